@@ -1,0 +1,235 @@
+"""What a changed file is and which code-level signals it carries (imports, tokens), with line numbers.
+
+Signals are matched as code, not prose: comments and string literals are removed before tokens are
+collected, so a README line or a docstring that mentions "openai" is not an import of it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import json
+import re
+from collections.abc import Mapping
+from pathlib import PurePosixPath
+from typing import Literal
+
+FileKind = Literal[
+    "python",
+    "notebook",
+    "yaml",
+    "dockerfile",
+    "requirements",
+    "pyproject",
+    "conda",
+    "env",
+    "other",
+]
+
+# Files never worth reading for ML signals (prose, styles, media, lock files, generated code).
+_SKIP_SUFFIXES = frozenset(
+    [
+        ".md",
+        ".rst",
+        ".txt",
+        ".css",
+        ".scss",
+        ".less",
+        ".html",
+        ".htm",
+        ".svg",
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".gif",
+        ".ico",
+        ".webp",
+        ".pdf",
+        ".lock",
+        ".map",
+        ".min.js",
+        ".woff",
+        ".woff2",
+        ".ttf",
+        ".eot",
+        ".mp3",
+        ".mp4",
+        ".wav",
+        ".zip",
+        ".gz",
+        ".tar",
+        ".csv",
+        ".tsv",
+        ".parquet",
+    ]
+)
+_PY_SCAN = re.compile(
+    r"""(?P<s>[rRbBuUfF]{0,2}(?:'''(?:\\.|[^\\])*?'''|\"\"\"(?:\\.|[^\\])*?\"\"\"|'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*"))"""
+    r"|(?P<c>\#[^\n]*)"
+    r"|(?P<n>[A-Za-z_]\w*(?:[ \t]*\.[ \t]*[A-Za-z_]\w*)*)",
+    re.S,
+)
+_PY_IMPORT = re.compile(
+    r"^[ \t]*(?:from[ \t]+(?P<from>\.*[\w.]+)[ \t]+import\b|import[ \t]+(?P<names>[\w. \t,]+))",
+    re.M,
+)
+_TEXT_TOKEN = re.compile(r"[A-Za-z_][\w.\-/]*\w|[A-Za-z_]")
+_REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*(?:[<>=!~;@ ]|$)")
+
+
+@dataclasses.dataclass(frozen=True)
+class FileFacts:
+    """Code signals of one post-change file: name -> True if it occurs on an added line."""
+
+    path: str
+    kind: FileKind
+    imports: Mapping[str, bool]
+    tokens: Mapping[str, bool]
+
+
+def file_kind(path: str) -> FileKind:
+    pure = PurePosixPath(path)
+    name = pure.name.lower()
+    suffix = pure.suffix.lower()
+    if suffix in (".py", ".pyi"):
+        return "python"
+    if suffix == ".ipynb":
+        return "notebook"
+    if suffix in (".yml", ".yaml"):
+        return "conda" if name in ("environment.yml", "environment.yaml") else "yaml"
+    if name == "dockerfile" or name.startswith("dockerfile.") or suffix == ".dockerfile":
+        return "dockerfile"
+    if (name.startswith(("requirements", "constraints")) and suffix in (".txt", ".in")) or (
+        suffix in (".txt", ".in") and "requirements" in pure.parts[:-1]
+    ):
+        return "requirements"
+    if name == "pyproject.toml":
+        return "pyproject"
+    if name == ".env" or name.startswith(".env."):
+        return "env"
+    return "other"
+
+
+def worth_reading(path: str) -> bool:
+    """Cheap filter before any content is read: prose, media and lock files carry no code signal."""
+    name = path.lower()
+    return file_kind(path) != "other" or not any(name.endswith(s) for s in _SKIP_SUFFIXES)
+
+
+def facts(path: str, text: str, added: frozenset[int]) -> FileFacts:
+    kind = file_kind(path)
+    if kind == "python":
+        return FileFacts(path, kind, _python_imports(text, added), _python_tokens(text, added))
+    if kind == "notebook":
+        code, lines = notebook_code(text)
+        mapped = frozenset(i + 1 for i, line in enumerate(lines) if line in added)
+        return FileFacts(path, kind, _python_imports(code, mapped), _python_tokens(code, mapped))
+    if kind in ("requirements", "pyproject", "conda"):
+        return FileFacts(path, kind, _requirement_names(text, added, kind), _text_tokens(text, added))
+    return FileFacts(path, kind, {}, _text_tokens(text, added))
+
+
+def notebook_code(text: str) -> tuple[str, list[int]]:
+    """The code cells of a notebook as one Python text, and the JSON line each code line came from.
+
+    Notebooks are stored with one source line per JSON line, so a diff's added JSON lines map back
+    to code lines. Cells that cannot be mapped contribute their code with line 0 (never changed).
+    """
+    try:
+        notebook = json.loads(text)
+    except ValueError:
+        return "", []
+    json_lines = text.split("\n")
+    code: list[str] = []
+    origin: list[int] = []
+    cursor = 0
+    cells = notebook.get("cells", []) if isinstance(notebook, dict) else []
+    for cell in cells:
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", [])
+        parts = source.splitlines(keepends=True) if isinstance(source, str) else list(source)
+        for part in parts:
+            if not isinstance(part, str):
+                continue
+            encoded = json.dumps(part)
+            found = 0
+            for index in range(cursor, len(json_lines)):
+                if encoded in json_lines[index]:
+                    found, cursor = index + 1, index + 1
+                    break
+            stripped = part.rstrip("\n")
+            code.append(stripped if not stripped.lstrip().startswith(("%", "!")) else "")
+            origin.append(found)
+    return "\n".join(code) + "\n", origin
+
+
+class _LineIndex:
+    def __init__(self, text: str) -> None:
+        self._starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def line(self, offset: int) -> int:
+        return bisect.bisect_right(self._starts, offset)
+
+
+def _python_imports(text: str, added: frozenset[int]) -> dict[str, bool]:
+    found: dict[str, bool] = {}
+    index = _LineIndex(text)
+    for match in _PY_IMPORT.finditer(text):
+        on_added = index.line(match.start()) in added
+        if match.group("from"):
+            modules = [match.group("from")]
+        else:
+            modules = [part.split()[0] for part in match.group("names").split(",") if part.split()]
+        for module in modules:
+            if module.startswith("."):
+                continue
+            found[module] = found.get(module, False) or on_added
+    return found
+
+
+def _python_tokens(text: str, added: frozenset[int]) -> dict[str, bool]:
+    found: dict[str, bool] = {}
+    index = _LineIndex(text)
+    for match in _PY_SCAN.finditer(text):
+        chain = match.group("n")
+        if chain is None:
+            continue
+        on_added = index.line(match.start()) in added
+        parts = [p.strip() for p in chain.split(".")]
+        for start in range(len(parts)):
+            for end in range(start + 1, min(len(parts), start + 4) + 1):
+                token = ".".join(parts[start:end])
+                found[token] = found.get(token, False) or on_added
+    return found
+
+
+def _text_tokens(text: str, added: frozenset[int]) -> dict[str, bool]:
+    found: dict[str, bool] = {}
+    for number, line in enumerate(text.split("\n"), start=1):
+        code = line.split(" #", 1)[0] if not line.lstrip().startswith("#") else ""
+        on_added = number in added
+        for match in _TEXT_TOKEN.finditer(code):
+            token = match.group(0)
+            found[token] = found.get(token, False) or on_added
+    return found
+
+
+def _requirement_names(text: str, added: frozenset[int], kind: FileKind) -> dict[str, bool]:
+    """Dependency names as import-like names: requirement lines, quoted pyproject entries, conda items."""
+    found: dict[str, bool] = {}
+    for number, line in enumerate(text.split("\n"), start=1):
+        entry = _dependency_entry(line.strip(), kind)
+        match = _REQUIREMENT.match(entry) if entry else None
+        if match:
+            name = match.group(1).lower().replace("-", "_")
+            found[name] = found.get(name, False) or number in added
+    return found
+
+
+def _dependency_entry(line: str, kind: FileKind) -> str | None:
+    if kind == "requirements":
+        return None if line.startswith(("#", "-")) else line
+    if kind == "pyproject":
+        return line.strip("\"',") if line.startswith(('"', "'")) else None
+    return line[2:].strip() if line.startswith("- ") else None

@@ -1,0 +1,362 @@
+"""Command line: the only place that reads argv and the environment and decides exit codes."""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from archbot import config as config_module
+from archbot import personas as personas_module
+from archbot import render, review, sources
+from archbot.errors import (
+    EXIT_FINDINGS,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_TOOL,
+    EXIT_USAGE,
+    ArchbotError,
+    usage_error,
+)
+from archbot.models import Report, Severity
+from archbot.rules import RuleSpec
+from archbot.rules.registry import all_rules
+
+FORMATS = ("text", "markdown", "json")
+
+
+@dataclasses.dataclass(frozen=True)
+class SourceOptions:
+    staged: bool
+    base: str | None
+    head: str | None
+    diff: str | None
+    paths: tuple[str, ...]
+
+
+def source_options(function: click.decorators.FC) -> click.decorators.FC:
+    for option in reversed(
+        (
+            click.argument("paths", nargs=-1, type=click.Path()),
+            click.option("--staged", is_flag=True, help="Review the staged changes (the default)."),
+            click.option("--base", metavar="REF", help="Review REF...HEAD (merge-base, like a PR)."),
+            click.option("--head", metavar="REF", help="With --base: the head of the range."),
+            click.option("--diff", "diff_file", metavar="FILE", help="Review a diff file, or - for stdin."),
+            click.option(
+                "--config",
+                "config_file",
+                type=click.Path(dir_okay=False),
+                help="Config file (default: .archbot.yml or [tool.archbot] in pyproject.toml).",
+            ),
+            click.option("--persona", metavar="NAME", help="Force one persona for every file."),
+        )
+    ):
+        function = option(function)
+    return function
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="archbot")
+def cli() -> None:
+    """archbot reviews ML/LLM code changes: static rules, plus persona review with Claude."""
+
+
+@cli.command("review")
+@source_options
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False), help="Write the report to FILE.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(config_module.FAIL_ON_CHOICES),
+    help="Exit 1 when a finding is at or above this severity (default: critical).",
+)
+@click.option("--quiet", is_flag=True, help="One line per finding, then a total.")
+def review_command(
+    paths: tuple[str, ...],
+    staged: bool,
+    base: str | None,
+    head: str | None,
+    diff_file: str | None,
+    config_file: str | None,
+    persona: str | None,
+    output_format: str,
+    output: str | None,
+    fail_on: str | None,
+    quiet: bool,
+) -> int:
+    """Review a change: the staged diff (default), a ref range, or a diff file."""
+    options = SourceOptions(staged, base, head, diff_file, paths)
+    change = load_change(options)
+    config = load_config(change.root, config_file)
+    known = load_personas(change.root, config, persona)
+    report = review.review(change, config, known, all_rules(), forced=persona)
+    rendered = render_report(report, output_format, quiet=quiet or in_precommit())
+    emit(rendered, output, report)
+    return exit_code(report, fail_on or config.fail_on)
+
+
+@cli.command("route")
+@source_options
+@click.option("--format", "output_format", type=click.Choice(("text", "json")), default="text")
+def route_command(
+    paths: tuple[str, ...],
+    staged: bool,
+    base: str | None,
+    head: str | None,
+    diff_file: str | None,
+    config_file: str | None,
+    persona: str | None,
+    output_format: str,
+) -> int:
+    """Show which persona each changed file goes to, with every persona's score and signals."""
+    change = load_change(SourceOptions(staged, base, head, diff_file, paths))
+    config = load_config(change.root, config_file)
+    known = load_personas(change.root, config, persona)
+    routing = review.route(change, config, known, persona)
+    if output_format == "json":
+        click.echo(
+            json.dumps(
+                {
+                    "files": [
+                        {
+                            "path": r.path,
+                            "persona": r.persona,
+                            "scores": {n: round(s, 2) for n, s in r.scores.items()},
+                            "signals": {
+                                n: [s.describe() for s in sig] for n, sig in r.signals.items() if sig
+                            },
+                        }
+                        for r in routing.routes
+                    ],
+                    "personas": [a.to_json() for a in routing.assignments],
+                },
+                indent=2,
+            )
+        )
+        return EXIT_OK
+    if not routing.routes:
+        click.echo("no ML/LLM-related changes")
+    for file_route in routing.routes:
+        click.echo(f"{file_route.path} -> {file_route.persona or '(none)'}")
+        for name, score in sorted(file_route.scores.items(), key=lambda kv: -kv[1]):
+            signals = ", ".join(s.describe() for s in file_route.signals[name])
+            click.echo(f"  {score:5.1f}  {name}" + (f"  ({signals})" if signals else ""))
+    for assignment in routing.assignments:
+        click.echo(
+            f"persona {assignment.name}: {assignment.score:.1f} over "
+            f"{render.plural(len(assignment.files), 'file')}"
+        )
+    if routing.routes and not routing.assignments:
+        click.echo(f"no file reached the routing threshold ({personas_module.THRESHOLD})")
+    return EXIT_OK
+
+
+@cli.group("personas")
+def personas_group() -> None:
+    """List, show and validate personas."""
+
+
+@personas_group.command("list")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False))
+def personas_list(config_file: str | None) -> int:
+    """List the personas available here (built-in and the repository's)."""
+    root = optional_root()
+    config = load_config(root, config_file)
+    for persona in load_personas(root, config).values():
+        click.echo(f"{persona.name:30} {persona.model:7} {persona.origin}")
+        click.echo(f"    {persona.description}")
+    return EXIT_OK
+
+
+@personas_group.command("show")
+@click.argument("name")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False))
+def personas_show(name: str, config_file: str | None) -> int:
+    """Show one persona: triggers and prompt."""
+    root = optional_root()
+    known = load_personas(root, load_config(root, config_file))
+    if name not in known:
+        raise usage_error(f"no persona named {name!r}; known: {', '.join(known)}")
+    persona = known[name]
+    click.echo(f"name: {persona.name}\nmodel: {persona.model}\norigin: {persona.origin}")
+    click.echo(f"description: {persona.description}")
+    for label, values in (
+        ("paths", persona.paths),
+        ("imports", persona.imports),
+        ("keywords", persona.keywords),
+    ):
+        click.echo(f"{label}: {', '.join(values) or '-'}")
+    click.echo("\n" + persona.body)
+    return EXIT_OK
+
+
+@personas_group.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+def personas_validate(files: tuple[str, ...]) -> int:
+    """Check persona files: frontmatter, name, description, triggers, body."""
+    failed = False
+    for file in files:
+        try:
+            text = Path(file).read_text(encoding="utf-8")
+            persona = personas_module.parse(text, file)
+        except (OSError, UnicodeDecodeError) as error:
+            click.echo(f"{file}: cannot read: {error}", err=True)
+            failed = True
+        except ArchbotError as error:
+            click.echo(error.message, err=True)
+            failed = True
+        else:
+            click.echo(f"{file}: ok ({persona.name})")
+    return EXIT_USAGE if failed else EXIT_OK
+
+
+@cli.command("rules")
+@click.argument("rule_id", required=False)
+def rules_command(rule_id: str | None) -> int:
+    """List the rules, or explain one."""
+    specs = all_rules()
+    if rule_id is None:
+        for spec in sorted(specs.values(), key=lambda s: (-s.severity, s.id)):
+            click.echo(f"{spec.id:34} {spec.severity.label:8} {spec.persona:28} {spec.title}")
+        return EXIT_OK
+    if rule_id not in specs:
+        near = difflib.get_close_matches(rule_id, list(specs), n=1)
+        hint = f"; did you mean {near[0]}?" if near else "; run `archbot rules` for the list"
+        raise usage_error(f"no rule {rule_id!r}{hint}")
+    click.echo(explain(specs[rule_id]))
+    return EXIT_OK
+
+
+def explain(spec: RuleSpec) -> str:
+    peers = f"\npeers:    {', '.join(spec.peers)}" if spec.peers else ""
+    indent = "\n    "
+    return (
+        f"{spec.id}: {spec.title}\n"
+        f"severity: {spec.severity.label}\npersona:  {spec.persona}{peers}\n\n"
+        f"{spec.doc.what}\n\nWhy it matters:\n    {indent.join(spec.doc.why.splitlines())}\n\n"
+        f"Fix:\n    {indent.join(spec.doc.fix.splitlines())}\n\n"
+        f"Bad:\n    {indent.join(spec.doc.bad.splitlines())}\n\n"
+        f"Good:\n    {indent.join(spec.doc.good.splitlines())}\n\n"
+        f"Silence one occurrence: # archbot: ignore[{spec.id}] <reason>\n"
+    )
+
+
+# --- helpers shared by the commands --------------------------------------------------------
+
+
+def in_precommit() -> bool:
+    return os.environ.get("PRE_COMMIT") == "1"
+
+
+def load_change(options: SourceOptions) -> sources.Change:
+    chosen = [
+        name
+        for name, on in (
+            ("--staged", options.staged),
+            ("--base", options.base),
+            ("--diff", options.diff),
+        )
+        if on
+    ]
+    if len(chosen) > 1:
+        raise usage_error(f"choose one source: {' or '.join(chosen)}")
+    if options.head and not options.base:
+        raise usage_error("--head needs --base")
+    if options.diff is not None:
+        return sources.diff_file(options.diff, options.paths)
+    if options.base is not None:
+        return sources.ref_range(options.base, options.head, options.paths)
+    from_ref, to_ref = os.environ.get("PRE_COMMIT_FROM_REF"), os.environ.get("PRE_COMMIT_TO_REF")
+    if not options.staged and from_ref and to_ref:
+        return sources.ref_range(from_ref, to_ref, options.paths)
+    return sources.staged(options.paths)
+
+
+def optional_root() -> Path | None:
+    try:
+        return sources.repo_root()
+    except ArchbotError:
+        return None
+
+
+def load_config(root: Path | None, config_file: str | None) -> config_module.Config:
+    if config_file is not None:
+        return config_module.load(Path(config_file))
+    return config_module.discover(root if root is not None else optional_root())
+
+
+def load_personas(
+    root: Path | None, config: config_module.Config, forced: str | None = None
+) -> dict[str, personas_module.Persona]:
+    texts = personas_module.builtin_texts() + personas_module.repo_texts(root, config.personas.claude_agents)
+    known = personas_module.load(texts)
+    config_module.check_names(config, set(all_rules()) | {"suppression-without-reason"}, set(known))
+    if forced is not None and forced not in known:
+        raise usage_error(f"--persona {forced!r} is not a persona; known: {', '.join(known)}")
+    return known
+
+
+def render_report(report: Report, output_format: str, quiet: bool = False) -> str:
+    if output_format == "json":
+        return render.json_text(report)
+    if output_format == "markdown":
+        return render.markdown(report)
+    return render.text(report, colour=sys.stdout.isatty() and "NO_COLOR" not in os.environ, quiet=quiet)
+
+
+def emit(rendered: str, output: str | None, report: Report) -> None:
+    if output is None:
+        click.echo(rendered, nl=False)
+        return
+    try:
+        Path(output).write_text(rendered, encoding="utf-8")
+    except OSError as error:
+        raise ArchbotError(f"cannot write {output}: {error.strerror}") from None
+    click.echo(f"archbot: wrote {output} ({render.summary_line(report)})", err=True)
+
+
+def exit_code(report: Report, fail_on: str) -> int:
+    if fail_on == "never":
+        return EXIT_OK
+    threshold = Severity.parse(fail_on)
+    return EXIT_FINDINGS if any(f.severity >= threshold for f in report.findings) else EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        result = cli.main(
+            args=list(argv) if argv is not None else None,
+            prog_name="archbot",
+            standalone_mode=False,
+        )
+    except click.exceptions.Abort:
+        click.echo("archbot: interrupted", err=True)
+        return EXIT_INTERRUPTED
+    except KeyboardInterrupt:
+        click.echo("archbot: interrupted", err=True)
+        return EXIT_INTERRUPTED
+    except click.exceptions.Exit as done:
+        return done.exit_code
+    except click.ClickException as error:
+        error.show()
+        return EXIT_USAGE
+    except ArchbotError as error:
+        click.echo(f"archbot: {error.message}", err=True)
+        return error.exit_code
+    # The edge of the program: anything unexpected becomes one line and exit 3, not a traceback.
+    except Exception as error:
+        if os.environ.get("ARCHBOT_DEBUG") == "1":
+            raise
+        click.echo(
+            f"archbot: internal error: {type(error).__name__}: {error} "
+            "(set ARCHBOT_DEBUG=1 for the traceback)",
+            err=True,
+        )
+        return EXIT_TOOL
+    return result if isinstance(result, int) else EXIT_OK

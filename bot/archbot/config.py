@@ -1,0 +1,277 @@
+"""One frozen Config, loaded from .archbot.yml or [tool.archbot] in pyproject.toml, and validated."""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import sys
+import types
+import typing
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from archbot.errors import usage_error
+from archbot.models import SEVERITY_NAMES
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
+
+CONFIG_FILES = (".archbot.yml", ".archbot.yaml")
+FAIL_ON_CHOICES = (*SEVERITY_NAMES, "never")
+
+
+@dataclasses.dataclass(frozen=True)
+class PersonasConfig:
+    max: int = 2
+    assign: dict[str, str] = dataclasses.field(default_factory=dict)
+    claude_agents: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class RulesConfig:
+    disable: list[str] = dataclasses.field(default_factory=list)
+    severity: dict[str, str] = dataclasses.field(default_factory=dict)
+    ignore: dict[str, list[str]] = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass(frozen=True)
+class PathsConfig:
+    exclude: list[str] = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass(frozen=True)
+class LLMConfig:
+    enabled: bool | None = None
+    model: str = "sonnet"
+    max_cost_usd: float = 1.0
+    min_confidence: float = 0.7
+    max_findings: int = 10
+    max_input_tokens: int = 60000
+    timeout_seconds: float = 120.0
+    concurrency: int = 4
+    context_files: list[str] = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass(frozen=True)
+class PrecommitConfig:
+    llm: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class GitHubConfig:
+    inline: bool = True
+    max_inline: int = 10
+    review_drafts: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class Config:
+    fail_on: str = "critical"
+    personas: PersonasConfig = dataclasses.field(default_factory=PersonasConfig)
+    rules: RulesConfig = dataclasses.field(default_factory=RulesConfig)
+    paths: PathsConfig = dataclasses.field(default_factory=PathsConfig)
+    llm: LLMConfig = dataclasses.field(default_factory=LLMConfig)
+    precommit: PrecommitConfig = dataclasses.field(default_factory=PrecommitConfig)
+    github: GitHubConfig = dataclasses.field(default_factory=GitHubConfig)
+    origin: str | None = None
+
+
+# Values constrained beyond their type (for mappings, the constraint applies to each value).
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "fail_on": FAIL_ON_CHOICES,
+    "rules.severity": SEVERITY_NAMES,
+}
+_RANGES: dict[str, tuple[float, float]] = {
+    "personas.max": (1, 5),
+    "llm.max_cost_usd": (0, 1000),
+    "llm.min_confidence": (0, 1),
+    "llm.max_findings": (1, 50),
+    "llm.max_input_tokens": (1000, 1_000_000),
+    "llm.timeout_seconds": (1, 3600),
+    "llm.concurrency": (1, 32),
+    "github.max_inline": (0, 50),
+}
+
+
+def load(path: Path) -> Config:
+    """Load an explicit config file (.yml/.yaml or pyproject.toml)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise usage_error(f"cannot read config {path}: {error}") from None
+    return parse(text, str(path))
+
+
+def discover(root: Path | None) -> Config:
+    """The repository's config: .archbot.yml, else [tool.archbot] in pyproject.toml, else defaults."""
+    if root is None:
+        return Config()
+    for name in (*CONFIG_FILES, "pyproject.toml"):
+        candidate = root / name
+        if candidate.is_file():
+            config = load(candidate)
+            if name != "pyproject.toml" or config.origin is not None:
+                return config
+    return Config()
+
+
+def parse(text: str, name: str) -> Config:
+    """Parse config text; `name` says which file it came from (for messages)."""
+    if name.endswith(".toml"):
+        try:
+            data: Any = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as error:
+            raise usage_error(f"{name}: invalid TOML: {error}") from None
+        section = data.get("tool", {}).get("archbot")
+        if section is None:
+            return Config()
+        config: Config = _build(Config, section, name, "tool.archbot", origin=name)
+        return config
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise usage_error(f"{name}: invalid YAML: {_yaml_problem(error)}") from None
+    if data is None:
+        return Config(origin=name)
+    built: Config = _build(Config, data, name, "", origin=name)
+    return built
+
+
+def _build(cls: type[Any], data: object, name: str, prefix: str, origin: str | None = None) -> Any:
+    where = prefix or "top level"
+    if not isinstance(data, Mapping):
+        raise usage_error(f"{name}: {where} must be a mapping, not {_type_name(data)}")
+    fields = {f.name: f for f in dataclasses.fields(cls) if f.name != "origin"}
+    hints = typing.get_type_hints(cls)
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        dotted = f"{prefix}.{key}" if prefix else str(key)
+        if key not in fields:
+            near = difflib.get_close_matches(str(key), list(fields), n=1, cutoff=0.5)
+            hint = f"; did you mean '{near[0]}'?" if near else f"; valid keys: {', '.join(fields)}"
+            raise usage_error(f"{name}: unknown key '{dotted}'{hint}")
+        values[key] = _value(hints[key], value, name, dotted)
+    if origin is not None:
+        values["origin"] = origin
+    return cls(**values)
+
+
+def _value(hint: Any, value: object, name: str, dotted: str) -> Any:
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        return _build(hint, value, name, dotted)
+    if not _matches(hint, value):
+        raise usage_error(
+            f"{name}: '{dotted}' must be {_describe(hint)}, not {_type_name(value)} ({value!r:.60})"
+        )
+    _check_constraints(dotted, value, name)
+    return value
+
+
+def _matches(hint: Any, value: object) -> bool:
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        return any(_matches(arg, value) for arg in typing.get_args(hint))
+    if hint is type(None):
+        return value is None
+    if hint is bool:
+        return isinstance(value, bool)
+    if hint is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if hint in (int, str):
+        return isinstance(value, hint) and not isinstance(value, bool)
+    if origin is list:
+        (item,) = typing.get_args(hint)
+        return isinstance(value, list) and all(_matches(item, v) for v in value)
+    if origin is dict:
+        key_type, item = typing.get_args(hint)
+        return isinstance(value, dict) and all(
+            _matches(key_type, k) and _matches(item, v) for k, v in value.items()
+        )
+    raise TypeError(f"unsupported config type {hint}")
+
+
+def _check_constraints(dotted: str, value: object, name: str) -> None:
+    choices = _CHOICES.get(dotted)
+    if choices is not None:
+        for item in value.values() if isinstance(value, dict) else [value]:
+            if item not in choices:
+                near = difflib.get_close_matches(str(item), choices, n=1, cutoff=0.4)
+                hint = f"; did you mean '{near[0]}'?" if near else ""
+                raise usage_error(
+                    f"{name}: '{dotted}' has invalid value {item!r}: choose one of {', '.join(choices)}{hint}"
+                )
+    bounds = _RANGES.get(dotted)
+    if bounds is not None and isinstance(value, (int, float)):
+        low, high = bounds
+        if not low <= value <= high:
+            raise usage_error(f"{name}: '{dotted}' must be between {low:g} and {high:g}, not {value}")
+
+
+def _describe(hint: Any) -> str:
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(_describe(arg) for arg in typing.get_args(hint))
+    if origin is list:
+        return f"a list of {_plural(typing.get_args(hint)[0])}"
+    if origin is dict:
+        return f"a mapping of strings to {_plural(typing.get_args(hint)[1])}"
+    names = {bool: "true/false", int: "an integer", float: "a number", str: "a string"}
+    return names.get(hint, "null")
+
+
+def _plural(hint: Any) -> str:
+    if typing.get_origin(hint) is list:
+        return "lists of strings"
+    return {bool: "booleans", int: "integers", float: "numbers", str: "strings"}.get(hint, "values")
+
+
+def _type_name(value: object) -> str:
+    if value is None:
+        return "null"
+    names = {
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+        dict: "a mapping",
+    }
+    return names.get(type(value), type(value).__name__)
+
+
+def _yaml_problem(error: yaml.YAMLError) -> str:
+    mark = getattr(error, "problem_mark", None)
+    problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+    return f"{problem} at line {mark.line + 1}" if mark is not None else str(problem)
+
+
+def check_names(config: Config, rule_ids: set[str], persona_names: set[str]) -> None:
+    """Rule ids and persona names in the config must exist; a typo would silently do nothing."""
+    where = config.origin or "config"
+    named_rules = [
+        ("rules.disable", config.rules.disable),
+        ("rules.severity", list(config.rules.severity)),
+        *((f"rules.ignore.{glob}", ids) for glob, ids in config.rules.ignore.items()),
+    ]
+    for key, ids in named_rules:
+        for rule_id in ids:
+            if rule_id != "*" and rule_id not in rule_ids:
+                raise usage_error(
+                    f"{where}: '{key}' names unknown rule '{rule_id}'{_near(rule_id, rule_ids)}"
+                )
+    for glob, persona in config.personas.assign.items():
+        if persona not in persona_names:
+            raise usage_error(
+                f"{where}: 'personas.assign.{glob}' names unknown persona '{persona}'"
+                f"{_near(persona, persona_names)}"
+            )
+
+
+def _near(word: str, choices: set[str]) -> str:
+    near = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.5)
+    return f"; did you mean '{near[0]}'?" if near else ""

@@ -1,0 +1,174 @@
+"""What is reported: changed-lines scope, suppressions, config overrides, dedupe, fingerprints."""
+
+from __future__ import annotations
+
+import dataclasses
+import fnmatch
+import hashlib
+import re
+from collections.abc import Callable, Iterable, Mapping
+
+from archbot.config import Config
+from archbot.models import ChangedFile, Finding, Severity
+
+_PRAGMA = re.compile(r"#\s*archbot:\s*ignore\[(?P<ids>[^\]]*)\](?P<reason>.*)$")
+_NOSEC = re.compile(r"#\s*nosec\b(?P<codes>(?:[\s:,]+[A-Z]+\d+)*)")
+_NOQA = re.compile(r"#\s*noqa\b(?::(?P<codes>[\sA-Z0-9,]+))?", re.I)
+NO_REASON_RULE = "suppression-without-reason"
+
+
+@dataclasses.dataclass(frozen=True)
+class Filtered:
+    findings: tuple[Finding, ...]
+    dropped_outside_diff: int
+    suppressed: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Pragma:
+    ids: frozenset[str]
+    reason: str
+    line: int
+
+
+def excluded(path: str, config: Config) -> bool:
+    return any(_glob(pattern, path) for pattern in config.paths.exclude)
+
+
+def _glob(pattern: str, path: str) -> bool:
+    return fnmatch.fnmatchcase(path, pattern) or (
+        pattern.startswith("**/") and fnmatch.fnmatchcase(path, pattern[3:])
+    )
+
+
+def pragma_on(line_text: str, number: int) -> Pragma | None:
+    match = _PRAGMA.search(line_text)
+    if match is None:
+        return None
+    ids = frozenset(i.strip() for i in match.group("ids").split(",") if i.strip())
+    return Pragma(ids, match.group("reason").strip(" -:—"), number)
+
+
+def _peer_suppressed(line_text: str, peers: Iterable[str]) -> bool:
+    peers = tuple(peers)
+    if not peers:
+        return False
+    for pattern, family in ((_NOSEC, "B"), (_NOQA, "")):
+        match = pattern.search(line_text)
+        if match is None:
+            continue
+        codes = {c for c in re.split(r"[\s:,]+", match.group("codes") or "") if c}
+        if not codes:
+            if any(p.startswith(family) and p[len(family) :][:1].isdigit() for p in peers) or (
+                not family and any(p.startswith(("S", "ASYNC")) for p in peers)
+            ):
+                return True
+        elif codes & {p.upper() for p in peers}:
+            return True
+    return False
+
+
+def fingerprint(finding: Finding, line_text: str, occurrence: int) -> str:
+    """Stable across unrelated edits: rule, file, the line's normalised text, and which occurrence."""
+    identity = finding.rule if finding.source == "rules" else f"{finding.rule}\0{finding.title.lower()}"
+    key = "\0".join((identity, finding.file, " ".join(line_text.split()), str(occurrence)))
+    return hashlib.sha256(key.encode()).hexdigest()[:20]
+
+
+def apply(
+    findings: Iterable[Finding],
+    files: Mapping[str, ChangedFile],
+    line_text: Callable[[str, int], str],
+    config: Config,
+    peers: Mapping[str, tuple[str, ...]],
+    min_confidence: float = 0.0,
+) -> Filtered:
+    """Keep what the user should see. `line_text(path, line)` reads the post-change file."""
+    kept: dict[tuple[str, str, int], Finding] = {}
+    dropped = suppressed = 0
+    meta: list[Finding] = []
+    for finding in findings:
+        changed = files.get(finding.file)
+        if changed is None:
+            dropped += 1
+            continue
+        allowed = changed.added_lines if finding.source == "rules" else changed.visible_lines
+        if finding.line not in allowed:
+            dropped += finding.source == "llm"
+            continue
+        if finding.confidence < min_confidence or _disabled(finding, config):
+            continue
+        pragma = _pragma_for(finding, line_text)
+        if pragma is not None or _peer_suppressed(
+            line_text(finding.file, finding.line), peers.get(finding.rule, ())
+        ):
+            suppressed += 1
+            if pragma is not None and not pragma.reason and pragma.line in changed.added_lines:
+                meta.append(_no_reason(finding, pragma))
+            continue
+        finding = _with_severity(finding, config)
+        key = (finding.rule, finding.file, finding.line)
+        if key not in kept or kept[key].severity < finding.severity:
+            kept[key] = finding
+    for item in meta:
+        kept.setdefault((item.rule, item.file, item.line), item)
+    ordered = sorted(kept.values(), key=lambda f: (-f.severity, f.file, f.line, f.rule))
+    return Filtered(tuple(_fingerprinted(ordered, line_text)), dropped, suppressed)
+
+
+def _pragma_for(finding: Finding, line_text: Callable[[str, int], str]) -> Pragma | None:
+    """`# archbot: ignore[id] reason` on the finding's line, or alone on the line above it."""
+    candidates = [(finding.line, line_text(finding.file, finding.line))]
+    above = line_text(finding.file, finding.line - 1) if finding.line > 1 else ""
+    if above.lstrip().startswith("#"):
+        candidates.append((finding.line - 1, above))
+    for number, text in candidates:
+        pragma = pragma_on(text, number)
+        if pragma is not None and (finding.rule in pragma.ids or "*" in pragma.ids):
+            return pragma
+    return None
+
+
+def _disabled(finding: Finding, config: Config) -> bool:
+    if finding.rule in config.rules.disable:
+        return True
+    return any(
+        _glob(glob, finding.file) and (finding.rule in ids or "*" in ids)
+        for glob, ids in config.rules.ignore.items()
+    )
+
+
+def _with_severity(finding: Finding, config: Config) -> Finding:
+    override = config.rules.severity.get(finding.rule)
+    if override is None:
+        return finding
+    return dataclasses.replace(finding, severity=Severity.parse(override))
+
+
+def _no_reason(finding: Finding, pragma: Pragma) -> Finding:
+    return Finding(
+        rule=NO_REASON_RULE,
+        source="rules",
+        persona=finding.persona,
+        severity=Severity.LOW,
+        file=finding.file,
+        line=pragma.line,
+        title="Suppression without a reason",
+        rationale=f"`# archbot: ignore[{', '.join(sorted(pragma.ids))}]` silences "
+        f"{finding.rule} without saying why; the next reader cannot tell a judged "
+        "exception from a hidden defect.",
+        suggestion="Add the reason after the bracket: `# archbot: ignore[rule-id] reason`.",
+    )
+
+
+def _fingerprinted(findings: list[Finding], line_text: Callable[[str, int], str]) -> list[Finding]:
+    seen: dict[tuple[str, str, str], int] = {}
+    out = []
+    for finding in sorted(findings, key=lambda f: (f.file, f.line)):
+        text = line_text(finding.file, finding.line)
+        key = (finding.rule, finding.file, " ".join(text.split()))
+        occurrence = seen.get(key, 0)
+        seen[key] = occurrence + 1
+        out.append(dataclasses.replace(finding, fingerprint=fingerprint(finding, text, occurrence)))
+    order = {id(f): i for i, f in enumerate(findings)}
+    return sorted(out, key=lambda f: (-f.severity, f.file, f.line, f.rule)) if order else out

@@ -1,0 +1,215 @@
+"""The one schema everything speaks: changed files, findings, the report."""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from collections.abc import Mapping
+from typing import Literal
+
+FileStatus = Literal["added", "modified", "deleted", "renamed", "copied"]
+FindingSource = Literal["rules", "llm"]
+SourceKind = Literal["staged", "range", "diff", "github"]
+
+
+class Severity(enum.IntEnum):
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+    CRITICAL = 4
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        return cls[text.upper()]
+
+
+SEVERITY_NAMES = tuple(s.label for s in sorted(Severity, reverse=True))
+
+
+@dataclasses.dataclass(frozen=True)
+class HunkLine:
+    kind: Literal["+", "-", " "]
+    text: str
+    old_line: int | None
+    new_line: int | None
+
+
+@dataclasses.dataclass(frozen=True)
+class Hunk:
+    old_start: int
+    old_length: int
+    new_start: int
+    new_length: int
+    section: str
+    lines: tuple[HunkLine, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class ChangedFile:
+    """One file of a diff. `path` is the new path (the old one for a deletion)."""
+
+    path: str
+    old_path: str | None
+    status: FileStatus
+    hunks: tuple[Hunk, ...] = ()
+    is_binary: bool = False
+    mode_change: tuple[str, str] | None = None
+
+    @property
+    def added_lines(self) -> Mapping[int, str]:
+        """New-file line number -> text, for every added line."""
+        return {
+            line.new_line: line.text
+            for hunk in self.hunks
+            for line in hunk.lines
+            if line.kind == "+" and line.new_line is not None
+        }
+
+    @property
+    def visible_lines(self) -> frozenset[int]:
+        """New-file lines the diff shows (added and context): where a comment can anchor."""
+        return frozenset(
+            line.new_line for hunk in self.hunks for line in hunk.lines if line.new_line is not None
+        )
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.status == "deleted"
+
+
+@dataclasses.dataclass(frozen=True)
+class Finding:
+    rule: str
+    source: FindingSource
+    persona: str
+    severity: Severity
+    file: str
+    line: int
+    title: str
+    rationale: str
+    suggestion: str
+    confidence: float = 1.0
+    end_line: int | None = None
+    fingerprint: str = ""
+    category: str | None = None
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "fingerprint": self.fingerprint,
+            "rule": self.rule,
+            "source": self.source,
+            "persona": self.persona,
+            "severity": self.severity.label,
+            "confidence": self.confidence,
+            "file": self.file,
+            "line": self.line,
+            "end_line": self.end_line if self.end_line is not None else self.line,
+            "title": self.title,
+            "rationale": self.rationale,
+            "suggestion": self.suggestion,
+        }
+
+
+@dataclasses.dataclass(frozen=True)
+class Signal:
+    """Why a file scored for a persona: e.g. ('import', 'openai', 3.0)."""
+
+    kind: str
+    value: str
+    weight: float
+
+    def describe(self) -> str:
+        return f"{self.kind} {self.value}"
+
+
+@dataclasses.dataclass(frozen=True)
+class FileRoute:
+    path: str
+    scores: Mapping[str, float]
+    signals: Mapping[str, tuple[Signal, ...]]
+    persona: str | None
+
+
+@dataclasses.dataclass(frozen=True)
+class PersonaAssignment:
+    name: str
+    score: float
+    files: tuple[str, ...]
+    reasons: tuple[str, ...]
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "score": round(self.score, 2),
+            "files": list(self.files),
+            "reasons": list(self.reasons),
+        }
+
+
+@dataclasses.dataclass(frozen=True)
+class SkippedFile:
+    path: str
+    reason: str
+
+
+@dataclasses.dataclass(frozen=True)
+class DiffSource:
+    kind: SourceKind
+    base: str | None = None
+    head: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class LLMUsage:
+    used: bool = False
+    model: str | None = None
+    calls: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_read_tokens: int = 0
+    cost_usd: float = 0.0
+    cached: bool = False
+    error: str | None = None
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "used": self.used,
+            "model": self.model,
+            "calls": self.calls,
+            "input_tokens": self.input_tokens,
+            "output_tokens": self.output_tokens,
+            "cache_read_tokens": self.cache_read_tokens,
+            "cost_usd": round(self.cost_usd, 6),
+            "cached": self.cached,
+            "error": self.error,
+        }
+
+
+@dataclasses.dataclass(frozen=True)
+class Report:
+    source: DiffSource
+    personas: tuple[PersonaAssignment, ...]
+    reviewed: tuple[str, ...]
+    skipped: tuple[SkippedFile, ...]
+    findings: tuple[Finding, ...]
+    llm: LLMUsage = dataclasses.field(default_factory=LLMUsage)
+    notices: tuple[str, ...] = ()
+    redactions: int = 0
+
+    @property
+    def summary(self) -> dict[str, int]:
+        counts = {name: 0 for name in SEVERITY_NAMES}
+        for finding in self.findings:
+            counts[finding.severity.label] += 1
+        return counts
+
+    @property
+    def has_ml_changes(self) -> bool:
+        return bool(self.personas)
+
+    def worst(self) -> Severity | None:
+        return max((f.severity for f in self.findings), default=None)

@@ -1,0 +1,219 @@
+"""The pipeline as one function: source -> classify -> route -> [rules, persona review] -> filter."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping, Sequence
+
+from archbot import classify, filter, personas, secrets
+from archbot.config import Config
+from archbot.models import (
+    ChangedFile,
+    FileRoute,
+    Finding,
+    LLMUsage,
+    PersonaAssignment,
+    Report,
+    Signal,
+    SkippedFile,
+)
+from archbot.rules import RuleSpec, engine, source
+from archbot.sources import Change
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+_LOCK_FILES = frozenset(
+    [
+        "poetry.lock",
+        "uv.lock",
+        "pdm.lock",
+        "Pipfile.lock",
+        "package-lock.json",
+        "yarn.lock",
+        "pnpm-lock.yaml",
+        "Cargo.lock",
+        "go.sum",
+        "composer.lock",
+    ]
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Routing:
+    routes: tuple[FileRoute, ...]
+    assignments: tuple[PersonaAssignment, ...]
+    skipped: tuple[SkippedFile, ...]
+    texts: Mapping[str, str]
+    complete: frozenset[str]
+
+
+@dataclasses.dataclass(frozen=True)
+class PersonaReviewInput:
+    """What the persona reviewer gets: the routed change, the rule findings as hints, the config."""
+
+    change: Change
+    routing: Routing
+    personas: Mapping[str, personas.Persona]
+    rule_findings: tuple[Finding, ...]
+    config: Config
+
+
+@dataclasses.dataclass(frozen=True)
+class PersonaReviewResult:
+    findings: tuple[Finding, ...] = ()
+    usage: LLMUsage = dataclasses.field(default_factory=LLMUsage)
+    notices: tuple[str, ...] = ()
+    skipped: tuple[SkippedFile, ...] = ()
+    redactions: int = 0
+
+
+PersonaReviewer = Callable[[PersonaReviewInput], PersonaReviewResult]
+
+
+def skip_reason(changed: ChangedFile, config: Config) -> str | None:
+    name = changed.path.rsplit("/", 1)[-1]
+    if changed.is_deleted:
+        return "deleted"
+    if changed.is_binary:
+        return "binary file"
+    if filter.excluded(changed.path, config):
+        return "excluded by paths.exclude"
+    if name in _LOCK_FILES:
+        return "lock file"
+    if not changed.hunks:
+        return "no content change" if changed.mode_change or changed.status != "added" else "empty file"
+    return None
+
+
+def route(
+    change: Change, config: Config, known: Mapping[str, personas.Persona], forced: str | None = None
+) -> Routing:
+    candidates: list[ChangedFile] = []
+    skipped: list[SkippedFile] = []
+    for changed in change.files:
+        if not classify.worth_reading(changed.path):
+            continue
+        reason = skip_reason(changed, config)
+        if reason is None:
+            candidates.append(changed)
+        elif not changed.is_deleted and classify.file_kind(changed.path) != "other":
+            skipped.append(SkippedFile(changed.path, reason))
+    change.post.prefetch(c.path for c in candidates)
+    routes: list[FileRoute] = []
+    texts: dict[str, str] = {}
+    complete: set[str] = set()
+    for changed in candidates:
+        data = change.post.read(changed.path)
+        if data is not None and len(data) > MAX_FILE_BYTES:
+            skipped.append(SkippedFile(changed.path, f"larger than {MAX_FILE_BYTES // 2**20} MiB"))
+            continue
+        if data is not None and b"\0" in data[:8192]:
+            skipped.append(SkippedFile(changed.path, "binary file"))
+            continue
+        if data is not None:
+            text = data.decode("utf-8", errors="replace").replace("\r\n", "\n")
+            complete.add(changed.path)
+        else:
+            text = source.from_hunks(dict(changed.added_lines) | _context_lines(changed))
+        added = frozenset(changed.added_lines)
+        facts = classify.facts(changed.path, text, added)
+        routed = personas.route_file(
+            known, changed.path, facts, config.personas.assign, _secret_signals(changed)
+        )
+        if routed.persona is not None or forced is not None:
+            texts[changed.path] = text
+        routes.append(routed)
+    chosen = [r for r in routes if r.persona is not None or forced is not None]
+    assignments = personas.assign(chosen, config.personas.max, forced)
+    return Routing(tuple(routes), assignments, tuple(skipped), texts, frozenset(complete))
+
+
+def _context_lines(changed: ChangedFile) -> dict[int, str]:
+    return {
+        line.new_line: line.text
+        for hunk in changed.hunks
+        for line in hunk.lines
+        if line.kind == " " and line.new_line is not None
+    }
+
+
+def _secret_signals(changed: ChangedFile) -> tuple[Signal, ...]:
+    """A provider key on an added line makes any file the governance persona's business."""
+    for text in changed.added_lines.values():
+        found = secrets.provider_key(text)
+        if found is not None:
+            return (Signal("secret", found[0], personas.THRESHOLD),)
+    return ()
+
+
+def review(
+    change: Change,
+    config: Config,
+    known: Mapping[str, personas.Persona],
+    specs: Mapping[str, RuleSpec],
+    forced: str | None = None,
+    persona_reviewer: PersonaReviewer | None = None,
+) -> Report:
+    routing = route(change, config, known, forced)
+    files = {f.path: f for f in change.files}
+    repo = source.RepoView(change.list_repo, change.post.read)
+    reviewed = [path for a in routing.assignments for path in a.files]
+    sources = [
+        source.make(
+            path,
+            routing.texts[path],
+            frozenset(files[path].added_lines),
+            path in routing.complete,
+            repo,
+        )
+        for path in reviewed
+    ]
+    ran = engine.run(sources, specs)
+    lines = {s.path: s.lines for s in sources}
+
+    def line_text(path: str, number: int) -> str:
+        file_lines = lines.get(path, ())
+        return file_lines[number - 1] if 0 < number <= len(file_lines) else ""
+
+    peers = {rule_id: spec.peers for rule_id, spec in specs.items()}
+    rule_result = filter.apply(ran.findings, files, line_text, config, peers)
+    persona_result = PersonaReviewResult()
+    if persona_reviewer is not None and routing.assignments:
+        persona_result = persona_reviewer(
+            PersonaReviewInput(change, routing, known, rule_result.findings, config)
+        )
+    llm_result = filter.apply(
+        persona_result.findings, files, line_text, config, peers, config.llm.min_confidence
+    )
+    notices = [*ran.notices, *persona_result.notices]
+    if llm_result.dropped_outside_diff:
+        notices.append(
+            f"{llm_result.dropped_outside_diff} persona finding(s) pointed outside the diff and were dropped"
+        )
+    findings = _merge(rule_result.findings, llm_result.findings)
+    return Report(
+        source=change.source,
+        personas=routing.assignments,
+        reviewed=tuple(reviewed),
+        skipped=(*routing.skipped, *persona_result.skipped),
+        findings=findings,
+        llm=persona_result.usage,
+        notices=tuple(notices),
+        redactions=persona_result.redactions,
+    )
+
+
+def _merge(rule_findings: Sequence[Finding], llm_findings: Sequence[Finding]) -> tuple[Finding, ...]:
+    """A persona finding next to a rule finding on the same topic confirms it: keep one, the rule's."""
+    kept = list(rule_findings)
+    for finding in llm_findings:
+        twin = next(
+            (
+                r
+                for r in rule_findings
+                if r.file == finding.file and abs(r.line - finding.line) <= 3 and finding.category == r.rule
+            ),
+            None,
+        )
+        if twin is None:
+            kept.append(finding)
+    return tuple(sorted(kept, key=lambda f: (-f.severity, f.file, f.line, f.rule)))

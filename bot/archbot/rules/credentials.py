@@ -1,0 +1,112 @@
+"""Credentials committed to the repository."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+
+from archbot import secrets
+from archbot.models import Severity
+from archbot.rules import Family, Hit
+from archbot.rules.pyast import llm_client_kind, string_value
+from archbot.rules.source import PythonFile, SourceFile
+
+RULES = Family()
+
+_KEY_KWARGS = frozenset(
+    [
+        "api_key",
+        "token",
+        "openai_api_key",
+        "anthropic_api_key",
+        "hf_token",
+        "use_auth_token",
+        "google_api_key",
+        "cohere_api_key",
+        "groq_api_key",
+        "mistral_api_key",
+    ]
+)
+_ENV_NAME = re.compile(r".*_(API_KEY|TOKEN)$")
+
+
+@RULES.rule(
+    "hardcoded-llm-api-key",
+    title="Provider API key or token in source or config",
+    severity=Severity.CRITICAL,
+    persona="ai-architect-agent",
+    kinds=(
+        "python",
+        "notebook",
+        "yaml",
+        "conda",
+        "env",
+        "dockerfile",
+        "requirements",
+        "pyproject",
+        "other",
+    ),
+)
+def hardcoded_llm_api_key(src: SourceFile) -> Iterator[Hit]:
+    """An LLM provider key (OpenAI, Anthropic, Hugging Face, Google) written into a file.
+
+    Why:
+        A committed key is exposed to everyone with read access and to every clone, fork and CI log;
+        keys in public repositories are scraped and abused within minutes, and rotating them
+        breaks every deployment that copied them.
+    Fix:
+        Revoke the key now, then read it from the environment or a secret manager
+        (`os.environ["OPENAI_API_KEY"]`, a Kubernetes `secretKeyRef`, a CI secret).
+    Bad:
+        client = OpenAI(api_key="sk-proj-4f9...T3BlbkFJ...")
+    Good:
+        client = OpenAI(api_key=os.environ["OPENAI_API_KEY"])
+    """
+    reported: set[int] = set()
+    for number in sorted(src.changed):
+        found = secrets.provider_key(src.line(number))
+        if found is not None:
+            name, match = found
+            reported.add(number)
+            yield Hit(number, f"{name} {secrets.mask(match.group(1))} on this line.")
+    if isinstance(src, PythonFile):
+        for line, detail in _literal_keys(src):
+            if line not in reported:
+                reported.add(line)
+                yield Hit(line, detail)
+
+
+def _literal_keys(src: PythonFile) -> Iterator[tuple[int, str]]:
+    names = src.names
+    for call in src.changed_calls():
+        client = llm_client_kind(names.call_name(call))
+        for keyword in call.keywords:
+            value = string_value(keyword.value)
+            if (
+                keyword.arg in _KEY_KWARGS
+                and value is not None
+                and secrets.looks_like_secret(value)
+                and (client is not None or keyword.arg != "token")
+            ):
+                line = src.changed_line(keyword.value)
+                if line is not None:
+                    yield line, f"`{keyword.arg}=` is the literal {secrets.mask(value)}."
+    for node in ast.walk(src.tree):
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
+            continue
+        target = node.targets[0]
+        value = string_value(node.value)
+        if (
+            isinstance(target, ast.Subscript)
+            and names.qualname(target.value) == "os.environ"
+            and value is not None
+            and secrets.looks_like_secret(value)
+        ):
+            env_name = string_value(target.slice)
+            line = src.changed_line(node)
+            if env_name and _ENV_NAME.match(env_name) and line is not None:
+                yield (
+                    line,
+                    f"`os.environ[{env_name!r}]` is set to the literal {secrets.mask(value)}.",
+                )

@@ -1,0 +1,25 @@
+"""The explicit list of rule families. Adding a rule: write it in its family and add its fixture."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from archbot.rules import RuleSpec, credentials, event_loop, generation, supply_chain, timeouts
+
+FAMILIES: dict[str, ModuleType] = {
+    "credentials": credentials,
+    "supply-chain": supply_chain,
+    "timeouts": timeouts,
+    "event-loop": event_loop,
+    "generation": generation,
+}
+
+
+def all_rules() -> dict[str, RuleSpec]:
+    specs: dict[str, RuleSpec] = {}
+    for module in FAMILIES.values():
+        for spec in module.RULES.specs:
+            if spec.id in specs:
+                raise ValueError(f"duplicate rule id {spec.id}")
+            specs[spec.id] = spec
+    return specs

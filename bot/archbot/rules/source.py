@@ -1,0 +1,133 @@
+"""The source facade rules read: whole post-change files (or what the hunks show), parsed once."""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import fnmatch
+import functools
+import warnings
+from collections.abc import Callable
+
+import yaml
+
+from archbot.classify import FileKind, file_kind, notebook_code
+from archbot.rules.pyast import Names, Tree
+
+
+class RepoView:
+    """The repository around the change: its file list and contents, read lazily and once."""
+
+    def __init__(
+        self, list_files: Callable[[], tuple[str, ...]], read: Callable[[str], bytes | None]
+    ) -> None:
+        self._list_files = list_files
+        self._read = read
+
+    @functools.cached_property
+    def files(self) -> tuple[str, ...]:
+        return self._list_files()
+
+    def glob(self, pattern: str) -> list[str]:
+        return [
+            f
+            for f in self.files
+            if fnmatch.fnmatchcase(f, pattern) or fnmatch.fnmatchcase(f.rsplit("/", 1)[-1], pattern)
+        ]
+
+    @functools.cache  # noqa: B019 - one RepoView per review; the cache dies with it
+    def text(self, path: str) -> str | None:
+        data = self._read(path)
+        return None if data is None else data.decode("utf-8", errors="replace")
+
+
+@dataclasses.dataclass
+class SourceFile:
+    """A changed file as rules see it. `complete` is False when only the hunks were available."""
+
+    path: str
+    kind: FileKind
+    text: str
+    changed: frozenset[int]
+    complete: bool
+    repo: RepoView
+
+    @functools.cached_property
+    def lines(self) -> list[str]:
+        return self.text.split("\n")
+
+    def line(self, number: int) -> str:
+        return self.lines[number - 1] if 0 < number <= len(self.lines) else ""
+
+
+@dataclasses.dataclass
+class PythonFile(SourceFile):
+    """Python source, or a notebook's code cells mapped back to the notebook's own lines."""
+
+    @functools.cached_property
+    def _notebook(self) -> tuple[str, list[int]]:
+        return notebook_code(self.text)
+
+    @property
+    def code(self) -> str:
+        return self._notebook[0] if self.kind == "notebook" else self.text
+
+    @functools.cached_property
+    def tree(self) -> ast.Module:
+        """Raises SyntaxError (or RecursionError/ValueError) when the file does not parse."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(self.code, filename=self.path)
+
+    @functools.cached_property
+    def names(self) -> Names:
+        return Names(self.tree)
+
+    @functools.cached_property
+    def nodes(self) -> Tree:
+        return Tree(self.tree)
+
+    def changed_line(self, node: ast.AST) -> int | None:
+        """The line to report a finding about `node` on: its first line if the change touched it,
+        else the first changed line inside it; None when the change does not touch it."""
+        start = getattr(node, "lineno", 0)
+        end = getattr(node, "end_lineno", None) or start
+        for code_line in range(start, end + 1):
+            line = self.file_line(code_line)
+            if line in self.changed:
+                return line
+        return None
+
+    def changed_calls(self) -> list[ast.Call]:
+        return [call for call in self.nodes.calls if self.changed_line(call) is not None]
+
+    def file_line(self, code_line: int) -> int:
+        """The line of the file a code line sits on (they differ only in notebooks; 0 = unknown)."""
+        if self.kind != "notebook":
+            return code_line
+        mapping = self._notebook[1]
+        return mapping[code_line - 1] if 0 < code_line <= len(mapping) else 0
+
+
+@dataclasses.dataclass
+class YamlFile(SourceFile):
+    @functools.cached_property
+    def documents(self) -> list[yaml.Node]:
+        """Composed YAML nodes (they keep line numbers). Raises yaml.YAMLError on broken YAML."""
+        return [node for node in yaml.compose_all(self.text, Loader=yaml.SafeLoader) if node]
+
+
+def make(path: str, text: str, changed: frozenset[int], complete: bool, repo: RepoView) -> SourceFile:
+    kind = file_kind(path)
+    if kind in ("python", "notebook"):
+        return PythonFile(path, kind, text, changed, complete, repo)
+    if kind in ("yaml", "conda"):
+        return YamlFile(path, kind, text, changed, complete, repo)
+    return SourceFile(path, kind, text, changed, complete, repo)
+
+
+def from_hunks(lines: dict[int, str]) -> str:
+    """What the hunks show, at their new-file line numbers; unseen lines are blank."""
+    if not lines:
+        return ""
+    return "\n".join(lines.get(n, "") for n in range(1, max(lines) + 1)) + "\n"

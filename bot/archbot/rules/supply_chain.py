@@ -1,0 +1,275 @@
+"""Loading models and code from outside: pickles, remote code, floating Hub revisions."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+
+from archbot.models import Severity
+from archbot.rules import Family, Hit
+from archbot.rules.pyast import argument, is_false, is_true, kwarg, string_value
+from archbot.rules.source import PythonFile, SourceFile
+
+RULES = Family()
+
+_PICKLE_LOADERS = frozenset(
+    [
+        "pickle.load",
+        "pickle.loads",
+        "dill.load",
+        "dill.loads",
+        "cloudpickle.load",
+        "cloudpickle.loads",
+        "joblib.load",
+        "pandas.read_pickle",
+        "torch.package.PackageImporter",
+        "sklearn.externals.joblib.load",
+    ]
+)
+_DOWNLOADERS = frozenset(
+    [
+        "huggingface_hub.hf_hub_download",
+        "huggingface_hub.snapshot_download",
+        "urllib.request.urlretrieve",
+        "requests.get",
+    ]
+)
+_HUB_LOADERS = frozenset(
+    [
+        "sentence_transformers.SentenceTransformer",
+        "transformers.pipeline",
+        "huggingface_hub.hf_hub_download",
+        "huggingface_hub.snapshot_download",
+        "datasets.load_dataset",
+        "sentence_transformers.CrossEncoder",
+    ]
+)
+_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
+_FULL_SHA = re.compile(r"^[0-9a-f]{40}$")
+_OLD_TORCH = re.compile(
+    r"^\s*[\"']?torch\s*(==\s*(1\.|2\.[0-5]\b)|<\s*2\.[0-6]\b|<=\s*2\.[0-5]\b|~=\s*(1\.|2\.[0-5]\b))",
+    re.M,
+)
+_TRUST_FLAG = re.compile(r"(^|\s|[\"'\[,])--trust-remote-code\b")
+
+
+def _repo_pins_old_torch(src: SourceFile) -> bool:
+    for path in (
+        src.repo.glob("requirements*.txt")
+        + src.repo.glob("pyproject.toml")[:1]
+        + src.repo.glob("setup.py")[:1]
+    ):
+        text = src.repo.text(path)
+        if text and _OLD_TORCH.search(text):
+            return True
+    return False
+
+
+def _downloaded(src: PythonFile, node: ast.AST | None, scope: ast.AST) -> bool:
+    """Is `node` a download call, `.content` of one, or a name assigned from one in `scope`?"""
+    if isinstance(node, ast.Attribute) and node.attr == "content":
+        node = node.value
+    if isinstance(node, ast.Call):
+        return src.names.call_name(node) in _DOWNLOADERS
+    if isinstance(node, ast.Name):
+        for candidate in ast.walk(scope):
+            if (
+                isinstance(candidate, ast.Assign)
+                and any(isinstance(t, ast.Name) and t.id == node.id for t in candidate.targets)
+                and _downloaded(src, candidate.value, scope)
+            ):
+                return True
+    return False
+
+
+def _is_repo_literal_path(node: ast.AST | None) -> bool:
+    value = string_value(node)
+    return value is not None and not value.startswith(("/", "~", "http:", "https:", "s3:", "gs:"))
+
+
+@RULES.rule(
+    "unsafe-model-deserialization",
+    title="Pickle-based model or data loading",
+    severity=Severity.HIGH,
+    persona="ai-architect-agent",
+    kinds=("python", "notebook"),
+    peers=("B614", "B301", "S301", "B403", "S614"),
+)
+def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
+    """Loading a model or data file with pickle, which runs any code the file contains.
+
+    Why:
+        A pickle (`torch.load` with `weights_only=False`, `pickle`, `joblib`, `pandas.read_pickle`,
+        `numpy.load(allow_pickle=True)`) executes arbitrary code from the artifact. A model file
+        from a hub, a bucket or a user upload becomes remote code execution (CWE-502, OWASP LLM03).
+    Fix:
+        Store weights as safetensors (`safetensors.torch.load_file`), load PyTorch checkpoints with
+        `torch.load(path, weights_only=True)`, and keep pickles only for artifacts you produced
+        and verified.
+    Bad:
+        state = torch.load(hf_hub_download("org/scorer", "model.pth"), weights_only=False)
+    Good:
+        state = safetensors.torch.load_file(hf_hub_download("org/scorer", "model.safetensors"))
+    """
+    names = src.names
+    for call in src.changed_calls():
+        name = names.call_name(call)
+        line = src.changed_line(call)
+        if line is None or name is None:
+            continue
+        scope = src.nodes.function(call) or src.tree
+        path_arg = argument(call, 0, "f", "file", "filepath", "filepath_or_buffer", "path")
+        if name == "torch.load":
+            weights_only = kwarg(call, "weights_only")
+            if weights_only is None:
+                if _downloaded(src, path_arg, scope):
+                    yield Hit(
+                        line,
+                        "`torch.load` of a downloaded file without `weights_only=True`.",
+                        Severity.HIGH,
+                    )
+                elif _repo_pins_old_torch(src):
+                    yield Hit(
+                        line,
+                        "`torch.load` without `weights_only`, and the repository pins "
+                        "torch < 2.6 where the default is `weights_only=False`.",
+                        Severity.HIGH,
+                    )
+                else:
+                    yield Hit(
+                        line,
+                        "`torch.load` without `weights_only`: safe only on torch >= 2.6 "
+                        "(where it defaults to True); say `weights_only=True`.",
+                        Severity.LOW,
+                    )
+            elif is_false(weights_only.value):
+                critical = _downloaded(src, path_arg, scope)
+                yield Hit(
+                    line,
+                    "`torch.load(..., weights_only=False)`" + (" of a downloaded file." if critical else "."),
+                    Severity.CRITICAL if critical else Severity.HIGH,
+                )
+            continue
+        unsafe = (
+            name in _PICKLE_LOADERS
+            or (name == "numpy.load" and is_true(getattr(kwarg(call, "allow_pickle"), "value", None)))
+            or (
+                name.endswith("models.load_model")
+                and name.startswith(("keras", "tensorflow"))
+                and is_false(getattr(kwarg(call, "safe_mode"), "value", None))
+            )
+        )
+        if not unsafe:
+            continue
+        if _downloaded(src, path_arg, scope):
+            yield Hit(line, f"`{name}` of a downloaded file.", Severity.CRITICAL)
+        elif _is_repo_literal_path(path_arg):
+            yield Hit(line, f"`{name}` of a repository file.", Severity.MEDIUM)
+        else:
+            yield Hit(line, f"`{name}` of a path decided at run time.")
+
+
+@RULES.rule(
+    "trust-remote-code",
+    title="Executing model-repository Python code from the Hub",
+    severity=Severity.HIGH,
+    persona="ai-architect-agent",
+    kinds=("python", "notebook", "yaml", "dockerfile"),
+)
+def trust_remote_code(src: SourceFile) -> Iterator[Hit]:
+    """`trust_remote_code=True` (or `--trust-remote-code`) runs Python from the model repository.
+
+    Why:
+        The model repository's code runs with your process's permissions at load time, and under a
+        floating revision its author (or whoever takes over the account) can change that code
+        without any change on your side.
+    Fix:
+        Use a model class that ships with the library; if remote code is unavoidable, review the
+        code and pin `revision=` to a full 40-character commit SHA.
+    Bad:
+        model = AutoModel.from_pretrained("org/model", trust_remote_code=True)
+    Good:
+        model = AutoModel.from_pretrained(
+            "org/model", trust_remote_code=True,
+            revision="4f3b1c2d9e8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c",  # reviewed
+        )
+    """
+    if isinstance(src, PythonFile):
+        for call in src.changed_calls():
+            keyword = kwarg(call, "trust_remote_code")
+            if keyword is None or not is_true(keyword.value):
+                continue
+            line = src.changed_line(keyword.value) or src.changed_line(call)
+            revision = string_value(getattr(kwarg(call, "revision", "code_revision"), "value", None))
+            if line is not None:
+                pinned = revision is not None and bool(_FULL_SHA.match(revision))
+                yield Hit(
+                    line,
+                    "The revision is pinned to a commit, which limits the risk." if pinned else "",
+                    Severity.MEDIUM if pinned else None,
+                )
+        return
+    for number in sorted(src.changed):
+        text = src.line(number)
+        if not text.lstrip().startswith("#") and _TRUST_FLAG.search(text):
+            yield Hit(number, "`--trust-remote-code` on the server command line.")
+
+
+@RULES.rule(
+    "hf-unpinned-revision",
+    title="Hub model or dataset loaded without an immutable revision",
+    severity=Severity.MEDIUM,
+    persona="ml-system-architect",
+    kinds=("python", "notebook"),
+    peers=("B615",),
+)
+def hf_unpinned_revision(src: PythonFile) -> Iterator[Hit]:
+    """A Hugging Face Hub model or dataset loaded by name without `revision=<commit sha>`.
+
+    Why:
+        Without a pinned revision every load takes whatever the repository's main branch holds
+        today: the weights, tokenizer or data can change (or be swapped by an attacker) and
+        training, evaluation and serving silently stop being reproducible.
+    Fix:
+        Pass `revision=` with the full 40-character commit SHA you evaluated (a branch, a tag or
+        a short SHA can move or be ambiguous).
+    Bad:
+        tokenizer = AutoTokenizer.from_pretrained("meta-llama/Llama-3.1-8B-Instruct")
+    Good:
+        tokenizer = AutoTokenizer.from_pretrained(
+            "meta-llama/Llama-3.1-8B-Instruct", revision="0e9e39f249a16976918f6564b8830bc894c89659"
+        )
+    """
+    names = src.names
+    for call in src.changed_calls():
+        name = names.call_name(call) or ""
+        is_from_pretrained = isinstance(call.func, ast.Attribute) and call.func.attr == "from_pretrained"
+        if not (is_from_pretrained or name in _HUB_LOADERS):
+            continue
+        if name == "transformers.pipeline":
+            repo_arg = argument(call, 1, "model")
+        else:
+            repo_arg = argument(
+                call,
+                0,
+                "pretrained_model_name_or_path",
+                "model_name_or_path",
+                "repo_id",
+                "path",
+                "model_name",
+            )
+        repo_id = string_value(repo_arg)
+        if repo_id is None or not _HUB_ID.match(repo_id):
+            continue
+        revision = kwarg(call, "revision", "commit_id", "code_revision")
+        if revision is not None:
+            value = string_value(revision.value)
+            if value is None or _FULL_SHA.match(value):
+                continue
+            detail = f"`revision={value!r}` can move; pin the full commit SHA of {repo_id!r}."
+        else:
+            detail = f"{repo_id!r} is loaded without `revision=`."
+        line = src.changed_line(call)
+        if line is not None:
+            yield Hit(line, detail)

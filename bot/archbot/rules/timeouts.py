@@ -1,0 +1,155 @@
+"""Calls that can hang: disabled or missing timeouts on LLM clients and plain HTTP."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+
+from archbot.models import Severity
+from archbot.rules import Family, Hit
+from archbot.rules.pyast import (
+    argument,
+    call_receiver,
+    has_splat,
+    is_none,
+    kwarg,
+    literal_text,
+    llm_client_kind,
+)
+from archbot.rules.source import PythonFile
+
+RULES = Family()
+
+HTTP_METHODS = frozenset(["get", "post", "put", "patch", "delete", "head", "options", "request"])
+_TIMEOUT_KWARGS = ("timeout", "request_timeout", "default_request_timeout")
+_CLIENT_KWARGS = ("http_client", "client", "http_async_client", "async_client")
+_LANGCHAIN_NONE_DEFAULT = frozenset(("ChatOpenAI", "AzureChatOpenAI", "ChatAnthropic"))
+LLM_ENDPOINT = re.compile(
+    r"/v1/(chat/)?completions|/v1/embeddings|/v1/messages|/generate\b|:11434|api\.openai\.com|"
+    r"api\.anthropic\.com|generativelanguage\.googleapis\.com|/api/(generate|chat)\b"
+)
+
+
+def _requests_target(src: PythonFile, call: ast.Call) -> str | None:
+    """'requests.post' for a requests call or a method on a `requests.Session()`; else None."""
+    name = src.names.call_name(call)
+    if name and name.startswith("requests.") and name.split(".")[-1] in HTTP_METHODS:
+        return name
+    if isinstance(call.func, ast.Attribute) and call.func.attr in HTTP_METHODS:
+        built = src.names.constructor(call.func.value)
+        if built is not None and built[0] in ("requests.Session", "requests.sessions.Session"):
+            return f"requests.Session.{call.func.attr}"
+    return None
+
+
+@RULES.rule(
+    "http-call-no-timeout",
+    title="Plain HTTP call without a timeout",
+    severity=Severity.MEDIUM,
+    persona="senior-ml-systems-architect",
+    kinds=("python", "notebook"),
+    peers=("B113", "S113"),
+)
+def http_call_no_timeout(src: PythonFile) -> Iterator[Hit]:
+    """A `requests` or `urllib` call with no timeout, which can wait forever.
+
+    Why:
+        `requests` never times out unless told to ("your code may hang for minutes or more").
+        A model server or LLM endpoint that stops answering then holds the worker, its
+        connection and the user's request until something else kills them.
+    Fix:
+        Pass `timeout=(connect, read)` sized to the endpoint, e.g. `timeout=(3.05, 60)`, and handle
+        `requests.Timeout`.
+    Bad:
+        resp = requests.post("http://vllm:8000/v1/chat/completions", json=payload)
+    Good:
+        resp = requests.post("http://vllm:8000/v1/chat/completions", json=payload, timeout=(3, 60))
+    """
+    for call in src.changed_calls():
+        line = src.changed_line(call)
+        target = _requests_target(src, call)
+        if target is not None and line is not None and not has_splat(call):
+            timeout = kwarg(call, "timeout")
+            if timeout is not None and not is_none(timeout.value):
+                continue
+            position = 1 if target.endswith(".request") else 0
+            url = literal_text(argument(call, position, "url"))
+            llm = bool(LLM_ENDPOINT.search(url))
+            what = "`timeout=None`" if timeout is not None else "no timeout"
+            yield Hit(
+                line,
+                f"`{target}` with {what}" + (" to an LLM endpoint." if llm else "."),
+                Severity.HIGH if llm else None,
+            )
+        elif (
+            src.names.call_name(call) == "urllib.request.urlopen"
+            and line is not None
+            and argument(call, 2, "timeout") is None
+            and not has_splat(call)
+        ):
+            yield Hit(line, "`urllib.request.urlopen` without `timeout`.")
+
+
+def _timeout_disabled(call: ast.Call) -> ast.keyword | None:
+    keyword = kwarg(call, *_TIMEOUT_KWARGS)
+    return keyword if keyword is not None and is_none(keyword.value) else None
+
+
+@RULES.rule(
+    "llm-timeout-disabled",
+    title="LLM or HTTP client timeout disabled",
+    severity=Severity.HIGH,
+    persona="llm-ml-engineer",
+    kinds=("python", "notebook"),
+)
+def llm_timeout_disabled(src: PythonFile) -> Iterator[Hit]:
+    """An LLM client, call or httpx client whose timeout is `None` — set so, or left so by LangChain.
+
+    Why:
+        With no timeout a hung upstream blocks the worker forever: the SDK's retries never start,
+        and threads and connections run out under load. LangChain's `ChatOpenAI`,
+        `AzureChatOpenAI` and `ChatAnthropic` default their timeout to `None` and pass it to the
+        SDK, which disables the SDK's own 600 s default (langchain#35597).
+    Fix:
+        Set a timeout sized to the use: `timeout=30` on the client or the call (`request_timeout`
+        on older LangChain), or pass an `http_client` built with a timeout.
+    Bad:
+        llm = ChatOpenAI(model="gpt-4o-mini")
+    Good:
+        llm = ChatOpenAI(model="gpt-4o-mini", timeout=30, max_retries=2)
+    """
+    names = src.names
+    for call in src.changed_calls():
+        line = src.changed_line(call)
+        if line is None:
+            continue
+        name = names.call_name(call)
+        kind = llm_client_kind(name)
+        disabled = _timeout_disabled(call)
+        if kind is not None:
+            class_name = (name or "").rsplit(".", 1)[-1]
+            if disabled is not None:
+                yield Hit(line, f"`{class_name}({disabled.arg}=None)` disables the timeout.")
+            elif (
+                kind == "langchain"
+                and class_name in _LANGCHAIN_NONE_DEFAULT
+                and kwarg(call, *_TIMEOUT_KWARGS, *_CLIENT_KWARGS) is None
+                and not has_splat(call)
+            ):
+                yield Hit(
+                    line,
+                    f"`{class_name}(...)` without `timeout`: LangChain passes "
+                    "`timeout=None` to the SDK, so requests can hang forever.",
+                )
+            continue
+        if disabled is None:
+            continue
+        if name is not None and name.startswith("httpx."):
+            yield Hit(line, f"`{name}({disabled.arg}=None)` disables httpx's 5 s default.")
+            continue
+        receiver, chain = call_receiver(call)
+        built = names.constructor(receiver)
+        if built is not None and llm_client_kind(built[0]) is not None:
+            method = ".".join(chain) or "with_options"
+            yield Hit(line, f"`.{method}({disabled.arg}=None)` disables the client's timeout.")

@@ -1,0 +1,235 @@
+"""Where a diff comes from (staged, ref range, diff file or stdin) and the post-change files behind it."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Protocol
+
+from archbot import diff
+from archbot.errors import ArchbotError, usage_error
+from archbot.models import ChangedFile, DiffSource
+
+_DIFF_FLAGS = (
+    "-c",
+    "core.quotepath=off",
+    "diff",
+    "--no-color",
+    "--no-ext-diff",
+    "--no-textconv",
+    "--find-renames",
+    "--src-prefix=a/",
+    "--dst-prefix=b/",
+    "--unified=3",
+)
+_MAX_DIFF_BYTES = 200 * 1024 * 1024
+
+
+class PostChangeFiles(Protocol):
+    """Whole files as they are after the change."""
+
+    def prefetch(self, paths: Iterable[str]) -> None: ...
+
+    def read(self, path: str) -> bytes | None: ...
+
+
+@dataclasses.dataclass(frozen=True)
+class Change:
+    """A parsed diff, with a way to read whole post-change files and list the repository."""
+
+    source: DiffSource
+    files: tuple[ChangedFile, ...]
+    post: PostChangeFiles
+    list_repo: Callable[[], tuple[str, ...]]
+    root: Path | None
+
+
+def git(args: Sequence[str], cwd: Path | None = None, *, stdin: bytes | None = None) -> bytes:
+    try:
+        result = subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True, check=False)
+    except FileNotFoundError:
+        raise ArchbotError("git is not installed or not on PATH") from None
+    if result.returncode != 0:
+        message = diff.decode(result.stderr).strip().splitlines()
+        raise ArchbotError(
+            f"git {args[0] if args[0] != '-c' else args[2]} failed: "
+            f"{message[-1] if message else 'exit ' + str(result.returncode)}"
+        )
+    return result.stdout
+
+
+def repo_root(cwd: Path | None = None) -> Path:
+    try:
+        out = git(["rev-parse", "--show-toplevel"], cwd)
+    except ArchbotError:
+        raise usage_error(
+            "not inside a git repository: run archbot in a repository, or review a file with --diff"
+        ) from None
+    return Path(diff.decode(out).strip())
+
+
+def staged(paths: Sequence[str] = (), cwd: Path | None = None) -> Change:
+    root = repo_root(cwd)
+    text = diff.decode(git([*_DIFF_FLAGS, "--cached", "--", *_pathspecs(paths, root, cwd)], root))
+    return Change(
+        source=DiffSource("staged"),
+        files=tuple(diff.parse(text)),
+        post=_BlobReader(root, ""),
+        list_repo=lambda: _ls_files(root, ["ls-files", "-z", "--cached"]),
+        root=root,
+    )
+
+
+def ref_range(base: str, head: str | None, paths: Sequence[str] = (), cwd: Path | None = None) -> Change:
+    root = repo_root(cwd)
+    head_ref = head or "HEAD"
+    base_sha, head_sha = _resolve(root, base, "base"), _resolve(root, head_ref, "head")
+    try:
+        git(["merge-base", base_sha, head_sha], root)
+    except ArchbotError:
+        raise ArchbotError(_no_merge_base_message(root, base, head_ref)) from None
+    spec = f"{base_sha}...{head_sha}"
+    text = diff.decode(git([*_DIFF_FLAGS, spec, "--", *_pathspecs(paths, root, cwd)], root))
+    return Change(
+        source=DiffSource("range", base=base, head=head_ref),
+        files=tuple(diff.parse(text)),
+        post=_BlobReader(root, head_sha),
+        list_repo=lambda: _ls_files(root, ["ls-tree", "-r", "-z", "--name-only", head_sha]),
+        root=root,
+    )
+
+
+def diff_file(name: str, paths: Sequence[str] = (), cwd: Path | None = None) -> Change:
+    """A diff from a file or '-' (stdin). Post-change files come from the working tree when they match."""
+    if name == "-":
+        data = sys.stdin.buffer.read(_MAX_DIFF_BYTES + 1)
+    else:
+        try:
+            with open(name, "rb") as handle:
+                data = handle.read(_MAX_DIFF_BYTES + 1)
+        except OSError as error:
+            raise usage_error(f"cannot read diff {name}: {error.strerror}") from None
+    if len(data) > _MAX_DIFF_BYTES:
+        raise usage_error(f"diff {name} is larger than {_MAX_DIFF_BYTES // 2**20} MiB")
+    files = [f for f in diff.parse(diff.decode(data)) if _selected(f.path, paths)]
+    base = Path(cwd or Path.cwd())
+    return Change(
+        source=DiffSource("diff"),
+        files=tuple(files),
+        post=_WorkTreeReader(base, {f.path: f for f in files}),
+        list_repo=lambda: tuple(f.path for f in files),
+        root=None,
+    )
+
+
+def from_text(text: str, source: DiffSource, post: PostChangeFiles, root: Path | None) -> Change:
+    """A change from diff text obtained elsewhere (the GitHub API)."""
+    files = tuple(diff.parse(text))
+    return Change(source, files, post, lambda: tuple(f.path for f in files), root)
+
+
+def _resolve(root: Path, ref: str, role: str) -> str:
+    if ref.startswith("-"):
+        raise usage_error(f"{role} ref {ref!r} is not a ref")
+    try:
+        return diff.decode(git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], root)).strip()
+    except ArchbotError:
+        hint = f"git fetch origin {ref}"
+        if _is_shallow(root):
+            hint += " (this is a shallow clone: git fetch --unshallow, or fetch-depth: 0 in CI)"
+        raise usage_error(f"{role} ref {ref!r} not found in this repository; fetch it: {hint}") from None
+
+
+def _is_shallow(root: Path) -> bool:
+    try:
+        return diff.decode(git(["rev-parse", "--is-shallow-repository"], root)).strip() == "true"
+    except ArchbotError:
+        return False
+
+
+def _no_merge_base_message(root: Path, base: str, head: str) -> str:
+    if _is_shallow(root):
+        return (
+            f"no merge base between {base} and {head}: this is a shallow clone; "
+            "run git fetch --unshallow (or use fetch-depth: 0 in CI)"
+        )
+    return f"no merge base between {base} and {head}: the histories are unrelated"
+
+
+def _pathspecs(paths: Sequence[str], root: Path, cwd: Path | None) -> list[str]:
+    here = Path(cwd or Path.cwd()).resolve()
+    specs = []
+    for path in paths:
+        absolute = (here / path).resolve()
+        try:
+            specs.append(str(absolute.relative_to(root.resolve())) or ".")
+        except ValueError:
+            raise usage_error(f"path {path} is outside the repository {root}") from None
+    return specs
+
+
+def _selected(path: str, paths: Sequence[str]) -> bool:
+    if not paths:
+        return True
+    return any(path == p.rstrip("/") or path.startswith(p.rstrip("/") + "/") for p in paths)
+
+
+def _ls_files(root: Path, args: list[str]) -> tuple[str, ...]:
+    return tuple(p for p in diff.decode(git(args, root)).split("\0") if p)
+
+
+class _BlobReader:
+    """Reads post-change files with one `git cat-file --batch` per call batch (index or a commit)."""
+
+    def __init__(self, root: Path, rev: str) -> None:
+        self._root = root
+        self._rev = rev
+        self._cache: dict[str, bytes | None] = {}
+
+    def prefetch(self, paths: Iterable[str]) -> None:
+        wanted = [p for p in paths if p not in self._cache and "\n" not in p]
+        if not wanted:
+            return
+        request = "".join(f"{self._rev}:{p}\n" for p in wanted).encode()
+        out = git(["cat-file", "--batch"], self._root, stdin=request)
+        offset = 0
+        for path in wanted:
+            end = out.index(b"\n", offset)
+            header = out[offset:end].split()
+            offset = end + 1
+            if len(header) == 3 and header[1] == b"blob":
+                size = int(header[2])
+                self._cache[path] = out[offset : offset + size]
+                offset += size + 1
+            else:
+                self._cache[path] = None
+
+    def read(self, path: str) -> bytes | None:
+        if path not in self._cache:
+            self.prefetch([path])
+        return self._cache.get(path)
+
+
+class _WorkTreeReader:
+    def __init__(self, base: Path, files: dict[str, ChangedFile]) -> None:
+        self._base = base
+        self._files = files
+
+    def prefetch(self, paths: Iterable[str]) -> None:
+        """Working-tree files are read on demand."""
+
+    def read(self, path: str) -> bytes | None:
+        changed = self._files.get(path)
+        candidate = self._base / path
+        if changed is None or not candidate.is_file() or os.path.islink(candidate):
+            return None
+        data = candidate.read_bytes()
+        lines = diff.decode(data).replace("\r\n", "\n").split("\n")
+        for number, text in changed.added_lines.items():
+            if number > len(lines) or lines[number - 1] != text:
+                return None  # the working tree is not the post-change file of this diff
+        return data
