@@ -12,6 +12,8 @@ import pytest
 
 from archbot.cli import main
 
+pytest_plugins = ["anthropic_server"]
+
 ROOT = Path(__file__).resolve().parent.parent
 ARCHBOT = Path(sys.executable).parent / "archbot"
 

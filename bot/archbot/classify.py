@@ -74,6 +74,11 @@ _PY_IMPORT = re.compile(
     re.M,
 )
 _TEXT_TOKEN = re.compile(r"[A-Za-z_][\w.\-/]*\w|[A-Za-z_]")
+_JS_IMPORT = re.compile(
+    r"""(?:\bfrom\s+|\bimport\s+|\brequire\(\s*|\bimport\(\s*)["']([@\w][\w./@-]*)["']"""
+)
+_JS_SUFFIXES = (".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs")
+_QUOTED = re.compile(r"""["']([^"'\n]{1,200})["']""")
 _REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*(?:[<>=!~;@ ]|$)")
 
 
@@ -119,14 +124,18 @@ def worth_reading(path: str) -> bool:
 def facts(path: str, text: str, added: frozenset[int]) -> FileFacts:
     kind = file_kind(path)
     if kind == "python":
-        return FileFacts(path, kind, _python_imports(text, added), _python_tokens(text, added))
+        imports = _python_imports(text, added)
+        if path.rsplit("/", 1)[-1] == "setup.py":
+            imports |= _setup_requirements(text, added)
+        return FileFacts(path, kind, imports, _python_tokens(text, added))
     if kind == "notebook":
         code, lines = notebook_code(text)
         mapped = frozenset(i + 1 for i, line in enumerate(lines) if line in added)
         return FileFacts(path, kind, _python_imports(code, mapped), _python_tokens(code, mapped))
     if kind in ("requirements", "pyproject", "conda"):
         return FileFacts(path, kind, _requirement_names(text, added, kind), _text_tokens(text, added))
-    return FileFacts(path, kind, {}, _text_tokens(text, added))
+    imports = _js_imports(text, added) if path.lower().endswith(_JS_SUFFIXES) else {}
+    return FileFacts(path, kind, imports, _text_tokens(text, added))
 
 
 def notebook_code(text: str) -> tuple[str, list[int]]:
@@ -205,13 +214,40 @@ def _python_tokens(text: str, added: frozenset[int]) -> dict[str, bool]:
 
 
 def _text_tokens(text: str, added: frozenset[int]) -> dict[str, bool]:
+    """Words of non-Python files, with their parts: `vllm/vllm-openai` also yields `vllm`."""
     found: dict[str, bool] = {}
     for number, line in enumerate(text.split("\n"), start=1):
         code = line.split(" #", 1)[0] if not line.lstrip().startswith("#") else ""
         on_added = number in added
         for match in _TEXT_TOKEN.finditer(code):
             token = match.group(0)
-            found[token] = found.get(token, False) or on_added
+            for part in {token, *re.split(r"[/:]", token)}:
+                if part:
+                    found[part] = found.get(part, False) or on_added
+    return found
+
+
+def _js_imports(text: str, added: frozenset[int]) -> dict[str, bool]:
+    """Packages a JavaScript/TypeScript file imports (`import x from "openai"`, `require("...")`)."""
+    found: dict[str, bool] = {}
+    index = _LineIndex(text)
+    for match in _JS_IMPORT.finditer(text):
+        module = match.group(1)
+        if module.startswith("."):
+            continue
+        found[module] = found.get(module, False) or index.line(match.start()) in added
+    return found
+
+
+def _setup_requirements(text: str, added: frozenset[int]) -> dict[str, bool]:
+    """setup.py declares dependencies as string literals: `"torch>=2.1"`."""
+    found: dict[str, bool] = {}
+    for number, line in enumerate(text.split("\n"), start=1):
+        for literal in _QUOTED.findall(line):
+            match = _REQUIREMENT.match(literal)
+            if match and any(op in literal for op in "<>=~"):
+                name = match.group(1).lower().replace("-", "_")
+                found[name] = found.get(name, False) or number in added
     return found
 
 

@@ -7,14 +7,15 @@ import difflib
 import json
 import os
 import sys
+import typing
 from collections.abc import Sequence
 from pathlib import Path
 
 import click
 
 from archbot import config as config_module
+from archbot import frontmatter, render, review, sources
 from archbot import personas as personas_module
-from archbot import render, review, sources
 from archbot.errors import (
     EXIT_FINDINGS,
     EXIT_INTERRUPTED,
@@ -25,10 +26,12 @@ from archbot.errors import (
     usage_error,
 )
 from archbot.models import Report, Severity
-from archbot.rules import RuleSpec
-from archbot.rules.registry import all_rules
 
-FORMATS = ("text", "markdown", "json")
+if typing.TYPE_CHECKING:
+    from archbot import github as github_module
+    from archbot.rules import RuleSpec
+
+FORMATS = ("text", "markdown", "json", "sarif", "github")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -77,6 +80,14 @@ def cli() -> None:
     help="Exit 1 when a finding is at or above this severity (default: critical).",
 )
 @click.option("--quiet", is_flag=True, help="One line per finding, then a total.")
+@click.option(
+    "--llm/--no-llm",
+    "use_llm",
+    default=None,
+    help="Persona review with Claude (default: on when ANTHROPIC_API_KEY or ANTHROPIC_BASE_URL is set).",
+)
+@click.option("--pr", metavar="OWNER/REPO#N", help="Review a GitHub pull request (needs GITHUB_TOKEN).")
+@click.option("--post", is_flag=True, help="With --pr: publish the comment and inline review.")
 def review_command(
     paths: tuple[str, ...],
     staged: bool,
@@ -89,13 +100,30 @@ def review_command(
     output: str | None,
     fail_on: str | None,
     quiet: bool,
+    use_llm: bool | None,
+    pr: str | None,
+    post: bool,
 ) -> int:
-    """Review a change: the staged diff (default), a ref range, or a diff file."""
+    """Review a change: the staged diff (default), a ref range, a diff file, or a pull request."""
     options = SourceOptions(staged, base, head, diff_file, paths)
+    if pr is not None:
+        if staged or base or head or diff_file or paths:
+            raise usage_error("--pr reviews the whole pull request: drop --staged/--base/--diff/PATHS")
+        pull = review_pr(pr, post, config_file, persona, use_llm)
+        if pull.report is None:
+            raise ArchbotError(pull.skipped or "nothing reviewed")
+        rendered = (
+            pull.body if output_format == "markdown" else render_report(pull.report, output_format, quiet)
+        )
+        emit(rendered, output, pull.report)
+        return exit_code(pull.report, fail_on or pull.fail_on)
+    if post:
+        raise usage_error("--post needs --pr")
     change = load_change(options)
     config = load_config(change.root, config_file)
     known = load_personas(change.root, config, persona)
-    report = review.review(change, config, known, all_rules(), forced=persona)
+    reviewer = persona_reviewer() if llm_wanted(config, use_llm) else None
+    report = review.review(change, config, known, forced=persona, persona_reviewer=reviewer)
     rendered = render_report(report, output_format, quiet=quiet or in_precommit())
     emit(rendered, output, report)
     return exit_code(report, fail_on or config.fail_on)
@@ -220,10 +248,13 @@ def personas_validate(files: tuple[str, ...]) -> int:
 @click.argument("rule_id", required=False)
 def rules_command(rule_id: str | None) -> int:
     """List the rules, or explain one."""
+    from archbot.rules.registry import all_rules
+
     specs = all_rules()
     if rule_id is None:
+        width = max(len(rule) for rule in specs)
         for spec in sorted(specs.values(), key=lambda s: (-s.severity, s.id)):
-            click.echo(f"{spec.id:34} {spec.severity.label:8} {spec.persona:28} {spec.title}")
+            click.echo(f"{spec.id:{width}}  {spec.severity.label:8} {spec.persona:28} {spec.title}")
         return EXIT_OK
     if rule_id not in specs:
         near = difflib.get_close_matches(rule_id, list(specs), n=1)
@@ -247,11 +278,148 @@ def explain(spec: RuleSpec) -> str:
     )
 
 
+@cli.command("github")
+@click.option(
+    "--fail-on",
+    type=click.Choice(config_module.FAIL_ON_CHOICES),
+    help="Exit 1 when a finding is at or above this severity (default: the config's fail_on).",
+)
+@click.option("--config", "config_file", help="Config path in the repository, read at the PR's base.")
+@click.option("--llm/--no-llm", "use_llm", default=None, help="Persona review with Claude.")
+@click.option("--model", help="Model for the persona review (overrides llm.model).")
+@click.option("--inline/--no-inline", default=None, help="Inline review comments (overrides github.inline).")
+def github_command(
+    fail_on: str | None, config_file: str | None, use_llm: bool | None, model: str | None, inline: bool | None
+) -> int:
+    """GitHub Action entry point: review this run's pull request and publish the results."""
+    from archbot import github
+
+    event = github.read_event(Path(required_env("GITHUB_EVENT_PATH")))
+    repository = os.environ.get("GITHUB_REPOSITORY")
+    if repository and repository != event.pull.repo:
+        raise usage_error(f"GITHUB_REPOSITORY {repository} is not the event's repository {event.pull.repo}")
+    if event.action not in github.HANDLED_ACTIONS:
+        click.echo(f"archbot: nothing to do for pull_request action {event.action!r}")
+        return EXIT_OK
+    outcome = github.run(
+        github_client(),
+        event.pull,
+        Path(os.environ.get("GITHUB_WORKSPACE") or "."),
+        config_file,
+        personas_from,
+        reviewer_for(use_llm),
+        post=True,
+        overrides=github.Overrides(model=model or None, inline=inline),
+    )
+    if outcome.report is None:
+        click.echo(f"archbot: skipped: {outcome.skipped}")
+        return EXIT_OK
+    click.echo(render.github_annotations(outcome.report), nl=False)
+    for notice in outcome.report.notices:
+        click.echo(f"::notice title=archbot::{render.command_data(notice)}")
+    summary, outputs = os.environ.get("GITHUB_STEP_SUMMARY"), os.environ.get("GITHUB_OUTPUT")
+    github.append_to(Path(summary) if summary else None, github.job_summary(outcome.body))
+    github.append_to(Path(outputs) if outputs else None, github.outputs(outcome.report))
+    return exit_code(outcome.report, fail_on or outcome.fail_on)
+
+
+@cli.command("init")
+@click.option("--force", is_flag=True, help="Overwrite files that exist.")
+@click.option("--uses", "action", metavar="OWNER/REPO@REF", help="The action the workflow uses.")
+def init_command(force: bool, action: str | None) -> int:
+    """Write .github/workflows/archbot.yml, a commented .archbot.yml and a pre-commit config."""
+    from archbot import scaffold
+
+    root = optional_root() or Path.cwd()
+    results = scaffold.write(root, action or scaffold.DEFAULT_ACTION, force)
+    for written in results:
+        shown = written.path.relative_to(root).as_posix()
+        click.echo(f"archbot: {'wrote' if written.created else 'kept existing'} {shown}")
+        if not written.created and shown == scaffold.PRECOMMIT_PATH:
+            click.echo("archbot: add this hook to it:\n" + scaffold.PRECOMMIT_SNIPPET, nl=False)
+    if not all(w.created for w in results):
+        click.echo("archbot: existing files were kept; --force overwrites them")
+    return EXIT_OK
+
+
 # --- helpers shared by the commands --------------------------------------------------------
+
+
+def required_env(name: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        raise usage_error(f"{name} is not set: `archbot github` runs inside GitHub Actions")
+    return value
+
+
+def github_client() -> github_module.Client:
+    from archbot import github
+
+    token = os.environ.get("GITHUB_TOKEN")
+    if not token:
+        raise usage_error("GITHUB_TOKEN is not set: a token is needed to read the pull request")
+    return github.Client(token, os.environ.get("GITHUB_API_URL") or "https://api.github.com")
+
+
+def reviewer_for(
+    use_llm: bool | None,
+) -> typing.Callable[[config_module.Config], review.PersonaReviewer | None]:
+    return lambda config: persona_reviewer() if llm_wanted(config, use_llm) else None
+
+
+def review_pr(
+    spec: str, post: bool, config_file: str | None, persona: str | None, use_llm: bool | None
+) -> github_module.Outcome:
+    from archbot import github
+
+    repo, number = github.parse_pr_spec(spec)
+    client = github_client()
+    return github.run(
+        client,
+        client.pull(repo, number),
+        Path.cwd(),
+        config_file,
+        lambda texts, config: personas_from(texts, config, persona),
+        reviewer_for(use_llm),
+        post=post,
+        forced=persona,
+        skip_drafts=False,
+    )
 
 
 def in_precommit() -> bool:
     return os.environ.get("PRE_COMMIT") == "1"
+
+
+def cache_dir() -> Path:
+    """ARCHBOT_CACHE_DIR, else $XDG_CACHE_HOME/archbot, else ~/.cache/archbot."""
+    if os.environ.get("ARCHBOT_CACHE_DIR"):
+        return Path(os.environ["ARCHBOT_CACHE_DIR"])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "archbot"
+
+
+def llm_wanted(config: config_module.Config, flag: bool | None) -> bool:
+    """--llm/--no-llm wins; then pre-commit (off unless precommit.llm); then llm.enabled; then the env."""
+    if flag is not None:
+        return flag
+    if in_precommit() and not config.precommit.llm:
+        return False
+    if config.llm.enabled is not None:
+        return config.llm.enabled
+    return bool(os.environ.get("ANTHROPIC_API_KEY") or os.environ.get("ANTHROPIC_BASE_URL"))
+
+
+def persona_reviewer() -> review.PersonaReviewer:
+    from archbot import llm
+
+    progress = (lambda message: click.echo(f"archbot: {message}", err=True)) if sys.stderr.isatty() else None
+    endpoint = llm.Endpoint(
+        api_key=os.environ.get("ANTHROPIC_API_KEY"),
+        base_url=os.environ.get("ANTHROPIC_BASE_URL"),
+        cache_dir=llm.default_cache_dir(os.environ),
+        progress=progress,
+    )
+    return llm.reviewer(endpoint)
 
 
 def load_change(options: SourceOptions) -> sources.Change:
@@ -294,12 +462,27 @@ def load_config(root: Path | None, config_file: str | None) -> config_module.Con
 def load_personas(
     root: Path | None, config: config_module.Config, forced: str | None = None
 ) -> dict[str, personas_module.Persona]:
-    texts = personas_module.builtin_texts() + personas_module.repo_texts(root, config.personas.claude_agents)
-    known = personas_module.load(texts)
-    config_module.check_names(config, set(all_rules()) | {"suppression-without-reason"}, set(known))
+    return personas_from(personas_module.repo_texts(root, config.personas.claude_agents), config, forced)
+
+
+def personas_from(
+    repo_texts: list[tuple[str, str]], config: config_module.Config, forced: str | None = None
+) -> dict[str, personas_module.Persona]:
+    """The built-in personas plus the repository's (from disk, or from a PR's base revision)."""
+    cache = frontmatter.Cache(cache_dir() / "frontmatter-v1.json")
+    known = personas_module.load(personas_module.builtin_texts() + repo_texts, cache)
+    names_rules = config.rules.disable or config.rules.severity or config.rules.ignore
+    config_module.check_names(config, known_rule_ids() if names_rules else set(), set(known))
     if forced is not None and forced not in known:
         raise usage_error(f"--persona {forced!r} is not a persona; known: {', '.join(known)}")
     return known
+
+
+def known_rule_ids() -> set[str]:
+    """The rule registry imports every rule module (ast-heavy): only a config naming rules needs it."""
+    from archbot.rules.registry import all_rules
+
+    return set(all_rules()) | {"suppression-without-reason"}
 
 
 def render_report(report: Report, output_format: str, quiet: bool = False) -> str:
@@ -307,6 +490,12 @@ def render_report(report: Report, output_format: str, quiet: bool = False) -> st
         return render.json_text(report)
     if output_format == "markdown":
         return render.markdown(report)
+    if output_format == "sarif":
+        import importlib.metadata  # about 30 ms to import: not on the pre-commit hook's path
+
+        return render.sarif_text(report, importlib.metadata.version("archbot"))
+    if output_format == "github":
+        return render.github_annotations(report)
     return render.text(report, colour=sys.stdout.isatty() and "NO_COLOR" not in os.environ, quiet=quiet)
 
 

@@ -11,10 +11,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from archbot.errors import usage_error
 from archbot.models import SEVERITY_NAMES
+
+if typing.TYPE_CHECKING:
+    import yaml
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -47,12 +48,16 @@ class PathsConfig:
 @dataclasses.dataclass(frozen=True)
 class LLMConfig:
     enabled: bool | None = None
-    model: str = "sonnet"
+    # None: each persona's own `model:`; set, it overrides every persona (alias or model id).
+    model: str | None = None
     max_cost_usd: float = 1.0
     min_confidence: float = 0.7
     max_findings: int = 10
     max_input_tokens: int = 60000
+    max_call_tokens: int = 30000
     timeout_seconds: float = 120.0
+    max_retries: int = 2
+    max_retry_wait_seconds: float = 60.0
     concurrency: int = 4
     context_files: list[str] = dataclasses.field(default_factory=list)
 
@@ -92,7 +97,10 @@ _RANGES: dict[str, tuple[float, float]] = {
     "llm.min_confidence": (0, 1),
     "llm.max_findings": (1, 50),
     "llm.max_input_tokens": (1000, 1_000_000),
+    "llm.max_call_tokens": (1000, 100_000),
     "llm.timeout_seconds": (1, 3600),
+    "llm.max_retries": (0, 10),
+    "llm.max_retry_wait_seconds": (0, 3600),
     "llm.concurrency": (1, 32),
     "github.max_inline": (0, 50),
 }
@@ -132,6 +140,8 @@ def parse(text: str, name: str) -> Config:
             return Config()
         config: Config = _build(Config, section, name, "tool.archbot", origin=name)
         return config
+    import yaml  # imported only for a YAML config: a cost the pre-commit fast path avoids without one
+
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
@@ -196,7 +206,9 @@ def _matches(hint: Any, value: object) -> bool:
 
 
 def _check_constraints(dotted: str, value: object, name: str) -> None:
-    choices = _CHOICES.get(dotted)
+    # In pyproject.toml keys are named "tool.archbot.<key>"; the constraints are the same.
+    key = dotted.removeprefix("tool.archbot.")
+    choices = _CHOICES.get(key)
     if choices is not None:
         for item in value.values() if isinstance(value, dict) else [value]:
             if item not in choices:
@@ -205,7 +217,7 @@ def _check_constraints(dotted: str, value: object, name: str) -> None:
                 raise usage_error(
                     f"{name}: '{dotted}' has invalid value {item!r}: choose one of {', '.join(choices)}{hint}"
                 )
-    bounds = _RANGES.get(dotted)
+    bounds = _RANGES.get(key)
     if bounds is not None and isinstance(value, (int, float)):
         low, high = bounds
         if not low <= value <= high:

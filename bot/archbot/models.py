@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 from collections.abc import Mapping
 from typing import Literal
 
@@ -59,9 +60,9 @@ class ChangedFile:
     is_binary: bool = False
     mode_change: tuple[str, str] | None = None
 
-    @property
+    @functools.cached_property
     def added_lines(self) -> Mapping[int, str]:
-        """New-file line number -> text, for every added line."""
+        """New-file line number -> text, for every added line (computed once: filters ask per finding)."""
         return {
             line.new_line: line.text
             for hunk in self.hunks

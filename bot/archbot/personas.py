@@ -7,11 +7,9 @@ import fnmatch
 import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from importlib import resources
 from pathlib import Path
 
-import yaml
-
+from archbot import frontmatter
 from archbot.classify import FileFacts
 from archbot.errors import usage_error
 from archbot.models import FileRoute, PersonaAssignment, Signal
@@ -25,11 +23,15 @@ BUILTIN_ORDER = (
 )
 # Weights: what a file's change says about its domain. Added lines say most; the rest of the file
 # says something; a path says something but never enough on its own (a Dockerfile is not ML).
+# A file is ML/LLM-related when its anchor signals, over all personas, reach THRESHOLD; it goes to
+# the persona with the highest score, where `context` signals (a queue, a cache, asyncio) also count:
+# they say which persona fits an ML file, never that a file is ML.
 IMPORT_ADDED, IMPORT_FILE = 3.0, 1.5
 KEYWORD_ADDED, KEYWORD_FILE = 1.0, 0.5
 KEYWORD_CAP = 4.0
 PATH_WEIGHT = 1.5
 THRESHOLD = 2.5
+_MANIFEST_KINDS = frozenset(("dockerfile",))
 _FRONTMATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
 _STOPWORDS = frozenset(
@@ -77,27 +79,45 @@ _STOPWORDS = frozenset(
 
 
 @dataclasses.dataclass(frozen=True)
+class Triggers:
+    paths: tuple[str, ...] = ()
+    imports: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True)
 class Persona:
     name: str
     description: str
     model: str
     body: str
-    paths: tuple[str, ...]
-    imports: tuple[str, ...]
-    keywords: tuple[str, ...]
+    triggers: Triggers
+    context: Triggers
     origin: str
     digest: str
 
+    @property
+    def paths(self) -> tuple[str, ...]:
+        return self.triggers.paths
 
-def parse(text: str, origin: str) -> Persona:
+    @property
+    def imports(self) -> tuple[str, ...]:
+        return self.triggers.imports
+
+    @property
+    def keywords(self) -> tuple[str, ...]:
+        return self.triggers.keywords
+
+
+def parse(text: str, origin: str, cache: frontmatter.Cache | None = None) -> Persona:
     """A persona file: YAML frontmatter (name, description, model, archbot triggers) and a body."""
     match = _FRONTMATTER.match(text)
     if match is None:
         raise usage_error(f"{origin}: persona must start with YAML frontmatter between '---' lines")
     try:
-        meta = yaml.safe_load(match.group(1))
-    except yaml.YAMLError as error:
-        raise usage_error(f"{origin}: invalid frontmatter YAML: {error}".splitlines()[0]) from None
+        meta = frontmatter.parse(match.group(1), cache)
+    except frontmatter.FrontmatterError as error:
+        raise usage_error(f"{origin}: invalid frontmatter YAML: {error}") from None
     if not isinstance(meta, dict):
         raise usage_error(f"{origin}: frontmatter must be a mapping")
     name = meta.get("name")
@@ -113,25 +133,26 @@ def parse(text: str, origin: str) -> Persona:
     if not body:
         raise usage_error(f"{origin}: the persona has no prompt body")
     triggers = meta.get("archbot")
-    paths: tuple[str, ...]
-    imports: tuple[str, ...]
-    keywords: tuple[str, ...]
     if triggers is None:
-        paths, imports, keywords = (), (), _inferred_keywords(description)
+        anchors, context = Triggers(keywords=_inferred_keywords(description)), Triggers()
     else:
-        if not isinstance(triggers, dict):
-            raise usage_error(f"{origin}: 'archbot' must be a mapping of paths/imports/keywords")
-        unknown = set(triggers) - {"paths", "imports", "keywords"}
-        if unknown:
-            raise usage_error(
-                f"{origin}: unknown key 'archbot.{sorted(unknown)[0]}' (valid: paths, imports, keywords)"
-            )
-        paths, imports, keywords = (
-            _string_list(triggers.get(key), f"{origin}: 'archbot.{key}'")
-            for key in ("paths", "imports", "keywords")
-        )
+        anchors = _triggers(triggers, f"{origin}: 'archbot'", allow_context=True)
+        context = _triggers(triggers.get("context") or {}, f"{origin}: 'archbot.context'")
     digest = hashlib.sha256(text.encode()).hexdigest()[:16]
-    return Persona(name, " ".join(description.split()), model, body, paths, imports, keywords, origin, digest)
+    return Persona(name, " ".join(description.split()), model, body, anchors, context, origin, digest)
+
+
+def _triggers(value: object, where: str, allow_context: bool = False) -> Triggers:
+    if not isinstance(value, dict):
+        raise usage_error(f"{where} must be a mapping of paths/imports/keywords")
+    valid = {"paths", "imports", "keywords"} | ({"context"} if allow_context else set())
+    unknown = sorted(set(value) - valid)
+    if unknown:
+        raise usage_error(f"{where} has unknown key '{unknown[0]}' (valid: {', '.join(sorted(valid))})")
+    paths, imports, keywords = (
+        _string_list(value.get(key), f"{where}.{key}") for key in ("paths", "imports", "keywords")
+    )
+    return Triggers(paths, imports, keywords)
 
 
 def _string_list(value: object, where: str) -> tuple[str, ...]:
@@ -149,7 +170,9 @@ def _inferred_keywords(description: str) -> tuple[str, ...]:
 
 
 def builtin_texts() -> list[tuple[str, str]]:
-    folder = resources.files("archbot") / "persona_files"
+    # A plain path, not importlib.resources (which imports tempfile, shutil, random): the package
+    # is always installed as files (wheel or editable), and this runs on every pre-commit hook.
+    folder = Path(__file__).with_name("persona_files")
     return [
         (f"builtin:{name}", (folder / f"{name}.md").read_text(encoding="utf-8")) for name in BUILTIN_ORDER
     ]
@@ -167,19 +190,42 @@ def repo_texts(root: Path | None, claude_agents: bool) -> list[tuple[str, str]]:
     ]
 
 
-def load(texts: Iterable[tuple[str, str]]) -> dict[str, Persona]:
+def load(texts: Iterable[tuple[str, str]], cache: frontmatter.Cache | None = None) -> dict[str, Persona]:
     """Personas by name; a later text with the same name overrides an earlier one."""
     personas: dict[str, Persona] = {}
     for origin, text in texts:
-        persona = parse(text, origin)
+        persona = parse(text, origin, cache)
         personas[persona.name] = persona
+    if cache is not None:
+        cache.save()
     return personas
 
 
 def _glob(pattern: str, path: str) -> bool:
     if pattern.startswith("**/"):
-        return fnmatch.fnmatchcase(path, pattern[3:]) or fnmatch.fnmatchcase(path, pattern)
-    return fnmatch.fnmatchcase(path, pattern)
+        return _fnmatch(path, pattern[3:]) or _fnmatch(path, pattern)
+    return _fnmatch(path, pattern)
+
+
+def _fnmatch(path: str, pattern: str) -> bool:
+    """fnmatch.fnmatchcase(path, pattern). A pattern whose only wildcard is `*` (nearly every
+    persona glob) is matched without compiling a regex: routing runs on every pre-commit hook, and
+    compiling a hundred globs would cost more than all the rest of routing."""
+    if "?" in pattern or "[" in pattern:
+        return fnmatch.fnmatchcase(path, pattern)
+    parts = pattern.split("*")
+    if len(parts) == 1:
+        return path == pattern
+    head, tail = parts[0], parts[-1]
+    if len(path) < len(head) + len(tail) or not path.startswith(head) or not path.endswith(tail):
+        return False
+    position, end = len(head), len(path) - len(tail)
+    for part in parts[1:-1]:
+        found = path.find(part, position, end)
+        if found < 0:
+            return False
+        position = found + len(part)
+    return True
 
 
 def _import_matches(pattern: str, module: str) -> bool:
@@ -188,31 +234,41 @@ def _import_matches(pattern: str, module: str) -> bool:
     return module == pattern or module.startswith(pattern + ".")
 
 
-def score(persona: Persona, path: str, facts: FileFacts | None) -> tuple[float, tuple[Signal, ...]]:
+def _signals(triggers: Triggers, path: str, facts: FileFacts | None, context: bool) -> list[Signal]:
     signals: list[Signal] = []
-    for pattern in persona.paths:
+    label = "context " if context else ""
+    for pattern in triggers.paths:
         if _glob(pattern, path):
-            signals.append(Signal("path", pattern, PATH_WEIGHT))
+            signals.append(Signal(f"{label}path", pattern, PATH_WEIGHT))
             break
-    if facts is not None:
-        for pattern in persona.imports:
-            hits = [(m, added) for m, added in facts.imports.items() if _import_matches(pattern, m)]
-            if hits:
-                added = any(a for _, a in hits)
-                signals.append(
-                    Signal(
-                        "imports",
-                        pattern.rstrip("*") if not added else pattern,
-                        IMPORT_ADDED if added else IMPORT_FILE,
-                    )
-                )
-        keyword_total = 0.0
-        for keyword in persona.keywords:
-            if keyword in facts.tokens and keyword_total < KEYWORD_CAP:
-                weight = KEYWORD_ADDED if facts.tokens[keyword] else KEYWORD_FILE
-                signals.append(Signal("keyword", keyword, weight))
-                keyword_total += weight
-    return sum(s.weight for s in signals), tuple(signals)
+    if facts is None:
+        return signals
+    for pattern in triggers.imports:
+        hits = [added for module, added in facts.imports.items() if _import_matches(pattern, module)]
+        if hits:
+            signals.append(Signal(f"{label}imports", pattern, IMPORT_ADDED if any(hits) else IMPORT_FILE))
+    total = 0.0
+    if facts.kind in _MANIFEST_KINDS:
+        # An image, a `pip install` or a server flag names a library as a word, not an import.
+        for pattern in triggers.imports:
+            words = [added for token, added in facts.tokens.items() if _import_matches(pattern, token)]
+            if words and total < KEYWORD_CAP:
+                weight = KEYWORD_ADDED if any(words) else KEYWORD_FILE
+                signals.append(Signal(f"{label}mentions", pattern, weight))
+                total += weight
+    for keyword in triggers.keywords:
+        if keyword in facts.tokens and total < KEYWORD_CAP:
+            weight = KEYWORD_ADDED if facts.tokens[keyword] else KEYWORD_FILE
+            signals.append(Signal(f"{label}keyword", keyword, weight))
+            total += weight
+    return signals
+
+
+def score(persona: Persona, path: str, facts: FileFacts | None) -> tuple[float, float, tuple[Signal, ...]]:
+    """(anchor score, context score, signals) of one file for one persona."""
+    anchors = _signals(persona.triggers, path, facts, context=False)
+    context = _signals(persona.context, path, facts, context=True)
+    return sum(s.weight for s in anchors), sum(s.weight for s in context), (*anchors, *context)
 
 
 def route_file(
@@ -222,17 +278,20 @@ def route_file(
     assign: Mapping[str, str],
     extra: Sequence[Signal] = (),
 ) -> FileRoute:
+    """Score the file for every persona; it is ML/LLM-related when its anchor signals (over all
+    personas) reach THRESHOLD, and then goes to its best-scoring persona."""
     scores: dict[str, float] = {}
     signals: dict[str, tuple[Signal, ...]] = {}
+    anchor_total = 0.0
     for name, persona in personas.items():
-        total, found = score(persona, path, facts)
+        anchors, context, found = score(persona, path, facts)
         if name == "ai-architect-agent" and extra:
-            total, found = total + sum(s.weight for s in extra), (*found, *extra)
-        scores[name], signals[name] = total, found
+            anchors, found = anchors + sum(s.weight for s in extra), (*found, *extra)
+        anchor_total += anchors
+        scores[name], signals[name] = anchors + context, found
     chosen = next((p for glob, p in assign.items() if _glob(glob, path)), None)
-    if chosen is None:
-        best = max(scores, key=lambda n: scores[n], default=None)
-        chosen = best if best is not None and scores[best] >= THRESHOLD else None
+    if chosen is None and anchor_total >= THRESHOLD:
+        chosen = max(scores, key=lambda n: scores[n])
     return FileRoute(path, scores, signals, chosen)
 
 

@@ -19,8 +19,8 @@ _COLOURS = {
 }
 _RESET = "\033[0m"
 _CODE_SPAN = re.compile(r"`([^`\n]*)`")
-_URLISH = re.compile(r"(?:[a-z][a-z0-9+.-]*:/{1,3}|www\.)[^\s`]*|[\w.+-]+@[\w-]+\.[\w.-]+", re.I)
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>~&:])")
+_URLISH = re.compile(r"(?:[a-z][a-z0-9+.-]*:/{1,3}|www\.)[^\s`()\[\]<>]*|[\w.+-]+@[\w-]+\.[\w.-]+", re.I)
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>~&])")
 LinkFor = Callable[[str, int], "str | None"]
 
 
@@ -131,8 +131,14 @@ def _escape_plain(value: str) -> str:
     return escaped.replace("@", "@\u200b")
 
 
-def markdown(report: Report, link: LinkFor | None = None, extra_sections: tuple[str, ...] = ()) -> str:
-    lines = [COMMENT_MARKER, "## archbot review", ""]
+def markdown(
+    report: Report,
+    link: LinkFor | None = None,
+    extra_sections: tuple[str, ...] = (),
+    hidden: str = "",
+) -> str:
+    """`hidden` is a line of our own (the state comment) placed right under the marker."""
+    lines = [COMMENT_MARKER, *([hidden] if hidden else []), "## archbot review", ""]
     if not report.has_ml_changes:
         lines.append("No ML/LLM-related changes in this diff: nothing to review.")
         return "\n".join([*lines, *extra_sections, ""])
@@ -225,3 +231,102 @@ def to_json(report: Report) -> dict[str, object]:
 
 def json_text(report: Report) -> str:
     return json.dumps(to_json(report), indent=2, ensure_ascii=False) + "\n"
+
+
+# --- GitHub workflow commands and SARIF ----------------------------------------------------
+
+_ANNOTATION_LEVELS = {Severity.CRITICAL: "error", Severity.HIGH: "warning"}
+_SARIF_LEVELS = {
+    Severity.CRITICAL: "error",
+    Severity.HIGH: "error",
+    Severity.MEDIUM: "warning",
+    Severity.LOW: "note",
+}
+
+
+def command_data(value: str) -> str:
+    """GitHub workflow-command escaping for the message part."""
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _command_property(value: str) -> str:
+    return command_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_annotations(report: Report) -> str:
+    """`::error` / `::warning` workflow commands for critical and high findings, then the total."""
+    lines = []
+    for finding in report.findings:
+        level = _ANNOTATION_LEVELS.get(finding.severity)
+        if level is None:
+            continue
+        end = finding.end_line if finding.end_line is not None else finding.line
+        properties = ",".join(
+            (
+                f"file={_command_property(finding.file)}",
+                f"line={finding.line}",
+                f"endLine={end}",
+                f"title={_command_property(f'archbot {finding.rule}: {_plain(finding.title)}')}",
+            )
+        )
+        message = f"{_plain(finding.rationale)} Fix: {_plain(finding.suggestion)}"
+        lines.append(f"::{level} {properties}::{command_data(message)}")
+    lines.append(f"archbot: {summary_line(report)}")
+    return "\n".join(lines) + "\n"
+
+
+def sarif(report: Report, version: str) -> dict[str, object]:
+    """SARIF 2.1.0 for code scanning; partialFingerprints keep alerts stable across pushes."""
+    rules: dict[str, dict[str, object]] = {}
+    results = []
+    for finding in report.findings:
+        rules.setdefault(
+            finding.rule,
+            {
+                "id": finding.rule,
+                "name": finding.rule,
+                "shortDescription": {"text": _plain(finding.title)},
+                "properties": {"persona": finding.persona, "source": finding.source},
+            },
+        )
+        end = finding.end_line if finding.end_line is not None else finding.line
+        results.append(
+            {
+                "ruleId": finding.rule,
+                "level": _SARIF_LEVELS[finding.severity],
+                "message": {
+                    "text": f"{_plain(finding.title)}: {_plain(finding.rationale)} "
+                    f"Fix: {_plain(finding.suggestion)}"
+                },
+                "locations": [
+                    {
+                        "physicalLocation": {
+                            "artifactLocation": {"uri": finding.file, "uriBaseId": "%SRCROOT%"},
+                            "region": {"startLine": finding.line, "endLine": end},
+                        }
+                    }
+                ],
+                "partialFingerprints": {"archbotFingerprint/v1": finding.fingerprint},
+                "properties": {"severity": finding.severity.label, "confidence": finding.confidence},
+            }
+        )
+    return {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "archbot",
+                        "version": version,
+                        "rules": list(rules.values()),
+                    }
+                },
+                "results": results,
+            }
+        ],
+    }
+
+
+def sarif_text(report: Report, version: str) -> str:
+    return json.dumps(sarif(report, version), indent=2, ensure_ascii=False) + "\n"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import re
+import typing
 from collections.abc import Callable, Mapping, Sequence
 
 from archbot import classify, filter, personas, secrets
@@ -17,8 +19,10 @@ from archbot.models import (
     Signal,
     SkippedFile,
 )
-from archbot.rules import RuleSpec, engine, source
 from archbot.sources import Change
+
+if typing.TYPE_CHECKING:
+    from archbot.rules import RuleSpec
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 _LOCK_FILES = frozenset(
@@ -55,6 +59,9 @@ class PersonaReviewInput:
     personas: Mapping[str, personas.Persona]
     rule_findings: tuple[Finding, ...]
     config: Config
+    # On a re-review: new-file lines changed since the last reviewed head, per path; the routing
+    # passed along already covers only these files. None means a full review.
+    focus: Mapping[str, frozenset[int]] | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -113,7 +120,9 @@ def route(
             text = data.decode("utf-8", errors="replace").replace("\r\n", "\n")
             complete.add(changed.path)
         else:
-            text = source.from_hunks(dict(changed.added_lines) | _context_lines(changed))
+            from archbot.rules.source import from_hunks
+
+            text = from_hunks(dict(changed.added_lines) | _context_lines(changed))
         added = frozenset(changed.added_lines)
         facts = classify.facts(changed.path, text, added)
         routed = personas.route_file(
@@ -149,11 +158,20 @@ def review(
     change: Change,
     config: Config,
     known: Mapping[str, personas.Persona],
-    specs: Mapping[str, RuleSpec],
+    specs: Mapping[str, RuleSpec] | None = None,
     forced: str | None = None,
     persona_reviewer: PersonaReviewer | None = None,
+    focus: Mapping[str, frozenset[int]] | None = None,
 ) -> Report:
+    """Review `change`; `specs` None means the built-in rules, imported only when a file is routed."""
     routing = route(change, config, known, forced)
+    if not routing.assignments:
+        # No ML/LLM-related file: the pre-commit fast path ends here, the rules never imported.
+        return Report(source=change.source, personas=(), reviewed=(), skipped=routing.skipped, findings=())
+    from archbot.rules import engine, source
+    from archbot.rules.registry import all_rules
+
+    specs = all_rules() if specs is None else specs
     files = {f.path: f for f in change.files}
     repo = source.RepoView(change.list_repo, change.post.read)
     reviewed = [path for a in routing.assignments for path in a.files]
@@ -177,9 +195,10 @@ def review(
     peers = {rule_id: spec.peers for rule_id, spec in specs.items()}
     rule_result = filter.apply(ran.findings, files, line_text, config, peers)
     persona_result = PersonaReviewResult()
-    if persona_reviewer is not None and routing.assignments:
+    persona_routing = routing if focus is None else _focused(routing, focus)
+    if persona_reviewer is not None and persona_routing.assignments:
         persona_result = persona_reviewer(
-            PersonaReviewInput(change, routing, known, rule_result.findings, config)
+            PersonaReviewInput(change, persona_routing, known, rule_result.findings, config, focus)
         )
     llm_result = filter.apply(
         persona_result.findings, files, line_text, config, peers, config.llm.min_confidence
@@ -202,6 +221,16 @@ def review(
     )
 
 
+def _focused(routing: Routing, focus: Mapping[str, frozenset[int]]) -> Routing:
+    """The routing restricted to the files changed since the last reviewed head."""
+    assignments = tuple(
+        dataclasses.replace(a, files=tuple(f for f in a.files if f in focus))
+        for a in routing.assignments
+        if any(f in focus for f in a.files)
+    )
+    return dataclasses.replace(routing, assignments=assignments)
+
+
 def _merge(rule_findings: Sequence[Finding], llm_findings: Sequence[Finding]) -> tuple[Finding, ...]:
     """A persona finding next to a rule finding on the same topic confirms it: keep one, the rule's."""
     kept = list(rule_findings)
@@ -210,10 +239,31 @@ def _merge(rule_findings: Sequence[Finding], llm_findings: Sequence[Finding]) ->
             (
                 r
                 for r in rule_findings
-                if r.file == finding.file and abs(r.line - finding.line) <= 3 and finding.category == r.rule
+                if r.file == finding.file and abs(r.line - finding.line) <= 3 and _same_topic(r, finding)
             ),
             None,
         )
         if twin is None:
             kept.append(finding)
     return tuple(sorted(kept, key=lambda f: (-f.severity, f.file, f.line, f.rule)))
+
+
+_TOPIC_NOISE = frozenset(
+    ("the", "not", "without", "missing", "call", "calls", "client", "code", "for", "with", "llm", "api")
+)
+
+
+def _topic(text: str) -> frozenset[str]:
+    """Crude stems of the meaningful words: 'timeouts'/'timeout', 'retries'/'retry' meet."""
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    stems = (
+        w[:-3] + "y" if w.endswith("ies") else w[:-1] if w.endswith("s") and len(w) > 3 else w for w in words
+    )
+    return frozenset(w for w in stems if w not in _TOPIC_NOISE and len(w) > 2)
+
+
+def _same_topic(rule_finding: Finding, persona_finding: Finding) -> bool:
+    if persona_finding.category == rule_finding.rule:
+        return True
+    rule_topic = _topic(rule_finding.rule) | _topic(rule_finding.title)
+    return bool(rule_topic & _topic(f"{persona_finding.category or ''} {persona_finding.title}"))

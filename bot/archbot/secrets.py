@@ -52,3 +52,61 @@ def looks_like_secret(value: str) -> bool:
 def mask(value: str) -> str:
     """Show a secret's shape, never its body: 'sk-p…(164 chars)'."""
     return f"{value[:4]}…({len(value)} chars)"
+
+
+# What is masked before anything is sent to a model: the provider keys above plus other common
+# credentials. Each pattern's group 1 is the secret itself.
+REDACTION_PATTERNS: dict[str, re.Pattern[str]] = {
+    **PROVIDER_KEYS,
+    "openai-key": re.compile(r"\b(sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,})" + _END),
+    "anthropic-key": re.compile(r"\b(sk-ant-[a-z0-9]+-[A-Za-z0-9_\-]{20,})" + _END),
+    "huggingface-token": re.compile(r"\b(hf_[A-Za-z0-9]{30,})" + _END),
+    "aws-access-key-id": re.compile(r"\b((?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16})\b"),
+    "aws-secret-access-key": re.compile(
+        r"(?i)aws_?secret_?(?:access_?)?key\W{0,4}[=:]\s*[\"']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])"
+    ),
+    "github-token": re.compile(r"\b(gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{60,255})\b"),
+    "google-oauth-secret": re.compile(r"\b(GOCSPX-[A-Za-z0-9_-]{28})" + _END),
+    "slack-token": re.compile(r"\b(xox[abposr]-[A-Za-z0-9-]{10,})" + _END),
+    "slack-webhook": re.compile(r"(https://hooks\.slack\.com/(?:services|workflows)/[A-Za-z0-9/_-]{20,})"),
+    "private-key": re.compile(
+        r"(-----BEGIN[A-Z ]*PRIVATE KEY(?: BLOCK)?-----"
+        r"(?:.*?-----END[A-Z ]*PRIVATE KEY(?: BLOCK)?-----|.*\Z))",
+        re.S,
+    ),
+}
+# A value assigned to a name that says it is a credential: `api_key = "…"`, `TOKEN: …`.
+_ASSIGNED = re.compile(
+    r"(?i)\b[\w.-]*(?:key|token|secret|passwd|password|pwd|credential)s?(?:[_.-][\w.-]*)?[\"']?\s*"
+    r"(?:=|:|=>)\s*(?:[\"']|b[\"'])?([A-Za-z0-9+/=_\-.~!@#$%^&*]{12,})(?![\w(\[])"
+)
+_ATTRIBUTE_PATH = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
+
+
+def redact(text: str) -> tuple[str, int]:
+    """`text` with every secret replaced by `[REDACTED:kind]`, and how many were replaced."""
+    count = 0
+
+    def replace(kind: str, match: re.Match[str]) -> str:
+        nonlocal count
+        secret = match.group(1)
+        if kind == "assigned" and not _random_enough(secret):
+            return match.group(0)
+        count += 1
+        start, end = match.span(1)
+        whole = match.group(0)
+        offset = match.start(0)
+        return whole[: start - offset] + f"[REDACTED:{kind}]" + whole[end - offset :]
+
+    for kind, pattern in REDACTION_PATTERNS.items():
+        text = pattern.sub(lambda m, k=kind: replace(k, m), text)  # type: ignore[misc]
+    text = _ASSIGNED.sub(lambda m: replace("assigned", m), text)
+    return text, count
+
+
+def _random_enough(value: str) -> bool:
+    """High-entropy, mixed-character values; not placeholders, not already redacted, not code."""
+    if is_placeholder(value) or "REDACTED" in value or _ATTRIBUTE_PATH.fullmatch(value):
+        return False
+    kinds = sum(bool(re.search(p, value)) for p in (r"[a-z]", r"[A-Z]", r"\d", r"[^A-Za-z0-9]"))
+    return entropy(value) >= 3.0 and kinds >= 2 and not value.replace("_", "").isalpha()

@@ -41,7 +41,8 @@ class RuleDoc:
     def parse(cls, docstring: str, rule_id: str) -> RuleDoc:
         text = inspect.cleandoc(docstring)
         parts = _SECTION.split(text)
-        sections = dict(zip(parts[1::2], (p.strip() for p in parts[2::2]), strict=True))
+        # cleandoc, not strip: a section's continuation lines keep only their relative indent.
+        sections = dict(zip(parts[1::2], (inspect.cleandoc(p) for p in parts[2::2]), strict=True))
         missing = {"Why", "Fix", "Bad", "Good"} - set(sections)
         if missing:
             raise ValueError(f"rule {rule_id}: docstring lacks {', '.join(sorted(missing))}")

@@ -10,6 +10,7 @@ import yaml
 
 from archbot.models import Finding
 from archbot.rules import RuleSpec
+from archbot.rules.manifests import TEMPLATE_MARK
 from archbot.rules.source import PythonFile, SourceFile, YamlFile
 
 
@@ -29,6 +30,8 @@ def context_type(spec: RuleSpec) -> type[SourceFile]:
 
 def _parsed(src: SourceFile) -> tuple[SourceFile, str | None]:
     """The file with its parse done, or a plain-text view of it and why parsing failed."""
+    if isinstance(src, YamlFile) and src.kind == "yaml" and TEMPLATE_MARK.search(src.text):
+        return _plain(src), f"{src.path}: Helm template with unrendered {{{{ }}}}; Kubernetes rules skipped"
     try:
         if isinstance(src, PythonFile):
             _ = src.tree

@@ -4,7 +4,22 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from archbot.rules import RuleSpec, credentials, event_loop, generation, supply_chain, timeouts
+from archbot.rules import (
+    RuleSpec,
+    concurrency_cost,
+    containers,
+    credentials,
+    dependencies,
+    event_loop,
+    generation,
+    governance,
+    kubernetes,
+    llm_output,
+    reliability,
+    supply_chain,
+    timeouts,
+    training,
+)
 
 FAMILIES: dict[str, ModuleType] = {
     "credentials": credentials,
@@ -12,6 +27,14 @@ FAMILIES: dict[str, ModuleType] = {
     "timeouts": timeouts,
     "event-loop": event_loop,
     "generation": generation,
+    "kubernetes": kubernetes,
+    "containers": containers,
+    "dependencies": dependencies,
+    "reliability": reliability,
+    "concurrency-cost": concurrency_cost,
+    "llm-output": llm_output,
+    "governance": governance,
+    "training": training,
 }
 
 

@@ -1,0 +1,7 @@
+"""`python -m archbot`: the same entry point as the console script."""
+
+import sys
+
+from archbot.cli import main
+
+sys.exit(main())

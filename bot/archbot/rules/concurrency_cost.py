@@ -1,0 +1,588 @@
+"""LLM work that scales badly: unbounded fan-out, per-item calls in loops, caches that never expire."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from archbot.models import Severity
+from archbot.rules import Family, Hit
+from archbot.rules.pyast import (
+    LLMCall,
+    Names,
+    argument,
+    call_receiver,
+    is_llm_response_accessor,
+    is_route_handler,
+    is_serving_module,
+    kwarg,
+    llm_call,
+    string_value,
+)
+from archbot.rules.source import PythonFile
+
+RULES = Family()
+
+_LIMITERS = frozenset(
+    [
+        "asyncio.Semaphore",
+        "asyncio.BoundedSemaphore",
+        "anyio.CapacityLimiter",
+        "anyio.Semaphore",
+        "aiolimiter.AsyncLimiter",
+    ]
+)
+_LIMITER_WORDS = ("sem", "limit", "throttle", "concurren")
+_TASK_WRAPPERS = frozenset(["asyncio.create_task", "asyncio.ensure_future"])
+_NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+_Function = ast.FunctionDef | ast.AsyncFunctionDef
+_Loop = ast.For | ast.AsyncFor | ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
+_REDIS_EXPIRY = ("ex", "px", "exat", "pxat", "keepttl")
+_EXPIRE_METHODS = frozenset(["expire", "pexpire", "expireat", "pexpireat"])
+_LRU_DECORATORS = frozenset(["functools.lru_cache", "functools.cache"])
+_UNBOUNDED_CACHES = frozenset(["cachetools.LRUCache", "cachetools.LFUCache", "cachetools.Cache"])
+
+
+def _body_nodes(node: ast.AST) -> Iterator[ast.AST]:
+    """Descendants of `node` in the same scope (not inside nested functions, lambdas, classes)."""
+    stack = list(ast.iter_child_nodes(node))
+    while stack:
+        child = stack.pop()
+        yield child
+        if not isinstance(child, _NESTED):
+            stack.extend(ast.iter_child_nodes(child))
+
+
+def _functions(tree: ast.Module) -> dict[str, list[_Function]]:
+    found: dict[str, list[_Function]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            found.setdefault(node.name, []).append(node)
+    return found
+
+
+def _direct_llm(names: Names, function: _Function) -> bool:
+    return any(isinstance(n, ast.Call) and llm_call(names, n) is not None for n in _body_nodes(function))
+
+
+def _literal_iterable(node: ast.expr) -> bool:
+    """A literal collection, or `range(<int literal>)`: its size is fixed in the code."""
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set, ast.Dict, ast.Constant)):
+        return True
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "range"
+        and all(isinstance(a, ast.Constant) for a in node.args)
+    ):
+        return True
+    return (
+        isinstance(node, ast.Subscript)
+        and isinstance(node.slice, ast.Slice)
+        and isinstance(node.slice.upper, ast.Constant)
+    )
+
+
+def _target_names(target: ast.expr) -> set[str]:
+    return {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+
+
+def _enclosing_loop_targets(src: PythonFile, node: ast.AST) -> set[str]:
+    """Names bound by `for` loops around `node` in its function: a chunk/batch being iterated."""
+    found: set[str] = set()
+    for ancestor in src.nodes.ancestors(node):
+        if isinstance(ancestor, _NESTED):
+            break
+        if isinstance(ancestor, (ast.For, ast.AsyncFor)):
+            found |= _target_names(ancestor.target)
+    return found
+
+
+class _FanOut:
+    """One fan-out site: the task expressions it starts and the iterable they come from."""
+
+    def __init__(self, elements: list[ast.expr], iterable: ast.expr) -> None:
+        self.elements = elements
+        self.iterable = iterable
+
+
+def _fan_out_from_name(src: PythonFile, name: str, site: ast.AST) -> _FanOut | None:
+    """`tasks = [f(x) for x in xs]` or `tasks.append(f(x))` in a `for` of the same function."""
+    function = src.nodes.function(site)
+    scope: ast.AST = function if function is not None else src.tree
+    for node in _body_nodes(scope):
+        if (
+            isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)
+            and isinstance(node.value, _COMPREHENSIONS)
+            and not isinstance(node.value, ast.DictComp)
+        ):
+            return _FanOut([node.value.elt], node.value.generators[0].iter)
+        if isinstance(node, (ast.For, ast.AsyncFor)) and not _literal_iterable(node.iter):
+            for inner in _body_nodes(node):
+                if (
+                    isinstance(inner, ast.Call)
+                    and isinstance(inner.func, ast.Attribute)
+                    and inner.func.attr == "append"
+                    and isinstance(inner.func.value, ast.Name)
+                    and inner.func.value.id == name
+                    and inner.args
+                ):
+                    return _FanOut([inner.args[0]], node.iter)
+    return None
+
+
+def _fan_out(src: PythonFile, call: ast.Call) -> _FanOut | None:
+    name = src.names.call_name(call)
+    if name == "asyncio.gather":
+        if len(call.args) != 1 or not isinstance(call.args[0], ast.Starred):
+            return None
+        source = call.args[0].value
+    elif name == "asyncio.as_completed":
+        if not call.args:
+            return None
+        source = call.args[0]
+    else:
+        return None
+    if isinstance(source, _COMPREHENSIONS) and not isinstance(source, ast.DictComp):
+        return _FanOut([source.elt], source.generators[0].iter)
+    if isinstance(source, ast.Name):
+        return _fan_out_from_name(src, source.id, call)
+    return None
+
+
+def _task_group_fan_out(src: PythonFile, call: ast.Call) -> _FanOut | None:
+    """`tg.create_task(f(x))` inside a `for` over a non-literal iterable, tg an asyncio.TaskGroup."""
+    if not (isinstance(call.func, ast.Attribute) and call.func.attr == "create_task" and call.args):
+        return None
+    built = src.names.constructor(call.func.value)
+    if built is None or built[0] != "asyncio.TaskGroup":
+        return None
+    for ancestor in src.nodes.ancestors(call):
+        if isinstance(ancestor, _NESTED):
+            return None
+        if isinstance(ancestor, (ast.For, ast.AsyncFor)):
+            return _FanOut([call.args[0]], ancestor.iter)
+    return None
+
+
+def _unwrap_task(names: Names, node: ast.expr) -> ast.expr:
+    if isinstance(node, ast.Call) and names.call_name(node) in _TASK_WRAPPERS and node.args:
+        return node.args[0]
+    return node
+
+
+def _called_functions(functions: dict[str, list[_Function]], call: ast.Call) -> list[_Function]:
+    func = call.func
+    name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+    return functions.get(name, []) if name else []
+
+
+def _limiter_acquired(src: PythonFile, function: _Function) -> bool | None:
+    """True: the function acquires a shared limiter; None: it only creates one per call (which
+    bounds nothing); False: no limiter."""
+    per_call = False
+    local_limiters = {
+        t.id
+        for node in _body_nodes(function)
+        if isinstance(node, ast.Assign) and _is_limiter_ctor(src.names, node.value)
+        for t in node.targets
+        if isinstance(t, ast.Name)
+    }
+    for node in _body_nodes(function):
+        held: list[ast.expr] = []
+        if isinstance(node, (ast.AsyncWith, ast.With)):
+            held = [item.context_expr for item in node.items]
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("acquire", "acquire_on_behalf_of")
+        ):
+            held = [node.func.value]
+        for expr in held:
+            if _is_limiter_ctor(src.names, expr) or (
+                isinstance(expr, ast.Name) and expr.id in local_limiters
+            ):
+                per_call = True
+            elif _is_limiter(src.names, expr):
+                return True
+    return None if per_call else False
+
+
+def _is_limiter_ctor(names: Names, node: ast.expr) -> bool:
+    return isinstance(node, ast.Call) and names.call_name(node) in _LIMITERS
+
+
+def _is_limiter(names: Names, node: ast.expr) -> bool:
+    built = names.constructor(node)
+    if built is not None:
+        return built[0] in _LIMITERS
+    if isinstance(node, ast.Call):
+        return False
+    text = ast.unparse(node).lower()
+    return any(word in text for word in _LIMITER_WORDS)
+
+
+def _unbounded_llm_fan_out(src: PythonFile, fan_out: _FanOut, site: ast.AST) -> str | None:
+    if _literal_iterable(fan_out.iterable):
+        return None
+    if isinstance(fan_out.iterable, ast.Name) and fan_out.iterable.id in _enclosing_loop_targets(src, site):
+        return None  # chunked: each fan-out covers one batch
+    functions = _functions(src.tree)
+    for element in fan_out.elements:
+        element = _unwrap_task(src.names, element)
+        if not isinstance(element, ast.Call):
+            return None
+        if llm_call(src.names, element) is not None:
+            return "LLM calls"
+        involved = [element, *(a for a in element.args if isinstance(a, ast.Call))]
+        defs = [f for c in involved for f in _called_functions(functions, c)]
+        if not defs:
+            return None
+        if any(_limiter_acquired(src, f) for f in defs):
+            return None
+        reaches = any(_direct_llm(src.names, f) for f in defs) or any(
+            _direct_llm(src.names, g)
+            for f in defs
+            for n in _body_nodes(f)
+            if isinstance(n, ast.Call)
+            for g in _called_functions(functions, n)
+            if g is not f
+        )
+        if reaches:
+            return f"`{defs[0].name}` calls an LLM"
+    return None
+
+
+@RULES.rule(
+    "llm-unbounded-gather",
+    title="Unbounded fan-out of LLM calls",
+    severity=Severity.HIGH,
+    persona="senior-ml-systems-architect",
+    kinds=("python", "notebook"),
+)
+def llm_unbounded_gather(src: PythonFile) -> Iterator[Hit]:
+    """`asyncio.gather`/`as_completed`/`TaskGroup.create_task` over a data-sized collection of
+    coroutines that call an LLM, with no semaphore or limiter shared across them.
+
+    Why:
+        Concurrency grows with the input: 5,000 documents become 5,000 simultaneous requests,
+        which trip rate limits (429 storms), exhaust connections and memory, and multiply cost
+        in seconds. A semaphore created inside each coroutine bounds nothing: every call gets its
+        own.
+    Fix:
+        Create one `asyncio.Semaphore(n)` (or `aiolimiter.AsyncLimiter`) outside the fan-out and
+        acquire it in the coroutine, or process the input in fixed-size chunks.
+    Bad:
+        await asyncio.gather(*(summarize(doc) for doc in docs))
+    Good:
+        limit = asyncio.Semaphore(8)
+        async def bounded(doc):
+            async with limit:
+                return await summarize(doc)
+        await asyncio.gather(*(bounded(doc) for doc in docs))
+    """
+    for call in src.changed_calls():
+        fan_out = _fan_out(src, call) or _task_group_fan_out(src, call)
+        if fan_out is None:
+            continue
+        what = _unbounded_llm_fan_out(src, fan_out, call)
+        line = src.changed_line(call)
+        if what is not None and line is not None:
+            yield Hit(line, f"fan-out over a data-sized collection; {what} with no shared limit.")
+
+
+def _serving(src: PythonFile, node: ast.AST) -> bool:
+    function = src.nodes.function(node)
+    return is_serving_module(src.names) or (function is not None and is_route_handler(function))
+
+
+def _loop_of(src: PythonFile, call: ast.Call) -> _Loop | None:
+    """The nearest loop whose body (not its iterable) holds `call`, within the same function."""
+    child: ast.AST = call
+    for ancestor in src.nodes.ancestors(call):
+        if isinstance(ancestor, _NESTED):
+            return None
+        if isinstance(ancestor, (ast.For, ast.AsyncFor)) and child is not ancestor.iter:
+            return ancestor
+        if isinstance(ancestor, _COMPREHENSIONS) and child not in ancestor.generators:
+            return ancestor
+        child = ancestor
+    return None
+
+
+def _loop_iterable(loop: _Loop) -> ast.expr:
+    return loop.iter if isinstance(loop, (ast.For, ast.AsyncFor)) else loop.generators[0].iter
+
+
+def _loop_target(loop: _Loop) -> set[str]:
+    if isinstance(loop, (ast.For, ast.AsyncFor)):
+        return _target_names(loop.target)
+    return {name for g in loop.generators for name in _target_names(g.target)}
+
+
+def _sequential(src: PythonFile, call: ast.Call, site: LLMCall) -> bool:
+    """The loop waits for each call: awaited, or synchronous. Creating coroutines is a fan-out."""
+    return isinstance(src.nodes.parents.get(call), ast.Await) or not site.is_async
+
+
+def _under_limiter(src: PythonFile, call: ast.Call) -> bool:
+    for ancestor in src.nodes.ancestors(call):
+        if isinstance(ancestor, _NESTED):
+            return False
+        if isinstance(ancestor, ast.AsyncWith) and any(
+            _is_limiter(src.names, item.context_expr) for item in ancestor.items
+        ):
+            return True
+    return False
+
+
+def _excluded_loop(loop: _Loop) -> bool:
+    """Retry loops (they stop after success) and agent tool-call loops."""
+    if isinstance(loop, (ast.For, ast.AsyncFor)) and any(
+        isinstance(n, (ast.Break, ast.Return)) for n in _body_nodes(loop)
+    ):
+        return True
+    return "tool_call" in ast.unparse(_loop_iterable(loop))
+
+
+@RULES.rule(
+    "llm-call-in-loop",
+    title="Per-item LLM generation calls in a loop",
+    severity=Severity.LOW,
+    persona="senior-ml-systems-architect",
+    kinds=("python", "notebook"),
+)
+def llm_call_in_loop(src: PythonFile) -> Iterator[Hit]:
+    """An LLM generation call made one at a time inside a loop over a data-sized collection.
+
+    Why:
+        Latency grows N-fold with the input and each request pays the round trip and rate-limit
+        budget separately; in a request handler this turns one user request into N sequential
+        model calls. Batch APIs and bounded concurrency exist for exactly this.
+    Fix:
+        Send the items together (`llm.batch(...)`/`abatch` with `max_concurrency`, provider batch
+        APIs, one prompt covering several items) or run them with bounded concurrency
+        (`asyncio.Semaphore` + `gather`).
+    Bad:
+        for review in reviews:
+            labels.append(llm.invoke(f"Classify: {review}").content)
+    Good:
+        labels = [m.content for m in llm.batch([f"Classify: {r}" for r in reviews],
+                                               config={"max_concurrency": 8})]
+    """
+    for call in src.changed_calls():
+        site = llm_call(src.names, call)
+        if site is None or site.embedding or site.method == "rerank":
+            continue
+        loop = _loop_of(src, call)
+        if loop is None or _literal_iterable(_loop_iterable(loop)) or _excluded_loop(loop):
+            continue
+        if not _sequential(src, call, site) or _under_limiter(src, call):
+            continue
+        line = src.changed_line(call)
+        if line is not None:
+            yield Hit(
+                line,
+                f"`.{site.method}()` runs once per loop item.",
+                Severity.MEDIUM if _serving(src, call) else None,
+            )
+
+
+def _single_item(node: ast.expr | None, targets: set[str]) -> bool:
+    """An expression for one loop item: the loop variable, an attribute, item or method result of
+    it, a string or f-string, or a one-element list of those."""
+    if node is None:
+        return False
+    if isinstance(node, ast.List):
+        return len(node.elts) == 1 and _single_item(node.elts[0], targets)
+    if isinstance(node, ast.JoinedStr) or (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+        return True
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice):
+        return False
+    if isinstance(node, ast.Call):
+        return isinstance(node.func, ast.Attribute) and _single_item(node.func.value, targets)
+    if isinstance(node, (ast.Attribute, ast.Subscript)):
+        field = node.attr if isinstance(node, ast.Attribute) else string_value(node.slice) or ""
+        if field.endswith("s") and not field.endswith("ss"):
+            return False  # `section.paragraphs`: a plural field is already a list
+        return _single_item(node.value, targets)
+    return isinstance(node, ast.Name) and node.id in targets
+
+
+def _embedded_input(call: ast.Call, site: LLMCall) -> ast.expr | None:
+    method = site.method.rsplit(".", 1)[-1]
+    if method == "create" or site.provider == "litellm":
+        return argument(call, 1 if site.provider == "litellm" else 0, "input")
+    if method == "embed":
+        return argument(call, 0, "texts", "inputs")
+    if method == "embed_content":
+        return argument(call, 1, "contents")
+    if method in ("embed_documents", "aembed_documents"):
+        return argument(call, 0, "texts")
+    if method in ("embed_query", "aembed_query", "feature_extraction"):
+        return argument(call, 0, "text")
+    return argument(call, 0, "sentences")
+
+
+def _batched(loop: _Loop) -> bool:
+    """The loop walks batches or chunks: each item is already a list."""
+    text = " ".join([ast.unparse(_loop_iterable(loop)), *_loop_target(loop)]).lower()
+    return "batch" in text
+
+
+@RULES.rule(
+    "embedding-call-per-item",
+    title="Embedding computed one item at a time",
+    severity=Severity.MEDIUM,
+    persona="senior-ml-systems-architect",
+    kinds=("python", "notebook"),
+)
+def embedding_call_per_item(src: PythonFile) -> Iterator[Hit]:
+    """An embedding call inside a loop over documents that embeds a single item per call.
+
+    Why:
+        Embedding APIs and local encoders take batches: one request for 1,000 texts costs about
+        one round trip, while 1,000 single-text calls cost 1,000 round trips and rate-limit
+        hits. It is the most common cause of slow RAG ingestion.
+    Fix:
+        Embed the whole list or fixed-size batches: `embeddings.create(input=texts)`,
+        `embed_documents(texts)`, `model.encode(texts, batch_size=64)`.
+    Bad:
+        for chunk in chunks:
+            vectors.append(embedder.embed_query(chunk.text))
+    Good:
+        vectors = embedder.embed_documents([chunk.text for chunk in chunks])
+    """
+    for call in src.changed_calls():
+        site = llm_call(src.names, call)
+        if site is None or not site.embedding:
+            continue
+        loop = _loop_of(src, call)
+        if loop is None or _literal_iterable(_loop_iterable(loop)) or _batched(loop):
+            continue
+        line = src.changed_line(call)
+        if line is not None and _single_item(_embedded_input(call, site), _loop_target(loop)):
+            yield Hit(line, f"`.{site.method}()` embeds one item per call inside a loop.")
+
+
+def _llm_derived(src: PythonFile, function: _Function) -> set[str]:
+    """Names assigned (in order) from an LLM call, a response accessor, or a name already derived."""
+    derived: set[str] = set()
+    assignments = sorted(
+        (n for n in _body_nodes(function) if isinstance(n, ast.Assign)), key=lambda n: n.lineno
+    )
+    for node in assignments:
+        if _derived_value(src, node.value, derived):
+            derived |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+    return derived
+
+
+def _derived_value(src: PythonFile, value: ast.expr, derived: set[str]) -> bool:
+    for node in ast.walk(value):
+        if isinstance(node, ast.Name) and node.id in derived:
+            return True
+        if isinstance(node, ast.Call) and llm_call(src.names, node) is not None:
+            return True
+    return False
+
+
+def _store_without_expiry(src: PythonFile, call: ast.Call) -> str | None:
+    """Redis `set`/`hset` or diskcache `set` of an LLM-derived value, with no expiry."""
+    if not isinstance(call.func, ast.Attribute) or call.func.attr not in ("set", "hset"):
+        return None
+    receiver, chain = call_receiver(call)
+    built = src.names.constructor(receiver)
+    if built is None or len(chain) != 1:
+        return None
+    function = src.nodes.function(call)
+    if function is None:
+        return None
+    value = argument(call, 1, "value") if chain[0] == "set" else argument(call, 2, "value")
+    derived = _llm_derived(src, function)
+    if value is None or not (_derived_value(src, value, derived) or is_llm_response_accessor(value)):
+        return None
+    if built[0].startswith("redis."):
+        if kwarg(call, *_REDIS_EXPIRY) or (chain[0] == "set" and len(call.args) > 2):
+            return None
+        if any(
+            isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in _EXPIRE_METHODS
+            for n in _body_nodes(function)
+        ):
+            return None
+        return f"Redis `.{chain[0]}()` of an LLM response without `ex=`/`px=`."
+    if built[0] in ("diskcache.Cache", "diskcache.FanoutCache") and chain[0] == "set":
+        if kwarg(call, "expire") or len(call.args) > 2:
+            return None
+        return "diskcache `.set()` of an LLM response without `expire=`."
+    return None
+
+
+def _cached_without_ttl(src: PythonFile, decorator: ast.expr) -> str | None:
+    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+    name = src.names.qualname(target)
+    if name in _LRU_DECORATORS:
+        return f"`@{name}` keeps LLM responses forever."
+    if name == "cachetools.cached" and isinstance(decorator, ast.Call):
+        cache = argument(decorator, 0, "cache")
+        if isinstance(cache, ast.Dict) and not cache.keys:
+            return "`@cachetools.cached({})` keeps LLM responses forever."
+        if isinstance(cache, ast.Call) and src.names.call_name(cache) in _UNBOUNDED_CACHES:
+            return "`@cachetools.cached` without a TTL cache keeps LLM responses until evicted."
+    return None
+
+
+def _langchain_cache(src: PythonFile, call: ast.Call) -> str | None:
+    name = src.names.call_name(call) or ""
+    if not name.startswith("langchain"):
+        return None
+    if name.endswith(".set_llm_cache") and call.args and _serving(src, call):
+        cache = src.names.call_name(call.args[0]) if isinstance(call.args[0], ast.Call) else None
+        if cache is not None and cache.endswith((".InMemoryCache", ".SQLiteCache")):
+            return f"`set_llm_cache({cache.rsplit('.', 1)[-1]}())` never expires entries."
+    if name.endswith(".RedisCache") and kwarg(call, "ttl") is None:
+        return "LangChain `RedisCache` without `ttl` keeps responses forever."
+    return None
+
+
+@RULES.rule(
+    "llm-cache-no-ttl",
+    title="LLM or embedding response cache without expiry",
+    severity=Severity.MEDIUM,
+    persona="senior-ml-systems-architect",
+    kinds=("python", "notebook"),
+    peers=("B019",),
+)
+def llm_cache_no_ttl(src: PythonFile) -> Iterator[Hit]:
+    """An LLM or embedding response cache with no expiry: `lru_cache`/`cache` on a function that
+    calls a model, Redis or diskcache writes of responses without a TTL, LangChain caches without
+    one.
+
+    Why:
+        Cached answers outlive prompt, model and data changes, so users keep getting stale
+        results; the cache grows without bound; and prompts with personal data are retained
+        indefinitely.
+    Fix:
+        Use a TTL: `cachetools.TTLCache(maxsize=..., ttl=...)`, `redis.set(key, value, ex=3600)`,
+        `RedisCache(redis_, ttl=3600)`, `diskcache.set(key, value, expire=3600)`, and include the
+        model and prompt version in the key.
+    Bad:
+        @functools.lru_cache(maxsize=None)
+        def embed(text): return client.embeddings.create(model=EMBED_MODEL, input=[text])
+    Good:
+        @cachetools.cached(cachetools.TTLCache(maxsize=10_000, ttl=3600))
+        def embed(text): return client.embeddings.create(model=EMBED_MODEL, input=[text])
+    """
+    for node in ast.walk(src.tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and _direct_llm(src.names, node):
+            for decorator in node.decorator_list:
+                detail = _cached_without_ttl(src, decorator)
+                line = src.changed_line(decorator)
+                if detail is not None and line is not None:
+                    yield Hit(line, detail)
+    for call in src.changed_calls():
+        detail = _store_without_expiry(src, call) or _langchain_cache(src, call)
+        line = src.changed_line(call)
+        if detail is not None and line is not None:
+            yield Hit(line, detail)

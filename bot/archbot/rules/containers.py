@@ -1,0 +1,66 @@
+"""Container image builds: base images that float."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from archbot.models import Severity
+from archbot.rules import Family, Hit
+from archbot.rules.dockerfile import arg_defaults, instructions, substitute
+from archbot.rules.source import SourceFile
+
+RULES = Family()
+
+
+@RULES.rule(
+    "dockerfile-base-image-unpinned",
+    title="Base image untagged or `latest`",
+    severity=Severity.MEDIUM,
+    persona="ml-architecture-expert",
+    kinds=("dockerfile",),
+)
+def dockerfile_base_image_unpinned(src: SourceFile) -> Iterator[Hit]:
+    """A `FROM` whose image has no tag or the tag `latest`.
+
+    Build stages named with `AS` and `scratch` are skipped; `FROM ${BASE}` is resolved with the
+    default of a global `ARG` (a default carrying a tag passes; no default means the image comes
+    from the build command and is skipped). A digest (`@sha256:...`) passes.
+
+    Why:
+        An untagged CUDA or PyTorch base image moves with every push: the next build silently gets
+        a different CUDA, cuDNN or Python, GPU kernels stop loading, and the old image cannot be
+        rebuilt.
+    Fix:
+        Pin a full version tag (`pytorch/pytorch:2.4.1-cuda12.1-cudnn9-runtime`), ideally with its
+        digest.
+    Bad:
+        FROM nvidia/cuda
+    Good:
+        FROM nvidia/cuda:12.4.1-cudnn-runtime-ubuntu22.04
+    """
+    global_args: dict[str, str | None] = {}
+    stages: set[str] = set()
+    seen_from = False
+    for instruction in instructions(src.lines):
+        if instruction.keyword == "ARG" and not seen_from:
+            global_args.update(arg_defaults(instruction.arguments))
+            continue
+        if instruction.keyword != "FROM":
+            continue
+        seen_from = True
+        words = [w for w in instruction.arguments.split() if not w.startswith("--")]
+        if not words:
+            continue
+        written = words[0]
+        image = substitute(written, global_args)
+        earlier_stage = image is not None and image.lower() in stages
+        if len(words) >= 3 and words[1].lower() == "as":
+            stages.add(words[2].lower())
+        line = instruction.lines[0]
+        if image is None or earlier_stage or image == "scratch" or "@" in image or line not in src.changed:
+            continue
+        last = image.rsplit("/", 1)[-1]
+        tag = last.split(":", 1)[1] if ":" in last else None
+        if tag is None or tag == "latest":
+            shown = image if image == written else f"{written} (= {image})"
+            yield Hit(line, f"`FROM {shown}` " + ("has no tag." if tag is None else "uses `latest`."))

@@ -1,0 +1,542 @@
+"""Kubernetes manifests for model servers: secrets, resources, GPUs, probes, images, replicas."""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+from collections.abc import Iterable, Iterator
+
+import yaml
+
+from archbot import secrets
+from archbot.models import Severity
+from archbot.rules import Family, Hit
+from archbot.rules.manifests import (
+    Container,
+    Workload,
+    get,
+    items,
+    key_line,
+    mapping,
+    repo_documents,
+    scalar,
+    span,
+    strings,
+    workloads,
+)
+from archbot.rules.source import YamlFile
+
+RULES = Family()
+
+_SECRET_NAME = re.compile(r"(?i)(api[_-]?key|token|secret|password|hf_token|_key$)")
+# Names that match the pattern above but hold settings, not credentials (TOKENIZERS_PARALLELISM,
+# MAX_TOTAL_TOKENS, SECRET_NAME, HF_TOKEN_PATH ...).
+_SETTING_NAME = re.compile(
+    r"(?i)tokeniz|max_\w*tokens|tokens?_(limit|count|budget)|_(name|names|path|file|dir|url|uri"
+    r"|endpoint|header|length|limit|size|count|mount|ref)$"
+)
+_NOT_SECRET_VALUE = re.compile(r"(?i)^(true|false|yes|no|on|off|none|null|-?\d+(\.\d+)?)$")
+_LONG_RUNNING = frozenset(["Deployment", "StatefulSet", "ReplicaSet", "DaemonSet"])
+_SERVED = frozenset(["Deployment", "StatefulSet"])
+_BATCH = frozenset(["Job", "CronJob"])
+_SLOW_LOAD_SECONDS = 300
+
+
+def _report_line(
+    src: YamlFile, preferred: Iterable[int | None], within: Iterable[yaml.Node | None]
+) -> int | None:
+    """The line to report on: the first preferred line the change touched, else the changed line
+    closest to the first preferred line inside `within`; None when the change did not touch it."""
+    wanted = [line for line in preferred if line]
+    for line in wanted:
+        if line in src.changed:
+            return line
+    ordered = _ordered(src.changed)
+    touched = sorted(
+        line
+        for start, end in (span(node) for node in within if node is not None)
+        for line in ordered[bisect.bisect_left(ordered, start) : bisect.bisect_right(ordered, end)]
+    )
+    if not touched:
+        return None
+    anchor = wanted[0] if wanted else touched[0]
+    return min(touched, key=lambda n: (abs(n - anchor), n))
+
+
+@functools.lru_cache(maxsize=4)
+def _ordered(changed: frozenset[int]) -> list[int]:
+    return sorted(changed)
+
+
+def _container_line(src: YamlFile, container: Container, *keys: str) -> int | None:
+    preferred = [container.name_line, key_line(container.node, "image")]
+    preferred += [key_line(container.node, key) for key in keys]
+    return _report_line(src, preferred, [container.node])
+
+
+def _int(node: yaml.Node | None, default: int) -> int | None:
+    value = scalar(node)
+    if value is None:
+        return default if node is None else None
+    try:
+        return int(value)
+    except ValueError:
+        return None
+
+
+@RULES.rule(
+    "k8s-secret-literal-env",
+    title="Secret or API key as a literal env value in a manifest",
+    severity=Severity.HIGH,
+    persona="ai-architect-agent",
+    kinds=("yaml",),
+)
+def k8s_secret_literal_env(src: YamlFile) -> Iterator[Hit]:
+    """A container `env` entry whose literal `value:` is a credential (by its name or its shape).
+
+    Why:
+        A literal in a manifest is committed to git and readable by anyone who can run
+        `kubectl describe` or `kubectl get -o yaml` on the workload; rotating it means editing and
+        redeploying every manifest that copied it.
+    Fix:
+        Keep the value in a Secret (or an external secret store) and reference it with
+        `valueFrom.secretKeyRef`; revoke the committed value.
+    Bad:
+        env:
+          - name: HF_TOKEN
+            value: hf_AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGh
+    Good:
+        env:
+          - name: HF_TOKEN
+            valueFrom:
+              secretKeyRef: {name: hf-credentials, key: token}
+    """
+    for workload in workloads(src.documents):
+        for container in workload.containers:
+            for entry in items(get(container.node, "env")):
+                name = scalar(get(entry, "name")) or ""
+                value = scalar(get(entry, "value"))
+                if value is None or get(entry, "valueFrom") is not None:
+                    continue
+                found = secrets.provider_key(value)
+                if found is not None:
+                    detail, severity = f"`{name}` holds a {found[0]} literal.", Severity.CRITICAL
+                elif _SECRET_NAME.search(name) and not _SETTING_NAME.search(name) and _literal(value):
+                    detail, severity = f"`{name}` is set to a literal value.", Severity.HIGH
+                else:
+                    continue
+                line = _report_line(src, [key_line(entry, "value"), key_line(entry, "name")], [entry])
+                if line is not None:
+                    yield Hit(line, detail, severity)
+
+
+def _literal(value: str) -> bool:
+    text = value.strip()
+    return (
+        bool(text)
+        and not _NOT_SECRET_VALUE.match(text)
+        and not secrets.is_placeholder(text)
+        and not text.startswith(("$(", "/", "./"))
+    )
+
+
+@RULES.rule(
+    "k8s-serving-no-resources",
+    title="Workload without CPU/memory requests or memory limit",
+    severity=Severity.MEDIUM,
+    persona="ml-architecture-expert",
+    kinds=("yaml",),
+)
+def k8s_serving_no_resources(src: YamlFile) -> Iterator[Hit]:
+    """A long-running container without `requests.cpu`, `requests.memory` or `limits.memory`.
+
+    Graded high for model servers (vLLM, TGI, Triton, TorchServe, TF Serving, SGLang, Ollama,
+    TensorRT-LLM, Ray Serve, any GPU container, KServe predictors), medium otherwise. A CPU limit
+    is not required (it throttles latency-sensitive servers). Init containers and Jobs are skipped.
+
+    Why:
+        Without requests the scheduler over-packs nodes; without a memory limit a model server that
+        grows its KV cache or loads a second model is OOM-killed together with its neighbours.
+    Fix:
+        Set `resources.requests.cpu`, `resources.requests.memory` and `resources.limits.memory`
+        from a load test of the server.
+    Bad:
+        containers:
+          - name: vllm
+            image: vllm/vllm-openai:v0.6.3
+    Good:
+        containers:
+          - name: vllm
+            image: vllm/vllm-openai:v0.6.3
+            resources:
+              requests: {cpu: "4", memory: 24Gi}
+              limits: {memory: 24Gi, nvidia.com/gpu: 1}
+    """
+    for workload in workloads(src.documents):
+        if workload.kind not in _LONG_RUNNING and workload.kind != "InferenceService":
+            continue
+        for container in workload.main_containers:
+            requests = mapping(get(container.node, "resources", "requests"))
+            limits = mapping(get(container.node, "resources", "limits"))
+            missing = [
+                label
+                for label, present in (
+                    ("requests.cpu", "cpu" in requests),
+                    ("requests.memory", "memory" in requests),
+                    ("limits.memory", "memory" in limits),
+                )
+                if not present
+            ]
+            if not missing:
+                continue
+            server = container.is_model_server or workload.kind == "InferenceService"
+            line = _container_line(src, container, "resources")
+            if line is not None:
+                what = "model server" if server else "container"
+                yield Hit(
+                    line,
+                    f"{what} `{container.name}` has no {', '.join(missing)}.",
+                    Severity.HIGH if server else Severity.MEDIUM,
+                )
+
+
+@RULES.rule(
+    "k8s-gpu-resources-invalid",
+    title="GPU requested wrongly or not at all for a GPU model server",
+    severity=Severity.HIGH,
+    persona="ml-architecture-expert",
+    kinds=("yaml",),
+)
+def k8s_gpu_resources_invalid(src: YamlFile) -> Iterator[Hit]:
+    """A GPU in `resources.requests` without the same `limits` value, or a model server placed on GPU
+    nodes (GPU `nodeSelector`, GPU toleration, `runtimeClassName: nvidia`) with no GPU limit.
+
+    Why:
+        Kubernetes only accepts GPUs in `limits` (a request must equal the limit), so a request-only
+        GPU is rejected; a GPU model server without a GPU limit lands on a GPU node without owning a
+        GPU, time-shares one unexpectedly or falls back to CPU.
+    Fix:
+        Put the GPU count in `resources.limits` (a request, if written, must be equal).
+    Bad:
+        resources:
+          requests: {nvidia.com/gpu: 1}
+    Good:
+        resources:
+          limits: {nvidia.com/gpu: 1}
+    """
+    for workload in workloads(src.documents):
+        if workload.kind in _BATCH:
+            continue
+        gpu_pod = _gpu_pod(workload)
+        for container in workload.main_containers:
+            requested = container.gpu("requests")
+            limited = container.gpu("limits")
+            wrong = [key for key, count in requested.items() if limited.get(key) != count]
+            if wrong:
+                requests_node = get(container.node, "resources", "requests")
+                line = _report_line(
+                    src, [key_line(requests_node, wrong[0]), container.name_line], [container.node]
+                )
+                detail = f"`{wrong[0]}` is requested without an equal limit in `{container.name}`."
+            elif (
+                gpu_pod and not limited and (container.is_model_server or workload.kind == "InferenceService")
+            ):
+                line = _container_line(src, container, "resources")
+                detail = f"`{container.name}` runs on GPU nodes ({gpu_pod}) but has no GPU limit."
+            else:
+                continue
+            if line is not None:
+                yield Hit(line, detail)
+
+
+def _gpu_pod(workload: Workload) -> str:
+    """Why the pod is placed on GPU nodes, or '' if it is not."""
+    selector = mapping(get(workload.pod, "nodeSelector"))
+    for key, value in selector.items():
+        if re.search(r"gpu|accelerator", f"{key}={scalar(value) or ''}", re.I):
+            return f"nodeSelector {key}"
+    for toleration in items(get(workload.pod, "tolerations")):
+        key = scalar(get(toleration, "key")) or ""
+        if "gpu" in key.lower():
+            return f"toleration {key}"
+    runtime = scalar(get(workload.pod, "runtimeClassName")) or ""
+    return f"runtimeClassName {runtime}" if "nvidia" in runtime.lower() else ""
+
+
+@RULES.rule(
+    "k8s-serving-no-readiness-probe",
+    title="Serving container without a readinessProbe",
+    severity=Severity.HIGH,
+    persona="ml-architecture-expert",
+    kinds=("yaml",),
+)
+def k8s_serving_no_readiness_probe(src: YamlFile) -> Iterator[Hit]:
+    """A Deployment or StatefulSet container without a `readinessProbe`.
+
+    High when a Service in the change or the repository selects the pod, medium otherwise. Init
+    containers, Jobs and CronJobs are skipped.
+
+    Why:
+        Without readiness the Service sends traffic to a pod as soon as its process starts, while
+        the model server is still loading weights, so requests fail during every rollout and
+        scale-up, and a rollout cannot be gated on the new pods being able to serve.
+    Fix:
+        Add a `readinessProbe` on the server's readiness endpoint (vLLM and TGI `/health`, Triton
+        `/v2/health/ready`).
+    Bad:
+        containers:
+          - name: tgi
+            image: ghcr.io/huggingface/text-generation-inference:2.4.0
+    Good:
+        containers:
+          - name: tgi
+            image: ghcr.io/huggingface/text-generation-inference:2.4.0
+            readinessProbe:
+              httpGet: {path: /health, port: 80}
+    """
+    services: list[dict[str, str]] | None = None
+    for workload in workloads(src.documents):
+        if workload.kind not in _SERVED:
+            continue
+        for container in workload.main_containers:
+            if get(container.node, "readinessProbe") is not None:
+                continue
+            line = _container_line(src, container)
+            if line is None:
+                continue
+            if services is None:
+                services = _service_selectors(src)
+            selected = any(s and s.items() <= workload.labels.items() for s in services)
+            detail = "A Service selects this pod." if selected else "No Service in the repository selects it."
+            yield Hit(
+                line,
+                f"`{container.name}` has no readinessProbe. {detail}",
+                Severity.HIGH if selected else Severity.MEDIUM,
+            )
+
+
+def _service_selectors(src: YamlFile) -> list[dict[str, str]]:
+    documents = [*src.documents, *repo_documents(src.repo, "Service")]
+    return [
+        {k: scalar(v) or "" for k, v in mapping(get(doc, "spec", "selector")).items()}
+        for doc in documents
+        if scalar(get(doc, "kind")) == "Service"
+    ]
+
+
+@RULES.rule(
+    "k8s-serving-no-liveness-or-startup-probe",
+    title="Missing liveness probe, or liveness probe that will kill slow model loads",
+    severity=Severity.MEDIUM,
+    persona="ml-architecture-expert",
+    kinds=("yaml",),
+)
+def k8s_serving_no_liveness_or_startup_probe(src: YamlFile) -> Iterator[Hit]:
+    """A long-running container without a `livenessProbe`, or a model server whose liveness probe
+    gives it less than 300 s to start and has no `startupProbe`.
+
+    Liveness is optional for a process that exits on failure: suppress with
+    `# archbot: ignore[k8s-serving-no-liveness-or-startup-probe] exits on failure`. Init
+    containers, Jobs and CronJobs are skipped.
+
+    Why:
+        A deadlocked server that never exits is never restarted without liveness; with a liveness
+        probe but no startup probe, a server loading tens of GB of weights is killed before it is
+        up, and crash-loops.
+    Fix:
+        Add a `livenessProbe`; for model servers add a `startupProbe` whose
+        `failureThreshold x periodSeconds` covers the worst-case weight load.
+    Bad:
+        livenessProbe:
+          httpGet: {path: /health, port: 8000}
+    Good:
+        startupProbe:
+          httpGet: {path: /health, port: 8000}
+          failureThreshold: 60
+          periodSeconds: 10
+        livenessProbe:
+          httpGet: {path: /health, port: 8000}
+    """
+    for workload in workloads(src.documents):
+        if workload.kind not in _LONG_RUNNING:
+            continue
+        for container in workload.main_containers:
+            liveness = get(container.node, "livenessProbe")
+            if liveness is None:
+                line = _container_line(src, container)
+                detail = f"`{container.name}` has no livenessProbe."
+            elif container.is_model_server and get(container.node, "startupProbe") is None:
+                budget = _startup_budget(liveness)
+                if budget is None or budget >= _SLOW_LOAD_SECONDS:
+                    continue
+                line = _report_line(
+                    src, [key_line(container.node, "livenessProbe"), container.name_line], [container.node]
+                )
+                detail = (
+                    f"The liveness probe of model server `{container.name}` restarts it after {budget} s "
+                    "and there is no startupProbe."
+                )
+            else:
+                continue
+            if line is not None:
+                yield Hit(line, detail)
+
+
+def _startup_budget(probe: yaml.Node) -> int | None:
+    delay = _int(get(probe, "initialDelaySeconds"), 0)
+    failures = _int(get(probe, "failureThreshold"), 3)
+    period = _int(get(probe, "periodSeconds"), 10)
+    if delay is None or failures is None or period is None:
+        return None
+    return delay + failures * period
+
+
+@RULES.rule(
+    "k8s-probes-identical",
+    title="Readiness and liveness probe are identical",
+    severity=Severity.MEDIUM,
+    persona="ml-architecture-expert",
+    kinds=("yaml",),
+)
+def k8s_probes_identical(src: YamlFile) -> Iterator[Hit]:
+    """The readiness and liveness probes of a container check the same thing (same HTTP path and
+    port, TCP port, gRPC port or exec command).
+
+    Why:
+        Under overload the readiness probe fails so the pod stops getting traffic; an identical
+        liveness probe then fails too and restarts the pod, which moves the load to the remaining
+        pods and cascades.
+    Fix:
+        Point liveness at a cheap "process is alive" check and readiness at "can serve now", or give
+        liveness a much larger failure budget.
+    Bad:
+        readinessProbe: {httpGet: {path: /health, port: 8000}}
+        livenessProbe: {httpGet: {path: /health, port: 8000}}
+    Good:
+        readinessProbe: {httpGet: {path: /v1/models, port: 8000}}
+        livenessProbe: {httpGet: {path: /health, port: 8000}, failureThreshold: 6}
+    """
+    for workload in workloads(src.documents):
+        for container in workload.main_containers:
+            readiness = get(container.node, "readinessProbe")
+            liveness = get(container.node, "livenessProbe")
+            checked = _probe_target(readiness)
+            if checked is None or checked != _probe_target(liveness):
+                continue
+            line = _report_line(
+                src,
+                [key_line(container.node, "livenessProbe"), key_line(container.node, "readinessProbe")],
+                [liveness, readiness],
+            )
+            if line is not None:
+                yield Hit(line, f"Both probes of `{container.name}` check {checked[0]} {checked[1]}.")
+
+
+def _probe_target(probe: yaml.Node | None) -> tuple[str, str] | None:
+    http = get(probe, "httpGet")
+    if http is not None:
+        return "HTTP", f"{scalar(get(http, 'path')) or '/'} on port {scalar(get(http, 'port'))}"
+    for key, label in (("tcpSocket", "TCP port"), ("grpc", "gRPC port")):
+        node = get(probe, key)
+        if node is not None:
+            return label, str(scalar(get(node, "port")))
+    command = get(probe, "exec", "command")
+    if command is not None:
+        return "command", " ".join(strings(command))
+    return None
+
+
+@RULES.rule(
+    "k8s-image-unpinned",
+    title="Container image untagged or `:latest`",
+    severity=Severity.MEDIUM,
+    persona="ml-architecture-expert",
+    kinds=("yaml",),
+)
+def k8s_image_unpinned(src: YamlFile) -> Iterator[Hit]:
+    """A container (init containers included) whose `image` has no tag or the tag `latest`.
+
+    A digest (`@sha256:...`) passes; images written as variables (`$(IMAGE)`, `${IMAGE}`) are
+    skipped.
+
+    Why:
+        `latest` resolves to whatever was pushed last: the model server version in production is
+        unknown, two replicas can run different versions, and there is nothing to roll back to.
+    Fix:
+        Use a release tag, or better a digest (`image@sha256:...`).
+    Bad:
+        image: vllm/vllm-openai:latest
+    Good:
+        image: vllm/vllm-openai:v0.6.3@sha256:4f3b1c2d9e8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c
+    """
+    for workload in workloads(src.documents):
+        for container in workload.containers:
+            image = container.image.strip()
+            line = key_line(container.node, "image")
+            if line is None or line not in src.changed or not image or "$" in image or "@" in image:
+                continue
+            last = image.rsplit("/", 1)[-1]
+            tag = last.split(":", 1)[1] if ":" in last else None
+            if tag is None or tag == "latest":
+                yield Hit(line, f"`{image}` " + ("has no tag." if tag is None else "uses `latest`."))
+
+
+@RULES.rule(
+    "k8s-serving-single-replica-no-hpa",
+    title="Model server with one replica and no autoscaler",
+    severity=Severity.LOW,
+    persona="ml-architecture-expert",
+    kinds=("yaml",),
+)
+def k8s_serving_single_replica_no_hpa(src: YamlFile) -> Iterator[Hit]:
+    """A model-server Deployment with `replicas` of 1 (or unset) and no HorizontalPodAutoscaler or
+    KEDA `ScaledObject` targeting it anywhere in the repository's manifests.
+
+    Why:
+        One replica is a single point of failure: every node drain, OOM kill or rollout is an
+        outage, and bursty inference traffic has nowhere to go.
+    Fix:
+        Run at least two replicas, or add an HPA / KEDA ScaledObject whose `scaleTargetRef` names
+        the Deployment.
+    Bad:
+        kind: Deployment
+        spec:
+          replicas: 1
+    Good:
+        kind: HorizontalPodAutoscaler
+        spec:
+          scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: llm-server}
+          minReplicas: 2
+    """
+    scaled: set[str] | None = None
+    for workload in workloads(src.documents):
+        if workload.kind != "Deployment" or not any(c.is_model_server for c in workload.main_containers):
+            continue
+        spec = get(workload.document, "spec")
+        replicas = _int(get(spec, "replicas"), 1)
+        if replicas is None or replicas > 1:
+            continue
+        line = _report_line(
+            src, [key_line(spec, "replicas"), key_line(workload.document, "kind")], [workload.document]
+        )
+        if line is None:
+            continue
+        if scaled is None:
+            scaled = _autoscaled(src)
+        if workload.name not in scaled:
+            count = f"`replicas: {replicas}`" if get(spec, "replicas") is not None else "no `replicas` (1)"
+            yield Hit(line, f"Deployment `{workload.name}` has {count} and no autoscaler targets it.")
+
+
+def _autoscaled(src: YamlFile) -> set[str]:
+    """Names of Deployments that an HPA or a KEDA ScaledObject targets."""
+    documents = [*src.documents, *repo_documents(src.repo, "HorizontalPodAutoscaler|ScaledObject")]
+    names: set[str] = set()
+    for doc in documents:
+        if scalar(get(doc, "kind")) not in ("HorizontalPodAutoscaler", "ScaledObject"):
+            continue
+        target = get(doc, "spec", "scaleTargetRef")
+        if (scalar(get(target, "kind")) or "Deployment") == "Deployment":
+            names.add(scalar(get(target, "name")) or "")
+    return names

@@ -1,0 +1,595 @@
+"""Where model input and output flow: parsed without validation, logged, executed, or mixed into
+the system prompt. Data flow is intra-procedural def-use only (RULES.md §4.1)."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator, Mapping
+
+from archbot.models import Severity
+from archbot.rules import Family, Hit
+from archbot.rules.pyast import (
+    LLMFlow,
+    Names,
+    Tree,
+    argument,
+    assigned_values,
+    attribute_chain,
+    call_receiver,
+    derived_names,
+    imports_any,
+    is_route_handler,
+    is_serving_module,
+    is_true,
+    kwarg,
+    llm_call,
+    string_value,
+)
+from archbot.rules.source import PythonFile
+
+RULES = Family()
+
+_JSON_ERRORS = frozenset(
+    [
+        "json.JSONDecodeError",
+        "json.decoder.JSONDecodeError",
+        "ValueError",
+        "Exception",
+        "BaseException",
+    ]
+)
+_VALIDATORS = frozenset(["model_validate", "parse_obj", "validate_python", "validate"])
+_STRUCTURED_KWARGS = ("response_format", "text_format")
+
+
+def _builtin(names: Names, call: ast.Call, *functions: str) -> str | None:
+    """The builtin `call` invokes (`eval`, `print`, ...) unless the name is imported over."""
+    func = call.func
+    if isinstance(func, ast.Name) and func.id in functions and func.id not in names.imports:
+        return func.id
+    return None
+
+
+def _handler_names(names: Names, handler: ast.ExceptHandler) -> list[str]:
+    if handler.type is None:
+        return ["BaseException"]
+    types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    found = []
+    for node in types:
+        name = names.qualname(node) or (node.id if isinstance(node, ast.Name) else "")
+        found.append(name)
+    return found
+
+
+def _caught(names: Names, tree: Tree, node: ast.AST, errors: frozenset[str]) -> bool:
+    """`node` sits in the body of a `try` (in its function) with a handler for one of `errors`."""
+    child = node
+    for ancestor in tree.ancestors(node):
+        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            return False
+        if (
+            isinstance(ancestor, ast.Try)
+            and child in ancestor.body
+            and any(set(_handler_names(names, h)) & errors for h in ancestor.handlers)
+        ):
+            return True
+        child = ancestor
+    return False
+
+
+def _validated(names: Names, tree: Tree, flow: LLMFlow, nodes: list[ast.AST], loads: ast.Call) -> bool:
+    """The parsed value (or a name derived from it) goes to pydantic / jsonschema validation."""
+
+    def reads_parsed(expr: ast.expr) -> tuple[frozenset[ast.AST], frozenset[str]]:
+        nodes = list(ast.walk(expr))
+        sources = frozenset([loads]) if any(n is loads for n in nodes) else frozenset()
+        return sources, frozenset(n.id for n in nodes if isinstance(n, ast.Name))
+
+    parsed = derived_names(flow.pairs, reads_parsed)
+    if isinstance(tree.parents.get(loads), ast.Call):
+        consumer = tree.parents[loads]
+        assert isinstance(consumer, ast.Call)
+        if _is_validator(names, consumer):
+            return True
+    for node in nodes:
+        if isinstance(node, ast.Call) and _is_validator(names, node):
+            arguments = [*node.args, *(k.value for k in node.keywords)]
+            if any(isinstance(a, ast.Name) and a.id in parsed for a in arguments):
+                return True
+    return False
+
+
+def _is_validator(names: Names, call: ast.Call) -> bool:
+    if names.call_name(call) in ("jsonschema.validate", "jsonschema.validators.validate"):
+        return True
+    return isinstance(call.func, ast.Attribute) and call.func.attr in _VALIDATORS
+
+
+def _structured(flow: LLMFlow, calls: frozenset[ast.AST]) -> bool:
+    """The producing call already asks for structured output (`response_format`, `.parse`)."""
+    for call in calls:
+        if not isinstance(call, ast.Call):
+            continue
+        site = flow.calls[call]
+        if site.method.endswith("parse") or kwarg(call, *_STRUCTURED_KWARGS) is not None:
+            return True
+    return False
+
+
+@RULES.rule(
+    "llm-output-json-unvalidated",
+    title="Model output parsed as JSON without validation or structured output",
+    severity=Severity.MEDIUM,
+    persona="llm-ml-engineer",
+    kinds=("python", "notebook"),
+)
+def llm_output_json_unvalidated(src: PythonFile) -> Iterator[Hit]:
+    """`json.loads` on model output with no error handling, no schema validation and no
+    structured-output request on the call that produced it.
+
+    Why:
+        Models return malformed or off-schema JSON often enough to matter: a missing brace,
+        prose around the object, a renamed key. Unchecked, that crashes the handler with a 500 or
+        passes bad data downstream (improper output handling, OWASP LLM05).
+    Fix:
+        Ask for structured output (`response_format=`/`text_format=`, `.parse(...)`,
+        LangChain `with_structured_output`), or validate: `Model.model_validate_json(text)` /
+        `model_validate(json.loads(text))` inside `try ... except ValidationError`.
+    Bad:
+        data = json.loads(resp.choices[0].message.content)
+        return data["label"]
+    Good:
+        verdict = Verdict.model_validate_json(resp.choices[0].message.content)
+        return verdict.label
+    """
+    names, tree = src.names, src.nodes
+    for nodes in src.nodes.scopes.values():
+        flow = LLMFlow(names, nodes)
+        if not flow.calls:
+            continue
+        for node in nodes:
+            if not isinstance(node, ast.Call) or names.call_name(node) != "json.loads":
+                continue
+            text = argument(node, 0, "s")
+            line = src.changed_line(node)
+            if text is None or line is None:
+                continue
+            origins = flow.origins(text)
+            if (
+                not origins
+                or _structured(flow, origins)
+                or _caught(names, tree, node, _JSON_ERRORS)
+                or _validated(names, tree, flow, nodes, node)
+            ):
+                continue
+            yield Hit(line, "`json.loads` on model output, with no `try`, validation or structured output.")
+
+
+_LOG_METHODS = frozenset(["debug", "info", "warning", "warn", "error", "exception", "critical", "log", "msg"])
+_LOGGER_FACTORIES = frozenset(
+    ["logging.getLogger", "structlog.get_logger", "structlog.getLogger", "loguru.logger"]
+)
+_LOGGER_NAMES = frozenset(["logger", "log", "_logger", "_log", "LOGGER", "LOG", "logging"])
+_PROMPT_KWARGS = ("messages", "prompt", "input", "contents")
+_METADATA = frozenset(["usage", "id", "model", "created", "finish_reason", "stop_reason", "status"])
+
+
+def _is_log_call(names: Names, call: ast.Call) -> bool:
+    if _builtin(names, call, "print"):
+        return True
+    if not isinstance(call.func, ast.Attribute) or call.func.attr not in _LOG_METHODS:
+        return False
+    name = names.call_name(call)
+    if name is not None and name.startswith(("logging.", "structlog.", "loguru.")):
+        return True
+    receiver = call.func.value
+    built = names.constructor(receiver)
+    if built is not None and built[0] in _LOGGER_FACTORIES:
+        return True
+    key = names.key(receiver)
+    return key is not None and key.rsplit(".", 1)[-1].split("@")[0] in _LOGGER_NAMES
+
+
+def _metadata(node: ast.AST) -> bool:
+    """`resp.usage.total_tokens`, `resp.id`, `len(messages)`: what may be logged freely."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "len":
+        return True
+    if isinstance(node, ast.Attribute):
+        _, chain = attribute_chain(node)
+        return any(a in _METADATA or a.endswith(("_id", "tokens", "_count")) for a in chain)
+    return False
+
+
+def _logged_nodes(node: ast.AST) -> Iterator[ast.AST]:
+    """The parts of a log call's arguments whose value is written, skipping metadata subtrees."""
+    if _metadata(node):
+        return
+    yield node
+    for child in ast.iter_child_nodes(node):
+        yield from _logged_nodes(child)
+
+
+def _literal_names(node: ast.AST) -> Iterator[str]:
+    """Names placed (not passed to a call) into a prompt value: `[{"content": q}]`, `f"{q}"`."""
+    if isinstance(node, ast.Name):
+        yield node.id
+    elif isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        for element in node.elts:
+            yield from _literal_names(element)
+    elif isinstance(node, ast.Dict):
+        for value in node.values:
+            yield from _literal_names(value)
+    elif isinstance(node, ast.JoinedStr):
+        for part in node.values:
+            if isinstance(part, ast.FormattedValue):
+                yield from _literal_names(part.value)
+
+
+def _prompt_names(flow: LLMFlow, scope: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    """Local names holding what the function's LLM calls were sent, one assignment hop deep."""
+    local = {a.arg for a in [*scope.args.posonlyargs, *scope.args.args, *scope.args.kwonlyargs]}
+    values = flow.values
+    local |= set(values)
+    found: set[str] = set()
+    for call, site in flow.calls.items():
+        sent = [k.value for k in call.keywords if k.arg in _PROMPT_KWARGS]
+        if site.provider == "langchain" and call.args:
+            sent.append(call.args[0])
+        for value in sent:
+            for name in _literal_names(value):
+                found.add(name)
+                for assigned in values.get(name, []):
+                    found.update(_literal_names(assigned))
+    return found & local
+
+
+@RULES.rule(
+    "llm-prompt-logged",
+    title="Full prompts or completions written to logs",
+    severity=Severity.MEDIUM,
+    persona="llm-ml-engineer",
+    kinds=("python", "notebook"),
+)
+def llm_prompt_logged(src: PythonFile) -> Iterator[Hit]:
+    """A log or `print` call in serving code that writes the prompt sent to an LLM call in the same
+    function, or the model's response text.
+
+    Why:
+        Prompts and completions carry user PII, documents and sometimes secrets. Logged, they are
+        copied into log stores with long retention and wide access, outside any data-handling
+        controls (sensitive information disclosure, OWASP LLM02).
+    Fix:
+        Log metadata instead — request id, model, `len(...)`, `usage` token counts, latency — and
+        keep full transcripts, if needed, in a store with access control and retention limits.
+    Bad:
+        logger.info("prompt=%s answer=%s", messages, resp.choices[0].message.content)
+    Good:
+        logger.info("completion id=%s tokens=%d", resp.id, resp.usage.total_tokens)
+    """
+    names = src.names
+    serving_module = is_serving_module(names)
+    for scope, nodes in src.nodes.scopes.items():
+        if not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        if not (serving_module or is_route_handler(scope)):
+            continue
+        flow = LLMFlow(names, nodes)
+        if not flow.calls:
+            continue
+        prompts = _prompt_names(flow, scope)
+        for node in nodes:
+            if not isinstance(node, ast.Call) or not _is_log_call(names, node):
+                continue
+            line = src.changed_line(node)
+            if line is None:
+                continue
+            for part in [*node.args, *(k.value for k in node.keywords)]:
+                logged = list(_logged_nodes(part))
+                prompt = next((n.id for n in logged if isinstance(n, ast.Name) and n.id in prompts), None)
+                if prompt is not None:
+                    yield Hit(line, f"logs `{prompt}`, the prompt sent to the model.")
+                    break
+                if any(flow.node_origins(n) for n in logged):
+                    yield Hit(line, "logs the model's response text.")
+                    break
+
+
+_SHELL = frozenset(["os.system", "os.popen"])
+_DESERIALIZERS = frozenset(["pickle.loads", "yaml.unsafe_load"])
+_SAFE_YAML_LOADERS = frozenset(["SafeLoader", "CSafeLoader", "BaseLoader"])
+_SQL_METHODS = frozenset(["execute", "executemany", "executescript"])
+_LLM_SDKS = (
+    "openai",
+    "anthropic",
+    "cohere",
+    "huggingface_hub",
+    "google.genai",
+    "google.generativeai",
+    "litellm",
+    "mistralai",
+    "groq",
+)
+
+
+def _interpolated(node: ast.AST) -> bool:
+    """An f-string, `+`/`%` expression or `.format(...)` call: text built from parts."""
+    if isinstance(node, ast.JoinedStr):
+        return True
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
+        return True
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format"
+
+
+def _sql_text(node: ast.expr, values: Mapping[str, list[ast.expr]]) -> list[ast.expr]:
+    """The interpolated query text(s) behind a query argument: itself, or what its name holds."""
+    if _interpolated(node):
+        return [node]
+    if isinstance(node, ast.Name):
+        return [v for v in values.get(node.id, []) if _interpolated(v)]
+    return []
+
+
+def _sink(
+    names: Names, call: ast.Call, values: Mapping[str, list[ast.expr]]
+) -> tuple[str, list[ast.expr]] | None:
+    """The dangerous sink `call` is and the arguments that matter, or None."""
+    builtin = _builtin(names, call, "eval", "exec", "compile")
+    if builtin in ("eval", "exec"):
+        return f"`{builtin}`", call.args[:1]
+    if builtin == "compile":
+        mode = string_value(argument(call, 2, "mode"))
+        return ("`compile(..., 'exec')`", call.args[:1]) if mode == "exec" else None
+    name = names.call_name(call) or ""
+    if name in _SHELL:
+        return f"`{name}`", call.args[:1]
+    if name.startswith("subprocess."):
+        command = argument(call, 0, "args")
+        shell = kwarg(call, "shell")
+        label = f"`{name}`" + (" with `shell=True`" if shell and is_true(shell.value) else "")
+        return (label, [command]) if command is not None else None
+    if name in _DESERIALIZERS:
+        return f"`{name}`", call.args[:1]
+    if name == "yaml.load":
+        loader = argument(call, 1, "Loader")
+        loader_name = (names.qualname(loader) or "").rsplit(".", 1)[-1]
+        return None if loader_name in _SAFE_YAML_LOADERS else ("unsafe `yaml.load`", call.args[:1])
+    if name in ("sqlalchemy.text", "sqlalchemy.sql.text") and call.args:
+        return "`sqlalchemy.text` built by interpolation", _sql_text(call.args[0], values)
+    if isinstance(call.func, ast.Attribute) and call.func.attr in _SQL_METHODS and call.args:
+        return f"`.{call.func.attr}` of an interpolated query", _sql_text(call.args[0], values)
+    return None
+
+
+@RULES.rule(
+    "llm-output-exec",
+    title="Model output reaches code execution or another dangerous sink",
+    severity=Severity.CRITICAL,
+    persona="ai-architect-agent",
+    kinds=("python", "notebook"),
+    peers=("B307", "S307", "B102", "S102"),
+)
+def llm_output_exec(src: PythonFile) -> Iterator[Hit]:
+    """Text derived from an LLM response is executed: `eval`/`exec`/`compile`, a shell or
+    `subprocess` command, `pickle.loads`, unsafe `yaml.load`, or an interpolated SQL query.
+    A bare `eval`/`exec` in a module that imports an LLM SDK is reported at medium.
+
+    Why:
+        Model output is attacker-controlled as soon as any input — a user message, a retrieved
+        document, a web page — can steer it (prompt injection). Executing it is remote code
+        execution, shell or SQL injection (improper output handling, OWASP LLM05).
+    Fix:
+        Never execute model output. Map it onto an allow-list of actions, parse it with a schema,
+        run generated code only in an isolated sandbox, and pass values to SQL as bound
+        parameters.
+    Bad:
+        code = resp.choices[0].message.content
+        exec(code)
+    Good:
+        action = Action.model_validate_json(resp.choices[0].message.content)
+        HANDLERS[action.name](**action.arguments)
+    """
+    names = src.names
+    imports_sdk = imports_any(names, *_LLM_SDKS) or any(
+        q.startswith("langchain") for q in names.imports.values()
+    )
+    reported: set[int] = set()
+    for nodes in src.nodes.scopes.values():
+        flow = LLMFlow(names, nodes)
+        for node in nodes:
+            if not isinstance(node, ast.Call):
+                continue
+            line = src.changed_line(node)
+            sink = _sink(names, node, flow.values) if line is not None else None
+            if sink is None or line is None or line in reported:
+                continue
+            label, arguments = sink
+            if any(flow.origins(a) for a in arguments):
+                reported.add(line)
+                yield Hit(line, f"model output reaches {label}.")
+            elif imports_sdk and _builtin(names, node, "eval", "exec"):
+                reported.add(line)
+                yield Hit(line, f"bare {label} in a module that imports an LLM SDK.", Severity.MEDIUM)
+
+
+_SYSTEM_ROLES = frozenset(["system", "developer"])
+_STRING_BUILDERS = frozenset(["format", "format_map", "substitute", "safe_substitute", "join"])
+_INJECTED = frozenset(["Depends", "Security"])
+_REQUEST_GLOBALS = frozenset(["flask.request", "quart.request"])
+
+
+def _injected(default: ast.expr | None, annotation: ast.expr | None) -> bool:
+    """A FastAPI dependency (`= Depends(...)`, `Annotated[..., Depends(...)]`): server-side data."""
+    for node in (default, annotation):
+        if node is None:
+            continue
+        for part in ast.walk(node):
+            if isinstance(part, ast.Call):
+                func = part.func
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                if name in _INJECTED:
+                    return True
+    return False
+
+
+def _user_params(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    args = function.args
+    positional = [*args.posonlyargs, *args.args]
+    defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults))
+    defaults += list(args.defaults)
+    pairs = [*zip(positional, defaults, strict=True), *zip(args.kwonlyargs, args.kw_defaults, strict=True)]
+    return {
+        arg.arg
+        for arg, default in pairs
+        if arg.arg not in ("self", "cls") and not _injected(default, arg.annotation)
+    }
+
+
+class _UserData:
+    """Names in a route handler that hold request data: parameters, the framework's request
+    object, and names assigned from them through attribute, item and string operations."""
+
+    def __init__(
+        self, names: Names, function: ast.FunctionDef | ast.AsyncFunctionDef, nodes: list[ast.AST]
+    ) -> None:
+        self.names = names
+        self.params = _user_params(function)
+        pairs = assigned_values(nodes)
+        self.derived = derived_names(pairs, self._flow)
+        self.values: dict[str, list[ast.expr]] = {}
+        for name, value in pairs:
+            self.values.setdefault(name, []).append(value)
+
+    def _flow(self, expr: ast.expr) -> tuple[frozenset[ast.AST], frozenset[str]]:
+        names = list(self._passed_names(expr))
+        sources = frozenset(
+            n for n in names if n.id in self.params or self.names.qualname(n) in _REQUEST_GLOBALS
+        )
+        return sources, frozenset(n.id for n in names)
+
+    def _passed_names(self, expr: ast.AST) -> Iterator[ast.Name]:
+        """Names whose value carries into `expr`: through attributes, items, `await`, string
+        building and methods called on them — not through other calls' arguments."""
+        if isinstance(expr, ast.Name):
+            yield expr
+        elif isinstance(expr, (ast.Attribute, ast.Subscript, ast.Await, ast.FormattedValue)):
+            yield from self._passed_names(expr.value)
+        elif isinstance(expr, ast.Call):
+            if isinstance(expr.func, ast.Attribute):
+                yield from self._passed_names(expr.func.value)
+                if expr.func.attr in _STRING_BUILDERS:
+                    for part in [*expr.args, *(k.value for k in expr.keywords)]:
+                        yield from self._passed_names(part)
+            elif isinstance(expr.func, ast.Name) and expr.func.id == "str":
+                for part in expr.args:
+                    yield from self._passed_names(part)
+        elif isinstance(expr, (ast.JoinedStr, ast.BinOp, ast.BoolOp, ast.IfExp, ast.List, ast.Tuple)):
+            for child in ast.iter_child_nodes(expr):
+                yield from self._passed_names(child)
+
+    def tainted(self, expr: ast.expr) -> bool:
+        sources, reads = self._flow(expr)
+        return bool(sources) or any(read in self.derived for read in reads)
+
+    def built_from_user(self, expr: ast.AST, depth: int = 0) -> bool:
+        """Text interpolated (f-string, `.format`, `%`, `+`, `Template.substitute`) from request data."""
+        if isinstance(expr, ast.Name) and depth < 3:
+            return any(self.built_from_user(v, depth + 1) for v in self.values.get(expr.id, []))
+        if isinstance(expr, ast.JoinedStr):
+            return any(self.tainted(p.value) for p in expr.values if isinstance(p, ast.FormattedValue))
+        if isinstance(expr, ast.BinOp) and isinstance(expr.op, (ast.Add, ast.Mod)):
+            return self.tainted(expr.left) or self.tainted(expr.right)
+        return (
+            isinstance(expr, ast.Call)
+            and isinstance(expr.func, ast.Attribute)
+            and expr.func.attr in ("format", "format_map", "substitute", "safe_substitute")
+            and self.tainted(expr)
+        )
+
+
+def _system_contents(names: Names, node: ast.AST) -> Iterator[tuple[ast.AST, ast.AST]]:
+    """(where, content) for each system-role prompt `node` builds."""
+    if isinstance(node, ast.Dict):
+        items = {string_value(k): v for k, v in zip(node.keys, node.values, strict=True) if k is not None}
+        if string_value(items.get("role")) in _SYSTEM_ROLES and "content" in items:
+            yield node, items["content"]
+    elif isinstance(node, ast.Call):
+        name = names.call_name(node) or ""
+        if name.startswith("langchain") and name.endswith(".SystemMessage"):
+            content = argument(node, 0, "content")
+            if content is not None:
+                yield node, content
+        if isinstance(node.func, ast.Attribute) and node.func.attr == "from_messages" and node.args:
+            messages = node.args[0]
+            if isinstance(messages, (ast.List, ast.Tuple)):
+                for message in messages.elts:
+                    if (
+                        isinstance(message, ast.Tuple)
+                        and len(message.elts) == 2
+                        and string_value(message.elts[0]) in _SYSTEM_ROLES
+                    ):
+                        yield message, message.elts[1]
+        for keyword in ("system", "instructions"):
+            value = kwarg(node, keyword)
+            if value is not None and _llm_request(names, node):
+                yield value.value, value.value
+
+
+def _llm_request(names: Names, call: ast.Call) -> bool:
+    if llm_call(names, call) is not None:
+        return True
+    _, chain = call_receiver(call)
+    return chain[-2:] in (["messages", "create"], ["responses", "create"], ["messages", "stream"])
+
+
+def _web_handler(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """A route handler; Celery tasks (also 'handlers') take arguments from our own code."""
+    if not is_route_handler(function):
+        return False
+    for decorator in function.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        root, chain = attribute_chain(target)
+        last = chain[-1] if chain else getattr(root, "id", "")
+        if last in ("task", "shared_task"):
+            return False
+    return True
+
+
+@RULES.rule(
+    "user-input-in-system-prompt",
+    title="Untrusted input interpolated into the system or instructions prompt",
+    severity=Severity.HIGH,
+    persona="ai-architect-agent",
+    kinds=("python", "notebook"),
+)
+def user_input_in_system_prompt(src: PythonFile) -> Iterator[Hit]:
+    """A route handler builds the system (or developer / `instructions`) prompt with an f-string,
+    `.format`, `%`, `+` or `Template.substitute` from request data: a handler parameter, an
+    attribute or item of the request, or a name assigned from those in the same function.
+
+    Why:
+        The system prompt carries the application's authority. User text interpolated into it can
+        rewrite the rules the model follows — direct prompt injection (OWASP LLM01). User text
+        belongs in the user message, where the model treats it as data.
+    Fix:
+        Keep the system prompt constant (or built from server-side settings only) and put the
+        user's text in a `user`/`human` message, delimited and labelled as data.
+    Bad:
+        messages = [{"role": "system", "content": f"You are a helpful {body.persona}."},
+                    {"role": "user", "content": body.question}]
+    Good:
+        messages = [{"role": "system", "content": SYSTEM_PROMPT},
+                    {"role": "user", "content": body.question}]
+    """
+    names = src.names
+    for scope, nodes in src.nodes.scopes.items():
+        if not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)) or not _web_handler(scope):
+            continue
+        user = _UserData(names, scope, nodes)
+        reported: set[int] = set()
+        for node in nodes:
+            for where, content in _system_contents(names, node):
+                line = src.changed_line(where)
+                if line is None or line in reported or not user.built_from_user(content):
+                    continue
+                reported.add(line)
+                yield Hit(line, "request data is interpolated into the system prompt.")

@@ -1,0 +1,88 @@
+"""Model calls with hand-written and tenacity retries."""
+
+import asyncio
+import random
+import time
+
+from openai import AsyncOpenAI, OpenAI, RateLimitError
+from tenacity import retry, stop_after_attempt, wait_exponential_jitter
+
+client = OpenAI(timeout=30)
+aclient = AsyncOpenAI(timeout=30)
+
+
+def _messages(text: str) -> list[dict[str, str]]:
+    return [{"role": "user", "content": text}]
+
+
+@retry(stop=stop_after_attempt(3))  # positive: retries immediately
+def title(text: str) -> str:
+    reply = client.chat.completions.create(model="gpt-4o-mini", messages=_messages(text), max_tokens=20)
+    return reply.choices[0].message.content or ""
+
+
+@retry(stop=stop_after_attempt(3), wait=wait_exponential_jitter(max=20))  # negative
+def abstract(text: str) -> str:
+    reply = client.chat.completions.create(model="gpt-4o-mini", messages=_messages(text), max_tokens=200)
+    return reply.choices[0].message.content or ""
+
+
+@retry  # negative here: unbounded, which is retry-unbounded's finding
+def keywords(text: str) -> str:
+    reply = client.chat.completions.create(model="gpt-4o-mini", messages=_messages(text), max_tokens=50)
+    return reply.choices[0].message.content or ""
+
+
+def hammer(text: str) -> str:
+    for _attempt in range(4):  # positive (medium): no sleep at all
+        try:
+            reply = client.chat.completions.create(model="gpt-4o-mini", messages=_messages(text), max_tokens=50)
+            return reply.choices[0].message.content or ""
+        except RateLimitError:
+            continue
+    raise RuntimeError("rate limited")
+
+
+def fixed_pause(text: str) -> str:
+    for _attempt in range(4):  # positive (low): constant sleep, no jitter
+        try:
+            reply = client.chat.completions.create(model="gpt-4o-mini", messages=_messages(text), max_tokens=50)
+            return reply.choices[0].message.content or ""
+        except RateLimitError:
+            time.sleep(2)
+    raise RuntimeError("rate limited")
+
+
+def backs_off(text: str) -> str:
+    for attempt in range(4):  # negative: exponential backoff with jitter
+        try:
+            reply = client.chat.completions.create(model="gpt-4o-mini", messages=_messages(text), max_tokens=50)
+            return reply.choices[0].message.content or ""
+        except RateLimitError:
+            time.sleep(2**attempt + random.random())
+    raise RuntimeError("rate limited")
+
+
+async def backs_off_async(text: str) -> str:
+    for attempt in range(4):  # negative
+        try:
+            reply = await aclient.chat.completions.create(
+                model="gpt-4o-mini", messages=_messages(text), max_tokens=50
+            )
+            return reply.choices[0].message.content or ""
+        except RateLimitError:
+            await asyncio.sleep(min(30, 2**attempt))
+    raise RuntimeError("rate limited")
+
+
+def label_rows(rows: list[str]) -> list[str | None]:
+    labels: list[str | None] = []
+    for index in range(len(rows)):  # negative: a batch loop, not a retry loop
+        try:
+            reply = client.chat.completions.create(
+                model="gpt-4o-mini", messages=_messages(rows[index]), max_tokens=5
+            )
+            labels.append(reply.choices[0].message.content)
+        except RateLimitError:
+            labels.append(None)
+    return labels

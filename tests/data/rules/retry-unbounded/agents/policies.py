@@ -1,0 +1,83 @@
+"""Retry policies around the research agent's model calls."""
+
+import backoff
+import tenacity
+from anthropic import Anthropic, APIError
+from tenacity import AsyncRetrying, Retrying, retry, stop_after_attempt, wait_random_exponential
+
+client = Anthropic(timeout=30)
+POLICY = {"stop": stop_after_attempt(3), "wait": wait_random_exponential(max=20)}
+
+
+def _ask(prompt: str) -> str:
+    message = client.messages.create(
+        model="claude-3-5-haiku-20241022", max_tokens=300, messages=[{"role": "user", "content": prompt}]
+    )
+    return message.content[0].text
+
+
+@retry  # positive: bare decorator retries forever
+def plan(prompt: str) -> str:
+    return _ask(prompt)
+
+
+@retry(wait=wait_random_exponential(max=30))  # positive: wait but no stop
+def critique(prompt: str) -> str:
+    return _ask(prompt)
+
+
+@tenacity.retry(stop=stop_after_attempt(5), wait=wait_random_exponential(max=30))  # negative
+def answer(prompt: str) -> str:
+    return _ask(prompt)
+
+
+@backoff.on_exception(backoff.expo, APIError)  # positive: no max_tries / max_time
+def cite(prompt: str) -> str:
+    return _ask(prompt)
+
+
+@backoff.on_exception(backoff.expo, APIError, max_time=60)  # negative
+def verify(prompt: str) -> str:
+    return _ask(prompt)
+
+
+@retry(**POLICY)  # negative: policy built elsewhere
+def rank(prompt: str) -> str:
+    return _ask(prompt)
+
+
+def refine(prompt: str) -> str:
+    for attempt in Retrying(wait=wait_random_exponential(max=10)):  # positive
+        with attempt:
+            return _ask(prompt)
+    return ""
+
+
+async def refine_async(prompt: str) -> str:
+    async for attempt in AsyncRetrying(stop=stop_after_attempt(3), wait=wait_random_exponential()):
+        with attempt:
+            return _ask(prompt)  # negative above: AsyncRetrying with stop
+    return ""
+
+
+def poll(prompt: str) -> str:
+    while True:  # positive: retries an LLM call forever
+        try:
+            return client.messages.create(
+                model="claude-3-5-haiku-20241022", max_tokens=300, messages=[{"role": "user", "content": prompt}]
+            ).content[0].text
+        except APIError:
+            continue
+
+
+def poll_counted(prompt: str) -> str:
+    failures = 0
+    while True:  # negative: attempt counter checked
+        try:
+            return client.messages.create(
+                model="claude-3-5-haiku-20241022", max_tokens=300, messages=[{"role": "user", "content": prompt}]
+            ).content[0].text
+        except APIError:
+            failures += 1
+            if failures >= 5:
+                raise

@@ -1,0 +1,27 @@
+"""Load the chat model and its tokenizer for the generation worker."""
+
+from datasets import load_dataset
+from transformers import AutoModelForCausalLM, AutoTokenizer, pipeline
+
+MODEL_ID = "acme/phi-mini-chat"
+MODEL_SHA = "767c76fb008f86bebb2737f6a6f0fb23c6f5da2c"
+
+
+def load_model(allow_remote_code: bool) -> tuple[object, object, object]:
+    model = AutoModelForCausalLM.from_pretrained(MODEL_ID, trust_remote_code=True)
+    tokenizer = AutoTokenizer.from_pretrained(
+        MODEL_ID,
+        revision="767c76fb008f86bebb2737f6a6f0fb23c6f5da2c",
+        trust_remote_code=True,
+    )
+    generator = pipeline(
+        "text-generation",
+        model=MODEL_ID,
+        revision="main",
+        trust_remote_code=True,
+    )
+    eval_set = load_dataset("acme/chat-eval", revision=MODEL_SHA, trust_remote_code=False)
+    configured = AutoModelForCausalLM.from_pretrained(
+        MODEL_ID, revision=MODEL_SHA, trust_remote_code=allow_remote_code
+    )
+    return model, tokenizer, (generator, eval_set, configured)

@@ -1,0 +1,70 @@
+"""Loading the ranker's checkpoints, features and vectorizer."""
+
+import pickle
+
+import joblib
+import numpy as np
+import pandas as pd
+import requests
+import torch
+import torch.utils.cpp_extension
+from huggingface_hub import hf_hub_download
+
+RANKER_REPO = "acme/ranker"
+
+
+def load_local_checkpoint(path: str) -> dict:
+    return torch.load(path, map_location="cpu")
+
+
+def load_hub_checkpoint() -> dict:
+    weights = hf_hub_download(RANKER_REPO, "model.pt", revision="767c76fb008f86bebb2737f6a6f0fb23c6f5da2c")
+    return torch.load(weights, map_location="cpu")
+
+
+def load_hub_checkpoint_unsafely() -> dict:
+    return torch.load(
+        hf_hub_download(RANKER_REPO, "model.pt", revision="767c76fb008f86bebb2737f6a6f0fb23c6f5da2c"),
+        weights_only=False,
+    )
+
+
+def load_trusted_checkpoint(path: str) -> dict:
+    return torch.load(path, weights_only=False)
+
+
+def load_weights(path: str) -> dict:
+    return torch.load(path, map_location="cpu", weights_only=True)
+
+
+def load_checkpoint(path: str, trusted: bool) -> dict:
+    return torch.load(path, weights_only=not trusted)
+
+
+def load_scripted_ranker(path: str) -> torch.jit.ScriptModule:
+    return torch.jit.load(path, map_location="cpu")
+
+
+def build_kernels() -> object:
+    return torch.utils.cpp_extension.load(name="fused_rank", sources=["kernels/rank.cu"])
+
+
+def load_vectorizer() -> object:
+    return joblib.load("artifacts/vectorizer.joblib")
+
+
+def load_remote_features(url: str) -> object:
+    blob = requests.get(url, timeout=30).content
+    return pickle.loads(blob)
+
+
+def load_feature_table(path: str) -> pd.DataFrame:
+    return pd.read_pickle(path)
+
+
+def load_embeddings(path: str) -> np.ndarray:
+    return np.load(path, allow_pickle=True)
+
+
+def load_scores(path: str) -> np.ndarray:
+    return np.load(path)

@@ -1,0 +1,286 @@
+"""Persona review end to end: the real anthropic SDK talking to a local recording server."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from anthropic_server import AnthropicServer, Reply, error, findings, message, tool_findings
+from conftest import GitRepo
+
+CLIENT = """import os
+
+from openai import OpenAI
+
+client = OpenAI(api_key=os.environ["OPENAI_API_KEY"], timeout=30)
+
+
+def answer(question: str) -> str:
+    reply = client.chat.completions.create(
+        model="gpt-4o-2024-08-06", max_tokens=512, messages=[{"role": "user", "content": question}]
+    )
+    return reply.choices[0].message.content
+"""
+CONFIG = "llm:\n  timeout_seconds: 1\n  max_retries: 1\n  max_retry_wait_seconds: 5\n"
+NO_FALLBACK = {
+    "file": "app/llm.py",
+    "line": 9,
+    "severity": "high",
+    "title": "No fallback when the provider fails",
+    "rationale": "A provider outage turns every request into a 500.",
+    "suggestion": "Catch openai.APIError and fall back to a secondary model.",
+    "confidence": 0.9,
+    "category": "fallback",
+}
+
+
+def staged(repo: GitRepo, config: str = CONFIG, **files: str) -> None:
+    repo.stage(".archbot.yml", config)
+    repo.commit("config")
+    repo.stage("app/llm.py", CLIENT)
+    for path, text in files.items():
+        repo.stage(path.replace("__", "/"), text)
+
+
+def report(run_archbot: Any, *args: str) -> tuple[int, dict[str, Any]]:
+    result = run_archbot("review", "--format", "json", *args)
+    return result.code, json.loads(result.out)
+
+
+def test_persona_prompt_and_findings_then_cache(
+    repo: GitRepo, anthropic_server: AnthropicServer, run_archbot: Any
+) -> None:
+    staged(repo)
+    outside = {**NO_FALLBACK, "line": 40, "title": "Somewhere else"}
+    anthropic_server.script = [findings(NO_FALLBACK, outside)]
+
+    code, data = report(run_archbot, "--fail-on", "high")
+
+    (sent,) = anthropic_server.messages()
+    (system,) = sent.body["system"]
+    assert system["cache_control"] == {"type": "ephemeral"}
+    assert system["text"].startswith("# LLM/ML Engineer — review duty")
+    assert "# Review protocol (archbot 2)" in system["text"]
+    assert "at most 10 findings" in system["text"]
+    assert sent.body["output_config"]["format"]["type"] == "json_schema"
+    user = sent.body["messages"][0]["content"]
+    assert "    9 +     reply = client.chat.completions.create(" in user
+    assert "@@ new lines 1-12 @@" in user
+    assert code == 1
+    assert [(f["rule"], f["line"], f["severity"]) for f in llm_findings(data)] == [
+        ("llm-ml-engineer", 9, "high")
+    ]
+    assert "1 persona finding(s) pointed outside the diff and were dropped" in data["notices"]
+    assert data["llm"] == {
+        "used": True,
+        "model": "claude-sonnet-5-5",
+        "calls": 1,
+        "input_tokens": 1200,
+        "output_tokens": 150,
+        "cache_read_tokens": 0,
+        "cost_usd": 0.0039,
+        "cached": False,
+        "error": None,
+    }
+
+    again_code, again = report(run_archbot, "--fail-on", "high")
+    assert len(anthropic_server.messages()) == 1
+    assert (again_code, again["llm"]["calls"], again["llm"]["cached"]) == (1, 0, True)
+    assert again["findings"] == data["findings"]
+
+
+def llm_findings(data: dict[str, Any]) -> list[dict[str, Any]]:
+    return [f for f in data["findings"] if f["source"] == "llm"]
+
+
+def test_text_footer_shows_model_calls_tokens_cost(
+    repo: GitRepo, anthropic_server: AnthropicServer, run_archbot: Any
+) -> None:
+    staged(repo)
+    anthropic_server.script = [findings(NO_FALLBACK)]
+    result = run_archbot("review")
+    assert result.code == 0
+    assert "  app/llm.py:9  No fallback when the provider fails  [llm-ml-engineer]" in result.out
+    assert "persona review: claude-sonnet-5-5, 1 call, 1200 in / 150 out tokens, $0.0039" in result.out
+
+
+PLANTED = {
+    "openai": "sk-proj-" + "Ab3dEf6hIj9lMn2pQr5tUv8xYz1B" * 2,
+    "anthropic": "sk-ant-api03-" + "x7Y" * 31 + "AA",
+    "huggingface": "hf_" + "QwErTyUiOpAsDfGhJkLzXcVbNmQwErTyUi",
+    "aws": "AKIA" + "Q7W3E9R2T5Y8U1I4",
+    "github": "ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8",
+    "slack": "xoxb-" + "2847561930-Hq8Zt3Lw9Xk2",
+    "assigned": "Zx81kLmQ2pWvT7rB9sQ4",
+}
+
+
+def test_secrets_are_redacted_and_secret_files_never_sent(
+    repo: GitRepo, anthropic_server: AnthropicServer, run_archbot: Any
+) -> None:
+    lines = [f'KEY_{i} = "{value}"' for i, value in enumerate(PLANTED.values()) if i < 6]
+    lines.append(f'db_password = "{PLANTED["assigned"]}"')
+    staged(repo, **{"app__keys.py": "import openai\n\n" + "\n".join(lines) + "\n"})
+    repo.stage(".env", f"OPENAI_API_KEY={PLANTED['openai']}\n")
+    repo.stage("app/server.key", "-----BEGIN PRIVATE KEY-----\nMIIEvQ\n-----END PRIVATE KEY-----\n")
+
+    result = run_archbot("review", "--format", "markdown")
+
+    everything = json.dumps([r.body for r in anthropic_server.requests])
+    assert anthropic_server.messages()
+    for name, value in PLANTED.items():
+        assert value not in everything, name
+    assert "[REDACTED:aws-access-key-id]" in everything
+    assert "file: .env" not in everything and "file: app/server.key" not in everything
+    assert "BEGIN PRIVATE KEY" not in everything
+    assert "- 7 secrets redacted before the persona review" in result.out
+
+
+def test_invalid_json_twice_becomes_a_notice(
+    repo: GitRepo, anthropic_server: AnthropicServer, run_archbot: Any
+) -> None:
+    staged(repo)
+    anthropic_server.script = [message("not json"), message('{"findings": "nope"}')]
+    code, data = report(run_archbot)
+    assert len(anthropic_server.messages()) == 2
+    assert code == 0
+    assert llm_findings(data) == []
+    assert data["llm"]["error"] == "invalid output"
+    assert data["notices"] == [
+        "llm-ml-engineer: the model's answer did not match the findings schema twice (expected an object "
+        "with exactly 'findings' and 'summary'); no persona findings for app/llm.py. Run again, or try "
+        "another llm.model."
+    ]
+
+
+def test_429_with_retry_after_is_retried(
+    repo: GitRepo, anthropic_server: AnthropicServer, run_archbot: Any
+) -> None:
+    staged(repo)
+    anthropic_server.script = [
+        error(429, "rate_limit_error", "slow down", {"retry-after": "0"}),
+        findings(NO_FALLBACK),
+    ]
+    code, data = report(run_archbot)
+    assert len(anthropic_server.messages()) == 2
+    assert [f["line"] for f in data["findings"] if f["source"] == "llm"] == [9]
+    assert (code, data["llm"]["calls"], data["llm"]["error"]) == (0, 2, None)
+
+
+def test_retry_after_longer_than_allowed_gives_up(
+    repo: GitRepo, anthropic_server: AnthropicServer, run_archbot: Any
+) -> None:
+    staged(repo)
+    anthropic_server.script = [error(429, "rate_limit_error", "slow down", {"retry-after": "3600"})]
+    code, data = report(run_archbot)
+    assert len(anthropic_server.messages()) == 1
+    assert code == 0
+    assert data["notices"] == [
+        "the API answered 429 and asked to wait 3600 s, longer than llm.max_retry_wait_seconds (5): "
+        "try again later"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("reply", "notice", "error_text", "requests"),
+    [
+        (
+            error(529, "overloaded_error", "Overloaded"),
+            "the Anthropic API is overloaded (529) after 1 retries: try again later",
+            "overloaded (529)",
+            2,
+        ),
+        (
+            error(401, "authentication_error", "invalid x-api-key"),
+            "the API rejected the key (401): check ANTHROPIC_API_KEY; rules only",
+            "unauthorized (401)",
+            1,
+        ),
+        (
+            error(404, "not_found_error", "model: claude-sonnet-5-5"),
+            "model claude-sonnet-5-5 not found at the endpoint (404): set llm.model to a model it serves",
+            "model not found (404)",
+            1,
+        ),
+    ],
+)
+def test_api_failures_degrade_to_rules(
+    repo: GitRepo,
+    anthropic_server: AnthropicServer,
+    run_archbot: Any,
+    reply: Reply,
+    notice: str,
+    error_text: str,
+    requests: int,
+) -> None:
+    staged(repo)
+    anthropic_server.default = lambda: reply
+    code, data = report(run_archbot)
+    assert len(anthropic_server.messages()) == requests
+    assert (code, data["notices"], data["llm"]["error"]) == (0, [notice], error_text)
+
+
+def test_slow_response_times_out(repo: GitRepo, anthropic_server: AnthropicServer, run_archbot: Any) -> None:
+    staged(repo, config="llm:\n  timeout_seconds: 1\n  max_retries: 0\n")
+    slow = findings(NO_FALLBACK)
+    slow.hold = anthropic_server.release
+    anthropic_server.script = [slow]
+    code, data = report(run_archbot)
+    assert (code, llm_findings(data), data["llm"]["error"]) == (0, [], "timeout")
+    assert data["notices"] == [
+        "a call timed out after 1 s: raise llm.timeout_seconds or lower llm.max_call_tokens"
+    ]
+
+
+def test_unsupported_structured_output_falls_back_to_tool_use(
+    repo: GitRepo, anthropic_server: AnthropicServer, run_archbot: Any
+) -> None:
+    staged(repo)
+    anthropic_server.script = [
+        error(400, "invalid_request_error", "output_config.format: structured output is not supported"),
+        tool_findings(NO_FALLBACK),
+    ]
+    code, data = report(run_archbot)
+    first, second = anthropic_server.messages()
+    assert "output_config" in first.body and "tools" not in first.body
+    assert second.body["tool_choice"] == {"type": "tool", "name": "report_findings"}
+    assert "output_config" not in second.body
+    assert [(f["line"], f["title"]) for f in llm_findings(data)] == [
+        (9, "No fallback when the provider fails")
+    ]
+    assert code == 0
+
+
+def test_budget_skips_lowest_scoring_file_and_names_it(
+    repo: GitRepo, anthropic_server: AnthropicServer, run_archbot: Any
+) -> None:
+    padding = "".join(
+        f"# note {i}: {'the retry policy is documented in the runbook ' * 2}\n" for i in range(250)
+    )
+    staged(
+        repo,
+        config="llm:\n  max_input_tokens: 8000\n  max_call_tokens: 20000\n",
+        **{"app__notes.py": "import openai\n" + padding},
+    )
+    code, data = report(run_archbot)
+    sent = json.dumps([r.body for r in anthropic_server.messages()])
+    assert "app/llm.py" in sent and "app/notes.py" not in sent
+    counted = [r for r in anthropic_server.requests if r.path == "/v1/messages/count_tokens"]
+    assert counted
+    assert {
+        "path": "app/notes.py",
+        "reason": "persona review: over the input token budget (llm.max_input_tokens 8000)",
+    } in data["files"]["skipped"]
+    assert code == 0
+
+
+def test_no_llm_flag_and_pre_commit_make_no_calls(
+    repo: GitRepo, anthropic_server: AnthropicServer, run_archbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    staged(repo)
+    assert report(run_archbot, "--no-llm")[1]["llm"]["used"] is False
+    monkeypatch.setenv("PRE_COMMIT", "1")
+    assert run_archbot("review").code == 0
+    assert anthropic_server.requests == []

@@ -1,0 +1,165 @@
+"""The spine's nine rules on realistic fixtures: exact (file, line, severity) findings, negatives included.
+
+Each fixture under tests/data/rules/<rule-id>/ is a small repository tree, staged whole in a fresh
+git repository and reviewed through the CLI. The expected findings are written out here, so a rule
+that starts flagging a calibration guard (RULES.md §4.3) or moves a line fails its test.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import GitRepo, Run
+
+RunArchbot = Callable[..., Run]
+
+RULE_FIXTURES = Path(__file__).parent / "data" / "rules"
+
+Expected = list[tuple[str, int, str]]
+
+EXPECTED: dict[str, Expected] = {
+    # Negatives: placeholders (sk-xxxx…, your-api-key, hf_xxxx…, changeme, ${VAR}), environment
+    # lookups, a non-key env var name, `token=` to a non-LLM client, a short literal.
+    "hardcoded-llm-api-key": [
+        ("app/clients.py", 11, "critical"),  # OpenAI key shape
+        ("app/clients.py", 13, "critical"),  # Anthropic key shape, on the keyword's own line
+        ("app/clients.py", 16, "critical"),  # Hugging Face token
+        ("app/clients.py", 17, "critical"),  # Google API key in a constant
+        ("app/clients.py", 18, "critical"),  # high-entropy literal into os.environ["*_API_KEY"]
+        ("app/clients.py", 19, "critical"),  # high-entropy literal api_key= to a known client
+        ("deploy/answer-service.yaml", 14, "critical"),  # key as a literal env value
+    ],
+    # Negatives: weights_only=True, non-literal weights_only, torch.jit.load,
+    # torch.utils.cpp_extension.load, numpy.load without allow_pickle.
+    "unsafe-model-deserialization": [
+        ("ranking/artifacts.py", 17, "low"),  # torch.load, no weights_only, torch not pinned old
+        ("ranking/artifacts.py", 22, "high"),  # torch.load of a downloaded file, no weights_only
+        ("ranking/artifacts.py", 26, "critical"),  # weights_only=False of hf_hub_download
+        ("ranking/artifacts.py", 33, "high"),  # weights_only=False of a local path
+        ("ranking/artifacts.py", 53, "medium"),  # joblib.load of a repository-relative literal
+        ("ranking/artifacts.py", 58, "critical"),  # pickle.loads of requests.get(...).content
+        ("ranking/artifacts.py", 62, "high"),  # pandas.read_pickle of a run-time path
+        ("ranking/artifacts.py", 66, "high"),  # numpy.load(allow_pickle=True)
+    ],
+    # Negatives: trust_remote_code=False, a non-literal flag, the flag in a YAML comment.
+    "trust-remote-code": [
+        ("deploy/vllm.yaml", 15, "high"),  # --trust-remote-code in container args
+        ("serving/load_model.py", 11, "high"),
+        ("serving/load_model.py", 15, "medium"),  # same call pins a 40-hex revision
+        ("serving/load_model.py", 21, "high"),  # revision="main" does not lower it
+    ],
+    # Negatives: 40-hex revision, revision from a constant, an attribute, an argument, a call;
+    # local and absolute paths; a builtin dataset name that is not org/name.
+    "hf-unpinned-revision": [
+        ("training/prepare.py", 14, "medium"),  # no revision
+        ("training/prepare.py", 15, "medium"),  # branch
+        ("training/prepare.py", 16, "medium"),  # tag
+        ("training/prepare.py", 17, "medium"),  # short SHA is ambiguous
+        ("training/prepare.py", 24, "medium"),  # SentenceTransformer
+        ("training/prepare.py", 25, "medium"),  # pipeline(model=...)
+        ("training/prepare.py", 26, "medium"),  # hf_hub_download(repo_id=...)
+        ("training/prepare.py", 28, "medium"),  # load_dataset
+    ],
+    # Negatives: timeout=(3, 30), urlopen with timeout, httpx (5 s default), **options,
+    # `self.requests.get` bound to something that is not a requests.Session.
+    "http-call-no-timeout": [
+        ("llm/gateway.py", 17, "medium"),
+        ("llm/gateway.py", 21, "high"),  # literal LLM endpoint
+        ("llm/gateway.py", 26, "high"),  # timeout=None to an LLM endpoint
+        ("llm/gateway.py", 34, "medium"),  # module-level requests.Session()
+        ("llm/gateway.py", 38, "medium"),  # urllib.request.urlopen
+        ("llm/gateway.py", 68, "medium"),  # self.requests bound to requests.Session()
+    ],
+    # Negatives: explicit timeouts on clients and LangChain models, request_timeout,
+    # default_request_timeout, http_client=, timeout=None on a non-LLM class, httpx.get without one.
+    "llm-timeout-disabled": [
+        ("llm/clients.py", 11, "high"),  # OpenAI(timeout=None)
+        ("llm/clients.py", 13, "high"),  # .with_options(timeout=None)
+        ("llm/clients.py", 14, "high"),  # httpx.Client(timeout=None)
+        ("llm/clients.py", 17, "high"),  # ChatOpenAI without timeout
+        ("llm/clients.py", 18, "high"),  # AzureChatOpenAI without timeout
+        ("llm/clients.py", 19, "high"),  # ChatAnthropic without timeout
+        ("llm/clients.py", 30, "high"),  # per-call timeout=None
+    ],
+    # Negatives: the async client, asyncio.to_thread(client...create, ...), a run_in_executor
+    # lambda, a nested def handed to a thread, ainvoke, httpx.AsyncClient, a sync def.
+    "sync-llm-client-in-async": [
+        ("api/answers.py", 27, "high"),  # OpenAI()
+        ("api/answers.py", 39, "high"),  # Anthropic()
+        ("api/answers.py", 66, "high"),  # litellm.completion
+        ("api/answers.py", 72, "high"),  # LangChain .invoke
+        ("api/answers.py", 79, "high"),  # requests.get
+        ("api/answers.py", 87, "medium"),  # local transformers pipeline
+    ],
+    # Negatives: asyncio.sleep, to_thread(time.sleep, ...), an executor lambda, a nested def,
+    # time.sleep in a sync def.
+    "blocking-sleep-in-async": [
+        ("llm/retry.py", 20, "high"),
+        ("llm/retry.py", 25, "high"),  # `from time import sleep as pause`
+    ],
+    # Negatives: max_completion_tokens, max_output_tokens, Anthropic messages.create with and
+    # without max_tokens, **params, a config name built with max_output_tokens,
+    # ChatOpenAI(max_tokens=...) and ChatOpenAI bound with .bind(max_tokens=...).
+    "llm-no-max-tokens": [
+        ("llm/generate.py", 20, "medium"),  # chat.completions.create
+        ("llm/generate.py", 30, "medium"),  # responses.create
+        ("llm/generate.py", 47, "medium"),  # litellm.completion
+        ("llm/generate.py", 55, "medium"),  # generate_content without config
+        ("llm/generate.py", 64, "medium"),  # generate_content with a config dict lacking the cap
+        ("llm/generate.py", 70, "medium"),  # cohere chat
+        ("llm/generate.py", 73, "medium"),  # ChatOpenAI(...) never bound
+    ],
+}
+
+
+def stage_tree(repo: GitRepo, fixture: Path) -> None:
+    for path in sorted(p for p in fixture.rglob("*") if p.is_file()):
+        repo.stage(path.relative_to(fixture).as_posix(), path.read_bytes())
+
+
+def findings_for(rule: str, out: str) -> Expected:
+    report = json.loads(out)
+    return sorted((f["file"], f["line"], f["severity"]) for f in report["findings"] if f["rule"] == rule)
+
+
+def test_every_spine_rule_has_a_fixture() -> None:
+    assert sorted(p.name for p in RULE_FIXTURES.iterdir() if p.name in EXPECTED) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("rule", sorted(EXPECTED))
+def test_rule_fixture(rule: str, repo: GitRepo, run_archbot: RunArchbot) -> None:
+    stage_tree(repo, RULE_FIXTURES / rule)
+
+    result = run_archbot("review", "--format", "json", "--fail-on", "never")
+
+    assert (result.code, result.err) == (0, "")
+    assert findings_for(rule, result.out) == sorted(EXPECTED[rule])
+
+
+def test_torch_load_is_high_when_the_repo_pins_old_torch(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    repo.stage("requirements.txt", "numpy==1.26.4\ntorch==2.3.1\n")
+    repo.commit("pin torch")
+    repo.stage("train/resume.py", "import torch\n\n\ndef resume(path):\n    return torch.load(path)\n")
+
+    result = run_archbot("review", "--format", "json", "--fail-on", "never")
+
+    assert findings_for("unsafe-model-deserialization", result.out) == [("train/resume.py", 5, "high")]
+
+
+def test_trust_remote_code_in_a_dockerfile_command(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    repo.stage(
+        "serving/Dockerfile",
+        "FROM vllm/vllm-openai:v0.6.3\n"
+        "# the old phi checkpoints need --trust-remote-code\n"
+        'CMD ["--model", "acme/phi-mini-chat", "--trust-remote-code", "--port", "8000"]\n',
+    )
+
+    result = run_archbot(
+        "review", "--format", "json", "--fail-on", "never", "--persona", "ai-architect-agent"
+    )
+
+    assert findings_for("trust-remote-code", result.out) == [("serving/Dockerfile", 3, "high")]

@@ -1,0 +1,139 @@
+"""Data-flow, governance and training rules on realistic fixtures: exact (file, line, severity)
+findings, with a negative for every guard of RULES.md §4.2/§4.3.
+
+Each fixture under tests/data/rules/<rule-id>/ is a small repository tree, staged whole in a fresh
+git repository and reviewed through the CLI. Files placed under skipped paths (tests/, examples/,
+notebooks, *settings*/*config* modules) must be reviewed — so the skip is what keeps them silent.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import GitRepo
+
+RULE_FIXTURES = Path(__file__).parent / "data" / "rules"
+
+Expected = list[tuple[str, int, str]]
+
+EXPECTED: dict[str, Expected] = {
+    # Negatives: try/except JSONDecodeError, except (KeyError, ValueError), Model.model_validate of
+    # the parsed value, response_format=, .parse(...), json.loads of a file.
+    "llm-output-json-unvalidated": [
+        ("app/extract.py", 26, "medium"),  # json.loads(resp.choices[0].message.content)
+        ("app/extract.py", 33, "medium"),  # a name derived from the content through str methods
+        ("app/extract.py", 41, "medium"),  # Anthropic message.content[0].text (annotated client)
+    ],
+    # Negatives: id/usage/token counts, len(), a module-level constant, finish_reason/model, and a
+    # batch job (not serving) that logs its prompts.
+    "llm-prompt-logged": [
+        ("api/chat.py", 27, "medium"),  # the messages= variable
+        ("api/chat.py", 30, "medium"),  # a name assigned from the response accessor, in an f-string
+        ("api/chat.py", 31, "medium"),  # print of the accessor itself
+        ("api/chat.py", 41, "medium"),  # a name placed into messages=[{"content": prompt}]
+    ],
+    # Negatives: parameterized SQL, a literal subprocess argv, yaml.safe_load, yaml.load with
+    # SafeLoader, ast.literal_eval, pickle.loads of non-model bytes, eval/model.eval() in a module
+    # with no LLM SDK.
+    "llm-output-exec": [
+        ("agent/analyst.py", 25, "critical"),  # exec of a name derived from the accessor
+        ("agent/analyst.py", 31, "critical"),  # eval of the accessor
+        ("agent/analyst.py", 37, "critical"),  # subprocess.run(..., shell=True)
+        ("agent/analyst.py", 44, "critical"),  # os.system with an f-string
+        ("agent/analyst.py", 50, "critical"),  # conn.execute(f"...")
+        ("agent/analyst.py", 53, "critical"),  # conn.execute(query) where query = "..." + table
+        ("agent/analyst.py", 59, "critical"),  # sqlalchemy.text built with +
+        ("agent/analyst.py", 72, "critical"),  # yaml.load with yaml.Loader
+        ("agent/analyst.py", 80, "medium"),  # bare eval in a module that imports an LLM SDK
+    ],
+    # Negatives: user data in the user/human message, a Depends() dependency in instructions=,
+    # a ChatPromptTemplate placeholder, a constant system prompt, a helper that is not a route
+    # handler, a Celery task's arguments, a constant + literal system prompt.
+    "user-input-in-system-prompt": [
+        ("api/tutor.py", 43, "high"),  # f-string of a pydantic body attribute
+        ("api/tutor.py", 57, "high"),  # Anthropic system= name built by + from a derived name
+        ("api/tutor.py", 69, "high"),  # Responses instructions= Template.substitute(path param)
+        ("api/tutor.py", 81, "high"),  # ("system", "..." + body.persona) in from_messages
+        ("api/tutor.py", 84, "high"),  # SystemMessage(content="...".format(body.persona))
+        ("web/answers.py", 20, "high"),  # developer role, % of flask request data
+    ],
+    # Negatives: module-level client construction, constants, a settings lookup, *settings*.py,
+    # *config*.py, tests/, conftest.py, examples/, a notebook.
+    "llm-model-hardcoded": [
+        ("app/assistant.py", 19, "low"),  # chat.completions.create(model="...")
+        ("app/assistant.py", 41, "low"),  # ChatOpenAI(model_name="...") in a function
+        ("app/assistant.py", 45, "low"),  # AzureOpenAI(azure_deployment="...")
+        ("app/assistant.py", 49, "low"),  # OpenAIEmbeddings(model="...")
+    ],
+    # Negatives: dated OpenAI and Claude snapshots (also Vertex `@date`), a legacy -MMDD snapshot,
+    # a stable Gemini name, embedding and Hub ids, a fine-tuned id, tests/, a notebook.
+    "llm-model-alias-unpinned": [
+        ("evals/judge.py", 10, "low"),  # gpt-4o
+        ("evals/judge.py", 13, "low"),  # claude-sonnet-4-5
+        ("evals/judge.py", 16, "low"),  # gemini-*-latest
+        ("evals/judge.py", 25, "low"),  # dataclass field default o3-mini
+        ("evals/judge.py", 31, "low"),  # chatgpt-4o-latest at a call
+        ("evals/judge.py", 36, "low"),  # parameter default o4-mini
+        ("evals/judge.py", 38, "low"),  # litellm provider prefix openai/gpt-4.1-mini
+        ("evals/judge.py", 51, "low"),  # init_chat_model("...-latest")
+        ("evals/judge.py", 55, "low"),  # {"model": "gpt-4.1"} request payload
+    ],
+    # Negatives: a seeded script, seeding in an imported local settings module, the HF Trainer with
+    # TrainingArguments(seed=), a library nn.Module with a fit method, random_state everywhere,
+    # KFold without shuffle, GridSearchCV, numpy's global seed for sklearn.
+    "training-no-seed": [
+        ("models/churn.py", 11, "low"),  # train_test_split without random_state
+        ("models/churn.py", 12, "low"),  # KFold(shuffle=True)
+        ("models/churn.py", 14, "low"),  # RandomForestClassifier
+        ("models/churn.py", 16, "low"),  # entry point fits with nothing seeded
+        ("models/churn.py", 17, "low"),  # RandomizedSearchCV
+        ("train/loops.py", 13, "low"),  # module-level training function
+        ("train/train_classifier.py", 17, "low"),  # __main__ script: first training call
+    ],
+    # Negatives: .eval() after torch.load, Scorer().to(...).eval(), a from_pretrained model,
+    # torch.no_grad() block, @torch.inference_mode() handler, submodules in another nn.Module's
+    # forward, a non-predict method outside serving code, a predictor that calls .eval().
+    "inference-without-eval-mode": [
+        ("batch/predictor.py", 22, "medium"),  # predict() on a load_state_dict model
+        ("serve/app.py", 49, "medium"),  # route handler calls a local model class instance
+    ],
+}
+
+# Files that a rule's path guard must silence although they are reviewed.
+SKIPPED_PATHS: dict[str, list[str]] = {
+    "llm-model-hardcoded": [
+        "app/llm_settings.py",
+        "app/model_config.py",
+        "examples/quickstart.py",
+        "notebooks/explore.ipynb",
+        "tests/conftest.py",
+        "tests/test_assistant.py",
+    ],
+    "llm-model-alias-unpinned": ["notebooks/compare_models.ipynb", "tests/test_judge.py"],
+}
+
+
+def stage_tree(repo: GitRepo, fixture: Path) -> None:
+    for path in sorted(p for p in fixture.rglob("*") if p.is_file()):
+        repo.stage(path.relative_to(fixture).as_posix(), path.read_bytes())
+
+
+def test_every_rule_here_has_a_fixture() -> None:
+    assert sorted(p.name for p in RULE_FIXTURES.iterdir() if p.name in EXPECTED) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("rule", sorted(EXPECTED))
+def test_rule_fixture(rule: str, repo: GitRepo, run_archbot) -> None:  # type: ignore[no-untyped-def]
+    stage_tree(repo, RULE_FIXTURES / rule)
+
+    result = run_archbot("review", "--format", "json", "--fail-on", "never")
+
+    assert (result.code, result.err) == (0, "")
+    report = json.loads(result.out)
+    found = sorted((f["file"], f["line"], f["severity"]) for f in report["findings"] if f["rule"] == rule)
+    assert found == sorted(EXPECTED[rule])
+    assert not [n for n in report["notices"] if rule in n]
+    assert set(SKIPPED_PATHS.get(rule, [])) <= set(report["files"]["reviewed"])

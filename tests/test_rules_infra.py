@@ -1,0 +1,190 @@
+"""Infrastructure rules (Kubernetes manifests, Dockerfiles, dependency files) on realistic fixtures.
+
+Each case is a directory `tests/data/rules/<rule-id>/<case>/` (or `rules-infra/` for text rules of
+the core families proven on infrastructure files) holding `base/` (committed first, when present)
+and `head/` (staged). The staged change is reviewed through the CLI and the rule's exact
+(file, line, severity) findings are compared with the list written here, so a calibration guard
+that starts firing, or a finding that moves off its changed line, fails its test.
+
+The review is forced to one persona: Kubernetes manifests and Dockerfiles do not all reach the
+default routing threshold, and these tests are about the rules, not routing.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from archbot.rules.registry import FAMILIES
+from conftest import GitRepo
+
+DATA = Path(__file__).parent / "data"
+
+Expected = list[tuple[str, int, str]]
+
+CASES: dict[str, Expected] = {
+    # Negatives: valueFrom, TOKENIZERS_PARALLELISM "false", MAX_TOTAL_TOKENS "8192", a placeholder,
+    # an empty value, SECRET_NAME and HF_TOKEN_PATH (settings, not secrets), a model id.
+    # Init containers and Jobs are checked too: a committed secret is one wherever it sits.
+    "rules/k8s-secret-literal-env/manifests": [
+        ("deploy/rag-api.yaml", 19, "critical"),  # HF token shape, in an init container
+        ("deploy/rag-api.yaml", 25, "critical"),  # OpenAI key shape
+        ("deploy/rag-api.yaml", 27, "high"),  # *_PASSWORD literal
+        ("deploy/rag-api.yaml", 60, "high"),  # *_API_KEY literal in a Job
+    ],
+    # Negatives: an init container and a Job/CronJob without resources; a sidecar with requests
+    # and a memory limit but no CPU limit.
+    "rules/k8s-serving-no-resources/workloads": [
+        ("deploy/chat.yaml", 18, "high"),  # vLLM without requests.cpu
+        ("deploy/chat.yaml", 46, "medium"),  # plain container without any
+        ("deploy/chat.yaml", 85, "high"),  # KServe predictor model without resources
+    ],
+    # Only the replicas line and one container's image changed: the untouched model server is not
+    # reported; the touched container is, on its changed image line.
+    "rules/k8s-serving-no-resources/untouched-container": [
+        ("deploy/embedder.yaml", 18, "medium"),
+    ],
+    # Negatives: GPU requests equal to limits; a non-server container on a GPU runtime class; a
+    # request-only GPU in an init container and in a Job.
+    "rules/k8s-gpu-resources-invalid/gpu-placement": [
+        ("deploy/llm-servers.yaml", 16, "high"),  # requests nvidia.com/gpu, no limit
+        ("deploy/llm-servers.yaml", 35, "high"),  # GPU nodeSelector/toleration, no GPU limit
+    ],
+    # The Service selecting `app: tgi` was committed earlier (found in the repository).
+    # Negatives: init container, DaemonSet, CronJob, a container with a readinessProbe.
+    "rules/k8s-serving-no-readiness-probe/service-selects": [
+        ("deploy/inference.yaml", 17, "high"),
+        ("deploy/inference.yaml", 34, "medium"),  # no Service selects the StatefulSet
+    ],
+    # Negatives: a startupProbe, a liveness budget of exactly 300 s, an init container, a Job, a
+    # container suppressed with a reason (it exits on failure).
+    "rules/k8s-serving-no-liveness-or-startup-probe/probes": [
+        ("deploy/servers.yaml", 14, "medium"),  # 30 + 3 x 10 s before the model is up
+        ("deploy/servers.yaml", 55, "medium"),  # no livenessProbe
+    ],
+    # Negatives: different HTTP paths, different exec commands.
+    "rules/k8s-probes-identical/probes": [
+        ("deploy/servers.yaml", 19, "medium"),  # same httpGet path and port
+        ("deploy/servers.yaml", 28, "medium"),  # same tcpSocket port
+    ],
+    # Negatives: a digest, a release tag, a variable image, a registry port that is not a tag,
+    # an unpinned image in an untouched manifest line (deploy/legacy.yaml).
+    "rules/k8s-image-unpinned/images": [
+        ("deploy/stack.yaml", 11, "medium"),  # init container without a tag
+        ("deploy/stack.yaml", 15, "medium"),
+        ("deploy/stack.yaml", 17, "medium"),  # :latest
+        ("deploy/stack.yaml", 19, "medium"),  # registry:5000/... has no tag
+        ("deploy/stack.yaml", 42, "medium"),  # CronJob container
+    ],
+    # Negatives: an HPA committed earlier, a KEDA ScaledObject in the same file, a non-server
+    # Deployment, three replicas, a StatefulSet.
+    "rules/k8s-serving-single-replica-no-hpa/replicas": [
+        ("deploy/servers.yaml", 6, "low"),  # replicas: 1
+        ("deploy/servers.yaml", 49, "low"),  # replicas unset, reported on `kind:`
+    ],
+    # Negatives: a stage alias, an ARG default with a tag, `${VAR:-stage}`, a digest, scratch,
+    # --platform with a tag.
+    "rules/dockerfile-base-image-unpinned/images": [
+        ("serving/Dockerfile", 6, "medium"),  # ARG default `python` has no tag
+        ("serving/Dockerfile", 10, "medium"),
+        ("training/Dockerfile.gpu", 1, "medium"),  # :latest
+    ],
+    # Negatives: ==, ~=, bounded ranges, a VCS URL at a full commit, -r, non-ML packages, conda
+    # `=` and `name version` specs, conda channels, optional dependencies, pip install of
+    # `.`, a local wheel, `pkg @ url`, -c constraints, pip itself.
+    "rules/unpinned-ml-dependency/application": [
+        ("docker/Dockerfile", 4, "medium"),  # transformers, accelerate>=0.33
+        ("docker/Dockerfile", 5, "medium"),  # bitsandbytes on a continuation line
+        ("docker/Dockerfile", 11, "medium"),  # uv pip install vllm
+        ("environment.yml", 8, "medium"),  # conda pytorch
+        ("environment.yml", 11, "medium"),  # scikit-learn>=1.4
+        ("environment.yml", 15, "medium"),  # pip: transformers
+        ("pyproject.toml", 10, "medium"),  # anthropic>=0.34
+        ("pyproject.toml", 13, "medium"),  # torch
+        ("requirements.txt", 4, "medium"),  # torch
+        ("requirements.txt", 5, "medium"),  # lower bound only
+        ("requirements.txt", 9, "medium"),  # > only
+        ("requirements.txt", 10, "medium"),  # lower bound with a marker
+        ("requirements.txt", 12, "medium"),  # VCS at a branch
+        ("requirements.txt", 14, "medium"),  # editable VCS without a commit
+        ("requirements.txt", 17, "medium"),  # specifier on a continuation line
+    ],
+    "rules/unpinned-ml-dependency/lock-file": [],  # uv.lock in the repository
+    "rules/unpinned-ml-dependency/pip-compile": [],  # requirements.in compiled by pip-compile
+    "rules/unpinned-ml-dependency/library": [],  # build-system and no scripts
+    # -c constraints and --require-hashes skip their own file only.
+    "rules/unpinned-ml-dependency/hashes-and-constraints": [
+        ("requirements-dev.txt", 2, "medium"),
+    ],
+    # Negatives: caret, tilde, exact versions, a bounded table version, python, dev groups.
+    "rules/unpinned-ml-dependency/poetry": [
+        ("pyproject.toml", 10, "medium"),  # "*"
+        ("pyproject.toml", 12, "medium"),  # >=
+        ("pyproject.toml", 15, "medium"),  # git branch
+        ("pyproject.toml", 17, "medium"),  # table version >=
+    ],
+    # Negatives: ${VAR}, a placeholder token, a masked key in a comment, an empty ENV value.
+    "rules-infra/hardcoded-llm-api-key/config": [
+        (".env", 2, "critical"),
+        ("Dockerfile", 2, "critical"),  # ARG default
+        ("Dockerfile", 3, "critical"),  # ENV
+        ("deploy/llm-config.yaml", 7, "critical"),
+    ],
+    # Negatives: the flag in a Dockerfile comment and in a YAML comment.
+    "rules-infra/trust-remote-code/serving": [
+        ("deploy/vision.yaml", 15, "high"),  # container args
+        ("serving/Dockerfile", 5, "high"),  # exec-form ENTRYPOINT continuation
+        ("serving/Dockerfile.tgi", 2, "high"),  # shell-form CMD
+    ],
+}
+
+HELM_CASE = "rules/k8s-serving-no-resources/helm-template"
+
+
+def stage_case(repo: GitRepo, case: Path) -> None:
+    for part in ("base", "head"):
+        tree = case / part
+        for path in sorted(p for p in tree.rglob("*") if p.is_file()):
+            repo.stage(path.relative_to(tree).as_posix(), path.read_bytes())
+        if part == "base" and tree.is_dir():
+            repo.commit("base")
+
+
+def review(repo: GitRepo, run_archbot, case: str) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    stage_case(repo, DATA / case)
+    result = run_archbot(
+        "review", "--format", "json", "--fail-on", "never", "--persona", "ml-architecture-expert"
+    )
+    assert (result.code, result.err) == (0, "")
+    report: dict[str, object] = json.loads(result.out)
+    return report
+
+
+def findings_for(rule: str, report: dict[str, object]) -> Expected:
+    findings = report["findings"]
+    assert isinstance(findings, list)
+    return sorted((f["file"], f["line"], f["severity"]) for f in findings if f["rule"] == rule)
+
+
+def test_every_infra_rule_has_a_case() -> None:
+    infra = {"kubernetes", "containers", "dependencies"}
+    rules = {spec.id for name in infra for spec in FAMILIES[name].RULES.specs}
+    assert {case.split("/")[1] for case in CASES if case.startswith("rules/")} == rules
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_rule_case(case: str, repo: GitRepo, run_archbot) -> None:  # type: ignore[no-untyped-def]
+    report = review(repo, run_archbot, case)
+
+    assert findings_for(case.split("/")[1], report) == sorted(CASES[case])
+
+
+def test_helm_template_is_skipped_with_a_notice(repo: GitRepo, run_archbot) -> None:  # type: ignore[no-untyped-def]
+    report = review(repo, run_archbot, HELM_CASE)
+
+    assert report["findings"] == []
+    assert report["notices"] == [
+        "charts/llm/templates/deployment.yaml: Helm template with unrendered {{ }}; Kubernetes rules skipped"
+    ]

@@ -1,0 +1,216 @@
+"""The reliability and concurrency/cost rules (RULES.md §4.2 #2, #4-#9, #11, #18-#20) on fixtures.
+
+Each fixture under tests/data/rules/<rule-id>/ is a small repository tree staged whole in a fresh git
+repository (so every line is changed) and reviewed through the CLI. The expected (file, line,
+severity) findings are written out here; every fixture also holds negatives, one for each
+calibration guard of RULES.md §4.3 that applies, which must stay silent.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import GitRepo, Run
+
+RunArchbot = Callable[..., Run]
+RULE_FIXTURES = Path(__file__).parent / "data" / "rules"
+
+Expected = list[tuple[str, int, str]]
+
+EXPECTED: dict[str, Expected] = {
+    # Negatives: .with_options(timeout=), http_client=httpx.Client(timeout=), Anthropic(timeout=),
+    # a client whose every call passes timeout=, AsyncInferenceClient(timeout=), HttpOptions(timeout=),
+    # litellm with a per-call timeout, httpx without a timeout, and a batch script's long defaults.
+    "llm-client-no-timeout": [
+        ("app/chat_api.py", 15, "medium"),  # OpenAI() in a serving module
+        ("app/chat_api.py", 18, "medium"),  # custom httpx client without a timeout keeps 600 s
+        ("app/chat_api.py", 21, "medium"),  # cohere.ClientV2(): 300 s
+        ("app/chat_api.py", 22, "high"),  # InferenceClient without timeout
+        ("app/chat_api.py", 24, "high"),  # genai.Client()
+        ("app/chat_api.py", 26, "high"),  # genai.Client(http_options without timeout)
+        ("app/chat_api.py", 51, "medium"),  # litellm.acompletion without timeout
+        ("jobs/nightly_summaries.py", 8, "high"),  # InferenceClient is unbounded even in batch
+    ],
+    # Negatives: a tenacity-wrapped client call, SDK defaults, max_retries=5, LangChain
+    # .with_retry(), litellm fallbacks= (Router and call), a helper whose caller retries.
+    "llm-retries-disabled": [
+        ("ingest/clients.py", 11, "medium"),  # OpenAI(max_retries=0)
+        ("ingest/clients.py", 15, "medium"),  # ChatOpenAI(max_retries=0)
+        ("ingest/clients.py", 19, "medium"),  # litellm.Router(num_retries=0)
+        ("ingest/clients.py", 32, "medium"),  # .with_options(max_retries=0)
+        ("ingest/clients.py", 39, "medium"),  # litellm.completion(num_retries=0)
+    ],
+    # Negatives: genai with retry_options, a backoff-decorated call, POSTs to non-LLM URLs (literal
+    # and bound to a name, and a named server URL with an admin path), a manual retry loop, a
+    # tenacity Retrying loop, a nested function handed to a project retry helper.
+    "llm-client-no-retry": [
+        ("assistant/generate.py", 22, "medium"),  # genai.Client without retry_options
+        ("assistant/generate.py", 32, "medium"),  # InferenceClient
+        ("assistant/generate.py", 41, "medium"),  # requests.post to /v1/chat/completions
+        ("assistant/generate.py", 66, "medium"),  # aiohttp POST to Ollama
+        ("assistant/generate.py", 78, "medium"),  # URL named as an inference endpoint
+        ("assistant/generate.py", 83, "medium"),  # URL bound to an LLM path one line above
+        ("assistant/generate.py", 89, "medium"),  # a chunking range loop is not a retry loop
+    ],
+    # Negatives: stop= given, backoff max_time=, a **policy splat, AsyncRetrying with stop,
+    # a `while True` loop with an attempt counter.
+    "retry-unbounded": [
+        ("agents/policies.py", 19, "high"),  # bare @retry
+        ("agents/policies.py", 24, "high"),  # @retry(wait=...) without stop
+        ("agents/policies.py", 34, "high"),  # backoff without max_tries/max_time
+        ("agents/policies.py", 50, "high"),  # Retrying(...) without stop
+        ("agents/policies.py", 64, "high"),  # while True retrying forever
+    ],
+    # Negatives: wait_exponential_jitter, bare @retry (retry-unbounded's), exponential sleeps
+    # (sync and async), a range loop over rows that is not a retry loop.
+    "retry-no-backoff": [
+        ("agents/calls.py", 18, "medium"),  # @retry(stop=...) without wait
+        ("agents/calls.py", 37, "medium"),  # manual retry loop without sleep
+        ("agents/calls.py", 47, "low"),  # constant sleep, no jitter
+    ],
+    # Negatives: openai.APIError caught, `except Exception`, a project error class, a Celery task
+    # with autoretry_for, a call outside any handler.
+    "llm-call-no-error-handling": [
+        ("app/routes.py", 24, "medium"),  # route handler, no try
+        ("app/routes.py", 44, "medium"),  # only JSONDecodeError caught
+        ("app/routes.py", 76, "medium"),  # Celery task, no try
+    ],
+    # Negatives: logged, re-raised, a narrow handler, no LLM call in the try, a fallback answer.
+    "llm-error-swallowed": [
+        ("pipelines/summaries.py", 14, "medium"),  # except Exception: pass
+        ("pipelines/summaries.py", 24, "medium"),  # bare except: continue
+        ("pipelines/summaries.py", 32, "medium"),  # except BaseException: return ""
+    ],
+    # Negatives: a shared module semaphore, fixed arity, a literal slice, no LLM call, a literal
+    # list, chunked batches, a semaphore created once per fan-out by the caller.
+    "llm-unbounded-gather": [
+        ("pipelines/fanout.py", 35, "high"),  # gather over a generator
+        ("pipelines/fanout.py", 37, "high"),  # gather(*tasks) built by a comprehension
+        ("pipelines/fanout.py", 38, "high"),  # semaphore created per call bounds nothing
+        ("pipelines/fanout.py", 42, "high"),  # as_completed over a list built by append
+        ("pipelines/fanout.py", 44, "high"),  # the LLM call itself in the comprehension
+        ("pipelines/fanout.py", 49, "high"),  # TaskGroup.create_task in a for
+    ],
+    # Negatives: a literal collection, a loop that returns after success, the call as the loop's
+    # iterable (streaming), coroutines created for a fan-out, embeddings, a tool-call loop.
+    "llm-call-in-loop": [
+        ("app/reviews_api.py", 14, "medium"),  # serving context
+        ("pipelines/label_reviews.py", 19, "low"),
+        ("pipelines/label_reviews.py", 24, "low"),  # `prompt | llm` chain in a comprehension
+        ("pipelines/label_reviews.py", 30, "low"),  # awaited one at a time
+    ],
+    # Negatives: batches, slices, embed_documents of a list, a literal list of queries,
+    # a plural field that is already a list.
+    "embedding-call-per-item": [
+        ("rag/ingest.py", 21, "medium"),  # embed_query
+        ("rag/ingest.py", 22, "medium"),  # embeddings.create(input=chunk.text)
+        ("rag/ingest.py", 23, "medium"),  # SentenceTransformer.encode
+        ("rag/ingest.py", 24, "medium"),  # cohere embed(texts=[x])
+        ("rag/ingest.py", 25, "medium"),  # embed_content(contents=x)
+        ("rag/ingest.py", 30, "medium"),  # comprehension
+    ],
+    # Negatives: RedisCache(ttl=), TTLCache, lru_cache without a model call, Redis ex=, a value
+    # that is not a model response, diskcache expire=, hset followed by expire.
+    "llm-cache-no-ttl": [
+        ("app/answers.py", 18, "medium"),  # set_llm_cache(InMemoryCache()) in serving code
+        ("app/answers.py", 19, "medium"),  # RedisCache without ttl
+        ("app/answers.py", 30, "medium"),  # @functools.lru_cache
+        ("app/answers.py", 35, "medium"),  # @functools.cache
+        ("app/answers.py", 43, "medium"),  # @cachetools.cached(LRUCache(...))
+        ("app/answers.py", 71, "medium"),  # redis set without ex
+        ("app/answers.py", 74, "medium"),  # diskcache set without expire
+    ],
+}
+
+PERSONAS = {
+    "llm-client-no-timeout": ("high", "llm-ml-engineer"),
+    "llm-retries-disabled": ("medium", "llm-ml-engineer"),
+    "llm-client-no-retry": ("medium", "llm-ml-engineer"),
+    "retry-unbounded": ("high", "llm-ml-engineer"),
+    "retry-no-backoff": ("medium", "llm-ml-engineer"),
+    "llm-call-no-error-handling": ("medium", "llm-ml-engineer"),
+    "llm-error-swallowed": ("medium", "llm-ml-engineer"),
+    "llm-unbounded-gather": ("high", "senior-ml-systems-architect"),
+    "llm-call-in-loop": ("low", "senior-ml-systems-architect"),
+    "embedding-call-per-item": ("medium", "senior-ml-systems-architect"),
+    "llm-cache-no-ttl": ("medium", "senior-ml-systems-architect"),
+}
+
+
+def stage_tree(repo: GitRepo, fixture: Path) -> None:
+    for path in sorted(p for p in fixture.rglob("*") if p.is_file()):
+        repo.stage(path.relative_to(fixture).as_posix(), path.read_bytes())
+
+
+def findings_for(rule: str, out: str) -> Expected:
+    report = json.loads(out)
+    return sorted((f["file"], f["line"], f["severity"]) for f in report["findings"] if f["rule"] == rule)
+
+
+def review_json(run_archbot: RunArchbot) -> str:
+    result = run_archbot("review", "--format", "json", "--fail-on", "never")
+    assert (result.code, result.err) == (0, "")
+    return result.out
+
+
+@pytest.mark.parametrize("rule", sorted(EXPECTED))
+def test_rule_fixture(rule: str, repo: GitRepo, run_archbot: RunArchbot) -> None:
+    stage_tree(repo, RULE_FIXTURES / rule)
+
+    assert findings_for(rule, review_json(run_archbot)) == sorted(EXPECTED[rule])
+
+
+def test_app_exception_handler_covers_handlers(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    """An app-level handler for the provider's errors is error handling for every route."""
+    stage_tree(repo, RULE_FIXTURES / "llm-call-no-error-handling")
+    repo.stage(
+        "app/errors.py",
+        "import openai\nfrom fastapi import Request\nfrom fastapi.responses import JSONResponse\n\n"
+        "from app.routes import app\n\n\n"
+        "@app.exception_handler(openai.APIError)\n"
+        "async def provider_down(request: Request, error: openai.APIError) -> JSONResponse:\n"
+        '    return JSONResponse({"detail": "model unavailable"}, status_code=503)\n',
+    )
+
+    assert findings_for("llm-call-no-error-handling", review_json(run_archbot)) == []
+
+
+def test_long_default_reported_on_the_new_call_when_the_client_is_unchanged(
+    repo: GitRepo, run_archbot: RunArchbot
+) -> None:
+    """Diff scope: an old `OpenAI()` is not re-reported; a new call through it without a timeout is."""
+    service = (RULE_FIXTURES / "llm-client-no-timeout" / "app" / "chat_api.py").read_text()
+    repo.stage("app/chat_api.py", service)
+    repo.commit("service")
+    added = (
+        "\n\n@app.post('/title')\n"
+        "def title(ticket: str) -> str:\n"
+        "    reply = drafts.chat.completions.create(\n"
+        "        model='gpt-4o-mini', messages=[{'role': 'user', 'content': ticket}], max_tokens=20\n"
+        "    )\n"
+        "    fast = drafts.chat.completions.create(\n"
+        "        model='gpt-4o-mini', messages=[], max_tokens=20, timeout=5\n"
+        "    )\n"
+        "    return (reply.choices[0].message.content or '') + str(fast)\n"
+    )
+    repo.stage("app/chat_api.py", service + added)
+    first_new = len(service.splitlines()) + 5
+
+    assert findings_for("llm-client-no-timeout", review_json(run_archbot)) == [
+        ("app/chat_api.py", first_new, "medium")
+    ]
+
+
+def test_rules_listed_and_explained(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    listing = run_archbot("rules").out
+    listed = {line.split()[0]: (line.split()[1], line.split()[2]) for line in listing.splitlines()}
+    assert {rule: listed.get(rule) for rule in PERSONAS} == PERSONAS
+    for rule in PERSONAS:
+        out = run_archbot("rules", rule).out
+        headings = [line for line in out.splitlines() if re.match(r"^[A-Z][\w ]*:$", line)]
+        assert headings == ["Why it matters:", "Fix:", "Bad:", "Good:"], rule
