@@ -3,6 +3,7 @@ diff and hostile model output that must not produce anything active."""
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 
@@ -10,7 +11,7 @@ import cmarkgfm
 from cmarkgfm.cmark import Options
 
 from archbot import github as gh
-from archbot import personas, review, sources
+from archbot import personas, render, review, sources
 from archbot.config import Config
 from archbot.models import DiffSource, Finding, PersonaAssignment, Report, Severity, SkippedFile
 from archbot.review import PersonaReviewInput, PersonaReviewResult
@@ -173,3 +174,23 @@ def test_hostile_diff_through_the_pipeline_stays_inert(repo: GitRepo) -> None:
     }
     body = gh.comment_body(reviewed(report), INFO, frozenset())
     assert_inert(to_html(body), our_links=len(report.findings))
+
+
+def test_huge_review_fits_one_comment_and_keeps_a_valid_state() -> None:
+    findings = tuple(
+        dataclasses.replace(
+            finding(Severity.HIGH, f"app/module_{n:03d}.py", n + 1, "llm-review", "x" * 500),
+            source="llm",
+            fingerprint=f"{n:020x}",
+        )
+        for n in range(400)
+    )
+    report = Report(
+        DiffSource("github"), (PersonaAssignment("llm-ml-engineer", 3.0, ("a.py",), ()),), (), (), findings
+    )
+    body = gh.comment_body(reviewed(report), INFO, frozenset())
+    state = gh.parse_state(body)
+    assert len(body) <= render.MAX_COMMENT_CHARS
+    assert body.endswith("_The review was truncated to fit one comment; see the job summary._\n")
+    assert state is not None and 0 < len(state.findings) < 400
+    assert state.findings[0] == findings[0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -298,12 +299,13 @@ def test_forged_state_in_someone_elses_comment_is_ignored(pull: PullSetup, run_a
     assert len(pull.server.reviews) == 1 and len(pull.server.reviews[0]["comments"]) == 2
 
 
-def test_secondary_rate_limit_is_retried(pull: PullSetup, run_archbot) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("status", [403, 429])
+def test_secondary_rate_limit_is_retried(pull: PullSetup, run_archbot, status: int) -> None:  # type: ignore[no-untyped-def]
     pull.server.rate_limited_writes = 1
-    pull.server.rate_limit_status = 429
+    pull.server.rate_limit_status = status
     assert run_archbot("github").code == 1
     assert len(bot_comments(pull.server)) == 1
-    assert [status for method, _, status in pull.server.log if method == "POST"] == [429, 200, 201]
+    assert [code for method, _, code in pull.server.log if method == "POST"] == [status, 200, 201]
 
 
 def test_too_large_diff_falls_back_to_the_paginated_files_list(
@@ -371,3 +373,47 @@ def test_state_block_validation() -> None:
     ):
         assert gh.parse_state(f"{render.COMMENT_MARKER}\n{forged}\n") is None
     assert gh.parse_state(f"hello\n{good}\n") is None
+
+
+def test_checkout_without_the_base_fetches_it(
+    pull: PullSetup,
+    run_archbot,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pull.repo.git("checkout", "-q", "main")
+    pull.repo.write("docs/changelog.md", "- later work on main\n")
+    pull.base = pull.repo.commit("main moves on")
+    pull.repo.git("checkout", "-q", "feature")
+    pull.server.pulls[7].base = pull.base
+    pull.write_event()
+    clone = tmp_path / "workspace"
+    pull.repo.git(
+        "clone", "-q", "--no-local", "--single-branch", "--branch", "feature", str(pull.repo.path), str(clone)
+    )
+    missing = subprocess.run(["git", "cat-file", "-e", f"{pull.base}^{{commit}}"], cwd=clone, check=False)
+    assert missing.returncode != 0
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(clone))
+
+    assert run_archbot("github").code == 1
+
+    subprocess.run(["git", "cat-file", "-e", f"{pull.base}^{{commit}}"], cwd=clone, check=True)
+    assert pull.server.writes("GET", "/pulls/7") == 0
+    assert "### 🔴 Critical (1)" in bot_comments(pull.server)[0]
+
+
+def test_base_config_caps_and_disables_inline_comments(pull: PullSetup, run_archbot) -> None:  # type: ignore[no-untyped-def]
+    pull.repo.git("checkout", "-q", "main")
+    pull.repo.write(".archbot.yml", "github:\n  max_inline: 1\n")
+    pull.base = pull.repo.commit("configure archbot")
+    pull.repo.git("checkout", "-q", "feature")
+    pull.server.pulls[7].base = pull.base
+    pull.write_event()
+
+    assert run_archbot("github").code == 1
+    assert [[(c["path"], c["line"]) for c in r["comments"]] for r in pull.server.reviews] == [
+        [("app/llm.py", 4)]
+    ]
+
+    assert run_archbot("github", "--no-inline").code == 1
+    assert len(pull.server.reviews) == 1

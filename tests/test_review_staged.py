@@ -18,10 +18,12 @@ FIXED_CLIENT = '''import os
 
 import requests
 from openai import OpenAI
+from tenacity import retry, stop_after_attempt, wait_random_exponential
 
 client = OpenAI(api_key=os.environ["OPENAI_API_KEY"], timeout=30)
 
 
+@retry(stop=stop_after_attempt(3), wait=wait_random_exponential(max=10))
 def complete(prompt: str) -> str:
     resp = requests.post(
         "http://localhost:8000/v1/chat/completions", json={"prompt": prompt}, timeout=(3, 60)
@@ -41,7 +43,9 @@ def test_staged_llm_client_defects_then_fixed(repo: GitRepo, run_archbot) -> Non
     assert result.out == (
         "app/llm.py:4: critical [hardcoded-llm-api-key] Provider API key or token in source or config\n"
         "app/llm.py:8: high [http-call-no-timeout] Plain HTTP call without a timeout\n"
-        "archbot: 2 findings: 1 critical, 1 high, 0 medium, 0 low\n"
+        "app/llm.py:8: medium [llm-client-no-retry] LLM call through a client with no built-in retries "
+        "and no wrapper\n"
+        "archbot: 3 findings: 1 critical, 1 high, 1 medium, 0 low\n"
     )
 
     repo.stage("app/llm.py", FIXED_CLIENT)

@@ -48,6 +48,8 @@ EXPECTED: dict[str, Expected] = {
         ("agent/analyst.py", 59, "critical"),  # sqlalchemy.text built with +
         ("agent/analyst.py", 72, "critical"),  # yaml.load with yaml.Loader
         ("agent/analyst.py", 80, "medium"),  # bare eval in a module that imports an LLM SDK
+        ("agent/analyst.py", 86, "high"),  # a later argv element, no shell
+        ("agent/analyst.py", 87, "critical"),  # the program to run
     ],
     # Negatives: user data in the user/human message, a Depends() dependency in instructions=,
     # a ChatPromptTemplate placeholder, a constant system prompt, a helper that is not a route
@@ -137,3 +139,53 @@ def test_rule_fixture(rule: str, repo: GitRepo, run_archbot) -> None:  # type: i
     assert found == sorted(EXPECTED[rule])
     assert not [n for n in report["notices"] if rule in n]
     assert set(SKIPPED_PATHS.get(rule, [])) <= set(report["files"]["reviewed"])
+
+
+AGENT = '''"""Runs model-written snippets."""
+
+from openai import OpenAI
+
+client = OpenAI(timeout=30)
+MODEL = "gpt-4o-mini-2024-07-18"
+
+
+def run_snippet(task: str) -> dict[str, object]:
+    resp = client.chat.completions.create(
+        model=MODEL, max_completion_tokens=300, messages=[{"role": "user", "content": task}]
+    )
+    namespace: dict[str, object] = {}
+    exec(resp.choices[0].message.content, namespace){pragma}
+    return namespace
+'''
+
+
+def findings(run_archbot, rule: str) -> Expected:  # type: ignore[no-untyped-def]
+    result = run_archbot("review", "--format", "json", "--fail-on", "never")
+    assert (result.code, result.err) == (0, "")
+    report = json.loads(result.out)
+    return sorted((f["file"], f["line"], f["severity"]) for f in report["findings"] if f["rule"] == rule)
+
+
+@pytest.mark.parametrize("pragma", ["  # nosec B102", "  # noqa: S102"])
+def test_peer_pragmas_silence_llm_output_exec(pragma: str, repo: GitRepo, run_archbot) -> None:  # type: ignore[no-untyped-def]
+    repo.stage("agent/snippets.py", AGENT.replace("{pragma}", ""))
+    assert findings(run_archbot, "llm-output-exec") == [("agent/snippets.py", 14, "critical")]
+
+    repo.stage("agent/snippets.py", AGENT.replace("{pragma}", pragma))
+    assert findings(run_archbot, "llm-output-exec") == []
+
+
+def test_data_flow_findings_stay_on_changed_lines(repo: GitRepo, run_archbot) -> None:  # type: ignore[no-untyped-def]
+    fixture = RULE_FIXTURES / "llm-output-json-unvalidated" / "app" / "extract.py"
+    original = fixture.read_text(encoding="utf-8")
+    repo.stage("app/extract.py", original)
+    repo.commit("extraction")
+
+    repo.stage("app/extract.py", original.replace("with an LLM.", "with an LLM (v2)."))
+    assert findings(run_archbot, "llm-output-json-unvalidated") == []
+
+    repo.stage(
+        "app/extract.py",
+        original.replace("    fields = json.loads(cleaned)", "    fields = json.loads(cleaned)  "),
+    )
+    assert findings(run_archbot, "llm-output-json-unvalidated") == [("app/extract.py", 33, "medium")]

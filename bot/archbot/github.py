@@ -41,6 +41,8 @@ _WEB_URL = re.compile(r"https?://[A-Za-z0-9.:-]+(?:/[A-Za-z0-9_.-]+)*")
 _STATE_LINE = re.compile(r"<!-- archbot:state (\{.*\}) -->")
 _MAX_STATE_FINDINGS = 200
 _MAX_STATE_TEXT = 600
+# The state shares the comment's 65,536 characters with the review itself.
+_MAX_STATE_CHARS = 24_000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -370,11 +372,13 @@ def checkout(workspace: Path, info: PullInfo) -> Path | None:
         sources.git(["cat-file", "-e", f"{info.head_sha}^{{commit}}"], root)
     except ArchbotError:
         return None
-    if not _has_commit(root, info.base_sha):
-        try:
+    try:
+        if not _has_commit(root, info.base_sha):
             sources.git(["fetch", "--quiet", "--no-tags", "origin", info.base_sha], root)
-        except ArchbotError:
-            return None
+        # A shallow clone may lack the merge base that `git diff base...head` needs.
+        sources.git(["merge-base", info.base_sha, info.head_sha], root)
+    except ArchbotError:
+        return None
     return root
 
 
@@ -433,12 +437,15 @@ def load_change(
 
 
 def state_line(head: str, findings: Sequence[Finding], inline: frozenset[str]) -> str:
-    payload = {
-        "v": STATE_VERSION,
-        "head": head,
-        "inline": sorted(inline),
-        "findings": [_finding_state(f) for f in findings[:_MAX_STATE_FINDINGS]],
-    }
+    entries: list[dict[str, object]] = []
+    size = 0
+    for finding in findings[:_MAX_STATE_FINDINGS]:
+        entry = _finding_state(finding)
+        size += len(json.dumps(entry))
+        if size > _MAX_STATE_CHARS:
+            break
+        entries.append(entry)
+    payload = {"v": STATE_VERSION, "head": head, "inline": sorted(inline), "findings": entries}
     text = json.dumps(payload, ensure_ascii=True, separators=(",", ":"), sort_keys=True)
     # Escaped so that nothing inside can close the HTML comment.
     return STATE_PREFIX + text.replace("<", "\\u003c").replace(">", "\\u003e") + " -->"
@@ -454,8 +461,9 @@ def _finding_state(finding: Finding) -> dict[str, object]:
         "file": finding.file,
         "line": finding.line,
         "title": finding.title[:_MAX_STATE_TEXT],
-        "why": finding.rationale[:_MAX_STATE_TEXT],
-        "fix": finding.suggestion[:_MAX_STATE_TEXT],
+        # Only persona findings are carried to the next run; rule findings are found again.
+        "why": finding.rationale[:_MAX_STATE_TEXT] if finding.source == "llm" else "",
+        "fix": finding.suggestion[:_MAX_STATE_TEXT] if finding.source == "llm" else "",
     }
 
 

@@ -1,4 +1,4 @@
-"""LLM work that scales badly: unbounded fan-out, per-item calls in loops, caches that never expire."""
+"""LLM work that scales badly: unbounded fan-out and per-item calls in loops."""
 
 from __future__ import annotations
 
@@ -11,12 +11,10 @@ from archbot.rules.pyast import (
     LLMCall,
     Names,
     argument,
-    call_receiver,
-    is_llm_response_accessor,
-    is_route_handler,
-    is_serving_module,
-    kwarg,
+    contains_llm_call,
+    in_serving_context,
     llm_call,
+    scope_walk,
     string_value,
 )
 from archbot.rules.source import PythonFile
@@ -38,20 +36,6 @@ _NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 _Function = ast.FunctionDef | ast.AsyncFunctionDef
 _Loop = ast.For | ast.AsyncFor | ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
-_REDIS_EXPIRY = ("ex", "px", "exat", "pxat", "keepttl")
-_EXPIRE_METHODS = frozenset(["expire", "pexpire", "expireat", "pexpireat"])
-_LRU_DECORATORS = frozenset(["functools.lru_cache", "functools.cache"])
-_UNBOUNDED_CACHES = frozenset(["cachetools.LRUCache", "cachetools.LFUCache", "cachetools.Cache"])
-
-
-def _body_nodes(node: ast.AST) -> Iterator[ast.AST]:
-    """Descendants of `node` in the same scope (not inside nested functions, lambdas, classes)."""
-    stack = list(ast.iter_child_nodes(node))
-    while stack:
-        child = stack.pop()
-        yield child
-        if not isinstance(child, _NESTED):
-            stack.extend(ast.iter_child_nodes(child))
 
 
 def _functions(tree: ast.Module) -> dict[str, list[_Function]]:
@@ -60,10 +44,6 @@ def _functions(tree: ast.Module) -> dict[str, list[_Function]]:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             found.setdefault(node.name, []).append(node)
     return found
-
-
-def _direct_llm(names: Names, function: _Function) -> bool:
-    return any(isinstance(n, ast.Call) and llm_call(names, n) is not None for n in _body_nodes(function))
 
 
 def _literal_iterable(node: ast.expr) -> bool:
@@ -111,7 +91,7 @@ def _fan_out_from_name(src: PythonFile, name: str, site: ast.AST) -> _FanOut | N
     """`tasks = [f(x) for x in xs]` or `tasks.append(f(x))` in a `for` of the same function."""
     function = src.nodes.function(site)
     scope: ast.AST = function if function is not None else src.tree
-    for node in _body_nodes(scope):
+    for node in scope_walk(scope):
         if (
             isinstance(node, ast.Assign)
             and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)
@@ -120,7 +100,7 @@ def _fan_out_from_name(src: PythonFile, name: str, site: ast.AST) -> _FanOut | N
         ):
             return _FanOut([node.value.elt], node.value.generators[0].iter)
         if isinstance(node, (ast.For, ast.AsyncFor)) and not _literal_iterable(node.iter):
-            for inner in _body_nodes(node):
+            for inner in scope_walk(node):
                 if (
                     isinstance(inner, ast.Call)
                     and isinstance(inner.func, ast.Attribute)
@@ -185,12 +165,12 @@ def _limiter_acquired(src: PythonFile, function: _Function) -> bool | None:
     per_call = False
     local_limiters = {
         t.id
-        for node in _body_nodes(function)
+        for node in scope_walk(function)
         if isinstance(node, ast.Assign) and _is_limiter_ctor(src.names, node.value)
         for t in node.targets
         if isinstance(t, ast.Name)
     }
-    for node in _body_nodes(function):
+    for node in scope_walk(function):
         held: list[ast.expr] = []
         if isinstance(node, (ast.AsyncWith, ast.With)):
             held = [item.context_expr for item in node.items]
@@ -242,10 +222,10 @@ def _unbounded_llm_fan_out(src: PythonFile, fan_out: _FanOut, site: ast.AST) -> 
             return None
         if any(_limiter_acquired(src, f) for f in defs):
             return None
-        reaches = any(_direct_llm(src.names, f) for f in defs) or any(
-            _direct_llm(src.names, g)
+        reaches = any(contains_llm_call(src.names, f) for f in defs) or any(
+            contains_llm_call(src.names, g)
             for f in defs
-            for n in _body_nodes(f)
+            for n in scope_walk(f)
             if isinstance(n, ast.Call)
             for g in _called_functions(functions, n)
             if g is not f
@@ -293,11 +273,6 @@ def llm_unbounded_gather(src: PythonFile) -> Iterator[Hit]:
             yield Hit(line, f"fan-out over a data-sized collection; {what} with no shared limit.")
 
 
-def _serving(src: PythonFile, node: ast.AST) -> bool:
-    function = src.nodes.function(node)
-    return is_serving_module(src.names) or (function is not None and is_route_handler(function))
-
-
 def _loop_of(src: PythonFile, call: ast.Call) -> _Loop | None:
     """The nearest loop whose body (not its iterable) holds `call`, within the same function."""
     child: ast.AST = call
@@ -341,7 +316,7 @@ def _under_limiter(src: PythonFile, call: ast.Call) -> bool:
 def _excluded_loop(loop: _Loop) -> bool:
     """Retry loops (they stop after success) and agent tool-call loops."""
     if isinstance(loop, (ast.For, ast.AsyncFor)) and any(
-        isinstance(n, (ast.Break, ast.Return)) for n in _body_nodes(loop)
+        isinstance(n, (ast.Break, ast.Return)) for n in scope_walk(loop)
     ):
         return True
     return "tool_call" in ast.unparse(_loop_iterable(loop))
@@ -386,7 +361,7 @@ def llm_call_in_loop(src: PythonFile) -> Iterator[Hit]:
             yield Hit(
                 line,
                 f"`.{site.method}()` runs once per loop item.",
-                Severity.MEDIUM if _serving(src, call) else None,
+                Severity.MEDIUM if in_serving_context(src.names, src.nodes, call) else None,
             )
 
 
@@ -465,124 +440,3 @@ def embedding_call_per_item(src: PythonFile) -> Iterator[Hit]:
         line = src.changed_line(call)
         if line is not None and _single_item(_embedded_input(call, site), _loop_target(loop)):
             yield Hit(line, f"`.{site.method}()` embeds one item per call inside a loop.")
-
-
-def _llm_derived(src: PythonFile, function: _Function) -> set[str]:
-    """Names assigned (in order) from an LLM call, a response accessor, or a name already derived."""
-    derived: set[str] = set()
-    assignments = sorted(
-        (n for n in _body_nodes(function) if isinstance(n, ast.Assign)), key=lambda n: n.lineno
-    )
-    for node in assignments:
-        if _derived_value(src, node.value, derived):
-            derived |= {t.id for t in node.targets if isinstance(t, ast.Name)}
-    return derived
-
-
-def _derived_value(src: PythonFile, value: ast.expr, derived: set[str]) -> bool:
-    for node in ast.walk(value):
-        if isinstance(node, ast.Name) and node.id in derived:
-            return True
-        if isinstance(node, ast.Call) and llm_call(src.names, node) is not None:
-            return True
-    return False
-
-
-def _store_without_expiry(src: PythonFile, call: ast.Call) -> str | None:
-    """Redis `set`/`hset` or diskcache `set` of an LLM-derived value, with no expiry."""
-    if not isinstance(call.func, ast.Attribute) or call.func.attr not in ("set", "hset"):
-        return None
-    receiver, chain = call_receiver(call)
-    built = src.names.constructor(receiver)
-    if built is None or len(chain) != 1:
-        return None
-    function = src.nodes.function(call)
-    if function is None:
-        return None
-    value = argument(call, 1, "value") if chain[0] == "set" else argument(call, 2, "value")
-    derived = _llm_derived(src, function)
-    if value is None or not (_derived_value(src, value, derived) or is_llm_response_accessor(value)):
-        return None
-    if built[0].startswith("redis."):
-        if kwarg(call, *_REDIS_EXPIRY) or (chain[0] == "set" and len(call.args) > 2):
-            return None
-        if any(
-            isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in _EXPIRE_METHODS
-            for n in _body_nodes(function)
-        ):
-            return None
-        return f"Redis `.{chain[0]}()` of an LLM response without `ex=`/`px=`."
-    if built[0] in ("diskcache.Cache", "diskcache.FanoutCache") and chain[0] == "set":
-        if kwarg(call, "expire") or len(call.args) > 2:
-            return None
-        return "diskcache `.set()` of an LLM response without `expire=`."
-    return None
-
-
-def _cached_without_ttl(src: PythonFile, decorator: ast.expr) -> str | None:
-    target = decorator.func if isinstance(decorator, ast.Call) else decorator
-    name = src.names.qualname(target)
-    if name in _LRU_DECORATORS:
-        return f"`@{name}` keeps LLM responses forever."
-    if name == "cachetools.cached" and isinstance(decorator, ast.Call):
-        cache = argument(decorator, 0, "cache")
-        if isinstance(cache, ast.Dict) and not cache.keys:
-            return "`@cachetools.cached({})` keeps LLM responses forever."
-        if isinstance(cache, ast.Call) and src.names.call_name(cache) in _UNBOUNDED_CACHES:
-            return "`@cachetools.cached` without a TTL cache keeps LLM responses until evicted."
-    return None
-
-
-def _langchain_cache(src: PythonFile, call: ast.Call) -> str | None:
-    name = src.names.call_name(call) or ""
-    if not name.startswith("langchain"):
-        return None
-    if name.endswith(".set_llm_cache") and call.args and _serving(src, call):
-        cache = src.names.call_name(call.args[0]) if isinstance(call.args[0], ast.Call) else None
-        if cache is not None and cache.endswith((".InMemoryCache", ".SQLiteCache")):
-            return f"`set_llm_cache({cache.rsplit('.', 1)[-1]}())` never expires entries."
-    if name.endswith(".RedisCache") and kwarg(call, "ttl") is None:
-        return "LangChain `RedisCache` without `ttl` keeps responses forever."
-    return None
-
-
-@RULES.rule(
-    "llm-cache-no-ttl",
-    title="LLM or embedding response cache without expiry",
-    severity=Severity.MEDIUM,
-    persona="senior-ml-systems-architect",
-    kinds=("python", "notebook"),
-    peers=("B019",),
-)
-def llm_cache_no_ttl(src: PythonFile) -> Iterator[Hit]:
-    """An LLM or embedding response cache with no expiry: `lru_cache`/`cache` on a function that
-    calls a model, Redis or diskcache writes of responses without a TTL, LangChain caches without
-    one.
-
-    Why:
-        Cached answers outlive prompt, model and data changes, so users keep getting stale
-        results; the cache grows without bound; and prompts with personal data are retained
-        indefinitely.
-    Fix:
-        Use a TTL: `cachetools.TTLCache(maxsize=..., ttl=...)`, `redis.set(key, value, ex=3600)`,
-        `RedisCache(redis_, ttl=3600)`, `diskcache.set(key, value, expire=3600)`, and include the
-        model and prompt version in the key.
-    Bad:
-        @functools.lru_cache(maxsize=None)
-        def embed(text): return client.embeddings.create(model=EMBED_MODEL, input=[text])
-    Good:
-        @cachetools.cached(cachetools.TTLCache(maxsize=10_000, ttl=3600))
-        def embed(text): return client.embeddings.create(model=EMBED_MODEL, input=[text])
-    """
-    for node in ast.walk(src.tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and _direct_llm(src.names, node):
-            for decorator in node.decorator_list:
-                detail = _cached_without_ttl(src, decorator)
-                line = src.changed_line(decorator)
-                if detail is not None and line is not None:
-                    yield Hit(line, detail)
-    for call in src.changed_calls():
-        detail = _store_without_expiry(src, call) or _langchain_cache(src, call)
-        line = src.changed_line(call)
-        if detail is not None and line is not None:
-            yield Hit(line, detail)

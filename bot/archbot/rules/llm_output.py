@@ -329,34 +329,47 @@ def _sql_text(node: ast.expr, values: Mapping[str, list[ast.expr]]) -> list[ast.
     return []
 
 
-def _sink(
-    names: Names, call: ast.Call, values: Mapping[str, list[ast.expr]]
-) -> tuple[str, list[ast.expr]] | None:
-    """The dangerous sink `call` is and the arguments that matter, or None."""
+Sink = tuple[str, list[ast.expr], list[ast.expr]]
+
+
+def _subprocess(name: str, call: ast.Call) -> Sink | None:
+    """Through a shell, or as the program to run: critical. As a later argv element (no shell,
+    so no injection of further commands): high."""
+    command = argument(call, 0, "args")
+    if command is None:
+        return None
+    shell = kwarg(call, "shell")
+    if shell is not None and is_true(shell.value):
+        return f"`{name}` with `shell=True`", [command], []
+    if isinstance(command, (ast.List, ast.Tuple)) and command.elts:
+        return f"`{name}`", command.elts[:1], command.elts[1:]
+    return f"`{name}`", [command], []
+
+
+def _sink(names: Names, call: ast.Call, values: Mapping[str, list[ast.expr]]) -> Sink | None:
+    """The dangerous sink `call` is, the arguments that make it critical and those that make it
+    high, or None."""
     builtin = _builtin(names, call, "eval", "exec", "compile")
     if builtin in ("eval", "exec"):
-        return f"`{builtin}`", call.args[:1]
+        return f"`{builtin}`", call.args[:1], []
     if builtin == "compile":
         mode = string_value(argument(call, 2, "mode"))
-        return ("`compile(..., 'exec')`", call.args[:1]) if mode == "exec" else None
+        return ("`compile(..., 'exec')`", call.args[:1], []) if mode == "exec" else None
     name = names.call_name(call) or ""
     if name in _SHELL:
-        return f"`{name}`", call.args[:1]
+        return f"`{name}`", call.args[:1], []
     if name.startswith("subprocess."):
-        command = argument(call, 0, "args")
-        shell = kwarg(call, "shell")
-        label = f"`{name}`" + (" with `shell=True`" if shell and is_true(shell.value) else "")
-        return (label, [command]) if command is not None else None
+        return _subprocess(name, call)
     if name in _DESERIALIZERS:
-        return f"`{name}`", call.args[:1]
+        return f"`{name}`", call.args[:1], []
     if name == "yaml.load":
         loader = argument(call, 1, "Loader")
         loader_name = (names.qualname(loader) or "").rsplit(".", 1)[-1]
-        return None if loader_name in _SAFE_YAML_LOADERS else ("unsafe `yaml.load`", call.args[:1])
+        return None if loader_name in _SAFE_YAML_LOADERS else ("unsafe `yaml.load`", call.args[:1], [])
     if name in ("sqlalchemy.text", "sqlalchemy.sql.text") and call.args:
-        return "`sqlalchemy.text` built by interpolation", _sql_text(call.args[0], values)
+        return "`sqlalchemy.text` built by interpolation", _sql_text(call.args[0], values), []
     if isinstance(call.func, ast.Attribute) and call.func.attr in _SQL_METHODS and call.args:
-        return f"`.{call.func.attr}` of an interpolated query", _sql_text(call.args[0], values)
+        return f"`.{call.func.attr}` of an interpolated query", _sql_text(call.args[0], values), []
     return None
 
 
@@ -371,7 +384,9 @@ def _sink(
 def llm_output_exec(src: PythonFile) -> Iterator[Hit]:
     """Text derived from an LLM response is executed: `eval`/`exec`/`compile`, a shell or
     `subprocess` command, `pickle.loads`, unsafe `yaml.load`, or an interpolated SQL query.
-    A bare `eval`/`exec` in a module that imports an LLM SDK is reported at medium.
+    Model output only as a later argv element of a `subprocess` call without `shell=True` is
+    high (`shell=True` escalates to critical); a bare `eval`/`exec` in a module that imports an
+    LLM SDK is medium.
 
     Why:
         Model output is attacker-controlled as soon as any input — a user message, a retrieved
@@ -402,10 +417,13 @@ def llm_output_exec(src: PythonFile) -> Iterator[Hit]:
             sink = _sink(names, node, flow.values) if line is not None else None
             if sink is None or line is None or line in reported:
                 continue
-            label, arguments = sink
-            if any(flow.origins(a) for a in arguments):
+            label, critical, high = sink
+            if any(flow.origins(a) for a in critical):
                 reported.add(line)
                 yield Hit(line, f"model output reaches {label}.")
+            elif any(flow.origins(a) for a in high):
+                reported.add(line)
+                yield Hit(line, f"model output is an argument to {label}.", Severity.HIGH)
             elif imports_sdk and _builtin(names, node, "eval", "exec"):
                 reported.add(line)
                 yield Hit(line, f"bare {label} in a module that imports an LLM SDK.", Severity.MEDIUM)

@@ -616,3 +616,26 @@ class LLMFlow:
             return frozenset()
         found, reads = self._flow(expr)
         return found.union(*(self.outputs.get(read, frozenset()) for read in reads))
+
+
+_NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+
+def scope_walk(*roots: ast.AST) -> Iterator[ast.AST]:
+    """The roots and what they contain, without entering nested functions, lambdas or classes
+    (their code runs elsewhere, later, or not at all)."""
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(c for c in ast.iter_child_nodes(node) if not isinstance(c, _NESTED_SCOPES))
+
+
+def contains_llm_call(names: Names, *roots: ast.AST) -> bool:
+    return any(isinstance(n, ast.Call) and llm_call(names, n) is not None for n in scope_walk(*roots))
+
+
+def in_serving_context(names: Names, tree: Tree, node: ast.AST) -> bool:
+    """In a module importing a web/RPC/task framework, or inside a route handler or task."""
+    function = tree.function(node)
+    return is_serving_module(names) or (function is not None and is_route_handler(function))

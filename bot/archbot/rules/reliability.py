@@ -1,10 +1,8 @@
-"""LLM calls that fail badly: long or unbounded waits, missing or runaway retries, unhandled or
-swallowed provider errors."""
+"""LLM clients that fail badly: long or unbounded waits, retries turned off or missing."""
 
 from __future__ import annotations
 
 import ast
-import builtins
 import re
 from collections.abc import Iterator
 
@@ -17,12 +15,12 @@ from archbot.rules.pyast import (
     call_receiver,
     has_retry_wrapper,
     has_splat,
-    is_route_handler,
-    is_serving_module,
+    in_serving_context,
     kwarg,
     literal_text,
     llm_call,
     llm_client_kind,
+    scope_walk,
     string_value,
 )
 from archbot.rules.source import PythonFile
@@ -33,40 +31,15 @@ RULES = Family()
 _LONG_DEFAULT = {"openai": "600 s", "anthropic": "600 s", "cohere": "300 s"}
 _HTTP_CLIENT_KWARGS = ("http_client", "httpx_client")
 _LITELLM_GLOBAL_TIMEOUT = re.compile(r"\blitellm\.request_timeout\s*=")
-_RETRYING = frozenset(["tenacity.retry", "tenacity.Retrying", "tenacity.AsyncRetrying"])
-_BACKOFF = frozenset(["backoff.on_exception", "backoff.on_predicate"])
+RETRYING = frozenset(["tenacity.retry", "tenacity.Retrying", "tenacity.AsyncRetrying"])
 _POST_CLIENTS = frozenset(
     ["requests.Session", "requests.sessions.Session", "httpx.Client", "httpx.AsyncClient"]
 )
-_PROVIDER_ERROR_MODULES = (
-    "openai.",
-    "anthropic.",
-    "cohere.",
-    "httpx.",
-    "requests.",
-    "aiohttp.",
-    "google.genai.",
-    "google.api_core.",
-    "litellm.",
-    "huggingface_hub.",
-    "langchain",
-    "tenacity.",
-)
-_EXCEPTION_HANDLER = re.compile(
-    r"(?:exception_handler|errorhandler)\(\s*(?:[\w.]+\.)?"
-    r"(Exception|BaseException|APIError|OpenAIError|AnthropicError|APIStatusError|HTTPError)\b"
-)
-_SWALLOW_RETURNS = (None, "")
 _RETRY_HELPER = re.compile(r"retry|retries", re.IGNORECASE)
 _ENDPOINT_NAME = re.compile(
     r"(inference|llm|completions?|embeddings?|generation|vllm|tgi|ollama)_?(endpoint|url|server|api)",
     re.IGNORECASE,
 )
-
-
-def _serving(src: PythonFile, node: ast.AST) -> bool:
-    function = src.nodes.function(node)
-    return is_serving_module(src.names) or (function is not None and is_route_handler(function))
 
 
 def _retry_covered(src: PythonFile, node: ast.AST) -> bool:
@@ -84,7 +57,7 @@ def _retry_covered(src: PythonFile, node: ast.AST) -> bool:
             return True
         passed = any(isinstance(a, ast.Name) and a.id == function.name for a in call.args)
         if passed and (
-            src.names.call_name(call) in _RETRYING
+            src.names.call_name(call) in RETRYING
             or _calls_retrying(src.names, call.func)
             or _RETRY_HELPER.search(ast.unparse(call.func)) is not None
         ):
@@ -94,7 +67,7 @@ def _retry_covered(src: PythonFile, node: ast.AST) -> bool:
 
 def _calls_retrying(names: Names, func: ast.expr) -> bool:
     """`retry(...)(fn)` or `Retrying(...)(fn)`."""
-    return isinstance(func, ast.Call) and names.call_name(func) in _RETRYING
+    return isinstance(func, ast.Call) and names.call_name(func) in RETRYING
 
 
 def _client_calls(src: PythonFile, ctor: ast.Call) -> list[tuple[ast.Call, LLMCall]]:
@@ -247,7 +220,7 @@ def llm_client_no_timeout(src: PythonFile) -> Iterator[Hit]:
         if unbounded is not None:
             yield Hit(line, unbounded.detail)
             continue
-        if not _serving(src, call):
+        if not in_serving_context(src.names, src.nodes, call):
             continue
         name = names.call_name(call) or ""
         provider = llm_client_kind(name)
@@ -399,7 +372,7 @@ def _llm_url(src: PythonFile, call: ast.Call, url: ast.expr | None) -> bool:
     if isinstance(url, ast.Name) and function is not None:
         assigned = [
             n
-            for n in _body_nodes(function.body)
+            for n in scope_walk(*function.body)
             if isinstance(n, ast.Assign)
             and n.lineno < call.lineno
             and any(isinstance(t, ast.Name) and t.id == url.id for t in n.targets)
@@ -469,350 +442,3 @@ def llm_client_no_retry(src: PythonFile) -> Iterator[Hit]:
         detail = _no_retry(src, call)
         if detail is not None and not _retry_covered(src, call):
             yield Hit(line, detail)
-
-
-def _function_defs(tree: ast.Module) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            yield node
-
-
-def _retry_policies(src: PythonFile) -> Iterator[tuple[ast.expr, str, ast.Call | None]]:
-    """Every changed tenacity/backoff policy: the node, its qualified name, and its call (None for
-    a bare `@retry`)."""
-    for function in _function_defs(src.tree):
-        for decorator in function.decorator_list:
-            name = src.names.qualname(decorator)
-            if name == "tenacity.retry" and src.changed_line(decorator) is not None:
-                yield decorator, name, None
-    for call in src.changed_calls():
-        name = src.names.call_name(call)
-        if name is not None and (name in _RETRYING or name in _BACKOFF) and not has_splat(call):
-            yield call, name, call
-
-
-def _body_nodes(statements: list[ast.stmt]) -> Iterator[ast.AST]:
-    """Nodes of these statements, not descending into nested functions, lambdas or classes."""
-    stack: list[ast.AST] = list(statements)
-    while stack:
-        node = stack.pop()
-        yield node
-        for child in ast.iter_child_nodes(node):
-            if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-                stack.append(child)
-
-
-def _llm_in(names: Names, statements: list[ast.stmt]) -> bool:
-    return any(isinstance(n, ast.Call) and llm_call(names, n) is not None for n in _body_nodes(statements))
-
-
-def _tries_around_llm(names: Names, statements: list[ast.stmt]) -> list[ast.Try]:
-    return [
-        node for node in _body_nodes(statements) if isinstance(node, ast.Try) and _llm_in(names, node.body)
-    ]
-
-
-def _endless_retry_loop(src: PythonFile, loop: ast.While) -> bool:
-    """`while True:` retrying an LLM call whose failure handler loops again, with no counter."""
-    if not (isinstance(loop.test, ast.Constant) and loop.test.value is True):
-        return False
-    keeps_looping = any(
-        not any(isinstance(n, (ast.Raise, ast.Return, ast.Break)) for n in _body_nodes(h.body))
-        for attempt in _tries_around_llm(src.names, loop.body)
-        for h in attempt.handlers
-    )
-    if not keeps_looping:
-        return False
-    counters = {
-        n.target.id
-        for n in _body_nodes(loop.body)
-        if isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Name)
-    }
-    for node in _body_nodes(loop.body):
-        if isinstance(node, ast.Compare) and any(
-            isinstance(n, ast.Name) and n.id in counters for n in ast.walk(node)
-        ):
-            return False
-    return True
-
-
-@RULES.rule(
-    "retry-unbounded",
-    title="Retry policy with no stop condition",
-    severity=Severity.HIGH,
-    persona="llm-ml-engineer",
-    kinds=("python", "notebook"),
-)
-def retry_unbounded(src: PythonFile) -> Iterator[Hit]:
-    """A retry policy that never gives up: tenacity without `stop=`, backoff without
-    `max_tries`/`max_time`, or a `while True:` loop retrying an LLM call with no attempt counter.
-
-    Why:
-        tenacity defaults to `stop_never` and `wait_none`: it retries forever, immediately, on any
-        exception. A persistent error (context too long, invalid key) then becomes an infinite
-        loop that burns quota and money and never reports the failure.
-    Fix:
-        Bound every policy: `stop=stop_after_attempt(4) | stop_after_delay(60)`; backoff
-        `max_tries=4` or `max_time=60`; retry only transient errors
-        (`retry=retry_if_exception_type(RateLimitError)`).
-    Bad:
-        @retry(wait=wait_random_exponential(max=30))
-        def summarize(text): ...
-    Good:
-        @retry(stop=stop_after_attempt(4), wait=wait_random_exponential(max=30))
-        def summarize(text): ...
-    """
-    for node, name, call in _retry_policies(src):
-        line = src.changed_line(node)
-        if line is None:
-            continue
-        if name in _BACKOFF and call is not None:
-            if kwarg(call, "max_tries", "max_time") is None:
-                yield Hit(line, f"`{name}` without `max_tries` or `max_time` retries forever.")
-        elif name in _RETRYING and (call is None or kwarg(call, "stop") is None):
-            short = name.rsplit(".", 1)[-1]
-            yield Hit(line, f"tenacity `{short}` without `stop=` retries forever.")
-    for loop in ast.walk(src.tree):
-        if isinstance(loop, ast.While) and _endless_retry_loop(src, loop):
-            line = src.changed_line(loop)
-            if line is not None:
-                yield Hit(line, "`while True:` retries an LLM call with no attempt limit.")
-
-
-def _sleeps(names: Names, statements: list[ast.stmt]) -> list[ast.Call]:
-    found = []
-    for node in _body_nodes(statements):
-        if isinstance(node, ast.Call):
-            name = names.call_name(node) or ""
-            if name.rsplit(".", 1)[-1] == "sleep":
-                found.append(node)
-    return found
-
-
-def _constant_sleep(call: ast.Call) -> bool:
-    return len(call.args) == 1 and isinstance(call.args[0], ast.Constant) and not call.keywords
-
-
-def _manual_retry_loop(src: PythonFile, loop: ast.For | ast.AsyncFor) -> Hit | None:
-    source = loop.iter
-    if not (
-        isinstance(source, ast.Call)
-        and isinstance(source.func, ast.Name)
-        and source.func.id == "range"
-        and "range" not in src.names.imports
-    ):
-        return None
-    if not _tries_around_llm(src.names, loop.body):
-        return None
-    if not any(isinstance(n, (ast.Break, ast.Return)) for n in _body_nodes(loop.body)):
-        return None
-    sleeps = _sleeps(src.names, loop.body)
-    if not sleeps:
-        return Hit(0, "retry loop around an LLM call retries immediately, with no sleep.")
-    if all(_constant_sleep(s) for s in sleeps):
-        return Hit(0, "retry loop sleeps a constant time with no backoff or jitter.", Severity.LOW)
-    return None
-
-
-@RULES.rule(
-    "retry-no-backoff",
-    title="Retries without exponential backoff or jitter",
-    severity=Severity.MEDIUM,
-    persona="llm-ml-engineer",
-    kinds=("python", "notebook"),
-)
-def retry_no_backoff(src: PythonFile) -> Iterator[Hit]:
-    """A retry policy that retries immediately (tenacity with `stop=` but no `wait=`, a manual
-    `for attempt in range(N)` loop around an LLM call with no sleep), or after a constant sleep.
-
-    Why:
-        When a provider answers 429 or 503, every client retrying at once (or at the same fixed
-        interval) hits it again together: the retries amplify the overload they react to.
-    Fix:
-        Wait exponentially with jitter: tenacity `wait=wait_random_exponential(multiplier=1,
-        max=30)`; in a manual loop `time.sleep(min(30, 2 ** attempt) + random.random())`.
-    Bad:
-        for attempt in range(3):
-            try:
-                return client.chat.completions.create(model=MODEL, messages=messages)
-            except RateLimitError:
-                continue
-    Good:
-        @retry(stop=stop_after_attempt(3), wait=wait_random_exponential(max=30))
-        def ask(messages): return client.chat.completions.create(model=MODEL, messages=messages)
-    """
-    for node, name, call in _retry_policies(src):
-        line = src.changed_line(node)
-        if (
-            line is not None
-            and call is not None
-            and name in _RETRYING
-            and kwarg(call, "stop") is not None
-            and kwarg(call, "wait") is None
-        ):
-            yield Hit(line, f"tenacity `{name.rsplit('.', 1)[-1]}` without `wait=` retries at once.")
-    for loop in ast.walk(src.tree):
-        if isinstance(loop, (ast.For, ast.AsyncFor)):
-            found = _manual_retry_loop(src, loop)
-            line = src.changed_line(loop) if found is not None else None
-            if found is not None and line is not None:
-                yield Hit(line, found.detail, found.severity)
-
-
-def _catches(names: Names, handler: ast.ExceptHandler) -> bool:
-    """The handler catches provider errors: bare, Exception/BaseException, a provider error class,
-    or a class the file cannot resolve (prefer silence)."""
-    if handler.type is None:
-        return True
-    types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
-    for node in types:
-        name = names.qualname(node)
-        if name is None:
-            if isinstance(node, ast.Name) and node.id in ("Exception", "BaseException"):
-                return True
-            if not (isinstance(node, ast.Name) and hasattr(builtins, node.id)):
-                return True
-        elif name.startswith(_PROVIDER_ERROR_MODULES):
-            return True
-    return False
-
-
-def _inside_handled_try(src: PythonFile, call: ast.Call) -> bool:
-    child: ast.AST = call
-    for ancestor in src.nodes.ancestors(call):
-        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-            return False
-        if (
-            isinstance(ancestor, ast.Try)
-            and child in ancestor.body
-            and any(_catches(src.names, h) for h in ancestor.handlers)
-        ):
-            return True
-        child = ancestor
-    return False
-
-
-def _app_handles_errors(src: PythonFile) -> bool:
-    if _EXCEPTION_HANDLER.search(src.text):
-        return True
-    for path in src.repo.glob("*.py"):
-        text = src.repo.text(path)
-        if text is not None and _EXCEPTION_HANDLER.search(text):
-            return True
-    return False
-
-
-def _task_retries(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    """Celery `@app.task(autoretry_for=...)`: the task framework handles the error."""
-    return any(
-        isinstance(d, ast.Call) and kwarg(d, "autoretry_for") is not None for d in function.decorator_list
-    )
-
-
-@RULES.rule(
-    "llm-call-no-error-handling",
-    title="LLM call in a request or task handler has no error handling",
-    severity=Severity.MEDIUM,
-    persona="llm-ml-engineer",
-    kinds=("python", "notebook"),
-)
-def llm_call_no_error_handling(src: PythonFile) -> Iterator[Hit]:
-    """An LLM call directly in a route handler or task, outside any `try` that catches provider
-    errors, in an app with no exception handler for them.
-
-    Why:
-        Provider errors (rate limit, timeout, overload, content filter) are expected events.
-        Unhandled, they surface as bare HTTP 500s or poison-message task failures, with no
-        fallback, no useful message to the user and no degradation path.
-    Fix:
-        Catch the provider's error family (`openai.APIError`, `anthropic.APIError`, ...) and map
-        it to a clear response or fallback, or register an app-level exception handler for it.
-    Bad:
-        @app.post("/answer")
-        async def answer(q: Question):
-            return await client.chat.completions.create(model=MODEL, messages=q.messages)
-    Good:
-        @app.post("/answer")
-        async def answer(q: Question):
-            try:
-                return await client.chat.completions.create(model=MODEL, messages=q.messages)
-            except openai.APIError as error:
-                raise HTTPException(503, "model unavailable") from error
-    """
-    candidates = []
-    for call in src.changed_calls():
-        function = src.nodes.function(call)
-        if function is None or not is_route_handler(function) or _task_retries(function):
-            continue
-        site = llm_call(src.names, call)
-        line = src.changed_line(call)
-        if site is not None and line is not None and not _inside_handled_try(src, call):
-            candidates.append(Hit(line, f"`.{site.method}()` errors reach the caller unhandled."))
-    if candidates and not _app_handles_errors(src):
-        yield from candidates
-
-
-def _swallows(handler: ast.ExceptHandler) -> bool:
-    broad = handler.type is None or any(
-        isinstance(n, ast.Name) and n.id in ("Exception", "BaseException")
-        for n in (handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type])
-    )
-    if not broad:
-        return False
-    for statement in handler.body:
-        if isinstance(statement, (ast.Pass, ast.Continue)):
-            continue
-        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
-            continue
-        if isinstance(statement, ast.Return) and (
-            statement.value is None
-            or (
-                isinstance(statement.value, ast.Constant)
-                and statement.value.value in _SWALLOW_RETURNS
-                and not isinstance(statement.value.value, bool)
-            )
-        ):
-            continue
-        return False
-    return True
-
-
-@RULES.rule(
-    "llm-error-swallowed",
-    title="LLM exception caught and discarded",
-    severity=Severity.MEDIUM,
-    persona="llm-ml-engineer",
-    kinds=("python", "notebook"),
-    peers=("B110", "S110", "B112", "S112", "BLE001"),
-)
-def llm_error_swallowed(src: PythonFile) -> Iterator[Hit]:
-    """A broad `except` around an LLM call whose body only passes, continues or returns
-    `None`/`""` — no logging, no re-raise.
-
-    Why:
-        Rate limits, auth failures and timeouts turn into empty answers or missing rows with no
-        trace: users see blank results, dashboards show success, and nobody learns the provider
-        is failing.
-    Fix:
-        Catch the provider's error classes, log them with context (`logger.exception(...)`), and
-        re-raise, return an explicit error value, or count the failure.
-    Bad:
-        try:
-            summary = llm.invoke(prompt).content
-        except Exception:
-            pass
-    Good:
-        try:
-            summary = llm.invoke(prompt).content
-        except Exception:
-            logger.exception("summary failed for %s", doc_id)
-            raise
-    """
-    for attempt in ast.walk(src.tree):
-        if not isinstance(attempt, ast.Try) or not _llm_in(src.names, attempt.body):
-            continue
-        for handler in attempt.handlers:
-            if _swallows(handler):
-                line = src.changed_line(handler)
-                if line is not None:
-                    yield Hit(line, "the LLM error is caught and discarded without a trace.")

@@ -64,7 +64,7 @@ def _seeding_call(names: Names, call: ast.Call) -> bool:
         return True
     if name == "numpy.random.default_rng":
         return bool(call.args or call.keywords)
-    if name.endswith("TrainingArguments") or name.endswith(("SFTConfig", "DPOConfig")):
+    if name.endswith("TrainingArguments") or (name.startswith("trl.") and name.endswith("Config")):
         return True
     seed = kwarg(call, "random_state", "seed")
     if seed is not None and not is_none(seed.value):

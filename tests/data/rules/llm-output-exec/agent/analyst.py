@@ -78,3 +78,10 @@ def restore(blob: bytes) -> object:
 
 def calculator(expression: str) -> float:
     return float(eval(expression, {"__builtins__": {}}))
+
+
+def commit_changes(diff: str) -> None:
+    message = client.messages.create(model=MODEL, max_tokens=100, messages=_user(f"Commit message for:\n{diff}"))
+    summary = message.content[0].text.strip()
+    subprocess.run(["git", "commit", "-m", summary], check=True)
+    subprocess.run([summary, "--version"], check=False)

@@ -1,0 +1,191 @@
+"""Retry policies around LLM calls that never stop or never back off."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from archbot.models import Severity
+from archbot.rules import Family, Hit
+from archbot.rules.pyast import Names, contains_llm_call, has_splat, kwarg, scope_walk
+from archbot.rules.reliability import RETRYING
+from archbot.rules.source import PythonFile
+
+RULES = Family()
+
+_BACKOFF = frozenset(["backoff.on_exception", "backoff.on_predicate"])
+
+
+def _function_defs(tree: ast.Module) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            yield node
+
+
+def _retry_policies(src: PythonFile) -> Iterator[tuple[ast.expr, str, ast.Call | None]]:
+    """Every changed tenacity/backoff policy: the node, its qualified name, and its call (None for
+    a bare `@retry`)."""
+    for function in _function_defs(src.tree):
+        for decorator in function.decorator_list:
+            name = src.names.qualname(decorator)
+            if name == "tenacity.retry" and src.changed_line(decorator) is not None:
+                yield decorator, name, None
+    for call in src.changed_calls():
+        name = src.names.call_name(call)
+        if name is not None and (name in RETRYING or name in _BACKOFF) and not has_splat(call):
+            yield call, name, call
+
+
+def _tries_around_llm(names: Names, statements: list[ast.stmt]) -> list[ast.Try]:
+    return [
+        node
+        for node in scope_walk(*statements)
+        if isinstance(node, ast.Try) and contains_llm_call(names, *node.body)
+    ]
+
+
+def _endless_retry_loop(src: PythonFile, loop: ast.While) -> bool:
+    """`while True:` retrying an LLM call whose failure handler loops again, with no counter."""
+    if not (isinstance(loop.test, ast.Constant) and loop.test.value is True):
+        return False
+    keeps_looping = any(
+        not any(isinstance(n, (ast.Raise, ast.Return, ast.Break)) for n in scope_walk(*h.body))
+        for attempt in _tries_around_llm(src.names, loop.body)
+        for h in attempt.handlers
+    )
+    if not keeps_looping:
+        return False
+    counters = {
+        n.target.id
+        for n in scope_walk(*loop.body)
+        if isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Name)
+    }
+    for node in scope_walk(*loop.body):
+        if isinstance(node, ast.Compare) and any(
+            isinstance(n, ast.Name) and n.id in counters for n in ast.walk(node)
+        ):
+            return False
+    return True
+
+
+@RULES.rule(
+    "retry-unbounded",
+    title="Retry policy with no stop condition",
+    severity=Severity.HIGH,
+    persona="llm-ml-engineer",
+    kinds=("python", "notebook"),
+)
+def retry_unbounded(src: PythonFile) -> Iterator[Hit]:
+    """A retry policy that never gives up: tenacity without `stop=`, backoff without
+    `max_tries`/`max_time`, or a `while True:` loop retrying an LLM call with no attempt counter.
+
+    Why:
+        tenacity defaults to `stop_never` and `wait_none`: it retries forever, immediately, on any
+        exception. A persistent error (context too long, invalid key) then becomes an infinite
+        loop that burns quota and money and never reports the failure.
+    Fix:
+        Bound every policy: `stop=stop_after_attempt(4) | stop_after_delay(60)`; backoff
+        `max_tries=4` or `max_time=60`; retry only transient errors
+        (`retry=retry_if_exception_type(RateLimitError)`).
+    Bad:
+        @retry(wait=wait_random_exponential(max=30))
+        def summarize(text): ...
+    Good:
+        @retry(stop=stop_after_attempt(4), wait=wait_random_exponential(max=30))
+        def summarize(text): ...
+    """
+    for node, name, call in _retry_policies(src):
+        line = src.changed_line(node)
+        if line is None:
+            continue
+        if name in _BACKOFF and call is not None:
+            if kwarg(call, "max_tries", "max_time") is None:
+                yield Hit(line, f"`{name}` without `max_tries` or `max_time` retries forever.")
+        elif name in RETRYING and (call is None or kwarg(call, "stop") is None):
+            short = name.rsplit(".", 1)[-1]
+            yield Hit(line, f"tenacity `{short}` without `stop=` retries forever.")
+    for loop in ast.walk(src.tree):
+        if isinstance(loop, ast.While) and _endless_retry_loop(src, loop):
+            line = src.changed_line(loop)
+            if line is not None:
+                yield Hit(line, "`while True:` retries an LLM call with no attempt limit.")
+
+
+def _sleeps(names: Names, statements: list[ast.stmt]) -> list[ast.Call]:
+    found = []
+    for node in scope_walk(*statements):
+        if isinstance(node, ast.Call):
+            name = names.call_name(node) or ""
+            if name.rsplit(".", 1)[-1] == "sleep":
+                found.append(node)
+    return found
+
+
+def _constant_sleep(call: ast.Call) -> bool:
+    return len(call.args) == 1 and isinstance(call.args[0], ast.Constant) and not call.keywords
+
+
+def _manual_retry_loop(src: PythonFile, loop: ast.For | ast.AsyncFor) -> Hit | None:
+    source = loop.iter
+    if not (
+        isinstance(source, ast.Call)
+        and isinstance(source.func, ast.Name)
+        and source.func.id == "range"
+        and "range" not in src.names.imports
+    ):
+        return None
+    if not _tries_around_llm(src.names, loop.body):
+        return None
+    if not any(isinstance(n, (ast.Break, ast.Return)) for n in scope_walk(*loop.body)):
+        return None
+    sleeps = _sleeps(src.names, loop.body)
+    if not sleeps:
+        return Hit(0, "retry loop around an LLM call retries immediately, with no sleep.")
+    if all(_constant_sleep(s) for s in sleeps):
+        return Hit(0, "retry loop sleeps a constant time with no backoff or jitter.", Severity.LOW)
+    return None
+
+
+@RULES.rule(
+    "retry-no-backoff",
+    title="Retries without exponential backoff or jitter",
+    severity=Severity.MEDIUM,
+    persona="llm-ml-engineer",
+    kinds=("python", "notebook"),
+)
+def retry_no_backoff(src: PythonFile) -> Iterator[Hit]:
+    """A retry policy that retries immediately (tenacity with `stop=` but no `wait=`, a manual
+    `for attempt in range(N)` loop around an LLM call with no sleep), or after a constant sleep.
+
+    Why:
+        When a provider answers 429 or 503, every client retrying at once (or at the same fixed
+        interval) hits it again together: the retries amplify the overload they react to.
+    Fix:
+        Wait exponentially with jitter: tenacity `wait=wait_random_exponential(multiplier=1,
+        max=30)`; in a manual loop `time.sleep(min(30, 2 ** attempt) + random.random())`.
+    Bad:
+        for attempt in range(3):
+            try:
+                return client.chat.completions.create(model=MODEL, messages=messages)
+            except RateLimitError:
+                continue
+    Good:
+        @retry(stop=stop_after_attempt(3), wait=wait_random_exponential(max=30))
+        def ask(messages): return client.chat.completions.create(model=MODEL, messages=messages)
+    """
+    for node, name, call in _retry_policies(src):
+        line = src.changed_line(node)
+        if (
+            line is not None
+            and call is not None
+            and name in RETRYING
+            and kwarg(call, "stop") is not None
+            and kwarg(call, "wait") is None
+        ):
+            yield Hit(line, f"tenacity `{name.rsplit('.', 1)[-1]}` without `wait=` retries at once.")
+    for loop in ast.walk(src.tree):
+        if isinstance(loop, (ast.For, ast.AsyncFor)):
+            found = _manual_retry_loop(src, loop)
+            line = src.changed_line(loop) if found is not None else None
+            if found is not None and line is not None:
+                yield Hit(line, found.detail, found.severity)
