@@ -7,6 +7,7 @@ every finding on ml cases (to judge whether each is worth a reviewer's time).
 
 Usage: python bench/realworld.py [CASES_DIR] [--verbose]
 """
+
 from __future__ import annotations
 
 import json
@@ -26,8 +27,7 @@ CATEGORY_RULES = {
     "blocking-call-in-async": {"sync-llm-client-in-async", "blocking-sleep-in-async"},
     "unsafe-deserialization": {"unsafe-model-deserialization", "trust-remote-code"},
     "missing-seed": {"training-no-seed"},
-    "llm-no-retry": {"llm-client-no-retry", "llm-retries-disabled", "retry-unbounded",
-                     "retry-no-backoff"},
+    "llm-no-retry": {"llm-client-no-retry", "llm-retries-disabled", "retry-unbounded", "retry-no-backoff"},
     "llm-call-in-loop": {"llm-call-in-loop", "embedding-call-per-item"},
     "llm-no-error-handling": {"llm-call-no-error-handling", "llm-error-swallowed"},
     "hardcoded-model-name": {"llm-model-hardcoded", "llm-model-alias-unpinned"},
@@ -64,9 +64,20 @@ def review(case: Path) -> dict[str, object]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "PRE_COMMIT"))}
         env["ARCHBOT_CACHE_DIR"] = str(scratch / ".cache")
         result = subprocess.run(
-            [str(ARCHBOT), "review", "--base", "HEAD~1", "--format", "json", "--fail-on", "never",
-],
-            cwd=scratch, capture_output=True, text=True, env=env,
+            [
+                str(ARCHBOT),
+                "review",
+                "--base",
+                "HEAD~1",
+                "--format",
+                "json",
+                "--fail-on",
+                "never",
+            ],
+            cwd=scratch,
+            capture_output=True,
+            text=True,
+            env=env,
         )
         if result.returncode != 0:
             return {"error": result.stderr.strip()}
@@ -109,8 +120,10 @@ def main(argv: list[str]) -> int:
             if rules is None:
                 continue
             covered += 1
-            hit = any(f["rule"] in rules and f["file"] == entry["file"]
-                      and abs(f["line"] - entry["line"]) <= 3 for f in findings)  # type: ignore[union-attr]
+            hit = any(
+                f["rule"] in rules and f["file"] == entry["file"] and abs(f["line"] - entry["line"]) <= 3
+                for f in findings
+            )  # type: ignore[union-attr]
             found += hit
             if not hit:
                 misses.append(f"{case.name}: {entry['category']} {entry['file']}:{entry['line']}")
@@ -118,11 +131,12 @@ def main(argv: list[str]) -> int:
             for f in findings:  # type: ignore[union-attr]
                 ml_findings.append(f"{case.name}: {f['file']}:{f['line']} {f['severity']} {f['rule']}")
     print()
-    print(f"routing: {routed_ok}/{routed} defect+ml cases routed to an expected persona first"
-          f" ({100 * routed_ok / max(routed, 1):.0f}%)")
+    print(
+        f"routing: {routed_ok}/{routed} defect+ml cases routed to an expected persona first"
+        f" ({100 * routed_ok / max(routed, 1):.0f}%)"
+    )
     print(f"non-ml: {silent}/{non_ml} silent ({100 * silent / max(non_ml, 1):.0f}%)")
-    print(f"defects with a covering rule found: {found}/{covered}"
-          f" ({100 * found / max(covered, 1):.0f}%)")
+    print(f"defects with a covering rule found: {found}/{covered} ({100 * found / max(covered, 1):.0f}%)")
     for miss in misses:
         print(f"  missed {miss}")
     print(f"findings on ml cases: {len(ml_findings)}")

@@ -1,4 +1,5 @@
 """Shared fixtures: real git repositories in temp dirs, and the CLI run in-process or as a subprocess."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -50,16 +51,24 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[GitRepo]:
     """An empty git repository as the working directory, isolated from the user's git config."""
     path = tmp_path / "repo"
     path.mkdir()
-    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "PRE_COMMIT", "PRE_COMMIT_FROM_REF",
-                 "PRE_COMMIT_TO_REF", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "GITHUB_TOKEN"):
+    for name in (
+        "GIT_DIR",
+        "GIT_WORK_TREE",
+        "GIT_INDEX_FILE",
+        "PRE_COMMIT",
+        "PRE_COMMIT_FROM_REF",
+        "PRE_COMMIT_TO_REF",
+        "ANTHROPIC_API_KEY",
+        "ANTHROPIC_BASE_URL",
+        "GITHUB_TOKEN",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "gitconfig"))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.setenv("ARCHBOT_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.chdir(path)
     subprocess.run(["git", "init", "-q", "-b", "main"], cwd=path, check=True)
-    for key, value in (("user.email", "dev@example.test"), ("user.name", "Dev"),
-                       ("commit.gpgsign", "false")):
+    for key, value in (("user.email", "dev@example.test"), ("user.name", "Dev"), ("commit.gpgsign", "false")):
         subprocess.run(["git", "config", key, value], cwd=path, check=True)
     yield GitRepo(path)
 
@@ -83,9 +92,16 @@ def run_archbot(capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-
     return run
 
 
-def run_console(*args: str, cwd: Path, env: dict[str, str] | None = None,
-                stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
+def run_console(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, stdin: bytes | None = None
+) -> subprocess.CompletedProcess[str]:
     """The installed console script, as a user runs it."""
     full_env = {**os.environ, **(env or {})}
-    return subprocess.run([str(ARCHBOT), *args], cwd=cwd, env=full_env, capture_output=True,
-                          text=True, input=stdin.decode() if stdin is not None else None)
+    return subprocess.run(
+        [str(ARCHBOT), *args],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        input=stdin.decode() if stdin is not None else None,
+    )

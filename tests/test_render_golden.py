@@ -1,4 +1,5 @@
 """Each renderer against a golden file. Regenerate with ARCHBOT_UPDATE_GOLDEN=1 after a deliberate change."""
+
 from __future__ import annotations
 
 import os
@@ -22,32 +23,64 @@ GOLDEN = Path(__file__).parent / "data" / "golden"
 
 def _finding(rule: str, severity: Severity, line: int, title: str, **extra: str) -> Finding:
     return Finding(
-        rule=rule, source="rules", persona="llm-ml-engineer", severity=severity,
-        file="app/llm.py", line=line, title=title,
+        rule=rule,
+        source="rules",
+        persona="llm-ml-engineer",
+        severity=severity,
+        file="app/llm.py",
+        line=line,
+        title=title,
         rationale=extra.get("rationale", "Why it matters in production."),
-        suggestion=extra.get("suggestion", "Do the safe thing."), fingerprint=f"fp-{rule}-{line}",
+        suggestion=extra.get("suggestion", "Do the safe thing."),
+        fingerprint=f"fp-{rule}-{line}",
     )
 
 
 REPORT = Report(
     source=DiffSource("range", base="main", head="HEAD"),
-    personas=(PersonaAssignment("llm-ml-engineer", 4.5, ("app/llm.py",),
-                                ("app/llm.py: imports openai", "app/llm.py: path **/llm.py")),),
+    personas=(
+        PersonaAssignment(
+            "llm-ml-engineer",
+            4.5,
+            ("app/llm.py",),
+            ("app/llm.py: imports openai", "app/llm.py: path **/llm.py"),
+        ),
+    ),
     reviewed=("app/llm.py",),
     skipped=(SkippedFile("poetry.lock", "lock file"),),
     findings=(
-        _finding("hardcoded-llm-api-key", Severity.CRITICAL, 4, "Provider API key or token in source or config",
-                 rationale="`api_key=` is the literal sk-p…(40 chars)."),
-        _finding("http-call-no-timeout", Severity.HIGH, 8, "Plain HTTP call without a timeout",
-                 suggestion="Pass `timeout=(3, 60)`."),
+        _finding(
+            "hardcoded-llm-api-key",
+            Severity.CRITICAL,
+            4,
+            "Provider API key or token in source or config",
+            rationale="`api_key=` is the literal sk-p…(40 chars).",
+        ),
+        _finding(
+            "http-call-no-timeout",
+            Severity.HIGH,
+            8,
+            "Plain HTTP call without a timeout",
+            suggestion="Pass `timeout=(3, 60)`.",
+        ),
         _finding("llm-no-max-tokens", Severity.MEDIUM, 12, "Generation call without an output-token cap"),
-        Finding(rule="llm/review", source="llm", persona="llm-ml-engineer", severity=Severity.HIGH,
-                file="app/llm.py", line=9, title="No fallback when the provider is down @team <b>x</b>",
-                rationale="See [here](https://evil.example) and ![img](http://x/y.png).",
-                suggestion="Add a second provider.", confidence=0.9, fingerprint="fp-llm-9"),
+        Finding(
+            rule="llm/review",
+            source="llm",
+            persona="llm-ml-engineer",
+            severity=Severity.HIGH,
+            file="app/llm.py",
+            line=9,
+            title="No fallback when the provider is down @team <b>x</b>",
+            rationale="See [here](https://evil.example) and ![img](http://x/y.png).",
+            suggestion="Add a second provider.",
+            confidence=0.9,
+            fingerprint="fp-llm-9",
+        ),
     ),
-    llm=LLMUsage(used=True, model="claude-sonnet-4-5", calls=1, input_tokens=1200, output_tokens=300,
-                 cost_usd=0.0081),
+    llm=LLMUsage(
+        used=True, model="claude-sonnet-4-5", calls=1, input_tokens=1200, output_tokens=300, cost_usd=0.0081
+    ),
     notices=("tests/broken.py: not valid Python (line 3); only text rules ran on it",),
 )
 EMPTY = Report(source=DiffSource("staged"), personas=(), reviewed=(), skipped=(), findings=())
@@ -66,7 +99,10 @@ def _check(name: str, actual: str) -> None:
         ("report.txt", lambda: render.text(REPORT)),
         ("report-quiet.txt", lambda: render.text(REPORT, quiet=True)),
         ("report-colour.txt", lambda: render.text(REPORT, colour=True, quiet=True)),
-        ("report.md", lambda: render.markdown(REPORT, link=lambda p, n: f"https://github.test/o/r/blob/abc/{p}#L{n}")),
+        (
+            "report.md",
+            lambda: render.markdown(REPORT, link=lambda p, n: f"https://github.test/o/r/blob/abc/{p}#L{n}"),
+        ),
         ("report.json", lambda: render.json_text(REPORT)),
         ("empty.txt", lambda: render.text(EMPTY)),
         ("empty.md", lambda: render.markdown(EMPTY)),

@@ -1,9 +1,10 @@
 """The issue's first-user scenario on a real git repository, through the CLI."""
+
 from __future__ import annotations
 
 from conftest import GitRepo, run_console
 
-LEAKY_CLIENT = '''import requests
+LEAKY_CLIENT = """import requests
 from openai import OpenAI
 
 client = OpenAI(api_key="sk-proj-Xk29dLq8vNw3Rt7Yp1Zs6Hc4Bm0Gf5Ja")
@@ -12,9 +13,9 @@ client = OpenAI(api_key="sk-proj-Xk29dLq8vNw3Rt7Yp1Zs6Hc4Bm0Gf5Ja")
 def complete(prompt: str) -> str:
     resp = requests.post("http://localhost:8000/v1/chat/completions", json={"prompt": prompt})
     return resp.json()["text"]
-'''
+"""
 
-FIXED_CLIENT = '''import os
+FIXED_CLIENT = """import os
 
 import requests
 from openai import OpenAI
@@ -29,7 +30,7 @@ def complete(prompt: str) -> str:
         "http://localhost:8000/v1/chat/completions", json={"prompt": prompt}, timeout=(3, 60)
     )
     return resp.json()["text"]
-'''
+"""
 
 
 def test_staged_llm_client_defects_then_fixed(repo: GitRepo, run_archbot) -> None:  # type: ignore[no-untyped-def]

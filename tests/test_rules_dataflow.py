@@ -53,14 +53,15 @@ EXPECTED: dict[str, Expected] = {
     ],
     # Negatives: user data in the user/human message, a Depends() dependency in instructions=,
     # a ChatPromptTemplate placeholder, a constant system prompt, a helper that is not a route
-    # handler, a Celery task's arguments, a constant + literal system prompt.
+    # handler, a Celery task's arguments, a constant + literal system prompt, int and Literal
+    # route parameters.
     "user-input-in-system-prompt": [
         ("api/tutor.py", 43, "high"),  # f-string of a pydantic body attribute
         ("api/tutor.py", 57, "high"),  # Anthropic system= name built by + from a derived name
         ("api/tutor.py", 69, "high"),  # Responses instructions= Template.substitute(path param)
         ("api/tutor.py", 81, "high"),  # ("system", "..." + body.persona) in from_messages
         ("api/tutor.py", 84, "high"),  # SystemMessage(content="...".format(body.persona))
-        ("web/answers.py", 20, "high"),  # developer role, % of flask request data
+        ("web/answers.py", 22, "high"),  # developer role, % of flask request data
     ],
     # Negatives: module-level client construction, constants, a settings lookup, *settings*.py,
     # *config*.py, tests/, conftest.py, examples/, a notebook.

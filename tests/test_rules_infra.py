@@ -154,6 +154,10 @@ def stage_case(repo: GitRepo, case: Path) -> None:
 
 def review(repo: GitRepo, run_archbot, case: str) -> dict[str, object]:  # type: ignore[no-untyped-def]
     stage_case(repo, DATA / case)
+    return review_staged(run_archbot)
+
+
+def review_staged(run_archbot) -> dict[str, object]:  # type: ignore[no-untyped-def]
     result = run_archbot(
         "review", "--format", "json", "--fail-on", "never", "--persona", "ml-architecture-expert"
     )
@@ -188,3 +192,23 @@ def test_helm_template_is_skipped_with_a_notice(repo: GitRepo, run_archbot) -> N
     assert report["notices"] == [
         "charts/llm/templates/deployment.yaml: Helm template with unrendered {{ }}; Kubernetes rules skipped"
     ]
+
+
+def test_github_expressions_are_not_helm_templates(repo: GitRepo, run_archbot) -> None:  # type: ignore[no-untyped-def]
+    repo.stage(
+        ".github/workflows/evals.yml",
+        "name: evals\n"
+        "on: [push]\n"
+        "jobs:\n"
+        "  run:\n"
+        "    runs-on: ubuntu-latest\n"
+        "    env:\n"
+        "      HF_TOKEN: ${{ secrets.HF_TOKEN }}\n"
+        "    steps:\n"
+        "      - run: python -m evals --model acme/support-7b --trust-remote-code\n",
+    )
+
+    report = review_staged(run_archbot)
+
+    assert report["notices"] == []
+    assert findings_for("trust-remote-code", report) == [(".github/workflows/evals.yml", 9, "high")]

@@ -74,9 +74,7 @@ _PY_IMPORT = re.compile(
     re.M,
 )
 _TEXT_TOKEN = re.compile(r"[A-Za-z_][\w.\-/]*\w|[A-Za-z_]")
-_JS_IMPORT = re.compile(
-    r"""(?:\bfrom\s+|\bimport\s+|\brequire\(\s*|\bimport\(\s*)["']([@\w][\w./@-]*)["']"""
-)
+_JS_IMPORT = re.compile(r"""(?:\bfrom\s+|\bimport\s+|\brequire\(\s*|\bimport\(\s*)["']([@\w][\w./@-]*)["']""")
 _JS_SUFFIXES = (".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs")
 _QUOTED = re.compile(r"""["']([^"'\n]{1,200})["']""")
 _REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*(?:[<>=!~;@ ]|$)")

@@ -433,6 +433,7 @@ _SYSTEM_ROLES = frozenset(["system", "developer"])
 _STRING_BUILDERS = frozenset(["format", "format_map", "substitute", "safe_substitute", "join"])
 _INJECTED = frozenset(["Depends", "Security"])
 _REQUEST_GLOBALS = frozenset(["flask.request", "quart.request"])
+_CLOSED_TYPES = frozenset(["int", "float", "bool", "Literal", "UUID", "date", "datetime", "Decimal"])
 
 
 def _injected(default: ast.expr | None, annotation: ast.expr | None) -> bool:
@@ -458,8 +459,19 @@ def _user_params(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
     return {
         arg.arg
         for arg, default in pairs
-        if arg.arg not in ("self", "cls") and not _injected(default, arg.annotation)
+        if arg.arg not in ("self", "cls")
+        and not _injected(default, arg.annotation)
+        and not _closed_type(arg.annotation)
     }
+
+
+def _closed_type(annotation: ast.expr | None) -> bool:
+    """`int`, `bool`, `Literal["en", "fr"]`, `UUID`...: validated values that cannot carry text."""
+    if annotation is None:
+        return False
+    root = annotation.value if isinstance(annotation, ast.Subscript) else annotation
+    name = root.attr if isinstance(root, ast.Attribute) else getattr(root, "id", "")
+    return name in _CLOSED_TYPES
 
 
 class _UserData:

@@ -158,7 +158,7 @@ def workloads(documents: Iterable[yaml.Node]) -> Iterator[Workload]:
         ]
         model = get(pod, "model")
         if kind == "InferenceService" and isinstance(model, yaml.MappingNode):
-            containers.insert(0, Container(model, "model", False, key_line(pod, "model")))
+            containers.insert(0, Container(model, "predictor.model", False, key_line(pod, "model")))
         name = scalar(get(document, "metadata", "name")) or ""
         yield Workload(kind, name, document, pod, tuple(containers))
 

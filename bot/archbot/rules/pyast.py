@@ -365,9 +365,7 @@ _CALL_SITES: dict[str, frozenset[str]] = {
     ),
     "litellm": frozenset(["completion", "acompletion", "embedding", "aembedding"]),
     "langchain": frozenset(["invoke", "ainvoke", "batch", "abatch", "stream", "astream"]),
-    "langchain-embeddings": frozenset(
-        ["embed_query", "embed_documents", "aembed_query", "aembed_documents"]
-    ),
+    "langchain-embeddings": frozenset(["embed_query", "embed_documents", "aembed_query", "aembed_documents"]),
 }
 _EMBEDDING_METHODS = frozenset(
     [

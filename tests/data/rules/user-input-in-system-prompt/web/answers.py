@@ -1,5 +1,7 @@
 """Flask answer endpoint."""
 
+from typing import Literal
+
 from flask import Flask, jsonify, request
 from openai import OpenAI
 
@@ -20,6 +22,19 @@ def answer():  # type: ignore[no-untyped-def]
             {"role": "developer", "content": "Reply in a %s tone." % tone},
             {"role": "system", "content": GUIDELINES + "\nProduct: routers."},
             {"role": "user", "content": payload["question"]},
+        ],
+    )
+    return jsonify(answer=resp.choices[0].message.content)
+
+
+@app.route("/v1/answer/<int:max_words>/<lang>", methods=["POST"])
+def short_answer(max_words: int, lang: Literal["en", "fr"]):  # type: ignore[no-untyped-def]
+    resp = client.chat.completions.create(
+        model=MODEL,
+        max_completion_tokens=200,
+        messages=[
+            {"role": "system", "content": f"{GUIDELINES} Use at most {max_words} words, in {lang}."},
+            {"role": "user", "content": request.get_json()["question"]},
         ],
     )
     return jsonify(answer=resp.choices[0].message.content)
