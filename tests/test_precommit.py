@@ -9,6 +9,7 @@ a real, non-editable `pip install` of that snapshot from the configured package 
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import os
 import shutil
@@ -19,6 +20,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from archbot import frontmatter, personas
 from conftest import GitRepo
@@ -135,6 +138,7 @@ def hook_output(output: str) -> list[str]:
 def test_try_repo_fails_a_staged_llm_change_with_a_critical_defect(
     repo: GitRepo, hook_repo: tuple[Path, str], precommit_home: Path
 ) -> None:
+    """try-repo installs the hook into a store of its own (it ignores PRE_COMMIT_HOME)."""
     path, sha = hook_repo
     repo.commit("initial")
     repo.stage("analytics/llm_query.py", LLM_EVAL)
@@ -318,3 +322,9 @@ def test_frontmatter_cache_survives_a_corrupt_file(tmp_path: Path) -> None:
     assert frontmatter.parse("name: y\n", frontmatter.Cache(path)) == {"name": "y"}
     with pytest.raises(frontmatter.FrontmatterError, match=r"^while parsing a flow sequence$"):
         frontmatter.parse("name: [unclosed\n  - x: 'y", frontmatter.Cache(path))
+
+
+@given(path=st.text(alphabet="ab/.*", max_size=10), pattern=st.text(alphabet="ab/.*?[]", max_size=8))
+def test_persona_globs_match_exactly_as_fnmatch(path: str, pattern: str) -> None:
+    """Routing's regex-free glob matching (the hook's hot loop) agrees with fnmatch everywhere."""
+    assert personas._fnmatch(path, pattern) == fnmatch.fnmatchcase(path, pattern)
