@@ -391,13 +391,6 @@ def in_precommit() -> bool:
     return os.environ.get("PRE_COMMIT") == "1"
 
 
-def cache_dir() -> Path:
-    """ARCHBOT_CACHE_DIR, else $XDG_CACHE_HOME/archbot, else ~/.cache/archbot."""
-    if os.environ.get("ARCHBOT_CACHE_DIR"):
-        return Path(os.environ["ARCHBOT_CACHE_DIR"])
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "archbot"
-
-
 def llm_wanted(config: config_module.Config, flag: bool | None) -> bool:
     """--llm/--no-llm wins; then pre-commit (off unless precommit.llm); then llm.enabled; then the env."""
     if flag is not None:
@@ -416,7 +409,7 @@ def persona_reviewer() -> review.PersonaReviewer:
     endpoint = llm.Endpoint(
         api_key=os.environ.get("ANTHROPIC_API_KEY"),
         base_url=os.environ.get("ANTHROPIC_BASE_URL"),
-        cache_dir=llm.default_cache_dir(os.environ),
+        cache_dir=config_module.cache_dir(os.environ),
         progress=progress,
     )
     return llm.reviewer(endpoint)
@@ -469,7 +462,7 @@ def personas_from(
     repo_texts: list[tuple[str, str]], config: config_module.Config, forced: str | None = None
 ) -> dict[str, personas_module.Persona]:
     """The built-in personas plus the repository's (from disk, or from a PR's base revision)."""
-    cache = frontmatter.Cache(cache_dir() / "frontmatter-v1.json")
+    cache = frontmatter.Cache(config_module.cache_dir(os.environ) / "frontmatter-v1.json")
     known = personas_module.load(personas_module.builtin_texts() + repo_texts, cache)
     names_rules = config.rules.disable or config.rules.severity or config.rules.ignore
     config_module.check_names(config, known_rule_ids() if names_rules else set(), set(known))

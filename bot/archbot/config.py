@@ -287,3 +287,10 @@ def check_names(config: Config, rule_ids: set[str], persona_names: set[str]) -> 
 def _near(word: str, choices: set[str]) -> str:
     near = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.5)
     return f"; did you mean '{near[0]}'?" if near else ""
+
+
+def cache_dir(environ: Mapping[str, str]) -> Path:
+    """ARCHBOT_CACHE_DIR, else $XDG_CACHE_HOME/archbot, else ~/.cache/archbot."""
+    if environ.get("ARCHBOT_CACHE_DIR"):
+        return Path(environ["ARCHBOT_CACHE_DIR"])
+    return Path(environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "archbot"

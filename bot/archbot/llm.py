@@ -79,13 +79,6 @@ def resolve_model(name: str) -> str:
     return MODELS.get(name, name)
 
 
-def default_cache_dir(environ: Mapping[str, str]) -> Path:
-    if environ.get("ARCHBOT_CACHE_DIR"):
-        return Path(environ["ARCHBOT_CACHE_DIR"])
-    base = environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "archbot"
-
-
 def reviewer(endpoint: Endpoint) -> PersonaReviewer:
     return lambda request: review(request, endpoint)
 

@@ -69,13 +69,7 @@ def _inside_handled_try(src: PythonFile, call: ast.Call) -> bool:
 
 
 def _app_handles_errors(src: PythonFile) -> bool:
-    if _EXCEPTION_HANDLER.search(src.text):
-        return True
-    for path in src.repo.glob("*.py"):
-        text = src.repo.text(path)
-        if text is not None and _EXCEPTION_HANDLER.search(text):
-            return True
-    return False
+    return _EXCEPTION_HANDLER.search(src.text) is not None or src.repo.mentions(_EXCEPTION_HANDLER, "*.py")
 
 
 def _task_retries(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:

@@ -163,13 +163,9 @@ def _per_call_http_options(src: PythonFile) -> bool:
 
 
 def _litellm_timeout_set(src: PythonFile) -> bool:
-    if _LITELLM_GLOBAL_TIMEOUT.search(src.text):
-        return True
-    for path in src.repo.glob("*.py"):
-        text = src.repo.text(path)
-        if text is not None and _LITELLM_GLOBAL_TIMEOUT.search(text):
-            return True
-    return False
+    return _LITELLM_GLOBAL_TIMEOUT.search(src.text) is not None or src.repo.mentions(
+        _LITELLM_GLOBAL_TIMEOUT, "*.py"
+    )
 
 
 def _unbounded_client(src: PythonFile, call: ast.Call) -> Hit | None:

@@ -6,6 +6,7 @@ import ast
 import dataclasses
 import fnmatch
 import functools
+import re
 import warnings
 from collections.abc import Callable
 
@@ -39,6 +40,13 @@ class RepoView:
     def text(self, path: str) -> str | None:
         data = self._read(path)
         return None if data is None else data.decode("utf-8", errors="replace")
+
+    @functools.cache  # noqa: B019 - one RepoView per review; the cache dies with it
+    def mentions(self, pattern: re.Pattern[str], glob: str) -> bool:
+        """Does any repository file matching `glob` contain `pattern`? Answered once per review."""
+        return any(
+            text is not None and pattern.search(text) is not None for text in map(self.text, self.glob(glob))
+        )
 
 
 @dataclasses.dataclass
