@@ -3,7 +3,8 @@
 (1) a commit with no ML/LLM-related file (a shop module, a JS file, docs): the fast path;
 (2) a 20-file ML/LLM commit (LLM clients, RAG, training, serving): the full rules review.
 
-Each figure is the median wall time of RUNS runs (after two warm-up runs), beside `python -c pass`
+Each figure is the median wall time of RUNS runs (after two warm-up runs; the four commands take
+turns, so load from other processes shifts all figures alike), beside `python -c pass`
 and `bandit -q` on the same 20 files. Bytecode is cached in a scratch PYCACHEPREFIX, as it is in
 an installed hook environment (PYTHONDONTWRITEBYTECODE is dropped for the measured processes).
 
@@ -153,15 +154,19 @@ def scratch_repo(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
-def median_ms(command: Sequence[str], cwd: Path, env: dict[str, str]) -> float:
+def median_ms(commands: Sequence[tuple[Sequence[str], Path]], env: dict[str, str]) -> list[float]:
+    """Median wall time of each (command, cwd). The commands take turns, run by run, so that a
+    change in the machine's load (other processes) affects every figure alike."""
     for _ in range(2):
-        subprocess.run(command, cwd=cwd, env=env, capture_output=True, check=False)
-    times = []
+        for command, cwd in commands:
+            subprocess.run(command, cwd=cwd, env=env, capture_output=True, check=False)
+    times: list[list[float]] = [[] for _ in commands]
     for _ in range(RUNS):
-        start = time.perf_counter()
-        subprocess.run(command, cwd=cwd, env=env, capture_output=True, check=False)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
+        for index, (command, cwd) in enumerate(commands):
+            start = time.perf_counter()
+            subprocess.run(command, cwd=cwd, env=env, capture_output=True, check=False)
+            times[index].append(time.perf_counter() - start)
+    return [statistics.median(t) * 1000 for t in times]
 
 
 def main() -> None:
@@ -183,10 +188,15 @@ def main() -> None:
         check = subprocess.run(hook, cwd=heavy, env=env, capture_output=True, text=True, check=False)
         print(f"hook on the ML commit: exit {check.returncode}, {check.stdout.strip().splitlines()[-1]}")
 
-        python_pass = median_ms([sys.executable, "-c", "pass"], plain, env)
-        non_ml = median_ms(hook, plain, env)
-        ml_hook = median_ms(hook, heavy, env)
-        bandit = median_ms([str(BIN / "bandit"), "-q", *sorted(ml)], heavy, env)
+        python_pass, non_ml, ml_hook, bandit = median_ms(
+            [
+                ([sys.executable, "-c", "pass"], plain),
+                (hook, plain),
+                (hook, heavy),
+                ([str(BIN / "bandit"), "-q", *sorted(ml)], heavy),
+            ],
+            env,
+        )
 
         fast_ratio, ml_ratio = non_ml / python_pass, ml_hook / bandit
         fast_verdict = "met" if fast_ratio <= 6 else "MISSED"

@@ -32,6 +32,8 @@ class Pull:
     base: str
     head: str
     draft: bool = False
+    title: str = "Add the LLM client"
+    body: str = ""
 
 
 @dataclasses.dataclass
@@ -278,7 +280,14 @@ def _handler_for(server: GitHubServer) -> type[BaseHTTPRequestHandler]:
 
         def _issue(self, number: int) -> dict[str, Any]:
             url = f"{server.url}/repos/{server.repo}/issues/{number}"
-            return {"number": number, "url": url, "comments_url": f"{url}/comments"}
+            pull = server.pulls[number]
+            return {
+                "number": number,
+                "title": pull.title,
+                "body": pull.body,
+                "url": url,
+                "comments_url": f"{url}/comments",
+            }
 
         def _pull(self, pull: Pull) -> int:
             if "diff" in self.headers.get("Accept", ""):
@@ -294,6 +303,8 @@ def _handler_for(server: GitHubServer) -> type[BaseHTTPRequestHandler]:
                     "html_url": f"https://github.com/{server.repo}/pull/{pull.number}",
                     "issue_url": f"{server.url}/repos/{server.repo}/issues/{pull.number}",
                     "state": "open",
+                    "title": pull.title,
+                    "body": pull.body,
                     "draft": pull.draft,
                     "base": {"sha": pull.base, "ref": "main"},
                     "head": {"sha": pull.head, "ref": "feature"},

@@ -94,7 +94,7 @@ def review_error(repo: GitRepo, run_archbot: RunArchbot, *args: str) -> tuple[in
             "rules:\n  disable: http-call-no-timeout\n",
             ("'rules.disable' must be a list of strings, not a string ('http-call-no-timeout')"),
         ),
-        ("rules: [a, b]\n", "rules must be a mapping, not a list"),
+        ("rules: [a, b]\n", "'rules' must be a mapping, not a list"),
         (
             "fail_on: hihg\n",
             "'fail_on' has invalid value 'hihg': choose one of critical, high, medium, low, never; "

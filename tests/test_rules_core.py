@@ -34,16 +34,20 @@ EXPECTED: dict[str, Expected] = {
         ("deploy/answer-service.yaml", 14, "critical"),  # key as a literal env value
     ],
     # Negatives: weights_only=True, non-literal weights_only, torch.jit.load,
-    # torch.utils.cpp_extension.load, numpy.load without allow_pickle.
+    # torch.utils.cpp_extension.load, numpy.load without allow_pickle; a chosen torch.load whose
+    # kwargs dict has weights_only or is a parameter (unresolved), a loader that is not torch.load,
+    # a pickle.loads(pickle.dumps(obj)) round trip.
     "unsafe-model-deserialization": [
-        ("ranking/artifacts.py", 17, "low"),  # torch.load, no weights_only, torch not pinned old
-        ("ranking/artifacts.py", 22, "high"),  # torch.load of a downloaded file, no weights_only
-        ("ranking/artifacts.py", 26, "critical"),  # weights_only=False of hf_hub_download
-        ("ranking/artifacts.py", 33, "high"),  # weights_only=False of a local path
-        ("ranking/artifacts.py", 53, "medium"),  # joblib.load of a repository-relative literal
-        ("ranking/artifacts.py", 58, "critical"),  # pickle.loads of requests.get(...).content
-        ("ranking/artifacts.py", 62, "high"),  # pandas.read_pickle of a run-time path
-        ("ranking/artifacts.py", 66, "high"),  # numpy.load(allow_pickle=True)
+        ("ranking/artifacts.py", 18, "low"),  # torch.load, no weights_only, torch not pinned old
+        ("ranking/artifacts.py", 23, "high"),  # torch.load of a downloaded file, no weights_only
+        ("ranking/artifacts.py", 27, "critical"),  # weights_only=False of hf_hub_download
+        ("ranking/artifacts.py", 34, "high"),  # weights_only=False of a local path
+        ("ranking/artifacts.py", 54, "medium"),  # joblib.load of a repository-relative literal
+        ("ranking/artifacts.py", 59, "critical"),  # pickle.loads of requests.get(...).content
+        ("ranking/artifacts.py", 63, "high"),  # pandas.read_pickle of a run-time path
+        ("ranking/artifacts.py", 67, "high"),  # numpy.load(allow_pickle=True)
+        ("ranking/artifacts.py", 75, "low"),  # torch.load chosen as `loader`, kwargs dict lacks it
+        ("ranking/artifacts.py", 87, "high"),  # the chosen torch.load called on a download
     ],
     # Negatives: trust_remote_code=False, a non-literal flag, the flag in a YAML comment.
     "trust-remote-code": [
@@ -53,7 +57,7 @@ EXPECTED: dict[str, Expected] = {
         ("serving/load_model.py", 21, "high"),  # revision="main" does not lower it
     ],
     # Negatives: 40-hex revision, revision from a constant, an attribute, an argument, a call;
-    # local and absolute paths; a builtin dataset name that is not org/name.
+    # local and absolute paths; a builtin dataset name that is not org/name; a pytest module.
     "hf-unpinned-revision": [
         ("training/prepare.py", 14, "medium"),  # no revision
         ("training/prepare.py", 15, "medium"),  # branch

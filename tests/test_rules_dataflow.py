@@ -85,7 +85,8 @@ EXPECTED: dict[str, Expected] = {
         ("evals/judge.py", 55, "low"),  # {"model": "gpt-4.1"} request payload
     ],
     # Negatives: a seeded script, seeding in an imported local settings module, the HF Trainer with
-    # TrainingArguments(seed=), a library nn.Module with a fit method, random_state everywhere,
+    # TrainingArguments(seed=) for training (not for a head drawn before it), set_seed before a new
+    # head, a pytest module that fine-tunes, a library nn.Module with a fit method, random_state everywhere,
     # KFold without shuffle, GridSearchCV, numpy's global seed for sklearn.
     "training-no-seed": [
         ("models/churn.py", 11, "low"),  # train_test_split without random_state
@@ -94,7 +95,17 @@ EXPECTED: dict[str, Expected] = {
         ("models/churn.py", 16, "low"),  # entry point fits with nothing seeded
         ("models/churn.py", 17, "low"),  # RandomizedSearchCV
         ("train/loops.py", 13, "low"),  # module-level training function
+        ("train/finetune_hf.py", 12, "low"),  # new head drawn before the Trainer seeds
         ("train/train_classifier.py", 17, "low"),  # __main__ script: first training call
+    ],
+    # Negatives: dataset.shuffle(seed=), random.Random(SEED), a module that seeds random, a judge
+    # with temperature/seed (SDK and raw payload), an embeddings call, the same code outside eval paths.
+    "eval-no-seed": [
+        ("evals/gpqa_eval.py", 19, "low"),  # dataset.shuffle()
+        ("evals/gpqa_eval.py", 26, "low"),  # random.shuffle(choices)
+        ("evals/gpqa_eval.py", 28, "low"),  # np.random.permutation
+        ("evals/gpqa_eval.py", 38, "low"),  # Gemini payload's generationConfig without seed/temperature
+        ("evals/gpqa_eval.py", 58, "low"),  # judge chat.completions.create
     ],
     # Negatives: .eval() after torch.load, Scorer().to(...).eval(), a from_pretrained model,
     # torch.no_grad() block, @torch.inference_mode() handler, submodules in another nn.Module's

@@ -25,8 +25,10 @@ Expected = list[tuple[str, int, str]]
 EXPECTED: dict[str, Expected] = {
     # Negatives: .with_options(timeout=), http_client=httpx.Client(timeout=), Anthropic(timeout=),
     # a client whose every call passes timeout=, AsyncInferenceClient(timeout=), HttpOptions(timeout=),
-    # litellm with a per-call timeout, httpx without a timeout, and a batch script's long defaults.
+    # litellm with a per-call timeout, httpx without a timeout, and a batch script's long defaults;
+    # MCP sessions given read_timeout_seconds by keyword or position.
     "llm-client-no-timeout": [
+        ("agents/tool_sessions.py", 15, "high"),  # MCP ClientSession without read_timeout_seconds
         ("app/chat_api.py", 15, "medium"),  # OpenAI() in a serving module
         ("app/chat_api.py", 18, "medium"),  # custom httpx client without a timeout keeps 600 s
         ("app/chat_api.py", 21, "medium"),  # cohere.ClientV2(): 300 s
@@ -47,15 +49,17 @@ EXPECTED: dict[str, Expected] = {
     ],
     # Negatives: genai with retry_options, a backoff-decorated call, POSTs to non-LLM URLs (literal
     # and bound to a name, and a named server URL with an admin path), a manual retry loop, a
-    # tenacity Retrying loop, a nested function handed to a project retry helper.
+    # tenacity Retrying loop, a nested function handed to a project retry helper, a requests.Session
+    # with a mounted HTTPAdapter(max_retries=Retry(...)).
     "llm-client-no-retry": [
-        ("assistant/generate.py", 22, "medium"),  # genai.Client without retry_options
-        ("assistant/generate.py", 32, "medium"),  # InferenceClient
-        ("assistant/generate.py", 41, "medium"),  # requests.post to /v1/chat/completions
-        ("assistant/generate.py", 66, "medium"),  # aiohttp POST to Ollama
-        ("assistant/generate.py", 78, "medium"),  # URL named as an inference endpoint
-        ("assistant/generate.py", 83, "medium"),  # URL bound to an LLM path one line above
-        ("assistant/generate.py", 89, "medium"),  # a chunking range loop is not a retry loop
+        ("assistant/generate.py", 24, "medium"),  # genai.Client without retry_options
+        ("assistant/generate.py", 34, "medium"),  # InferenceClient
+        ("assistant/generate.py", 43, "medium"),  # requests.post to /v1/chat/completions
+        ("assistant/generate.py", 68, "medium"),  # aiohttp POST to Ollama
+        ("assistant/generate.py", 80, "medium"),  # URL named as an inference endpoint
+        ("assistant/generate.py", 85, "medium"),  # URL bound to an LLM path one line above
+        ("assistant/generate.py", 91, "medium"),  # a chunking range loop is not a retry loop
+        ("assistant/generate.py", 143, "medium"),  # requests.Session used for /generate, no adapter
     ],
     # Negatives: stop= given, backoff max_time=, a **policy splat, AsyncRetrying with stop,
     # a `while True` loop with an attempt counter.

@@ -2,6 +2,6 @@
 
 import sys
 
-from archbot.cli import main
+from archbot.entry import main
 
 sys.exit(main())

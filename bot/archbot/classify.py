@@ -70,7 +70,8 @@ _PY_SCAN = re.compile(
     re.S,
 )
 _PY_IMPORT = re.compile(
-    r"^[ \t]*(?:from[ \t]+(?P<from>\.*[\w.]+)[ \t]+import\b|import[ \t]+(?P<names>[\w. \t,]+))",
+    r"^[ \t]*(?:from[ \t]+(?P<from>\.*[\w.]*)[ \t]+import[ \t]*(?P<what>\([^)]*\)|[\w \t,]*)"
+    r"|import[ \t]+(?P<names>[\w. \t,]+))",
     re.M,
 )
 _TEXT_TOKEN = re.compile(r"[A-Za-z_][\w.\-/]*\w|[A-Za-z_]")
@@ -144,7 +145,7 @@ def notebook_code(text: str) -> tuple[str, list[int]]:
     """
     try:
         notebook = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested thousands of levels deep
         return "", []
     json_lines = text.split("\n")
     code: list[str] = []
@@ -184,13 +185,18 @@ def _python_imports(text: str, added: frozenset[int]) -> dict[str, bool]:
     index = _LineIndex(text)
     for match in _PY_IMPORT.finditer(text):
         on_added = index.line(match.start()) in added
-        if match.group("from"):
-            modules = [match.group("from")]
+        if match.group("from") is not None:
+            package = match.group("from")
+            names = [part.split()[0] for part in match.group("what").strip("()").split(",") if part.split()]
+            # `from google import genai` imports google.genai; `from .conversation import prompts`
+            # keeps its leading dot, so only suffix patterns (`*.prompts`) can match it.
+            modules = [] if package.startswith(".") else [package]
+            modules += [
+                f"{package.rstrip('.')}.{name}" if package.strip(".") else f".{name}" for name in names
+            ]
         else:
             modules = [part.split()[0] for part in match.group("names").split(",") if part.split()]
         for module in modules:
-            if module.startswith("."):
-                continue
             found[module] = found.get(module, False) or on_added
     return found
 

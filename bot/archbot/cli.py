@@ -13,8 +13,8 @@ from pathlib import Path
 
 import click
 
+from archbot import cachedir, frontmatter, render, review, sources
 from archbot import config as config_module
-from archbot import frontmatter, render, review, sources
 from archbot import personas as personas_module
 from archbot.errors import (
     EXIT_FINDINGS,
@@ -409,7 +409,7 @@ def persona_reviewer() -> review.PersonaReviewer:
     endpoint = llm.Endpoint(
         api_key=os.environ.get("ANTHROPIC_API_KEY"),
         base_url=os.environ.get("ANTHROPIC_BASE_URL"),
-        cache_dir=config_module.cache_dir(os.environ),
+        cache_dir=cachedir.cache_dir(os.environ),
         progress=progress,
     )
     return llm.reviewer(endpoint)
@@ -462,7 +462,7 @@ def personas_from(
     repo_texts: list[tuple[str, str]], config: config_module.Config, forced: str | None = None
 ) -> dict[str, personas_module.Persona]:
     """The built-in personas plus the repository's (from disk, or from a PR's base revision)."""
-    cache = frontmatter.Cache(config_module.cache_dir(os.environ) / "frontmatter-v1.json")
+    cache = frontmatter.Cache(cachedir.cache_dir(os.environ) / "frontmatter-v1.json")
     known = personas_module.load(personas_module.builtin_texts() + repo_texts, cache)
     names_rules = config.rules.disable or config.rules.severity or config.rules.ignore
     config_module.check_names(config, known_rule_ids() if names_rules else set(), set(known))
@@ -510,6 +510,14 @@ def exit_code(report: Report, fail_on: str) -> int:
     return EXIT_FINDINGS if any(f.severity >= threshold for f in report.findings) else EXIT_OK
 
 
+def one_line(error: click.ClickException) -> str:
+    """Click's message on one line, like every archbot error, with where to find the usage."""
+    message = " ".join(error.format_message().split())
+    if isinstance(error, click.UsageError) and error.ctx is not None:
+        return f"{message} See '{error.ctx.command_path} --help'."
+    return message
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         result = cli.main(
@@ -525,8 +533,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except click.exceptions.Exit as done:
         return done.exit_code
-    except click.ClickException as error:
+    except click.exceptions.NoArgsIsHelpError as error:
         error.show()
+        return EXIT_USAGE
+    except click.ClickException as error:
+        click.echo(f"archbot: {one_line(error)}", err=True)
         return EXIT_USAGE
     except ArchbotError as error:
         click.echo(f"archbot: {error.message}", err=True)

@@ -153,7 +153,7 @@ def parse(text: str, name: str) -> Config:
 
 
 def _build(cls: type[Any], data: object, name: str, prefix: str, origin: str | None = None) -> Any:
-    where = prefix or "top level"
+    where = f"'{prefix}'" if prefix else "top level"
     if not isinstance(data, Mapping):
         raise usage_error(f"{name}: {where} must be a mapping, not {_type_name(data)}")
     fields = {f.name: f for f in dataclasses.fields(cls) if f.name != "origin"}
@@ -174,12 +174,34 @@ def _build(cls: type[Any], data: object, name: str, prefix: str, origin: str | N
 def _value(hint: Any, value: object, name: str, dotted: str) -> Any:
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         return _build(hint, value, name, dotted)
-    if not _matches(hint, value):
-        raise usage_error(
-            f"{name}: '{dotted}' must be {_describe(hint)}, not {_type_name(value)} ({value!r:.60})"
-        )
+    mismatch = _mismatch(hint, value, dotted)
+    if mismatch is not None:
+        where, expected, found = mismatch
+        raise usage_error(f"{name}: '{where}' must be {expected}, not {_type_name(found)} ({found!r:.60})")
     _check_constraints(dotted, value, name)
     return value
+
+
+def _mismatch(hint: Any, value: object, dotted: str) -> tuple[str, str, object] | None:
+    """The innermost (key, expected, value) that does not match, so a message points at the entry."""
+    origin = typing.get_origin(hint)
+    if origin is list and isinstance(value, list):
+        (item,) = typing.get_args(hint)
+        for index, entry in enumerate(value):
+            found = _mismatch(item, entry, f"{dotted}[{index}]")
+            if found is not None:
+                return found
+        return None
+    if origin is dict and isinstance(value, dict):
+        key_type, item = typing.get_args(hint)
+        for key, entry in value.items():
+            if not _matches(key_type, key):
+                return f"{dotted}.{key}", f"{_describe(key_type)} key", key
+            found = _mismatch(item, entry, f"{dotted}.{key}")
+            if found is not None:
+                return found
+        return None
+    return None if _matches(hint, value) else (dotted, _describe(hint), value)
 
 
 def _matches(hint: Any, value: object) -> bool:
@@ -217,11 +239,30 @@ def _check_constraints(dotted: str, value: object, name: str) -> None:
                 raise usage_error(
                     f"{name}: '{dotted}' has invalid value {item!r}: choose one of {', '.join(choices)}{hint}"
                 )
+    if key == "llm.model" and isinstance(value, str):
+        _check_model(value, name, dotted)
     bounds = _RANGES.get(key)
     if bounds is not None and isinstance(value, (int, float)):
         low, high = bounds
         if not low <= value <= high:
             raise usage_error(f"{name}: '{dotted}' must be between {low:g} and {high:g}, not {value}")
+
+
+def _check_model(model: str, name: str, dotted: str) -> None:
+    # Any model id passes (a gateway may serve its own names); a bare word close to an alias is a typo.
+    if not model.strip():
+        raise usage_error(f"{name}: '{dotted}' is empty: name a model alias or id, or remove the key")
+    if not model.isalpha():
+        return
+    from archbot.llm import MODELS  # only for a bare-word model: llm.py is not on the hook's path
+
+    aliases = sorted({*MODELS, "inherit"})
+    near = difflib.get_close_matches(model, aliases, n=1, cutoff=0.6)
+    if model not in aliases and near:
+        raise usage_error(
+            f"{name}: '{dotted}' has invalid value {model!r}: use a model alias "
+            f"({', '.join(aliases)}) or a full model id; did you mean '{near[0]}'?"
+        )
 
 
 def _describe(hint: Any) -> str:
@@ -273,24 +314,14 @@ def check_names(config: Config, rule_ids: set[str], persona_names: set[str]) -> 
     for key, ids in named_rules:
         for rule_id in ids:
             if rule_id != "*" and rule_id not in rule_ids:
-                raise usage_error(
-                    f"{where}: '{key}' names unknown rule '{rule_id}'{_near(rule_id, rule_ids)}"
-                )
+                hint = _near(rule_id, rule_ids) or "; run `archbot rules` for the list"
+                raise usage_error(f"{where}: '{key}' names unknown rule '{rule_id}'{hint}")
     for glob, persona in config.personas.assign.items():
         if persona not in persona_names:
-            raise usage_error(
-                f"{where}: 'personas.assign.{glob}' names unknown persona '{persona}'"
-                f"{_near(persona, persona_names)}"
-            )
+            hint = _near(persona, persona_names) or f"; known: {', '.join(sorted(persona_names))}"
+            raise usage_error(f"{where}: 'personas.assign.{glob}' names unknown persona '{persona}'{hint}")
 
 
 def _near(word: str, choices: set[str]) -> str:
     near = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.5)
     return f"; did you mean '{near[0]}'?" if near else ""
-
-
-def cache_dir(environ: Mapping[str, str]) -> Path:
-    """ARCHBOT_CACHE_DIR, else $XDG_CACHE_HOME/archbot, else ~/.cache/archbot."""
-    if environ.get("ARCHBOT_CACHE_DIR"):
-        return Path(environ["ARCHBOT_CACHE_DIR"])
-    return Path(environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "archbot"

@@ -15,6 +15,7 @@ from archbot.models import ChangedFile, FileStatus, Hunk, HunkLine
 _LINE_KINDS: dict[str, Literal["+", "-", " "]] = {"+": "+", "-": "-", " ": " "}
 _GIT_PREFIXES = ("a/", "b/", "c/", "i/", "o/", "w/", "1/", "2/")
 _C_ESCAPES = {"a": 7, "b": 8, "t": 9, "n": 10, "v": 11, "f": 12, "r": 13, '"': 34, "\\": 92}
+_GITLINK_INFO = re.compile(r"(new file mode|deleted file mode|index \S+) 160000")
 _HEADER_START = re.compile(r"^(diff --git |--- |\+\+\+ |@@ |Binary files |GIT binary patch)", re.M)
 
 
@@ -36,10 +37,14 @@ def parse(text: str) -> list[ChangedFile]:
         patch = PatchSet(text)
     except UnidiffParseError as error:
         raise usage_error(f"malformed diff: {error}") from None
-    files = [_changed_file(patched) for patched in patch]
-    if not files:
+    if not patch:
         raise usage_error("malformed diff: no file sections found")
-    return files
+    return [_changed_file(patched) for patched in patch if not _is_submodule(patched)]
+
+
+def _is_submodule(patched: PatchedFile) -> bool:
+    """A gitlink (mode 160000) records a submodule's commit: there is no file to read or review."""
+    return any(_GITLINK_INFO.fullmatch(str(line).rstrip("\n")) for line in patched.patch_info or ())
 
 
 def _changed_file(patched: PatchedFile) -> ChangedFile:

@@ -7,9 +7,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from pathlib import Path
 
 MAX_ENTRIES = 256
+# A persona file's frontmatter: the text between a first line `---` and the next `---` line.
+BLOCK = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
 
 
 class FrontmatterError(ValueError):

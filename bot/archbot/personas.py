@@ -32,7 +32,6 @@ KEYWORD_CAP = 4.0
 PATH_WEIGHT = 1.5
 THRESHOLD = 2.5
 _MANIFEST_KINDS = frozenset(("dockerfile",))
-_FRONTMATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
 _STOPWORDS = frozenset(
     [
@@ -111,7 +110,7 @@ class Persona:
 
 def parse(text: str, origin: str, cache: frontmatter.Cache | None = None) -> Persona:
     """A persona file: YAML frontmatter (name, description, model, archbot triggers) and a body."""
-    match = _FRONTMATTER.match(text)
+    match = frontmatter.BLOCK.match(text)
     if match is None:
         raise usage_error(f"{origin}: persona must start with YAML frontmatter between '---' lines")
     try:
@@ -229,6 +228,8 @@ def _fnmatch(path: str, pattern: str) -> bool:
 
 
 def _import_matches(pattern: str, module: str) -> bool:
+    if pattern.startswith("*."):  # a project's own module by its last name: `*.prompts`
+        return module.endswith(pattern[1:]) or module == pattern[2:]
     if pattern.endswith("*"):
         return module.startswith(pattern[:-1])
     return module == pattern or module.startswith(pattern + ".")

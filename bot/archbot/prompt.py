@@ -153,7 +153,9 @@ def user_text(
     so the text cannot contain (and fake) its own end marker."""
     body = "\n\n".join(b.text for b in blocks)
     docs = "\n\n".join(f"guidance file: {path}\n{text[:MAX_GUIDANCE_CHARS]}" for path, text in guidance)
-    tag = hashlib.sha256((body + docs).encode()).hexdigest()[:16]
+    # File paths are untrusted too: the hints sit inside the markers like the diff.
+    notes = "\n".join(f"- {h.file}:{h.line} [{h.rule}] {h.severity.label}: {h.title}" for h in hints)
+    tag = hashlib.sha256((body + docs + notes).encode()).hexdigest()[:16]
     parts = [
         "Review this change. Line numbers are new-file line numbers; `+` marks added lines, "
         "`-` removed lines (no new number), blank marks unchanged context.",
@@ -162,8 +164,7 @@ def user_text(
         parts.append(f"Repository guidance:\n<<<DATA {tag}>>>\n{docs}\n<<<END DATA {tag}>>>")
     if hints:
         parts.append(
-            "Rule hints (static findings on this diff):\n"
-            + "\n".join(f"- {h.file}:{h.line} [{h.rule}] {h.severity.label}: {h.title}" for h in hints)
+            f"Rule hints (static findings on this diff):\n<<<DATA {tag}>>>\n{notes}\n<<<END DATA {tag}>>>"
         )
     parts.append(f"The diff:\n<<<DATA {tag}>>>\n{body}\n<<<END DATA {tag}>>>")
     return "\n\n".join(parts)

@@ -6,7 +6,8 @@ import math
 import re
 from collections import Counter
 
-_END = r"(?=[`'\"\s;,)\]}]|\\[nr]|$)"
+# A backslash ends a secret too: `\n` in escaped strings, `\"` in notebook JSON.
+_END = r"(?=[`'\"\s;,)\]}]|\\|$)"
 
 # The LLM-provider keys rule 23 names, as gitleaks writes them.
 PROVIDER_KEYS: dict[str, re.Pattern[str]] = {
@@ -63,23 +64,55 @@ REDACTION_PATTERNS: dict[str, re.Pattern[str]] = {
     "huggingface-token": re.compile(r"\b(hf_[A-Za-z0-9]{30,})" + _END),
     "aws-access-key-id": re.compile(r"\b((?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16})\b"),
     "aws-secret-access-key": re.compile(
-        r"(?i)aws_?secret_?(?:access_?)?key\W{0,4}[=:]\s*[\"']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])"
+        r"(?i)aws_?secret_?(?:access_?)?key\W{0,4}[=:]\s*\\?[\"']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])"
     ),
     "github-token": re.compile(r"\b(gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{60,255})\b"),
     "google-oauth-secret": re.compile(r"\b(GOCSPX-[A-Za-z0-9_-]{28})" + _END),
     "slack-token": re.compile(r"\b(xox[abposr]-[A-Za-z0-9-]{10,})" + _END),
     "slack-webhook": re.compile(r"(https://hooks\.slack\.com/(?:services|workflows)/[A-Za-z0-9/_-]{20,})"),
+    "gitlab-token": re.compile(r"\b(glpat-[A-Za-z0-9_-]{20,})" + _END),
+    "stripe-key": re.compile(r"\b([sr]k_live_[A-Za-z0-9]{20,})" + _END),
+    "groq-key": re.compile(r"\b(gsk_[A-Za-z0-9]{40,})" + _END),
+    "replicate-token": re.compile(r"\b(r8_[A-Za-z0-9]{30,})" + _END),
+    "pinecone-key": re.compile(r"\b(pcsk_[A-Za-z0-9]{4,}_[A-Za-z0-9]{40,})" + _END),
+    "langsmith-key": re.compile(r"\b(lsv2_(?:pt|sk)_[a-f0-9]{32}_[a-f0-9]{10})" + _END),
+    "sendgrid-key": re.compile(r"\b(SG\.[A-Za-z0-9_-]{20,24}\.[A-Za-z0-9_-]{39,50})" + _END),
+    "twilio-key": re.compile(r"\b(SK[0-9a-f]{32})\b"),
+    "npm-token": re.compile(r"\b(npm_[A-Za-z0-9]{36})\b"),
+    "pypi-token": re.compile(r"\b(pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,})" + _END),
+    "databricks-token": re.compile(r"\b(dapi[0-9a-f]{32}(?:-\d)?)\b"),
+    "jwt": re.compile(r"\b(eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,})" + _END),
+    # The password of `scheme://user:password@host`.
+    "url-password": re.compile(r"\b[a-z][a-z0-9+.-]{1,20}://[^\s:/@'\"`]{1,100}:([^\s:/@'\"`]{3,200})@"),
     "private-key": re.compile(
         r"(-----BEGIN[A-Z ]*PRIVATE KEY(?: BLOCK)?-----"
         r"(?:.*?-----END[A-Z ]*PRIVATE KEY(?: BLOCK)?-----|.*\Z))",
         re.S,
     ),
 }
-# A value assigned to a name that says it is a credential: `api_key = "…"`, `TOKEN: …`.
-_ASSIGNED = re.compile(
-    r"(?i)\b[\w.-]*(?:key|token|secret|passwd|password|pwd|credential)s?(?:[_.-][\w.-]*)?[\"']?\s*"
-    r"(?:=|:|=>)\s*(?:[\"']|b[\"'])?([A-Za-z0-9+/=_\-.~!@#$%^&*]{12,})(?![\w(\[])"
+# A value assigned to a name that says it is a credential: `api_key = "…"`, `TOKEN: …`,
+# `os.environ["API_KEY"] = "…"` (also with the quotes escaped, as in notebook JSON). The name is
+# matched as one token and checked afterwards: a pattern searching inside it backtracks
+# cubically on long runs like `key_key_key…`.
+_VALUE = r"(?P<secret>[A-Za-z0-9+/=_\-.~!@#$%^&*]{12,})"
+_NAME = r"(?<![\w.-])(?P<name>[\w.-]+)"
+# What may precede a line's code: indentation, a diff's `+`/`-`, or the prompt's line number and marker.
+_GUTTER = r"[ \t]*(?:\d+[ \t]+)?(?:[+-][ \t]*)?"
+_ASSIGNED = (
+    re.compile(_NAME + r"\\?[\"']?\]?\s*(?:=|:|=>)\s*(?:\\?[\"']|b[\"'])?" + _VALUE + r"(?![\w(\[])"),
+    # The name and the value apart: a Kubernetes `- name: X` / `value: …` pair, `ENV X value`.
+    re.compile(
+        r"(?i)\bname:[ \t]*[\"']?"
+        + _NAME
+        + r"[\"']?[ \t]*\r?\n"
+        + _GUTTER
+        + r"value:[ \t]*[\"']?"
+        + _VALUE
+        + r"(?![\w(\[])"
+    ),
+    re.compile(r"(?im)^" + _GUTTER + r"(?:ENV|ARG)[ \t]+" + _NAME + r"[ \t]+[\"']?" + _VALUE),
 )
+_CREDENTIAL_NAME = re.compile(r"(?i)(?:key|token|secret|passwd|password|pwd|credential)s?(?:[_.-]|$)")
 _ATTRIBUTE_PATH = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
 
 
@@ -89,18 +122,22 @@ def redact(text: str) -> tuple[str, int]:
 
     def replace(kind: str, match: re.Match[str]) -> str:
         nonlocal count
-        secret = match.group(1)
-        if kind == "assigned" and not _random_enough(secret):
+        group = "secret" if kind == "assigned" else 1
+        secret = match.group(group)
+        if kind == "assigned" and not (
+            _CREDENTIAL_NAME.search(match.group("name")) and _random_enough(secret)
+        ):
             return match.group(0)
         count += 1
-        start, end = match.span(1)
+        start, end = match.span(group)
         whole = match.group(0)
         offset = match.start(0)
         return whole[: start - offset] + f"[REDACTED:{kind}]" + whole[end - offset :]
 
     for kind, pattern in REDACTION_PATTERNS.items():
         text = pattern.sub(lambda m, k=kind: replace(k, m), text)  # type: ignore[misc]
-    text = _ASSIGNED.sub(lambda m: replace("assigned", m), text)
+    for pattern in _ASSIGNED:
+        text = pattern.sub(lambda m: replace("assigned", m), text)
     return text, count
 
 

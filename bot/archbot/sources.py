@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -27,6 +28,8 @@ _DIFF_FLAGS = (
     "--unified=3",
 )
 _MAX_DIFF_BYTES = 200 * 1024 * 1024
+# `git diff --cached` names each conflicted path on such a line instead of diffing it.
+_UNMERGED = "* Unmerged path "
 
 
 class PostChangeFiles(Protocol):
@@ -75,6 +78,12 @@ def repo_root(cwd: Path | None = None) -> Path:
 def staged(paths: Sequence[str] = (), cwd: Path | None = None) -> Change:
     root = repo_root(cwd)
     text = diff.decode(git([*_DIFF_FLAGS, "--cached", "--", *_pathspecs(paths, root, cwd)], root))
+    unmerged = [line.removeprefix(_UNMERGED) for line in text.splitlines() if line.startswith(_UNMERGED)]
+    if unmerged:
+        raise usage_error(
+            f"the index has unmerged paths: {', '.join(unmerged)}; "
+            "resolve the conflicts and `git add` them, then review"
+        )
     return Change(
         source=DiffSource("staged"),
         files=tuple(diff.parse(text)),
@@ -138,10 +147,35 @@ def _resolve(root: Path, ref: str, role: str) -> str:
     try:
         return diff.decode(git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], root)).strip()
     except ArchbotError:
-        hint = f"git fetch origin {ref}"
-        if _is_shallow(root):
-            hint += " (this is a shallow clone: git fetch --unshallow, or fetch-depth: 0 in CI)"
-        raise usage_error(f"{role} ref {ref!r} not found in this repository; fetch it: {hint}") from None
+        raise usage_error(f"{role} ref {ref!r} {_missing_ref_advice(root, ref)}") from None
+
+
+def _missing_ref_advice(root: Path, ref: str) -> str:
+    """Why a ref does not resolve here, and the command that gets it."""
+    if not _resolves(root, "HEAD"):
+        return "not found: this repository has no commits yet; review staged changes with `archbot review`"
+    name = re.split(r"[~^@]", ref, maxsplit=1)[0] or "HEAD"
+    remote, _, branch = name.partition("/")
+    if not branch or remote not in diff.decode(git(["remote"], root)).split():
+        remote, branch = "origin", name
+    is_commit_id = re.fullmatch(r"[0-9a-f]{7,40}", name) is not None
+    if _is_shallow(root):
+        wanted = "" if name != ref or is_commit_id or name == "HEAD" else f" {branch}"
+        return (
+            f"not found in this shallow clone; fetch the history: git fetch --unshallow {remote}{wanted} "
+            "(in GitHub Actions: actions/checkout with fetch-depth: 0)"
+        )
+    if name != ref and _resolves(root, name):
+        return f"not found: the history of {name} does not go back that far"
+    return f"not found in this repository; fetch it: git fetch {remote} {branch}"
+
+
+def _resolves(root: Path, ref: str) -> bool:
+    try:
+        git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], root)
+    except ArchbotError:
+        return False
+    return True
 
 
 def _is_shallow(root: Path) -> bool:

@@ -135,13 +135,15 @@ def llm_cache_no_ttl(src: PythonFile) -> Iterator[Hit]:
         @cachetools.cached(cachetools.TTLCache(maxsize=10_000, ttl=3600))
         def embed(text): return client.embeddings.create(model=EMBED_MODEL, input=[text])
     """
-    for node in ast.walk(src.tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and contains_llm_call(src.names, node):
-            for decorator in node.decorator_list:
-                detail = _cached_without_ttl(src, decorator)
-                line = src.changed_line(decorator)
-                if detail is not None and line is not None:
-                    yield Hit(line, detail)
+    for node in src.nodes.walked:
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or not node.decorator_list:
+            continue
+        for decorator in node.decorator_list:
+            line = src.changed_line(decorator)
+            detail = _cached_without_ttl(src, decorator) if line is not None else None
+            # Checked last: whether the body calls a model is the expensive question.
+            if detail is not None and line is not None and contains_llm_call(src.names, node):
+                yield Hit(line, detail)
     for call in src.changed_calls():
         detail = _store_without_expiry(src, call) or _langchain_cache(src, call)
         line = src.changed_line(call)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from archbot.models import Severity
 from archbot.rules import Family, Hit
 from archbot.rules.pyast import (
+    THREAD_OFFLOAD,
     LLMCall,
     Names,
     argument,
@@ -38,9 +39,9 @@ _Loop = ast.For | ast.AsyncFor | ast.ListComp | ast.SetComp | ast.GeneratorExp |
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 
 
-def _functions(tree: ast.Module) -> dict[str, list[_Function]]:
+def _functions(nodes: Iterable[ast.AST]) -> dict[str, list[_Function]]:
     found: dict[str, list[_Function]] = {}
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             found.setdefault(node.name, []).append(node)
     return found
@@ -209,7 +210,7 @@ def _unbounded_llm_fan_out(src: PythonFile, fan_out: _FanOut, site: ast.AST) -> 
         return None
     if isinstance(fan_out.iterable, ast.Name) and fan_out.iterable.id in _enclosing_loop_targets(src, site):
         return None  # chunked: each fan-out covers one batch
-    functions = _functions(src.tree)
+    functions = _functions(src.nodes.walked)
     for element in fan_out.elements:
         element = _unwrap_task(src.names, element)
         if not isinstance(element, ast.Call):
@@ -432,11 +433,87 @@ def embedding_call_per_item(src: PythonFile) -> Iterator[Hit]:
     """
     for call in src.changed_calls():
         site = llm_call(src.names, call)
-        if site is None or not site.embedding:
-            continue
+        if site is not None and site.embedding:
+            method, embedded = site.method, _embedded_input(call, site)
+        else:
+            wrapped = _embedder_call(src.names, call)
+            if wrapped is None:
+                continue
+            method, embedded = wrapped
         loop = _loop_of(src, call)
         if loop is None or _literal_iterable(_loop_iterable(loop)) or _batched(loop):
             continue
+        if _in_except_handler(src, loop):
+            continue  # a one-by-one fallback after a batched request failed
         line = src.changed_line(call)
-        if line is not None and _single_item(_embedded_input(call, site), _loop_target(loop)):
-            yield Hit(line, f"`.{site.method}()` embeds one item per call inside a loop.")
+        if line is not None and _single_item(embedded, _item_names(loop)):
+            yield Hit(line, f"`.{method}()` embeds one item per call inside a loop.")
+
+
+# Single-text methods of project embedding wrappers (`self.embedder.embed(text)`); the batch
+# forms (`embed_batch`, `embed_documents`) take a list and pass the single-item test only as `[x]`.
+_EMBEDDER_METHODS = frozenset(
+    [
+        "embed",
+        "embed_query",
+        "embed_text",
+        "get_embedding",
+        "get_query_embedding",
+        "get_text_embedding",
+        "aembed",
+        "aembed_query",
+        "aget_embedding",
+        "aget_query_embedding",
+        "aget_text_embedding",
+    ]
+)
+
+
+def _embedder_method(node: ast.expr) -> str | None:
+    """`self.embedding_model.embed` -> 'embed': a single-text embedding method on a receiver whose
+    name says it is an embedder (and not a tokenizer)."""
+    if not isinstance(node, ast.Attribute) or node.attr not in _EMBEDDER_METHODS:
+        return None
+    receiver = node.value
+    name = (receiver.attr if isinstance(receiver, ast.Attribute) else getattr(receiver, "id", "")).lower()
+    return node.attr if "embed" in name and "token" not in name else None
+
+
+def _embedder_call(names: Names, call: ast.Call) -> tuple[str, ast.expr | None] | None:
+    """A call to an embedding wrapper, directly or handed to a thread (`asyncio.to_thread(f, x)`,
+    `loop.run_in_executor(None, f, x)`): the method and the text it embeds."""
+    method = _embedder_method(call.func)
+    if method is not None:
+        return method, argument(call, 0, "text", "texts", "input", "query")
+    offload = names.call_name(call) in THREAD_OFFLOAD
+    executor = isinstance(call.func, ast.Attribute) and call.func.attr == "run_in_executor"
+    position = 0 if offload else 1 if executor else -1
+    if position < 0 or len(call.args) < position + 2:
+        return None
+    method = _embedder_method(call.args[position])
+    return None if method is None else (method, call.args[position + 1])
+
+
+def _in_except_handler(src: PythonFile, node: ast.AST) -> bool:
+    for ancestor in src.nodes.ancestors(node):
+        if isinstance(ancestor, _NESTED):
+            return False
+        if isinstance(ancestor, ast.ExceptHandler):
+            return True
+    return False
+
+
+def _item_names(loop: _Loop) -> set[str]:
+    """The loop's variables, and names the loop body assigns from one of its items."""
+    items = _loop_target(loop)
+    body = loop.body if isinstance(loop, (ast.For, ast.AsyncFor)) else []
+    for node in scope_walk(*body):
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and not isinstance(node.value, (ast.JoinedStr, ast.Constant))
+            and _single_item(node.value, items)
+        ):
+            items.add(node.targets[0].id)
+    return items

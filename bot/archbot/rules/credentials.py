@@ -92,7 +92,7 @@ def _literal_keys(src: PythonFile) -> Iterator[tuple[int, str]]:
                 line = src.changed_line(keyword.value)
                 if line is not None:
                     yield line, f"`{keyword.arg}=` is the literal {secrets.mask(value)}."
-    for node in ast.walk(src.tree):
+    for node in src.nodes.walked:
         if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
             continue
         target = node.targets[0]

@@ -59,6 +59,7 @@ _SPECIFIER = re.compile(r"(===|==|~=|!=|<=|>=|<|>)")
 _BOUNDING = frozenset(["===", "==", "~=", "<=", "<"])
 _FULL_SHA = re.compile(r"@[0-9a-f]{40}(?:#|$)")
 _VCS = ("git+", "hg+", "svn+", "bzr+")
+_SHLEX_MAX_CHARS = 10_000
 _CONDA_SPEC = re.compile(r"^(?:[\w.-]+::)?(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)\s*(?P<rest>.*)$")
 # pip options that take a value (the value is not a package).
 _PIP_VALUED = frozenset(
@@ -373,8 +374,11 @@ def _dockerfile(src: SourceFile) -> Iterator[tuple[int, str]]:
 
 def _pip_packages(command: str) -> list[str]:
     """The package arguments of a `pip install` / `uv pip install` command (DL3013 exemptions applied)."""
+    if "install" not in command:
+        return []
     try:
-        words = shlex.split(command)
+        # shlex grows each word a character at a time (quadratic): megabyte words are split plainly.
+        words = shlex.split(command) if len(command) <= _SHLEX_MAX_CHARS else command.split()
     except ValueError:
         words = command.split()
     if "install" not in words:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+import sys
 import typing
 from collections.abc import Iterable, Mapping
 
-import yaml
-
 from archbot.models import Finding
-from archbot.rules import RuleSpec
+from archbot.rules import RuleSpec, limits
 from archbot.rules.manifests import TEMPLATE_MARK
-from archbot.rules.source import PythonFile, SourceFile, YamlFile
+from archbot.rules.source import PythonFile, SourceFile, YamlFile, yaml_error
+
+if typing.TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,45 +40,143 @@ def _parsed(src: SourceFile) -> tuple[SourceFile, str | None]:
             _ = src.tree
         elif isinstance(src, YamlFile):
             _ = src.documents
-    except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
+    except (RecursionError, MemoryError):
+        return _plain(src), _too_deep(src)
+    except (SyntaxError, ValueError) as error:
         where = f" (line {error.lineno})" if isinstance(error, SyntaxError) and error.lineno else ""
         return _plain(src), f"{src.path}: not valid Python{where}; only text rules ran on it"
-    except yaml.YAMLError as error:
+    except yaml_error() as error:  # evaluated only when an earlier clause did not match
         mark = getattr(error, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
         return _plain(src), f"{src.path}: not valid YAML{where}; only text rules ran on it"
+    if isinstance(src, YamlFile) and limits.yaml_bomb(src.documents):
+        return _plain(src), (
+            f"{src.path}: YAML aliases refer to themselves or expand more than "
+            f"{limits.MAX_YAML_GROWTH}-fold; only text rules ran on it"
+        )
     return src, None
+
+
+def _too_deep(src: SourceFile) -> str:
+    return f"{src.path}: nested too deeply to analyse; only text rules ran on it"
+
+
+def _deep(src: SourceFile) -> bool:
+    if isinstance(src, PythonFile):
+        return limits.python_deeper_than(src.tree, limits.MAX_DEPTH)
+    if isinstance(src, YamlFile):
+        return limits.yaml_deeper_than(src.documents, limits.MAX_DEPTH)
+    return False
 
 
 def _plain(src: SourceFile) -> SourceFile:
     return SourceFile(src.path, src.kind, src.text, src.changed, src.complete, src.repo)
 
 
+# Files reviewed per change above which the rules run in forked worker processes. Below it, the
+# cost of forking is more than the work it spreads.
+PARALLEL_FROM = 100
+
+FileResult = tuple[list[Finding], list[str]]
+
+
 def run(files: Iterable[SourceFile], specs: Mapping[str, RuleSpec]) -> RuleRun:
-    findings: list[Finding] = []
-    notices: list[str] = []
     needs = {rule_id: context_type(spec) for rule_id, spec in specs.items()}
-    for original in files:
-        applicable = [s for s in specs.values() if original.kind in s.kinds]
-        if not applicable:
-            continue
-        src, problem = _parsed(original)
-        if problem:
-            notices.append(problem)
-        for spec in applicable:
-            if not isinstance(src, needs[spec.id]):
-                continue
-            try:
-                hits = list(spec.check(src))
-            # A rule's bug must not cost the user the rest of the review: report it and go on.
-            except Exception as error:  # noqa: BLE001
-                notices.append(
-                    f"rule {spec.id} failed on {src.path} ({type(error).__name__}: "
-                    f"{error}); every other rule still ran"
-                )
-                continue
-            findings.extend(_finding(spec, src.path, hit) for hit in hits)
+    sources = list(files)
+    workers = min(os.cpu_count() or 1, len(sources) // PARALLEL_FROM)
+    if workers > 1 and sys.platform == "linux":
+        results = _in_workers(sources, specs, needs, workers)
+    else:
+        results = [_review_file(src, specs, needs) for src in sources]
+    findings = [finding for found, _ in results for finding in found]
+    notices = [notice for _, file_notices in results for notice in file_notices]
     return RuleRun(tuple(findings), tuple(notices))
+
+
+def _review_file(
+    original: SourceFile, specs: Mapping[str, RuleSpec], needs: Mapping[str, type[SourceFile]]
+) -> FileResult:
+    """One file's findings, then its notices: why it was degraded, and rules that failed on it."""
+    applicable = [s for s in specs.values() if original.kind in s.kinds]
+    if not applicable:
+        return [], []
+    src, problem = _parsed(original)
+    try:
+        found, failures = _checked(src, applicable, needs)
+    except RecursionError:
+        # Rules recurse over the tree: a file nested this deeply degrades like a parse failure.
+        src, problem = _plain(src), _too_deep(src)
+        found, failures = _checked(src, applicable, needs)
+    return found, ([problem] if problem else []) + failures
+
+
+def _in_workers(
+    sources: list[SourceFile],
+    specs: Mapping[str, RuleSpec],
+    needs: Mapping[str, type[SourceFile]],
+    workers: int,
+) -> list[FileResult]:
+    """The per-file results, in file order, computed by `workers` forked processes (every k-th
+    file each, so heavy and light files spread evenly). Forked, not spawned: the workers share
+    the parsed change and its repository view without pickling them. A worker that fails to
+    answer costs only time: its files are reviewed here."""
+    import multiprocessing  # only for large changes: the import costs the hook time
+
+    context = multiprocessing.get_context("fork")
+    started = []
+    for worker in range(workers):
+        receiver, sender = context.Pipe(duplex=False)
+        share = sources[worker::workers]
+        process = context.Process(target=_work, args=(share, specs, needs, sender), daemon=True)
+        process.start()
+        sender.close()
+        started.append((worker, receiver, process))
+    results: list[FileResult | None] = [None] * len(sources)
+    for worker, receiver, process in started:
+        try:
+            answered: list[FileResult] = receiver.recv()
+        except (EOFError, OSError):
+            answered = [_review_file(src, specs, needs) for src in sources[worker::workers]]
+        finally:
+            receiver.close()
+            process.join()
+        results[worker::workers] = answered
+    return [result for result in results if result is not None]
+
+
+def _work(
+    share: list[SourceFile],
+    specs: Mapping[str, RuleSpec],
+    needs: Mapping[str, type[SourceFile]],
+    sender: Connection,
+) -> None:
+    sender.send([_review_file(src, specs, needs) for src in share])
+    sender.close()
+
+
+def _checked(
+    src: SourceFile, applicable: list[RuleSpec], needs: Mapping[str, type[SourceFile]]
+) -> tuple[list[Finding], list[str]]:
+    """The rules' findings on one file and the notices of rules that failed; a RecursionError on
+    a deeply nested file propagates so the caller can degrade the whole file."""
+    findings: list[Finding] = []
+    failures: list[str] = []
+    for spec in applicable:
+        if not isinstance(src, needs[spec.id]):
+            continue
+        try:
+            hits = list(spec.check(src))
+        # A rule's bug must not cost the user the rest of the review: report it and go on.
+        except Exception as error:  # re-raised only for a too-deep file, handled by run()
+            if isinstance(error, RecursionError) and _deep(src):
+                raise
+            failures.append(
+                f"rule {spec.id} failed on {src.path} ({type(error).__name__}: "
+                f"{error}); every other rule still ran"
+            )
+            continue
+        findings.extend(_finding(spec, src.path, hit) for hit in hits)
+    return findings, failures
 
 
 def _finding(spec: RuleSpec, path: str, hit: typing.Any) -> Finding:

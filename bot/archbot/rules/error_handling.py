@@ -178,7 +178,7 @@ def llm_error_swallowed(src: PythonFile) -> Iterator[Hit]:
             logger.exception("summary failed for %s", doc_id)
             raise
     """
-    for attempt in ast.walk(src.tree):
+    for attempt in src.nodes.walked:
         if not isinstance(attempt, ast.Try) or not contains_llm_call(src.names, *attempt.body):
             continue
         for handler in attempt.handlers:

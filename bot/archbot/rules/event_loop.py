@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 
 from archbot.models import Severity
 from archbot.rules import Family, Hit
-from archbot.rules.pyast import SYNC_CLIENTS, call_receiver, llm_client_kind
+from archbot.rules.pyast import SYNC_CLIENTS, Tree, call_receiver, imports_any, llm_client_kind
 from archbot.rules.source import PythonFile
 from archbot.rules.timeouts import HTTP_METHODS
 
@@ -133,3 +134,193 @@ def blocking_sleep_in_async(src: PythonFile) -> Iterator[Hit]:
             line = src.changed_line(call)
             if line is not None:
                 yield Hit(line, "`time.sleep` blocks the event loop.")
+
+
+# Django QuerySet/manager methods that run a query when called (lazy ones like `filter` do not).
+_ORM_EVALUATING = frozenset(
+    [
+        "aggregate",
+        "bulk_create",
+        "bulk_update",
+        "contains",
+        "count",
+        "create",
+        "delete",
+        "earliest",
+        "exists",
+        "explain",
+        "first",
+        "get",
+        "get_or_create",
+        "in_bulk",
+        "last",
+        "latest",
+        "update",
+        "update_or_create",
+    ]
+)
+_THREAD_WAITS = frozenset(["concurrent.futures.wait", "concurrent.futures.as_completed"])
+_EXECUTORS = frozenset(["concurrent.futures.ThreadPoolExecutor", "concurrent.futures.ProcessPoolExecutor"])
+# A sync function is followed to its async callers by name; short names (`get`, `save`) collide.
+_MIN_CALLEE_NAME = 8
+_DJANGO_IMPORT = re.compile(r"^\s*(?:from|import)\s+django\b", re.MULTILINE)
+
+
+def _manager_chain(node: ast.expr) -> str | None:
+    """The Django manager a QuerySet chain starts from: `Model.objects` (a CapWords class) or a
+    related manager `obj.<name>_set`, through any lazy calls in between; None otherwise."""
+    while True:
+        if isinstance(node, ast.Call):
+            node = node.func
+        elif isinstance(node, ast.Attribute):
+            if node.attr == "objects":
+                owner = node.value
+                name = owner.attr if isinstance(owner, ast.Attribute) else getattr(owner, "id", "")
+                return f"{name}.objects" if name[:1].isupper() else None
+            if node.attr.endswith("_set") and len(node.attr) > len("_set"):
+                return f".{node.attr}"
+            node = node.value
+        else:
+            return None
+
+
+def _orm_query(src: PythonFile, call: ast.Call) -> str | None:
+    """`Model.objects....count()` / `obj.thing_set.exists()`: the outermost evaluating call of a
+    Django QuerySet chain. Inner calls of a longer evaluating chain are left to the outer one."""
+    func = call.func
+    if not isinstance(func, ast.Attribute) or func.attr not in _ORM_EVALUATING:
+        return None
+    parent = src.nodes.parents.get(call)
+    if isinstance(parent, ast.Await) or (
+        isinstance(parent, ast.Attribute) and parent.attr in _ORM_EVALUATING
+    ):
+        return None  # awaited: an async ORM (ormar, for one) with Django-like managers
+    manager = _manager_chain(func.value)
+    if manager is None:
+        return None
+    return f"`{manager}...{func.attr}()` is a synchronous Django query (use `a{func.attr}()`)."
+
+
+def _uses_django(src: PythonFile) -> bool:
+    return imports_any(src.names, "django") or src.repo.mentions(_DJANGO_IMPORT, "*.py")
+
+
+def _thread_wait(src: PythonFile, call: ast.Call) -> str | None:
+    """`concurrent.futures.wait/as_completed(...)`, or `.result()` on an executor's `submit` future."""
+    name = src.names.call_name(call)
+    if name in _THREAD_WAITS:
+        return f"`{name}` blocks until the threads finish."
+    func = call.func
+    if isinstance(func, ast.Attribute) and func.attr == "result" and not call.args and not call.keywords:
+        key = src.names.key(func.value)
+        submitted = src.names.bindings.get(key) if key else None
+        if isinstance(submitted, ast.Call) and isinstance(submitted.func, ast.Attribute):
+            built = src.names.constructor(submitted.func.value)
+            if submitted.func.attr == "submit" and built is not None and built[0] in _EXECUTORS:
+                return "`Future.result()` on an executor future blocks until the thread finishes."
+    return None
+
+
+def _event_loop_caller(src: PythonFile, name: str) -> str | None:
+    """Where the sync function `name` is called on the event loop — directly in an `async def`,
+    not awaited, not handed to a thread — in this file or another repository .py file."""
+    pattern = re.compile(rf"(?<![\w]){re.escape(name)}\s*\(")
+    paths = [src.path, *(p for p in src.repo.glob("*.py") if p != src.path)]
+    for path in paths:
+        text = src.code if path == src.path else src.repo.text(path)
+        if text is None or pattern.search(text) is None:
+            continue
+        if path == src.path:
+            nodes = src.nodes
+        else:
+            try:
+                nodes = Tree(ast.parse(text))
+            except (SyntaxError, ValueError, RecursionError):
+                continue
+        for call in nodes.calls:
+            func = call.func
+            called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+            if (
+                called == name
+                and nodes.in_async_context(call)
+                and not isinstance(nodes.parents.get(call), ast.Await)
+            ):
+                caller = nodes.function(call)
+                return f"async `{caller.name if caller else '?'}` ({path}:{call.lineno})"
+    return None
+
+
+def _queries_behind_sync_functions(src: PythonFile, queries: list[tuple[ast.Call, str]]) -> Iterator[Hit]:
+    """ORM queries in a sync function that async code calls as if it were cheap (one hop)."""
+    by_function: dict[ast.FunctionDef, list[tuple[ast.Call, str]]] = {}
+    for call, detail in queries:
+        function = src.nodes.function(call)
+        if isinstance(function, ast.FunctionDef) and len(function.name) >= _MIN_CALLEE_NAME:
+            by_function.setdefault(function, []).append((call, detail))
+    for function, found in by_function.items():
+        caller = _event_loop_caller(src, function.name)
+        if caller is None:
+            continue
+        for call, detail in found:
+            line = src.changed_line(call)
+            if line is not None:
+                yield Hit(line, f"{detail[:-1]}, and sync `{function.name}` is called from {caller}.")
+
+
+@RULES.rule(
+    "blocking-call-in-async",
+    title="Synchronous database query or thread wait inside async def",
+    severity=Severity.HIGH,
+    persona="senior-ml-systems-architect",
+    kinds=("python", "notebook"),
+)
+def blocking_call_in_async(src: PythonFile) -> Iterator[Hit]:
+    """A synchronous Django ORM query, or a wait on `concurrent.futures` threads, made directly
+    inside an `async def` — or a Django query in a sync function that an `async def` (in this file
+    or another) calls directly, without `await` or a thread.
+
+    Why:
+        Both block the event loop until the database or the threads answer, so every other
+        request on the worker stalls. Django refuses ORM queries from async code outright
+        (`SynchronousOnlyOperation`), so the handler fails at run time; a thread-pool wait turns
+        concurrent work back into one request at a time.
+    Fix:
+        Use the ORM's async methods (`await qs.acount()`, `aexists()`, `aget()`, `acreate()`) or
+        wrap the query with `sync_to_async`; await threads with `asyncio.to_thread(...)` and
+        `asyncio.gather(...)`, or `await asyncio.wrap_future(future)`.
+    Bad:
+        async def agent_info(agent: Agent) -> dict:
+            return {"has_files": agent.document_set.exists()}
+    Good:
+        async def agent_info(agent: Agent) -> dict:
+            return {"has_files": await agent.document_set.aexists()}
+    """
+    waited: set[ast.AST] = set()
+    django: bool | None = None
+    sync_queries: list[tuple[ast.Call, str]] = []
+    for call in src.changed_calls():
+        if not src.nodes.in_async_context(call):
+            query = _orm_query(src, call)
+            if query is not None:
+                sync_queries.append((call, query))
+            continue
+        detail = _thread_wait(src, call)
+        if detail is not None:
+            function = src.nodes.function(call)
+            if function in waited:
+                continue  # one wait per function: the later `.result()` calls no longer block
+            if function is not None:
+                waited.add(function)
+        else:
+            detail = _orm_query(src, call)
+            if detail is None:
+                continue
+            if django is None:
+                django = _uses_django(src)
+            if not django:
+                continue
+        line = src.changed_line(call)
+        if line is not None:
+            yield Hit(line, detail)
+    if sync_queries and (django if django is not None else _uses_django(src)):
+        yield from _queries_behind_sync_functions(src, sync_queries)

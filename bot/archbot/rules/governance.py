@@ -23,14 +23,16 @@ def _parts(src: SourceFile) -> tuple[tuple[str, ...], str]:
     return tuple(p.lower() for p in path.parts[:-1]), path.name.lower()
 
 
+def is_test_module(path: str) -> bool:
+    """A pytest module (`test_*.py`, `*_test.py`, `conftest.py`). Narrower than `is_test_file`:
+    evaluation harnesses often live under `tests/` and are not tests."""
+    name = PurePosixPath(path).name.lower()
+    return name == "conftest.py" or name.startswith("test_") or name.endswith("_test.py")
+
+
 def is_test_file(src: SourceFile) -> bool:
-    dirs, name = _parts(src)
-    return (
-        bool(_TEST_DIRS & set(dirs))
-        or name == "conftest.py"
-        or name.startswith("test_")
-        or name.endswith("_test.py")
-    )
+    dirs, _ = _parts(src)
+    return bool(_TEST_DIRS & set(dirs)) or is_test_module(src.path)
 
 
 def _notebook_or_example(src: SourceFile) -> bool:

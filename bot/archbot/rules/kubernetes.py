@@ -6,8 +6,7 @@ import bisect
 import functools
 import re
 from collections.abc import Iterable, Iterator
-
-import yaml
+from typing import TYPE_CHECKING
 
 from archbot import secrets
 from archbot.models import Severity
@@ -25,7 +24,10 @@ from archbot.rules.manifests import (
     strings,
     workloads,
 )
-from archbot.rules.source import YamlFile
+from archbot.rules.source import RepoView, YamlFile
+
+if TYPE_CHECKING:
+    import yaml
 
 RULES = Family()
 
@@ -317,7 +319,16 @@ def k8s_serving_no_readiness_probe(src: YamlFile) -> Iterator[Hit]:
 
 
 def _service_selectors(src: YamlFile) -> list[dict[str, str]]:
-    documents = [*src.documents, *repo_documents(src.repo, "Service")]
+    return [*_selectors(src.documents), *_repo_selectors(src.repo)]
+
+
+@functools.lru_cache(maxsize=8)
+def _repo_selectors(repo: RepoView) -> tuple[dict[str, str], ...]:
+    """The repository's Service selectors, read once per review (not once per manifest)."""
+    return tuple(_selectors(repo_documents(repo, "Service")))
+
+
+def _selectors(documents: Iterable[yaml.Node]) -> list[dict[str, str]]:
     return [
         {k: scalar(v) or "" for k, v in mapping(get(doc, "spec", "selector")).items()}
         for doc in documents
@@ -531,7 +542,15 @@ def k8s_serving_single_replica_no_hpa(src: YamlFile) -> Iterator[Hit]:
 
 def _autoscaled(src: YamlFile) -> set[str]:
     """Names of Deployments that an HPA or a KEDA ScaledObject targets."""
-    documents = [*src.documents, *repo_documents(src.repo, "HorizontalPodAutoscaler|ScaledObject")]
+    return _scale_targets(src.documents) | _repo_scale_targets(src.repo)
+
+
+@functools.lru_cache(maxsize=8)
+def _repo_scale_targets(repo: RepoView) -> frozenset[str]:
+    return frozenset(_scale_targets(repo_documents(repo, "HorizontalPodAutoscaler|ScaledObject")))
+
+
+def _scale_targets(documents: Iterable[yaml.Node]) -> set[str]:
     names: set[str] = set()
     for doc in documents:
         if scalar(get(doc, "kind")) not in ("HorizontalPodAutoscaler", "ScaledObject"):

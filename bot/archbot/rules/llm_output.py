@@ -143,8 +143,8 @@ def llm_output_json_unvalidated(src: PythonFile) -> Iterator[Hit]:
         return verdict.label
     """
     names, tree = src.names, src.nodes
-    for nodes in src.nodes.scopes.values():
-        flow = LLMFlow(names, nodes)
+    for scope, nodes in src.nodes.scopes.items():
+        flow = src.flows[scope]
         if not flow.calls:
             continue
         for node in nodes:
@@ -273,7 +273,7 @@ def llm_prompt_logged(src: PythonFile) -> Iterator[Hit]:
             continue
         if not (serving_module or is_route_handler(scope)):
             continue
-        flow = LLMFlow(names, nodes)
+        flow = src.flows[scope]
         if not flow.calls:
             continue
         prompts = _prompt_names(flow, scope)
@@ -408,8 +408,8 @@ def llm_output_exec(src: PythonFile) -> Iterator[Hit]:
         q.startswith("langchain") for q in names.imports.values()
     )
     reported: set[int] = set()
-    for nodes in src.nodes.scopes.values():
-        flow = LLMFlow(names, nodes)
+    for scope, nodes in src.nodes.scopes.items():
+        flow = src.flows[scope]
         for node in nodes:
             if not isinstance(node, ast.Call):
                 continue

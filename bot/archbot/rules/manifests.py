@@ -6,10 +6,15 @@ import dataclasses
 import functools
 import re
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
-import yaml
+from archbot.rules import source
+from archbot.rules.source import RepoView
 
-from archbot.rules.source import YAML_LOADER, RepoView
+# The functions below import yaml when called: only reviews with a YAML file pay for importing it
+# (more than all the Python rules cost on a typical commit).
+if TYPE_CHECKING:
+    import yaml
 
 # Where each workload kind keeps its pod spec.
 _POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
@@ -39,6 +44,8 @@ TEMPLATE_MARK = re.compile(r"(?<!\$)\{\{")
 
 def get(node: yaml.Node | None, *path: str) -> yaml.Node | None:
     """The node at `path` under a mapping node, or None."""
+    import yaml
+
     for key in path:
         if not isinstance(node, yaml.MappingNode):
             return None
@@ -48,6 +55,8 @@ def get(node: yaml.Node | None, *path: str) -> yaml.Node | None:
 
 def key_line(node: yaml.Node | None, key: str) -> int | None:
     """The 1-based line of `key` in a mapping node."""
+    import yaml
+
     if isinstance(node, yaml.MappingNode):
         for k, _ in node.value:
             if isinstance(k, yaml.ScalarNode) and k.value == key:
@@ -56,14 +65,20 @@ def key_line(node: yaml.Node | None, key: str) -> int | None:
 
 
 def scalar(node: yaml.Node | None) -> str | None:
+    import yaml
+
     return str(node.value) if isinstance(node, yaml.ScalarNode) else None
 
 
 def items(node: yaml.Node | None) -> list[yaml.Node]:
+    import yaml
+
     return list(node.value) if isinstance(node, yaml.SequenceNode) else []
 
 
 def mapping(node: yaml.Node | None) -> dict[str, yaml.Node]:
+    import yaml
+
     if not isinstance(node, yaml.MappingNode):
         return {}
     return {str(k.value): v for k, v in node.value if isinstance(k, yaml.ScalarNode)}
@@ -71,6 +86,8 @@ def mapping(node: yaml.Node | None) -> dict[str, yaml.Node]:
 
 def span(node: yaml.Node) -> tuple[int, int]:
     """First and last 1-based line a node's content occupies."""
+    import yaml
+
     last = int(node.start_mark.line)
     stack = [node]
     while stack:
@@ -87,6 +104,8 @@ def span(node: yaml.Node) -> tuple[int, int]:
 
 def strings(node: yaml.Node | None) -> Iterator[str]:
     """Every scalar value under a node."""
+    import yaml
+
     if isinstance(node, yaml.ScalarNode):
         yield str(node.value)
     elif isinstance(node, yaml.SequenceNode):
@@ -144,6 +163,8 @@ class Workload:
 
 
 def workloads(documents: Iterable[yaml.Node]) -> Iterator[Workload]:
+    import yaml
+
     for document in documents:
         kind = scalar(get(document, "kind")) or ""
         path = _POD_SPEC_PATHS.get(kind)
@@ -166,6 +187,8 @@ def workloads(documents: Iterable[yaml.Node]) -> Iterator[Workload]:
 @functools.lru_cache(maxsize=8)
 def repo_documents(repo: RepoView, kinds: str) -> tuple[yaml.Node, ...]:
     """Documents of the repository's YAML files declaring one of `kinds` ('A|B'), parsed once per review."""
+    import yaml
+
     declares = re.compile(rf"^kind:\s*[\"']?({kinds})\b", re.M)
     found: list[yaml.Node] = []
     for path in sorted(set(repo.glob("*.yaml") + repo.glob("*.yml"))):
@@ -173,7 +196,7 @@ def repo_documents(repo: RepoView, kinds: str) -> tuple[yaml.Node, ...]:
         if not text or not declares.search(text) or TEMPLATE_MARK.search(text):
             continue
         try:
-            found.extend(node for node in yaml.compose_all(text, Loader=YAML_LOADER) if node)
+            found.extend(node for node in yaml.compose_all(text, Loader=source.YAML_LOADER) if node)
         except yaml.YAMLError:
             continue
     return tuple(found)

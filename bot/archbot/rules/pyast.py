@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import functools
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 LLM_CLIENTS: dict[str, str] = {
     "openai.OpenAI": "openai",
@@ -83,16 +83,15 @@ class Names:
     """Resolves expressions to qualified names: imports, then one-hop assignments (`x = Ctor()`,
     `self.x = Ctor()`) and parameter annotations."""
 
-    def __init__(self, tree: ast.Module) -> None:
+    def __init__(self, nodes: Sequence[ast.AST]) -> None:
+        """`nodes`: every node of the module, in `ast.walk` order (`Tree.walked`)."""
         self.imports: dict[str, str] = {}
         self.bindings: dict[str, ast.expr] = {}
         self.annotations: dict[str, ast.expr] = {}
         self._class_spans = [
-            (node.lineno, node.end_lineno or node.lineno)
-            for node in ast.walk(tree)
-            if isinstance(node, ast.ClassDef)
+            (node.lineno, node.end_lineno or node.lineno) for node in nodes if isinstance(node, ast.ClassDef)
         ]
-        for node in ast.walk(tree):
+        for node in nodes:
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     local = alias.asname or alias.name.split(".")[0]
@@ -261,10 +260,14 @@ class Tree:
 
     def __init__(self, module: ast.Module) -> None:
         self.module = module
+        # Every node in `ast.walk` order, from the one traversal that links parents: rules iterate
+        # this list instead of walking the tree again each.
+        self.walked: list[ast.AST] = [module]
         self.parents: dict[ast.AST, ast.AST] = {}
-        for parent in ast.walk(module):
+        for parent in self.walked:
             for child in ast.iter_child_nodes(parent):
                 self.parents[child] = parent
+                self.walked.append(child)
 
     def ancestors(self, node: ast.AST) -> Iterator[ast.AST]:
         while node in self.parents:
@@ -289,7 +292,7 @@ class Tree:
 
     @functools.cached_property
     def calls(self) -> list[ast.Call]:
-        return [node for node in ast.walk(self.module) if isinstance(node, ast.Call)]
+        return [node for node in self.walked if isinstance(node, ast.Call)]
 
     @functools.cached_property
     def scopes(self) -> dict[ast.AST, list[ast.AST]]:

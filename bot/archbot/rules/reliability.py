@@ -35,6 +35,8 @@ RETRYING = frozenset(["tenacity.retry", "tenacity.Retrying", "tenacity.AsyncRetr
 _POST_CLIENTS = frozenset(
     ["requests.Session", "requests.sessions.Session", "httpx.Client", "httpx.AsyncClient"]
 )
+# The MCP SDK's session waits for every response with no read timeout unless given one.
+_MCP_SESSIONS = frozenset(("mcp.ClientSession", "mcp.client.session.ClientSession"))
 _RETRY_HELPER = re.compile(r"retry|retries", re.IGNORECASE)
 _ENDPOINT_NAME = re.compile(
     r"(inference|llm|completions?|embeddings?|generation|vllm|tgi|ollama)_?(endpoint|url|server|api)",
@@ -174,6 +176,8 @@ def _unbounded_client(src: PythonFile, call: ast.Call) -> Hit | None:
     class_name = name.rsplit(".", 1)[-1]
     if kind == "huggingface" and kwarg(call, "timeout") is None and not has_splat(call):
         return Hit(0, f"`{class_name}(...)` without `timeout` waits for the server forever.")
+    if name in _MCP_SESSIONS and argument(call, 2, "read_timeout_seconds") is None and not has_splat(call):
+        return Hit(0, "MCP `ClientSession(...)` without `read_timeout_seconds` waits for a tool forever.")
     if kind == "google-genai" and not has_splat(call):
         options = kwarg(call, "http_options")
         if _genai_options_lack(options.value if options else None, "timeout") and not _per_call_http_options(
@@ -194,14 +198,16 @@ def llm_client_no_timeout(src: PythonFile) -> Iterator[Hit]:
     """An LLM client whose default timeout is unbounded, or (in serving code) 5 to 100 minutes.
 
     Why:
-        HF `InferenceClient` and `google-genai` wait forever by default; openai and anthropic wait
+        HF `InferenceClient`, `google-genai` and an MCP `ClientSession` (an agent's tool
+        calls) wait forever by default; openai and anthropic wait
         600 s, cohere 300 s, litellm 6000 s. Gateways and users give up after about a minute, so in
         a request path slow upstream calls pile up until the worker's capacity is gone. Batch
         scripts may legitimately wait, so the long-default variant only applies to serving code.
     Fix:
         Set a timeout sized to the caller: `OpenAI(timeout=20)`, `.with_options(timeout=...)` or
         per call; `InferenceClient(timeout=30)`; `genai.Client(http_options={"timeout": 30_000})`
-        (milliseconds); `litellm.completion(..., timeout=30)`.
+        (milliseconds); `litellm.completion(..., timeout=30)`;
+        `ClientSession(read, write, read_timeout_seconds=timedelta(seconds=30))`.
     Bad:
         client = InferenceClient(model="meta-llama/Llama-3.1-8B-Instruct")
     Good:
@@ -343,19 +349,31 @@ def llm_retries_disabled(src: PythonFile) -> Iterator[Hit]:
             yield Hit(line, detail)
 
 
-def _llm_post(src: PythonFile, call: ast.Call) -> str | None:
-    """A raw HTTP POST to an LLM endpoint URL literal: the library used, else None."""
+def _llm_post(src: PythonFile, call: ast.Call) -> tuple[str, ast.Call | None] | None:
+    """A raw HTTP POST to an LLM endpoint URL: the library used and the session's constructor
+    call when it goes through one built in this file; None when it is not such a POST."""
     name = src.names.call_name(call)
-    library = None
+    found: tuple[str, ast.Call | None] | None = None
     if name in ("requests.post", "httpx.post"):
-        library = name
+        found = (name, None)
     elif isinstance(call.func, ast.Attribute) and call.func.attr == "post":
         built = src.names.constructor(call.func.value)
         if built is not None and (built[0] in _POST_CLIENTS or built[0] == "aiohttp.ClientSession"):
-            library = f"{built[0]}.post"
-    if library is None:
+            found = (f"{built[0]}.post", built[1])
+    if found is None:
         return None
-    return library if _llm_url(src, call, argument(call, 0, "url")) else None
+    return found if _llm_url(src, call, argument(call, 0, "url")) else None
+
+
+def _mounts_adapter(src: PythonFile, session: ast.Call) -> bool:
+    """`session.mount(prefix, HTTPAdapter(max_retries=...))` somewhere in the file: urllib3 retries."""
+    return any(
+        isinstance(call.func, ast.Attribute)
+        and call.func.attr == "mount"
+        and (built := src.names.constructor(call.func.value)) is not None
+        and built[1] is session
+        for call in src.nodes.calls
+    )
 
 
 def _llm_url(src: PythonFile, call: ast.Call, url: ast.expr | None) -> bool:
@@ -388,20 +406,29 @@ def _llm_url(src: PythonFile, call: ast.Call, url: ast.expr | None) -> bool:
     return any(_ENDPOINT_NAME.search(name) for name in identifiers)
 
 
-def _no_retry(src: PythonFile, call: ast.Call) -> str | None:
+def _no_retry(src: PythonFile, call: ast.Call) -> tuple[str, ast.Call | None] | None:
+    """Why the LLM call never retries, with the requests/httpx session it goes through (if built
+    in this file: its construction is where the retry policy belongs); None if it can retry."""
     site = llm_call(src.names, call)
     if site is not None and site.provider == "huggingface":
-        return f"`{site.client_class.rsplit('.', 1)[-1]}` has no built-in retries."
+        return f"`{site.client_class.rsplit('.', 1)[-1]}` has no built-in retries.", None
     if site is not None and site.provider == "google-genai" and site.client is not None:
         options = kwarg(site.client, "http_options")
         config = kwarg(call, "config")
         if has_splat(site.client) or (config is not None and "http_options" in ast.unparse(config.value)):
             return None
         if _genai_options_lack(options.value if options else None, "retry_options"):
-            return "`genai.Client` without `http_options.retry_options` makes one attempt."
+            return "`genai.Client` without `http_options.retry_options` makes one attempt.", None
         return None
-    library = _llm_post(src, call)
-    return f"`{library}` to an LLM endpoint never retries." if library else None
+    post = _llm_post(src, call)
+    if post is None:
+        return None
+    library, session = post
+    if not library.startswith("requests."):
+        return f"`{library}` to an LLM endpoint never retries.", None
+    if session is not None and _mounts_adapter(src, session):
+        return None
+    return f"`{library}` to an LLM endpoint never retries.", session
 
 
 @RULES.rule(
@@ -423,18 +450,34 @@ def llm_client_no_retry(src: PythonFile) -> Iterator[Hit]:
         retried it with backoff.
     Fix:
         Give google-genai `http_options=HttpOptions(retry_options=HttpRetryOptions(attempts=4))`;
-        wrap other calls with tenacity (`stop=stop_after_attempt(4)`,
-        `wait=wait_random_exponential(max=20)`) or backoff.
+        mount `HTTPAdapter(max_retries=Retry(total=4, backoff_factor=1, status_forcelist=[429, 502,
+        503, 504], allowed_methods=None))` on a `requests.Session`; wrap other calls with tenacity
+        (`stop=stop_after_attempt(4)`, `wait=wait_random_exponential(max=20)`) or backoff.
     Bad:
         resp = requests.post("http://tgi:8080/generate", json=body, timeout=30)
     Good:
         @retry(stop=stop_after_attempt(4), wait=wait_random_exponential(max=20))
         def generate(body): return requests.post("http://tgi:8080/generate", json=body, timeout=30)
     """
-    for call in src.changed_calls():
-        line = src.changed_line(call)
-        if line is None:
+    reported_sessions: set[ast.Call] = set()
+    for call in src.nodes.calls:
+        # An unchanged call matters only as a use of a session whose construction changed.
+        is_post = isinstance(call.func, ast.Attribute) and call.func.attr == "post"
+        if not is_post and src.changed_line(call) is None:
             continue
-        detail = _no_retry(src, call)
-        if detail is not None and not _retry_covered(src, call):
+        found = _no_retry(src, call)
+        if found is None or _retry_covered(src, call):
+            continue
+        detail, session = found
+        session_line = src.changed_line(session) if session is not None else None
+        if session is not None and session_line is not None:
+            if session not in reported_sessions:
+                reported_sessions.add(session)
+                yield Hit(
+                    session_line,
+                    f"{detail[:-1]} (line {call.lineno}): the session built here has no retry policy.",
+                )
+            continue
+        line = src.changed_line(call)
+        if line is not None:
             yield Hit(line, detail)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from archbot.models import Severity
 from archbot.rules import Family, Hit
@@ -16,8 +16,8 @@ RULES = Family()
 _BACKOFF = frozenset(["backoff.on_exception", "backoff.on_predicate"])
 
 
-def _function_defs(tree: ast.Module) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
-    for node in ast.walk(tree):
+def _function_defs(nodes: Iterable[ast.AST]) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
+    for node in nodes:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             yield node
 
@@ -25,7 +25,7 @@ def _function_defs(tree: ast.Module) -> Iterator[ast.FunctionDef | ast.AsyncFunc
 def _retry_policies(src: PythonFile) -> Iterator[tuple[ast.expr, str, ast.Call | None]]:
     """Every changed tenacity/backoff policy: the node, its qualified name, and its call (None for
     a bare `@retry`)."""
-    for function in _function_defs(src.tree):
+    for function in _function_defs(src.nodes.walked):
         for decorator in function.decorator_list:
             name = src.names.qualname(decorator)
             if name == "tenacity.retry" and src.changed_line(decorator) is not None:
@@ -104,7 +104,7 @@ def retry_unbounded(src: PythonFile) -> Iterator[Hit]:
         elif name in RETRYING and (call is None or kwarg(call, "stop") is None):
             short = name.rsplit(".", 1)[-1]
             yield Hit(line, f"tenacity `{short}` without `stop=` retries forever.")
-    for loop in ast.walk(src.tree):
+    for loop in src.nodes.walked:
         if isinstance(loop, ast.While) and _endless_retry_loop(src, loop):
             line = src.changed_line(loop)
             if line is not None:
@@ -183,7 +183,7 @@ def retry_no_backoff(src: PythonFile) -> Iterator[Hit]:
             and kwarg(call, "wait") is None
         ):
             yield Hit(line, f"tenacity `{name.rsplit('.', 1)[-1]}` without `wait=` retries at once.")
-    for loop in ast.walk(src.tree):
+    for loop in src.nodes.walked:
         if isinstance(loop, (ast.For, ast.AsyncFor)):
             found = _manual_retry_loop(src, loop)
             line = src.changed_line(loop) if found is not None else None

@@ -9,11 +9,13 @@ import functools
 import re
 import warnings
 from collections.abc import Callable
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from archbot.classify import FileKind, file_kind, notebook_code
-from archbot.rules.pyast import Names, Tree
+from archbot.rules.pyast import LLMFlow, Names, Tree
+
+if TYPE_CHECKING:
+    import yaml
 
 
 class RepoView:
@@ -89,11 +91,16 @@ class PythonFile(SourceFile):
 
     @functools.cached_property
     def names(self) -> Names:
-        return Names(self.tree)
+        return Names(self.nodes.walked)
 
     @functools.cached_property
     def nodes(self) -> Tree:
         return Tree(self.tree)
+
+    @functools.cached_property
+    def flows(self) -> dict[ast.AST, LLMFlow]:
+        """Each scope's LLM data flow (`Tree.scopes`), built once for every data-flow rule."""
+        return {scope: LLMFlow(self.names, nodes) for scope, nodes in self.nodes.scopes.items()}
 
     def changed_line(self, node: ast.AST) -> int | None:
         """The line to report a finding about `node` on: its first line if the change touched it,
@@ -117,8 +124,27 @@ class PythonFile(SourceFile):
         return mapping[code_line - 1] if 0 < code_line <= len(mapping) else 0
 
 
-# libyaml when installed (several times faster on large manifests); the same nodes and marks.
-YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+def _yaml_loader() -> Any:
+    """libyaml's loader when installed (several times faster on large manifests; the same nodes and
+    marks). yaml is imported on first use: reviews without a YAML file, most hook runs, never pay
+    for importing it (more than all the Python rules cost on a typical commit)."""
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def yaml_error() -> type[Exception]:
+    """yaml.YAMLError, imported on first use: for `except` clauses that only YAML files reach."""
+    import yaml
+
+    return yaml.YAMLError
+
+
+def __getattr__(name: str) -> Any:
+    """`YAML_LOADER`, resolved on first use (see _yaml_loader)."""
+    if name == "YAML_LOADER":
+        return _yaml_loader()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclasses.dataclass
@@ -126,7 +152,9 @@ class YamlFile(SourceFile):
     @functools.cached_property
     def documents(self) -> list[yaml.Node]:
         """Composed YAML nodes (they keep line numbers). Raises yaml.YAMLError on broken YAML."""
-        return [node for node in yaml.compose_all(self.text, Loader=YAML_LOADER) if node]
+        import yaml
+
+        return [node for node in yaml.compose_all(self.text, Loader=_yaml_loader()) if node]
 
 
 def make(path: str, text: str, changed: frozenset[int], complete: bool, repo: RepoView) -> SourceFile:

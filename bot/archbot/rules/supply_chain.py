@@ -8,7 +8,8 @@ from collections.abc import Iterator
 
 from archbot.models import Severity
 from archbot.rules import Family, Hit
-from archbot.rules.pyast import argument, is_false, is_true, kwarg, string_value
+from archbot.rules.governance import is_test_module
+from archbot.rules.pyast import argument, assigned_values, is_false, is_true, kwarg, string_value
 from archbot.rules.source import PythonFile, SourceFile
 
 RULES = Family()
@@ -81,6 +82,73 @@ def _downloaded(src: PythonFile, node: ast.AST | None, scope: ast.AST) -> bool:
             ):
                 return True
     return False
+
+
+def _refers_to_torch_load(src: PythonFile, value: ast.expr) -> bool:
+    """`torch.load` itself, or one branch of a conditional choosing it (`a if safe else torch.load`)."""
+    if isinstance(value, ast.IfExp):
+        return _refers_to_torch_load(src, value.body) or _refers_to_torch_load(src, value.orelse)
+    return src.names.qualname(value) == "torch.load"
+
+
+def _dict_branches(value: ast.expr) -> list[ast.Dict] | None:
+    """The dict literals an expression can be (`{} if safe else {...}`); None if not only literals."""
+    if isinstance(value, ast.IfExp):
+        body, orelse = _dict_branches(value.body), _dict_branches(value.orelse)
+        return None if body is None or orelse is None else body + orelse
+    return [value] if isinstance(value, ast.Dict) and None not in value.keys else None
+
+
+def _splat_lacks_weights_only(call: ast.Call, scope_nodes: list[ast.AST]) -> bool:
+    """True when every `**name` of the call is a dict literal of this scope without `weights_only`;
+    False when one has it or cannot be resolved (a non-literal `weights_only` is accepted)."""
+    for keyword in call.keywords:
+        if keyword.arg is not None:
+            continue
+        if not isinstance(keyword.value, ast.Name):
+            return False
+        values = [value for name, value in assigned_values(scope_nodes) if name == keyword.value.id]
+        branches = [_dict_branches(value) for value in values]
+        if not values or any(b is None for b in branches):
+            return False
+        keys = {string_value(key) for dicts in branches for d in dicts or [] for key in d.keys}
+        if "weights_only" in keys:
+            return False
+    return True
+
+
+def _torch_load_aliases(src: PythonFile) -> Iterator[tuple[ast.Assign, str, ast.Call]]:
+    """`loader = torch.load` (or a conditional choosing it), paired with each call of `loader(...)`
+    in the same scope that passes no `weights_only`."""
+    if not any(module == "torch" or module.startswith("torch.") for module in src.names.imports.values()):
+        return
+    for scope_nodes in src.nodes.scopes.values():
+        for node in scope_nodes:
+            if not (
+                isinstance(node, ast.Assign)
+                and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)
+                and _refers_to_torch_load(src, node.value)
+            ):
+                continue
+            alias = node.targets[0].id
+            for call in scope_nodes:
+                if (
+                    isinstance(call, ast.Call)
+                    and isinstance(call.func, ast.Name)
+                    and call.func.id == alias
+                    and kwarg(call, "weights_only") is None
+                    and _splat_lacks_weights_only(call, scope_nodes)
+                ):
+                    yield node, alias, call
+
+
+def _round_trip(src: PythonFile, node: ast.AST | None) -> bool:
+    """`pickle.loads(pickle.dumps(obj))`: bytes this process just made, not an artifact."""
+    if not isinstance(node, ast.Call):
+        return False
+    name = src.names.call_name(node) or ""
+    return name.endswith(".dumps") and name.split(".")[0] in ("pickle", "dill", "cloudpickle")
 
 
 def _is_repo_literal_path(node: ast.AST | None) -> bool:
@@ -160,7 +228,7 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
                 and is_false(getattr(kwarg(call, "safe_mode"), "value", None))
             )
         )
-        if not unsafe:
+        if not unsafe or _round_trip(src, path_arg):
             continue
         if _downloaded(src, path_arg, scope):
             yield Hit(line, f"`{name}` of a downloaded file.", Severity.CRITICAL)
@@ -168,6 +236,39 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
             yield Hit(line, f"`{name}` of a repository file.", Severity.MEDIUM)
         else:
             yield Hit(line, f"`{name}` of a path decided at run time.")
+    yield from _aliased_torch_load(src)
+
+
+def _aliased_torch_load(src: PythonFile) -> Iterator[Hit]:
+    """`torch.load` chosen as a loader function and called without `weights_only`: reported once
+    per alias, where `torch.load` is chosen, at the severity of its riskiest call."""
+    worst: dict[ast.Assign, tuple[Severity, str]] = {}
+    calls: dict[ast.Assign, ast.Call] = {}
+    for assign, alias, call in _torch_load_aliases(src):
+        scope = src.nodes.function(call) or src.tree
+        if _downloaded(src, argument(call, 0, "f"), scope):
+            found = (
+                Severity.HIGH,
+                f"`{alias}` is `torch.load`, called on a downloaded file without `weights_only`.",
+            )
+        elif _repo_pins_old_torch(src):
+            found = (
+                Severity.HIGH,
+                f"`{alias}` is `torch.load`, called without `weights_only`, and the repository pins "
+                "torch < 2.6 where the default is `weights_only=False`.",
+            )
+        else:
+            found = (
+                Severity.LOW,
+                f"`{alias}` is `torch.load`, called without `weights_only`: safe only on torch >= 2.6; "
+                "pass `weights_only=True`.",
+            )
+        if assign not in worst or found[0] > worst[assign][0]:
+            worst[assign], calls[assign] = found, call
+    for assign, (severity, detail) in worst.items():
+        line = src.changed_line(assign) or src.changed_line(calls[assign])
+        if line is not None:
+            yield Hit(line, detail, severity)
 
 
 @RULES.rule(
@@ -225,7 +326,8 @@ def trust_remote_code(src: SourceFile) -> Iterator[Hit]:
     peers=("B615",),
 )
 def hf_unpinned_revision(src: PythonFile) -> Iterator[Hit]:
-    """A Hugging Face Hub model or dataset loaded by name without `revision=<commit sha>`.
+    """A Hugging Face Hub model or dataset loaded by name without `revision=<commit sha>`, outside
+    pytest modules (`test_*.py`, `conftest.py`: test fixtures load tiny models that nobody pins).
 
     Why:
         Without a pinned revision every load takes whatever the repository's main branch holds
@@ -241,6 +343,8 @@ def hf_unpinned_revision(src: PythonFile) -> Iterator[Hit]:
             "meta-llama/Llama-3.1-8B-Instruct", revision="0e9e39f249a16976918f6564b8830bc894c89659"
         )
     """
+    if is_test_module(src.path):
+        return
     names = src.names
     for call in src.changed_calls():
         name = names.call_name(call) or ""

@@ -43,6 +43,63 @@ def _requests_target(src: PythonFile, call: ast.Call) -> str | None:
     return None
 
 
+def _session_constructor(src: PythonFile, call: ast.Call, receiver: ast.expr) -> ast.Call | None:
+    """The call that built `receiver`: the nearest enclosing `(async) with ... as <receiver>`,
+    else the file's one-hop binding (several functions often reuse the name `session`)."""
+    if isinstance(receiver, ast.Name):
+        for ancestor in src.nodes.ancestors(call):
+            if isinstance(ancestor, (ast.With, ast.AsyncWith)):
+                for item in ancestor.items:
+                    bound = item.optional_vars
+                    if isinstance(bound, ast.Name) and bound.id == receiver.id:
+                        return item.context_expr if isinstance(item.context_expr, ast.Call) else None
+    built = src.names.constructor(receiver)
+    return built[1] if built is not None else None
+
+
+def _unbounded_client_timeout(src: PythonFile, node: ast.expr) -> bool:
+    """`aiohttp.ClientTimeout()` with every field left None: no limit at all."""
+    return (
+        isinstance(node, ast.Call)
+        and src.names.call_name(node) == "aiohttp.ClientTimeout"
+        and not node.args
+        and all(k.arg is not None and is_none(k.value) for k in node.keywords)
+    )
+
+
+def _aiohttp_session(src: PythonFile, call: ast.Call) -> tuple[str, str] | None:
+    """(method, why) for a request on an `aiohttp.ClientSession` with no bound: the session was
+    built without `timeout=` (aiohttp then waits up to 5 minutes) or with an empty
+    `ClientTimeout()`, and the request sets none either. None when a timeout applies or cannot be
+    ruled out, and in command-line scripts (batch jobs may legitimately wait)."""
+    func = call.func
+    if not isinstance(func, ast.Attribute) or func.attr not in HTTP_METHODS or has_splat(call):
+        return None
+    if kwarg(call, "timeout") is not None:
+        return None
+    built = _session_constructor(src, call, func.value)
+    if built is None or src.names.call_name(built) != "aiohttp.ClientSession" or has_splat(built):
+        return None
+    timeout = kwarg(built, "timeout")
+    if timeout is not None and not _unbounded_client_timeout(src, timeout.value):
+        return None
+    if _script(src):
+        return None
+    why = "the session's `ClientTimeout()` sets no limit" if timeout else "aiohttp's default is 5 minutes"
+    return func.attr, why
+
+
+def _script(src: PythonFile) -> bool:
+    """A notebook or command-line script (`if __name__ == "__main__"`): interactive and batch
+    work may legitimately wait out aiohttp's 5-minute default."""
+    return src.kind == "notebook" or any(
+        isinstance(node, ast.If)
+        and "__name__" in ast.unparse(node.test)
+        and "__main__" in ast.unparse(node.test)
+        for node in src.tree.body
+    )
+
+
 @RULES.rule(
     "http-call-no-timeout",
     title="Plain HTTP call without a timeout",
@@ -52,7 +109,8 @@ def _requests_target(src: PythonFile, call: ast.Call) -> str | None:
     peers=("B113", "S113"),
 )
 def http_call_no_timeout(src: PythonFile) -> Iterator[Hit]:
-    """A `requests` or `urllib` call with no timeout, which can wait forever.
+    """A `requests` or `urllib` call with no timeout, which can wait forever, or an `aiohttp`
+    request with none on the call or its session, which waits up to 5 minutes.
 
     Why:
         `requests` never times out unless told to ("your code may hang for minutes or more").
@@ -80,6 +138,16 @@ def http_call_no_timeout(src: PythonFile) -> Iterator[Hit]:
             yield Hit(
                 line,
                 f"`{target}` with {what}" + (" to an LLM endpoint." if llm else "."),
+                Severity.HIGH if llm else None,
+            )
+        elif line is not None and (aiohttp_call := _aiohttp_session(src, call)) is not None:
+            method, why = aiohttp_call
+            url = literal_text(argument(call, 1 if method == "request" else 0, "url"))
+            llm = bool(LLM_ENDPOINT.search(url))
+            yield Hit(
+                line,
+                f"aiohttp `session.{method}()` with no timeout: {why}"
+                + (" (an LLM endpoint)." if llm else "."),
                 Severity.HIGH if llm else None,
             )
         elif (

@@ -9,9 +9,11 @@ from pathlib import PurePosixPath
 
 from archbot.models import Severity
 from archbot.rules import Family, Hit
+from archbot.rules.governance import is_test_module
 from archbot.rules.pyast import (
     Names,
     Tree,
+    argument,
     attribute_chain,
     call_receiver,
     is_false,
@@ -20,8 +22,11 @@ from archbot.rules.pyast import (
     is_serving_module,
     is_true,
     kwarg,
+    literal_text,
+    llm_call,
 )
 from archbot.rules.source import PythonFile
+from archbot.rules.timeouts import LLM_ENDPOINT
 
 RULES = Family()
 
@@ -47,9 +52,15 @@ _SEEDERS = frozenset(
 )
 # Hugging Face trainers seed every RNG in __init__ from `args.seed` (default 42).
 _SEEDING_TRAINERS = re.compile(r"^(transformers|trl)\.(\w+\.)*\w*Trainer$")
+# A torch.Generator's own `generator.manual_seed(s)` seeds only that generator, not the run.
 _LOCAL_SEED_TEXT = re.compile(
-    r"\b(manual_seed|seed_everything|set_seed|set_random_seed|enable_full_determinism|"
-    r"random\.seed)\s*\(|\bdefault_rng\(\s*[^)\s]"
+    r"(?<!generator\.)(?<!\bgen\.)(?<!\brng\.)\b(manual_seed|seed_everything|set_seed|set_random_seed|"
+    r"enable_full_determinism|random\.seed)\s*\(|\bdefault_rng\(\s*[^)\s]"
+)
+# Loading these adds a task head that the checkpoint does not have, initialised from the global RNG.
+_NEW_HEAD = re.compile(
+    r"For(SequenceClassification|TokenClassification|QuestionAnswering|MultipleChoice|"
+    r"ImageClassification|AudioClassification)$|WithValueHead$"
 )
 _SKLEARN_RANDOM = re.compile(
     r"^sklearn\.[\w.]*\.(train_test_split|KFold|StratifiedKFold|RepeatedKFold|ShuffleSplit|"
@@ -78,7 +89,7 @@ def _seeding_call(names: Names, call: ast.Call) -> bool:
 def _local_modules(src: PythonFile) -> Iterator[str]:
     """Repository paths of modules this file imports from the project itself."""
     here = PurePosixPath(src.path).parent
-    for node in ast.walk(src.tree):
+    for node in src.nodes.walked:
         modules: list[tuple[str, int]] = []
         if isinstance(node, ast.Import):
             modules = [(alias.name, 0) for alias in node.names]
@@ -99,14 +110,26 @@ def _local_modules(src: PythonFile) -> Iterator[str]:
                         yield path
 
 
+def _seeded_in_local_modules(src: PythonFile) -> bool:
+    return any(
+        (text := src.repo.text(path)) is not None and _LOCAL_SEED_TEXT.search(text) is not None
+        for path in _local_modules(src)
+    )
+
+
 def _seeded(src: PythonFile) -> bool:
-    if any(_seeding_call(src.names, call) for call in src.nodes.calls):
-        return True
-    for path in _local_modules(src):
-        text = src.repo.text(path)
-        if text is not None and _LOCAL_SEED_TEXT.search(text):
+    return any(_seeding_call(src.names, call) for call in src.nodes.calls) or _seeded_in_local_modules(src)
+
+
+def _seeds_globally(src: PythonFile) -> bool:
+    """A global RNG is seeded here or in an imported local module (a seeded call such as
+    `dataset.shuffle(seed=1)` seeds nothing else)."""
+    for call in src.nodes.calls:
+        func = call.func
+        called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if src.names.call_name(call) in _SEEDERS or "seed" in called.lower():
             return True
-    return False
+    return _seeded_in_local_modules(src)
 
 
 def _training_call(names: Names, call: ast.Call) -> bool:
@@ -147,6 +170,20 @@ def _training_function(tree: Tree, module: ast.Module, call: ast.Call) -> bool:
     return function is not None and function in module.body and "train" in function.name.lower()
 
 
+def _new_head(names: Names, call: ast.Call) -> str | None:
+    """The class of a `from_pretrained` that adds a randomly initialised task head, else None."""
+    name = names.call_name(call) or ""
+    parts = name.split(".")
+    if len(parts) < 3 or parts[0] not in ("transformers", "trl") or parts[-1] != "from_pretrained":
+        return None
+    head = _NEW_HEAD.search(parts[-2])
+    if head is None:
+        return None
+    # A classifier checkpoint (a reranker, a sentiment model) brings its head; `num_labels=` asks
+    # for a new one. A value head is always new.
+    return parts[-2] if head.group(0) == "WithValueHead" or kwarg(call, "num_labels") else None
+
+
 def _unseeded_sklearn(names: Names, call: ast.Call) -> str | None:
     name = names.call_name(call) or ""
     match = _SKLEARN_RANDOM.match(name)
@@ -172,13 +209,17 @@ def _unseeded_sklearn(names: Names, call: ast.Call) -> str | None:
     kinds=("python", "notebook"),
 )
 def training_no_seed(src: PythonFile) -> Iterator[Hit]:
-    """A training script (`if __name__ == "__main__"` / `def main`) or a module-level training
-    function that calls `.fit(`, `Trainer(`, `.train(`, `loss.backward()` or `optimizer.step()`,
-    in a module that seeds no RNG — here or in the local modules it imports: `torch.manual_seed`,
-    `random.seed`, `np.random.seed`, `default_rng(seed)`, `tf.random.set_seed`, `set_seed`,
-    `seed_everything`, `TrainingArguments` (Hugging Face trainers seed from `args.seed`).
+    """Outside pytest modules: a training script (`if __name__ == "__main__"` / `def main`) or a
+    module-level training function that calls `.fit(`, `Trainer(`, `.train(`, `loss.backward()`
+    or `optimizer.step()`, in a module that seeds no RNG — here or in the local modules it
+    imports: `torch.manual_seed`, `random.seed`, `np.random.seed`, `default_rng(seed)`,
+    `tf.random.set_seed`, `set_seed`, `seed_everything`, `TrainingArguments` (Hugging Face
+    trainers seed from `args.seed`).
     Also: sklearn `train_test_split`, `KFold(shuffle=True)`, `RandomForest*` and randomized
-    searches without `random_state` (unless the module calls `np.random.seed`).
+    searches without `random_state` (unless the module calls `np.random.seed`); and a model with a
+    new task head (`AutoModelFor*Classification.from_pretrained(..., num_labels=)`, `...WithValueHead`) in a
+    module that never seeds explicitly — `TrainingArguments(seed=)` is applied by the Trainer's
+    `__init__`, after the head was already drawn.
 
     Why:
         Unseeded runs differ in initialisation, data order, dropout and splits: a metric change
@@ -186,7 +227,8 @@ def training_no_seed(src: PythonFile) -> Iterator[Hit]:
     Fix:
         Seed every RNG once at the start of the entry point (`transformers.set_seed(seed)`,
         `lightning.seed_everything(seed)`, or `random.seed`/`np.random.seed`/`torch.manual_seed`)
-        and pass `random_state=` to sklearn splitters and estimators.
+        before any model is built (or give the Trainer `model_init=`), and pass `random_state=`
+        to sklearn splitters and estimators.
     Bad:
         if __name__ == "__main__":
             model = Net()
@@ -198,6 +240,8 @@ def training_no_seed(src: PythonFile) -> Iterator[Hit]:
             torch.manual_seed(args.seed)
             model = Net()
     """
+    if is_test_module(src.path):
+        return
     names, tree, module = src.names, src.nodes, src.tree
     changed_calls = src.changed_calls()
     numpy_seeded = any(names.call_name(c) == "numpy.random.seed" for c in tree.calls)
@@ -207,6 +251,16 @@ def training_no_seed(src: PythonFile) -> Iterator[Hit]:
             line = src.changed_line(call)
             if what is not None and line is not None:
                 yield Hit(line, f"sklearn `{what}` without `random_state`.")
+    heads = [(call, head) for call in changed_calls if (head := _new_head(names, call)) is not None]
+    if heads and not _seeds_globally(src):
+        for call, head in heads:
+            line = src.changed_line(call)
+            if line is not None:
+                yield Hit(
+                    line,
+                    f"`{head}.from_pretrained` initialises a new head from an unseeded RNG; a Trainer "
+                    "seeds only in its `__init__`, after the model exists.",
+                )
     entry = _entry_point(module)
     training = [
         call
@@ -219,6 +273,136 @@ def training_no_seed(src: PythonFile) -> Iterator[Hit]:
     line = src.changed_line(first)
     if line is not None:
         yield Hit(line, "training runs with no RNG seed set anywhere in the module.")
+
+
+# Evaluation code by path: `evals/`, `eval_frames.py`, `benchmarks/`, `llm_judge.py` (not "retrieval").
+_EVAL_PATH = re.compile(r"(^|[/_.-])(evals?|evaluation|evaluate|benchmarks?|judge)([/_.-]|$)")
+_UNSEEDED_SAMPLERS = frozenset(
+    [
+        "random.shuffle",
+        "random.sample",
+        "random.choice",
+        "random.choices",
+        "numpy.random.shuffle",
+        "numpy.random.permutation",
+        "numpy.random.choice",
+    ]
+)
+_SEEDED_GENERATORS = frozenset(["random.Random", "numpy.random.default_rng", "numpy.random.RandomState"])
+_SEED_KWARGS = ("seed", "generator", "random_state", "rng")
+# Where a raw request's sampling settings live: Gemini, Ollama, TGI.
+_PAYLOAD_CONFIG_KEYS = frozenset(["generationConfig", "generation_config", "options", "parameters"])
+
+
+def _unseeded_sampling(src: PythonFile, call: ast.Call) -> str | None:
+    """`random.shuffle(x)`, `np.random.permutation(n)`, `dataset.shuffle()` with no seed."""
+    name = src.names.call_name(call)
+    if name in _UNSEEDED_SAMPLERS:
+        return f"`{name}`"
+    func = call.func
+    if not isinstance(func, ast.Attribute) or func.attr != "shuffle" or name is not None:
+        return None
+    if kwarg(call, *_SEED_KWARGS) is not None or any(k.arg is None for k in call.keywords):
+        return None
+    built = src.names.constructor(func.value)
+    if built is not None and built[0] in _SEEDED_GENERATORS:
+        return None
+    return "`.shuffle()`"
+
+
+def _has_sampling_setting(node: ast.AST | None) -> bool:
+    """A `seed` or `temperature` key or keyword anywhere in a request payload or config."""
+    if node is None:
+        return False
+    for child in ast.walk(node):
+        if isinstance(child, ast.Dict) and any(
+            isinstance(k, ast.Constant) and k.value in ("seed", "temperature") for k in child.keys
+        ):
+            return True
+        if isinstance(child, ast.keyword) and child.arg in ("seed", "temperature"):
+            return True
+    return False
+
+
+def _resolved(names: Names, node: ast.AST | None) -> ast.AST | None:
+    """A name's assigned value (one hop), so `json=payload` and `URL` constants can be read."""
+    if isinstance(node, ast.Name) and node.id in names.bindings:
+        return names.bindings[node.id]
+    return node
+
+
+def _unseeded_generation(src: PythonFile, call: ast.Call) -> ast.AST | None:
+    """An LLM generation request with neither `seed` nor `temperature`: the node to report (the
+    payload's generation config when it has one, where the setting belongs), else None."""
+    names = src.names
+    if any(k.arg is None for k in call.keywords):
+        return None
+    site = llm_call(names, call)
+    if site is not None:
+        if site.embedding or _has_sampling_setting(call):
+            return None
+        config = kwarg(call, "config", "generation_config")
+        return config.value if config is not None else call
+    name = names.call_name(call) or ""
+    if not (name.startswith(("requests.", "httpx.")) and name.rsplit(".", 1)[-1] in ("post", "request")):
+        return None
+    url = _resolved(names, argument(call, 1 if name.endswith(".request") else 0, "url"))
+    payload = _resolved(names, getattr(kwarg(call, "json"), "value", None))
+    if not LLM_ENDPOINT.search(literal_text(url)) or not isinstance(payload, ast.Dict):
+        return None
+    if _has_sampling_setting(payload):
+        return None
+    for key, value in zip(payload.keys, payload.values, strict=True):
+        if isinstance(key, ast.Constant) and key.value in _PAYLOAD_CONFIG_KEYS:
+            return value
+    return call
+
+
+@RULES.rule(
+    "eval-no-seed",
+    title="Evaluation sampling or judging without a seed",
+    severity=Severity.LOW,
+    persona="ml-architecture-expert",
+    kinds=("python", "notebook"),
+)
+def eval_no_seed(src: PythonFile) -> Iterator[Hit]:
+    """In evaluation code (a path with `eval`, `evals`, `evaluation`, `benchmark` or `judge` as a
+    word): examples or answer choices sampled or shuffled with no seed (`random.shuffle`,
+    `random.sample`, `np.random.permutation`, `dataset.shuffle()`) in a module that seeds no RNG;
+    or an LLM generation request — SDK call or raw POST to an LLM endpoint — that sets neither
+    `seed` nor `temperature`.
+
+    Why:
+        An evaluation exists to compare runs. When each run draws different questions, orders the
+        answer choices differently or lets the judge sample freely, score differences between two
+        models or two prompts are indistinguishable from noise.
+    Fix:
+        Use a fixed seed for sampling (`random.Random(SEED).shuffle(x)`,
+        `dataset.shuffle(seed=SEED)`) and pin the judge's sampling (`temperature=0`, and `seed=`
+        where the API has one).
+    Bad:
+        random.shuffle(choices)
+        verdict = client.chat.completions.create(model=JUDGE, messages=judge_prompt)
+    Good:
+        random.Random(SEED).shuffle(choices)
+        verdict = client.chat.completions.create(model=JUDGE, messages=judge_prompt, temperature=0, seed=SEED)
+    """
+    if not _EVAL_PATH.search(src.path.lower()):
+        return
+    seeded: bool | None = None
+    for call in src.changed_calls():
+        line = src.changed_line(call)
+        sampler = _unseeded_sampling(src, call)
+        if sampler is not None and line is not None:
+            if seeded is None:
+                seeded = _seeds_globally(src)
+            if not seeded:
+                yield Hit(line, f"{sampler} with no seed: every evaluation run sees different data.")
+            continue
+        target = _unseeded_generation(src, call)
+        target_line = src.changed_line(target) if target is not None else None
+        if target_line is not None:
+            yield Hit(target_line, "an evaluation LLM request with neither `seed` nor `temperature`.")
 
 
 _EVAL_TOGGLES = frozenset(["to", "cuda", "cpu", "half", "float", "bfloat16", "requires_grad_"])

@@ -9,7 +9,9 @@ import requests
 from google import genai
 from google.genai import types
 from huggingface_hub import InferenceClient
+from requests.adapters import HTTPAdapter
 from tenacity import Retrying, stop_after_attempt, wait_random_exponential
+from urllib3.util.retry import Retry
 
 gemini = genai.Client(http_options=types.HttpOptions(timeout=30_000))
 gemini_retrying = genai.Client(
@@ -131,3 +133,34 @@ async def generate_via_helper(prompt: str, server_url: str) -> dict:
 
 def pause(vllm_server_url: str) -> int:
     return requests.post(f"{vllm_server_url}/pause", timeout=5).status_code  # negative: admin path
+
+
+class RolloutClient:
+    """Talks to the rollout generation server over one HTTP session."""
+
+    def __init__(self, host: str) -> None:
+        self.base_url = f"http://{host}:8000"
+        self.session = requests.Session()  # positive: used for /generate, no retry adapter
+
+    def generate(self, prompts: list[str]) -> list[str]:
+        url = f"{self.base_url}/generate/"
+        response = self.session.post(url, json={"prompts": prompts}, timeout=120)
+        return response.json()["completions"]
+
+    def score(self, prompts: list[str]) -> list[float]:
+        url = f"{self.base_url}/v1/completions"
+        response = self.session.post(url, json={"prompt": prompts}, timeout=120)
+        return [choice["logprobs"] for choice in response.json()["choices"]]
+
+
+class RetryingRolloutClient:
+    def __init__(self, host: str) -> None:
+        self.base_url = f"http://{host}:8000"
+        self.session = requests.Session()  # negative: an adapter with urllib3 retries is mounted
+        retry = Retry(total=4, backoff_factor=1, status_forcelist=[429, 502, 503, 504], allowed_methods=None)
+        self.session.mount("http://", HTTPAdapter(max_retries=retry))
+
+    def generate(self, prompts: list[str]) -> list[str]:
+        url = f"{self.base_url}/generate/"
+        response = self.session.post(url, json={"prompts": prompts}, timeout=120)
+        return response.json()["completions"]

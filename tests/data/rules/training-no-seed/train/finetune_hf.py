@@ -1,4 +1,4 @@
-"""Fine-tune a small encoder with the Hugging Face Trainer (it seeds from its arguments)."""
+"""Fine-tune a small encoder with the Hugging Face Trainer: it seeds from its arguments, too late for the head."""
 
 from transformers import AutoModelForSequenceClassification, Trainer, TrainingArguments
 
@@ -17,3 +17,7 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def load_reranker() -> AutoModelForSequenceClassification:
+    return AutoModelForSequenceClassification.from_pretrained(MODEL_ID, revision=REVISION)  # negative

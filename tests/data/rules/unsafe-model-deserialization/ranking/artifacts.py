@@ -9,6 +9,7 @@ import requests
 import torch
 import torch.utils.cpp_extension
 from huggingface_hub import hf_hub_download
+from safetensors.torch import load_file
 
 RANKER_REPO = "acme/ranker"
 
@@ -68,3 +69,35 @@ def load_embeddings(path: str) -> np.ndarray:
 
 def load_scores(path: str) -> np.ndarray:
     return np.load(path)
+
+
+def load_adapter(path: str, use_safetensors: bool) -> dict:
+    loader = load_file if use_safetensors else torch.load
+    options = {} if use_safetensors else {"map_location": "cpu"}
+    return loader(path, **options)
+
+
+def load_adapter_weights_only(path: str, use_safetensors: bool) -> dict:
+    loader = load_file if use_safetensors else torch.load
+    options = {} if use_safetensors else {"map_location": "cpu", "weights_only": True}
+    return loader(path, **options)
+
+
+def load_hub_adapter(use_safetensors: bool) -> dict:
+    loader = load_file if use_safetensors else torch.load
+    weights = hf_hub_download(RANKER_REPO, "adapter.bin", revision="767c76fb008f86bebb2737f6a6f0fb23c6f5da2c")
+    return loader(weights)
+
+
+def load_with(path: str, loader_options: dict) -> dict:
+    loader = torch.load
+    return loader(path, **loader_options)
+
+
+def load_safetensors_only(path: str) -> dict:
+    loader = load_file
+    return loader(path)
+
+
+def copy_scorer(scorer: object) -> object:
+    return pickle.loads(pickle.dumps(scorer))

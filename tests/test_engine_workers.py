@@ -1,0 +1,44 @@
+"""Large changes are reviewed by forked workers: the report must be the one a single process gives."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from archbot.rules import engine
+from conftest import GitRepo, Run
+
+RunArchbot = Callable[..., Run]
+
+MODULE = '''"""Generation client {n}."""
+
+import requests
+
+
+def generate_{n}(prompt: str) -> dict:
+    return requests.post("http://tgi.internal:8080/generate", json={{"inputs": prompt}}).json()
+'''
+BROKEN = "import requests\n\ndef broken(:\n"
+
+
+def test_a_change_past_the_worker_threshold_keeps_every_finding_and_notice_in_order(
+    repo: GitRepo, run_archbot: RunArchbot
+) -> None:
+    count = 2 * engine.PARALLEL_FROM + 1
+    for n in range(count):
+        repo.write(f"gen/client_{n:03}.py", MODULE.format(n=n))
+    repo.write("gen/client_050_broken.py", BROKEN)
+    repo.git("add", "-A")
+
+    result = run_archbot(
+        "review", "--format", "json", "--fail-on", "never", "--no-llm", "--persona", "llm-ml-engineer"
+    )
+
+    assert (result.code, result.err) == (0, "")
+    report = json.loads(result.out)
+    assert [(f["file"], f["line"], f["rule"], f["severity"]) for f in report["findings"]] == [
+        (f"gen/client_{n:03}.py", 7, "http-call-no-timeout", "high") for n in range(count)
+    ] + [(f"gen/client_{n:03}.py", 7, "llm-client-no-retry", "medium") for n in range(count)]
+    assert report["notices"] == [
+        "gen/client_050_broken.py: not valid Python (line 3); only text rules ran on it"
+    ]

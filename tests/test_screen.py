@@ -1,0 +1,322 @@
+"""The hook's fast path (archbot.screen via the console entry point) answers exactly as the full
+review does: the same output and exit code in every repository state, the fast path taken only
+when the full review would find nothing ML/LLM-related; and the screen never calls a file plain
+that routing would send to a persona."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import secret_corpus
+from archbot import classify, diff, personas, review, screen, secrets
+from archbot.frontmatter import Cache
+from conftest import GitRepo
+
+PLAIN_MODULE = '''"""Invoice totals."""
+
+from decimal import Decimal
+
+
+def total(lines: list[tuple[Decimal, int]]) -> Decimal:
+    return sum((price * quantity for price, quantity in lines), Decimal("0"))
+'''
+PLAIN_SCRIPT = "export function formatPrice(cents) {\n  return (cents / 100).toFixed(2);\n}\n"
+LLM_MODULE = '''"""Drafts replies to support tickets."""
+
+from openai import OpenAI
+
+client = OpenAI(timeout=20.0, max_retries=2)
+
+
+def draft(ticket: str) -> str:
+    reply = client.chat.completions.create(
+        model="gpt-4o-2024-08-06",
+        max_tokens=400,
+        messages=[{"role": "user", "content": ticket}],
+    )
+    return reply.choices[0].message.content or ""
+'''
+# Shaped like a legacy OpenAI key (the gitleaks pattern), assembled so no scanner flags this file.
+OPENAI_KEY = "sk-" + "Ab3dE" * 4 + "T3Blbk" + "FJ" + "Zx9Yw" * 4
+NO_ML = "archbot: no ML/LLM-related changes\n"
+FULL_REVIEW = "import sys; from archbot.cli import main; sys.exit(main())"
+
+
+def hook(repo: GitRepo) -> tuple[int, str, str, set[str]]:
+    """`archbot review` as the hook runs it (via __main__ -> entry), with the modules it imported."""
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "archbot", "review"],
+        cwd=repo.path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PRE_COMMIT": "1"},
+    )
+    lines = result.stderr.splitlines()
+    modules = {line.rsplit("|", 1)[1].strip() for line in lines if line.startswith("import time:")}
+    errors = "".join(line + "\n" for line in lines if not line.startswith("import time:"))
+    return result.returncode, result.stdout, errors, modules
+
+
+def full_review(repo: GitRepo) -> tuple[int, str, str]:
+    """The same command through the click CLI only: what the hook printed before the fast path."""
+    result = subprocess.run(
+        [sys.executable, "-c", FULL_REVIEW, "review"],
+        cwd=repo.path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PRE_COMMIT": "1"},
+    )
+    return result.returncode, result.stdout, result.stderr
+
+
+def assert_same_as_full_review(repo: GitRepo, fast: bool) -> tuple[int, str, str]:
+    code, out, err, modules = hook(repo)
+    assert (code, out, err) == full_review(repo)
+    assert ("archbot.cli" not in modules) is fast
+    return code, out, err
+
+
+def test_plain_commit_takes_the_fast_path(repo: GitRepo) -> None:
+    repo.commit("initial")
+    repo.stage("shop/invoice.py", PLAIN_MODULE)
+    repo.stage("web/static/price.js", PLAIN_SCRIPT)
+    repo.stage("docs/invoice.md", "# Invoices\n\nTotals are computed server side.\n")
+    repo.stage("assets/logo.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR")
+
+    assert assert_same_as_full_review(repo, fast=True) == (0, NO_ML, "")
+
+
+def test_deletions_and_an_empty_index_take_the_fast_path(repo: GitRepo) -> None:
+    repo.stage("agents/old_llm.py", LLM_MODULE)
+    repo.commit("initial")
+    assert assert_same_as_full_review(repo, fast=True) == (0, NO_ML, "")
+
+    repo.git("rm", "-q", "agents/old_llm.py")
+    assert assert_same_as_full_review(repo, fast=True) == (0, NO_ML, "")
+
+
+def test_llm_code_goes_to_the_full_review(repo: GitRepo) -> None:
+    repo.stage("support/drafts.py", LLM_MODULE)
+
+    code, out, _ = assert_same_as_full_review(repo, fast=False)
+
+    assert code == 0
+    assert out.splitlines()[-1].startswith("archbot: ")
+    assert out != NO_ML
+
+
+def test_a_provider_key_in_a_plain_file_goes_to_the_full_review(repo: GitRepo) -> None:
+    repo.stage("shop/settings.py", f'PAYMENT_TIMEOUT = 30\nFALLBACK_KEY = "{OPENAI_KEY}"\n')
+
+    code, out, _ = assert_same_as_full_review(repo, fast=False)
+
+    assert code == 1
+    assert "[hardcoded-llm-api-key]" in out
+
+
+def test_a_keyword_split_across_whitespace_goes_to_the_full_review(repo: GitRepo) -> None:
+    """Routing joins `a . b` into the token `a.b`: the screen must not miss it."""
+    repo.stage(
+        "shop/notify.py",
+        "def send(client, text):\n"
+        "    client . chat . completions . create(messages=[text])\n"
+        "    return client.messages . create(system_prompt=text, max_tokens=5, tool_choice=None)\n",
+    )
+
+    code, out, _ = assert_same_as_full_review(repo, fast=False)
+
+    assert code == 0
+    assert out != NO_ML
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        (".archbot.yml", "paths:\n  exclude: ['vendor/**']\n"),
+        (".archbot.yaml", "fail_on: high\n"),
+        ("pyproject.toml", '[project]\nname = "shop"\n\n[tool.archbot]\nfail_on = "high"\n'),
+    ],
+)
+def test_a_config_file_goes_to_the_full_review(repo: GitRepo, name: str, text: str) -> None:
+    repo.write(name, text)
+    repo.commit("config")
+    repo.stage("shop/invoice.py", PLAIN_MODULE)
+
+    assert assert_same_as_full_review(repo, fast=False) == (0, NO_ML, "")
+
+
+def test_a_broken_config_fails_the_same_way(repo: GitRepo) -> None:
+    repo.write(".archbot.yml", "fail_on: sometimes\n")
+    repo.commit("config")
+    repo.stage("shop/invoice.py", PLAIN_MODULE)
+
+    code, out, err = assert_same_as_full_review(repo, fast=False)
+
+    assert (code, out) == (2, "")
+    assert err.startswith(f"archbot: {repo.path / '.archbot.yml'}: 'fail_on' has invalid value 'sometimes'")
+
+
+def test_pyproject_without_an_archbot_table_keeps_the_fast_path_invalid_toml_does_not(repo: GitRepo) -> None:
+    repo.write(
+        "pyproject.toml",
+        '[project]\nname = "shop"\nversion = "1.0"\n\n[dependency-groups]\ndev = ["archbot>=0.1"]\n',
+    )
+    repo.commit("project")
+    repo.stage("shop/invoice.py", PLAIN_MODULE)
+    assert assert_same_as_full_review(repo, fast=True) == (0, NO_ML, "")
+
+    repo.write("pyproject.toml", '[project]\nname = "shop\n')
+    code, out, err = assert_same_as_full_review(repo, fast=False)
+    assert (code, out) == (2, "")
+    assert err.startswith("archbot: ") and "invalid TOML" in err
+
+
+def test_repository_personas_go_to_the_full_review(repo: GitRepo) -> None:
+    """A persona of the repository's own may route files no built-in persona would."""
+    repo.write(
+        ".archbot/personas/billing-reviewer.md",
+        "---\nname: billing-reviewer\ndescription: Reviews invoice arithmetic.\n"
+        "archbot:\n  imports: [decimal]\n  keywords: [Decimal]\n---\nCheck rounding.\n",
+    )
+    repo.commit("persona")
+    repo.stage("shop/invoice.py", PLAIN_MODULE)
+
+    code, out, _ = assert_same_as_full_review(repo, fast=False)
+
+    assert code == 0
+    assert out != NO_ML
+
+
+def test_outside_a_repository_the_error_is_the_full_reviews(tmp_path: Path, repo: GitRepo) -> None:
+    outside = GitRepo(tmp_path / "plain-folder")
+    outside.path.mkdir()
+
+    code, out, err = assert_same_as_full_review(outside, fast=False)
+
+    assert (code, out) == (2, "")
+    assert err.startswith("archbot: not inside a git repository")
+
+
+def test_a_conflicted_index_goes_to_the_full_review(repo: GitRepo) -> None:
+    repo.stage("shop/invoice.py", PLAIN_MODULE)
+    repo.commit("initial")
+    repo.git("checkout", "-q", "-b", "other")
+    repo.stage("shop/invoice.py", PLAIN_MODULE.replace("Invoice totals", "Totals of invoices"))
+    repo.commit("other")
+    repo.git("checkout", "-q", "main")
+    repo.stage("shop/invoice.py", PLAIN_MODULE.replace("Invoice totals", "Invoice sums"))
+    repo.commit("main")
+    merge = subprocess.run(["git", "merge", "-q", "other"], cwd=repo.path, capture_output=True, check=False)
+    assert merge.returncode != 0
+
+    code, out, _ = assert_same_as_full_review(repo, fast=False)
+
+    assert (code, out) == (2, "")
+
+
+# --- the screen is sound: whatever routing sends to a persona, the screen lets through ----------
+
+BUILTINS = personas.load(personas.builtin_texts())
+TRIGGER_WORDS = sorted(
+    {w for p in BUILTINS.values() for w in (*p.triggers.imports, *p.triggers.keywords, *p.context.keywords)}
+)
+
+TRIGGERS = screen.persona_triggers(iter(t for _, t in personas.builtin_texts()), Cache(Path(os.devnull)))
+assert TRIGGERS is not None
+
+
+def variants(word: str) -> st.SearchStrategy[str]:
+    """A trigger as code may spell it: as is, upper-cased, with `-`/`_` swapped, dots spaced out."""
+    bare = word.removesuffix("*")
+    return st.sampled_from(
+        [
+            bare,
+            bare.upper(),
+            bare.replace("_", "-"),
+            bare.replace("-", "_"),
+            bare.replace(".", " . "),
+            bare + "x",
+        ]
+    )
+
+
+fragments = st.one_of(
+    st.sampled_from(TRIGGER_WORDS).flatmap(variants).map(lambda w: f"import {w}"),
+    st.sampled_from(TRIGGER_WORDS).flatmap(variants).map(lambda w: f"value = {w}(1)"),
+    st.sampled_from(TRIGGER_WORDS).flatmap(variants).map(lambda w: f"{w}>=1.0"),
+    st.sampled_from(TRIGGER_WORDS).flatmap(variants).map(lambda w: f'FROM {w}/{w}:latest  # "{w}"'),
+    st.sampled_from(["total = 0", "def f(x):", "    return x", "# a comment", f'KEY = "{OPENAI_KEY}"']),
+)
+paths = st.sampled_from(
+    [
+        "shop/invoice.py",
+        "app/llm/client.py",
+        "requirements.txt",
+        "deps/requirements-ml.txt",
+        "Dockerfile",
+        "web/app.js",
+        "notes.md",
+        "environment.yml",
+        "pyproject.toml",
+        "setup.py",
+        "docs/notebook.ipynb",
+        "k8s/serve.yaml",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(path=paths, lines=st.lists(fragments, min_size=1, max_size=6))
+def test_routing_never_sends_a_file_the_screen_calls_plain(path: str, lines: list[str]) -> None:
+    text = "\n".join(lines) + "\n"
+    body = "".join(f"+{line}\n" for line in text.splitlines())
+    (changed,) = diff.parse(
+        f"diff --git a/{path} b/{path}\nnew file mode 100644\n--- /dev/null\n+++ b/{path}\n"
+        f"@@ -0,0 +1,{len(lines)} @@\n{body}"
+    )
+    facts = classify.facts(path, text, frozenset(changed.added_lines))
+    routed = personas.route_file(BUILTINS, path, facts, {}, review._secret_signals(changed))
+
+    if routed.persona is not None:
+        assert screen.may_be_routed(path, text.encode(), TRIGGERS)
+
+
+def test_every_provider_key_of_the_corpus_has_a_screened_prefix() -> None:
+    keys = [s.value for s in secret_corpus.build() if secrets.provider_key(s.value) is not None]
+
+    assert len(keys) >= 5
+    assert [k for k in keys if not screen.PROVIDER_KEY_START.search(k.encode())] == []
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("requirements/ml.in", "Huggingface-Hub==0.20.3\n"),
+        (
+            "shop/notify.py",
+            "def f(c):\n    c . chat . completions()\n    c.messages .create()\n"
+            "    c . responses. create()\n",
+        ),
+        ("shop/settings.py", f'FALLBACK = "{OPENAI_KEY}"\n'),
+        ("support/reply.py", "from support.conversation import prompts\n"),
+        ("deploy/ranker.yaml", "image: nvcr.io/nvidia/tritonserver:24.08-py3\n"),
+    ],
+)
+def test_spellings_routing_normalises_are_screened(path: str, text: str) -> None:
+    """Requirement names are compared folded, dotted names with spaces joined, keys by shape."""
+    body = "".join(f"+{line}\n" for line in text.splitlines())
+    (changed,) = diff.parse(
+        f"diff --git a/{path} b/{path}\nnew file mode 100644\n--- /dev/null\n+++ b/{path}\n"
+        f"@@ -0,0 +1,{len(text.splitlines())} @@\n{body}"
+    )
+    facts = classify.facts(path, text, frozenset(changed.added_lines))
+
+    assert personas.route_file(BUILTINS, path, facts, {}, review._secret_signals(changed)).persona is not None
+    assert screen.may_be_routed(path, text.encode(), TRIGGERS)
