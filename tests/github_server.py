@@ -411,3 +411,33 @@ def _handler_for(server: GitHubServer) -> type[BaseHTTPRequestHandler]:
             return self._send(200, entries)
 
     return Handler
+
+
+def action_environment(server: GitHubServer, number: int, workspace: Path, scratch: Path) -> dict[str, str]:
+    """The environment of a GitHub Actions run on pull request `number`: its event file (with the
+    pull's title and body as the server holds them) and a step summary file, both in `scratch`."""
+    pull = server.pulls[number]
+    event = scratch / "event.json"
+    event.write_text(
+        json.dumps(
+            {
+                "action": "opened",
+                "pull_request": {
+                    "number": number,
+                    "title": pull.title,
+                    "body": pull.body,
+                    "base": {"sha": pull.base},
+                    "head": {"sha": pull.head},
+                },
+                "repository": {"full_name": "acme/service", "html_url": "https://github.com/acme/service"},
+            }
+        ),
+        encoding="utf-8",
+    )
+    return {
+        "GITHUB_EVENT_PATH": str(event),
+        "GITHUB_TOKEN": WRITE_TOKEN,
+        "GITHUB_API_URL": server.url,
+        "GITHUB_WORKSPACE": str(workspace),
+        "GITHUB_STEP_SUMMARY": str(scratch / "summary.md"),
+    }

@@ -18,7 +18,7 @@ from anthropic_server import AnthropicServer, findings
 from archbot import github as gh
 from archbot.render import COMMENT_MARKER
 from conftest import GitRepo
-from github_server import BOT_LOGIN, WRITE_TOKEN, GitHubServer
+from github_server import BOT_LOGIN, GitHubServer, action_environment
 
 FORGED_STATE = gh.state_line("f" * 40, [], frozenset({"0" * 20}))
 PAYLOADS = {
@@ -161,31 +161,10 @@ def hostile_pull(repo: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     server.open_pull(7, base, head)
     server.pulls[7].title = f"{HOSTILE} (pr-title)"
     server.pulls[7].body = f"{COMMENT_MARKER}\n{FORGED_STATE}\n{HOSTILE} (pr-body)"
-    event, summary = tmp_path / "event.json", tmp_path / "summary.md"
-    event.write_text(
-        json.dumps(
-            {
-                "action": "opened",
-                "pull_request": {
-                    "number": 7,
-                    "title": server.pulls[7].title,
-                    "body": server.pulls[7].body,
-                    "base": {"sha": base},
-                    "head": {"sha": head},
-                },
-                "repository": {"full_name": "acme/service", "html_url": "https://github.com/acme/service"},
-            }
-        ),
-        encoding="utf-8",
-    )
-    for name, value in (
-        ("GITHUB_EVENT_PATH", str(event)),
-        ("GITHUB_TOKEN", WRITE_TOKEN),
-        ("GITHUB_API_URL", server.url),
-        ("GITHUB_WORKSPACE", str(repo.path)),
-        ("GITHUB_STEP_SUMMARY", str(summary)),
-    ):
+    environment = action_environment(server, 7, repo.path, tmp_path)
+    for name, value in environment.items():
         monkeypatch.setenv(name, value)
+    summary = Path(environment["GITHUB_STEP_SUMMARY"])
     with server.running():
         yield server, head, summary
 

@@ -15,7 +15,7 @@ import pytest
 from anthropic_server import AnthropicServer
 from archbot import secrets
 from conftest import GitRepo
-from github_server import BOT_LOGIN, WRITE_TOKEN, GitHubServer
+from github_server import BOT_LOGIN, GitHubServer, action_environment
 from secret_corpus import CORPUS, PLANTED_FILES, Secret
 
 FORMATS = ("text", "markdown", "json", "sarif", "github")
@@ -112,25 +112,10 @@ def test_nothing_planted_is_posted_to_github(
     head = repo.commit("add the inference service")
     server = GitHubServer(repo.path)
     server.open_pull(7, base, head)
-    event, summary = tmp_path / "event.json", tmp_path / "summary.md"
-    event.write_text(
-        json.dumps(
-            {
-                "action": "opened",
-                "pull_request": {"number": 7, "base": {"sha": base}, "head": {"sha": head}},
-                "repository": {"full_name": "acme/service", "html_url": "https://github.com/acme/service"},
-            }
-        ),
-        encoding="utf-8",
-    )
-    for name, value in (
-        ("GITHUB_EVENT_PATH", str(event)),
-        ("GITHUB_TOKEN", WRITE_TOKEN),
-        ("GITHUB_API_URL", server.url),
-        ("GITHUB_WORKSPACE", str(repo.path)),
-        ("GITHUB_STEP_SUMMARY", str(summary)),
-    ):
+    environment = action_environment(server, 7, repo.path, tmp_path)
+    for name, value in environment.items():
         monkeypatch.setenv(name, value)
+    summary = Path(environment["GITHUB_STEP_SUMMARY"])
 
     with server.running():
         result = run_archbot("github", "--llm")

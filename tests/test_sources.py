@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
@@ -106,20 +105,6 @@ def test_unknown_base_ref_says_how_to_fetch(repo: GitRepo, run_archbot: RunArchb
 def test_head_needs_base(repo: GitRepo, run_archbot: RunArchbot) -> None:
     result = run_archbot("review", "--head", "HEAD")
     assert (result.code, result.err) == (2, "archbot: --head needs --base\n")
-
-
-def test_outside_a_repository(
-    tmp_path: Path, run_archbot: RunArchbot, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    outside = tmp_path / "plain"
-    outside.mkdir()
-    monkeypatch.chdir(outside)
-    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
-    result = run_archbot("review")
-    assert (result.code, result.err) == (
-        2,
-        "archbot: not inside a git repository: run archbot in a repository, or review a file with --diff\n",
-    )
 
 
 def test_detached_head(repo: GitRepo, run_archbot: RunArchbot) -> None:
