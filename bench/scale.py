@@ -163,21 +163,22 @@ def review(root: Path) -> tuple[float, int, int]:
     """Wall seconds, peak RSS in MiB and findings of one `archbot review` child process."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "PRE_COMMIT", "GITHUB_"))}
     env["ARCHBOT_CACHE_DIR"] = str(root / ".cache")
-    with tempfile.TemporaryFile() as out:
+    # Output goes to files, not pipes: wait4 (for the child's peak RSS) must not wait on a full pipe.
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         child = subprocess.Popen(
             [str(ARCHBOT), "review", "--no-llm", "--format", "json", "--fail-on", "never"],
             cwd=root,
             stdout=out,
-            stderr=subprocess.PIPE,
+            stderr=err,
             env=env,
         )
         _, status, usage = os.wait4(child.pid, 0)
         elapsed = time.perf_counter() - started
-        child.returncode = os.waitstatus_to_exitcode(status)
-        error = child.stderr.read().decode() if child.stderr else ""
-        if child.returncode != 0:
-            raise SystemExit(f"archbot exited {child.returncode}: {error.strip()}")
+        code = os.waitstatus_to_exitcode(status)
+        if code != 0:
+            err.seek(0)
+            raise SystemExit(f"archbot exited {code}: {err.read().decode().strip()}")
         out.seek(0)
         report = json.loads(out.read())
     return elapsed, usage.ru_maxrss // 1024, len(report["findings"])

@@ -131,17 +131,17 @@ def _in_workers(
         process.start()
         sender.close()
         started.append((worker, receiver, process))
-    results: list[FileResult | None] = [None] * len(sources)
+    answers: list[list[FileResult]] = []
     for worker, receiver, process in started:
         try:
-            answered: list[FileResult] = receiver.recv()
-        except (EOFError, OSError):
-            answered = [_review_file(src, specs, needs) for src in sources[worker::workers]]
+            answers.append(receiver.recv())
+        except (EOFError, OSError):  # the worker died or sent nothing: review its files here
+            answers.append([_review_file(src, specs, needs) for src in sources[worker::workers]])
         finally:
             receiver.close()
             process.join()
-        results[worker::workers] = answered
-    return [result for result in results if result is not None]
+    # File i went to worker i % workers as its (i // workers)-th file.
+    return [answers[i % workers][i // workers] for i in range(len(sources))]
 
 
 def _work(

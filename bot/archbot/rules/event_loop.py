@@ -221,9 +221,10 @@ def _thread_wait(src: PythonFile, call: ast.Call) -> str | None:
     return None
 
 
-def _event_loop_caller(src: PythonFile, name: str) -> str | None:
+def _event_loop_caller(src: PythonFile, name: str, trees: dict[str, Tree | None]) -> str | None:
     """Where the sync function `name` is called on the event loop — directly in an `async def`,
-    not awaited, not handed to a thread — in this file or another repository .py file."""
+    not awaited, not handed to a thread — in this file or another repository .py file. `trees`
+    keeps the other files parsed for the next name."""
     pattern = re.compile(rf"(?<![\w]){re.escape(name)}\s*\(")
     paths = [src.path, *(p for p in src.repo.glob("*.py") if p != src.path)]
     for path in paths:
@@ -231,12 +232,16 @@ def _event_loop_caller(src: PythonFile, name: str) -> str | None:
         if text is None or pattern.search(text) is None:
             continue
         if path == src.path:
-            nodes = src.nodes
+            nodes: Tree | None = src.nodes
+        elif path in trees:
+            nodes = trees[path]
         else:
             try:
-                nodes = Tree(ast.parse(text))
-            except (SyntaxError, ValueError, RecursionError):
-                continue
+                nodes = trees[path] = Tree(ast.parse(text))
+            except (SyntaxError, ValueError, RecursionError):  # not Python we can read: no caller there
+                nodes = trees[path] = None
+        if nodes is None:
+            continue
         for call in nodes.calls:
             func = call.func
             called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
@@ -257,8 +262,9 @@ def _queries_behind_sync_functions(src: PythonFile, queries: list[tuple[ast.Call
         function = src.nodes.function(call)
         if isinstance(function, ast.FunctionDef) and len(function.name) >= _MIN_CALLEE_NAME:
             by_function.setdefault(function, []).append((call, detail))
+    trees: dict[str, Tree | None] = {}
     for function, found in by_function.items():
-        caller = _event_loop_caller(src, function.name)
+        caller = _event_loop_caller(src, function.name, trees)
         if caller is None:
             continue
         for call, detail in found:

@@ -69,21 +69,28 @@ _SKLEARN_RANDOM = re.compile(
 )
 
 
+def _explicit_seeding(names: Names, call: ast.Call) -> bool:
+    """A call that seeds global RNGs: `torch.manual_seed`, `set_seed`, or a project's own helper
+    (`utils.seed_everything(cfg.seed)`, `fix_seeds()`), which is trusted."""
+    func = call.func
+    called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    return names.call_name(call) in _SEEDERS or "seed" in called.lower()
+
+
 def _seeding_call(names: Names, call: ast.Call) -> bool:
+    """An explicit seeding call, or one that seeds as a side effect (HF trainers and their
+    arguments) or for itself (`random_state=`)."""
+    if _explicit_seeding(names, call):
+        return True
     name = names.call_name(call) or ""
-    if name in _SEEDERS or _SEEDING_TRAINERS.match(name):
+    if _SEEDING_TRAINERS.match(name):
         return True
     if name == "numpy.random.default_rng":
         return bool(call.args or call.keywords)
     if name.endswith("TrainingArguments") or (name.startswith("trl.") and name.endswith("Config")):
         return True
     seed = kwarg(call, "random_state", "seed")
-    if seed is not None and not is_none(seed.value):
-        return True
-    func = call.func
-    called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-    # A project's own helper (`utils.seed_everything(cfg.seed)`, `fix_seeds()`): trust it.
-    return "seed" in called.lower()
+    return seed is not None and not is_none(seed.value)
 
 
 def _local_modules(src: PythonFile) -> Iterator[str]:
@@ -124,12 +131,9 @@ def _seeded(src: PythonFile) -> bool:
 def _seeds_globally(src: PythonFile) -> bool:
     """A global RNG is seeded here or in an imported local module (a seeded call such as
     `dataset.shuffle(seed=1)` seeds nothing else)."""
-    for call in src.nodes.calls:
-        func = call.func
-        called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-        if src.names.call_name(call) in _SEEDERS or "seed" in called.lower():
-            return True
-    return _seeded_in_local_modules(src)
+    return any(_explicit_seeding(src.names, call) for call in src.nodes.calls) or _seeded_in_local_modules(
+        src
+    )
 
 
 def _training_call(names: Names, call: ast.Call) -> bool:
