@@ -23,7 +23,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archbot import frontmatter, personas
+from archbot import frontmatter, personas, routing
 from conftest import GitRepo
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -331,4 +331,4 @@ def test_frontmatter_cache_survives_a_corrupt_file(tmp_path: Path) -> None:
 @given(path=st.text(alphabet="ab/.*", max_size=10), pattern=st.text(alphabet="ab/.*?[]", max_size=8))
 def test_persona_globs_match_exactly_as_fnmatch(path: str, pattern: str) -> None:
     """Routing's regex-free glob matching (the hook's hot loop) agrees with fnmatch everywhere."""
-    assert personas._fnmatch(path, pattern) == fnmatch.fnmatchcase(path, pattern)
+    assert routing._fnmatch(path, pattern) == fnmatch.fnmatchcase(path, pattern)

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import secret_corpus
-from archbot import classify, diff, personas, review, screen, secrets
+from archbot import classify, diff, personas, review, routing, screen, secrets
 from archbot.frontmatter import Cache
 from conftest import GitRepo
 
@@ -282,7 +282,7 @@ def test_routing_never_sends_a_file_the_screen_calls_plain(path: str, lines: lis
         f"@@ -0,0 +1,{len(lines)} @@\n{body}"
     )
     facts = classify.facts(path, text, frozenset(changed.added_lines))
-    routed = personas.route_file(BUILTINS, path, facts, {}, review._secret_signals(changed))
+    routed = routing.route_file(BUILTINS, path, facts, {}, review._secret_signals(changed))
 
     if routed.persona is not None:
         assert screen.may_be_routed(path, text.encode(), TRIGGERS)
@@ -318,5 +318,5 @@ def test_spellings_routing_normalises_are_screened(path: str, text: str) -> None
     )
     facts = classify.facts(path, text, frozenset(changed.added_lines))
 
-    assert personas.route_file(BUILTINS, path, facts, {}, review._secret_signals(changed)).persona is not None
+    assert routing.route_file(BUILTINS, path, facts, {}, review._secret_signals(changed)).persona is not None
     assert screen.may_be_routed(path, text.encode(), TRIGGERS)

@@ -16,6 +16,7 @@ import click
 from archbot import cachedir, frontmatter, render, review, sources
 from archbot import config as config_module
 from archbot import personas as personas_module
+from archbot import routing as routing_module
 from archbot.errors import (
     EXIT_FINDINGS,
     EXIT_INTERRUPTED,
@@ -181,7 +182,7 @@ def route_command(
             f"{render.plural(len(assignment.files), 'file')}"
         )
     if routing.routes and not routing.assignments:
-        click.echo(f"no file reached the routing threshold ({personas_module.THRESHOLD})")
+        click.echo(f"no file reached the routing threshold ({routing_module.THRESHOLD})")
     return EXIT_OK
 
 

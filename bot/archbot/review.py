@@ -7,7 +7,7 @@ import re
 import typing
 from collections.abc import Callable, Mapping, Sequence
 
-from archbot import classify, filter, personas, secrets
+from archbot import classify, filter, personas, routing, secrets
 from archbot.config import Config
 from archbot.models import (
     ChangedFile,
@@ -125,14 +125,14 @@ def route(
             text = from_hunks(dict(changed.added_lines) | _context_lines(changed))
         added = frozenset(changed.added_lines)
         facts = classify.facts(changed.path, text, added)
-        routed = personas.route_file(
+        routed = routing.route_file(
             known, changed.path, facts, config.personas.assign, _secret_signals(changed)
         )
         if routed.persona is not None or forced is not None:
             texts[changed.path] = text
         routes.append(routed)
     chosen = [r for r in routes if r.persona is not None or forced is not None]
-    assignments = personas.assign(chosen, config.personas.max, forced)
+    assignments = routing.assign(chosen, config.personas.max, forced)
     return Routing(tuple(routes), assignments, tuple(skipped), texts, frozenset(complete))
 
 
@@ -150,7 +150,7 @@ def _secret_signals(changed: ChangedFile) -> tuple[Signal, ...]:
     for text in changed.added_lines.values():
         found = secrets.provider_key(text)
         if found is not None:
-            return (Signal("secret", found[0], personas.THRESHOLD),)
+            return (Signal("secret", found[0], routing.THRESHOLD),)
     return ()
 
 

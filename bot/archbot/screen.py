@@ -1,6 +1,6 @@
 """Is the staged change surely free of ML/LLM-related files? A cheap, sound answer for the hook.
 
-Routing (personas.route_file) calls a file ML/LLM-related only when its anchor signals reach the
+Routing (routing.route_file) calls a file ML/LLM-related only when its anchor signals reach the
 threshold, and every anchor signal needs one of: a persona path glob matching the path; a persona
 import or keyword occurring in the file's code, which makes it a substring of the file (up to ASCII
 case and '-'/'_' in requirement names, with whitespace allowed around the dots of a dotted name);
