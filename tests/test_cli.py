@@ -140,8 +140,9 @@ def test_personas_validate_bad_files(repo: GitRepo, run_archbot: RunArchbot) -> 
     assert result.code == 2
     assert result.out == "personas/good.md: ok (rag-reviewer)\n"
     assert result.err == (
-        "personas/bad-name.md: 'name' must be lowercase letters, digits and dashes\n"
-        "personas/no-frontmatter.md: persona must start with YAML frontmatter between '---' lines\n"
+        "personas/bad-name.md: 'name' must be lowercase letters, digits and dashes (like rag-reviewer)\n"
+        "personas/no-frontmatter.md: persona must start with YAML frontmatter between '---' lines "
+        "(name, description, then the prompt below)\n"
     )
 
 

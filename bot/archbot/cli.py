@@ -199,28 +199,48 @@ def personas_list(config_file: str | None) -> int:
     config = load_config(root, config_file)
     for persona in load_personas(root, config).values():
         click.echo(f"{persona.name:30} {persona.model:7} {persona.origin}")
-        click.echo(f"    {persona.description}")
+        described = persona.description
+        click.echo(f"    {described if len(described) <= 200 else described[:199].rstrip() + '…'}")
     return EXIT_OK
+
+
+_TRIGGER_SOURCES = {
+    "archbot": "its archbot: key",
+    "builtin": "kept from the built-in persona it overrides",
+    "derived": "derived from the technologies its description and focus sections name",
+}
 
 
 @personas_group.command("show")
 @click.argument("name")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False))
-def personas_show(name: str, config_file: str | None) -> int:
-    """Show one persona: triggers and prompt."""
+@click.option("--sent", is_flag=True, help="Print exactly the system prompt the model gets.")
+def personas_show(name: str, config_file: str | None, sent: bool) -> int:
+    """Show one persona: triggers and prompt (--sent: the system prompt as sent)."""
     root = optional_root()
-    known = load_personas(root, load_config(root, config_file))
+    config = load_config(root, config_file)
+    known = load_personas(root, config)
     if name not in known:
         raise usage_error(f"no persona named {name!r}; known: {', '.join(known)}")
     persona = known[name]
+    if sent:
+        from archbot import prompt
+
+        click.echo(prompt.system_text(personas_module.prompt_body(persona), config.llm.max_findings))
+        return EXIT_OK
     click.echo(f"name: {persona.name}\nmodel: {persona.model}\norigin: {persona.origin}")
     click.echo(f"description: {persona.description}")
+    click.echo(f"triggers: {_TRIGGER_SOURCES[persona.triggers_from]}")
     for label, values in (
         ("paths", persona.paths),
         ("imports", persona.imports),
         ("keywords", persona.keywords),
+        ("context paths", persona.context.paths),
+        ("context imports", persona.context.imports),
+        ("context keywords", persona.context.keywords),
     ):
-        click.echo(f"{label}: {', '.join(values) or '-'}")
+        if values or not label.startswith("context"):
+            click.echo(f"{label}: {', '.join(values) or '-'}")
     click.echo("\n" + persona.body)
     return EXIT_OK
 
@@ -232,16 +252,18 @@ def personas_validate(files: tuple[str, ...]) -> int:
     failed = False
     for file in files:
         try:
-            text = Path(file).read_text(encoding="utf-8")
+            text = Path(file).read_bytes().decode("utf-8", errors="replace")
             persona = personas_module.parse(text, file)
-        except (OSError, UnicodeDecodeError) as error:
-            click.echo(f"{file}: cannot read: {error}", err=True)
+        except OSError as error:
+            click.echo(f"{file}: cannot read: {error.strerror}", err=True)
             failed = True
-        except ArchbotError as error:
+        except personas_module.PersonaFileError as error:
             click.echo(error.message, err=True)
             failed = True
         else:
             click.echo(f"{file}: ok ({persona.name})")
+            for repair in persona.repairs:
+                click.echo(f"{file}: note: {repair}")
     return EXIT_USAGE if failed else EXIT_OK
 
 
@@ -456,7 +478,8 @@ def load_config(root: Path | None, config_file: str | None) -> config_module.Con
 def load_personas(
     root: Path | None, config: config_module.Config, forced: str | None = None
 ) -> dict[str, personas_module.Persona]:
-    return personas_from(personas_module.repo_texts(root, config.personas.claude_agents), config, forced)
+    where = root if root is not None else optional_root()
+    return personas_from(personas_module.repo_texts(where, config.personas.claude_agents), config, forced)
 
 
 def personas_from(
@@ -464,12 +487,16 @@ def personas_from(
 ) -> dict[str, personas_module.Persona]:
     """The built-in personas plus the repository's (from disk, or from a PR's base revision)."""
     cache = frontmatter.Cache(cachedir.cache_dir(os.environ) / "frontmatter-v1.json")
-    known = personas_module.load(personas_module.builtin_texts() + repo_texts, cache)
+    known = personas_module.load(personas_module.builtin_texts() + repo_texts, cache, warn=warning)
     names_rules = config.rules.disable or config.rules.severity or config.rules.ignore
     config_module.check_names(config, known_rule_ids() if names_rules else set(), set(known))
     if forced is not None and forced not in known:
         raise usage_error(f"--persona {forced!r} is not a persona; known: {', '.join(known)}")
     return known
+
+
+def warning(message: str) -> None:
+    click.echo(f"archbot: warning: {message}", err=True)
 
 
 def known_rule_ids() -> set[str]:

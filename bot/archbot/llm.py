@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from archbot import prompt, secrets
 from archbot.models import Finding, LLMUsage, Severity, SkippedFile
-from archbot.personas import Persona
+from archbot.personas import Persona, prompt_body
 from archbot.review import PersonaReviewer, PersonaReviewInput, PersonaReviewResult
 
 if TYPE_CHECKING:
@@ -237,7 +237,7 @@ class _Session:
         for assignment in request.routing.assignments:
             persona = request.personas[assignment.name]
             model = resolve_model(self.config.model or persona.model)
-            system = prompt.system_text(persona.body, self.config.max_findings)
+            system = prompt.system_text(prompt_body(persona), self.config.max_findings)
             blocks: list[prompt.FileBlock] = []
             for path in assignment.files:
                 text = request.routing.texts.get(path)
