@@ -10,7 +10,8 @@ import bisect
 import dataclasses
 import json
 import re
-from collections.abc import Mapping
+import typing
+from collections.abc import Callable, Mapping
 from pathlib import PurePosixPath
 from typing import Literal
 
@@ -18,13 +19,37 @@ FileKind = Literal[
     "python",
     "notebook",
     "yaml",
+    "helm",
+    "helm-values",
     "dockerfile",
     "requirements",
     "pyproject",
     "conda",
     "env",
+    "javascript",
+    "typescript",
+    "go",
+    "rust",
     "other",
 ]
+ALL_KINDS: tuple[FileKind, ...] = typing.get_args(FileKind)
+# Image build files by name: `Dockerfile`, `Dockerfile.gpu`, `Dockerfile_cuda`, `Dockerfile-dev`,
+# `Containerfile` (Podman/Buildah), `serving.dockerfile`, `api.Containerfile`.
+_BUILD_FILE = re.compile(r"^(?:(?:docker|container)file(?:[._-].+)?|.+\.(?:docker|container)file)$")
+# Build-file names that are prose about one (`Dockerfile.md`) or the ignore list beside it.
+_NOT_BUILD_FILE = (".md", ".rst", ".txt", ".html", ".ignore", ".dockerignore", ".lock")
+_SOURCE_SUFFIXES: dict[str, FileKind] = {
+    ".js": "javascript",
+    ".jsx": "javascript",
+    ".mjs": "javascript",
+    ".cjs": "javascript",
+    ".ts": "typescript",
+    ".tsx": "typescript",
+    ".mts": "typescript",
+    ".cts": "typescript",
+    ".go": "go",
+    ".rs": "rust",
+}
 
 # Files never worth reading for ML signals (prose, styles, media, lock files, generated code).
 _SKIP_SUFFIXES = frozenset(
@@ -91,7 +116,9 @@ class FileFacts:
     tokens: Mapping[str, bool]
 
 
-def file_kind(path: str) -> FileKind:
+def file_kind(path: str, tracked: Callable[[str], bool] | None = None) -> FileKind:
+    """What kind of file `path` is, from its name. `tracked` (is this path in the repository?)
+    tells a Helm chart's templates and values from other YAML: without it they are plain `yaml`."""
     pure = PurePosixPath(path)
     name = pure.name.lower()
     suffix = pure.suffix.lower()
@@ -99,10 +126,16 @@ def file_kind(path: str) -> FileKind:
         return "python"
     if suffix == ".ipynb":
         return "notebook"
+    if tracked is not None and suffix in (".yml", ".yaml", ".tpl"):
+        chart = helm_kind(pure, tracked)
+        if chart is not None:
+            return chart
     if suffix in (".yml", ".yaml"):
         return "conda" if name in ("environment.yml", "environment.yaml") else "yaml"
-    if name == "dockerfile" or name.startswith("dockerfile.") or suffix == ".dockerfile":
+    if _BUILD_FILE.match(name) and not name.endswith(_NOT_BUILD_FILE):
         return "dockerfile"
+    if suffix in _SOURCE_SUFFIXES and not name.endswith((".min.js", ".min.mjs", ".d.ts")):
+        return _SOURCE_SUFFIXES[suffix]
     if (name.startswith(("requirements", "constraints")) and suffix in (".txt", ".in")) or (
         suffix in (".txt", ".in") and "requirements" in pure.parts[:-1]
     ):
@@ -112,6 +145,21 @@ def file_kind(path: str) -> FileKind:
     if name == ".env" or name.startswith(".env."):
         return "env"
     return "other"
+
+
+def helm_kind(path: PurePosixPath, tracked: Callable[[str], bool]) -> FileKind | None:
+    """`helm` for a chart's `Chart.yaml` and the files under its `templates/`, `helm-values` for its
+    `values*.yaml`; None when no tracked `Chart.yaml` makes the directory a chart."""
+    parts = path.parts
+    if path.name == "Chart.yaml":
+        return "helm"
+    for index in range(len(parts) - 2, -1, -1):
+        if parts[index] == "templates" and tracked("/".join((*parts[:index], "Chart.yaml"))):
+            return "helm"
+    values = path.name.lower().startswith("values") and path.suffix.lower() in (".yaml", ".yml")
+    if values and tracked("/".join((*parts[:-1], "Chart.yaml"))):
+        return "helm-values"
+    return None
 
 
 def worth_reading(path: str) -> bool:

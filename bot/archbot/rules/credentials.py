@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 
 from archbot import secrets
+from archbot.classify import ALL_KINDS
 from archbot.models import Severity
 from archbot.rules import Family, Hit
 from archbot.rules.pyast import llm_client_kind, string_value
@@ -36,17 +37,7 @@ _ENV_NAME = re.compile(r".*_(API_KEY|TOKEN)$")
     title="Provider API key or token in source or config",
     severity=Severity.CRITICAL,
     persona="ai-architect-agent",
-    kinds=(
-        "python",
-        "notebook",
-        "yaml",
-        "conda",
-        "env",
-        "dockerfile",
-        "requirements",
-        "pyproject",
-        "other",
-    ),
+    kinds=ALL_KINDS,
 )
 def hardcoded_llm_api_key(src: SourceFile) -> Iterator[Hit]:
     """An LLM provider key (OpenAI, Anthropic, Hugging Face, Google) written into a file.

@@ -10,7 +10,6 @@ from collections.abc import Iterable, Mapping
 
 from archbot.models import Finding
 from archbot.rules import RuleSpec, limits
-from archbot.rules.manifests import TEMPLATE_MARK
 from archbot.rules.source import PythonFile, SourceFile, YamlFile, yaml_error
 
 if typing.TYPE_CHECKING:
@@ -33,8 +32,6 @@ def context_type(spec: RuleSpec) -> type[SourceFile]:
 
 def _parsed(src: SourceFile) -> tuple[SourceFile, str | None]:
     """The file with its parse done, or a plain-text view of it and why parsing failed."""
-    if isinstance(src, YamlFile) and src.kind == "yaml" and TEMPLATE_MARK.search(src.text):
-        return _plain(src), f"{src.path}: Helm template with unrendered {{{{ }}}}; Kubernetes rules skipped"
     try:
         if isinstance(src, PythonFile):
             _ = src.tree
@@ -48,6 +45,8 @@ def _parsed(src: SourceFile) -> tuple[SourceFile, str | None]:
     except yaml_error() as error:  # evaluated only when an earlier clause did not match
         mark = getattr(error, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
+        templated = isinstance(src, YamlFile) and src.template.text != src.text
+        where = f" once its template directives were set aside{where}" if templated else where
         return _plain(src), f"{src.path}: not valid YAML{where}; only text rules ran on it"
     if isinstance(src, YamlFile) and limits.yaml_bomb(src.documents):
         return _plain(src), (

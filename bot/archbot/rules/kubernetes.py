@@ -12,19 +12,27 @@ from archbot import secrets
 from archbot.models import Severity
 from archbot.rules import Family, Hit
 from archbot.rules.manifests import (
+    LONG_RUNNING_KINDS,
+    SERVED_KINDS,
     Container,
+    Manifest,
+    Presence,
     Workload,
+    deepest_key_line,
     get,
     items,
     key_line,
+    manifest,
     mapping,
     repo_documents,
     scalar,
     span,
     strings,
+    templated,
     workloads,
 )
 from archbot.rules.source import RepoView, YamlFile
+from archbot.rules.templating import TEMPLATED
 
 if TYPE_CHECKING:
     import yaml
@@ -39,10 +47,11 @@ _SETTING_NAME = re.compile(
     r"|endpoint|header|length|limit|size|count|mount|ref)$"
 )
 _NOT_SECRET_VALUE = re.compile(r"(?i)^(true|false|yes|no|on|off|none|null|-?\d+(\.\d+)?)$")
-_LONG_RUNNING = frozenset(["Deployment", "StatefulSet", "ReplicaSet", "DaemonSet"])
-_SERVED = frozenset(["Deployment", "StatefulSet"])
-_BATCH = frozenset(["Job", "CronJob"])
 _SLOW_LOAD_SECONDS = 300
+
+
+def _manifest(src: YamlFile) -> Manifest:
+    return manifest(src.documents, src.template.outputs)
 
 
 def _report_line(
@@ -71,10 +80,10 @@ def _ordered(changed: frozenset[int]) -> list[int]:
     return sorted(changed)
 
 
-def _container_line(src: YamlFile, container: Container, *keys: str) -> int | None:
-    preferred = [container.name_line, key_line(container.node, "image")]
-    preferred += [key_line(container.node, key) for key in keys]
-    return _report_line(src, preferred, [container.node])
+def _container_line(src: YamlFile, container: Container) -> int | None:
+    """A finding about the whole container: its name line, else its image line, else the changed
+    line closest to them in it."""
+    return _report_line(src, [container.name_line, key_line(container.node, "image")], [container.node])
 
 
 def _int(node: yaml.Node | None, default: int) -> int | None:
@@ -92,7 +101,7 @@ def _int(node: yaml.Node | None, default: int) -> int | None:
     title="Secret or API key as a literal env value in a manifest",
     severity=Severity.HIGH,
     persona="ai-architect-agent",
-    kinds=("yaml",),
+    kinds=("yaml", "helm"),
 )
 def k8s_secret_literal_env(src: YamlFile) -> Iterator[Hit]:
     """A container `env` entry whose literal `value:` is a credential (by its name or its shape).
@@ -114,7 +123,7 @@ def k8s_secret_literal_env(src: YamlFile) -> Iterator[Hit]:
             valueFrom:
               secretKeyRef: {name: hf-credentials, key: token}
     """
-    for workload in workloads(src.documents):
+    for workload in workloads(_manifest(src)):
         for container in workload.containers:
             for entry in items(get(container.node, "env")):
                 name = scalar(get(entry, "name")) or ""
@@ -140,6 +149,7 @@ def _literal(value: str) -> bool:
         and not _NOT_SECRET_VALUE.match(text)
         and not secrets.is_placeholder(text)
         and not text.startswith(("$(", "/", "./"))
+        and TEMPLATED not in text
     )
 
 
@@ -148,14 +158,20 @@ def _literal(value: str) -> bool:
     title="Workload without CPU/memory requests or memory limit",
     severity=Severity.MEDIUM,
     persona="ml-architecture-expert",
-    kinds=("yaml",),
+    kinds=("yaml", "helm"),
 )
 def k8s_serving_no_resources(src: YamlFile) -> Iterator[Hit]:
-    """A long-running container without `requests.cpu`, `requests.memory` or `limits.memory`.
+    """A long-running container without `requests.cpu`, `requests.memory` or `limits.memory`, in
+    any object with a pod template (core workloads and custom resources alike). Reported at the
+    key the fix goes under (`resources:` when it has requests but no limits).
 
     Graded high for model servers (vLLM, TGI, Triton, TorchServe, TF Serving, SGLang, Ollama,
     TensorRT-LLM, Ray Serve, any GPU container, KServe predictors), medium otherwise. A CPU limit
-    is not required (it throttles latency-sensitive servers). Init containers and Jobs are skipped.
+    is not required (it throttles latency-sensitive servers). Init containers, bare Pods, Jobs and
+    batch custom resources (`*Job`, Argo workflows, Tekton runs) are skipped. A preset merged by
+    a controller (`*Config`, `*Template`) is reported only when it declares `resources:` and
+    leaves part out. Resources written by an unrendered template (`toYaml .Values.resources`)
+    are unknown, not missing.
 
     Why:
         Without requests the scheduler over-packs nodes; without a memory limit a model server that
@@ -175,30 +191,30 @@ def k8s_serving_no_resources(src: YamlFile) -> Iterator[Hit]:
               requests: {cpu: "4", memory: 24Gi}
               limits: {memory: 24Gi, nvidia.com/gpu: 1}
     """
-    for workload in workloads(src.documents):
-        if workload.kind not in _LONG_RUNNING and workload.kind != "InferenceService":
+    for workload in workloads(_manifest(src)):
+        if workload.batch or workload.kind == "Pod":
             continue
         for container in workload.main_containers:
-            requests = mapping(get(container.node, "resources", "requests"))
-            limits = mapping(get(container.node, "resources", "limits"))
             missing = [
-                label
-                for label, present in (
-                    ("requests.cpu", "cpu" in requests),
-                    ("requests.memory", "memory" in requests),
-                    ("limits.memory", "memory" in limits),
+                (label, path)
+                for label, path in (
+                    ("requests.cpu", ("resources", "requests", "cpu")),
+                    ("requests.memory", ("resources", "requests", "memory")),
+                    ("limits.memory", ("resources", "limits", "memory")),
                 )
-                if not present
+                if workload.manifest.missing(container.node, *path)
             ]
-            if not missing:
+            if not missing or (workload.partial and get(container.node, "resources") is None):
                 continue
             server = container.is_model_server or workload.kind == "InferenceService"
-            line = _container_line(src, container, "resources")
+            anchors = {deepest_key_line(container.node, *path) for _, path in missing}
+            anchor = anchors.pop() if len(anchors) == 1 else key_line(container.node, "resources")
+            line = _report_line(src, [anchor, container.name_line], [container.node])
             if line is not None:
                 what = "model server" if server else "container"
                 yield Hit(
                     line,
-                    f"{what} `{container.name}` has no {', '.join(missing)}.",
+                    f"{what} `{container.name}` has no {', '.join(label for label, _ in missing)}.",
                     Severity.HIGH if server else Severity.MEDIUM,
                 )
 
@@ -208,7 +224,7 @@ def k8s_serving_no_resources(src: YamlFile) -> Iterator[Hit]:
     title="GPU requested wrongly or not at all for a GPU model server",
     severity=Severity.HIGH,
     persona="ml-architecture-expert",
-    kinds=("yaml",),
+    kinds=("yaml", "helm"),
 )
 def k8s_gpu_resources_invalid(src: YamlFile) -> Iterator[Hit]:
     """A GPU in `resources.requests` without the same `limits` value, or a model server placed on GPU
@@ -227,8 +243,8 @@ def k8s_gpu_resources_invalid(src: YamlFile) -> Iterator[Hit]:
         resources:
           limits: {nvidia.com/gpu: 1}
     """
-    for workload in workloads(src.documents):
-        if workload.kind in _BATCH:
+    for workload in workloads(_manifest(src)):
+        if workload.batch:
             continue
         gpu_pod = _gpu_pod(workload)
         for container in workload.main_containers:
@@ -242,9 +258,13 @@ def k8s_gpu_resources_invalid(src: YamlFile) -> Iterator[Hit]:
                 )
                 detail = f"`{wrong[0]}` is requested without an equal limit in `{container.name}`."
             elif (
-                gpu_pod and not limited and (container.is_model_server or workload.kind == "InferenceService")
+                gpu_pod
+                and not limited
+                and workload.manifest.presence(container.node, "resources", "limits") is not Presence.UNKNOWN
+                and (container.is_model_server or workload.kind == "InferenceService")
             ):
-                line = _container_line(src, container, "resources")
+                anchor = deepest_key_line(container.node, "resources", "limits")
+                line = _report_line(src, [anchor, container.name_line], [container.node])
                 detail = f"`{container.name}` runs on GPU nodes ({gpu_pod}) but has no GPU limit."
             else:
                 continue
@@ -271,7 +291,7 @@ def _gpu_pod(workload: Workload) -> str:
     title="Serving container without a readinessProbe",
     severity=Severity.HIGH,
     persona="ml-architecture-expert",
-    kinds=("yaml",),
+    kinds=("yaml", "helm"),
 )
 def k8s_serving_no_readiness_probe(src: YamlFile) -> Iterator[Hit]:
     """A Deployment or StatefulSet container without a `readinessProbe`.
@@ -298,11 +318,11 @@ def k8s_serving_no_readiness_probe(src: YamlFile) -> Iterator[Hit]:
               httpGet: {path: /health, port: 80}
     """
     services: list[dict[str, str]] | None = None
-    for workload in workloads(src.documents):
-        if workload.kind not in _SERVED:
+    for workload in workloads(_manifest(src)):
+        if workload.kind not in SERVED_KINDS:
             continue
         for container in workload.main_containers:
-            if get(container.node, "readinessProbe") is not None:
+            if not workload.manifest.missing(container.node, "readinessProbe"):
                 continue
             line = _container_line(src, container)
             if line is None:
@@ -329,11 +349,15 @@ def _repo_selectors(repo: RepoView) -> tuple[dict[str, str], ...]:
 
 
 def _selectors(documents: Iterable[yaml.Node]) -> list[dict[str, str]]:
-    return [
-        {k: scalar(v) or "" for k, v in mapping(get(doc, "spec", "selector")).items()}
-        for doc in documents
-        if scalar(get(doc, "kind")) == "Service"
-    ]
+    """Service selectors with every label known (a templated label may select anything)."""
+    found = []
+    for doc in documents:
+        if scalar(get(doc, "kind")) != "Service":
+            continue
+        selector = {k: scalar(v) or "" for k, v in mapping(get(doc, "spec", "selector")).items()}
+        if not any(TEMPLATED in f"{k}{v}" for k, v in selector.items()):
+            found.append(selector)
+    return found
 
 
 @RULES.rule(
@@ -341,7 +365,7 @@ def _selectors(documents: Iterable[yaml.Node]) -> list[dict[str, str]]:
     title="Missing liveness probe, or liveness probe that will kill slow model loads",
     severity=Severity.MEDIUM,
     persona="ml-architecture-expert",
-    kinds=("yaml",),
+    kinds=("yaml", "helm"),
 )
 def k8s_serving_no_liveness_or_startup_probe(src: YamlFile) -> Iterator[Hit]:
     """A long-running container without a `livenessProbe`, or a model server whose liveness probe
@@ -369,15 +393,22 @@ def k8s_serving_no_liveness_or_startup_probe(src: YamlFile) -> Iterator[Hit]:
         livenessProbe:
           httpGet: {path: /health, port: 8000}
     """
-    for workload in workloads(src.documents):
-        if workload.kind not in _LONG_RUNNING:
+    for workload in workloads(_manifest(src)):
+        if workload.kind not in LONG_RUNNING_KINDS:
             continue
         for container in workload.main_containers:
             liveness = get(container.node, "livenessProbe")
-            if liveness is None:
+            presence = workload.manifest.presence(container.node, "livenessProbe")
+            if presence is Presence.UNKNOWN:
+                continue
+            if presence is Presence.MISSING:
                 line = _container_line(src, container)
                 detail = f"`{container.name}` has no livenessProbe."
-            elif container.is_model_server and get(container.node, "startupProbe") is None:
+            elif (
+                container.is_model_server
+                and liveness is not None
+                and workload.manifest.missing(container.node, "startupProbe")
+            ):
                 budget = _startup_budget(liveness)
                 if budget is None or budget >= _SLOW_LOAD_SECONDS:
                     continue
@@ -408,7 +439,7 @@ def _startup_budget(probe: yaml.Node) -> int | None:
     title="Readiness and liveness probe are identical",
     severity=Severity.MEDIUM,
     persona="ml-architecture-expert",
-    kinds=("yaml",),
+    kinds=("yaml", "helm"),
 )
 def k8s_probes_identical(src: YamlFile) -> Iterator[Hit]:
     """The readiness and liveness probes of a container check the same thing (same HTTP path and
@@ -428,12 +459,12 @@ def k8s_probes_identical(src: YamlFile) -> Iterator[Hit]:
         readinessProbe: {httpGet: {path: /v1/models, port: 8000}}
         livenessProbe: {httpGet: {path: /health, port: 8000}, failureThreshold: 6}
     """
-    for workload in workloads(src.documents):
+    for workload in workloads(_manifest(src)):
         for container in workload.main_containers:
             readiness = get(container.node, "readinessProbe")
             liveness = get(container.node, "livenessProbe")
             checked = _probe_target(readiness)
-            if checked is None or checked != _probe_target(liveness):
+            if checked is None or checked != _probe_target(liveness) or TEMPLATED in "".join(checked):
                 continue
             line = _report_line(
                 src,
@@ -463,7 +494,7 @@ def _probe_target(probe: yaml.Node | None) -> tuple[str, str] | None:
     title="Container image untagged or `:latest`",
     severity=Severity.MEDIUM,
     persona="ml-architecture-expert",
-    kinds=("yaml",),
+    kinds=("yaml", "helm"),
 )
 def k8s_image_unpinned(src: YamlFile) -> Iterator[Hit]:
     """A container (init containers included) whose `image` has no tag or the tag `latest`.
@@ -481,11 +512,13 @@ def k8s_image_unpinned(src: YamlFile) -> Iterator[Hit]:
     Good:
         image: vllm/vllm-openai:v0.6.3@sha256:4f3b1c2d9e8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c
     """
-    for workload in workloads(src.documents):
+    for workload in workloads(_manifest(src)):
         for container in workload.containers:
             image = container.image.strip()
             line = key_line(container.node, "image")
             if line is None or line not in src.changed or not image or "$" in image or "@" in image:
+                continue
+            if templated(get(container.node, "image")):
                 continue
             last = image.rsplit("/", 1)[-1]
             tag = last.split(":", 1)[1] if ":" in last else None
@@ -498,7 +531,7 @@ def k8s_image_unpinned(src: YamlFile) -> Iterator[Hit]:
     title="Model server with one replica and no autoscaler",
     severity=Severity.LOW,
     persona="ml-architecture-expert",
-    kinds=("yaml",),
+    kinds=("yaml", "helm"),
 )
 def k8s_serving_single_replica_no_hpa(src: YamlFile) -> Iterator[Hit]:
     """A model-server Deployment with `replicas` of 1 (or unset) and no HorizontalPodAutoscaler or
@@ -521,7 +554,7 @@ def k8s_serving_single_replica_no_hpa(src: YamlFile) -> Iterator[Hit]:
           minReplicas: 2
     """
     scaled: set[str] | None = None
-    for workload in workloads(src.documents):
+    for workload in workloads(_manifest(src)):
         if workload.kind != "Deployment" or not any(c.is_model_server for c in workload.main_containers):
             continue
         spec = get(workload.document, "spec")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import enum
 import functools
 import re
 from collections.abc import Iterable, Iterator
@@ -10,36 +11,60 @@ from typing import TYPE_CHECKING
 
 from archbot.rules import source
 from archbot.rules.source import RepoView
+from archbot.rules.templating import TEMPLATE_MARK, TEMPLATED, detemplate
 
 # The functions below import yaml when called: only reviews with a YAML file pay for importing it
 # (more than all the Python rules cost on a typical commit).
 if TYPE_CHECKING:
     import yaml
 
-# Where each workload kind keeps its pod spec.
-_POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
-    "Deployment": ("spec", "template", "spec"),
-    "StatefulSet": ("spec", "template", "spec"),
-    "ReplicaSet": ("spec", "template", "spec"),
-    "DaemonSet": ("spec", "template", "spec"),
-    "Job": ("spec", "template", "spec"),
-    "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
-    "Pod": ("spec",),
-    "InferenceService": ("spec", "predictor"),
-}
-_LABEL_PATHS: dict[str, tuple[str, ...]] = {
-    "CronJob": ("spec", "jobTemplate", "spec", "template", "metadata", "labels"),
-    "Pod": ("metadata", "labels"),
-    "InferenceService": ("metadata", "labels"),
-}
 GPU_RESOURCES = ("nvidia.com/gpu", "amd.com/gpu")
 _MODEL_SERVERS = re.compile(
     r"vllm|text-generation-inference|tritonserver|torchserve|tensorflow/serving|sglang|ollama"
     r"|tensorrt-llm|ray serve",
     re.I,
 )
-# A pod spec written in an unrendered template: the notice for it comes from the engine.
-TEMPLATE_MARK = re.compile(r"(?<!\$)\{\{")
+# Workloads that run to completion: their pods are not served traffic and are not restarted into
+# service, so probes and serving resources do not apply. Core kinds, and the batch custom
+# resources of Kubeflow, Ray, Argo, Tekton, Spark, Volcano and JobSet; any other kind whose name
+# ends in `Job` (`PyTorchJob`, `MPIJob`, ...) too.
+BATCH_KINDS = frozenset(
+    [
+        "Job",
+        "CronJob",
+        "JobSet",
+        "TrainJob",
+        "TrainingRuntime",
+        "ClusterTrainingRuntime",
+        "Workflow",
+        "WorkflowTemplate",
+        "ClusterWorkflowTemplate",
+        "CronWorkflow",
+        "Pipeline",
+        "PipelineRun",
+        "Task",
+        "TaskRun",
+        "SparkApplication",
+        "ScheduledSparkApplication",
+    ]
+)
+# Kinds that serve traffic through a Service and whose probes nobody else sets: operators such as
+# KServe or Seldon inject probes into the pods of their own resources.
+SERVED_KINDS = frozenset(["Deployment", "StatefulSet"])
+LONG_RUNNING_KINDS = frozenset(["Deployment", "StatefulSet", "ReplicaSet", "DaemonSet"])
+
+
+# Objects that hold part of a pod spec for a controller to merge into the pods it creates (presets,
+# defaults, templates): a section they leave out may come from the merge.
+_PARTIAL_KIND = re.compile(r"(Config|Configuration|Template|Preset|Defaults?|Profile)$")
+
+
+def is_batch(kind: str) -> bool:
+    return kind in BATCH_KINDS or kind.endswith("Job")
+
+
+def is_partial(kind: str) -> bool:
+    return bool(_PARTIAL_KIND.search(kind)) and not is_batch(kind)
 
 
 def get(node: yaml.Node | None, *path: str) -> yaml.Node | None:
@@ -62,6 +87,18 @@ def key_line(node: yaml.Node | None, key: str) -> int | None:
             if isinstance(k, yaml.ScalarNode) and k.value == key:
                 return int(k.start_mark.line) + 1
     return None
+
+
+def deepest_key_line(node: yaml.Node | None, *path: str) -> int | None:
+    """The line of the deepest key of `path` that exists under `node`: where a missing value
+    below it is to be added (`resources:` for a missing `resources.limits.memory`)."""
+    found = None
+    for key in path:
+        line = key_line(node, key)
+        if line is None:
+            break
+        found, node = line, get(node, key)
+    return found
 
 
 def scalar(node: yaml.Node | None) -> str | None:
@@ -116,6 +153,101 @@ def strings(node: yaml.Node | None) -> Iterator[str]:
             yield from strings(value)
 
 
+def templated(node: yaml.Node | None) -> bool:
+    """A scalar written by an unrendered template expression: present, value unknown."""
+    value = scalar(node)
+    return value is not None and TEMPLATED in value
+
+
+class Presence(enum.Enum):
+    PRESENT = "present"
+    MISSING = "missing"
+    UNKNOWN = "unknown"  # an unrendered template may write it
+
+
+@dataclasses.dataclass(frozen=True)
+class Manifest:
+    """The documents of one YAML file and where its unrendered template directives write YAML
+    the parser cannot see: a key looked up there is unknown, never missing."""
+
+    documents: tuple[yaml.Node, ...]
+    outputs: tuple[tuple[int, int], ...] = ()
+
+    def presence(self, node: yaml.Node | None, *path: str) -> Presence:
+        """Whether the value at `path` under the mapping `node` is there, absent, or unknowable."""
+        import yaml
+
+        for key in path:
+            if templated(node) or self._value_written(node):
+                return Presence.UNKNOWN
+            if not isinstance(node, yaml.MappingNode):
+                return Presence.MISSING
+            child = get(node, key)
+            if child is None:
+                return Presence.UNKNOWN if self.opens(node) else Presence.MISSING
+            node = child
+        return Presence.PRESENT
+
+    def missing(self, node: yaml.Node | None, *path: str) -> bool:
+        return self.presence(node, *path) is Presence.MISSING
+
+    def opens(self, node: yaml.Node) -> bool:
+        """A template directive may add keys to this mapping."""
+        return any(place is node for place in self._places)
+
+    def _value_written(self, node: yaml.Node | None) -> bool:
+        """An empty value whose content a template directive writes (`resources:` followed by
+        `{{ toYaml .Values.resources | nindent 12 }}`)."""
+        return node is not None and any(place is node for place in self._places)
+
+    @functools.cached_property
+    def _places(self) -> tuple[yaml.Node, ...]:
+        """For each directive that writes YAML, the mapping it adds keys to or the empty value it
+        fills."""
+        found: list[yaml.Node] = []
+        for line, column in self.outputs:
+            for document in self.documents:
+                place = _place(document, line, column)
+                if place is not None:
+                    found.append(place)
+                    break
+        return tuple(found)
+
+
+def _place(node: yaml.Node, line: int, column: int) -> yaml.Node | None:
+    """The node a directive writing YAML at (line, column) extends: the innermost mapping whose
+    keys sit at `column`, or the empty value of the key it follows; None outside `node`."""
+    import yaml
+
+    if not int(node.start_mark.line) <= line <= int(node.end_mark.line):
+        return None
+    if isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            inner = _place(item, line, column)
+            if inner is not None:
+                return inner
+        return node if column >= int(node.start_mark.column) else None
+    if not isinstance(node, yaml.MappingNode) or column < int(node.start_mark.column):
+        return None
+    pairs = list(node.value)
+    for index, (key, value) in enumerate(pairs):
+        following = pairs[index + 1][0].start_mark.line if index + 1 < len(pairs) else node.end_mark.line + 1
+        if not int(key.start_mark.line) <= line < int(following):
+            continue
+        if isinstance(value, (yaml.MappingNode, yaml.SequenceNode)):
+            inner = _place(value, line, column)
+            if inner is not None:
+                return inner
+        elif (
+            isinstance(value, yaml.ScalarNode)
+            and value.value == ""
+            and column > int(node.start_mark.column)
+            and line > int(key.start_mark.line)
+        ):
+            return value
+    return node
+
+
 @dataclasses.dataclass(frozen=True)
 class Container:
     node: yaml.Node
@@ -146,42 +278,88 @@ class Container:
 
 @dataclasses.dataclass(frozen=True)
 class Workload:
+    """One pod template of a Kubernetes object: its kind, the pod spec and its containers."""
+
     kind: str
     name: str
     document: yaml.Node
     pod: yaml.Node
     containers: tuple[Container, ...]
+    manifest: Manifest
+    label_node: yaml.Node | None = None
 
     @property
     def labels(self) -> dict[str, str]:
-        path = _LABEL_PATHS.get(self.kind, ("spec", "template", "metadata", "labels"))
-        return {k: scalar(v) or "" for k, v in mapping(get(self.document, *path)).items()}
+        return {k: scalar(v) or "" for k, v in mapping(self.label_node).items()}
 
     @property
     def main_containers(self) -> tuple[Container, ...]:
         return tuple(c for c in self.containers if not c.init)
 
+    @property
+    def batch(self) -> bool:
+        return is_batch(self.kind)
 
-def workloads(documents: Iterable[yaml.Node]) -> Iterator[Workload]:
+    @property
+    def partial(self) -> bool:
+        """A preset or template merged into other objects: what it leaves out may come from there."""
+        return is_partial(self.kind)
+
+
+def manifest(documents: Iterable[yaml.Node], outputs: tuple[tuple[int, int], ...] = ()) -> Manifest:
+    return Manifest(tuple(documents), outputs)
+
+
+def workloads(source: Manifest) -> Iterator[Workload]:
+    """Every pod template in the Kubernetes objects of a manifest, wherever its kind keeps it: a
+    mapping holding `containers:` (a list of mappings) is a pod spec, under any kind, custom
+    resources included. KServe predictors' `model:` counts as a container."""
     import yaml
 
-    for document in documents:
+    for document in source.documents:
         kind = scalar(get(document, "kind")) or ""
-        path = _POD_SPEC_PATHS.get(kind)
-        pod = get(document, *path) if path else None
-        if pod is None:
+        if not kind or get(document, "apiVersion") is None:
             continue
-        containers = [
-            Container(node, scalar(get(node, "name")) or "", init)
-            for init, key in ((False, "containers"), (True, "initContainers"))
-            for node in items(get(pod, key))
-            if isinstance(node, yaml.MappingNode)
-        ]
-        model = get(pod, "model")
-        if kind == "InferenceService" and isinstance(model, yaml.MappingNode):
-            containers.insert(0, Container(model, "predictor.model", False, key_line(pod, "model")))
         name = scalar(get(document, "metadata", "name")) or ""
-        yield Workload(kind, name, document, pod, tuple(containers))
+        for pod, parent in _pod_specs(document, document, ""):
+            containers = [
+                Container(node, scalar(get(node, "name")) or "", init)
+                for init, key in ((False, "containers"), (True, "initContainers"))
+                for node in items(get(pod, key))
+                if isinstance(node, yaml.MappingNode)
+            ]
+            model = get(pod, "model")
+            if isinstance(model, yaml.MappingNode) and not containers:
+                containers.insert(0, Container(model, "predictor.model", False, key_line(pod, "model")))
+            labels = get(parent, "metadata", "labels")
+            if labels is None:
+                labels = get(document, "metadata", "labels")
+            yield Workload(kind, name, document, pod, tuple(containers), source, labels)
+
+
+def _pod_specs(node: yaml.Node, parent: yaml.Node, key: str) -> Iterator[tuple[yaml.Node, yaml.Node]]:
+    """(pod spec, the mapping holding it) under `node`, reached through `key`: mappings with a
+    `containers` list of mappings, or a KServe `predictor:` with a `model:`."""
+    import yaml
+
+    if isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            yield from _pod_specs(item, parent, key)
+        return
+    if not isinstance(node, yaml.MappingNode):
+        return
+    containers = get(node, "containers")
+    if isinstance(containers, yaml.SequenceNode) and any(
+        isinstance(c, yaml.MappingNode) for c in containers.value
+    ):
+        yield node, parent
+        return
+    if key == "predictor" and isinstance(get(node, "model"), yaml.MappingNode):
+        yield node, parent
+        return
+    for child_key, value in node.value:
+        if isinstance(child_key, yaml.ScalarNode) and child_key.value not in ("metadata", "status"):
+            yield from _pod_specs(value, node, str(child_key.value))
 
 
 @functools.lru_cache(maxsize=8)
@@ -193,10 +371,11 @@ def repo_documents(repo: RepoView, kinds: str) -> tuple[yaml.Node, ...]:
     found: list[yaml.Node] = []
     for path in sorted(set(repo.glob("*.yaml") + repo.glob("*.yml"))):
         text = repo.text(path)
-        if not text or not declares.search(text) or TEMPLATE_MARK.search(text):
+        if not text or not declares.search(text):
             continue
+        readable = detemplate(text).text if TEMPLATE_MARK.search(text) else text
         try:
-            found.extend(node for node in yaml.compose_all(text, Loader=source.YAML_LOADER) if node)
+            found.extend(node for node in yaml.compose_all(readable, Loader=source.YAML_LOADER) if node)
         except yaml.YAMLError:
             continue
     return tuple(found)

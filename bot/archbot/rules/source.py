@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from archbot.classify import FileKind, file_kind, notebook_code
 from archbot.rules.pyast import LLMFlow, Names, Tree
+from archbot.rules.templating import TEMPLATE_MARK, Detemplated, detemplate
 
 if TYPE_CHECKING:
     import yaml
@@ -30,6 +31,14 @@ class RepoView:
     @functools.cached_property
     def files(self) -> tuple[str, ...]:
         return self._list_files()
+
+    @functools.cached_property
+    def _tracked(self) -> frozenset[str]:
+        return frozenset(self.files)
+
+    def tracks(self, path: str) -> bool:
+        """Is `path` a file of the reviewed revision?"""
+        return path in self._tracked
 
     def glob(self, pattern: str) -> list[str]:
         return [
@@ -150,18 +159,25 @@ def __getattr__(name: str) -> Any:
 @dataclasses.dataclass
 class YamlFile(SourceFile):
     @functools.cached_property
+    def template(self) -> Detemplated:
+        """The YAML as the parser reads it: a templated file (Helm, Jinja) with its directives set
+        aside, and where they write YAML (see `archbot.rules.templating`)."""
+        return detemplate(self.text) if TEMPLATE_MARK.search(self.text) else Detemplated(self.text, ())
+
+    @functools.cached_property
     def documents(self) -> list[yaml.Node]:
         """Composed YAML nodes (they keep line numbers). Raises yaml.YAMLError on broken YAML."""
         import yaml
 
-        return [node for node in yaml.compose_all(self.text, Loader=_yaml_loader()) if node]
+        return [node for node in yaml.compose_all(self.template.text, Loader=_yaml_loader()) if node]
 
 
 def make(path: str, text: str, changed: frozenset[int], complete: bool, repo: RepoView) -> SourceFile:
-    kind = file_kind(path)
+    kind = file_kind(path, repo.tracks)
     if kind in ("python", "notebook"):
         return PythonFile(path, kind, text, changed, complete, repo)
-    if kind in ("yaml", "conda"):
+    # A chart's `.tpl` files hold named templates, not manifests: text rules only.
+    if kind in ("yaml", "conda", "helm", "helm-values") and not path.endswith(".tpl"):
         return YamlFile(path, kind, text, changed, complete, repo)
     return SourceFile(path, kind, text, changed, complete, repo)
 

@@ -276,7 +276,7 @@ def _aliased_torch_load(src: PythonFile) -> Iterator[Hit]:
     title="Executing model-repository Python code from the Hub",
     severity=Severity.HIGH,
     persona="ai-architect-agent",
-    kinds=("python", "notebook", "yaml", "dockerfile"),
+    kinds=("python", "notebook", "yaml", "helm", "helm-values", "dockerfile"),
 )
 def trust_remote_code(src: SourceFile) -> Iterator[Hit]:
     """`trust_remote_code=True` (or `--trust-remote-code`) runs Python from the model repository.
