@@ -631,14 +631,6 @@ def inline_candidates(reviewed: Reviewed, limit: int) -> list[Finding]:
     return chosen[:limit]
 
 
-def _inline_body(finding: Finding) -> str:
-    icon = "🔴" if finding.severity == Severity.CRITICAL else "🟠"
-    return (
-        f"{icon} **{md_text(finding.title)}** {md_code(finding.rule)}\n\n"
-        f"{md_text(finding.rationale)}\n\n**Fix:** {md_text(finding.suggestion)}"
-    )
-
-
 @dataclasses.dataclass(frozen=True)
 class Published:
     wrote: bool
@@ -662,7 +654,7 @@ def publish(client: Client, info: PullInfo, reviewed: Reviewed, config: config_m
                         f"archbot: {render.plural(len(chosen), 'critical/high finding')} on this diff; "
                         "the summary comment has the full review.",
                         [
-                            {"path": f.file, "line": f.line, "side": "RIGHT", "body": _inline_body(f)}
+                            {"path": f.file, "line": f.line, "side": "RIGHT", "body": render.inline_body(f)}
                             for f in chosen
                         ],
                     )

@@ -188,6 +188,14 @@ def _md_finding(finding: Finding, link: LinkFor | None) -> str:
     )
 
 
+def inline_body(finding: Finding) -> str:
+    """The body of one inline review comment (critical/high findings on a line of the diff)."""
+    return (
+        f"{_ICONS[finding.severity]} **{md_text(finding.title)}** {md_code(finding.rule)}\n\n"
+        f"{md_text(finding.rationale)}\n\n**Fix:** {md_text(finding.suggestion)}"
+    )
+
+
 def _md_footer(report: Report) -> list[str]:
     lines = ["<details><summary>Details</summary>", ""]
     for skipped in report.skipped:
