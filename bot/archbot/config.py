@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from archbot import claude_models
 from archbot.errors import usage_error
 from archbot.models import SEVERITY_NAMES
 
@@ -254,14 +255,11 @@ def _check_model(model: str, name: str, dotted: str) -> None:
         raise usage_error(f"{name}: '{dotted}' is empty: name a model alias or id, or remove the key")
     if not model.isalpha():
         return
-    from archbot.llm import MODELS  # only for a bare-word model: llm.py is not on the hook's path
-
-    aliases = sorted({*MODELS, "inherit"})
-    near = difflib.get_close_matches(model, aliases, n=1, cutoff=0.6)
-    if model not in aliases and near:
+    near = difflib.get_close_matches(model, claude_models.NAMES, n=1, cutoff=0.6)
+    if model not in claude_models.NAMES and near:
         raise usage_error(
             f"{name}: '{dotted}' has invalid value {model!r}: use a model alias "
-            f"({', '.join(aliases)}) or a full model id; did you mean '{near[0]}'?"
+            f"({', '.join(claude_models.NAMES)}) or a full model id; did you mean '{near[0]}'?"
         )
 
 
