@@ -86,7 +86,7 @@ class _Session:
         for assignment in request.routing.assignments:
             persona = request.personas[assignment.name]
             model = claude_models.resolve(self.config.model or persona.model)
-            system = protocol.system_text(prompt_body(persona), self.config.max_findings)
+            system = prompt.system_text(prompt_body(persona), self.config.max_findings)
             blocks: list[layout.FileBlock] = []
             for path in assignment.files:
                 text = request.routing.texts.get(path)

@@ -7,10 +7,16 @@ import dataclasses
 import hashlib
 from collections.abc import Sequence
 
+from archbot import protocol
 from archbot.layout import FileBlock
 from archbot.models import Finding
 
 MAX_GUIDANCE_CHARS = 6000
+
+
+def system_text(persona_body: str, max_findings: int) -> str:
+    """The persona's prompt, then the fixed review protocol (cached across calls as one block)."""
+    return f"{persona_body.strip()}\n\n{protocol.protocol_text(max_findings)}"
 
 
 def user_text(

@@ -79,8 +79,8 @@ SCHEMA: dict[str, object] = {
 }
 
 
-def system_text(persona_body: str, max_findings: int) -> str:
-    return f"{persona_body.strip()}\n\n{PROTOCOL.format(version=PROTOCOL_VERSION, max_findings=max_findings)}"
+def protocol_text(max_findings: int) -> str:
+    return PROTOCOL.format(version=PROTOCOL_VERSION, max_findings=max_findings)
 
 
 class InvalidOutput(ValueError):
