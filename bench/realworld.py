@@ -50,6 +50,8 @@ CATEGORY_RULES = {
     },
     "unsafe-deserialization": {"unsafe-model-deserialization", "trust-remote-code"},
     "missing-seed": {"training-no-seed", "eval-no-seed"},
+    "k8s-no-resource-limits": {"k8s-serving-no-resources"},
+    "k8s-no-probes": {"k8s-serving-no-readiness-probe", "k8s-serving-no-liveness-or-startup-probe"},
     "llm-no-retry": {"llm-client-no-retry", "llm-retries-disabled", "retry-unbounded", "retry-no-backoff"},
     "llm-call-in-loop": {"llm-call-in-loop", "embedding-call-per-item"},
     "llm-no-error-handling": {"llm-call-no-error-handling", "llm-error-swallowed"},
