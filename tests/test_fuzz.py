@@ -447,6 +447,10 @@ def test_every_renderer_survives_hostile_reports(report: Report) -> None:
 
 LLM_PRELUDE = "import openai\n\nclient = openai.OpenAI()\n"
 LEAKED_KEY = 'leaky = openai.OpenAI(api_key="sk-proj-Xk29dLq8vNw3Rt7Yp1Zs6Hc4Bm0Gf5Ja")\n'
+# Found only through the syntax tree (a keyword of a call), never by a text rule.
+REMOTE_CODE = (
+    'model = AutoModel.from_pretrained("acme/m", trust_remote_code=True, revision="' + "a" * 40 + '")\n'
+)
 NOTHING = "archbot: 0 findings: 0 critical, 0 high, 0 medium, 0 low\n"
 
 
@@ -530,9 +534,9 @@ def test_recursive_yaml_alias_in_a_manifest(repo: GitRepo, run_archbot: RunArchb
 def test_deeply_nested_python_degrades_to_text_rules(
     repo: GitRepo, run_archbot: RunArchbot, name: str, body: str, notice: str
 ) -> None:
-    repo.stage("app/deep.py", LLM_PRELUDE + body + LEAKED_KEY)
+    repo.stage("app/deep.py", LLM_PRELUDE + body + REMOTE_CODE)
     result = review(run_archbot)
-    # The key literal is found through the syntax tree: a degraded file keeps only text rules.
+    # trust_remote_code is found through the syntax tree: a degraded file keeps only text rules.
     assert (result.code, result.out) == (
         0,
         NOTHING + f"notice: app/deep.py: {notice}; only text rules ran on it\n",
@@ -541,13 +545,18 @@ def test_deeply_nested_python_degrades_to_text_rules(
 
 def test_a_deep_tree_is_analysed_or_degraded_as_a_whole_never_a_rule_failure() -> None:
     """Rules walk a 2500-link chain without recursing; at 10,000 links the file degrades as a whole."""
-    analysed = run_rules("app/deep.py", LLM_PRELUDE + "x = client" + ".b" * 2500 + "\n" + LEAKED_KEY)
+    defects = LEAKED_KEY + REMOTE_CODE
+    analysed = run_rules("app/deep.py", LLM_PRELUDE + "x = client" + ".b" * 2500 + "\n" + defects)
     assert analysed.notices == ()
-    assert [(f.rule, f.line) for f in analysed.findings] == [("hardcoded-llm-api-key", 5)]
+    assert sorted((f.rule, f.line) for f in analysed.findings) == [
+        ("hardcoded-llm-api-key", 5),
+        ("trust-remote-code", 6),
+    ]
 
-    degraded = run_rules("app/deep.py", LLM_PRELUDE + "x = client" + ".b" * 10_000 + "\n" + LEAKED_KEY)
+    degraded = run_rules("app/deep.py", LLM_PRELUDE + "x = client" + ".b" * 10_000 + "\n" + defects)
     assert degraded.notices == ("app/deep.py: nested too deeply to analyse; only text rules ran on it",)
-    assert degraded.findings == ()
+    # The key is a text finding; the tree-only finding is gone with the tree.
+    assert [(f.rule, f.line) for f in degraded.findings] == [("hardcoded-llm-api-key", 5)]
 
 
 def test_one_megabyte_lines_in_bounded_memory(repo: GitRepo, run_archbot: RunArchbot) -> None:

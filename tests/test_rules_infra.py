@@ -132,6 +132,24 @@ CASES: dict[str, Expected] = {
         ("Dockerfile", 3, "critical"),  # ENV
         ("deploy/llm-config.yaml", 7, "critical"),
     ],
+    # One secret per file kind. Negatives: environment lookups (process.env, os.environ.get,
+    # std::env::var), placeholders (`sk-your-key-here`, `{{ .Values.langsmithKey }}`), names about
+    # a credential or about tokens as text (`hfTokenSecretName`, `secret_name`, `maxTokens`,
+    # `MAX_TOTAL_TOKENS`, TOKENIZERS_PARALLELISM), an ARG without a default, an empty value, a
+    # request header read into `token`.
+    "rules-infra/hardcoded-llm-api-key/every-kind": [
+        (".env.local", 1, "high"),  # a random literal under COHERE_API_KEY
+        ("app/settings.py", 6, "critical"),  # an OpenAI-style key in a dict literal
+        ("app/settings.py", 9, "high"),  # a random module constant GROQ_API_KEY
+        ("charts/rag/values.yaml", 5, "critical"),  # Helm values HF_TOKEN: hf_...
+        ("charts/rag/values.yaml", 9, "critical"),  # a name/value pair in Helm values
+        ("cmd/gateway/main.go", 8, "high"),  # const anthropicAPIKey string = "..."
+        ("cmd/gateway/main.go", 11, "critical"),  # os.Setenv("OPENAI_API_KEY", "sk-...")
+        ("crates/embed/src/lib.rs", 1, "high"),  # const COHERE_API_KEY: &str = "..."
+        ("images/Dockerfile.serving", 3, "critical"),  # ENV HF_TOKEN=hf_... on a continued ENV
+        ("web/src/embed.js", 3, "critical"),
+        ("web/src/llm.ts", 3, "critical"),  # apiKey: "sk-proj-..."
+    ],
     # Negatives: the flag in a Dockerfile comment and in a YAML comment.
     "rules-infra/trust-remote-code/serving": [
         ("deploy/vision.yaml", 15, "high"),  # container args

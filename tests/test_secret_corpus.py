@@ -80,7 +80,7 @@ def test_nothing_planted_reaches_the_model_and_the_finding_is_masked(
         if (f["rule"], f["file"], f["line"]) == ("hardcoded-llm-api-key", "app/settings_keys.py", line + 1)
     ]
     assert len(found) == 1
-    assert found[0].startswith(f"openai-api-key {masked(openai_key)} on this line.")
+    assert found[0].startswith(f"OpenAI API key {masked(openai_key)} on this line.")
     assert masked(openai_key) == "sk-" + openai_key[3] + "…(" + str(len(openai_key)) + " chars)"
 
 

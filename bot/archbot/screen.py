@@ -24,8 +24,11 @@ from archbot import frontmatter
 from archbot.cachedir import cache_dir
 
 NO_ML_CHANGES = "archbot: no ML/LLM-related changes"
-# secrets.PROVIDER_KEYS: every provider key starts, at a word boundary, with one of these.
-PROVIDER_KEY_START = re.compile(rb"\b(?:sk-|hf_|AIza)")
+# secrets.SHAPES detected anywhere: every such key starts with one of these.
+PROVIDER_KEY_START = re.compile(
+    rb"\b(?:sk-|hf_|AIza|AKIA|ASIA|ABIA|ACCA|gh[pousr]_|github_pat_|GOCSPX-|xox[abposr]-|glpat-|[sr]k_live_"
+    rb"|gsk_|r8_|pcsk_|lsv2_|SG\.|npm_|pypi-|dapi)|hooks\.slack\.com|(?i:aws_?secret)"
+)
 # review.route: a NUL byte in the first 8 KiB makes a file binary, and it is never routed.
 BINARY_PROBE = 8192
 _CONFIG_FILES = (".archbot.yml", ".archbot.yaml")

@@ -2,32 +2,140 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections import Counter
+from collections.abc import Iterator
+from typing import Literal
 
 # A backslash ends a secret too: `\n` in escaped strings, `\"` in notebook JSON.
 _END = r"(?=[`'\"\s;,)\]}]|\\|$)"
 
-# The LLM-provider keys rule 23 names, as gitleaks writes them.
-PROVIDER_KEYS: dict[str, re.Pattern[str]] = {
-    "openai-api-key": re.compile(
-        r"\b(sk-(?:proj|svcacct|admin)-(?:[A-Za-z0-9_-]{74}|[A-Za-z0-9_-]{58})T3BlbkFJ"
-        r"(?:[A-Za-z0-9_-]{74}|[A-Za-z0-9_-]{58})|sk-[a-zA-Z0-9]{20}T3BlbkFJ[a-zA-Z0-9]{20})" + _END
+Detect = Literal["anywhere", "assigned", "never"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Shape:
+    """One kind of secret. `pattern`'s group 1 is the secret itself. `detect` says where a finding
+    may trust the shape: `anywhere` (a distinctive prefix and length), `assigned` (only as the
+    value of a credential name: `HF_TOKEN: hf_...`), `never` (masked before anything is sent to
+    a model, never reported: test certificates, sample tokens and dev database URLs abound)."""
+
+    label: str
+    pattern: re.Pattern[str]
+    detect: Detect
+
+
+# Every secret shape archbot knows: redaction masks them all; the rule reports them by `detect`.
+# The first five are the gitleaks patterns RULES.md rule 23 names.
+SHAPES: dict[str, Shape] = {
+    "openai-api-key": Shape(
+        "OpenAI API key",
+        re.compile(
+            r"\b(sk-(?:proj|svcacct|admin)-(?:[A-Za-z0-9_-]{74}|[A-Za-z0-9_-]{58})T3BlbkFJ"
+            r"(?:[A-Za-z0-9_-]{74}|[A-Za-z0-9_-]{58})|sk-[a-zA-Z0-9]{20}T3BlbkFJ[a-zA-Z0-9]{20})" + _END
+        ),
+        "anywhere",
     ),
-    "anthropic-api-key": re.compile(r"\b(sk-ant-api03-[a-zA-Z0-9_\-]{93}AA)" + _END),
-    "anthropic-admin-api-key": re.compile(r"\b(sk-ant-admin01-[a-zA-Z0-9_\-]{93}AA)" + _END),
-    "huggingface-access-token": re.compile(r"\b(hf_[a-zA-Z]{34})" + _END),
-    "google-api-key": re.compile(r"\b(AIza[0-9A-Za-z\-_]{35})" + _END),
+    "anthropic-api-key": Shape(
+        "Anthropic API key", re.compile(r"\b(sk-ant-api03-[a-zA-Z0-9_\-]{93}AA)" + _END), "anywhere"
+    ),
+    "anthropic-admin-api-key": Shape(
+        "Anthropic admin key", re.compile(r"\b(sk-ant-admin01-[a-zA-Z0-9_\-]{93}AA)" + _END), "anywhere"
+    ),
+    "huggingface-access-token": Shape(
+        "Hugging Face token", re.compile(r"\b(hf_[a-zA-Z]{34})" + _END), "anywhere"
+    ),
+    "google-api-key": Shape("Google API key", re.compile(r"\b(AIza[0-9A-Za-z\-_]{35})" + _END), "anywhere"),
+    "anthropic-key": Shape(
+        "Anthropic-style key", re.compile(r"\b(sk-ant-[a-z0-9]+-[A-Za-z0-9_\-]{20,})" + _END), "assigned"
+    ),
+    "openai-key": Shape(
+        "OpenAI-style key",
+        re.compile(r"\b(sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,})" + _END),
+        "assigned",
+    ),
+    "huggingface-token": Shape(
+        "Hugging Face-style token", re.compile(r"\b(hf_[A-Za-z0-9]{30,})" + _END), "assigned"
+    ),
+    "aws-access-key-id": Shape(
+        "AWS access key id", re.compile(r"\b((?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16})\b"), "anywhere"
+    ),
+    "aws-secret-access-key": Shape(
+        "AWS secret access key",
+        re.compile(
+            r"(?i)aws_?secret_?(?:access_?)?key\W{0,4}[=:]\s*\\?[\"']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])"
+        ),
+        "anywhere",
+    ),
+    "github-token": Shape(
+        "GitHub token",
+        re.compile(r"\b(gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{60,255})\b"),
+        "anywhere",
+    ),
+    "google-oauth-secret": Shape(
+        "Google OAuth client secret", re.compile(r"\b(GOCSPX-[A-Za-z0-9_-]{28})" + _END), "anywhere"
+    ),
+    "slack-token": Shape("Slack token", re.compile(r"\b(xox[abposr]-[A-Za-z0-9-]{10,})" + _END), "anywhere"),
+    "slack-webhook": Shape(
+        "Slack webhook",
+        re.compile(r"(https://hooks\.slack\.com/(?:services|workflows)/[A-Za-z0-9/_-]{20,})"),
+        "anywhere",
+    ),
+    "gitlab-token": Shape("GitLab token", re.compile(r"\b(glpat-[A-Za-z0-9_-]{20,})" + _END), "anywhere"),
+    "stripe-key": Shape("Stripe live key", re.compile(r"\b([sr]k_live_[A-Za-z0-9]{20,})" + _END), "anywhere"),
+    "groq-key": Shape("Groq API key", re.compile(r"\b(gsk_[A-Za-z0-9]{40,})" + _END), "anywhere"),
+    "replicate-token": Shape("Replicate token", re.compile(r"\b(r8_[A-Za-z0-9]{30,})" + _END), "anywhere"),
+    "pinecone-key": Shape(
+        "Pinecone API key", re.compile(r"\b(pcsk_[A-Za-z0-9]{4,}_[A-Za-z0-9]{40,})" + _END), "anywhere"
+    ),
+    "langsmith-key": Shape(
+        "LangSmith API key", re.compile(r"\b(lsv2_(?:pt|sk)_[a-f0-9]{32}_[a-f0-9]{10})" + _END), "anywhere"
+    ),
+    "sendgrid-key": Shape(
+        "SendGrid API key",
+        re.compile(r"\b(SG\.[A-Za-z0-9_-]{20,24}\.[A-Za-z0-9_-]{39,50})" + _END),
+        "anywhere",
+    ),
+    "twilio-key": Shape("Twilio API key", re.compile(r"\b(SK[0-9a-f]{32})\b"), "assigned"),
+    "npm-token": Shape("npm token", re.compile(r"\b(npm_[A-Za-z0-9]{36})\b"), "anywhere"),
+    "pypi-token": Shape(
+        "PyPI token", re.compile(r"\b(pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,})" + _END), "anywhere"
+    ),
+    "databricks-token": Shape("Databricks token", re.compile(r"\b(dapi[0-9a-f]{32}(?:-\d)?)\b"), "anywhere"),
+    "jwt": Shape(
+        "JSON web token",
+        re.compile(r"\b(eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,})" + _END),
+        "never",
+    ),
+    # The password of `scheme://user:password@host`.
+    "url-password": Shape(
+        "URL password",
+        re.compile(r"\b[a-z][a-z0-9+.-]{1,20}://[^\s:/@'\"`]{1,100}:([^\s:/@'\"`]{3,200})@"),
+        "never",
+    ),
+    "private-key": Shape(
+        "private key",
+        re.compile(
+            r"(-----BEGIN[A-Z ]*PRIVATE KEY(?: BLOCK)?-----"
+            r"(?:.*?-----END[A-Z ]*PRIVATE KEY(?: BLOCK)?-----|.*\Z))",
+            re.S,
+        ),
+        "never",
+    ),
 }
 
 _PLACEHOLDER = re.compile(r"x{4,}|your|example|changeme|dummy|placeholder|<|\$\{|\{\{", re.I)
 
 
 def provider_key(text: str) -> tuple[str, re.Match[str]] | None:
-    """The first provider key in `text`, unless it is a placeholder."""
-    for name, pattern in PROVIDER_KEYS.items():
-        for match in pattern.finditer(text):
+    """The first secret in `text` whose shape alone identifies it (`detect="anywhere"`), unless it
+    is a placeholder."""
+    for name, shape in SHAPES.items():
+        if shape.detect != "anywhere":
+            continue
+        for match in shape.pattern.finditer(text):
             if not is_placeholder(match.group(1)):
                 return name, match
     return None
@@ -55,41 +163,6 @@ def mask(value: str) -> str:
     return f"{value[:4]}…({len(value)} chars)"
 
 
-# What is masked before anything is sent to a model: the provider keys above plus other common
-# credentials. Each pattern's group 1 is the secret itself.
-REDACTION_PATTERNS: dict[str, re.Pattern[str]] = {
-    **PROVIDER_KEYS,
-    "openai-key": re.compile(r"\b(sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,})" + _END),
-    "anthropic-key": re.compile(r"\b(sk-ant-[a-z0-9]+-[A-Za-z0-9_\-]{20,})" + _END),
-    "huggingface-token": re.compile(r"\b(hf_[A-Za-z0-9]{30,})" + _END),
-    "aws-access-key-id": re.compile(r"\b((?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16})\b"),
-    "aws-secret-access-key": re.compile(
-        r"(?i)aws_?secret_?(?:access_?)?key\W{0,4}[=:]\s*\\?[\"']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])"
-    ),
-    "github-token": re.compile(r"\b(gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{60,255})\b"),
-    "google-oauth-secret": re.compile(r"\b(GOCSPX-[A-Za-z0-9_-]{28})" + _END),
-    "slack-token": re.compile(r"\b(xox[abposr]-[A-Za-z0-9-]{10,})" + _END),
-    "slack-webhook": re.compile(r"(https://hooks\.slack\.com/(?:services|workflows)/[A-Za-z0-9/_-]{20,})"),
-    "gitlab-token": re.compile(r"\b(glpat-[A-Za-z0-9_-]{20,})" + _END),
-    "stripe-key": re.compile(r"\b([sr]k_live_[A-Za-z0-9]{20,})" + _END),
-    "groq-key": re.compile(r"\b(gsk_[A-Za-z0-9]{40,})" + _END),
-    "replicate-token": re.compile(r"\b(r8_[A-Za-z0-9]{30,})" + _END),
-    "pinecone-key": re.compile(r"\b(pcsk_[A-Za-z0-9]{4,}_[A-Za-z0-9]{40,})" + _END),
-    "langsmith-key": re.compile(r"\b(lsv2_(?:pt|sk)_[a-f0-9]{32}_[a-f0-9]{10})" + _END),
-    "sendgrid-key": re.compile(r"\b(SG\.[A-Za-z0-9_-]{20,24}\.[A-Za-z0-9_-]{39,50})" + _END),
-    "twilio-key": re.compile(r"\b(SK[0-9a-f]{32})\b"),
-    "npm-token": re.compile(r"\b(npm_[A-Za-z0-9]{36})\b"),
-    "pypi-token": re.compile(r"\b(pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,})" + _END),
-    "databricks-token": re.compile(r"\b(dapi[0-9a-f]{32}(?:-\d)?)\b"),
-    "jwt": re.compile(r"\b(eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,})" + _END),
-    # The password of `scheme://user:password@host`.
-    "url-password": re.compile(r"\b[a-z][a-z0-9+.-]{1,20}://[^\s:/@'\"`]{1,100}:([^\s:/@'\"`]{3,200})@"),
-    "private-key": re.compile(
-        r"(-----BEGIN[A-Z ]*PRIVATE KEY(?: BLOCK)?-----"
-        r"(?:.*?-----END[A-Z ]*PRIVATE KEY(?: BLOCK)?-----|.*\Z))",
-        re.S,
-    ),
-}
 # A value assigned to a name that says it is a credential: `api_key = "…"`, `TOKEN: …`,
 # `os.environ["API_KEY"] = "…"` (also with the quotes escaped, as in notebook JSON). The name is
 # matched as one token and checked afterwards: a pattern searching inside it backtracks
@@ -99,7 +172,7 @@ _NAME = r"(?<![\w.-])(?P<name>[\w.-]+)"
 # What may precede a line's code: indentation, a diff's `+`/`-`, or the prompt's line number and marker.
 _GUTTER = r"[ \t]*(?:\d+[ \t]+)?(?:[+-][ \t]*)?"
 _ASSIGNED = (
-    re.compile(_NAME + r"\\?[\"']?\]?\s*(?:=|:|=>)\s*(?:\\?[\"']|b[\"'])?" + _VALUE + r"(?![\w(\[])"),
+    re.compile(_NAME + r"\\?[\"']?\]?\s*(?:=|:=|:|=>)\s*(?:\\?[\"']|b[\"'])?" + _VALUE + r"(?![\w(\[])"),
     # The name and the value apart: a Kubernetes `- name: X` / `value: …` pair, `ENV X value`.
     re.compile(
         r"(?i)\bname:[ \t]*[\"']?"
@@ -111,6 +184,17 @@ _ASSIGNED = (
         + r"(?![\w(\[])"
     ),
     re.compile(r"(?im)^" + _GUTTER + r"(?:ENV|ARG)[ \t]+" + _NAME + r"[ \t]+[\"']?" + _VALUE),
+    # With a declared type: Rust `const NAME: &str = "…"`, TypeScript `const name: string = "…"`,
+    # Go `const name string = "…"`.
+    re.compile(
+        _NAME
+        + r"[ \t]*(?::[ \t]*&?(?:'static[ \t]+)?[\w.\[\]<>]{1,30}|[ \t]+[\w.\[\]]{1,30})[ \t]*:?=[ \t]*[\"'`]"
+        + _VALUE
+    ),
+    # Set through a call: `os.Setenv("NAME", "…")`, `os.environ.setdefault("NAME", "…")`, `putenv`.
+    re.compile(
+        r"(?i)\b(?:setenv|putenv|setdefault)\(\s*\\?[\"']" + _NAME + r"\\?[\"']\s*,\s*\\?[\"']" + _VALUE
+    ),
 )
 _CREDENTIAL_NAME = re.compile(r"(?i)(?:key|token|secret|passwd|password|pwd|credential)s?(?:[_.-]|$)")
 _ATTRIBUTE_PATH = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
@@ -134,8 +218,8 @@ def redact(text: str) -> tuple[str, int]:
         offset = match.start(0)
         return whole[: start - offset] + f"[REDACTED:{kind}]" + whole[end - offset :]
 
-    for kind, pattern in REDACTION_PATTERNS.items():
-        text = pattern.sub(lambda m, k=kind: replace(k, m), text)  # type: ignore[misc]
+    for kind, shape in SHAPES.items():
+        text = shape.pattern.sub(lambda m, k=kind: replace(k, m), text)  # type: ignore[misc]
     for pattern in _ASSIGNED:
         text = pattern.sub(lambda m: replace("assigned", m), text)
     return text, count
@@ -147,3 +231,194 @@ def _random_enough(value: str) -> bool:
         return False
     kinds = sum(bool(re.search(p, value)) for p in (r"[a-z]", r"[A-Z]", r"\d", r"[^A-Za-z0-9]"))
     return entropy(value) >= 3.0 and kinds >= 2 and not value.replace("_", "").isalpha()
+
+
+# Names a credential is kept under, judged on the name's parts (`openaiApiKey` and
+# `OPENAI_API_KEY` both split to openai/api/key): a part that says credential, or `key` last;
+# unless the last part says it is about the credential rather than the credential itself
+# (`SECRET_NAME`, `HF_TOKEN_PATH`, `tokenUrl`), or the name is about tokens as text
+# (`max_tokens`, `TOKENIZERS_PARALLELISM`, `stop_tokens`).
+CREDENTIAL_PARTS = frozenset(
+    ["token", "secret", "password", "passwd", "pwd", "credential", "credentials", "apikey"]
+)
+SETTING_PARTS = frozenset(
+    [
+        "name",
+        "names",
+        "path",
+        "file",
+        "dir",
+        "url",
+        "uri",
+        "endpoint",
+        "header",
+        "length",
+        "len",
+        "limit",
+        "size",
+        "count",
+        "budget",
+        "mount",
+        "ref",
+        "id",
+        "type",
+        "env",
+        "var",
+        "field",
+        "prefix",
+        "ttl",
+        "expiry",
+        "expires",
+        "timeout",
+        "location",
+        "arn",
+        "tokens",
+    ]
+)
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def _name_parts(name: str) -> list[str]:
+    return [p for p in re.split(r"[_.\-\s]+", _CAMEL.sub("_", name).lower()) if p]
+
+
+def credential_name(name: str) -> bool:
+    """Does this variable, key or field name hold a credential (`HF_TOKEN`, `apiKey`, `db_password`)?"""
+    parts = _name_parts(name)
+    if not parts or parts[-1] in SETTING_PARTS or any(p.startswith("tokeniz") or p == "max" for p in parts):
+        return False
+    return any(p in CREDENTIAL_PARTS for p in parts) or parts[-1] == "key"
+
+
+# What makes a `key` a credential rather than a lookup key (`cache_key`, `sort_key`): a word for
+# its use, or the service it opens.
+KEY_QUALIFIERS = frozenset(
+    [
+        "api",
+        "secret",
+        "access",
+        "private",
+        "auth",
+        "signing",
+        "encryption",
+        "master",
+        "license",
+        "subscription",
+        "service",
+        "openai",
+        "anthropic",
+        "claude",
+        "cohere",
+        "mistral",
+        "groq",
+        "gemini",
+        "google",
+        "hf",
+        "huggingface",
+        "together",
+        "replicate",
+        "pinecone",
+        "langsmith",
+        "langchain",
+        "wandb",
+        "azure",
+        "aws",
+        "voyage",
+        "jina",
+        "deepseek",
+        "perplexity",
+        "fireworks",
+        "openrouter",
+        "weaviate",
+        "qdrant",
+    ]
+)
+
+
+def _says_what_credential(name: str) -> bool:
+    """A credential name precise enough, with a random value, to report a literal of no known
+    shape: not a bare `token` (pagination, CSRF, test values), and a `key` only with a word for
+    its use or its service (`api_key`, `OPENAI_KEY`; not `cache_key`)."""
+    if not credential_name(name):
+        return False
+    parts = _name_parts(name)
+    if any(p in CREDENTIAL_PARTS and p != "token" for p in parts):
+        return True
+    if parts[-1] == "key":
+        return len(parts) > 1 and parts[-2] in KEY_QUALIFIERS
+    return len(parts) > 1
+
+
+@dataclasses.dataclass(frozen=True)
+class Detected:
+    """A committed secret: its kind (a `SHAPES` key, or `credential-literal` for a random value
+    under a credential name), where it starts in the scanned text, and the name it is assigned
+    to when it was found that way."""
+
+    kind: str
+    label: str
+    secret: str
+    start: int
+    name: str | None = None
+
+    @property
+    def exact(self) -> bool:
+        """Its shape identifies the kind of key; else only its name and randomness say secret."""
+        return self.kind != "credential-literal"
+
+
+# Cheap first look: a line with none of these holds no secret any detector would report.
+_HINT = re.compile(
+    r"(?i)key|token|secret|passw|pwd|credential|sk-|hf_|aiza|akia|asia|abia|acca|gh[pousr]_|github_pat"
+    r"|xox|hooks\.slack|gocspx|glpat|_live_|gsk_|r8_|pcsk_|lsv2_|sg\.|npm_|pypi-|dapi"
+)
+_TOKEN_ALPHABET = re.compile(r"[A-Za-z0-9_\-+=]{20,}")
+
+
+def detect(text: str) -> Iterator[Detected]:
+    """The secrets in `text` a finding may report: shapes that identify themselves anywhere, and
+    values assigned to a credential name that have a key's shape or are random tokens."""
+    if not _HINT.search(text):
+        return
+    taken: list[tuple[int, int]] = []
+    for kind, shape in SHAPES.items():
+        if shape.detect != "anywhere":
+            continue
+        for match in shape.pattern.finditer(text):
+            if not is_placeholder(match.group(1)):
+                taken.append(match.span(1))
+                yield Detected(kind, shape.label, match.group(1), match.start(1))
+    for pattern in _ASSIGNED:
+        for match in pattern.finditer(text):
+            start, end = match.span("secret")
+            name, value = match.group("name"), match.group("secret")
+            if any(s < end and start < e for s, e in taken) or not credential_name(name):
+                continue
+            found = _assigned_shape(value)
+            if found is not None:
+                kind, secret = found
+                yield Detected(kind, SHAPES[kind].label, secret, start + value.index(secret), name)
+            elif _random_token(value) and _says_what_credential(name):
+                yield Detected("credential-literal", "literal credential", value, start, name)
+            else:
+                continue
+            taken.append((start, end))
+
+
+def _assigned_shape(value: str) -> tuple[str, str] | None:
+    for kind, shape in SHAPES.items():
+        if shape.detect == "assigned":
+            match = shape.pattern.search(value)
+            if match is not None and not is_placeholder(match.group(1)):
+                return kind, match.group(1)
+    return None
+
+
+def _random_token(value: str) -> bool:
+    """A key-like literal: one token of key characters, long, random, letters and digits mixed."""
+    return (
+        _TOKEN_ALPHABET.fullmatch(value) is not None
+        and looks_like_secret(value)
+        and any(c.isdigit() for c in value)
+        and any(c.isalpha() for c in value)
+    )

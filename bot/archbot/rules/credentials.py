@@ -40,7 +40,15 @@ _ENV_NAME = re.compile(r".*_(API_KEY|TOKEN)$")
     kinds=ALL_KINDS,
 )
 def hardcoded_llm_api_key(src: SourceFile) -> Iterator[Hit]:
-    """An LLM provider key (OpenAI, Anthropic, Hugging Face, Google) written into a file.
+    """A provider key or token written into a file of any kind: Python (dict literals and module
+    constants too), notebooks, YAML and Helm values, `.env`, Dockerfile `ENV`/`ARG`, JS/TS, Go,
+    Rust. Critical when the value has a provider key's shape — one that identifies itself (OpenAI,
+    Anthropic, Hugging Face, Google, AWS, GitHub, Groq, Replicate, Pinecone, LangSmith, ... the
+    table in `archbot.secrets`) anywhere on the line, or a looser one (`sk-...`, `hf_...`) as the
+    value of a credential name (`HF_TOKEN: hf_...`, `apiKey: "sk-..."`); high for a random
+    token-like literal under a credential name (`COHERE_API_KEY="..."`). Placeholders
+    (`your-key`, `xxxx`, `${VAR}`, `{{ .Values.token }}`), names about a credential rather than the
+    credential (`SECRET_NAME`, `HF_TOKEN_PATH`) and token counts (`max_tokens`) are skipped.
 
     Why:
         A committed key is exposed to everyone with read access and to every clone, fork and CI log;
@@ -55,17 +63,30 @@ def hardcoded_llm_api_key(src: SourceFile) -> Iterator[Hit]:
         client = OpenAI(api_key=os.environ["OPENAI_API_KEY"])
     """
     reported: set[int] = set()
-    for number in sorted(src.changed):
-        found = secrets.provider_key(src.line(number))
-        if found is not None:
-            name, match = found
-            reported.add(number)
-            yield Hit(number, f"{name} {secrets.mask(match.group(1))} on this line.")
     if isinstance(src, PythonFile):
         for line, detail in _literal_keys(src):
             if line not in reported:
                 reported.add(line)
                 yield Hit(line, detail)
+    for number in sorted(src.changed - reported):
+        found = _committed(src, number)
+        if found is None:
+            continue
+        if found.exact:
+            yield Hit(number, f"{found.label} {secrets.mask(found.secret)} on this line.")
+        else:
+            yield Hit(
+                number, f"`{found.name}` is set to the literal {secrets.mask(found.secret)}.", Severity.HIGH
+            )
+
+
+def _committed(src: SourceFile, number: int) -> secrets.Detected | None:
+    """The first secret on a changed line; a value line is read with the line before it, where a
+    `- name: X` / `value: ...` pair keeps its name."""
+    line = src.line(number)
+    before = src.line(number - 1) + "\n"
+    window = before + line
+    return next((d for d in secrets.detect(window) if d.start >= len(before)), None)
 
 
 def _literal_keys(src: PythonFile) -> Iterator[tuple[int, str]]:

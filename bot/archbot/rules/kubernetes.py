@@ -39,13 +39,6 @@ if TYPE_CHECKING:
 
 RULES = Family()
 
-_SECRET_NAME = re.compile(r"(?i)(api[_-]?key|token|secret|password|hf_token|_key$)")
-# Names that match the pattern above but hold settings, not credentials (TOKENIZERS_PARALLELISM,
-# MAX_TOTAL_TOKENS, SECRET_NAME, HF_TOKEN_PATH ...).
-_SETTING_NAME = re.compile(
-    r"(?i)tokeniz|max_\w*tokens|tokens?_(limit|count|budget)|_(name|names|path|file|dir|url|uri"
-    r"|endpoint|header|length|limit|size|count|mount|ref)$"
-)
 _NOT_SECRET_VALUE = re.compile(r"(?i)^(true|false|yes|no|on|off|none|null|-?\d+(\.\d+)?)$")
 _SLOW_LOAD_SECONDS = 300
 
@@ -133,7 +126,7 @@ def k8s_secret_literal_env(src: YamlFile) -> Iterator[Hit]:
                 found = secrets.provider_key(value)
                 if found is not None:
                     detail, severity = f"`{name}` holds a {found[0]} literal.", Severity.CRITICAL
-                elif _SECRET_NAME.search(name) and not _SETTING_NAME.search(name) and _literal(value):
+                elif secrets.credential_name(name) and _literal(value):
                     detail, severity = f"`{name}` is set to a literal value.", Severity.HIGH
                 else:
                     continue

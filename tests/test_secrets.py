@@ -1,0 +1,182 @@
+"""One table of secret shapes serves detection and redaction: each entry pinned, and the names a
+credential is kept under."""
+
+from __future__ import annotations
+
+import string
+
+import pytest
+
+from archbot import secrets
+from secret_corpus import ALNUM, CORPUS, chars
+
+BY_KIND = {s.kind: s for s in CORPUS}
+# A sample of each shape: the corpus secret of that shape, or one built here for the loose shapes.
+SAMPLES: dict[str, tuple[str, str]] = {
+    "openai-api-key": ("OPENAI_API_KEY", BY_KIND["openai-project"].value),
+    "anthropic-api-key": ("ANTHROPIC_API_KEY", BY_KIND["anthropic"].value),
+    "anthropic-admin-api-key": ("ANTHROPIC_ADMIN_KEY", BY_KIND["anthropic-admin"].value),
+    "huggingface-access-token": ("HF_TOKEN", BY_KIND["huggingface"].value),
+    "google-api-key": ("GOOGLE_API_KEY", BY_KIND["google-api-key"].value),
+    "openai-key": ("OPENAI_API_KEY", "sk-" + chars(ALNUM, 32)),
+    "anthropic-key": ("ANTHROPIC_API_KEY", "sk-ant-" + "api03-" + chars(ALNUM, 40)),
+    "huggingface-token": ("HF_TOKEN", "h" + "f_" + chars(ALNUM, 34)),
+    "aws-access-key-id": ("AWS_ACCESS_KEY_ID", BY_KIND["aws-access-key-id"].value),
+    "aws-secret-access-key": ("AWS_SECRET_ACCESS_KEY", BY_KIND["aws-secret-access-key"].value),
+    "github-token": ("GITHUB_TOKEN", BY_KIND["github-classic"].value),
+    "google-oauth-secret": ("GOOGLE_CLIENT_SECRET", BY_KIND["google-oauth-secret"].value),
+    "slack-token": ("SLACK_BOT_TOKEN", BY_KIND["slack-bot"].value),
+    "slack-webhook": ("SLACK_WEBHOOK_URL", BY_KIND["slack-webhook"].value),
+    "gitlab-token": ("GITLAB_TOKEN", BY_KIND["gitlab"].value),
+    "stripe-key": ("STRIPE_SECRET_KEY", BY_KIND["stripe-secret"].value),
+    "groq-key": ("GROQ_API_KEY", BY_KIND["groq"].value),
+    "replicate-token": ("REPLICATE_API_TOKEN", BY_KIND["replicate"].value),
+    "pinecone-key": ("PINECONE_API_KEY", BY_KIND["pinecone"].value),
+    "langsmith-key": ("LANGSMITH_API_KEY", BY_KIND["langsmith"].value),
+    "sendgrid-key": ("SENDGRID_API_KEY", BY_KIND["sendgrid"].value),
+    "twilio-key": ("TWILIO_API_KEY", BY_KIND["twilio"].value),
+    "npm-token": ("NPM_TOKEN", BY_KIND["npm"].value),
+    "pypi-token": ("PYPI_TOKEN", BY_KIND["pypi"].value),
+    "databricks-token": ("DATABRICKS_TOKEN", BY_KIND["databricks"].value),
+    "jwt": ("AUTH_TOKEN", BY_KIND["jwt"].value),
+    "url-password": ("DATABASE_URL", BY_KIND["postgres-url"].value),
+    "private-key": ("TLS_KEY", BY_KIND["rsa-private-key"].value.replace("\n", "\\n")),
+}
+
+
+def test_every_shape_has_a_sample() -> None:
+    assert set(SAMPLES) == set(secrets.SHAPES)
+
+
+@pytest.mark.parametrize("kind", list(secrets.SHAPES))
+def test_each_shape_is_detected_where_it_says_and_always_redacted(kind: str) -> None:
+    name, value = SAMPLES[kind]
+    shape = secrets.SHAPES[kind]
+    assigned = f'{name}="{value}"'
+    unnamed = f'value = "{value}"'
+
+    found = list(secrets.detect(assigned))
+    if shape.detect == "never":
+        assert found == []
+    else:
+        assert (found[0].kind, found[0].exact) == (kind, True)
+        assert value.endswith(found[0].secret) or found[0].secret == value
+    if shape.detect == "assigned":
+        assert list(secrets.detect(unnamed)) == []
+    if shape.detect == "anywhere" and kind != "aws-secret-access-key":  # that one is its name
+        assert [d.kind for d in secrets.detect(unnamed)] == [kind]
+        assert secrets.provider_key(value) is not None
+    redacted, count = secrets.redact(assigned)
+    assert count >= 1 and "[REDACTED:" in redacted
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'OPENAI_API_KEY="sk-your-key-here-0000000000"',
+        "HF_TOKEN: hf_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        'api_key = "${OPENAI_API_KEY}"',
+        "apiKey: {{ .Values.openai.apiKey }}",
+        "OPENAI_API_KEY=<paste-your-key>",
+        'api_key="sk-example-0123456789abcdefghij"',
+    ],
+)
+def test_placeholders_are_not_secrets(text: str) -> None:
+    assert list(secrets.detect(text)) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "name"),
+    [
+        (
+            'const client = new OpenAI({ apiKey: "sk-4Fq9Lz2Xv7Nc3Bm8Tj1Rs5Yp6Gd0WeK" });',
+            "openai-key",
+            "apiKey",
+        ),
+        ("HF_TOKEN: hf_8dKq2LzX7vNw3Rt5Yp1Zs6Hc4Bm0Gf9J", "huggingface-token", "HF_TOKEN"),
+        ("ENV HF_TOKEN=hf_8dKq2LzX7vNw3Rt5Yp1Zs6Hc4Bm0Gf9J", "huggingface-token", "HF_TOKEN"),
+        ("ENV HF_TOKEN hf_8dKq2LzX7vNw3Rt5Yp1Zs6Hc4Bm0Gf9J", "huggingface-token", "HF_TOKEN"),
+        ('{"openai_api_key": "sk-4Fq9Lz2Xv7Nc3Bm8Tj1Rs5Yp6Gd0WeK"}', "openai-key", "openai_api_key"),
+        ('os.Setenv("OPENAI_API_KEY", "sk-4Fq9Lz2Xv7Nc3Bm8Tj1Rs5Yp6Gd0WeK")', "openai-key", "OPENAI_API_KEY"),
+        ('apiKey := "R7vTz2KpX9wLc4RbN8sHd1JqWm5Ye3Uf"', "credential-literal", "apiKey"),
+        (
+            'pub const COHERE_API_KEY: &str = "R7vTz2KpX9wLc4RbN8sHd1JqWm5Ye3Uf";',
+            "credential-literal",
+            "COHERE_API_KEY",
+        ),
+        ('OPENAI_KEY = "R7vTz2KpX9wLc4RbN8sHd1JqWm5Ye3Uf"', "credential-literal", "OPENAI_KEY"),
+        ('const dbPassword string = "R7vTz2KpX9wLc4RbN8sHd1JqWm5Ye3Uf"', "credential-literal", "dbPassword"),
+        (
+            "  - name: OPENAI_API_KEY\n    value: sk-4Fq9Lz2Xv7Nc3Bm8Tj1Rs5Yp6Gd0WeK",
+            "openai-key",
+            "OPENAI_API_KEY",
+        ),
+    ],
+)
+def test_values_under_a_credential_name(text: str, kind: str, name: str) -> None:
+    (found,) = secrets.detect(text)
+
+    assert (found.kind, found.name) == (kind, name)
+    assert text[found.start : found.start + len(found.secret)] == found.secret
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'token = "R7vTz2KpX9wLc4RbN8sHd1JqWm5Ye3Uf"',  # a bare token: pagination, CSRF, test values
+        'cache_key = "R7vTz2KpX9wLc4RbN8sHd1JqWm5Ye3Uf"',
+        's3_key: "models/2024/llama-3-8b/model-00001-of-00004.safetensors"',
+        'API_KEY = "short-1234"',
+        'OPENAI_API_KEY = "abcdefghijklmnopqrstuvwxyzabcd"',  # no digits: a word, not a key
+        'revision = "4f3b1c2d9e8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c"',
+    ],
+)
+def test_values_that_are_not_secrets(text: str) -> None:
+    assert list(secrets.detect(text)) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "credential"),
+    [
+        ("HF_TOKEN", True),
+        ("hf_token", True),
+        ("OPENAI_API_KEY", True),
+        ("openaiApiKey", True),
+        ("apiKey", True),
+        ("APIKey", True),
+        ("anthropicAPIKey", True),
+        ("api-key", True),
+        ("db_password", True),
+        ("DB_PASSWD", True),
+        ("client_secret", True),
+        ("GOOGLE_APPLICATION_CREDENTIALS_JSON", True),
+        ("access_token", True),
+        ("token", True),
+        ("OPENAI_KEY", True),
+        ("SECRET_NAME", False),
+        ("secretName", False),
+        ("HF_TOKEN_PATH", False),
+        ("hfTokenSecretName", False),
+        ("tokenUrl", False),
+        ("TOKEN_ENDPOINT", False),
+        ("max_tokens", False),
+        ("maxTokens", False),
+        ("MAX_TOTAL_TOKENS", False),
+        ("TOKENIZERS_PARALLELISM", False),
+        ("tokenizer", False),
+        ("stop_tokens", False),
+        ("token_limit", False),
+        ("api_key_env", False),
+        ("API_KEY_ID", False),
+        ("secretRef", False),
+        ("model", False),
+        ("monkey", False),
+    ],
+)
+def test_credential_names(name: str, credential: bool) -> None:
+    assert secrets.credential_name(name) is credential
+
+
+def test_detection_reads_only_lines_with_a_hint() -> None:
+    """A line with no credential word and no key prefix is not searched further."""
+    assert list(secrets.detect("x = " + chars(string.ascii_letters + string.digits, 64))) == []
