@@ -75,12 +75,17 @@ def test_comment_structure_headings_details_and_links() -> None:
         ("3", "🟠 High (1)"),
         ("3", "✅ Fixed since the last review (1)"),
     ]
-    assert re.findall(r"<summary>(.*?)</summary>", rendered) == ["Medium and low (1)", "Details"]
+    assert re.findall(r"<summary>(.*?)</summary>", rendered) == [
+        "Why these matter and how to fix them",
+        "Medium and low (1)",
+        "Details",
+    ]
+    # Critical and high findings link to their line; medium and low are listed under their rule.
     assert re.findall(r'<a href="([^"]*)"><code>([^<]*)</code></a>', rendered) == [
         (f"{BLOB}app/llm.py#L4", "app/llm.py:4"),
         (f"{BLOB}app/llm.py#L8", "app/llm.py:8"),
-        (f"{BLOB}app/llm.py#L12", "app/llm.py:12"),
     ]
+    assert "<li><code>app/llm.py:12</code></li>" in rendered
     assert "<li>skipped <code>poetry.lock</code>: lock file</li>" in rendered
     assert "<li><code>app/old.py:3</code> <strong>Title llm-client-no-timeout</strong>" in rendered
 
@@ -90,7 +95,14 @@ def test_nothing_found_is_said_briefly() -> None:
         DiffSource("github"), (PersonaAssignment("llm-ml-engineer", 3.0, ("a.py",), ()),), ("a.py",), (), ()
     )
     body = gh.comment_body(reviewed(report), INFO, frozenset())
-    assert body.split("\n")[2:6] == ["## archbot review", "", "**llm-ml-engineer** reviewed `a.py`", ""]
+    assert body.split("\n")[2:8] == [
+        "## archbot review",
+        "",
+        "0 critical · 0 high · 0 medium · 0 low",
+        "",
+        "**llm-ml-engineer** reviewed `a.py`.  ",
+        "",
+    ]
     assert "No critical or high findings." in body
 
 
@@ -101,7 +113,7 @@ def assert_inert(rendered: str, our_links: int) -> None:
     comments = re.findall(r"<!--.*?-->", rendered, re.S)
     assert comments[0] == "<!-- archbot:review -->" and comments[1].startswith("<!-- archbot:state {")
     assert len(comments) == 2
-    assert rendered.count("<details") == rendered.count("</details>") == 2
+    assert rendered.count("<details") == rendered.count("</details>") == 3
     # GitHub links mentions in text, not inside code spans.
     outside_code = re.sub(r"<code>.*?</code>", "", rendered, flags=re.S)
     text = html.unescape(re.sub(r"<[^>]+>", "", outside_code))
@@ -121,7 +133,7 @@ def test_hostile_model_output_and_paths_stay_inert() -> None:
         notices=(HOSTILE,),
     )
     body = gh.comment_body(reviewed(report, (hostile,)), INFO, frozenset())
-    assert_inert(to_html(body), our_links=2)
+    assert_inert(to_html(body), our_links=1)
 
 
 def test_hostile_diff_through_the_pipeline_stays_inert(repo: GitRepo) -> None:
@@ -173,7 +185,7 @@ def test_hostile_diff_through_the_pipeline_stays_inert(repo: GitRepo) -> None:
         ("llm-review", 1),
     }
     body = gh.comment_body(reviewed(report), INFO, frozenset())
-    assert_inert(to_html(body), our_links=len(report.findings))
+    assert_inert(to_html(body), our_links=sum(f.severity >= Severity.HIGH for f in report.findings))
 
 
 def test_huge_review_fits_one_comment_and_keeps_a_valid_state() -> None:

@@ -325,7 +325,7 @@ def test_too_large_diff_falls_back_to_the_paginated_files_list(
     assert run_archbot("github").code == 1
 
     body = bot_comments(pull.server)[0]
-    assert "- skipped `app/big_prompts.py`: GitHub sent no patch \\(too large or binary\\)" in body
+    assert "- skipped `app/big_prompts.py`: GitHub sent no patch (too large or binary)" in body
     assert "### 🔴 Critical (1)" in body
     assert pull.server.writes("GET", "/pulls/7/files") == 2
 

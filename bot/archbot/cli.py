@@ -148,6 +148,7 @@ def route_command(
     config = load_config(change.root, config_file)
     known = load_personas(change.root, config, persona)
     routing = review.route(change, config, known, persona)
+    reviewer = {path: a.name for a in routing.assignments for path in a.files}
     if output_format == "json":
         click.echo(
             json.dumps(
@@ -155,7 +156,9 @@ def route_command(
                     "files": [
                         {
                             "path": r.path,
-                            "persona": r.persona,
+                            "persona": reviewer.get(r.path),
+                            "routed_to": r.persona,
+                            "why": route_note(r.persona, reviewer.get(r.path), persona, config),
                             "scores": {n: round(s, 2) for n, s in r.scores.items()},
                             "signals": {
                                 n: [s.describe() for s in sig] for n, sig in r.signals.items() if sig
@@ -172,7 +175,9 @@ def route_command(
     if not routing.routes:
         click.echo("no ML/LLM-related changes")
     for file_route in routing.routes:
-        click.echo(f"{file_route.path} -> {file_route.persona or '(none)'}")
+        actual = reviewer.get(file_route.path)
+        note = route_note(file_route.persona, actual, persona, config)
+        click.echo(f"{file_route.path} -> {actual or '(none)'}" + (f"  ({note})" if note else ""))
         for name, score in sorted(file_route.scores.items(), key=lambda kv: -kv[1]):
             signals = ", ".join(s.describe() for s in file_route.signals[name])
             click.echo(f"  {score:5.1f}  {name}" + (f"  ({signals})" if signals else ""))
@@ -184,6 +189,17 @@ def route_command(
     if routing.routes and not routing.assignments:
         click.echo(f"no file reached the routing threshold ({routing_module.THRESHOLD})")
     return EXIT_OK
+
+
+def route_note(
+    routed: str | None, actual: str | None, forced: str | None, config: config_module.Config
+) -> str:
+    """Why the persona that reviews a file is not the one its signals chose."""
+    if forced is not None and actual is not None:
+        return "--persona" if routed != forced else ""
+    if routed is not None and actual is not None and actual != routed:
+        return routing_module.fold_reason(routed, config.personas.max)
+    return ""
 
 
 @cli.group("personas")

@@ -90,6 +90,12 @@ class Reviewed:
     files: Mapping[str, ChangedFile]
     fixed: tuple[Finding, ...]
     since: str | None
+    post: Callable[[str], bytes | None] = lambda path: None
+
+    def file_lines(self, path: str) -> list[str]:
+        """The post-change file's lines (for a suggestion block); none when it cannot be read."""
+        data = self.post(path)
+        return data.decode("utf-8", errors="replace").replace("\r\n", "\n").split("\n") if data else []
 
 
 class ReadOnlyToken(ArchbotError):
@@ -591,7 +597,8 @@ def review_pull(
     report = dataclasses.replace(report, findings=findings, skipped=(*report.skipped, *api_skipped))
     current = {f.fingerprint for f in findings}
     fixed = tuple(f for f in state.findings if f.fingerprint not in current) if state is not None else ()
-    return Reviewed(report, previous, files, fixed, state.head if focus is not None and state else None)
+    since = state.head if focus is not None and state else None
+    return Reviewed(report, previous, files, fixed, since, change.post.read)
 
 
 # --- the comment ----------------------------------------------------------------------------
@@ -654,7 +661,12 @@ def publish(client: Client, info: PullInfo, reviewed: Reviewed, config: config_m
                         f"archbot: {render.plural(len(chosen), 'critical/high finding')} on this diff; "
                         "the summary comment has the full review.",
                         [
-                            {"path": f.file, "line": f.line, "side": "RIGHT", "body": render.inline_body(f)}
+                            {
+                                "path": f.file,
+                                "line": f.line,
+                                "side": "RIGHT",
+                                "body": render.inline_body(f, reviewed.file_lines(f.file)),
+                            }
                             for f in chosen
                         ],
                     )

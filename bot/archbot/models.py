@@ -141,6 +141,9 @@ class PersonaAssignment:
     score: float
     files: tuple[str, ...]
     reasons: tuple[str, ...]
+    # (path, persona it was routed to) for files this persona reviews only because that persona
+    # was not kept (`personas.max`).
+    folded: tuple[tuple[str, str], ...] = ()
 
     def to_json(self) -> dict[str, object]:
         return {

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 
-from archbot.models import Finding, Report, Severity
+from archbot.models import Finding, PersonaAssignment, Report, Severity
 
 COMMENT_MARKER = "<!-- archbot:review -->"
 MAX_COMMENT_CHARS = 65_536
+# A rule's why and fix are shown by their first sentence; a longer one by its first clause.
+WHY_CHARS, FIX_CHARS = 120, 180
 _ICONS = {Severity.CRITICAL: "🔴", Severity.HIGH: "🟠", Severity.MEDIUM: "🟡", Severity.LOW: "⚪"}
 _COLOURS = {
     Severity.CRITICAL: "\033[1;31m",
@@ -20,7 +22,10 @@ _COLOURS = {
 _RESET = "\033[0m"
 _CODE_SPAN = re.compile(r"`([^`\n]*)`")
 _URLISH = re.compile(r"(?:[a-z][a-z0-9+.-]*:/{1,3}|www\.)[^\s`()\[\]<>]*|[\w.+-]+@[\w-]+\.[\w.-]+", re.I)
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>~&])")
+# Escaped in untrusted text: emphasis, code, brackets (links and images need `[`), `#` (issue
+# references), `!` and `<` (HTML, comments: our marker must never appear verbatim), tables,
+# strikethrough and entities. Parentheses are harmless once `[` is escaped.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]#!|<>~&])")
 LinkFor = Callable[[str, int], "str | None"]
 
 
@@ -139,34 +144,35 @@ def markdown(
     extra_sections: tuple[str, ...] = (),
     hidden: str = "",
 ) -> str:
-    """`hidden` is a line of our own (the state comment) placed right under the marker."""
+    """The PR comment, for a busy author: the counts, one sentence per persona, one line per
+    critical or high finding, each rule's why and fix once (collapsed), and the medium and low
+    findings under their rule (collapsed). `hidden` is a line of our own (the state comment)
+    placed right under the marker."""
     lines = [COMMENT_MARKER, *([hidden] if hidden else []), "## archbot review", ""]
     if not report.has_ml_changes:
         lines.append("No ML/LLM-related changes in this diff: nothing to review.")
         return "\n".join([*lines, *extra_sections, ""])
-    for persona in report.personas:
-        files = ", ".join(md_code(f) for f in persona.files[:8])
-        more = f" and {len(persona.files) - 8} more" if len(persona.files) > 8 else ""
-        reasons = "; ".join(md_text(r) for r in persona.reasons[:4])
-        lines.append(
-            f"**{persona.name}** reviewed {files}{more} — {reasons}"
-            if reasons
-            else f"**{persona.name}** reviewed {files}{more}"
-        )
-        lines.append("")
+    lines += [_md_counts(report), ""]
+    lines += [_md_persona(persona) for persona in report.personas]
+    lines.append("")
     top = [f for f in report.findings if f.severity >= Severity.HIGH]
     for severity, heading in ((Severity.CRITICAL, "Critical"), (Severity.HIGH, "High")):
         group = [f for f in top if f.severity == severity]
         if group:
             lines += [f"### {_ICONS[severity]} {heading} ({len(group)})", ""]
-            lines += [_md_finding(f, link) for f in group]
+            lines += [_md_occurrence(f, link) for f in group]
             lines.append("")
     if not top:
         lines += ["No critical or high findings.", ""]
+    explained = _explained(top)
+    if explained:
+        lines += ["<details><summary>Why these matter and how to fix them</summary>", ""]
+        lines += [f"- {entry}" for entry in explained.values()]
+        lines += ["", "</details>", ""]
     rest = [f for f in report.findings if f.severity < Severity.HIGH]
     if rest:
         lines += [f"<details><summary>Medium and low ({len(rest)})</summary>", ""]
-        lines += [_md_finding(f, link) for f in rest]
+        lines += _md_medium_low(rest, explained)
         lines += ["", "</details>", ""]
     lines += list(extra_sections)
     lines += _md_footer(report)
@@ -177,23 +183,172 @@ def markdown(
     return body
 
 
-def _md_finding(finding: Finding, link: LinkFor | None) -> str:
+def _md_counts(report: Report) -> str:
+    counts = report.summary
+    parts = [
+        f"{_ICONS[severity]} **{counts[severity.label]} {severity.label}**"
+        if severity >= Severity.HIGH and counts[severity.label]
+        else f"{counts[severity.label]} {severity.label}"
+        for severity in sorted(Severity, reverse=True)
+    ]
+    files = {f.file for f in report.findings}
+    where = f" in {plural(len(files), 'file')}" if files else ""
+    return " · ".join(parts) + where
+
+
+def _md_persona(persona: PersonaAssignment) -> str:
+    """One sentence: who reviewed which files, the strongest signals that chose them, and the files
+    it took over from a persona that `personas.max` left out."""
+    shown = ", ".join(md_code(f) for f in persona.files[:2])
+    more = f" and {len(persona.files) - 2} more" if len(persona.files) > 2 else ""
+    folded = {path for path, _ in persona.folded}
+    own = (reason.split(": ", 1) for reason in persona.reasons)
+    signals = list(dict.fromkeys(r[-1] for r in own if r[0] not in folded))[:2]
+    notes = [_md_signal(s) for s in signals] + [
+        f"{md_code(path)} is {md_text(owner)}'s, folded in by `personas.max`"
+        for path, owner in persona.folded
+    ]
+    why = f" ({'; '.join(notes)})" if notes else ""
+    return f"**{persona.name}** reviewed {shown}{more}{why}.  "
+
+
+def _md_signal(signal: str) -> str:
+    kind, _, value = signal.rpartition(" ")
+    return f"{md_text(kind)} {md_code(value)}" if kind else md_text(signal)
+
+
+def _md_location(finding: Finding, link: LinkFor | None) -> str:
     where = f"{finding.file}:{finding.line}"
     target = link(finding.file, finding.line) if link else None
-    location = f"[{md_code(where)}]({target})" if target else md_code(where)
-    icon = _ICONS[finding.severity]
+    return f"[{md_code(where)}]({target})" if target else md_code(where)
+
+
+def _md_occurrence(finding: Finding, link: LinkFor | None) -> str:
+    """One line: where, what is wrong there, and the rule (explained once, further down)."""
+    said = occurrence_detail(finding) or finding.title
+    return f"- {_md_location(finding, link)} {md_text(said)} {md_code(finding.rule)}"
+
+
+def occurrence_detail(finding: Finding) -> str:
+    """What a rule finding says about this occurrence: its rationale without the rule's general
+    why (rules write `detail + why`); any other rationale, shortened to its first statement."""
+    if finding.source != "rules":
+        return ""
+    general = rule_text(finding.rule)
+    rationale = " ".join(finding.rationale.split())
+    if general is not None and rationale.endswith(general[0]):
+        return rationale[: -len(general[0])].strip()
+    return first_clause(rationale, WHY_CHARS)
+
+
+def rule_text(rule_id: str) -> tuple[str, str] | None:
+    """(why, fix) of a registered rule, each on one line."""
+    from archbot.rules.registry import all_rules
+
+    spec = all_rules().get(rule_id)
+    return (spec.rationale, spec.suggestion) if spec is not None else None
+
+
+def _why_and_fix(finding: Finding) -> str:
+    """The rule's why (its first statement) and fix (its first sentence) for a rule finding; the
+    finding's own for a persona finding, whose rationale is particular to it."""
+    general = rule_text(finding.rule) if finding.source == "rules" else None
+    why, fix = general if general is not None else (finding.rationale, finding.suggestion)
     return (
-        f"- {icon} {location} **{md_text(finding.title)}** {md_code(finding.rule)} — "
-        f"{md_text(finding.rationale)} **Fix:** {md_text(finding.suggestion)}"
+        f"{md_text(first_clause(why, WHY_CHARS))} **Fix:** {md_text(first_clause(fix, FIX_CHARS, ('; ',)))}"
     )
 
 
-def inline_body(finding: Finding) -> str:
-    """The body of one inline review comment (critical/high findings on a line of the diff)."""
+def _reference_key(finding: Finding) -> str:
     return (
-        f"{_ICONS[finding.severity]} **{md_text(finding.title)}** {md_code(finding.rule)}\n\n"
-        f"{md_text(finding.rationale)}\n\n**Fix:** {md_text(finding.suggestion)}"
+        finding.rule if finding.source == "rules" else finding.fingerprint or f"{finding.file}:{finding.line}"
     )
+
+
+def _explained(findings: Sequence[Finding]) -> dict[str, str]:
+    """Reference entries by key: each rule once; each persona finding with its place."""
+    entries: dict[str, str] = {}
+    for finding in findings:
+        key = _reference_key(finding)
+        if key in entries:
+            continue
+        head = f"**{md_text(finding.title)}** {md_code(finding.rule)}"
+        if finding.source != "rules":
+            head += f" at {md_code(f'{finding.file}:{finding.line}')}"
+        entries[key] = f"{head}: {_why_and_fix(finding)}"
+    return entries
+
+
+def _md_medium_low(findings: Sequence[Finding], explained: Mapping[str, str]) -> list[str]:
+    """Each rule (at each severity) once, explained unless it was above, with its places below it."""
+    groups: dict[tuple[Severity, str], list[Finding]] = {}
+    for finding in findings:
+        groups.setdefault((finding.severity, _reference_key(finding)), []).append(finding)
+    lines: list[str] = []
+    for (severity, key), group in groups.items():
+        first = group[0]
+        if key in explained:
+            lines.append(f"- {_ICONS[severity]} **{md_text(first.title)}** {md_code(first.rule)} (see above)")
+        else:
+            lines.append(f"- {_ICONS[severity]} {_explained([first])[key]}")
+        if first.source == "rules":
+            lines += [f"  - {md_code(f'{f.file}:{f.line}')}" for f in group]
+    return lines
+
+
+def first_clause(text: str, longest: int, separators: tuple[str, ...] = ("; ", ": ", " — ")) -> str:
+    """The first sentence of `text`; when it is longer than `longest`, its first clause (up to a
+    separator outside code spans and parentheses), if that is a statement of 40 characters or more."""
+    sentence = _first_sentences(text, 1)
+    if len(sentence) <= longest:
+        return sentence
+    depth = 0
+    code = False
+    for index, char in enumerate(sentence):
+        if char == "`":
+            code = not code
+        elif not code and char in "()":
+            depth += 1 if char == "(" else -1
+        elif not code and depth == 0 and index >= 40 and sentence.startswith(separators, index):
+            return sentence[:index].rstrip() + "."
+    return sentence
+
+
+def inline_body(finding: Finding, file_lines: Sequence[str] = ()) -> str:
+    """An inline review comment: title, what is wrong on this line, the fix in one sentence, and a
+    ```suggestion``` block when the fix is mechanical (suggest.py). `file_lines` is the
+    post-change file; without it there is no suggestion."""
+    from archbot import suggest
+
+    detail = occurrence_detail(finding) or first_clause(finding.rationale, WHY_CHARS)
+    general = rule_text(finding.rule) if finding.source == "rules" else None
+    fix = first_clause(general[1] if general is not None else finding.suggestion, FIX_CHARS, ("; ",))
+    parts = [
+        f"{_ICONS[finding.severity]} **{md_text(finding.title)}** {md_code(finding.rule)}",
+        "",
+        f"{md_text(detail)} **Fix:** {md_text(fix)}",
+    ]
+    line = file_lines[finding.line - 1] if 0 < finding.line <= len(file_lines) else None
+    fixed = suggest.suggestion(finding.rule, line, file_lines) if line is not None else None
+    if fixed is not None and finding.source == "rules" and finding.end_line in (None, finding.line):
+        fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", fixed)), default=0))
+        parts += ["", f"{fence}suggestion", fixed, fence]
+    return "\n".join(parts)
+
+
+def _first_sentences(text: str, count: int) -> str:
+    """The first `count` sentences of `text` (a sentence ends at `. ` outside a code span)."""
+    text = " ".join(text.split())
+    sentences: list[str] = []
+    position = 0
+    for match in re.finditer(r"(?<!\be\.g\.)(?<!\bi\.e\.)(?<=[.!?])\s+(?=[A-Z`(])", text):
+        if text[position : match.start()].count("`") % 2 == 1:
+            continue
+        sentences.append(text[position : match.start()])
+        position = match.end()
+        if len(sentences) == count:
+            return " ".join(sentences)
+    return text
 
 
 def _md_footer(report: Report) -> list[str]:
@@ -210,7 +365,6 @@ def _md_footer(report: Report) -> list[str]:
         lines.append(f"- {plural(report.redactions, 'secret')} redacted before the persona review")
     for notice in report.notices:
         lines.append(f"- notice: {md_text(notice)}")
-    lines.append(f"- {md_text(summary_line(report))}")
     lines.append("- To silence a finding, add `# archbot: ignore[rule-id] reason` on its line.")
     lines += ["", "</details>"]
     return lines

@@ -140,11 +140,16 @@ def assign(
     assignments = []
     for name in kept:
         owned = files[name]
+        folded = tuple((r.path, r.persona) for r in owned if r.persona is not None and r.persona != name)
         reasons = tuple(
             f"{route.path}: {signal.describe()}"
             for route in owned
             for signal in sorted(route.signals.get(name, ()), key=lambda s: -s.weight)[:3]
-        )
+        ) + tuple(f"{path}: {fold_reason(persona, max_personas)}" for path, persona in folded)
         total = sum(route.scores.get(name, 0.0) for route in owned)
-        assignments.append(PersonaAssignment(name, total, tuple(r.path for r in owned), reasons))
+        assignments.append(PersonaAssignment(name, total, tuple(r.path for r in owned), reasons, folded))
     return tuple(assignments)
+
+
+def fold_reason(persona: str, max_personas: int) -> str:
+    return f"{persona}'s file, folded in: personas.max is {max_personas}"
