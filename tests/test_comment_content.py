@@ -75,7 +75,9 @@ def test_examples_inline_bodies_golden(examples: tuple[GitRepo, Report]) -> None
     assert all(len(b) < 700 for b in bodies)
 
 
-def test_each_rule_is_explained_once_and_each_occurrence_is_one_line(examples: tuple[GitRepo, Report]) -> None:
+def test_each_rule_is_explained_once_and_each_occurrence_is_one_line(
+    examples: tuple[GitRepo, Report],
+) -> None:
     _, report = examples
     body = render.markdown(report, INFO.link)
     specs = all_rules()
@@ -95,17 +97,32 @@ def thirty_findings() -> Report:
     specs = all_rules()
     plan = [
         ("hardcoded-llm-api-key", "app/llm/client.py", 10, "`api_key=` is the literal sk-p…(40 chars)."),
-        ("hardcoded-llm-api-key", "deploy/model-server.yaml", 32, "huggingface-access-token hf_k…(37 chars)."),
+        (
+            "hardcoded-llm-api-key",
+            "deploy/model-server.yaml",
+            32,
+            "huggingface-access-token hf_k…(37 chars).",
+        ),
         ("sync-llm-client-in-async", "app/llm/client.py", 24, "`requests.post` is a synchronous HTTP call."),
         ("sync-llm-client-in-async", "app/llm/client.py", 27, "`openai.OpenAI` is the synchronous client."),
-        ("sync-llm-client-in-async", "app/rag/answer.py", 41, "`anthropic.Anthropic` is the synchronous client."),
+        (
+            "sync-llm-client-in-async",
+            "app/rag/answer.py",
+            41,
+            "`anthropic.Anthropic` is the synchronous client.",
+        ),
         ("sync-llm-client-in-async", "app/rag/answer.py", 58, "`requests.get` is a synchronous HTTP call."),
         ("trust-remote-code", "deploy/model-server.yaml", 29, "`--trust-remote-code` on the command line."),
         ("trust-remote-code", "training/train.py", 13, ""),
         ("llm-client-no-timeout", "app/rag/answer.py", 12, "`Anthropic()` uses the SDK default of 600 s."),
         ("llm-client-no-timeout", "app/rag/batch.py", 8, "`AsyncOpenAI()` uses the SDK default of 600 s."),
         ("unsafe-model-deserialization", "training/train.py", 15, "`torch.load(..., weights_only=False)`."),
-        ("unsafe-model-deserialization", "training/eval.py", 22, "`torch.load(path)` of a command-line path."),
+        (
+            "unsafe-model-deserialization",
+            "training/eval.py",
+            22,
+            "`torch.load(path)` of a command-line path.",
+        ),
         ("http-call-no-timeout", "app/llm/client.py", 24, "`requests.post` with no timeout."),
         ("http-call-no-timeout", "app/rag/index.py", 18, "`requests.get` with no timeout."),
         ("http-call-no-timeout", "app/rag/answer.py", 58, "`requests.get` with no timeout."),
@@ -119,7 +136,12 @@ def thirty_findings() -> Report:
         ("hf-unpinned-revision", "training/eval.py", 11, "'acme/ticket-classifier' without `revision=`."),
         ("hf-unpinned-revision", "training/eval.py", 14, "'acme/tickets' without `revision=`."),
         ("llm-call-no-error-handling", "app/rag/answer.py", 44, "`.chat.completions.create()` unguarded."),
-        ("llm-model-hardcoded", "app/llm/client.py", 28, "`model='gpt-4o-mini-2024-07-18'` is fixed in code."),
+        (
+            "llm-model-hardcoded",
+            "app/llm/client.py",
+            28,
+            "`model='gpt-4o-mini-2024-07-18'` is fixed in code.",
+        ),
         ("llm-model-hardcoded", "app/rag/answer.py", 45, "`model='claude-sonnet-4-5'` is fixed in code."),
         ("llm-model-hardcoded", "app/rag/batch.py", 27, "`model='gpt-4o-mini-2024-07-18'` is fixed in code."),
         ("training-no-seed", "training/train.py", 12, "A new head is initialised from an unseeded RNG."),
@@ -208,7 +230,11 @@ ASYNCIO = ["import asyncio", "import os", "", "async def f():"]
             "sd = torch.load(p, map_location='cpu', weights_only=False)",
             "sd = torch.load(p, map_location='cpu', weights_only=True)",
         ),
-        ("blocking-sleep-in-async", "        time.sleep(2 ** attempt)", "        await asyncio.sleep(2 ** attempt)"),
+        (
+            "blocking-sleep-in-async",
+            "        time.sleep(2 ** attempt)",
+            "        await asyncio.sleep(2 ** attempt)",
+        ),
         (
             "hardcoded-llm-api-key",
             'client = OpenAI(api_key="sk-proj-9fQ2vL7xT4mB8nR1cW6zK3pH5dJ0sY2g")',

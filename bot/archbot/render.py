@@ -204,7 +204,8 @@ def _md_persona(persona: PersonaAssignment) -> str:
     folded = {path for path, _ in persona.folded}
     own = (reason.split(": ", 1) for reason in persona.reasons)
     signals = list(dict.fromkeys(r[-1] for r in own if r[0] not in folded))[:2]
-    notes = [_md_signal(s) for s in signals] + [
+    notes = [", ".join(_md_signal(s) for s in signals)] if signals else []
+    notes += [
         f"{md_code(path)} is {md_text(owner)}'s, folded in by `personas.max`"
         for path, owner in persona.folded
     ]
