@@ -53,6 +53,14 @@ _OLD_TORCH = re.compile(
     re.M,
 )
 _TRUST_FLAG = re.compile(r"(^|\s|[\"'\[,])--trust-remote-code\b")
+# The same switch as a setting: Helm values `trustRemoteCode: true`, `TRUST_REMOTE_CODE=true` in an
+# env file or Dockerfile `ENV`, `trust_remote_code=True` in a model-arguments string; the value
+# of a `- name: TRUST_REMOTE_CODE` env entry on the line after it.
+_TRUST_SETTING = re.compile(
+    r"(?i)(?:^|[^\w-])trust[_-]?remote[_-]?code[\"']?[ \t]*(?:[:=][ \t]*|[ \t]+)[\"']?(?:true|1|yes|on)\b"
+)
+_TRUST_NAME = re.compile(r"(?i)\bname:[ \t]*[\"']?trust[_-]?remote[_-]?code[\"']?[ \t]*$")
+_TRUE_VALUE = re.compile(r"(?i)^[ \t]*value:[ \t]*[\"']?(?:true|1|yes|on)[\"']?[ \t]*$")
 
 
 def _repo_pins_old_torch(src: SourceFile) -> bool:
@@ -276,10 +284,12 @@ def _aliased_torch_load(src: PythonFile) -> Iterator[Hit]:
     title="Executing model-repository Python code from the Hub",
     severity=Severity.HIGH,
     persona="ai-architect-agent",
-    kinds=("python", "notebook", "yaml", "helm", "helm-values", "dockerfile"),
+    kinds=("python", "notebook", "yaml", "helm", "helm-values", "dockerfile", "env"),
 )
 def trust_remote_code(src: SourceFile) -> Iterator[Hit]:
-    """`trust_remote_code=True` (or `--trust-remote-code`) runs Python from the model repository.
+    """`trust_remote_code=True` (or `--trust-remote-code`, or the setting in configuration: Helm
+    values `trustRemoteCode: true`, `TRUST_REMOTE_CODE=true` in an env file or Dockerfile `ENV`)
+    runs Python from the model repository.
 
     Why:
         The model repository's code runs with your process's permissions at load time, and under a
@@ -313,8 +323,14 @@ def trust_remote_code(src: SourceFile) -> Iterator[Hit]:
         return
     for number in sorted(src.changed):
         text = src.line(number)
-        if not text.lstrip().startswith("#") and _TRUST_FLAG.search(text):
+        if text.lstrip().startswith("#"):
+            continue
+        if _TRUST_FLAG.search(text):
             yield Hit(number, "`--trust-remote-code` on the server command line.")
+        elif _TRUST_SETTING.search(text) or (
+            _TRUE_VALUE.match(text) and _TRUST_NAME.search(src.line(number - 1))
+        ):
+            yield Hit(number, "remote code is switched on in configuration.")
 
 
 @RULES.rule(
