@@ -78,6 +78,12 @@ CASES: dict[str, Expected] = {
         ("deploy/stack.yaml", 19, "medium"),  # registry:5000/... has no tag
         ("deploy/stack.yaml", 42, "medium"),  # CronJob container
     ],
+    # Helm values. Negatives: an empty tag (the chart's appVersion), `latest` with a digest, a
+    # release tag, a `latest` that is no image's tag.
+    "rules/k8s-image-unpinned/helm-values": [
+        ("charts/rag/values.yaml", 4, "medium"),
+        ("charts/rag/values.yaml", 16, "medium"),  # image: name:latest
+    ],
     # Negatives: an HPA committed earlier, a KEDA ScaledObject in the same file, a non-server
     # Deployment, three replicas, a StatefulSet.
     "rules/k8s-serving-single-replica-no-hpa/replicas": [
@@ -149,6 +155,13 @@ CASES: dict[str, Expected] = {
         ("images/Dockerfile.serving", 3, "critical"),  # ENV HF_TOKEN=hf_... on a continued ENV
         ("web/src/embed.js", 3, "critical"),
         ("web/src/llm.ts", 3, "critical"),  # apiKey: "sk-proj-..."
+    ],
+    # The switch as a setting. Negatives: a comment, `false`, a key that only mentions it.
+    "rules-infra/trust-remote-code/settings": [
+        ("charts/llm/values.yaml", 3, "high"),  # Helm values trustRemoteCode: true
+        ("charts/llm/values.yaml", 12, "high"),  # an env entry's value
+        ("serving/.env", 2, "high"),
+        ("serving/Dockerfile", 2, "high"),  # ENV NAME value
     ],
     # Negatives: the flag in a Dockerfile comment and in a YAML comment.
     "rules-infra/trust-remote-code/serving": [

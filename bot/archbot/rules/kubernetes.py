@@ -487,13 +487,16 @@ def _probe_target(probe: yaml.Node | None) -> tuple[str, str] | None:
     title="Container image untagged or `:latest`",
     severity=Severity.MEDIUM,
     persona="ml-architecture-expert",
-    kinds=("yaml", "helm"),
+    kinds=("yaml", "helm", "helm-values"),
 )
 def k8s_image_unpinned(src: YamlFile) -> Iterator[Hit]:
-    """A container (init containers included) whose `image` has no tag or the tag `latest`.
+    """A container (init containers included) whose `image` has no tag or the tag `latest`; in a
+    Helm chart's values, an image whose `tag:` (beside `repository:`) is `latest`, or an `image:`
+    string ending in `:latest`.
 
-    A digest (`@sha256:...`) passes; images written as variables (`$(IMAGE)`, `${IMAGE}`) are
-    skipped.
+    A digest (`@sha256:...`, or a values `digest:`) passes; images written as variables
+    (`$(IMAGE)`, `${IMAGE}`) or by a template are skipped; an empty values `tag` (the chart's
+    appVersion) passes.
 
     Why:
         `latest` resolves to whatever was pushed last: the model server version in production is
@@ -505,6 +508,9 @@ def k8s_image_unpinned(src: YamlFile) -> Iterator[Hit]:
     Good:
         image: vllm/vllm-openai:v0.6.3@sha256:4f3b1c2d9e8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c
     """
+    if src.kind == "helm-values":
+        yield from _latest_in_values(src)
+        return
     for workload in workloads(_manifest(src)):
         for container in workload.containers:
             image = container.image.strip()
@@ -517,6 +523,31 @@ def k8s_image_unpinned(src: YamlFile) -> Iterator[Hit]:
             tag = last.split(":", 1)[1] if ":" in last else None
             if tag is None or tag == "latest":
                 yield Hit(line, f"`{image}` " + ("has no tag." if tag is None else "uses `latest`."))
+
+
+def _latest_in_values(src: YamlFile) -> Iterator[Hit]:
+    """`tag: latest` beside `repository:` (the Helm image convention), or `image: name:latest`."""
+    import yaml
+
+    stack: list[yaml.Node] = list(src.documents)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        if not isinstance(node, yaml.MappingNode):
+            continue
+        values = mapping(node)
+        stack.extend(values.values())
+        tag = (scalar(values.get("tag")) or "").strip()
+        if "repository" in values and tag == "latest" and not (scalar(values.get("digest")) or "").strip():
+            line = key_line(node, "tag")
+            if line in src.changed:
+                yield Hit(line, f"`{scalar(values['repository'])}` is deployed with `tag: latest`.")
+        image = (scalar(values.get("image")) or "").strip()
+        if image.endswith(":latest") and "@" not in image:
+            line = key_line(node, "image")
+            if line in src.changed:
+                yield Hit(line, f"`{image}` uses `latest`.")
 
 
 @RULES.rule(
