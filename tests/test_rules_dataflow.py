@@ -34,6 +34,9 @@ EXPECTED: dict[str, Expected] = {
         ("api/chat.py", 30, "medium"),  # a name assigned from the response accessor, in an f-string
         ("api/chat.py", 31, "medium"),  # print of the accessor itself
         ("api/chat.py", 41, "medium"),  # a name placed into messages=[{"content": prompt}]
+        # Negatives: an unlabelled session id, a labelled module constant, len() of the question.
+        ("api/ask.py", 34, "medium"),  # "prompt=%s" of the question, sent through module helpers
+        ("api/ask.py", 46, "medium"),  # the question, formatted into the prompt by .format
     ],
     # Negatives: parameterized SQL, a literal subprocess argv, yaml.safe_load, yaml.load with
     # SafeLoader, ast.literal_eval, pickle.loads of non-model bytes, eval/model.eval() in a module
@@ -50,6 +53,14 @@ EXPECTED: dict[str, Expected] = {
         ("agent/analyst.py", 80, "medium"),  # bare eval in a module that imports an LLM SDK
         ("agent/analyst.py", 86, "high"),  # a later argv element, no shell
         ("agent/analyst.py", 87, "critical"),  # the program to run
+        # Request data is critical; a Depends() dependency, an int parameter and a function that
+        # is not a route handler are not request text (only the bare-eval medium applies).
+        ("api/calc.py", 24, "critical"),  # eval of a pydantic body attribute
+        ("api/calc.py", 30, "critical"),  # shell=True with a path parameter in an f-string
+        ("api/calc.py", 37, "critical"),  # exec of a name derived from the body
+        ("api/calc.py", 43, "medium"),
+        ("api/calc.py", 47, "medium"),
+        ("api/flask_app.py", 10, "critical"),  # eval of flask's request, outside any handler
     ],
     # Negatives: user data in the user/human message, a Depends() dependency in instructions=,
     # a ChatPromptTemplate placeholder, a constant system prompt, a helper that is not a route

@@ -4,6 +4,7 @@ the system prompt. Data flow is intra-procedural def-use only (RULES.md §4.1)."
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator, Mapping
 
 from archbot.models import Severity
@@ -22,6 +23,7 @@ from archbot.rules.pyast import (
     is_serving_module,
     is_true,
     kwarg,
+    literal_text,
     llm_call,
     string_value,
 )
@@ -209,23 +211,36 @@ def _logged_nodes(node: ast.AST) -> Iterator[ast.AST]:
         yield from _logged_nodes(child)
 
 
-def _literal_names(node: ast.AST) -> Iterator[str]:
-    """Names placed (not passed to a call) into a prompt value: `[{"content": q}]`, `f"{q}"`."""
+def _literal_names(node: ast.AST, helpers: frozenset[str] = frozenset()) -> Iterator[str]:
+    """Names whose text is placed into a prompt value: `[{"content": q}]`, `f"{q}"`, `"..." + q`,
+    `TEMPLATE.format(question=q)`, `"\\n".join(docs)`, and the arguments of a helper of this module
+    that builds it (`build_prompt(q, docs)`); not the arguments of other calls."""
     if isinstance(node, ast.Name):
         yield node.id
     elif isinstance(node, (ast.List, ast.Tuple, ast.Set)):
         for element in node.elts:
-            yield from _literal_names(element)
+            yield from _literal_names(element, helpers)
     elif isinstance(node, ast.Dict):
         for value in node.values:
-            yield from _literal_names(value)
+            yield from _literal_names(value, helpers)
     elif isinstance(node, ast.JoinedStr):
         for part in node.values:
             if isinstance(part, ast.FormattedValue):
-                yield from _literal_names(part.value)
+                yield from _literal_names(part.value, helpers)
+    elif isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
+        yield from _literal_names(node.left, helpers)
+        yield from _literal_names(node.right, helpers)
+    elif isinstance(node, ast.Call):
+        func = node.func
+        builds = isinstance(func, ast.Attribute) and func.attr in _STRING_BUILDERS
+        if builds or (isinstance(func, ast.Name) and func.id in helpers):
+            for part in [*node.args, *(k.value for k in node.keywords)]:
+                yield from _literal_names(part, helpers)
 
 
-def _prompt_names(flow: LLMFlow, scope: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+def _prompt_names(
+    flow: LLMFlow, scope: ast.FunctionDef | ast.AsyncFunctionDef, helpers: frozenset[str]
+) -> set[str]:
     """Local names holding what the function's LLM calls were sent, one assignment hop deep."""
     local = {a.arg for a in [*scope.args.posonlyargs, *scope.args.args, *scope.args.kwonlyargs]}
     values = flow.values
@@ -236,11 +251,46 @@ def _prompt_names(flow: LLMFlow, scope: ast.FunctionDef | ast.AsyncFunctionDef) 
         if site.provider == "langchain" and call.args:
             sent.append(call.args[0])
         for value in sent:
-            for name in _literal_names(value):
+            for name in _literal_names(value, helpers):
                 found.add(name)
                 for assigned in values.get(name, []):
-                    found.update(_literal_names(assigned))
+                    found.update(_literal_names(assigned, helpers))
     return found & local
+
+
+# A log message that names what it writes: `"prompt=%s"`, `"question: {}"`, `f"messages={m}"`.
+_PROMPT_LABEL = re.compile(
+    r"(?i)\b(prompt|messages|question|instructions?|completion)s?\b\W{0,3}(?:[=:]|%|\{)"
+)
+
+
+def _labelled_prompt(call: ast.Call) -> bool:
+    """The log message labels its value as the prompt (or the question, the completion)."""
+    message = call.args[0] if call.args else None
+    return _PROMPT_LABEL.search(literal_text(message)) is not None
+
+
+def _reaches_llm(names: Names, src: PythonFile) -> set[ast.AST]:
+    """Scopes that make an LLM call, or call (by name, or as `self.method`) a function of this
+    module that does: where a logged question is on its way to a model."""
+    direct = {scope for scope, flow in src.flows.items() if flow.calls}
+    callees = {scope.name for scope in direct if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    reaching = set(direct)
+    for scope, nodes in src.nodes.scopes.items():
+        for node in nodes:
+            if isinstance(node, ast.Call):
+                func = node.func
+                called = func.id if isinstance(func, ast.Name) else ""
+                if (
+                    isinstance(func, ast.Attribute)
+                    and isinstance(func.value, ast.Name)
+                    and func.value.id == "self"
+                ):
+                    called = func.attr
+                if called in callees:
+                    reaching.add(scope)
+                    break
+    return reaching
 
 
 @RULES.rule(
@@ -252,7 +302,10 @@ def _prompt_names(flow: LLMFlow, scope: ast.FunctionDef | ast.AsyncFunctionDef) 
 )
 def llm_prompt_logged(src: PythonFile) -> Iterator[Hit]:
     """A log or `print` call in serving code that writes the prompt sent to an LLM call in the same
-    function, or the model's response text.
+    function — also when the prompt is built from it (`TEMPLATE.format(question=q)`, `"..." + q`,
+    a helper of the module that builds the prompt) — or the model's response text; or a message
+    that labels a parameter as the prompt (`logger.info("prompt=%s", question)`) in a function
+    that calls the model, directly or through a function of this module.
 
     Why:
         Prompts and completions carry user PII, documents and sometimes secrets. Logged, they are
@@ -268,24 +321,43 @@ def llm_prompt_logged(src: PythonFile) -> Iterator[Hit]:
     """
     names = src.names
     serving_module = is_serving_module(names)
+    helpers = frozenset(
+        scope.name
+        for scope in src.nodes.module.body
+        if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef))
+    )
+    reaching: set[ast.AST] | None = None
     for scope, nodes in src.nodes.scopes.items():
         if not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
         if not (serving_module or is_route_handler(scope)):
             continue
         flow = src.flows[scope]
-        if not flow.calls:
+        if not flow.calls and not any(isinstance(n, ast.Call) and _is_log_call(names, n) for n in nodes):
             continue
-        prompts = _prompt_names(flow, scope)
+        if reaching is None:
+            reaching = _reaches_llm(names, src)
+        if scope not in reaching:
+            continue
+        prompts = _prompt_names(flow, scope, helpers)
+        user = _UserData(names, scope, nodes)
         for node in nodes:
             if not isinstance(node, ast.Call) or not _is_log_call(names, node):
                 continue
             line = src.changed_line(node)
             if line is None:
                 continue
+            labelled = _labelled_prompt(node)
             for part in [*node.args, *(k.value for k in node.keywords)]:
                 logged = list(_logged_nodes(part))
-                prompt = next((n.id for n in logged if isinstance(n, ast.Name) and n.id in prompts), None)
+                prompt = next(
+                    (
+                        n.id
+                        for n in logged
+                        if isinstance(n, ast.Name) and (n.id in prompts or (labelled and user.tainted(n)))
+                    ),
+                    None,
+                )
                 if prompt is not None:
                     yield Hit(line, f"logs `{prompt}`, the prompt sent to the model.")
                     break
@@ -382,11 +454,13 @@ def _sink(names: Names, call: ast.Call, values: Mapping[str, list[ast.expr]]) ->
     peers=("B307", "S307", "B102", "S102"),
 )
 def llm_output_exec(src: PythonFile) -> Iterator[Hit]:
-    """Text derived from an LLM response is executed: `eval`/`exec`/`compile`, a shell or
-    `subprocess` command, `pickle.loads`, unsafe `yaml.load`, or an interpolated SQL query.
-    Model output only as a later argv element of a `subprocess` call without `shell=True` is
-    high (`shell=True` escalates to critical); a bare `eval`/`exec` in a module that imports an
-    LLM SDK is medium.
+    """Text derived from an LLM response — or from the request itself, in a web route handler
+    (its parameters, `request.json`, a pydantic body) — is executed: `eval`/`exec`/`compile`, a
+    shell or `subprocess` command, `pickle.loads`, unsafe `yaml.load`, or an interpolated SQL
+    query. Model output only as a later argv element of a `subprocess` call without `shell=True`
+    is high (`shell=True` escalates to critical); a bare `eval`/`exec` in a module that imports an
+    LLM SDK is medium. Dependencies (`Depends(...)`) and closed types (`int`, `Literal[...]`) are
+    not request text.
 
     Why:
         Model output is attacker-controlled as soon as any input — a user message, a retrieved
@@ -410,6 +484,7 @@ def llm_output_exec(src: PythonFile) -> Iterator[Hit]:
     reported: set[int] = set()
     for scope, nodes in src.nodes.scopes.items():
         flow = src.flows[scope]
+        user: _UserData | None = None
         for node in nodes:
             if not isinstance(node, ast.Call):
                 continue
@@ -418,15 +493,27 @@ def llm_output_exec(src: PythonFile) -> Iterator[Hit]:
             if sink is None or line is None or line in reported:
                 continue
             label, critical, high = sink
+            if user is None:
+                user = _request_data(names, scope, nodes)
             if any(flow.origins(a) for a in critical):
                 reported.add(line)
                 yield Hit(line, f"model output reaches {label}.")
+            elif any(user.tainted(a) or user.built_from_user(a) for a in critical):
+                reported.add(line)
+                yield Hit(line, f"request data reaches {label}.")
             elif any(flow.origins(a) for a in high):
                 reported.add(line)
                 yield Hit(line, f"model output is an argument to {label}.", Severity.HIGH)
             elif imports_sdk and _builtin(names, node, "eval", "exec"):
                 reported.add(line)
                 yield Hit(line, f"bare {label} in a module that imports an LLM SDK.", Severity.MEDIUM)
+
+
+def _request_data(names: Names, scope: ast.AST, nodes: list[ast.AST]) -> _UserData:
+    """What a scope holds from the request: a web route handler's parameters and the framework's
+    request object, and names derived from them (only the request object outside handlers)."""
+    function = scope if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+    return _UserData(names, function if function is not None and _web_handler(function) else None, nodes)
 
 
 _SYSTEM_ROLES = frozenset(["system", "developer"])
@@ -479,10 +566,11 @@ class _UserData:
     object, and names assigned from them through attribute, item and string operations."""
 
     def __init__(
-        self, names: Names, function: ast.FunctionDef | ast.AsyncFunctionDef, nodes: list[ast.AST]
+        self, names: Names, function: ast.FunctionDef | ast.AsyncFunctionDef | None, nodes: list[ast.AST]
     ) -> None:
+        """`function` None: only the framework's request object (`flask.request`) is request data."""
         self.names = names
-        self.params = _user_params(function)
+        self.params = _user_params(function) if function is not None else set()
         pairs = assigned_values(nodes)
         self.derived = derived_names(pairs, self._flow)
         self.values: dict[str, list[ast.expr]] = {}
