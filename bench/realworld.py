@@ -49,7 +49,7 @@ CATEGORY_RULES = {
         "blocking-call-in-async",
     },
     "unsafe-deserialization": {"unsafe-model-deserialization", "trust-remote-code"},
-    "missing-seed": {"training-no-seed", "eval-no-seed"},
+    "missing-seed": {"training-no-seed", "eval-no-seed", "seed-not-passed"},
     "k8s-no-resource-limits": {"k8s-serving-no-resources"},
     "k8s-no-probes": {"k8s-serving-no-readiness-probe", "k8s-serving-no-liveness-or-startup-probe"},
     "llm-no-retry": {"llm-client-no-retry", "llm-retries-disabled", "retry-unbounded", "retry-no-backoff"},

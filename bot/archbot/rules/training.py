@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import PurePosixPath
 
 from archbot.models import Severity
@@ -15,7 +16,9 @@ from archbot.rules.pyast import (
     Tree,
     argument,
     attribute_chain,
+    binding_key,
     call_receiver,
+    has_splat,
     is_false,
     is_none,
     is_route_handler,
@@ -24,6 +27,7 @@ from archbot.rules.pyast import (
     kwarg,
     literal_text,
     llm_call,
+    scope_walk,
 )
 from archbot.rules.source import PythonFile
 from archbot.rules.timeouts import LLM_ENDPOINT
@@ -591,3 +595,577 @@ def inference_without_eval_mode(src: PythonFile) -> Iterator[Hit]:
         yield Hit(
             line, f"`{label}` (from {models.sources[key]}) is called in training mode with autograd on."
         )
+
+
+# What clears gradients, what computes them and what applies them (torch, and the wrappers that
+# call them for you: Accelerate, Lightning, Fabric, AMP's GradScaler).
+_BACKWARD_WRAPPERS = frozenset(["backward", "manual_backward"])
+_OPTIMIZER_CLASS = re.compile(
+    r"(^torch\.optim\.|\.optim\.|\.(Adam\w*|SGD|Lion\w*|Adafactor|RMSprop|Adagrad\w*)$)"
+)
+_OPTIMIZER_NAME = re.compile(r"optim|(^|_)opts?(\d|_|$)", re.I)
+_SCALER_CLASS = re.compile(r"GradScaler$")
+_SCHEDULER = re.compile(r"(?i)sched|LR$")
+_DETACHING = frozenset(["item", "detach", "tolist", "numpy"])
+
+
+def _is_backward(call: ast.Call) -> ast.AST | None:
+    """The tensor a backward pass starts from: `loss.backward()`, `accelerator.backward(loss)`,
+    `self.manual_backward(loss)`, `scaler.scale(loss).backward()`; None if `call` is none."""
+    func = call.func
+    if not isinstance(func, ast.Attribute) or func.attr not in _BACKWARD_WRAPPERS:
+        return None
+    if call.args and (func.attr == "manual_backward" or not _tensor_method(func.value)):
+        return call.args[0]
+    receiver = func.value
+    if (
+        isinstance(receiver, ast.Call)
+        and isinstance(receiver.func, ast.Attribute)
+        and receiver.func.attr == "scale"
+    ):
+        return receiver.args[0] if receiver.args else receiver
+    return receiver
+
+
+def _tensor_method(node: ast.AST) -> bool:
+    """`loss.backward(...)` (a tensor's own method), not `accelerator.backward(loss)`."""
+    label = (binding_key(node) or "").lower()
+    return not any(word in label for word in ("accelerator", "fabric", "engine", "trainer"))
+
+
+def _is_optimizer(names: Names, node: ast.AST) -> bool:
+    """Built from (or annotated as) an optimizer class, or named like one; never a scheduler."""
+    built = names.constructor(node)
+    if built is not None:
+        return bool(_OPTIMIZER_CLASS.search(built[0])) and not _SCHEDULER.search(built[0])
+    label = (names.key(node) or (attribute_chain(node)[1] or [""])[-1]).split("@")[0].rsplit(".", 1)[-1]
+    return bool(_OPTIMIZER_NAME.search(label)) and not _SCHEDULER.search(label)
+
+
+def _is_optimizer_step(names: Names, call: ast.Call) -> bool:
+    """`optimizer.step()` on a torch optimizer, or AMP's `scaler.step(optimizer)`."""
+    func = call.func
+    if not isinstance(func, ast.Attribute) or func.attr != "step":
+        return False
+    if call.args and _is_optimizer(names, call.args[0]):
+        built = names.constructor(func.value)
+        label = (names.key(func.value) or "").lower()
+        return (built is not None and bool(_SCALER_CLASS.search(built[0]))) or "scaler" in label
+    return not call.args and _is_optimizer(names, func.value)
+
+
+def _clears_gradients(node: ast.AST) -> bool:
+    """`.zero_grad(...)`, `p.grad = None`, `p.grad.zero_()` / `p.grad.data.zero_()`."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        if node.func.attr == "zero_grad":
+            return True
+        if node.func.attr in ("zero_", "detach_"):
+            _, chain = attribute_chain(node.func.value)
+            return "grad" in chain
+    if isinstance(node, ast.Assign):
+        return any(isinstance(t, ast.Attribute) and t.attr == "grad" for t in node.targets)
+    return False
+
+
+_LOOPS = (ast.For, ast.AsyncFor, ast.While)
+
+
+class _Steps:
+    """The training steps of a module: loops (or local step functions) that run a backward pass and
+    an optimizer step, and the module's functions, for one-hop lookups."""
+
+    def __init__(self, src: PythonFile) -> None:
+        self.names = src.names
+        self.functions = {
+            node.name: node
+            for node in src.nodes.walked
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        }
+
+    def called_functions(self, body: list[ast.AST]) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
+        found = []
+        for node in scope_walk(*body):
+            if isinstance(node, ast.Call):
+                func = node.func
+                name = func.id if isinstance(func, ast.Name) else ""
+                if (
+                    isinstance(func, ast.Attribute)
+                    and isinstance(func.value, ast.Name)
+                    and func.value.id == "self"
+                ):
+                    name = func.attr
+                if name in self.functions:
+                    found.append(self.functions[name])
+        return found
+
+    def clears(self, body: list[ast.AST], hops: int = 1) -> bool:
+        """The code (or a function of this module it calls, one hop) clears gradients."""
+        if any(_clears_gradients(node) for node in scope_walk(*body)):
+            return True
+        return hops > 0 and any(self.clears(list(f.body), hops - 1) for f in self.called_functions(body))
+
+    def parts(self, body: list[ast.AST]) -> tuple[list[ast.Call], list[ast.Call]]:
+        """The backward calls and the optimizer steps in this code (not in nested functions)."""
+        calls = [node for node in scope_walk(*body) if isinstance(node, ast.Call)]
+        backward = [c for c in calls if _is_backward(c) is not None]
+        steps = [c for c in calls if _is_optimizer_step(self.names, c)]
+        return backward, steps
+
+
+def _conditional(tree: Tree, node: ast.AST, within: ast.AST) -> bool:
+    """`node` runs only under an `if` inside `within` (an accumulation boundary, usually)."""
+    for ancestor in tree.ancestors(node):
+        if ancestor is within:
+            return False
+        if isinstance(ancestor, (ast.If, ast.IfExp)):
+            return True
+    return False
+
+
+@RULES.rule(
+    "training-no-zero-grad",
+    title="Training loop never clears gradients",
+    severity=Severity.HIGH,
+    persona="ml-architecture-expert",
+    kinds=("python", "notebook"),
+)
+def training_no_zero_grad(src: PythonFile) -> Iterator[Hit]:
+    """A loop that runs a backward pass (`loss.backward()`, `accelerator.backward(loss)`,
+    `scaler.scale(loss).backward()`) and an optimizer step (`optimizer.step()`, `scaler.step(opt)`)
+    every iteration, with no `zero_grad()` (nor `p.grad = None`) in the loop or in a function of
+    this module it calls. Also a step function of this module (backward and step, no loop of its
+    own) called in such a loop.
+
+    Calibration: a step taken only under an `if` (gradient accumulation on purpose) is not judged;
+    `.step()` counts only on an optimizer (built from `torch.optim` or named like one) — DeepSpeed
+    engines and schedulers clear or need nothing; only the innermost loop holding both is judged.
+
+    Why:
+        PyTorch adds every backward pass's gradients to `.grad`. Without clearing them, each
+        step applies the sum of all gradients so far: the effective learning rate grows every
+        iteration and training diverges or silently converges to something else.
+    Fix:
+        Call `optimizer.zero_grad(set_to_none=True)` once per step, before `loss.backward()` (or
+        right after `optimizer.step()`). To accumulate on purpose, step and clear under the same
+        `if (i + 1) % accumulation_steps == 0:`.
+    Bad:
+        for x, y in loader:
+            loss = criterion(model(x), y)
+            loss.backward()
+            optimizer.step()
+    Good:
+        for x, y in loader:
+            optimizer.zero_grad(set_to_none=True)
+            loss = criterion(model(x), y)
+            loss.backward()
+            optimizer.step()
+    """
+    steps = _Steps(src)
+    tree = src.nodes
+    for loop in tree.walked:
+        if not isinstance(loop, _LOOPS):
+            continue
+        backward, stepped = steps.parts(list(loop.body))
+        if backward and stepped:
+            if any(all(steps.parts(list(inner.body))) for inner in _inner_loops(loop)):
+                continue  # the inner loop is the training step: judged on its own
+            if any(_conditional(tree, call, loop) for call in stepped) or steps.clears(list(loop.body)):
+                continue
+            line = src.changed_line(backward[0]) or src.changed_line(stepped[0])
+            if line is not None:
+                yield Hit(line, "gradients are never cleared in this loop: every step adds to the last.")
+            continue
+        for function in steps.called_functions(list(loop.body)):
+            inner_backward, inner_steps = steps.parts(list(function.body))
+            if not (inner_backward and inner_steps) or any(_inner_loops(function)):
+                continue
+            if any(_conditional(tree, call, function) for call in inner_steps):
+                continue
+            if steps.clears(list(function.body)) or steps.clears(list(loop.body)):
+                continue
+            line = src.changed_line(inner_backward[0]) or src.changed_line(inner_steps[0])
+            if line is not None:
+                yield Hit(
+                    line, f"`{function.name}` steps the optimizer in a loop and nothing clears gradients."
+                )
+
+
+def _inner_loops(
+    outer: ast.For | ast.AsyncFor | ast.While | ast.FunctionDef | ast.AsyncFunctionDef,
+) -> Iterator[ast.For | ast.AsyncFor | ast.While]:
+    for node in scope_walk(*outer.body):
+        if isinstance(node, _LOOPS):
+            yield node
+
+
+def _backpropagated(nodes: list[ast.AST]) -> set[str]:
+    """Names a scope runs a backward pass from (`loss.backward()`, `accelerator.backward(loss)`)."""
+    found: set[str] = set()
+    for node in nodes:
+        if isinstance(node, ast.Call):
+            start = _is_backward(node)
+            while isinstance(start, (ast.Attribute, ast.Subscript)):
+                start = start.value
+            if isinstance(start, ast.Name):
+                found.add(start.id)
+    return found
+
+
+def _kept_graph(value: ast.AST, losses: set[str]) -> str | None:
+    """The loss name `value` carries with its autograd graph: read outside `.item()`, `.detach()`,
+    `.tolist()`, `float()`/`int()`."""
+    if isinstance(value, ast.Name):
+        return value.id if value.id in losses else None
+    if isinstance(value, ast.Call):
+        func = value.func
+        if isinstance(func, ast.Attribute) and func.attr in _DETACHING:
+            return None
+        if isinstance(func, ast.Name) and func.id in ("float", "int", "len"):
+            return None
+    for child in ast.iter_child_nodes(value):
+        found = _kept_graph(child, losses)
+        if found is not None:
+            return found
+    return None
+
+
+def _assigned_in(loop: ast.AST, name: str) -> bool:
+    """`name` is (re)bound inside the loop body: a per-iteration value, not an accumulator."""
+    for node in scope_walk(*getattr(loop, "body", [])):
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+                return True
+    return False
+
+
+@RULES.rule(
+    "loss-accumulated-with-graph",
+    title="Loss tensor accumulated across steps with its autograd graph",
+    severity=Severity.MEDIUM,
+    persona="ml-architecture-expert",
+    kinds=("python", "notebook"),
+)
+def loss_accumulated_with_graph(src: PythonFile) -> Iterator[Hit]:
+    """In a loop, a running total or list collects a loss that the function backpropagates
+    (`total_loss += loss`, `losses.append(loss)`) without `.item()` or `.detach()`.
+
+    Calibration: only names a backward pass starts from count as losses; an accumulator that is
+    itself backpropagated (a multi-task loss summed on purpose), one reset inside the loop, and
+    code under `torch.no_grad()` are not judged.
+
+    Why:
+        The loss tensor carries its autograd history. Adding it to a running total makes the
+        total's history reach back through every step of the epoch, so graph nodes (and whatever
+        tensors they still hold) are never freed: memory grows step by step until the job dies
+        with an out-of-memory error far from the cause (PyTorch FAQ, "My model reports cuda
+        runtime error(2): out of memory").
+    Fix:
+        Accumulate a number: `total_loss += loss.item()` (or `loss.detach()` to stay on the
+        device), and `losses.append(loss.item())`.
+    Bad:
+        for x, y in loader:
+            loss = criterion(model(x), y)
+            loss.backward()
+            optimizer.step()
+            total_loss += loss
+    Good:
+        total_loss += loss.item()
+    """
+    names, tree = src.names, src.nodes
+    for nodes in tree.scopes.values():
+        losses = _backpropagated(nodes)
+        if not losses:
+            continue
+        for node in nodes:
+            if isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add):
+                target = binding_key(node.target)
+                carried = _kept_graph(node.value, losses)
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("append", "extend")
+                and len(node.args) == 1
+            ):
+                target = binding_key(node.func.value)
+                carried = _kept_graph(node.args[0], losses)
+            else:
+                continue
+            if carried is None or target is None or target in losses:
+                continue
+            loop = next((a for a in tree.ancestors(node) if isinstance(a, _LOOPS)), None)
+            if loop is None or (target.isidentifier() and _assigned_in(loop, target)):
+                continue
+            if _no_grad(names, tree, node):
+                continue
+            line = src.changed_line(node)
+            if line is not None:
+                yield Hit(line, f"`{target}` keeps the autograd graph of every step's `{carried}`.")
+
+
+# A loop over held-out data: `val_loader`, `eval_dataloader`, `self.val_dataloader()`,
+# `loaders["validation"]`, `test_ds` (not `interval`, `evaluate_fn`, `latest`).
+_HELD_OUT = re.compile(
+    r"(?i)(?:^|[_.\[\"'(])(?:val|valid|validation|eval|evaluation|test|dev|holdout)(?=[_.\]\"')]|loader|dataloader|data|set|ds|dl|$)"
+)
+_MODE_METHODS = frozenset(["train", "eval", "parameters", "named_parameters", "zero_grad"])
+
+
+def _model_keys(names: Names, tree: Tree) -> set[str]:
+    """Objects the module treats as `nn.Module`s: receivers of `.train()`, `.eval()`,
+    `.parameters()`, `.named_parameters()`, `.zero_grad()`."""
+    found: set[str] = set()
+    for call in tree.calls:
+        func = call.func
+        if isinstance(func, ast.Attribute) and func.attr in _MODE_METHODS:
+            key = names.key(func.value)
+            if key is not None and "optim" not in key.lower():
+                found.add(key)
+    return found
+
+
+def _last_mode(names: Names, body: Sequence[ast.AST], key: str, before: int) -> str | None:
+    """'train' or 'eval': the last mode `key` was put in, in this code, before line `before`."""
+    last: tuple[int, str] | None = None
+    for node in scope_walk(*body):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)) or node.lineno >= before:
+            continue
+        if node.func.attr in ("train", "eval") and names.key(node.func.value) == key:
+            mode = "eval" if _sets_eval(node) else "train"
+            if last is None or node.lineno > last[0]:
+                last = (node.lineno, mode)
+    return last[1] if last else None
+
+
+@RULES.rule(
+    "validation-without-eval-mode",
+    title="Validation loop runs the model in training mode or with autograd on",
+    severity=Severity.MEDIUM,
+    persona="ml-architecture-expert",
+    kinds=("python", "notebook"),
+)
+def validation_without_eval_mode(src: PythonFile) -> Iterator[Hit]:
+    """A loop over held-out data (`val_loader`, `eval_dataloader`, `loaders["validation"]`,
+    `test_ds`) that calls the model, in code that trains it (a backward pass or `model.train()`
+    earlier in the same function, or a script's top level), where the model was not put back in
+    eval mode (`model.eval()`) after training, or the loop does not run under `torch.no_grad()` /
+    `torch.inference_mode()`.
+
+    Calibration: a function that only evaluates is not judged (its caller may have set eval mode
+    and no-grad); Lightning's `validation_step` is not a loop; a loop that runs a backward pass is
+    not validation.
+
+    Why:
+        In training mode dropout drops activations and batch-norm normalises with (and updates)
+        batch statistics, so validation metrics are noisy, pessimistic and change the model; with
+        autograd on every batch keeps its activations for a backward pass that never comes,
+        multiplying memory use.
+    Fix:
+        Put `model.eval()` before the validation loop and run it under `with
+        torch.inference_mode():` (or `torch.no_grad()`); call `model.train()` again before the
+        next training epoch.
+    Bad:
+        for epoch in range(epochs):
+            model.train()
+            for x, y in train_loader:
+                ...
+            for x, y in val_loader:
+                val_loss += criterion(model(x), y).item()
+    Good:
+        model.eval()
+        with torch.inference_mode():
+            for x, y in val_loader:
+                val_loss += criterion(model(x), y).item()
+    """
+    names, tree = src.names, src.nodes
+    models: set[str] | None = None
+    for loop in tree.walked:
+        if not isinstance(loop, (ast.For, ast.AsyncFor)) or not _HELD_OUT.search(ast.unparse(loop.iter)):
+            continue
+        if models is None:
+            models = _model_keys(names, tree)
+        calls = [
+            node
+            for node in scope_walk(*loop.body)
+            if isinstance(node, ast.Call) and names.key(node.func) in models
+        ]
+        if not calls or any(
+            _is_backward(n) is not None for n in scope_walk(*loop.body) if isinstance(n, ast.Call)
+        ):
+            continue
+        function = tree.function(loop)
+        body: list[ast.stmt] = list(function.body) if function is not None else list(tree.module.body)
+        trains = any(isinstance(n, ast.Call) and _is_backward(n) is not None for n in scope_walk(*body))
+        key = names.key(calls[0].func) or ""
+        mode = _last_mode(names, body, key, calls[0].lineno)
+        missing = []
+        if mode == "train" or (mode is None and trains):
+            missing.append("in training mode")
+        if (trains or function is None) and not _no_grad(names, tree, calls[0]):
+            missing.append("with autograd on")
+        if not missing:
+            continue
+        header = src.file_line(loop.lineno)
+        line = header if header in src.changed else src.changed_line(calls[0])
+        if line is not None:
+            yield Hit(line, f"`{key.split('@')[0]}` is validated {' and '.join(missing)}.")
+
+
+@dataclasses.dataclass(frozen=True)
+class Shuffler:
+    """A call that orders data at random: the keywords that seed it, and when it shuffles
+    (`always`, `when-asked`: a `shuffle=` that is not False, `by-default`: unless `shuffle=False`)."""
+
+    seeded_by: tuple[str, ...]
+    shuffles: str
+
+
+# Calls that shuffle data, by qualified name (the `.shuffle()` method of datasets is matched apart).
+SHUFFLERS: dict[str, Shuffler] = {
+    "torch.utils.data.DataLoader": Shuffler(("generator", "sampler", "batch_sampler"), "when-asked"),
+    "torch.utils.data.dataloader.DataLoader": Shuffler(
+        ("generator", "sampler", "batch_sampler"), "when-asked"
+    ),
+    "torch.utils.data.RandomSampler": Shuffler(("generator",), "always"),
+    "torch.utils.data.SubsetRandomSampler": Shuffler(("generator",), "always"),
+    "torch.utils.data.WeightedRandomSampler": Shuffler(("generator",), "always"),
+    "torch.utils.data.random_split": Shuffler(("generator",), "always"),
+    "torch.utils.data.DistributedSampler": Shuffler(("seed",), "by-default"),
+    "torch.utils.data.distributed.DistributedSampler": Shuffler(("seed",), "by-default"),
+    "torch.randperm": Shuffler(("generator",), "always"),
+    "litdata.StreamingDataset": Shuffler(("seed",), "when-asked"),
+    "litdata.streaming.StreamingDataset": Shuffler(("seed",), "when-asked"),
+    "litdata.streaming.dataset.StreamingDataset": Shuffler(("seed",), "when-asked"),
+    "streaming.StreamingDataset": Shuffler(("shuffle_seed",), "when-asked"),
+    "random.shuffle": Shuffler((), "always"),
+    "random.sample": Shuffler((), "always"),
+    "numpy.random.shuffle": Shuffler((), "always"),
+    "numpy.random.permutation": Shuffler((), "always"),
+    "sklearn.model_selection.train_test_split": Shuffler(("random_state",), "by-default"),
+}
+_DATASET_SHUFFLE = Shuffler(("seed", "generator", "random_state", "rng"), "always")
+_SEED_PARAMETER = re.compile(r"^(?:\w+_)?seed$")
+
+
+def _shuffler(src: PythonFile, call: ast.Call) -> Shuffler | None:
+    """The shuffling `call` does, when it does shuffle and is given none of its seeding keywords."""
+    name = src.names.call_name(call)
+    found = SHUFFLERS.get(name or "")
+    if found is None and _unseeded_sampling(src, call) == "`.shuffle()`":
+        found = _DATASET_SHUFFLE
+    if found is None or has_splat(call) or kwarg(call, *found.seeded_by) is not None:
+        return None
+    shuffle = kwarg(call, "shuffle")
+    if found.shuffles == "when-asked" and (
+        shuffle is None or is_false(shuffle.value) or is_none(shuffle.value)
+    ):
+        return None
+    if found.shuffles == "by-default" and shuffle is not None and is_false(shuffle.value):
+        return None
+    return found
+
+
+def _reads(root: ast.AST, name: str) -> bool:
+    return any(
+        isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load) for n in ast.walk(root)
+    )
+
+
+def _class_seed_fields(cls: ast.ClassDef) -> dict[str, int]:
+    """Seed fields a class declares (`seed: int = 42`, `self.seed = seed`) and their lines."""
+    found: dict[str, int] = {}
+    for statement in cls.body:
+        targets: list[ast.expr] = []
+        if isinstance(statement, ast.AnnAssign):
+            targets = [statement.target]
+        elif isinstance(statement, ast.Assign):
+            targets = list(statement.targets)
+        for target in targets:
+            if isinstance(target, ast.Name) and _SEED_PARAMETER.match(target.id):
+                found.setdefault(target.id, statement.lineno)
+    for node in ast.walk(cls):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.ctx, ast.Store)
+            and _SEED_PARAMETER.match(node.attr)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "self"
+        ):
+            found.setdefault(node.attr, node.lineno)
+    return found
+
+
+def _field_read(module: ast.Module, cls: ast.ClassDef, attr: str) -> bool:
+    """`.attr` read in the class (`self.seed`), or outside every class of the module
+    (`module.seed` in a script), or named as a string there (`getattr(self, "seed")`)."""
+    others = [n for n in ast.walk(module) if isinstance(n, ast.ClassDef) and n is not cls]
+    inside_others = {id(n) for other in others for n in ast.walk(other)} - {id(n) for n in ast.walk(cls)}
+    for node in ast.walk(module):
+        if id(node) in inside_others:
+            continue
+        if isinstance(node, ast.Attribute) and node.attr == attr and isinstance(node.ctx, ast.Load):
+            return True
+        if isinstance(node, ast.Constant) and node.value == attr:
+            return True
+    return False
+
+
+@RULES.rule(
+    "seed-not-passed",
+    title="A seed is declared but the shuffling never receives it",
+    severity=Severity.MEDIUM,
+    persona="ml-architecture-expert",
+    kinds=("python", "notebook"),
+)
+def seed_not_passed(src: PythonFile) -> Iterator[Hit]:
+    """A function parameter (`seed`, `shuffle_seed`, ...) or a class field (`seed: int = 42`,
+    `self.seed = ...`) that is never read, while the function — or a method of the class —
+    shuffles data without a seed: `DataLoader(shuffle=...)` without `generator=`, `RandomSampler`,
+    `random_split`, litdata/streaming `StreamingDataset(shuffle=...)` without its seed,
+    `dataset.shuffle()`, `random.shuffle`, `np.random.permutation`, `train_test_split`.
+
+    Calibration: a seed read anywhere (passed to `set_seed`, a generator, another call; for a
+    field, any `.seed` read or its name as a string in the module) counts as used; shuffling that
+    is off (`shuffle=False`) or given its seeding keyword is not judged.
+
+    Why:
+        The seed is the knob users turn to make a run reproducible, and its docstring says so;
+        when it never reaches the shuffle, every run still sees the data in a different (or a
+        fixed, unconfigurable) order, and changing the seed changes nothing.
+    Fix:
+        Pass it: `StreamingDataset(..., shuffle=True, seed=self.seed)`,
+        `DataLoader(..., shuffle=True, generator=torch.Generator().manual_seed(seed))`,
+        `dataset.shuffle(seed=seed)`, `random.Random(seed).shuffle(items)`.
+    Bad:
+        @dataclass
+        class Stream(DataModule):
+            seed: int = 42
+            def train_dataloader(self):
+                return DataLoader(StreamingDataset(self.path, shuffle=True))
+    Good:
+        return DataLoader(StreamingDataset(self.path, shuffle=True, seed=self.seed))
+    """
+    tree = src.nodes
+    for node in tree.walked:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            params = [a.arg for a in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]]
+            unused = [p for p in params if _SEED_PARAMETER.match(p) and not _reads(node, p)]
+            scopes: list[ast.AST] = [node]
+            where = {p: node.lineno for p in unused}
+        elif isinstance(node, ast.ClassDef):
+            fields = _class_seed_fields(node)
+            unused = [f for f in fields if not _field_read(tree.module, node, f)]
+            scopes = [n for n in node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+            where = fields
+        else:
+            continue
+        if not unused:
+            continue
+        for scope in scopes:
+            for call in (n for n in ast.walk(scope) if isinstance(n, ast.Call)):
+                line = src.changed_line(call)
+                if line is None or _shuffler(src, call) is None:
+                    continue
+                seed = unused[0]
+                declared = src.file_line(where[seed])
+                yield Hit(line, f"`{seed}` (line {declared}) is never used, and this shuffles without it.")

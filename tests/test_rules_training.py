@@ -1,0 +1,53 @@
+"""Training and ML-correctness rules on realistic fixtures: exact (file, line, severity) findings,
+with a negative for each calibration guard."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import GitRepo
+from test_rules_core import RULE_FIXTURES, RunArchbot, findings_for, stage_tree
+
+Expected = list[tuple[str, int, str]]
+
+EXPECTED: dict[str, Expected] = {
+    # Negatives: zero_grad in the loop, a step only under an accumulation `if`, a helper of the
+    # module that sets `p.grad = None`, a DeepSpeed engine's own step, a scheduler's step.
+    "training-no-zero-grad": [
+        ("train/loops.py", 15, "high"),  # zero_grad once, before the loops
+        ("train/loops.py", 24, "high"),  # AMP: scaler.step(opt)
+        ("train/loops.py", 48, "high"),  # a step function called in a loop
+    ],
+    # Negatives: .item(), .detach(), float(), a multi-task loss summed and then backpropagated.
+    "loss-accumulated-with-graph": [
+        ("train/epoch.py", 17, "medium"),  # total_loss += loss
+        ("train/epoch.py", 18, "medium"),  # history.append(loss * batch size)
+        ("train/epoch.py", 53, "medium"),  # kept.append(out.loss) after accelerator.backward(out.loss)
+    ],
+    # Negatives: eval() and inference_mode before the loop, a function that only evaluates (its
+    # caller decides), a no_grad function, a test-time-adaptation loop that backpropagates.
+    "validation-without-eval-mode": [
+        ("train/finetune.py", 16, "medium"),  # after model.train(): training mode, autograd on
+        ("train/finetune.py", 28, "medium"),  # eval() but autograd on
+    ],
+    # Negatives: the seed passed (seed=self.seed, random.Random(seed)), shuffle=False, a seed
+    # read elsewhere in its class.
+    "seed-not-passed": [
+        ("data/modules.py", 25, "medium"),  # a dataclass field; StreamingDataset(shuffle=train)
+        ("data/modules.py", 49, "medium"),  # self.seed stored, never read; DataLoader(shuffle=True)
+        ("data/modules.py", 54, "medium"),  # a seed parameter; random.shuffle
+        ("data/modules.py", 67, "medium"),  # data_seed; random_split without a generator
+    ],
+}
+
+
+@pytest.mark.parametrize("rule", sorted(EXPECTED))
+def test_rule_fixture(rule: str, repo: GitRepo, run_archbot: RunArchbot) -> None:
+    stage_tree(repo, RULE_FIXTURES / rule)
+
+    result = run_archbot(
+        "review", "--format", "json", "--fail-on", "never", "--persona", "ml-architecture-expert"
+    )
+
+    assert (result.code, result.err) == (0, "")
+    assert findings_for(rule, result.out) == sorted(EXPECTED[rule])
