@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -132,7 +133,7 @@ def test_secrets_are_redacted_and_secret_files_never_sent(
     assert anthropic_server.messages()
     for name, value in PLANTED.items():
         assert value not in everything, name
-    assert "[REDACTED:aws-access-key-id]" in everything
+    assert "<secret:aws-access-key-id, 20 chars>" in everything
     assert "file: .env" not in everything and "file: app/server.key" not in everything
     assert "BEGIN PRIVATE KEY" not in everything
     assert "- 7 secrets redacted before the persona review" in result.out
@@ -147,7 +148,7 @@ def test_invalid_json_twice_becomes_a_notice(
     assert len(anthropic_server.messages()) == 2
     assert code == 0
     assert llm_findings(data) == []
-    assert data["llm"]["error"] == "invalid output"
+    assert data["llm"]["error"] == "the model's answers did not match the findings schema"
     assert data["notices"] == [
         "llm-ml-engineer: the model's answer did not match the findings schema twice (expected an object "
         "with exactly 'findings' and 'summary'); no persona findings for app/llm.py. Run again, or try "
@@ -189,19 +190,19 @@ def test_retry_after_longer_than_allowed_gives_up(
         (
             error(529, "overloaded_error", "Overloaded"),
             "the Anthropic API is overloaded (529) after 1 retries: try again later",
-            "overloaded (529)",
+            "the API was overloaded (529)",
             2,
         ),
         (
             error(401, "authentication_error", "invalid x-api-key"),
             "the API rejected the key (401): check ANTHROPIC_API_KEY; rules only",
-            "unauthorized (401)",
+            "the API rejected the key (401)",
             1,
         ),
         (
             error(404, "not_found_error", "model: claude-sonnet-5-5"),
             "model claude-sonnet-5-5 not found at the endpoint (404): set llm.model to a model it serves",
-            "model not found (404)",
+            "the model was not found at the endpoint (404)",
             1,
         ),
     ],
@@ -228,7 +229,7 @@ def test_slow_response_times_out(repo: GitRepo, anthropic_server: AnthropicServe
     slow.hold = anthropic_server.release
     anthropic_server.script = [slow]
     code, data = report(run_archbot)
-    assert (code, llm_findings(data), data["llm"]["error"]) == (0, [], "timeout")
+    assert (code, llm_findings(data), data["llm"]["error"]) == (0, [], "a call timed out")
     assert data["notices"] == [
         "a call timed out after 1 s: raise llm.timeout_seconds or lower llm.max_call_tokens"
     ]
@@ -284,3 +285,100 @@ def test_no_llm_flag_and_pre_commit_make_no_calls(
     monkeypatch.setenv("PRE_COMMIT", "1")
     assert run_archbot("review").code == 0
     assert anthropic_server.requests == []
+
+
+RUNNER = """from openai import OpenAI
+
+client = OpenAI(timeout=30, max_retries=2)
+
+
+def run(task: str) -> None:
+    reply = client.chat.completions.create(
+        model="gpt-4o-2024-08-06", max_tokens=256, messages=[{"role": "user", "content": task}]
+    )
+    exec(reply.choices[0].message.content)
+"""
+ML_PACKAGES = ("openai", "anthropic", "litellm", "tiktoken", "langchain", "instructor", "transformers")
+
+
+def test_budget_keeps_the_file_with_a_critical_rule_finding_over_a_higher_scoring_one(
+    repo: GitRepo, anthropic_server: AnthropicServer, run_archbot: Any
+) -> None:
+    """requirements.txt scores higher for the persona, but the file holding a critical rule
+    finding is the one worth the budget."""
+    repo.stage(".archbot.yml", "llm:\n  max_input_tokens: 6000\n")
+    repo.commit("config")
+    repo.stage("app/runner.py", RUNNER)
+    pins = [f"{name}=={major}.{minor}.0" for minor in range(100) for major, name in enumerate(ML_PACKAGES)]
+    repo.stage("requirements.txt", "\n".join(pins) + "\n")
+    code, data = report(run_archbot)
+    (sent,) = anthropic_server.messages()
+    user = sent.body["messages"][0]["content"]
+    assert "file: app/runner.py" in user and "file: requirements.txt" not in user
+    assert {
+        "path": "requirements.txt",
+        "reason": "persona review: over the input token budget (llm.max_input_tokens 6000)",
+    } in data["files"]["skipped"]
+    assert [(f["rule"], f["severity"]) for f in data["findings"]][:1] == [("llm-output-exec", "critical")]
+    assert code == 1
+
+
+def test_progress_lines_reach_stderr_outside_a_terminal(
+    repo: GitRepo, anthropic_server: AnthropicServer, run_archbot: Any
+) -> None:
+    staged(repo)
+    anthropic_server.script = [findings(NO_FALLBACK)]
+    first = run_archbot("review")
+    assert first.err.splitlines()[0] == (
+        "archbot: persona review 1/1: llm-ml-engineer on app/llm.py (claude-sonnet-5-5) …"
+    )
+    assert re.fullmatch(
+        r"archbot: persona review 1/1: llm-ml-engineer answered in \d+\.\d s \(1 finding\)",
+        first.err.splitlines()[1],
+    )
+    again = run_archbot("review")
+    assert again.err == "archbot: persona review: llm-ml-engineer on app/llm.py: answer cached, no call\n"
+
+
+def test_failure_footer_says_in_words_what_failed(
+    repo: GitRepo, anthropic_server: AnthropicServer, run_archbot: Any
+) -> None:
+    staged(repo)
+    anthropic_server.default = lambda: error(529, "overloaded_error", "Overloaded")
+    text = run_archbot("review")
+    assert "persona review failed: the API was overloaded (529); rules only" in text.out
+    assert "None" not in text.out
+    assert "archbot: persona review 1/1: llm-ml-engineer failed: the API was overloaded (529)" in text.err
+    markdown = run_archbot("review", "--format", "markdown")
+    assert "- persona review failed: the API was overloaded \\(529\\); rules only" in markdown.out
+
+
+def test_findings_only_on_files_the_persona_was_sent_and_model_output_redacted(
+    repo: GitRepo, anthropic_server: AnthropicServer, run_archbot: Any
+) -> None:
+    staged(repo, **{"docs__notes.md": "# Notes\n\nThe client lives in app/llm.py.\n"})
+    leaked = "sk-proj-" + "Qm4vT8zL2xN6rB1cW5yH9kD3" * 3
+    on_unsent = {**NO_FALLBACK, "file": "docs/notes.md", "line": 3, "title": "Docs are stale"}
+    with_key = {**NO_FALLBACK, "rationale": f"The key {leaked} is in the code."}
+    anthropic_server.script = [findings(with_key, on_unsent)]
+    code, data = report(run_archbot)
+    assert [(f["file"], f["line"]) for f in llm_findings(data)] == [("app/llm.py", 9)]
+    assert llm_findings(data)[0]["rationale"] == "The key <secret:openai-key, 80 chars> is in the code."
+    assert "1 persona finding named a file its persona was not sent and was dropped" in data["notices"]
+    assert code == 0
+
+
+def test_endpoint_error_text_and_the_key_are_redacted_from_notices(
+    repo: GitRepo, anthropic_server: AnthropicServer, run_archbot: Any
+) -> None:
+    staged(repo)
+    echoed = "ghp_" + "Zr7Kq2Lw9Xv4Tn8Mb3Hc6Jd1Fs5Gy0Pa2Ue7Wi"
+    anthropic_server.default = lambda: error(
+        400, "invalid_request_error", f"bad header x-api-key=test-key-not-secret, token {echoed}"
+    )
+    code, data = report(run_archbot)
+    assert data["notices"] == [
+        "the API rejected the request (400): bad header x-api-key=<secret:api-key, 19 chars>, "
+        "token <secret:github-token, 42 chars>"
+    ]
+    assert code == 0

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from archbot import claude_models, protocol
+from archbot import claude_models, protocol, secrets
 from archbot.config import LLMConfig
 from archbot.prompt import Request, estimate_tokens
 
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 MAX_OUTPUT_TOKENS = 8000
 TOOL_NAME = "report_findings"
+STOPPED = "stopped after an earlier error"
 
 
 class CallFailed(Exception):
@@ -125,7 +126,7 @@ class Transport:
         attempt = 0
         while True:
             if self.stop.is_set():
-                raise CallFailed("persona review stopped after an earlier error", "stopped")
+                raise CallFailed("persona review stopped after an earlier error", STOPPED)
             with self.lock:
                 self.usage.calls += 1
                 self.usage.note_model(request.model)
@@ -144,20 +145,21 @@ class Transport:
                         self.tool_mode = True
                     continue
                 raise CallFailed(
-                    f"the API rejected the request (400): {_short(error.message)}", "bad request (400)"
+                    f"the API rejected the request (400): {_short(_error_text(error))}",
+                    "the API rejected the request (400)",
                 ) from None
             except anthropic.AuthenticationError:
                 self.stop.set()
                 raise CallFailed(
                     "the API rejected the key (401): check ANTHROPIC_API_KEY; rules only",
-                    "unauthorized (401)",
+                    "the API rejected the key (401)",
                     True,
                 ) from None
             except anthropic.PermissionDeniedError:
                 self.stop.set()
                 raise CallFailed(
                     f"the key may not use {request.model} (403): check the key's workspace or set llm.model",
-                    "forbidden (403)",
+                    "the key may not use the model (403)",
                     True,
                 ) from None
             except anthropic.NotFoundError:
@@ -165,7 +167,7 @@ class Transport:
                 raise CallFailed(
                     f"model {request.model} not found at the endpoint (404): "
                     "set llm.model to a model it serves",
-                    "model not found (404)",
+                    "the model was not found at the endpoint (404)",
                     True,
                 ) from None
             except anthropic.APIStatusError as error:
@@ -177,7 +179,7 @@ class Transport:
                             f"the API answered {error.status_code} and asked to wait {asked:g} s, "
                             "longer than llm.max_retry_wait_seconds "
                             f"({self.config.max_retry_wait_seconds:g}): try again later",
-                            f"HTTP {error.status_code}",
+                            f"the API asked to wait longer than allowed ({error.status_code})",
                         ) from None
                     raise _status_failure(error.status_code, self.config.max_retries) from None
             except anthropic.APITimeoutError:
@@ -186,14 +188,14 @@ class Transport:
                     raise CallFailed(
                         f"a call timed out after {self.config.timeout_seconds:g} s: "
                         "raise llm.timeout_seconds or lower llm.max_call_tokens",
-                        "timeout",
+                        "a call timed out",
                     ) from None
             except anthropic.APIConnectionError:
                 wait = self._retry_wait(503, {}, attempt)
                 if wait is None:
                     raise CallFailed(
                         "cannot reach the Anthropic API: check the network or ANTHROPIC_BASE_URL",
-                        "connection",
+                        "the API could not be reached",
                     ) from None
             else:
                 self._account(request.model, message.usage)
@@ -276,19 +278,34 @@ def _retry_after(headers: Mapping[str, str]) -> float | None:
 def _status_failure(status: int, retries: int) -> CallFailed:
     after = f" after {retries} retries" if retries else ""
     if status == 413:
-        return CallFailed("the request was too large (413): lower llm.max_call_tokens", "too large (413)")
+        return CallFailed(
+            "the request was too large (413): lower llm.max_call_tokens", "the request was too large (413)"
+        )
     if status == 429:
         return CallFailed(
-            f"rate limited (429){after}: try again later, or lower llm.concurrency", "rate limited (429)"
+            f"rate limited (429){after}: try again later, or lower llm.concurrency",
+            "the API was rate-limiting the calls (429)",
         )
     if status == 529:
         return CallFailed(
-            f"the Anthropic API is overloaded (529){after}: try again later", "overloaded (529)"
+            f"the Anthropic API is overloaded (529){after}: try again later", "the API was overloaded (529)"
         )
     if status >= 500:
-        return CallFailed(f"the API failed ({status}){after}: try again later", f"server error ({status})")
-    return CallFailed(f"the API answered {status}", f"HTTP {status}")
+        return CallFailed(f"the API failed ({status}){after}: try again later", f"the API failed ({status})")
+    return CallFailed(f"the API answered {status}", f"the API answered {status}")
+
+
+def _error_text(error: anthropic.APIStatusError) -> str:
+    """The endpoint's own message when its body has the API's error shape, else the SDK's text."""
+    body = error.body
+    if isinstance(body, dict):
+        detail = body.get("error")
+        message = detail.get("message") if isinstance(detail, dict) else None
+        if isinstance(message, str):
+            return message
+    return error.message
 
 
 def _short(text: str) -> str:
-    return " ".join(text.split())[:200]
+    """An endpoint's error text for a notice: one line, bounded, with any secret it echoes redacted."""
+    return secrets.redact(" ".join(text.split())[:200])[0]

@@ -103,31 +103,32 @@ class Planner:
         self.notices: list[str] = []
 
     def plan(self, work: Sequence[Work], user_text: UserText) -> list[Chunk]:
+        """Calls in order of their riskiest file, so the budget and the cost cap go to the files
+        most likely to hold a defect, whichever persona reviews them."""
         chunks: list[Chunk] = []
         budget = self.config.max_input_tokens
         reserved_cost = 0.0
-        for item in work:
-            for chunk in self._pack(item, user_text):
-                if self.cached(chunk.key):
-                    chunks.append(chunk)
-                    continue
-                fitted, tokens = self._fit(chunk, user_text, budget)
-                if fitted is None:
-                    continue
-                model = fitted.request.model
-                estimate = claude_models.cost(model, tokens, MAX_OUTPUT_TOKENS, 0, 0)
-                if reserved_cost + estimate > self.config.max_cost_usd:
-                    self.skip(
-                        fitted.files, f"over the cost cap (llm.max_cost_usd {self.config.max_cost_usd:g})"
-                    )
-                    continue
-                if model not in claude_models.PRICES:
-                    notice = f"no price known for model {model}: its cost is not counted"
-                    if notice not in self.notices:
-                        self.notices.append(notice)
-                reserved_cost += estimate
-                budget -= tokens
-                chunks.append(fitted)
+        packed = [chunk for item in work for chunk in self._pack(item, user_text)]
+        packed.sort(key=lambda c: max(b.rank for b in c.blocks), reverse=True)
+        for chunk in packed:
+            if self.cached(chunk.key):
+                chunks.append(chunk)
+                continue
+            fitted, tokens = self._fit(chunk, user_text, budget)
+            if fitted is None:
+                continue
+            model = fitted.request.model
+            estimate = claude_models.cost(model, tokens, MAX_OUTPUT_TOKENS, 0, 0)
+            if reserved_cost + estimate > self.config.max_cost_usd:
+                self.skip(fitted.files, f"over the cost cap (llm.max_cost_usd {self.config.max_cost_usd:g})")
+                continue
+            if model not in claude_models.PRICES:
+                notice = f"no price known for model {model}: its cost is not counted"
+                if notice not in self.notices:
+                    self.notices.append(notice)
+            reserved_cost += estimate
+            budget -= tokens
+            chunks.append(fitted)
         return chunks
 
     def skip(self, paths: Sequence[str], reason: str) -> None:

@@ -444,12 +444,12 @@ def llm_wanted(config: config_module.Config, flag: bool | None) -> bool:
 def persona_reviewer() -> review.PersonaReviewer:
     from archbot import llm
 
-    progress = (lambda message: click.echo(f"archbot: {message}", err=True)) if sys.stderr.isatty() else None
+    # Progress goes to stderr everywhere, not only on a terminal: CI logs show each call.
     endpoint = llm.Endpoint(
         api_key=os.environ.get("ANTHROPIC_API_KEY"),
         base_url=os.environ.get("ANTHROPIC_BASE_URL"),
         cache_dir=cachedir.cache_dir(os.environ),
-        progress=progress,
+        progress=lambda message: click.echo(f"archbot: {message}", err=True),
     )
     return llm.reviewer(endpoint)
 

@@ -17,16 +17,17 @@ class FileBlock:
 
     path: str
     text: str
-    score: float
+    # Which blocks go first when not all fit: higher first (see llm.risk).
+    rank: tuple[float, ...] = ()
 
 
-def file_block(changed: ChangedFile, full_text: str | None, score: float) -> FileBlock:
+def file_block(changed: ChangedFile, full_text: str | None) -> FileBlock:
     lines = [f"file: {changed.path} ({changed.status})"]
     for hunk in changed.hunks:
         lines.extend(_hunk_lines(hunk))
     if full_text is not None and changed.path.endswith(".py"):
         lines.extend(_enclosing_context(changed, full_text))
-    return FileBlock(changed.path, "\n".join(lines), score)
+    return FileBlock(changed.path, "\n".join(lines))
 
 
 def _hunk_lines(hunk: Hunk) -> list[str]:

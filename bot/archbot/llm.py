@@ -7,12 +7,13 @@ from __future__ import annotations
 import concurrent.futures
 import dataclasses
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from archbot import claude_models, layout, prompt, protocol, secrets
-from archbot.anthropic_api import CallFailed, Transport
+from archbot.anthropic_api import STOPPED, CallFailed, Transport
 from archbot.budget import Chunk, Planner, Work, sendable
 from archbot.llm_cache import AnswerCache
 from archbot.models import Finding, LLMUsage, Severity, SkippedFile
@@ -20,6 +21,8 @@ from archbot.personas import prompt_body
 from archbot.review import PersonaReviewer, PersonaReviewInput, PersonaReviewResult
 
 Answer = tuple[dict[str, Any], ...]
+NO_KEY = "no API key (ANTHROPIC_API_KEY or ANTHROPIC_BASE_URL)"
+INVALID_OUTPUT = "the model's answers did not match the findings schema"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -39,7 +42,7 @@ def reviewer(endpoint: Endpoint) -> PersonaReviewer:
 def review(request: PersonaReviewInput, endpoint: Endpoint) -> PersonaReviewResult:
     if not endpoint.api_key and not endpoint.base_url:
         message = "persona review needs ANTHROPIC_API_KEY (or ANTHROPIC_BASE_URL); rules only"
-        return PersonaReviewResult(usage=LLMUsage(error="no API key"), notices=(message,))
+        return PersonaReviewResult(usage=LLMUsage(error=NO_KEY), notices=(message,))
     session = _Session(request, endpoint)
     chunks = session.plan()
     answers = session.run(chunks)
@@ -95,11 +98,13 @@ class _Session:
                     self.skipped.append(SkippedFile(path, f"persona review: {reason}"))
                     continue
                 full = text if path in request.routing.complete else None
-                block = layout.file_block(files[path], full, scores.get(path, {}).get(persona.name, 0.0))
+                block = layout.file_block(files[path], full)
                 redacted, count = secrets.redact(block.text)
                 self.redactions += count
-                blocks.append(dataclasses.replace(block, text=redacted))
-            blocks.sort(key=lambda b: -b.score)
+                score = scores.get(path, {}).get(persona.name, 0.0)
+                rank = risk(path, request.rule_findings, score)
+                blocks.append(dataclasses.replace(block, text=redacted, rank=rank))
+            blocks.sort(key=lambda b: b.rank, reverse=True)
             work.append(Work(persona, model, system, tuple(blocks)))
         return work
 
@@ -130,12 +135,15 @@ class _Session:
                 self.cache_hits += 1
                 self.transport.usage.note_model(chunk.request.model)
                 done.append((chunk, cached))
+                self._progress(f"persona review: {_what(chunk)}: answer cached, no call")
         total = len(pending)
         with concurrent.futures.ThreadPoolExecutor(max_workers=self.config.concurrency) as pool:
-            futures = {pool.submit(self._answer, chunk): chunk for chunk in pending}
-            for finished, future in enumerate(concurrent.futures.as_completed(futures), start=1):
+            futures = {
+                pool.submit(self._answer, chunk, f"{number}/{total}"): chunk
+                for number, chunk in enumerate(pending, start=1)
+            }
+            for future in concurrent.futures.as_completed(futures):
                 chunk = futures[future]
-                self._progress(f"persona review {finished}/{total} ({chunk.persona.name})")
                 try:
                     answer = future.result()
                 except CallFailed as failure:
@@ -150,16 +158,29 @@ class _Session:
                 done.append((chunk, answer))
         return done
 
-    def _answer(self, chunk: Chunk) -> Answer:
+    def _answer(self, chunk: Chunk, number: str) -> Answer:
+        """One call, with a progress line when it starts and when it ends (CI logs show both)."""
+        self._progress(f"persona review {number}: {_what(chunk)} ({chunk.request.model}) …")
+        started = time.monotonic()
         try:
-            return self.transport.answer(chunk.request)
+            answer = self.transport.answer(chunk.request)
         except protocol.InvalidOutput as error:
             files = ", ".join(chunk.files)
+            self._progress(f"persona review {number}: {chunk.persona.name} failed: {INVALID_OUTPUT}")
             raise CallFailed(
                 f"{chunk.persona.name}: the model's answer did not match the findings schema twice "
                 f"({error}); no persona findings for {files}. Run again, or try another llm.model.",
-                "invalid output",
+                INVALID_OUTPUT,
             ) from None
+        except CallFailed as failure:
+            self._progress(f"persona review {number}: {chunk.persona.name} failed: {failure.error}")
+            raise
+        seconds = time.monotonic() - started
+        self._progress(
+            f"persona review {number}: {chunk.persona.name} answered in {seconds:.1f} s "
+            f"({_count(len(answer), 'finding')})"
+        )
+        return answer
 
     def _progress(self, message: str) -> None:
         if self.endpoint.progress is not None:
@@ -168,13 +189,26 @@ class _Session:
     # --- what came back -----------------------------------------------------------------------
 
     def result(self, answers: Sequence[tuple[Chunk, Answer]]) -> PersonaReviewResult:
-        findings = [_finding(chunk.persona.name, item) for chunk, items in answers for item in items]
+        """Findings on the files each persona was sent (any other is dropped and counted), with
+        model output and notices redacted like everything sent."""
+        findings = [
+            _finding(chunk.persona.name, item)
+            for chunk, items in answers
+            for item in items
+            if item["file"] in chunk.files
+        ]
+        stray = sum(len(items) for _, items in answers) - len(findings)
+        if stray:
+            self.notices.append(
+                f"{_count(stray, 'persona finding')} named a file its persona was not sent and "
+                f"{'was' if stray == 1 else 'were'} dropped"
+            )
         usage = self.transport.usage
-        used = bool(answers) or usage.calls > 0
+        errors = [e for e in self.errors if e != STOPPED] or self.errors
         return PersonaReviewResult(
             findings=tuple(findings),
             usage=LLMUsage(
-                used=used,
+                used=bool(answers),
                 model=", ".join(usage.models) or None,
                 calls=usage.calls,
                 input_tokens=usage.input_tokens,
@@ -182,15 +216,42 @@ class _Session:
                 cache_read_tokens=usage.cache_read,
                 cost_usd=usage.cost_usd,
                 cached=usage.calls == 0 and self.cache_hits > 0,
-                error=self.errors[0] if self.errors else None,
+                error=errors[0] if errors else None,
             ),
-            notices=tuple(self.notices),
+            notices=tuple(self._redact(n) for n in self.notices),
             skipped=tuple(self.skipped),
             redactions=self.redactions,
         )
 
+    def _redact(self, text: str) -> str:
+        """A notice with secrets redacted, the configured key too whatever its shape."""
+        key = self.endpoint.api_key
+        if key and len(key) >= 8:
+            text = text.replace(key, secrets.placeholder("api-key", key))
+        return secrets.redact(text)[0]
+
+
+def risk(path: str, hints: Sequence[Finding], score: float) -> tuple[float, float, float]:
+    """Which file goes first: the worst critical or high rule finding on it, how many there are,
+    then how well it fits its persona (routing score)."""
+    severe = [h.severity for h in hints if h.file == path and h.severity >= Severity.HIGH]
+    return (float(max(severe, default=0)), float(len(severe)), score)
+
+
+def _what(chunk: Chunk) -> str:
+    files = chunk.files
+    more = f" and {len(files) - 2} more" if len(files) > 2 else ""
+    return f"{chunk.persona.name} on {', '.join(files[:2])}{more}"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
 
 def _finding(persona: str, item: Mapping[str, Any]) -> Finding:
+    def clean(text: str) -> str:
+        return secrets.redact(text)[0]
+
     return Finding(
         rule=persona,
         source="llm",
@@ -199,9 +260,9 @@ def _finding(persona: str, item: Mapping[str, Any]) -> Finding:
         file=item["file"],
         line=item["line"],
         end_line=max(item.get("end_line", item["line"]), item["line"]),
-        title=item["title"],
-        rationale=item["rationale"],
-        suggestion=item["suggestion"],
+        title=clean(item["title"]),
+        rationale=clean(item["rationale"]),
+        suggestion=clean(item["suggestion"]),
         confidence=float(item["confidence"]),
-        category=item.get("category"),
+        category=clean(item["category"]) if "category" in item else None,
     )

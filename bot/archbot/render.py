@@ -73,8 +73,9 @@ def text(report: Report, colour: bool = False, quiet: bool = False) -> str:
         lines += ["", "No findings."]
     for skipped in report.skipped:
         lines.append(f"skipped {skipped.path}: {skipped.reason}")
-    if report.llm.used:
-        lines.append(_llm_footer(report))
+    status = llm_status(report)
+    if status is not None:
+        lines.append(status)
     lines += ["", f"archbot: {summary_line(report)}"]
     return _with_notices(lines, report)
 
@@ -88,13 +89,17 @@ def _plain(value: str) -> str:
     return "".join(c if c.isprintable() else " " for c in " ".join(value.split()))
 
 
-def _llm_footer(report: Report) -> str:
+def llm_status(report: Report) -> str | None:
+    """The persona review in one line of words: what it used and cost, or why it failed."""
     usage = report.llm
+    if not usage.used:
+        return f"persona review failed: {usage.error}; rules only" if usage.error else None
     cached = " (cached)" if usage.cached else ""
+    failed = f"; some calls failed: {usage.error}" if usage.error else ""
     return (
         f"persona review: {usage.model}, {plural(usage.calls, 'call')}, "
         f"{usage.input_tokens} in / {usage.output_tokens} out tokens, "
-        f"${usage.cost_usd:.4f}{cached}"
+        f"${usage.cost_usd:.4f}{cached}{failed}"
     )
 
 
@@ -356,10 +361,9 @@ def _md_footer(report: Report) -> list[str]:
     lines = ["<details><summary>Details</summary>", ""]
     for skipped in report.skipped:
         lines.append(f"- skipped {md_code(skipped.path)}: {md_text(skipped.reason)}")
-    if report.llm.used:
-        lines.append(f"- {md_text(_llm_footer(report))}")
-    elif report.llm.error:
-        lines.append(f"- persona review unavailable: {md_text(report.llm.error)}")
+    status = llm_status(report)
+    if status is not None:
+        lines.append(f"- {md_text(status)}")
     else:
         lines.append("- persona review: off (rules only)")
     if report.redactions:

@@ -198,17 +198,27 @@ _ASSIGNED = (
 )
 _CREDENTIAL_NAME = re.compile(r"(?i)(?:key|token|secret|passwd|password|pwd|credential)s?(?:[_.-]|$)")
 _ATTRIBUTE_PATH = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
+_ASSIGNED_KIND = "credential"
+_NAME_SPLIT = re.compile(r"[_.\-]+|(?<=[a-z0-9])(?=[A-Z])")
+_NAME_PIECE = re.compile(r"(?:[A-Z]?[a-z]+|[A-Z]+)\d{0,3}|\d{1,4}")
+
+
+def placeholder(kind: str, secret: str) -> str:
+    """What a redacted secret becomes: its kind and length, never its body or the name it was under."""
+    return f"<secret:{kind}, {len(secret)} chars>"
 
 
 def redact(text: str) -> tuple[str, int]:
-    """`text` with every secret replaced by `[REDACTED:kind]`, and how many were replaced."""
+    """`text` with every secret replaced by a typed placeholder, and how many were replaced. Only
+    the secret is replaced: the name it is assigned to, and names that merely sit where a value
+    could, stay as they are."""
     count = 0
 
     def replace(kind: str, match: re.Match[str]) -> str:
         nonlocal count
-        group = "secret" if kind == "assigned" else 1
+        group = "secret" if kind == _ASSIGNED_KIND else 1
         secret = match.group(group)
-        if kind == "assigned" and not (
+        if kind == _ASSIGNED_KIND and not (
             _CREDENTIAL_NAME.search(match.group("name")) and _random_enough(secret)
         ):
             return match.group(0)
@@ -216,21 +226,34 @@ def redact(text: str) -> tuple[str, int]:
         start, end = match.span(group)
         whole = match.group(0)
         offset = match.start(0)
-        return whole[: start - offset] + f"[REDACTED:{kind}]" + whole[end - offset :]
+        return whole[: start - offset] + placeholder(kind, secret) + whole[end - offset :]
 
     for kind, shape in SHAPES.items():
         text = shape.pattern.sub(lambda m, k=kind: replace(k, m), text)  # type: ignore[misc]
     for pattern in _ASSIGNED:
-        text = pattern.sub(lambda m: replace("assigned", m), text)
+        text = pattern.sub(lambda m: replace(_ASSIGNED_KIND, m), text)
     return text, count
 
 
 def _random_enough(value: str) -> bool:
-    """High-entropy, mixed-character values; not placeholders, not already redacted, not code."""
-    if is_placeholder(value) or "REDACTED" in value or _ATTRIBUTE_PATH.fullmatch(value):
+    """High-entropy, mixed-character values; not placeholders, not already redacted, not code, not
+    a name (`MY_SERVICE_TOKEN_V2`, `tokenizer_Batch2`: words, each with at most a number after it)."""
+    if is_placeholder(value) or _ATTRIBUTE_PATH.fullmatch(value) or looks_like_name(value):
         return False
     kinds = sum(bool(re.search(p, value)) for p in (r"[a-z]", r"[A-Z]", r"\d", r"[^A-Za-z0-9]"))
     return entropy(value) >= 3.0 and kinds >= 2 and not value.replace("_", "").isalpha()
+
+
+def looks_like_name(value: str) -> bool:
+    """An identifier made of words: every piece between `_`, `-`, `.` and camelCase humps is a
+    word with at most a short number after it, and the pieces are word-sized on average.
+    Random tokens interleave digits and letters, or change case every letter or two."""
+    pieces = [p for p in _NAME_SPLIT.split(value) if p]
+    return (
+        bool(pieces)
+        and all(_NAME_PIECE.fullmatch(p) for p in pieces)
+        and sum(len(p) for p in pieces) / len(pieces) >= 3
+    )
 
 
 # Names a credential is kept under, judged on the name's parts (`openaiApiKey` and
