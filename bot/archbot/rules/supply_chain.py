@@ -327,8 +327,9 @@ def trust_remote_code(src: SourceFile) -> Iterator[Hit]:
             continue
         if _TRUST_FLAG.search(text):
             yield Hit(number, "`--trust-remote-code` on the server command line.")
-        elif _TRUST_SETTING.search(text) or (
-            _TRUE_VALUE.match(text) and _TRUST_NAME.search(src.line(number - 1))
+        elif src.kind not in ("python", "notebook") and (
+            _TRUST_SETTING.search(text)
+            or (_TRUE_VALUE.match(text) and _TRUST_NAME.search(src.line(number - 1)))
         ):
             yield Hit(number, "remote code is switched on in configuration.")
 
