@@ -38,6 +38,7 @@ from archbot.models import (
     Severity,
     SkippedFile,
 )
+from archbot.repo.model import Repository
 from archbot.rules import engine, limits, source
 from archbot.rules.registry import all_rules
 from conftest import GitRepo, Run
@@ -50,7 +51,7 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 SPECS = all_rules()
-NO_REPO = source.RepoView(lambda: (), lambda path: None)
+NO_REPO = Repository(lambda: (), lambda path: None)
 MEMORY_BOUND = 200 * 2**20
 HANG_GUARD_SECONDS = 30
 RULE_FAILED = " failed on "

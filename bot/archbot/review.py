@@ -168,12 +168,13 @@ def review(
     if not routing.assignments:
         # No ML/LLM-related file: the pre-commit fast path ends here, the rules never imported.
         return Report(source=change.source, personas=(), reviewed=(), skipped=routing.skipped, findings=())
+    from archbot.repo.model import Repository
     from archbot.rules import engine, source
     from archbot.rules.registry import all_rules
 
     specs = all_rules() if specs is None else specs
     files = {f.path: f for f in change.files}
-    repo = source.RepoView(change.list_repo, change.post.read)
+    repo = Repository(change.list_repo, change.post.read, change.post.prefetch)
     reviewed = [path for a in routing.assignments for path in a.files]
     sources = [
         source.make(

@@ -6,11 +6,11 @@ import ast
 from collections.abc import Iterable, Iterator
 
 from archbot.models import Severity
+from archbot.repo.resolve import Names
 from archbot.rules import Family, Hit
 from archbot.rules.pyast import (
     THREAD_OFFLOAD,
     LLMCall,
-    Names,
     argument,
     contains_llm_call,
     in_serving_context,

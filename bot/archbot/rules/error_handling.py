@@ -8,8 +8,14 @@ import re
 from collections.abc import Iterator
 
 from archbot.models import Severity
+from archbot.repo.resolve import Names
 from archbot.rules import Family, Hit
-from archbot.rules.pyast import Names, contains_llm_call, is_route_handler, kwarg, llm_call
+from archbot.rules.pyast import (
+    contains_llm_call,
+    is_route_handler,
+    kwarg,
+    llm_call,
+)
 from archbot.rules.source import PythonFile
 
 RULES = Family()
@@ -42,6 +48,9 @@ def _catches(names: Names, handler: ast.ExceptHandler) -> bool:
         return True
     types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
     for node in types:
+        symbol = names.symbol(node)
+        if symbol is not None and symbol.in_project:
+            return True  # a project error class: whether the SDK error becomes one is not visible
         name = names.qualname(node)
         if name is None:
             if isinstance(node, ast.Name) and node.id in ("Exception", "BaseException"):

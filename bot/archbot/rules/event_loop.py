@@ -7,24 +7,15 @@ import re
 from collections.abc import Iterator
 
 from archbot.models import Severity
+from archbot.repo.resolve import Tree
 from archbot.rules import Family, Hit
-from archbot.rules.pyast import SYNC_CLIENTS, Tree, call_receiver, imports_any, llm_client_kind
+from archbot.rules.pyast import call_receiver, imports_any, llm_call
 from archbot.rules.source import PythonFile
 from archbot.rules.timeouts import HTTP_METHODS
 
 RULES = Family()
 
-_LANGCHAIN_BLOCKING = frozenset(["invoke", "batch", "stream", "embed_query", "embed_documents", "predict"])
-_LITELLM_BLOCKING = frozenset(
-    [
-        "litellm.completion",
-        "litellm.embedding",
-        "litellm.text_completion",
-        "litellm.image_generation",
-    ]
-)
 _HTTP_BLOCKING_CLIENTS = frozenset(("httpx.Client", "requests.Session", "requests.sessions.Session"))
-_NOT_IO = frozenset(("with_options", "copy", "bind", "with_retry", "with_structured_output"))
 
 
 def _blocking_call(src: PythonFile, call: ast.Call) -> tuple[str, Severity | None] | None:
@@ -33,37 +24,36 @@ def _blocking_call(src: PythonFile, call: ast.Call) -> tuple[str, Severity | Non
     name = names.call_name(call)
     if name is not None:
         module, _, function = name.rpartition(".")
-        if name in _LITELLM_BLOCKING:
-            return f"`{name}` is synchronous (use `litellm.acompletion`/`aembedding`).", None
         if module in ("requests", "httpx") and function in HTTP_METHODS:
             return f"`{name}` is a synchronous HTTP call.", None
         if name == "urllib.request.urlopen":
             return "`urllib.request.urlopen` is a synchronous HTTP call.", None
+    site = llm_call(names, call)
+    if site is not None and not site.is_async:
+        facts = site.facts
+        twin = facts.method_twins.get(site.method) if facts is not None else None
+        if site.provider == "local":
+            return f"a local `{site.client_class}` runs the model on the event loop.", Severity.MEDIUM
+        if site.provider == "langchain":
+            return f"LangChain `.{site.method}()` is synchronous (use `.a{site.method}()`).", None
+        if facts is not None and facts.async_twin is not None:
+            return (
+                f"`{facts.qualname}` is the synchronous client: `.{site.method}()` blocks the loop "
+                f"(use `{facts.async_twin}`).",
+                None,
+            )
+        if twin is not None:
+            return f"`.{site.method}()` is synchronous (use `.{twin}()`).", None
+        if facts is not None and facts.qualname == "litellm":
+            return f"`litellm.{site.method}` is synchronous (use `litellm.a{site.method}`).", None
+        return None
     receiver, chain = call_receiver(call)
     built = names.constructor(receiver)
-    if built is None:
+    if built is None or not chain:
         return None
     ctor = built[0]
-    method = ".".join(chain)
-    if not chain or chain[0] in _NOT_IO:
-        if not chain and ctor == "transformers.pipeline":
-            return (
-                "a local `transformers.pipeline` runs the model on the event loop.",
-                Severity.MEDIUM,
-            )
-        return None
-    if ctor in SYNC_CLIENTS:
-        return f"`{ctor}` is the synchronous client: `.{method}()` blocks the loop.", None
-    if ctor == "google.genai.Client" and chain[0] == "models":
-        return "`genai.Client().models` is synchronous (use `client.aio.models`).", None
     if ctor in _HTTP_BLOCKING_CLIENTS and chain[-1] in HTTP_METHODS:
         return f"`{ctor}.{chain[-1]}` is a synchronous HTTP call.", None
-    class_name = ctor.rsplit(".", 1)[-1]
-    is_langchain = llm_client_kind(ctor) == "langchain" or (
-        ctor.startswith("langchain") and class_name.endswith("Embeddings")
-    )
-    if is_langchain and chain[-1] in _LANGCHAIN_BLOCKING:
-        return f"LangChain `.{chain[-1]}()` is synchronous (use `.a{chain[-1]}()`).", None
     if ctor.endswith(".from_pretrained") and chain == ["generate"]:
         return "a local `model.generate()` runs the model on the event loop.", Severity.MEDIUM
     return None

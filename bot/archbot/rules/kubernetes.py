@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from archbot import secrets
 from archbot.models import Severity
+from archbot.repo.model import Repository
 from archbot.rules import Family, Hit
 from archbot.rules.manifests import (
     LONG_RUNNING_KINDS,
@@ -31,7 +32,7 @@ from archbot.rules.manifests import (
     templated,
     workloads,
 )
-from archbot.rules.source import RepoView, YamlFile
+from archbot.rules.source import YamlFile
 from archbot.rules.templating import TEMPLATED
 
 if TYPE_CHECKING:
@@ -336,7 +337,7 @@ def _service_selectors(src: YamlFile) -> list[dict[str, str]]:
 
 
 @functools.lru_cache(maxsize=8)
-def _repo_selectors(repo: RepoView) -> tuple[dict[str, str], ...]:
+def _repo_selectors(repo: Repository) -> tuple[dict[str, str], ...]:
     """The repository's Service selectors, read once per review (not once per manifest)."""
     return tuple(_selectors(repo_documents(repo, "Service")))
 
@@ -603,7 +604,7 @@ def _autoscaled(src: YamlFile) -> set[str]:
 
 
 @functools.lru_cache(maxsize=8)
-def _repo_scale_targets(repo: RepoView) -> frozenset[str]:
+def _repo_scale_targets(repo: Repository) -> frozenset[str]:
     return frozenset(_scale_targets(repo_documents(repo, "HorizontalPodAutoscaler|ScaledObject")))
 
 

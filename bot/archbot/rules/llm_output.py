@@ -8,11 +8,10 @@ import re
 from collections.abc import Iterator, Mapping
 
 from archbot.models import Severity
+from archbot.repo.resolve import Names, Tree
 from archbot.rules import Family, Hit
 from archbot.rules.pyast import (
     LLMFlow,
-    Names,
-    Tree,
     argument,
     assigned_values,
     attribute_chain,

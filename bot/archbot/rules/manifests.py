@@ -9,8 +9,8 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
+from archbot.repo.model import Repository
 from archbot.rules import source
-from archbot.rules.source import RepoView
 from archbot.rules.templating import TEMPLATE_MARK, TEMPLATED, detemplate
 
 # The functions below import yaml when called: only reviews with a YAML file pay for importing it
@@ -363,7 +363,7 @@ def _pod_specs(node: yaml.Node, parent: yaml.Node, key: str) -> Iterator[tuple[y
 
 
 @functools.lru_cache(maxsize=8)
-def repo_documents(repo: RepoView, kinds: str) -> tuple[yaml.Node, ...]:
+def repo_documents(repo: Repository, kinds: str) -> tuple[yaml.Node, ...]:
     """Documents of the repository's YAML files declaring one of `kinds` ('A|B'), parsed once per review."""
     import yaml
 

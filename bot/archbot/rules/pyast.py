@@ -5,56 +5,11 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-import functools
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 
-LLM_CLIENTS: dict[str, str] = {
-    "openai.OpenAI": "openai",
-    "openai.AsyncOpenAI": "openai",
-    "openai.AzureOpenAI": "openai",
-    "openai.AsyncAzureOpenAI": "openai",
-    "anthropic.Anthropic": "anthropic",
-    "anthropic.AsyncAnthropic": "anthropic",
-    "anthropic.AnthropicBedrock": "anthropic",
-    "anthropic.AsyncAnthropicBedrock": "anthropic",
-    "anthropic.AnthropicVertex": "anthropic",
-    "anthropic.AsyncAnthropicVertex": "anthropic",
-    "cohere.Client": "cohere",
-    "cohere.ClientV2": "cohere",
-    "cohere.AsyncClient": "cohere",
-    "cohere.AsyncClientV2": "cohere",
-    "huggingface_hub.InferenceClient": "huggingface",
-    "huggingface_hub.AsyncInferenceClient": "huggingface",
-    "google.genai.Client": "google-genai",
-    "litellm.Router": "litellm",
-}
-LANGCHAIN_CHAT_MODELS = frozenset(
-    [
-        "ChatOpenAI",
-        "AzureChatOpenAI",
-        "ChatAnthropic",
-        "ChatGoogleGenerativeAI",
-        "ChatVertexAI",
-        "ChatBedrock",
-        "ChatBedrockConverse",
-        "ChatOllama",
-        "ChatGroq",
-        "ChatMistralAI",
-        "ChatFireworks",
-    ]
-)
-SYNC_CLIENTS = frozenset(
-    [
-        "openai.OpenAI",
-        "openai.AzureOpenAI",
-        "anthropic.Anthropic",
-        "anthropic.AnthropicBedrock",
-        "anthropic.AnthropicVertex",
-        "cohere.Client",
-        "cohere.ClientV2",
-        "huggingface_hub.InferenceClient",
-    ]
-)
+from archbot.repo import sdk
+from archbot.repo.resolve import Names, Tree, binding_key
+
 THREAD_OFFLOAD = frozenset(
     [
         "asyncio.to_thread",
@@ -77,110 +32,6 @@ SERVING_MODULES = ("fastapi", "starlette", "flask", "django", "aiohttp.web", "gr
 _ROUTE_METHODS = frozenset(
     ["get", "post", "put", "patch", "delete", "head", "options", "route", "api_route", "websocket"]
 )
-
-
-class Names:
-    """Resolves expressions to qualified names: imports, then one-hop assignments (`x = Ctor()`,
-    `self.x = Ctor()`) and parameter annotations."""
-
-    def __init__(self, nodes: Sequence[ast.AST]) -> None:
-        """`nodes`: every node of the module, in `ast.walk` order (`Tree.walked`)."""
-        self.imports: dict[str, str] = {}
-        self.bindings: dict[str, ast.expr] = {}
-        self.annotations: dict[str, ast.expr] = {}
-        self._class_spans = [
-            (node.lineno, node.end_lineno or node.lineno) for node in nodes if isinstance(node, ast.ClassDef)
-        ]
-        for node in nodes:
-            if isinstance(node, ast.Import):
-                for alias in node.names:
-                    local = alias.asname or alias.name.split(".")[0]
-                    self.imports[local] = alias.name if alias.asname else local
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                for alias in node.names:
-                    self.imports[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-            elif isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                for target in targets:
-                    key = self.key(target)
-                    if key:
-                        self.bindings[key] = node.value
-            elif isinstance(node, ast.withitem) and node.optional_vars is not None:
-                key = self.key(node.optional_vars)
-                if key:
-                    self.bindings[key] = node.context_expr
-            elif isinstance(node, ast.arg) and node.annotation is not None:
-                self.annotations[node.arg] = node.annotation
-
-    def qualname(self, node: ast.AST | None) -> str | None:
-        """`np.load` -> 'numpy.load' when numpy is imported as np; None if not from an import."""
-        if isinstance(node, ast.Name):
-            return self.imports.get(node.id)
-        if isinstance(node, ast.Attribute):
-            base = self.qualname(node.value)
-            return f"{base}.{node.attr}" if base else None
-        return None
-
-    def call_name(self, call: ast.Call) -> str | None:
-        return self.qualname(call.func)
-
-    def key(self, node: ast.AST) -> str | None:
-        """The binding key of a name or `self.x`; `self.x` is qualified by its innermost class,
-        so two classes that both bind `self.client` keep their own bindings."""
-        key = binding_key(node)
-        if key is None or not key.startswith("self."):
-            return key
-        line = getattr(node, "lineno", 0)
-        spans = [span for span in self._class_spans if span[0] <= line <= span[1]]
-        return f"{key}@{max(spans)[0]}" if spans else key
-
-    def constructor(self, node: ast.AST | None, depth: int = 0) -> tuple[str, ast.Call | None] | None:
-        """What object an expression is: the qualified name of the class it was built from (or
-        annotated with) and the constructor call, following `.with_options(...)` and one hop."""
-        if node is None or depth > 3:
-            return None
-        if isinstance(node, ast.Await):
-            return self.constructor(node.value, depth + 1)
-        if isinstance(node, ast.Call):
-            func = node.func
-            if isinstance(func, ast.Attribute) and func.attr in ("with_options", "copy", "bind"):
-                return self.constructor(func.value, depth + 1)
-            name = self.qualname(func)
-            if name is not None:
-                return name, node
-            return None
-        key = self.key(node)
-        if key is None:
-            return None
-        if key in self.bindings:
-            return self.constructor(self.bindings[key], depth + 1)
-        annotation = self.annotations.get(key)
-        if annotation is not None:
-            name = self.qualname(annotation)
-            return (name, None) if name else None
-        return None
-
-
-def binding_key(node: ast.AST) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
-        return f"self.{node.attr}"
-    return None
-
-
-def llm_client_kind(qualname: str | None) -> str | None:
-    """'openai', 'anthropic', ..., 'langchain' for a client or chat-model class; None otherwise."""
-    if qualname is None:
-        return None
-    if qualname in LLM_CLIENTS:
-        return LLM_CLIENTS[qualname]
-    module, _, name = qualname.rpartition(".")
-    if name in LANGCHAIN_CHAT_MODELS and module.startswith("langchain"):
-        return "langchain"
-    if qualname.endswith("init_chat_model") and module.startswith("langchain"):
-        return "langchain"
-    return None
 
 
 def attribute_chain(node: ast.AST) -> tuple[ast.AST, list[str]]:
@@ -255,51 +106,6 @@ def argument(call: ast.Call, position: int, *names: str) -> ast.expr | None:
     return None
 
 
-class Tree:
-    """Parent links and enclosing scopes for one module, computed once."""
-
-    def __init__(self, module: ast.Module) -> None:
-        self.module = module
-        # Every node in `ast.walk` order, from the one traversal that links parents: rules iterate
-        # this list instead of walking the tree again each.
-        self.walked: list[ast.AST] = [module]
-        self.parents: dict[ast.AST, ast.AST] = {}
-        for parent in self.walked:
-            for child in ast.iter_child_nodes(parent):
-                self.parents[child] = parent
-                self.walked.append(child)
-
-    def ancestors(self, node: ast.AST) -> Iterator[ast.AST]:
-        while node in self.parents:
-            node = self.parents[node]
-            yield node
-
-    def function(self, node: ast.AST) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
-        for ancestor in self.ancestors(node):
-            if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                return ancestor
-        return None
-
-    def in_async_context(self, node: ast.AST) -> bool:
-        """True when `node` runs on the event loop: inside an `async def` and not inside a nested
-        def/lambda/class (those are what thread-offload helpers receive)."""
-        for ancestor in self.ancestors(node):
-            if isinstance(ancestor, ast.AsyncFunctionDef):
-                return True
-            if isinstance(ancestor, (ast.FunctionDef, ast.Lambda, ast.ClassDef)):
-                return False
-        return False
-
-    @functools.cached_property
-    def calls(self) -> list[ast.Call]:
-        return [node for node in self.walked if isinstance(node, ast.Call)]
-
-    @functools.cached_property
-    def scopes(self) -> dict[ast.AST, list[ast.AST]]:
-        """Each scope's own nodes (see `scoped_nodes`), computed once for all rules."""
-        return scoped_nodes(self.module)
-
-
 def imports_any(names: Names, *modules: str) -> bool:
     return any(q == m or q.startswith(m + ".") for q in names.imports.values() for m in modules)
 
@@ -346,56 +152,19 @@ def has_retry_wrapper(names: Names, tree: Tree, node: ast.AST) -> bool:
     return False
 
 
-_CALL_SITES: dict[str, frozenset[str]] = {
-    "openai": frozenset(
-        [
-            "chat.completions.create",
-            "chat.completions.parse",
-            "beta.chat.completions.parse",
-            "responses.create",
-            "responses.parse",
-            "completions.create",
-            "embeddings.create",
-        ]
-    ),
-    "anthropic": frozenset(["messages.create", "messages.stream"]),
-    "cohere": frozenset(["chat", "embed", "rerank"]),
-    "huggingface": frozenset(
-        ["chat_completion", "text_generation", "feature_extraction", "chat.completions.create"]
-    ),
-    "google-genai": frozenset(
-        ["models.generate_content", "models.generate_content_stream", "models.embed_content"]
-    ),
-    "litellm": frozenset(["completion", "acompletion", "embedding", "aembedding"]),
-    "langchain": frozenset(["invoke", "ainvoke", "batch", "abatch", "stream", "astream"]),
-    "langchain-embeddings": frozenset(["embed_query", "embed_documents", "aembed_query", "aembed_documents"]),
-}
-_EMBEDDING_METHODS = frozenset(
-    [
-        "embeddings.create",
-        "embed",
-        "feature_extraction",
-        "models.embed_content",
-        "embedding",
-        "aembedding",
-        "embed_query",
-        "embed_documents",
-        "aembed_query",
-        "aembed_documents",
-        "encode",
-    ]
-)
-_LOCAL_CALL_SITES = {
-    ("sentence_transformers.SentenceTransformer", "encode"),
-    ("vllm.LLM", "generate"),
-    ("transformers.pipeline", ""),
-}
+def llm_client_kind(qualname: str | None) -> str | None:
+    """The provider ('openai', 'anthropic', ..., 'langchain') of a model client or chat-model
+    class (SDK facts table); None for anything else, local models included."""
+    if sdk.langchain_model(qualname):
+        return "langchain"
+    entry = sdk.client(qualname)
+    return entry.provider if entry is not None and not entry.local else None
 
 
 @dataclasses.dataclass(frozen=True)
 class LLMCall:
     """An LLM call site (RULES.md §4.1): provider, the method chain called, and the constructor
-    of the client it goes through when that is known in the file."""
+    of the client it goes through when that is known (possibly in another module)."""
 
     provider: str
     method: str
@@ -404,64 +173,83 @@ class LLMCall:
     client_class: str
 
     @property
+    def facts(self) -> sdk.Client | None:
+        return sdk.client(self.client_class)
+
+    @property
     def is_async(self) -> bool:
-        """Returns a coroutine: an `Async*` client, `client.aio`, or an `a*` method."""
+        """Returns a coroutine: an async client, `client.aio`, or an async twin method."""
+        facts = self.facts
         last = self.method.rsplit(".", 1)[-1]
+        if facts is not None and (facts.is_async or self.method in facts.method_twins.values()):
+            return True
         return (
-            self.client_class.rsplit(".", 1)[-1].startswith("Async")
-            or self.method.startswith("aio.")
-            or last in ("ainvoke", "abatch", "astream", "acompletion", "aembedding")
+            self.method.startswith("aio.")
+            or last in ("ainvoke", "abatch", "astream", "acompletion", "aembedding", "acall", "arun")
             or last.startswith("aembed_")
+            or last.endswith("_async")
         )
 
 
-def _langchain_runnable(names: Names, node: ast.AST, depth: int = 0) -> bool:
-    """`prompt | llm` (or a name bound to it) where one side is a LangChain chat model."""
-    if depth > 3:
-        return False
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
-        return _langchain_runnable(names, node.left, depth + 1) or _langchain_runnable(
-            names, node.right, depth + 1
-        )
-    built = names.constructor(node)
-    if built is not None:
-        return llm_client_kind(built[0]) == "langchain"
-    key = names.key(node)
-    if key is not None and key in names.bindings:
-        return _langchain_runnable(names, names.bindings[key], depth + 1)
-    return False
+_MODULE_CLIENTS = {"litellm": "litellm", "ollama": "ollama.Client", "openai": "openai.OpenAI"}
+
+
+def _boto3_client(built: tuple[str, ast.Call | None]) -> str:
+    """`boto3.client("bedrock-runtime")` is the table's `boto3.client:bedrock-runtime`."""
+    name, call = built
+    if name in ("boto3.client", "boto3.session.Session.client") and call is not None:
+        service = string_value(argument(call, 0, "service_name"))
+        if service:
+            return f"boto3.client:{service}"
+    return name
+
+
+def _site(facts: sdk.Client, method: str, client: ast.Call | None, ctor: str) -> LLMCall | None:
+    lookup = (
+        method[len("aio.") :] if facts.provider == "google-genai" and method.startswith("aio.") else method
+    )
+    twins = {twin: blocking for blocking, twin in facts.method_twins.items()}
+    base = twins.get(lookup, lookup)
+    if base in facts.calls or (not base and "__call__" in facts.calls):
+        return LLMCall(facts.provider, method or "__call__", False, client, ctor)
+    if base in facts.embedding_calls or lookup in facts.embedding_calls:
+        return LLMCall(facts.provider, method, True, client, ctor)
+    return None
 
 
 def llm_call(names: Names, call: ast.Call) -> LLMCall | None:
-    """The LLM call site `call` is (RULES.md §4.1 call-site table), or None."""
+    """The LLM call site `call` is (RULES.md §4.1 call-site table, from the SDK facts), or None."""
     name = names.call_name(call)
     if name is not None:
-        module, _, function = name.rpartition(".")
-        if module == "litellm" and function in _CALL_SITES["litellm"]:
-            return LLMCall("litellm", function, function in _EMBEDDING_METHODS, None, "litellm")
-        if name.startswith("openai.") and ".".join(name.split(".")[1:]) in _CALL_SITES["openai"]:
-            method = ".".join(name.split(".")[1:])
-            return LLMCall("openai", method, method == "embeddings.create", None, "openai")
+        module, _, function = name.partition(".")
+        owner = _MODULE_CLIENTS.get(module)
+        facts = sdk.client(owner)
+        if facts is not None and function:
+            site = _site(facts, function, None, owner or module)
+            if site is not None:
+                return site
     receiver, chain = call_receiver(call)
+    method = ".".join(chain)
     built = names.constructor(receiver)
     if built is None:
-        if chain and chain[-1] in _CALL_SITES["langchain"] and _langchain_runnable(names, receiver):
-            return LLMCall("langchain", chain[-1], False, None, "langchain")
+        if chain and chain[-1] in sdk.LANGCHAIN_RUNNABLE_CALLS:
+            model = names.runnable_model(receiver)
+            if model is not None:
+                return LLMCall("langchain", chain[-1], False, None, model[0])
         return None
-    ctor, ctor_call = built
-    method = ".".join(chain)
-    if (ctor, method) in _LOCAL_CALL_SITES:
-        return LLMCall("local", method or "__call__", method == "encode", ctor_call, ctor)
-    kind = llm_client_kind(ctor)
-    if kind is None and ctor.startswith("langchain") and ctor.endswith("Embeddings"):
-        kind = "langchain-embeddings"
-    if kind is None:
+    ctor = _boto3_client(built)
+    if sdk.langchain_model(ctor):
+        if chain and chain[-1] in sdk.LANGCHAIN_RUNNABLE_CALLS:
+            return LLMCall("langchain", method, False, built[1], ctor)
         return None
-    lookup = method[len("aio.") :] if kind == "google-genai" and method.startswith("aio.") else method
-    if lookup in _CALL_SITES.get(kind, frozenset()):
-        provider = "langchain" if kind == "langchain-embeddings" else kind
-        return LLMCall(provider, method, lookup in _EMBEDDING_METHODS, ctor_call, ctor)
-    return None
+    if sdk.langchain_embeddings(ctor):
+        if method in sdk.LANGCHAIN_EMBEDDING_CALLS:
+            return LLMCall("langchain", method, True, built[1], ctor)
+        return None
+    facts = sdk.client(ctor)
+    if facts is None:
+        return None
+    return _site(facts, method, built[1], facts.qualname)
 
 
 LLM_RESPONSE_ATTRIBUTES = frozenset(["content", "text", "output_text", "candidates", "choices"])
@@ -480,21 +268,6 @@ def is_llm_response_accessor(node: ast.AST) -> bool:
 # What a value is made of: the sources found in it directly, and the local names it reads.
 Flow = Callable[[ast.expr], tuple[frozenset[ast.AST], frozenset[str]]]
 _TEXT_RESULTS = frozenset(["text_generation"])
-
-
-def scoped_nodes(module: ast.Module) -> dict[ast.AST, list[ast.AST]]:
-    """Each scope — the module, every class and function — mapped to its own nodes (not those of
-    scopes nested in it), in one traversal: the units of intra-procedural data flow."""
-    index: dict[ast.AST, list[ast.AST]] = {module: []}
-    stack: list[tuple[ast.AST, ast.AST]] = [(child, module) for child in ast.iter_child_nodes(module)]
-    while stack:
-        node, scope = stack.pop()
-        index[scope].append(node)
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            index[node] = []
-            scope = node
-        stack.extend((child, scope) for child in ast.iter_child_nodes(node))
-    return index
 
 
 def assigned_values(nodes: Iterable[ast.AST]) -> list[tuple[str, ast.expr]]:

@@ -7,10 +7,10 @@ import re
 from collections.abc import Iterator
 
 from archbot.models import Severity
+from archbot.repo.resolve import Names
 from archbot.rules import Family, Hit
 from archbot.rules.pyast import (
     LLMCall,
-    Names,
     argument,
     call_receiver,
     has_retry_wrapper,

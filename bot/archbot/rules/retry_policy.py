@@ -6,8 +6,14 @@ import ast
 from collections.abc import Iterable, Iterator
 
 from archbot.models import Severity
+from archbot.repo.resolve import Names
 from archbot.rules import Family, Hit
-from archbot.rules.pyast import Names, contains_llm_call, has_splat, kwarg, scope_walk
+from archbot.rules.pyast import (
+    contains_llm_call,
+    has_splat,
+    kwarg,
+    scope_walk,
+)
 from archbot.rules.reliability import RETRYING
 from archbot.rules.source import PythonFile
 

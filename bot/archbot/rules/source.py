@@ -4,60 +4,18 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-import fnmatch
 import functools
-import re
 import warnings
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from archbot.classify import FileKind, file_kind, notebook_code
-from archbot.rules.pyast import LLMFlow, Names, Tree
+from archbot.repo.model import Repository
+from archbot.repo.resolve import Names, Tree
+from archbot.rules.pyast import LLMFlow
 from archbot.rules.templating import TEMPLATE_MARK, Detemplated, detemplate
 
 if TYPE_CHECKING:
     import yaml
-
-
-class RepoView:
-    """The repository around the change: its file list and contents, read lazily and once."""
-
-    def __init__(
-        self, list_files: Callable[[], tuple[str, ...]], read: Callable[[str], bytes | None]
-    ) -> None:
-        self._list_files = list_files
-        self._read = read
-
-    @functools.cached_property
-    def files(self) -> tuple[str, ...]:
-        return self._list_files()
-
-    @functools.cached_property
-    def _tracked(self) -> frozenset[str]:
-        return frozenset(self.files)
-
-    def tracks(self, path: str) -> bool:
-        """Is `path` a file of the reviewed revision?"""
-        return path in self._tracked
-
-    def glob(self, pattern: str) -> list[str]:
-        return [
-            f
-            for f in self.files
-            if fnmatch.fnmatchcase(f, pattern) or fnmatch.fnmatchcase(f.rsplit("/", 1)[-1], pattern)
-        ]
-
-    @functools.cache  # noqa: B019 - one RepoView per review; the cache dies with it
-    def text(self, path: str) -> str | None:
-        data = self._read(path)
-        return None if data is None else data.decode("utf-8", errors="replace")
-
-    @functools.cache  # noqa: B019 - one RepoView per review; the cache dies with it
-    def mentions(self, pattern: re.Pattern[str], glob: str) -> bool:
-        """Does any repository file matching `glob` contain `pattern`? Answered once per review."""
-        return any(
-            text is not None and pattern.search(text) is not None for text in map(self.text, self.glob(glob))
-        )
 
 
 @dataclasses.dataclass
@@ -69,7 +27,7 @@ class SourceFile:
     text: str
     changed: frozenset[int]
     complete: bool
-    repo: RepoView
+    repo: Repository
 
     @functools.cached_property
     def lines(self) -> list[str]:
@@ -100,7 +58,11 @@ class PythonFile(SourceFile):
 
     @functools.cached_property
     def names(self) -> Names:
-        return Names(self.nodes.walked)
+        """The file's resolver, backed by the repository model (a notebook resolves only within
+        itself: nothing imports it)."""
+        if self.kind == "notebook":
+            return Names(self.nodes)
+        return Names(self.nodes, self.repo, self.repo.adopt(self.path, self.tree, self.nodes.walked))
 
     @functools.cached_property
     def nodes(self) -> Tree:
@@ -113,7 +75,10 @@ class PythonFile(SourceFile):
 
     def changed_line(self, node: ast.AST) -> int | None:
         """The line to report a finding about `node` on: its first line if the change touched it,
-        else the first changed line inside it; None when the change does not touch it."""
+        else the first changed line inside it; None when the change does not touch it (or the
+        node belongs to another module, as resolvers may hand back)."""
+        if not self.nodes.owns(node):
+            return None
         start = getattr(node, "lineno", 0)
         end = getattr(node, "end_lineno", None) or start
         for code_line in range(start, end + 1):
@@ -172,7 +137,7 @@ class YamlFile(SourceFile):
         return [node for node in yaml.compose_all(self.template.text, Loader=_yaml_loader()) if node]
 
 
-def make(path: str, text: str, changed: frozenset[int], complete: bool, repo: RepoView) -> SourceFile:
+def make(path: str, text: str, changed: frozenset[int], complete: bool, repo: Repository) -> SourceFile:
     kind = file_kind(path, repo.tracks)
     if kind in ("python", "notebook"):
         return PythonFile(path, kind, text, changed, complete, repo)

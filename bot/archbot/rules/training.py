@@ -9,11 +9,10 @@ from collections.abc import Iterator, Sequence
 from pathlib import PurePosixPath
 
 from archbot.models import Severity
+from archbot.repo.resolve import Names, Tree
 from archbot.rules import Family, Hit
 from archbot.rules.governance import is_test_module
 from archbot.rules.pyast import (
-    Names,
-    Tree,
     argument,
     attribute_chain,
     binding_key,

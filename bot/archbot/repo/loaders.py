@@ -1,0 +1,189 @@
+"""Loaders that execute what they load: one table of deserialisers that unpickle (or construct
+arbitrary objects), and one of Hugging Face Hub loaders (which take a `revision` and may run the
+model repository's Python code with `trust_remote_code`).
+
+A deserialiser entry says when it is unsafe: always, or only when an option has a given value
+(`numpy.load(allow_pickle=True)`, `torch.load(weights_only=False)`), or when a format option or
+the file's extension selects pickle (`nltk.data.load(..., format="pickle")`). Rules ask this table;
+they do not keep lists of their own.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Literal
+
+When = Literal["always", "option", "format"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Deserialiser:
+    """`when`: "always" unpickles; "option": only when `option` is given `value` (or, with
+    `default_unsafe`, when the option is left out); "format": when `option` names a pickle
+    format, or is left out and the path ends in a pickle extension."""
+
+    qualname: str
+    when: When
+    source: str
+    path_position: int = 0
+    path_names: tuple[str, ...] = ("f", "file", "path", "filename", "filepath")
+    option: str = ""
+    value: object = None
+    default_unsafe: bool = False
+    pickle_formats: tuple[str, ...] = ()
+    pickle_extensions: tuple[str, ...] = ()
+
+
+def _always(qualname: str, source: str, *names: str, position: int = 0) -> Deserialiser:
+    paths = names or ("f", "file", "path", "filename", "filepath", "data")
+    return Deserialiser(qualname, "always", source, position, paths)
+
+
+_PICKLE = "Python docs: pickle is not secure; only unpickle data you trust"
+_DESERIALISERS: tuple[Deserialiser, ...] = (
+    _always("pickle.load", _PICKLE, "file"),
+    _always("pickle.loads", _PICKLE, "data"),
+    _always("pickle.Unpickler", _PICKLE, "file"),
+    _always("_pickle.load", _PICKLE, "file"),
+    _always("_pickle.loads", _PICKLE, "data"),
+    _always("cPickle.load", _PICKLE, "file"),
+    _always("cPickle.loads", _PICKLE, "data"),
+    _always("dill.load", "dill extends pickle", "file"),
+    _always("dill.loads", "dill extends pickle", "str"),
+    _always("cloudpickle.load", "cloudpickle re-exports pickle.load", "file"),
+    _always("cloudpickle.loads", "cloudpickle re-exports pickle.loads", "data"),
+    _always("joblib.load", "joblib docs: load relies on pickle; never load untrusted files", "filename"),
+    _always("sklearn.externals.joblib.load", "joblib.load under its old scikit-learn path", "filename"),
+    _always("pandas.read_pickle", "pandas docs: read_pickle is not secure", "filepath_or_buffer"),
+    _always("shelve.open", "Python docs: shelve is backed by pickle", "filename"),
+    _always("torch.package.PackageImporter", "torch.package docs: loads pickled code", "file_or_buffer"),
+    _always("jsonpickle.decode", "jsonpickle docs: decode can execute arbitrary code", "string"),
+    _always("yaml.unsafe_load", "PyYAML: unsafe_load constructs arbitrary Python objects", "stream"),
+    Deserialiser(
+        "numpy.load",
+        "option",
+        "numpy docs: allow_pickle=True loads object arrays with pickle",
+        path_names=("file",),
+        option="allow_pickle",
+        value=True,
+    ),
+    Deserialiser(
+        "torch.load",
+        "option",
+        "PyTorch: weights_only defaults to True since 2.6, False before",
+        path_names=("f",),
+        option="weights_only",
+        value=False,
+    ),
+    Deserialiser(
+        "keras.models.load_model",
+        "option",
+        "Keras docs: safe_mode=False allows arbitrary code in lambda layers",
+        path_names=("filepath",),
+        option="safe_mode",
+        value=False,
+    ),
+    Deserialiser(
+        "tensorflow.keras.models.load_model",
+        "option",
+        "Keras docs: safe_mode=False allows arbitrary code in lambda layers",
+        path_names=("filepath",),
+        option="safe_mode",
+        value=False,
+    ),
+    Deserialiser(
+        "nltk.data.load",
+        "format",
+        "NLTK docs: format 'pickle' (or 'auto' on a .pickle file) unpickles the resource",
+        path_names=("resource_url",),
+        option="format",
+        pickle_formats=("pickle",),
+        pickle_extensions=(".pickle", ".pkl"),
+    ),
+)
+
+DESERIALISERS: Mapping[str, Deserialiser] = {entry.qualname: entry for entry in _DESERIALISERS}
+# Loading functions that are never pickle-based, whatever their name suggests (bandit #1293, #1343).
+NOT_DESERIALISERS = frozenset(["torch.jit.load", "torch.utils.cpp_extension.load"])
+
+
+@dataclasses.dataclass(frozen=True)
+class HubLoader:
+    """A loader that fetches a model, tokenizer or dataset from the Hugging Face Hub by repository
+    id. `repo_position`/`repo_names`: where the id is passed. `revision_options`: the options that
+    pin the revision. `remote_code`: whether it accepts `trust_remote_code`."""
+
+    qualname: str
+    source: str
+    repo_position: int = 0
+    repo_names: tuple[str, ...] = ("pretrained_model_name_or_path", "model_name_or_path", "repo_id")
+    revision_options: tuple[str, ...] = ("revision",)
+    remote_code: bool = True
+
+
+_HUB_SOURCE = "transformers/huggingface_hub/datasets docs: `revision` pins a branch, tag or commit"
+_HUB_LOADERS: tuple[HubLoader, ...] = (
+    HubLoader("transformers.pipeline", _HUB_SOURCE, repo_position=1, repo_names=("model",)),
+    HubLoader(
+        "sentence_transformers.SentenceTransformer",
+        "sentence-transformers: SentenceTransformer(model_name_or_path, revision=, trust_remote_code=)",
+        repo_names=("model_name_or_path",),
+    ),
+    HubLoader(
+        "sentence_transformers.CrossEncoder",
+        "sentence-transformers: CrossEncoder(model_name, revision=, trust_remote_code=)",
+        repo_names=("model_name", "model_name_or_path"),
+    ),
+    HubLoader(
+        "huggingface_hub.hf_hub_download",
+        _HUB_SOURCE,
+        repo_names=("repo_id",),
+        remote_code=False,
+    ),
+    HubLoader(
+        "huggingface_hub.snapshot_download",
+        _HUB_SOURCE,
+        repo_names=("repo_id",),
+        remote_code=False,
+    ),
+    HubLoader("datasets.load_dataset", _HUB_SOURCE, repo_names=("path",)),
+    HubLoader(
+        "vllm.LLM",
+        "vllm LLM(model, revision=, tokenizer_revision=, trust_remote_code=)",
+        repo_names=("model",),
+        revision_options=("revision",),
+    ),
+    HubLoader(
+        "vllm.transformers_utils.tokenizer.get_tokenizer",
+        "vllm get_tokenizer(tokenizer_name, ..., revision=): unknown options go to AutoTokenizer",
+        repo_names=("tokenizer_name",),
+    ),
+)
+HUB_LOADERS: Mapping[str, HubLoader] = {entry.qualname: entry for entry in _HUB_LOADERS}
+FROM_PRETRAINED = HubLoader(
+    "*.from_pretrained",
+    "transformers/diffusers/peft from_pretrained(pretrained_model_name_or_path, revision=, "
+    "trust_remote_code=)",
+    repo_names=("pretrained_model_name_or_path", "model_name_or_path", "model_id", "model_name"),
+)
+# Classes whose `from_pretrained` reads only local or already-loaded objects.
+_LOCAL_FROM_PRETRAINED = ("peft.PeftConfig",)
+
+
+def deserialiser(qualname: str | None) -> Deserialiser | None:
+    if qualname is None or qualname in NOT_DESERIALISERS:
+        return None
+    return DESERIALISERS.get(qualname)
+
+
+def hub_loader(qualname: str | None, method: str | None = None) -> HubLoader | None:
+    """The Hub loader a call is: a function of the table, or any `X.from_pretrained` (`method`
+    is the attribute called, for receivers that do not resolve to a qualified name)."""
+    if qualname is not None and qualname in HUB_LOADERS:
+        return HUB_LOADERS[qualname]
+    if qualname is not None and qualname.endswith(".from_pretrained"):
+        return None if qualname.startswith(_LOCAL_FROM_PRETRAINED) else FROM_PRETRAINED
+    if method == "from_pretrained":
+        return FROM_PRETRAINED
+    return None

@@ -1,0 +1,547 @@
+"""What LLM and model-serving SDKs do when an option is left out: one table, one entry per client.
+
+Each entry says, for one public client class (or module-level API), what its default timeout and
+retries are, how to change or disable them, which option caps the output, which calls reach the
+model, and whether those calls block (with their async twins). Rules ask this table instead of
+keeping their own lists. A fact nobody verified is `UNKNOWN`, and rules treat it as unknown: they
+stay silent rather than guess. `source` names where each verified fact was read (RULES.md §2 has
+the citations of the older entries).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections.abc import Mapping
+from typing import Final, Literal
+
+Unknown = Literal["unknown"]
+UNKNOWN: Final[Unknown] = "unknown"
+# A default timeout: seconds, None when the client waits forever, or UNKNOWN.
+Timeout = float | None | Unknown
+
+
+@dataclasses.dataclass(frozen=True)
+class Client:
+    """One client class (or a module of functions, `litellm`) as its SDK ships it.
+
+    `calls`: method chains on the client that call the model (generation), mapped to the options
+    that cap their output (empty when the call has no cap, or it is required). `embedding_calls`:
+    chains that embed. `method_twins`: a blocking chain and its async counterpart on the same
+    client (`chat.complete` -> `chat.complete_async`).
+    """
+
+    qualname: str
+    provider: str
+    source: str
+    aliases: tuple[str, ...] = ()
+    is_async: bool = False
+    async_twin: str | None = None
+    timeout_options: tuple[str, ...] = ("timeout",)
+    default_timeout: Timeout = UNKNOWN
+    none_disables_timeout: bool | Unknown = UNKNOWN
+    http_client_options: tuple[str, ...] = ()
+    retry_options: tuple[str, ...] = ("max_retries",)
+    default_retries: int | Unknown = UNKNOWN
+    retries_back_off: bool | Unknown = UNKNOWN
+    disable_retries: str = ""
+    calls: Mapping[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+    embedding_calls: tuple[str, ...] = ()
+    cap_required: bool = False
+    method_twins: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    local: bool = False
+
+    @property
+    def blocking(self) -> bool:
+        """Its model calls block the calling thread (and an event loop, if called from one)."""
+        return not self.is_async
+
+    @property
+    def unbounded(self) -> bool:
+        """Waits forever unless given a timeout: a verified fact, not a guess."""
+        return self.default_timeout is None
+
+    def cap_options(self, method: str) -> tuple[str, ...] | None:
+        """The options that cap the output of `method`; None when it is not a generation call."""
+        return self.calls.get(method)
+
+
+_OPENAI_SOURCE = "openai-python src/openai/_constants.py, _base_client.py; RULES.md §2"
+_OPENAI_CALLS: Mapping[str, tuple[str, ...]] = {
+    "chat.completions.create": ("max_tokens", "max_completion_tokens"),
+    "chat.completions.parse": ("max_tokens", "max_completion_tokens"),
+    "beta.chat.completions.parse": ("max_tokens", "max_completion_tokens"),
+    "responses.create": ("max_output_tokens",),
+    "responses.parse": ("max_output_tokens",),
+    "completions.create": ("max_tokens",),
+}
+
+
+def _openai(name: str, is_async: bool, twin: str | None, *aliases: str) -> Client:
+    return Client(
+        qualname=f"openai.{name}",
+        provider="openai",
+        source=_OPENAI_SOURCE,
+        aliases=aliases,
+        is_async=is_async,
+        async_twin=twin,
+        default_timeout=600.0,
+        none_disables_timeout=True,
+        http_client_options=("http_client",),
+        default_retries=2,
+        retries_back_off=True,
+        disable_retries="max_retries=0",
+        calls=_OPENAI_CALLS,
+        embedding_calls=("embeddings.create",),
+    )
+
+
+_ANTHROPIC_SOURCE = "anthropic-sdk-python src/anthropic/_constants.py; messages.py (max_tokens required)"
+
+
+def _anthropic(name: str, is_async: bool, twin: str | None) -> Client:
+    return Client(
+        qualname=f"anthropic.{name}",
+        provider="anthropic",
+        source=_ANTHROPIC_SOURCE,
+        aliases=(f"anthropic._client.{name}",),
+        is_async=is_async,
+        async_twin=twin,
+        default_timeout=600.0,
+        none_disables_timeout=True,
+        http_client_options=("http_client",),
+        default_retries=2,
+        retries_back_off=True,
+        disable_retries="max_retries=0",
+        calls={"messages.create": (), "messages.stream": (), "messages.parse": ()},
+        cap_required=True,
+    )
+
+
+def _cohere(name: str, is_async: bool, twin: str | None) -> Client:
+    return Client(
+        qualname=f"cohere.{name}",
+        provider="cohere",
+        source="cohere-python src/cohere/base_client.py, core/http_client.py",
+        is_async=is_async,
+        async_twin=twin,
+        default_timeout=300.0,
+        http_client_options=("httpx_client",),
+        default_retries=2,
+        retries_back_off=True,
+        disable_retries="max_retries=0 per request",
+        calls={"chat": ("max_tokens",), "chat_stream": ("max_tokens",), "generate": ("max_tokens",)},
+        embedding_calls=("embed", "rerank"),
+    )
+
+
+def _inference_client(name: str, is_async: bool, twin: str | None) -> Client:
+    return Client(
+        qualname=f"huggingface_hub.{name}",
+        provider="huggingface",
+        source="huggingface_hub src/huggingface_hub/inference/_client.py (timeout None loops forever)",
+        aliases=(f"huggingface_hub.inference._client.{name}",),
+        is_async=is_async,
+        async_twin=twin,
+        default_timeout=None,
+        none_disables_timeout=True,
+        retry_options=(),
+        default_retries=0,
+        calls={
+            "chat_completion": ("max_tokens",),
+            "text_generation": ("max_new_tokens",),
+            "chat.completions.create": ("max_tokens",),
+        },
+        embedding_calls=("feature_extraction",),
+    )
+
+
+_LANGCHAIN_SOURCE = "langchain partners chat_models (request_timeout=None passed to the SDK); langchain#35597"
+_LANGCHAIN_CALLS: Mapping[str, tuple[str, ...]] = {
+    "invoke": (),
+    "ainvoke": (),
+    "batch": (),
+    "abatch": (),
+    "stream": (),
+    "astream": (),
+}
+_LANGCHAIN_TWINS: Mapping[str, str] = {
+    "invoke": "ainvoke",
+    "batch": "abatch",
+    "stream": "astream",
+    "predict": "apredict",
+    "run": "arun",
+    "__call__": "acall",
+}
+
+
+def _langchain_chat(
+    qualname: str,
+    *,
+    none_default: bool,
+    caps: tuple[str, ...] = (),
+    retries: int | Unknown = UNKNOWN,
+    source: str = _LANGCHAIN_SOURCE,
+) -> Client:
+    """A LangChain chat model. `none_default`: its timeout field defaults to None and is passed to
+    the SDK as `timeout=None`, which disables the SDK's own default (verified for the three
+    classes of langchain#35597 and the partners RULES.md §2 lists; unknown for the others)."""
+    return Client(
+        qualname=qualname,
+        provider="langchain",
+        source=source,
+        timeout_options=("timeout", "request_timeout", "default_request_timeout"),
+        default_timeout=None if none_default else UNKNOWN,
+        none_disables_timeout=True if none_default else UNKNOWN,
+        http_client_options=("http_client", "http_async_client", "client", "async_client"),
+        default_retries=retries,
+        calls={method: caps for method in _LANGCHAIN_CALLS},
+        method_twins=_LANGCHAIN_TWINS,
+    )
+
+
+_LANGCHAIN_EMBEDDING_TWINS: Mapping[str, str] = {
+    "embed_query": "aembed_query",
+    "embed_documents": "aembed_documents",
+}
+
+
+def _langchain_embeddings(qualname: str) -> Client:
+    return Client(
+        qualname=qualname,
+        provider="langchain",
+        source="langchain Embeddings interface (embed_query/embed_documents and their a* twins)",
+        embedding_calls=(*_LANGCHAIN_EMBEDDING_TWINS, *_LANGCHAIN_EMBEDDING_TWINS.values()),
+        method_twins=_LANGCHAIN_EMBEDDING_TWINS,
+    )
+
+
+_ENTRIES: tuple[Client, ...] = (
+    _openai("OpenAI", False, "openai.AsyncOpenAI", "openai._client.OpenAI"),
+    _openai("AsyncOpenAI", True, None, "openai._client.AsyncOpenAI"),
+    _openai("AzureOpenAI", False, "openai.AsyncAzureOpenAI", "openai.lib.azure.AzureOpenAI"),
+    _openai("AsyncAzureOpenAI", True, None, "openai.lib.azure.AsyncAzureOpenAI"),
+    _anthropic("Anthropic", False, "anthropic.AsyncAnthropic"),
+    _anthropic("AsyncAnthropic", True, None),
+    _anthropic("AnthropicBedrock", False, "anthropic.AsyncAnthropicBedrock"),
+    _anthropic("AsyncAnthropicBedrock", True, None),
+    _anthropic("AnthropicVertex", False, "anthropic.AsyncAnthropicVertex"),
+    _anthropic("AsyncAnthropicVertex", True, None),
+    _cohere("Client", False, "cohere.AsyncClient"),
+    _cohere("ClientV2", False, "cohere.AsyncClientV2"),
+    _cohere("AsyncClient", True, None),
+    _cohere("AsyncClientV2", True, None),
+    _inference_client("InferenceClient", False, "huggingface_hub.AsyncInferenceClient"),
+    _inference_client("AsyncInferenceClient", True, None),
+    Client(
+        qualname="google.genai.Client",
+        provider="google-genai",
+        source="python-genai google/genai/_api_client.py (timeout None; retry_args(None): 1 attempt)",
+        aliases=("google.genai.client.Client",),
+        timeout_options=("http_options",),
+        default_timeout=None,
+        retry_options=("http_options",),
+        default_retries=0,
+        disable_retries="no retry_options",
+        calls={
+            "models.generate_content": ("max_output_tokens",),
+            "models.generate_content_stream": ("max_output_tokens",),
+        },
+        embedding_calls=("models.embed_content",),
+        method_twins={
+            "models.generate_content": "aio.models.generate_content",
+            "models.generate_content_stream": "aio.models.generate_content_stream",
+            "models.embed_content": "aio.models.embed_content",
+        },
+    ),
+    Client(
+        qualname="mistralai.Mistral",
+        provider="mistral",
+        source="mistralai client-python basesdk.py (timeout_ms None -> request timeout None); "
+        "embeddings.py (retries only from retry_config)",
+        aliases=("mistralai.sdk.Mistral", "mistralai.client.Mistral"),
+        timeout_options=("timeout_ms",),
+        default_timeout=None,
+        none_disables_timeout=True,
+        http_client_options=("client", "async_client"),
+        retry_options=("retry_config",),
+        calls={"chat.complete": ("max_tokens",), "chat.stream": ("max_tokens",), "fim.complete": ()},
+        embedding_calls=("embeddings.create",),
+        method_twins={
+            "chat.complete": "chat.complete_async",
+            "chat.stream": "chat.stream_async",
+            "fim.complete": "fim.complete_async",
+            "embeddings.create": "embeddings.create_async",
+        },
+    ),
+    Client(
+        qualname="litellm",
+        provider="litellm",
+        source="litellm/__init__.py (request_timeout = 6000); litellm/main.py completion_with_retries "
+        "(retry_strategy defaults to constant_retry: no wait between attempts)",
+        timeout_options=("timeout", "request_timeout"),
+        default_timeout=6000.0,
+        retry_options=("num_retries", "max_retries", "retry_policy"),
+        retries_back_off=False,
+        disable_retries="num_retries=0",
+        calls={
+            "completion": ("max_tokens", "max_completion_tokens"),
+            "acompletion": ("max_tokens", "max_completion_tokens"),
+            "text_completion": ("max_tokens",),
+            "atext_completion": ("max_tokens",),
+        },
+        embedding_calls=("embedding", "aembedding"),
+        method_twins={
+            "completion": "acompletion",
+            "text_completion": "atext_completion",
+            "embedding": "aembedding",
+            "image_generation": "aimage_generation",
+        },
+    ),
+    Client(
+        qualname="litellm.Router",
+        provider="litellm",
+        source="litellm/router.py (num_retries, timeout, fallbacks)",
+        retry_options=("num_retries", "retry_policy"),
+        retries_back_off=False,
+        disable_retries="num_retries=0",
+        calls={
+            "completion": ("max_tokens", "max_completion_tokens"),
+            "acompletion": ("max_tokens", "max_completion_tokens"),
+        },
+        embedding_calls=("embedding", "aembedding"),
+        method_twins={"completion": "acompletion", "embedding": "aembedding"},
+    ),
+    _langchain_chat(
+        "langchain_openai.ChatOpenAI",
+        none_default=True,
+        caps=("max_tokens", "max_completion_tokens"),
+    ),
+    _langchain_chat(
+        "langchain_openai.AzureChatOpenAI",
+        none_default=True,
+        caps=("max_tokens", "max_completion_tokens"),
+    ),
+    _langchain_chat("langchain_anthropic.ChatAnthropic", none_default=True, retries=2),
+    _langchain_chat("langchain_groq.ChatGroq", none_default=True, retries=2),
+    _langchain_chat("langchain_fireworks.ChatFireworks", none_default=True),
+    _langchain_chat("langchain_google_genai.ChatGoogleGenerativeAI", none_default=False),
+    _langchain_chat("langchain_google_vertexai.ChatVertexAI", none_default=False),
+    _langchain_chat("langchain_aws.ChatBedrock", none_default=False),
+    _langchain_chat("langchain_aws.ChatBedrockConverse", none_default=False),
+    _langchain_chat("langchain_ollama.ChatOllama", none_default=False),
+    _langchain_chat("langchain_mistralai.ChatMistralAI", none_default=False),
+    _langchain_embeddings("langchain_openai.OpenAIEmbeddings"),
+    _langchain_embeddings("langchain_openai.AzureOpenAIEmbeddings"),
+    Client(
+        qualname="llama_index.llms.openai.OpenAI",
+        provider="llama-index",
+        source="llama-index-llms-openai base.py (timeout Field default 60.0, max_retries default 3)",
+        default_timeout=60.0,
+        default_retries=3,
+        retries_back_off=True,
+        calls={"complete": ("max_tokens",), "chat": ("max_tokens",), "stream_chat": ("max_tokens",)},
+        method_twins={"complete": "acomplete", "chat": "achat", "stream_chat": "astream_chat"},
+    ),
+    Client(
+        qualname="llama_index.llms.anthropic.Anthropic",
+        provider="llama-index",
+        source="llama-index-llms-anthropic base.py (timeout Field default 60.0, max_retries default 3)",
+        default_timeout=60.0,
+        default_retries=3,
+        retries_back_off=True,
+        calls={"complete": (), "chat": (), "stream_chat": ()},
+        method_twins={"complete": "acomplete", "chat": "achat", "stream_chat": "astream_chat"},
+    ),
+    Client(
+        qualname="haystack.components.generators.chat.OpenAIChatGenerator",
+        provider="haystack",
+        source="haystack components/generators/chat/openai.py (timeout: OPENAI_TIMEOUT or 30.0; "
+        "max_retries: OPENAI_MAX_RETRIES or 5)",
+        default_timeout=30.0,
+        default_retries=5,
+        retries_back_off=True,
+        calls={"run": ()},
+        method_twins={"run": "run_async"},
+    ),
+    Client(
+        qualname="dspy.LM",
+        provider="dspy",
+        source="dspy/clients/lm.py (num_retries=3, passed to litellm)",
+        retry_options=("num_retries",),
+        default_retries=3,
+        calls={"__call__": ("max_tokens",), "forward": ("max_tokens",)},
+        method_twins={"__call__": "acall", "forward": "aforward"},
+    ),
+    Client(
+        qualname="text_generation.Client",
+        provider="tgi",
+        source="text-generation-inference clients/python/text_generation/client.py (timeout: int = 10)",
+        async_twin="text_generation.AsyncClient",
+        default_timeout=10.0,
+        retry_options=(),
+        default_retries=0,
+        calls={"generate": ("max_new_tokens",), "generate_stream": ("max_new_tokens",)},
+    ),
+    Client(
+        qualname="text_generation.AsyncClient",
+        provider="tgi",
+        source="text-generation-inference clients/python/text_generation/client.py (timeout: int = 10)",
+        is_async=True,
+        default_timeout=10.0,
+        retry_options=(),
+        default_retries=0,
+        calls={"generate": ("max_new_tokens",), "generate_stream": ("max_new_tokens",)},
+    ),
+    Client(
+        qualname="ollama.Client",
+        provider="ollama",
+        source="ollama-python ollama/_client.py (BaseClient timeout=None passed to httpx: no timeout)",
+        aliases=("ollama._client.Client",),
+        async_twin="ollama.AsyncClient",
+        default_timeout=None,
+        none_disables_timeout=True,
+        retry_options=(),
+        default_retries=0,
+        calls={"chat": (), "generate": ()},
+        embedding_calls=("embed", "embeddings"),
+    ),
+    Client(
+        qualname="ollama.AsyncClient",
+        provider="ollama",
+        source="ollama-python ollama/_client.py (BaseClient timeout=None passed to httpx: no timeout)",
+        aliases=("ollama._client.AsyncClient",),
+        is_async=True,
+        default_timeout=None,
+        none_disables_timeout=True,
+        retry_options=(),
+        default_retries=0,
+        calls={"chat": (), "generate": ()},
+        embedding_calls=("embed", "embeddings"),
+    ),
+    Client(
+        qualname="boto3.client:bedrock-runtime",
+        provider="bedrock",
+        source="botocore Config (connect/read timeouts, legacy retries): defaults unverified here",
+        timeout_options=("config",),
+        retry_options=("config",),
+        calls={
+            "invoke_model": (),
+            "converse": (),
+            "converse_stream": (),
+            "invoke_model_with_response_stream": (),
+        },
+    ),
+    Client(
+        qualname="boto3.client:sagemaker-runtime",
+        provider="sagemaker",
+        source="botocore Config (connect/read timeouts, legacy retries): defaults unverified here",
+        timeout_options=("config",),
+        retry_options=("config",),
+        calls={"invoke_endpoint": (), "invoke_endpoint_with_response_stream": ()},
+    ),
+    Client(
+        qualname="sentence_transformers.SentenceTransformer",
+        provider="local",
+        source="sentence-transformers: encode runs the model in-process",
+        retry_options=(),
+        embedding_calls=("encode",),
+        local=True,
+    ),
+    Client(
+        qualname="sentence_transformers.CrossEncoder",
+        provider="local",
+        source="sentence-transformers: predict runs the model in-process",
+        retry_options=(),
+        calls={"predict": (), "rank": ()},
+        local=True,
+    ),
+    Client(
+        qualname="vllm.LLM",
+        provider="local",
+        source="vllm LLM: generate/chat run the engine in-process and block until done",
+        retry_options=(),
+        calls={"generate": ("max_tokens",), "chat": ("max_tokens",)},
+        embedding_calls=("embed", "encode"),
+        local=True,
+    ),
+    Client(
+        qualname="transformers.pipeline",
+        provider="local",
+        source="transformers pipeline: calling it runs the model in-process",
+        retry_options=(),
+        calls={"": ()},
+        local=True,
+    ),
+)
+
+CLIENTS: Mapping[str, Client] = {entry.qualname: entry for entry in _ENTRIES}
+_ALIASES: Mapping[str, str] = {alias: entry.qualname for entry in _ENTRIES for alias in entry.aliases}
+# LangChain classes are re-exported from several packages (langchain_community, langchain.chat_models):
+# the class name decides, under any `langchain*` module.
+_LANGCHAIN_BY_NAME: Mapping[str, str] = {
+    entry.qualname.rsplit(".", 1)[1]: entry.qualname
+    for entry in _ENTRIES
+    if entry.qualname.startswith("langchain")
+}
+
+
+@functools.cache
+def canonical(qualname: str) -> str:
+    """The public name of a re-exported client: `openai.lib.azure.AzureOpenAI` ->
+    `openai.AzureOpenAI`, `langchain_community.chat_models.ChatOpenAI` ->
+    `langchain_openai.ChatOpenAI`. Other names come back unchanged."""
+    if qualname in _ALIASES:
+        return _ALIASES[qualname]
+    module, _, name = qualname.rpartition(".")
+    if module.startswith("langchain") and name in _LANGCHAIN_BY_NAME:
+        return _LANGCHAIN_BY_NAME[name]
+    return qualname
+
+
+@functools.cache
+def client(qualname: str | None) -> Client | None:
+    """The facts about the client class (or API module) `qualname` names, after `canonical`."""
+    if qualname is None:
+        return None
+    return CLIENTS.get(canonical(qualname))
+
+
+# LangChain chat models without an entry of their own (their defaults are not verified here):
+# still chat models, so their calls reach a model.
+_LANGCHAIN_CHAT_MODELS = frozenset(
+    [
+        *(name for name, qualname in _LANGCHAIN_BY_NAME.items() if CLIENTS[qualname].calls),
+        "ChatCohere",
+        "ChatDatabricks",
+        "ChatDeepSeek",
+        "ChatHuggingFace",
+        "ChatLiteLLM",
+        "ChatNVIDIA",
+        "ChatPerplexity",
+        "ChatTogether",
+        "ChatXAI",
+        "init_chat_model",
+    ]
+)
+
+
+def langchain_model(qualname: str | None) -> bool:
+    """A LangChain chat model class, or `init_chat_model(...)` (any provider)."""
+    if qualname is None:
+        return False
+    module, _, name = qualname.rpartition(".")
+    return module.startswith("langchain") and name in _LANGCHAIN_CHAT_MODELS
+
+
+def langchain_embeddings(qualname: str | None) -> bool:
+    """A LangChain embeddings class (`OpenAIEmbeddings`, `HuggingFaceEmbeddings`, ...)."""
+    if qualname is None:
+        return False
+    module, _, name = qualname.rpartition(".")
+    return module.startswith("langchain") and name.endswith("Embeddings")
+
+
+# The calls that run a LangChain runnable (a chat model, or a chain built around one).
+LANGCHAIN_RUNNABLE_CALLS = frozenset([*_LANGCHAIN_CALLS, "predict", "apredict", "run", "arun", "__call__"])
+LANGCHAIN_EMBEDDING_CALLS = frozenset([*_LANGCHAIN_EMBEDDING_TWINS, *_LANGCHAIN_EMBEDDING_TWINS.values()])

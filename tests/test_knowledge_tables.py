@@ -1,0 +1,232 @@
+"""The knowledge tables, entry by entry: SDK facts (timeouts, retries, output caps, blocking calls
+and their async twins) and the loaders that unpickle or take a Hub revision. A change to any entry
+fails here first, so it is made on purpose, with its source."""
+
+from __future__ import annotations
+
+import pytest
+
+from archbot.repo import loaders, sdk
+
+U = sdk.UNKNOWN
+# qualname: (provider, default timeout, default retries, is_async, async twin)
+CLIENT_FACTS: dict[str, tuple[str, object, object, bool, str | None]] = {
+    "openai.OpenAI": ("openai", 600.0, 2, False, "openai.AsyncOpenAI"),
+    "openai.AsyncOpenAI": ("openai", 600.0, 2, True, None),
+    "openai.AzureOpenAI": ("openai", 600.0, 2, False, "openai.AsyncAzureOpenAI"),
+    "openai.AsyncAzureOpenAI": ("openai", 600.0, 2, True, None),
+    "anthropic.Anthropic": ("anthropic", 600.0, 2, False, "anthropic.AsyncAnthropic"),
+    "anthropic.AsyncAnthropic": ("anthropic", 600.0, 2, True, None),
+    "anthropic.AnthropicBedrock": ("anthropic", 600.0, 2, False, "anthropic.AsyncAnthropicBedrock"),
+    "anthropic.AsyncAnthropicBedrock": ("anthropic", 600.0, 2, True, None),
+    "anthropic.AnthropicVertex": ("anthropic", 600.0, 2, False, "anthropic.AsyncAnthropicVertex"),
+    "anthropic.AsyncAnthropicVertex": ("anthropic", 600.0, 2, True, None),
+    "cohere.Client": ("cohere", 300.0, 2, False, "cohere.AsyncClient"),
+    "cohere.ClientV2": ("cohere", 300.0, 2, False, "cohere.AsyncClientV2"),
+    "cohere.AsyncClient": ("cohere", 300.0, 2, True, None),
+    "cohere.AsyncClientV2": ("cohere", 300.0, 2, True, None),
+    "huggingface_hub.InferenceClient": (
+        "huggingface",
+        None,
+        0,
+        False,
+        "huggingface_hub.AsyncInferenceClient",
+    ),
+    "huggingface_hub.AsyncInferenceClient": ("huggingface", None, 0, True, None),
+    "google.genai.Client": ("google-genai", None, 0, False, None),
+    "mistralai.Mistral": ("mistral", None, U, False, None),
+    "litellm": ("litellm", 6000.0, U, False, None),
+    "litellm.Router": ("litellm", U, U, False, None),
+    "langchain_openai.ChatOpenAI": ("langchain", None, U, False, None),
+    "langchain_openai.AzureChatOpenAI": ("langchain", None, U, False, None),
+    "langchain_anthropic.ChatAnthropic": ("langchain", None, 2, False, None),
+    "langchain_groq.ChatGroq": ("langchain", None, 2, False, None),
+    "langchain_fireworks.ChatFireworks": ("langchain", None, U, False, None),
+    "langchain_google_genai.ChatGoogleGenerativeAI": ("langchain", U, U, False, None),
+    "langchain_google_vertexai.ChatVertexAI": ("langchain", U, U, False, None),
+    "langchain_aws.ChatBedrock": ("langchain", U, U, False, None),
+    "langchain_aws.ChatBedrockConverse": ("langchain", U, U, False, None),
+    "langchain_ollama.ChatOllama": ("langchain", U, U, False, None),
+    "langchain_mistralai.ChatMistralAI": ("langchain", U, U, False, None),
+    "langchain_openai.OpenAIEmbeddings": ("langchain", U, U, False, None),
+    "langchain_openai.AzureOpenAIEmbeddings": ("langchain", U, U, False, None),
+    "llama_index.llms.openai.OpenAI": ("llama-index", 60.0, 3, False, None),
+    "llama_index.llms.anthropic.Anthropic": ("llama-index", 60.0, 3, False, None),
+    "haystack.components.generators.chat.OpenAIChatGenerator": ("haystack", 30.0, 5, False, None),
+    "dspy.LM": ("dspy", U, 3, False, None),
+    "text_generation.Client": ("tgi", 10.0, 0, False, "text_generation.AsyncClient"),
+    "text_generation.AsyncClient": ("tgi", 10.0, 0, True, None),
+    "ollama.Client": ("ollama", None, 0, False, "ollama.AsyncClient"),
+    "ollama.AsyncClient": ("ollama", None, 0, True, None),
+    "boto3.client:bedrock-runtime": ("bedrock", U, U, False, None),
+    "boto3.client:sagemaker-runtime": ("sagemaker", U, U, False, None),
+    "sentence_transformers.SentenceTransformer": ("local", U, U, False, None),
+    "sentence_transformers.CrossEncoder": ("local", U, U, False, None),
+    "vllm.LLM": ("local", U, U, False, None),
+    "transformers.pipeline": ("local", U, U, False, None),
+}
+
+
+def test_every_client_entry_is_pinned() -> None:
+    assert sorted(sdk.CLIENTS) == sorted(CLIENT_FACTS)
+
+
+@pytest.mark.parametrize("qualname", sorted(CLIENT_FACTS))
+def test_client_entry(qualname: str) -> None:
+    entry = sdk.CLIENTS[qualname]
+    provider, timeout, retries, is_async, twin = CLIENT_FACTS[qualname]
+
+    assert (entry.provider, entry.default_timeout, entry.default_retries) == (provider, timeout, retries)
+    assert (entry.is_async, entry.async_twin) == (is_async, twin)
+    assert entry.source  # every fact says where it was read (or that it was not verified)
+    assert twin is None or sdk.CLIENTS[twin].is_async
+    # A blocking method's twin is a different call on the same client.
+    assert all(blocking != twin_method for blocking, twin_method in entry.method_twins.items())
+
+
+@pytest.mark.parametrize(
+    ("qualname", "method", "caps"),
+    [
+        ("openai.OpenAI", "chat.completions.create", ("max_tokens", "max_completion_tokens")),
+        ("openai.OpenAI", "responses.create", ("max_output_tokens",)),
+        ("anthropic.Anthropic", "messages.create", ()),  # required: never "missing"
+        ("cohere.ClientV2", "chat", ("max_tokens",)),
+        ("google.genai.Client", "models.generate_content", ("max_output_tokens",)),
+        ("huggingface_hub.InferenceClient", "text_generation", ("max_new_tokens",)),
+        ("litellm", "completion", ("max_tokens", "max_completion_tokens")),
+        ("mistralai.Mistral", "chat.complete", ("max_tokens",)),
+        ("langchain_openai.ChatOpenAI", "invoke", ("max_tokens", "max_completion_tokens")),
+        ("openai.OpenAI", "embeddings.create", None),  # not a generation call
+    ],
+)
+def test_output_caps(qualname: str, method: str, caps: tuple[str, ...] | None) -> None:
+    assert sdk.CLIENTS[qualname].cap_options(method) == caps
+
+
+def test_anthropic_requires_max_tokens_and_others_do_not() -> None:
+    assert [q for q, c in sdk.CLIENTS.items() if c.cap_required] == [
+        q for q in sdk.CLIENTS if q.startswith("anthropic.")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("written", "public"),
+    [
+        ("openai.lib.azure.AzureOpenAI", "openai.AzureOpenAI"),
+        ("openai._client.OpenAI", "openai.OpenAI"),
+        ("anthropic._client.Anthropic", "anthropic.Anthropic"),
+        ("huggingface_hub.inference._client.InferenceClient", "huggingface_hub.InferenceClient"),
+        ("langchain_community.chat_models.ChatOpenAI", "langchain_openai.ChatOpenAI"),
+        ("langchain.chat_models.ChatAnthropic", "langchain_anthropic.ChatAnthropic"),
+        ("ollama._client.Client", "ollama.Client"),
+        ("mistralai.sdk.Mistral", "mistralai.Mistral"),
+        ("requests.Session", "requests.Session"),
+    ],
+)
+def test_re_export_paths_are_their_public_names(written: str, public: str) -> None:
+    assert sdk.canonical(written) == public
+
+
+@pytest.mark.parametrize(
+    ("qualname", "model", "embeddings"),
+    [
+        ("langchain_openai.ChatOpenAI", True, False),
+        ("langchain_community.chat_models.ChatTogether", True, False),
+        ("langchain.chat_models.init_chat_model", True, False),
+        ("langchain_core.prompts.ChatPromptTemplate", False, False),
+        ("langchain_core.messages.ChatMessage", False, False),
+        ("langchain_huggingface.HuggingFaceEmbeddings", False, True),
+        ("mypkg.ChatOpenAI", False, False),
+    ],
+)
+def test_langchain_classes(qualname: str, model: bool, embeddings: bool) -> None:
+    assert (sdk.langchain_model(qualname), sdk.langchain_embeddings(qualname)) == (model, embeddings)
+
+
+# qualname: (when, option, value)
+DESERIALISER_FACTS: dict[str, tuple[str, str, object]] = {
+    "pickle.load": ("always", "", None),
+    "pickle.loads": ("always", "", None),
+    "pickle.Unpickler": ("always", "", None),
+    "_pickle.load": ("always", "", None),
+    "_pickle.loads": ("always", "", None),
+    "cPickle.load": ("always", "", None),
+    "cPickle.loads": ("always", "", None),
+    "dill.load": ("always", "", None),
+    "dill.loads": ("always", "", None),
+    "cloudpickle.load": ("always", "", None),
+    "cloudpickle.loads": ("always", "", None),
+    "joblib.load": ("always", "", None),
+    "sklearn.externals.joblib.load": ("always", "", None),
+    "pandas.read_pickle": ("always", "", None),
+    "shelve.open": ("always", "", None),
+    "torch.package.PackageImporter": ("always", "", None),
+    "jsonpickle.decode": ("always", "", None),
+    "yaml.unsafe_load": ("always", "", None),
+    "numpy.load": ("option", "allow_pickle", True),
+    "torch.load": ("option", "weights_only", False),
+    "keras.models.load_model": ("option", "safe_mode", False),
+    "tensorflow.keras.models.load_model": ("option", "safe_mode", False),
+    "nltk.data.load": ("format", "format", None),
+}
+
+
+def test_every_deserialiser_entry_is_pinned() -> None:
+    assert sorted(loaders.DESERIALISERS) == sorted(DESERIALISER_FACTS)
+
+
+@pytest.mark.parametrize("qualname", sorted(DESERIALISER_FACTS))
+def test_deserialiser_entry(qualname: str) -> None:
+    entry = loaders.deserialiser(qualname)
+
+    assert entry is not None and entry.source
+    assert (entry.when, entry.option, entry.value) == DESERIALISER_FACTS[qualname]
+
+
+def test_nltk_pickle_formats_and_extensions() -> None:
+    entry = loaders.DESERIALISERS["nltk.data.load"]
+
+    assert (entry.pickle_formats, entry.pickle_extensions) == (("pickle",), (".pickle", ".pkl"))
+
+
+@pytest.mark.parametrize("qualname", ["torch.jit.load", "torch.utils.cpp_extension.load", "json.load"])
+def test_loaders_that_never_unpickle(qualname: str) -> None:
+    assert loaders.deserialiser(qualname) is None
+
+
+# qualname: (repo position, first repo keyword, revision options, accepts trust_remote_code)
+HUB_FACTS: dict[str, tuple[int, str, tuple[str, ...], bool]] = {
+    "transformers.pipeline": (1, "model", ("revision",), True),
+    "sentence_transformers.SentenceTransformer": (0, "model_name_or_path", ("revision",), True),
+    "sentence_transformers.CrossEncoder": (0, "model_name", ("revision",), True),
+    "huggingface_hub.hf_hub_download": (0, "repo_id", ("revision",), False),
+    "huggingface_hub.snapshot_download": (0, "repo_id", ("revision",), False),
+    "datasets.load_dataset": (0, "path", ("revision",), True),
+    "vllm.LLM": (0, "model", ("revision",), True),
+    "vllm.transformers_utils.tokenizer.get_tokenizer": (0, "tokenizer_name", ("revision",), True),
+}
+
+
+def test_every_hub_loader_entry_is_pinned() -> None:
+    assert sorted(loaders.HUB_LOADERS) == sorted(HUB_FACTS)
+
+
+@pytest.mark.parametrize("qualname", sorted(HUB_FACTS))
+def test_hub_loader_entry(qualname: str) -> None:
+    entry = loaders.hub_loader(qualname)
+
+    assert entry is not None and entry.source
+    position, keyword, revisions, remote = HUB_FACTS[qualname]
+    assert (entry.repo_position, entry.repo_names[0], entry.revision_options, entry.remote_code) == (
+        position,
+        keyword,
+        revisions,
+        remote,
+    )
+
+
+def test_any_from_pretrained_is_a_hub_loader_except_local_configs() -> None:
+    assert loaders.hub_loader("transformers.AutoTokenizer.from_pretrained") is loaders.FROM_PRETRAINED
+    assert loaders.hub_loader(None, "from_pretrained") is loaders.FROM_PRETRAINED
+    assert loaders.hub_loader("peft.PeftConfig.from_pretrained") is None
+    assert loaders.hub_loader("transformers.AutoTokenizer") is None

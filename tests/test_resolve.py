@@ -1,0 +1,224 @@
+"""The shared resolvers on real git repositories: names through aliases and re-exports, objects
+through `self.attr` and factories, call targets, keyword values through dicts and `**kwargs`,
+forwarding summaries, configuration taint and LangChain pipe chains."""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+
+from archbot import sources
+from archbot.repo.model import Repository
+from archbot.repo.resolve import Names
+from conftest import GitRepo
+
+PROJECT = {
+    "app/__init__.py": "from .http import post_json\n",
+    "app/http.py": (
+        "import requests\n"
+        "\n"
+        "SESSION = requests.Session()\n"
+        "\n"
+        "\n"
+        "def _send(method, url, **kw):\n"
+        "    return SESSION.request(method, url, **kw)\n"
+        "\n"
+        "\n"
+        "def post_json(url, body, **kwargs):\n"
+        "    kwargs.setdefault('headers', {})\n"
+        "    return _send('POST', url, json=body, **kwargs)\n"
+    ),
+    "app/llm.py": (
+        "import json\n"
+        "import yaml\n"
+        "from openai.lib.azure import AzureOpenAI\n"
+        "from langchain_openai import ChatOpenAI\n"
+        "from langchain_core.prompts import ChatPromptTemplate\n"
+        "\n"
+        "from app import post_json\n"
+        "from app.base import Service\n"
+        "\n"
+        "DEFAULTS = {'timeout': 20, 'max_retries': 3}\n"
+        "\n"
+        "\n"
+        "def make_client():\n"
+        "    return AzureOpenAI(timeout=10)\n"
+        "\n"
+        "\n"
+        "class Answerer(Service):\n"
+        "    def __init__(self, cfg):\n"
+        "        super().__init__(cfg)\n"
+        "        self.client = make_client()\n"
+        "        self.llm = ChatOpenAI(model='m', **DEFAULTS)\n"
+        "\n"
+        "    def answer(self, question, **kwargs):\n"
+        "        params = {'model': 'gpt', 'max_tokens': 100}\n"
+        "        params['max_tokens'] = None\n"
+        "        params.update(temperature=0)\n"
+        "        params.pop('model')\n"
+        "        self.client.chat.completions.create(messages=[], **params)\n"
+        "        self.client.chat.completions.create(messages=[], **kwargs)\n"
+        "        self.client.chat.completions.create(messages=[], **self.options)\n"
+        "        chain = ChatPromptTemplate.from_template('{q}') | self.llm\n"
+        "        chain.invoke({'q': question})\n"
+        "        self.session.get(self.url)\n"
+        "        return post_json(self.url, {'q': question}, timeout=5)\n"
+        "\n"
+        "\n"
+        "def load(path, request, config):\n"
+        "    settings = json.load(open(path))\n"
+        "    extra = settings.get('kwargs', {})\n"
+        "    spec = yaml.safe_load(open(path))\n"
+        "    body = request.json()\n"
+        "    options = config.get('options')\n"
+        "    fields = config.model_kwargs or {}\n"
+        "    plain = {'a': 1}\n"
+        "    return extra, spec, body, options, fields, plain, path\n"
+    ),
+    "app/base.py": (
+        "import requests\n"
+        "\n"
+        "\n"
+        "class Service:\n"
+        "    def __init__(self, cfg):\n"
+        "        self.url = cfg.url\n"
+        "        self.session = requests.Session()\n"
+        "        self.options = cfg.options\n"
+    ),
+}
+
+
+@pytest.fixture
+def names(repo: GitRepo) -> Names:
+    for path, text in PROJECT.items():
+        repo.stage(path, text)
+    change = sources.staged()
+    model = Repository(change.list_repo, change.post.read)
+    module = model.module("app/llm.py")
+    assert module is not None
+    return Names.of(model, module)
+
+
+def call(names: Names, text: str) -> ast.Call:
+    found = [n for n in names.tree.calls if ast.unparse(n).startswith(text)]
+    assert found, text
+    return found[0]
+
+
+def test_names_resolve_through_sdk_re_exports_and_project_re_exports(names: Names) -> None:
+    factory = call(names, "AzureOpenAI(")
+    helper = call(names, "post_json(")
+
+    assert names.call_name(factory) == "openai.AzureOpenAI"  # openai.lib.azure re-export
+    assert names.call_name(helper) == "app.http.post_json"  # through app/__init__.py
+
+
+def test_constructor_follows_factories_self_attributes_and_base_classes(names: Names) -> None:
+    create = call(names, "self.client.chat.completions.create(messages=[], **params)")
+    session_get = call(names, "self.session.get(")
+    receiver = create.func
+    for _ in range(3):
+        assert isinstance(receiver, ast.Attribute)
+        receiver = receiver.value
+
+    client = names.constructor(receiver)
+    session = names.constructor(session_get.func.value)  # type: ignore[attr-defined]
+
+    assert client is not None and client[0] == "openai.AzureOpenAI"
+    assert client[1] is not None and ast.unparse(client[1]) == "AzureOpenAI(timeout=10)"
+    assert session is not None and session[0] == "requests.Session"  # set in Service.__init__
+    assert not names.tree.owns(session[1])  # a node of app/base.py: never reported here
+
+
+def test_targets_of_calls_are_project_functions(names: Names) -> None:
+    init = call(names, "super().__init__(cfg)")
+    helper = call(names, "post_json(")
+    factory = call(names, "make_client()")
+
+    assert (t := names.target(init)) is not None and t.qualname == "app.base.Service.__init__"
+    assert (t := names.target(helper)) is not None and t.qualname == "app.http.post_json"
+    assert (t := names.target(factory)) is not None and t.qualname == "app.llm.make_client"
+
+
+def test_keywords_resolve_dict_literals_updates_and_removals(names: Names) -> None:
+    keywords = names.keywords(call(names, "self.client.chat.completions.create(messages=[], **params)"))
+
+    assert keywords.complete
+    assert sorted(keywords.values) == ["max_tokens", "messages", "temperature"]
+    assert keywords.state("max_tokens") == "absent"  # set to None: a value None means absent
+    assert keywords.state("temperature") == "set"
+    assert keywords.state("model") == "absent"  # popped
+
+
+def test_keywords_through_module_constants_and_class_fields(names: Names) -> None:
+    constant = names.keywords(call(names, "ChatOpenAI("))
+    field = names.keywords(call(names, "self.client.chat.completions.create(messages=[], **self.options)"))
+
+    assert constant.complete and constant.state("timeout") == "set"
+    assert not field.complete and field.state("timeout") == "unknown"  # cfg.options: not shown
+
+
+def test_a_forwarded_kwargs_splat_is_unknown_and_named(names: Names) -> None:
+    keywords = names.keywords(call(names, "self.client.chat.completions.create(messages=[], **kwargs)"))
+
+    assert keywords.forwarded == "kwargs"
+    assert keywords.state("max_tokens") == "unknown"
+
+
+def test_forwarding_summaries_reach_the_sink_through_project_wrappers(names: Names) -> None:
+    target = names.target(call(names, "post_json("))
+    assert target is not None
+
+    forwards = names.forwards(target)
+
+    assert [ast.unparse(f.sink) for f in forwards] == [
+        "_send('POST', url, json=body, **kwargs)",
+        "SESSION.request(method, url, **kw)",
+    ]
+    sink = forwards[-1]
+    assert [f.name for f in sink.chain] == ["post_json", "_send"]
+    assert sink.keywords.state("timeout") == "unknown"
+    assert forwards[0].keywords.state("headers") == "set"  # the setdefault before the call
+
+
+@pytest.mark.parametrize(
+    ("index", "expected"),
+    [
+        (0, "`json.load`"),
+        (1, "`yaml.safe_load`"),
+        (2, "a request body"),
+        (3, "`config.get(...)`"),
+        (4, "`config`, a configuration object"),
+        (5, None),  # a literal
+        (6, None),  # a parameter: the caller decides
+    ],
+)
+def test_configuration_taint(names: Names, index: int, expected: str | None) -> None:
+    returned = call(names, "open(path)")  # anchor inside `load`
+    function = names.tree.function(returned)
+    assert function is not None
+    tuple_value = next(n.value for n in ast.walk(function) if isinstance(n, ast.Return))
+    assert isinstance(tuple_value, ast.Tuple)
+
+    assert names.config_source(tuple_value.elts[index]) == expected
+
+
+def test_langchain_pipe_chains_resolve_to_their_chat_model(names: Names) -> None:
+    invoke = call(names, "chain.invoke(")
+
+    model = names.runnable_model(invoke.func.value)  # type: ignore[attr-defined]
+
+    assert model is not None and model[0] == "langchain_openai.ChatOpenAI"
+
+
+def test_without_a_repository_names_resolve_within_the_file() -> None:
+    from archbot.repo.resolve import Tree
+
+    tree = Tree(ast.parse("import numpy as np\nfrom .local import thing\nnp.load('x')\nthing()\n"))
+    names = Names(tree)
+    load, thing = tree.calls
+
+    assert names.call_name(load) == "numpy.load"
+    assert names.call_name(thing) is None
+    assert names.target(load) is None
