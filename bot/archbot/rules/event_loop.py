@@ -37,11 +37,7 @@ def _blocking_call(src: PythonFile, call: ast.Call) -> tuple[str, Severity | Non
         if site.provider == "langchain":
             return f"LangChain `.{site.method}()` is synchronous (use `.a{site.method}()`).", None
         if facts is not None and facts.async_twin is not None:
-            return (
-                f"`{facts.qualname}` is the synchronous client: `.{site.method}()` blocks the loop "
-                f"(use `{facts.async_twin}`).",
-                None,
-            )
+            return f"`{facts.qualname}` is the synchronous client: `.{site.method}()` blocks the loop.", None
         if twin is not None:
             return f"`.{site.method}()` is synchronous (use `.{twin}()`).", None
         if facts is not None and facts.qualname == "litellm":
