@@ -350,7 +350,7 @@ def test_failure_footer_says_in_words_what_failed(
     assert "None" not in text.out
     assert "archbot: persona review 1/1: llm-ml-engineer failed: the API was overloaded (529)" in text.err
     markdown = run_archbot("review", "--format", "markdown")
-    assert "- persona review failed: the API was overloaded \\(529\\); rules only" in markdown.out
+    assert "- persona review failed: the API was overloaded (529); rules only" in markdown.out
 
 
 def test_findings_only_on_files_the_persona_was_sent_and_model_output_redacted(
