@@ -9,13 +9,12 @@ from collections.abc import Iterator, Sequence
 from pathlib import PurePosixPath
 
 from archbot.models import Severity
-from archbot.repo.resolve import Names, Tree
+from archbot.repo.resolve import Names, Tree, binding_key
 from archbot.rules import Family, Hit
 from archbot.rules.governance import is_test_module
 from archbot.rules.pyast import (
     argument,
     attribute_chain,
-    binding_key,
     call_receiver,
     has_splat,
     is_false,
