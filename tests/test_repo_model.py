@@ -272,3 +272,16 @@ def test_glob_text_and_mentions_answer_from_the_same_revision(shop: Repository, 
     assert shop.text("scripts/json.py") == "VALUE = 1\n"
     assert shop.mentions(re.compile(r"AzureOpenAI"), "*.py")
     assert not shop.mentions(re.compile(r"anthropic"), "*.py")
+
+
+def test_module_of_names_the_file_holding_a_node_another_module_resolved(shop: Repository) -> None:
+    routes = shop.module("src/shop/api/routes.py")
+    clients = shop.module("src/shop/clients.py")
+    assert routes is not None and clients is not None
+    (handler,) = routes.functions.values()
+    init = clients.classes["LLMClient"].methods["__init__"]
+    (client_call,) = [n for n in ast.walk(init.node) if isinstance(n, ast.Call) and "Azure" in ast.unparse(n)]
+
+    assert shop.module_of(client_call) is clients
+    assert shop.module_of(handler.node) is routes
+    assert shop.module_of(ast.parse("x = 1")) is None

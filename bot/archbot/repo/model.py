@@ -249,6 +249,13 @@ class Module:
                     else:
                         self.imports[alias.asname or alias.name] = imported
 
+    def holds(self, node: ast.AST) -> bool:
+        return id(node) in self._node_ids
+
+    @functools.cached_property
+    def _node_ids(self) -> frozenset[int]:
+        return frozenset(map(id, ast.walk(self.tree)))
+
     @functools.cached_property
     def every_function(self) -> tuple[Function, ...]:
         """Its functions and the methods of its classes."""
@@ -663,6 +670,14 @@ class Repository:
     def subclasses_external(self, cls: Class) -> list[str]:
         """The external classes `cls` derives from (directly or through project bases)."""
         return [b for b in self.base_classes(cls) if isinstance(b, str)]
+
+    def module_of(self, node: ast.AST) -> Module | None:
+        """The parsed module whose tree holds `node`: resolvers hand back nodes of other modules
+        (a constructor call, a base class), and whoever shows them needs their file."""
+        for module in self._modules.values():
+            if module is not None and module.holds(node):
+                return module
+        return None
 
     # -- the call graph ---------------------------------------------------------------------------
 
