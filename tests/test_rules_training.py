@@ -7,6 +7,7 @@ import pytest
 
 from conftest import GitRepo
 from test_rules_core import RULE_FIXTURES, RunArchbot, findings_for, stage_tree
+from test_rules_infra import review
 
 Expected = list[tuple[str, int, str]]
 
@@ -39,6 +40,27 @@ EXPECTED: dict[str, Expected] = {
         ("data/modules.py", 67, "medium"),  # data_seed; random_split without a generator
     ],
 }
+
+
+# Cases with a base commit: rule -> case directory under tests/data/rules-retrieval/<rule>/.
+WITH_BASE: dict[tuple[str, str], Expected] = {
+    # The index was built (base commit, another file) with text-embedding-3-large. Negatives:
+    # another collection of the same directory, a model from configuration, a query with the
+    # indexing encoder.
+    ("embedding-model-mismatch", "stores"): [
+        ("rag/query.py", 12, "high"),  # queried with text-embedding-3-small
+        ("rag/query.py", 42, "high"),  # raw Chroma: written with MiniLM, queried with bge
+    ],
+}
+
+
+@pytest.mark.parametrize(("rule", "case"), sorted(WITH_BASE))
+def test_rule_case_with_base(rule: str, case: str, repo: GitRepo, run_archbot: RunArchbot) -> None:
+    report = review(repo, run_archbot, f"rules-retrieval/{rule}/{case}")
+
+    assert sorted(
+        (f["file"], f["line"], f["severity"]) for f in report["findings"] if f["rule"] == rule
+    ) == sorted(WITH_BASE[(rule, case)])
 
 
 @pytest.mark.parametrize("rule", sorted(EXPECTED))

@@ -18,6 +18,7 @@ from archbot.rules import (
     kubernetes,
     llm_output,
     reliability,
+    retrieval,
     retry_policy,
     supply_chain,
     timeouts,
@@ -41,6 +42,7 @@ FAMILIES: dict[str, ModuleType] = {
     "llm-output": llm_output,
     "governance": governance,
     "training": training,
+    "retrieval": retrieval,
 }
 
 

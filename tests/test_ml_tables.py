@@ -1,0 +1,106 @@
+"""The knowledge tables of the training and retrieval rules, entry by entry."""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+
+from archbot.rules import retrieval, training
+from archbot.rules.source import PythonFile, RepoView
+
+REPO = RepoView(lambda: (), lambda path: None)
+
+
+def python(text: str) -> PythonFile:
+    return PythonFile("pkg/module.py", "python", text, frozenset(range(1, text.count("\n") + 2)), True, REPO)
+
+
+def last_call(src: PythonFile) -> ast.Call:
+    return max(src.nodes.calls, key=lambda c: (c.lineno, c.col_offset))
+
+
+@pytest.mark.parametrize("qualname", sorted(training.SHUFFLERS))
+def test_each_shuffler_is_judged_only_without_its_seed(qualname: str) -> None:
+    module, _, name = qualname.rpartition(".")
+    entry = training.SHUFFLERS[qualname]
+    shuffle = ", shuffle=True" if entry.shuffles != "always" else ""
+    bare = python(f"import {module}\n{module}.{name}(data{shuffle})\n")
+    assert training._shuffler(bare, last_call(bare)) == entry
+    for keyword in entry.seeded_by:
+        seeded = python(f"import {module}\n{module}.{name}(data{shuffle}, {keyword}=seed)\n")
+        assert training._shuffler(seeded, last_call(seeded)) is None
+    if entry.shuffles != "always":
+        off = python(f"import {module}\n{module}.{name}(data, shuffle=False)\n")
+        assert training._shuffler(off, last_call(off)) is None
+
+
+def test_dataset_shuffle_method() -> None:
+    src = python("ds = load()\nds.shuffle()\nds.shuffle(seed=3)\n")
+    calls = sorted(src.nodes.calls, key=lambda c: c.lineno)
+    assert [training._shuffler(src, c) is not None for c in calls] == [False, True, False]
+
+
+@pytest.mark.parametrize("name", sorted(retrieval.EMBEDDING_CLASSES))
+def test_each_embedding_class_names_its_model(name: str) -> None:
+    family, keywords, position = retrieval.EMBEDDING_CLASSES[name]
+    by_keyword = python(f"from embeddings import {name}\nE = {name}({keywords[0]}='acme/embed-v2')\n")
+    resolver = retrieval._Resolver(by_keyword)
+    assert resolver.embedder(last_call(by_keyword)) == retrieval.Embedder(family, "acme/embed-v2")
+    default = python(f"from embeddings import {name}\nE = {name}()\n")
+    assert retrieval._Resolver(default).embedder(last_call(default)) == retrieval.Embedder(family, None)
+    configured = python(f"from embeddings import {name}\nE = {name}({keywords[0]}=settings.model)\n")
+    assert retrieval._Resolver(configured).embedder(last_call(configured)) is None
+    if position is not None:
+        positional = python(f"from embeddings import {name}\nE = {name}('acme/embed-v2')\n")
+        assert retrieval._Resolver(positional).embedder(last_call(positional)) == retrieval.Embedder(
+            family, "acme/embed-v2"
+        )
+
+
+@pytest.mark.parametrize(("method", "family"), sorted(retrieval.EMBEDDING_CALLS.items()))
+def test_each_embedding_call_names_its_model(method: str, family: str) -> None:
+    src = python(f"vectors = client.{method}(model='acme/embed-v2', input=texts)\n")
+    assert retrieval._Resolver(src).vectors(last_call(src)) == retrieval.Embedder(family, "acme/embed-v2")
+
+
+@pytest.mark.parametrize(("qualname", "family"), sorted(retrieval.EMBEDDING_FUNCTIONS.items()))
+def test_each_embedding_function_names_its_model(qualname: str, family: str) -> None:
+    module, _, name = qualname.rpartition(".")
+    src = python(f"import {module}\nvectors = {module}.{name}(model='acme/embed-v2', input=texts)\n")
+    assert retrieval._Resolver(src).vectors(last_call(src)) == retrieval.Embedder(family, "acme/embed-v2")
+
+
+@pytest.mark.parametrize("store", sorted(retrieval.VECTOR_STORES))
+def test_each_vector_store_is_a_store_use(store: str) -> None:
+    src = python(
+        "from langchain_openai import OpenAIEmbeddings\n"
+        f"from langchain_community.vectorstores import {store}\n"
+        f"db = {store}.from_texts(texts, OpenAIEmbeddings(model='m'), collection_name='docs')\n"
+    )
+    ((use, _),) = retrieval.store_uses(src)
+    assert (use.key, use.embedder, use.writes) == (
+        {"collection_name": "docs"},
+        retrieval.Embedder("openai", "m"),
+        True,
+    )
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "differs"),
+    [
+        (("openai", "text-embedding-3-small"), ("openai", "text-embedding-3-large"), True),
+        (
+            ("huggingface", "sentence-transformers/all-MiniLM-L6-v2"),
+            ("huggingface", "all-MiniLM-L6-v2"),
+            False,
+        ),
+        (("openai", None), ("huggingface", None), True),
+        (("openai", None), ("openai", "text-embedding-3-small"), None),
+        (("openai", None), ("openai", None), False),
+    ],
+)
+def test_embedding_spaces(
+    first: tuple[str, str | None], second: tuple[str, str | None], differs: bool | None
+) -> None:
+    assert retrieval.Embedder(*first).differs(retrieval.Embedder(*second)) is differs
