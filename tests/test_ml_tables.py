@@ -6,10 +6,11 @@ import ast
 
 import pytest
 
+from archbot.repo.model import Repository
 from archbot.rules import retrieval, training
-from archbot.rules.source import PythonFile, RepoView
+from archbot.rules.source import PythonFile
 
-REPO = RepoView(lambda: (), lambda path: None)
+REPO = Repository(lambda: (), lambda path: None)
 
 
 def python(text: str) -> PythonFile:

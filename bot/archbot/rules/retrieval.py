@@ -327,24 +327,23 @@ _MAX_OTHER_FILES = 20
 
 
 def _other_uses(src: PythonFile, keys: set[str]) -> Iterator[StoreUse]:
-    """Store uses in other Python files of the repository that name one of the same stores."""
-    from archbot.rules.source import PythonFile as Parsed
-
+    """Store uses in other Python files of the repository that name one of the same stores,
+    parsed through the repository model (within the review's parsing budget)."""
     quoted = [(f'"{k}"', f"'{k}'") for k in keys]
     seen = 0
-    for path in src.repo.glob("*.py"):
+    for path in src.repo.python_files:
         if path == src.path or seen >= _MAX_OTHER_FILES:
             continue
         text = src.repo.text(path)
         if text is None or not any(a in text or b in text for a, b in quoted):
             continue
-        seen += 1
-        other = Parsed(path, "python", text, frozenset(), True, src.repo)
-        try:
-            uses = [use for use, _ in store_uses(other)]
-        except (SyntaxError, ValueError, RecursionError):
+        module = src.repo.module(path)
+        if module is None:
             continue
-        yield from uses
+        seen += 1
+        other = PythonFile(path, "python", text, frozenset(), True, src.repo)
+        vars(other)["tree"] = module.tree  # parsed once, by the repository model
+        yield from (use for use, _ in store_uses(other))
 
 
 @RULES.rule(
