@@ -10,15 +10,18 @@ import re
 import cmarkgfm
 from cmarkgfm.cmark import Options
 
-from archbot import github as gh
 from archbot import personas, render, review, sources
 from archbot.config import Config
+from archbot.github import state as state_module
+from archbot.github.event import PullInfo
+from archbot.github.publish import Previous
+from archbot.github.run import Reviewed, comment_body
 from archbot.models import DiffSource, Finding, PersonaAssignment, Report, Severity, SkippedFile
 from archbot.review import PersonaReviewInput, PersonaReviewResult
 from conftest import GitRepo
 
 SHA = "3f1c2e9a7b6d5c4e3f2a1b0c9d8e7f6a5b4c3d2e"
-INFO = gh.PullInfo("acme/service", 7, "0" * 40, SHA, False, "https://github.com/acme/service")
+INFO = PullInfo("acme/service", 7, "0" * 40, SHA, False, "https://github.com/acme/service")
 BLOB = f"https://github.com/acme/service/blob/{SHA}/"
 HOSTILE = (
     "@octocat <img src=x onerror=alert(1)> <script>alert(1)</script> <!-- archbot:review --> "
@@ -48,8 +51,8 @@ def finding(severity: Severity, file: str, line: int, rule: str, text: str = "")
     )
 
 
-def reviewed(report: Report, fixed: tuple[Finding, ...] = ()) -> gh.Reviewed:
-    return gh.Reviewed(report, gh.Previous(None, None), {}, fixed, None)
+def reviewed(report: Report, fixed: tuple[Finding, ...] = ()) -> Reviewed:
+    return Reviewed(INFO, Config(), report, Previous(None, None, None), {}, fixed, run="0" * 16)
 
 
 def test_comment_structure_headings_details_and_links() -> None:
@@ -67,7 +70,7 @@ def test_comment_structure_headings_details_and_links() -> None:
         ),
     )
     fixed = (finding(Severity.HIGH, "app/old.py", 3, "llm-client-no-timeout"),)
-    rendered = to_html(gh.comment_body(reviewed(report, fixed), INFO, frozenset()))
+    rendered = to_html(comment_body(reviewed(report, fixed)))
 
     assert re.findall(r"<h(\d)>(.*?)</h\1>", rendered) == [
         ("2", "archbot review"),
@@ -94,7 +97,7 @@ def test_nothing_found_is_said_briefly() -> None:
     report = Report(
         DiffSource("github"), (PersonaAssignment("llm-ml-engineer", 3.0, ("a.py",), ()),), ("a.py",), (), ()
     )
-    body = gh.comment_body(reviewed(report), INFO, frozenset())
+    body = comment_body(reviewed(report))
     assert body.split("\n")[2:8] == [
         "## archbot review",
         "",
@@ -132,7 +135,7 @@ def test_hostile_model_output_and_paths_stay_inert() -> None:
         findings=(hostile, finding(Severity.LOW, "app/llm.py", 9, "llm-model-hardcoded", HOSTILE)),
         notices=(HOSTILE,),
     )
-    body = gh.comment_body(reviewed(report, (hostile,)), INFO, frozenset())
+    body = comment_body(reviewed(report, (hostile,)))
     assert_inert(to_html(body), our_links=1)
 
 
@@ -184,7 +187,7 @@ def test_hostile_diff_through_the_pipeline_stays_inert(repo: GitRepo) -> None:
         ("hardcoded-llm-api-key", 4),
         ("llm-review", 1),
     }
-    body = gh.comment_body(reviewed(report), INFO, frozenset())
+    body = comment_body(reviewed(report))
     assert_inert(to_html(body), our_links=sum(f.severity >= Severity.HIGH for f in report.findings))
 
 
@@ -200,8 +203,8 @@ def test_huge_review_fits_one_comment_and_keeps_a_valid_state() -> None:
     report = Report(
         DiffSource("github"), (PersonaAssignment("llm-ml-engineer", 3.0, ("a.py",), ()),), (), (), findings
     )
-    body = gh.comment_body(reviewed(report), INFO, frozenset())
-    state = gh.parse_state(body)
+    body = comment_body(reviewed(report))
+    state = state_module.parse(body)
     assert len(body) <= render.MAX_COMMENT_CHARS
     assert body.endswith("_The review was truncated to fit one comment; see the job summary._\n")
     assert state is not None and 0 < len(state.findings) < 400

@@ -1,160 +1,90 @@
-"""`archbot github` and `archbot review --pr` against a local GitHub REST server (real PyGithub)
-and real git repositories."""
+"""`archbot github` and `archbot review --pr` against a local GitHub (real PyGithub, real git over
+HTTP) and real git repositories: the everyday runs. Failures and races are in test_github_faults.py."""
 
 from __future__ import annotations
 
 import dataclasses
-import json
 import subprocess
-import threading
-from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from archbot import github as gh
 from archbot import render
 from archbot.cli import personas_from
 from archbot.errors import ArchbotError
+from archbot.github import state as state_module
+from archbot.github.actions import Progress
+from archbot.github.api import Client
+from archbot.github.run import Reviewed, publish_review, review_pull
+from archbot.masking import Masker
 from archbot.models import Finding, Severity
 from archbot.review import PersonaReviewInput, PersonaReviewResult
-from conftest import GitRepo, run_console
-from github_server import BOT_LOGIN, READ_TOKEN, WRITE_TOKEN, GitHubServer
+from github_server import BOT_LOGIN, READ_TOKEN, WRITE_TOKEN
+from pull_fixture import FAST, INLINE, KEY_FIXED_CLIENT, PullSetup, pull
 
-LEAKY_CLIENT = """import requests
-from openai import OpenAI
-
-client = OpenAI(api_key="sk-proj-Xk29dLq8vNw3Rt7Yp1Zs6Hc4Bm0Gf5Ja")
+__all__ = ["pull"]
 
 
-def complete(prompt: str) -> str:
-    resp = requests.post("http://localhost:8000/v1/chat/completions", json={"prompt": prompt})
-    return resp.json()["text"]
-"""
-
-KEY_FIXED_CLIENT = LEAKY_CLIENT.replace(
-    'api_key="sk-proj-Xk29dLq8vNw3Rt7Yp1Zs6Hc4Bm0Gf5Ja"', 'api_key=os.environ["OPENAI_API_KEY"]'
-).replace("import requests\n", "import os\n\nimport requests\n")
-
-AGENT = """import os
-
-from openai import OpenAI
-
-MODEL = os.environ.get("SUMMARY_MODEL", "gpt-4o-mini-2024-07-18")
-client = OpenAI(timeout=30, max_retries=2)
-
-
-def summarise(text: str) -> str:
-    reply = client.chat.completions.create(
-        model=MODEL, max_tokens=300, messages=[{"role": "user", "content": text}]
-    )
-    return reply.choices[0].message.content or ""
-"""
-
-
-@dataclasses.dataclass
-class PullSetup:
-    repo: GitRepo
-    server: GitHubServer
-    base: str
-    head: str
-    event: Path
-    summary: Path
-    outputs: Path
-
-    def write_event(self, action: str = "opened", draft: bool = False, number: int = 7) -> None:
-        payload = {
-            "action": action,
-            "number": number,
-            "pull_request": {
-                "number": number,
-                "draft": draft,
-                "title": "Add the LLM client @octocat <img src=x>",
-                "base": {"sha": self.base, "ref": "main"},
-                "head": {"sha": self.head, "ref": "feature"},
-            },
-            "repository": {"full_name": "acme/service", "html_url": "https://github.com/acme/service"},
-        }
-        self.event.write_text(json.dumps(payload), encoding="utf-8")
-
-    def push(self, files: dict[str, str]) -> str:
-        for path, text in files.items():
-            self.repo.write(path, text)
-        self.head = self.repo.commit("push")
-        self.server.pulls[7].head = self.head
-        self.write_event("synchronize")
-        return self.head
-
-    def info(self) -> gh.PullInfo:
-        return gh.PullInfo("acme/service", 7, self.base, self.head, False, "https://github.com/acme/service")
-
-
-@pytest.fixture
-def pull(repo: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[PullSetup]:
-    repo.write("README.md", "# service\n")
-    base = repo.commit("init")
-    repo.git("checkout", "-q", "-b", "feature")
-    repo.write("app/llm.py", LEAKY_CLIENT)
-    repo.write("app/agent.py", AGENT)
-    head = repo.commit("add llm client")
-    server = GitHubServer(repo.path)
-    server.open_pull(7, base, head)
-    setup = PullSetup(
-        repo, server, base, head, tmp_path / "event.json", tmp_path / "summary.md", tmp_path / "outputs.txt"
-    )
-    setup.write_event()
-    for name, value in (
-        ("GITHUB_EVENT_PATH", str(setup.event)),
-        ("GITHUB_REPOSITORY", "acme/service"),
-        ("GITHUB_TOKEN", WRITE_TOKEN),
-        ("GITHUB_API_URL", server.url),
-        ("GITHUB_WORKSPACE", str(repo.path)),
-        ("GITHUB_STEP_SUMMARY", str(setup.summary)),
-        ("GITHUB_OUTPUT", str(setup.outputs)),
-    ):
-        monkeypatch.setenv(name, value)
-    with server.running():
-        yield setup
-
-
-def bot_comments(server: GitHubServer) -> list[str]:
-    return [c.body for c in server.comments[7] if c.login == BOT_LOGIN]
-
-
-def test_first_run_creates_one_comment_and_one_inline_review(pull: PullSetup, run_archbot) -> None:  # type: ignore[no-untyped-def]
+def test_first_run_creates_one_comment_and_one_inline_review(pull: PullSetup, run_archbot: Any) -> None:
     result = run_archbot("github")
 
     assert result.code == 1
-    (body,) = bot_comments(pull.server)
+    (body,) = pull.bot_comments()
     assert body.startswith("<!-- archbot:review -->\n<!-- archbot:state {")
     assert "### 🔴 Critical (1)" in body
     assert f"(https://github.com/acme/service/blob/{pull.head}/app/llm.py#L4)" in body
-    assert [
-        [(c["path"], c["line"], c["side"]) for c in review["comments"]] for review in pull.server.reviews
-    ] == [[("app/llm.py", 4, "RIGHT"), ("app/llm.py", 8, "RIGHT")]]
-    assert pull.server.reviews[0]["commit_id"] == pull.head
-    assert result.out.splitlines()[:2] == [
+    (review,) = pull.server.reviews
+    assert [(c["path"], c["line"], c["side"]) for c in review["comments"]] == [
+        ("app/llm.py", 4, "RIGHT"),
+        ("app/llm.py", 8, "RIGHT"),
+    ]
+    assert review["commit_id"] == pull.head
+    first = pull.server.review_comments[7][0].body
+    assert first.startswith("🔴 **Provider API key or token in source or config** `hardcoded-llm-api-key`")
+    assert first.endswith(" -->") and "<!-- archbot:fp " in first
+    lines = result.out.splitlines()
+    assert lines[:2] == [
         "::error file=app/llm.py,line=4,endLine=4,title=archbot hardcoded-llm-api-key%3A Provider API key "
-        "or token in source or config::" + result.out.splitlines()[0].split("::", 2)[2],
+        "or token in source or config::" + lines[0].split("::", 2)[2],
         "::warning file=app/llm.py,line=8,endLine=8,title=archbot http-call-no-timeout%3A Plain HTTP call "
-        "without a timeout::" + result.out.splitlines()[1].split("::", 2)[2],
+        "without a timeout::" + lines[1].split("::", 2)[2],
     ]
     outputs = dict(line.split("=") for line in pull.outputs.read_text().splitlines())
     assert (outputs["critical"], outputs["high"], outputs["cost-usd"]) == ("1", "1", "0.0000")
-    assert list(outputs) == ["critical", "high", "medium", "low", "findings", "cost-usd"]
+    assert list(outputs) == ["critical", "high", "medium", "low", "findings", "cost-usd", "published"]
+    assert outputs["published"] == "true"
     summary = pull.summary.read_text()
     assert summary.startswith("## archbot review\n") and "archbot:state" not in summary
 
 
-def test_second_run_edits_the_same_comment_and_posts_nothing_twice(pull: PullSetup, run_archbot) -> None:  # type: ignore[no-untyped-def]
+def test_second_run_edits_the_same_comment_and_posts_nothing_twice(pull: PullSetup, run_archbot: Any) -> None:
     assert run_archbot("github").code == 1
     first_id = pull.server.comments[7][0].id
 
     assert run_archbot("github").code == 1
 
     assert [c.id for c in pull.server.comments[7]] == [first_id]
-    assert len(pull.server.reviews) == 1
+    assert len(pull.server.reviews) == 1 and pull.inline() == INLINE
     assert pull.server.writes("PATCH", "/issues/comments/") == 1
+
+
+def run_in_process(pull: PullSetup, reviewer: Any) -> Reviewed:
+    client = Client(WRITE_TOKEN, pull.server.url)
+    outcome = review_pull(
+        client,
+        pull.info(),
+        pull.repo.path,
+        pull.repo.path.parent / "scratch",
+        None,
+        personas_from,
+        lambda config: reviewer,
+        masker=Masker(),
+        progress=Progress.silent(),
+    )
+    assert isinstance(outcome, Reviewed)
+    publish_review(client, outcome, Masker(), Progress.silent())
+    return outcome
 
 
 def test_new_push_reviews_incrementally_and_lists_fixed_findings(pull: PullSetup) -> None:
@@ -180,19 +110,7 @@ def test_new_push_reviews_incrementally_and_lists_fixed_findings(pull: PullSetup
         )
         return PersonaReviewResult(findings=(finding,))
 
-    def run() -> gh.Outcome:
-        return gh.run(
-            gh.Client(WRITE_TOKEN, pull.server.url),
-            pull.info(),
-            pull.repo.path,
-            None,
-            personas_from,
-            lambda config: reviewer,
-            post=True,
-        )
-
-    first = run()
-    assert first.report is not None
+    first = run_in_process(pull, reviewer)
     assert [(f.rule, f.file, f.line) for f in first.report.findings if f.severity >= Severity.HIGH] == [
         ("hardcoded-llm-api-key", "app/llm.py", 4),
         ("llm-no-fallback", "app/agent.py", 10),
@@ -201,16 +119,15 @@ def test_new_push_reviews_incrementally_and_lists_fixed_findings(pull: PullSetup
     first_head = pull.head
     pull.push({"app/llm.py": KEY_FIXED_CLIENT})
 
-    second = run()
+    second = run_in_process(pull, reviewer)
 
     assert [path for a in seen[-1].routing.assignments for path in a.files] == ["app/llm.py"]
     assert seen[-1].focus == {"app/llm.py": frozenset({1, 2, 6})}
-    assert second.report is not None
     assert [(f.rule, f.file, f.line) for f in second.report.findings if f.severity >= Severity.HIGH] == [
         ("llm-no-fallback", "app/agent.py", 10),
         ("http-call-no-timeout", "app/llm.py", 10),
     ]
-    (body,) = bot_comments(pull.server)
+    (body,) = pull.bot_comments()
     assert (
         "### ✅ Fixed since the last review (1)\n\n- `app/llm.py:4` **Provider API key or token in " in body
     )
@@ -218,34 +135,37 @@ def test_new_push_reviews_incrementally_and_lists_fixed_findings(pull: PullSetup
         f"_Persona review covered the changes since `{first_head[:12]}`; "
         "rules re-checked the whole pull request._"
     ) in body
-    state = gh.parse_state(body)
-    assert state is not None and state.head == pull.head
+    state = state_module.parse(body)
+    assert state is not None and state.head == pull.head and state.pending == frozenset()
 
 
-def test_two_concurrent_runs_leave_one_comment(pull: PullSetup) -> None:
-    pull.server.comment_list_barrier = threading.Barrier(2)
-    env = {"PYTHONUNBUFFERED": "1"}
-    results: list[int] = []
+def test_a_failed_persona_review_is_owed_and_done_on_the_next_run(pull: PullSetup) -> None:
+    calls: list[list[str]] = []
 
-    def run() -> None:
-        results.append(run_console("github", "--fail-on", "never", cwd=pull.repo.path, env=env).returncode)
+    def failing(request: PersonaReviewInput) -> PersonaReviewResult:
+        calls.append([path for a in request.routing.assignments for path in a.files])
+        return PersonaReviewResult(usage=dataclasses.replace(PersonaReviewResult().usage, error="overloaded"))
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    def working(request: PersonaReviewInput) -> PersonaReviewResult:
+        calls.append([path for a in request.routing.assignments for path in a.files])
+        return PersonaReviewResult()
 
-    assert results == [0, 0]
-    assert pull.server.writes("POST", "/issues/7/comments") == 2
-    assert pull.server.writes("DELETE", "/issues/comments/") == 1
-    assert len(bot_comments(pull.server)) == 1
+    run_in_process(pull, failing)
+    state = state_module.parse(pull.bot_comments()[0])
+    assert state is not None and state.pending == frozenset({"app/agent.py", "app/llm.py"})
+
+    run_in_process(pull, working)  # the same head: only what is owed is reviewed again
+
+    assert calls == [["app/agent.py", "app/llm.py"], ["app/agent.py", "app/llm.py"]]
+    state = state_module.parse(pull.bot_comments()[0])
+    assert state is not None and state.pending == frozenset()
+
+    run_in_process(pull, working)  # nothing changed, nothing owed: no call
+    assert len(calls) == 2
 
 
 def test_fork_pull_request_gets_annotations_and_a_summary(
-    pull: PullSetup,
-    run_archbot,
-    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+    pull: PullSetup, run_archbot: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("GITHUB_TOKEN", READ_TOKEN)
 
@@ -254,13 +174,14 @@ def test_fork_pull_request_gets_annotations_and_a_summary(
     assert result.code == 1
     assert pull.server.comments[7] == [] and pull.server.reviews == []
     lines = result.out.splitlines()
-    assert [line.split(" ", 1)[0] for line in lines] == ["::error", "::warning", "archbot:", "::notice"]
+    assert [line.split(" ", 1)[0] for line in lines] == ["::error", "::warning", "archbot:", "::warning"]
     assert "could not write to acme/service#7" in lines[3] and "forks" in lines[3]
     summary = pull.summary.read_text()
     assert "### 🔴 Critical (1)" in summary and "could not write to acme/service\\#7" in summary
+    assert pull.outputs.read_text().splitlines()[-1] == "published=false"
 
 
-def test_draft_is_skipped(pull: PullSetup, run_archbot) -> None:  # type: ignore[no-untyped-def]
+def test_draft_is_skipped(pull: PullSetup, run_archbot: Any) -> None:
     pull.write_event(draft=True)
     pull.server.pulls[7].draft = True
 
@@ -273,72 +194,67 @@ def test_draft_is_skipped(pull: PullSetup, run_archbot) -> None:  # type: ignore
     assert pull.server.log == []
 
 
-def test_unhandled_action_does_nothing(pull: PullSetup, run_archbot) -> None:  # type: ignore[no-untyped-def]
+def test_unhandled_action_does_nothing(pull: PullSetup, run_archbot: Any) -> None:
     pull.write_event(action="labeled")
     result = run_archbot("github")
     assert (result.code, result.out) == (0, "archbot: nothing to do for pull_request action 'labeled'\n")
 
 
-def test_config_comes_from_the_base_not_the_pull_request(pull: PullSetup, run_archbot) -> None:  # type: ignore[no-untyped-def]
+def test_config_comes_from_the_base_not_the_pull_request(pull: PullSetup, run_archbot: Any) -> None:
     pull.push({".archbot.yml": "fail_on: never\nrules:\n  disable: [hardcoded-llm-api-key]\n"})
     result = run_archbot("github")
     assert result.code == 1
-    assert "### 🔴 Critical (1)" in bot_comments(pull.server)[0]
+    assert "### 🔴 Critical (1)" in pull.bot_comments()[0]
 
 
-def test_forged_state_in_someone_elses_comment_is_ignored(pull: PullSetup, run_archbot) -> None:  # type: ignore[no-untyped-def]
+def test_forged_state_in_someone_elses_comment_is_ignored(pull: PullSetup, run_archbot: Any) -> None:
     assert run_archbot("github").code == 1
-    ours = bot_comments(pull.server)[0]
+    ours = pull.bot_comments()[0]
     pull.server.comments[7].clear()
-    pull.server.reviews.clear()
+    pull.server.forget_reviews()
     pull.server.add_comment(7, "mallory", ours)
 
     assert run_archbot("github").code == 1
 
     assert [c.login for c in pull.server.comments[7]] == ["mallory", BOT_LOGIN]
-    assert len(pull.server.reviews) == 1 and len(pull.server.reviews[0]["comments"]) == 2
+    assert pull.inline() == INLINE
 
 
-@pytest.mark.parametrize("status", [403, 429])
-def test_secondary_rate_limit_is_retried(pull: PullSetup, run_archbot, status: int) -> None:  # type: ignore[no-untyped-def]
-    pull.server.rate_limited_writes = 1
-    pull.server.rate_limit_status = status
-    assert run_archbot("github").code == 1
-    assert len(bot_comments(pull.server)) == 1
-    assert [code for method, _, code in pull.server.log if method == "POST"] == [status, 200, 201]
-
-
-def test_too_large_diff_falls_back_to_the_paginated_files_list(
-    pull: PullSetup,
-    run_archbot,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+def test_too_large_diff_without_git_falls_back_to_the_paginated_files_list(
+    pull: PullSetup, run_archbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pull.push({"app/big_prompts.py": "from openai import OpenAI\n" * 3, "docs/notes.md": "notes\n"})
     pull.server.too_large_diff = True
+    pull.server.git_enabled = False
     pull.server.page_size = 2
     pull.server.without_patch = {"app/big_prompts.py"}
     workspace = tmp_path / "no-checkout"
     workspace.mkdir()
     monkeypatch.setenv("GITHUB_WORKSPACE", str(workspace))
 
-    assert run_archbot("github").code == 1
+    result = run_archbot("github")
 
-    body = bot_comments(pull.server)[0]
-    assert "- skipped `app/big_prompts.py`: GitHub sent no patch (too large or binary)" in body
+    assert result.code == 1
+    body = pull.bot_comments()[0]
+    assert "- skipped `app/big_prompts.py`: not reviewed: GitHub sent no patch (too large or binary)" in body
     assert "### 🔴 Critical (1)" in body
     assert pull.server.writes("GET", "/pulls/7/files") == 2
+    notices = [line for line in result.out.splitlines() if line.startswith("::notice")]
+    assert notices[0].startswith("::notice title=archbot::reviewed through the API: git could not fetch")
+    assert notices[1] == (
+        "::notice title=archbot::1 changed file(s) were not reviewed; they are listed under Details"
+    )
 
 
 def test_review_comment_outside_the_diff_is_refused(pull: PullSetup) -> None:
-    client = gh.Client(WRITE_TOKEN, pull.server.url)
+    client = Client(WRITE_TOKEN, pull.server.url)
     with pytest.raises(ArchbotError, match="422"):
         client.create_review(
             pull.info(), "x", [{"path": "app/llm.py", "line": 99, "side": "RIGHT", "body": "x"}]
         )
 
 
-def test_review_pr_prints_and_posts_only_with_post(pull: PullSetup, run_archbot) -> None:  # type: ignore[no-untyped-def]
+def test_review_pr_prints_and_posts_only_with_post(pull: PullSetup, run_archbot: Any) -> None:
     printed = run_archbot("review", "--pr", "acme/service#7", "--quiet")
     assert printed.code == 1
     assert printed.out.splitlines()[:2] == [
@@ -349,10 +265,10 @@ def test_review_pr_prints_and_posts_only_with_post(pull: PullSetup, run_archbot)
 
     posted = run_archbot("review", "--pr", "acme/service#7", "--post", "--format", "markdown")
     assert posted.code == 1
-    assert bot_comments(pull.server) == [posted.out]
+    assert pull.bot_comments() == [posted.out]
 
 
-def test_unknown_pull_request_is_one_clear_error(pull: PullSetup, run_archbot) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_pull_request_is_one_clear_error(pull: PullSetup, run_archbot: Any) -> None:
     result = run_archbot("review", "--pr", "acme/service#99")
     assert (result.code, result.err) == (
         3,
@@ -360,26 +276,8 @@ def test_unknown_pull_request_is_one_clear_error(pull: PullSetup, run_archbot) -
     )
 
 
-def test_state_block_validation() -> None:
-    good = gh.state_line("a" * 40, [], frozenset({"b" * 20}))
-    assert gh.parse_state(f"{render.COMMENT_MARKER}\n{good}\nbody") == gh.State(
-        "a" * 40, (), frozenset({"b" * 20})
-    )
-    for forged in (
-        good.replace("a" * 40, "HEAD"),
-        good.replace("b" * 20, "-->"),
-        good.replace('"v":1', '"v":2'),
-        good[:-4],
-    ):
-        assert gh.parse_state(f"{render.COMMENT_MARKER}\n{forged}\n") is None
-    assert gh.parse_state(f"hello\n{good}\n") is None
-
-
 def test_checkout_without_the_base_fetches_it(
-    pull: PullSetup,
-    run_archbot,  # type: ignore[no-untyped-def]
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    pull: PullSetup, run_archbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pull.repo.git("checkout", "-q", "main")
     pull.repo.write("docs/changelog.md", "- later work on main\n")
@@ -398,22 +296,36 @@ def test_checkout_without_the_base_fetches_it(
     assert run_archbot("github").code == 1
 
     subprocess.run(["git", "cat-file", "-e", f"{pull.base}^{{commit}}"], cwd=clone, check=True)
-    assert pull.server.writes("GET", "/pulls/7") == 0
-    assert "### 🔴 Critical (1)" in bot_comments(pull.server)[0]
+    assert [path for _, path, _ in pull.server.log if "/contents/" in path or path.endswith("/files")] == []
+    assert "### 🔴 Critical (1)" in pull.bot_comments()[0]
 
 
-def test_base_config_caps_and_disables_inline_comments(pull: PullSetup, run_archbot) -> None:  # type: ignore[no-untyped-def]
-    pull.repo.git("checkout", "-q", "main")
-    pull.repo.write(".archbot.yml", "github:\n  max_inline: 1\n")
-    pull.base = pull.repo.commit("configure archbot")
-    pull.repo.git("checkout", "-q", "feature")
-    pull.server.pulls[7].base = pull.base
-    pull.write_event()
+def test_base_config_caps_and_disables_inline_comments(pull: PullSetup, run_archbot: Any) -> None:
+    pull.rebase_config(FAST + "  max_inline: 1\n")
 
     assert run_archbot("github").code == 1
-    assert [[(c["path"], c["line"]) for c in r["comments"]] for r in pull.server.reviews] == [
-        [("app/llm.py", 4)]
-    ]
+    assert pull.inline() == [("app/llm.py", 4)]
 
     assert run_archbot("github", "--no-inline").code == 1
     assert len(pull.server.reviews) == 1
+
+
+def test_state_round_trip_and_strict_parsing() -> None:
+    finding = Finding("hardcoded-llm-api-key", "rules", "p", Severity.CRITICAL, "a.py", 3, "t", "", "")
+    finding = dataclasses.replace(finding, fingerprint="b" * 20)
+    good = state_module.line("a" * 40, "c" * 16, ["a.py"], [finding])
+    parsed = state_module.parse(f"{render.COMMENT_MARKER}\n{good}\nbody")
+    assert parsed == state_module.State("a" * 40, "c" * 16, frozenset({"a.py"}), (finding,))
+    assert parsed.owes("a.py") and not parsed.owes("b.py")
+    for forged in (
+        good.replace("a" * 40, "HEAD"),
+        good.replace("b" * 20, "-->"),
+        good.replace('"v":2', '"v":1'),
+        good[:-4],
+    ):
+        assert state_module.parse(f"{render.COMMENT_MARKER}\n{forged}\n") is None
+    assert state_module.parse(f"hello\n{good}\n") is None
+    everything = state_module.line("a" * 40, "c" * 16, None, [])
+    assert state_module.parse(f"{render.COMMENT_MARKER}\n{everything}") == state_module.State(
+        "a" * 40, "c" * 16, None, ()
+    )

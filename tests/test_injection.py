@@ -4,6 +4,7 @@ change, and a forged state block hides nothing."""
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import re
@@ -15,12 +16,12 @@ import pytest
 from cmarkgfm.cmark import Options
 
 from anthropic_server import AnthropicServer, findings
-from archbot import github as gh
+from archbot.github import state as state_module
 from archbot.render import COMMENT_MARKER
 from conftest import GitRepo
 from github_server import BOT_LOGIN, GitHubServer, action_environment
 
-FORGED_STATE = gh.state_line("f" * 40, [], frozenset({"0" * 20}))
+FORGED_STATE = state_module.line("f" * 40, "0" * 16, [], [])
 PAYLOADS = {
     "mention": "@octocat",
     "team-mention": "@acme-org/ml-platform",
@@ -131,7 +132,7 @@ def test_hostile_diff_and_model_output_in_every_format(
 
     markdown = outputs["markdown"].out
     assert markdown.startswith(COMMENT_MARKER + "\n") and markdown.count(COMMENT_MARKER) == 1
-    assert gh.STATE_PREFIX not in markdown
+    assert state_module.STATE_PREFIX not in markdown
     assert "\\<\\!-- archbot:review --\\>" in markdown
     assert "@\u200boctocat @\u200bacme-org/ml-platform \\<\\!-- archbot:review --\\>" in markdown
     assert_inert_markdown(markdown, [COMMENT_MARKER])
@@ -176,28 +177,32 @@ def test_pull_request_flow_posts_nothing_active(
     server, head, summary = hostile_pull
     anthropic_server.default = lambda: findings(model_answer(HOSTILE_PATH), summary=PAYLOADS["instructions"])
     # Someone else's comment that looks exactly like ours, with a state claiming all was posted.
-    server.add_comment(7, "mallory", f"{COMMENT_MARKER}\n{gh.state_line(head, [], frozenset())}\n{HOSTILE}")
+    server.add_comment(
+        7, "mallory", f"{COMMENT_MARKER}\n{state_module.line(head, '0' * 16, [], [])}\n{HOSTILE}"
+    )
 
     result = run_archbot("github", "--llm")
 
     assert result.code == 1
     (body,) = [c.body for c in server.comments[7] if c.login == BOT_LOGIN]
-    state = gh.parse_state(body)
+    state = state_module.parse(body)
     assert state is not None and state.head == head
     lines = body.split("\n")
-    assert lines[0] == COMMENT_MARKER and lines[1].startswith(gh.STATE_PREFIX)
-    assert body.count(COMMENT_MARKER) == 1 and body.count(gh.STATE_PREFIX) == 1
+    assert lines[0] == COMMENT_MARKER and lines[1].startswith(state_module.STATE_PREFIX)
+    assert body.count(COMMENT_MARKER) == 1 and body.count(state_module.STATE_PREFIX) == 1
     blob = f"https://github.com/acme/service/blob/{head}/"
     assert_inert_markdown(body, [COMMENT_MARKER, lines[1]], links_to=blob)
 
     (review,) = server.reviews
     assert [(c["path"], c["line"]) for c in review["comments"]] == [(HOSTILE_PATH, 4), (HOSTILE_PATH, 6)]
     for comment in review["comments"]:
-        assert_inert_markdown(comment["body"], [])
+        marker = comment["body"].rsplit("\n", 1)[1]  # ours: the fingerprint that prevents reposting
+        assert re.fullmatch(r"<!-- archbot:fp [0-9a-f]{20} -->", marker)
+        assert_inert_markdown(comment["body"], [marker])
     assert_inert_markdown(review["body"], [])
 
     written = summary.read_text(encoding="utf-8")
-    assert COMMENT_MARKER not in written and gh.STATE_PREFIX not in written
+    assert COMMENT_MARKER not in written and state_module.STATE_PREFIX not in written
     assert_inert_markdown(written, [], links_to=blob)
     assert all(line.startswith(("::error ", "::warning ", "archbot: ")) for line in result.out.splitlines())
 
@@ -217,13 +222,18 @@ def test_forged_state_in_the_pr_body_or_a_strangers_comment_hides_nothing(
     server, head, _ = hostile_pull
     assert run_archbot("github", "--no-llm").code == 1
     (ours,) = [c for c in server.comments[7] if c.login == BOT_LOGIN]
-    real = gh.parse_state(ours.body)
-    assert real is not None
-    # A stranger copies our comment and claims every finding was posted inline and resolved.
-    forged = gh.state_line(head, [], frozenset(real.inline))
+    ours_inline = list(server.review_comments[7])
+    assert state_module.parse(ours.body) is not None and ours_inline
+    # A stranger copies our comment and our inline comments (with their fingerprints), claiming
+    # every finding was posted and resolved.
+    forged = state_module.line(head, "0" * 16, [], [])
     server.comments[7].clear()
-    server.reviews.clear()
+    server.forget_reviews()
     server.add_comment(7, "mallory", f"{COMMENT_MARKER}\n{forged}\nall fixed")
+    for comment in ours_inline:
+        server.review_comments[7].append(
+            dataclasses.replace(comment, id=comment.id + 10_000, login="mallory")
+        )
 
     assert run_archbot("github", "--no-llm").code == 1
 

@@ -7,6 +7,7 @@ import difflib
 import json
 import os
 import sys
+import tempfile
 import typing
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,6 +27,7 @@ from archbot.errors import (
     ArchbotError,
     usage_error,
 )
+from archbot.masking import Masker
 from archbot.models import Report, Severity
 
 if typing.TYPE_CHECKING:
@@ -110,11 +112,13 @@ def review_command(
     if pr is not None:
         if staged or base or head or diff_file or paths:
             raise usage_error("--pr reviews the whole pull request: drop --staged/--base/--diff/PATHS")
+        from archbot import github
+
         pull = review_pr(pr, post, config_file, persona, use_llm)
-        if pull.report is None:
-            raise ArchbotError(pull.skipped or "nothing reviewed")
         rendered = (
-            pull.body if output_format == "markdown" else render_report(pull.report, output_format, quiet)
+            github.comment_body(pull)
+            if output_format == "markdown"
+            else render_report(pull.report, output_format, quiet)
         )
         emit(rendered, output, pull.report)
         return exit_code(pull.report, fail_on or pull.fail_on)
@@ -330,9 +334,14 @@ def explain(spec: RuleSpec) -> str:
 def github_command(
     fail_on: str | None, config_file: str | None, use_llm: bool | None, model: str | None, inline: bool | None
 ) -> int:
-    """GitHub Action entry point: review this run's pull request and publish the results."""
+    """GitHub Action entry point: review this run's pull request and publish the results.
+
+    The annotations, the job summary and the outputs are written before anything is published, so
+    a failure to publish (a notice) never loses the review; the exit code follows --fail-on."""
     from archbot import github
 
+    event_name = os.environ.get("GITHUB_EVENT_NAME")
+    github.check_event_name(event_name)
     event = github.read_event(Path(required_env("GITHUB_EVENT_PATH")))
     repository = os.environ.get("GITHUB_REPOSITORY")
     if repository and repository != event.pull.repo:
@@ -340,26 +349,40 @@ def github_command(
     if event.action not in github.HANDLED_ACTIONS:
         click.echo(f"archbot: nothing to do for pull_request action {event.action!r}")
         return EXIT_OK
-    outcome = github.run(
-        github_client(),
-        event.pull,
-        Path(os.environ.get("GITHUB_WORKSPACE") or "."),
-        config_file,
-        personas_from,
-        reviewer_for(use_llm),
-        post=True,
-        overrides=github.Overrides(model=model or None, inline=inline),
-    )
-    if outcome.report is None:
-        click.echo(f"archbot: skipped: {outcome.skipped}")
-        return EXIT_OK
-    click.echo(render.github_annotations(outcome.report), nl=False)
-    for notice in outcome.report.notices:
-        click.echo(f"::notice title=archbot::{render.command_data(notice)}")
-    summary, outputs = os.environ.get("GITHUB_STEP_SUMMARY"), os.environ.get("GITHUB_OUTPUT")
-    github.append_to(Path(summary) if summary else None, github.job_summary(outcome.body))
-    github.append_to(Path(outputs) if outputs else None, github.outputs(outcome.report))
-    return exit_code(outcome.report, fail_on or outcome.fail_on)
+    masker = Masker.of(os.environ)
+    progress = github_progress()
+    client = github_client()
+    with tempfile.TemporaryDirectory(prefix="archbot-") as scratch:
+        outcome = github.review_pull(
+            client,
+            event.pull,
+            Path(os.environ.get("GITHUB_WORKSPACE") or "."),
+            Path(scratch),
+            config_file,
+            personas_from,
+            reviewer_for(use_llm),
+            masker=masker,
+            progress=progress,
+            event_name=event_name,
+            overrides=github.Overrides(model=model or None, inline=inline),
+        )
+        if isinstance(outcome, github.Skipped):
+            click.echo(f"archbot: skipped: {outcome.reason}")
+            return EXIT_OK
+        report = outcome.report
+        summary, outputs = env_path("GITHUB_STEP_SUMMARY"), env_path("GITHUB_OUTPUT")
+        click.echo(masker.values(render.github_annotations(report)), nl=False)
+        for notice in report.notices:
+            click.echo(github.notice(notice))
+        github.append_to(summary, masker.values(github.summary(github.summary_body(outcome))))
+        github.append_to(outputs, github.outputs(report))
+        published = github.publish_review(client, outcome, masker, progress)
+    for notice in published.notices:
+        click.echo(github.warning(notice))
+    if published.notices:
+        github.append_to(summary, github.notices_section(published.notices))
+    github.append_to(outputs, f"published={'true' if published.comment else 'false'}")
+    return exit_code(report, fail_on or outcome.fail_on)
 
 
 @cli.command("init")
@@ -397,7 +420,32 @@ def github_client() -> github_module.Client:
     token = os.environ.get("GITHUB_TOKEN")
     if not token:
         raise usage_error("GITHUB_TOKEN is not set: a token is needed to read the pull request")
-    return github.Client(token, os.environ.get("GITHUB_API_URL") or "https://api.github.com")
+    github.quiet_library_logs()
+    return github.Client(
+        token,
+        os.environ.get("GITHUB_API_URL") or "https://api.github.com",
+        os.environ.get("GITHUB_SERVER_URL") or None,
+    )
+
+
+def github_progress() -> github_module.Progress:
+    """`::group::` per step in Actions (on stdout, the log), a line per step in a terminal."""
+    from archbot import github
+
+    if in_actions():
+        return github.Progress(click.echo, actions=True, terminal=False)
+    return github.Progress(
+        lambda line: click.echo(line, err=True), actions=False, terminal=sys.stderr.isatty()
+    )
+
+
+def in_actions() -> bool:
+    return os.environ.get("GITHUB_ACTIONS") == "true"
+
+
+def env_path(name: str) -> Path | None:
+    value = os.environ.get(name)
+    return Path(value) if value else None
 
 
 def reviewer_for(
@@ -408,22 +456,34 @@ def reviewer_for(
 
 def review_pr(
     spec: str, post: bool, config_file: str | None, persona: str | None, use_llm: bool | None
-) -> github_module.Outcome:
+) -> github_module.Reviewed:
     from archbot import github
 
     repo, number = github.parse_pr_spec(spec)
     client = github_client()
-    return github.run(
-        client,
-        client.pull(repo, number),
-        Path.cwd(),
-        config_file,
-        lambda texts, config: personas_from(texts, config, persona),
-        reviewer_for(use_llm),
-        post=post,
-        forced=persona,
-        skip_drafts=False,
-    )
+    masker = Masker.of(os.environ)
+    progress = github_progress()
+    with tempfile.TemporaryDirectory(prefix="archbot-") as scratch:
+        outcome = github.review_pull(
+            client,
+            client.pull(repo, number).info,
+            Path.cwd(),
+            Path(scratch),
+            config_file,
+            lambda texts, config: personas_from(texts, config, persona),
+            reviewer_for(use_llm),
+            masker=masker,
+            progress=progress,
+            forced=persona,
+            skip_drafts=False,
+        )
+        if isinstance(outcome, github.Skipped):
+            raise ArchbotError(outcome.reason)
+        if not post:
+            return outcome
+        published = github.publish_review(client, outcome, masker, progress)
+    report = dataclasses.replace(outcome.report, notices=(*outcome.report.notices, *published.notices))
+    return dataclasses.replace(outcome, report=report)
 
 
 def in_precommit() -> bool:
@@ -584,16 +644,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         click.echo(f"archbot: {one_line(error)}", err=True)
         return EXIT_USAGE
     except ArchbotError as error:
-        click.echo(f"archbot: {error.message}", err=True)
+        click.echo(f"archbot: {Masker.of(os.environ).text(error.message)}", err=True)
         return error.exit_code
     # The edge of the program: anything unexpected becomes one line and exit 3, not a traceback.
     except Exception as error:
         if os.environ.get("ARCHBOT_DEBUG") == "1":
             raise
-        click.echo(
-            f"archbot: internal error: {type(error).__name__}: {error} "
-            "(set ARCHBOT_DEBUG=1 for the traceback)",
-            err=True,
-        )
+        described = Masker.of(os.environ).text(f"{type(error).__name__}: {error}")
+        click.echo(f"archbot: internal error: {described} (set ARCHBOT_DEBUG=1 for the traceback)", err=True)
         return EXIT_TOOL
     return result if isinstance(result, int) else EXIT_OK

@@ -68,11 +68,28 @@ class PrecommitConfig:
     llm: bool = False
 
 
+PR_SUPPRESSIONS = ("honor", "report", "ignore")
+
+
 @dataclasses.dataclass(frozen=True)
 class GitHubConfig:
     inline: bool = True
     max_inline: int = 10
     review_drafts: bool = False
+    # A pull request without ML/LLM changes gets no comment unless this is true.
+    comment_when_clean: bool = False
+    # `# archbot: ignore[...]` lines the pull request itself adds: honor them silently, report
+    # them in the comment (and honor them), or ignore them (the findings are reported).
+    pr_suppressions: str = "report"
+    # pull_request_target runs with secrets and a write token: refused unless this is true.
+    allow_pull_request_target: bool = False
+    # Per request; slow answers are retried (reads only), then publishing stops with a notice.
+    timeout_seconds: int = 30
+    retries: int = 3
+    # Total time one run may wait for rate limits and retries before it publishes nothing more.
+    max_wait_seconds: float = 120.0
+    # GitHub asks integrations to space their writes.
+    write_spacing_seconds: float = 1.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -91,6 +108,7 @@ class Config:
 _CHOICES: dict[str, tuple[str, ...]] = {
     "fail_on": FAIL_ON_CHOICES,
     "rules.severity": SEVERITY_NAMES,
+    "github.pr_suppressions": PR_SUPPRESSIONS,
 }
 _RANGES: dict[str, tuple[float, float]] = {
     "personas.max": (1, 5),
@@ -104,6 +122,10 @@ _RANGES: dict[str, tuple[float, float]] = {
     "llm.max_retry_wait_seconds": (0, 3600),
     "llm.concurrency": (1, 32),
     "github.max_inline": (0, 50),
+    "github.timeout_seconds": (1, 600),
+    "github.retries": (0, 10),
+    "github.max_wait_seconds": (0, 3600),
+    "github.write_spacing_seconds": (0, 60),
 }
 
 

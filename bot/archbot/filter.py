@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 
 from archbot.config import Config
-from archbot.models import ChangedFile, Finding, Severity
+from archbot.models import ChangedFile, Finding, Severity, Suppression
 
 _PRAGMA = re.compile(r"#\s*archbot:\s*ignore\[(?P<ids>[^\]]*)\](?P<reason>.*)$")
 _NOSEC = re.compile(r"#\s*nosec\b(?P<codes>(?:[\s:,]+[A-Z]+\d+)*)")
@@ -21,7 +21,7 @@ NO_REASON_RULE = "suppression-without-reason"
 class Filtered:
     findings: tuple[Finding, ...]
     dropped_outside_diff: int
-    suppressed: int
+    suppressed: tuple[Suppression, ...]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,11 +49,12 @@ def pragma_on(line_text: str, number: int) -> Pragma | None:
     return Pragma(ids, match.group("reason").strip(" -:—"), number)
 
 
-def _peer_suppressed(line_text: str, peers: Iterable[str]) -> bool:
+def _peer_suppressed(line_text: str, peers: Iterable[str]) -> str | None:
+    """The peer tool's marker (`# nosec`, `# noqa`) that silences this rule on the line, if any."""
     peers = tuple(peers)
     if not peers:
-        return False
-    for pattern, family in ((_NOSEC, "B"), (_NOQA, "")):
+        return None
+    for pattern, family, marker in ((_NOSEC, "B", "# nosec"), (_NOQA, "", "# noqa")):
         match = pattern.search(line_text)
         if match is None:
             continue
@@ -62,10 +63,10 @@ def _peer_suppressed(line_text: str, peers: Iterable[str]) -> bool:
             if any(p.startswith(family) and p[len(family) :][:1].isdigit() for p in peers) or (
                 not family and any(p.startswith(("S", "ASYNC")) for p in peers)
             ):
-                return True
+                return marker
         elif codes & {p.upper() for p in peers}:
-            return True
-    return False
+            return marker
+    return None
 
 
 def fingerprint(finding: Finding, line_text: str, occurrence: int) -> str:
@@ -85,7 +86,8 @@ def apply(
 ) -> Filtered:
     """Keep what the user should see. `line_text(path, line)` reads the post-change file."""
     kept: dict[tuple[str, str, int], Finding] = {}
-    dropped = suppressed = 0
+    dropped = 0
+    silenced: list[tuple[Finding, int, str, str]] = []
     meta: list[Finding] = []
     for finding in findings:
         changed = files.get(finding.file)
@@ -99,12 +101,15 @@ def apply(
         if finding.confidence < min_confidence or _disabled(finding, config):
             continue
         pragma = _pragma_for(finding, line_text)
-        if pragma is not None or _peer_suppressed(
-            line_text(finding.file, finding.line), peers.get(finding.rule, ())
-        ):
-            suppressed += 1
-            if pragma is not None and not pragma.reason and pragma.line in changed.added_lines:
+        if pragma is not None:
+            marker = f"# archbot: ignore[{', '.join(sorted(pragma.ids))}]"
+            silenced.append((_with_severity(finding, config), pragma.line, marker, pragma.reason))
+            if not pragma.reason and pragma.line in changed.added_lines:
                 meta.append(_no_reason(finding, pragma))
+            continue
+        peer = _peer_suppressed(line_text(finding.file, finding.line), peers.get(finding.rule, ()))
+        if peer is not None:
+            silenced.append((_with_severity(finding, config), finding.line, peer, ""))
             continue
         finding = _with_severity(finding, config)
         key = (finding.rule, finding.file, finding.line)
@@ -113,7 +118,20 @@ def apply(
     for item in meta:
         kept.setdefault((item.rule, item.file, item.line), item)
     ordered = sorted(kept.values(), key=lambda f: (-f.severity, f.file, f.line, f.rule))
-    return Filtered(tuple(_fingerprinted(ordered, line_text)), dropped, suppressed)
+    seen: dict[tuple[str, str, str], int] = {}
+    reported = _fingerprinted(ordered, line_text, seen)
+    # Fingerprinted after the reported ones, so that a suppression never shifts their fingerprints.
+    suppressions = tuple(
+        Suppression(
+            _with_fingerprint(finding, line_text, seen),
+            number,
+            marker,
+            reason,
+            number in files[finding.file].added_lines,
+        )
+        for finding, number, marker, reason in sorted(silenced, key=lambda s: (s[0].file, s[0].line))
+    )
+    return Filtered(tuple(reported), dropped, suppressions)
 
 
 def _pragma_for(finding: Finding, line_text: Callable[[str, int], str]) -> Pragma | None:
@@ -161,14 +179,19 @@ def _no_reason(finding: Finding, pragma: Pragma) -> Finding:
     )
 
 
-def _fingerprinted(findings: list[Finding], line_text: Callable[[str, int], str]) -> list[Finding]:
-    seen: dict[tuple[str, str, str], int] = {}
-    out = []
-    for finding in sorted(findings, key=lambda f: (f.file, f.line)):
-        text = line_text(finding.file, finding.line)
-        key = (finding.rule, finding.file, " ".join(text.split()))
-        occurrence = seen.get(key, 0)
-        seen[key] = occurrence + 1
-        out.append(dataclasses.replace(finding, fingerprint=fingerprint(finding, text, occurrence)))
-    order = {id(f): i for i, f in enumerate(findings)}
-    return sorted(out, key=lambda f: (-f.severity, f.file, f.line, f.rule)) if order else out
+def _fingerprinted(
+    findings: list[Finding], line_text: Callable[[str, int], str], seen: dict[tuple[str, str, str], int]
+) -> list[Finding]:
+    out = [_with_fingerprint(f, line_text, seen) for f in sorted(findings, key=lambda f: (f.file, f.line))]
+    return sorted(out, key=lambda f: (-f.severity, f.file, f.line, f.rule))
+
+
+def _with_fingerprint(
+    finding: Finding, line_text: Callable[[str, int], str], seen: dict[tuple[str, str, str], int]
+) -> Finding:
+    """`seen` counts earlier findings of the same rule on the same text: the occurrence number."""
+    text = line_text(finding.file, finding.line)
+    key = (finding.rule, finding.file, " ".join(text.split()))
+    occurrence = seen.get(key, 0)
+    seen[key] = occurrence + 1
+    return dataclasses.replace(finding, fingerprint=fingerprint(finding, text, occurrence))

@@ -155,6 +155,18 @@ class PersonaAssignment:
 
 
 @dataclasses.dataclass(frozen=True)
+class Suppression:
+    """A finding silenced in the code: by `# archbot: ignore[...]` (or a peer tool's `# noqa` /
+    `# nosec`) on `line`. `added`: the change itself adds that line."""
+
+    finding: Finding
+    line: int
+    marker: str
+    reason: str
+    added: bool
+
+
+@dataclasses.dataclass(frozen=True)
 class SkippedFile:
     path: str
     reason: str
@@ -203,6 +215,7 @@ class Report:
     llm: LLMUsage = dataclasses.field(default_factory=LLMUsage)
     notices: tuple[str, ...] = ()
     redactions: int = 0
+    suppressed: tuple[Suppression, ...] = ()
 
     @property
     def summary(self) -> dict[str, int]:

@@ -21,7 +21,20 @@ _COLOURS = {
 }
 _RESET = "\033[0m"
 _CODE_SPAN = re.compile(r"`([^`\n]*)`")
-_URLISH = re.compile(r"(?:[a-z][a-z0-9+.-]*:/{1,3}|www\.)[^\s`()\[\]<>]*|[\w.+-]+@[\w-]+\.[\w.-]+", re.I)
+# Each alternative starts only where its run of characters starts (the lookbehinds), so a long
+# field costs linear time instead of one backtracking scan per position.
+_URLISH = re.compile(
+    r"(?<![a-z0-9+.-])(?:[a-z][a-z0-9+.-]*:/{1,3}|www\.)[^\s`()\[\]<>]*"
+    r"|(?<![\w.+-])[\w.+-]+@[\w-]+\.[\w.-]+",
+    re.I,
+)
+# Invisible and direction-changing characters (bidi overrides and isolates, zero-width and other
+# format characters, controls): shown as their code point, so posted text reads as it is stored.
+_INVISIBLE = re.compile(
+    "[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f"
+    "\u2028-\u202e\u2060-\u206f\u3164\ufe00-\ufe0e\ufeff\uffa0\ufff9-\ufffb"
+    "\U000e0000-\U000e007f]"
+)
 # Escaped in untrusted text: emphasis, code, brackets (links and images need `[`), `#` (issue
 # references), `!` and `<` (HTML, comments: our marker must never appear verbatim), tables,
 # strikethrough and entities. Parentheses are harmless once `[` is escaped.
@@ -86,7 +99,12 @@ def _with_notices(lines: list[str], report: Report) -> str:
 
 def _plain(value: str) -> str:
     """Untrusted text on one terminal line: no control characters or escape sequences."""
-    return "".join(c if c.isprintable() else " " for c in " ".join(value.split()))
+    return "".join(c if c.isprintable() else " " for c in " ".join(visible(value).split()))
+
+
+def visible(value: str) -> str:
+    """`value` with every invisible or direction-changing character written as its code point."""
+    return _INVISIBLE.sub(lambda m: f"<U+{ord(m.group(0)):04X}>", value)
 
 
 def llm_status(report: Report) -> str | None:
@@ -109,7 +127,7 @@ def llm_status(report: Report) -> str | None:
 def md_text(value: str) -> str:
     """Untrusted text as inert Markdown: one line, code spans kept as code, everything else
     escaped; links, images, HTML, mentions and autolinks cannot become active."""
-    value = " ".join(value.split())
+    value = " ".join(visible(value).split())
     out: list[str] = []
     position = 0
     for match in _CODE_SPAN.finditer(value):
@@ -123,7 +141,7 @@ def md_text(value: str) -> str:
 def md_code(value: str) -> str:
     """Untrusted text as one code span. An HTML comment opener is broken up too: inert in a code
     span, but a second verbatim marker in the body would fool anything searching for ours."""
-    body = " ".join(value.replace("`", "'").replace("<!--", "<!\u200b--").split()) or " "
+    body = " ".join(visible(value).replace("`", "'").replace("<!--", "<!\u200b--").split()) or " "
     return f"`{body}`"
 
 
@@ -148,11 +166,13 @@ def markdown(
     link: LinkFor | None = None,
     extra_sections: tuple[str, ...] = (),
     hidden: str = "",
+    max_chars: int = MAX_COMMENT_CHARS,
 ) -> str:
     """The PR comment, for a busy author: the counts, one sentence per persona, one line per
     critical or high finding, each rule's why and fix once (collapsed), and the medium and low
     findings under their rule (collapsed). `hidden` is a line of our own (the state comment)
-    placed right under the marker."""
+    placed right under the marker; the body is cut to `max_chars` (a comment's limit by default;
+    a job summary may hold more)."""
     lines = [COMMENT_MARKER, *([hidden] if hidden else []), "## archbot review", ""]
     if not report.has_ml_changes:
         lines.append("No ML/LLM-related changes in this diff: nothing to review.")
@@ -182,8 +202,8 @@ def markdown(
     lines += list(extra_sections)
     lines += _md_footer(report)
     body = "\n".join(lines) + "\n"
-    if len(body) > MAX_COMMENT_CHARS:
-        cut = body[: MAX_COMMENT_CHARS - 200].rsplit("\n- ", 1)[0]
+    if len(body) > max_chars:
+        cut = body[: max_chars - 200].rsplit("\n- ", 1)[0]
         body = cut + "\n\n_The review was truncated to fit one comment; see the job summary._\n"
     return body
 
@@ -336,6 +356,9 @@ def inline_body(finding: Finding, file_lines: Sequence[str] = ()) -> str:
     ]
     line = file_lines[finding.line - 1] if 0 < finding.line <= len(file_lines) else None
     fixed = suggest.suggestion(finding.rule, line, file_lines) if line is not None else None
+    # A suggestion is code to commit as it stands: never one carrying invisible characters.
+    if fixed is not None and visible(fixed) != fixed:
+        fixed = None
     if fixed is not None and finding.source == "rules" and finding.end_line in (None, finding.line):
         fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", fixed)), default=0))
         parts += ["", f"{fence}suggestion", fixed, fence]

@@ -219,6 +219,7 @@ def review(
         llm=persona_result.usage,
         notices=tuple(notices),
         redactions=persona_result.redactions,
+        suppressed=(*rule_result.suppressed, *llm_result.suppressed),
     )
 
 

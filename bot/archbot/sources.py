@@ -7,7 +7,7 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -51,9 +51,19 @@ class Change:
     root: Path | None
 
 
-def git(args: Sequence[str], cwd: Path | None = None, *, stdin: bytes | None = None) -> bytes:
+def git(
+    args: Sequence[str],
+    cwd: Path | None = None,
+    *,
+    stdin: bytes | None = None,
+    env: Mapping[str, str] | None = None,
+) -> bytes:
+    """`env`: extra variables for this call only (credentials for a fetch)."""
+    full_env = {**os.environ, **env} if env else None
     try:
-        result = subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True, check=False)
+        result = subprocess.run(
+            ["git", *args], cwd=cwd, input=stdin, capture_output=True, check=False, env=full_env
+        )
     except FileNotFoundError:
         raise ArchbotError("git is not installed or not on PATH") from None
     if result.returncode != 0:
@@ -93,15 +103,25 @@ def staged(paths: Sequence[str] = (), cwd: Path | None = None) -> Change:
     )
 
 
-def ref_range(base: str, head: str | None, paths: Sequence[str] = (), cwd: Path | None = None) -> Change:
+def ref_range(
+    base: str,
+    head: str | None,
+    paths: Sequence[str] = (),
+    cwd: Path | None = None,
+    *,
+    base_is_merge_base: bool = False,
+) -> Change:
+    """`base...head`, like a pull request. `base_is_merge_base`: `base` is already the merge base
+    (found elsewhere, e.g. for a shallow fetch whose history git cannot walk): diff the two trees."""
     root = repo_root(cwd)
     head_ref = head or "HEAD"
     base_sha, head_sha = _resolve(root, base, "base"), _resolve(root, head_ref, "head")
-    try:
-        git(["merge-base", base_sha, head_sha], root)
-    except ArchbotError:
-        raise ArchbotError(_no_merge_base_message(root, base, head_ref)) from None
-    spec = f"{base_sha}...{head_sha}"
+    if not base_is_merge_base:
+        try:
+            git(["merge-base", base_sha, head_sha], root)
+        except ArchbotError:
+            raise ArchbotError(_no_merge_base_message(root, base, head_ref)) from None
+    spec = f"{base_sha}{'..' if base_is_merge_base else '...'}{head_sha}"
     text = diff.decode(git([*_DIFF_FLAGS, spec, "--", *_pathspecs(paths, root, cwd)], root))
     return Change(
         source=DiffSource("range", base=base, head=head_ref),
