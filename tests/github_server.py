@@ -7,7 +7,8 @@ characters, 406 for a diff that is too large, at most 3,000 listed files, 403 fo
 the contents API, 403 for writes with a read-only token, 403 on GET /user for installation tokens
 (whose comments are written by a bot account), 404. It fails the way GitHub fails when told to
 (`fail`): 5xx once or always, slow answers, secondary rate limits (403 or 429, with or without
-retry-after), the primary rate limit, and a create that is made but never answered. Everything the
+retry-after), the primary rate limit, and a create that is made but never answered; and it can hold
+requests until several have arrived (`meet`), to make concurrent runs race. Everything the
 tests look at afterwards is in `comments`, `review_comments`, `reviews` and `log`."""
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ IDENTITIES = {
 }
 MAX_BODY = 65_536
 MAX_LISTED_FILES = 3000
+MAX_DIFF_FILES = 300
 MAX_CONTENTS_BYTES = 1024 * 1024
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
 _TOO_LARGE = (
@@ -98,6 +100,7 @@ class Fault:
     status: int = 403
     retry_after: int | None = 0
     reset_in: int = 3600
+    message: str = "Server Error"
 
     def matches(self, method: str, path: str) -> bool:
         return self.method == method and re.search(self.path, path) is not None and self.times != 0
@@ -116,11 +119,11 @@ class GitHubServer:
         self.too_large_diff = False
         self.git_enabled = True
         self.without_patch: set[str] = set()
-        self.page_size = 30
-        self.comment_list_barrier: threading.Barrier | None = None
-        self.review_list_barrier: threading.Barrier | None = None
-        # Someone deletes our comment right after it is listed (once).
-        self.delete_after_list = False
+        self.page_size = 100
+        # Requests that wait for one another before they are served: (method, path regex) -> barrier.
+        self.barriers: list[tuple[str, str, threading.Barrier]] = []
+        # Someone deletes our comment right after the comments are listed for the nth time from now.
+        self.delete_after_lists = 0
         self.lock = threading.Lock()
         self.release = threading.Event()
         self._next_id = 1000
@@ -157,6 +160,10 @@ class GitHubServer:
         fault = Fault(method, path, kind, times, **details)
         self.faults.append(fault)
         return fault
+
+    def meet(self, method: str, path: str, parties: int) -> None:
+        """The next `parties` such requests are held until all of them have arrived."""
+        self.barriers.append((method, path, threading.Barrier(parties, timeout=60)))
 
     def writes(self, method: str, fragment: str) -> int:
         return sum(1 for m, path, _ in self.log if m == method and fragment in path)
@@ -266,6 +273,9 @@ def _handler_for(server: GitHubServer) -> type[BaseHTTPRequestHandler]:
                     status = self._git(method, path, parts.query)
                 else:
                     self.body: Any = json.loads(self.raw) if self.raw else None
+                    for wanted, pattern, barrier in server.barriers:
+                        if wanted == method and re.search(pattern, path):
+                            barrier.wait()
                     status = self._faulty(method, path)
                     if status is None:
                         status = self._route(method, path)
@@ -285,7 +295,7 @@ def _handler_for(server: GitHubServer) -> type[BaseHTTPRequestHandler]:
             if fault is None:
                 return None
             if isinstance(fault.kind, int):
-                return self._error(fault.kind, "Server Error")
+                return self._error(fault.kind, fault.message)
             if fault.kind == "secondary":
                 headers = {} if fault.retry_after is None else {"Retry-After": str(fault.retry_after)}
                 return self._error(fault.status, _SECONDARY, headers)
@@ -318,9 +328,11 @@ def _handler_for(server: GitHubServer) -> type[BaseHTTPRequestHandler]:
             content_type = "text/plain" if isinstance(payload, str) else "application/json"
             self.send_header("Content-Type", f"{content_type}; charset=utf-8")
             self.send_header("Content-Length", str(len(data)))
-            self.send_header("X-RateLimit-Limit", "5000")
-            self.send_header("X-RateLimit-Remaining", "4999")
-            for key, value in (headers or {}).items():
+            for key, value in {
+                "X-RateLimit-Limit": "5000",
+                "X-RateLimit-Remaining": "4999",
+                **(headers or {}),
+            }.items():
                 self.send_header(key, value)
             self.end_headers()
             self.wfile.write(data)
@@ -460,6 +472,8 @@ def _handler_for(server: GitHubServer) -> type[BaseHTTPRequestHandler]:
             if "diff" in self.headers.get("Accept", ""):
                 if server.too_large_diff:
                     return self._error(406, "Sorry, the diff exceeded the maximum number of lines (20000)")
+                if len(server.patches(pull)) > MAX_DIFF_FILES:
+                    return self._error(406, "Sorry, the diff exceeded the maximum number of files (300).")
                 return self._send(200, server.diff(pull))
             url = f"{server.url}/repos/{server.repo}/pulls/{pull.number}"
             changed = server.git("diff", "--name-only", "-z", f"{pull.base}...{pull.head}").decode()
@@ -520,9 +534,6 @@ def _handler_for(server: GitHubServer) -> type[BaseHTTPRequestHandler]:
             return self._send(200, {"id": review_id, "body": body.get("body"), "state": "COMMENTED"})
 
         def _list_review_comments(self, pull: Pull) -> int:
-            barrier = server.review_list_barrier
-            if barrier is not None:
-                barrier.wait(timeout=30)
             with server.lock:
                 items = [
                     {
@@ -555,14 +566,14 @@ def _handler_for(server: GitHubServer) -> type[BaseHTTPRequestHandler]:
             }
 
         def _list_comments(self, number: int) -> int:
-            barrier = server.comment_list_barrier
-            if barrier is not None:
-                barrier.wait(timeout=30)
             with server.lock:
                 items = [self._comment_json(c) for c in sorted(server.comments[number], key=lambda c: c.id)]
-                if server.delete_after_list:
-                    server.delete_after_list = False
-                    server.comments[number] = [c for c in server.comments[number] if c.login != self.login]
+                if server.delete_after_lists > 0:
+                    server.delete_after_lists -= 1
+                    if server.delete_after_lists == 0:
+                        server.comments[number] = [
+                            c for c in server.comments[number] if c.login != self.login
+                        ]
             return self._page(items, f"/repos/{server.repo}/issues/{number}/comments")
 
         def _create_comment(self, number: int) -> int:

@@ -12,13 +12,16 @@ import pytest
 
 from archbot import render
 from archbot.cli import personas_from
+from archbot.config import Config
 from archbot.errors import ArchbotError
 from archbot.github import state as state_module
 from archbot.github.actions import Progress
 from archbot.github.api import Client
-from archbot.github.run import Reviewed, publish_review, review_pull
+from archbot.github.event import PullInfo
+from archbot.github.publish import Previous
+from archbot.github.run import Reviewed, comment_body, publish_review, review_pull, summary_body
 from archbot.masking import Masker
-from archbot.models import Finding, Severity
+from archbot.models import DiffSource, Finding, PersonaAssignment, Report, Severity
 from archbot.review import PersonaReviewInput, PersonaReviewResult
 from github_server import BOT_LOGIN, READ_TOKEN, WRITE_TOKEN
 from pull_fixture import FAST, INLINE, KEY_FIXED_CLIENT, PullSetup, pull
@@ -329,3 +332,88 @@ def test_state_round_trip_and_strict_parsing() -> None:
     assert state_module.parse(f"{render.COMMENT_MARKER}\n{everything}") == state_module.State(
         "a" * 40, "c" * 16, None, ()
     )
+
+
+def make_clean(pull: PullSetup) -> None:
+    """The pull request becomes a documentation change only."""
+    pull.repo.git("checkout", "-q", "-B", "feature", pull.base)
+    pull.repo.write("docs/usage.md", "# Usage\n")
+    pull.head = pull.repo.commit("docs only")
+    pull.server.pulls[7].head = pull.head
+    pull.write_event()
+
+
+def test_no_comment_on_a_pull_request_without_ml_changes(pull: PullSetup, run_archbot: Any) -> None:
+    make_clean(pull)
+
+    result = run_archbot("github")
+
+    assert result.code == 0 and pull.server.comments[7] == []
+    assert [m for m, _, _ in pull.server.log if m != "GET"] == []
+    assert "No ML/LLM-related changes" in pull.summary.read_text()
+
+
+def test_comment_when_clean_and_an_earlier_comment_is_kept_up_to_date(
+    pull: PullSetup, run_archbot: Any
+) -> None:
+    assert run_archbot("github").code == 1
+    make_clean(pull)
+
+    assert run_archbot("github").code == 0  # our earlier comment must not keep stale findings
+
+    (body,) = pull.bot_comments()
+    assert "No ML/LLM-related changes in this diff" in body and "Critical" not in body
+
+    pull.server.comments[7].clear()
+    pull.rebase_config(FAST + "  comment_when_clean: true\n")
+    make_clean(pull)
+    assert run_archbot("github").code == 0
+    assert "No ML/LLM-related changes in this diff" in pull.bot_comments()[0]
+
+
+def test_actions_log_shows_each_step_as_a_group(
+    pull: PullSetup, run_archbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+
+    result = run_archbot("github")
+
+    steps = [line for line in result.out.splitlines() if line.startswith(("::group::", "::endgroup::"))]
+    assert steps == [
+        "::group::archbot: reading acme/service#7",
+        "::endgroup::",
+        "::group::archbot: reviewing",
+        "::endgroup::",
+        "::group::archbot: publishing to acme/service#7",
+        "::endgroup::",
+    ]
+    assert "archbot: comment written; 2 inline comments posted" in result.out.splitlines()
+    assert "archbot: 2 changed file(s); earlier review: none" in result.out.splitlines()
+
+
+def test_job_summary_holds_the_whole_report_when_the_comment_is_cut() -> None:
+    findings = tuple(
+        Finding(
+            "http-call-no-timeout",
+            "rules",
+            "llm-ml-engineer",
+            Severity.HIGH,
+            f"app/module_{n:03d}.py",
+            n + 1,
+            "Plain HTTP call without a timeout",
+            "A hung server holds the worker forever " * 3,
+            "Pass timeout=(3, 30).",
+            fingerprint=f"{n:020x}",
+        )
+        for n in range(804)
+    )
+    personas = (PersonaAssignment("llm-ml-engineer", 3.0, ("app/module_000.py",), ()),)
+    report = Report(DiffSource("github"), personas, (), (), findings)
+    info = PullInfo("acme/service", 7, "0" * 40, "1" * 40, False, "https://github.com/acme/service")
+    reviewed = Reviewed(info, Config(), report, Previous(None, None, None), {}, run="0" * 16)
+
+    comment, summary = comment_body(reviewed), summary_body(reviewed)
+
+    assert len(comment) <= render.MAX_COMMENT_CHARS and "truncated to fit one comment" in comment
+    assert comment.count("\n- 🟠 ") < 804
+    assert summary.count("\n- 🟠 ") == 804 and "truncated" not in summary

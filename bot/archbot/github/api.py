@@ -412,7 +412,11 @@ class Client:
                 )
                 if wait is not None:
                     self._wait(what, wait, limit=True)
-                elif error.status >= 500 and idempotent and attempt < self._tuning.retries:
+                elif error.status >= 500 and not idempotent:
+                    # GitHub may have made it before failing: the caller looks before creating again.
+                    answer = f"GitHub answered {error.status}: {_message(error)}"
+                    raise OutcomeUnknown(f"{what}: {answer}") from None
+                elif error.status >= 500 and attempt < self._tuning.retries:
                     self._wait(what, _backoff(attempt), limit=False)
                 else:
                     raise _failure(what, error, write) from None

@@ -199,8 +199,8 @@ class _ApiBase:
 
 
 class _ApiHeadFiles:
-    """Post-change files read one request each, at most MAX_API_FILE_READS of them: past that a
-    file is reviewed from its diff alone."""
+    """Post-change files read one request each, at most MAX_API_FILE_READS of them: past that, or
+    when GitHub will not send it (over 1 MB), a file is reviewed from its diff alone."""
 
     def __init__(self, client: Client, info: PullInfo) -> None:
         self._client = client
@@ -216,7 +216,10 @@ class _ApiHeadFiles:
             if len(self._cache) >= MAX_API_FILE_READS:
                 self.unread.append(path)
                 return None
-            self._cache[path] = self._client.file(self._info.repo, path, self._info.head_sha)
+            data = self._client.file(self._info.repo, path, self._info.head_sha)
+            if data is None:
+                self.unread.append(path)  # over 1 MB, or not a file: its diff is all there is
+            self._cache[path] = data
         return self._cache[path]
 
 

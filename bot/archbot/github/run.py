@@ -169,8 +169,8 @@ def _review(
     notices = list(report.notices)
     if restored:
         notices.append(
-            f"{render.plural(len(restored), 'suppression')} this pull request adds were not honoured "
-            "(github.pr_suppressions: ignore)"
+            f"not honoured (github.pr_suppressions: ignore): {render.plural(len(restored), 'suppression')} "
+            "this pull request adds"
         )
     report = dataclasses.replace(report, findings=findings, notices=tuple(notices))
     current = {f.fingerprint for f in findings}

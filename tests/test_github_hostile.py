@@ -1,0 +1,128 @@
+"""A pull request that works against its own review: suppressions it adds, findings that would
+overflow the state, invisible characters, and the event that would hand it our secrets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from archbot import render
+from archbot.github import state as state_module
+from pull_fixture import FAST, LEAKY_CLIENT, PullSetup, pull
+
+__all__ = ["pull"]
+
+SILENCED = LEAKY_CLIENT.replace(
+    'client = OpenAI(api_key="sk-proj-Xk29dLq8vNw3Rt7Yp1Zs6Hc4Bm0Gf5Ja")',
+    'client = OpenAI(api_key="sk-proj-Xk29dLq8vNw3Rt7Yp1Zs6Hc4Bm0Gf5Ja")  # archbot: ignore[*] anything',
+)
+
+
+def test_suppressions_the_pull_request_adds_are_reported(pull: PullSetup, run_archbot: Any) -> None:
+    pull.push({"app/llm.py": SILENCED})
+
+    result = run_archbot("github")
+
+    assert result.code == 0  # honoured: the critical finding no longer fails the check
+    (body,) = pull.bot_comments()
+    assert (
+        "### 🔕 Suppressions this pull request adds (1)\n\n"
+        "- `app/llm.py:4` `# archbot: ignore[*]` silences `hardcoded-llm-api-key` (critical): "
+        "**Provider API key or token in source or config** — reason: anything\n"
+    ) in body
+    assert "### 🔴 Critical" not in body
+    assert "### 🔕 Suppressions this pull request adds (1)" in pull.summary.read_text()
+
+
+def test_suppressions_added_by_the_pull_request_can_be_ignored(pull: PullSetup, run_archbot: Any) -> None:
+    pull.rebase_config(FAST + "  pr_suppressions: ignore\n")
+    pull.push({"app/llm.py": SILENCED})
+
+    result = run_archbot("github")
+
+    assert result.code == 1
+    (body,) = pull.bot_comments()
+    assert "### 🔴 Critical (1)" in body and "Suppressions this pull request adds" not in body
+    assert (
+        "- notice: not honoured \\(github.pr\\_suppressions: ignore\\): "
+        "1 suppression this pull request adds\n"
+    ) in body
+
+
+def test_suppressions_can_be_honoured_silently(pull: PullSetup, run_archbot: Any) -> None:
+    pull.rebase_config(FAST + "  pr_suppressions: honor\n")
+    pull.push({"app/llm.py": SILENCED})
+
+    assert run_archbot("github").code == 0
+    assert "Suppressions" not in pull.bot_comments()[0]
+
+
+def test_findings_that_would_overflow_the_state_still_get_a_readable_comment(
+    pull: PullSetup, run_archbot: Any
+) -> None:
+    # 120 files, each with a critical finding, named so that escaping multiplies their length.
+    files = {f"app/{'<>&' * 50}_{n:03d}.py": LEAKY_CLIENT for n in range(120)}
+    pull.push(files)
+
+    result = run_archbot("github")
+
+    assert result.code == 1
+    (body,) = pull.bot_comments()
+    assert len(body) <= render.MAX_COMMENT_CHARS
+    state_line = body.split("\n")[1]
+    assert len(state_line) <= state_module.MAX_CHARS
+    state = state_module.parse(body)
+    assert state is not None and state.head == pull.head and 0 < len(state.findings) < 121
+    assert "### 🔴 Critical (121)" in body
+    assert f"[`app/{'<>&' * 50}_000.py:4`](https://github.com/acme/service/blob/{pull.head}/app/" in body
+    summary = pull.summary.read_text()
+    assert summary.count("🔴 [`app/") == 121  # the summary is the whole report, not the cut comment
+
+
+def test_invisible_and_direction_changing_characters_are_shown_not_obeyed(
+    pull: PullSetup, run_archbot: Any
+) -> None:
+    pull.push({"app/llm\u202egnp.py": LEAKY_CLIENT, "app/zero\u200bwidth.py": LEAKY_CLIENT})
+
+    assert run_archbot("github").code == 1
+
+    body = pull.bot_comments()[0]
+    inline = "".join(c.body for c in pull.server.review_comments[7])
+    summary = pull.summary.read_text()
+    for text in (body, inline, summary):
+        assert "\u202e" not in text
+    assert "`app/llm<U+202E>gnp.py:4`" in body and "`app/zero<U+200B>width.py:4`" in body
+
+
+@pytest.mark.parametrize("allowed", [False, True])
+def test_pull_request_target_is_refused_unless_the_base_opts_in(
+    pull: PullSetup, run_archbot: Any, monkeypatch: pytest.MonkeyPatch, allowed: bool
+) -> None:
+    if allowed:
+        pull.rebase_config(FAST + "  allow_pull_request_target: true\n")
+    monkeypatch.setenv("GITHUB_EVENT_NAME", "pull_request_target")
+
+    result = run_archbot("github")
+
+    if allowed:
+        assert result.code == 1 and len(pull.bot_comments()) == 1
+        return
+    assert result.code == 2 and pull.server.comments[7] == []
+    assert result.err.startswith(
+        "archbot: refusing to run on pull_request_target: that event gives the workflow a write token and "
+        "the repository's secrets while the pull request may come from a fork"
+    )
+    assert "github.allow_pull_request_target: true" in result.err
+
+
+def test_other_events_are_a_workflow_mistake(
+    pull: PullSetup, run_archbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITHUB_EVENT_NAME", "issue_comment")
+    result = run_archbot("github")
+    assert (result.code, result.err) == (
+        2,
+        "archbot: archbot github runs on pull_request events, not 'issue_comment': use `on: pull_request` "
+        "in the workflow (see `archbot init`)\n",
+    )
