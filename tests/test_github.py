@@ -415,5 +415,5 @@ def test_job_summary_holds_the_whole_report_when_the_comment_is_cut() -> None:
     comment, summary = comment_body(reviewed), summary_body(reviewed)
 
     assert len(comment) <= render.MAX_COMMENT_CHARS and "truncated to fit one comment" in comment
-    assert comment.count("\n- 🟠 ") < 804
-    assert summary.count("\n- 🟠 ") == 804 and "truncated" not in summary
+    assert comment.count("\n- [`app/module_") < 804
+    assert summary.count("\n- [`app/module_") == 804 and "truncated" not in summary
