@@ -26,7 +26,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from archbot import diff, render
+from archbot import diff, render, sarif
 from archbot.errors import ArchbotError
 from archbot.models import (
     ChangedFile,
@@ -436,8 +436,8 @@ def test_every_renderer_survives_hostile_reports(report: Report) -> None:
     assert re.search(r"(?<!\\)<(!--|script)", outside_code) is None  # escaped or in code spans only
     assert len(body) <= render.MAX_COMMENT_CHARS
     assert json.loads(render.json_text(report))["findings"] == [f.to_json() for f in report.findings]
-    sarif = json.loads(render.sarif_text(report, "0.1.0"))
-    assert len(sarif["runs"][0]["results"]) == len(report.findings)
+    sarif_log = json.loads(sarif.text(report, "0.1.0"))
+    assert len(sarif_log["runs"][0]["results"]) == len(report.findings)
     annotations = render.github_annotations(report).split("\n")
     serious = [f for f in report.findings if f.severity >= Severity.HIGH]
     assert len(annotations) == len(serious) + 2  # one line each, the total, and the final newline

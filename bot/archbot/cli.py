@@ -590,7 +590,9 @@ def render_report(report: Report, output_format: str, quiet: bool = False) -> st
     if output_format == "sarif":
         import importlib.metadata  # about 30 ms to import: not on the pre-commit hook's path
 
-        return render.sarif_text(report, importlib.metadata.version("archbot"))
+        from archbot import sarif
+
+        return sarif.text(report, importlib.metadata.version("archbot"))
     if output_format == "github":
         return render.github_annotations(report)
     return render.text(report, colour=sys.stdout.isatty() and "NO_COLOR" not in os.environ, quiet=quiet)

@@ -61,14 +61,14 @@ def text(report: Report, colour: bool = False, quiet: bool = False) -> str:
     paint = (lambda sev, s: f"{_COLOURS[sev]}{s}{_RESET}") if colour else (lambda sev, s: s)
     if quiet:
         lines = [
-            f"{f.file}:{f.line}: {paint(f.severity, f.severity.label)} [{f.rule}] {_plain(f.title)}"
+            f"{f.file}:{f.line}: {paint(f.severity, f.severity.label)} [{f.rule}] {plain(f.title)}"
             for f in report.findings
         ]
         lines.append(f"archbot: {summary_line(report)}")
         return _with_notices(lines, report)
     lines = []
     for persona in report.personas:
-        reasons = "; ".join(_plain(r) for r in persona.reasons[:4])
+        reasons = "; ".join(plain(r) for r in persona.reasons[:4])
         files = ", ".join(persona.files[:5]) + (" …" if len(persona.files) > 5 else "")
         lines.append(f"archbot: {persona.name} reviewed {files}")
         if reasons:
@@ -79,9 +79,9 @@ def text(report: Report, colour: bool = False, quiet: bool = False) -> str:
             continue
         lines += ["", paint(severity, f"{severity.label.upper()} ({len(group)})")]
         for finding in group:
-            lines.append(f"  {finding.file}:{finding.line}  {_plain(finding.title)}  [{finding.rule}]")
-            lines.append(f"      why: {_plain(finding.rationale)}")
-            lines.append(f"      fix: {_plain(finding.suggestion)}")
+            lines.append(f"  {finding.file}:{finding.line}  {plain(finding.title)}  [{finding.rule}]")
+            lines.append(f"      why: {plain(finding.rationale)}")
+            lines.append(f"      fix: {plain(finding.suggestion)}")
     if not report.findings:
         lines += ["", "No findings."]
     for skipped in report.skipped:
@@ -94,10 +94,10 @@ def text(report: Report, colour: bool = False, quiet: bool = False) -> str:
 
 
 def _with_notices(lines: list[str], report: Report) -> str:
-    return "\n".join([*lines, *(f"notice: {_plain(n)}" for n in report.notices)]) + "\n"
+    return "\n".join([*lines, *(f"notice: {plain(n)}" for n in report.notices)]) + "\n"
 
 
-def _plain(value: str) -> str:
+def plain(value: str) -> str:
     """Untrusted text on one terminal line: no control characters or escape sequences."""
     return "".join(c if c.isprintable() else " " for c in " ".join(visible(value).split()))
 
@@ -425,15 +425,9 @@ def json_text(report: Report) -> str:
     return json.dumps(to_json(report), indent=2, ensure_ascii=False) + "\n"
 
 
-# --- GitHub workflow commands and SARIF ----------------------------------------------------
+# --- GitHub workflow commands --------------------------------------------------------------
 
 _ANNOTATION_LEVELS = {Severity.CRITICAL: "error", Severity.HIGH: "warning"}
-_SARIF_LEVELS = {
-    Severity.CRITICAL: "error",
-    Severity.HIGH: "error",
-    Severity.MEDIUM: "warning",
-    Severity.LOW: "note",
-}
 
 
 def command_data(value: str) -> str:
@@ -458,67 +452,10 @@ def github_annotations(report: Report) -> str:
                 f"file={_command_property(finding.file)}",
                 f"line={finding.line}",
                 f"endLine={end}",
-                f"title={_command_property(f'archbot {finding.rule}: {_plain(finding.title)}')}",
+                f"title={_command_property(f'archbot {finding.rule}: {plain(finding.title)}')}",
             )
         )
-        message = f"{_plain(finding.rationale)} Fix: {_plain(finding.suggestion)}"
+        message = f"{plain(finding.rationale)} Fix: {plain(finding.suggestion)}"
         lines.append(f"::{level} {properties}::{command_data(message)}")
     lines.append(f"archbot: {summary_line(report)}")
     return "\n".join(lines) + "\n"
-
-
-def sarif(report: Report, version: str) -> dict[str, object]:
-    """SARIF 2.1.0 for code scanning; partialFingerprints keep alerts stable across pushes."""
-    rules: dict[str, dict[str, object]] = {}
-    results = []
-    for finding in report.findings:
-        rules.setdefault(
-            finding.rule,
-            {
-                "id": finding.rule,
-                "name": finding.rule,
-                "shortDescription": {"text": _plain(finding.title)},
-                "properties": {"persona": finding.persona, "source": finding.source},
-            },
-        )
-        end = finding.end_line if finding.end_line is not None else finding.line
-        results.append(
-            {
-                "ruleId": finding.rule,
-                "level": _SARIF_LEVELS[finding.severity],
-                "message": {
-                    "text": f"{_plain(finding.title)}: {_plain(finding.rationale)} "
-                    f"Fix: {_plain(finding.suggestion)}"
-                },
-                "locations": [
-                    {
-                        "physicalLocation": {
-                            "artifactLocation": {"uri": finding.file, "uriBaseId": "%SRCROOT%"},
-                            "region": {"startLine": finding.line, "endLine": end},
-                        }
-                    }
-                ],
-                "partialFingerprints": {"archbotFingerprint/v1": finding.fingerprint},
-                "properties": {"severity": finding.severity.label, "confidence": finding.confidence},
-            }
-        )
-    return {
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "archbot",
-                        "version": version,
-                        "rules": list(rules.values()),
-                    }
-                },
-                "results": results,
-            }
-        ],
-    }
-
-
-def sarif_text(report: Report, version: str) -> str:
-    return json.dumps(sarif(report, version), indent=2, ensure_ascii=False) + "\n"
