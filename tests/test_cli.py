@@ -31,7 +31,7 @@ BUILTIN_PERSONAS = [
 
 HTTP_CALL_NO_TIMEOUT = """\
 http-call-no-timeout: Plain HTTP call without a timeout
-severity: medium
+severity: medium (the default: context can change it, see `archbot rules`)
 persona:  senior-ml-systems-architect
 peers:    B113, S113
 
@@ -62,11 +62,12 @@ def test_rules_lists_every_rule_with_its_severity(repo: GitRepo, run_archbot: Ru
     result = run_archbot("rules")
 
     assert (result.code, result.err) == (0, "")
-    listed = {line.split()[0]: line.split()[1] for line in result.out.splitlines()}
+    table = result.out.split("\n\n")[0].splitlines()
+    listed = {line.split()[0]: line.split()[1] for line in table}
     assert {rule: listed.get(rule) for rule in SPINE_RULES} == SPINE_RULES
-    starts = {line.index(line.split()[1]) for line in result.out.splitlines()}
+    starts = {line.index(line.split()[1]) for line in table}
     assert len(starts) == 1  # one column for severities, however long a rule id is
-    severities = [line.split()[1] for line in result.out.splitlines()]
+    severities = [line.split()[1] for line in table]
     order = ["critical", "high", "medium", "low"]
     assert severities == sorted(severities, key=order.index)
 
@@ -82,7 +83,7 @@ def test_every_spine_rule_explains_itself(repo: GitRepo, run_archbot: RunArchbot
         headings = [line for line in out.splitlines() if re.match(r"^[A-Z][\w ]*:$", line)]
         assert headings == ["Why it matters:", "Fix:", "Bad:", "Good:"], rule
         assert out.startswith(f"{rule}: ")
-        assert f"severity: {SPINE_RULES[rule]}\n" in out
+        assert f"severity: {SPINE_RULES[rule]} (the default: context can change it" in out
 
 
 def test_rules_unknown_id_suggests(repo: GitRepo, run_archbot: RunArchbot) -> None:

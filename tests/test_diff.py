@@ -210,7 +210,7 @@ def full_diff(repo: GitRepo) -> str:
     ("kind", "message"),
     [
         ("binary", "archbot: the diff contains NUL bytes: this looks like a binary file, not a diff"),
-        ("truncated", "archbot: malformed diff: Hunk is shorter than expected"),
+        ("truncated", "archbot: malformed diff: Hunk is shorter than expected (the diff looks cut off)"),
         (
             "prose",
             "archbot: this is not a unified diff (no 'diff --git', '---/+++' or '@@' lines)",
@@ -240,7 +240,9 @@ def test_garbage_diff_through_the_console_script(repo: GitRepo, tmp_path: Path) 
 
     assert result.returncode == 2
     assert result.stdout == ""
-    assert result.stderr == "archbot: malformed diff: Hunk is shorter than expected\n"
+    assert (
+        result.stderr == "archbot: malformed diff: Hunk is shorter than expected (the diff looks cut off)\n"
+    )
     assert "Traceback" not in result.stderr
 
 
@@ -257,5 +259,5 @@ def test_parse_error_is_a_usage_error() -> None:
         diff.parse("--- a/x.py\n+++ b/x.py\n@@ -1,3 +1,4 @@\n a\n+b\n")
     assert (raised.value.exit_code, raised.value.message) == (
         2,
-        "malformed diff: Hunk is shorter than expected",
+        "malformed diff: Hunk is shorter than expected (the diff looks cut off)",
     )

@@ -291,13 +291,15 @@ def personas_validate(files: tuple[str, ...]) -> int:
 @click.argument("rule_id", required=False)
 def rules_command(rule_id: str | None) -> int:
     """List the rules, or explain one."""
+    from archbot.filter import META_RULES
     from archbot.rules.registry import all_rules
 
-    specs = all_rules()
+    specs = {**all_rules(), **META_RULES}
     if rule_id is None:
         width = max(len(rule) for rule in specs)
         for spec in sorted(specs.values(), key=lambda s: (-s.severity, s.id)):
             click.echo(f"{spec.id:{width}}  {spec.severity.label:8} {spec.persona:28} {spec.title}")
+        click.echo(f"\n{SEVERITY_NOTE}\nExplain one rule: archbot rules RULE-ID")
         return EXIT_OK
     if rule_id not in specs:
         near = difflib.get_close_matches(rule_id, list(specs), n=1)
@@ -307,12 +309,21 @@ def rules_command(rule_id: str | None) -> int:
     return EXIT_OK
 
 
+SEVERITY_NOTE = (
+    "The severities are each rule's default; a report can differ by context. A finding can be\n"
+    "more or less severe than its rule's default by what it finds (a key with a provider's\n"
+    "shape is critical, a token-like literal high), and the config changes a rule's severity\n"
+    "(`rules.severity`) or silences it for some paths (`rules.ignore`)."
+)
+
+
 def explain(spec: RuleSpec) -> str:
     peers = f"\npeers:    {', '.join(spec.peers)}" if spec.peers else ""
     indent = "\n    "
     return (
         f"{spec.id}: {spec.title}\n"
-        f"severity: {spec.severity.label}\npersona:  {spec.persona}{peers}\n\n"
+        f"severity: {spec.severity.label} (the default: context can change it, see `archbot rules`)\n"
+        f"persona:  {spec.persona}{peers}\n\n"
         f"{spec.doc.what}\n\nWhy it matters:\n    {indent.join(spec.doc.why.splitlines())}\n\n"
         f"Fix:\n    {indent.join(spec.doc.fix.splitlines())}\n\n"
         f"Bad:\n    {indent.join(spec.doc.bad.splitlines())}\n\n"
@@ -392,7 +403,12 @@ def init_command(force: bool, action: str | None) -> int:
     """Write .github/workflows/archbot.yml, a commented .archbot.yml and a pre-commit config."""
     from archbot import scaffold
 
-    root = optional_root() or Path.cwd()
+    root = optional_root()
+    if root is None:
+        raise usage_error(
+            "not inside a git repository: run `archbot init` in the repository to set up "
+            "(`git init` first for a new project)"
+        )
     results = scaffold.write(root, action or scaffold.DEFAULT_ACTION, force)
     for written in results:
         shown = written.path.relative_to(root).as_posix()

@@ -17,6 +17,15 @@ _GIT_PREFIXES = ("a/", "b/", "c/", "i/", "o/", "w/", "1/", "2/")
 _C_ESCAPES = {"a": 7, "b": 8, "t": 9, "n": 10, "v": 11, "f": 12, "r": 13, '"': 34, "\\": 92}
 _GITLINK_INFO = re.compile(r"(new file mode|deleted file mode|index \S+) 160000")
 _HEADER_START = re.compile(r"^(diff --git |--- |\+\+\+ |@@ |Binary files |GIT binary patch)", re.M)
+# A file's `---`/`+++` header (at the start, or after a `diff` line or git's extended header
+# lines, never inside a hunk) not followed by an `@@` hunk: git writes no such header for a file
+# without content changes, so the diff was cut off there.
+_HEADER_WITHOUT_HUNK = re.compile(
+    r"(?:\A|^(?:diff |index |old mode |new mode |new file mode |deleted file mode |similarity index "
+    r"|dissimilarity index |rename from |rename to |copy from |copy to ).*\n)"
+    r"--- .*\n\+\+\+ (?P<path>[^\n]*)(?:\n(?!@@)|\Z)",
+    re.M,
+)
 
 
 def decode(data: bytes) -> str:
@@ -33,10 +42,17 @@ def parse(text: str) -> list[ChangedFile]:
         raise usage_error("the diff contains NUL bytes: this looks like a binary file, not a diff")
     if not _HEADER_START.search(text):
         raise usage_error("this is not a unified diff (no 'diff --git', '---/+++' or '@@' lines)")
+    cut = _HEADER_WITHOUT_HUNK.search(text)
+    if cut is not None:
+        path = _clean_path(cut.group("path")) or cut.group("path")
+        raise usage_error(
+            f"malformed diff: {path} has a ---/+++ header but no @@ hunk (the diff looks cut off)"
+        )
     try:
         patch = PatchSet(text)
     except UnidiffParseError as error:
-        raise usage_error(f"malformed diff: {error}") from None
+        hint = " (the diff looks cut off)" if "shorter than expected" in str(error) else ""
+        raise usage_error(f"malformed diff: {error}{hint}") from None
     if not patch:
         raise usage_error("malformed diff: no file sections found")
     return [_changed_file(patched) for patched in patch if not _is_submodule(patched)]

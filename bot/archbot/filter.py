@@ -10,11 +10,49 @@ from collections.abc import Callable, Iterable, Mapping
 
 from archbot.config import Config
 from archbot.models import ChangedFile, Finding, Severity, Suppression
+from archbot.rules import RuleDoc, RuleSpec
 
 _PRAGMA = re.compile(r"#\s*archbot:\s*ignore\[(?P<ids>[^\]]*)\](?P<reason>.*)$")
 _NOSEC = re.compile(r"#\s*nosec\b(?P<codes>(?:[\s:,]+[A-Z]+\d+)*)")
 _NOQA = re.compile(r"#\s*noqa\b(?::(?P<codes>[\sA-Z0-9,]+))?", re.I)
 NO_REASON_RULE = "suppression-without-reason"
+
+
+_NO_REASON_DOC = """An `# archbot: ignore[RULE-ID]` pragma on a changed line with nothing after the
+    bracket. The finding it names stays silenced; this low finding takes its place, on the pragma's
+    line. The filter reports it (no rule looks for it), and only where a finding was silenced.
+
+    Why:
+        A suppression is a judgement: "this is safe here, because ...". Without the because,
+        the next reader (or the author in a year) cannot tell a considered exception from a
+        defect someone hid to get a commit through, and nobody can re-check the judgement when
+        the code around it changes.
+
+    Fix:
+        Write the reason after the bracket: `# archbot: ignore[RULE-ID] reason`. Or fix the
+        finding and delete the pragma.
+
+    Bad:
+        state = torch.load(path)  # archbot: ignore[unsafe-model-deserialization]
+
+    Good:
+        state = torch.load(path)  # archbot: ignore[unsafe-model-deserialization] our own checkpoint
+"""
+
+
+# The rules the filter reports itself (about suppressions, not code), documented like a rule.
+META_RULES: dict[str, RuleSpec] = {
+    NO_REASON_RULE: RuleSpec(
+        id=NO_REASON_RULE,
+        title="Suppression without a reason",
+        severity=Severity.LOW,
+        persona="any",
+        kinds=frozenset(),
+        peers=(),
+        check=lambda context: (),
+        doc=RuleDoc.parse(_NO_REASON_DOC, NO_REASON_RULE),
+    )
+}
 
 
 @dataclasses.dataclass(frozen=True)

@@ -269,9 +269,10 @@ def occurrence_detail(finding: Finding) -> str:
 
 def rule_text(rule_id: str) -> tuple[str, str] | None:
     """(why, fix) of a registered rule, each on one line."""
+    from archbot.filter import META_RULES
     from archbot.rules.registry import all_rules
 
-    spec = all_rules().get(rule_id)
+    spec = all_rules().get(rule_id) or META_RULES.get(rule_id)
     return (spec.rationale, spec.suggestion) if spec is not None else None
 
 

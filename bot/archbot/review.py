@@ -97,6 +97,9 @@ def route(
     candidates: list[ChangedFile] = []
     skipped: list[SkippedFile] = []
     for changed in change.files:
+        if changed.is_binary and not changed.is_deleted and not filter.excluded(changed.path, config):
+            skipped.append(SkippedFile(changed.path, "binary file"))
+            continue
         if not classify.worth_reading(changed.path):
             continue
         reason = skip_reason(changed, config)

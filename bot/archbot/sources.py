@@ -167,16 +167,24 @@ def _resolve(root: Path, ref: str, role: str) -> str:
     try:
         return diff.decode(git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], root)).strip()
     except ArchbotError:
-        raise usage_error(f"{role} ref {ref!r} {_missing_ref_advice(root, ref)}") from None
+        raise usage_error(f"{role} ref {ref!r} {_missing_ref_advice(root, ref, role)}") from None
 
 
-def _missing_ref_advice(root: Path, ref: str) -> str:
-    """Why a ref does not resolve here, and the command that gets it."""
+def _missing_ref_advice(root: Path, ref: str, role: str) -> str:
+    """Why a ref does not resolve here, and the command or the ref that works."""
     if not _resolves(root, "HEAD"):
         return "not found: this repository has no commits yet; review staged changes with `archbot review`"
     name = re.split(r"[~^@]", ref, maxsplit=1)[0] or "HEAD"
+    remotes = diff.decode(git(["remote"], root)).split()
     remote, _, branch = name.partition("/")
-    if not branch or remote not in diff.decode(git(["remote"], root)).split():
+    if not branch or remote not in remotes:
+        # A fresh clone has `origin/main`, not `main`: fetching would not create the local branch.
+        tracking = next((r for r in remotes if _resolves(root, f"refs/remotes/{r}/{name}")), None)
+        if tracking is not None:
+            return (
+                f"is not a local branch; use the remote branch: "
+                f"archbot review --{role} {tracking}/{name}{ref[len(name) :]}"
+            )
         remote, branch = "origin", name
     is_commit_id = re.fullmatch(r"[0-9a-f]{7,40}", name) is not None
     if _is_shallow(root):
