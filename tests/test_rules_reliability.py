@@ -212,7 +212,8 @@ def test_long_default_reported_on_the_new_call_when_the_client_is_unchanged(
 
 def test_rules_listed_and_explained(repo: GitRepo, run_archbot: RunArchbot) -> None:
     listing = run_archbot("rules").out
-    listed = {line.split()[0]: (line.split()[1], line.split()[2]) for line in listing.splitlines()}
+    table = listing.split("\n\n")[0].splitlines()
+    listed = {line.split()[0]: (line.split()[1], line.split()[2]) for line in table}
     assert {rule: listed.get(rule) for rule in PERSONAS} == PERSONAS
     for rule in PERSONAS:
         out = run_archbot("rules", rule).out
