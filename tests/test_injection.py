@@ -72,7 +72,8 @@ def model_answer(path: str) -> dict[str, Any]:
         "line": 6,
         "severity": "high",
         "title": HOSTILE + WORKFLOW_COMMAND,
-        "rationale": HOSTILE + WORKFLOW_COMMAND,
+        "trigger": HOSTILE + WORKFLOW_COMMAND,
+        "failure": HOSTILE + WORKFLOW_COMMAND,
         "suggestion": HOSTILE + WORKFLOW_COMMAND,
         "confidence": 0.9,
         "category": "injection",
@@ -97,7 +98,7 @@ def assert_inert_markdown(markdown: str, comments: list[str], links_to: str | No
     summaries = re.findall(r"<details>\s*<summary>(.*?)</summary>", rendered)
     assert rendered.count("<details") == len(summaries)
     ours = ("Details", "Why these matter and how to fix them")
-    assert all(s in ours or re.fullmatch(r"Medium and low \(\d+\)", s) for s in summaries)
+    assert all(s in ours or re.fullmatch(r"(?:Medium and low|Worth a look) \(\d+\)", s) for s in summaries)
     outside_code = re.sub(r"<code>.*?</code>", "", rendered, flags=re.S)
     text = html.unescape(re.sub(r"<[^>]+>", "", outside_code))
     assert re.findall(r"@(?!\u200b)\w", text) == []

@@ -30,7 +30,8 @@ NO_FALLBACK = {
     "line": 9,
     "severity": "high",
     "title": "No fallback when the provider fails",
-    "rationale": "A provider outage turns every request into a 500.",
+    "trigger": "the provider has an outage",
+    "failure": "every request returns 500",
     "suggestion": "Catch openai.APIError and fall back to a secondary model.",
     "confidence": 0.9,
     "category": "fallback",
@@ -63,12 +64,12 @@ def test_persona_prompt_and_findings_then_cache(
     (system,) = sent.body["system"]
     assert system["cache_control"] == {"type": "ephemeral"}
     assert system["text"].startswith("# LLM/ML Engineer — review duty")
-    assert "# Review protocol (archbot 2)" in system["text"]
+    assert "# Review protocol (archbot 3)" in system["text"]
     assert "at most 10 findings" in system["text"]
     assert sent.body["output_config"]["format"]["type"] == "json_schema"
     user = sent.body["messages"][0]["content"]
-    assert "    9 +     reply = client.chat.completions.create(" in user
-    assert "@@ new lines 1-12 @@" in user
+    assert "\n     9 +     reply = client.chat.completions.create(\n" in user
+    assert "file: app/llm.py (added)\n     1 + import os\n" in user
     assert code == 1
     assert [(f["rule"], f["line"], f["severity"]) for f in llm_findings(data)] == [
         ("llm-ml-engineer", 9, "high")
@@ -151,8 +152,8 @@ def test_invalid_json_twice_becomes_a_notice(
     assert data["llm"]["error"] == "the model's answers did not match the findings schema"
     assert data["notices"] == [
         "llm-ml-engineer: the model's answer did not match the findings schema twice (expected an object "
-        "with exactly 'findings' and 'summary'); no persona findings for app/llm.py. Run again, or try "
-        "another llm.model."
+        "with 'findings', 'summary' and optionally 'missing_context'); no persona findings for app/llm.py. "
+        "Run again, or try another llm.model."
     ]
 
 
@@ -267,7 +268,8 @@ def test_budget_skips_lowest_scoring_file_and_names_it(
     )
     code, data = report(run_archbot)
     sent = json.dumps([r.body for r in anthropic_server.messages()])
-    assert "app/llm.py" in sent and "app/notes.py" not in sent
+    assert "file: app/llm.py" in sent and "file: app/notes.py" not in sent
+    assert "app/notes.py: persona review: over the input token budget" in sent
     counted = [r for r in anthropic_server.requests if r.path == "/v1/messages/count_tokens"]
     assert counted
     assert {
@@ -359,11 +361,13 @@ def test_findings_only_on_files_the_persona_was_sent_and_model_output_redacted(
     staged(repo, **{"docs__notes.md": "# Notes\n\nThe client lives in app/llm.py.\n"})
     leaked = "sk-proj-" + "Qm4vT8zL2xN6rB1cW5yH9kD3" * 3
     on_unsent = {**NO_FALLBACK, "file": "docs/notes.md", "line": 3, "title": "Docs are stale"}
-    with_key = {**NO_FALLBACK, "rationale": f"The key {leaked} is in the code."}
+    with_key = {**NO_FALLBACK, "failure": f"the key {leaked} leaks"}
     anthropic_server.script = [findings(with_key, on_unsent)]
     code, data = report(run_archbot)
     assert [(f["file"], f["line"]) for f in llm_findings(data)] == [("app/llm.py", 9)]
-    assert llm_findings(data)[0]["rationale"] == "The key <secret:openai-key, 80 chars> is in the code."
+    assert llm_findings(data)[0]["rationale"] == (
+        "When the provider has an outage, the key <secret:openai-key, 80 chars> leaks."
+    )
     assert "1 persona finding named a file its persona was not sent and was dropped" in data["notices"]
     assert code == 0
 

@@ -92,8 +92,8 @@ class Transport:
                 self.count_api = False
         return estimate_tokens(request.system) + sum(estimate_tokens(t) for t in request.turns)
 
-    def answer(self, request: Request) -> tuple[dict[str, Any], ...]:
-        """The validated findings; an answer off the schema is asked for once more, then fails."""
+    def answer(self, request: Request) -> protocol.Answer:
+        """The validated answer; an answer off the schema is asked for once more, then fails."""
         problem = ""
         for _ in range(2):
             message = self._create(request)
@@ -103,7 +103,7 @@ class Transport:
                 problem = str(error)
         raise protocol.InvalidOutput(problem)
 
-    def _payload(self, message: anthropic.types.Message) -> tuple[dict[str, Any], ...]:
+    def _payload(self, message: anthropic.types.Message) -> protocol.Answer:
         if message.stop_reason == "max_tokens":
             raise protocol.InvalidOutput("the answer was cut off at the output token limit")
         if message.stop_reason == "refusal":

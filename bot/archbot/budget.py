@@ -91,23 +91,29 @@ UserText = Callable[[Sequence[FileBlock]], str]
 
 class Planner:
     """Packs each persona's blocks into calls within the per-call limit, the budget and the cost cap.
-    `count` measures a request; `cached` says whether a request's answer is already on disk."""
+    `count` measures a request; `cached` says whether a request's answer is already on disk;
+    `skipped` collects the files left out, and why."""
 
     def __init__(
-        self, config: LLMConfig, count: Callable[[Request], int], cached: Callable[[str], bool]
+        self,
+        config: LLMConfig,
+        count: Callable[[Request], int],
+        cached: Callable[[str], bool],
+        skipped: list[SkippedFile],
     ) -> None:
         self.config = config
         self.count = count
         self.cached = cached
-        self.skipped: list[SkippedFile] = []
+        # Shared with whoever writes the requests: a file skipped here is named in the next one.
+        self.skipped = skipped
         self.notices: list[str] = []
+        self.reserved_cost = 0.0
 
     def plan(self, work: Sequence[Work], user_text: UserText) -> list[Chunk]:
         """Calls in order of their riskiest file, so the budget and the cost cap go to the files
         most likely to hold a defect, whichever persona reviews them."""
         chunks: list[Chunk] = []
         budget = self.config.max_input_tokens
-        reserved_cost = 0.0
         packed = [chunk for item in work for chunk in self._pack(item, user_text)]
         packed.sort(key=lambda c: max(b.rank for b in c.blocks), reverse=True)
         for chunk in packed:
@@ -119,14 +125,14 @@ class Planner:
                 continue
             model = fitted.request.model
             estimate = claude_models.cost(model, tokens, MAX_OUTPUT_TOKENS, 0, 0)
-            if reserved_cost + estimate > self.config.max_cost_usd:
+            if self.reserved_cost + estimate > self.config.max_cost_usd:
                 self.skip(fitted.files, f"over the cost cap (llm.max_cost_usd {self.config.max_cost_usd:g})")
                 continue
             if model not in claude_models.PRICES:
                 notice = f"no price known for model {model}: its cost is not counted"
                 if notice not in self.notices:
                     self.notices.append(notice)
-            reserved_cost += estimate
+            self.reserved_cost += estimate
             budget -= tokens
             chunks.append(fitted)
         return chunks

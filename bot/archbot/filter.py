@@ -132,13 +132,13 @@ def apply(
         if changed is None:
             dropped += 1
             continue
-        allowed = changed.added_lines if finding.source == "rules" else changed.visible_lines
-        if finding.line not in allowed:
+        if not _anchored(finding, changed):
             dropped += finding.source == "llm"
             continue
         if finding.confidence < min_confidence or _disabled(finding, config):
             continue
-        pragma = _pragma_for(finding, line_text)
+        # A removed line's code is gone, and with it any pragma it carried.
+        pragma = _pragma_for(finding, line_text) if finding.old_line is None else None
         if pragma is not None:
             marker = f"# archbot: ignore[{', '.join(sorted(pragma.ids))}]"
             silenced.append((_with_severity(finding, config), pragma.line, marker, pragma.reason))
@@ -150,7 +150,7 @@ def apply(
             silenced.append((_with_severity(finding, config), finding.line, peer, ""))
             continue
         finding = _with_severity(finding, config)
-        key = (finding.rule, finding.file, finding.line)
+        key = (finding.rule, finding.file, finding.line if finding.old_line is None else -finding.old_line)
         if key not in kept or kept[key].severity < finding.severity:
             kept[key] = finding
     for item in meta:
@@ -170,6 +170,15 @@ def apply(
         for finding, number, marker, reason in sorted(silenced, key=lambda s: (s[0].file, s[0].line))
     )
     return Filtered(tuple(reported), dropped, suppressions)
+
+
+def _anchored(finding: Finding, changed: ChangedFile) -> bool:
+    """Rule findings sit on added lines; persona findings on any line the diff shows, removed
+    lines included (by their old number)."""
+    if finding.old_line is not None:
+        return finding.source == "llm" and finding.old_line in changed.removed_lines
+    allowed = changed.added_lines if finding.source == "rules" else changed.visible_lines
+    return finding.line in allowed
 
 
 def _pragma_for(finding: Finding, line_text: Callable[[str, int], str]) -> Pragma | None:

@@ -1,6 +1,6 @@
-"""The persona review with Claude, as one function: what each persona is sent (layout, prompt),
-which calls that makes (budget), the calls themselves (anthropic_api, llm_cache), and the answers
-turned into findings."""
+"""The persona review with Claude, as one function: what each persona is sent (persona_request),
+which calls that makes (budget), the calls (anthropic_api, llm_cache), one second look when an
+answer names context the repository model has, and the answers turned into findings."""
 
 from __future__ import annotations
 
@@ -12,17 +12,17 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from archbot import claude_models, layout, prompt, protocol, secrets
-from archbot.anthropic_api import STOPPED, CallFailed, Transport
-from archbot.budget import Chunk, Planner, Work, sendable
+from archbot import claude_models, prompt, protocol, secrets
+from archbot.anthropic_api import MAX_OUTPUT_TOKENS, STOPPED, CallFailed, Transport
+from archbot.budget import Chunk, Planner
 from archbot.llm_cache import AnswerCache
-from archbot.models import Finding, LLMUsage, Severity, SkippedFile
-from archbot.personas import prompt_body
+from archbot.models import ChangedFile, Finding, LLMUsage, Severity
+from archbot.persona_request import Builder
 from archbot.review import PersonaReviewer, PersonaReviewInput, PersonaReviewResult
 
-Answer = tuple[dict[str, Any], ...]
 NO_KEY = "no API key (ANTHROPIC_API_KEY or ANTHROPIC_BASE_URL)"
 INVALID_OUTPUT = "the model's answers did not match the findings schema"
+Answered = tuple[Chunk, protocol.Answer]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -46,141 +46,143 @@ def review(request: PersonaReviewInput, endpoint: Endpoint) -> PersonaReviewResu
     session = _Session(request, endpoint)
     chunks = session.plan()
     answers = session.run(chunks)
+    answers = session.second_look(answers)
     return session.result(answers)
 
 
 class _Session:
-    """One review: what is sent, the calls, and what came back."""
+    """One review: the requests, the calls, and what came back."""
 
     def __init__(self, request: PersonaReviewInput, endpoint: Endpoint) -> None:
         self.request = request
         self.config = request.config.llm
         self.endpoint = endpoint
+        self.builder = Builder(request, self.config)
         self.transport = Transport(endpoint.api_key, endpoint.base_url, self.config)
         self.cache = AnswerCache(endpoint.cache_dir)
         self.lock = threading.Lock()
-        self.skipped: list[SkippedFile] = []
         self.notices: list[str] = []
         self.errors: list[str] = []
-        self.redactions = 0
         self.cache_hits = 0
-
-    # --- what is sent -------------------------------------------------------------------------
+        self.reserved_cost = 0.0
 
     def plan(self) -> list[Chunk]:
-        guidance = self._guidance()
-        hints = self.request.rule_findings
-
-        def user_text(blocks: Sequence[layout.FileBlock]) -> str:
-            paths = {b.path for b in blocks}
-            return prompt.user_text(blocks, [h for h in hints if h.file in paths], guidance)
-
-        planner = Planner(self.config, self.transport.count, lambda key: self.cache.get(key) is not None)
-        chunks = planner.plan(self._work(), user_text)
-        self.skipped += planner.skipped
-        self.notices += planner.notices
+        work = self.builder.work()
+        planner = Planner(
+            self.config,
+            self.transport.count,
+            lambda key: self.cache.get(key) is not None,
+            self.builder.skipped,
+        )
+        chunks = planner.plan(work, self.builder.user_text)
+        self.reserved_cost = planner.reserved_cost
+        self.notices += [*self.builder.notices, *planner.notices]
         return chunks
-
-    def _work(self) -> list[Work]:
-        request = self.request
-        files = {f.path: f for f in request.change.files}
-        scores = {r.path: r.scores for r in request.routing.routes}
-        work = []
-        for assignment in request.routing.assignments:
-            persona = request.personas[assignment.name]
-            model = claude_models.resolve(self.config.model or persona.model)
-            system = prompt.system_text(prompt_body(persona), self.config.max_findings)
-            blocks: list[layout.FileBlock] = []
-            for path in assignment.files:
-                text = request.routing.texts.get(path)
-                reason = sendable(path, text, len(files[path].added_lines))
-                if reason is not None:
-                    self.skipped.append(SkippedFile(path, f"persona review: {reason}"))
-                    continue
-                full = text if path in request.routing.complete else None
-                block = layout.file_block(files[path], full)
-                redacted, count = secrets.redact(block.text)
-                self.redactions += count
-                score = scores.get(path, {}).get(persona.name, 0.0)
-                rank = risk(path, request.rule_findings, score)
-                blocks.append(dataclasses.replace(block, text=redacted, rank=rank))
-            blocks.sort(key=lambda b: b.rank, reverse=True)
-            work.append(Work(persona, model, system, tuple(blocks)))
-        return work
-
-    def _guidance(self) -> list[tuple[str, str]]:
-        out = []
-        for path in self.config.context_files:
-            data = self.request.change.post.read(path)
-            if data is None:
-                self.notices.append(f"llm.context_files: {path} not found; not sent")
-                continue
-            if sendable(path, None, 0) is not None:
-                continue
-            text, count = secrets.redact(data.decode("utf-8", errors="replace"))
-            self.redactions += count
-            out.append((path, text[: prompt.MAX_GUIDANCE_CHARS]))
-        return out
 
     # --- the calls ----------------------------------------------------------------------------
 
-    def run(self, chunks: Sequence[Chunk]) -> list[tuple[Chunk, Answer]]:
-        done: list[tuple[Chunk, Answer]] = []
+    def run(self, chunks: Sequence[Chunk]) -> list[Answered]:
+        done: list[Answered] = []
         pending: list[Chunk] = []
         for chunk in chunks:
-            cached = self.cache.get(chunk.key)
+            cached = self._cached(chunk)
             if cached is None:
                 pending.append(chunk)
             else:
-                self.cache_hits += 1
-                self.transport.usage.note_model(chunk.request.model)
                 done.append((chunk, cached))
-                self._progress(f"persona review: {_what(chunk)}: answer cached, no call")
         total = len(pending)
         with concurrent.futures.ThreadPoolExecutor(max_workers=self.config.concurrency) as pool:
             futures = {
-                pool.submit(self._answer, chunk, f"{number}/{total}"): chunk
+                pool.submit(self._call, chunk, f"persona review {number}/{total}"): chunk
                 for number, chunk in enumerate(pending, start=1)
             }
             for future in concurrent.futures.as_completed(futures):
-                chunk = futures[future]
-                try:
-                    answer = future.result()
-                except CallFailed as failure:
-                    with self.lock:
-                        self.errors.append(failure.error)
-                        if failure.notice not in self.notices:
-                            self.notices.append(failure.notice)
-                    continue
-                notice = self.cache.put(chunk.key, answer)
-                if notice is not None and notice not in self.notices:
-                    self.notices.append(notice)
-                done.append((chunk, answer))
-        return done
+                answer = future.result()
+                if answer is not None:
+                    done.append((futures[future], answer))
+        order = {id(chunk): index for index, chunk in enumerate(chunks)}
+        return sorted(done, key=lambda pair: order[id(pair[0])])
 
-    def _answer(self, chunk: Chunk, number: str) -> Answer:
-        """One call, with a progress line when it starts and when it ends (CI logs show both)."""
-        self._progress(f"persona review {number}: {_what(chunk)} ({chunk.request.model}) …")
+    def second_look(self, answers: list[Answered]) -> list[Answered]:
+        """At most one more call per review: for the answer whose `missing_context` the repository
+        model can supply the most of, send it and take the revised findings (cached like any call,
+        inside the cost cap)."""
+        best: tuple[int, Chunk, protocol.Answer] | None = None
+        for index, (chunk, answer) in enumerate(answers):
+            if not answer.missing_context:
+                continue
+            follow_up = self.builder.second_look(chunk.request, chunk.files, answer)
+            if follow_up is not None and (
+                best is None or len(follow_up.turns[-1]) > len(best[1].request.turns[-1])
+            ):
+                best = (index, dataclasses.replace(chunk, request=follow_up), answer)
+        if best is None:
+            return answers
+        index, chunk, _ = best
+        revised = self._cached(chunk)
+        if revised is None:
+            estimate = claude_models.cost(
+                chunk.request.model, self.transport.count(chunk.request), MAX_OUTPUT_TOKENS, 0, 0
+            )
+            if self.reserved_cost + estimate > self.config.max_cost_usd:
+                self.notices.append(
+                    f"second look for {chunk.persona.name} not sent: over the cost cap "
+                    f"(llm.max_cost_usd {self.config.max_cost_usd:g})"
+                )
+                return answers
+            self.reserved_cost += estimate
+            revised = self._call(chunk, f"persona review, second look for {chunk.persona.name}")
+        if revised is None:
+            return answers
+        return [*answers[:index], (chunk, revised), *answers[index + 1 :]]
+
+    def _cached(self, chunk: Chunk) -> protocol.Answer | None:
+        cached = self.cache.get(chunk.key)
+        if cached is not None:
+            self.cache_hits += 1
+            self.transport.usage.note_model(chunk.request.model)
+            self._progress(f"persona review: {_what(chunk)}: answer cached, no call")
+        return cached
+
+    def _call(self, chunk: Chunk, label: str) -> protocol.Answer | None:
+        """One call, with a progress line when it starts and when it ends (CI logs show both); a
+        failure becomes a notice and None."""
+        self._progress(f"{label}: {_what(chunk)} ({chunk.request.model}) …")
         started = time.monotonic()
         try:
             answer = self.transport.answer(chunk.request)
         except protocol.InvalidOutput as error:
-            files = ", ".join(chunk.files)
-            self._progress(f"persona review {number}: {chunk.persona.name} failed: {INVALID_OUTPUT}")
-            raise CallFailed(
+            failure = CallFailed(
                 f"{chunk.persona.name}: the model's answer did not match the findings schema twice "
-                f"({error}); no persona findings for {files}. Run again, or try another llm.model.",
+                f"({error}); no persona findings for {', '.join(chunk.files)}. Run again, or try "
+                "another llm.model.",
                 INVALID_OUTPUT,
-            ) from None
+            )
+            self._failed(label, chunk, failure)
+            return None
         except CallFailed as failure:
-            self._progress(f"persona review {number}: {chunk.persona.name} failed: {failure.error}")
-            raise
+            self._failed(label, chunk, failure)
+            return None
         seconds = time.monotonic() - started
         self._progress(
-            f"persona review {number}: {chunk.persona.name} answered in {seconds:.1f} s "
-            f"({_count(len(answer), 'finding')})"
+            f"{label}: {chunk.persona.name} answered in {seconds:.1f} s "
+            f"({_count(len(answer.findings), 'finding')})"
         )
+        notice = self.cache.put(chunk.key, answer)
+        if notice is not None:
+            self._notice(notice)
         return answer
+
+    def _failed(self, label: str, chunk: Chunk, failure: CallFailed) -> None:
+        self._progress(f"{label}: {chunk.persona.name} failed: {failure.error}")
+        with self.lock:
+            self.errors.append(failure.error)
+        self._notice(failure.notice)
+
+    def _notice(self, notice: str) -> None:
+        with self.lock:
+            if notice not in self.notices:
+                self.notices.append(notice)
 
     def _progress(self, message: str) -> None:
         if self.endpoint.progress is not None:
@@ -188,16 +190,22 @@ class _Session:
 
     # --- what came back -----------------------------------------------------------------------
 
-    def result(self, answers: Sequence[tuple[Chunk, Answer]]) -> PersonaReviewResult:
+    def result(self, answers: Sequence[Answered]) -> PersonaReviewResult:
         """Findings on the files each persona was sent (any other is dropped and counted), with
         model output and notices redacted like everything sent."""
-        findings = [
-            _finding(chunk.persona.name, item)
-            for chunk, items in answers
-            for item in items
-            if item["file"] in chunk.files
-        ]
-        stray = sum(len(items) for _, items in answers) - len(findings)
+        files = self.builder.files
+        findings: list[Finding] = []
+        stray = confirmed = 0
+        for chunk, answer in answers:
+            hints = {h.id: h for h in self.builder.hints(chunk.files)}
+            for item in answer.findings:
+                if item["file"] not in chunk.files:
+                    stray += 1
+                    continue
+                if _confirms_only(item, hints):
+                    confirmed += 1
+                    continue
+                findings.append(_finding(chunk.persona.name, item, files[item["file"]]))
         if stray:
             self.notices.append(
                 f"{_count(stray, 'persona finding')} named a file its persona was not sent and "
@@ -219,8 +227,8 @@ class _Session:
                 error=errors[0] if errors else None,
             ),
             notices=tuple(self._redact(n) for n in self.notices),
-            skipped=tuple(self.skipped),
-            redactions=self.redactions,
+            skipped=tuple(self.builder.skipped),
+            redactions=self.builder.redactions,
         )
 
     def _redact(self, text: str) -> str:
@@ -229,13 +237,6 @@ class _Session:
         if key and len(key) >= 8:
             text = text.replace(key, secrets.placeholder("api-key", key))
         return secrets.redact(text)[0]
-
-
-def risk(path: str, hints: Sequence[Finding], score: float) -> tuple[float, float, float]:
-    """Which file goes first: the worst critical or high rule finding on it, how many there are,
-    then how well it fits its persona (routing score)."""
-    severe = [h.severity for h in hints if h.file == path and h.severity >= Severity.HIGH]
-    return (float(max(severe, default=0)), float(len(severe)), score)
 
 
 def _what(chunk: Chunk) -> str:
@@ -248,7 +249,25 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
-def _finding(persona: str, item: Mapping[str, Any]) -> Finding:
+def _confirms_only(item: Mapping[str, Any], hints: Mapping[str, prompt.Hint]) -> bool:
+    """A finding about rule hints that the severity table puts no higher than they are: the rule
+    findings already say it."""
+    confirmed = [hints[i] for i in item.get("confirms", []) if i in hints]
+    if not confirmed:
+        return False
+    return Severity.parse(item["severity"]) <= max(Severity.parse(h.severity) for h in confirmed)
+
+
+def _finding(persona: str, item: Mapping[str, Any], changed: ChangedFile) -> Finding:
+    """The model's finding as a Finding; a removed line (`-N`) keeps its old number and is placed
+    where the removal sits in the new file (the filter drops one the diff does not show)."""
+    line: int = item["line"]
+    end: int = item.get("end_line", line)
+    old_line = None
+    if line < 0:
+        old_line = -line
+        line = end = changed.removal_anchors.get(old_line, 1)
+
     def clean(text: str) -> str:
         return secrets.redact(text)[0]
 
@@ -258,11 +277,23 @@ def _finding(persona: str, item: Mapping[str, Any]) -> Finding:
         persona=persona,
         severity=Severity.parse(item["severity"]),
         file=item["file"],
-        line=item["line"],
-        end_line=max(item.get("end_line", item["line"]), item["line"]),
+        line=line,
+        end_line=max(end, line),
         title=clean(item["title"]),
-        rationale=clean(item["rationale"]),
+        rationale=clean(_rationale(item["trigger"], item["failure"])),
         suggestion=clean(item["suggestion"]),
         confidence=float(item["confidence"]),
         category=clean(item["category"]) if "category" in item else None,
+        old_line=old_line,
     )
+
+
+def _rationale(trigger: str, failure: str) -> str:
+    """'When <trigger>, <failure>.' from the two fields the protocol asks for."""
+    trigger = " ".join(trigger.split()).rstrip(".")
+    failure = " ".join(failure.split()).rstrip(".")
+    if trigger[:5].lower() == "when ":
+        trigger = trigger[5:]
+    if trigger[:1].isupper() and not trigger[1:2].isupper():
+        trigger = trigger[:1].lower() + trigger[1:]
+    return f"When {trigger}, {failure}."

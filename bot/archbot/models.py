@@ -77,6 +77,34 @@ class ChangedFile:
             line.new_line for hunk in self.hunks for line in hunk.lines if line.new_line is not None
         )
 
+    @functools.cached_property
+    def removed_lines(self) -> Mapping[int, str]:
+        """Old-file line number -> text, for every removed line."""
+        return {
+            line.old_line: line.text
+            for hunk in self.hunks
+            for line in hunk.lines
+            if line.kind == "-" and line.old_line is not None
+        }
+
+    @functools.cached_property
+    def removal_anchors(self) -> Mapping[int, int]:
+        """Old-file number of each removed line -> the new-file line where the removal sits: the
+        next line the hunk shows, else the last one before it (annotations and SARIF, which know
+        only the new file, point there)."""
+        anchors: dict[int, int] = {}
+        for hunk in self.hunks:
+            pending: list[int] = []
+            last = max(hunk.new_start, 1)
+            for line in hunk.lines:
+                if line.kind == "-" and line.old_line is not None:
+                    pending.append(line.old_line)
+                elif line.new_line is not None:
+                    anchors.update(dict.fromkeys(pending, line.new_line))
+                    pending, last = [], line.new_line
+            anchors.update(dict.fromkeys(pending, last))
+        return anchors
+
     @property
     def is_deleted(self) -> bool:
         return self.status == "deleted"
@@ -97,8 +125,16 @@ class Finding:
     end_line: int | None = None
     fingerprint: str = ""
     category: str | None = None
+    # On a removed line: its old-file number (`line` is then where the removal sits in the new file).
+    old_line: int | None = None
+
+    @property
+    def location(self) -> str:
+        """`path:line`, or `path:-old` for a removed line (as the persona review's layout prints it)."""
+        return f"{self.file}:-{self.old_line}" if self.old_line is not None else f"{self.file}:{self.line}"
 
     def to_json(self) -> dict[str, object]:
+        extra: dict[str, object] = {} if self.old_line is None else {"old_line": self.old_line}
         return {
             "fingerprint": self.fingerprint,
             "rule": self.rule,
@@ -112,6 +148,7 @@ class Finding:
             "title": self.title,
             "rationale": self.rationale,
             "suggestion": self.suggestion,
+            **extra,
         }
 
 
@@ -216,6 +253,9 @@ class Report:
     notices: tuple[str, ...] = ()
     redactions: int = 0
     suppressed: tuple[Suppression, ...] = ()
+    # Persona findings between llm.possible_confidence and llm.min_confidence: shown collapsed as
+    # worth a look, never inline, never failing a build.
+    possible: tuple[Finding, ...] = ()
 
     @property
     def summary(self) -> dict[str, int]:

@@ -61,7 +61,7 @@ def text(report: Report, colour: bool = False, quiet: bool = False) -> str:
     paint = (lambda sev, s: f"{_COLOURS[sev]}{s}{_RESET}") if colour else (lambda sev, s: s)
     if quiet:
         lines = [
-            f"{f.file}:{f.line}: {paint(f.severity, f.severity.label)} [{f.rule}] {plain(f.title)}"
+            f"{f.location}: {paint(f.severity, f.severity.label)} [{f.rule}] {plain(f.title)}"
             for f in report.findings
         ]
         lines.append(f"archbot: {summary_line(report)}")
@@ -79,11 +79,19 @@ def text(report: Report, colour: bool = False, quiet: bool = False) -> str:
             continue
         lines += ["", paint(severity, f"{severity.label.upper()} ({len(group)})")]
         for finding in group:
-            lines.append(f"  {finding.file}:{finding.line}  {plain(finding.title)}  [{finding.rule}]")
+            lines.append(f"  {finding.location}  {plain(finding.title)}  [{finding.rule}]")
             lines.append(f"      why: {plain(finding.rationale)}")
             lines.append(f"      fix: {plain(finding.suggestion)}")
     if not report.findings:
         lines += ["", "No findings."]
+    if report.possible:
+        lines += [
+            "",
+            f"WORTH A LOOK ({len(report.possible)}): the persona review was not sure; never fails a build",
+        ]
+        lines += [
+            f"  {f.location}  {plain(f.title)}  [{f.rule}, {f.confidence:.2f}]" for f in report.possible
+        ]
     for skipped in report.skipped:
         lines.append(f"skipped {skipped.path}: {skipped.reason}")
     status = llm_status(report)
@@ -199,6 +207,7 @@ def markdown(
         lines += [f"<details><summary>Medium and low ({len(rest)})</summary>", ""]
         lines += _md_medium_low(rest, explained)
         lines += ["", "</details>", ""]
+    lines += _md_possible(report, link)
     lines += list(extra_sections)
     lines += _md_footer(report)
     body = "\n".join(lines) + "\n"
@@ -206,6 +215,19 @@ def markdown(
         cut = body[: max_chars - 200].rsplit("\n- ", 1)[0]
         body = cut + "\n\n_The review was truncated to fit one comment; see the job summary._\n"
     return body
+
+
+def _md_possible(report: Report, link: LinkFor | None) -> list[str]:
+    """Persona findings the model was not sure of: collapsed, one line each, never inline."""
+    if not report.possible:
+        return []
+    lines = [f"<details><summary>Worth a look ({len(report.possible)})</summary>", ""]
+    lines += [
+        f"- {_md_location(f, link)} **{md_text(f.title)}** {md_code(f.rule)} — {md_text(f.rationale)} "
+        f"**Fix:** {md_text(f.suggestion)} (confidence {f.confidence:.2f})"
+        for f in report.possible
+    ]
+    return [*lines, "", "</details>", ""]
 
 
 def _md_counts(report: Report) -> str:
@@ -244,8 +266,8 @@ def _md_signal(signal: str) -> str:
 
 
 def _md_location(finding: Finding, link: LinkFor | None) -> str:
-    where = f"{finding.file}:{finding.line}"
-    target = link(finding.file, finding.line) if link else None
+    where = finding.location
+    target = link(finding.file, finding.line) if link and finding.old_line is None else None
     return f"[{md_code(where)}]({target})" if target else md_code(where)
 
 
@@ -301,7 +323,7 @@ def _explained(findings: Sequence[Finding]) -> dict[str, str]:
             continue
         head = f"**{md_text(finding.title)}** {md_code(finding.rule)}"
         if finding.source != "rules":
-            head += f" at {md_code(f'{finding.file}:{finding.line}')}"
+            head += f" at {md_code(finding.location)}"
         entries[key] = f"{head}: {_why_and_fix(finding)}"
     return entries
 
@@ -419,6 +441,7 @@ def to_json(report: Report) -> dict[str, object]:
         "summary": report.summary,
         "llm": report.llm.to_json(),
         "notices": list(report.notices),
+        **({"possible": [f.to_json() for f in report.possible]} if report.possible else {}),
     }
 
 

@@ -22,6 +22,7 @@ from archbot.models import (
 from archbot.sources import Change
 
 if typing.TYPE_CHECKING:
+    from archbot.repo.model import Repository
     from archbot.rules import RuleSpec
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -62,6 +63,12 @@ class PersonaReviewInput:
     # On a re-review: new-file lines changed since the last reviewed head, per path; the routing
     # passed along already covers only these files. None means a full review.
     focus: Mapping[str, frozenset[int]] | None = None
+    # The repository model of the revision under review (the context pack reads it).
+    repo: Repository | None = None
+    # Each reviewed file's role (roles.py).
+    roles: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    # A pull request's title and body: untrusted, sent as data.
+    description: tuple[str, str] | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -165,6 +172,7 @@ def review(
     forced: str | None = None,
     persona_reviewer: PersonaReviewer | None = None,
     focus: Mapping[str, frozenset[int]] | None = None,
+    description: tuple[str, str] | None = None,
 ) -> Report:
     """Review `change`; `specs` None means the built-in rules, imported only when a file is routed."""
     routing = route(change, config, known, forced)
@@ -202,17 +210,23 @@ def review(
     persona_routing = routing if focus is None else _focused(routing, focus)
     if persona_reviewer is not None and persona_routing.assignments:
         persona_result = persona_reviewer(
-            PersonaReviewInput(change, persona_routing, known, rule_result.findings, config, focus)
+            PersonaReviewInput(
+                change, persona_routing, known, rule_result.findings, config, focus, repo, {}, description
+            )
         )
+    # Kept down to the "possible" threshold; below llm.min_confidence they are shown collapsed as
+    # worth a look, never inline and never failing a build.
     llm_result = filter.apply(
-        persona_result.findings, files, line_text, config, peers, config.llm.min_confidence
+        persona_result.findings, files, line_text, config, peers, config.llm.possible_confidence
     )
     notices = [*ran.notices, *persona_result.notices]
     if llm_result.dropped_outside_diff:
         notices.append(
             f"{llm_result.dropped_outside_diff} persona finding(s) pointed outside the diff and were dropped"
         )
-    findings = _merge(rule_result.findings, llm_result.findings)
+    sure = [f for f in llm_result.findings if f.confidence >= config.llm.min_confidence]
+    possible = [f for f in llm_result.findings if f.confidence < config.llm.min_confidence]
+    findings = _merge(rule_result.findings, sure)
     return Report(
         source=change.source,
         personas=routing.assignments,
@@ -223,6 +237,7 @@ def review(
         notices=tuple(notices),
         redactions=persona_result.redactions,
         suppressed=(*rule_result.suppressed, *llm_result.suppressed),
+        possible=tuple(_new(rule_result.findings, possible)),
     )
 
 
@@ -237,20 +252,24 @@ def _focused(routing: Routing, focus: Mapping[str, frozenset[int]]) -> Routing:
 
 
 def _merge(rule_findings: Sequence[Finding], llm_findings: Sequence[Finding]) -> tuple[Finding, ...]:
-    """A persona finding next to a rule finding on the same topic confirms it: keep one, the rule's."""
-    kept = list(rule_findings)
-    for finding in llm_findings:
-        twin = next(
-            (
-                r
-                for r in rule_findings
-                if r.file == finding.file and abs(r.line - finding.line) <= 3 and _same_topic(r, finding)
-            ),
-            None,
-        )
-        if twin is None:
-            kept.append(finding)
+    kept = [*rule_findings, *_new(rule_findings, llm_findings)]
     return tuple(sorted(kept, key=lambda f: (-f.severity, f.file, f.line, f.rule)))
+
+
+def _new(rule_findings: Sequence[Finding], llm_findings: Sequence[Finding]) -> list[Finding]:
+    """The persona findings no rule finding already says: one next to a rule finding on the same
+    topic, and no more severe, confirms it (the rule's is kept)."""
+    return [
+        finding
+        for finding in llm_findings
+        if not any(
+            r.file == finding.file
+            and abs(r.line - finding.line) <= 3
+            and r.severity >= finding.severity
+            and _same_topic(r, finding)
+            for r in rule_findings
+        )
+    ]
 
 
 _TOPIC_NOISE = frozenset(

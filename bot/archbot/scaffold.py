@@ -77,8 +77,10 @@ llm:
   enabled: null
   # Stop the persona review when it would cost more than this (USD) per review.
   max_cost_usd: 1.0
-  # Drop persona findings the model is less sure of.
-  min_confidence: 0.7
+  # Report persona findings the model is at least this sure of; from possible_confidence up to
+  # it they are shown collapsed as "worth a look" (never inline, never failing a build).
+  min_confidence: 0.6
+  possible_confidence: 0.4
 
 precommit:
   # Persona review in the pre-commit hook too (off: commits stay fast and free).

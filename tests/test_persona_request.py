@@ -1,0 +1,315 @@
+"""What the persona review sends and what it keeps, end to end: a real repository, the real CLI, the
+real anthropic SDK talking to the local recording server."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+
+from anthropic_server import AnthropicServer, Recorded, findings
+from conftest import GitRepo
+
+BASE = {
+    "app/__init__.py": "",
+    "app/settings.py": (
+        "class Settings:\n"
+        '    """Where the service reads its configuration."""\n'
+        "\n"
+        '    model = "claude-sonnet-5-5"\n'
+        "    max_tokens = 512\n"
+        "\n"
+        "\n"
+        "settings = Settings()\n"
+    ),
+    "app/clients.py": (
+        "import anthropic\n"
+        "\n"
+        "\n"
+        "def build_client() -> anthropic.Anthropic:\n"
+        '    """The one Anthropic client of the service."""\n'
+        "    return anthropic.Anthropic(timeout=20.0, max_retries=3)\n"
+    ),
+    "app/prompts.py": (
+        "def render_question(question: str, documents: list[str]) -> str:\n"
+        '    """Join the retrieved documents and the question into one user message."""\n'
+        '    context = "\\n\\n".join(documents)\n'
+        '    return f"Context:\\n{context}\\n\\nQuestion: {question}"\n'
+    ),
+    "app/retry.py": (
+        "def backoff(attempt: int) -> float:\n"
+        '    """Seconds to wait before the next attempt."""\n'
+        "    return min(2**attempt, 30)\n"
+    ),
+    "app/service.py": (
+        "from app.clients import build_client\n"
+        "from app.prompts import render_question\n"
+        "from app.settings import settings\n"
+        "\n"
+        "client = build_client()\n"
+        "\n"
+        "\n"
+        "def answer(question: str, documents: list[str]) -> str:\n"
+        "    if not question.strip():\n"
+        '        raise ValueError("empty question")\n'
+        "    reply = client.messages.create(\n"
+        "        model=settings.model,\n"
+        "        max_tokens=settings.max_tokens,\n"
+        '        messages=[{"role": "user", "content": question}],\n'
+        "    )\n"
+        "    return reply.content[0].text\n"
+        "\n"
+        "\n"
+        "def summarise(texts: list[str]) -> str:\n"
+        '    joined = "\\n".join(texts)\n'
+        "    reply = client.messages.create(\n"
+        "        model=settings.model,\n"
+        "        max_tokens=settings.max_tokens,\n"
+        '        messages=[{"role": "user", "content": "Summarise:\\n" + joined}],\n'
+        "    )\n"
+        "    summary = reply.content[0].text\n"
+        "    return summary.strip()\n"
+    ),
+    "app/api.py": (
+        "from app.service import answer\n"
+        "\n"
+        "\n"
+        "async def chat(request: dict) -> dict:\n"
+        '    return {"answer": answer(request["question"], request.get("documents", []))}\n'
+    ),
+    "requirements.txt": "anthropic==0.40.0\nfastapi>=0.110\n",
+}
+SERVICE = (
+    "from app.clients import build_client\n"
+    "from app.prompts import render_question\n"
+    "from app.settings import settings\n"
+    "\n"
+    "client = build_client()\n"
+    "\n"
+    "\n"
+    "def answer(question: str, documents: list[str]) -> str:\n"
+    "    reply = client.messages.create(\n"
+    "        model=settings.model,\n"
+    "        max_tokens=settings.max_tokens,\n"
+    '        messages=[{"role": "user", "content": render_question(question, documents)}],\n'
+    "    )\n"
+    "    return reply.content[0].text\n"
+)
+SUMMARY = (
+    "import anthropic\n"
+    "\n"
+    "from app.service import client\n"
+    "from app.settings import settings\n"
+    "\n"
+    "\n"
+    "def summarise(texts: list[str]) -> str:\n"
+    '    joined = "\\n".join(texts)\n'
+    "    reply = client.messages.create(\n"
+    "        model=settings.model,\n"
+    "        max_tokens=settings.max_tokens * 8,\n"
+    '        messages=[{"role": "user", "content": "Summarise:\\n" + joined}],\n'
+    "    )\n"
+    "    summary = reply.content[0].text\n"
+    "    return summary.strip()\n"
+)
+GUARD_REMOVED = {
+    "file": "app/service.py",
+    "line": -9,
+    "severity": "high",
+    "title": "Empty questions now reach the model",
+    "trigger": "a client sends an empty question",
+    "failure": "the service pays for a model call and returns a meaningless answer",
+    "suggestion": "Keep the `if not question.strip()` guard.",
+    "confidence": 0.8,
+    "category": "validation",
+}
+EVAL_CRITICAL = {
+    "file": "app/service.py",
+    "line": 12,
+    "severity": "critical",
+    "title": "Retrieved documents go into the prompt unfenced",
+    "trigger": "a retrieved document carries instructions",
+    "failure": "the model follows them and leaks other users' documents",
+    "suggestion": "Fence documents as data and tell the model they are untrusted.",
+    "confidence": 0.9,
+    "category": "injection",
+}
+UNSURE = {
+    "file": "app/summary.py",
+    "line": 11,
+    "severity": "high",
+    "title": "Summaries may run past the context window",
+    "trigger": "many long texts are summarised at once",
+    "failure": "the API rejects the call and the summary endpoint fails",
+    "suggestion": "Cap the joined text before the call.",
+    "confidence": 0.55,
+    "category": "cost",
+}
+
+
+@pytest.fixture
+def change(repo: GitRepo) -> GitRepo:
+    for path, text in BASE.items():
+        repo.write(path, text)
+    repo.commit("base")
+    repo.stage("app/service.py", SERVICE)
+    repo.stage("app/summary.py", SUMMARY)
+    return repo
+
+
+def review(run_archbot: Any, *args: str) -> tuple[int, dict[str, Any]]:
+    result = run_archbot("review", "--format", "json", *args)
+    return result.code, json.loads(result.out)
+
+
+def user_turn(recorded: Recorded) -> str:
+    content = recorded.body["messages"][0]["content"]
+    assert isinstance(content, str)
+    return content
+
+
+def section(user: str, title: str) -> str:
+    """The text inside the DATA block that follows `title:`."""
+    match = re.search(re.escape(title) + r"[^\n]*:\n<<<DATA (\w+)>>>\n(.*?)\n<<<END DATA \1>>>", user, re.S)
+    assert match is not None, title
+    return match.group(2)
+
+
+def test_the_request_shows_definitions_construction_callers_versions_and_layout(
+    change: GitRepo, anthropic_server: AnthropicServer, run_archbot: Any
+) -> None:
+    review(run_archbot)
+
+    (sent,) = anthropic_server.messages()
+    user = user_turn(sent)
+    pack = section(user, "From the repository")
+    # The helper a changed line calls, defined in another module, whole.
+    assert (
+        "--- `app.prompts.render_question`, called by a changed line, app/prompts.py:1\n"
+        "def render_question(question: str, documents: list[str]) -> str:\n"
+        '    """Join the retrieved documents and the question into one user message."""\n'
+    ) in pack
+    # How the client a changed line uses was built: through the project factory, in its module.
+    assert (
+        "--- how `client` is built (anthropic.Anthropic), app/clients.py:6\n"
+        "    return anthropic.Anthropic(timeout=20.0, max_retries=3)"
+    ) in pack
+    # The settings class a changed line reads.
+    assert (
+        "--- class `app.settings.Settings`, read by a changed line (`settings.model`), app/settings.py:1\n"
+        "class Settings:\n"
+    ) in pack
+    # Callers of the changed public function, with how they run.
+    assert (
+        "--- callers of `app.service.answer` (changed)\n"
+        "app/api.py:5 in `async def app.api.chat`\n"
+        '    return {"answer": answer(request["question"], request.get("documents", []))}'
+    ) in pack
+    facts = section(user, "Facts about these files")
+    assert "app/service.py: changed lines are in `def app.service.answer`" in facts
+    assert "library version: anthropic ==0.40.0 (requirements.txt)" in facts
+    change_text = section(user, "The change")
+    # Removed lines keep their old numbers, in line order among the new ones.
+    assert (
+        "     8   def answer(question: str, documents: list[str]) -> str:\n"
+        "    -9 -     if not question.strip():\n"
+        '   -10 -         raise ValueError("empty question")\n'
+        "     9       reply = client.messages.create(\n"
+    ) in change_text
+    # The moved function: one note, and only its edit.
+    assert (
+        "         [lines 5-15 moved here from lines -17..-27 of app/service.py: 10 unchanged lines "
+        "not shown; the edits inside follow]\n"
+        "       -         max_tokens=settings.max_tokens,\n"
+        "    11 +         max_tokens=settings.max_tokens * 8,\n"
+    ) in change_text
+    assert "         [lines -17..-27 moved to lines 5-15 of app/summary.py; shown there]" in change_text
+    tags = re.findall(r"<<<DATA (\w+)>>>", user)
+    assert len(tags) == len(set(tags)) >= 3
+
+
+def test_what_comes_back_removed_line_cross_lane_critical_and_an_unsure_finding(
+    change: GitRepo, anthropic_server: AnthropicServer, run_archbot: Any
+) -> None:
+    anthropic_server.script = [findings(GUARD_REMOVED, EVAL_CRITICAL, UNSURE)]
+
+    code, data = review(run_archbot, "--fail-on", "high")
+
+    reported = [
+        (f["file"], f["line"], f.get("old_line"), f["severity"])
+        for f in data["findings"]
+        if f["source"] == "llm"
+    ]
+    assert reported == [("app/service.py", 12, None, "critical"), ("app/service.py", 9, 9, "high")]
+    removed = next(f for f in data["findings"] if f.get("old_line") == 9)
+    assert removed["rationale"] == (
+        "When a client sends an empty question, the service pays for a model call and returns a "
+        "meaningless answer."
+    )
+    assert [(f["file"], f["line"], f["confidence"]) for f in data["possible"]] == [
+        ("app/summary.py", 11, 0.55)
+    ]
+    assert code == 1
+
+    only_unsure = run_archbot("review", "--fail-on", "high", "--no-llm")
+    assert only_unsure.code == 0
+    text = run_archbot("review", "--fail-on", "high")
+    assert "  app/service.py:-9  Empty questions now reach the model  [llm-ml-engineer]" in text.out
+    assert (
+        "  app/summary.py:11  Summaries may run past the context window  [llm-ml-engineer, 0.55]" in text.out
+    )
+    markdown = run_archbot("review", "--format", "markdown").out
+    assert "<details><summary>Worth a look (1)</summary>" in markdown
+    assert "`app/service.py:-9`" in markdown
+
+
+def test_an_unsure_finding_alone_never_fails_the_build(
+    change: GitRepo, anthropic_server: AnthropicServer, run_archbot: Any
+) -> None:
+    anthropic_server.script = [findings(UNSURE)]
+    code, data = review(run_archbot, "--fail-on", "low")
+    assert data["findings"] == []
+    assert [f["title"] for f in data["possible"]] == ["Summaries may run past the context window"]
+    assert code == 0
+
+
+def test_second_look_answers_missing_context_once_and_is_cached(
+    change: GitRepo, anthropic_server: AnthropicServer, run_archbot: Any
+) -> None:
+    first = findings(UNSURE)
+    first.body["content"][0]["text"] = json.dumps(
+        {
+            "findings": [UNSURE],
+            "summary": "Unsure.",
+            "missing_context": ["app.retry.backoff", "callers of summarise"],
+        }
+    )
+    revised = {**UNSURE, "confidence": 0.85, "title": "Summaries run past the context window"}
+    again = findings(revised)
+    again.body["content"][0]["text"] = json.dumps(
+        {"findings": [revised], "summary": "Sure.", "missing_context": ["app.prompts.render_question"]}
+    )
+    anthropic_server.script = [first, again]
+
+    code, data = review(run_archbot, "--fail-on", "high")
+
+    calls = anthropic_server.messages()
+    assert len(calls) == 2
+    turns = calls[1].body["messages"]
+    assert [t["role"] for t in turns] == ["user", "assistant", "user"]
+    assert turns[0]["content"] == user_turn(calls[0])
+    assert json.loads(turns[1]["content"])["missing_context"] == ["app.retry.backoff", "callers of summarise"]
+    asked = section(turns[2]["content"], "What you asked for")
+    assert asked.startswith(
+        "--- `app.retry.backoff`, asked for, app/retry.py:1\ndef backoff(attempt: int) -> float:\n"
+    )
+    assert [(f["title"], f["confidence"]) for f in data["findings"] if f["source"] == "llm"] == [
+        ("Summaries run past the context window", 0.85)
+    ]
+    assert code == 1
+
+    repeat_code, repeat = review(run_archbot, "--fail-on", "high")
+    assert len(anthropic_server.messages()) == 2
+    assert (repeat_code, repeat["llm"]["calls"], repeat["findings"]) == (1, 0, data["findings"])
