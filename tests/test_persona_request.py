@@ -313,3 +313,58 @@ def test_second_look_answers_missing_context_once_and_is_cached(
     repeat_code, repeat = review(run_archbot, "--fail-on", "high")
     assert len(anthropic_server.messages()) == 2
     assert (repeat_code, repeat["llm"]["calls"], repeat["findings"]) == (1, 0, data["findings"])
+
+
+def notebook(*cells: tuple[str, list[str]]) -> str:
+    return (
+        json.dumps(
+            {
+                "cells": [
+                    {"cell_type": kind, "metadata": {}, "source": [f"{line}\n" for line in lines]}
+                    | ({"execution_count": None, "outputs": []} if kind == "code" else {})
+                    for kind, lines in cells
+                ],
+                "metadata": {},
+                "nbformat": 4,
+                "nbformat_minor": 5,
+            },
+            indent=1,
+        )
+        + "\n"
+    )
+
+
+def test_notebooks_are_sent_as_code_cells_and_reformatting_as_one_line(
+    repo: GitRepo, anthropic_server: AnthropicServer, run_archbot: Any
+) -> None:
+    intro = ("markdown", ["# Fine-tuning", "Loads the base model."])
+    load = (
+        "code",
+        ["import torch", "from transformers import AutoModel", 'model = AutoModel.from_pretrained("base")'],
+    )
+    repo.write("train.ipynb", notebook(intro, load))
+    repo.write("app/llm.py", "from openai import OpenAI\n\nclient = OpenAI(timeout=30, max_retries=2)\n")
+    repo.commit("base")
+    edited = ("code", [*load[1][:2], 'model = torch.load("base.pt")'])
+    repo.stage("train.ipynb", notebook(intro, edited))
+    repo.stage(
+        "app/llm.py",
+        "from openai import OpenAI\n\nclient = OpenAI(\n    timeout=30,\n    max_retries=2,\n)\n",
+    )
+
+    review(run_archbot, "--persona", "ml-architecture-expert")
+
+    (sent,) = anthropic_server.messages()
+    change_text = section(user_turn(sent), "The change")
+    assert (
+        "file: train.ipynb (modified) notebook: code cells only\n"
+        "         # cell 1\n"
+        "    15   import torch\n"
+        "    16   from transformers import AutoModel\n"
+        '   -17 - model = AutoModel.from_pretrained("base")\n'
+        '    17 + model = torch.load("base.pt")\n'
+    ) in change_text
+    assert (
+        "file: app/llm.py (modified): whitespace and line breaks only (reformatting), 4 lines added, "
+        "1 removed; summarised, not shown"
+    ) in change_text

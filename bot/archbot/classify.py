@@ -186,18 +186,29 @@ def facts(path: str, text: str, added: frozenset[int]) -> FileFacts:
 
 
 def notebook_code(text: str) -> tuple[str, list[int]]:
-    """The code cells of a notebook as one Python text, and the JSON line each code line came from.
+    """The code cells of a notebook as one Python text, and the JSON line each code line came from
+    (0 for a line that cannot be mapped: never changed). Magics and shell lines become blank."""
+    code: list[str] = []
+    origin: list[int] = []
+    for cell in notebook_cells(text):
+        for number, line in cell:
+            code.append(line if not line.lstrip().startswith(("%", "!")) else "")
+            origin.append(number)
+    return "\n".join(code) + "\n", origin
 
-    Notebooks are stored with one source line per JSON line, so a diff's added JSON lines map back
-    to code lines. Cells that cannot be mapped contribute their code with line 0 (never changed).
+
+def notebook_cells(text: str) -> list[list[tuple[int, str]]]:
+    """Each code cell of a notebook as (JSON line number, code line) pairs.
+
+    Notebooks are stored with one source line per JSON line, so a diff's line numbers map back to
+    code lines. A line that cannot be mapped has number 0.
     """
     try:
         notebook = json.loads(text)
     except (ValueError, RecursionError):  # RecursionError: JSON nested thousands of levels deep
-        return "", []
+        return []
     json_lines = text.split("\n")
-    code: list[str] = []
-    origin: list[int] = []
+    cells_out: list[list[tuple[int, str]]] = []
     cursor = 0
     cells = notebook.get("cells", []) if isinstance(notebook, dict) else []
     for cell in cells:
@@ -205,6 +216,7 @@ def notebook_code(text: str) -> tuple[str, list[int]]:
             continue
         source = cell.get("source", [])
         parts = source.splitlines(keepends=True) if isinstance(source, str) else list(source)
+        rows: list[tuple[int, str]] = []
         for part in parts:
             if not isinstance(part, str):
                 continue
@@ -214,10 +226,9 @@ def notebook_code(text: str) -> tuple[str, list[int]]:
                 if encoded in json_lines[index]:
                     found, cursor = index + 1, index + 1
                     break
-            stripped = part.rstrip("\n")
-            code.append(stripped if not stripped.lstrip().startswith(("%", "!")) else "")
-            origin.append(found)
-    return "\n".join(code) + "\n", origin
+            rows.append((found, part.rstrip("\n")))
+        cells_out.append(rows)
+    return cells_out
 
 
 class _LineIndex:

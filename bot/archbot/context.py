@@ -273,22 +273,26 @@ class Pack:
         )
 
     def _function_entry(self, function: Function, why: str, weight: float) -> Entry:
-        node = function.node
-        start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
-        return Entry(
-            f"def:{function.qualname}",
-            f"`{function.qualname}`, {why}, {function.module.path}:{start}",
-            self._source(function.module, start, node.end_lineno or node.lineno),
-            weight,
-        )
+        return self._definition("def", f"`{function.qualname}`", function.module, function.node, why, weight)
 
     def _class_entry(self, cls: Class, why: str, weight: float) -> Entry:
-        node = cls.node
+        return self._definition("class", f"class `{cls.qualname}`", cls.module, cls.node, why, weight)
+
+    def _definition(
+        self,
+        kind: str,
+        name: str,
+        module: Module,
+        node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef,
+        why: str,
+        weight: float,
+    ) -> Entry:
+        """A definition from its decorators to its end (bounded by MAX_DEFINITION_LINES)."""
         start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
         return Entry(
-            f"class:{cls.qualname}",
-            f"class `{cls.qualname}`, {why}, {cls.module.path}:{start}",
-            self._source(cls.module, start, node.end_lineno or node.lineno),
+            f"{kind}:{name}",
+            f"{name}, {why}, {module.path}:{start}",
+            self._source(module, start, node.end_lineno or node.lineno),
             weight,
         )
 

@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
 
+from archbot import classify
 from archbot.models import ChangedFile
 
 # Enclosing functions or classes longer than this show only their signature: the hunks carry the rest.
@@ -22,6 +23,7 @@ MAX_MOVE_GAP = 3
 # Above this many removed or added lines, moves are not looked for (a quadratic search).
 MAX_MOVE_SEARCH_LINES = 20_000
 GAP = "   ..."
+_TRAILING_COMMA = re.compile(r",([)\]}])")
 _NOTEBOOK_STRING = re.compile(r'^\s*("(?:[^"\\]|\\.)*"),?\s*$')
 
 
@@ -180,9 +182,10 @@ def _matches(source: _Run, target: _Run) -> Iterator[Move]:
 
 
 def reformatting_only(changed: ChangedFile) -> bool:
-    """The change moves only whitespace and line breaks: the same characters, re-laid out."""
-    removed = "".join(_norm(t) for t in changed.removed_lines.values())
-    added = "".join(_norm(t) for t in changed.added_lines.values())
+    """The change moves only whitespace, line breaks and trailing commas: the same code re-laid out
+    (what formatters do)."""
+    removed = _TRAILING_COMMA.sub(r"\1", "".join(_norm(t) for t in changed.removed_lines.values()))
+    added = _TRAILING_COMMA.sub(r"\1", "".join(_norm(t) for t in changed.added_lines.values()))
     return bool(changed.removed_lines) and removed == added
 
 
@@ -343,41 +346,10 @@ def _body_start(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> 
 # --- notebooks ----------------------------------------------------------------------------------
 
 
-def _notebook_cells(text: str) -> list[list[tuple[int, str]]]:
-    """Each code cell as (JSON line number, code line) pairs: notebooks keep one source line per
-    JSON line, so the diff's numbers stay the anchors."""
-    try:
-        notebook = json.loads(text)
-    except (ValueError, RecursionError):
-        return []
-    json_lines = text.split("\n")
-    cells_out: list[list[tuple[int, str]]] = []
-    cursor = 0
-    cells = notebook.get("cells", []) if isinstance(notebook, dict) else []
-    for cell in cells:
-        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
-            continue
-        source = cell.get("source", [])
-        parts = source.splitlines(keepends=True) if isinstance(source, str) else list(source)
-        rows: list[tuple[int, str]] = []
-        for part in parts:
-            if not isinstance(part, str):
-                continue
-            encoded = json.dumps(part)
-            for index in range(cursor, len(json_lines)):
-                if encoded in json_lines[index]:
-                    rows.append((index + 1, part.rstrip("\n")))
-                    cursor = index + 1
-                    break
-        if rows:
-            cells_out.append(rows)
-    return cells_out
-
-
 def _notebook_rows(changed: ChangedFile, full_text: str | None) -> list[str]:
     """The code cells holding changed lines, whole; removed source lines beside them decoded."""
     rows: list[str] = []
-    cells = _notebook_cells(full_text) if full_text is not None else []
+    cells = classify.notebook_cells(full_text) if full_text is not None else []
     added = changed.added_lines
     removed_at: dict[int, list[tuple[int, str]]] = {}
     for old, anchor in changed.removal_anchors.items():
@@ -386,14 +358,14 @@ def _notebook_rows(changed: ChangedFile, full_text: str | None) -> list[str]:
             removed_at.setdefault(anchor, []).append((old, code))
     shown_any = False
     for index, cell in enumerate(cells, start=1):
-        numbers = {n for n, _ in cell}
+        numbers = {n for n, _ in cell if n}
         if not numbers & (set(added) | set(removed_at)):
             continue
         shown_any = True
         rows.append(f"{'':>6}   # cell {index}")
         for number, code in cell:
             rows.extend(_line(f"-{old}", "-", text) for old, text in removed_at.get(number, []))
-            rows.append(_line(str(number), "+" if number in added else " ", code))
+            rows.append(_line(str(number or ""), "+" if number in added else " ", code))
     if not shown_any:
         rows.append(f"{'':>6}   (no code cell changed: outputs, metadata or markdown only)")
     return rows
