@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
+import re
 
 import yaml
 
-from archbot import config, render
+from archbot import config, render, workflow
 from archbot.models import DiffSource, Finding, Report, Severity
 from conftest import ROOT, GitRepo
 
@@ -27,10 +29,30 @@ def test_action_is_composite_and_inputs_reach_scripts_only_through_env() -> None
     steps = action["runs"]["steps"]
     assert action["runs"]["using"] == "composite"
     assert [s["run"] for s in steps if "run" in s and "${{" in s["run"]] == []
-    assert [s["uses"] for s in steps if "uses" in s] == ["actions/setup-python@v5", "actions/cache@v4"]
+    assert [s["uses"] for s in steps if "uses" in s] == [
+        f"actions/setup-python@{workflow.PINNED['actions/setup-python'][0]}",
+        f"actions/cache@{workflow.PINNED['actions/cache'][0]}",
+    ]
+    text = (ROOT / "action.yml").read_text(encoding="utf-8")
+    for action in ("actions/setup-python", "actions/cache"):
+        assert f"uses: {workflow.pinned(action)}\n" in text
     review = next(s for s in steps if s.get("id") == "review")
     assert review["env"]["ANTHROPIC_API_KEY"] == "${{ inputs.anthropic-api-key }}"
-    assert '"$VENV/bin/archbot" "${args[@]}"' in review["run"]
+    assert review["run"].rstrip().endswith('"$VENV/bin/python" -I -m archbot "${args[@]}"')
+
+
+def test_pinned_actions_are_commits_with_their_release() -> None:
+    for action, (commit, tag) in workflow.PINNED.items():
+        assert re.fullmatch(r"actions/[a-z-]+", action)
+        assert re.fullmatch(r"[0-9a-f]{40}", commit) and re.fullmatch(r"v\d+\.\d+\.\d+", tag)
+    assert workflow.default_action() == f"archbot/archbot@v{importlib.metadata.version('archbot')}"
+
+
+def test_readme_shows_the_workflow_init_writes() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("<!-- github -->") : readme.index("<!-- pre-commit -->")]
+    (shown,) = re.findall(r"```yaml\n(.*?)```", section, re.S)
+    assert shown == workflow.text(workflow.default_action())
 
 
 def test_init_writes_workflow_config_and_precommit_then_keeps_them(repo: GitRepo, run_archbot) -> None:  # type: ignore[no-untyped-def]
@@ -40,12 +62,19 @@ def test_init_writes_workflow_config_and_precommit_then_keeps_them(repo: GitRepo
         "archbot: wrote .github/workflows/archbot.yml\narchbot: wrote .archbot.yml\n"
         "archbot: wrote .pre-commit-config.yaml\n",
     )
-    workflow = yaml.safe_load((repo.path / ".github/workflows/archbot.yml").read_text())
-    assert workflow["permissions"] == {"contents": "read", "pull-requests": "write"}
-    assert list(workflow[True]) == ["pull_request"]  # YAML 1.1 reads the key `on` as true
-    assert workflow["jobs"]["review"]["steps"][0] == {
-        "uses": "actions/checkout@v4",
-        "with": {"fetch-depth": 0},
+    written = yaml.safe_load((repo.path / ".github/workflows/archbot.yml").read_text())
+    assert written["permissions"] == {"contents": "read", "pull-requests": "write"}
+    assert list(written[True]) == ["pull_request"]  # YAML 1.1 reads the key `on` as true
+    job = written["jobs"]["review"]
+    assert job["steps"][0] == {
+        "uses": f"actions/checkout@{workflow.PINNED['actions/checkout'][0]}",
+        "with": {"fetch-depth": 0, "persist-credentials": False},
+    }
+    assert job["steps"][1]["uses"] == workflow.default_action()
+    assert job["timeout-minutes"] == 15
+    assert written["concurrency"] == {
+        "group": "archbot-${{ github.event.pull_request.number }}",
+        "cancel-in-progress": True,
     }
     parsed = config.parse((repo.path / ".archbot.yml").read_text(), ".archbot.yml")
     assert parsed == config.Config(origin=".archbot.yml")

@@ -3,7 +3,11 @@ overflow the state, invisible characters, and the event that would hand it our s
 
 from __future__ import annotations
 
+import logging
 import re
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -127,3 +131,43 @@ def test_other_events_are_a_workflow_mistake(
         "archbot: archbot github runs on pull_request events, not 'issue_comment': use `on: pull_request` "
         "in the workflow (see `archbot init`)\n",
     )
+
+
+def test_code_in_the_checkout_is_not_imported_in_archbots_place(pull: PullSetup, tmp_path: Path) -> None:
+    marker = tmp_path / "imported"
+    # A pull request's module named like one of archbot's dependencies, at the checkout's root.
+    pull.repo.write("click.py", f"open({str(marker)!r}, 'w').close()\nraise SystemExit(9)\n")
+    python = str(Path(sys.executable))
+
+    unsafe = subprocess.run([python, "-m", "archbot", "github"], cwd=pull.repo.path, capture_output=True)
+    assert unsafe.returncode == 9 and marker.exists()  # what `python -m` without -I would do
+    marker.unlink()
+
+    isolated = subprocess.run(
+        [python, "-I", "-m", "archbot", "github"], cwd=pull.repo.path, capture_output=True
+    )
+    assert isolated.returncode == 1 and not marker.exists()
+    assert len(pull.bot_comments()) == 1
+
+
+def test_markdown_escaping_is_linear_in_field_length() -> None:
+    # Each shape made one regex scan per position before: a megabyte took hours. Now it is one pass.
+    for shape in ("a", "a.", "a@", "ab:", "x-", "\u202e"):
+        field = shape * (1_000_000 // len(shape))
+        escaped = render.md_text(field)
+        assert len(escaped) >= len(field) // 2
+    assert render.md_text("a@b " * 3) == "a@\u200bb a@\u200bb a@\u200bb"
+
+
+def test_library_logs_stay_out_of_the_run(
+    pull: PullSetup, run_archbot: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp_personal_token_for_tests")
+    pull.server.fail("GET", r"^/user$", 403)  # like an Actions token asked for its user
+    pull.server.fail("GET", r"/issues/7/comments$", 502)
+
+    assert run_archbot("github").code == 1
+
+    assert [r.name for r in caplog.records if r.name.startswith(("github", "urllib3"))] == []
+    assert "GET /user" not in caplog.text

@@ -401,7 +401,7 @@ def github_command(
 @click.option("--uses", "action", metavar="OWNER/REPO@REF", help="The action the workflow uses.")
 def init_command(force: bool, action: str | None) -> int:
     """Write .github/workflows/archbot.yml, a commented .archbot.yml and a pre-commit config."""
-    from archbot import scaffold
+    from archbot import scaffold, workflow
 
     root = optional_root()
     if root is None:
@@ -409,7 +409,7 @@ def init_command(force: bool, action: str | None) -> int:
             "not inside a git repository: run `archbot init` in the repository to set up "
             "(`git init` first for a new project)"
         )
-    results = scaffold.write(root, action or scaffold.DEFAULT_ACTION, force)
+    results = scaffold.write(root, action or workflow.default_action(), force)
     for written in results:
         shown = written.path.relative_to(root).as_posix()
         click.echo(f"archbot: {'wrote' if written.created else 'kept existing'} {shown}")

@@ -6,44 +6,13 @@ import dataclasses
 import re
 from pathlib import Path
 
+from archbot import workflow
 from archbot.errors import ArchbotError, usage_error
-
-# Where the action is published; `archbot init --uses` points the workflow elsewhere (a fork, a SHA).
-DEFAULT_ACTION = "archbot/archbot@v1"
 
 WORKFLOW_PATH = ".github/workflows/archbot.yml"
 CONFIG_PATH = ".archbot.yml"
 PRECOMMIT_PATH = ".pre-commit-config.yaml"
 _ACTION_REF = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_./-]+@[A-Za-z0-9_./-]+")
-
-_WORKFLOW = """\
-# archbot reviews the ML/LLM changes of every pull request: one comment kept up to date,
-# inline comments for critical/high findings, annotations and a job summary.
-name: archbot
-on:
-  pull_request:
-    types: [opened, synchronize, reopened, ready_for_review]
-permissions:
-  contents: read
-  pull-requests: write
-concurrency:
-  group: archbot-${{{{ github.event.pull_request.number }}}}
-  cancel-in-progress: true
-jobs:
-  review:
-    runs-on: ubuntu-latest
-    timeout-minutes: 15
-    steps:
-      - uses: actions/checkout@v4
-        with:
-          fetch-depth: 0
-      - uses: {action}
-        with:
-          # Without a key archbot runs its static rules only. Secrets are not given to
-          # workflows of pull requests from forks: those get the rules review.
-          anthropic-api-key: ${{{{ secrets.ANTHROPIC_API_KEY }}}}
-          fail-on: critical
-"""
 
 _CONFIG = """\
 # archbot configuration. Every key is optional; the values below are the defaults.
@@ -119,7 +88,7 @@ def templates(action: str) -> dict[str, str]:
     if _ACTION_REF.fullmatch(action) is None:
         raise usage_error(f"--uses {action!r}: expected OWNER/REPO@REF")
     return {
-        WORKFLOW_PATH: _WORKFLOW.format(action=action),
+        WORKFLOW_PATH: workflow.text(action),
         CONFIG_PATH: _CONFIG,
         PRECOMMIT_PATH: PRECOMMIT_SNIPPET,
     }

@@ -118,11 +118,10 @@ class OutcomeUnknown(ArchbotError):
 
 
 def quiet_library_logs() -> None:
-    """PyGithub and urllib3 log every refused or retried request; archbot reports them itself."""
+    """PyGithub and urllib3 log every refused or retried request (`GET /user failed with 403` on
+    every Actions run); archbot says what matters itself, once, as a notice."""
     for name in ("github", "urllib3"):
-        logger = logging.getLogger(name)
-        logger.addHandler(logging.NullHandler())
-        logger.propagate = False
+        logging.getLogger(name).setLevel(logging.CRITICAL + 1)
 
 
 # --- the client ------------------------------------------------------------------------------
