@@ -18,7 +18,7 @@ import pytest
 from archbot.github import state as state_module
 from conftest import run_console
 from github_server import APP_LOGIN, APP_TOKEN, BOT_LOGIN, PERSONAL_LOGIN, PERSONAL_TOKEN, WRITE_TOKEN
-from pull_fixture import INLINE, KEY_FIXED_CLIENT, LEAKY_CLIENT, PullSetup, pull
+from pull_fixture import INLINE, KEY_FIXED_CLIENT, LEAKY_CLIENT, STALLING, PullSetup, pull
 
 __all__ = ["pull"]
 
@@ -129,6 +129,7 @@ def test_5xx_always_keeps_the_review_and_the_next_run_publishes_it(
 
 
 def test_a_slow_answer_is_retried(pull: PullSetup, run_archbot: Any) -> None:
+    pull.rebase_config(STALLING)
     pull.server.fail("GET", r"/issues/7/comments$", "stall")
 
     result, elapsed = run_timed(run_archbot)
@@ -141,6 +142,7 @@ def test_a_slow_answer_is_retried(pull: PullSetup, run_archbot: Any) -> None:
 def test_answers_that_never_come_stop_publishing_within_the_timeouts(
     pull: PullSetup, run_archbot: Any
 ) -> None:
+    pull.rebase_config(STALLING)
     pull.server.fail("GET", r"/issues/7/comments$", "stall", times=None)
 
     result, elapsed = run_timed(run_archbot)
