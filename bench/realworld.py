@@ -221,8 +221,8 @@ class Tally:
                 continue
             self.covered[category] = self.covered.get(category, 0) + 1
             hit = any(
-                f["rule"] in covering and f["file"] == entry["file"] and abs(f["line"] - entry["line"]) <= 3
-                for f in findings
+                rule in covering and file == entry["file"] and abs(line - entry["line"]) <= 3
+                for rule, file, line in places(findings)
             )
             self.found[category] = self.found.get(category, 0) + hit
             if not hit:
@@ -231,6 +231,18 @@ class Tally:
             self.ml_findings += [
                 f"{case_id}: {f['file']}:{f['line']} {f['severity']} {f['rule']}" for f in findings
             ]
+
+
+def places(findings: list[dict[str, Any]]) -> Iterable[tuple[str, str, int]]:
+    """(rule, file, line) of every place a finding stands for: each line of one rule's finding
+    grouped over a file, each finding folded into a hygiene line."""
+    for finding in findings:
+        if finding.get("folded"):
+            yield from ((f["rule"], finding["file"], f["line"]) for f in finding["folded"])
+        else:
+            yield from (
+                (finding["rule"], finding["file"], line) for line in finding.get("lines", [finding["line"]])
+            )
 
 
 def percent(part_count: int, whole: int) -> str:

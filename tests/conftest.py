@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -90,6 +91,19 @@ def run_archbot(capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-
         return Run(code, captured.out, captured.err)
 
     return run
+
+
+def places(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every place a report's findings stand for, as the rules found them: one rule's finding
+    grouped over several lines of a file (filter.grouped) counts once per line, with that line's
+    own severity, and a hygiene line (example and script code) once per finding folded into it."""
+    found: list[dict[str, Any]] = []
+    for finding in report["findings"]:
+        if finding["folded"]:
+            found += [{**finding, **folded} for folded in finding["folded"]]
+        else:
+            found += [{**finding, **place} for place in finding["places"]]
+    return found
 
 
 def run_console(

@@ -53,6 +53,13 @@ Bad:
 Good:
     resp = requests.post("http://vllm:8000/v1/chat/completions", json=payload, timeout=(3, 60))
 
+Where it speaks (role policy, row 'reliability'):
+    service, infra: reported
+    library: one severity lower
+    example, script: folded into the file's one low `hygiene` line
+    test, docs, generated, vendored: not reported
+    only in files whose own code is ML/LLM-related
+
 Silence one occurrence: # archbot: ignore[http-call-no-timeout] <reason>
 
 """
@@ -179,6 +186,7 @@ def test_route_shows_persona_and_signals(repo: GitRepo, run_archbot: RunArchbot)
     assert (result.code, result.err) == (0, "")
     lines = result.out.splitlines()
     assert lines[0] == "app/answer.py -> llm-ml-engineer"
+    assert lines.pop(1) == "  role: service (application code: no distributable package declares it)"
     top = lines[1].split(None, 2)
     assert top[1] == "llm-ml-engineer"
     assert float(top[0]) >= 2.5
@@ -196,6 +204,11 @@ def test_route_json(repo: GitRepo, run_archbot: RunArchbot) -> None:
     routed = json.loads(result.out)
     (file_route,) = routed["files"]
     assert (file_route["path"], file_route["persona"]) == ("app/answer.py", "llm-ml-engineer")
+    assert file_route["role"] == {
+        "role": "service",
+        "signals": ["application code: no distributable package declares it"],
+    }
+    assert file_route["ml_related"] is True
     assert {"imports openai", "keyword chat.completions"} <= set(file_route["signals"]["llm-ml-engineer"])
     assert [p["name"] for p in routed["personas"]] == ["llm-ml-engineer"]
 
@@ -212,6 +225,7 @@ def test_route_below_threshold(repo: GitRepo, run_archbot: RunArchbot) -> None:
     assert (result.code, result.out) == (
         0,
         "app/cleanup.py -> (none)\n"
+        + "  role: service (application code: no distributable package declares it)\n"
         + "".join(f"    0.0  {name}\n" for name in BUILTIN_PERSONAS)
         + "no file reached the routing threshold (2.5)\n",
     )

@@ -86,7 +86,8 @@ def review_error(repo: GitRepo, run_archbot: RunArchbot, *args: str) -> tuple[in
         ("rules:\n  disabel: [llm-no-max-tokens]\n", "unknown key 'rules.disabel'; did you mean 'disable'?"),
         (
             "telemetry: true\n",
-            "unknown key 'telemetry'; valid keys: fail_on, personas, rules, paths, llm, precommit, github",
+            "unknown key 'telemetry'; valid keys: "
+            "fail_on, personas, rules, paths, llm, precommit, github, roles",
         ),
         ("personas:\n  max: two\n", "'personas.max' must be an integer, not a string ('two')"),
         ("llm:\n  enabled: 'yes'\n", "'llm.enabled' must be true/false or null, not a string ('yes')"),

@@ -190,7 +190,12 @@ def test_submodule_added_is_not_read_as_a_file(
     report = json.loads(result.out)
 
     assert (result.code, result.err) == (0, "")
-    assert report["files"] == {"reviewed": ["llm/health.py"], "skipped": []}
+    # The gitlink is no file: never reviewed, never skipped, no role (`.gitmodules` is a text file).
+    assert (report["files"]["reviewed"], report["files"]["skipped"]) == (
+        [".gitmodules", "llm/health.py"],
+        [],
+    )
+    assert sorted(report["files"]["roles"]) == [".gitmodules", "llm/health.py"]
     assert [(f["file"], f["line"], f["rule"]) for f in report["findings"]] == [
         ("llm/health.py", 8, "http-call-no-timeout")
     ]

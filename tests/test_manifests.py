@@ -10,16 +10,14 @@ import yaml
 
 from archbot.rules.manifests import Presence, get, manifest, workloads
 from archbot.rules.templating import TEMPLATED, detemplate
-from conftest import GitRepo
+from conftest import GitRepo, places
 from test_rules_infra import review
 
 Found = list[tuple[str, str, int, str]]
 
 
 def all_findings(report: dict[str, object]) -> Found:
-    findings = report["findings"]
-    assert isinstance(findings, list)
-    return sorted((f["rule"], f["file"], f["line"], f["severity"]) for f in findings)
+    return sorted((f["rule"], f["file"], f["line"], f["severity"]) for f in places(report))
 
 
 CASES: dict[str, Found] = {

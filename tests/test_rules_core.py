@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import GitRepo, Run
+from conftest import GitRepo, Run, places
 
 RunArchbot = Callable[..., Run]
 
@@ -127,7 +127,7 @@ def stage_tree(repo: GitRepo, fixture: Path) -> None:
 
 def findings_for(rule: str, out: str) -> Expected:
     report = json.loads(out)
-    return sorted((f["file"], f["line"], f["severity"]) for f in report["findings"] if f["rule"] == rule)
+    return sorted((f["file"], f["line"], f["severity"]) for f in places(report) if f["rule"] == rule)
 
 
 def test_every_spine_rule_has_a_fixture() -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import GitRepo
+from conftest import GitRepo, places
 
 RULE_FIXTURES = Path(__file__).parent / "data" / "rules"
 
@@ -158,7 +158,7 @@ def test_rule_fixture(rule: str, repo: GitRepo, run_archbot) -> None:  # type: i
 
     assert (result.code, result.err) == (0, "")
     report = json.loads(result.out)
-    found = sorted((f["file"], f["line"], f["severity"]) for f in report["findings"] if f["rule"] == rule)
+    found = sorted((f["file"], f["line"], f["severity"]) for f in places(report) if f["rule"] == rule)
     assert found == sorted(EXPECTED[rule])
     assert not [n for n in report["notices"] if rule in n]
     assert set(SKIPPED_PATHS.get(rule, [])) <= set(report["files"]["reviewed"])
@@ -186,7 +186,7 @@ def findings(run_archbot, rule: str) -> Expected:  # type: ignore[no-untyped-def
     result = run_archbot("review", "--format", "json", "--fail-on", "never")
     assert (result.code, result.err) == (0, "")
     report = json.loads(result.out)
-    return sorted((f["file"], f["line"], f["severity"]) for f in report["findings"] if f["rule"] == rule)
+    return sorted((f["file"], f["line"], f["severity"]) for f in places(report) if f["rule"] == rule)
 
 
 @pytest.mark.parametrize("pragma", ["  # nosec B102", "  # noqa: S102"])

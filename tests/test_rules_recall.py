@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from conftest import GitRepo, Run
+from conftest import GitRepo, Run, places
 
 RunArchbot = Callable[..., Run]
 
@@ -61,9 +61,7 @@ def review(repo: GitRepo, run_archbot: RunArchbot, files: dict[str, str]) -> lis
         "review", "--format", "json", "--fail-on", "never", "--persona", "senior-ml-systems-architect"
     )
     assert (result.code, result.err) == (0, "")
-    return sorted(
-        (f["file"], f["line"], f["rule"], f["severity"]) for f in json.loads(result.out)["findings"]
-    )
+    return sorted((f["file"], f["line"], f["rule"], f["severity"]) for f in places(json.loads(result.out)))
 
 
 def only(rule: str, found: list[tuple[str, int, str, str]]) -> list[tuple[str, int, str, str]]:

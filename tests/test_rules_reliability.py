@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import GitRepo, Run
+from conftest import GitRepo, Run, places
 
 RunArchbot = Callable[..., Run]
 RULE_FIXTURES = Path(__file__).parent / "data" / "rules"
@@ -153,7 +153,7 @@ def stage_tree(repo: GitRepo, fixture: Path) -> None:
 
 def findings_for(rule: str, out: str) -> Expected:
     report = json.loads(out)
-    return sorted((f["file"], f["line"], f["severity"]) for f in report["findings"] if f["rule"] == rule)
+    return sorted((f["file"], f["line"], f["severity"]) for f in places(report) if f["rule"] == rule)
 
 
 def review_json(run_archbot: RunArchbot) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import GitRepo
+from conftest import GitRepo, places
 from test_rules_core import RULE_FIXTURES, RunArchbot, findings_for, stage_tree
 from test_rules_infra import review
 
@@ -59,7 +59,7 @@ def test_rule_case_with_base(rule: str, case: str, repo: GitRepo, run_archbot: R
     report = review(repo, run_archbot, f"rules-retrieval/{rule}/{case}")
 
     assert sorted(
-        (f["file"], f["line"], f["severity"]) for f in report["findings"] if f["rule"] == rule
+        (f["file"], f["line"], f["severity"]) for f in places(report) if f["rule"] == rule
     ) == sorted(WITH_BASE[(rule, case)])
 
 

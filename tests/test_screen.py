@@ -15,8 +15,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import secret_corpus
-from archbot import classify, diff, personas, review, routing, screen, secrets
+from archbot import classify, diff, personas, policy, review, routing, screen, secrets
 from archbot.frontmatter import Cache
+from archbot.repo.model import Repository
+from archbot.rules import engine, source
+from archbot.rules.registry import all_rules
 from conftest import GitRepo
 
 PLAIN_MODULE = '''"""Invoice totals."""
@@ -320,3 +323,90 @@ def test_spellings_routing_normalises_are_screened(path: str, text: str) -> None
 
     assert routing.route_file(BUILTINS, path, facts, {}, review._secret_signals(changed)).persona is not None
     assert screen.may_be_routed(path, text.encode(), TRIGGERS)
+
+
+# --- rules that speak in every file: the words they need are screened ---------------------------
+
+DATA = Path(__file__).parent / "data"
+ANY_SCOPE = {rule for rule, entry in policy.POLICY.items() if entry.scope == "any"}
+
+
+def corpus_files() -> list[Path]:
+    return sorted(
+        p for folder in ("rules", "rules-infra", "recall") for p in (DATA / folder).rglob("*") if p.is_file()
+    )
+
+
+def any_scope_findings(path: str, text: str) -> list[str]:
+    """The `any` rules that report on `path` when every line of it is new, run unrestricted."""
+    repo = Repository(lambda: (path,), lambda _: text.encode())
+    src = source.make(path, text, frozenset(range(1, text.count("\n") + 2)), True, repo)
+    specs = {rule: spec for rule, spec in all_rules().items() if rule in ANY_SCOPE}
+    return sorted({f.rule for f in engine.run([src], specs).findings})
+
+
+def test_the_words_any_rule_needs_occur_wherever_it_reports_in_the_fixtures() -> None:
+    reported = 0
+    for file in corpus_files():
+        text = file.read_text(encoding="utf-8", errors="replace")
+        path = file.relative_to(DATA).as_posix().split("/", 2)[-1]
+        for rule in any_scope_findings(path, text):
+            reported += 1
+            assert policy.may_fire(rule, text, text.lower()), (file, rule)
+            assert screen.needs_review(path, text.encode(), TRIGGERS), (file, rule)
+    assert reported >= 8
+
+
+secret_values = st.sampled_from(
+    [OPENAI_KEY, "hf_" + "Qw3rTy" * 6, "AIza" + "Sy" + "B7x9Kq2" * 5, "zX81kQ0pLm29NvB7cT4wR6yH3jU5"]
+)
+any_rule_lines = st.one_of(
+    secret_values.map(lambda v: f'client = OpenAI(api_key="{v}")'),
+    secret_values.map(lambda v: f'client = InferenceClient(token="{v}")'),
+    secret_values.map(lambda v: f'os.environ["ACME_API_KEY"] = "{v}"'),
+    secret_values.map(lambda v: f'HF_TOKEN = "{v}"'),
+    st.sampled_from(
+        [
+            "model = AutoModel.from_pretrained(name, trust_remote_code=True)",
+            'args = ["--model", "acme/ranker", "--trust-remote-code"]',
+            "import os",
+            "total = 0",
+        ]
+    ),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    path=st.sampled_from(["shop/settings.py", "deploy/serve.yaml", "Dockerfile", ".env"]),
+    lines=st.lists(any_rule_lines, min_size=1, max_size=4),
+)
+def test_screen_lets_through_every_file_an_any_rule_reports_on(path: str, lines: list[str]) -> None:
+    text = (
+        "import os\nfrom openai import OpenAI\n" + "\n".join(lines) + "\n"
+        if path.endswith(".py")
+        else "\n".join(lines) + "\n"
+    )
+
+    for rule in any_scope_findings(path, text):
+        assert policy.may_fire(rule, text, text.lower())
+        assert screen.needs_review(path, text.encode(), TRIGGERS)
+
+
+def test_a_trust_flag_in_a_plain_manifest_goes_to_the_full_review(repo: GitRepo) -> None:
+    repo.stage(
+        "deploy/ranker.yaml", 'containers:\n  - args: ["--model", "acme/ranker", "--trust-remote-code"]\n'
+    )
+
+    code, out, _ = assert_same_as_full_review(repo, fast=False)
+
+    assert code == 0
+    assert "[trust-remote-code]" in out
+
+
+def test_a_word_a_rule_needs_sends_a_plain_commit_to_the_full_review_which_stays_silent(
+    repo: GitRepo,
+) -> None:
+    repo.stage("shop/session.py", "def refresh(token: str) -> str:\n    return token[::-1]\n")
+
+    assert assert_same_as_full_review(repo, fast=False) == (0, NO_ML, "")

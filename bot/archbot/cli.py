@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from archbot import cachedir, frontmatter, render, review, sources
+from archbot import cachedir, frontmatter, policy, render, review, sources
 from archbot import config as config_module
 from archbot import personas as personas_module
 from archbot import routing as routing_module
@@ -163,6 +163,8 @@ def route_command(
                             "persona": reviewer.get(r.path),
                             "routed_to": r.persona,
                             "why": route_note(r.persona, reviewer.get(r.path), persona, config),
+                            "role": routing.roles[r.path].to_json(),
+                            "ml_related": r.path in routing.ml,
                             "scores": {n: round(s, 2) for n, s in r.scores.items()},
                             "signals": {
                                 n: [s.describe() for s in sig] for n, sig in r.signals.items() if sig
@@ -182,6 +184,10 @@ def route_command(
         actual = reviewer.get(file_route.path)
         note = route_note(file_route.persona, actual, persona, config)
         click.echo(f"{file_route.path} -> {actual or '(none)'}" + (f"  ({note})" if note else ""))
+        file_role = routing.roles[file_route.path]
+        click.echo(f"  role: {file_role.role} ({'; '.join(file_role.signals)})")
+        if file_route.persona is None and file_route.path in routing.ml:
+            click.echo("  ML/LLM-related code below the routing threshold: every rule still reads it")
         for name, score in sorted(file_route.scores.items(), key=lambda kv: -kv[1]):
             signals = ", ".join(s.describe() for s in file_route.signals[name])
             click.echo(f"  {score:5.1f}  {name}" + (f"  ({signals})" if signals else ""))
@@ -328,7 +334,8 @@ def explain(spec: RuleSpec) -> str:
         f"Fix:\n    {indent.join(spec.doc.fix.splitlines())}\n\n"
         f"Bad:\n    {indent.join(spec.doc.bad.splitlines())}\n\n"
         f"Good:\n    {indent.join(spec.doc.good.splitlines())}\n\n"
-        f"Silence one occurrence: # archbot: ignore[{spec.id}] <reason>\n"
+        + (f"{policy.describe(spec.id)}\n\n" if policy.describe(spec.id) else "")
+        + f"Silence one occurrence: # archbot: ignore[{spec.id}] <reason>\n"
     )
 
 
@@ -593,9 +600,10 @@ def warning(message: str) -> None:
 
 def known_rule_ids() -> set[str]:
     """The rule registry imports every rule module (ast-heavy): only a config naming rules needs it."""
+    from archbot.filter import META_RULES
     from archbot.rules.registry import all_rules
 
-    return set(all_rules()) | {"suppression-without-reason"}
+    return set(all_rules()) | set(META_RULES)
 
 
 def render_report(report: Report, output_format: str, quiet: bool = False) -> str:
@@ -629,7 +637,8 @@ def exit_code(report: Report, fail_on: str) -> int:
     if fail_on == "never":
         return EXIT_OK
     threshold = Severity.parse(fail_on)
-    return EXIT_FINDINGS if any(f.severity >= threshold for f in report.findings) else EXIT_OK
+    failing = any(f.blocks and f.severity >= threshold for f in report.findings)
+    return EXIT_FINDINGS if failing else EXIT_OK
 
 
 def one_line(error: click.ClickException) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 
 from archbot import claude_models
 from archbot.errors import usage_error
-from archbot.models import SEVERITY_NAMES
+from archbot.models import ROLE_NAMES, SEVERITY_NAMES
 
 if typing.TYPE_CHECKING:
     import yaml
@@ -107,6 +107,8 @@ class Config:
     llm: LLMConfig = dataclasses.field(default_factory=LLMConfig)
     precommit: PrecommitConfig = dataclasses.field(default_factory=PrecommitConfig)
     github: GitHubConfig = dataclasses.field(default_factory=GitHubConfig)
+    # glob -> role (roles.py): overrides what paths, content and package metadata decide.
+    roles: dict[str, str] = dataclasses.field(default_factory=dict)
     origin: str | None = None
 
 
@@ -115,6 +117,7 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "fail_on": FAIL_ON_CHOICES,
     "rules.severity": SEVERITY_NAMES,
     "github.pr_suppressions": PR_SUPPRESSIONS,
+    "roles": ROLE_NAMES,
 }
 _RANGES: dict[str, tuple[float, float]] = {
     "personas.max": (1, 5),

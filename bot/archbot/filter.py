@@ -1,4 +1,6 @@
-"""What is reported: changed-lines scope, suppressions, config overrides, dedupe, fingerprints."""
+"""What is reported: changed-lines scope, suppressions, config overrides, the role policy
+(policy.py: drop, lower, fold by the file's role), one finding per topic per line, one finding per
+rule per file (listing its lines), the hygiene line, fingerprints."""
 
 from __future__ import annotations
 
@@ -8,8 +10,9 @@ import hashlib
 import re
 from collections.abc import Callable, Iterable, Mapping
 
+from archbot import policy
 from archbot.config import Config
-from archbot.models import ChangedFile, Finding, Severity, Suppression
+from archbot.models import HYGIENE_RULE, ChangedFile, Finding, Role, Severity, Suppression
 from archbot.rules import RuleDoc, RuleSpec
 
 _PRAGMA = re.compile(r"#\s*archbot:\s*ignore\[(?P<ids>[^\]]*)\](?P<reason>.*)$")
@@ -40,8 +43,41 @@ _NO_REASON_DOC = """An `# archbot: ignore[RULE-ID]` pragma on a changed line wit
 """
 
 
-# The rules the filter reports itself (about suppressions, not code), documented like a rule.
+_HYGIENE_DOC = """One low line per example or script file that stands for the findings folded into it
+    (the role policy, `archbot rules RULE-ID` shows each rule's row): it lists each rule and its
+    lines. The filter reports it (no rule looks for it). It is never posted inline and never fails
+    a build, whatever `--fail-on` says.
+
+    Why:
+        Examples, notebooks, benchmarks and scripts are run and copied, so what the rules find
+        there is worth reading; but that code does not serve production traffic, and one line per
+        file keeps it from burying the findings that do.
+
+    Fix:
+        Fix what will be copied into production code. Give a file another role with
+        `roles: {"GLOB": ROLE}`; switch the line off with `rules: {disable: [hygiene]}`.
+
+    Bad:
+        examples/rag.py:12: low [hygiene] Hygiene notes in example code (2 rules)
+
+    Good:
+        examples/rag.py: no findings, or only a committed secret or code execution
+"""
+
+
+# The rules the filter reports itself (about suppressions and folded findings, not code),
+# documented like a rule.
 META_RULES: dict[str, RuleSpec] = {
+    HYGIENE_RULE: RuleSpec(
+        id=HYGIENE_RULE,
+        title="Hygiene notes in example or script code",
+        severity=Severity.LOW,
+        persona="any",
+        kinds=frozenset(),
+        peers=(),
+        check=lambda context: (),
+        doc=RuleDoc.parse(_HYGIENE_DOC, HYGIENE_RULE),
+    ),
     NO_REASON_RULE: RuleSpec(
         id=NO_REASON_RULE,
         title="Suppression without a reason",
@@ -51,7 +87,7 @@ META_RULES: dict[str, RuleSpec] = {
         peers=(),
         check=lambda context: (),
         doc=RuleDoc.parse(_NO_REASON_DOC, NO_REASON_RULE),
-    )
+    ),
 }
 
 
@@ -121,9 +157,13 @@ def apply(
     config: Config,
     peers: Mapping[str, tuple[str, ...]],
     min_confidence: float = 0.0,
+    roles: Mapping[str, Role] | None = None,
 ) -> Filtered:
-    """Keep what the user should see. `line_text(path, line)` reads the post-change file."""
+    """Keep what the user should see. `line_text(path, line)` reads the post-change file; `roles`
+    gives each file's role (a file without one is treated as a service: the rules' own severities)."""
     kept: dict[tuple[str, str, int], Finding] = {}
+    folded: dict[str, list[Finding]] = {}
+    roles = roles or {}
     dropped = 0
     silenced: list[tuple[Finding, int, str, str]] = []
     meta: list[Finding] = []
@@ -137,6 +177,10 @@ def apply(
             continue
         if finding.confidence < min_confidence or _disabled(finding, config):
             continue
+        role = roles.get(finding.file, "service")
+        treatment = policy.policy(finding.rule).row.treatment(role)
+        if treatment == "drop":
+            continue
         # A removed line's code is gone, and with it any pragma it carried.
         pragma = _pragma_for(finding, line_text) if finding.old_line is None else None
         if pragma is not None:
@@ -149,13 +193,21 @@ def apply(
         if peer is not None:
             silenced.append((_with_severity(finding, config), finding.line, peer, ""))
             continue
+        finding = dataclasses.replace(
+            finding, role=role, severity=policy.severity_for(treatment, finding.severity)
+        )
         finding = _with_severity(finding, config)
+        if treatment == "fold":
+            folded.setdefault(finding.file, []).append(finding)
+            continue
         key = (finding.rule, finding.file, finding.line if finding.old_line is None else -finding.old_line)
         if key not in kept or kept[key].severity < finding.severity:
             kept[key] = finding
     for item in meta:
         kept.setdefault((item.rule, item.file, item.line), item)
-    ordered = sorted(kept.values(), key=lambda f: (-f.severity, f.file, f.line, f.rule))
+    shown = grouped(one_per_topic(kept.values()))
+    shown += [hygiene_line(items) for items in folded.values() if HYGIENE_RULE not in config.rules.disable]
+    ordered = sorted(shown, key=lambda f: (-f.severity, f.file, f.line, f.rule))
     seen: dict[tuple[str, str, str], int] = {}
     reported = _fingerprinted(ordered, line_text, seen)
     # Fingerprinted after the reported ones, so that a suppression never shifts their fingerprints.
@@ -179,6 +231,74 @@ def _anchored(finding: Finding, changed: ChangedFile) -> bool:
         return finding.source == "llm" and finding.old_line in changed.removed_lines
     allowed = changed.added_lines if finding.source == "rules" else changed.visible_lines
     return finding.line in allowed
+
+
+def _rank(finding: Finding) -> tuple[int, int, int]:
+    """Which of two findings on one topic to keep: the more severe, then the rule listed first."""
+    return (-finding.severity, policy.ORDER.get(finding.rule, len(policy.ORDER)), finding.line)
+
+
+def one_per_topic(findings: Iterable[Finding]) -> list[Finding]:
+    """On each line, one rule finding per topic: another rule never repeats what one says there."""
+    best: dict[tuple[str, int, str], Finding] = {}
+    others: list[Finding] = []
+    for finding in findings:
+        if finding.source != "rules":
+            others.append(finding)
+            continue
+        key = (finding.file, finding.line, policy.policy(finding.rule).topic)
+        if key not in best or _rank(finding) < _rank(best[key]):
+            best[key] = finding
+    return [*best.values(), *others]
+
+
+def grouped(findings: Iterable[Finding]) -> list[Finding]:
+    """One finding per rule per file: anchored at its most severe place, listing every line."""
+    groups: dict[tuple[str, str], list[Finding]] = {}
+    others: list[Finding] = []
+    for finding in findings:
+        if finding.source == "rules":
+            groups.setdefault((finding.rule, finding.file), []).append(finding)
+        else:
+            others.append(finding)
+    out = list(others)
+    for items in groups.values():
+        anchor = min(items, key=_rank)
+        places = tuple(sorted({f.line: f.severity for f in sorted(items, key=_rank, reverse=True)}.items()))
+        lines = tuple(line for line, _ in places)
+        if len(lines) == 1:
+            out.append(anchor)
+            continue
+        out.append(dataclasses.replace(anchor, places=places, title=f"{anchor.title} ({len(lines)} places)"))
+    return out
+
+
+def hygiene_line(items: list[Finding]) -> Finding:
+    """The one low line that stands for a file's folded findings (example or script code)."""
+    first = min(items, key=lambda f: f.line)
+    by_rule: dict[str, list[int]] = {}
+    for item in sorted(items, key=lambda f: (policy.ORDER.get(f.rule, len(policy.ORDER)), f.line)):
+        by_rule.setdefault(item.rule, []).append(item.line)
+    listed = "; ".join(
+        f"{rule} (line{'s' if len(lines) > 1 else ''} {', '.join(map(str, sorted(set(lines))))})"
+        for rule, lines in by_rule.items()
+    )
+    rules_word = "rules" if len(by_rule) > 1 else "rule"
+    return Finding(
+        rule=HYGIENE_RULE,
+        source="rules",
+        persona=first.persona,
+        severity=Severity.LOW,
+        file=first.file,
+        line=first.line,
+        title=f"Hygiene notes in {first.role or 'script'} code ({len(by_rule)} {rules_word})",
+        rationale=f"Folded from {listed}. Code that people run or copy is worth hardening, but it does not "
+        "serve production traffic, so these never fail a build.",
+        suggestion="See `archbot rules RULE-ID` for each; fix what will be copied into production code.",
+        role=first.role,
+        places=tuple(sorted({f.line: Severity.LOW for f in items}.items())),
+        folded=tuple(sorted((f.rule, f.line, f.severity) for f in items)),
+    )
 
 
 def _pragma_for(finding: Finding, line_text: Callable[[str, int], str]) -> Pragma | None:

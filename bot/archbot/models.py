@@ -5,12 +5,18 @@ from __future__ import annotations
 import dataclasses
 import enum
 import functools
+import typing
 from collections.abc import Mapping
 from typing import Literal
 
 FileStatus = Literal["added", "modified", "deleted", "renamed", "copied"]
 FindingSource = Literal["rules", "llm"]
 SourceKind = Literal["staged", "range", "diff", "github"]
+Role = Literal["service", "library", "infra", "test", "example", "script", "docs", "generated", "vendored"]
+ROLE_NAMES: tuple[Role, ...] = typing.get_args(Role)
+# The rule id of the one low line per file that folds hygiene findings of example and script code
+# (policy.py): it is shown, never inline, and never fails a build.
+HYGIENE_RULE = "hygiene"
 
 
 class Severity(enum.IntEnum):
@@ -133,6 +139,28 @@ class Finding:
         """`path:line`, or `path:-old` for a removed line (as the persona review's layout prints it)."""
         return f"{self.file}:-{self.old_line}" if self.old_line is not None else f"{self.file}:{self.line}"
 
+    # The role of the file (roles.py), set by the filter.
+    role: Role | None = None
+    # Every place this finding stands for, (line, severity), when one rule matched several places
+    # of the file (filter.grouped); empty for a finding of one place.
+    places: tuple[tuple[int, Severity], ...] = ()
+    # On a hygiene line: the (rule, line, severity) of every finding folded into it.
+    folded: tuple[tuple[str, int, Severity], ...] = ()
+
+    @property
+    def lines(self) -> tuple[int, ...]:
+        return tuple(line for line, _ in self.places) if self.places else (self.line,)
+
+    @property
+    def other_lines(self) -> tuple[int, ...]:
+        """The lines this finding stands for besides the one it is anchored on."""
+        return tuple(line for line in self.lines if line != self.line)
+
+    @property
+    def blocks(self) -> bool:
+        """Whether the finding can fail a build (`--fail-on`): folded hygiene lines never do."""
+        return self.rule != HYGIENE_RULE
+
     def to_json(self) -> dict[str, object]:
         extra: dict[str, object] = {} if self.old_line is None else {"old_line": self.old_line}
         return {
@@ -148,8 +176,30 @@ class Finding:
             "title": self.title,
             "rationale": self.rationale,
             "suggestion": self.suggestion,
+            "role": self.role,
+            "lines": list(self.lines),
+            "places": [
+                {"line": line, "severity": severity.label}
+                for line, severity in (self.places or ((self.line, self.severity),))
+            ],
+            "folded": [
+                {"rule": rule, "line": line, "severity": severity.label}
+                for rule, line, severity in self.folded
+            ],
             **extra,
         }
+
+
+@dataclasses.dataclass(frozen=True)
+class FileRole:
+    """What kind of code a file is, and the signals that decided it."""
+
+    path: str
+    role: Role
+    signals: tuple[str, ...]
+
+    def to_json(self) -> dict[str, object]:
+        return {"role": self.role, "signals": list(self.signals)}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -256,6 +306,7 @@ class Report:
     # Persona findings between llm.possible_confidence and llm.min_confidence: shown collapsed as
     # worth a look, never inline, never failing a build.
     possible: tuple[Finding, ...] = ()
+    roles: tuple[FileRole, ...] = ()
 
     @property
     def summary(self) -> dict[str, int]:
@@ -266,7 +317,9 @@ class Report:
 
     @property
     def has_ml_changes(self) -> bool:
-        return bool(self.personas)
+        """Something to say: a persona reviewed files, or a rule found something."""
+        return bool(self.personas) or bool(self.findings)
 
     def worst(self) -> Severity | None:
-        return max((f.severity for f in self.findings), default=None)
+        """The worst severity of the findings that can fail a build."""
+        return max((f.severity for f in self.findings if f.blocks), default=None)

@@ -80,6 +80,8 @@ def text(report: Report, colour: bool = False, quiet: bool = False) -> str:
         lines += ["", paint(severity, f"{severity.label.upper()} ({len(group)})")]
         for finding in group:
             lines.append(f"  {finding.location}  {plain(finding.title)}  [{finding.rule}]")
+            if finding.other_lines:
+                lines.append(f"      also: lines {', '.join(map(str, finding.other_lines))}")
             lines.append(f"      why: {plain(finding.rationale)}")
             lines.append(f"      fix: {plain(finding.suggestion)}")
     if not report.findings:
@@ -268,7 +270,11 @@ def _md_signal(signal: str) -> str:
 def _md_location(finding: Finding, link: LinkFor | None) -> str:
     where = finding.location
     target = link(finding.file, finding.line) if link and finding.old_line is None else None
-    return f"[{md_code(where)}]({target})" if target else md_code(where)
+    shown = f"[{md_code(where)}]({target})" if target else md_code(where)
+    others = finding.other_lines
+    if not others:
+        return shown
+    return f"{shown} (also line{'s' if len(others) > 1 else ''} {', '.join(map(str, others))})"
 
 
 def _md_occurrence(finding: Finding, link: LinkFor | None) -> str:
@@ -341,7 +347,7 @@ def _md_medium_low(findings: Sequence[Finding], explained: Mapping[str, str]) ->
         else:
             lines.append(f"- {_ICONS[severity]} {_explained([first])[key]}")
         if first.source == "rules":
-            lines += [f"  - {md_code(f'{f.file}:{f.line}')}" for f in group]
+            lines += [f"  - {md_code(f'{f.file}:{line}')}" for f in group for line in f.lines]
     return lines
 
 
@@ -436,6 +442,7 @@ def to_json(report: Report) -> dict[str, object]:
         "files": {
             "reviewed": list(report.reviewed),
             "skipped": [{"path": s.path, "reason": s.reason} for s in report.skipped],
+            "roles": {r.path: r.to_json() for r in report.roles},
         },
         "findings": [f.to_json() for f in report.findings],
         "summary": report.summary,

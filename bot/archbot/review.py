@@ -1,4 +1,5 @@
-"""The pipeline as one function: source -> classify -> route -> [rules, persona review] -> filter."""
+"""The pipeline as one function: source -> classify, roles, route -> rules on every reviewable file
+-> persona review of the routed files -> filter (role policy) -> report."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ import re
 import typing
 from collections.abc import Callable, Mapping, Sequence
 
-from archbot import classify, filter, personas, routing, secrets
+from archbot import classify, filter, personas, policy, roles, routing, secrets
 from archbot.config import Config
 from archbot.models import (
     ChangedFile,
+    FileRole,
     FileRoute,
     Finding,
     LLMUsage,
@@ -24,6 +26,7 @@ from archbot.sources import Change
 if typing.TYPE_CHECKING:
     from archbot.repo.model import Repository
     from archbot.rules import RuleSpec
+    from archbot.rules.source import SourceFile
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 _LOCK_FILES = frozenset(
@@ -44,11 +47,17 @@ _LOCK_FILES = frozenset(
 
 @dataclasses.dataclass(frozen=True)
 class Routing:
+    """Every reviewable changed file with its text, role and route; the personas chosen."""
+
     routes: tuple[FileRoute, ...]
     assignments: tuple[PersonaAssignment, ...]
     skipped: tuple[SkippedFile, ...]
     texts: Mapping[str, str]
     complete: frozenset[str]
+    roles: Mapping[str, FileRole]
+    # Files whose own code is ML/LLM-related (routing.ml_related): where `ml`-scope rules speak.
+    ml: frozenset[str]
+    repo: Repository
 
 
 @dataclasses.dataclass(frozen=True)
@@ -101,6 +110,10 @@ def skip_reason(changed: ChangedFile, config: Config) -> str | None:
 def route(
     change: Change, config: Config, known: Mapping[str, personas.Persona], forced: str | None = None
 ) -> Routing:
+    from archbot.repo.model import Repository
+
+    repo = Repository(change.list_repo, change.post.read, change.post.prefetch)
+    classifier = roles.Classifier(repo, config.roles)
     candidates: list[ChangedFile] = []
     skipped: list[SkippedFile] = []
     for changed in change.files:
@@ -118,6 +131,7 @@ def route(
     routes: list[FileRoute] = []
     texts: dict[str, str] = {}
     complete: set[str] = set()
+    file_roles: dict[str, FileRole] = {}
     for changed in candidates:
         data = change.post.read(changed.path)
         if data is not None and len(data) > MAX_FILE_BYTES:
@@ -138,12 +152,15 @@ def route(
         routed = routing.route_file(
             known, changed.path, facts, config.personas.assign, _secret_signals(changed)
         )
-        if routed.persona is not None or forced is not None:
-            texts[changed.path] = text
+        texts[changed.path] = text
+        file_roles[changed.path] = classifier.classify(changed.path, text, facts)
         routes.append(routed)
     chosen = [r for r in routes if r.persona is not None or forced is not None]
     assignments = routing.assign(chosen, config.personas.max, forced)
-    return Routing(tuple(routes), assignments, tuple(skipped), texts, frozenset(complete))
+    ml = frozenset(r.path for r in routes if routing.ml_related(r) or forced is not None)
+    return Routing(
+        tuple(routes), assignments, tuple(skipped), texts, frozenset(complete), file_roles, ml, repo
+    )
 
 
 def _context_lines(changed: ChangedFile) -> dict[int, str]:
@@ -174,50 +191,55 @@ def review(
     focus: Mapping[str, frozenset[int]] | None = None,
     description: tuple[str, str] | None = None,
 ) -> Report:
-    """Review `change`; `specs` None means the built-in rules, imported only when a file is routed."""
+    """Review `change`: the rules read every reviewable file, the persona review the routed ones.
+    `specs` None means the built-in rules."""
     routing = route(change, config, known, forced)
-    if not routing.assignments:
-        # No ML/LLM-related file: the pre-commit fast path ends here, the rules never imported.
-        return Report(source=change.source, personas=(), reviewed=(), skipped=routing.skipped, findings=())
-    from archbot.repo.model import Repository
     from archbot.rules import engine, source
     from archbot.rules.registry import all_rules
 
     specs = all_rules() if specs is None else specs
     files = {f.path: f for f in change.files}
-    repo = Repository(change.list_repo, change.post.read, change.post.prefetch)
-    reviewed = [path for a in routing.assignments for path in a.files]
+    reviewed = list(routing.texts)
     sources = [
         source.make(
             path,
             routing.texts[path],
             frozenset(files[path].added_lines),
             path in routing.complete,
-            repo,
+            routing.repo,
         )
         for path in reviewed
     ]
-    ran = engine.run(sources, specs)
+    ran = engine.run(sources, specs, _wanted(routing))
     lines = {s.path: s.lines for s in sources}
+    role_of = {path: file_role.role for path, file_role in routing.roles.items()}
 
     def line_text(path: str, number: int) -> str:
         file_lines = lines.get(path, ())
         return file_lines[number - 1] if 0 < number <= len(file_lines) else ""
 
     peers = {rule_id: spec.peers for rule_id, spec in specs.items()}
-    rule_result = filter.apply(ran.findings, files, line_text, config, peers)
+    rule_result = filter.apply(ran.findings, files, line_text, config, peers, roles=role_of)
     persona_result = PersonaReviewResult()
     persona_routing = routing if focus is None else _focused(routing, focus)
     if persona_reviewer is not None and persona_routing.assignments:
         persona_result = persona_reviewer(
             PersonaReviewInput(
-                change, persona_routing, known, rule_result.findings, config, focus, repo, {}, description
+                change,
+                persona_routing,
+                known,
+                rule_result.findings,
+                config,
+                focus,
+                routing.repo,
+                {},
+                description,
             )
         )
     # Kept down to the "possible" threshold; below llm.min_confidence they are shown collapsed as
     # worth a look, never inline and never failing a build.
     llm_result = filter.apply(
-        persona_result.findings, files, line_text, config, peers, config.llm.possible_confidence
+        persona_result.findings, files, line_text, config, peers, config.llm.possible_confidence, role_of
     )
     notices = [*ran.notices, *persona_result.notices]
     if llm_result.dropped_outside_diff:
@@ -238,7 +260,28 @@ def review(
         redactions=persona_result.redactions,
         suppressed=(*rule_result.suppressed, *llm_result.suppressed),
         possible=tuple(_new(rule_result.findings, possible)),
+        roles=tuple(routing.roles[path] for path in reviewed),
     )
+
+
+def _wanted(routing: Routing) -> Callable[[SourceFile, RuleSpec], bool]:
+    """Run a rule on a file only where the role policy lets it speak: its row does not drop it in
+    the file's role, and an `ml` rule only on ML/LLM-related files, an `any` rule only on a file
+    holding one of the words it needs."""
+    folded: dict[str, str] = {}
+
+    def wanted(src: SourceFile, spec: RuleSpec) -> bool:
+        entry = policy.policy(spec.id)
+        role = routing.roles[src.path].role if src.path in routing.roles else "service"
+        if entry.row.treatment(role) == "drop":
+            return False
+        if entry.scope == "ml":
+            return src.path in routing.ml
+        if src.path not in folded:
+            folded[src.path] = src.text.lower()
+        return policy.may_fire(spec.id, src.text, folded[src.path])
+
+    return wanted
 
 
 def _focused(routing: Routing, focus: Mapping[str, frozenset[int]]) -> Routing:

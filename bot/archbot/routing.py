@@ -118,6 +118,18 @@ def route_file(
     return FileRoute(path, scores, signals, chosen)
 
 
+# Signals that come from what a file's code says (not its path): any one of them makes the file
+# ML/LLM-related for the rules whose shape is general code (policy.py scope `ml`).
+_CODE_SIGNALS = frozenset(("imports", "mentions", "keyword", "secret"))
+
+
+def ml_related(route: FileRoute) -> bool:
+    """Is the file's own code ML/LLM-related? Routed to a persona, or any code signal of one."""
+    if route.persona is not None:
+        return True
+    return any(s.kind in _CODE_SIGNALS for found in route.signals.values() for s in found)
+
+
 def assign(
     routes: Sequence[FileRoute], max_personas: int, forced: str | None = None
 ) -> tuple[PersonaAssignment, ...]:

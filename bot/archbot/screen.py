@@ -1,15 +1,18 @@
-"""Is the staged change surely free of ML/LLM-related files? A cheap, sound answer for the hook.
+"""Is the staged change surely free of ML/LLM-related files and of findings? A cheap, sound
+answer for the hook.
 
-Routing (routing.route_file) calls a file ML/LLM-related only when its anchor signals reach the
+Routing (routing.route_file) sends a file to a persona only when its anchor signals reach the
 threshold, and every anchor signal needs one of: a persona path glob matching the path; a persona
 import or keyword occurring in the file's code, which makes it a substring of the file (up to ASCII
 case and '-'/'_' in requirement names, with whitespace allowed around the dots of a dotted name);
-a provider key; or the config assigning the file. This module checks those necessary conditions on
-the staged files without importing the review pipeline (click, unidiff, dataclasses: most of the
-hook's time). "Surely free" is final: the full review would print the same line. Otherwise the full
-review decides, so a false alarm costs time, never a finding. What it cannot judge cheaply (a
-config file, repository personas, a notebook, anything git does not hand over as a plain blob) is
-left to the full review.
+a provider key; or the config assigning the file. The rules read every file, but a rule of scope
+`ml` (policy.py) speaks only in a file with such a code signal, and a rule of scope `any` only in a
+file holding one of the words it `needs`. This module checks those necessary conditions on the
+staged files without importing the review pipeline (click, unidiff, dataclasses: most of the hook's
+time). "Surely free" is final: the full review would print the same line. Otherwise the full review
+decides, so a false alarm costs time, never a finding. What it cannot judge cheaply (a config file,
+repository personas, a notebook, anything git does not hand over as a plain blob) is left to the
+full review.
 """
 
 from __future__ import annotations
@@ -20,15 +23,12 @@ import subprocess
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 
-from archbot import frontmatter
+from archbot import frontmatter, policy
 from archbot.cachedir import cache_dir
 
 NO_ML_CHANGES = "archbot: no ML/LLM-related changes"
-# secrets.SHAPES detected anywhere: every such key starts with one of these.
-PROVIDER_KEY_START = re.compile(
-    rb"\b(?:sk-|hf_|AIza|AKIA|ASIA|ABIA|ACCA|gh[pousr]_|github_pat_|GOCSPX-|xox[abposr]-|glpat-|[sr]k_live_"
-    rb"|gsk_|r8_|pcsk_|lsv2_|SG\.|npm_|pypi-|dapi)|hooks\.slack\.com|(?i:aws_?secret)"
-)
+# secrets.SHAPES detected anywhere: every such key starts with one of these (policy.KEY_START).
+PROVIDER_KEY_START = re.compile(policy.KEY_START.encode())
 # review.route: a NUL byte in the first 8 KiB makes a file binary, and it is never routed.
 BINARY_PROBE = 8192
 _CONFIG_FILES = (".archbot.yml", ".archbot.yaml")
@@ -109,6 +109,20 @@ def may_be_routed(path: str, data: bytes, triggers: Triggers) -> bool:
     return any(all(piece in folded for piece in pieces) for pieces in triggers.words)
 
 
+def rule_words() -> tuple[bytes, ...]:
+    """What a file must contain (folded) for a rule of scope `any` to report on it."""
+    return tuple(sorted(fold(word.encode()) for word in policy.any_scope_words()))
+
+
+def needs_review(path: str, data: bytes, triggers: Triggers) -> bool:
+    """False only when the full review surely routes this staged file nowhere and no rule can
+    report on it."""
+    if may_be_routed(path, data, triggers):
+        return True
+    folded = fold(data)
+    return any(word in folded for word in rule_words())
+
+
 def staged_is_plain(environ: Mapping[str, str]) -> bool:
     """True when the staged change surely has no ML/LLM-related file and no config changes that.
     Any doubt, and any failure (git missing, not a repository), is False: the full review reports."""
@@ -142,7 +156,7 @@ def _staged_is_plain(environ: Mapping[str, str]) -> bool:
     blobs = _read_blobs(root, paths)
     if blobs is None:
         return False
-    return not any(may_be_routed(path, data, triggers) for path, data in zip(paths, blobs, strict=True))
+    return not any(needs_review(path, data, triggers) for path, data in zip(paths, blobs, strict=True))
 
 
 def _default_setup(root: str) -> bool:

@@ -6,7 +6,7 @@ import dataclasses
 import os
 import sys
 import typing
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from archbot.models import Finding
 from archbot.rules import RuleSpec, limits
@@ -77,26 +77,33 @@ def _plain(src: SourceFile) -> SourceFile:
 PARALLEL_FROM = 100
 
 FileResult = tuple[list[Finding], list[str]]
+# Whether a rule is worth running on a file at all (review.py: the role policy and rule scopes).
+Wanted = Callable[[SourceFile, RuleSpec], bool]
 
 
-def run(files: Iterable[SourceFile], specs: Mapping[str, RuleSpec]) -> RuleRun:
+def run(files: Iterable[SourceFile], specs: Mapping[str, RuleSpec], wanted: Wanted | None = None) -> RuleRun:
     needs = {rule_id: context_type(spec) for rule_id, spec in specs.items()}
     sources = list(files)
     workers = min(os.cpu_count() or 1, len(sources) // PARALLEL_FROM)
     if workers > 1 and sys.platform == "linux":
-        results = _in_workers(sources, specs, needs, workers)
+        results = _in_workers(sources, specs, needs, workers, wanted)
     else:
-        results = [_review_file(src, specs, needs) for src in sources]
+        results = [_review_file(src, specs, needs, wanted) for src in sources]
     findings = [finding for found, _ in results for finding in found]
     notices = [notice for _, file_notices in results for notice in file_notices]
     return RuleRun(tuple(findings), tuple(notices))
 
 
 def _review_file(
-    original: SourceFile, specs: Mapping[str, RuleSpec], needs: Mapping[str, type[SourceFile]]
+    original: SourceFile,
+    specs: Mapping[str, RuleSpec],
+    needs: Mapping[str, type[SourceFile]],
+    wanted: Wanted | None = None,
 ) -> FileResult:
     """One file's findings, then its notices: why it was degraded, and rules that failed on it."""
-    applicable = [s for s in specs.values() if original.kind in s.kinds]
+    applicable = [
+        s for s in specs.values() if original.kind in s.kinds and (wanted is None or wanted(original, s))
+    ]
     if not applicable:
         return [], []
     src, problem = _parsed(original)
@@ -114,6 +121,7 @@ def _in_workers(
     specs: Mapping[str, RuleSpec],
     needs: Mapping[str, type[SourceFile]],
     workers: int,
+    wanted: Wanted | None,
 ) -> list[FileResult]:
     """The per-file results, in file order, computed by `workers` forked processes (every k-th
     file each, so heavy and light files spread evenly). Forked, not spawned: the workers share
@@ -126,7 +134,7 @@ def _in_workers(
     for worker in range(workers):
         receiver, sender = context.Pipe(duplex=False)
         share = sources[worker::workers]
-        process = context.Process(target=_work, args=(share, specs, needs, sender), daemon=True)
+        process = context.Process(target=_work, args=(share, specs, needs, sender, wanted), daemon=True)
         process.start()
         sender.close()
         started.append((worker, receiver, process))
@@ -135,7 +143,7 @@ def _in_workers(
         try:
             answers.append(receiver.recv())
         except (EOFError, OSError):  # the worker died or sent nothing: review its files here
-            answers.append([_review_file(src, specs, needs) for src in sources[worker::workers]])
+            answers.append([_review_file(src, specs, needs, wanted) for src in sources[worker::workers]])
         finally:
             receiver.close()
             process.join()
@@ -148,8 +156,9 @@ def _work(
     specs: Mapping[str, RuleSpec],
     needs: Mapping[str, type[SourceFile]],
     sender: Connection,
+    wanted: Wanted | None = None,
 ) -> None:
-    sender.send([_review_file(src, specs, needs) for src in share])
+    sender.send([_review_file(src, specs, needs, wanted) for src in share])
     sender.close()
 
 

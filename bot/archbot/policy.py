@@ -1,0 +1,234 @@
+"""The role policy: which rules speak in which kind of code (roles.py), and how loudly.
+
+One table, one entry per rule. An entry names
+- its row: what each role does with the rule's findings — `report` them at the rule's severity,
+  `lower` them one step, `fold` them into the file's one low hygiene line, or `drop` them;
+- its topic: on one line, one finding per topic is reported (the most severe), so two rules never
+  say the same thing about the same line;
+- its scope: `any` for a rule whose match is ML/LLM-specific by itself (a provider key, a
+  `trust_remote_code` flag): it speaks in every file; `ml` for a rule whose shape is general code
+  (an HTTP call, a sleep in async code, a Kubernetes probe): it speaks only in files whose own code
+  is ML/LLM-related (routing.ml_related), so a change with no ML/LLM code stays silent;
+- for `any` rules, `needs`: words one of which (in ASCII lower case) occurs in every file the rule
+  can report on, or `keys`: a provider key shape (KEY_START) may stand in for them; the pre-commit
+  screen and the rule runner rely on both to skip rules soundly.
+
+Adding a rule: add its entry here; tests/test_policy.py fails for a registered rule without one.
+The pre-commit screen (screen.py) reads `needs` without the review pipeline: this module imports
+nothing at run time (no dataclasses, no typing, not models.py).
+"""
+
+from __future__ import annotations
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (the screen reads this module)
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Literal
+
+    from archbot.models import Role, Severity
+
+    Treatment = Literal["report", "lower", "fold", "drop"]
+    Scope = Literal["any", "ml"]
+
+# models.ROLE_NAMES and models.HYGIENE_RULE, repeated so that the screen need not import models
+# (tests/test_policy.py holds them equal).
+ROLE_NAMES: tuple[Role, ...] = (
+    "service",
+    "library",
+    "infra",
+    "test",
+    "example",
+    "script",
+    "docs",
+    "generated",
+    "vendored",
+)
+HYGIENE_RULE = "hygiene"
+
+
+class Row:
+    """What each role does with the findings of the rules in this row."""
+
+    __slots__ = ("name", "treatments")
+
+    def __init__(self, name: str, treatments: Mapping[Role, Treatment]) -> None:
+        self.name = name
+        self.treatments = treatments
+
+    def treatment(self, role: Role) -> Treatment:
+        return self.treatments[role]
+
+
+def _row(name: str, default: Treatment, **treatments: Treatment) -> Row:
+    return Row(name, {role: treatments.get(role, default) for role in ROLE_NAMES})
+
+
+# The common shape: shipped code reports, examples and scripts fold, tests and docs drop.
+_SHIPPED: dict[str, Treatment] = {
+    "service": "report",
+    "library": "report",
+    "infra": "report",
+    "example": "fold",
+    "script": "fold",
+}
+
+
+# Secrets committed anywhere are exposed to every reader of the repository.
+SECRET = _row("committed secret", "report")
+# Code execution from model output or untrusted input: a test or an example runs it too.
+EXECUTION = _row("code execution", "report", docs="drop", generated="drop", vendored="drop")
+# Security of the code that ships: not in tests; folded in examples and scripts.
+SECURITY = _row("security", "drop", **_SHIPPED)
+# Defects whatever the deployment: a blocking call in async code hurts every user of a library.
+CORRECTNESS = _row("correctness", "drop", **_SHIPPED)
+# Defects of a training or evaluation loop: they corrupt results wherever the loop runs, and a
+# training script is where it runs.
+TRAINING = _row("training loop", "drop", **{**_SHIPPED, "script": "report"})
+# Production hardening whose weight depends on where the code runs: a missing timeout is high in a
+# service and one step lower in a library (its caller may bound it).
+RELIABILITY = _row("reliability", "drop", **{**_SHIPPED, "library": "lower"})
+# Application behaviour a library rightly leaves to its caller (handling a provider's errors).
+APPLICATION = _row("application", "drop", **{**_SHIPPED, "library": "drop"})
+# Reproducibility and configuration hygiene: seeds, model ids, revisions.
+HYGIENE = _row("hygiene", "drop", **_SHIPPED)
+# Dependency pins: a published library declares ranges, rightly; an application pins.
+DEPENDENCY = _row("dependency pins", "drop", **{**_SHIPPED, "library": "drop"})
+# Deployment manifests and images.
+DEPLOYMENT = _row("deployment", "drop", **_SHIPPED)
+# The persona review's own findings (rule = persona name): not in tests, docs or generated code.
+PERSONA = _row("persona review", "drop", **_SHIPPED)
+
+
+class RulePolicy:
+    """One rule's entry: its row, its topic, its scope and (for `any` rules) the words it needs."""
+
+    __slots__ = ("keys", "needs", "row", "scope", "topic")
+
+    def __init__(
+        self, row: Row, topic: str, scope: Scope = "ml", needs: tuple[str, ...] = (), keys: bool = False
+    ) -> None:
+        self.row = row
+        self.topic = topic
+        self.scope = scope
+        self.needs = needs
+        self.keys = keys
+
+
+# A provider key starts with one of these (secrets.PROVIDER_KEYS; screen.PROVIDER_KEY_START).
+# Where every secret shape detected anywhere starts (secrets.SHAPES, tested shape by shape).
+KEY_START = (
+    r"\b(?:sk-|hf_|AIza|AKIA|ASIA|ABIA|ACCA|gh[pousr]_|github_pat_|GOCSPX-|xox[abposr]-|glpat-|[sr]k_live_"
+    r"|gsk_|r8_|pcsk_|lsv2_|SG\.|npm_|pypi-|dapi)|hooks\.slack\.com|(?i:aws_?secret)"
+)
+
+POLICY: dict[str, RulePolicy] = {
+    # A key shape, or a literal to an `api_key=`/`token=`-like keyword or a `*_API_KEY`/`*_TOKEN` variable.
+    "hardcoded-llm-api-key": RulePolicy(SECRET, "secret", "any", ("api_key", "token"), keys=True),
+    "k8s-secret-literal-env": RulePolicy(SECURITY, "secret"),
+    "llm-output-exec": RulePolicy(EXECUTION, "execution"),
+    "trust-remote-code": RulePolicy(
+        SECURITY, "remote-code", "any", ("trust_remote_code", "trust-remote-code")
+    ),
+    "unsafe-model-deserialization": RulePolicy(SECURITY, "deserialization"),
+    "user-input-in-system-prompt": RulePolicy(SECURITY, "prompt-injection"),
+    "blocking-call-in-async": RulePolicy(CORRECTNESS, "blocking"),
+    "blocking-sleep-in-async": RulePolicy(CORRECTNESS, "blocking"),
+    "sync-llm-client-in-async": RulePolicy(CORRECTNESS, "blocking"),
+    "llm-unbounded-gather": RulePolicy(CORRECTNESS, "gather"),
+    "retry-unbounded": RulePolicy(CORRECTNESS, "retry"),
+    "llm-error-swallowed": RulePolicy(CORRECTNESS, "swallowed-error"),
+    "llm-output-json-unvalidated": RulePolicy(CORRECTNESS, "output-validation"),
+    "inference-without-eval-mode": RulePolicy(CORRECTNESS, "eval-mode"),
+    "embedding-model-mismatch": RulePolicy(CORRECTNESS, "embedding-model"),
+    "training-no-zero-grad": RulePolicy(TRAINING, "gradients"),
+    "loss-accumulated-with-graph": RulePolicy(TRAINING, "autograd-graph"),
+    "validation-without-eval-mode": RulePolicy(TRAINING, "eval-mode"),
+    "llm-timeout-disabled": RulePolicy(RELIABILITY, "timeout"),
+    "llm-client-no-timeout": RulePolicy(RELIABILITY, "timeout"),
+    "http-call-no-timeout": RulePolicy(RELIABILITY, "timeout"),
+    "llm-client-no-retry": RulePolicy(RELIABILITY, "retry"),
+    "llm-retries-disabled": RulePolicy(RELIABILITY, "retry"),
+    "retry-no-backoff": RulePolicy(RELIABILITY, "retry"),
+    "llm-no-max-tokens": RulePolicy(RELIABILITY, "max-tokens"),
+    "llm-cache-no-ttl": RulePolicy(RELIABILITY, "cache"),
+    "llm-call-in-loop": RulePolicy(RELIABILITY, "per-item"),
+    "embedding-call-per-item": RulePolicy(RELIABILITY, "per-item"),
+    "llm-prompt-logged": RulePolicy(RELIABILITY, "prompt-logging"),
+    "llm-call-no-error-handling": RulePolicy(APPLICATION, "errors"),
+    "training-no-seed": RulePolicy(HYGIENE, "seed"),
+    "eval-no-seed": RulePolicy(HYGIENE, "seed"),
+    "seed-not-passed": RulePolicy(HYGIENE, "seed"),
+    "llm-model-alias-unpinned": RulePolicy(HYGIENE, "model-id"),
+    "llm-model-hardcoded": RulePolicy(HYGIENE, "model-id"),
+    "hf-unpinned-revision": RulePolicy(HYGIENE, "hub-revision"),
+    "unpinned-ml-dependency": RulePolicy(DEPENDENCY, "dependency-pin"),
+    "dockerfile-base-image-unpinned": RulePolicy(DEPLOYMENT, "image-pin"),
+    "k8s-image-unpinned": RulePolicy(DEPLOYMENT, "image-pin"),
+    "k8s-gpu-resources-invalid": RulePolicy(DEPLOYMENT, "gpu"),
+    "k8s-serving-no-resources": RulePolicy(DEPLOYMENT, "resources"),
+    "k8s-serving-no-readiness-probe": RulePolicy(DEPLOYMENT, "readiness"),
+    "k8s-serving-no-liveness-or-startup-probe": RulePolicy(DEPLOYMENT, "liveness"),
+    "k8s-probes-identical": RulePolicy(DEPLOYMENT, "identical-probes"),
+    "k8s-serving-single-replica-no-hpa": RulePolicy(DEPLOYMENT, "replicas"),
+}
+# Findings of the policy's own making, and the persona review's (rule = persona name).
+_META_POLICY = RulePolicy(PERSONA, "meta")
+ORDER = {rule: index for index, rule in enumerate(POLICY)}
+
+
+def policy(rule: str) -> RulePolicy:
+    return POLICY.get(rule, _META_POLICY)
+
+
+def any_scope_words() -> frozenset[str]:
+    """Every word an `any` rule needs (one of its words must occur for it to report)."""
+    return frozenset(word for entry in POLICY.values() if entry.scope == "any" for word in entry.needs)
+
+
+def may_fire(rule: str, text: str, lowered: str) -> bool:
+    """False only when `rule` (an `any` rule) surely cannot report on a file of this text
+    (`lowered`: the text in lower case)."""
+    entry = policy(rule)
+    if entry.scope != "any" or any(word in lowered for word in entry.needs):
+        return True
+    if not entry.keys:
+        return False
+    import re  # only for a file none of whose words settled it
+
+    return re.search(KEY_START, text) is not None
+
+
+def severity_for(treatment: Treatment, severity: Severity) -> Severity:
+    if treatment == "lower":
+        return type(severity)(max(1, severity - 1))
+    return severity
+
+
+_TREATMENT_TEXT = {
+    "report": "reported",
+    "lower": "one severity lower",
+    "fold": f"folded into the file's one low `{HYGIENE_RULE}` line",
+    "drop": "not reported",
+}
+
+
+def describe(rule: str) -> str:
+    """The policy of one rule, for `archbot rules ID` ('' for a rule the table does not hold: the
+    filter's own findings)."""
+    entry = POLICY.get(rule)
+    if entry is None:
+        return ""
+    by_treatment: dict[Treatment, list[str]] = {}
+    for role in ROLE_NAMES:
+        by_treatment.setdefault(entry.row.treatment(role), []).append(role)
+    lines = [f"Where it speaks (role policy, row '{entry.row.name}'):"]
+    for treatment in ("report", "lower", "fold", "drop"):
+        roles = by_treatment.get(treatment)
+        if roles:
+            lines.append(f"    {', '.join(roles)}: {_TREATMENT_TEXT[treatment]}")
+    if entry.scope == "ml":
+        lines.append("    only in files whose own code is ML/LLM-related")
+    else:
+        lines.append("    in every file, ML/LLM-related or not")
+    return "\n".join(lines)

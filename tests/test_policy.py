@@ -1,0 +1,329 @@
+"""The role policy (policy.py) as a user meets it: which rules speak in which kind of code and how
+loudly, the hygiene line, one finding per rule per file, one finding per topic per line, and the
+scope that keeps a change with no ML/LLM code silent. Every registered rule has an entry."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import pytest
+
+from archbot import diff, filter, models, policy
+from archbot.config import Config
+from archbot.models import Finding, Severity
+from archbot.rules.registry import all_rules
+from conftest import GitRepo, Run
+
+RunArchbot = Callable[..., Run]
+
+LIBRARY_PYPROJECT = (
+    '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n\n'
+    '[project]\nname = "ranker"\nversion = "1.0"\ndependencies = ["torch>=2.3", "openai"]\n'
+)
+APP_PYPROJECT = LIBRARY_PYPROJECT.replace('"openai"]', '"openai", "fastapi>=0.110"]')
+# Shaped like a legacy OpenAI key (the gitleaks pattern), assembled so no scanner flags this file.
+OPENAI_KEY = "sk-" + "Ab3dE" * 4 + "T3Blbk" + "FJ" + "Zx9Yw" * 4
+# An ML module (it imports openai) with a missing HTTP timeout (line 7) and a disabled LLM
+# client timeout (line 4).
+CLIENT = (
+    "import openai\n"
+    "import requests\n\n"
+    "client = openai.OpenAI(timeout=None)\n\n\n"
+    'def health():\n    return requests.get("http://ranker.internal/health")\n'
+)
+EXEC = (
+    "from anthropic import Anthropic\n\n"
+    "client = Anthropic(timeout=60)\n\n\n"
+    "def run(question):\n"
+    '    message = client.messages.create(model="claude-sonnet-4-5-20250929", max_tokens=100,\n'
+    '                                     messages=[{"role": "user", "content": question}])\n'
+    "    exec(message.content[0].text)\n"
+)
+TRUST = (
+    "from transformers import AutoModel\n\n"
+    "REVISION = '0123456789abcdef0123456789abcdef01234567'\n"
+    "model = AutoModel.from_pretrained('acme/ranker', revision=REVISION, trust_remote_code=True)\n"
+)
+CLI_PYPROJECT = LIBRARY_PYPROJECT + '\n[project.scripts]\nranker = "ranker.cli:main"\n'
+
+
+# Every rule's row, pinned: a change to where a rule speaks is a deliberate change of this table.
+ROWS = {
+    "hardcoded-llm-api-key": "committed secret",
+    "llm-output-exec": "code execution",
+    "k8s-secret-literal-env": "security",
+    "trust-remote-code": "security",
+    "unsafe-model-deserialization": "security",
+    "user-input-in-system-prompt": "security",
+    "blocking-call-in-async": "correctness",
+    "blocking-sleep-in-async": "correctness",
+    "sync-llm-client-in-async": "correctness",
+    "llm-unbounded-gather": "correctness",
+    "retry-unbounded": "correctness",
+    "llm-error-swallowed": "correctness",
+    "llm-output-json-unvalidated": "correctness",
+    "inference-without-eval-mode": "correctness",
+    "embedding-model-mismatch": "correctness",
+    "training-no-zero-grad": "training loop",
+    "loss-accumulated-with-graph": "training loop",
+    "validation-without-eval-mode": "training loop",
+    "llm-timeout-disabled": "reliability",
+    "llm-client-no-timeout": "reliability",
+    "http-call-no-timeout": "reliability",
+    "llm-client-no-retry": "reliability",
+    "llm-retries-disabled": "reliability",
+    "retry-no-backoff": "reliability",
+    "llm-no-max-tokens": "reliability",
+    "llm-cache-no-ttl": "reliability",
+    "llm-call-in-loop": "reliability",
+    "embedding-call-per-item": "reliability",
+    "llm-prompt-logged": "reliability",
+    "llm-call-no-error-handling": "application",
+    "training-no-seed": "hygiene",
+    "eval-no-seed": "hygiene",
+    "seed-not-passed": "hygiene",
+    "llm-model-alias-unpinned": "hygiene",
+    "llm-model-hardcoded": "hygiene",
+    "hf-unpinned-revision": "hygiene",
+    "unpinned-ml-dependency": "dependency pins",
+    "dockerfile-base-image-unpinned": "deployment",
+    "k8s-image-unpinned": "deployment",
+    "k8s-gpu-resources-invalid": "deployment",
+    "k8s-serving-no-resources": "deployment",
+    "k8s-serving-no-readiness-probe": "deployment",
+    "k8s-serving-no-liveness-or-startup-probe": "deployment",
+    "k8s-probes-identical": "deployment",
+    "k8s-serving-single-replica-no-hpa": "deployment",
+}
+# Row -> role -> treatment, pinned.
+TREATMENTS = {
+    "committed secret": dict.fromkeys(models.ROLE_NAMES, "report"),
+    "code execution": {
+        **dict.fromkeys(("service", "library", "infra", "test", "example", "script"), "report"),
+        **dict.fromkeys(("docs", "generated", "vendored"), "drop"),
+    },
+}
+SHIPPED = {
+    "service": "report",
+    "library": "report",
+    "infra": "report",
+    "test": "drop",
+    "example": "fold",
+    "script": "fold",
+    "docs": "drop",
+    "generated": "drop",
+    "vendored": "drop",
+}
+for row in ("security", "correctness", "hygiene", "deployment", "persona review"):
+    TREATMENTS[row] = SHIPPED
+TREATMENTS["reliability"] = {**SHIPPED, "library": "lower"}
+TREATMENTS["training loop"] = {**SHIPPED, "script": "report"}
+TREATMENTS["application"] = {**SHIPPED, "library": "drop"}
+TREATMENTS["dependency pins"] = {**SHIPPED, "library": "drop"}
+
+
+def test_every_registered_rule_has_a_policy_entry() -> None:
+    registered = set(all_rules())
+    assert sorted(registered - set(policy.POLICY)) == []
+    assert sorted(set(policy.POLICY) - registered) == []
+
+
+@pytest.mark.parametrize("rule", sorted(ROWS))
+def test_the_policy_of_each_rule(rule: str) -> None:
+    entry = policy.POLICY[rule]
+    assert entry.row.name == ROWS[rule]
+    assert dict(entry.row.treatments) == TREATMENTS[ROWS[rule]]
+    assert entry.scope == ("any" if rule in ("hardcoded-llm-api-key", "trust-remote-code") else "ml")
+
+
+def test_the_policy_repeats_the_schema_names() -> None:
+    assert policy.ROLE_NAMES == models.ROLE_NAMES
+    assert policy.HYGIENE_RULE == models.HYGIENE_RULE
+
+
+def test_rules_explain_where_they_speak(run_archbot: RunArchbot) -> None:
+    result = run_archbot("rules", "llm-client-no-timeout")
+
+    assert result.code == 0
+    assert (
+        "Where it speaks (role policy, row 'reliability'):\n"
+        "    service, infra: reported\n"
+        "    library: one severity lower\n"
+        "    example, script: folded into the file's one low `hygiene` line\n"
+        "    test, docs, generated, vendored: not reported\n"
+        "    only in files whose own code is ML/LLM-related\n"
+    ) in result.out
+    hygiene = run_archbot("rules", "hygiene")
+    assert hygiene.code == 0
+    assert hygiene.out.startswith("hygiene: Hygiene notes in example or script code\n")
+    assert "Where it speaks" not in hygiene.out
+
+
+def review(run_archbot: RunArchbot, *extra: str) -> dict[str, object]:
+    result = run_archbot("review", "--format", "json", "--fail-on", "never", *extra)
+    assert (result.code, result.err) == (0, "")
+    report: dict[str, object] = json.loads(result.out)
+    return report
+
+
+def found(report: dict[str, object]) -> list[tuple[str, str, str, list[int]]]:
+    return [
+        (f["file"], f["rule"], f["severity"], f["lines"])
+        for f in report["findings"]  # type: ignore[attr-defined]
+    ]
+
+
+def test_severity_follows_the_role(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    """The same missing timeouts: as written in a service, one step lower in a library, folded
+    into one line in a script, not reported in a test."""
+    repo.stage("pyproject.toml", LIBRARY_PYPROJECT)
+    repo.stage("ranker/__init__.py", "")
+    repo.stage("ranker/client.py", CLIENT)
+    repo.stage("service/client.py", CLIENT)
+    repo.stage("scripts/client.py", CLIENT)
+    repo.stage("tests/test_client.py", CLIENT)
+
+    report = review(run_archbot)
+
+    assert found(report) == [
+        ("service/client.py", "llm-timeout-disabled", "high", [4]),
+        ("ranker/client.py", "llm-timeout-disabled", "medium", [4]),
+        ("service/client.py", "http-call-no-timeout", "medium", [8]),
+        ("ranker/client.py", "http-call-no-timeout", "low", [8]),
+        ("scripts/client.py", "hygiene", "low", [4, 8]),
+    ]
+    (hygiene,) = [f for f in report["findings"] if f["rule"] == "hygiene"]  # type: ignore[attr-defined]
+    assert hygiene["title"] == "Hygiene notes in script code (2 rules)"
+    assert hygiene["folded"] == [
+        {"rule": "http-call-no-timeout", "line": 8, "severity": "medium"},
+        {"rule": "llm-timeout-disabled", "line": 4, "severity": "high"},
+    ]
+    assert "llm-timeout-disabled (line 4); http-call-no-timeout (line 8)" in hygiene["rationale"]
+
+
+def test_the_hygiene_line_never_fails_a_build(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    repo.stage("examples/client.py", CLIENT)
+
+    result = run_archbot("review", "--fail-on", "low", "--quiet")
+
+    assert result.code == 0
+    assert (
+        result.out.splitlines()[0]
+        == "examples/client.py:4: low [hygiene] Hygiene notes in example code (2 rules)"
+    )
+
+
+def test_tests_report_only_secrets_and_code_execution(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    repo.stage("tests/test_keys.py", f'import openai\n\nclient = openai.OpenAI(api_key="{OPENAI_KEY}")\n')
+    repo.stage("tests/test_exec.py", EXEC)
+    repo.stage("tests/test_trust.py", TRUST)
+    repo.stage("tests/test_client.py", CLIENT)
+
+    assert found(review(run_archbot)) == [
+        ("tests/test_exec.py", "llm-output-exec", "critical", [9]),
+        ("tests/test_keys.py", "hardcoded-llm-api-key", "critical", [3]),
+    ]
+
+
+def test_security_rules_speak_in_shipped_code_and_fold_in_examples(
+    repo: GitRepo, run_archbot: RunArchbot
+) -> None:
+    repo.stage("pyproject.toml", LIBRARY_PYPROJECT)
+    repo.stage("ranker/__init__.py", "")
+    repo.stage("ranker/load.py", TRUST)
+    repo.stage("examples/load.py", TRUST)
+    repo.stage("docs/snippets/load.py", TRUST)
+
+    assert found(review(run_archbot)) == [
+        ("ranker/load.py", "trust-remote-code", "high", [4]),
+        ("docs/snippets/load.py", "hygiene", "low", [4]),
+        ("examples/load.py", "hygiene", "low", [4]),
+    ]
+
+
+def test_dependencies_of_a_published_library_are_not_unpinned(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    """A published command-line package declares ranges, rightly; only an application pins."""
+    repo.stage("pyproject.toml", CLI_PYPROJECT)
+    repo.stage("ranker/__init__.py", "")
+
+    assert found(review(run_archbot)) == []
+
+    repo.stage("pyproject.toml", CLI_PYPROJECT.replace('"openai"]', '"openai", "fastapi>=0.110"]'))
+
+    assert found(review(run_archbot)) == [("pyproject.toml", "unpinned-ml-dependency", "medium", [8])]
+
+
+def test_example_requirements_are_folded(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    repo.stage("requirements.txt", "torch==2.3.1\n")
+    repo.stage("examples/rag/requirements.txt", "torch\ntransformers>=4.40\n")
+
+    assert found(review(run_archbot)) == [("examples/rag/requirements.txt", "hygiene", "low", [1, 2])]
+
+
+def test_one_finding_per_rule_per_file_lists_its_lines(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    repo.stage(
+        "llm/health.py",
+        "import openai\nimport requests\n\nclient = openai.OpenAI(timeout=20)\n\n\n"
+        "def ping():\n"
+        '    requests.get("http://a.internal/health")\n'
+        '    requests.get("http://b.internal/health")\n'
+        '    return requests.post("http://vllm:8000/v1/completions", json={})\n',
+    )
+
+    report = review(run_archbot)
+
+    (finding,) = [f for f in report["findings"] if f["rule"] == "http-call-no-timeout"]  # type: ignore[attr-defined]
+    assert (finding["rule"], finding["line"], finding["severity"]) == ("http-call-no-timeout", 10, "high")
+    assert finding["title"] == "Plain HTTP call without a timeout (3 places)"
+    assert finding["places"] == [
+        {"line": 8, "severity": "medium"},
+        {"line": 9, "severity": "medium"},
+        {"line": 10, "severity": "high"},
+    ]
+
+
+def finding(rule: str, line: int, severity: Severity) -> Finding:
+    return Finding(rule, "rules", "llm-ml-engineer", severity, "llm/gateway.py", line, rule, "why", "fix")
+
+
+def test_two_rules_never_say_the_same_thing_on_one_line() -> None:
+    """On one line, one finding per topic: the more severe, then the rule listed first in the
+    policy. Another topic on the same line still speaks."""
+    (changed,) = diff.parse(
+        "diff --git a/llm/gateway.py b/llm/gateway.py\nnew file mode 100644\n--- /dev/null\n"
+        "+++ b/llm/gateway.py\n@@ -0,0 +1,3 @@\n+a\n+b\n+c\n"
+    )
+    found = [
+        finding("http-call-no-timeout", 1, Severity.MEDIUM),
+        finding("llm-timeout-disabled", 1, Severity.HIGH),
+        finding("llm-client-no-retry", 1, Severity.MEDIUM),
+        finding("llm-model-hardcoded", 2, Severity.LOW),
+        finding("llm-model-alias-unpinned", 2, Severity.LOW),
+    ]
+
+    kept = filter.apply(found, {changed.path: changed}, lambda path, line: "", Config(), {})
+
+    assert [(f.rule, f.line) for f in kept.findings] == [
+        ("llm-timeout-disabled", 1),
+        ("llm-client-no-retry", 1),
+        ("llm-model-alias-unpinned", 2),
+    ]
+
+
+def test_general_rules_stay_silent_in_code_with_no_ml(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    """An HTTP call without a timeout in a shop module is not an ML/LLM finding: scope `ml`."""
+    repo.stage(
+        "shop/rates.py", 'import requests\n\n\ndef rates():\n    return requests.get("http://fx.internal")\n'
+    )
+
+    result = run_archbot("review")
+
+    assert (result.code, result.out) == (0, "archbot: no ML/LLM-related changes\n")
+
+
+def test_everywhere_rules_speak_in_code_with_no_ml(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    """A committed provider key is reported wherever it is: scope `any`."""
+    repo.stage("shop/settings.py", f'PAYMENT_TIMEOUT = 30\nFALLBACK_KEY = "{OPENAI_KEY}"\n')
+
+    assert found(review(run_archbot)) == [("shop/settings.py", "hardcoded-llm-api-key", "critical", [2])]

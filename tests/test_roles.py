@@ -1,0 +1,387 @@
+"""File roles (roles.py): each role from paths, content and the repository's own metadata, with
+positives and negatives, the signals shown by `archbot route`, and the config override."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import pytest
+
+from conftest import GitRepo, Run
+
+RunArchbot = Callable[..., Run]
+
+LIBRARY_PYPROJECT = (
+    '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n\n'
+    '[project]\nname = "ranker"\nversion = "1.0"\ndependencies = ["numpy>=1.26"]\n'
+)
+APP_PYPROJECT = LIBRARY_PYPROJECT.replace('["numpy>=1.26"]', '["numpy>=1.26", "fastapi>=0.110"]')
+CLI_PYPROJECT = LIBRARY_PYPROJECT + '\n[project.scripts]\nranker = "ranker.cli:main"\n'
+MODULE = "def score(values):\n    return sum(values)\n"
+MAIN = 'def main():\n    print("ok")\n\n\nif __name__ == "__main__":\n    main()\n'
+FASTAPI_APP = (
+    'from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get("/health")\ndef health():\n    return {}\n'
+)
+ROUTER_ONLY = '@router.post("/answers")\nasync def answer(body):\n    return body\n'
+MANIFEST = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ranker\n"
+
+# (files in the repository, the file asked about, its role, a piece of the deciding signal)
+CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
+    # service: a web/task framework import or a handler decorator; an application's own code
+    "service-fastapi": ({"api/app.py": FASTAPI_APP}, "api/app.py", "service", "imports fastapi"),
+    "service-decorator": ({"web/answers.py": ROUTER_ONLY}, "web/answers.py", "service", "handler decorator"),
+    "service-celery-task": (
+        {"jobs/summaries.py": "from celery import shared_task\n\n\n@shared_task\ndef run():\n    pass\n"},
+        "jobs/summaries.py",
+        "service",
+        "imports celery",
+    ),
+    "service-application-project": (
+        {"pyproject.toml": APP_PYPROJECT, "ranker/__init__.py": "", "ranker/score.py": MODULE},
+        "ranker/score.py",
+        "service",
+        "pyproject.toml requires fastapi",
+    ),
+    "service-app-main-guard": (
+        {"serve.py": FASTAPI_APP + 'if __name__ == "__main__":\n    pass\n'},
+        "serve.py",
+        "service",
+        "imports fastapi",
+    ),
+    "service-unpackaged-code": (
+        {"app/logic.py": MODULE},
+        "app/logic.py",
+        "service",
+        "no distributable package",
+    ),
+    # library: code of a distributable package
+    "library-flat": (
+        {"pyproject.toml": LIBRARY_PYPROJECT, "ranker/__init__.py": "", "ranker/score.py": MODULE},
+        "ranker/score.py",
+        "library",
+        "pyproject.toml builds a package",
+    ),
+    "library-src-layout": (
+        {"pyproject.toml": LIBRARY_PYPROJECT, "src/ranker/score.py": MODULE},
+        "src/ranker/score.py",
+        "library",
+        "distributable package",
+    ),
+    "library-setup-py": (
+        {
+            "setup.py": "from setuptools import setup\nsetup(name='ranker')\n",
+            "ranker/__init__.py": "",
+            "ranker/a.py": MODULE,
+        },
+        "ranker/a.py",
+        "library",
+        "setup.py builds a package",
+    ),
+    "library-subproject": (
+        {
+            "libs/core/pyproject.toml": LIBRARY_PYPROJECT,
+            "libs/core/ranker/__init__.py": "",
+            "libs/core/ranker/a.py": MODULE,
+        },
+        "libs/core/ranker/a.py",
+        "library",
+        "libs/core/pyproject.toml",
+    ),
+    "library-own-pyproject": (
+        {"pyproject.toml": LIBRARY_PYPROJECT},
+        "pyproject.toml",
+        "library",
+        "builds a package",
+    ),
+    "library-tools-inside-package": (
+        {
+            "pyproject.toml": LIBRARY_PYPROJECT,
+            "ranker/__init__.py": "",
+            "ranker/tools/__init__.py": "",
+            "ranker/tools/search.py": MODULE,
+        },
+        "ranker/tools/search.py",
+        "library",
+        "distributable package",
+    ),
+    "library-main-guard-inside-package": (
+        {"pyproject.toml": LIBRARY_PYPROJECT, "ranker/__init__.py": "", "ranker/score.py": MODULE + MAIN},
+        "ranker/score.py",
+        "library",
+        "distributable package",
+    ),
+    # not a library: no build, a module outside any package, poetry's package-mode = false
+    "not-library-no-build": (
+        {"pyproject.toml": '[project]\nname = "ranker"\n', "ranker/__init__.py": "", "ranker/a.py": MODULE},
+        "ranker/a.py",
+        "service",
+        "no distributable package",
+    ),
+    "not-library-loose-module": (
+        {"pyproject.toml": LIBRARY_PYPROJECT, "notes/helper.py": MODULE},
+        "notes/helper.py",
+        "service",
+        "no distributable package",
+    ),
+    "not-library-package-mode-false": (
+        {
+            "pyproject.toml": '[tool.poetry]\nname = "ranker"\npackage-mode = false\n\n'
+            '[build-system]\nrequires = ["poetry-core"]\n',
+            "ranker/__init__.py": "",
+            "ranker/a.py": MODULE,
+        },
+        "ranker/a.py",
+        "service",
+        "no distributable package",
+    ),
+    # infra
+    "infra-dockerfile": (
+        {"docker/Dockerfile.gpu": "FROM python:3.12\n"},
+        "docker/Dockerfile.gpu",
+        "infra",
+        "Dockerfile",
+    ),
+    "infra-manifest": ({"ops/ranker.yaml": MANIFEST}, "ops/ranker.yaml", "infra", "apiVersion/kind"),
+    "infra-k8s-dir": (
+        {"k8s/values-prod.yaml": "replicas: 2\n"},
+        "k8s/values-prod.yaml",
+        "infra",
+        "file values-prod.yaml",
+    ),
+    "infra-helm-template": (
+        {"serving/Chart.yaml": "name: ranker\n", "serving/templates/svc.yaml": "port: 80\n"},
+        "serving/templates/svc.yaml",
+        "infra",
+        "Helm chart",
+    ),
+    "infra-ci-workflow": (
+        {".github/workflows/ci.yml": "on: push\n"},
+        ".github/workflows/ci.yml",
+        "infra",
+        "CI workflow",
+    ),
+    "infra-compose": (
+        {"docker-compose.gpu.yml": "services: {}\n"},
+        "docker-compose.gpu.yml",
+        "infra",
+        "docker-compose",
+    ),
+    "not-infra-prompt-templates": (
+        {"prompts/templates/answer.yaml": "system: Answer briefly.\n"},
+        "prompts/templates/answer.yaml",
+        "service",
+        "no distributable package",
+    ),
+    "not-infra-settings-yaml": (
+        {"config/settings.yaml": "top_k: 5\n"},
+        "config/settings.yaml",
+        "service",
+        "no distributable",
+    ),
+    # test
+    "test-dir": ({"tests/unit/helpers.py": MODULE}, "tests/unit/helpers.py", "test", "path tests/"),
+    "test-module-name": (
+        {"ranker/test_score.py": MODULE},
+        "ranker/test_score.py",
+        "test",
+        "test module name",
+    ),
+    "test-suffix-name": (
+        {"ranker/score_test.py": MODULE},
+        "ranker/score_test.py",
+        "test",
+        "test module name",
+    ),
+    "test-conftest": ({"conftest.py": MODULE}, "conftest.py", "test", "conftest.py"),
+    "test-js-spec": (
+        {"web/src/chat.spec.ts": "export {};\n"},
+        "web/src/chat.spec.ts",
+        "test",
+        "test module name",
+    ),
+    "test-fixtures": (
+        {"data/fixtures/client.py": MODULE},
+        "data/fixtures/client.py",
+        "test",
+        "path fixtures/",
+    ),
+    "script-runner-among-tests": (
+        {"tests/evals/run_eval.py": MAIN},
+        "tests/evals/run_eval.py",
+        "script",
+        "a program under tests/",
+    ),
+    "test-module-with-main-guard": (
+        {"tests/test_score.py": MAIN},
+        "tests/test_score.py",
+        "test",
+        "path tests/",
+    ),
+    "not-test-latest": ({"app/latest.py": MODULE}, "app/latest.py", "service", "no distributable"),
+    "not-test-evaluation": (
+        {"evaluation/metrics.py": MODULE},
+        "evaluation/metrics.py",
+        "service",
+        "no distributable",
+    ),
+    # example
+    "example-dir": ({"examples/rag/app.py": FASTAPI_APP}, "examples/rag/app.py", "example", "path examples/"),
+    "example-notebook": (
+        {"analysis/explore.ipynb": '{"cells": []}\n'},
+        "analysis/explore.ipynb",
+        "example",
+        "notebook",
+    ),
+    "example-cookbook": ({"cookbook/agents.py": MODULE}, "cookbook/agents.py", "example", "path cookbook/"),
+    "example-docs-code": (
+        {"docs/snippets/client.py": MODULE},
+        "docs/snippets/client.py",
+        "example",
+        "code under docs/",
+    ),
+    "not-example-sample-weights": (
+        {"app/sample_weights.py": MODULE},
+        "app/sample_weights.py",
+        "service",
+        "no distributable",
+    ),
+    # script
+    "script-dir": ({"scripts/backfill.py": MODULE}, "scripts/backfill.py", "script", "path scripts/"),
+    "script-benchmarks": (
+        {"benchmarks/latency.py": MODULE},
+        "benchmarks/latency.py",
+        "script",
+        "path benchmarks/",
+    ),
+    "script-dunder-main": (
+        {"pyproject.toml": LIBRARY_PYPROJECT, "ranker/__init__.py": "", "ranker/__main__.py": MAIN},
+        "ranker/__main__.py",
+        "script",
+        "name __main__.py",
+    ),
+    "script-main-guard": ({"train.py": MAIN}, "train.py", "script", "outside any package"),
+    "script-top-tools": ({"tools/release.py": MODULE}, "tools/release.py", "script", "top-level tools/"),
+    "script-entry-point": (
+        {"pyproject.toml": CLI_PYPROJECT, "ranker/__init__.py": "", "ranker/cli.py": MODULE},
+        "ranker/cli.py",
+        "script",
+        "entry point ranker.cli",
+    ),
+    "script-shell": ({"deploy.sh": "echo ok\n"}, "deploy.sh", "script", "shell script"),
+    # docs
+    "docs-sphinx-conf": ({"docs/conf.py": "project = 'ranker'\n"}, "docs/conf.py", "docs", "path docs/"),
+    "docs-mkdocs": ({"mkdocs.yml": "site_name: ranker\n"}, "mkdocs.yml", "docs", "mkdocs.yml"),
+    # generated
+    "generated-protobuf": (
+        {"api/ranker_pb2.py": MODULE},
+        "api/ranker_pb2.py",
+        "generated",
+        "generated file name",
+    ),
+    "generated-header": (
+        {"app/migrations/0002_auto.py": "# Generated by Django 5.0 on 2024-05-01 10:00\n" + MODULE},
+        "app/migrations/0002_auto.py",
+        "generated",
+        "generated by",
+    ),
+    "generated-do-not-edit": (
+        {"client/api.go": "// Code generated by oapi-codegen. DO NOT EDIT.\npackage client\n"},
+        "client/api.go",
+        "generated",
+        "do not edit",
+    ),
+    "not-generated-mention": (
+        {"app/clean.py": "# Cleans text generated by the model before display.\n" + MODULE},
+        "app/clean.py",
+        "service",
+        "no distributable",
+    ),
+    # vendored
+    "vendored-third-party": (
+        {"third_party/tok/bpe.py": MODULE},
+        "third_party/tok/bpe.py",
+        "vendored",
+        "third_party/",
+    ),
+    "vendored-beats-test": (
+        {"vendor/lib/tests/test_x.py": MODULE},
+        "vendor/lib/tests/test_x.py",
+        "vendored",
+        "vendor/",
+    ),
+    "not-vendored-name": ({"app/vendors.py": MODULE}, "app/vendors.py", "service", "no distributable"),
+}
+
+
+def route_roles(run_archbot: RunArchbot) -> dict[str, dict[str, object]]:
+    result = run_archbot("route", "--format", "json")
+    assert (result.code, result.err) == (0, "")
+    return {f["path"]: f["role"] for f in json.loads(result.out)["files"]}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_role(case: str, repo: GitRepo, run_archbot: RunArchbot) -> None:
+    files, path, role, signal = CASES[case]
+    for name, text in files.items():
+        repo.stage(name, text)
+
+    found = route_roles(run_archbot)[path]
+
+    assert found["role"] == role
+    assert any(signal in str(s) for s in found["signals"]), found["signals"]  # type: ignore[attr-defined]
+
+
+def test_config_overrides_the_role(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    repo.write(".archbot.yml", 'roles:\n  "tools/**": library\n  "**/legacy_*.py": vendored\n')
+    repo.stage("tools/release.py", MODULE)
+    repo.stage("app/legacy_client.py", MODULE)
+    repo.stage("app/client.py", MODULE)
+
+    roles = route_roles(run_archbot)
+
+    assert roles["tools/release.py"] == {"role": "library", "signals": ["config roles: tools/**"]}
+    assert roles["app/legacy_client.py"] == {"role": "vendored", "signals": ["config roles: **/legacy_*.py"]}
+    assert roles["app/client.py"]["role"] == "service"
+
+
+def test_an_unknown_role_in_config_is_a_usage_error(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    repo.write(".archbot.yml", 'roles:\n  "tools/**": scripts\n')
+    repo.stage("tools/release.py", MODULE)
+
+    result = run_archbot("route")
+
+    assert result.code == 2
+    assert "'roles' has invalid value 'scripts'" in result.err and "did you mean 'script'?" in result.err
+
+
+def test_route_prints_role_and_signals(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    repo.stage("pyproject.toml", LIBRARY_PYPROJECT)
+    repo.stage("ranker/__init__.py", "")
+    repo.stage("ranker/llm.py", "import openai\n\nclient = openai.OpenAI(timeout=10)\n")
+
+    result = run_archbot("route")
+
+    assert result.code == 0
+    block = result.out.split("ranker/llm.py -> ", 1)[1].splitlines()
+    assert block[0] == "llm-ml-engineer"
+    assert block[1] == "  role: library (in a distributable package: pyproject.toml builds a package)"
+
+
+def test_the_json_report_carries_roles(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    repo.stage("tests/test_llm.py", "import openai\n\nclient = openai.OpenAI(timeout=None)\n")
+    repo.stage("app/llm.py", "import openai\n\nclient = openai.OpenAI(timeout=None)\n")
+
+    result = run_archbot("review", "--format", "json", "--fail-on", "never")
+    report = json.loads(result.out)
+
+    assert report["files"]["roles"] == {
+        "app/llm.py": {
+            "role": "service",
+            "signals": ["application code: no distributable package declares it"],
+        },
+        "tests/test_llm.py": {"role": "test", "signals": ["path tests/"]},
+    }
+    assert [(f["file"], f["rule"], f["role"]) for f in report["findings"]] == [
+        ("app/llm.py", "llm-timeout-disabled", "service")
+    ]
