@@ -76,6 +76,24 @@ def log(report: Report, version: str) -> dict[str, object]:
                         }
                     }
                 ],
+                # One rule's finding stands for every place of it in the file (filter.grouped).
+                **(
+                    {
+                        "relatedLocations": [
+                            {
+                                "id": index,
+                                "physicalLocation": {
+                                    "artifactLocation": {"uri": finding.file, "uriBaseId": "%SRCROOT%"},
+                                    "region": {"startLine": line},
+                                },
+                                "message": {"text": "the same here"},
+                            }
+                            for index, line in enumerate(finding.other_lines, start=1)
+                        ]
+                    }
+                    if finding.other_lines
+                    else {}
+                ),
                 "partialFingerprints": {"archbotFingerprint/v1": finding.fingerprint},
                 "properties": {"severity": finding.severity.label, "confidence": finding.confidence},
             }
