@@ -115,10 +115,20 @@ SHIPPED = {
     "generated": "drop",
     "vendored": "drop",
 }
-for row in ("security", "correctness", "hygiene", "deployment", "persona review"):
+for row in ("security", "correctness", "hygiene", "deployment"):
     TREATMENTS[row] = SHIPPED
 TREATMENTS["reliability"] = {**SHIPPED, "library": "lower"}
 TREATMENTS["training loop"] = {**SHIPPED, "script": "report"}
+
+
+def test_persona_findings_are_never_folded() -> None:
+    row = policy.policy("llm-ml-engineer").row
+    assert (row.name, dict(row.treatments)) == (
+        "persona review",
+        {**SHIPPED, "example": "lower", "script": "lower"},
+    )
+
+
 TREATMENTS["application"] = {**SHIPPED, "library": "drop"}
 TREATMENTS["dependency pins"] = {**SHIPPED, "library": "drop"}
 
