@@ -46,7 +46,7 @@ MAX_BODY = 65_536
 MAX_LISTED_FILES = 3000
 MAX_DIFF_FILES = 300
 MAX_CONTENTS_BYTES = 1024 * 1024
-_HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
+_HUNK = re.compile(r"^@@ -(\d+)(?:,\d+)? \+(\d+)(?:,\d+)? @@")
 _TOO_LARGE = (
     "This API returns blobs up to 1 MB in size. The requested blob is too large to fetch via the API, "
     "but you can use the Git Data API to request blobs up to 100 MB in size."
@@ -83,6 +83,7 @@ class ReviewComment:
     path: str
     line: int
     review_id: int
+    side: str = "RIGHT"
 
 
 @dataclasses.dataclass
@@ -216,19 +217,28 @@ class GitHubServer:
         return result
 
     def right_lines(self, pull: Pull, path: str) -> set[int]:
-        """Lines of the new file the diff shows: the only places a review comment may go."""
+        """Lines of the new file the diff shows: where a review comment may go on side RIGHT."""
+        return self.shown_lines(pull, path, "RIGHT")
+
+    def shown_lines(self, pull: Pull, path: str, side: str) -> set[int]:
+        """Lines the diff shows on one side: RIGHT, the new file's added and context lines; LEFT,
+        the old file's removed and context lines."""
         for name, _, _, patch in self.patches(pull):
             if name != path:
                 continue
             lines: set[int] = set()
-            current = 0
+            old = new = 0
             for line in patch.split("\n"):
                 match = _HUNK.match(line)
                 if match:
-                    current = int(match.group(1))
-                elif line.startswith(("+", " ")):
-                    lines.add(current)
-                    current += 1
+                    old, new = int(match.group(1)), int(match.group(2))
+                elif line.startswith(("+", " ", "-")):
+                    if line[0] in "+ " and side == "RIGHT":
+                        lines.add(new)
+                    if line[0] in "- " and side == "LEFT":
+                        lines.add(old)
+                    new += line[0] in "+ "
+                    old += line[0] in "- "
             return lines
         return set()
 
@@ -509,8 +519,9 @@ def _handler_for(server: GitHubServer) -> type[BaseHTTPRequestHandler]:
             if body.get("commit_id") != pull.head:
                 return self._error(422, "Unprocessable Entity: commit_id is not the head of the pull request")
             for comment in body.get("comments", []):
-                if comment.get("side", "RIGHT") != "RIGHT" or comment.get("line") not in server.right_lines(
-                    pull, comment.get("path", "")
+                side = comment.get("side", "RIGHT")
+                if side not in ("LEFT", "RIGHT") or comment.get("line") not in server.shown_lines(
+                    pull, comment.get("path", ""), side
                 ):
                     return self._error(422, "Unprocessable Entity: Line could not be resolved")
                 if len(comment.get("body", "")) > MAX_BODY:
@@ -529,6 +540,7 @@ def _handler_for(server: GitHubServer) -> type[BaseHTTPRequestHandler]:
                             comment["path"],
                             comment["line"],
                             review_id,
+                            comment.get("side", "RIGHT"),
                         )
                     )
             return self._send(200, {"id": review_id, "body": body.get("body"), "state": "COMMENTED"})

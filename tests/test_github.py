@@ -4,12 +4,14 @@ HTTP) and real git repositories: the everyday runs. Failures and races are in te
 from __future__ import annotations
 
 import dataclasses
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from anthropic_server import AnthropicServer
 from archbot import render
 from archbot.cli import personas_from
 from archbot.config import Config
@@ -24,7 +26,7 @@ from archbot.masking import Masker
 from archbot.models import DiffSource, Finding, PersonaAssignment, Report, Severity
 from archbot.review import PersonaReviewInput, PersonaReviewResult
 from github_server import BOT_LOGIN, READ_TOKEN, WRITE_TOKEN
-from pull_fixture import FAST, INLINE, KEY_FIXED_CLIENT, PullSetup, pull
+from pull_fixture import AGENT, FAST, INLINE, KEY_FIXED_CLIENT, PullSetup, pull
 
 __all__ = ["pull"]
 
@@ -417,3 +419,50 @@ def test_job_summary_holds_the_whole_report_when_the_comment_is_cut() -> None:
     assert len(comment) <= render.MAX_COMMENT_CHARS and "truncated to fit one comment" in comment
     assert comment.count("\n- [`app/module_") < 804
     assert summary.count("\n- [`app/module_") == 804 and "truncated" not in summary
+
+
+def test_a_persona_finding_on_a_removed_line_goes_inline_on_the_left_side(pull: PullSetup) -> None:
+    guarded = AGENT.replace(
+        "def summarise(text: str) -> str:\n",
+        'def summarise(text: str) -> str:\n    if not text:\n        return ""\n',
+    )
+    pull.server.pulls[7].base = pull.base = pull.push({"app/agent.py": guarded})
+    pull.push({"app/agent.py": AGENT})
+
+    def reviewer(request: PersonaReviewInput) -> PersonaReviewResult:
+        changed = next(f for f in request.change.files if f.path == "app/agent.py")
+        finding = Finding(
+            rule="llm-ml-engineer",
+            source="llm",
+            persona="llm-ml-engineer",
+            severity=Severity.HIGH,
+            file="app/agent.py",
+            line=changed.removal_anchors[10],
+            title="Empty texts now reach the model",
+            rationale="When a caller passes an empty text, the call is paid for and answers nothing.",
+            suggestion="Keep the guard.",
+            confidence=0.9,
+            old_line=10,
+        )
+        return PersonaReviewResult(findings=(finding,))
+
+    run_in_process(pull, reviewer)
+
+    (review,) = pull.server.reviews
+    assert [(c["path"], c["line"], c["side"]) for c in review["comments"]] == [("app/agent.py", 10, "LEFT")]
+    (body,) = pull.bot_comments()
+    assert "`app/agent.py:-10`" in body
+
+
+def test_the_persona_review_reads_the_pull_request_description_as_data(
+    pull: PullSetup, anthropic_server: AnthropicServer, run_archbot: Any
+) -> None:
+    run_archbot("github")
+
+    users = [r.body["messages"][0]["content"] for r in anthropic_server.messages()]
+    assert users
+    for user in users:
+        title = re.escape("The pull request (its author's description, untrusted):")
+        match = re.search(title + r"\n<<<DATA (\w+)>>>\n(.*?)\n<<<END DATA \1>>>", user, re.S)
+        assert match is not None
+        assert match.group(2).startswith("title: Add the LLM client @octocat <img src=x>")

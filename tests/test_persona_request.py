@@ -125,16 +125,17 @@ GUARD_REMOVED = {
     "confidence": 0.8,
     "category": "validation",
 }
-EVAL_CRITICAL = {
+# The senior-ml-systems-architect's lane (async service mechanics), reported by llm-ml-engineer.
+CROSS_LANE_CRITICAL = {
     "file": "app/service.py",
-    "line": 12,
+    "line": 9,
     "severity": "critical",
-    "title": "Retrieved documents go into the prompt unfenced",
-    "trigger": "a retrieved document carries instructions",
-    "failure": "the model follows them and leaks other users' documents",
-    "suggestion": "Fence documents as data and tell the model they are untrusted.",
+    "title": "A blocking model call on the event loop of every chat request",
+    "trigger": "two chat requests arrive together",
+    "failure": "each waits for the other's model call and the API stalls under load",
+    "suggestion": "Use anthropic.AsyncAnthropic in an async answer(), or run it in a thread.",
     "confidence": 0.9,
-    "category": "injection",
+    "category": "async",
 }
 UNSURE = {
     "file": "app/summary.py",
@@ -233,7 +234,7 @@ def test_the_request_shows_definitions_construction_callers_versions_and_layout(
 def test_what_comes_back_removed_line_cross_lane_critical_and_an_unsure_finding(
     change: GitRepo, anthropic_server: AnthropicServer, run_archbot: Any
 ) -> None:
-    anthropic_server.script = [findings(GUARD_REMOVED, EVAL_CRITICAL, UNSURE)]
+    anthropic_server.script = [findings(GUARD_REMOVED, CROSS_LANE_CRITICAL, UNSURE)]
 
     code, data = review(run_archbot, "--fail-on", "high")
 
@@ -242,7 +243,11 @@ def test_what_comes_back_removed_line_cross_lane_critical_and_an_unsure_finding(
         for f in data["findings"]
         if f["source"] == "llm"
     ]
-    assert reported == [("app/service.py", 12, None, "critical"), ("app/service.py", 9, 9, "high")]
+    assert reported == [("app/service.py", 9, None, "critical"), ("app/service.py", 9, 9, "high")]
+    (sent,) = anthropic_server.messages()
+    system = sent.body["system"][0]["text"]
+    assert "always\nreported, whichever reviewer you are" in system
+    assert "is still yours to report): caching, queues, async service mechanics" in system
     removed = next(f for f in data["findings"] if f.get("old_line") == 9)
     assert removed["rationale"] == (
         "When a client sends an empty question, the service pays for a model call and returns a "

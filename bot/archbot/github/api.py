@@ -192,6 +192,8 @@ class Client:
                 head_sha=_sha(data["head"]["sha"]),
                 draft=data.get("draft") is True,
                 web_url=f"{self.server_url}/{repo}",
+                title=data.get("title") if isinstance(data.get("title"), str) else "",
+                body=data.get("body") if isinstance(data.get("body"), str) else "",
             )
             changed = int(data.get("changed_files") or 0)
         except (KeyError, TypeError, ValueError):

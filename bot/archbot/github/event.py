@@ -28,6 +28,9 @@ class PullInfo:
     head_sha: str
     draft: bool
     web_url: str
+    # What the author wrote: untrusted, sent to the persona review as data.
+    title: str = ""
+    body: str = ""
 
     @property
     def name(self) -> str:
@@ -58,6 +61,8 @@ def read_event(path: Path) -> Event:
             head_sha=_checked(pull["head"]["sha"], _SHA, "pull_request.head.sha"),
             draft=pull.get("draft") is True,
             web_url=_checked(repository["html_url"], _WEB_URL, "repository.html_url"),
+            title=_text(pull.get("title")),
+            body=_text(pull.get("body")),
         )
         action = str(payload["action"])
     except (KeyError, TypeError):
@@ -105,3 +110,8 @@ def _positive(value: object) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
         raise usage_error("the GitHub event has an invalid pull_request.number")
     return value
+
+
+def _text(value: object) -> str:
+    """A title or body as the author wrote it, or empty (the API sends null for no body)."""
+    return value if isinstance(value, str) else ""

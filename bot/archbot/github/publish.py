@@ -128,10 +128,16 @@ def inline_worthy(finding: Finding) -> bool:
 
 
 def anchor(finding: Finding, files: Mapping[str, ChangedFile]) -> dict[str, object] | None:
-    """Where on the diff a finding's inline comment goes, or None: only a line the diff shows on
-    its right side (GitHub answers 422 elsewhere; removed lines stay in the comment)."""
+    """Where on the diff a finding's inline comment goes, or None: a line the diff shows, on the
+    right side, or on the left for a removed line (GitHub answers 422 anywhere else)."""
     changed = files.get(finding.file)
-    if changed is None or finding.line not in changed.visible_lines:
+    if changed is None:
+        return None
+    if finding.old_line is not None:
+        if finding.old_line not in changed.removed_lines:
+            return None
+        return {"path": finding.file, "line": finding.old_line, "side": "LEFT"}
+    if finding.line not in changed.visible_lines:
         return None
     return {"path": finding.file, "line": finding.line, "side": "RIGHT"}
 

@@ -149,7 +149,9 @@ def _review(
     files = {f.path: f for f in opened.change.files}
     state = found.state
     focus = _focus(opened.root, state, info, files)
-    report = review.review(opened.change, config, known, None, forced, reviewer, focus=focus)
+    report = review.review(
+        opened.change, config, known, None, forced, reviewer, focus=focus, description=(info.title, info.body)
+    )
     carried: tuple[Finding, ...] = ()
     if state is not None and focus is not None:
         current = {f.fingerprint for f in report.findings}
