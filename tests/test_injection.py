@@ -208,8 +208,10 @@ def test_pull_request_flow_posts_nothing_active(
     assert all(line.startswith(("::error ", "::warning ", "archbot: ")) for line in result.out.splitlines())
 
     users = [m["content"] for r in anthropic_server.messages() for m in r.body["messages"]]
-    everything = json.dumps([r.body for r in anthropic_server.requests]) + json.dumps(server.reviews) + body
-    assert "(pr-title)" not in everything and "(pr-body)" not in everything
+    # The pull request's title and body reach the model, as data (below); never what is posted.
+    posted = json.dumps(server.reviews) + body
+    assert "(pr-title)" not in posted and "(pr-body)" not in posted
+    assert all("(pr-title)" in user and "(pr-body)" in user for user in users)
     assert all(PAYLOADS["instructions"] in user and "Rule hints" in user for user in users)
     # The diff's text and its file paths reach the model only as data, between the markers.
     for user in users:
