@@ -325,7 +325,7 @@ def test_state_round_trip_and_strict_parsing() -> None:
     for forged in (
         good.replace("a" * 40, "HEAD"),
         good.replace("b" * 20, "-->"),
-        good.replace('"v":2', '"v":1'),
+        good.replace('"v":3', '"v":2'),
         good[:-4],
     ):
         assert state_module.parse(f"{render.COMMENT_MARKER}\n{forged}\n") is None
@@ -452,6 +452,8 @@ def test_a_persona_finding_on_a_removed_line_goes_inline_on_the_left_side(pull: 
     assert [(c["path"], c["line"], c["side"]) for c in review["comments"]] == [("app/agent.py", 10, "LEFT")]
     (body,) = pull.bot_comments()
     assert "`app/agent.py:-10`" in body
+    state = state_module.parse(body)  # carried to the next run on the same side
+    assert state is not None and [f.old_line for f in state.findings if f.source == "llm"] == [10]
 
 
 def test_the_persona_review_reads_the_pull_request_description_as_data(

@@ -40,6 +40,7 @@ class Masker:
         return dataclasses.replace(
             report,
             findings=tuple(self.finding(f) for f in report.findings),
+            possible=tuple(self.finding(f) for f in report.possible),
             notices=tuple(self.text(n) for n in report.notices),
             skipped=tuple(SkippedFile(s.path, self.text(s.reason)) for s in report.skipped),
             llm=dataclasses.replace(llm, error=self.text(llm.error) if llm.error else llm.error),

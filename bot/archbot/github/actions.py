@@ -66,11 +66,11 @@ def outputs(report: Report) -> str:
 
 
 def notice(message: str) -> str:
-    return f"::notice title=archbot::{render.command_data(message)}"
+    return f"::notice title=archbot::{render.command_data(render.visible(message))}"
 
 
 def warning(message: str) -> str:
-    return f"::warning title=archbot::{render.command_data(message)}"
+    return f"::warning title=archbot::{render.command_data(render.visible(message))}"
 
 
 def append_to(path: Path | None, text: str) -> None:

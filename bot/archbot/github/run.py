@@ -162,7 +162,7 @@ def _review(
             and f.file not in focus
             and f.fingerprint not in current
             and f.file in files
-            and f.line in files[f.file].visible_lines
+            and _still_shown(f, files[f.file])
         )
     restored = _restored(report.suppressed, config)
     findings = tuple(
@@ -189,6 +189,13 @@ def _review(
         run=secrets.token_hex(8),
         post=opened.change.post.read,
     )
+
+
+def _still_shown(finding: Finding, changed: ChangedFile) -> bool:
+    """The line a carried finding sits on is still in the diff (on its side)."""
+    if finding.old_line is not None:
+        return finding.old_line in changed.removed_lines
+    return finding.line in changed.visible_lines
 
 
 def _focus(

@@ -14,7 +14,7 @@ from archbot.render import COMMENT_MARKER
 
 STATE_PREFIX = "<!-- archbot:state "
 STATE_SUFFIX = " -->"
-VERSION = 2
+VERSION = 3
 # The state shares the comment's 65,536 characters with the review: it never takes more than this.
 MAX_CHARS = 20_000
 MAX_TEXT = 600
@@ -27,7 +27,7 @@ _RUN = re.compile(r"[0-9a-f]{16}")
 _RULE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}")
 _LINE = re.compile(r"<!-- archbot:state (\{.*\}) -->")
 _FINDING_KEYS = frozenset(
-    {"fp", "rule", "source", "persona", "severity", "file", "line", "title", "why", "fix"}
+    {"fp", "rule", "source", "persona", "severity", "file", "line", "old", "title", "why", "fix"}
 )
 
 
@@ -87,6 +87,7 @@ def _entry(finding: Finding) -> dict[str, object]:
         "severity": finding.severity.label,
         "file": finding.file,
         "line": finding.line,
+        "old": finding.old_line,
         "title": finding.title[:MAX_TEXT],
         # Only persona findings are carried to the next run; rule findings are found again.
         "why": finding.rationale[:MAX_TEXT] if persona_finding else "",
@@ -139,15 +140,15 @@ def _finding(item: object) -> Finding | None:
         return None
     if not all(len(t) <= MAX_TEXT for t in texts[:1] + texts[2:]):
         return None
-    line_number = item["line"]
+    line_number, old = item["line"], item["old"]
+    if old is not None and not _positive(old):
+        return None
     if (
         not _matches(item["fp"], _FINGERPRINT)
         or not _matches(item["rule"], _RULE_ID)
         or item["source"] not in ("rules", "llm")
         or item["severity"] not in [s.label for s in Severity]
-        or not isinstance(line_number, int)
-        or isinstance(line_number, bool)
-        or line_number < 1
+        or not _positive(line_number)
         or not item["file"]
     ):
         return None
@@ -162,4 +163,9 @@ def _finding(item: object) -> Finding | None:
         rationale=item["why"],
         suggestion=item["fix"],
         fingerprint=item["fp"],
+        old_line=old,
     )
+
+
+def _positive(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
