@@ -114,6 +114,38 @@ SUMMARY = (
     "    summary = reply.content[0].text\n"
     "    return summary.strip()\n"
 )
+MORE_SUMMARIES = (
+    "\n"
+    "\n"
+    "def headline(text: str) -> str:\n"
+    "    reply = client.messages.create(\n"
+    '        model="claude-3-5-haiku-latest", max_tokens=40, messages=[{"role": "user", "content": text}]\n'
+    "    )\n"
+    "    return reply.content[0].text\n"
+    "\n"
+    "\n"
+    "def tags(text: str) -> str:\n"
+    "    reply = client.messages.create(\n"
+    '        model="claude-3-5-haiku-latest", max_tokens=40, messages=[{"role": "user", "content": text}]\n'
+    "    )\n"
+    "    return reply.content[0].text\n"
+)
+# A test that mocks the client: summarised in the request.
+TEST = (
+    "from unittest import mock\n"
+    "\n"
+    "import anthropic\n"
+    "\n"
+    "from app import service\n"
+    "\n"
+    "\n"
+    "\n"
+    "def test_answer_returns_text() -> None:\n"
+    "    fake = mock.Mock(spec=anthropic.Anthropic)\n"
+    '    fake.messages.create.return_value.content = [mock.Mock(text="hi")]\n'
+    '    with mock.patch.object(service, "client", fake):\n'
+    '        assert service.answer("q", []) == "hi"\n'
+)
 GUARD_REMOVED = {
     "file": "app/service.py",
     "line": -9,
@@ -156,7 +188,8 @@ def change(repo: GitRepo) -> GitRepo:
         repo.write(path, text)
     repo.commit("base")
     repo.stage("app/service.py", SERVICE)
-    repo.stage("app/summary.py", SUMMARY)
+    repo.stage("app/summary.py", SUMMARY + MORE_SUMMARIES)
+    repo.stage("tests/test_service.py", TEST)
     return repo
 
 
@@ -181,7 +214,20 @@ def section(user: str, title: str) -> str:
 def test_the_request_shows_definitions_construction_callers_versions_and_layout(
     change: GitRepo, anthropic_server: AnthropicServer, run_archbot: Any
 ) -> None:
-    review(run_archbot)
+    # A key-shaped literal in the test: a critical rule finding there, and still no hint.
+    key = (
+        "sk-ant-api03-"
+        + "u8jzPde0IgxLd6GncfBAepfJBd0Kh8oOOL8dKLzdocJ2isAjIhKtJ0RlgLKOmxgJTeKdNnFRIBXu"
+        + "DL7DxtpYlSXpfKtHFAA"
+    )
+    change.stage("tests/test_service.py", TEST.replace("\n\n\ndef", f'\n\nFAKE_KEY = "{key}"\n\n\ndef', 1))
+
+    code, data = review(run_archbot)
+
+    assert code == 1
+    assert [(f["rule"], f["file"]) for f in data["findings"]][:1] == [
+        ("hardcoded-llm-api-key", "tests/test_service.py")
+    ]
 
     (sent,) = anthropic_server.messages()
     user = user_turn(sent)
@@ -208,10 +254,25 @@ def test_the_request_shows_definitions_construction_callers_versions_and_layout(
         "app/api.py:5 in `async def app.api.chat`\n"
         '    return {"answer": answer(request["question"], request.get("documents", []))}'
     ) in pack
+    # Callers in tests come after the production ones, and say so.
+    assert (
+        "tests/test_service.py:15 in `def test_service.test_answer_returns_text` (test code)\n"
+        '        assert service.answer("q", []) == "hi"'
+    ) in pack
     facts = section(user, "Facts about these files")
+    assert "tests/test_service.py: role test: test code, never run in production (path tests/)" in facts
+    assert "app/service.py: role service: application code that runs in production" in facts
+    # The test's critical rule finding is no hint; a rule's two places are one hint.
+    assert section(user, "Rule hints") == (
+        "H1 app/summary.py [llm-model-alias-unpinned] low: Floating model alias instead of a dated "
+        "snapshot (lines 20, 27)"
+    )
     assert "app/service.py: changed lines are in `def app.service.answer`" in facts
     assert "library version: anthropic ==0.40.0 (requirements.txt)" in facts
     change_text = section(user, "The change")
+    assert (
+        "file: tests/test_service.py (added): test code, 15 lines added, 0 removed; summarised, not shown"
+    ) in change_text
     # Removed lines keep their old numbers, in line order among the new ones.
     assert (
         "     8   def answer(question: str, documents: list[str]) -> str:\n"
@@ -274,8 +335,8 @@ def test_an_unsure_finding_alone_never_fails_the_build(
     change: GitRepo, anthropic_server: AnthropicServer, run_archbot: Any
 ) -> None:
     anthropic_server.script = [findings(UNSURE)]
-    code, data = review(run_archbot, "--fail-on", "low")
-    assert data["findings"] == []
+    code, data = review(run_archbot, "--fail-on", "medium")
+    assert [(f["source"], f["severity"]) for f in data["findings"]] == [("rules", "low")]
     assert [f["title"] for f in data["possible"]] == ["Summaries may run past the context window"]
     assert code == 0
 

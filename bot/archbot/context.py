@@ -16,7 +16,7 @@ import bisect
 import dataclasses
 import re
 import sys
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import PurePosixPath
 
 from archbot.models import ChangedFile
@@ -28,6 +28,8 @@ MAX_CALLERS = 3
 MAX_VERSIONS = 12
 MAX_LOOKUPS = 8
 _STDLIB = frozenset(sys.stdlib_module_names)
+# Callers in code of these roles come last: they say less about how the function runs in production.
+_NOT_PRODUCTION = frozenset(("test", "example", "docs", "generated", "vendored"))
 
 # How code runs, by what it imports: the fact a reviewer needs before judging shared state,
 # blocking calls or side effects. One entry per module (a prefix matches its submodules).
@@ -93,6 +95,15 @@ class Entry:
     title: str
     text: str
     weight: float
+    # Where the text comes from (path, first line, last line), when it is one place of one file.
+    where: tuple[str, int, int] | None = None
+
+    def shown_by(self, changed: ChangedFile) -> bool:
+        """The layout already shows it: it is code of `changed` around a changed line."""
+        if self.where is None or self.where[0] != changed.path:
+            return False
+        _, start, end = self.where
+        return any(start <= n <= end for n in (*changed.added_lines, *changed.removal_anchors.values()))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -107,18 +118,23 @@ class Pack:
     review read, also when the repository cannot be: a diff from stdin)."""
 
     def __init__(
-        self, repo: Repository | None, files: Mapping[str, ChangedFile], texts: Mapping[str, str]
+        self,
+        repo: Repository | None,
+        files: Mapping[str, ChangedFile],
+        texts: Mapping[str, str],
+        role_of: Callable[[str], str],
     ) -> None:
         self.repo = repo
         self.files = files
         self.texts = texts
+        self.role_of = role_of
         self._entries: dict[str, list[Entry]] = {}
 
     # --- per file -------------------------------------------------------------------------------
 
-    def facts(self, path: str, role: str | None) -> list[str]:
-        """Plain statements about the file: its role, and how its changed code runs."""
-        out = [f"{path}: role {role}"] if role else []
+    def facts(self, path: str) -> list[str]:
+        """Plain statements of how the file's changed code runs."""
+        out: list[str] = []
         changed = self._changed(path)
         if changed is None:
             return out
@@ -220,6 +236,7 @@ class Pack:
             f"how `{ast.unparse(receiver)}` is built ({qualname}), {where}",
             self._source(module, *statement),
             4.0 if module.path != path else 3.5,
+            (module.path, *statement),
         )
 
     def _setting(self, names: Names, node: ast.Attribute) -> Iterator[Entry]:
@@ -252,13 +269,23 @@ class Pack:
                 sites.append(site)
         if not sites:
             return None
-        sites.sort(key=lambda s: (s.module.path == function.module.path, s.module.path, s.call.lineno))
+        roles = {s.module.path: self.role_of(s.module.path) for s in sites}
+        sites.sort(
+            key=lambda s: (
+                roles[s.module.path] in _NOT_PRODUCTION,
+                s.module.path == function.module.path,
+                s.module.path,
+                s.call.lineno,
+            )
+        )
         parts = []
         for site in sites[:MAX_CALLERS]:
             where = f"{site.module.path}:{site.call.lineno}"
             if site.function is not None:
                 style = "async def" if site.function.is_async else "def"
                 where += f" in `{style} {site.function.qualname}`"
+            if roles[site.module.path] != "service":
+                where += f" ({roles[site.module.path]} code)"
             parts.append(
                 f"{where}\n{self._source(site.module, *self._statement_lines(site.module, site.call))}"
             )
@@ -289,11 +316,13 @@ class Pack:
     ) -> Entry:
         """A definition from its decorators to its end (bounded by MAX_DEFINITION_LINES)."""
         start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+        end = node.end_lineno or node.lineno
         return Entry(
             f"{kind}:{name}",
             f"{name}, {why}, {module.path}:{start}",
-            self._source(module, start, node.end_lineno or node.lineno),
+            self._source(module, start, end),
             weight,
+            (module.path, start, end),
         )
 
     def _constant_entry(self, symbol: Symbol, weight: float) -> Entry:
@@ -304,6 +333,7 @@ class Pack:
             f"`{symbol.qualname}`, read by a changed line, {symbol.module.path}:{statement[0]}",
             self._source(symbol.module, *statement),
             weight,
+            (symbol.module.path, *statement),
         )
 
     # --- the second look ------------------------------------------------------------------------

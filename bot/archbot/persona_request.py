@@ -9,13 +9,25 @@ import dataclasses
 import json
 from collections.abc import Mapping, Sequence
 
-from archbot import claude_models, context, layout, prompt, protocol, secrets
+from archbot import claude_models, context, layout, prompt, protocol, roles, secrets
 from archbot.budget import Work, sendable
 from archbot.config import LLMConfig
 from archbot.models import ChangedFile, Finding, Severity, SkippedFile
 from archbot.personas import prompt_body
 from archbot.review import PersonaReviewInput
 
+# What each role (roles.py) tells a reviewer about where the code runs.
+ROLE_MEANING = {
+    "service": "role service: application code that runs in production",
+    "library": "role library: a distributable package that other code imports",
+    "infra": "role infra: deployment and build configuration",
+    "test": "role test: test code, never run in production",
+    "example": "role example: example code people run and copy",
+    "script": "role script: a script run by hand or in CI",
+    "docs": "role docs: documentation",
+    "generated": "role generated: generated code",
+    "vendored": "role vendored: code copied from elsewhere",
+}
 # Roles whose files are summarised in one line when the request holds other code.
 SUMMARISED_ROLES = {"test": "test code", "docs": "documentation", "generated": "generated code"}
 MAX_NOT_SENT = 30
@@ -34,8 +46,17 @@ class Builder:
         self.request = request
         self.config = config
         self.files: dict[str, ChangedFile] = {f.path: f for f in request.change.files}
-        self.roles: Mapping[str, str] = request.roles
-        self.pack = context.Pack(request.repo, self.files, request.routing.texts)
+        self.roles: Mapping[str, str] = {path: r.role for path, r in request.routing.roles.items()}
+        classifier = roles.Classifier(request.routing.repo, request.config.roles)
+
+        def role_of(path: str) -> str:
+            known = request.routing.roles.get(path)
+            if known is not None:
+                return known.role
+            return classifier.classify(path, request.routing.repo.text(path) or "", None).role
+
+        self.pack = context.Pack(request.routing.repo, self.files, request.routing.texts, role_of)
+        self.summarised: set[str] = set()
         self.moves = layout.find_moves(request.change.files)
         self.skipped: list[SkippedFile] = []
         self.notices: list[str] = []
@@ -74,6 +95,7 @@ class Builder:
                 changed = self.files[path]
                 if what is not None:
                     block = layout.summary_line(changed, what)
+                    self.summarised.add(path)
                 else:
                     full = request.routing.texts.get(path) if path in request.routing.complete else None
                     block = layout.file_block(changed, full, self.moves, deleted)
@@ -121,15 +143,25 @@ class Builder:
         return [prompt.Section("The pull request (its author's description, untrusted)", self.redact(text))]
 
     def _facts(self, paths: Sequence[str]) -> list[prompt.Section]:
-        lines = [fact for path in paths for fact in self.pack.facts(path, self.roles.get(path))]
+        lines = []
+        for path in paths:
+            role = self.request.routing.roles.get(path)
+            if role is not None:
+                why = f" ({role.signals[0]})" if role.signals else ""
+                lines.append(f"{path}: {ROLE_MEANING.get(role.role, role.role)}{why}")
+            if path not in self.summarised:
+                lines += self.pack.facts(path)
         lines += [f"library version: {v}" for v in self.pack.versions(paths)]
         return [prompt.Section("Facts about these files", self.redact("\n".join(lines)))] if lines else []
 
     def _context(self, paths: Sequence[str]) -> list[prompt.Section]:
         """The pack's entries for these files, best first, within llm.context_tokens."""
         entries: dict[str, context.Entry] = {}
-        for path in paths:
-            for entry in self.pack.entries(path):
+        shown = [self.files[p] for p in paths if p not in self.summarised]
+        for changed in shown:
+            for entry in self.pack.entries(changed.path):
+                if any(entry.shown_by(other) for other in shown):
+                    continue
                 if entry.key not in entries or entries[entry.key].weight < entry.weight:
                     entries[entry.key] = entry
         budget = self.config.context_tokens * 3

@@ -15,6 +15,8 @@ from archbot.models import Finding
 MAX_GUIDANCE_CHARS = 6000
 # Rule findings in these roles are not hints: tests and mocks hold secrets and shortcuts on purpose.
 NO_HINT_ROLES = frozenset(("test", "generated", "vendored", "docs"))
+# The filter's "(3 places)" on a grouped finding's title: the hint lists the lines instead.
+_PLACES = re.compile(r" \(\d+ places\)$")
 _MOCK_PATH = re.compile(
     r"(?:^|/)(?:mocks?|fakes?|stubs?|fixtures?)(?:/|$)|(?:^|/)(?:mock|fake|stub)_[^/]*$", re.I
 )
@@ -76,8 +78,9 @@ def hints(findings: Sequence[Finding], roles: Mapping[str, str]) -> tuple[Hint, 
     out = []
     for number, ((path, rule), items) in enumerate(sorted(groups.items()), start=1):
         worst = max(items, key=lambda f: f.severity)
-        lines = sorted({f.line for f in items})
-        out.append(Hint(f"H{number}", path, rule, worst.severity.label, worst.title, tuple(lines)))
+        lines = sorted({line for f in items for line in f.lines})
+        title = _PLACES.sub("", worst.title)
+        out.append(Hint(f"H{number}", path, rule, worst.severity.label, title, tuple(lines)))
     return tuple(out)
 
 

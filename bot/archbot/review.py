@@ -72,10 +72,6 @@ class PersonaReviewInput:
     # On a re-review: new-file lines changed since the last reviewed head, per path; the routing
     # passed along already covers only these files. None means a full review.
     focus: Mapping[str, frozenset[int]] | None = None
-    # The repository model of the revision under review (the context pack reads it).
-    repo: Repository | None = None
-    # Each reviewed file's role (roles.py).
-    roles: Mapping[str, str] = dataclasses.field(default_factory=dict)
     # A pull request's title and body: untrusted, sent as data.
     description: tuple[str, str] | None = None
 
@@ -225,15 +221,7 @@ def review(
     if persona_reviewer is not None and persona_routing.assignments:
         persona_result = persona_reviewer(
             PersonaReviewInput(
-                change,
-                persona_routing,
-                known,
-                rule_result.findings,
-                config,
-                focus,
-                routing.repo,
-                {},
-                description,
+                change, persona_routing, known, rule_result.findings, config, focus, description
             )
         )
     # Kept down to the "possible" threshold; below llm.min_confidence they are shown collapsed as
