@@ -39,6 +39,14 @@ EXPECTED: dict[str, Expected] = {
         ("data/modules.py", 54, "medium"),  # a seed parameter; random.shuffle
         ("data/modules.py", 67, "medium"),  # data_seed; random_split without a generator
     ],
+    # Negatives: a seeded streaming shuffle, a non-streaming dataset's .shuffle() and a
+    # train_test_split with random_state in a script, a DataLoader in a library module (its caller
+    # seeds), a seeded training script.
+    "shuffle-without-seed": [
+        ("data/prepare_splits.py", 14, "low"),  # random.shuffle in an unseeded script
+        ("data/prepare_splits.py", 16, "low"),  # streaming shuffle without seed
+        ("data/streams.py", 13, "low"),  # streaming (through .map) in a library module
+    ],
 }
 
 

@@ -14,6 +14,7 @@ from archbot.rules import Family, Hit
 from archbot.rules.governance import is_test_module
 from archbot.rules.pyast import (
     argument,
+    assigned_values,
     attribute_chain,
     call_receiver,
     has_splat,
@@ -1167,3 +1168,118 @@ def seed_not_passed(src: PythonFile) -> Iterator[Hit]:
                 seed = unused[0]
                 declared = src.file_line(where[seed])
                 yield Hit(line, f"`{seed}` (line {declared}) is never used, and this shuffles without it.")
+
+
+# Datasets whose `.shuffle()` draws from fresh entropy when given no seed: no global seed fixes it
+# (Hugging Face `IterableDataset.shuffle` builds `np.random.default_rng(seed)`).
+_STREAMING_SOURCES = frozenset(["datasets.load_dataset", "datasets.IterableDataset.from_generator"])
+
+
+_KEEPS_STREAMING = frozenset(
+    ["map", "filter", "select_columns", "rename_column", "remove_columns", "shuffle", "skip"]
+)
+
+
+def _streaming_dataset(src: PythonFile, node: ast.AST, depth: int = 0) -> bool:
+    """A Hugging Face streaming dataset: `load_dataset(..., streaming=True)`,
+    `dataset.to_iterable_dataset()`, what `.map`/`.filter`/`.shuffle`/... make of one, and a name
+    any assignment in its scope binds to one."""
+    if depth > 4:
+        return False
+    names = src.names
+    if isinstance(node, ast.Call):
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr == "to_iterable_dataset":
+            return True
+        name = names.qualname(func) or ""
+        if name in _STREAMING_SOURCES:
+            streaming = kwarg(node, "streaming")
+            return name.endswith("from_generator") or (streaming is not None and is_true(streaming.value))
+        if isinstance(func, ast.Attribute) and func.attr in _KEEPS_STREAMING:
+            return _streaming_dataset(src, func.value, depth + 1)
+        return False
+    if not isinstance(node, ast.Name):
+        return False
+    scope = src.nodes.function(node) or src.nodes.module
+    values = [v for n, v in assigned_values(src.nodes.scopes.get(scope, [])) if n == node.id]
+    if not values and node.id in names.bindings:
+        values = [names.bindings[node.id]]
+    return any(_streaming_dataset(src, value, depth + 1) for value in values)
+
+
+@RULES.rule(
+    "shuffle-without-seed",
+    title="Data shuffled with no seed that any run can reproduce",
+    severity=Severity.LOW,
+    persona="ml-architecture-expert",
+    kinds=("python", "notebook"),
+)
+def shuffle_without_seed(src: PythonFile) -> Iterator[Hit]:
+    """Outside pytest modules: a Hugging Face streaming dataset shuffled without `seed=`
+    (`load_dataset(..., streaming=True).shuffle(buffer_size=...)`), which no global seed fixes;
+    or, in a script (`__main__` guard or `def main`) that trains nothing and seeds no RNG — here or
+    in the local modules it imports — a shuffle that only a global seed would fix:
+    `DataLoader(shuffle=True)` without `generator=`, `RandomSampler`, `random_split`,
+    `random.shuffle`, `np.random.permutation`, `train_test_split` without `random_state`.
+
+    Calibration: library modules are not judged for global-RNG shuffles (their caller seeds);
+    scripts that train are `training-no-seed`'s; a seed in scope that is not passed is
+    `seed-not-passed`'s.
+
+    Why:
+        Each run sees the data in a different order (and splits differ), so two runs of the same
+        data preparation or evaluation give different results, and a regression cannot be told
+        from noise or reproduced.
+    Fix:
+        Pass a seed: `dataset.shuffle(seed=SEED, buffer_size=10_000)`,
+        `DataLoader(..., shuffle=True, generator=torch.Generator().manual_seed(SEED))`,
+        `train_test_split(..., random_state=SEED)`, or seed the script once at its start.
+    Bad:
+        stream = load_dataset("acme/web-text", split="train", streaming=True)
+        stream = stream.shuffle(buffer_size=10_000)
+    Good:
+        stream = stream.shuffle(seed=SEED, buffer_size=10_000)
+    """
+    if is_test_module(src.path):
+        return
+    names, module = src.names, src.tree
+    script: bool | None = None
+    for call in src.changed_calls():
+        found = _shuffler(src, call)
+        if found is None or _seed_in_scope(src, call):
+            continue
+        func = call.func
+        line = src.changed_line(call)
+        if line is None:
+            continue
+        if (
+            found is _DATASET_SHUFFLE
+            and isinstance(func, ast.Attribute)
+            and _streaming_dataset(src, func.value)
+        ):
+            yield Hit(line, "a streaming dataset shuffled without `seed=` draws a new order every run.")
+            continue
+        if script is None:
+            script = (
+                _entry_point(module)
+                and not any(_training_call(names, c) for c in src.nodes.calls)
+                and not _seeds_globally(src)
+            )
+        # sklearn splitters are `training-no-seed`'s (its sklearn check), wherever they are.
+        sklearn = (names.call_name(call) or "").startswith("sklearn.")
+        if script and found is not _DATASET_SHUFFLE and not sklearn:
+            yield Hit(line, "this script shuffles with an unseeded global RNG.")
+
+
+def _seed_in_scope(src: PythonFile, call: ast.Call) -> bool:
+    """A seed-named parameter of an enclosing function, or a seed field of an enclosing class."""
+    for ancestor in src.nodes.ancestors(call):
+        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            params = [
+                a.arg for a in [*ancestor.args.posonlyargs, *ancestor.args.args, *ancestor.args.kwonlyargs]
+            ]
+            if any(_SEED_PARAMETER.match(p) for p in params):
+                return True
+        if isinstance(ancestor, ast.ClassDef) and _class_seed_fields(ancestor):
+            return True
+    return False

@@ -1,0 +1,23 @@
+"""Split the support tickets into training and held-out files."""
+
+import json
+import random
+
+from datasets import load_dataset
+from sklearn.model_selection import train_test_split
+
+
+def main() -> None:
+    with open("tickets.jsonl", encoding="utf-8") as handle:
+        rows = [json.loads(line) for line in handle]
+    train, held_out = train_test_split(rows, test_size=0.1, random_state=7)
+    random.shuffle(train)
+    stream = load_dataset("acme/support-tickets", split="train", streaming=True)
+    stream = stream.shuffle(buffer_size=10_000)
+    ordered = load_dataset("acme/support-tickets", split="train").shuffle()
+    with open("splits.json", "w", encoding="utf-8") as out:
+        json.dump({"train": train, "held_out": held_out, "sample": list(stream.take(10)), "n": len(ordered)}, out)
+
+
+if __name__ == "__main__":
+    main()
