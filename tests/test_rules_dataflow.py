@@ -54,7 +54,9 @@ EXPECTED: dict[str, Expected] = {
         ("agent/analyst.py", 86, "high"),  # a later argv element, no shell
         ("agent/analyst.py", 87, "critical"),  # the program to run
         # Request data is critical; a Depends() dependency, an int parameter and a function that
-        # is not a route handler are not request text (only the bare-eval medium applies).
+        # is not a route handler are not request text (only the bare-eval medium applies); a
+        # test patched with mock.patch is no PATCH route, and subprocess.CompletedProcess runs
+        # nothing (api/tool_checks.py).
         ("api/calc.py", 24, "critical"),  # eval of a pydantic body attribute
         ("api/calc.py", 30, "critical"),  # shell=True with a path parameter in an f-string
         ("api/calc.py", 37, "critical"),  # exec of a name derived from the body

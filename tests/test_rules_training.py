@@ -19,7 +19,8 @@ EXPECTED: dict[str, Expected] = {
         ("train/loops.py", 24, "high"),  # AMP: scaler.step(opt)
         ("train/loops.py", 48, "high"),  # a step function called in a loop
     ],
-    # Negatives: .item(), .detach(), float(), a multi-task loss summed and then backpropagated.
+    # Negatives: .item(), .detach(), float(), a multi-task loss summed and then backpropagated, a
+    # loss rebound to loss.detach() before it is kept, an eval loop (no backward) reusing the name.
     "loss-accumulated-with-graph": [
         ("train/epoch.py", 17, "medium"),  # total_loss += loss
         ("train/epoch.py", 18, "medium"),  # history.append(loss * batch size)
@@ -39,12 +40,13 @@ EXPECTED: dict[str, Expected] = {
         ("data/modules.py", 54, "medium"),  # a seed parameter; random.shuffle
         ("data/modules.py", 67, "medium"),  # data_seed; random_split without a generator
     ],
-    # Negatives: a seeded streaming shuffle, a non-streaming dataset's .shuffle() and a
+    # Negatives: random.shuffle in a script (a deliberate random order as often as data), a
+    # seeded streaming shuffle, one under `if SEED is None`, a non-streaming dataset's .shuffle() and a
     # train_test_split with random_state in a script, a DataLoader in a library module (its caller
     # seeds), a seeded training script.
     "shuffle-without-seed": [
-        ("data/prepare_splits.py", 14, "low"),  # random.shuffle in an unseeded script
-        ("data/prepare_splits.py", 16, "low"),  # streaming shuffle without seed
+        ("data/prepare_splits.py", 18, "low"),  # streaming shuffle without seed
+        ("data/prepare_splits.py", 21, "low"),  # DataLoader(shuffle=True) in an unseeded script
         ("data/streams.py", 13, "low"),  # streaming (through .map) in a library module
     ],
 }

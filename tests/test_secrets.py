@@ -129,6 +129,16 @@ def test_values_under_a_credential_name(text: str, kind: str, name: str) -> None
         'API_KEY = "short-1234"',
         'OPENAI_API_KEY = "abcdefghijklmnopqrstuvwxyzabcd"',  # no digits: a word, not a key
         'revision = "4f3b1c2d9e8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c"',
+        # Stand-ins typed by a person: words and numbers.
+        "PHOENIX_SECRET=phoenix-secret-abc-123-for-development-only",
+        'api_key = "sk-ant-abcdefg1234567890"',
+        '"ADMIN_SECRET": "validadminsecret12345678901234567890"',
+        'client = OpenAI(api_key="NotRequiredSinceWeAreLocal")',
+        "  password: 'infini_rag_flow_OS_01'",
+        # Keys meant to be public: PostHog project keys, Stripe publishable keys.
+        'POSTHOG_API_KEY = "phc_Hw2Kq9Lz5Xv7Nc3Bm8Tj1Rs4Yp6Gf0DeAx2Kq9Lz5Xv7Nc"',
+        # Not a literal: the first name of an expression.
+        '{"endpoint_api_key": gpt2_custom_connection.secrets["endpoint_api_key"]}',
     ],
 )
 def test_values_that_are_not_secrets(text: str) -> None:

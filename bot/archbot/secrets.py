@@ -126,7 +126,11 @@ SHAPES: dict[str, Shape] = {
     ),
 }
 
-_PLACEHOLDER = re.compile(r"x{4,}|your|example|changeme|dummy|placeholder|<|\$\{|\{\{", re.I)
+_PLACEHOLDER = re.compile(
+    r"x{4,}|your|example|changeme|dummy|placeholder|fake|invalid|insecure|not[-_]?secure|nonexistent|redacted"
+    r"|<|\$\{|\{\{",
+    re.I,
+)
 
 
 def provider_key(text: str) -> tuple[str, re.Match[str]] | None:
@@ -154,8 +158,15 @@ def entropy(value: str) -> float:
 
 
 def looks_like_secret(value: str) -> bool:
-    """A literal that is long, random-looking and not a placeholder (rule 23's literal branch)."""
-    return len(value) >= 20 and " " not in value and entropy(value) >= 3.5 and not is_placeholder(value)
+    """A literal that is long, random-looking and not a placeholder or a made-up stand-in (rule
+    23's literal branch)."""
+    return (
+        len(value) >= 20
+        and " " not in value
+        and entropy(value) >= 3.5
+        and not is_placeholder(value)
+        and not _human_written(value)
+    )
 
 
 def mask(value: str) -> str:
@@ -417,6 +428,12 @@ def detect(text: str) -> Iterator[Detected]:
             name, value = match.group("name"), match.group("secret")
             if any(s < end and start < e for s, e in taken) or not credential_name(name):
                 continue
+            if (
+                value.startswith(PUBLIC_KEY_PREFIXES)
+                or _human_written(value)
+                or not _standalone(text, start, end)
+            ):
+                continue
             found = _assigned_shape(value)
             if found is not None:
                 kind, secret = found
@@ -435,6 +452,35 @@ def _assigned_shape(value: str) -> tuple[str, str] | None:
             if match is not None and not is_placeholder(match.group(1)):
                 return kind, match.group(1)
     return None
+
+
+# Keys made to be shipped to browsers and apps: PostHog project keys, Stripe publishable keys.
+PUBLIC_KEY_PREFIXES = ("phc_", "pk_live_", "pk_test_")
+_SEGMENTS = re.compile(r"[-_.]+")
+
+
+_WORD = re.compile(r"[A-Z][a-z]+|[a-z]{2,}|[A-Z]{2,}(?![a-z])")
+_WORDS_THEN_NUMBER = re.compile(r"(?:[A-Z][a-z]+|[a-z]{2,}|[A-Z]{2,}(?![a-z]))+\d*|\d+[A-Za-z]{0,3}")
+
+
+def _human_written(value: str) -> bool:
+    """Words and numbers (`dev-secret-for-testing-12345678`, `sk-super-secret-1234567890`,
+    `validadminsecret12345`, `NotRequiredSinceWeAreLocal`): typed by a person as a stand-in, not
+    generated. A generated key has a long segment of letters and digits in no word order."""
+    for segment in (p for p in _SEGMENTS.split(value) if len(p) > 8):
+        words = _WORD.findall(segment)
+        if not _WORDS_THEN_NUMBER.fullmatch(segment) or (words and sum(map(len, words)) / len(words) < 3.5):
+            return False
+    return True
+
+
+def _standalone(text: str, start: int, end: int) -> bool:
+    """The value is a literal: quoted, or all that is left of its line (YAML, `.env`, `ENV`) —
+    not the first name of an expression such as `conn.secrets["key"]`."""
+    if start > 0 and text[start - 1] in "\"'`":
+        return True
+    rest = text[end:].split("\n", 1)[0]
+    return re.fullmatch(r"\s*(?:\\|#.*)?", rest) is not None
 
 
 def _random_token(value: str) -> bool:

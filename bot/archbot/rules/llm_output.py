@@ -366,6 +366,11 @@ def llm_prompt_logged(src: PythonFile) -> Iterator[Hit]:
 
 
 _SHELL = frozenset(["os.system", "os.popen"])
+# What runs a command; `subprocess.CompletedProcess`, `subprocess.PIPE` and the rest do not.
+_SUBPROCESS_RUNNERS = frozenset(
+    ["run", "call", "check_call", "check_output", "Popen", "getoutput", "getstatusoutput"]
+)
+_MOCK_ROOTS = frozenset(["mock", "patch", "mocker", "monkeypatch", "unittest"])
 _DESERIALIZERS = frozenset(["pickle.loads", "yaml.unsafe_load"])
 _SAFE_YAML_LOADERS = frozenset(["SafeLoader", "CSafeLoader", "BaseLoader"])
 _SQL_METHODS = frozenset(["execute", "executemany", "executescript"])
@@ -429,7 +434,7 @@ def _sink(names: Names, call: ast.Call, values: Mapping[str, list[ast.expr]]) ->
     name = names.call_name(call) or ""
     if name in _SHELL:
         return f"`{name}`", call.args[:1], []
-    if name.startswith("subprocess."):
+    if name.startswith("subprocess.") and name.rsplit(".", 1)[-1] in _SUBPROCESS_RUNNERS:
         return _subprocess(name, call)
     if name in _DESERIALIZERS:
         return f"`{name}`", call.args[:1], []
@@ -659,16 +664,18 @@ def _llm_request(names: Names, call: ast.Call) -> bool:
 
 
 def _web_handler(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    """A route handler; Celery tasks (also 'handlers') take arguments from our own code."""
-    if not is_route_handler(function):
-        return False
+    """A route handler; Celery tasks (also 'handlers') take arguments from our own code, and a
+    test patched with `mock.patch` is no PATCH route."""
+    routes = []
     for decorator in function.decorator_list:
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
         root, chain = attribute_chain(target)
         last = chain[-1] if chain else getattr(root, "id", "")
         if last in ("task", "shared_task"):
             return False
-    return True
+        mocked = getattr(root, "id", "") in _MOCK_ROOTS or "mock" in chain
+        routes.append(not mocked)
+    return is_route_handler(function) and any(routes)
 
 
 @RULES.rule(

@@ -828,6 +828,30 @@ def _kept_graph(value: ast.AST, losses: set[str]) -> str | None:
     return None
 
 
+def _detached_in(nodes: list[ast.AST], name: str) -> bool:
+    """`name = name.detach()` (or `.item()`, `float(name)`) somewhere in these nodes."""
+    return any(
+        isinstance(node, ast.Assign)
+        and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)
+        and _detaches(node.value, name)
+        for node in nodes
+    )
+
+
+def _detaches(value: ast.AST, name: str) -> bool:
+    """`name.detach()`, `name.item()`, `float(name)`: a value made from `name` without its graph."""
+    if not isinstance(value, ast.Call):
+        return False
+    func = value.func
+    if isinstance(func, ast.Attribute) and func.attr in _DETACHING:
+        inner: list[ast.AST] = [func.value]
+    elif isinstance(func, ast.Name) and func.id in ("float", "int"):
+        inner = list(value.args)
+    else:
+        return False
+    return any(isinstance(n, ast.Name) and n.id == name for part in inner for n in ast.walk(part))
+
+
 def _assigned_in(loop: ast.AST, name: str) -> bool:
     """`name` is (re)bound inside the loop body: a per-iteration value, not an accumulator."""
     for node in scope_walk(*getattr(loop, "body", [])):
@@ -846,11 +870,12 @@ def _assigned_in(loop: ast.AST, name: str) -> bool:
     kinds=("python", "notebook"),
 )
 def loss_accumulated_with_graph(src: PythonFile) -> Iterator[Hit]:
-    """In a loop, a running total or list collects a loss that the function backpropagates
-    (`total_loss += loss`, `losses.append(loss)`) without `.item()` or `.detach()`.
+    """In a training loop, a running total or list collects the loss that the same loop
+    backpropagates (`total_loss += loss`, `losses.append(loss)`) without `.item()` or `.detach()`.
 
-    Calibration: only names a backward pass starts from count as losses; an accumulator that is
-    itself backpropagated (a multi-task loss summed on purpose), one reset inside the loop, and
+    Calibration: only a name the loop runs a backward pass from counts as its loss; a loss
+    rebound to `loss.detach()` in the loop, an accumulator that is itself backpropagated (a
+    multi-task loss summed on purpose), one reset inside the loop, eval loops (no backward) and
     code under `torch.no_grad()` are not judged.
 
     Why:
@@ -895,6 +920,9 @@ def loss_accumulated_with_graph(src: PythonFile) -> Iterator[Hit]:
             loop = next((a for a in tree.ancestors(node) if isinstance(a, _LOOPS)), None)
             if loop is None or (target.isidentifier() and _assigned_in(loop, target)):
                 continue
+            body = list(scope_walk(*loop.body))
+            if carried not in _backpropagated(body) or _detached_in(body, carried):
+                continue  # not this loop's training loss (an eval loop's), or detached before it is kept
             if _no_grad(names, tree, node):
                 continue
             line = src.changed_line(node)
@@ -1218,13 +1246,13 @@ def shuffle_without_seed(src: PythonFile) -> Iterator[Hit]:
     """Outside pytest modules: a Hugging Face streaming dataset shuffled without `seed=`
     (`load_dataset(..., streaming=True).shuffle(buffer_size=...)`), which no global seed fixes;
     or, in a script (`__main__` guard or `def main`) that trains nothing and seeds no RNG — here or
-    in the local modules it imports — a shuffle that only a global seed would fix:
-    `DataLoader(shuffle=True)` without `generator=`, `RandomSampler`, `random_split`,
-    `random.shuffle`, `np.random.permutation`, `train_test_split` without `random_state`.
+    in the local modules it imports — a data loader that only a global seed would fix:
+    `DataLoader(shuffle=True)` without `generator=`, `RandomSampler`, `random_split`.
 
     Calibration: library modules are not judged for global-RNG shuffles (their caller seeds);
+    `random.shuffle` in a script is as often a deliberate random order (benchmarks) as data;
     scripts that train are `training-no-seed`'s; a seed in scope that is not passed is
-    `seed-not-passed`'s.
+    `seed-not-passed`'s; a shuffle under an `if` that tests a seed is unseeded on purpose.
 
     Why:
         Each run sees the data in a different order (and splits differ), so two runs of the same
@@ -1246,7 +1274,7 @@ def shuffle_without_seed(src: PythonFile) -> Iterator[Hit]:
     script: bool | None = None
     for call in src.changed_calls():
         found = _shuffler(src, call)
-        if found is None or _seed_in_scope(src, call):
+        if found is None or _seed_in_scope(src, call) or _seed_decides(src, call):
             continue
         func = call.func
         line = src.changed_line(call)
@@ -1265,10 +1293,24 @@ def shuffle_without_seed(src: PythonFile) -> Iterator[Hit]:
                 and not any(_training_call(names, c) for c in src.nodes.calls)
                 and not _seeds_globally(src)
             )
-        # sklearn splitters are `training-no-seed`'s (its sklearn check), wherever they are.
-        sklearn = (names.call_name(call) or "").startswith("sklearn.")
-        if script and found is not _DATASET_SHUFFLE and not sklearn:
-            yield Hit(line, "this script shuffles with an unseeded global RNG.")
+        # Data loaders only: `random.shuffle` in a script is as often a deliberate random order
+        # (benchmarks, sampling) as data; sklearn splitters are `training-no-seed`'s.
+        loader = (names.call_name(call) or "").startswith("torch.utils.data.")
+        if script and loader:
+            yield Hit(line, "this script shuffles its data loader with an unseeded global RNG.")
+
+
+def _seed_decides(src: PythonFile, call: ast.Call) -> bool:
+    """The shuffle sits under an `if` that tests a seed (`if SEED is None: random.shuffle(x)`):
+    unseeded on purpose, when no seed is configured."""
+    for ancestor in src.nodes.ancestors(call):
+        if isinstance(ancestor, (ast.If, ast.IfExp)) and any(
+            "seed" in str(binding_key(n) or getattr(n, "attr", "")).lower() for n in ast.walk(ancestor.test)
+        ):
+            return True
+        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return False
+    return False
 
 
 def _seed_in_scope(src: PythonFile, call: ast.Call) -> bool:

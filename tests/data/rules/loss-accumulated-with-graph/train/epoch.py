@@ -52,3 +52,21 @@ def train_accelerated(accelerator, model: nn.Module, loader: torch.utils.data.Da
         optimizer.step()
         kept.append(out.loss)
     return kept
+
+
+def train_then_evaluate(model: nn.Module, train_loader, eval_loader, optimizer: torch.optim.Optimizer) -> list:
+    losses = []
+    for batch in train_loader:
+        optimizer.zero_grad()
+        loss = model(**batch).loss
+        loss.backward()
+        optimizer.step()
+        loss = loss.detach()
+        losses.append(loss)
+    model.eval()
+    eval_losses = []
+    for batch in eval_loader:
+        with torch.no_grad():
+            loss = model(**batch).loss
+        eval_losses.append(loss)
+    return losses + eval_losses
