@@ -83,6 +83,7 @@ ROWS = {
     "training-no-seed": "hygiene",
     "eval-no-seed": "hygiene",
     "seed-not-passed": "hygiene",
+    "shuffle-without-seed": "hygiene",
     "llm-model-alias-unpinned": "hygiene",
     "llm-model-hardcoded": "hygiene",
     "hf-unpinned-revision": "hygiene",

@@ -7,7 +7,7 @@ import string
 
 import pytest
 
-from archbot import secrets
+from archbot import policy, secrets
 from secret_corpus import ALNUM, CORPUS, chars
 
 BY_KIND = {s.kind: s for s in CORPUS}
@@ -104,7 +104,6 @@ def test_placeholders_are_not_secrets(text: str) -> None:
             "credential-literal",
             "COHERE_API_KEY",
         ),
-        ('OPENAI_KEY = "R7vTz2KpX9wLc4RbN8sHd1JqWm5Ye3Uf"', "credential-literal", "OPENAI_KEY"),
         ('const dbPassword string = "R7vTz2KpX9wLc4RbN8sHd1JqWm5Ye3Uf"', "credential-literal", "dbPassword"),
         (
             "  - name: OPENAI_API_KEY\n    value: sk-4Fq9Lz2Xv7Nc3Bm8Tj1Rs5Yp6Gd0WeK",
@@ -125,6 +124,8 @@ def test_values_under_a_credential_name(text: str, kind: str, name: str) -> None
     [
         'token = "R7vTz2KpX9wLc4RbN8sHd1JqWm5Ye3Uf"',  # a bare token: pagination, CSRF, test values
         'cache_key = "R7vTz2KpX9wLc4RbN8sHd1JqWm5Ye3Uf"',
+        # `*_KEY` alone names lookup keys as often as credentials; with a key shape it is reported.
+        'OPENAI_KEY = "R7vTz2KpX9wLc4RbN8sHd1JqWm5Ye3Uf"',
         's3_key: "models/2024/llama-3-8b/model-00001-of-00004.safetensors"',
         'API_KEY = "short-1234"',
         'OPENAI_API_KEY = "abcdefghijklmnopqrstuvwxyzabcd"',  # no digits: a word, not a key
@@ -190,3 +191,9 @@ def test_credential_names(name: str, credential: bool) -> None:
 def test_detection_reads_only_lines_with_a_hint() -> None:
     """A line with no credential word and no key prefix is not searched further."""
     assert list(secrets.detect("x = " + chars(string.ascii_letters + string.digits, 64))) == []
+
+
+def test_the_policy_screens_with_the_credential_words() -> None:
+    """The pre-commit screen skips a file for this rule when none of its words occur: every name
+    a literal is reported under holds one of them."""
+    assert policy.POLICY["hardcoded-llm-api-key"].needs == secrets.CREDENTIAL_WORDS

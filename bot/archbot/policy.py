@@ -124,12 +124,18 @@ KEY_START = (
 )
 
 POLICY: dict[str, RulePolicy] = {
-    # A key shape, or a literal to an `api_key=`/`token=`-like keyword or a `*_API_KEY`/`*_TOKEN` variable.
-    "hardcoded-llm-api-key": RulePolicy(SECRET, "secret", "any", ("api_key", "token"), keys=True),
+    # A key shape, or a literal under a credential name (secrets.CREDENTIAL_WORDS, repeated here).
+    "hardcoded-llm-api-key": RulePolicy(
+        SECRET,
+        "secret",
+        "any",
+        ("api_key", "apikey", "api-key", "token", "secret", "passw", "credential"),
+        keys=True,
+    ),
     "k8s-secret-literal-env": RulePolicy(SECURITY, "secret"),
     "llm-output-exec": RulePolicy(EXECUTION, "execution"),
     "trust-remote-code": RulePolicy(
-        SECURITY, "remote-code", "any", ("trust_remote_code", "trust-remote-code")
+        SECURITY, "remote-code", "any", ("trust_remote_code", "trust-remote-code", "trustremotecode")
     ),
     "unsafe-model-deserialization": RulePolicy(SECURITY, "deserialization"),
     "user-input-in-system-prompt": RulePolicy(SECURITY, "prompt-injection"),
@@ -160,6 +166,7 @@ POLICY: dict[str, RulePolicy] = {
     "training-no-seed": RulePolicy(HYGIENE, "seed"),
     "eval-no-seed": RulePolicy(HYGIENE, "seed"),
     "seed-not-passed": RulePolicy(HYGIENE, "seed"),
+    "shuffle-without-seed": RulePolicy(HYGIENE, "seed"),
     "llm-model-alias-unpinned": RulePolicy(HYGIENE, "model-id"),
     "llm-model-hardcoded": RulePolicy(HYGIENE, "model-id"),
     "hf-unpinned-revision": RulePolicy(HYGIENE, "hub-revision"),

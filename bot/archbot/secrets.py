@@ -369,11 +369,21 @@ KEY_QUALIFIERS = frozenset(
 )
 
 
+# Words one of which every reported credential name holds (policy.py repeats them for the
+# pre-commit screen: a file with none of them, and no key shape, cannot hold a finding).
+CREDENTIAL_WORDS = ("api_key", "apikey", "api-key", "token", "secret", "passw", "credential")
+
+
+def _names_credential(name: str) -> bool:
+    lowered = name.lower()
+    return credential_name(name) and any(word in lowered for word in CREDENTIAL_WORDS)
+
+
 def _says_what_credential(name: str) -> bool:
     """A credential name precise enough, with a random value, to report a literal of no known
     shape: not a bare `token` (pagination, CSRF, test values), and a `key` only with a word for
     its use or its service (`api_key`, `OPENAI_KEY`; not `cache_key`)."""
-    if not credential_name(name):
+    if not _names_credential(name):
         return False
     parts = _name_parts(name)
     if any(p in CREDENTIAL_PARTS and p != "token" for p in parts):
@@ -427,6 +437,8 @@ def detect(text: str) -> Iterator[Detected]:
             start, end = match.span("secret")
             name, value = match.group("name"), match.group("secret")
             if any(s < end and start < e for s, e in taken) or not credential_name(name):
+                continue
+            if not (_names_credential(name) or value.startswith(("sk-", "hf_"))):
                 continue
             if (
                 value.startswith(PUBLIC_KEY_PREFIXES)
