@@ -79,7 +79,7 @@ def test_init_writes_workflow_config_and_precommit_then_keeps_them(repo: GitRepo
     parsed = config.parse((repo.path / ".archbot.yml").read_text(), ".archbot.yml")
     assert parsed == config.Config(origin=".archbot.yml")
     hooks = yaml.safe_load((repo.path / ".pre-commit-config.yaml").read_text())
-    assert hooks["repos"][0]["hooks"][0]["entry"] == "archbot review"
+    assert hooks["repos"][0]["hooks"] == [{"id": "archbot"}]  # the hook's manifest says how it runs
 
     (repo.path / ".archbot.yml").write_text("fail_on: high\n")
     second = run_archbot("init")

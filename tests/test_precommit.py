@@ -23,8 +23,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archbot import frontmatter, personas, routing
-from conftest import GitRepo
+from archbot import about, frontmatter, personas, routing
+from conftest import GitRepo, run_console
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -160,6 +160,83 @@ def test_commit_with_a_critical_defect_is_blocked(hooked: GitRepo, precommit_hom
     assert result.returncode == 1
     assert hook_output(result.stdout) == [LLM_EVAL_FINDING, ONE_CRITICAL]
     assert hooked.git("rev-parse", "HEAD") == before
+
+
+def test_the_snippet_init_writes_installs_the_hook_for_a_teammate_without_archbot(
+    repo: GitRepo, tmp_path: Path, precommit_home: Path
+) -> None:
+    """`archbot init` pins the commit of this archbot; pre-commit installs archbot itself from a
+    clone of the repository at that commit, and a real `git commit` runs it with no archbot on
+    PATH. The snippet is used as written, except for the repository URL (the clone, not GitHub)."""
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    clone = tmp_path / "archbot-clone"
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True, capture_output=True)
+    assert run_console("init", cwd=repo.path).returncode == 0
+    snippet = (repo.path / ".pre-commit-config.yaml").read_text(encoding="utf-8")
+    assert f"  - repo: {about.REPOSITORY}\n    rev: {head}  # archbot " in snippet
+    assert "language: system" not in snippet and "repo: local" not in snippet
+    repo.write(".pre-commit-config.yaml", snippet.replace(about.REPOSITORY, str(clone)))
+    repo.commit("archbot init")
+    path = os.pathsep.join(
+        d for d in os.environ["PATH"].split(os.pathsep) if d and not (Path(d) / "archbot").exists()
+    )
+    assert shutil.which("archbot", path=path) is None
+    assert pre_commit("install", cwd=repo.path, home=precommit_home).returncode == 0
+    before = repo.git("rev-parse", "HEAD")
+    repo.stage("analytics/llm_query.py", LLM_EVAL)
+
+    env = {**os.environ, "PATH": path, "PRE_COMMIT_HOME": str(precommit_home), "NO_COLOR": "1"}
+    blocked = subprocess.run(
+        ["git", "commit", "-m", "add the analytics assistant"],
+        cwd=repo.path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    repo.stage("analytics/llm_query.py", LLM_EVAL.replace("return eval(expression", "return str(expression"))
+    passed = subprocess.run(
+        ["git", "commit", "-q", "-m", "answer as text"],
+        cwd=repo.path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+
+    assert blocked.returncode == 1, blocked.stdout
+    assert hook_output(blocked.stdout) == [LLM_EVAL_FINDING, ONE_CRITICAL]
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert repo.git("rev-parse", "HEAD^") == before
+
+
+def test_a_release_build_passes_twine_check_and_carries_its_commit(
+    hook_repo: tuple[Path, str], tmp_path: Path
+) -> None:
+    source = tmp_path / "source"
+    shutil.copytree(hook_repo[0], source, symlinks=True, ignore=shutil.ignore_patterns(".git"))
+    (source / "bot" / "archbot" / "COMMIT").write_text(hook_repo[1] + "\n", encoding="utf-8")
+    dist = tmp_path / "dist"
+    built = subprocess.run(
+        [sys.executable, "-m", "build", "--outdir", str(dist), str(source)], capture_output=True, text=True
+    )
+    assert built.returncode == 0, built.stderr[-2000:]
+    artifacts = sorted(p.name for p in dist.iterdir())
+    checked = subprocess.run(
+        [sys.executable, "-m", "twine", "check", "--strict", *(str(dist / a) for a in artifacts)],
+        capture_output=True,
+        text=True,
+    )
+
+    assert [a.rsplit("-", 1)[-1] if a.endswith(".whl") else a[-7:] for a in artifacts] == [
+        "py3-none-any.whl",
+        ".tar.gz",
+    ]
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    (wheel,) = dist.glob("*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        assert archive.read("archbot/COMMIT").decode().strip() == hook_repo[1]
 
 
 def test_commit_without_ml_changes_passes(hooked: GitRepo, precommit_home: Path) -> None:

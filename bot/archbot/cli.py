@@ -67,8 +67,24 @@ def source_options(function: click.decorators.FC) -> click.decorators.FC:
     return function
 
 
+def show_version(context: click.Context, _: click.Parameter, value: bool) -> None:
+    if not value or context.resilient_parsing:
+        return
+    from archbot import about  # asks git for the commit: only when --version is given
+
+    click.echo(about.describe())
+    context.exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="archbot")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=show_version,
+    help="Show the version and the commit it was built from, and exit.",
+)
 def cli() -> None:
     """archbot reviews ML/LLM code changes: static rules, plus persona review with Claude."""
 
@@ -406,9 +422,14 @@ def github_command(
 @cli.command("init")
 @click.option("--force", is_flag=True, help="Overwrite files that exist.")
 @click.option("--uses", "action", metavar="OWNER/REPO@REF", help="The action the workflow uses.")
-def init_command(force: bool, action: str | None) -> int:
+@click.option(
+    "--rev",
+    metavar="REV",
+    help="The archbot commit or release tag the pre-commit hook pins (default: this archbot's commit).",
+)
+def init_command(force: bool, action: str | None, rev: str | None) -> int:
     """Write .github/workflows/archbot.yml, a commented .archbot.yml and a pre-commit config."""
-    from archbot import scaffold, workflow
+    from archbot import about, scaffold, workflow
 
     root = optional_root()
     if root is None:
@@ -416,12 +437,19 @@ def init_command(force: bool, action: str | None) -> int:
             "not inside a git repository: run `archbot init` in the repository to set up "
             "(`git init` first for a new project)"
         )
-    results = scaffold.write(root, action or workflow.default_action(), force)
+    pinned = rev or about.commit()
+    if pinned is None:
+        raise usage_error(
+            "cannot tell which commit of archbot this is (installed without git metadata): "
+            f"pass --rev with a commit or release tag of {about.REPOSITORY}"
+        )
+    results = scaffold.write(root, action or workflow.default_action(), pinned, force)
     for written in results:
         shown = written.path.relative_to(root).as_posix()
         click.echo(f"archbot: {'wrote' if written.created else 'kept existing'} {shown}")
         if not written.created and shown == scaffold.PRECOMMIT_PATH:
-            click.echo("archbot: add this hook to it:\n" + scaffold.PRECOMMIT_SNIPPET, nl=False)
+            snippet = scaffold.precommit_snippet(pinned, about.version())
+            click.echo("archbot: add this hook to it:\n" + snippet, nl=False)
     if not all(w.created for w in results):
         click.echo("archbot: existing files were kept; --force overwrites them")
     return EXIT_OK

@@ -113,13 +113,13 @@ class Config:
 
 
 # Values constrained beyond their type (for mappings, the constraint applies to each value).
-_CHOICES: dict[str, tuple[str, ...]] = {
+CHOICES: dict[str, tuple[str, ...]] = {
     "fail_on": FAIL_ON_CHOICES,
     "rules.severity": SEVERITY_NAMES,
     "github.pr_suppressions": PR_SUPPRESSIONS,
     "roles": ROLE_NAMES,
 }
-_RANGES: dict[str, tuple[float, float]] = {
+RANGES: dict[str, tuple[float, float]] = {
     "personas.max": (1, 5),
     "llm.max_cost_usd": (0, 1000),
     "llm.min_confidence": (0, 1),
@@ -264,7 +264,7 @@ def _matches(hint: Any, value: object) -> bool:
 def _check_constraints(dotted: str, value: object, name: str) -> None:
     # In pyproject.toml keys are named "tool.archbot.<key>"; the constraints are the same.
     key = dotted.removeprefix("tool.archbot.")
-    choices = _CHOICES.get(key)
+    choices = CHOICES.get(key)
     if choices is not None:
         for item in value.values() if isinstance(value, dict) else [value]:
             if item not in choices:
@@ -275,7 +275,7 @@ def _check_constraints(dotted: str, value: object, name: str) -> None:
                 )
     if key == "llm.model" and isinstance(value, str):
         _check_model(value, name, dotted)
-    bounds = _RANGES.get(key)
+    bounds = RANGES.get(key)
     if bounds is not None and isinstance(value, (int, float)):
         low, high = bounds
         if not low <= value <= high:

@@ -3,78 +3,115 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
+import textwrap
 from pathlib import Path
 
-from archbot import workflow
+from archbot import about, config, workflow
 from archbot.errors import ArchbotError, usage_error
 
 WORKFLOW_PATH = ".github/workflows/archbot.yml"
 CONFIG_PATH = ".archbot.yml"
 PRECOMMIT_PATH = ".pre-commit-config.yaml"
 _ACTION_REF = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_./-]+@[A-Za-z0-9_./-]+")
+_REV = re.compile(r"[A-Za-z0-9_.][A-Za-z0-9_./-]{0,99}")
 
-_CONFIG = """\
-# archbot configuration. Every key is optional; the values below are the defaults.
-# In pull requests this file is read from the base branch, never from the pull request itself.
+# What each config key does, for the commented .archbot.yml. Every key of the Config dataclasses
+# has an entry (a test checks both ways), so the file `init` writes cannot fall behind the config.
+DESCRIPTIONS: dict[str, str] = {
+    "fail_on": "Exit 1 (fail the commit or the check) on findings at or above this severity.",
+    "personas": "Which personas review a change.",
+    "personas.max": "At most this many personas review one change, ranked by their files' scores.",
+    "personas.assign": 'Pin files to a persona by glob, e.g. "services/agents/**": llm-ml-engineer',
+    "personas.claude_agents": "Also use the repository's Claude Code agent files (.claude/agents/*.md).",
+    "rules": "The static rules (`archbot rules` lists them).",
+    "rules.disable": "Rule ids to turn off.",
+    "rules.severity": "Change a rule's severity, e.g. http-call-no-timeout: high",
+    "rules.ignore": 'Ignore rules under a glob, e.g. "tests/**": [hardcoded-llm-api-key]; "*" is every rule.',
+    "paths": "Files archbot never reviews.",
+    "paths.exclude": 'Globs, e.g. ["vendor/**", "**/generated/**"]',
+    "llm": "The persona review with Claude (ANTHROPIC_API_KEY or ANTHROPIC_BASE_URL in the environment).",
+    "llm.enabled": "null: on when ANTHROPIC_API_KEY or ANTHROPIC_BASE_URL is set; true/false forces it.",
+    "llm.model": "null: each persona's own model; or opus | sonnet | haiku | a full model id for all.",
+    "llm.max_cost_usd": "Stop the persona review before it would cost more than this per review.",
+    "llm.min_confidence": "Drop persona findings the model is less sure of.",
+    "llm.max_findings": "At most this many findings per persona call.",
+    "llm.max_input_tokens": "Token budget of one review; files are kept by risk, then routing score.",
+    "llm.max_call_tokens": "Token budget of one call; a larger review is split into several calls.",
+    "llm.timeout_seconds": "Timeout of one API call.",
+    "llm.max_retries": "Retries of a failed call (rate limits, overload, timeouts).",
+    "llm.max_retry_wait_seconds": "Longest wait for a retry-after before giving up on a call.",
+    "llm.concurrency": "Calls in flight at once.",
+    "llm.context_files": "Repository guidance files sent with the diff, e.g. [ARCHITECTURE.md]",
+    "precommit": "The pre-commit hook.",
+    "precommit.llm": "Persona review in the hook too (off: commits stay fast and free; results are cached).",
+    "github": "Pull requests (the GitHub Action).",
+    "github.inline": "One inline review per run with the critical and high findings.",
+    "github.max_inline": "At most this many inline comments per run.",
+    "github.review_drafts": "Review draft pull requests as well.",
+    "github.comment_when_clean": "Comment on a pull request without ML/LLM changes too (off: no comment).",
+    "github.pr_suppressions": "`# archbot: ignore[...]` lines the pull request itself adds: report them "
+    "in the comment and honour them, honour them silently, or ignore them (their findings are reported).",
+    "github.allow_pull_request_target": "Run under pull_request_target (secrets and a write token for "
+    "code from forks): refused unless true.",
+    "github.timeout_seconds": "Timeout of one GitHub API request; slow reads are retried.",
+    "github.retries": "Retries of a GitHub API request that failed or timed out.",
+    "github.max_wait_seconds": "Longest total wait for rate limits and retries in one run.",
+    "github.write_spacing_seconds": "Pause between writes, as GitHub asks of integrations.",
+}
 
-# Exit 1 (fail the check) on findings at or above: critical | high | medium | low | never
-fail_on: critical
 
-personas:
-  # At most this many personas review one change.
-  max: 2
-  # Pin files to a persona by glob, e.g. "services/agents/**": llm-ml-engineer
-  assign: {}
-  # Also use the repository's .claude/agents/*.md as personas.
-  claude_agents: false
+def config_template() -> str:
+    """A commented .archbot.yml with every key of the Config dataclasses at its default."""
+    lines = [
+        "# archbot configuration. Every key is optional; the values below are the defaults.",
+        "# In pull requests this file is read from the base branch, never from the pull request itself.",
+    ]
+    for field in dataclasses.fields(config.Config):
+        if field.name == "origin":
+            continue
+        default = getattr(config.Config(), field.name)
+        lines.append("")
+        lines += _comment(field.name, "")
+        if dataclasses.is_dataclass(default):
+            lines.append(f"{field.name}:")
+            for inner in dataclasses.fields(default):
+                lines += _comment(f"{field.name}.{inner.name}", "  ")
+                lines.append(f"  {inner.name}: {_yaml_value(getattr(default, inner.name))}")
+        else:
+            lines.append(f"{field.name}: {_yaml_value(default)}")
+    return "\n".join(lines) + "\n"
 
-rules:
-  # Rule ids to turn off (see `archbot rules`).
-  disable: []
-  # Change a rule's severity, e.g. http-call-no-timeout: medium
-  severity: {}
-  # Ignore rules under a glob, e.g. "tests/**": ["hardcoded-llm-api-key"]
-  ignore: {}
 
-paths:
-  # Never review these globs.
-  exclude: []
+def _comment(key: str, indent: str) -> list[str]:
+    text = DESCRIPTIONS.get(key, "")
+    choices = config.CHOICES.get(key)
+    bounds = config.RANGES.get(key)
+    if text and (choices is not None or bounds is not None) and not text.endswith("."):
+        text += "."
+    if choices is not None:
+        text += f" One of: {' | '.join(choices)}."
+    if bounds is not None:
+        low, high = (int(b) if float(b).is_integer() else b for b in bounds)
+        text += f" From {low} to {high}."
+    return [f"{indent}# {line}" for line in textwrap.wrap(text, 96 - len(indent))]
 
-llm:
-  # Persona review with Claude: null = on when ANTHROPIC_API_KEY or ANTHROPIC_BASE_URL is set.
-  enabled: null
-  # Stop the persona review when it would cost more than this (USD) per review.
-  max_cost_usd: 1.0
-  # Report persona findings the model is at least this sure of; from possible_confidence up to
-  # it they are shown collapsed as "worth a look" (never inline, never failing a build).
-  min_confidence: 0.6
-  possible_confidence: 0.4
 
-precommit:
-  # Persona review in the pre-commit hook too (off: commits stay fast and free).
-  llm: false
+def _yaml_value(value: object) -> str:
+    return json.dumps(value)
 
-github:
-  # One inline review per run with the critical/high findings.
-  inline: true
-  max_inline: 10
-  # Review draft pull requests as well.
-  review_drafts: false
-"""
 
-PRECOMMIT_SNIPPET = """\
-# archbot as a pre-commit hook (needs archbot installed: pip install archbot)
+def precommit_snippet(rev: str, version: str) -> str:
+    return f"""\
+# archbot reviews the staged ML/LLM changes on every commit. pre-commit installs archbot itself
+# from the repository at `rev` into its own environment: nobody needs archbot on PATH.
+# `pre-commit install` once per clone; `pre-commit autoupdate` moves `rev` to the latest release.
 repos:
-  - repo: local
+  - repo: {about.REPOSITORY}
+    rev: {rev}  # archbot {version}
     hooks:
       - id: archbot
-        name: archbot (ML/LLM review)
-        entry: archbot review
-        language: system
-        pass_filenames: false
-        require_serial: true
-        stages: [pre-commit, pre-push]
 """
 
 
@@ -84,20 +121,22 @@ class Written:
     created: bool
 
 
-def templates(action: str) -> dict[str, str]:
+def templates(action: str, rev: str) -> dict[str, str]:
     if _ACTION_REF.fullmatch(action) is None:
         raise usage_error(f"--uses {action!r}: expected OWNER/REPO@REF")
+    if not _REV.fullmatch(rev):
+        raise usage_error(f"--rev {rev!r}: expected a commit id or a tag of {about.REPOSITORY}")
     return {
         WORKFLOW_PATH: workflow.text(action),
-        CONFIG_PATH: _CONFIG,
-        PRECOMMIT_PATH: PRECOMMIT_SNIPPET,
+        CONFIG_PATH: config_template(),
+        PRECOMMIT_PATH: precommit_snippet(rev, about.version()),
     }
 
 
-def write(root: Path, action: str, force: bool) -> list[Written]:
+def write(root: Path, action: str, rev: str, force: bool) -> list[Written]:
     """Write each file; an existing one is kept unless `force`."""
     results = []
-    for relative, text in templates(action).items():
+    for relative, text in templates(action, rev).items():
         target = root / relative
         if target.exists() and not force:
             results.append(Written(target, False))
