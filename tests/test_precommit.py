@@ -229,10 +229,7 @@ def test_a_release_build_passes_twine_check_and_carries_its_commit(
         text=True,
     )
 
-    assert [a.rsplit("-", 1)[-1] if a.endswith(".whl") else a[-7:] for a in artifacts] == [
-        "py3-none-any.whl",
-        ".tar.gz",
-    ]
+    assert artifacts == [f"archbot-{about.version()}-py3-none-any.whl", f"archbot-{about.version()}.tar.gz"]
     assert checked.returncode == 0, checked.stdout + checked.stderr
     (wheel,) = dist.glob("*.whl")
     with zipfile.ZipFile(wheel) as archive:
