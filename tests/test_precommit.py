@@ -163,11 +163,13 @@ def test_commit_with_a_critical_defect_is_blocked(hooked: GitRepo, precommit_hom
 
 
 def test_the_snippet_init_writes_installs_the_hook_for_a_teammate_without_archbot(
-    repo: GitRepo, tmp_path: Path, precommit_home: Path
+    repo: GitRepo, tmp_path: Path
 ) -> None:
     """`archbot init` pins the commit of this archbot; pre-commit installs archbot itself from a
     clone of the repository at that commit, and a real `git commit` runs it with no archbot on
-    PATH. The snippet is used as written, except for the repository URL (the clone, not GitHub)."""
+    PATH. The snippet is used as written, except for the repository URL (the clone, not GitHub).
+    Its own PRE_COMMIT_HOME: the session's holds the environment of the snapshot hook only."""
+    precommit_home = tmp_path / "pre-commit-home"
     head = subprocess.run(
         ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout.strip()
