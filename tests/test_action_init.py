@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.metadata
 import json
 import re
+import subprocess
 
 import yaml
 
-from archbot import config, render, workflow
+from archbot import config, render, scaffold, workflow
 from archbot.models import DiffSource, Finding, Report, Severity
 from conftest import ROOT, GitRepo
 
@@ -43,16 +43,22 @@ def test_action_is_composite_and_inputs_reach_scripts_only_through_env() -> None
 
 def test_pinned_actions_are_commits_with_their_release() -> None:
     for action, (commit, tag) in workflow.PINNED.items():
-        assert re.fullmatch(r"actions/[a-z-]+", action)
+        assert re.fullmatch(r"[a-z-]+/[a-z-]+", action)
         assert re.fullmatch(r"[0-9a-f]{40}", commit) and re.fullmatch(r"v\d+\.\d+\.\d+", tag)
-    assert workflow.default_action() == f"archbot/archbot@v{importlib.metadata.version('archbot')}"
 
 
 def test_readme_shows_the_workflow_init_writes() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("<!-- github -->") : readme.index("<!-- pre-commit -->")]
     (shown,) = re.findall(r"```yaml\n(.*?)```", section, re.S)
-    assert shown == workflow.text(workflow.default_action())
+    uses = yaml.safe_load(shown)["jobs"]["review"]["steps"][1]["uses"]
+    rev = uses.removeprefix("archbot/archbot@")
+    pyproject = subprocess.run(
+        ["git", "show", f"{rev}:pyproject.toml"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    (version,) = re.findall(r'^version = "(.+)"$', pyproject, re.M)
+    # What `archbot init` writes when run by archbot at that commit (test_install: it exists).
+    assert shown == scaffold.templates(None, scaffold.Pin(rev, version))[scaffold.WORKFLOW_PATH]
 
 
 def test_init_writes_workflow_config_and_precommit_then_keeps_them(repo: GitRepo, run_archbot) -> None:  # type: ignore[no-untyped-def]
@@ -70,7 +76,10 @@ def test_init_writes_workflow_config_and_precommit_then_keeps_them(repo: GitRepo
         "uses": f"actions/checkout@{workflow.PINNED['actions/checkout'][0]}",
         "with": {"fetch-depth": 0, "persist-credentials": False},
     }
-    assert job["steps"][1]["uses"] == workflow.default_action()
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert job["steps"][1]["uses"] == f"archbot/archbot@{head}"  # the revision the hook pins
     assert job["timeout-minutes"] == 15
     assert written["concurrency"] == {
         "group": "archbot-${{ github.event.pull_request.number }}",

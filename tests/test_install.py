@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from archbot import about, config, scaffold
+from archbot import about, config, scaffold, workflow
 from conftest import GitRepo, Run, run_console
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,7 +42,10 @@ def test_every_config_key_is_described_and_written_at_its_default() -> None:
     template = scaffold.config_template()
     written = yaml.safe_load(template)
 
-    assert set(scaffold.DESCRIPTIONS) == config_keys()
+    undescribed = sorted(config_keys() - set(scaffold.DESCRIPTIONS))
+    assert undescribed == [], f"add a description to scaffold.DESCRIPTIONS for {undescribed}"
+    assert sorted(set(scaffold.DESCRIPTIONS) - config_keys()) == []
+    assert all(scaffold.DESCRIPTIONS.values())
     for key in config_keys():
         section, _, name = key.partition(".")
         default = getattr(config.Config(), section)
@@ -64,23 +67,34 @@ def test_version_names_the_version_and_the_commit(repo: GitRepo) -> None:
     assert re.fullmatch(r"\d+\.\d+\.\d+", about.version())
 
 
-def test_init_pins_this_archbots_commit(repo: GitRepo, run_archbot: RunArchbot) -> None:
+def test_init_pins_this_archbots_commit_in_the_hook_and_the_workflow(
+    repo: GitRepo, run_archbot: RunArchbot
+) -> None:
     result = run_archbot("init")
 
     assert result.code == 0
     snippet = (repo.path / ".pre-commit-config.yaml").read_text(encoding="utf-8")
     hooks = yaml.safe_load(snippet)["repos"]
     assert hooks == [{"repo": about.REPOSITORY, "rev": head_commit(), "hooks": [{"id": "archbot"}]}]
+    assert f"    rev: {head_commit()}  # archbot {about.version()}\n" in snippet
+    workflow = (repo.path / ".github/workflows/archbot.yml").read_text(encoding="utf-8")
+    assert f"      - uses: archbot/archbot@{head_commit()}  # archbot {about.version()}\n" in workflow
 
 
 def test_init_rev_pins_a_release_tag_or_commit_and_rejects_junk(
     repo: GitRepo, run_archbot: RunArchbot
 ) -> None:
     tagged = run_archbot("init", "--rev", "v0.1.0")
+    tagged_files = [(repo.path / p).read_text() for p in (scaffold.PRECOMMIT_PATH, scaffold.WORKFLOW_PATH)]
+    forked = run_archbot("init", "--force", "--rev", "v0.1.0", "--uses", "our-org/archbot@v0.1.0-ours")
+    forked_workflow = (repo.path / scaffold.WORKFLOW_PATH).read_text()
     junk = run_archbot("init", "--force", "--rev", "-x; rm -rf /")
 
-    assert tagged.code == 0
-    assert "    rev: v0.1.0  # archbot " in (repo.path / ".pre-commit-config.yaml").read_text()
+    assert (tagged.code, forked.code) == (0, 0)
+    # A revision named by --rev is written as given: what version it is, this archbot cannot say.
+    assert "    rev: v0.1.0\n" in tagged_files[0]
+    assert "      - uses: archbot/archbot@v0.1.0\n" in tagged_files[1]
+    assert "      - uses: our-org/archbot@v0.1.0-ours\n" in forked_workflow
     assert (junk.code, junk.err) == (
         2,
         f"archbot: --rev '-x; rm -rf /': expected a commit id or a tag of {about.REPOSITORY}\n",
@@ -98,37 +112,74 @@ def test_init_prints_the_pinned_snippet_when_a_pre_commit_config_exists(
     assert f"  - repo: {about.REPOSITORY}\n    rev: {head_commit()}  # archbot" in result.out
 
 
-def test_readme_pins_a_commit_that_exists_and_has_the_hook() -> None:
+def test_init_without_a_known_commit_asks_for_rev_and_writes_nothing(
+    repo: GitRepo, run_archbot: RunArchbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As when archbot was installed from an index without the release's COMMIT file.
+    monkeypatch.setattr(about, "commit", lambda: None)
+
+    result = run_archbot("init")
+
+    assert (result.code, result.out, result.err) == (
+        2,
+        "",
+        "archbot: cannot tell which commit of archbot this is (installed without git metadata): "
+        f"pass --rev with a commit or release tag of {about.REPOSITORY}\n",
+    )
+    assert not (repo.path / scaffold.CONFIG_PATH).exists()
+
+
+def at_commit(rev: str, path: str) -> str:
+    shown = subprocess.run(["git", "show", f"{rev}:{path}"], cwd=ROOT, capture_output=True, text=True)
+    assert shown.returncode == 0, f"README pins {rev}, which has no {path} in this repository"
+    return shown.stdout
+
+
+def test_readme_pins_the_hook_and_the_action_to_one_commit_of_main_that_has_both() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    (block,) = re.findall(
+    (hook_block,) = re.findall(
         r"```yaml\n(repos:\n  - repo: https://github\.com/archbot/archbot\n.*?)```", readme, re.S
     )
-    (entry,) = yaml.safe_load(block)["repos"]
+    (entry,) = yaml.safe_load(hook_block)["repos"]
     rev = entry["rev"]
+    action_lines = re.findall(r"^ *- uses: archbot/archbot@(\S+)(.*)$", readme, re.M)
+    ancestor = subprocess.run(["git", "merge-base", "--is-ancestor", rev, "HEAD"], cwd=ROOT)
 
     assert entry["repo"] == about.REPOSITORY and entry["hooks"] == [{"id": "archbot"}]
     assert re.fullmatch(r"[0-9a-f]{40}", rev)
-    manifest = subprocess.run(
-        ["git", "show", f"{rev}:.pre-commit-hooks.yaml"], cwd=ROOT, capture_output=True, text=True
-    )
-    assert manifest.returncode == 0, f"README pins {rev}, which this repository does not have"
-    assert yaml.safe_load(manifest.stdout)[0]["id"] == "archbot"
-    assert "v0.1.0" not in block
+    assert ancestor.returncode == 0, f"README pins {rev}, which is not in this branch's history"
+    (version,) = re.findall(r'^version = "(.+)"$', at_commit(rev, "pyproject.toml"), re.M)
+    assert f"    rev: {rev}  # archbot {version}\n" in hook_block
+    assert action_lines == [(rev, f"  # archbot {version}")]
+    hook = yaml.safe_load(at_commit(rev, ".pre-commit-hooks.yaml"))[0]
+    assert (hook["id"], hook["language"]) == ("archbot", "python")
+    assert yaml.safe_load(at_commit(rev, "action.yml"))["runs"]["using"] == "composite"
 
 
 def test_release_workflow_builds_checks_and_publishes_on_a_tag() -> None:
-    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "release.yml").read_text(encoding="utf-8"))
-    triggers = workflow[True]  # YAML 1.1 reads the key `on` as true
-    build_steps = workflow["jobs"]["build"]["steps"]
+    text = (ROOT / ".github" / "workflows" / "release.yml").read_text(encoding="utf-8")
+    release = yaml.safe_load(text)
+    triggers = release[True]  # YAML 1.1 reads the key `on` as true
+    build_steps = release["jobs"]["build"]["steps"]
     runs = "\n".join(step.get("run", "") for step in build_steps)
+    actions = re.findall(r"^ *- uses: ([^@\s]+)@", text, re.M)
 
     assert triggers == {"push": {"tags": ["v*"]}}
     assert "git rev-parse HEAD > bot/archbot/COMMIT" in runs
     assert "python -m build" in runs and "twine check --strict dist/*" in runs and "make test" in runs
     assert 'test "$TAG" = "v$version"' in runs
-    publish = workflow["jobs"]["publish"]
+    publish = release["jobs"]["publish"]
     assert publish["needs"] == "build" and publish["permissions"] == {"id-token": "write"}
-    assert publish["steps"][-1]["uses"] == "pypa/gh-action-pypi-publish@release/v1"
+    assert actions == [
+        "actions/checkout",
+        "actions/setup-python",
+        "actions/upload-artifact",
+        "actions/download-artifact",
+        "pypa/gh-action-pypi-publish",
+    ]
+    for action in actions:  # each pinned to its commit in the one table
+        assert f"- uses: {workflow.pinned(action)}\n" in text
+    assert build_steps[0]["with"]["persist-credentials"] is False
 
 
 def test_a_release_build_reports_its_baked_commit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -19,7 +19,8 @@ from urllib.parse import unquote, urlparse
 
 DISTRIBUTION = "archbot"
 # Where the project is published: the repository pre-commit and the Action install from.
-REPOSITORY = "https://github.com/archbot/archbot"
+GITHUB_REPOSITORY = "archbot/archbot"
+REPOSITORY = f"https://github.com/{GITHUB_REPOSITORY}"
 _PACKAGE = Path(__file__).resolve().parent
 _SHA = re.compile(r"[0-9a-f]{40}")
 

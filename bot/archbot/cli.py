@@ -421,15 +421,21 @@ def github_command(
 
 @cli.command("init")
 @click.option("--force", is_flag=True, help="Overwrite files that exist.")
-@click.option("--uses", "action", metavar="OWNER/REPO@REF", help="The action the workflow uses.")
+@click.option(
+    "--uses",
+    "action",
+    metavar="OWNER/REPO@REF",
+    help="The action the workflow uses (default: archbot's own, at the revision the hook pins).",
+)
 @click.option(
     "--rev",
     metavar="REV",
-    help="The archbot commit or release tag the pre-commit hook pins (default: this archbot's commit).",
+    help="The archbot commit or release tag the pre-commit hook and the workflow pin "
+    "(default: this archbot's commit).",
 )
 def init_command(force: bool, action: str | None, rev: str | None) -> int:
     """Write .github/workflows/archbot.yml, a commented .archbot.yml and a pre-commit config."""
-    from archbot import about, scaffold, workflow
+    from archbot import about, scaffold
 
     root = optional_root()
     if root is None:
@@ -437,18 +443,22 @@ def init_command(force: bool, action: str | None, rev: str | None) -> int:
             "not inside a git repository: run `archbot init` in the repository to set up "
             "(`git init` first for a new project)"
         )
-    pinned = rev or about.commit()
-    if pinned is None:
-        raise usage_error(
-            "cannot tell which commit of archbot this is (installed without git metadata): "
-            f"pass --rev with a commit or release tag of {about.REPOSITORY}"
-        )
-    results = scaffold.write(root, action or workflow.default_action(), pinned, force)
+    if rev is not None:
+        pin = scaffold.Pin(rev)
+    else:
+        commit = about.commit()
+        if commit is None:
+            raise usage_error(
+                "cannot tell which commit of archbot this is (installed without git metadata): "
+                f"pass --rev with a commit or release tag of {about.REPOSITORY}"
+            )
+        pin = scaffold.Pin(commit, about.version())
+    results = scaffold.write(root, action, pin, force)
     for written in results:
         shown = written.path.relative_to(root).as_posix()
         click.echo(f"archbot: {'wrote' if written.created else 'kept existing'} {shown}")
         if not written.created and shown == scaffold.PRECOMMIT_PATH:
-            snippet = scaffold.precommit_snippet(pinned, about.version())
+            snippet = scaffold.precommit_snippet(pin)
             click.echo("archbot: add this hook to it:\n" + snippet, nl=False)
     if not all(w.created for w in results):
         click.echo("archbot: existing files were kept; --force overwrites them")

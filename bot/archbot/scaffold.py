@@ -15,7 +15,7 @@ WORKFLOW_PATH = ".github/workflows/archbot.yml"
 CONFIG_PATH = ".archbot.yml"
 PRECOMMIT_PATH = ".pre-commit-config.yaml"
 _ACTION_REF = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_./-]+@[A-Za-z0-9_./-]+")
-_REV = re.compile(r"[A-Za-z0-9_.][A-Za-z0-9_./-]{0,99}")
+_REV = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./-]{0,99}")
 
 # What each config key does, for the commented .archbot.yml. Every key of the Config dataclasses
 # has an entry (a test checks both ways), so the file `init` writes cannot fall behind the config.
@@ -46,6 +46,8 @@ DESCRIPTIONS: dict[str, str] = {
     "llm.concurrency": "Calls in flight at once.",
     "llm.context_files": "Repository guidance files sent with the diff, e.g. [ARCHITECTURE.md]",
     "llm.context_tokens": "Tokens of surrounding code (definitions, callers) sent with each persona's files.",
+    "roles": "Override the role of files by glob (what kind of code they are, which decides where rules "
+    'speak; `archbot route` shows each file\'s role), e.g. "tools/**": script',
     "precommit": "The pre-commit hook.",
     "precommit.llm": "Persona review in the hook too (off: commits stay fast and free; results are cached).",
     "github": "Pull requests (the GitHub Action).",
@@ -53,8 +55,8 @@ DESCRIPTIONS: dict[str, str] = {
     "github.max_inline": "At most this many inline comments per run.",
     "github.review_drafts": "Review draft pull requests as well.",
     "github.comment_when_clean": "Comment on a pull request without ML/LLM changes too (off: no comment).",
-    "github.pr_suppressions": "`# archbot: ignore[...]` lines the pull request itself adds: report them "
-    "in the comment and honour them, honour them silently, or ignore them (their findings are reported).",
+    "github.pr_suppressions": "`# archbot: ignore[...]` lines the pull request itself adds: honor them "
+    "silently, report them in the comment (and honor them), or ignore them (their findings are reported).",
     "github.allow_pull_request_target": "Run under pull_request_target (secrets and a write token for "
     "code from forks): refused unless true.",
     "github.timeout_seconds": "Timeout of one GitHub API request; slow reads are retried.",
@@ -104,14 +106,26 @@ def _yaml_value(value: object) -> str:
     return json.dumps(value)
 
 
-def precommit_snippet(rev: str, version: str) -> str:
+@dataclasses.dataclass(frozen=True)
+class Pin:
+    """The revision of archbot that the pre-commit hook and the workflow install: this archbot's
+    commit (with its version, written beside it), or the commit or release tag `--rev` names."""
+
+    rev: str
+    version: str | None = None
+
+    def comment(self) -> str:
+        return f"  # archbot {self.version}" if self.version else ""
+
+
+def precommit_snippet(pin: Pin) -> str:
     return f"""\
 # archbot reviews the staged ML/LLM changes on every commit. pre-commit installs archbot itself
 # from the repository at `rev` into its own environment: nobody needs archbot on PATH.
 # `pre-commit install` once per clone; `pre-commit autoupdate` moves `rev` to the latest release.
 repos:
   - repo: {about.REPOSITORY}
-    rev: {rev}  # archbot {version}
+    rev: {pin.rev}{pin.comment()}
     hooks:
       - id: archbot
 """
@@ -123,22 +137,23 @@ class Written:
     created: bool
 
 
-def templates(action: str, rev: str) -> dict[str, str]:
-    if _ACTION_REF.fullmatch(action) is None:
+def templates(action: str | None, pin: Pin) -> dict[str, str]:
+    """`action`: what the workflow uses instead of archbot's own action at the pinned revision."""
+    if action is not None and _ACTION_REF.fullmatch(action) is None:
         raise usage_error(f"--uses {action!r}: expected OWNER/REPO@REF")
-    if not _REV.fullmatch(rev):
-        raise usage_error(f"--rev {rev!r}: expected a commit id or a tag of {about.REPOSITORY}")
+    if not _REV.fullmatch(pin.rev):
+        raise usage_error(f"--rev {pin.rev!r}: expected a commit id or a tag of {about.REPOSITORY}")
     return {
-        WORKFLOW_PATH: workflow.text(action),
+        WORKFLOW_PATH: workflow.text(action or workflow.archbot_action(pin.rev) + pin.comment()),
         CONFIG_PATH: config_template(),
-        PRECOMMIT_PATH: precommit_snippet(rev, about.version()),
+        PRECOMMIT_PATH: precommit_snippet(pin),
     }
 
 
-def write(root: Path, action: str, rev: str, force: bool) -> list[Written]:
+def write(root: Path, action: str | None, pin: Pin, force: bool) -> list[Written]:
     """Write each file; an existing one is kept unless `force`."""
     results = []
-    for relative, text in templates(action, rev).items():
+    for relative, text in templates(action, pin).items():
         target = root / relative
         if target.exists() and not force:
             results.append(Written(target, False))

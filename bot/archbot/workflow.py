@@ -3,16 +3,17 @@ action.yml use, each pinned to a commit: a tag can be moved to other code, a com
 
 from __future__ import annotations
 
-import importlib.metadata
-
-# Where archbot's action lives. Its releases are tagged v<version> (the release workflow).
-REPOSITORY = "archbot/archbot"
+from archbot import about
 
 # action -> (commit, the release tag it is). Update both together; tests check action.yml uses them.
 PINNED: dict[str, tuple[str, str]] = {
     "actions/checkout": ("3d3c42e5aac5ba805825da76410c181273ba90b1", "v7.0.1"),
     "actions/setup-python": ("5fda3b95a4ea91299a34e894583c3862153e4b97", "v7.0.0"),
     "actions/cache": ("27d5ce7f107fe9357f9df03efb73ab90386fccae", "v5.0.5"),
+    # The release workflow (.github/workflows/release.yml): its publish job holds id-token: write.
+    "actions/upload-artifact": ("ea165f8d65b6e75b540449e92b4886f43607fa02", "v4.6.2"),
+    "actions/download-artifact": ("d3f86a106a0bac45b974a628896c90dbdf5c8093", "v4.3.0"),
+    "pypa/gh-action-pypi-publish": ("76f52bc884231f62b9a034ebfe128415bbaabdfc", "v1.12.4"),
 }
 
 
@@ -22,9 +23,10 @@ def pinned(action: str) -> str:
     return f"{action}@{commit}  # {tag}"
 
 
-def default_action() -> str:
-    """The release of archbot that is running: its tag exists once that version is published."""
-    return f"{REPOSITORY}@v{importlib.metadata.version('archbot')}"
+def archbot_action(rev: str) -> str:
+    """archbot's own action at `rev`, the revision `archbot init` pins the pre-commit hook to as
+    well: this archbot's commit, or a release tag v<version> (the release workflow makes them)."""
+    return f"{about.GITHUB_REPOSITORY}@{rev}"
 
 
 TEMPLATE = """\
