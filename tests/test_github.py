@@ -468,3 +468,11 @@ def test_the_persona_review_reads_the_pull_request_description_as_data(
         match = re.search(title + r"\n<<<DATA (\w+)>>>\n(.*?)\n<<<END DATA \1>>>", user, re.S)
         assert match is not None
         assert match.group(2).startswith("title: Add the LLM client @octocat <img src=x>")
+
+
+def test_state_that_cannot_list_every_owed_file_owes_them_all() -> None:
+    many = [f"app/{'<' * 300}{n}.py" for n in range(200)]  # escaping makes each six times longer
+    text = state_module.line("a" * 40, "c" * 16, many, [])
+    assert len(text) <= state_module.MAX_CHARS
+    parsed = state_module.parse(f"{render.COMMENT_MARKER}\n{text}")
+    assert parsed is not None and parsed.pending is None and parsed.owes("app/anything.py")

@@ -242,37 +242,36 @@ def test_a_review_made_but_never_answered_is_found_not_repeated(pull: PullSetup,
 # --- identities --------------------------------------------------------------------------------
 
 
-def test_an_app_token_learns_its_identity_from_its_first_comment(
-    pull: PullSetup, run_archbot: Any, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("token", "login", "stranger", "asks_user"),
+    [
+        # An installation token cannot ask who it is: it learns it from its first comment, and
+        # until then a person's comment that copies our marker is not taken for ours.
+        (APP_TOKEN, APP_LOGIN, "mallory", False),
+        # A personal token knows its login: another bot's copy of our marker is not ours.
+        (PERSONAL_TOKEN, PERSONAL_LOGIN, "other-app[bot]", True),
+    ],
+)
+def test_our_comment_is_recognised_by_who_wrote_it(
+    pull: PullSetup,
+    run_archbot: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    token: str,
+    login: str,
+    stranger: str,
+    asks_user: bool,
 ) -> None:
-    monkeypatch.setenv("GITHUB_TOKEN", APP_TOKEN)
-    # A person's comment that copies our marker is not ours.
-    pull.server.add_comment(7, "mallory", "<!-- archbot:review -->\nforged")
+    monkeypatch.setenv("GITHUB_TOKEN", token)
+    pull.server.add_comment(7, stranger, "<!-- archbot:review -->\nnot ours")
 
     assert run_archbot("github").code == 1
     result, elapsed = run_timed(run_archbot)
 
     assert result.code == 1 and elapsed < BOUND
     assert_review_kept(pull, result.out)
-    assert_published_once(pull, APP_LOGIN)
-    assert [c.login for c in pull.server.comments[7]] == ["mallory", APP_LOGIN]
-    assert not any(path == "/user" for _, path, _ in pull.server.log)
-
-
-def test_a_personal_token_knows_its_identity(
-    pull: PullSetup, run_archbot: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("GITHUB_TOKEN", PERSONAL_TOKEN)
-    # Another bot's comment that copies our marker is not ours.
-    pull.server.add_comment(7, "other-app[bot]", "<!-- archbot:review -->\nnot ours")
-
-    assert run_archbot("github").code == 1
-    result, elapsed = run_timed(run_archbot)
-
-    assert result.code == 1 and elapsed < BOUND
-    assert_review_kept(pull, result.out)
-    assert_published_once(pull, PERSONAL_LOGIN)
-    assert [c.login for c in pull.server.comments[7]] == ["other-app[bot]", PERSONAL_LOGIN]
+    assert_published_once(pull, login)
+    assert [c.login for c in pull.server.comments[7]] == [stranger, login]
+    assert any(path == "/user" for _, path, _ in pull.server.log) == asks_user
 
 
 # --- huge pull requests without a checkout -----------------------------------------------------

@@ -46,21 +46,17 @@ class State:
 
 
 def line(head: str, run: str, pending: Iterable[str] | None, findings: Sequence[Finding]) -> str:
-    """The state as one HTML comment line of at most MAX_CHARS characters. `pending` None: every
-    file is owed a persona review."""
-    budget = MAX_CHARS - len(
-        _escaped({"v": VERSION, "head": head, "run": run, "pending": [], "findings": []})
-    )
-    budget -= len(STATE_PREFIX) + len(STATE_SUFFIX)
-    owed: list[str] | str = sorted(set(pending)) if pending is not None else ALL_FILES
-    size = sum(len(_escaped(p)) + 1 for p in owed) if pending is not None else len(_escaped(ALL_FILES))
-    if size > budget // 2 or any(len(p) > MAX_PATH for p in owed):
-        owed, size = ALL_FILES, len(_escaped(ALL_FILES))
-    budget -= size
+    """The state as one HTML comment line of at most MAX_CHARS characters, measured after
+    escaping. `pending` None: every file is owed a persona review. What does not fit is left out
+    on the safe side: owed files become "every file", findings past the budget are not carried."""
+    empty = {"v": VERSION, "head": head, "run": run, "pending": [], "findings": []}
+    budget = MAX_CHARS - len(STATE_PREFIX) - len(_escaped(empty)) - len(STATE_SUFFIX)
+    owed = _owed(pending, budget // 2)
+    budget -= len(_escaped(owed))
     entries: list[dict[str, object]] = []
     for finding in findings:
         if len(finding.file) > MAX_PATH:
-            continue
+            continue  # a cut path would name another file
         entry = _entry(finding)
         cost = len(_escaped(entry)) + 1
         if cost > budget:
@@ -69,6 +65,15 @@ def line(head: str, run: str, pending: Iterable[str] | None, findings: Sequence[
         entries.append(entry)
     payload = {"v": VERSION, "head": head, "run": run, "pending": owed, "findings": entries}
     return STATE_PREFIX + _escaped(payload) + STATE_SUFFIX
+
+
+def _owed(pending: Iterable[str] | None, budget: int) -> list[str] | str:
+    if pending is None:
+        return ALL_FILES
+    paths = sorted(set(pending))
+    if any(len(p) > MAX_PATH for p in paths) or len(_escaped(paths)) > budget:
+        return ALL_FILES
+    return paths
 
 
 def _escaped(value: object) -> str:
