@@ -207,7 +207,8 @@ def test_the_primary_rate_limit_stops_at_once(pull: PullSetup, run_archbot: Any)
     assert_review_kept(pull, result.out)
     assert pull.server.comments[7] == []
     assert re.search(r"asks to wait 36\d\d s", publish_notices(result.out)[-1])
-    assert len(pull.server.log) == 2  # the earlier review, then the head check: no retries
+    # One request: the earlier review met the limit; nothing after it asks GitHub again.
+    assert [(m, p) for m, p, _ in pull.server.log] == [("GET", "/repos/acme/service/issues/7/comments")]
 
 
 # --- creates whose answer is lost --------------------------------------------------------------
@@ -459,8 +460,8 @@ def test_an_unreachable_api_is_a_notice_not_an_internal_error(
     assert_review_kept(pull, result.out)
     assert "internal error" not in result.out + result.err
     assert publish_notices(result.out)[-1].startswith(
-        "stopped publishing to acme/service#7: reading acme/service#7: cannot reach the GitHub API at "
-        "127.0.0.1:9 (connection failed)"
+        "stopped publishing to acme/service#7: listing the comments of acme/service#7: cannot reach the "
+        "GitHub API at 127.0.0.1:9 (connection failed)"
     )
 
     printed = run_archbot("review", "--pr", "acme/service#7")

@@ -101,12 +101,22 @@ class ReadOnlyToken(Unpublishable):
     """The token may read but not write (pull requests from forks, `permissions: read`)."""
 
 
-class RateLimited(Unpublishable):
+class _Stopped(Unpublishable):
+    """A failure that stops every later call of the run too (see Client._call)."""
+
+    def __init__(self, what: str, reason: str) -> None:
+        super().__init__(f"{what}: {reason}")
+        self.what = what
+        self.reason = reason
+
+
+class RateLimited(_Stopped):
     """A rate limit asks for a longer wait than the run's budget has left."""
 
 
-class Unavailable(Unpublishable):
-    """5xx, timeouts or no connection, after the retries a call allows."""
+class Unavailable(_Stopped):
+    """5xx, timeouts or no connection after the retries a call allows, or an answer that is not
+    what GitHub sends."""
 
 
 class NotFound(ArchbotError):
@@ -141,6 +151,9 @@ class Client:
         self.server_url = (server_url or _server_url(self.api_url)).rstrip("/")
         self._sleep = sleep
         self._waited = 0.0
+        # Once GitHub is unreachable or rate-limited past the budget, later calls fail at once:
+        # one outage costs its retries once per run, and a rate limit is not hammered.
+        self._stopped: _Stopped | None = None
         self._identity: tuple[str | None] | None = None
         self.tune(tuning)
 
@@ -156,10 +169,6 @@ class Client:
             seconds_between_writes=tuning.write_spacing_seconds or None,
             lazy=True,
         )
-
-    @property
-    def waited(self) -> float:
-        return self._waited
 
     # --- identity ------------------------------------------------------------------------------
 
@@ -197,7 +206,7 @@ class Client:
             )
             changed = int(data.get("changed_files") or 0)
         except (KeyError, TypeError, ValueError):
-            raise Unavailable(f"reading {repo}#{number}: GitHub's answer is not a pull request") from None
+            raise Unavailable(f"reading {repo}#{number}", "GitHub's answer is not a pull request") from None
         return Pull(info, changed)
 
     def merge_base(self, info: PullInfo) -> str:
@@ -210,7 +219,9 @@ class Client:
         try:
             return _sha(data["merge_base_commit"]["sha"])
         except (KeyError, TypeError, ValueError):
-            raise Unavailable(f"comparing the commits of {info.name}: no merge base in the answer") from None
+            raise Unavailable(
+                f"comparing the commits of {info.name}", "no merge base in the answer"
+            ) from None
 
     def diff_text(self, info: PullInfo) -> str | None:
         """The pull request's diff; None when GitHub says it is too large (406)."""
@@ -297,7 +308,7 @@ class Client:
         )
         comment = _comment(data)
         if comment is None:
-            raise Unavailable(f"commenting on {info.name}: GitHub's answer is not a comment")
+            raise Unavailable(f"commenting on {info.name}", "GitHub's answer is not a comment")
         return comment
 
     def edit_comment(self, info: PullInfo, comment_id: int, body: str) -> None:
@@ -394,7 +405,7 @@ class Client:
                     break
                 headers, data = self._github.requester.requestJsonAndCheck("GET", url, parameters=parameters)
                 if not isinstance(data, list):
-                    raise Unavailable(f"{what}: GitHub's answer is not a list")
+                    raise Unavailable(what, "GitHub's answer is not a list")
                 items += [item for item in data if isinstance(item, dict)]
                 match = _NEXT.search(str(headers.get("link") or ""))
                 url, parameters = (match.group(1), None) if match else (None, None)
@@ -403,6 +414,15 @@ class Client:
         return self._call(what, call, idempotent=True)
 
     def _call(self, what: str, action: Callable[[], T], *, idempotent: bool, write: bool = False) -> T:
+        if self._stopped is not None:  # said as it happened: the call that met it, and why
+            raise type(self._stopped)(self._stopped.what, self._stopped.reason)
+        try:
+            return self._attempts(what, action, idempotent, write)
+        except _Stopped as error:
+            self._stopped = error
+            raise
+
+    def _attempts(self, what: str, action: Callable[[], T], idempotent: bool, write: bool) -> T:
         attempt = 0
         while True:
             try:
@@ -426,7 +446,7 @@ class Client:
                 if not idempotent and sent:
                     raise OutcomeUnknown(f"{what}: {self._describe(error)}") from None
                 if attempt >= self._tuning.retries:
-                    raise Unavailable(f"{what}: {self._describe(error)}") from None
+                    raise Unavailable(what, self._describe(error)) from None
                 self._wait(what, _backoff(attempt), limit=False)
             attempt += 1
 
@@ -434,8 +454,9 @@ class Client:
         left = self._tuning.max_wait_seconds - self._waited
         if limit and seconds > left:
             raise RateLimited(
-                f"{what}: GitHub's rate limit asks to wait {seconds:.0f} s and this run may wait "
-                f"{max(left, 0.0):.0f} s more (github.max_wait_seconds: {self._tuning.max_wait_seconds:g})"
+                what,
+                f"GitHub's rate limit asks to wait {seconds:.0f} s and this run may wait "
+                f"{max(left, 0.0):.0f} s more (github.max_wait_seconds: {self._tuning.max_wait_seconds:g})",
             )
         seconds = max(0.0, min(seconds, left))
         if seconds:
@@ -484,7 +505,7 @@ def _failure(what: str, error: GithubException, write: bool) -> ArchbotError:
     if error.status == 404:
         return NotFound(f"{what}: not found, or the token cannot see it")
     if error.status >= 500:
-        return Unavailable(f"{what}: GitHub answered {error.status}: {message}")
+        return Unavailable(what, f"GitHub answered {error.status}: {message}")
     return ArchbotError(f"{what}: GitHub answered {error.status}: {message}")
 
 
