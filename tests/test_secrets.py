@@ -7,7 +7,7 @@ import string
 
 import pytest
 
-from archbot import policy, secrets
+from archbot import policy, screen, secrets
 from secret_corpus import ALNUM, CORPUS, chars
 
 BY_KIND = {s.kind: s for s in CORPUS}
@@ -197,3 +197,8 @@ def test_the_policy_screens_with_the_credential_words() -> None:
     """The pre-commit screen skips a file for this rule when none of its words occur: every name
     a literal is reported under holds one of them."""
     assert policy.POLICY["hardcoded-llm-api-key"].needs == secrets.CREDENTIAL_WORDS
+
+
+def test_the_key_start_is_one_pattern_everywhere() -> None:
+    assert secrets.KEY_START.pattern == policy.KEY_START
+    assert secrets.KEY_START.pattern.encode() == screen.PROVIDER_KEY_START.pattern

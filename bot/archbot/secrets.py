@@ -126,6 +126,12 @@ SHAPES: dict[str, Shape] = {
     ),
 }
 
+# Where every shape detected anywhere starts (policy.KEY_START and screen.PROVIDER_KEY_START repeat
+# it for code that must not import this module; tests hold them equal).
+KEY_START = re.compile(
+    r"\b(?:sk-|hf_|AIza|AKIA|ASIA|ABIA|ACCA|gh[pousr]_|github_pat_|GOCSPX-|xox[abposr]-|glpat-|[sr]k_live_"
+    r"|gsk_|r8_|pcsk_|lsv2_|SG\.|npm_|pypi-|dapi)|hooks\.slack\.com|(?i:aws_?secret)"
+)
 _PLACEHOLDER = re.compile(
     r"x{4,}|your|example|changeme|dummy|placeholder|fake|invalid|insecure|not[-_]?secure|nonexistent|redacted"
     r"|<|\$\{|\{\{",
@@ -136,6 +142,8 @@ _PLACEHOLDER = re.compile(
 def provider_key(text: str) -> tuple[str, re.Match[str]] | None:
     """The first secret in `text` whose shape alone identifies it (`detect="anywhere"`), unless it
     is a placeholder."""
+    if not KEY_START.search(text):
+        return None
     for name, shape in SHAPES.items():
         if shape.detect != "anywhere":
             continue

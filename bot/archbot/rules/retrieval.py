@@ -99,6 +99,8 @@ _RAW_METHODS: dict[str, tuple[str, ...]] = {
 }
 _COLLECTION_GETTERS = frozenset(["get_or_create_collection", "get_collection", "create_collection", "Index"])
 _HUB_PREFIX = re.compile(r"^sentence-transformers/")
+# A file without one of these holds no embedding model this rule can name.
+_EMBEDDING_WORDS = re.compile(r"(?i)embed|encode")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -384,6 +386,8 @@ def embedding_model_mismatch(src: PythonFile) -> Iterator[Hit]:
         EMBEDDINGS = OpenAIEmbeddings(model="text-embedding-3-large")
         store = Chroma(persist_directory="db", embedding_function=EMBEDDINGS)
     """
+    if not _EMBEDDING_WORDS.search(src.code):
+        return
     uses = [use for use, _ in store_uses(src)]
     changed = [use for use in uses if use.line]
     if not changed:

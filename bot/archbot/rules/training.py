@@ -759,6 +759,8 @@ def training_no_zero_grad(src: PythonFile) -> Iterator[Hit]:
             loss.backward()
             optimizer.step()
     """
+    if "backward" not in src.code:
+        return
     steps = _Steps(src)
     tree = src.nodes
     for loop in tree.walked:
@@ -896,6 +898,8 @@ def loss_accumulated_with_graph(src: PythonFile) -> Iterator[Hit]:
     Good:
         total_loss += loss.item()
     """
+    if "backward" not in src.code:
+        return
     names, tree = src.names, src.nodes
     for nodes in tree.scopes.values():
         losses = _backpropagated(nodes)
@@ -1070,6 +1074,8 @@ SHUFFLERS: dict[str, Shuffler] = {
     "numpy.random.permutation": Shuffler((), "always"),
     "sklearn.model_selection.train_test_split": Shuffler(("random_state",), "by-default"),
 }
+# A file without one of these words holds no call of SHUFFLERS and no `.shuffle()`.
+_SHUFFLE_WORDS = re.compile(r"shuffle|Sampler|random_split|randperm|permutation|sample|train_test_split")
 _DATASET_SHUFFLE = Shuffler(("seed", "generator", "random_state", "rng"), "always")
 _SEED_PARAMETER = re.compile(r"^(?:\w+_)?seed$")
 
@@ -1172,6 +1178,8 @@ def seed_not_passed(src: PythonFile) -> Iterator[Hit]:
     Good:
         return DataLoader(StreamingDataset(self.path, shuffle=True, seed=self.seed))
     """
+    if "seed" not in src.code:
+        return
     tree = src.nodes
     for node in tree.walked:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -1268,7 +1276,7 @@ def shuffle_without_seed(src: PythonFile) -> Iterator[Hit]:
     Good:
         stream = stream.shuffle(seed=SEED, buffer_size=10_000)
     """
-    if is_test_module(src.path):
+    if is_test_module(src.path) or not _SHUFFLE_WORDS.search(src.code):
         return
     names, module = src.names, src.tree
     script: bool | None = None
