@@ -215,6 +215,7 @@ def test_the_primary_rate_limit_stops_at_once(pull: PullSetup, run_archbot: Any)
 
 
 def test_a_comment_made_but_never_answered_is_found_not_repeated(pull: PullSetup, run_archbot: Any) -> None:
+    pull.rebase_config(STALLING)
     pull.server.fail("POST", r"/issues/7/comments$", "commit-then-stall")
 
     result, elapsed = run_timed(run_archbot)
@@ -226,6 +227,7 @@ def test_a_comment_made_but_never_answered_is_found_not_repeated(pull: PullSetup
 
 
 def test_a_review_made_but_never_answered_is_found_not_repeated(pull: PullSetup, run_archbot: Any) -> None:
+    pull.rebase_config(STALLING)
     pull.server.fail("POST", r"/pulls/7/reviews$", "commit-then-stall")
 
     result, elapsed = run_timed(run_archbot)
