@@ -140,9 +140,14 @@ class Checkouts:
         return True
 
 
-def run_archbot(cwd: Path, base: str, head: str, cache: Path) -> dict[str, Any]:
+def archbot_env(cache: Path) -> dict[str, str]:
+    """The environment of a rules-only run: no API keys, no hook or Action context, own cache."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "PRE_COMMIT", "GITHUB_"))}
-    env |= GIT_ENV | {"ARCHBOT_CACHE_DIR": str(cache)}
+    return env | GIT_ENV | {"ARCHBOT_CACHE_DIR": str(cache)}
+
+
+def run_archbot(cwd: Path, base: str, head: str, cache: Path) -> dict[str, Any]:
+    env = archbot_env(cache)
     command = [
         str(ARCHBOT),
         "review",
