@@ -92,7 +92,7 @@ class Fault:
     None means every time. Kinds: an HTTP status (5xx); "secondary" (403 or 429 by `status`, with
     retry-after `retry_after` unless None); "primary" (x-ratelimit-remaining 0, reset in
     `reset_in` seconds); "stall" (no answer until the test ends); "commit-then-stall" (the write is
-    made, the answer never comes)."""
+    made, the answer never comes); "drop" (the connection is closed without an answer, nothing made)."""
 
     method: str
     path: str
@@ -319,6 +319,9 @@ def _handler_for(server: GitHubServer) -> type[BaseHTTPRequestHandler]:
                 return self._error(403, "API rate limit exceeded for installation ID 1.", headers)
             if fault.kind == "stall":
                 server.release.wait(30)
+                self.close_connection = True
+                return 0
+            if fault.kind == "drop":
                 self.close_connection = True
                 return 0
             if fault.kind == "commit-then-stall":

@@ -23,7 +23,7 @@ from archbot.github.event import PullInfo
 from archbot.github.publish import Previous
 from archbot.github.run import Reviewed, comment_body, publish_review, review_pull, summary_body
 from archbot.masking import Masker
-from archbot.models import DiffSource, Finding, PersonaAssignment, Report, Severity
+from archbot.models import DiffSource, Finding, PersonaAssignment, Report, Severity, SkippedFile
 from archbot.review import PersonaReviewInput, PersonaReviewResult
 from github_server import BOT_LOGIN, READ_TOKEN, WRITE_TOKEN
 from pull_fixture import AGENT, FAST, INLINE, KEY_FIXED_CLIENT, PullSetup, pull
@@ -167,6 +167,29 @@ def test_a_failed_persona_review_is_owed_and_done_on_the_next_run(pull: PullSetu
 
     run_in_process(pull, working)  # nothing changed, nothing owed: no call
     assert len(calls) == 2
+
+
+def test_a_file_the_persona_review_skipped_is_owed_and_reviewed_on_the_next_run(pull: PullSetup) -> None:
+    calls: list[list[str]] = []
+    over_budget = SkippedFile("app/llm.py", "persona review: over the token budget (llm.max_input_tokens)")
+
+    def skipping(request: PersonaReviewInput) -> PersonaReviewResult:
+        calls.append([path for a in request.routing.assignments for path in a.files])
+        return PersonaReviewResult(skipped=(over_budget,))
+
+    def working(request: PersonaReviewInput) -> PersonaReviewResult:
+        calls.append([path for a in request.routing.assignments for path in a.files])
+        return PersonaReviewResult()
+
+    run_in_process(pull, skipping)
+    state = state_module.parse(pull.bot_comments()[0])
+    assert state is not None and state.pending == frozenset({"app/llm.py"})
+
+    run_in_process(pull, working)  # the same head: only the skipped file is sent
+
+    assert calls == [["app/agent.py", "app/llm.py"], ["app/llm.py"]]
+    state = state_module.parse(pull.bot_comments()[0])
+    assert state is not None and state.pending == frozenset()
 
 
 def test_fork_pull_request_gets_annotations_and_a_summary(
@@ -476,3 +499,17 @@ def test_state_that_cannot_list_every_owed_file_owes_them_all() -> None:
     assert len(text) <= state_module.MAX_CHARS
     parsed = state_module.parse(f"{render.COMMENT_MARKER}\n{text}")
     assert parsed is not None and parsed.pending is None and parsed.owes("app/anything.py")
+
+
+def test_a_finding_whose_path_is_too_long_for_the_state_is_left_out_not_cut() -> None:
+    def finding(path: str, fingerprint: str) -> Finding:
+        found = Finding("llm-ml-engineer", "llm", "llm-ml-engineer", Severity.HIGH, path, 3, "t", "w", "f")
+        return dataclasses.replace(found, fingerprint=fingerprint)
+
+    longest = "a/" + "b" * (state_module.MAX_PATH - 5) + ".py"
+    kept, too_long = finding(longest, "1" * 20), finding(longest.replace(".py", "x.py"), "2" * 20)
+    text = state_module.line("a" * 40, "c" * 16, [], [too_long, kept])
+
+    parsed = state_module.parse(f"{render.COMMENT_MARKER}\n{text}")
+    assert len(longest) == state_module.MAX_PATH
+    assert parsed is not None and parsed.findings == (kept,)

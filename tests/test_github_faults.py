@@ -50,6 +50,16 @@ def assert_published_once(pull: PullSetup, login: str = BOT_LOGIN) -> None:
     assert pull.inline() == INLINE
 
 
+def assert_published_in_full(pull: PullSetup, critical: int, inline: list[tuple[str, int]]) -> None:
+    """One comment, each inline comment once, and the whole review in the summary and the outputs."""
+    (body,) = pull.bot_comments()
+    assert len(pull.server.comments[7]) == 1 and f"### 🔴 Critical ({critical})" in body
+    assert pull.inline() == inline
+    assert f"### 🔴 Critical ({critical})" in pull.summary.read_text(encoding="utf-8")
+    outputs = pull.outputs.read_text().splitlines()
+    assert (outputs[0], outputs[-1]) == (f"critical={critical}", "published=true")
+
+
 def publish_notices(out: str) -> list[str]:
     return [
         line.removeprefix("::warning title=archbot::")
@@ -158,6 +168,34 @@ def test_answers_that_never_come_stop_publishing_within_the_timeouts(
         "within 1 s (github.timeout_seconds); the findings are in the annotations and the job summary, and "
         "the next run publishes them"
     )
+
+
+# --- dropped connections -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "codes"),
+    [
+        # A read is sent again (then the two lookups around creating the comment).
+        ("GET", r"/issues/7/comments$", [0, 200, 200, 200]),
+        # A create is not: archbot looks for what it may have made (nothing), then creates it once.
+        ("POST", r"/issues/7/comments$", [0, 201]),
+    ],
+)
+def test_a_dropped_connection_is_retried_or_looked_up(
+    pull: PullSetup, run_archbot: Any, method: str, path: str, codes: list[int]
+) -> None:
+    pull.server.fail(method, path, "drop")
+
+    result, elapsed = run_timed(run_archbot)
+
+    assert result.code == 1 and elapsed < BOUND
+    assert_review_kept(pull, result.out)
+    assert_published_once(pull)
+    assert [
+        code for m, p, code in pull.server.log if m == method and p.endswith("/issues/7/comments")
+    ] == codes
+    assert [line for line in result.out.splitlines() if line.startswith("::warning title=")] == []
 
 
 # --- rate limits -------------------------------------------------------------------------------
@@ -280,6 +318,11 @@ def test_our_comment_is_recognised_by_who_wrote_it(
 # --- huge pull requests without a checkout -----------------------------------------------------
 
 
+# The fixture's inline comments and those on the leaky file a test adds, critical before high.
+HUGE_INLINE = [("app/llm.py", 4), ("zz/llm_client.py", 4), ("app/llm.py", 8), ("zz/llm_client.py", 8)]
+BIG_FILE_INLINE = [("app/llm.py", 4), ("app/prompts.py", 4), ("app/llm.py", 8), ("app/prompts.py", 8)]
+
+
 def huge_pull(pull: PullSetup, files: int) -> None:
     for n in range(files - 1):
         pull.repo.write(f"docs/pages/page_{n:04d}.md", f"page {n}\n")
@@ -317,7 +360,7 @@ def test_3005_files_without_a_checkout_take_a_bounded_number_of_requests(
     fetches = [p for _, p, _ in pull.server.log if p.startswith("/acme/service.git/")]
     assert len(fetches) <= 4  # git fetch: the refs, then the pack
     assert api == ["compare GET", *["issues GET"] * 3, "issues POST", *["pulls GET"] * 4, "pulls POST"]
-    assert len(pull.bot_comments()) == 1
+    assert_published_in_full(pull, 2, HUGE_INLINE)
 
 
 def test_3005_files_without_git_name_what_was_not_reviewed(
@@ -336,6 +379,7 @@ def test_3005_files_without_git_name_what_was_not_reviewed(
     ) in notices
     assert pull.server.writes("GET", "/pulls/7/files") == 30
     assert "were not reviewed" in pull.bot_comments()[0]
+    assert_published_in_full(pull, 1, INLINE)
 
 
 def test_a_2_mb_file_without_a_checkout_is_reviewed(
@@ -352,6 +396,7 @@ def test_a_2_mb_file_without_a_checkout_is_reviewed(
 
     assert result.code == 1 and elapsed < BOUND
     assert "::error file=app/prompts.py,line=4," in result.out
+    assert_published_in_full(pull, 2, BIG_FILE_INLINE)
 
 
 def test_a_2_mb_file_without_git_is_reviewed_from_its_diff_and_named(
@@ -368,6 +413,7 @@ def test_a_2_mb_file_without_git_is_reviewed_from_its_diff_and_named(
 
     assert result.code == 1 and elapsed < BOUND
     assert "::error file=app/prompts.py,line=4," in result.out
+    assert_published_in_full(pull, 2, BIG_FILE_INLINE)
     assert (
         "::notice title=archbot::1 file(s) were reviewed from their diff alone (without a checkout, archbot "
         "reads at most 100 whole files through the API): app/prompts.py"

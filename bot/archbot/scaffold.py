@@ -60,7 +60,8 @@ DESCRIPTIONS: dict[str, str] = {
     "github.allow_pull_request_target": "Run under pull_request_target (secrets and a write token for "
     "code from forks): refused unless true.",
     "github.timeout_seconds": "Timeout of one GitHub API request; slow reads are retried.",
-    "github.retries": "Retries of a GitHub API request that failed or timed out.",
+    "github.retries": "Retries of a GitHub read, edit or delete that failed or timed out (a create is "
+    "never re-sent: archbot looks for it first).",
     "github.max_wait_seconds": "Longest total wait for rate limits and retries in one run.",
     "github.write_spacing_seconds": "Pause between writes, as GitHub asks of integrations.",
 }
