@@ -202,6 +202,23 @@ def test_callers_are_found_across_the_repository_parsing_only_files_that_mention
     assert shop.parsed == 5
 
 
+def test_definitions_are_found_by_name_parsing_only_files_that_define_them(shop: Repository) -> None:
+    (ask,) = shop.definitions("ask")
+    (base,) = shop.definitions("Base")
+    several = shop.definitions("make_client")
+
+    assert (ask.qualname, ask.module.path if ask.module else None) == (
+        "shop.clients.LLMClient.ask",
+        "src/shop/clients.py",
+    )
+    assert base.cls is not None and base.cls.module.path == "src/shop/base.py"
+    # More than one: the caller asks for two to know the name is ambiguous.
+    assert sorted(s.module.path for s in several if s.module) == ["scripts/helpers.py", "src/shop/clients.py"]
+    assert shop.definitions("nowhere") == []
+    # Three files define one of the names; the search stopped at two `make_client` (tools/ unread).
+    assert shop.parsed == 3
+
+
 def test_a_broken_or_oversized_module_is_unknown_not_an_error(repo: GitRepo) -> None:
     model = build(
         repo,

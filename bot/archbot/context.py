@@ -369,7 +369,9 @@ class Pack:
             if symbol is not None and symbol.module is not None:
                 break
         if symbol is None or symbol.module is None:
-            symbol = self._by_definition(word.rsplit(".", 1)[-1])
+            # The one project definition of that name, when there is exactly one.
+            defined = self.repo.definitions(word.rsplit(".", 1)[-1])
+            symbol = defined[0] if len(defined) == 1 else None
         if symbol is None:
             return None
         if symbol.function is not None:
@@ -379,30 +381,6 @@ class Pack:
         if symbol.value is not None and symbol.module is not None:
             return self._constant_entry(symbol, 1.0)
         return None
-
-    def _by_definition(self, name: str) -> Symbol | None:
-        """The one project definition named `name` (`def name`/`class name` at module or class
-        level); None when there is none or several."""
-        assert self.repo is not None
-        pattern = re.compile(rf"^\s*(?:async\s+def|def|class)\s+{re.escape(name)}\b", re.M)
-        found: list[Symbol] = []
-        for path in self.repo.python_files:
-            text = self.repo.text(path)
-            if text is None or pattern.search(text) is None:
-                continue
-            module = self.repo.module(path)
-            if module is None:
-                continue
-            if name in module.functions:
-                found.append(Symbol(f"{module.name}.{name}", module, function=module.functions[name]))
-            if name in module.classes:
-                found.append(Symbol(f"{module.name}.{name}", module, cls=module.classes[name]))
-            for cls in module.classes.values():
-                if name in cls.methods:
-                    found.append(Symbol(f"{cls.qualname}.{name}", module, function=cls.methods[name]))
-            if len(found) > 1:
-                return None
-        return found[0] if found else None
 
     # --- versions -------------------------------------------------------------------------------
 

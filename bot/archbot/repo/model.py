@@ -713,6 +713,41 @@ class Repository:
                     return Callers(tuple(sites[:limit]), False)
         return Callers(tuple(sites), complete)
 
+    def definitions(self, name: str, limit: int = 2) -> list[Symbol]:
+        """Functions, classes and methods named `name` anywhere in the repository's Python files
+        (module or class level), found like `callers`: a text search that parses only the files
+        defining `name`, within the scan budget. At most `limit` (a caller wanting the one
+        definition asks for two)."""
+        pattern = re.compile(rf"^\s*(?:async\s+def|def|class)\s+{re.escape(name)}\b", re.M)
+        found: list[Symbol] = []
+        scanned = 0
+        for path in self.python_files:
+            module = self._modules.get(path)
+            if module is None:
+                text = self.text(path)
+                if text is None:
+                    continue
+                scanned += len(text)
+                if scanned > self.budget.max_scan_bytes:
+                    break
+                if pattern.search(text) is None:
+                    continue
+                module = self.module(path)
+                if module is None:
+                    continue
+            if name in module.functions:
+                found.append(Symbol(f"{module.name}.{name}", module, function=module.functions[name]))
+            if name in module.classes:
+                found.append(Symbol(f"{module.name}.{name}", module, cls=module.classes[name]))
+            found.extend(
+                Symbol(f"{cls.qualname}.{name}", module, function=cls.methods[name])
+                for cls in module.classes.values()
+                if name in cls.methods
+            )
+            if len(found) >= limit:
+                return found[:limit]
+        return found
+
     def _calls_named(self, module: Module, name: str) -> Iterator[CallSite]:
         owners = {node: function for function in module.every_function for node in function.nodes}
         for node in ast.walk(module.tree):
