@@ -134,7 +134,18 @@ def test_secrets_are_redacted_and_secret_files_never_sent(
     assert anthropic_server.messages()
     for name, value in PLANTED.items():
         assert value not in everything, name
-    assert "<secret:aws-access-key-id, 20 chars>" in everything
+    user = anthropic_server.messages()[0].body["messages"][0]["content"]
+    # Each secret as a typed placeholder; names (the variable, os.environ's key) left as they are.
+    assert (
+        '     3 + KEY_0 = "<secret:openai-key, 64 chars>"\n'
+        '     4 + KEY_1 = "<secret:anthropic-api-key, 108 chars>"\n'
+        '     5 + KEY_2 = "<secret:huggingface-access-token, 37 chars>"\n'
+        '     6 + KEY_3 = "<secret:aws-access-key-id, 20 chars>"\n'
+        '     7 + KEY_4 = "<secret:github-token, 40 chars>"\n'
+        '     8 + KEY_5 = "<secret:slack-token, 28 chars>"\n'
+        '     9 + db_password = "<secret:credential, 20 chars>"\n'
+    ) in user
+    assert '     5 + client = OpenAI(api_key=os.environ["OPENAI_API_KEY"], timeout=30)\n' in user
     assert "file: .env" not in everything and "file: app/server.key" not in everything
     assert "BEGIN PRIVATE KEY" not in everything
     assert "- 7 secrets redacted before the persona review" in result.out

@@ -221,6 +221,10 @@ def test_the_request_shows_definitions_construction_callers_versions_and_layout(
         + "DL7DxtpYlSXpfKtHFAA"
     )
     change.stage("tests/test_service.py", TEST.replace("\n\n\ndef", f'\n\nFAKE_KEY = "{key}"\n\n\ndef', 1))
+    # The lock file pins what the requirements only bound; a deleted helper and plain code stay out.
+    change.stage("uv.lock", 'version = 1\n\n[[package]]\nname = "anthropic"\nversion = "0.40.2"\n')
+    change.stage("app/text.py", "def title(words: str) -> str:\n    return words.title()\n")
+    change.git("rm", "-q", "app/retry.py")
 
     code, data = review(run_archbot)
 
@@ -268,11 +272,17 @@ def test_the_request_shows_definitions_construction_callers_versions_and_layout(
         "snapshot (lines 20, 27)"
     )
     assert "app/service.py: changed lines are in `def app.service.answer`" in facts
-    assert "library version: anthropic ==0.40.0 (requirements.txt)" in facts
+    assert "library version: anthropic 0.40.2 (uv.lock)" in facts
+    assert section(user, "Files of the change not shown here") == (
+        "app/retry.py: deleted\n"
+        "app/text.py: not ML/LLM code (rules only)\n"
+        "uv.lock: not ML/LLM code (rules only)"
+    )
     change_text = section(user, "The change")
-    assert (
-        "file: tests/test_service.py (added): test code, 15 lines added, 0 removed; summarised, not shown"
-    ) in change_text
+    # The test in one line, after the code (its critical rule finding does not put it first).
+    assert change_text.endswith(
+        "\n\nfile: tests/test_service.py (added): test code, 15 lines added, 0 removed; summarised, not shown"
+    )
     # Removed lines keep their old numbers, in line order among the new ones.
     assert (
         "     8   def answer(question: str, documents: list[str]) -> str:\n"
@@ -288,8 +298,10 @@ def test_the_request_shows_definitions_construction_callers_versions_and_layout(
         "    11 +         max_tokens=settings.max_tokens * 8,\n"
     ) in change_text
     assert "         [lines -17..-27 moved to lines 5-15 of app/summary.py; shown there]" in change_text
+    # Five DATA blocks (facts, repository, files not sent, hints, the change), each its own marker.
     tags = re.findall(r"<<<DATA (\w+)>>>", user)
-    assert len(tags) == len(set(tags)) >= 3
+    assert len(set(tags)) == len(tags) == 5
+    assert re.findall(r"<<<END DATA (\w+)>>>", user) == tags
 
 
 def test_what_comes_back_removed_line_cross_lane_critical_and_an_unsure_finding(
@@ -368,6 +380,8 @@ def test_second_look_answers_missing_context_once_and_is_cached(
     assert turns[0]["content"] == user_turn(calls[0])
     assert json.loads(turns[1]["content"])["missing_context"] == ["app.retry.backoff", "callers of summarise"]
     asked = section(turns[2]["content"], "What you asked for")
+    first_tags = set(re.findall(r"<<<DATA (\w+)>>>", turns[0]["content"]))
+    assert not first_tags & set(re.findall(r"<<<DATA (\w+)>>>", turns[2]["content"]))
     assert asked.startswith(
         "--- `app.retry.backoff`, asked for, app/retry.py:1\ndef backoff(attempt: int) -> float:\n"
     )

@@ -99,7 +99,11 @@ class Builder:
                 else:
                     full = request.routing.texts.get(path) if path in request.routing.complete else None
                     block = layout.file_block(changed, full, self.moves, deleted)
-                rank = risk(path, request.rule_findings, scores.get(path, {}).get(persona.name, 0.0))
+                # A summary line goes after every file shown (and first when the budget drops one).
+                rank = (
+                    float(what is None),
+                    *risk(path, request.rule_findings, scores.get(path, {}).get(persona.name, 0.0)),
+                )
                 blocks.append(dataclasses.replace(block, text=self.redact(block.text), rank=rank))
             blocks.sort(key=lambda b: b.rank, reverse=True)
             out.append(Work(persona, model, system, tuple(blocks)))

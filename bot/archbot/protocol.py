@@ -34,7 +34,8 @@ you are shown. Security holes, data loss or corruption, crashes and unbounded co
 reported, whichever reviewer you are and whatever the role leaves to others.
 
 ## Severity
-This table decides severity. A rule hint's severity is the rule's estimate and does not bind you.
+This table decides severity; the reviewer role's critical and high lists are examples of it in the
+role's topics. A rule hint's severity is the rule's estimate and does not bind you.
 - critical: once merged it will cause an outage, data loss or corruption, a security breach or
   leaked secrets, or unbounded cost. For example: model output, a response or user input reaching
   `eval`/`exec`/a shell; pickle-based loading (`torch.load` without `weights_only=True`,
