@@ -14,9 +14,10 @@ cache and then a warm one. Prints per case and in total:
   without prompt-cache discounts, so the figure is an upper bound on the input side.
 
 The first measurement of a tree is kept in bench/llm_tokens_baseline.json (`--record`); later runs
-print their cost beside it.
+print their cost beside it. `--show NAME` prints instead the requests one case's review sends, as
+the recording server received them (model, system text, each turn).
 
-Usage: python bench/llm_tokens.py [--record] [--cases GLOB] [--limit N]
+Usage: python bench/llm_tokens.py [--record] [--cases GLOB] [--limit N] [--show NAME]
 """
 
 from __future__ import annotations
@@ -88,17 +89,23 @@ def run(case: Case) -> None:
             os.chdir(previous)
 
 
-def measure(case: Case, cache: Path) -> Figures | None:
+@contextlib.contextmanager
+def recording(cache: Path) -> Iterator[AnthropicServer]:
     server = AnthropicServer()
     server.start()
     os.environ.update(ANTHROPIC_BASE_URL=server.url, ANTHROPIC_API_KEY="bench", ARCHBOT_CACHE_DIR=str(cache))
     try:
+        yield server
+    finally:
+        server.stop()
+
+
+def measure(case: Case, cache: Path) -> Figures | None:
+    with recording(cache) as server:
         run(case)
         first = server.messages()
         run(case)
         repeat = len(server.messages()) - len(first)
-    finally:
-        server.stop()
     if not first:
         return None
     sent = {m.group(1) for r in first for m in _FILE_HEADER.finditer(json.dumps(r.body["messages"]))}
@@ -158,6 +165,22 @@ def realworld_cases(pattern: str, scratch: Path) -> Iterator[list[Case]]:
     yield cases
 
 
+def show(case: Case, cache: Path) -> None:
+    """Each request of one review as sent."""
+    with recording(cache) as server:
+        run(case)
+    for number, recorded in enumerate(server.messages(), start=1):
+        body = recorded.body
+        print(f"=== request {number}: model {body['model']}, max_tokens {body['max_tokens']}")
+        print("--- system")
+        print("\n\n".join(block["text"] for block in body["system"]))
+        for turn in body["messages"]:
+            content = turn["content"]
+            text = content if isinstance(content, str) else "\n".join(c.get("text", "") for c in content)
+            print(f"--- {turn['role']}")
+            print(text)
+
+
 def report(rows: Sequence[tuple[str, Figures]], skipped: int) -> dict[str, float]:
     changed = sum(f.changed for _, f in rows)
     user = sum(f.user_tokens for _, f in rows)
@@ -185,10 +208,17 @@ def main_bench(argv: Sequence[str]) -> None:
     parser.add_argument("--record", action="store_true", help="keep these figures as the baseline")
     parser.add_argument("--cases", default="*", help="real-world case names to include (a glob)")
     parser.add_argument("--limit", type=int, default=0, help="at most N real-world cases")
+    parser.add_argument("--show", metavar="NAME", help="print the requests of one case instead")
     options = parser.parse_args(argv)
     rows: list[tuple[str, Figures]] = []
     skipped = 0
     with tempfile.TemporaryDirectory() as scratch, realworld_cases(options.cases, Path(scratch)) as cases:
+        if options.show:
+            named = [c for c in example_cases() + cases if c.name == options.show]
+            if not named:
+                raise SystemExit(f"no case named {options.show}")
+            show(named[0], Path(scratch) / "cache")
+            return
         chosen = example_cases() + (cases[: options.limit] if options.limit else cases)
         for case in chosen:
             figures = measure(case, Path(scratch) / "cache" / case.name)
