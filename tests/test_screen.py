@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 import secret_corpus
 from archbot import classify, diff, personas, policy, review, routing, screen, secrets
 from archbot.frontmatter import Cache
+from archbot.repo import catalog
 from archbot.repo.model import Repository
 from archbot.rules import engine, source
 from archbot.rules.registry import all_rules
@@ -229,7 +230,9 @@ def test_a_conflicted_index_goes_to_the_full_review(repo: GitRepo) -> None:
 BUILTINS = personas.load(personas.builtin_texts())
 TRIGGER_WORDS = sorted(
     {w for p in BUILTINS.values() for w in (*p.triggers.imports, *p.triggers.keywords, *p.context.keywords)}
+    | {n for p in catalog.PACKAGES for n in (p.name, *p.distributions) if p.ecosystem in ("python", "rust")}
 )
+SOURCE_NAMES = sorted({p.name.rstrip("*") for p in catalog.PACKAGES if p.ecosystem in ("js", "go", "rust")})
 
 TRIGGERS = screen.persona_triggers(iter(t for _, t in personas.builtin_texts()), Cache(Path(os.devnull)))
 assert TRIGGERS is not None
@@ -255,6 +258,11 @@ fragments = st.one_of(
     st.sampled_from(TRIGGER_WORDS).flatmap(variants).map(lambda w: f"value = {w}(1)"),
     st.sampled_from(TRIGGER_WORDS).flatmap(variants).map(lambda w: f"{w}>=1.0"),
     st.sampled_from(TRIGGER_WORDS).flatmap(variants).map(lambda w: f'FROM {w}/{w}:latest  # "{w}"'),
+    st.sampled_from(SOURCE_NAMES).map(lambda w: f'import {{ x }} from "{w}";'),
+    st.sampled_from(SOURCE_NAMES).map(lambda w: f'import "{w}"'),
+    st.sampled_from(SOURCE_NAMES).map(lambda w: f"use {w}::Client;"),
+    st.sampled_from(SOURCE_NAMES).map(lambda w: f'    "{w}": "^1.0",'),
+    st.sampled_from(SOURCE_NAMES).map(lambda w: f"\t{w} v1.0.0"),
     st.sampled_from(["total = 0", "def f(x):", "    return x", "# a comment", f'KEY = "{OPENAI_KEY}"']),
 )
 paths = st.sampled_from(
@@ -271,6 +279,12 @@ paths = st.sampled_from(
         "setup.py",
         "docs/notebook.ipynb",
         "k8s/serve.yaml",
+        "web/chat.ts",
+        "cmd/main.go",
+        "src/lib.rs",
+        "Cargo.toml",
+        "go.mod",
+        "src/langchain_core/runnables/base.py",
     ]
 )
 
@@ -310,6 +324,12 @@ def test_every_provider_key_of_the_corpus_has_a_screened_prefix() -> None:
         ("shop/settings.py", f'FALLBACK = "{OPENAI_KEY}"\n'),
         ("support/reply.py", "from support.conversation import prompts\n"),
         ("deploy/ranker.yaml", "image: nvcr.io/nvidia/tritonserver:24.08-py3\n"),
+        ("web/package.json", '{"dependencies": {"ai": "^4.0.0"}}\n'),
+        ("web/chat.ts", 'import { generateText } from "ai";\n'),
+        ("src/infer.rs", "pub use ort::session::Session;\n"),
+        ("Cargo.toml", '[dependencies]\nrig-core = "0.5"\n'),
+        ("go.mod", "module x\n\nrequire (\n\tgithub.com/tmc/langchaingo v0.1.12\n)\n"),
+        ("requirements.txt", "Scikit-Learn==1.5\n"),
     ],
 )
 def test_spellings_routing_normalises_are_screened(path: str, text: str) -> None:
@@ -323,6 +343,24 @@ def test_spellings_routing_normalises_are_screened(path: str, text: str) -> None
 
     assert routing.route_file(BUILTINS, path, facts, {}, review._secret_signals(changed)).persona is not None
     assert screen.may_be_routed(path, text.encode(), TRIGGERS)
+
+
+def test_a_catalog_packages_own_module_is_screened_by_its_path(tmp_path: Path) -> None:
+    """A module of a catalog package's own code (routing.ProjectModules.package) has no word of
+    its own to screen: its path holds the package's name."""
+    files = {
+        "src/dspy/__init__.py": b"",
+        "src/dspy/predict/__init__.py": b"",
+        "src/dspy/predict/x.py": b"X = 1\n",
+    }
+    repo = Repository(lambda: tuple(files), files.get)
+    facts = classify.facts("src/dspy/predict/x.py", "X = 1\n", frozenset((1,)))
+
+    signals = routing.ProjectModules(repo).signals("src/dspy/predict/x.py", facts, 0.0)
+
+    assert signals == {catalog.LLM: [routing.Signal("package", "dspy", routing.PACKAGE_WEIGHT)]}
+    assert screen.path_may_be_routed("src/dspy/predict/x.py", TRIGGERS)
+    assert not screen.path_may_be_routed("src/shop/predict/x.py", TRIGGERS)
 
 
 # --- rules that speak in every file: the words they need are screened ---------------------------

@@ -102,6 +102,38 @@ _PY_IMPORT = re.compile(
 _TEXT_TOKEN = re.compile(r"[A-Za-z_][\w.\-/]*\w|[A-Za-z_]")
 _JS_IMPORT = re.compile(r"""(?:\bfrom\s+|\bimport\s+|\brequire\(\s*|\bimport\(\s*)["']([@\w][\w./@-]*)["']""")
 _JS_SUFFIXES = (".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs")
+# Go: `import "path"`, `import alias "path"`, and each quoted path of an `import ( ... )` block.
+_GO_IMPORT_BLOCK = re.compile(r"^import[ \t]*\(([^)]*)\)", re.M)
+_GO_IMPORT = re.compile(r"^import[ \t]+(?:[\w.]+[ \t]+)?\"([^\"\n]+)\"", re.M)
+_GO_QUOTED = re.compile(r"\"([^\"\n]+)\"")
+# Rust: the crate a `use` path starts from, and `extern crate name`.
+_RUST_USE = re.compile(
+    r"^[ \t]*(?:pub(?:\([^)\n]*\))?[ \t]+)?(?:use[ \t]+(?:::)?|extern[ \t]+crate[ \t]+)([A-Za-z_]\w*)", re.M
+)
+_RUST_LOCAL = frozenset(("crate", "self", "super", "std", "core", "alloc"))
+# Dependency manifests of the other ecosystems, by file name.
+MANIFESTS = {"package.json": "js", "go.mod": "go", "Cargo.toml": "rust"}
+_GO_REQUIRE = re.compile(r"^[ \t]*(?:require[ \t]+)?([\w.-]+\.[\w.-]+/[^\s]+)[ \t]+v\S+", re.M)
+_CARGO_SECTION = re.compile(r"^\[([^\]]+)\]")
+_CARGO_KEY = re.compile(r"^[ \t]*([A-Za-z0-9_-]+)[ \t]*=")
+# Security-relevant code in a changed line: what brings the governance persona into an ML change.
+# Matched in the added lines' code (a comment stripped); `eval(` only as a call of its own, not
+# `model.eval()`. The last three are matched in lower case.
+SECURITY = {
+    "code execution": r"\b(?:exec|eval|__import__)\s*\(|\bsubprocess\.|\bos\.(?:system|popen|exec\w*)\b"
+    r"|\bshell\s*=\s*True\b|\bchild_process\b|\bexec\.Command\b|\bCommand::new\b",
+    "deserialization": r"\b(?:pickle|cloudpickle|dill|joblib|marshal|torch|shelve)\.(?:loads?|open)\s*\("
+    r"|\bUnpickler\b|\btrust_remote_code\b|\btrustRemoteCode\b|\ballow_pickle\b|\bweights_only\b"
+    r"|\byaml\.(?:unsafe_)?load\s*\(",
+    "sandboxing": r"(?:sandbox|nativeenvironment|seccomp|chroot)",
+    "credentials": r"\b(?:passw(?:or)?d|secret_key|client_secret|private_key|credentials?|keyring"
+    r"|secretmanager|secretsmanager)\b",
+    "auth": r"\b(?:authenticat\w*|authoriz\w*|oauth\w*|jwt|verify\s*=\s*false)\b",
+}
+_SECURITY = {name: re.compile(pattern) for name, pattern in SECURITY.items()}
+_LOWER_CASE = frozenset(("sandboxing", "credentials", "auth"))
+_JSON_KEY = re.compile(r'"([^"\n]+)"\s*:')
+_JS_DEPENDENCY_KEYS = ("dependencies", "devDependencies", "peerDependencies", "optionalDependencies")
 _QUOTED = re.compile(r"""["']([^"'\n]{1,200})["']""")
 _REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*(?:[<>=!~;@ ]|$)")
 
@@ -114,6 +146,8 @@ class FileFacts:
     kind: FileKind
     imports: Mapping[str, bool]
     tokens: Mapping[str, bool]
+    # Security-relevant content by kind (SECURITY), each with whether it is on an added line.
+    security: Mapping[str, bool] = dataclasses.field(default_factory=dict)
 
 
 def file_kind(path: str, tracked: Callable[[str], bool] | None = None) -> FileKind:
@@ -174,15 +208,66 @@ def facts(path: str, text: str, added: frozenset[int]) -> FileFacts:
         imports = _python_imports(text, added)
         if path.rsplit("/", 1)[-1] == "setup.py":
             imports |= _setup_requirements(text, added)
-        return FileFacts(path, kind, imports, _python_tokens(text, added))
+        return FileFacts(path, kind, imports, _python_tokens(text, added), _security(text, added, "#"))
     if kind == "notebook":
         code, lines = notebook_code(text)
         mapped = frozenset(i + 1 for i, line in enumerate(lines) if line in added)
         return FileFacts(path, kind, _python_imports(code, mapped), _python_tokens(code, mapped))
     if kind in ("requirements", "pyproject", "conda"):
         return FileFacts(path, kind, _requirement_names(text, added, kind), _text_tokens(text, added))
-    imports = _js_imports(text, added) if path.lower().endswith(_JS_SUFFIXES) else {}
-    return FileFacts(path, kind, imports, _text_tokens(text, added))
+    imports = _source_imports(path, kind, text, added)
+    security = _security(text, added, "//") if kind in ("javascript", "typescript", "go", "rust") else {}
+    return FileFacts(path, kind, imports, _text_tokens(text, added), security)
+
+
+def _security(text: str, added: frozenset[int], comment: str) -> dict[str, bool]:
+    """Kinds of security-relevant code on the added lines (SECURITY)."""
+    lines = text.split("\n")
+    code = "\n".join(lines[n - 1].split(comment, 1)[0] for n in sorted(added) if 0 < n <= len(lines))
+    lower = code.lower()
+    found: dict[str, bool] = {}
+    for name, pattern in _SECURITY.items():
+        searched = lower if name in _LOWER_CASE else code
+        matches = pattern.finditer(searched)
+        if any(name != "code execution" or searched[m.start() - 1 : m.start()] != "." for m in matches):
+            found[name] = True
+    return found
+
+
+def ecosystem(path: str, kind: FileKind) -> str:
+    """Which package ecosystem a file's imports and dependencies name (repo/catalog.py)."""
+    manifest = MANIFESTS.get(PurePosixPath(path).name)
+    if manifest is not None:
+        return manifest
+    if kind in ("javascript", "typescript"):
+        return "js"
+    if kind in ("go", "rust"):
+        return kind
+    return "python"
+
+
+def dependency_manifest(path: str, kind: FileKind) -> bool:
+    """A file that declares dependencies (requirements, pyproject, conda, setup.py, package.json,
+    go.mod, Cargo.toml): its names are choices of packages, not code using them."""
+    name = PurePosixPath(path).name
+    return kind in ("requirements", "pyproject", "conda") or name == "setup.py" or name in MANIFESTS
+
+
+def _source_imports(path: str, kind: FileKind, text: str, added: frozenset[int]) -> dict[str, bool]:
+    name = PurePosixPath(path).name
+    if name == "package.json":
+        return _package_json(text, added)
+    if name == "go.mod":
+        return _line_names(_GO_REQUIRE, text, added)
+    if name == "Cargo.toml":
+        return _cargo_dependencies(text, added)
+    if kind in ("javascript", "typescript") or path.lower().endswith(_JS_SUFFIXES):
+        return _js_imports(text, added)
+    if kind == "go":
+        return _go_imports(text, added)
+    if kind == "rust":
+        return {k: v for k, v in _line_names(_RUST_USE, text, added).items() if k not in _RUST_LOCAL}
+    return {}
 
 
 def notebook_code(text: str) -> tuple[str, list[int]]:
@@ -299,6 +384,70 @@ def _js_imports(text: str, added: frozenset[int]) -> dict[str, bool]:
         if module.startswith("."):
             continue
         found[module] = found.get(module, False) or index.line(match.start()) in added
+    return found
+
+
+def _line_names(pattern: re.Pattern[str], text: str, added: frozenset[int]) -> dict[str, bool]:
+    found: dict[str, bool] = {}
+    index = _LineIndex(text)
+    for match in pattern.finditer(text):
+        name = match.group(1)
+        found[name] = found.get(name, False) or index.line(match.start(1)) in added
+    return found
+
+
+def _go_imports(text: str, added: frozenset[int]) -> dict[str, bool]:
+    """Packages a Go file imports: single `import` lines and `import ( ... )` blocks."""
+    found = _line_names(_GO_IMPORT, text, added)
+    index = _LineIndex(text)
+    for block in _GO_IMPORT_BLOCK.finditer(text):
+        for match in _GO_QUOTED.finditer(block.group(1)):
+            on_added = index.line(block.start(1) + match.start()) in added
+            found[match.group(1)] = found.get(match.group(1), False) or on_added
+    return found
+
+
+def _package_json(text: str, added: frozenset[int]) -> dict[str, bool]:
+    """The dependencies a package.json declares, each with whether its line was added."""
+    try:
+        manifest = json.loads(text)
+    except (ValueError, RecursionError):
+        return {}
+    if not isinstance(manifest, dict):
+        return {}
+    declared = {
+        name
+        for key in _JS_DEPENDENCY_KEYS
+        if isinstance(manifest.get(key), dict)
+        for name in manifest[key]
+        if isinstance(name, str)
+    }
+    found: dict[str, bool] = {name: False for name in declared}
+    lines = text.split("\n")
+    for number in added:
+        for key in _JSON_KEY.findall(lines[number - 1] if 0 < number <= len(lines) else ""):
+            if key in declared:
+                found[key] = True
+    return found
+
+
+def _cargo_dependencies(text: str, added: frozenset[int]) -> dict[str, bool]:
+    """Crates a Cargo.toml depends on: keys of `[*dependencies]` tables, `[dependencies.name]`."""
+    found: dict[str, bool] = {}
+    section = ""
+    for number, line in enumerate(text.split("\n"), start=1):
+        header = _CARGO_SECTION.match(line.strip())
+        name = None
+        if header is not None:
+            section = header.group(1).strip()
+            head, _, tail = section.rpartition(".")
+            if head.endswith("dependencies"):
+                name = tail.strip("\"'")
+        elif section.endswith("dependencies"):
+            key = _CARGO_KEY.match(line)
+            name = key.group(1) if key else None
+        if name:
+            found[name] = found.get(name, False) or number in added
     return found
 
 

@@ -168,7 +168,9 @@ def route_command(
     config = load_config(change.root, config_file)
     known = load_personas(change.root, config, persona)
     routing = review.route(change, config, known, persona)
-    reviewer = {path: a.name for a in routing.assignments for path in a.files}
+    # A file's reviewer is the first persona listing it (a governance persona brought in for
+    # security-relevant lines lists the file too).
+    reviewer = {path: a.name for a in reversed(routing.assignments) for path in a.files}
     if output_format == "json":
         click.echo(
             json.dumps(

@@ -110,6 +110,7 @@ def route(
 
     repo = Repository(change.list_repo, change.post.read, change.post.prefetch)
     classifier = roles.Classifier(repo, config.roles)
+    project = routing.ProjectModules(repo)
     candidates: list[ChangedFile] = []
     skipped: list[SkippedFile] = []
     for changed in change.files:
@@ -146,13 +147,15 @@ def route(
         added = frozenset(changed.added_lines)
         facts = classify.facts(changed.path, text, added)
         routed = routing.route_file(
-            known, changed.path, facts, config.personas.assign, _secret_signals(changed)
+            known, changed.path, facts, config.personas.assign, _secret_signals(changed), project
         )
         texts[changed.path] = text
         file_roles[changed.path] = classifier.classify(changed.path, text, facts)
         routes.append(routed)
     chosen = [r for r in routes if r.persona is not None or forced is not None]
-    assignments = routing.assign(chosen, config.personas.max, forced)
+    assignments = routing.assign(
+        chosen, config.personas.max, forced, {path: role.role for path, role in file_roles.items()}
+    )
     ml = frozenset(r.path for r in routes if routing.ml_related(r) or forced is not None)
     return Routing(
         tuple(routes), assignments, tuple(skipped), texts, frozenset(complete), file_roles, ml, repo

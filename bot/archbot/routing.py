@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Protocol
 
+from archbot import classify
 from archbot.classify import FileFacts
-from archbot.models import FileRoute, PersonaAssignment, Signal
+from archbot.models import FileRoute, PersonaAssignment, Role, Signal
 from archbot.personas import Persona, Triggers
+from archbot.repo import catalog
+
+if TYPE_CHECKING:
+    from archbot.repo.model import Module, Repository
 
 # Weights: what a file's change says about its domain. Added lines say most; the rest of the file
 # says something; a path says something but never enough on its own (a Dockerfile is not ML).
@@ -19,6 +25,21 @@ KEYWORD_ADDED, KEYWORD_FILE = 1.0, 0.5
 KEYWORD_CAP = 4.0
 PATH_WEIGHT = 1.5
 THRESHOLD = 2.5
+# What the changed lines do outweighs what the rest of the file imports: imports on unchanged lines
+# count for a persona at most as much as one added import when the file's persona is chosen.
+UNCHANGED_IMPORT_CAP = IMPORT_ADDED
+# A dependency manifest's catalog names count at most this much per persona: a manifest says which
+# packages a project chose, not what a change does with them.
+MANIFEST_CAP = IMPORT_ADDED
+# A module of a catalog package's own code (`dspy/predict/x.py`): the framework's code is its
+# domain, and routed as such; its imports of its own package are project imports and do not count.
+PACKAGE_WEIGHT = THRESHOLD
+# What a project module this file imports imports (one hop): it supports the file's own signals
+# and is never the only reason (the pre-commit screen must be able to tell from the file itself).
+PROPAGATED_WEIGHT = IMPORT_FILE
+# Security-relevant content on changed lines of an ML file: brings in the governance persona.
+SECURITY_WEIGHT = 1.0
+SECURITY_PERSONA = catalog.PLATFORM
 _MANIFEST_KINDS = frozenset(("dockerfile",))
 
 
@@ -57,6 +78,57 @@ def _import_matches(pattern: str, module: str) -> bool:
     return module == pattern or module.startswith(pattern + ".")
 
 
+def catalog_matches(
+    facts: FileFacts, project: Callable[[str], bool] | None = None
+) -> list[tuple[str, catalog.Package, bool]]:
+    """(module, catalog entry, on an added line) for each import of the file the catalog knows; a
+    dependency manifest's names by distribution. A sub-module's entry replaces its package's
+    (`from llama_index.llms import X` is LLM work, not RAG); a shared name (`agents`) that is a
+    module of the repository (`project`) is the project's own."""
+    ecosystem = classify.ecosystem(facts.path, facts.kind)
+    manifest = classify.dependency_manifest(facts.path, facts.kind)
+    found: list[tuple[str, catalog.Package, bool]] = []
+    for module, added in facts.imports.items():
+        entry = catalog.dependency(module, ecosystem) if manifest else None
+        if entry is None and (not manifest or facts.kind == "python"):
+            entry = catalog.lookup(module, ecosystem)
+        if entry is None or (entry.shared and not manifest and project is not None and project(module)):
+            continue
+        found.append((module, entry, added))
+    return [
+        (module, entry, added)
+        for module, entry, added in found
+        if not any(
+            other.name.startswith(entry.name + catalog.SEPARATOR[entry.ecosystem])
+            and within.startswith(module + catalog.SEPARATOR[entry.ecosystem])
+            for within, other, _ in found
+        )
+    ]
+
+
+def _catalog_signals(
+    persona: Persona, facts: FileFacts, matches: Sequence[tuple[str, catalog.Package, bool]]
+) -> list[Signal]:
+    """This persona's catalog signals: one per entry, strongest first; what the persona's own import
+    triggers already matched is not counted twice; a manifest's add up to MANIFEST_CAP."""
+    weights: dict[str, float] = {}
+    for module, entry, added in matches:
+        if entry.persona != persona.name or any(_import_matches(p, module) for p in persona.triggers.imports):
+            continue
+        weight = IMPORT_ADDED if added else IMPORT_FILE
+        weights[entry.name] = max(weights.get(entry.name, 0.0), weight)
+    kind = "depends" if classify.dependency_manifest(facts.path, facts.kind) else "imports"
+    signals, total = [], 0.0
+    for name, weight in sorted(weights.items(), key=lambda kv: (-kv[1], kv[0])):
+        if kind == "depends":
+            weight = min(weight, MANIFEST_CAP - total)
+            if weight <= 0:
+                break
+        signals.append(Signal(kind, name, weight))
+        total += weight
+    return signals
+
+
 def _signals(triggers: Triggers, path: str, facts: FileFacts | None, context: bool) -> list[Signal]:
     signals: list[Signal] = []
     label = "context " if context else ""
@@ -87,11 +159,68 @@ def _signals(triggers: Triggers, path: str, facts: FileFacts | None, context: bo
     return signals
 
 
-def score(persona: Persona, path: str, facts: FileFacts | None) -> tuple[float, float, tuple[Signal, ...]]:
-    """(anchor score, context score, signals) of one file for one persona."""
+def score(
+    persona: Persona,
+    path: str,
+    facts: FileFacts | None,
+    matches: Sequence[tuple[str, catalog.Package, bool]] = (),
+) -> tuple[float, float, tuple[Signal, ...]]:
+    """(anchor score, context score, signals) of one file for one persona: its own triggers and,
+    for a persona the catalog knows, the catalog's packages among the file's imports (`matches`)."""
     anchors = _signals(persona.triggers, path, facts, context=False)
+    if facts is not None:
+        if facts.kind in _MANIFEST_KINDS:
+            anchors += _mention_signals(persona, matches, anchors)
+        else:
+            anchors += _catalog_signals(persona, facts, matches)
     context = _signals(persona.context, path, facts, context=True)
     return sum(s.weight for s in anchors), sum(s.weight for s in context), (*anchors, *context)
+
+
+def _mentions(facts: FileFacts) -> list[tuple[str, catalog.Package, bool]]:
+    """Catalog packages an image build file names as words (`pip install vllm`, an image name)."""
+    found = []
+    for token, added in facts.tokens.items():
+        entry = catalog.lookup(token, "python") or catalog.dependency(token, "python")
+        if entry is not None and not entry.shared and "." not in entry.name:
+            found.append((token, entry, added))
+    return found
+
+
+def _mention_signals(
+    persona: Persona, mentioned: Sequence[tuple[str, catalog.Package, bool]], taken: Sequence[Signal]
+) -> list[Signal]:
+    """One `mentions` signal per catalog package the build file names, within KEYWORD_CAP with the
+    persona's own mentions and keywords."""
+    total = sum(s.weight for s in taken if s.kind in ("mentions", "keyword"))
+    own = {s.value for s in taken if s.kind == "mentions"}
+    found: list[Signal] = []
+    for name in sorted({e.name for _, e, _ in mentioned if e.persona == persona.name} - own):
+        if total >= KEYWORD_CAP:
+            break
+        added = any(a for _, e, a in mentioned if e.name == name)
+        weight = KEYWORD_ADDED if added else KEYWORD_FILE
+        found.append(Signal("mentions", name, weight))
+        total += weight
+    return found
+
+
+def _choice(signals: Sequence[Signal]) -> float:
+    """A persona's score for choosing the file's persona: imports on unchanged lines count at most
+    UNCHANGED_IMPORT_CAP together, so what the changed lines do outweighs them."""
+    unchanged = [s.weight for s in signals if s.kind == "imports" and s.weight < IMPORT_ADDED]
+    domain = sum(s.weight for s in signals if s.kind != "security")
+    return domain - sum(unchanged) + min(sum(unchanged), UNCHANGED_IMPORT_CAP)
+
+
+class Project(Protocol):
+    """What the repository says about a changed file's modules (repo/mlcode.py)."""
+
+    def is_module(self, name: str, near: str) -> bool: ...
+
+    def package(self, path: str) -> catalog.Package | None: ...
+
+    def signals(self, path: str, facts: FileFacts, own: float) -> Mapping[str, Sequence[Signal]]: ...
 
 
 def route_file(
@@ -100,27 +229,60 @@ def route_file(
     facts: FileFacts | None,
     assign: Mapping[str, str],
     extra: Sequence[Signal] = (),
+    project: Project | None = None,
 ) -> FileRoute:
     """Score the file for every persona; it is ML/LLM-related when its anchor signals (over all
-    personas) reach THRESHOLD, and then goes to its best-scoring persona."""
+    personas) reach THRESHOLD, and then goes to its best-scoring persona.
+
+    `extra`: anchor signals for the governance persona (a provider key). `project`: what the
+    repository says about the file's modules (its own package, the project modules it imports).
+    Security-relevant changed lines of an ML file add `security` signals for the governance persona
+    (never making a file ML): `assign` brings that persona in."""
+    matches: list[tuple[str, catalog.Package, bool]] = []
+    if facts is not None:
+        if facts.kind in _MANIFEST_KINDS:
+            matches = _mentions(facts)
+        else:
+            matches = catalog_matches(facts, (lambda m: project.is_module(m, path)) if project else None)
+            own = project.package(path) if project is not None else None
+            matches = [match for match in matches if match[1] is not own]
     scores: dict[str, float] = {}
     signals: dict[str, tuple[Signal, ...]] = {}
     anchor_total = 0.0
     for name, persona in personas.items():
-        anchors, context, found = score(persona, path, facts)
-        if name == "ai-architect-agent" and extra:
+        anchors, context, found = score(persona, path, facts, matches)
+        if name == SECURITY_PERSONA and extra:
             anchors, found = anchors + sum(s.weight for s in extra), (*found, *extra)
         anchor_total += anchors
         scores[name], signals[name] = anchors + context, found
+    if project is not None and facts is not None:
+        for name, supporting in project.signals(path, facts, anchor_total).items():
+            if name in personas and supporting:
+                anchor_total += sum(s.weight for s in supporting)
+                scores[name] += sum(s.weight for s in supporting)
+                signals[name] = (*signals[name], *supporting)
+    if facts is not None and anchor_total > 0 and SECURITY_PERSONA in personas:
+        marks = [Signal("security", mark, SECURITY_WEIGHT) for mark, added in facts.security.items() if added]
+        scores[SECURITY_PERSONA] += sum(s.weight for s in marks)
+        signals[SECURITY_PERSONA] = (*signals[SECURITY_PERSONA], *marks)
     chosen = next((p for glob, p in assign.items() if _glob(glob, path)), None)
     if chosen is None and anchor_total >= THRESHOLD:
-        chosen = max(scores, key=lambda n: scores[n])
+        chosen = max(scores, key=lambda n: (_choice(signals[n]), scores[n]))
     return FileRoute(path, scores, signals, chosen)
 
 
 # Signals that come from what a file's code says (not its path): any one of them makes the file
 # ML/LLM-related for the rules whose shape is general code (policy.py scope `ml`).
-_CODE_SIGNALS = frozenset(("imports", "mentions", "keyword", "secret"))
+_CODE_SIGNALS = frozenset(("imports", "depends", "package", "mentions", "keyword", "secret"))
+# How much a file of each role counts when the change's personas are ranked: the library and the
+# service are what a change is about, not the tests and examples beside them.
+ROLE_WEIGHTS: Mapping[Role, float] = {
+    "test": 0.25,
+    "docs": 0.25,
+    "example": 0.5,
+    "generated": 0.1,
+    "vendored": 0.1,
+}
 
 
 def ml_related(route: FileRoute) -> bool:
@@ -131,28 +293,52 @@ def ml_related(route: FileRoute) -> bool:
 
 
 def assign(
-    routes: Sequence[FileRoute], max_personas: int, forced: str | None = None
+    routes: Sequence[FileRoute],
+    max_personas: int,
+    forced: str | None = None,
+    roles: Mapping[str, Role] | None = None,
 ) -> tuple[PersonaAssignment, ...]:
-    """Rank personas by their files' total score; keep the top `max_personas`; hand the other
-    files to whichever kept persona scores them best."""
+    """Rank personas by their files' total score, each file weighed by its role (ROLE_WEIGHTS);
+    dependency manifests only break ties, so one manifest cannot outvote the code of the change.
+    Keep the top `max_personas`, and the governance persona when a routed file has security-relevant
+    changed lines; hand the other files to whichever kept persona scores them best."""
     if forced is not None:
         paths = tuple(r.path for r in routes)
         return (PersonaAssignment(forced, 0.0, paths, ("forced with --persona",)),) if paths else ()
     routed = [r for r in routes if r.persona is not None]
-    totals: dict[str, float] = {}
+    code: dict[str, float] = {}
+    manifests: dict[str, float] = {}
     for route in routed:
         assert route.persona is not None
-        totals[route.persona] = totals.get(route.persona, 0.0) + route.scores.get(route.persona, 0)
-    kept = sorted(totals, key=lambda n: (-totals[n], n))[:max_personas]
+        weight = route.scores.get(route.persona, 0.0) * ROLE_WEIGHTS.get(
+            (roles or {}).get(route.path, "library"), 1.0
+        )
+        totals = (
+            manifests if classify.dependency_manifest(route.path, classify.file_kind(route.path)) else code
+        )
+        totals[route.persona] = totals.get(route.persona, 0.0) + weight
+    ranked = sorted({*code, *manifests}, key=lambda n: (-code.get(n, 0.0), -manifests.get(n, 0.0), n))
+    kept = ranked[:max_personas]
+    if any(map(_security, routed)) and SECURITY_PERSONA not in kept and max_personas > 1:
+        kept = [*kept[: max_personas - 1], SECURITY_PERSONA]
     files: dict[str, list[FileRoute]] = {name: [] for name in kept}
     for route in routed:
         owner = route.persona if route.persona in files else max(kept, key=lambda n: route.scores.get(n, 0.0))
         assert owner is not None
         files[owner].append(route)
+    if SECURITY_PERSONA in files:
+        # It reviews the security-relevant files too, beside the persona whose domain they are.
+        files[SECURITY_PERSONA] += [r for r in routed if _security(r) and r not in files[SECURITY_PERSONA]]
     assignments = []
     for name in kept:
         owned = files[name]
-        folded = tuple((r.path, r.persona) for r in owned if r.persona is not None and r.persona != name)
+        folded = tuple(
+            (r.path, r.persona)
+            for r in owned
+            if r.persona is not None
+            and r.persona != name
+            and not (name == SECURITY_PERSONA and r.persona in files and _security(r))
+        )
         reasons = tuple(
             f"{route.path}: {signal.describe()}"
             for route in owned
@@ -163,5 +349,82 @@ def assign(
     return tuple(assignments)
 
 
+def _known(module: str) -> bool:
+    entry = catalog.lookup(module, "python")
+    return entry is not None and not entry.shared
+
+
+def _security(route: FileRoute) -> bool:
+    return any(s.kind == "security" for s in route.signals.get(SECURITY_PERSONA, ()))
+
+
 def fold_reason(persona: str, max_personas: int) -> str:
     return f"{persona}'s file, folded in: personas.max is {max_personas}"
+
+
+class ProjectModules:
+    """What the repository model says about a changed file's Python modules, for routing.
+
+    - `package`: the file is a module of a catalog package's own code (`dspy/predict/x.py` in the
+      dspy repository, `src/axolotl/...`): that package's persona (a `package` signal).
+    - `via`: a project module the file imports (relative or absolute, resolved by the model, one
+      hop, at most MAX_PROPAGATED of them) imports a catalog package: that package's persona. It
+      supports a file that has signals of its own and is never the only reason (the pre-commit
+      screen must tell from the file itself), and is looked for only while the file is below the
+      threshold: parsing is bounded by the model's budget.
+    """
+
+    MAX_PROPAGATED = 8
+
+    def __init__(self, repo: Repository) -> None:
+        self.repo = repo
+
+    def is_module(self, name: str, near: str) -> bool:
+        return self.repo.module_path(name, near) is not None
+
+    def package(self, path: str) -> catalog.Package | None:
+        if not path.endswith(".py"):
+            return None
+        name = self.repo.module_name(path)
+        if "." not in name and not path.endswith("/__init__.py"):
+            return None  # a loose script named after a package (`langchain.py`) is not its code
+        entry = catalog.lookup(name, "python")
+        return entry if entry is not None and not entry.shared else None
+
+    def signals(self, path: str, facts: FileFacts, own: float) -> dict[str, list[Signal]]:
+        found: dict[str, list[Signal]] = {}
+        entry = self.package(path)
+        if entry is not None:
+            found[entry.persona] = [Signal("package", entry.name, PACKAGE_WEIGHT)]
+            own += PACKAGE_WEIGHT
+        if 0 < own < THRESHOLD and facts.kind == "python":
+            for persona, signal in self._propagated(path).items():
+                found.setdefault(persona, []).append(signal)
+        return found
+
+    def _propagated(self, path: str) -> dict[str, Signal]:
+        module = self.repo.module(path)
+        if module is None:
+            return {}
+        targets: dict[str, Module] = {}
+        for imported in [*module.imports.values(), *module.star_imports]:
+            if len(targets) >= self.MAX_PROPAGATED:
+                break
+            if not imported.level and (
+                self.repo.module_path(imported.module, path) is None or _known(imported.module)
+            ):
+                continue  # outside the repository, or a catalog package: the file's imports say it
+            symbol = self.repo.resolve_import(module, imported)
+            target = symbol.module if symbol is not None else None
+            if target is not None and target.path != path:
+                targets.setdefault(target.path, target)
+        found: dict[str, Signal] = {}
+        for target in targets.values():
+            for imported in target.imports.values():
+                name = f"{imported.module}.{imported.name}" if imported.name else imported.module
+                entry = None if imported.level else catalog.lookup(name, "python")
+                if entry is not None and not entry.shared and entry.persona not in found:
+                    found[entry.persona] = Signal(
+                        "via", f"{target.name} imports {entry.name}", PROPAGATED_WEIGHT
+                    )
+        return found

@@ -25,6 +25,7 @@ from collections.abc import Iterator, Mapping, Sequence
 
 from archbot import frontmatter, policy
 from archbot.cachedir import cache_dir
+from archbot.repo import catalog
 
 NO_ML_CHANGES = "archbot: no ML/LLM-related changes"
 # secrets.SHAPES detected anywhere: every such key starts with one of these (policy.KEY_START).
@@ -37,15 +38,51 @@ _PERSONA_FILES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "perso
 
 
 class Triggers:
-    """The built-in personas' anchor triggers, reduced to what the screen tests.
+    """The built-in personas' anchor triggers and the package catalog, reduced to what the screen
+    tests.
 
     `globs`: per path glob, the literal pieces a matching path must contain (no pieces: anything
     may match). `words`: per import or keyword, the folded pieces its text must contain.
+    `sources`: more such words, only for the files of one ecosystem (`_ecosystem`): a JavaScript
+    package `ai` is a quoted `"ai`, a Rust crate `ort` follows `use`. `packages`: the folded pieces
+    of catalog module names a Python file's own path must hold to be that package's code.
     """
 
-    def __init__(self, globs: Sequence[tuple[str, ...]], words: Sequence[tuple[bytes, ...]]) -> None:
+    def __init__(
+        self,
+        globs: Sequence[tuple[str, ...]],
+        words: Sequence[tuple[bytes, ...]],
+        sources: Mapping[str, Sequence[tuple[bytes, ...]]] | None = None,
+        packages: Sequence[tuple[str, ...]] = (),
+    ) -> None:
         self.globs = tuple(globs)
         self.words = tuple(words)
+        self.sources = {name: tuple(found) for name, found in (sources or {}).items()}
+        self.packages = tuple(packages)
+
+
+def catalog_triggers() -> tuple[
+    list[tuple[bytes, ...]], dict[str, list[tuple[bytes, ...]]], list[tuple[str, ...]]
+]:
+    """What routing's catalog signals need (routing.catalog_matches, ProjectModules.package): any
+    file may name a Python package (an import, a requirement, an image build's words) by module or
+    distribution; a JavaScript, Go or Rust source or manifest names its own ecosystem's."""
+    words: list[tuple[bytes, ...]] = []
+    sources: dict[str, list[tuple[bytes, ...]]] = {"js": [], "go": [], "rust": [], "cargo": []}
+    packages: list[tuple[str, ...]] = []
+    for package in catalog.PACKAGES:
+        name = package.name.rstrip("*")
+        if package.ecosystem == "python":
+            words += [word_pieces(name), *((fold(d.encode()),) for d in package.distributions)]
+            packages.append(tuple(part for part in name.split(".") if part))
+        elif package.ecosystem == "js":
+            sources["js"] += [(fold(f'"{name}'.encode()),), (fold(f"'{name}".encode()),)]
+        elif package.ecosystem == "go":
+            sources["go"].append((fold(name.encode()),))
+        else:
+            sources["rust"] += [(b"use", fold(name.encode())), (b"crate", fold(name.encode()))]
+            sources["cargo"] += [(fold(n.encode()),) for n in (name, *package.distributions)]
+    return words, sources, packages
 
 
 def fold(data: bytes) -> bytes:
@@ -85,7 +122,8 @@ def persona_triggers(texts: Iterator[str], cache: frontmatter.Cache) -> Triggers
                 globs += [glob_pieces(v) for v in values]
             else:
                 words += [word_pieces(v) for v in values]
-    return Triggers(globs, words)
+    known, sources, packages = catalog_triggers()
+    return Triggers(globs, words + known, sources, packages)
 
 
 def path_may_be_routed(path: str, triggers: Triggers) -> bool:
@@ -93,7 +131,22 @@ def path_may_be_routed(path: str, triggers: Triggers) -> bool:
     are JSON strings: escapes could hide a name from a byte search)."""
     if path.lower().endswith(".ipynb"):
         return True
+    if path.endswith(".py") and any(all(p in path for p in pieces) for pieces in triggers.packages):
+        return True
     return any(all(piece in path for piece in pieces) for pieces in triggers.globs)
+
+
+_SOURCE_ECOSYSTEMS = {".js": "js", ".jsx": "js", ".mjs": "js", ".cjs": "js", ".ts": "js", ".tsx": "js"}
+_SOURCE_ECOSYSTEMS |= {".mts": "js", ".cts": "js", ".go": "go", ".rs": "rust"}
+_MANIFEST_ECOSYSTEMS = {"package.json": "js", "go.mod": "go", "Cargo.toml": "cargo"}
+
+
+def _ecosystem(path: str) -> str | None:
+    """Which of `Triggers.sources` applies to `path` (classify.ecosystem, by name alone)."""
+    name = path.rsplit("/", 1)[-1]
+    if name in _MANIFEST_ECOSYSTEMS:
+        return _MANIFEST_ECOSYSTEMS[name]
+    return _SOURCE_ECOSYSTEMS.get(os.path.splitext(name)[1].lower())
 
 
 def may_be_routed(path: str, data: bytes, triggers: Triggers) -> bool:
@@ -106,7 +159,8 @@ def may_be_routed(path: str, data: bytes, triggers: Triggers) -> bool:
     if PROVIDER_KEY_START.search(data):
         return True
     folded = fold(data)
-    return any(all(piece in folded for piece in pieces) for pieces in triggers.words)
+    words = (*triggers.words, *triggers.sources.get(_ecosystem(path) or "", ()))
+    return any(all(piece in folded for piece in pieces) for pieces in words)
 
 
 def rule_words() -> tuple[bytes, ...]:
