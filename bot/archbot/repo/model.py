@@ -69,13 +69,35 @@ class Imported:
     level: int = 0
 
 
+# Leaf markers (`Load`, `Store`, `Add`, `And`, `Eq`, ...): the parser shares one object of each
+# among all the nodes of a module, so they have no parent of their own; rules read them as the
+# attribute of their node (`node.op`), never as nodes.
+MARKERS = (ast.expr_context, ast.boolop, ast.operator, ast.unaryop, ast.cmpop)
+
+
+def child_nodes(node: ast.AST) -> list[ast.AST]:
+    """`ast.iter_child_nodes` as a list, without the shared leaf `MARKERS`. Every walk of a review
+    goes through here, once per node: a list and no generator is what keeps walks of large files
+    cheap."""
+    found: list[ast.AST] = []
+    for field in node._fields:
+        value = getattr(node, field, None)
+        if type(value) is list:
+            found.extend(
+                [item for item in value if isinstance(item, ast.AST) and not isinstance(item, MARKERS)]
+            )
+        elif isinstance(value, ast.AST) and not isinstance(value, MARKERS):
+            found.append(value)
+    return found
+
+
 def own_nodes(*roots: ast.AST) -> Iterator[ast.AST]:
     """The roots and what they contain, not entering nested functions, lambdas or classes."""
     stack = list(roots)
     while stack:
         node = stack.pop()
         yield node
-        stack.extend(c for c in ast.iter_child_nodes(node) if not isinstance(c, _NESTED))
+        stack.extend([c for c in child_nodes(node) if not isinstance(c, _NESTED)])
 
 
 class Function:
@@ -234,6 +256,8 @@ class Module:
         """Imports anywhere in the file (projects import heavy SDKs inside functions); a later
         import of the same local name wins, as it usually does at run time."""
         for node in nodes:
+            if type(node) is not ast.Import and type(node) is not ast.ImportFrom:
+                continue
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     if alias.asname:

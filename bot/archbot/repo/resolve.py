@@ -36,9 +36,12 @@ from collections.abc import Iterator, Mapping
 from typing import Literal
 
 from archbot.repo import sdk
-from archbot.repo.model import Class, Function, Module, Repository, Symbol, own_nodes
+from archbot.repo.model import MARKERS, Class, Function, Module, Repository, Symbol, own_nodes
 
 _MAX_DEPTH = 4
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+# The node types `Names` reads imports, bindings and annotations from.
+_BINDING_NODES = frozenset([ast.Import, ast.ImportFrom, ast.Assign, ast.AnnAssign, ast.withitem, ast.arg])
 _CHAINABLE = frozenset(["with_options", "copy", "bind", "with_retry", "with_config", "with_fallbacks"])
 
 
@@ -47,14 +50,23 @@ class Tree:
 
     def __init__(self, module: ast.Module) -> None:
         self.module = module
-        # Every node in `ast.walk` order, from the one traversal that links parents: rules iterate
-        # this list instead of walking the tree again each.
+        # Every node in `ast.walk` order but the shared leaf markers (see `child_nodes`), from the
+        # one traversal that links parents: rules iterate this list instead of walking the tree.
         self.walked: list[ast.AST] = [module]
         self.parents: dict[ast.AST, ast.AST] = {}
+        parents, walk = self.parents, self.walked.append
+        # `child_nodes` inlined: this loop runs once per node of every reviewed file.
         for parent in self.walked:
-            for child in ast.iter_child_nodes(parent):
-                self.parents[child] = parent
-                self.walked.append(child)
+            for field in parent._fields:
+                value = getattr(parent, field, None)
+                if type(value) is list:
+                    for child in value:
+                        if isinstance(child, ast.AST) and not isinstance(child, MARKERS):
+                            parents[child] = parent
+                            walk(child)
+                elif isinstance(value, ast.AST) and not isinstance(value, MARKERS):
+                    parents[value] = parent
+                    walk(value)
 
     def ancestors(self, node: ast.AST) -> Iterator[ast.AST]:
         while node in self.parents:
@@ -94,16 +106,18 @@ class Tree:
     @functools.cached_property
     def scopes(self) -> dict[ast.AST, list[ast.AST]]:
         """Each scope — the module, every class and function — mapped to its own nodes (not those
-        of scopes nested in it), in one traversal: the units of intra-procedural data flow."""
+        of scopes nested in it), in `walked` order: the units of intra-procedural data flow. Read
+        off the parent links (a parent comes before its children in `walked`), not a new walk."""
         index: dict[ast.AST, list[ast.AST]] = {self.module: []}
-        stack: list[tuple[ast.AST, ast.AST]] = [(c, self.module) for c in ast.iter_child_nodes(self.module)]
-        while stack:
-            node, scope = stack.pop()
+        scope_of: dict[ast.AST, ast.AST] = {}
+        for node in self.walked[1:]:
+            parent = self.parents[node]
+            scope = parent if parent in index else scope_of[parent]
             index[scope].append(node)
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if isinstance(node, _SCOPES):
                 index[node] = []
-                scope = node
-            stack.extend((child, scope) for child in ast.iter_child_nodes(node))
+            else:
+                scope_of[node] = scope
         return index
 
     def scope_of(self, node: ast.AST) -> ast.AST:
@@ -224,6 +238,8 @@ class Names:
             if isinstance(node, ast.ClassDef)
         ]
         for node in tree.walked:
+            if type(node) not in _BINDING_NODES:  # one test for the many nodes that bind nothing
+                continue
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     local = alias.asname or alias.name.split(".")[0]

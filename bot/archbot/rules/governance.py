@@ -108,6 +108,10 @@ def floating_alias(model: str) -> bool:
     return False
 
 
+# The node types `_model_literals` reads (a screen: most nodes of a file are none of these).
+_MODEL_HOLDERS = (ast.Call, ast.Dict, ast.Assign, ast.AnnAssign, ast.arguments)
+
+
 def _model_literals(node: ast.AST) -> Iterator[ast.expr]:
     """String values this node gives to something named like a model."""
     if isinstance(node, ast.Call):
@@ -160,7 +164,8 @@ def llm_model_alias_unpinned(src: PythonFile) -> Iterator[Hit]:
     if is_test_file(src) or _notebook_or_example(src):
         return
     reported: set[int] = set()
-    for node in (n for nodes in src.nodes.scopes.values() for n in nodes):
+    holders = (n for n in src.nodes.walked if isinstance(n, _MODEL_HOLDERS))
+    for node in holders:
         for value in _model_literals(node):
             model = string_value(value)
             line = src.changed_line(value)

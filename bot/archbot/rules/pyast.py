@@ -8,6 +8,7 @@ import dataclasses
 from collections.abc import Callable, Iterable, Iterator
 
 from archbot.repo import sdk
+from archbot.repo.model import child_nodes
 from archbot.repo.resolve import Names, Tree, binding_key
 
 THREAD_OFFLOAD = frozenset(
@@ -402,7 +403,7 @@ def scope_walk(*roots: ast.AST) -> Iterator[ast.AST]:
     while stack:
         node = stack.pop()
         yield node
-        stack.extend(c for c in ast.iter_child_nodes(node) if not isinstance(c, _NESTED_SCOPES))
+        stack.extend([c for c in child_nodes(node) if not isinstance(c, _NESTED_SCOPES)])
 
 
 def contains_llm_call(names: Names, *roots: ast.AST) -> bool:
