@@ -7,7 +7,12 @@ model servers, about 70% Python and 30% YAML by lines. For each, the script runs
 resident memory and the findings it reported, then the time per 1k changed lines, which stays flat
 when review time grows linearly.
 
-Target: 100k changed lines reviewed in under 10 s on this machine.
+Then one changed file in a repository of 5,000 tracked Python modules, whose sync query function
+is called from async code in another module: the review's wall time, and how many repository
+files the repository model parsed and read (the rest stay behind git's word screen).
+
+Target: 100k changed lines reviewed in under 10 s on this machine; the one-file review parses and
+reads a handful of files, not the repository.
 
 Usage: python bench/scale.py [SIZE ...]   (default: 1000 10000 100000)
 """
@@ -155,19 +160,99 @@ def build(root: Path, changed_lines: int) -> int:
     return total
 
 
+LARGE_REPOSITORY_MODULES = 5_000
+HELPER = """from pkg.base import Base
+
+
+class Worker{n}(Base):
+    def run(self, value):
+        return value + {n}
+
+
+def helper_{n}(value):
+    return Worker{n}().run(value)
+"""
+VIEWS = """from app.service import load_rows
+
+
+async def page(request):
+    return load_rows(request.user)
+"""
+SERVICE = """from django.db import models
+from openai import OpenAI
+
+from pkg.mod_0001 import helper_1
+
+client = OpenAI(timeout=30, max_retries=2)
+
+
+class Row(models.Model):
+    user = models.CharField(max_length=64)
+
+
+def load_rows(user_id):
+    return Row.objects.filter(user=user_id).count()
+
+
+async def answer(question: str) -> str:
+    result = client.chat.completions.create(
+        model="gpt-4o-2024-08-06",
+        messages=[{"role": "user", "content": f"{question} {helper_1(2)}"}],
+        max_tokens=300,
+    )
+    return result.choices[0].message.content or ""
+"""
+# Runs the review with every repository model it builds counted; the counts go to stderr.
+COUNTED_REVIEW = """
+import json, sys
+from archbot.repo import model
+built = []
+class Counted(model.Repository):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        built.append(self)
+model.Repository = Counted
+from archbot.cli import main
+code = main(sys.argv[1:])
+counts = {"parsed": sum(r.parsed for r in built), "read": sum(r.read for r in built)}
+print(json.dumps(counts), file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def build_large_repository(root: Path) -> None:
+    """`LARGE_REPOSITORY_MODULES` tracked modules, committed; then one changed module staged."""
+    (root / "pkg").mkdir()
+    (root / "app").mkdir()
+    (root / "pkg" / "__init__.py").write_text("")
+    (root / "pkg" / "base.py").write_text("class Base:\n    def run(self, value):\n        return value\n")
+    (root / "pkg" / "views.py").write_text(VIEWS)
+    (root / "app" / "__init__.py").write_text("")
+    (root / "app" / "service.py").write_text("")
+    for n in range(LARGE_REPOSITORY_MODULES - 5):
+        (root / "pkg" / f"mod_{n:04d}.py").write_text(HELPER.format(n=n))
+    git(root, "add", "-A")
+    git(root, "-c", "user.name=bench", "-c", "user.email=bench@example.test", "commit", "-q", "-m", "base")
+    (root / "app" / "service.py").write_text(SERVICE)
+    git(root, "add", "-A")
+
+
 def git(root: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
 
 
-def review(root: Path) -> tuple[float, int, int]:
-    """Wall seconds, peak RSS in MiB and findings of one `archbot review` child process."""
+def review(root: Path, counted: bool = False) -> tuple[float, int, int, dict[str, int]]:
+    """Wall seconds, peak RSS in MiB and findings of one `archbot review` child process, and
+    (`counted`) what its repository model parsed and read."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "PRE_COMMIT", "GITHUB_"))}
     env["ARCHBOT_CACHE_DIR"] = str(root / ".cache")
     # Output goes to files, not pipes: wait4 (for the child's peak RSS) must not wait on a full pipe.
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
+        command = ["review", "--no-llm", "--format", "json", "--fail-on", "never"]
+        program = [sys.executable, "-c", COUNTED_REVIEW] if counted else [str(ARCHBOT)]
         child = subprocess.Popen(
-            [str(ARCHBOT), "review", "--no-llm", "--format", "json", "--fail-on", "never"],
+            [*program, *command],
             cwd=root,
             stdout=out,
             stderr=err,
@@ -181,7 +266,9 @@ def review(root: Path) -> tuple[float, int, int]:
             raise SystemExit(f"archbot exited {code}: {err.read().decode().strip()}")
         out.seek(0)
         report = json.loads(out.read())
-    return elapsed, usage.ru_maxrss // 1024, len(report["findings"])
+        err.seek(0)
+        counts = json.loads(err.read().decode().strip().splitlines()[-1]) if counted else {}
+    return elapsed, usage.ru_maxrss // 1024, len(report["findings"]), counts
 
 
 def main() -> int:
@@ -195,11 +282,21 @@ def main() -> int:
             lines = build(root, size)
             git(root, "add", "-A")
             files = sum(1 for p in root.rglob("*") if p.is_file() and ".git" not in p.parts)
-            elapsed, peak_mib, findings = review(root)
+            elapsed, peak_mib, findings, _ = review(root)
         per_k_ms = elapsed / (lines / 1000) * 1000
         print(
             f"{lines:>13,}  {files:>6}  {elapsed:>7.2f}s  {per_k_ms:>10.1f}ms  {peak_mib:>6} MiB  {findings}"
         )
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        git(root, "init", "-q", "-b", "main")
+        build_large_repository(root)
+        elapsed, peak_mib, findings, counts = review(root, counted=True)
+    print(
+        f"one changed file in a {LARGE_REPOSITORY_MODULES:,}-module repository: {elapsed:.2f}s, "
+        f"{peak_mib} MiB, {findings} findings; the repository model parsed {counts['parsed']} and read "
+        f"{counts['read']} of its files"
+    )
     return 0
 
 

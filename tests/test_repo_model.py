@@ -184,6 +184,31 @@ def test_classes_know_bases_methods_and_self_attributes_across_modules(shop: Rep
     assert method is not None and method.owner is not None and method.owner.name == "Base"
 
 
+def test_the_word_screen_asks_git_for_the_index_or_the_head_commit_and_reads_nothing(repo: GitRepo) -> None:
+    repo.stage("app/a.py", "make_client()\n")
+    repo.stage("app/b.py", "X = 1\n")
+    repo.stage("docs/c.md", "make_client\n")
+    repo.write("app/b.py", "make_client()\n")  # unstaged: not what would be committed
+    staged = sources.staged()
+    model = Repository(staged.list_repo, staged.post.read, staged.post.prefetch, search=staged.search)
+
+    assert model.containing(("make_client",)) == ("app/a.py",)
+    assert model.containing(("make_client", "X =")) == ("app/a.py", "app/b.py")
+    assert model.containing(("make_client",), "*.md") == ("docs/c.md",)
+    assert model.containing(("nowhere",)) == ()
+    assert model.read == 0
+
+    base = repo.commit("base")
+    repo.stage("app/b.py", "make_client()\n")
+    repo.commit("head")
+    repo.write("app/a.py", "X = 2\n")
+    ranged = sources.ref_range(base, "HEAD")
+    model = Repository(ranged.list_repo, ranged.post.read, ranged.post.prefetch, search=ranged.search)
+
+    assert model.containing(("make_client",)) == ("app/a.py", "app/b.py")
+    assert model.read == 0
+
+
 def test_callers_are_found_across_the_repository_parsing_only_files_that_mention_them(
     shop: Repository,
 ) -> None:

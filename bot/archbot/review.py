@@ -108,7 +108,7 @@ def route(
 ) -> Routing:
     from archbot.repo.model import Repository
 
-    repo = Repository(change.list_repo, change.post.read, change.post.prefetch)
+    repo = Repository(change.list_repo, change.post.read, change.post.prefetch, search=change.search)
     classifier = roles.Classifier(repo, config.roles)
     project = routing.ProjectModules(repo)
     candidates: list[ChangedFile] = []

@@ -40,15 +40,21 @@ class PostChangeFiles(Protocol):
     def read(self, path: str) -> bytes | None: ...
 
 
+# The repository files holding one of some literal words, or None when the search failed.
+Search = Callable[[Sequence[str]], frozenset[str] | None]
+
+
 @dataclasses.dataclass(frozen=True)
 class Change:
-    """A parsed diff, with a way to read whole post-change files and list the repository."""
+    """A parsed diff, with a way to read whole post-change files and list the repository, and
+    (for the index and commits) to search the repository's files for words without reading them."""
 
     source: DiffSource
     files: tuple[ChangedFile, ...]
     post: PostChangeFiles
     list_repo: Callable[[], tuple[str, ...]]
     root: Path | None
+    search: Search | None = None
 
 
 def git(
@@ -100,6 +106,7 @@ def staged(paths: Sequence[str] = (), cwd: Path | None = None) -> Change:
         post=_BlobReader(root, ""),
         list_repo=lambda: _ls_files(root, ["ls-files", "-z", "--cached"]),
         root=root,
+        search=_Grep(root, None),
     )
 
 
@@ -129,6 +136,7 @@ def ref_range(
         post=_BlobReader(root, head_sha),
         list_repo=lambda: _ls_files(root, ["ls-tree", "-r", "-z", "--name-only", head_sha]),
         root=root,
+        search=_Grep(root, head_sha),
     )
 
 
@@ -242,6 +250,31 @@ def _selected(path: str, paths: Sequence[str]) -> bool:
 
 def _ls_files(root: Path, args: list[str]) -> tuple[str, ...]:
     return tuple(p for p in diff.decode(git(args, root)).split("\0") if p)
+
+
+class _Grep:
+    """`git grep` over the index (`rev` None) or a commit: the files holding one of some literal
+    words, found by git without handing every file to Python."""
+
+    def __init__(self, root: Path, rev: str | None) -> None:
+        self._root = root
+        self._rev = rev
+
+    def __call__(self, words: Sequence[str]) -> frozenset[str] | None:
+        args = ["git", "grep", "-l", "-z", "-F", "--no-color", "--no-recurse-submodules"]
+        args += [arg for word in words for arg in ("-e", word)]
+        args += ["--cached"] if self._rev is None else [self._rev]
+        try:
+            result = subprocess.run(args, cwd=self._root, capture_output=True, check=False)
+        except FileNotFoundError:
+            return None
+        if result.returncode == 1 and not result.stderr:  # git grep's "nothing matched"
+            return frozenset()
+        if result.returncode != 0:
+            return None
+        prefix = f"{self._rev}:" if self._rev else ""
+        paths = diff.decode(result.stdout).split("\0")
+        return frozenset(p.removeprefix(prefix) for p in paths if p)
 
 
 class _BlobReader:

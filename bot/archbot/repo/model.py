@@ -7,7 +7,8 @@ a working tree that may differ. Nothing is read or parsed until a rule or the pe
 What it answers (the public API; rules reach it through `SourceFile.repo`, the persona review's
 context pack through the same object):
 
-- files: `files`, `glob(pattern)`, `text(path)`, `mentions(pattern, glob)`.
+- files: `files`, `glob(pattern)`, `text(path)`, `containing(words, glob)` (a word screen answered
+  by `git grep` where the change has an index or commit), `mentions(pattern, glob, words)`.
 - modules: `module(path)` parses one Python file on demand into a `Module` (imports, module
   constants and dict literals, functions with parameters, classes with bases, methods and
   `self.attr` assignments), cached for the review; `module_path(name, near)` maps an import name
@@ -18,15 +19,17 @@ context pack through the same object):
   a project `Function`/`Class`/module constant, or the qualified name of something outside the
   repository. `symbol(qualname)` looks a dotted project name up directly.
 - call graph, one hop: `Function.calls` (the calls a function makes) and `callers(name)` (the
-  calls of a function or method name across the repository, found by a text search that parses
+  calls of a function or method name across the repository, found by a word screen that parses
   only the files that mention the name).
 - inheritance: `base_classes(cls)` (project bases, transitively) and `method(cls, name)`,
   `attribute_values(cls, name)` (what `self.<name>` is assigned, in the class or its bases).
 
 Bounds: files over `Budget.max_file_bytes` are not parsed; files other than the changed ones are
-parsed within `Budget.max_modules` and `Budget.max_seconds` per review; caller searches scan at
-most `Budget.max_scan_bytes`. Past a bound the model answers "unknown" (None, or an incomplete
-`Callers`), which rules turn into silence, never into a finding.
+parsed within `Budget.max_modules` and `Budget.max_seconds` per review; searches of the whole
+repository go through the `containing` word screen and caller searches scan at most
+`Budget.max_scan_bytes`; `parsed` and `read` count what a review cost. Past a bound the model
+answers "unknown" (None, or an incomplete `Callers`), which rules turn into silence, never into a
+finding.
 """
 
 from __future__ import annotations
@@ -39,11 +42,13 @@ import re
 import sys
 import time
 import warnings
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import PurePosixPath
 
 Read = Callable[[str], bytes | None]
 Prefetch = Callable[[Iterable[str]], None]
+# The files holding one of some literal words (`git grep`), or None when the search failed.
+Search = Callable[[Sequence[str]], frozenset[str] | None]
 _NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 _STDLIB = frozenset(sys.stdlib_module_names)
 _MAX_HOPS = 8
@@ -352,14 +357,17 @@ class Repository:
         read: Read,
         prefetch: Prefetch | None = None,
         budget: Budget | None = None,
+        search: Search | None = None,
     ) -> None:
         self._list_files = list_files
         self._read = read
         self._prefetch = prefetch
+        self._search = search
         self.budget = budget or Budget()
         self._modules: dict[str, Module | None] = {}
         self._parsed = 0
         self._seconds = 0.0
+        self._read_paths: set[str] = set()
 
     # -- files ------------------------------------------------------------------------------
 
@@ -384,14 +392,37 @@ class Repository:
 
     @functools.cache  # noqa: B019 - one Repository per review; the cache dies with it
     def text(self, path: str) -> str | None:
-        data = self._read(path)
+        data = self._data(path)
         return None if data is None else data.decode("utf-8", errors="replace")
 
     @functools.cache  # noqa: B019 - one Repository per review; the cache dies with it
-    def mentions(self, pattern: re.Pattern[str], glob: str) -> bool:
-        """Does any repository file matching `glob` contain `pattern`? Answered once per review."""
+    def _data(self, path: str) -> bytes | None:
+        """A file's bytes, read once for searching and parsing alike."""
+        self._read_paths.add(path)
+        return self._read(path)
+
+    @functools.cache  # noqa: B019 - one Repository per review; the cache dies with it
+    def containing(self, words: tuple[str, ...], glob: str = "*.py") -> tuple[str, ...]:
+        """The files matching `glob` whose text holds one of the literal `words`, in `files`
+        order: the screen in front of every search of the whole repository. The change's index
+        answers it (`git grep`) without this process reading the files; only when it cannot
+        search is every file read here."""
         paths = self.glob(glob)
+        found = self._search(words) if self._search is not None else None
+        if found is not None:
+            hits = [p for p in paths if p in found]
+            self._prefetched(hits)
+            return tuple(hits)
         self._prefetched(paths)
+        return tuple(p for p in paths if (text := self.text(p)) is not None and any(w in text for w in words))
+
+    @functools.cache  # noqa: B019 - one Repository per review; the cache dies with it
+    def mentions(self, pattern: re.Pattern[str], glob: str, words: tuple[str, ...] = ()) -> bool:
+        """Does any repository file matching `glob` contain `pattern`? `words`: literals one of
+        which every match holds, so that only the files holding one are read. Answered once
+        per review."""
+        paths = self.containing(words, glob) if words else self.glob(glob)
+        self._prefetched(list(paths))
         return any(text is not None and pattern.search(text) is not None for text in map(self.text, paths))
 
     def _prefetched(self, paths: list[str]) -> None:
@@ -514,7 +545,7 @@ class Repository:
     def _parse(self, path: str) -> Module | None:
         if not path.endswith(".py") or not self.budget_left:
             return None
-        data = self._read(path)
+        data = self._data(path)
         if data is None or len(data) > self.budget.max_file_bytes:
             return None
         started = time.perf_counter()
@@ -533,6 +564,12 @@ class Repository:
     def parsed(self) -> int:
         """How many modules this review parsed beyond the changed files."""
         return self._parsed
+
+    @property
+    def read(self) -> int:
+        """How many repository files this review read in full, to search or parse them (the
+        changed files are read by the review itself, not through here)."""
+        return len(self._read_paths)
 
     # -- symbols ----------------------------------------------------------------------------------
 
@@ -713,7 +750,7 @@ class Repository:
         sites: list[CallSite] = []
         scanned = 0
         complete = True
-        paths = list(self.python_files)
+        paths = list(self.containing((name,)))
         for start in range(0, len(paths), 500):
             chunk = paths[start : start + 500]
             self._prefetched([p for p in chunk if p not in self._modules])
@@ -739,13 +776,13 @@ class Repository:
 
     def definitions(self, name: str, limit: int = 2) -> list[Symbol]:
         """Functions, classes and methods named `name` anywhere in the repository's Python files
-        (module or class level), found like `callers`: a text search that parses only the files
-        defining `name`, within the scan budget. At most `limit` (a caller wanting the one
-        definition asks for two)."""
+        (module or class level), found like `callers`: a word screen, then a text search that
+        parses only the files defining `name`, within the scan budget. At most `limit` (a caller
+        wanting the one definition asks for two)."""
         pattern = re.compile(rf"^\s*(?:async\s+def|def|class)\s+{re.escape(name)}\b", re.M)
         found: list[Symbol] = []
         scanned = 0
-        for path in self.python_files:
+        for path in self.containing((name,)):
             module = self._modules.get(path)
             if module is None:
                 text = self.text(path)

@@ -78,7 +78,9 @@ def _inside_handled_try(src: PythonFile, call: ast.Call) -> bool:
 
 
 def _app_handles_errors(src: PythonFile) -> bool:
-    return _EXCEPTION_HANDLER.search(src.text) is not None or src.repo.mentions(_EXCEPTION_HANDLER, "*.py")
+    return _EXCEPTION_HANDLER.search(src.text) is not None or src.repo.mentions(
+        _EXCEPTION_HANDLER, "*.py", ("exception_handler", "errorhandler")
+    )
 
 
 def _task_retries(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:

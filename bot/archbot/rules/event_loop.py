@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 
 from archbot.models import Severity
-from archbot.repo.resolve import Tree
+from archbot.repo.resolve import Names
 from archbot.rules import Family, Hit
 from archbot.rules.pyast import call_receiver, imports_any, llm_call
 from archbot.rules.source import PythonFile
@@ -188,7 +188,7 @@ def _orm_query(src: PythonFile, call: ast.Call) -> str | None:
 
 
 def _uses_django(src: PythonFile) -> bool:
-    return imports_any(src.names, "django") or src.repo.mentions(_DJANGO_IMPORT, "*.py")
+    return imports_any(src.names, "django") or src.repo.mentions(_DJANGO_IMPORT, "*.py", ("django",))
 
 
 def _thread_wait(src: PythonFile, call: ast.Call) -> str | None:
@@ -207,27 +207,23 @@ def _thread_wait(src: PythonFile, call: ast.Call) -> str | None:
     return None
 
 
-def _event_loop_caller(src: PythonFile, name: str, trees: dict[str, Tree | None]) -> str | None:
+def _event_loop_caller(src: PythonFile, name: str) -> str | None:
     """Where the sync function `name` is called on the event loop — directly in an `async def`,
-    not awaited, not handed to a thread — in this file or another repository .py file. `trees`
-    keeps the other files parsed for the next name."""
+    not awaited, not handed to a thread — in this file or another repository .py file (those that
+    mention the name, parsed through the repository model: within its budget, once per review)."""
     pattern = re.compile(rf"(?<![\w]){re.escape(name)}\s*\(")
-    paths = [src.path, *(p for p in src.repo.glob("*.py") if p != src.path)]
+    paths = [src.path, *(p for p in src.repo.containing((name,)) if p != src.path)]
     for path in paths:
         text = src.code if path == src.path else src.repo.text(path)
         if text is None or pattern.search(text) is None:
             continue
         if path == src.path:
-            nodes: Tree | None = src.nodes
-        elif path in trees:
-            nodes = trees[path]
+            nodes = src.nodes
         else:
-            try:
-                nodes = trees[path] = Tree(ast.parse(text))
-            except (SyntaxError, ValueError, RecursionError):  # not Python we can read: no caller there
-                nodes = trees[path] = None
-        if nodes is None:
-            continue
+            module = src.repo.module(path)
+            if module is None:  # not Python the model can read, or past its budget: no caller known
+                continue
+            nodes = Names.of(src.repo, module).tree
         for call in nodes.calls:
             func = call.func
             called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
@@ -248,9 +244,8 @@ def _queries_behind_sync_functions(src: PythonFile, queries: list[tuple[ast.Call
         function = src.nodes.function(call)
         if isinstance(function, ast.FunctionDef) and len(function.name) >= _MIN_CALLEE_NAME:
             by_function.setdefault(function, []).append((call, detail))
-    trees: dict[str, Tree | None] = {}
     for function, found in by_function.items():
-        caller = _event_loop_caller(src, function.name, trees)
+        caller = _event_loop_caller(src, function.name)
         if caller is None:
             continue
         for call, detail in found:

@@ -166,7 +166,7 @@ def _per_call_http_options(src: PythonFile) -> bool:
 
 def _litellm_timeout_set(src: PythonFile) -> bool:
     return _LITELLM_GLOBAL_TIMEOUT.search(src.text) is not None or src.repo.mentions(
-        _LITELLM_GLOBAL_TIMEOUT, "*.py"
+        _LITELLM_GLOBAL_TIMEOUT, "*.py", ("request_timeout",)
     )
 
 

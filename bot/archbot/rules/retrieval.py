@@ -333,7 +333,7 @@ def _other_uses(src: PythonFile, keys: set[str]) -> Iterator[StoreUse]:
     parsed through the repository model (within the review's parsing budget)."""
     quoted = [(f'"{k}"', f"'{k}'") for k in keys]
     seen = 0
-    for path in src.repo.python_files:
+    for path in src.repo.containing(tuple(sorted(w for pair in quoted for w in pair))):
         if path == src.path or seen >= _MAX_OTHER_FILES:
             continue
         text = src.repo.text(path)
