@@ -3,9 +3,10 @@
 Each size is a fresh git repository whose staged change adds ML/LLM Python modules (LLM clients,
 RAG ingestion, async handlers — with the defects the rules look for) and Kubernetes manifests for
 model servers, about 70% Python and 30% YAML by lines. For each, the script runs the installed
-`archbot review` (rules only, JSON output) in a child process and prints its wall time, its peak
-resident memory and the findings it reported, then the time per 1k changed lines, which stays flat
-when review time grows linearly.
+`archbot review` (rules only, JSON output) in a child process and prints its wall time, the CPU
+time it and its workers used (what the wall time would be on one idle core; on a loaded machine
+the wall time grows, the CPU time does not), its peak resident memory and the findings it
+reported, then the time per 1k changed lines, which stays flat when review time grows linearly.
 
 Then one changed file in a repository of 5,000 tracked Python modules, whose sync query function
 is called from async code in another module: the review's wall time, and how many repository
@@ -241,9 +242,9 @@ def git(root: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
 
 
-def review(root: Path, counted: bool = False) -> tuple[float, int, int, dict[str, int]]:
-    """Wall seconds, peak RSS in MiB and findings of one `archbot review` child process, and
-    (`counted`) what its repository model parsed and read."""
+def review(root: Path, counted: bool = False) -> tuple[float, float, int, int, dict[str, int]]:
+    """Wall seconds, CPU seconds (with its workers and git), peak RSS in MiB and findings of one
+    `archbot review` child process, and (`counted`) what its repository model parsed and read."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "PRE_COMMIT", "GITHUB_"))}
     env["ARCHBOT_CACHE_DIR"] = str(root / ".cache")
     # Output goes to files, not pipes: wait4 (for the child's peak RSS) must not wait on a full pipe.
@@ -268,12 +269,14 @@ def review(root: Path, counted: bool = False) -> tuple[float, int, int, dict[str
         report = json.loads(out.read())
         err.seek(0)
         counts = json.loads(err.read().decode().strip().splitlines()[-1]) if counted else {}
-    return elapsed, usage.ru_maxrss // 1024, len(report["findings"]), counts
+    cpu = usage.ru_utime + usage.ru_stime
+    return elapsed, cpu, usage.ru_maxrss // 1024, len(report["findings"]), counts
 
 
 def main() -> int:
     print(
-        f"{'changed lines':>13}  {'files':>6}  {'time':>8}  {'per 1k lines':>12}  {'peak RSS':>9}  findings"
+        f"{'changed lines':>13}  {'files':>6}  {'time':>8}  {'CPU':>8}  {'per 1k lines':>12}  "
+        f"{'peak RSS':>9}  findings"
     )
     for size in SIZES:
         with tempfile.TemporaryDirectory() as tmp:
@@ -282,18 +285,20 @@ def main() -> int:
             lines = build(root, size)
             git(root, "add", "-A")
             files = sum(1 for p in root.rglob("*") if p.is_file() and ".git" not in p.parts)
-            elapsed, peak_mib, findings, _ = review(root)
+            elapsed, cpu, peak_mib, findings, _ = review(root)
         per_k_ms = elapsed / (lines / 1000) * 1000
         print(
-            f"{lines:>13,}  {files:>6}  {elapsed:>7.2f}s  {per_k_ms:>10.1f}ms  {peak_mib:>6} MiB  {findings}"
+            f"{lines:>13,}  {files:>6}  {elapsed:>7.2f}s  {cpu:>7.2f}s  {per_k_ms:>10.1f}ms  "
+            f"{peak_mib:>6} MiB  {findings}"
         )
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         git(root, "init", "-q", "-b", "main")
         build_large_repository(root)
-        elapsed, peak_mib, findings, counts = review(root, counted=True)
+        elapsed, cpu, peak_mib, findings, counts = review(root, counted=True)
     print(
-        f"one changed file in a {LARGE_REPOSITORY_MODULES:,}-module repository: {elapsed:.2f}s, "
+        f"one changed file in a {LARGE_REPOSITORY_MODULES:,}-module repository: {elapsed:.2f}s "
+        f"({cpu:.2f}s CPU), "
         f"{peak_mib} MiB, {findings} findings; the repository model parsed {counts['parsed']} and read "
         f"{counts['read']} of its files"
     )
