@@ -490,3 +490,44 @@ def test_route_prints_role_scores_and_the_signals_behind_them(repo: GitRepo, run
     assert "imports openai" in text and "security code execution" in text
     assert "depends peft, depends torch" not in text and "depends peft" in text
     assert "persona llm-ml-engineer:" in text and "persona ai-architect-agent:" in text
+
+
+def test_a_module_of_a_package_of_ml_modules_is_supported_by_its_siblings(
+    repo: GitRepo, run_archbot: RunArchbot
+) -> None:
+    """`ops/fused.py` imports torch on an unchanged line only; most modules beside it are model
+    code, so it is routed. The same file among plain modules stays below the threshold."""
+    for directory, sibling in (("ops", "import torch\n"), ("util", "import json\n")):
+        repo.write(f"{directory}/__init__.py", "")
+        repo.write(f"{directory}/first.py", sibling)
+        repo.write(f"{directory}/second.py", sibling)
+        repo.write(f"{directory}/fused.py", "import torch\n\n\ndef run(x):\n    return 1\n")
+    repo.commit("init")
+    for directory in ("ops", "util"):
+        repo.stage(f"{directory}/fused.py", "import torch\n\n\ndef run(x):\n    return 2\n")
+
+    files = route_json(run_archbot)
+
+    assert files["ops/fused.py"]["routed_to"] == catalog.MODEL
+    assert (
+        "via ops/ modules are ml-architecture-expert's code"
+        in files["ops/fused.py"]["signals"][catalog.MODEL]
+    )
+    assert files["util/fused.py"]["routed_to"] is None
+
+
+def test_a_module_inside_a_refined_sub_module_is_that_work(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    """In llama_index's own repository, `llama_index/vector_stores/` is RAG code: its import of the
+    package root is a project import, and an unchanged LLM client import does not outweigh it."""
+    repo.write("llama_index/__init__.py", "")
+    repo.write("llama_index/vector_stores/__init__.py", "")
+    body = "from llama_index.core import Settings\nimport openai\n\n\ndef add(nodes):\n    return {}\n"
+    repo.write("llama_index/vector_stores/local.py", body.format(1))
+    repo.commit("init")
+    repo.stage("llama_index/vector_stores/local.py", body.format(2))
+
+    routed = route_json(run_archbot)["llama_index/vector_stores/local.py"]
+
+    assert routed["routed_to"] == catalog.SYSTEM
+    assert "package llama_index.vector_stores" in routed["signals"][catalog.SYSTEM]
+    assert "imports llama_index" not in routed["signals"][catalog.SYSTEM]

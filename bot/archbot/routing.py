@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol
 
@@ -13,7 +14,7 @@ from archbot.personas import Persona, Triggers
 from archbot.repo import catalog
 
 if TYPE_CHECKING:
-    from archbot.repo.model import Module, Repository
+    from archbot.repo.model import Imported, Module, Repository
 
 # Weights: what a file's change says about its domain. Added lines say most; the rest of the file
 # says something; a path says something but never enough on its own (a Dockerfile is not ML).
@@ -31,9 +32,12 @@ UNCHANGED_IMPORT_CAP = IMPORT_ADDED
 # A dependency manifest's catalog names count at most this much per persona: a manifest says which
 # packages a project chose, not what a change does with them.
 MANIFEST_CAP = IMPORT_ADDED
-# A module of a catalog package's own code (`dspy/predict/x.py`): the framework's code is its
-# domain, and routed as such; its imports of its own package are project imports and do not count.
+# A module of a catalog package's own code (`dspy/predict/x.py`) is ML code, routed as such; its
+# imports of its own package are project imports and do not count. Which persona reviews it is
+# what the file itself does: a package's own domain counts only PACKAGE_CHOICE for that, a refined
+# sub-module's (`llama_index.vector_stores`) all of PACKAGE_WEIGHT.
 PACKAGE_WEIGHT = THRESHOLD
+PACKAGE_CHOICE = 0.5
 # What a project module this file imports imports (one hop): it supports the file's own signals
 # and is never the only reason (the pre-commit screen must be able to tell from the file itself).
 PROPAGATED_WEIGHT = IMPORT_FILE
@@ -209,8 +213,14 @@ def _choice(signals: Sequence[Signal]) -> float:
     """A persona's score for choosing the file's persona: imports on unchanged lines count at most
     UNCHANGED_IMPORT_CAP together, so what the changed lines do outweighs them."""
     unchanged = [s.weight for s in signals if s.kind == "imports" and s.weight < IMPORT_ADDED]
-    domain = sum(s.weight for s in signals if s.kind != "security")
-    return domain - sum(unchanged) + min(sum(unchanged), UNCHANGED_IMPORT_CAP)
+    domain = sum(s.weight for s in signals if s.kind not in ("security", "package"))
+    # A module inside a refined sub-module (`llama_index/vector_stores/...`) is that work itself.
+    package = max((_package_choice(s.value) for s in signals if s.kind == "package"), default=0.0)
+    return domain - sum(unchanged) + min(sum(unchanged), UNCHANGED_IMPORT_CAP) + package
+
+
+def _package_choice(name: str) -> float:
+    return PACKAGE_WEIGHT if "." in name else PACKAGE_CHOICE
 
 
 class Project(Protocol):
@@ -245,7 +255,9 @@ def route_file(
         else:
             matches = catalog_matches(facts, (lambda m: project.is_module(m, path)) if project else None)
             own = project.package(path) if project is not None else None
-            matches = [match for match in matches if match[1] is not own]
+            if own is not None:
+                # Its imports of its own package (or of a package above it) are project imports.
+                matches = [m for m in matches if not (own.name + ".").startswith(m[1].name + ".")]
     scores: dict[str, float] = {}
     signals: dict[str, tuple[Signal, ...]] = {}
     anchor_total = 0.0
@@ -298,7 +310,8 @@ def assign(
     forced: str | None = None,
     roles: Mapping[str, Role] | None = None,
 ) -> tuple[PersonaAssignment, ...]:
-    """Rank personas by their files' total score, each file weighed by its role (ROLE_WEIGHTS);
+    """Rank personas by what their files do (the score that chose each file's persona), each file
+    weighed by its role (ROLE_WEIGHTS);
     dependency manifests only break ties, so one manifest cannot outvote the code of the change.
     Keep the top `max_personas`, and the governance persona when a routed file has security-relevant
     changed lines; hand the other files to whichever kept persona scores them best."""
@@ -310,9 +323,8 @@ def assign(
     manifests: dict[str, float] = {}
     for route in routed:
         assert route.persona is not None
-        weight = route.scores.get(route.persona, 0.0) * ROLE_WEIGHTS.get(
-            (roles or {}).get(route.path, "library"), 1.0
-        )
+        role = (roles or {}).get(route.path, "library")
+        weight = _choice(route.signals.get(route.persona, ())) * ROLE_WEIGHTS.get(role, 1.0)
         totals = (
             manifests if classify.dependency_manifest(route.path, classify.file_kind(route.path)) else code
         )
@@ -349,6 +361,15 @@ def assign(
     return tuple(assignments)
 
 
+def _entry(imported: Imported) -> catalog.Package | None:
+    """The catalog entry (not a shared name) an import of a project module names, if any."""
+    if imported.level:
+        return None
+    name = f"{imported.module}.{imported.name}" if imported.name else imported.module
+    entry = catalog.lookup(name, "python")
+    return entry if entry is not None and not entry.shared else None
+
+
 def _known(module: str) -> bool:
     entry = catalog.lookup(module, "python")
     return entry is not None and not entry.shared
@@ -375,9 +396,11 @@ class ProjectModules:
     """
 
     MAX_PROPAGATED = 8
+    MAX_SIBLINGS = 4
 
     def __init__(self, repo: Repository) -> None:
         self.repo = repo
+        self._packages: dict[str, str | None] = {}
 
     def is_module(self, name: str, near: str) -> bool:
         return self.repo.module_path(name, near) is not None
@@ -400,7 +423,44 @@ class ProjectModules:
         if 0 < own < THRESHOLD and facts.kind == "python":
             for persona, signal in self._propagated(path).items():
                 found.setdefault(persona, []).append(signal)
+                own += signal.weight
+        if 0 < own < THRESHOLD and facts.kind == "python":
+            sibling = self._siblings(path)
+            if sibling is not None and sibling[0] not in found:
+                found[sibling[0]] = [sibling[1]]
         return found
+
+    @functools.cached_property
+    def _modules_in(self) -> dict[str, list[str]]:
+        """The Python modules of each directory (not its `__init__.py`)."""
+        found: dict[str, list[str]] = {}
+        for file in self.repo.python_files:
+            directory, _, name = file.rpartition("/")
+            if name != "__init__.py":
+                found.setdefault(directory, []).append(file)
+        return found
+
+    def _siblings(self, path: str) -> tuple[str, Signal] | None:
+        """The persona of the package the file is a module of, when most of its sibling modules
+        (at most MAX_SIBLINGS of them, parsed once per directory) import a catalog package."""
+        directory = path.rsplit("/", 1)[0] if "/" in path else ""
+        if directory not in self._packages:
+            siblings = [f for f in self._modules_in.get(directory, ()) if f != path]
+            personas: dict[str, str] = {}
+            for sibling in sorted(siblings)[: self.MAX_SIBLINGS]:
+                module = self.repo.module(sibling)
+                entries = [_entry(i) for i in module.imports.values()] if module is not None else []
+                known = sorted({e.persona: e.name for e in entries if e is not None}.items())
+                if known:
+                    personas[sibling] = known[0][0]
+            counts = {p: list(personas.values()).count(p) for p in set(personas.values())}
+            best = max(sorted(counts), key=lambda p: counts[p], default=None)
+            enough = best is not None and counts[best] * 2 > min(len(siblings), self.MAX_SIBLINGS)
+            self._packages[directory] = best if enough else None
+        persona = self._packages[directory]
+        if persona is None:
+            return None
+        return persona, Signal("via", f"{directory or '.'}/ modules are {persona}'s code", PROPAGATED_WEIGHT)
 
     def _propagated(self, path: str) -> dict[str, Signal]:
         module = self.repo.module(path)
@@ -421,9 +481,8 @@ class ProjectModules:
         found: dict[str, Signal] = {}
         for target in targets.values():
             for imported in target.imports.values():
-                name = f"{imported.module}.{imported.name}" if imported.name else imported.module
-                entry = None if imported.level else catalog.lookup(name, "python")
-                if entry is not None and not entry.shared and entry.persona not in found:
+                entry = _entry(imported)
+                if entry is not None and entry.persona not in found:
                     found[entry.persona] = Signal(
                         "via", f"{target.name} imports {entry.name}", PROPAGATED_WEIGHT
                     )

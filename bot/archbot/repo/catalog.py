@@ -418,6 +418,9 @@ PACKAGES: tuple[Package, ...] = (
         "catboost",
         "xformers",
         "flash_attn flash-attn",
+        "flashinfer flashinfer-python",
+        "mamba_ssm mamba-ssm",
+        "sentencepiece",
         "triton",
         "gguf",
     ),
@@ -656,8 +659,8 @@ PACKAGES: tuple[Package, ...] = (
         "rust_bert rust-bert",
         "tract_onnx tract-onnx",
         "llama_cpp_2 llama-cpp-2",
-        "hf_hub hf-hub",
     ),
+    *_rows("rust", PLATFORM, "serving", "hf_hub hf-hub"),
 )
 
 SEPARATOR = {"python": ".", "js": "/", "go": "/", "rust": "::"}
