@@ -531,3 +531,12 @@ def test_a_module_inside_a_refined_sub_module_is_that_work(repo: GitRepo, run_ar
     assert routed["routed_to"] == catalog.SYSTEM
     assert "package llama_index.vector_stores" in routed["signals"][catalog.SYSTEM]
     assert "imports llama_index" not in routed["signals"][catalog.SYSTEM]
+
+
+@pytest.mark.parametrize("name", catalog.PERSONAS)
+def test_personas_show_counts_the_catalog_packages_of_a_persona(name: str, run_archbot: RunArchbot) -> None:
+    packages = [p for p in catalog.PACKAGES if p.persona == name]
+
+    shown = run_archbot("personas", "show", name).out
+
+    assert f"\ncatalog packages: {len(packages)} (" in shown

@@ -236,7 +236,7 @@ def _security(text: str, added: frozenset[int], comment: str) -> dict[str, bool]
 
 def ecosystem(path: str, kind: FileKind) -> str:
     """Which package ecosystem a file's imports and dependencies name (repo/catalog.py)."""
-    manifest = MANIFESTS.get(PurePosixPath(path).name)
+    manifest = MANIFESTS.get(path.rsplit("/", 1)[-1])
     if manifest is not None:
         return manifest
     if kind in ("javascript", "typescript"):
@@ -249,12 +249,12 @@ def ecosystem(path: str, kind: FileKind) -> str:
 def dependency_manifest(path: str, kind: FileKind) -> bool:
     """A file that declares dependencies (requirements, pyproject, conda, setup.py, package.json,
     go.mod, Cargo.toml): its names are choices of packages, not code using them."""
-    name = PurePosixPath(path).name
+    name = path.rsplit("/", 1)[-1]
     return kind in ("requirements", "pyproject", "conda") or name == "setup.py" or name in MANIFESTS
 
 
 def _source_imports(path: str, kind: FileKind, text: str, added: frozenset[int]) -> dict[str, bool]:
-    name = PurePosixPath(path).name
+    name = path.rsplit("/", 1)[-1]
     if name == "package.json":
         return _package_json(text, added)
     if name == "go.mod":

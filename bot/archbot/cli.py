@@ -29,6 +29,7 @@ from archbot.errors import (
 )
 from archbot.masking import Masker
 from archbot.models import Report, Severity
+from archbot.repo import catalog
 
 if typing.TYPE_CHECKING:
     from archbot import github as github_module
@@ -285,6 +286,11 @@ def personas_show(name: str, config_file: str | None, sent: bool) -> int:
     ):
         if values or not label.startswith("context"):
             click.echo(f"{label}: {', '.join(values) or '-'}")
+    packages = [p for p in catalog.PACKAGES if p.persona == persona.name]
+    if packages:
+        domains = sorted({p.domain for p in packages})
+        counts = ", ".join(f"{d} {sum(p.domain == d for p in packages)}" for d in domains)
+        click.echo(f"catalog packages: {len(packages)} ({counts}; bot/archbot/repo/catalog.py)")
     click.echo("\n" + persona.body)
     return EXIT_OK
 
