@@ -282,12 +282,19 @@ def test_one_file_in_a_five_thousand_file_repository_parses_only_what_it_reaches
     assert len(reads) == len(set(reads))
 
 
-def test_the_parsing_budget_bounds_what_one_review_parses() -> None:
+@pytest.mark.parametrize(
+    "budget",
+    # Ten modules, or the bytes of ten: mod0..mod9 are 7 bytes each. Never time: a busy machine
+    # reads the same modules (and the persona review sends the same request, answered by its cache).
+    [Budget(max_modules=10), Budget(max_parse_bytes=70)],
+    ids=["modules", "bytes"],
+)
+def test_the_parsing_budget_bounds_what_one_review_parses(budget: Budget) -> None:
     files = {f"pkg/mod{n}.py": f"X{n} = {n}\n" for n in range(50)}
     model = Repository(
         lambda: tuple(sorted(files)),
         lambda path: files[path].encode() if path in files else None,
-        budget=Budget(max_modules=10),
+        budget=budget,
     )
 
     parsed = [model.module(f"pkg/mod{n}.py") for n in range(50)]

@@ -25,11 +25,12 @@ context pack through the same object):
   `attribute_values(cls, name)` (what `self.<name>` is assigned, in the class or its bases).
 
 Bounds: files over `Budget.max_file_bytes` are not parsed; files other than the changed ones are
-parsed within `Budget.max_modules` and `Budget.max_seconds` per review; searches of the whole
+parsed within `Budget.max_modules` and `Budget.max_parse_bytes` per review; searches of the whole
 repository go through the `containing` word screen and caller searches scan at most
 `Budget.max_scan_bytes`; `parsed` and `read` count what a review cost. Past a bound the model
 answers "unknown" (None, or an incomplete `Callers`), which rules turn into silence, never into a
-finding.
+finding. Every bound counts files or bytes, never time: the same revision gives the same answers
+on a busy machine (and the persona review the same request, which its cache answers).
 """
 
 from __future__ import annotations
@@ -40,7 +41,6 @@ import fnmatch
 import functools
 import re
 import sys
-import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import PurePosixPath
@@ -60,7 +60,8 @@ class Budget:
 
     max_file_bytes: int = 1_000_000
     max_modules: int = 400
-    max_seconds: float = 3.0
+    # Seconds of parsing (4-8 MB a second); max_modules usually binds first.
+    max_parse_bytes: int = 24 * 2**20
     max_scan_bytes: int = 64 * 2**20
 
 
@@ -366,7 +367,7 @@ class Repository:
         self.budget = budget or Budget()
         self._modules: dict[str, Module | None] = {}
         self._parsed = 0
-        self._seconds = 0.0
+        self._parsed_bytes = 0
         self._read_paths: set[str] = set()
 
     # -- files ------------------------------------------------------------------------------
@@ -540,7 +541,7 @@ class Repository:
 
     @property
     def budget_left(self) -> bool:
-        return self._parsed < self.budget.max_modules and self._seconds < self.budget.max_seconds
+        return self._parsed < self.budget.max_modules and self._parsed_bytes < self.budget.max_parse_bytes
 
     def _parse(self, path: str) -> Module | None:
         if not path.endswith(".py") or not self.budget_left:
@@ -548,16 +549,14 @@ class Repository:
         data = self._data(path)
         if data is None or len(data) > self.budget.max_file_bytes:
             return None
-        started = time.perf_counter()
+        self._parsed += 1
+        self._parsed_bytes += len(data)
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 tree = ast.parse(data, filename=path)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return None
-        finally:
-            self._seconds += time.perf_counter() - started
-            self._parsed += 1
         return Module(path, self.module_name(path), tree)
 
     @property
