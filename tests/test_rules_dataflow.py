@@ -85,17 +85,19 @@ EXPECTED: dict[str, Expected] = {
         ("app/assistant.py", 49, "low"),  # OpenAIEmbeddings(model="...")
     ],
     # Negatives: dated OpenAI and Claude snapshots (also Vertex `@date`), a legacy -MMDD snapshot,
-    # a stable Gemini name, embedding and Hub ids, a fine-tuned id, tests/, a notebook.
+    # a stable Gemini name, embedding and Hub ids, a fine-tuned id, tests/, a notebook, a schema's
+    # documented examples (`examples=`, `description=`).
     "llm-model-alias-unpinned": [
-        ("evals/judge.py", 10, "low"),  # gpt-4o
-        ("evals/judge.py", 13, "low"),  # claude-sonnet-4-5
-        ("evals/judge.py", 16, "low"),  # gemini-*-latest
-        ("evals/judge.py", 25, "low"),  # dataclass field default o3-mini
-        ("evals/judge.py", 31, "low"),  # chatgpt-4o-latest at a call
-        ("evals/judge.py", 36, "low"),  # parameter default o4-mini
-        ("evals/judge.py", 38, "low"),  # litellm provider prefix openai/gpt-4.1-mini
-        ("evals/judge.py", 51, "low"),  # init_chat_model("...-latest")
-        ("evals/judge.py", 55, "low"),  # {"model": "gpt-4.1"} request payload
+        ("evals/judge.py", 11, "low"),  # gpt-4o
+        ("evals/judge.py", 14, "low"),  # claude-sonnet-4-5
+        ("evals/judge.py", 17, "low"),  # gemini-*-latest
+        ("evals/judge.py", 26, "low"),  # dataclass field default o3-mini
+        ("evals/judge.py", 32, "low"),  # chatgpt-4o-latest at a call
+        ("evals/judge.py", 37, "low"),  # parameter default o4-mini
+        ("evals/judge.py", 39, "low"),  # litellm provider prefix openai/gpt-4.1-mini
+        ("evals/judge.py", 52, "low"),  # init_chat_model("...-latest")
+        ("evals/judge.py", 56, "low"),  # {"model": "gpt-4.1"} request payload
+        ("evals/judge.py", 67, "low"),  # a "model" key outside any documenting argument
     ],
     # Negatives: a seeded script, seeding in an imported local settings module, the HF Trainer with
     # TrainingArguments(seed=) for training (not for a head drawn before it), set_seed before a new

@@ -95,6 +95,20 @@ def llm_model_hardcoded(src: PythonFile) -> Iterator[Hit]:
 _DATED = re.compile(r"[-@]\d{4}-\d{2}-\d{2}\b|[-@]\d{8}\b|-\d{4}$")
 _OPENAI = re.compile(r"^(gpt-|o\d|chatgpt-)")
 _MODEL_NAME = re.compile(r"(?i)model")
+# Keyword arguments that document a value rather than set it (pydantic `Field`, argparse, click,
+# JSON-schema extras): a model id shown there as an example configures nothing.
+_DOCUMENTING_KWARGS = frozenset(("examples", "example", "description", "help", "json_schema_extra"))
+
+
+def _documenting(src: PythonFile) -> set[int]:
+    """The ids of every node inside a documenting keyword argument of a call."""
+    return {
+        id(node)
+        for call in src.nodes.calls
+        for keyword in call.keywords
+        if keyword.arg in _DOCUMENTING_KWARGS
+        for node in ast.walk(keyword.value)
+    }
 
 
 def floating_alias(model: str) -> bool:
@@ -149,6 +163,9 @@ def llm_model_alias_unpinned(src: PythonFile) -> Iterator[Hit]:
     pipeline, eval or serving code (tests, notebooks and `examples/` are skipped). Hub repo ids
     are `hf-unpinned-revision`'s.
 
+    Calibration: a value inside a documenting argument (`examples=`, `description=`, `help=`,
+    `json_schema_extra=`: a schema's example config) is documentation, not a model in use.
+
     Why:
         The provider moves an alias to new snapshots without notice: outputs, formats, refusals
         and costs change under the same code, evals stop being comparable, and a regression
@@ -164,11 +181,15 @@ def llm_model_alias_unpinned(src: PythonFile) -> Iterator[Hit]:
     if is_test_file(src) or _notebook_or_example(src):
         return
     reported: set[int] = set()
+    documenting: set[int] | None = None  # computed for the first alias found: most files have none
     holders = (n for n in src.nodes.walked if isinstance(n, _MODEL_HOLDERS))
     for node in holders:
         for value in _model_literals(node):
             model = string_value(value)
             line = src.changed_line(value)
-            if model and line is not None and line not in reported and floating_alias(model):
+            if not (model and line is not None and line not in reported and floating_alias(model)):
+                continue
+            documenting = _documenting(src) if documenting is None else documenting
+            if id(value) not in documenting:
                 reported.add(line)
                 yield Hit(line, f"`{model}` is a floating alias.")

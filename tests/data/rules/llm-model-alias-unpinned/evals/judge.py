@@ -6,6 +6,7 @@ import litellm
 import requests
 from langchain.chat_models import init_chat_model
 from openai import OpenAI
+from pydantic import Field
 
 JUDGE_MODEL = "gpt-4o"
 CANDIDATE_MODEL = "gpt-4o-2024-08-06"
@@ -54,3 +55,13 @@ def build_llm() -> object:
 def raw_judge(endpoint: str, answer: str) -> dict[str, object]:
     payload = {"model": "gpt-4.1", "messages": [{"role": "user", "content": answer}], "max_tokens": 5}
     return requests.post(endpoint, json=payload, timeout=30).json()
+
+
+class JudgeSettings:
+    # A schema's documented example configures nothing: no finding on the examples below.
+    judge = Field(
+        default=None,
+        description="A model id or a mapping such as {model, max_tokens}.",
+        examples=["gpt-4o-mini", {"model": "openai/gpt-4o-mini", "max_tokens": 512}],
+    )
+    fallback = {"model": "gpt-4o-mini"}
