@@ -225,6 +225,38 @@ def test_the_hygiene_line_never_fails_a_build(repo: GitRepo, run_archbot: RunArc
     )
 
 
+# A script loading Hub data and a model: the revisions are unpinned (lines 4 and 5).
+LOADER = (
+    "from datasets import load_dataset\n"
+    "from transformers import AutoModel\n\n"
+    'data = load_dataset("glue", "mrpc")\n'
+    'model = AutoModel.from_pretrained("google-bert/bert-base-cased")\n'
+)
+
+
+def test_a_rewritten_line_carries_its_old_hygiene_gap_silently(
+    repo: GitRepo, run_archbot: RunArchbot
+) -> None:
+    """A rename (line 4) or a new argument (line 5) on an example's unpinned load brings no new
+    hygiene note; a load the change adds does; shipped code keeps its findings on rewritten lines."""
+    repo.stage("examples/train.py", LOADER)
+    repo.stage("app/train.py", LOADER)
+    repo.commit("before")
+    renamed = LOADER.replace('"glue"', '"nyu-mll/glue"').replace('cased")', 'cased", torch_dtype="auto")')
+    repo.stage("examples/train.py", renamed + 'extra = load_dataset("rajpurkar/squad")\n')
+    repo.stage("app/train.py", renamed)
+    repo.commit("rename the dataset")
+
+    report = review(run_archbot, "--base", "HEAD~1")
+
+    assert found(report) == [
+        ("app/train.py", "hf-unpinned-revision", "medium", [4, 5]),
+        ("examples/train.py", "hygiene", "low", [6]),
+    ]
+    (hygiene,) = [f for f in report["findings"] if f["rule"] == "hygiene"]  # type: ignore[attr-defined]
+    assert hygiene["folded"] == [{"rule": "hf-unpinned-revision", "line": 6, "severity": "medium"}]
+
+
 def test_tests_report_only_secrets_and_code_execution(repo: GitRepo, run_archbot: RunArchbot) -> None:
     repo.stage("tests/test_keys.py", f'import openai\n\nclient = openai.OpenAI(api_key="{OPENAI_KEY}")\n')
     repo.stage("tests/test_exec.py", EXEC)

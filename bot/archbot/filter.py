@@ -46,7 +46,9 @@ _NO_REASON_DOC = """An `# archbot: ignore[RULE-ID]` pragma on a changed line wit
 _HYGIENE_DOC = """One low line per example or script file that stands for the findings folded into it
     (the role policy, `archbot rules RULE-ID` shows each rule's row): it lists each rule and its
     lines. The filter reports it (no rule looks for it). It is never posted inline and never fails
-    a build, whatever `--fail-on` says.
+    a build, whatever `--fail-on` says. A note the change did not bring is left out: a rewritten
+    line whose old version had the same gap (only a string differs, as in a renamed dataset id, or
+    the rule reported the old line too).
 
     Why:
         Examples, notebooks, benchmarks and scripts are run and copied, so what the rules find

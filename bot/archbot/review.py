@@ -8,7 +8,7 @@ import re
 import typing
 from collections.abc import Callable, Mapping, Sequence
 
-from archbot import classify, filter, personas, policy, roles, routing, secrets
+from archbot import carried, classify, filter, personas, policy, roles, routing, secrets
 from archbot.config import Config
 from archbot.models import (
     ChangedFile,
@@ -213,12 +213,24 @@ def review(
     lines = {s.path: s.lines for s in sources}
     role_of = {path: file_role.role for path, file_role in routing.roles.items()}
 
+    def folded(finding: Finding) -> bool:
+        return policy.policy(finding.rule).row.treatment(role_of.get(finding.file, "service")) == "fold"
+
+    rule_findings = carried.without_carried(
+        ran.findings,
+        folded,
+        {s.path: s for s in sources},
+        files,
+        specs,
+        lambda before, chosen: engine.run([before], chosen).findings,
+    )
+
     def line_text(path: str, number: int) -> str:
         file_lines = lines.get(path, ())
         return file_lines[number - 1] if 0 < number <= len(file_lines) else ""
 
     peers = {rule_id: spec.peers for rule_id, spec in specs.items()}
-    rule_result = filter.apply(ran.findings, files, line_text, config, peers, roles=role_of)
+    rule_result = filter.apply(rule_findings, files, line_text, config, peers, roles=role_of)
     persona_result = PersonaReviewResult()
     persona_routing = routing if focus is None else _focused(routing, focus)
     if persona_reviewer is not None and persona_routing.assignments:

@@ -1,0 +1,162 @@
+"""Findings a rewritten line already drew before the change: the gap was there, the change only
+touched the line (renamed an id, reformatted an argument).
+
+The hygiene line of an example or script (policy `fold`) notes what a change brings into that code.
+A rename that rewrites forty `load_dataset(...)` lines does not bring forty unpinned revisions: they
+were unpinned before. So a folded finding is dropped when its line replaces a line (in a run of
+removed and added lines, the i-th added line replaces the i-th removed one) that
+- differs from it only in string values: the same calls with the same arguments, an id or a text
+  renamed; or
+- drew the same rule's finding in the file as it was before the change (the file after it with the
+  hunks applied backwards).
+Findings in shipped code are kept as they are: there the touched line is the author's to fix.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import tokenize
+import typing
+from collections.abc import Callable, Mapping, Sequence
+
+from archbot.models import ChangedFile, Finding
+
+if typing.TYPE_CHECKING:
+    from archbot.rules import RuleSpec
+    from archbot.rules.source import SourceFile
+
+
+def replaced_lines(changed: ChangedFile) -> dict[int, int]:
+    """For each added line that replaces a removed one, the old number of the line it replaces: in
+    a run of removed and added lines within a hunk, the i-th added line replaces the i-th removed
+    one; added lines past the removed ones are new."""
+    replaced: dict[int, int] = {}
+    for hunk in changed.hunks:
+        removed: list[int] = []
+        added: list[int] = []
+        for line in (*hunk.lines, None):
+            if line is not None and line.kind == "-" and line.old_line is not None:
+                removed.append(line.old_line)
+            elif line is not None and line.kind == "+" and line.new_line is not None:
+                added.append(line.new_line)
+            else:
+                replaced.update(zip(added, removed, strict=False))
+                removed, added = [], []
+    return replaced
+
+
+def old_text(text: str, changed: ChangedFile) -> str | None:
+    """The file before the change: `text` (the whole file after it) with the hunks applied
+    backwards; None when the hunks do not match the text."""
+    new = text.split("\n")
+    old: list[str] = []
+    position = 1  # the next line of `new` not yet copied or skipped
+    for hunk in changed.hunks:
+        for line in hunk.lines:
+            target = line.new_line if line.new_line is not None else None
+            while position < (target or 0) or (line.old_line is not None and len(old) < line.old_line - 1):
+                if position > len(new):
+                    return None
+                old.append(new[position - 1])
+                position += 1
+            if line.kind == "+":
+                position += 1
+            elif line.kind == "-":
+                old.append(line.text)
+            else:
+                if position > len(new) or new[position - 1] != line.text:
+                    return None
+                old.append(line.text)
+                position += 1
+    return "\n".join([*old, *new[position - 1 :]])
+
+
+_LAYOUT_TOKENS = frozenset(
+    (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER)
+)
+_STRING_TOKENS = frozenset(
+    (tokenize.STRING, getattr(tokenize, "FSTRING_MIDDLE", tokenize.STRING))  # Python 3.12+
+)
+
+
+def code_shape(line: str, notebook: bool = False) -> tuple[str, ...]:
+    """The line's tokens with every string value blanked (a notebook line is its JSON-encoded code
+    first): two lines of one shape differ only in string values. () for a line without code."""
+    text = line.strip()
+    if notebook:
+        try:
+            decoded = json.loads(text.rstrip(","))
+        except json.JSONDecodeError:
+            return ()
+        if not isinstance(decoded, str):
+            return ()
+        text = decoded.strip()
+    shape: list[str] = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type not in _LAYOUT_TOKENS:
+                shape.append('""' if token.type in _STRING_TOKENS else token.string)
+    except (tokenize.TokenError, SyntaxError):  # a line of a construct that spans lines
+        pass
+    return tuple(shape)
+
+
+def _renamed(line: int, changed: ChangedFile, replaced: int, notebook: bool) -> bool:
+    """Whether added `line` replaces old line `replaced` of its shape (see code_shape)."""
+    new = code_shape(changed.added_lines.get(line, ""), notebook)
+    old = next(
+        hunk_line.text
+        for hunk in changed.hunks
+        for hunk_line in hunk.lines
+        if hunk_line.kind == "-" and hunk_line.old_line == replaced
+    )
+    return bool(new) and code_shape(old, notebook) == new
+
+
+Rerun = Callable[["SourceFile", Mapping[str, "RuleSpec"]], Sequence[Finding]]
+
+
+def without_carried(
+    findings: Sequence[Finding],
+    candidates: Callable[[Finding], bool],
+    sources: Mapping[str, SourceFile],
+    files: Mapping[str, ChangedFile],
+    specs: Mapping[str, RuleSpec],
+    rerun: Rerun,
+) -> list[Finding]:
+    """`findings` less the `candidates` whose rule reported on a line the finding's line replaces,
+    in the file before the change. `rerun(before, specs)` runs rules over a file's old version."""
+    from archbot.rules import source
+
+    suspects: dict[str, list[Finding]] = {}
+    carried: set[int] = set()
+    replacements: dict[str, dict[int, int]] = {}
+    for finding in findings:
+        changed = files.get(finding.file)
+        if changed is None or not candidates(finding):
+            continue
+        if finding.file not in replacements:
+            replacements[finding.file] = replaced_lines(changed)
+        replaced = replacements[finding.file].get(finding.line)
+        if replaced is None:
+            continue
+        if _renamed(finding.line, changed, replaced, sources[finding.file].kind == "notebook"):
+            carried.add(id(finding))
+        else:
+            suspects.setdefault(finding.file, []).append(finding)
+    for path, items in suspects.items():
+        changed, after = files[path], sources[path]
+        before_text = old_text(after.text, changed) if after.complete else None
+        if before_text is None:
+            continue
+        replacing = replacements[path]
+        removed = frozenset(replacing[item.line] for item in items)
+        before = source.make(path, before_text, removed, True, after.repo)
+        old_found = rerun(before, {item.rule: specs[item.rule] for item in items if item.rule in specs})
+        if isinstance(after, source.PythonFile) and "names" in vars(after):
+            # Resolving names registered each tree with the repository model: the new one wins.
+            after.repo.adopt(path, after.tree, after.nodes.walked)
+        had = {(f.rule, f.line) for f in old_found}
+        carried |= {id(item) for item in items if (item.rule, replacing[item.line]) in had}
+    return [finding for finding in findings if id(finding) not in carried]
