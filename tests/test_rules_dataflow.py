@@ -102,7 +102,8 @@ EXPECTED: dict[str, Expected] = {
     # Negatives: a seeded script, seeding in an imported local settings module, the HF Trainer with
     # TrainingArguments(seed=) for training (not for a head drawn before it), set_seed before a new
     # head, a pytest module that fine-tunes, a library nn.Module with a fit method, random_state everywhere,
-    # KFold without shuffle, GridSearchCV, numpy's global seed for sklearn.
+    # KFold without shuffle, GridSearchCV, numpy's global seed for sklearn, a project subclass of
+    # the Trainer given its arguments (train/distill_custom_trainer.py).
     "training-no-seed": [
         ("models/churn.py", 11, "low"),  # train_test_split without random_state
         ("models/churn.py", 12, "low"),  # KFold(shuffle=True)

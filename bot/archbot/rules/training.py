@@ -80,13 +80,22 @@ def _explicit_seeding(names: Names, call: ast.Call) -> bool:
     return names.call_name(call) in _SEEDERS or "seed" in called.lower()
 
 
+def _seeding_trainer_subclass(names: Names, call: ast.Call) -> bool:
+    """The construction of a project class derived from a Hugging Face trainer: the base class's
+    `__init__` seeds from `args.seed` for it."""
+    symbol = names.symbol(call.func)
+    if symbol is None or symbol.cls is None or names.repo is None:
+        return False
+    return any(_SEEDING_TRAINERS.match(base) for base in names.repo.subclasses_external(symbol.cls))
+
+
 def _seeding_call(names: Names, call: ast.Call) -> bool:
     """An explicit seeding call, or one that seeds as a side effect (HF trainers and their
     arguments) or for itself (`random_state=`)."""
     if _explicit_seeding(names, call):
         return True
     name = names.call_name(call) or ""
-    if _SEEDING_TRAINERS.match(name):
+    if _SEEDING_TRAINERS.match(name) or _seeding_trainer_subclass(names, call):
         return True
     if name == "numpy.random.default_rng":
         return bool(call.args or call.keywords)
@@ -221,7 +230,7 @@ def training_no_seed(src: PythonFile) -> Iterator[Hit]:
     or `optimizer.step()`, in a module that seeds no RNG — here or in the local modules it
     imports: `torch.manual_seed`, `random.seed`, `np.random.seed`, `default_rng(seed)`,
     `tf.random.set_seed`, `set_seed`, `seed_everything`, `TrainingArguments` (Hugging Face
-    trainers seed from `args.seed`).
+    trainers, and project classes derived from them, seed from `args.seed`).
     Also: sklearn `train_test_split`, `KFold(shuffle=True)`, `RandomForest*` and randomized
     searches without `random_state` (unless the module calls `np.random.seed`); and a model with a
     new task head (`AutoModelFor*Classification.from_pretrained(..., num_labels=)`, `...WithValueHead`) in a
