@@ -6,7 +6,8 @@ non-merge commits of the default branch, check each out and run there, as a user
 `archbot review --base SHA^ --head SHA --format json --no-llm`. Nothing of those repositories is
 kept: the clones live in a temporary directory.
 
-Printed: commits reviewed, crashes (an exit other than 0/1, or a traceback on stderr), time per
+Printed: commits reviewed, crashes (an exit other than 0/1, or a traceback on stderr; a mirror that
+lacks a blob the diff needs makes archbot exit 3 with a message, counted here too), time per
 commit (mean, p95), routed share (commits with any file routed to a persona), findings per routed
 commit, findings by rule, role and severity, then every finding (repo, commit, file:line, severity,
 rule, role, title) so a human can judge each one.
@@ -99,7 +100,8 @@ def summarise(results: list[dict[str, Any]]) -> None:
     routed_findings = sum(len(r["report"]["findings"]) for r in routed)
     repos = {r["repo"] for r in results}
     print(f"commits: {len(results)} from {len(repos)} repositories")
-    print(f"crashes: {len(crashes)}")
+    tracebacks = sum("Traceback (most recent call last)" in r["stderr"] for r in crashes)
+    print(f"crashes: {len(crashes)} ({tracebacks} with a traceback, the rest exited with a message)")
     for result in crashes:
         last = (result["stderr"].strip().splitlines() or [f"exit {result['exit']}"])[-1]
         print(f"  {result['repo']} {result['sha'][:10]}: exit {result['exit']}: {last}")
