@@ -292,6 +292,41 @@ def test_budget_skips_lowest_scoring_file_and_names_it(
     assert code == 0
 
 
+@pytest.mark.parametrize(
+    "limits",
+    [
+        pytest.param("max_cost_usd: 0.12", id="cost-cap"),
+        pytest.param("max_input_tokens: 16000", id="input-budget"),
+    ],
+)
+def test_repeat_of_a_review_cut_by_the_budget_makes_no_call_and_reports_the_same(
+    repo: GitRepo, anthropic_server: AnthropicServer, run_archbot: Any, limits: str
+) -> None:
+    # Two calls' worth (the per-call limit keeps the files apart); the limit lets only the first through.
+    padding = "".join(f"# step {i}: {'retry the provider call with backoff ' * 2}\n" for i in range(300))
+    staged(
+        repo,
+        config=f"llm:\n  max_call_tokens: 20000\n  {limits}\n",
+        **{"app__llm.py": CLIENT + padding, "app__other.py": CLIENT.replace("answer", "other") + padding},
+    )
+    anthropic_server.script = [findings(NO_FALLBACK)]
+
+    code, data = report(run_archbot, "--fail-on", "high")
+    assert len(anthropic_server.messages()) == 1
+    assert [s["path"] for s in data["files"]["skipped"] if "persona review" in s["reason"]] == [
+        "app/other.py"
+    ]
+
+    again_code, again = report(run_archbot, "--fail-on", "high")
+    assert len(anthropic_server.messages()) == 1
+    assert (again_code, again["llm"]["calls"], again["llm"]["cached"]) == (code, 0, True)
+    assert (again["findings"], again["notices"], again["files"]) == (
+        data["findings"],
+        data["notices"],
+        data["files"],
+    )
+
+
 def test_no_llm_flag_and_pre_commit_make_no_calls(
     repo: GitRepo, anthropic_server: AnthropicServer, run_archbot: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

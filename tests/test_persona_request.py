@@ -395,6 +395,31 @@ def test_second_look_answers_missing_context_once_and_is_cached(
     assert (repeat_code, repeat["llm"]["calls"], repeat["findings"]) == (1, 0, data["findings"])
 
 
+def test_second_look_over_the_cost_cap_is_not_sent(
+    change: GitRepo, anthropic_server: AnthropicServer, run_archbot: Any
+) -> None:
+    # One call's estimate (its input and llm.max_output_tokens of answer) fits the cap; two do not.
+    change.stage(".archbot.yml", "llm:\n  max_cost_usd: 0.12\n")
+    likely = {**UNSURE, "confidence": 0.65}
+    first = findings(likely)
+    first.body["content"][0]["text"] = json.dumps(
+        {"findings": [likely], "summary": "Unsure.", "missing_context": ["app.retry.backoff"]}
+    )
+    anthropic_server.script = [first]
+
+    code, data = review(run_archbot, "--fail-on", "high")
+
+    assert len(anthropic_server.messages()) == 1
+    assert (
+        "second look for llm-ml-engineer not sent: over the cost cap (llm.max_cost_usd 0.12)"
+        in data["notices"]
+    )
+    assert [(f["title"], f["confidence"]) for f in data["findings"] if f["source"] == "llm"] == [
+        ("Summaries may run past the context window", 0.65)
+    ]
+    assert code == 1
+
+
 def notebook(*cells: tuple[str, list[str]]) -> str:
     return (
         json.dumps(

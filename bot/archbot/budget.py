@@ -91,19 +91,18 @@ UserText = Callable[[Sequence[FileBlock]], str]
 
 class Planner:
     """Packs each persona's blocks into calls within the per-call limit, the budget and the cost cap.
-    `count` measures a request; `cached` says whether a request's answer is already on disk;
-    `skipped` collects the files left out, and why."""
+    `count` measures a request; `skipped` collects the files left out, and why. The plan does not
+    look at the answer cache: a cached call reserves its share like any other, so a repeat plans
+    the same calls, finds them all cached and reports the same thing."""
 
     def __init__(
         self,
         config: LLMConfig,
         count: Callable[[Request], int],
-        cached: Callable[[str], bool],
         skipped: list[SkippedFile],
     ) -> None:
         self.config = config
         self.count = count
-        self.cached = cached
         # Shared with whoever writes the requests: a file skipped here is named in the next one.
         self.skipped = skipped
         self.notices: list[str] = []
@@ -117,9 +116,6 @@ class Planner:
         packed = [chunk for item in work for chunk in self._pack(item, user_text)]
         packed.sort(key=lambda c: max(b.rank for b in c.blocks), reverse=True)
         for chunk in packed:
-            if self.cached(chunk.key):
-                chunks.append(chunk)
-                continue
             fitted, tokens = self._fit(chunk, user_text, budget)
             if fitted is None:
                 continue

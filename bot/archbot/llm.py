@@ -68,12 +68,7 @@ class _Session:
 
     def plan(self) -> list[Chunk]:
         work = self.builder.work()
-        planner = Planner(
-            self.config,
-            self.transport.count,
-            lambda key: self.cache.get(key) is not None,
-            self.builder.skipped,
-        )
+        planner = Planner(self.config, self.transport.count, self.builder.skipped)
         chunks = planner.plan(work, self.builder.user_text)
         self.reserved_cost = planner.reserved_cost
         self.notices += [*self.builder.notices, *planner.notices]
