@@ -230,3 +230,15 @@ def test_any_from_pretrained_is_a_hub_loader_except_local_configs() -> None:
     assert loaders.hub_loader(None, "from_pretrained") is loaders.FROM_PRETRAINED
     assert loaders.hub_loader("peft.PeftConfig.from_pretrained") is None
     assert loaders.hub_loader("transformers.AutoTokenizer") is None
+
+
+def test_retries_that_wait_nothing_name_the_option_that_backs_off() -> None:
+    # litellm's completion_with_retries defaults to retry_strategy="constant_retry": no wait.
+    backing_off = {
+        qualname: (entry.own_retry_options, entry.backoff_option)
+        for qualname, entry in sdk.CLIENTS.items()
+        if entry.backoff_option
+    }
+    assert backing_off == {
+        "litellm": (("num_retries", "retry_policy"), ("retry_strategy", "exponential_backoff_retry"))
+    }

@@ -28,7 +28,9 @@ class Client:
     `calls`: method chains on the client that call the model (generation), mapped to the options
     that cap their output (empty when the call has no cap, or it is required). `embedding_calls`:
     chains that embed. `method_twins`: a blocking chain and its async counterpart on the same
-    client (`chat.complete` -> `chat.complete_async`).
+    client (`chat.complete` -> `chat.complete_async`). `own_retry_options`: the options that turn
+    on retries the client runs itself (not its provider SDK's); `backoff_option`: when those do not
+    back off, the option and value that make them (litellm's `retry_strategy`).
     """
 
     qualname: str
@@ -44,6 +46,8 @@ class Client:
     retry_options: tuple[str, ...] = ("max_retries",)
     default_retries: int | Unknown = UNKNOWN
     retries_back_off: bool | Unknown = UNKNOWN
+    own_retry_options: tuple[str, ...] = ()
+    backoff_option: tuple[str, str] | None = None
     disable_retries: str = ""
     calls: Mapping[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
     embedding_calls: tuple[str, ...] = ()
@@ -283,6 +287,9 @@ _ENTRIES: tuple[Client, ...] = (
         default_timeout=6000.0,
         retry_options=("num_retries", "max_retries", "retry_policy"),
         retries_back_off=False,
+        # num_retries/retry_policy go to completion_with_retries; max_retries to the provider SDK.
+        own_retry_options=("num_retries", "retry_policy"),
+        backoff_option=("retry_strategy", "exponential_backoff_retry"),
         disable_retries="num_retries=0",
         calls={
             "completion": ("max_tokens", "max_completion_tokens"),

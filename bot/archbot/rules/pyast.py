@@ -107,6 +107,18 @@ def argument(call: ast.Call, position: int, *names: str) -> ast.expr | None:
     return None
 
 
+def http_verb(call: ast.Call) -> str | None:
+    """The HTTP method a call sends, in lower case: the attribute called (`session.post(...)`), or
+    for `request` (`requests.request("POST", url)`, `session.request(method="post", ...)`) its
+    literal method argument; None when `request`'s method is not a literal."""
+    func = call.func
+    called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+    if called != "request":
+        return called
+    method = string_value(argument(call, 0, "method"))
+    return method.lower() if method is not None else None
+
+
 def imports_any(names: Names, *modules: str) -> bool:
     return any(q == m or q.startswith(m + ".") for q in names.imports.values() for m in modules)
 

@@ -15,6 +15,7 @@ from archbot.rules.pyast import (
     call_receiver,
     has_retry_wrapper,
     has_splat,
+    http_verb,
     in_serving_context,
     kwarg,
     literal_text,
@@ -352,17 +353,20 @@ def llm_retries_disabled(src: PythonFile) -> Iterator[Hit]:
 def _llm_post(src: PythonFile, call: ast.Call) -> tuple[str, ast.Call | None] | None:
     """A raw HTTP POST to an LLM endpoint URL: the library used and the session's constructor
     call when it goes through one built in this file; None when it is not such a POST."""
+    if http_verb(call) != "post":
+        return None
     name = src.names.call_name(call)
     found: tuple[str, ast.Call | None] | None = None
-    if name in ("requests.post", "httpx.post"):
+    if name in ("requests.post", "httpx.post", "requests.request", "httpx.request"):
         found = (name, None)
-    elif isinstance(call.func, ast.Attribute) and call.func.attr == "post":
+    elif isinstance(call.func, ast.Attribute):
         built = src.names.constructor(call.func.value)
         if built is not None and (built[0] in _POST_CLIENTS or built[0] == "aiohttp.ClientSession"):
-            found = (f"{built[0]}.post", built[1])
+            found = (f"{built[0]}.{call.func.attr}", built[1])
     if found is None:
         return None
-    return found if _llm_url(src, call, argument(call, 0, "url")) else None
+    position = 1 if found[0].endswith(".request") else 0
+    return found if _llm_url(src, call, argument(call, position, "url")) else None
 
 
 def _mounts_adapter(src: PythonFile, session: ast.Call) -> bool:
@@ -383,7 +387,12 @@ def _llm_url(src: PythonFile, call: ast.Call, url: ast.expr | None) -> bool:
         return False
     identifiers = [url.id] if isinstance(url, ast.Name) else []
     function = src.nodes.function(call)
-    if isinstance(url, ast.Name) and function is not None:
+    if isinstance(url, ast.Attribute):
+        # `self.url` given its one value in the class (or a project base): `__init__`'s literal.
+        held = src.names.value_of(url)
+        if held is not None and literal_text(held[1]):
+            url = held[1]
+    elif isinstance(url, ast.Name) and function is not None:
         assigned = [
             n
             for n in scope_walk(*function.body)
@@ -462,7 +471,7 @@ def llm_client_no_retry(src: PythonFile) -> Iterator[Hit]:
     reported_sessions: set[ast.Call] = set()
     for call in src.nodes.calls:
         # An unchanged call matters only as a use of a session whose construction changed.
-        is_post = isinstance(call.func, ast.Attribute) and call.func.attr == "post"
+        is_post = isinstance(call.func, ast.Attribute) and http_verb(call) == "post"
         if not is_post and src.changed_line(call) is None:
             continue
         found = _no_retry(src, call)

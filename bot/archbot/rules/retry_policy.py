@@ -11,8 +11,11 @@ from archbot.rules import Family, Hit
 from archbot.rules.pyast import (
     contains_llm_call,
     has_splat,
+    is_none,
     kwarg,
+    llm_call,
     scope_walk,
+    string_value,
 )
 from archbot.rules.reliability import RETRYING
 from archbot.rules.source import PythonFile
@@ -152,6 +155,40 @@ def _manual_retry_loop(src: PythonFile, loop: ast.For | ast.AsyncFor) -> Hit | N
     return None
 
 
+def _sdk_retries_without_backoff(src: PythonFile, call: ast.Call) -> Hit | None:
+    """An SDK call that turns on the SDK's own retries, which wait nothing between attempts unless
+    an option says otherwise (SDK facts table: litellm `num_retries`/`retry_policy` without
+    `retry_strategy="exponential_backoff_retry"`). Low when a splat the code does not show may
+    carry the option."""
+    site = llm_call(src.names, call)
+    facts = site.facts if site is not None else None
+    if site is None or facts is None or facts.backoff_option is None:
+        return None
+    keywords = src.names.keywords(call)
+    enabled = [
+        option
+        for option in facts.own_retry_options
+        if (value := keywords.get(option)) is not None
+        and not is_none(value)
+        and not (isinstance(value, ast.Constant) and value.value == 0)
+    ]
+    if not enabled:
+        return None
+    option, backoff = facts.backoff_option
+    chosen = keywords.get(option)
+    if chosen is not None:
+        strategy = string_value(chosen)
+        if strategy is None or strategy == backoff:
+            return None
+        return Hit(0, f"`{option}={strategy!r}` retries (`{enabled[0]}`) without waiting between attempts.")
+    return Hit(
+        0,
+        f"`{enabled[0]}` retries `.{site.method}()` with {facts.provider}'s default strategy, which "
+        f'waits nothing between attempts; pass `{option}="{backoff}"`.',
+        None if keywords.complete else Severity.LOW,
+    )
+
+
 @RULES.rule(
     "retry-no-backoff",
     title="Retries without exponential backoff or jitter",
@@ -161,7 +198,10 @@ def _manual_retry_loop(src: PythonFile, loop: ast.For | ast.AsyncFor) -> Hit | N
 )
 def retry_no_backoff(src: PythonFile) -> Iterator[Hit]:
     """A retry policy that retries immediately (tenacity with `stop=` but no `wait=`, a manual
-    `for attempt in range(N)` loop around an LLM call with no sleep), or after a constant sleep.
+    `for attempt in range(N)` loop around an LLM call with no sleep, an SDK's own retries left at
+    a constant strategy: litellm `num_retries` or `retry_policy` without
+    `retry_strategy="exponential_backoff_retry"`), or after a constant sleep. An SDK call whose
+    `**` splat the code does not show (it may carry the strategy) is reported low.
 
     Why:
         When a provider answers 429 or 503, every client retrying at once (or at the same fixed
@@ -189,6 +229,11 @@ def retry_no_backoff(src: PythonFile) -> Iterator[Hit]:
             and kwarg(call, "wait") is None
         ):
             yield Hit(line, f"tenacity `{name.rsplit('.', 1)[-1]}` without `wait=` retries at once.")
+    for call in src.changed_calls():
+        found = _sdk_retries_without_backoff(src, call)
+        line = src.changed_line(call) if found is not None else None
+        if found is not None and line is not None:
+            yield Hit(line, found.detail, found.severity)
     for loop in src.nodes.walked:
         if isinstance(loop, (ast.For, ast.AsyncFor)):
             found = _manual_retry_loop(src, loop)

@@ -1,0 +1,55 @@
+"""The shapes real ML/LLM code takes that the rules must see through (issue 12): an HTTP method
+given as `requests.request("POST", ...)`, a URL kept in `self.url`, SDK-native retry settings,
+pickle-backed loaders outside the usual names.
+
+Each fixture under tests/data/shapes/ is staged at a repository path and reviewed through the CLI;
+the exact (file, line, rule, severity) findings are written out here, negatives included.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from conftest import GitRepo, Run, places
+
+RunArchbot = Callable[..., Run]
+
+FIXTURES = Path(__file__).parent / "data" / "shapes"
+Found = list[tuple[str, int, str, str]]
+
+
+def review(repo: GitRepo, run_archbot: RunArchbot, files: dict[str, str], *options: str) -> Found:
+    for path, fixture in files.items():
+        repo.stage(path, (FIXTURES / fixture).read_text())
+    result = run_archbot("review", "--format", "json", "--fail-on", "never", *options)
+    assert (result.code, result.err) == (0, "")
+    return sorted((f["file"], f["line"], f["rule"], f["severity"]) for f in places(json.loads(result.out)))
+
+
+def only(rule: str, found: Found) -> Found:
+    return [f for f in found if f[2] == rule]
+
+
+def test_a_post_through_requests_request_to_self_url(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    # Negatives: a POST to a status URL (not an LLM path), a GET, a method that is not a literal.
+    found = review(repo, run_archbot, {"llm/rest_layer.py": "rest_layer.py"}, "--persona", "llm-ml-engineer")
+
+    assert only("llm-client-no-retry", found) == [
+        ("llm/rest_layer.py", 16, "llm-client-no-retry", "medium"),  # "POST" to self.url
+        ("llm/rest_layer.py", 20, "llm-client-no-retry", "medium"),  # method="post" to a constant
+    ]
+
+
+def test_sdk_retries_without_an_exponential_strategy(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    # Negatives: retry_strategy="exponential_backoff_retry" (on the call and through a local dict
+    # splat), num_retries=0, max_retries (the provider SDK's own retries, which back off).
+    found = review(repo, run_archbot, {"app/ask.py": "litellm_retries.py"}, "--persona", "llm-ml-engineer")
+
+    assert only("retry-no-backoff", found) == [
+        ("app/ask.py", 8, "retry-no-backoff", "medium"),  # num_retries, default constant strategy
+        ("app/ask.py", 12, "retry-no-backoff", "medium"),  # retry_policy
+        ("app/ask.py", 21, "retry-no-backoff", "medium"),  # retry_strategy="constant_retry"
+        ("app/ask.py", 27, "retry-no-backoff", "low"),  # an unresolved **request may carry it
+    ]
