@@ -134,6 +134,14 @@ TREATMENTS["application"] = {**SHIPPED, "library": "drop"}
 TREATMENTS["dependency pins"] = {**SHIPPED, "library": "drop"}
 
 
+# Rules that speak beyond the files whose own code is ML/LLM-related.
+SCOPES = {
+    "hardcoded-llm-api-key": "any",
+    "trust-remote-code": "any",
+    "unsafe-model-deserialization": "change",
+}
+
+
 def test_every_registered_rule_has_a_policy_entry() -> None:
     registered = set(all_rules())
     assert sorted(registered - set(policy.POLICY)) == []
@@ -145,7 +153,7 @@ def test_the_policy_of_each_rule(rule: str) -> None:
     entry = policy.POLICY[rule]
     assert entry.row.name == ROWS[rule]
     assert dict(entry.row.treatments) == TREATMENTS[ROWS[rule]]
-    assert entry.scope == ("any" if rule in ("hardcoded-llm-api-key", "trust-remote-code") else "ml")
+    assert entry.scope == SCOPES.get(rule, "ml")
 
 
 def test_the_policy_repeats_the_schema_names() -> None:

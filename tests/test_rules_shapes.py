@@ -53,3 +53,31 @@ def test_sdk_retries_without_an_exponential_strategy(repo: GitRepo, run_archbot:
         ("app/ask.py", 21, "retry-no-backoff", "medium"),  # retry_strategy="constant_retry"
         ("app/ask.py", 27, "retry-no-backoff", "low"),  # an unresolved **request may carry it
     ]
+
+
+def test_pickle_backed_loaders_from_the_loaders_table(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    # The store imports no ML package; the change holds ML code (the ranker), so the rule speaks
+    # there. Negatives: nltk in JSON format, a pickle round trip of this process's own bytes,
+    # numpy.load without allow_pickle.
+    found = review(
+        repo, run_archbot, {"store/program_store.py": "program_store.py", "app/ranker.py": "ranker.py"}
+    )
+
+    assert only("unsafe-model-deserialization", found) == [
+        ("store/program_store.py", 12, "unsafe-model-deserialization", "high"),  # cloudpickle.load
+        ("store/program_store.py", 16, "unsafe-model-deserialization", "high"),  # nltk format="pickle"
+        ("store/program_store.py", 20, "unsafe-model-deserialization", "high"),  # nltk on a .pickle path
+        ("store/program_store.py", 28, "unsafe-model-deserialization", "high"),  # shelve.open
+        ("store/program_store.py", 32, "unsafe-model-deserialization", "high"),  # pickle.loads
+        ("store/program_store.py", 41, "unsafe-model-deserialization", "high"),  # allow_pickle via **options
+    ]
+
+
+def test_pickle_loaders_in_a_change_with_no_ml_code_stay_silent(
+    repo: GitRepo, run_archbot: RunArchbot
+) -> None:
+    repo.stage("store/program_store.py", (FIXTURES / "program_store.py").read_text())
+
+    result = run_archbot("review")
+
+    assert (result.code, result.out) == (0, "archbot: no ML/LLM-related changes\n")

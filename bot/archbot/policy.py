@@ -8,7 +8,10 @@ One table, one entry per rule. An entry names
 - its scope: `any` for a rule whose match is ML/LLM-specific by itself (a provider key, a
   `trust_remote_code` flag): it speaks in every file; `ml` for a rule whose shape is general code
   (an HTTP call, a sleep in async code, a Kubernetes probe): it speaks only in files whose own code
-  is ML/LLM-related (routing.ml_related), so a change with no ML/LLM code stays silent;
+  is ML/LLM-related (routing.ml_related), so a change with no ML/LLM code stays silent; `change`
+  for a rule whose shape is general code but whose findings are the ML/LLM code's own when they
+  sit beside it (a pickle load in the utility module that saves and loads a model): it speaks in
+  every file of a change that holds ML/LLM-related code, so such a change is still silent;
 - for `any` rules, `needs`: words one of which (in ASCII lower case) occurs in every file the rule
   can report on, or `keys`: a provider key shape (KEY_START) may stand in for them; the pre-commit
   screen and the rule runner rely on both to skip rules soundly.
@@ -29,7 +32,7 @@ if TYPE_CHECKING:
     from archbot.models import Role, Severity
 
     Treatment = Literal["report", "lower", "fold", "drop"]
-    Scope = Literal["any", "ml"]
+    Scope = Literal["any", "ml", "change"]
 
 # models.ROLE_NAMES and models.HYGIENE_RULE, repeated so that the screen need not import models
 # (tests/test_policy.py holds them equal).
@@ -137,7 +140,7 @@ POLICY: dict[str, RulePolicy] = {
     "trust-remote-code": RulePolicy(
         SECURITY, "remote-code", "any", ("trust_remote_code", "trust-remote-code", "trustremotecode")
     ),
-    "unsafe-model-deserialization": RulePolicy(SECURITY, "deserialization"),
+    "unsafe-model-deserialization": RulePolicy(SECURITY, "deserialization", "change"),
     "user-input-in-system-prompt": RulePolicy(SECURITY, "prompt-injection"),
     "blocking-call-in-async": RulePolicy(CORRECTNESS, "blocking"),
     "blocking-sleep-in-async": RulePolicy(CORRECTNESS, "blocking"),
@@ -237,6 +240,8 @@ def describe(rule: str) -> str:
             lines.append(f"    {', '.join(roles)}: {_TREATMENT_TEXT[treatment]}")
     if entry.scope == "ml":
         lines.append("    only in files whose own code is ML/LLM-related")
+    elif entry.scope == "change":
+        lines.append("    in every file of a change that holds ML/LLM-related code")
     else:
         lines.append("    in every file, ML/LLM-related or not")
     return "\n".join(lines)

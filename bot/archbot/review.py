@@ -269,8 +269,8 @@ def review(
 
 def _wanted(routing: Routing) -> Callable[[SourceFile, RuleSpec], bool]:
     """Run a rule on a file only where the role policy lets it speak: its row does not drop it in
-    the file's role, and an `ml` rule only on ML/LLM-related files, an `any` rule only on a file
-    holding one of the words it needs."""
+    the file's role, and an `ml` rule only on ML/LLM-related files, a `change` rule only in a
+    change that holds one, an `any` rule only on a file holding one of the words it needs."""
     folded: dict[str, str] = {}
 
     def wanted(src: SourceFile, spec: RuleSpec) -> bool:
@@ -280,6 +280,8 @@ def _wanted(routing: Routing) -> Callable[[SourceFile, RuleSpec], bool]:
             return False
         if entry.scope == "ml":
             return src.path in routing.ml
+        if entry.scope == "change":
+            return bool(routing.ml)
         if src.path not in folded:
             folded[src.path] = src.text.lower()
         return policy.may_fire(spec.id, src.text, folded[src.path])

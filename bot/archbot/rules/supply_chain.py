@@ -7,27 +7,23 @@ import re
 from collections.abc import Iterator
 
 from archbot.models import Severity
+from archbot.repo import loaders
+from archbot.repo.resolve import Keywords
 from archbot.rules import Family, Hit
 from archbot.rules.governance import is_test_module
-from archbot.rules.pyast import argument, assigned_values, is_false, is_true, kwarg, string_value
+from archbot.rules.pyast import (
+    argument,
+    assigned_values,
+    is_false,
+    is_true,
+    kwarg,
+    literal_text,
+    string_value,
+)
 from archbot.rules.source import PythonFile, SourceFile
 
 RULES = Family()
 
-_PICKLE_LOADERS = frozenset(
-    [
-        "pickle.load",
-        "pickle.loads",
-        "dill.load",
-        "dill.loads",
-        "cloudpickle.load",
-        "cloudpickle.loads",
-        "joblib.load",
-        "pandas.read_pickle",
-        "torch.package.PackageImporter",
-        "sklearn.externals.joblib.load",
-    ]
-)
 _DOWNLOADERS = frozenset(
     [
         "huggingface_hub.hf_hub_download",
@@ -159,6 +155,28 @@ def _round_trip(src: PythonFile, node: ast.AST | None) -> bool:
     return name.endswith(".dumps") and name.split(".")[0] in ("pickle", "dill", "cloudpickle")
 
 
+def _unpickles(entry: loaders.Deserialiser, keywords: Keywords, path: ast.expr | None) -> bool:
+    """Does this call of a table loader unpickle? Always; or when its option has the unsafe value
+    (or is left out, for a `default_unsafe` entry); or when its format option names pickle, or is
+    left out (or "auto") and the literal path ends in a pickle extension. An option a `**` splat
+    the code does not show may carry is not taken as left out."""
+    if entry.when == "always":
+        return True
+    value = keywords.get(entry.option)
+    if entry.when == "option":
+        if value is None:
+            return entry.default_unsafe and keywords.complete
+        return (
+            isinstance(value, ast.Constant)
+            and type(value.value) is type(entry.value)
+            and value.value == entry.value
+        )
+    chosen = string_value(value) if value is not None else "auto"
+    if chosen in entry.pickle_formats:
+        return True
+    return chosen == "auto" and literal_text(path).endswith(entry.pickle_extensions)
+
+
 def _is_repo_literal_path(node: ast.AST | None) -> bool:
     value = string_value(node)
     return value is not None and not value.startswith(("/", "~", "http:", "https:", "s3:", "gs:"))
@@ -173,12 +191,16 @@ def _is_repo_literal_path(node: ast.AST | None) -> bool:
     peers=("B614", "B301", "S301", "B403", "S614"),
 )
 def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
-    """Loading a model or data file with pickle, which runs any code the file contains.
+    """Loading a model or data file with pickle, which runs any code the file contains. The
+    loaders are those of the loaders table (repo/loaders.py); it speaks in every file of a change
+    that holds ML/LLM code (the module that saves and loads a model often imports no ML package),
+    and a pickle round trip of the process's own bytes is not reported.
 
     Why:
-        A pickle (`torch.load` with `weights_only=False`, `pickle`, `joblib`, `pandas.read_pickle`,
-        `numpy.load(allow_pickle=True)`) executes arbitrary code from the artifact. A model file
-        from a hub, a bucket or a user upload becomes remote code execution (CWE-502, OWASP LLM03).
+        A pickle (`torch.load` with `weights_only=False`, `pickle`/`cloudpickle`/`dill`, `joblib`,
+        `shelve`, `pandas.read_pickle`, `numpy.load(allow_pickle=True)`, `nltk.data.load` of a
+        pickle) executes arbitrary code from the artifact. A model file from a hub, a bucket or a
+        user upload becomes remote code execution (CWE-502, OWASP LLM03).
     Fix:
         Store weights as safetensors (`safetensors.torch.load_file`), load PyTorch checkpoints with
         `torch.load(path, weights_only=True)`, and keep pickles only for artifacts you produced
@@ -192,10 +214,11 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
     for call in src.changed_calls():
         name = names.call_name(call)
         line = src.changed_line(call)
-        if line is None or name is None:
+        entry = loaders.deserialiser(name)
+        if line is None or name is None or entry is None:
             continue
         scope = src.nodes.function(call) or src.tree
-        path_arg = argument(call, 0, "f", "file", "filepath", "filepath_or_buffer", "path")
+        path_arg = argument(call, entry.path_position, *entry.path_names)
         if name == "torch.load":
             weights_only = kwarg(call, "weights_only")
             if weights_only is None:
@@ -227,16 +250,7 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
                     Severity.CRITICAL if critical else Severity.HIGH,
                 )
             continue
-        unsafe = (
-            name in _PICKLE_LOADERS
-            or (name == "numpy.load" and is_true(getattr(kwarg(call, "allow_pickle"), "value", None)))
-            or (
-                name.endswith("models.load_model")
-                and name.startswith(("keras", "tensorflow"))
-                and is_false(getattr(kwarg(call, "safe_mode"), "value", None))
-            )
-        )
-        if not unsafe or _round_trip(src, path_arg):
+        if not _unpickles(entry, names.keywords(call), path_arg) or _round_trip(src, path_arg):
             continue
         if _downloaded(src, path_arg, scope):
             yield Hit(line, f"`{name}` of a downloaded file.", Severity.CRITICAL)
