@@ -159,7 +159,8 @@ def test_blocking_call_in_async_is_explained(run_archbot: RunArchbot) -> None:
 
     assert result.code == 0
     assert result.out.startswith(
-        "blocking-call-in-async: Synchronous database query or thread wait inside async def\n"
+        "blocking-call-in-async: Synchronous database query, thread wait or blocking project call inside "
+        "async def\n"
         "severity: high (the default: context can change it, see `archbot rules`)\n"
         "persona:  senior-ml-systems-architect\n"
     )

@@ -81,3 +81,19 @@ def test_pickle_loaders_in_a_change_with_no_ml_code_stay_silent(
     result = run_archbot("review")
 
     assert (result.code, result.out) == (0, "archbot: no ML/LLM-related changes\n")
+
+
+def test_blocking_work_behind_a_project_call_in_async_code(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    # Negatives: a `run()` that only formats strings, the same calls in a sync `run`, the
+    # converter handed to asyncio.to_thread, the async twin awaited.
+    files = {
+        "components/convert.py": "components/convert.py",
+        "components/extract.py": "components/extract.py",
+    }
+    found = review(repo, run_archbot, files, "--persona", "senior-ml-systems-architect")
+
+    assert only("blocking-call-in-async", found) == [
+        ("components/extract.py", 18, "blocking-call-in-async", "medium"),  # open() one call further
+        ("components/extract.py", 19, "blocking-call-in-async", "medium"),  # the class has run_async
+    ]
+

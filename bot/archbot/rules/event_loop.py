@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 
 from archbot.models import Severity
+from archbot.repo.model import Function
 from archbot.repo.resolve import Names
 from archbot.rules import Family, Hit
 from archbot.rules.pyast import call_receiver, imports_any, llm_call
@@ -18,9 +19,8 @@ RULES = Family()
 _HTTP_BLOCKING_CLIENTS = frozenset(("httpx.Client", "requests.Session", "requests.sessions.Session"))
 
 
-def _blocking_call(src: PythonFile, call: ast.Call) -> tuple[str, Severity | None] | None:
+def _blocking_call(names: Names, call: ast.Call) -> tuple[str, Severity | None] | None:
     """Describe why `call` blocks, with a severity override for CPU-bound work; None if it does not."""
-    names = src.names
     name = names.call_name(call)
     if name is not None:
         module, _, function = name.rpartition(".")
@@ -84,7 +84,7 @@ def sync_llm_client_in_async(src: PythonFile) -> Iterator[Hit]:
     for call in src.changed_calls():
         if not src.nodes.in_async_context(call):
             continue
-        found = _blocking_call(src, call)
+        found = _blocking_call(src.names, call)
         line = src.changed_line(call)
         if found is not None and line is not None:
             detail, severity = found
@@ -237,6 +237,97 @@ def _event_loop_caller(src: PythonFile, name: str) -> str | None:
     return None
 
 
+# Calls that wait on a file, a process or the clock (HTTP and LLM calls: `_blocking_call`).
+_BLOCKING_IO = frozenset(
+    [
+        "io.open",
+        "subprocess.run",
+        "subprocess.call",
+        "subprocess.check_call",
+        "subprocess.check_output",
+        "time.sleep",
+        "urllib.request.urlopen",
+    ]
+)
+_PATH_IO = frozenset(["read_text", "read_bytes", "write_text", "write_bytes"])
+# Async twins a class may offer next to a blocking method (`run` -> `run_async`).
+_TWIN_NAMES = ("{}_async", "a{}", "async_{}")
+# How far behind the called function blocking work is looked for: its own calls, and theirs.
+_IO_HOPS = 1
+
+
+def _waits(names: Names, call: ast.Call) -> str | None:
+    """What blocking work `call` does itself: file, process or clock I/O, HTTP, a sync LLM call."""
+    func = call.func
+    if isinstance(func, ast.Name) and func.id == "open" and names.qualname(func) is None:
+        return "`open()`"
+    name = names.call_name(call)
+    if name in _BLOCKING_IO:
+        return f"`{name}`"
+    if isinstance(func, ast.Attribute) and func.attr in _PATH_IO:
+        built = names.constructor(func.value)
+        if built is not None and built[0] in ("pathlib.Path", "pathlib.PurePath"):
+            return f"`Path.{func.attr}`"
+    if _blocking_call(names, call) is not None:
+        return "a synchronous HTTP or model call"
+    return None
+
+
+def _work_behind(names: Names, function: Function, hops: int, seen: set[Function]) -> str | None:
+    """The first blocking work `function` does, itself or through the sync project functions it
+    calls (`hops` more levels), described with where it happens; None when none shows."""
+    assert names.repo is not None
+    here = names if function.module is names.module else Names.of(names.repo, function.module)
+    for call in function.calls:
+        what = _waits(here, call)
+        if what is not None:
+            return f"{what} in `{function.name}`"
+    if hops <= 0:
+        return None
+    for call in function.calls:
+        symbol = here.symbol(call.func)
+        if symbol is not None and symbol.cls is not None:
+            continue  # a constructor: not followed, so the search never walks class hierarchies
+        inner = here.target(call)
+        if inner is None or inner in seen or inner.is_async:
+            continue
+        seen.add(inner)
+        found = _work_behind(here, inner, hops - 1, seen)
+        if found is not None:
+            return found
+    return None
+
+
+def _async_twin(names: Names, function: Function) -> Function | None:
+    """The async twin the called method's class offers (`run_async` next to `run`)."""
+    if function.owner is None or names.repo is None:
+        return None
+    for pattern in _TWIN_NAMES:
+        twin = names.repo.method(function.owner, pattern.format(function.name))
+        if twin is not None and twin.is_async:
+            return twin
+    return None
+
+
+def _sync_project_call(src: PythonFile, call: ast.Call) -> str | None:
+    """A sync project function called on the event loop (not awaited, not handed to a thread)
+    whose class offers an async twin, or which does blocking work itself or one call further."""
+    if isinstance(src.nodes.parents.get(call), ast.Await):
+        return None
+    function = src.names.target(call)
+    caller = src.nodes.function(call)
+    if function is None or function.is_async or function.node is caller:
+        return None
+    twin = _async_twin(src.names, function)
+    # A twin delegating to its own sync method is judged by the work that method does.
+    if twin is not None and twin.node is not caller:
+        return f"`{function.name}()` is synchronous and its class has `{twin.name}()`: await that instead."
+    work = _work_behind(src.names, function, _IO_HOPS, {function})
+    if work is None:
+        return None
+    return f"sync `{function.name}()` blocks the event loop: {work}. Run it with `asyncio.to_thread`."
+
+
 def _queries_behind_sync_functions(src: PythonFile, queries: list[tuple[ast.Call, str]]) -> Iterator[Hit]:
     """ORM queries in a sync function that async code calls as if it were cheap (one hop)."""
     by_function: dict[ast.FunctionDef, list[tuple[ast.Call, str]]] = {}
@@ -256,7 +347,7 @@ def _queries_behind_sync_functions(src: PythonFile, queries: list[tuple[ast.Call
 
 @RULES.rule(
     "blocking-call-in-async",
-    title="Synchronous database query or thread wait inside async def",
+    title="Synchronous database query, thread wait or blocking project call inside async def",
     severity=Severity.HIGH,
     persona="senior-ml-systems-architect",
     kinds=("python", "notebook"),
@@ -264,17 +355,21 @@ def _queries_behind_sync_functions(src: PythonFile, queries: list[tuple[ast.Call
 def blocking_call_in_async(src: PythonFile) -> Iterator[Hit]:
     """A synchronous Django ORM query, or a wait on `concurrent.futures` threads, made directly
     inside an `async def` — or a Django query in a sync function that an `async def` (in this file
-    or another) calls directly, without `await` or a thread.
+    or another) calls directly, without `await` or a thread. Also (medium) a sync project method
+    called directly in an `async def` when its class offers an async twin (`run` next to
+    `run_async`, `arun`, `async_run`), or when it does file, process, HTTP or sync model I/O
+    itself or one project call further; a method that only computes is not reported.
 
     Why:
-        Both block the event loop until the database or the threads answer, so every other
-        request on the worker stalls. Django refuses ORM queries from async code outright
-        (`SynchronousOnlyOperation`), so the handler fails at run time; a thread-pool wait turns
-        concurrent work back into one request at a time.
+        All of these block the event loop until the database, the threads, the disk or the
+        upstream answer, so every other request on the worker stalls. Django refuses ORM queries
+        from async code outright (`SynchronousOnlyOperation`), so the handler fails at run time;
+        a thread-pool wait turns concurrent work back into one request at a time.
     Fix:
         Use the ORM's async methods (`await qs.acount()`, `aexists()`, `aget()`, `acreate()`) or
         wrap the query with `sync_to_async`; await threads with `asyncio.to_thread(...)` and
-        `asyncio.gather(...)`, or `await asyncio.wrap_future(future)`.
+        `asyncio.gather(...)`, or `await asyncio.wrap_future(future)`; await the class's async
+        twin, or move sync work off the loop with `await asyncio.to_thread(component.run, ...)`.
     Bad:
         async def agent_info(agent: Agent) -> dict:
             return {"has_files": agent.document_set.exists()}
@@ -300,11 +395,16 @@ def blocking_call_in_async(src: PythonFile) -> Iterator[Hit]:
                 waited.add(function)
         else:
             detail = _orm_query(src, call)
-            if detail is None:
-                continue
-            if django is None:
-                django = _uses_django(src)
-            if not django:
+            if detail is not None:
+                if django is None:
+                    django = _uses_django(src)
+                if not django:
+                    continue
+            else:
+                detail = _sync_project_call(src, call)
+                line = src.changed_line(call)
+                if detail is not None and line is not None:
+                    yield Hit(line, detail, Severity.MEDIUM)
                 continue
         line = src.changed_line(call)
         if line is not None:

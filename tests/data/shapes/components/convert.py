@@ -1,0 +1,24 @@
+import base64
+
+
+def encoded(path: str) -> str:
+    with open(path, "rb") as handle:
+        return base64.b64encode(handle.read()).decode()
+
+
+class PageConverter:
+    def run(self, paths: list[str]) -> list[str]:
+        return [encoded(path) for path in paths]
+
+
+class Scorer:
+    def run(self, texts: list[str]) -> list[float]:
+        return [float(len(text)) for text in texts]
+
+    async def run_async(self, texts: list[str]) -> list[float]:
+        return self.run(texts)
+
+
+class Formatter:
+    def run(self, texts: list[str]) -> str:
+        return "\n".join(text.strip() for text in texts)

@@ -1,0 +1,22 @@
+import asyncio
+
+from components.convert import Formatter, PageConverter, Scorer
+
+
+class Extractor:
+    def __init__(self) -> None:
+        self._converter = PageConverter()
+        self._scorer = Scorer()
+        self._formatter = Formatter()
+
+    def run(self, paths: list[str]) -> str:
+        pages = self._converter.run(paths)
+        self._scorer.run(pages)
+        return self._formatter.run(pages)
+
+    async def run_async(self, paths: list[str]) -> str:
+        pages = self._converter.run(paths)
+        scores = self._scorer.run(pages)
+        threaded = await asyncio.to_thread(self._converter.run, paths)
+        awaited = await self._scorer.run_async(threaded)
+        return self._formatter.run([*pages, str(scores), str(awaited)])
