@@ -97,3 +97,16 @@ def test_blocking_work_behind_a_project_call_in_async_code(repo: GitRepo, run_ar
         ("components/extract.py", 19, "blocking-call-in-async", "medium"),  # the class has run_async
     ]
 
+
+def test_a_component_keeps_a_client_with_a_long_default_timeout(
+    repo: GitRepo, run_archbot: RunArchbot
+) -> None:
+    # The Azure client is imported through its re-export path. Negatives: timeout=30, a client
+    # built from **options (unresolved: silent), a module-level client and one built per call
+    # outside serving code, a command-line script's component.
+    files = {"llm/generators.py": "generators.py", "jobs/batch_job.py": "batch_job.py"}
+    found = review(repo, run_archbot, files, "--persona", "llm-ml-engineer")
+
+    assert only("llm-client-no-timeout", found) == [
+        ("llm/generators.py", 10, "llm-client-no-timeout", "low"),
+    ]

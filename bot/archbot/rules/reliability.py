@@ -25,7 +25,7 @@ from archbot.rules.pyast import (
     string_value,
 )
 from archbot.rules.source import PythonFile
-from archbot.rules.timeouts import LLM_ENDPOINT
+from archbot.rules.timeouts import LLM_ENDPOINT, is_script
 
 RULES = Family()
 
@@ -188,6 +188,22 @@ def _unbounded_client(src: PythonFile, call: ast.Call) -> Hit | None:
     return None
 
 
+def _component_holding(src: PythonFile, call: ast.Call) -> str | None:
+    """The class that builds the client in `__init__` and keeps it (`self.client = OpenAI(...)`):
+    a component whose every call goes through it. None elsewhere, and in command-line scripts."""
+    parent = src.nodes.parents.get(call)
+    if not isinstance(parent, ast.Assign) or not any(
+        isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self"
+        for target in parent.targets
+    ):
+        return None
+    function = src.nodes.function(call)
+    owner = src.nodes.enclosing_class(call)
+    if function is None or function.name != "__init__" or owner is None or is_script(src):
+        return None
+    return owner.name
+
+
 @RULES.rule(
     "llm-client-no-timeout",
     title="LLM client relies on an unbounded or very long default timeout",
@@ -203,7 +219,9 @@ def llm_client_no_timeout(src: PythonFile) -> Iterator[Hit]:
         calls) wait forever by default; openai and anthropic wait
         600 s, cohere 300 s, litellm 6000 s. Gateways and users give up after about a minute, so in
         a request path slow upstream calls pile up until the worker's capacity is gone. Batch
-        scripts may legitimately wait, so the long-default variant only applies to serving code.
+        scripts may legitimately wait, so the long-default variant applies to serving code, and
+        (low) to a client a class builds in `__init__` and keeps outside scripts: a component
+        (a library's generator, an app's service object) whose callers are often request paths.
     Fix:
         Set a timeout sized to the caller: `OpenAI(timeout=20)`, `.with_options(timeout=...)` or
         per call; `InferenceClient(timeout=30)`; `genai.Client(http_options={"timeout": 30_000})`
@@ -223,7 +241,9 @@ def llm_client_no_timeout(src: PythonFile) -> Iterator[Hit]:
         if unbounded is not None:
             yield Hit(line, unbounded.detail)
             continue
-        if not in_serving_context(src.names, src.nodes, call):
+        serving = in_serving_context(src.names, src.nodes, call)
+        holder = None if serving else _component_holding(src, call)
+        if not serving and holder is None:
             continue
         name = names.call_name(call) or ""
         provider = llm_client_kind(name)
@@ -233,12 +253,15 @@ def llm_client_no_timeout(src: PythonFile) -> Iterator[Hit]:
             uses = _client_calls(src, call)
             if uses and all(_call_timeout(names, use) for use, _ in uses):
                 continue
+            where = "in a request path" if serving else f"on every call `{holder}` makes"
             yield Hit(
                 line,
                 f"`{name.rsplit('.', 1)[-1]}(...)` without a timeout waits up to "
-                f"{_LONG_DEFAULT[provider]} in a request path.",
-                Severity.MEDIUM,
+                f"{_LONG_DEFAULT[provider]} {where}.",
+                Severity.MEDIUM if serving else Severity.LOW,
             )
+            continue
+        if not serving:
             continue
         site = llm_call(names, call)
         if site is None:

@@ -83,13 +83,13 @@ def _aiohttp_session(src: PythonFile, call: ast.Call) -> tuple[str, str] | None:
     timeout = kwarg(built, "timeout")
     if timeout is not None and not _unbounded_client_timeout(src, timeout.value):
         return None
-    if _script(src):
+    if is_script(src):
         return None
     why = "the session's `ClientTimeout()` sets no limit" if timeout else "aiohttp's default is 5 minutes"
     return func.attr, why
 
 
-def _script(src: PythonFile) -> bool:
+def is_script(src: PythonFile) -> bool:
     """A notebook or command-line script (`if __name__ == "__main__"`): interactive and batch
     work may legitimately wait out aiohttp's 5-minute default."""
     return src.kind == "notebook" or any(
