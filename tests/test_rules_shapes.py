@@ -110,3 +110,14 @@ def test_a_component_keeps_a_client_with_a_long_default_timeout(
     assert only("llm-client-no-timeout", found) == [
         ("llm/generators.py", 10, "llm-client-no-timeout", "low"),
     ]
+
+
+def test_a_revision_at_hand_not_forwarded_to_a_hub_loader(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    # Negatives: the revision passed, forwarded through **kwargs (accepted), through a local dict;
+    # a function with no revision at hand.
+    found = review(repo, run_archbot, {"models/hub_loading.py": "hub_loading.py"})
+
+    assert only("hf-unpinned-revision", found) == [
+        ("models/hub_loading.py", 6, "hf-unpinned-revision", "medium"),  # the `revision` parameter
+        ("models/hub_loading.py", 12, "hf-unpinned-revision", "medium"),  # kwargs.get("revision")
+    ]

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from archbot.models import Severity
 from archbot.repo import loaders
+from archbot.repo.model import own_nodes
 from archbot.repo.resolve import Keywords
 from archbot.rules import Family, Hit
 from archbot.rules.governance import is_test_module
@@ -30,16 +31,6 @@ _DOWNLOADERS = frozenset(
         "huggingface_hub.snapshot_download",
         "urllib.request.urlretrieve",
         "requests.get",
-    ]
-)
-_HUB_LOADERS = frozenset(
-    [
-        "sentence_transformers.SentenceTransformer",
-        "transformers.pipeline",
-        "huggingface_hub.hf_hub_download",
-        "huggingface_hub.snapshot_download",
-        "datasets.load_dataset",
-        "sentence_transformers.CrossEncoder",
     ]
 )
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
@@ -348,6 +339,49 @@ def trust_remote_code(src: SourceFile) -> Iterator[Hit]:
             yield Hit(number, "remote code is switched on in configuration.")
 
 
+_REVISION_NAMES = frozenset(["revision", "model_revision"])
+
+
+def _revision_in_scope(function: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
+    """The revision the enclosing function has at hand: a `revision` parameter, a read of
+    `kwargs.get("revision")` / `kwargs["revision"]`, or of an attribute `x.revision`."""
+    for arg in ast.walk(function.args):
+        if isinstance(arg, ast.arg) and arg.arg in _REVISION_NAMES:
+            return f"the `{arg.arg}` parameter"
+    for node in own_nodes(*function.body):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "get"
+            and string_value(argument(node, 0, "key")) in _REVISION_NAMES
+        ):
+            return f"`{ast.unparse(node)}`"
+        if isinstance(node, ast.Subscript) and string_value(node.slice) in _REVISION_NAMES:
+            return f"`{ast.unparse(node)}`"
+        if isinstance(node, ast.Attribute) and node.attr in _REVISION_NAMES:
+            return f"`{ast.unparse(node)}`"
+    return None
+
+
+def _revision_not_forwarded(src: PythonFile, call: ast.Call, name: str) -> str | None:
+    """A Hub loader called without a revision while the function it is in has one at hand: the
+    model (or its tokenizer, or data) comes from the main branch, whatever the caller pinned. A
+    revision passed through a `**` splat the code does not show (forwarded `**kwargs` included)
+    is accepted."""
+    method = call.func.attr if isinstance(call.func, ast.Attribute) else None
+    entry = loaders.hub_loader(name or None, method)
+    function = src.nodes.function(call)
+    if entry is None or function is None:
+        return None
+    if src.names.keywords(call).state(*entry.revision_options, "commit_id", "code_revision") != "absent":
+        return None
+    where = _revision_in_scope(function)
+    if where is None:
+        return None
+    loader = method or name.rsplit(".", 1)[-1]
+    return f"`{loader}` is called without `revision=` although {where} is at hand: it loads the main branch."
+
+
 @RULES.rule(
     "hf-unpinned-revision",
     title="Hub model or dataset loaded without an immutable revision",
@@ -358,7 +392,10 @@ def trust_remote_code(src: SourceFile) -> Iterator[Hit]:
 )
 def hf_unpinned_revision(src: PythonFile) -> Iterator[Hit]:
     """A Hugging Face Hub model or dataset loaded by name without `revision=<commit sha>`, outside
-    pytest modules (`test_*.py`, `conftest.py`: test fixtures load tiny models that nobody pins).
+    pytest modules (`test_*.py`, `conftest.py`: test fixtures load tiny models that nobody pins);
+    also a Hub loader (loaders table) called without a revision in a function that has one at
+    hand (a `revision` parameter, `kwargs.get("revision")`, `config.revision`) - one passed
+    through a `**` splat the code does not show is accepted.
 
     Why:
         Without a pinned revision every load takes whatever the repository's main branch holds
@@ -379,8 +416,8 @@ def hf_unpinned_revision(src: PythonFile) -> Iterator[Hit]:
     names = src.names
     for call in src.changed_calls():
         name = names.call_name(call) or ""
-        is_from_pretrained = isinstance(call.func, ast.Attribute) and call.func.attr == "from_pretrained"
-        if not (is_from_pretrained or name in _HUB_LOADERS):
+        method = call.func.attr if isinstance(call.func, ast.Attribute) else None
+        if loaders.hub_loader(name or None, method) is None:
             continue
         if name == "transformers.pipeline":
             repo_arg = argument(call, 1, "model")
@@ -396,6 +433,11 @@ def hf_unpinned_revision(src: PythonFile) -> Iterator[Hit]:
             )
         repo_id = string_value(repo_arg)
         if repo_id is None or not _HUB_ID.match(repo_id):
+            # A literal that is no Hub id is a local path or a builtin dataset: nothing to pin.
+            dropped = _revision_not_forwarded(src, call, name) if repo_id is None else None
+            line = src.changed_line(call)
+            if dropped is not None and line is not None:
+                yield Hit(line, dropped)
             continue
         revision = kwarg(call, "revision", "commit_id", "code_revision")
         if revision is not None:

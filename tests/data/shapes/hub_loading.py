@@ -1,0 +1,26 @@
+from transformers import AutoModelForCausalLM, AutoTokenizer
+
+
+def load(model_id: str, revision: str):
+    model = AutoModelForCausalLM.from_pretrained(model_id, revision=revision)
+    tokenizer = AutoTokenizer.from_pretrained(model_id)
+    return model, tokenizer
+
+
+def load_from_options(model_id: str, **kwargs):
+    tokenizer = AutoTokenizer.from_pretrained(model_id, **kwargs)
+    model = AutoModelForCausalLM.from_pretrained(model_id, trust_remote_code=False)
+    return model, tokenizer, kwargs.get("revision")
+
+
+def load_forwarded(model_id: str, **kwargs):
+    return AutoTokenizer.from_pretrained(model_id, **kwargs)
+
+
+def load_configured(config):
+    options = {"revision": config.revision}
+    return AutoTokenizer.from_pretrained(config.model_id, **options)
+
+
+def load_unpinned(model_id: str):
+    return AutoTokenizer.from_pretrained(model_id)
