@@ -349,6 +349,13 @@ class Callers:
     complete: bool
 
 
+@dataclasses.dataclass
+class _Search:
+    """How a repository-wide search ended: False when a bound or an unparseable file left files out."""
+
+    complete: bool = True
+
+
 class Repository:
     """The repository under review, at the revision under review. One per review."""
 
@@ -747,31 +754,12 @@ class Repository:
         mention `name`. Matched by name: callers may resolve them further."""
         pattern = re.compile(rf"(?<![\w.])(?:[\w.]*\.)?{re.escape(name)}\s*\(")
         sites: list[CallSite] = []
-        scanned = 0
-        complete = True
-        paths = list(self.containing((name,)))
-        for start in range(0, len(paths), 500):
-            chunk = paths[start : start + 500]
-            self._prefetched([p for p in chunk if p not in self._modules])
-            for path in chunk:
-                module = self._modules.get(path)
-                if module is None:
-                    text = self.text(path)
-                    if text is None:
-                        continue
-                    scanned += len(text)
-                    if scanned > self.budget.max_scan_bytes:
-                        return Callers(tuple(sites), False)
-                    if pattern.search(text) is None:
-                        continue
-                    module = self.module(path)
-                    if module is None:
-                        complete = False
-                        continue
-                sites.extend(self._calls_named(module, name))
-                if len(sites) >= limit:
-                    return Callers(tuple(sites[:limit]), False)
-        return Callers(tuple(sites), complete)
+        search = _Search()
+        for module in self._modules_matching(name, pattern, search):
+            sites.extend(self._calls_named(module, name))
+            if len(sites) >= limit:
+                return Callers(tuple(sites[:limit]), False)
+        return Callers(tuple(sites), search.complete)
 
     def definitions(self, name: str, limit: int = 2) -> list[Symbol]:
         """Functions, classes and methods named `name` anywhere in the repository's Python files
@@ -780,21 +768,7 @@ class Repository:
         wanting the one definition asks for two)."""
         pattern = re.compile(rf"^\s*(?:async\s+def|def|class)\s+{re.escape(name)}\b", re.M)
         found: list[Symbol] = []
-        scanned = 0
-        for path in self.containing((name,)):
-            module = self._modules.get(path)
-            if module is None:
-                text = self.text(path)
-                if text is None:
-                    continue
-                scanned += len(text)
-                if scanned > self.budget.max_scan_bytes:
-                    break
-                if pattern.search(text) is None:
-                    continue
-                module = self.module(path)
-                if module is None:
-                    continue
+        for module in self._modules_matching(name, pattern, _Search()):
             if name in module.functions:
                 found.append(Symbol(f"{module.name}.{name}", module, function=module.functions[name]))
             if name in module.classes:
@@ -807,6 +781,33 @@ class Repository:
             if len(found) >= limit:
                 return found[:limit]
         return found
+
+    def _modules_matching(self, word: str, pattern: re.Pattern[str], search: _Search) -> Iterator[Module]:
+        """The parsed modules of the files holding `word` whose text `pattern` finds (files already
+        parsed are taken as they are), read in batches within the scan budget; `search` says
+        whether a bound or an unparseable file left some out."""
+        scanned = 0
+        paths = list(self.containing((word,)))
+        for start in range(0, len(paths), 500):
+            chunk = paths[start : start + 500]
+            self._prefetched([p for p in chunk if p not in self._modules])
+            for path in chunk:
+                module = self._modules.get(path)
+                if module is None:
+                    text = self.text(path)
+                    if text is None:
+                        continue
+                    scanned += len(text)
+                    if scanned > self.budget.max_scan_bytes:
+                        search.complete = False
+                        return
+                    if pattern.search(text) is None:
+                        continue
+                    module = self.module(path)
+                    if module is None:
+                        search.complete = False
+                        continue
+                yield module
 
     def _calls_named(self, module: Module, name: str) -> Iterator[CallSite]:
         owners = {node: function for function in module.every_function for node in function.nodes}
