@@ -224,7 +224,7 @@ def _package_choice(name: str) -> float:
 
 
 class Project(Protocol):
-    """What the repository says about a changed file's modules (repo/mlcode.py)."""
+    """What the repository says about a changed file's modules (ProjectModules below)."""
 
     def is_module(self, name: str, near: str) -> bool: ...
 
