@@ -12,7 +12,10 @@ commit (mean, p95), routed share (commits with any file routed to a persona), fi
 commit, findings by rule, role and severity, then every finding (repo, commit, file:line, severity,
 rule, role, title) so a human can judge each one.
 
-Usage: python bench/wild.py [--per-repo N] [--repos OWNER/NAME,...] [--mirrors DIR] [--json OUT]
+`--skip K` passes over the K most recent commits first, so that a sample tuned on (the first 25) and
+a sample measured on (the next 25) do not overlap.
+
+Usage: python bench/wild.py [--per-repo N] [--skip K] [--repos OWNER/NAME,...] [--mirrors DIR] [--json OUT]
 """
 
 from __future__ import annotations
@@ -52,11 +55,12 @@ WILD_REPOS = (
 TITLE_CHARS = 90
 
 
-def recent_commits(mirror: Path, count: int) -> list[str]:
-    """The `count` most recent non-merge, non-root commits of the mirror's default branch."""
-    listed = git(mirror, "log", "--no-merges", "--format=%H %P", f"-n{count + 1}", "HEAD").stdout
+def recent_commits(mirror: Path, count: int, skip: int = 0) -> list[str]:
+    """The `count` most recent non-merge, non-root commits of the mirror's default branch, after
+    passing over the `skip` most recent of them."""
+    listed = git(mirror, "log", "--no-merges", "--format=%H %P", f"-n{skip + count + 1}", "HEAD").stdout
     commits = [line.split()[0] for line in listed.splitlines() if len(line.split()) == 2]
-    return commits[:count]
+    return commits[skip : skip + count]
 
 
 def review_commit(clone: Path, sha: str, cache: Path) -> dict[str, Any]:
@@ -131,6 +135,7 @@ def summarise(results: list[dict[str, Any]]) -> None:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--per-repo", type=int, default=25, help="recent non-merge commits per repository")
+    parser.add_argument("--skip", type=int, default=0, help="pass over this many most recent commits first")
     parser.add_argument("--repos", default=",".join(WILD_REPOS), help="comma-separated OWNER/NAME")
     parser.add_argument("--mirrors", type=Path, default=DEFAULT_MIRRORS)
     parser.add_argument("--json", type=Path, metavar="OUT", help="save the raw results to OUT")
@@ -144,7 +149,7 @@ def main(argv: list[str]) -> int:
             if mirror is None:
                 print(f"{repo}: no mirror in {args.mirrors}, skipped", file=sys.stderr)
                 continue
-            for sha in recent_commits(mirror, args.per_repo):
+            for sha in recent_commits(mirror, args.per_repo, args.skip):
                 clone, how = checkouts.at(repo, sha)
                 result = review_commit(clone, sha, scratch / "cache")
                 results.append({"repo": repo, "sha": sha, "checkout": how, **result})
