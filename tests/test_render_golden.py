@@ -10,11 +10,14 @@ import pytest
 from archbot import render
 from archbot.models import (
     DiffSource,
+    FileRole,
+    FileRoute,
     Finding,
     LLMUsage,
     PersonaAssignment,
     Report,
     Severity,
+    Signal,
     SkippedFile,
 )
 
@@ -82,6 +85,19 @@ REPORT = Report(
         used=True, model="claude-sonnet-4-5", calls=1, input_tokens=1200, output_tokens=300, cost_usd=0.0081
     ),
     notices=("tests/broken.py: not valid Python (line 3); only text rules ran on it",),
+    roles=(FileRole("app/llm.py", "service", ("application code: no distributable package declares it",)),),
+    routes=(
+        FileRoute(
+            "app/llm.py",
+            {"llm-ml-engineer": 4.5, "ai-architect-agent": 0.25, "ml-system-architect": 0.0},
+            {
+                "llm-ml-engineer": (Signal("imports", "openai", 3.0), Signal("path", "**/llm.py", 1.5)),
+                "ai-architect-agent": (Signal("security", "exec", 0.25),),
+                "ml-system-architect": (),
+            },
+            "llm-ml-engineer",
+        ),
+    ),
 )
 EMPTY = Report(source=DiffSource("staged"), personas=(), reviewed=(), skipped=(), findings=())
 

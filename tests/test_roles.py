@@ -368,19 +368,37 @@ def test_route_prints_role_and_signals(repo: GitRepo, run_archbot: RunArchbot) -
     assert block[1] == "  role: library (in a distributable package: pyproject.toml builds a package)"
 
 
-def test_the_json_report_carries_roles(repo: GitRepo, run_archbot: RunArchbot) -> None:
+def test_the_json_report_carries_roles_and_routing(repo: GitRepo, run_archbot: RunArchbot) -> None:
     repo.stage("tests/test_llm.py", "import openai\n\nclient = openai.OpenAI(timeout=None)\n")
     repo.stage("app/llm.py", "import openai\n\nclient = openai.OpenAI(timeout=None)\n")
 
     result = run_archbot("review", "--format", "json", "--fail-on", "never")
     report = json.loads(result.out)
+    routed = json.loads(run_archbot("route", "--format", "json").out)["files"]
 
-    assert report["files"]["roles"] == {
+    roles = report["files"]["roles"]
+    assert {path: {k: v for k, v in entry.items() if k != "routing"} for path, entry in roles.items()} == {
         "app/llm.py": {
             "role": "service",
             "signals": ["application code: no distributable package declares it"],
         },
         "tests/test_llm.py": {"role": "test", "signals": ["path tests/"]},
+    }
+    assert roles["app/llm.py"]["routing"] == {
+        "routed_to": "llm-ml-engineer",
+        "scores": {
+            "llm-ml-engineer": 5.5,
+            "senior-ml-systems-architect": 0,
+            "ml-system-architect": 0,
+            "ml-architecture-expert": 0,
+            "ai-architect-agent": 0,
+        },
+        "signals": {"llm-ml-engineer": ["path **/llm.py", "keyword openai", "imports openai"]},
+    }
+    # The same decision `archbot route` explains, number for number.
+    assert {f["path"]: roles[f["path"]]["routing"] for f in routed} == {
+        f["path"]: {"routed_to": f["routed_to"], "scores": f["scores"], "signals": f["signals"]}
+        for f in routed
     }
     assert [(f["file"], f["rule"], f["role"]) for f in report["findings"]] == [
         ("app/llm.py", "llm-timeout-disabled", "service")

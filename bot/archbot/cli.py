@@ -180,14 +180,10 @@ def route_command(
                         {
                             "path": r.path,
                             "persona": reviewer.get(r.path),
-                            "routed_to": r.persona,
                             "why": route_note(r.persona, reviewer.get(r.path), persona, config),
                             "role": routing.roles[r.path].to_json(),
                             "ml_related": r.path in routing.ml,
-                            "scores": {n: round(s, 2) for n, s in r.scores.items()},
-                            "signals": {
-                                n: [s.describe() for s in sig] for n, sig in r.signals.items() if sig
-                            },
+                            **r.to_json(),
                         }
                         for r in routing.routes
                     ],

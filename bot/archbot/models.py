@@ -221,6 +221,15 @@ class FileRoute:
     signals: Mapping[str, tuple[Signal, ...]]
     persona: str | None
 
+    def to_json(self) -> dict[str, object]:
+        """The routing decision as `archbot route --format json` and the JSON report both show it:
+        the persona its signals chose, every persona's score and the signals behind each."""
+        return {
+            "routed_to": self.persona,
+            "scores": {name: round(score, 2) for name, score in self.scores.items()},
+            "signals": {name: [s.describe() for s in found] for name, found in self.signals.items() if found},
+        }
+
 
 @dataclasses.dataclass(frozen=True)
 class PersonaAssignment:
@@ -307,6 +316,8 @@ class Report:
     # worth a look, never inline, never failing a build.
     possible: tuple[Finding, ...] = ()
     roles: tuple[FileRole, ...] = ()
+    # How each reviewed file was routed: every persona's score and signals.
+    routes: tuple[FileRoute, ...] = ()
 
     @property
     def summary(self) -> dict[str, int]:

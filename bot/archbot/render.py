@@ -6,7 +6,7 @@ import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 
-from archbot.models import Finding, PersonaAssignment, Report, Severity
+from archbot.models import FileRoute, Finding, PersonaAssignment, Report, Severity
 
 COMMENT_MARKER = "<!-- archbot:review -->"
 MAX_COMMENT_CHARS = 65_536
@@ -431,6 +431,7 @@ def _md_footer(report: Report) -> list[str]:
 
 
 def to_json(report: Report) -> dict[str, object]:
+    routes = {r.path: r for r in report.routes}
     return {
         "version": 1,
         "source": {
@@ -442,7 +443,7 @@ def to_json(report: Report) -> dict[str, object]:
         "files": {
             "reviewed": list(report.reviewed),
             "skipped": [{"path": s.path, "reason": s.reason} for s in report.skipped],
-            "roles": {r.path: r.to_json() for r in report.roles},
+            "roles": {r.path: {**r.to_json(), **_routing_json(r.path, routes)} for r in report.roles},
         },
         "findings": [f.to_json() for f in report.findings],
         "summary": report.summary,
@@ -450,6 +451,11 @@ def to_json(report: Report) -> dict[str, object]:
         "notices": list(report.notices),
         **({"possible": [f.to_json() for f in report.possible]} if report.possible else {}),
     }
+
+
+def _routing_json(path: str, routes: Mapping[str, FileRoute]) -> dict[str, object]:
+    """A file's routing as `archbot route --format json` shows it, under `routing`."""
+    return {"routing": routes[path].to_json()} if path in routes else {}
 
 
 def json_text(report: Report) -> str:

@@ -264,6 +264,7 @@ def review(
         suppressed=(*rule_result.suppressed, *llm_result.suppressed),
         possible=tuple(_new(rule_result.findings, possible)),
         roles=tuple(routing.roles[path] for path in reviewed),
+        routes=routing.routes,
     )
 
 
