@@ -296,6 +296,34 @@ def test_review_pr_prints_and_posts_only_with_post(pull: PullSetup, run_archbot:
     assert pull.bot_comments() == [posted.out]
 
 
+def test_review_pr_config_is_a_local_file_that_tunes_github_from_the_first_request(
+    pull: PullSetup, run_archbot: Any, tmp_path: Path
+) -> None:
+    local = tmp_path / "local.yml"
+    local.write_text("fail_on: never\ngithub:\n  retries: 1\n  max_wait_seconds: 0\n", encoding="utf-8")
+    pull.server.fail("GET", r"/pulls/7$", 502, times=None)
+
+    failed = run_archbot("review", "--pr", "acme/service#7", "--config", str(local))
+
+    assert (failed.code, failed.err) == (
+        3,
+        "archbot: reading acme/service#7: GitHub answered 502: Server Error\n",
+    )
+    assert [entry for entry in pull.server.requests("GET") if entry[1].endswith("/pulls/7")] == [
+        ("GET", "/repos/acme/service/pulls/7", 502),
+        ("GET", "/repos/acme/service/pulls/7", 502),
+    ]
+
+    pull.server.faults.clear()
+    printed = run_archbot("review", "--pr", "acme/service#7", "--config", str(local), "--quiet")
+
+    # The local config is the review's: fail_on never, where the base's default fails on the key.
+    assert printed.code == 0
+    assert printed.out.splitlines()[0] == (
+        "app/llm.py:4: critical [hardcoded-llm-api-key] Provider API key or token in source or config"
+    )
+
+
 def test_unknown_pull_request_is_one_clear_error(pull: PullSetup, run_archbot: Any) -> None:
     result = run_archbot("review", "--pr", "acme/service#99")
     assert (result.code, result.err) == (

@@ -499,7 +499,7 @@ def test_five_concurrent_runs_leave_one_comment_and_one_set_of_inline_comments(p
 
 
 def test_an_unreachable_api_is_a_notice_not_an_internal_error(
-    pull: PullSetup, run_archbot: Any, monkeypatch: pytest.MonkeyPatch
+    pull: PullSetup, run_archbot: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("GITHUB_API_URL", "http://127.0.0.1:9")
 
@@ -513,7 +513,10 @@ def test_an_unreachable_api_is_a_notice_not_an_internal_error(
         "GitHub API at 127.0.0.1:9 (connection failed)"
     )
 
-    printed = run_archbot("review", "--pr", "acme/service#7")
+    # The local config's retries and wait budget hold from the first request: no wait at all.
+    local = tmp_path / "local.yml"
+    local.write_text("github:\n  retries: 1\n  max_wait_seconds: 0\n", encoding="utf-8")
+    printed = run_archbot("review", "--pr", "acme/service#7", "--config", str(local))
     assert (printed.code, printed.err) == (
         3,
         "archbot: reading acme/service#7: cannot reach the GitHub API at 127.0.0.1:9 (connection failed)\n",

@@ -479,7 +479,9 @@ def required_env(name: str) -> str:
     return value
 
 
-def github_client() -> github_module.Client:
+def github_client(settings: config_module.GitHubConfig | None = None) -> github_module.Client:
+    """The GitHub client; `settings` tune it from its first request (a local config), else the
+    defaults until the base revision's config is read."""
     from archbot import github
 
     token = os.environ.get("GITHUB_TOKEN")
@@ -490,6 +492,7 @@ def github_client() -> github_module.Client:
         token,
         os.environ.get("GITHUB_API_URL") or "https://api.github.com",
         os.environ.get("GITHUB_SERVER_URL") or None,
+        github.Tuning.of(settings or config_module.GitHubConfig()),
     )
 
 
@@ -522,10 +525,13 @@ def reviewer_for(
 def review_pr(
     spec: str, post: bool, config_file: str | None, persona: str | None, use_llm: bool | None
 ) -> github_module.Reviewed:
+    """`--config FILE` is a local file here as for every other source of `review`: the config of
+    the review in place of the base revision's, its `github:` settings from the first request."""
     from archbot import github
 
     repo, number = github.parse_pr_spec(spec)
-    client = github_client()
+    given = config_module.load(Path(config_file)) if config_file is not None else None
+    client = github_client(given.github if given is not None else None)
     masker = Masker.of(os.environ)
     progress = github_progress()
     with tempfile.TemporaryDirectory(prefix="archbot-") as scratch:
@@ -534,13 +540,14 @@ def review_pr(
             client.pull(repo, number).info,
             Path.cwd(),
             Path(scratch),
-            config_file,
+            None,
             lambda texts, config: personas_from(texts, config, persona),
             reviewer_for(use_llm),
             masker=masker,
             progress=progress,
             forced=persona,
             skip_drafts=False,
+            given_config=given,
         )
         if isinstance(outcome, github.Skipped):
             raise ArchbotError(outcome.reason)

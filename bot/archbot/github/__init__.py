@@ -10,7 +10,7 @@
 """
 
 from archbot.github.actions import Progress, append_to, notice, notices_section, outputs, summary, warning
-from archbot.github.api import Client, quiet_library_logs
+from archbot.github.api import Client, Tuning, quiet_library_logs
 from archbot.github.event import HANDLED_ACTIONS, PullInfo, check_event_name, parse_pr_spec, read_event
 from archbot.github.run import (
     Overrides,
@@ -30,6 +30,7 @@ __all__ = [
     "PullInfo",
     "Reviewed",
     "Skipped",
+    "Tuning",
     "append_to",
     "check_event_name",
     "comment_body",

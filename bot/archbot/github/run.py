@@ -94,11 +94,14 @@ def review_pull(
     forced: str | None = None,
     skip_drafts: bool = True,
     overrides: Overrides = Overrides(),
+    given_config: config_module.Config | None = None,
 ) -> Reviewed | Skipped:
-    """Review one pull request with the base revision's config and personas."""
+    """Review one pull request with the base revision's config and personas. `given_config`: a
+    config the person running archbot chose (`review --pr --config`), in place of the base's."""
     with progress.step(f"reading {info.name}"):
         opened = pull.open_pull(client, info, workspace, scratch)
-        config = overrides.apply(pull.base_config(opened.base, explicit_config))
+        chosen = given_config if given_config is not None else pull.base_config(opened.base, explicit_config)
+        config = overrides.apply(chosen)
         client.tune(Tuning.of(config.github))
         event.check_target_allowed(event_name, config)
         if skip_drafts and info.draft and not config.github.review_drafts:
