@@ -89,8 +89,10 @@ def test_persona_prompt_and_findings_then_cache(
         "error": None,
     }
 
+    first = len(anthropic_server.requests)
     again_code, again = report(run_archbot, "--fail-on", "high")
-    assert len(anthropic_server.messages()) == 1
+    # Not a count either: the tokens each request was planned with are kept beside the answers.
+    assert anthropic_server.requests[first:] == []
     assert (again_code, again["llm"]["calls"], again["llm"]["cached"]) == (1, 0, True)
     assert again["findings"] == data["findings"]
 
@@ -317,14 +319,32 @@ def test_repeat_of_a_review_cut_by_the_budget_makes_no_call_and_reports_the_same
         "app/other.py"
     ]
 
+    counted = [r for r in anthropic_server.requests if r.path == "/v1/messages/count_tokens"]
+    assert len(counted) >= 2
+    first = len(anthropic_server.requests)
     again_code, again = report(run_archbot, "--fail-on", "high")
-    assert len(anthropic_server.messages()) == 1
+    assert anthropic_server.requests[first:] == []
     assert (again_code, again["llm"]["calls"], again["llm"]["cached"]) == (code, 0, True)
     assert (again["findings"], again["notices"], again["files"]) == (
         data["findings"],
         data["notices"],
         data["files"],
     )
+
+
+def test_repeat_on_an_endpoint_without_token_counting_sends_nothing(
+    repo: GitRepo, anthropic_server: AnthropicServer, run_archbot: Any
+) -> None:
+    staged(repo)
+    anthropic_server.count_tokens = False
+    anthropic_server.script = [findings(NO_FALLBACK)]
+
+    code, data = report(run_archbot, "--fail-on", "high")
+    assert [r.path for r in anthropic_server.requests] == ["/v1/messages/count_tokens", "/v1/messages"]
+
+    again_code, again = report(run_archbot, "--fail-on", "high")
+    assert [r.path for r in anthropic_server.requests] == ["/v1/messages/count_tokens", "/v1/messages"]
+    assert (again_code, again["llm"]["cached"], again["findings"]) == (code, True, data["findings"])
 
 
 def test_no_llm_flag_and_pre_commit_make_no_calls(

@@ -60,6 +60,9 @@ class Transport:
         self.stop = threading.Event()
         self.tool_mode = False
         self.count_api = True
+        # False once a count had to be estimated because the endpoint could not be reached: such
+        # an estimate stands in for this run only, it is not the endpoint's count.
+        self.counts_final = True
         self._client: anthropic.Anthropic | None = None
 
     @property
@@ -87,9 +90,11 @@ class Transport:
                     messages=_messages(request),
                 )
                 return counted.input_tokens
-            except (anthropic.APIStatusError, anthropic.APIConnectionError):
+            except anthropic.APIStatusError:
                 # Endpoints without token counting (many gateways): estimate from here on.
                 self.count_api = False
+            except anthropic.APIConnectionError:
+                self.count_api = self.counts_final = False
         return estimate_tokens(request.system) + sum(estimate_tokens(t) for t in request.turns)
 
     def answer(self, request: Request) -> protocol.Answer:

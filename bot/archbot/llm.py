@@ -68,11 +68,24 @@ class _Session:
 
     def plan(self) -> list[Chunk]:
         work = self.builder.work()
-        planner = Planner(self.config, self.transport.count, self.builder.skipped)
+        planner = Planner(self.config, self.count, self.builder.skipped)
         chunks = planner.plan(work, self.builder.user_text)
         self.reserved_cost = planner.reserved_cost
         self.notices += [*self.builder.notices, *planner.notices]
         return chunks
+
+    def count(self, request: prompt.Request) -> int:
+        """Input tokens of `request`: as counted before (kept beside the answers), else counted
+        now and kept, so a repeat of a review plans the same calls and sends nothing."""
+        known = self.cache.tokens(request)
+        if known is not None:
+            return known
+        tokens = self.transport.count(request)
+        if self.transport.counts_final:
+            notice = self.cache.put_tokens(request, tokens)
+            if notice is not None:
+                self._notice(notice)
+        return tokens
 
     # --- the calls ----------------------------------------------------------------------------
 
@@ -117,7 +130,7 @@ class _Session:
         revised = self._cached(chunk)
         if revised is None:
             estimate = claude_models.cost(
-                chunk.request.model, self.transport.count(chunk.request), MAX_OUTPUT_TOKENS, 0, 0
+                chunk.request.model, self.count(chunk.request), MAX_OUTPUT_TOKENS, 0, 0
             )
             if self.reserved_cost + estimate > self.config.max_cost_usd:
                 self.notices.append(
