@@ -122,3 +122,78 @@ def test_one_file_of_a_large_repository_parses_and_reads_a_few_files(
         assert len(built.python_files) == MODULES
         # pkg/mod_0001.py (the imported helper) and pkg/views.py (the caller); nothing else.
         assert (built.parsed, built.read) == (2, 2)
+
+
+# A repository with many YAML files that are not manifests, and the two manifests the rules on a
+# changed Deployment look up: the Service selecting it and the autoscaler targeting it.
+EXPERIMENT = "name: experiment {n}\nmodel: distilbert-base-uncased\nlearning_rate: 0.{n}\n"
+WORKFLOW = "name: ci {n}\non: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n"
+SERVICE_MANIFEST = """apiVersion: v1
+kind: Service
+metadata:
+  name: tgi
+spec:
+  selector:
+    app: tgi
+  ports:
+    - port: 80
+      targetPort: 8080
+"""
+AUTOSCALER = """apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: tgi
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: tgi}
+  minReplicas: 2
+  maxReplicas: 8
+"""
+DEPLOYMENT = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: tgi
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {app: tgi}
+  template:
+    metadata:
+      labels: {app: tgi}
+    spec:
+      containers:
+        - name: tgi
+          image: ghcr.io/huggingface/text-generation-inference:2.4.0
+          resources:
+            requests: {cpu: "4", memory: 16Gi}
+            limits: {cpu: "4", memory: 16Gi}
+          startupProbe:
+            httpGet: {path: /health, port: 8080}
+            failureThreshold: 60
+            periodSeconds: 10
+          livenessProbe:
+            httpGet: {path: /health, port: 8080}
+"""
+
+
+def test_the_manifest_lookups_read_only_yaml_files_naming_a_kind(
+    repo: GitRepo, run_archbot: RunArchbot, repositories: list[model.Repository]
+) -> None:
+    for n in range(150):
+        repo.write(f"configs/exp_{n:03d}.yaml", EXPERIMENT.format(n=n))
+        repo.write(f".github/workflows/ci_{n:03d}.yml", WORKFLOW.format(n=n))
+    repo.write("deploy/service.yaml", SERVICE_MANIFEST)
+    repo.write("deploy/hpa.yml", AUTOSCALER)
+    repo.commit("init")
+    repo.stage("deploy/inference.yaml", DEPLOYMENT)
+
+    result = run_archbot(
+        "review", "--no-llm", "--format", "json", "--fail-on", "never", "--persona", "ml-architecture-expert"
+    )
+
+    # The Service was found (high, not medium) and the autoscaler too (no single-replica finding).
+    assert findings(result) == [("k8s-serving-no-readiness-probe", "deploy/inference.yaml", 14)]
+    assert "A Service selects this pod." in result.out
+    (built,) = repositories
+    assert len(built.glob("*.yaml")) + len(built.glob("*.yml")) == 303
+    # deploy/service.yaml and deploy/hpa.yml; none of the 300 others.
+    assert built.read == 2

@@ -364,12 +364,15 @@ def _pod_specs(node: yaml.Node, parent: yaml.Node, key: str) -> Iterator[tuple[y
 
 @functools.lru_cache(maxsize=8)
 def repo_documents(repo: Repository, kinds: str) -> tuple[yaml.Node, ...]:
-    """Documents of the repository's YAML files declaring one of `kinds` ('A|B'), parsed once per review."""
+    """Documents of the repository's YAML files declaring one of `kinds` ('A|B'), parsed once per
+    review. Only the YAML files holding a kind's name are read (git's word screen): workflows,
+    configs and data files are not."""
     import yaml
 
     declares = re.compile(rf"^kind:\s*[\"']?({kinds})\b", re.M)
+    words = tuple(kinds.split("|"))
     found: list[yaml.Node] = []
-    for path in sorted(set(repo.glob("*.yaml") + repo.glob("*.yml"))):
+    for path in sorted({*repo.containing(words, "*.yaml"), *repo.containing(words, "*.yml")}):
         text = repo.text(path)
         if not text or not declares.search(text):
             continue
