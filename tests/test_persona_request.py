@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 
 from anthropic_server import AnthropicServer, Recorded, findings
+from archbot import prompt
+from archbot.models import Finding, Severity
 from conftest import GitRepo
 
 BASE = {
@@ -274,9 +276,7 @@ def test_the_request_shows_definitions_construction_callers_versions_and_layout(
     assert "app/service.py: changed lines are in `def app.service.answer`" in facts
     assert "library version: anthropic 0.40.2 (uv.lock)" in facts
     assert section(user, "Files of the change not shown here") == (
-        "app/retry.py: deleted\n"
-        "app/text.py: not ML/LLM code (rules only)\n"
-        "uv.lock: not ML/LLM code (rules only)"
+        "app/retry.py: deleted\napp/text.py: not ML/LLM code (rules only)\nuv.lock: lock file"
     )
     change_text = section(user, "The change")
     # The test in one line, after the code (its critical rule finding does not put it first).
@@ -473,3 +473,38 @@ def test_notebooks_are_sent_as_code_cells_and_reformatting_as_one_line(
         "file: app/llm.py (modified): whitespace and line breaks only (reformatting), 4 lines added, "
         "1 removed; summarised, not shown"
     ) in change_text
+
+
+def _rule_finding(rule: str, path: str, line: int, severity: Severity, *others: int) -> Finding:
+    return Finding(
+        rule=rule,
+        source="rules",
+        persona="llm-ml-engineer",
+        severity=severity,
+        file=path,
+        line=line,
+        title=f"{rule} title",
+        rationale="Why.",
+        suggestion="Fix.",
+        places=((line, severity), *((other, severity) for other in others)) if others else (),
+    )
+
+
+def test_hints_follow_the_places_they_point_at_file_then_line() -> None:
+    hints = prompt.hints(
+        [
+            _rule_finding("llm-no-max-tokens", "app/b.py", 30, Severity.MEDIUM, 8),
+            _rule_finding("http-call-no-timeout", "app/b.py", 42, Severity.HIGH),
+            _rule_finding("hardcoded-llm-api-key", "app/a.py", 12, Severity.CRITICAL),
+            _rule_finding("blocking-call-in-async", "app/b.py", 20, Severity.HIGH),
+            _rule_finding("http-call-no-timeout", "tests/test_b.py", 3, Severity.HIGH),
+        ],
+        {"tests/test_b.py": "test"},
+    )
+
+    assert prompt.hint_lines(hints) == (
+        "H1 app/a.py [hardcoded-llm-api-key] critical: hardcoded-llm-api-key title (line 12)\n"
+        "H2 app/b.py [llm-no-max-tokens] medium: llm-no-max-tokens title (lines 8, 30)\n"
+        "H3 app/b.py [blocking-call-in-async] high: blocking-call-in-async title (line 20)\n"
+        "H4 app/b.py [http-call-no-timeout] high: http-call-no-timeout title (line 42)"
+    )

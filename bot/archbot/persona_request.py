@@ -14,7 +14,7 @@ from archbot.budget import Work, sendable
 from archbot.config import LLMConfig
 from archbot.models import ChangedFile, Finding, Severity, SkippedFile
 from archbot.personas import prompt_body
-from archbot.review import PersonaReviewInput
+from archbot.review import PersonaReviewInput, skip_reason
 
 # What each role (roles.py) tells a reviewer about where the code runs.
 ROLE_MEANING = {
@@ -194,10 +194,11 @@ class Builder:
             path = changed.path
             if path in here:
                 continue
+            skipped = skip_reason(changed, self.request.config)
             if path in reasons:
                 why = reasons[path]
-            elif changed.is_deleted:
-                why = "deleted"
+            elif skipped is not None:  # deleted, a lock file, excluded, ...: said as the report says it
+                why = skipped
             elif path in self._owner:
                 mine = self._owner.get(paths[0]) if paths else None
                 owner = self._owner[path]

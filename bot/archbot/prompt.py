@@ -65,7 +65,8 @@ def system_text(persona_body: str, max_findings: int) -> str:
 
 def hints(findings: Sequence[Finding], roles: Mapping[str, str]) -> tuple[Hint, ...]:
     """Rule findings as hints: none from tests, mocks, docs or generated code; one line per file and
-    rule, listing its lines, at its worst severity; numbered in order."""
+    rule, listing its lines, at its worst severity; numbered in the order of the places they point
+    at (file, then first line), as the change is shown."""
     groups: dict[tuple[str, str], list[Finding]] = {}
     for finding in findings:
         if (
@@ -75,10 +76,16 @@ def hints(findings: Sequence[Finding], roles: Mapping[str, str]) -> tuple[Hint, 
         ):
             continue
         groups.setdefault((finding.file, finding.rule), []).append(finding)
+    placed = sorted(
+        (
+            (path, sorted({line for f in items for line in f.lines}), rule, items)
+            for (path, rule), items in groups.items()
+        ),
+        key=lambda group: (group[0], group[1], group[2]),
+    )
     out = []
-    for number, ((path, rule), items) in enumerate(sorted(groups.items()), start=1):
+    for number, (path, lines, rule, items) in enumerate(placed, start=1):
         worst = max(items, key=lambda f: f.severity)
-        lines = sorted({line for f in items for line in f.lines})
         title = _PLACES.sub("", worst.title)
         out.append(Hint(f"H{number}", path, rule, worst.severity.label, title, tuple(lines)))
     return tuple(out)
