@@ -121,3 +121,25 @@ def test_a_revision_at_hand_not_forwarded_to_a_hub_loader(repo: GitRepo, run_arc
         ("models/hub_loading.py", 6, "hf-unpinned-revision", "medium"),  # the `revision` parameter
         ("models/hub_loading.py", 12, "hf-unpinned-revision", "medium"),  # kwargs.get("revision")
     ]
+
+
+def test_a_change_that_unpins_a_hub_load(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    # The base commit pins every load. Negatives: a rewritten load that keeps its revision, one whose
+    # revision moves into a **splat (unresolved) or a renamed variable, a new load with no revision
+    # at hand; in the example, a renamed dataset that was unpinned before (carried silently).
+    for part in ("base", "head"):
+        for path in sorted(p for p in (FIXTURES / "pins" / part).rglob("*.py")):
+            repo.stage(path.relative_to(FIXTURES / "pins" / part).as_posix(), path.read_text())
+        if part == "base":
+            repo.commit("pinned loads")
+    result = run_archbot("review", "--format", "json", "--fail-on", "never")
+    assert (result.code, result.err) == (0, "")
+    report = json.loads(result.out)
+
+    assert sorted((f["file"], f["line"], f["rule"], f["severity"]) for f in places(report)) == [
+        ("examples/quickstart.py", 6, "hf-unpinned-revision", "medium"),  # folded: SHA -> "main"
+        ("serving/models.py", 11, "hf-unpinned-revision", "medium"),  # revision=ENCODER_COMMIT dropped
+        ("serving/models.py", 17, "hf-unpinned-revision", "medium"),  # the pinned SHA became "main"
+    ]
+    (hygiene,) = [f for f in report["findings"] if f["rule"] == "hygiene"]
+    assert hygiene["folded"] == [{"rule": "hf-unpinned-revision", "line": 6, "severity": "medium"}]

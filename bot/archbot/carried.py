@@ -6,7 +6,7 @@ A rename that rewrites forty `load_dataset(...)` lines does not bring forty unpi
 were unpinned before. So a folded finding is dropped when its line replaces a line (in a run of
 removed and added lines, the i-th added line replaces the i-th removed one) that
 - differs from it only in string values: the same calls with the same arguments, an id or a text
-  renamed; or
+  renamed (not a commit SHA or digest replaced by a branch or tag: that unpins); or
 - drew the same rule's finding in the file as it was before the change (the file after it with the
   hunks applied backwards).
 Findings in shipped code are kept as they are: there the touched line is the author's to fix.
@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import tokenize
 import typing
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from archbot.models import ChangedFile, Finding
 
@@ -27,11 +28,9 @@ if typing.TYPE_CHECKING:
     from archbot.rules.source import SourceFile
 
 
-def replaced_lines(changed: ChangedFile) -> dict[int, int]:
-    """For each added line that replaces a removed one, the old number of the line it replaces: in
-    a run of removed and added lines within a hunk, the i-th added line replaces the i-th removed
-    one; added lines past the removed ones are new."""
-    replaced: dict[int, int] = {}
+def _runs(changed: ChangedFile) -> Iterator[tuple[list[int], list[int]]]:
+    """Each run of removed and added lines within a hunk: the old numbers of the removed lines and
+    the new numbers of the added ones."""
     for hunk in changed.hunks:
         removed: list[int] = []
         added: list[int] = []
@@ -41,9 +40,30 @@ def replaced_lines(changed: ChangedFile) -> dict[int, int]:
             elif line is not None and line.kind == "+" and line.new_line is not None:
                 added.append(line.new_line)
             else:
-                replaced.update(zip(added, removed, strict=False))
+                if removed or added:
+                    yield removed, added
                 removed, added = [], []
+
+
+def replaced_lines(changed: ChangedFile) -> dict[int, int]:
+    """For each added line that replaces a removed one, the old number of the line it replaces: in
+    a run of removed and added lines within a hunk, the i-th added line replaces the i-th removed
+    one; added lines past the removed ones are new."""
+    replaced: dict[int, int] = {}
+    for removed, added in _runs(changed):
+        replaced.update(zip(added, removed, strict=False))
     return replaced
+
+
+def runs(changed: ChangedFile) -> dict[int, tuple[tuple[int, ...], tuple[int, ...]]]:
+    """For each added line of a run that also removes lines, the run: the old numbers of every line
+    it removed and the new numbers of every line it added (a call rewritten from three lines into
+    one replaces all three)."""
+    found: dict[int, tuple[tuple[int, ...], tuple[int, ...]]] = {}
+    for removed, added in _runs(changed):
+        if removed:
+            found.update(dict.fromkeys(added, (tuple(removed), tuple(added))))
+    return found
 
 
 def old_text(text: str, changed: ChangedFile) -> str | None:
@@ -80,6 +100,10 @@ _STRING_TOKENS = frozenset(
 )
 
 
+# An immutable pin in a string value: a full commit SHA, a sha256 image digest.
+_PIN = re.compile(r"(?<![0-9a-fA-F])[0-9a-f]{40}(?![0-9a-fA-F])|sha256:[0-9a-f]{64}")
+
+
 def code_shape(line: str, notebook: bool = False) -> tuple[str, ...]:
     """The line's tokens with every string value blanked (a notebook line is its JSON-encoded code
     first): two lines of one shape differ only in string values. () for a line without code."""
@@ -111,7 +135,9 @@ def _renamed(line: int, changed: ChangedFile, replaced: int, notebook: bool) -> 
         for hunk_line in hunk.lines
         if hunk_line.kind == "-" and hunk_line.old_line == replaced
     )
-    return bool(new) and code_shape(old, notebook) == new
+    # A commit SHA or an image digest replaced by a branch or a tag is no rename: the change unpins.
+    unpinned = len(_PIN.findall(changed.added_lines.get(line, ""))) < len(_PIN.findall(old))
+    return bool(new) and code_shape(old, notebook) == new and not unpinned
 
 
 Rerun = Callable[["SourceFile", Mapping[str, "RuleSpec"]], Sequence[Finding]]

@@ -206,6 +206,7 @@ def review(
             frozenset(files[path].added_lines),
             path in routing.complete,
             routing.repo,
+            files.get(path),
         )
         for path in reviewed
     ]

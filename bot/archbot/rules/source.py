@@ -9,6 +9,7 @@ import warnings
 from typing import TYPE_CHECKING, Any
 
 from archbot.classify import FileKind, file_kind, notebook_code
+from archbot.models import ChangedFile
 from archbot.repo.model import Repository
 from archbot.repo.resolve import Names, Tree
 from archbot.rules.pyast import LLMFlow
@@ -20,7 +21,9 @@ if TYPE_CHECKING:
 
 @dataclasses.dataclass
 class SourceFile:
-    """A changed file as rules see it. `complete` is False when only the hunks were available."""
+    """A changed file as rules see it. `complete` is False when only the hunks were available.
+    `diff`: the file's hunks, for rules that compare with the lines the change removed (None for a
+    file rebuilt as it was before the change)."""
 
     path: str
     kind: FileKind
@@ -28,6 +31,7 @@ class SourceFile:
     changed: frozenset[int]
     complete: bool
     repo: Repository
+    diff: ChangedFile | None = None
 
     @functools.cached_property
     def lines(self) -> list[str]:
@@ -72,6 +76,18 @@ class PythonFile(SourceFile):
     def flows(self) -> dict[ast.AST, LLMFlow]:
         """Each scope's LLM data flow (`Tree.scopes`), built once for every data-flow rule."""
         return {scope: LLMFlow(self.names, nodes) for scope, nodes in self.nodes.scopes.items()}
+
+    @functools.cached_property
+    def before(self) -> PythonFile | None:
+        """The file as it was before the change (its hunks applied backwards), its removed lines
+        as the changed ones; None when the diff is not at hand or does not match the text."""
+        from archbot.carried import old_text
+
+        diff = self.diff
+        text = old_text(self.text, diff) if diff is not None and self.complete else None
+        if diff is None or text is None:
+            return None
+        return PythonFile(self.path, self.kind, text, frozenset(diff.removed_lines), True, self.repo)
 
     def changed_line(self, node: ast.AST) -> int | None:
         """The line to report a finding about `node` on: its first line if the change touched it,
@@ -137,14 +153,21 @@ class YamlFile(SourceFile):
         return [node for node in yaml.compose_all(self.template.text, Loader=_yaml_loader()) if node]
 
 
-def make(path: str, text: str, changed: frozenset[int], complete: bool, repo: Repository) -> SourceFile:
+def make(
+    path: str,
+    text: str,
+    changed: frozenset[int],
+    complete: bool,
+    repo: Repository,
+    diff: ChangedFile | None = None,
+) -> SourceFile:
     kind = file_kind(path, repo.tracks)
     if kind in ("python", "notebook"):
-        return PythonFile(path, kind, text, changed, complete, repo)
+        return PythonFile(path, kind, text, changed, complete, repo, diff)
     # A chart's `.tpl` files hold named templates, not manifests: text rules only.
     if kind in ("yaml", "conda", "helm", "helm-values") and not path.endswith(".tpl"):
-        return YamlFile(path, kind, text, changed, complete, repo)
-    return SourceFile(path, kind, text, changed, complete, repo)
+        return YamlFile(path, kind, text, changed, complete, repo, diff)
+    return SourceFile(path, kind, text, changed, complete, repo, diff)
 
 
 def from_hunks(lines: dict[int, str]) -> str:

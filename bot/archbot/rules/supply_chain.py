@@ -6,6 +6,7 @@ import ast
 import re
 from collections.abc import Iterator
 
+from archbot import carried
 from archbot.models import Severity
 from archbot.repo import loaders
 from archbot.repo.model import own_nodes
@@ -16,6 +17,7 @@ from archbot.rules.pyast import (
     argument,
     assigned_values,
     is_false,
+    is_none,
     is_true,
     kwarg,
     literal_text,
@@ -382,6 +384,55 @@ def _revision_not_forwarded(src: PythonFile, call: ast.Call, name: str) -> str |
     return f"`{loader}` is called without `revision=` although {where} is at hand: it loads the main branch."
 
 
+_PIN_OPTIONS = ("commit_id", "code_revision")
+
+
+def _repo_argument(call: ast.Call, name: str) -> ast.expr | None:
+    if name == "transformers.pipeline":
+        return argument(call, 1, "model")
+    return argument(
+        call, 0, "pretrained_model_name_or_path", "model_name_or_path", "repo_id", "path", "model_name"
+    )
+
+
+def _lines(src: PythonFile, call: ast.Call) -> set[int]:
+    return {src.file_line(n) for n in range(call.lineno, (call.end_lineno or call.lineno) + 1)}
+
+
+def _unpinned_by_change(src: PythonFile, call: ast.Call, entry: loaders.HubLoader) -> str | None:
+    """The change rewrote a Hub loader call that passed a revision and dropped it, or replaced the
+    full commit SHA it passed by a branch or a tag: what it did, else None. The old call is the one
+    of the same callee in the same place among the lines the rewrite removed (the k-th such call
+    of a run of removed and added lines becomes its k-th), read in the file before the change."""
+    before = src.before
+    if before is None or src.diff is None:
+        return None
+    runs = carried.runs(src.diff)
+    run = next((runs[line] for line in sorted(_lines(src, call)) if line in runs), None)
+    options = (*entry.revision_options, *_PIN_OPTIONS)
+    state = src.names.keywords(call).state(*options)
+    if run is None or state == "unknown":
+        return None
+    removed, added = set(run[0]), set(run[1])
+    callee = ast.unparse(call.func)
+    news = [c for c in src.nodes.calls if _lines(src, c) & added and ast.unparse(c.func) == callee]
+    olds = [c for c in before.nodes.calls if _lines(before, c) & removed and ast.unparse(c.func) == callee]
+    position = next(i for i, c in enumerate(news) if c is call)
+    if position >= len(olds):
+        return None
+    pinned = kwarg(olds[position], *options)
+    if pinned is None or is_none(pinned.value):
+        return None
+    loader = callee.rsplit(".", 1)[-1]
+    if state == "absent":
+        return f"the change drops `{ast.unparse(pinned)}` from `{loader}`: it now loads the main branch."
+    now = kwarg(call, *options)
+    was, value = string_value(pinned.value), string_value(now.value) if now is not None else None
+    if was is not None and _FULL_SHA.match(was) and value is not None and not _FULL_SHA.match(value):
+        return f"the change replaces the pinned commit of `{loader}` with {value!r}, which can move."
+    return None
+
+
 @RULES.rule(
     "hf-unpinned-revision",
     title="Hub model or dataset loaded without an immutable revision",
@@ -395,7 +446,10 @@ def hf_unpinned_revision(src: PythonFile) -> Iterator[Hit]:
     pytest modules (`test_*.py`, `conftest.py`: test fixtures load tiny models that nobody pins);
     also a Hub loader (loaders table) called without a revision in a function that has one at
     hand (a `revision` parameter, `kwargs.get("revision")`, `config.revision`) - one passed
-    through a `**` splat the code does not show is accepted.
+    through a `**` splat the code does not show is accepted. And a change that rewrites a Hub
+    loader call and drops the `revision=` the old line passed, or replaces its full commit SHA
+    with a branch or tag, whatever the id is (the old call is read in the file as it was before
+    the change); a revision moved into a `**` splat or a variable is accepted.
 
     Why:
         Without a pinned revision every load takes whatever the repository's main branch holds
@@ -417,25 +471,18 @@ def hf_unpinned_revision(src: PythonFile) -> Iterator[Hit]:
     for call in src.changed_calls():
         name = names.call_name(call) or ""
         method = call.func.attr if isinstance(call.func, ast.Attribute) else None
-        if loaders.hub_loader(name or None, method) is None:
+        entry = loaders.hub_loader(name or None, method)
+        if entry is None:
             continue
-        if name == "transformers.pipeline":
-            repo_arg = argument(call, 1, "model")
-        else:
-            repo_arg = argument(
-                call,
-                0,
-                "pretrained_model_name_or_path",
-                "model_name_or_path",
-                "repo_id",
-                "path",
-                "model_name",
-            )
-        repo_id = string_value(repo_arg)
+        unpinned = _unpinned_by_change(src, call, entry)
+        line = src.changed_line(call)
+        if unpinned is not None and line is not None:
+            yield Hit(line, unpinned)
+            continue
+        repo_id = string_value(_repo_argument(call, name))
         if repo_id is None or not _HUB_ID.match(repo_id):
             # A literal that is no Hub id is a local path or a builtin dataset: nothing to pin.
             dropped = _revision_not_forwarded(src, call, name) if repo_id is None else None
-            line = src.changed_line(call)
             if dropped is not None and line is not None:
                 yield Hit(line, dropped)
             continue
@@ -447,6 +494,5 @@ def hf_unpinned_revision(src: PythonFile) -> Iterator[Hit]:
             detail = f"`revision={value!r}` can move; pin the full commit SHA of {repo_id!r}."
         else:
             detail = f"{repo_id!r} is loaded without `revision=`."
-        line = src.changed_line(call)
         if line is not None:
             yield Hit(line, detail)
