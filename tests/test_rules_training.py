@@ -33,12 +33,17 @@ EXPECTED: dict[str, Expected] = {
         ("train/finetune.py", 28, "medium"),  # eval() but autograd on
     ],
     # Negatives: the seed passed (seed=self.seed, random.Random(seed)), shuffle=False, a seed
-    # read elsewhere in its class.
+    # read elsewhere in its class; a config seed read in another function, a config derived from
+    # TrainingArguments (the framework reads its fields), a `--pick-seed` option read, options
+    # handed on whole with vars(args); a class's seed field read by a module that uses the class.
     "seed-not-passed": [
-        ("data/modules.py", 25, "medium"),  # a dataclass field; StreamingDataset(shuffle=train)
+        # A dataclass field, StreamingDataset(shuffle=train); train/launch.py reads another `.seed`.
+        ("data/modules.py", 25, "medium"),
         ("data/modules.py", 49, "medium"),  # self.seed stored, never read; DataLoader(shuffle=True)
         ("data/modules.py", 54, "medium"),  # a seed parameter; random.shuffle
         ("data/modules.py", 67, "medium"),  # data_seed; random_split without a generator
+        ("scripts/sample_prompts.py", 16, "medium"),  # `--sample-seed` never read; random.sample
+        ("train/data.py", 11, "medium"),  # FinetuneConfig.example_seed (another module) read nowhere
     ],
     # Negatives: random.shuffle in a script (a deliberate random order as often as data), a
     # seeded streaming shuffle, one under `if SEED is None`, a non-streaming dataset's .shuffle() and a

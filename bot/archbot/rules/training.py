@@ -9,6 +9,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import PurePosixPath
 
 from archbot.models import Severity
+from archbot.repo.model import Class, Symbol
 from archbot.repo.resolve import Names, Tree, binding_key
 from archbot.rules import Family, Hit
 from archbot.rules.governance import is_test_module
@@ -27,6 +28,7 @@ from archbot.rules.pyast import (
     literal_text,
     llm_call,
     scope_walk,
+    string_value,
 )
 from archbot.rules.source import PythonFile
 from archbot.rules.timeouts import LLM_ENDPOINT
@@ -1054,38 +1056,74 @@ def validation_without_eval_mode(src: PythonFile) -> Iterator[Hit]:
 @dataclasses.dataclass(frozen=True)
 class Shuffler:
     """A call that orders data at random: the keywords that seed it, and when it shuffles
-    (`always`, `when-asked`: a `shuffle=` that is not False, `by-default`: unless `shuffle=False`)."""
+    (`always`, `when-asked`: a `switch=` that is not False, `by-default`: unless `switch=False`).
+    `switch` is the keyword that turns shuffling on or off."""
 
     seeded_by: tuple[str, ...]
     shuffles: str
+    switch: str = "shuffle"
 
 
-# Calls that shuffle data, by qualified name (the `.shuffle()` method of datasets is matched apart).
+_TORCH_LOADER = Shuffler(("generator", "sampler", "batch_sampler"), "when-asked")
+_TORCH_SAMPLER = Shuffler(("generator",), "always")
+_SKLEARN_ALWAYS = Shuffler(("random_state",), "always")
+_SKLEARN_ASKED = Shuffler(("random_state",), "when-asked")
+_STDLIB = Shuffler((), "always")
+# Calls that shuffle or sample data, by qualified name; `*.name` is a method of a receiver the
+# resolver cannot name (a dataset), matched by its name alone.
 SHUFFLERS: dict[str, Shuffler] = {
-    "torch.utils.data.DataLoader": Shuffler(("generator", "sampler", "batch_sampler"), "when-asked"),
-    "torch.utils.data.dataloader.DataLoader": Shuffler(
-        ("generator", "sampler", "batch_sampler"), "when-asked"
-    ),
-    "torch.utils.data.RandomSampler": Shuffler(("generator",), "always"),
-    "torch.utils.data.SubsetRandomSampler": Shuffler(("generator",), "always"),
-    "torch.utils.data.WeightedRandomSampler": Shuffler(("generator",), "always"),
-    "torch.utils.data.random_split": Shuffler(("generator",), "always"),
+    # torch: a loader shuffles when asked; samplers and splits always; `generator=` seeds them.
+    "torch.utils.data.DataLoader": _TORCH_LOADER,
+    "torch.utils.data.dataloader.DataLoader": _TORCH_LOADER,
+    "torch.utils.data.RandomSampler": _TORCH_SAMPLER,
+    "torch.utils.data.sampler.RandomSampler": _TORCH_SAMPLER,
+    "torch.utils.data.SubsetRandomSampler": _TORCH_SAMPLER,
+    "torch.utils.data.sampler.SubsetRandomSampler": _TORCH_SAMPLER,
+    "torch.utils.data.WeightedRandomSampler": _TORCH_SAMPLER,
+    "torch.utils.data.sampler.WeightedRandomSampler": _TORCH_SAMPLER,
+    "torch.utils.data.random_split": _TORCH_SAMPLER,
+    "torch.utils.data.dataset.random_split": _TORCH_SAMPLER,
+    "torch.randperm": _TORCH_SAMPLER,
+    # DistributedSampler shuffles unless told not to, from `seed=` (0 when left out).
     "torch.utils.data.DistributedSampler": Shuffler(("seed",), "by-default"),
     "torch.utils.data.distributed.DistributedSampler": Shuffler(("seed",), "by-default"),
-    "torch.randperm": Shuffler(("generator",), "always"),
+    # Streaming datasets: litdata takes `seed=`, mosaicml streaming `shuffle_seed=`, webdataset
+    # shuffles its shards when given `shardshuffle=` and seeds them from `seed=`.
     "litdata.StreamingDataset": Shuffler(("seed",), "when-asked"),
     "litdata.streaming.StreamingDataset": Shuffler(("seed",), "when-asked"),
     "litdata.streaming.dataset.StreamingDataset": Shuffler(("seed",), "when-asked"),
     "streaming.StreamingDataset": Shuffler(("shuffle_seed",), "when-asked"),
-    "random.shuffle": Shuffler((), "always"),
-    "random.sample": Shuffler((), "always"),
-    "numpy.random.shuffle": Shuffler((), "always"),
-    "numpy.random.permutation": Shuffler((), "always"),
+    "streaming.base.StreamingDataset": Shuffler(("shuffle_seed",), "when-asked"),
+    "webdataset.WebDataset": Shuffler(("seed",), "when-asked", "shardshuffle"),
+    # The standard library and numpy's global RNG: nothing to pass, only a seeded generator.
+    "random.shuffle": _STDLIB,
+    "random.sample": _STDLIB,
+    "random.choice": _STDLIB,
+    "random.choices": _STDLIB,
+    "numpy.random.shuffle": _STDLIB,
+    "numpy.random.permutation": _STDLIB,
+    "numpy.random.choice": _STDLIB,
+    # scikit-learn splitters: `random_state=`; KFold and StratifiedKFold shuffle only when asked.
     "sklearn.model_selection.train_test_split": Shuffler(("random_state",), "by-default"),
+    "sklearn.model_selection.KFold": _SKLEARN_ASKED,
+    "sklearn.model_selection.StratifiedKFold": _SKLEARN_ASKED,
+    "sklearn.model_selection.ShuffleSplit": _SKLEARN_ALWAYS,
+    "sklearn.model_selection.StratifiedShuffleSplit": _SKLEARN_ALWAYS,
+    "sklearn.model_selection.GroupShuffleSplit": _SKLEARN_ALWAYS,
+    "sklearn.model_selection.RepeatedKFold": _SKLEARN_ALWAYS,
+    "sklearn.model_selection.RepeatedStratifiedKFold": _SKLEARN_ALWAYS,
+    "sklearn.utils.shuffle": _SKLEARN_ALWAYS,
+    # Datasets' own methods: Hugging Face `Dataset`/`IterableDataset.shuffle(seed=, generator=)`,
+    # `tf.data.Dataset.shuffle(buffer_size, seed=)`, webdataset's `.shuffle(n, rng=)`; Hugging Face
+    # `Dataset.train_test_split` shuffles unless `shuffle=False`.
+    "*.shuffle": Shuffler(("seed", "generator", "random_state", "rng"), "always"),
+    "*.train_test_split": Shuffler(("seed", "generator"), "by-default"),
 }
-# A file without one of these words holds no call of SHUFFLERS and no `.shuffle()`.
-_SHUFFLE_WORDS = re.compile(r"shuffle|Sampler|random_split|randperm|permutation|sample|train_test_split")
-_DATASET_SHUFFLE = Shuffler(("seed", "generator", "random_state", "rng"), "always")
+# A file without one of these words holds no call of SHUFFLERS.
+_SHUFFLE_WORDS = re.compile(
+    r"shuffle|Sampler|random_split|randperm|permutation|sample|choice|train_test_split|KFold|ShuffleSplit"
+)
+_DATASET_SHUFFLE = SHUFFLERS["*.shuffle"]
 _SEED_PARAMETER = re.compile(r"^(?:\w+_)?seed$")
 
 
@@ -1093,16 +1131,18 @@ def _shuffler(src: PythonFile, call: ast.Call) -> Shuffler | None:
     """The shuffling `call` does, when it does shuffle and is given none of its seeding keywords."""
     name = src.names.call_name(call)
     found = SHUFFLERS.get(name or "")
-    if found is None and _unseeded_sampling(src, call) == "`.shuffle()`":
-        found = _DATASET_SHUFFLE
+    func = call.func
+    if found is None and name is None and isinstance(func, ast.Attribute):
+        found = SHUFFLERS.get(f"*.{func.attr}")
+        built = src.names.constructor(func.value)
+        if built is not None and built[0] in _SEEDED_GENERATORS:
+            return None
     if found is None or has_splat(call) or kwarg(call, *found.seeded_by) is not None:
         return None
-    shuffle = kwarg(call, "shuffle")
-    if found.shuffles == "when-asked" and (
-        shuffle is None or is_false(shuffle.value) or is_none(shuffle.value)
-    ):
+    switch = kwarg(call, found.switch)
+    if found.shuffles == "when-asked" and (switch is None or is_false(switch.value) or is_none(switch.value)):
         return None
-    if found.shuffles == "by-default" and shuffle is not None and is_false(shuffle.value):
+    if found.shuffles == "by-default" and switch is not None and is_false(switch.value):
         return None
     return found
 
@@ -1152,6 +1192,128 @@ def _field_read(module: ast.Module, cls: ast.ClassDef, attr: str) -> bool:
     return False
 
 
+def _read_elsewhere(src: PythonFile, attr: str, here: bool = False, near: str = "") -> bool:
+    """`.attr` read (not called, not assigned) or `"attr"` named in another Python file of the
+    repository (or in this one too, with `here`): the field reaches someone. `near`: only files
+    that also name this word count (the class whose field it is: a common name such as `seed` is
+    read somewhere in most repositories, of some other object)."""
+    pattern = re.compile(rf"\.{attr}\b(?!\s*(?:\(|=(?!=)))|[\"']{attr}[\"']")
+    if here and pattern.search(src.code):
+        return True
+    other = re.compile(rf"\b{near}\b") if near else None
+    return any(
+        path != src.path
+        and (text := src.repo.text(path)) is not None
+        and pattern.search(text) is not None
+        and (other is None or other.search(text) is not None)
+        for path in src.repo.containing((attr,))
+    )
+
+
+# Code that hands a config's fields on without naming them: a seed may leave this way.
+_FIELDS_SPREAD = re.compile(
+    r"\bvars\(|asdict\(|model_dump\(|__dict__|\.to_dict\(|\.dict\(\)|OmegaConf|\bfields\("
+)
+# What a plain config class may derive from: none of these reads a seed field on its own.
+_PLAIN_CONFIG_BASES = frozenset(["pydantic.BaseModel", "pydantic_settings.BaseSettings", "typing.NamedTuple"])
+_SEED_OPTION = re.compile(r"^--?((?:\w+[-_])?seed)$")
+
+
+def _unused_parameter(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
+    params = [a.arg for a in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]]
+    unused = [p for p in params if _SEED_PARAMETER.match(p) and not _reads(node, p)]
+    return unused[0] if unused else None
+
+
+def _unused_class_field(src: PythonFile, cls: ast.ClassDef) -> tuple[str, int] | None:
+    fields = _class_seed_fields(cls)
+    for field, line in fields.items():
+        if not _field_read(src.nodes.module, cls, field) and not _read_elsewhere(src, field, near=cls.name):
+            return field, line
+    return None
+
+
+def _config_classes(src: PythonFile, function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[Class]:
+    """Project classes of the objects the function reads fields of (`cfg.batch_size`, the class
+    known from a constructor or an annotation) or takes as annotated parameters (`cfg: Config`)."""
+    names = src.names
+    if names.repo is None:
+        return
+    symbols: list[Symbol | None] = []
+    for node in ast.walk(function):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id != "self":
+            built = names.constructor(node.value)
+            if built is not None:
+                call = built[1]
+                symbols.append(names.symbol(call.func) if call is not None and src.nodes.owns(call) else None)
+                symbols.append(names.repo.symbol(built[0], src.path))
+    arguments = [*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs]
+    symbols += [names.symbol(a.annotation) for a in arguments if a.annotation is not None]
+    seen: set[int] = set()
+    for symbol in symbols:
+        if symbol is not None and symbol.cls is not None and id(symbol.cls) not in seen:
+            seen.add(id(symbol.cls))
+            yield symbol.cls
+
+
+def _unused_config_seed(src: PythonFile, function: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
+    """A seed field of a plain config class (a dataclass, a pydantic model: no framework base that
+    reads it) the function's objects are built from, read nowhere in the repository."""
+    repo = src.repo
+    for cls in _config_classes(src, function):
+        bases = repo.base_classes(cls)
+        if any(isinstance(b, str) and b not in _PLAIN_CONFIG_BASES for b in bases):
+            continue
+        text = repo.text(cls.module.path) or ""
+        if _FIELDS_SPREAD.search(text) or _FIELDS_SPREAD.search(src.code):
+            continue
+        for owner in [cls, *(b for b in bases if isinstance(b, Class))]:
+            for field, line in _class_seed_fields(owner.node).items():
+                if not _read_elsewhere(src, field, here=True):
+                    return f"`{owner.name}.{field}` ({owner.module.path}:{line})"
+    return None
+
+
+def _unused_seed_option(src: PythonFile) -> str | None:
+    """A `--seed` command-line option of the module's own parser whose value is read nowhere in
+    the repository (and the parsed options are not handed on whole with `vars(args)`)."""
+    if _FIELDS_SPREAD.search(src.code):
+        return None
+    for call in src.nodes.calls:
+        func = call.func
+        if not (isinstance(func, ast.Attribute) and func.attr == "add_argument"):
+            continue
+        option = next((m for a in call.args if (m := _SEED_OPTION.match(string_value(a) or ""))), None)
+        if option is None:
+            continue
+        dest = kwarg(call, "dest")
+        field = string_value(dest.value) if dest is not None else option.group(1).replace("-", "_")
+        if field is not None and not _read_elsewhere(src, field, here=True):
+            return f"`{option.group(0)}` (line {src.file_line(call.lineno)})"
+    return None
+
+
+def _unused_seed(src: PythonFile, call: ast.Call) -> str | None:
+    """The seed declared for the code around `call` that nothing reads: a parameter of an
+    enclosing function, a field of the enclosing class, of a config object the function reads,
+    or the script's `--seed` option."""
+    for ancestor in src.nodes.ancestors(call):
+        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            parameter = _unused_parameter(ancestor)
+            if parameter is not None:
+                return f"`{parameter}` (line {src.file_line(ancestor.lineno)})"
+        if isinstance(ancestor, ast.ClassDef):
+            field = _unused_class_field(src, ancestor)
+            if field is not None:
+                return f"`{field[0]}` (line {src.file_line(field[1])})"
+    function = src.nodes.function(call)
+    if function is not None:
+        config = _unused_config_seed(src, function)
+        if config is not None:
+            return config
+    return _unused_seed_option(src)
+
+
 @RULES.rule(
     "seed-not-passed",
     title="A seed is declared but the shuffling never receives it",
@@ -1160,15 +1322,20 @@ def _field_read(module: ast.Module, cls: ast.ClassDef, attr: str) -> bool:
     kinds=("python", "notebook"),
 )
 def seed_not_passed(src: PythonFile) -> Iterator[Hit]:
-    """A function parameter (`seed`, `shuffle_seed`, ...) or a class field (`seed: int = 42`,
-    `self.seed = ...`) that is never read, while the function — or a method of the class —
-    shuffles data without a seed: `DataLoader(shuffle=...)` without `generator=`, `RandomSampler`,
-    `random_split`, litdata/streaming `StreamingDataset(shuffle=...)` without its seed,
-    `dataset.shuffle()`, `random.shuffle`, `np.random.permutation`, `train_test_split`.
+    """A seed declared for the code that shuffles data without it, and never read: a parameter of
+    the function (`seed`, `shuffle_seed`, ...), a field of its class (`seed: int = 42`,
+    `self.seed = ...`), a seed field of a plain config class (a dataclass or pydantic model,
+    possibly in another module) whose objects the function reads (`cfg.batch_size`), or the
+    script's own `--seed` option. The shuffles are those of the `SHUFFLERS` table given none of
+    their seeding keywords: `DataLoader(shuffle=...)` without `generator=`, `RandomSampler`,
+    `random_split`, streaming datasets (litdata, mosaicml, webdataset) without their seed,
+    `dataset.shuffle()`, `random.shuffle`, `np.random.permutation`, sklearn splitters.
 
-    Calibration: a seed read anywhere (passed to `set_seed`, a generator, another call; for a
-    field, any `.seed` read or its name as a string in the module) counts as used; shuffling that
-    is off (`shuffle=False`) or given its seeding keyword is not judged.
+    Calibration: a seed read anywhere counts as used (passed to `set_seed`, a generator, another
+    call; for a field or an option, any `.seed` read or `"seed"` string in any Python file of the
+    repository); a config handed on whole (`vars(args)`, `asdict(cfg)`, `model_dump()`) or derived
+    from a framework class (which may read the field itself) is not judged; shuffling that is off
+    (`shuffle=False`) or given its seeding keyword is not judged.
 
     Why:
         The seed is the knob users turn to make a run reproducible, and its docstring says so;
@@ -1187,32 +1354,15 @@ def seed_not_passed(src: PythonFile) -> Iterator[Hit]:
     Good:
         return DataLoader(StreamingDataset(self.path, shuffle=True, seed=self.seed))
     """
-    if "seed" not in src.code:
+    if not _SHUFFLE_WORDS.search(src.code):
         return
-    tree = src.nodes
-    for node in tree.walked:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            params = [a.arg for a in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]]
-            unused = [p for p in params if _SEED_PARAMETER.match(p) and not _reads(node, p)]
-            scopes: list[ast.AST] = [node]
-            where = {p: node.lineno for p in unused}
-        elif isinstance(node, ast.ClassDef):
-            fields = _class_seed_fields(node)
-            unused = [f for f in fields if not _field_read(tree.module, node, f)]
-            scopes = [n for n in node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
-            where = fields
-        else:
+    for call in src.changed_calls():
+        line = src.changed_line(call)
+        if line is None or _shuffler(src, call) is None:
             continue
-        if not unused:
-            continue
-        for scope in scopes:
-            for call in (n for n in ast.walk(scope) if isinstance(n, ast.Call)):
-                line = src.changed_line(call)
-                if line is None or _shuffler(src, call) is None:
-                    continue
-                seed = unused[0]
-                declared = src.file_line(where[seed])
-                yield Hit(line, f"`{seed}` (line {declared}) is never used, and this shuffles without it.")
+        seed = _unused_seed(src, call)
+        if seed is not None:
+            yield Hit(line, f"{seed} is never used, and this shuffles without it.")
 
 
 # Datasets whose `.shuffle()` draws from fresh entropy when given no seed: no global seed fixes it
