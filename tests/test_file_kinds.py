@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from archbot.classify import FileKind, file_kind, worth_reading
+from archbot.classify import LOCK_FILES, PYTHON_LOCK_FILES, FileKind, file_kind, is_lock_file, worth_reading
 from archbot.rules.manifests import is_batch, is_partial
 from conftest import GitRepo
 
@@ -33,6 +33,21 @@ from conftest import GitRepo
 def test_every_dockerfile_name_is_a_dockerfile(path: str) -> None:
     assert file_kind(path) == "dockerfile"
     assert worth_reading(path)
+
+
+@pytest.mark.parametrize("name", sorted(LOCK_FILES))
+def test_every_lock_file_is_one_and_not_read_for_signals(name: str) -> None:
+    assert is_lock_file(f"services/api/{name}")
+    assert not worth_reading(f"services/api/{name}")
+
+
+@pytest.mark.parametrize("path", ["uv.lock.md", "docs/lockfiles.md", "package.json", "go.mod", "Cargo.toml"])
+def test_names_near_a_lock_file_are_not_one(path: str) -> None:
+    assert not is_lock_file(path)
+
+
+def test_python_lock_files_are_lock_files() -> None:
+    assert set(PYTHON_LOCK_FILES) <= set(LOCK_FILES)
 
 
 @pytest.mark.parametrize(

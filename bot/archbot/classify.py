@@ -51,6 +51,28 @@ _SOURCE_SUFFIXES: dict[str, FileKind] = {
     ".rs": "rust",
 }
 
+# Lock files by name, with their format: what a package manager resolved, never written by hand.
+# `toml`: `[[package]]` tables of `name = ...` and `version = ...` (context.py reads versions there).
+LOCK_FILES: dict[str, str] = {
+    "uv.lock": "toml",
+    "poetry.lock": "toml",
+    "pdm.lock": "toml",
+    "Pipfile.lock": "json",
+    "package-lock.json": "json",
+    "yarn.lock": "yarn",
+    "pnpm-lock.yaml": "yaml",
+    "Cargo.lock": "toml",
+    "go.sum": "go.sum",
+    "composer.lock": "json",
+}
+# The lock files of Python package managers: with one, a project's requirement ranges are resolved.
+PYTHON_LOCK_FILES = ("uv.lock", "poetry.lock", "pdm.lock", "Pipfile.lock")
+
+
+def is_lock_file(path: str) -> bool:
+    return path.rsplit("/", 1)[-1] in LOCK_FILES
+
+
 # Files never worth reading for ML signals (prose, styles, media, lock files, generated code).
 _SKIP_SUFFIXES = frozenset(
     [
@@ -198,6 +220,8 @@ def helm_kind(path: PurePosixPath, tracked: Callable[[str], bool]) -> FileKind |
 
 def worth_reading(path: str) -> bool:
     """Cheap filter before any content is read: prose, media and lock files carry no code signal."""
+    if is_lock_file(path):
+        return False
     name = path.lower()
     return file_kind(path) != "other" or not any(name.endswith(s) for s in _SKIP_SUFFIXES)
 

@@ -19,6 +19,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import PurePosixPath
 
+from archbot.classify import LOCK_FILES, PYTHON_LOCK_FILES
 from archbot.models import ChangedFile
 from archbot.repo.model import Class, Function, Module, Repository, Symbol
 from archbot.repo.resolve import Names
@@ -77,7 +78,8 @@ DISTRIBUTIONS: Mapping[str, str] = {
     "llama_cpp": "llama-cpp-python",
     "pinecone": "pinecone",
 }
-_LOCK_FILES = ("uv.lock", "poetry.lock", "pdm.lock")
+# Python lock files whose `[[package]]` tables _LOCKED reads.
+_TOML_LOCK_FILES = frozenset(n for n in PYTHON_LOCK_FILES if LOCK_FILES[n] == "toml")
 _REQUIREMENT = re.compile(
     r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*((?:[<>=!~]=?|===)\s*[^;#\s,]+(?:\s*,\s*[<>=!~]=?\s*[^;#\s,]+)*)"
 )
@@ -414,7 +416,7 @@ class Pack:
         files = [f for f in self.repo.files if f.count("/") <= 2]
         for path in files:
             name = PurePosixPath(path).name
-            if name in _LOCK_FILES:
+            if name in _TOML_LOCK_FILES:
                 for match in _LOCKED.finditer(self.repo.text(path) or ""):
                     pins.setdefault(_normal(match.group(1)), (match.group(2), path))
         for path in files:

@@ -29,20 +29,6 @@ if typing.TYPE_CHECKING:
     from archbot.rules.source import SourceFile
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
-_LOCK_FILES = frozenset(
-    [
-        "poetry.lock",
-        "uv.lock",
-        "pdm.lock",
-        "Pipfile.lock",
-        "package-lock.json",
-        "yarn.lock",
-        "pnpm-lock.yaml",
-        "Cargo.lock",
-        "go.sum",
-        "composer.lock",
-    ]
-)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -89,14 +75,13 @@ PersonaReviewer = Callable[[PersonaReviewInput], PersonaReviewResult]
 
 
 def skip_reason(changed: ChangedFile, config: Config) -> str | None:
-    name = changed.path.rsplit("/", 1)[-1]
     if changed.is_deleted:
         return "deleted"
     if changed.is_binary:
         return "binary file"
     if filter.excluded(changed.path, config):
         return "excluded by paths.exclude"
-    if name in _LOCK_FILES:
+    if classify.is_lock_file(changed.path):
         return "lock file"
     if not changed.hunks:
         return "no content change" if changed.mode_change or changed.status != "added" else "empty file"

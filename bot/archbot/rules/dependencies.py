@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from posixpath import dirname
 from typing import Any
 
+from archbot.classify import PYTHON_LOCK_FILES
 from archbot.models import Severity
 from archbot.rules import Family, Hit
 from archbot.rules.dockerfile import instructions
@@ -52,7 +53,6 @@ _CRITICAL = frozenset(
 )
 _CRITICAL_PREFIXES = ("langchain", "llama-index")
 _CONDA_NAMES = {"pytorch": "torch"}
-_LOCK_FILES = ("uv.lock", "poetry.lock", "pdm.lock", "Pipfile.lock")
 _COMPILED = re.compile(r"^#.*\b(pip-compile|uv pip compile)\b", re.M)
 _REQUIREMENT = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*(?P<rest>.*)$")
 _SPECIFIER = re.compile(r"(===|==|~=|!=|<=|>=|<|>)")
@@ -147,7 +147,7 @@ def _vcs_line(line: str) -> str | None:
 
 def _repo_skip(src: SourceFile) -> bool:
     """A lock file, a compiled requirements file, or a library project: floating ranges are fine."""
-    if any(src.repo.glob(name) for name in _LOCK_FILES):
+    if any(src.repo.glob(name) for name in PYTHON_LOCK_FILES):
         return True
     for path in src.repo.glob("requirements*.txt") + src.repo.glob("constraints*.txt"):
         text = src.repo.text(path) if path != src.path else src.text
