@@ -47,11 +47,15 @@ EXPECTED: dict[str, Expected] = {
     ],
     # Negatives: random.shuffle in a script (a deliberate random order as often as data), a
     # seeded streaming shuffle, one under `if SEED is None`, a non-streaming dataset's .shuffle() and a
-    # train_test_split with random_state in a script, a DataLoader in a library module (its caller
-    # seeds), a seeded training script.
+    # train_test_split with random_state in a script, a DataLoader in a library module (no caller,
+    # or its only caller seeds), a seeded training script; a webdataset given `seed=` or `rng=`, or not
+    # shuffled; a DistributedSampler (seed 0 when left out) in a script.
     "shuffle-without-seed": [
         ("data/prepare_splits.py", 18, "low"),  # streaming shuffle without seed
         ("data/prepare_splits.py", 21, "low"),  # DataLoader(shuffle=True) in an unseeded script
+        ("data/shards.py", 10, "low"),  # WebDataset(shardshuffle=100): time and pid, whatever is seeded
+        ("data/shards.py", 14, "low"),  # .shuffle(1000) of a webdataset pipeline without rng=/seed=
+        ("data/shards.py", 26, "low"),  # a library loader whose only caller, a script, seeds nothing
         ("data/streams.py", 13, "low"),  # streaming (through .map) in a library module
     ],
 }

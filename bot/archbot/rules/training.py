@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import PurePosixPath
 
 from archbot.models import Severity
@@ -109,8 +109,12 @@ def _seeding_call(names: Names, call: ast.Call) -> bool:
 
 def _local_modules(src: PythonFile) -> Iterator[str]:
     """Repository paths of modules this file imports from the project itself."""
-    here = PurePosixPath(src.path).parent
-    for node in src.nodes.walked:
+    return _imported_paths(src.path, src.nodes.walked, src.repo.files)
+
+
+def _imported_paths(path: str, nodes: Iterable[ast.AST], files: Sequence[str]) -> Iterator[str]:
+    here = PurePosixPath(path).parent
+    for node in nodes:
         modules: list[tuple[str, int]] = []
         if isinstance(node, ast.Import):
             modules = [(alias.name, 0) for alias in node.names]
@@ -126,9 +130,9 @@ def _local_modules(src: PythonFile) -> Iterator[str]:
             bases = [root] if level else [PurePosixPath(""), PurePosixPath("src"), here]
             for base in bases:
                 for candidate in (f"{relative}.py", f"{relative}/__init__.py"):
-                    path = str(base / candidate)
-                    if path in src.repo.files:
-                        yield path
+                    found = str(base / candidate)
+                    if found in files:
+                        yield found
 
 
 def _seeded_in_local_modules(src: PythonFile) -> bool:
@@ -1057,11 +1061,14 @@ def validation_without_eval_mode(src: PythonFile) -> Iterator[Hit]:
 class Shuffler:
     """A call that orders data at random: the keywords that seed it, and when it shuffles
     (`always`, `when-asked`: a `switch=` that is not False, `by-default`: unless `switch=False`).
-    `switch` is the keyword that turns shuffling on or off."""
+    `switch` is the keyword that turns shuffling on or off. `unseeded`: where the order comes from
+    when no seed is given: `global` (a global RNG, which seeding the run fixes), `entropy` (fresh
+    entropy: only its own seed fixes it), `fixed` (a default seed: reproducible, not configurable)."""
 
     seeded_by: tuple[str, ...]
     shuffles: str
     switch: str = "shuffle"
+    unseeded: str = "global"
 
 
 _TORCH_LOADER = Shuffler(("generator", "sampler", "batch_sampler"), "when-asked")
@@ -1085,16 +1092,17 @@ SHUFFLERS: dict[str, Shuffler] = {
     "torch.utils.data.dataset.random_split": _TORCH_SAMPLER,
     "torch.randperm": _TORCH_SAMPLER,
     # DistributedSampler shuffles unless told not to, from `seed=` (0 when left out).
-    "torch.utils.data.DistributedSampler": Shuffler(("seed",), "by-default"),
-    "torch.utils.data.distributed.DistributedSampler": Shuffler(("seed",), "by-default"),
-    # Streaming datasets: litdata takes `seed=`, mosaicml streaming `shuffle_seed=`, webdataset
-    # shuffles its shards when given `shardshuffle=` and seeds them from `seed=`.
-    "litdata.StreamingDataset": Shuffler(("seed",), "when-asked"),
-    "litdata.streaming.StreamingDataset": Shuffler(("seed",), "when-asked"),
-    "litdata.streaming.dataset.StreamingDataset": Shuffler(("seed",), "when-asked"),
-    "streaming.StreamingDataset": Shuffler(("shuffle_seed",), "when-asked"),
-    "streaming.base.StreamingDataset": Shuffler(("shuffle_seed",), "when-asked"),
-    "webdataset.WebDataset": Shuffler(("seed",), "when-asked", "shardshuffle"),
+    "torch.utils.data.DistributedSampler": Shuffler(("seed",), "by-default", unseeded="fixed"),
+    "torch.utils.data.distributed.DistributedSampler": Shuffler(("seed",), "by-default", unseeded="fixed"),
+    # Streaming datasets: litdata takes `seed=` (42 when left out), mosaicml streaming
+    # `shuffle_seed=` (9176); webdataset shuffles its shards when given `shardshuffle=`, from
+    # `seed=` (or `detshuffle=True`), else from the time and the process id.
+    "litdata.StreamingDataset": Shuffler(("seed",), "when-asked", unseeded="fixed"),
+    "litdata.streaming.StreamingDataset": Shuffler(("seed",), "when-asked", unseeded="fixed"),
+    "litdata.streaming.dataset.StreamingDataset": Shuffler(("seed",), "when-asked", unseeded="fixed"),
+    "streaming.StreamingDataset": Shuffler(("shuffle_seed",), "when-asked", unseeded="fixed"),
+    "streaming.base.StreamingDataset": Shuffler(("shuffle_seed",), "when-asked", unseeded="fixed"),
+    "webdataset.WebDataset": Shuffler(("seed", "detshuffle"), "when-asked", "shardshuffle", "entropy"),
     # The standard library and numpy's global RNG: nothing to pass, only a seeded generator.
     "random.shuffle": _STDLIB,
     "random.sample": _STDLIB,
@@ -1366,19 +1374,38 @@ def seed_not_passed(src: PythonFile) -> Iterator[Hit]:
 
 
 # Datasets whose `.shuffle()` draws from fresh entropy when given no seed: no global seed fixes it
-# (Hugging Face `IterableDataset.shuffle` builds `np.random.default_rng(seed)`).
+# (Hugging Face `IterableDataset.shuffle` builds `np.random.default_rng(seed)`; webdataset's
+# `.shuffle(n)` a `random.Random` seeded from the time and the process id).
 _STREAMING_SOURCES = frozenset(["datasets.load_dataset", "datasets.IterableDataset.from_generator"])
+_WEBDATASET_SOURCES = frozenset(["webdataset.WebDataset", "webdataset.DataPipeline", "webdataset.WebLoader"])
 
 
+# Methods that return the same kind of stream (Hugging Face, webdataset's fluid interface).
 _KEEPS_STREAMING = frozenset(
-    ["map", "filter", "select_columns", "rename_column", "remove_columns", "shuffle", "skip"]
+    [
+        "map",
+        "filter",
+        "select_columns",
+        "rename_column",
+        "remove_columns",
+        "shuffle",
+        "skip",
+        "decode",
+        "to_tuple",
+        "map_dict",
+        "map_tuple",
+        "select",
+        "rename",
+        "batched",
+        "unbatched",
+    ]
 )
 
 
 def _streaming_dataset(src: PythonFile, node: ast.AST, depth: int = 0) -> bool:
-    """A Hugging Face streaming dataset: `load_dataset(..., streaming=True)`,
-    `dataset.to_iterable_dataset()`, what `.map`/`.filter`/`.shuffle`/... make of one, and a name
-    any assignment in its scope binds to one."""
+    """A Hugging Face streaming dataset (`load_dataset(..., streaming=True)`,
+    `dataset.to_iterable_dataset()`) or a webdataset pipeline, what `.map`/`.filter`/`.shuffle`/...
+    make of one, and a name any assignment in its scope binds to one."""
     if depth > 4:
         return False
     names = src.names
@@ -1387,6 +1414,8 @@ def _streaming_dataset(src: PythonFile, node: ast.AST, depth: int = 0) -> bool:
         if isinstance(func, ast.Attribute) and func.attr == "to_iterable_dataset":
             return True
         name = names.qualname(func) or ""
+        if name in _WEBDATASET_SOURCES:
+            return True
         if name in _STREAMING_SOURCES:
             streaming = kwarg(node, "streaming")
             return name.endswith("from_generator") or (streaming is not None and is_true(streaming.value))
@@ -1410,16 +1439,22 @@ def _streaming_dataset(src: PythonFile, node: ast.AST, depth: int = 0) -> bool:
     kinds=("python", "notebook"),
 )
 def shuffle_without_seed(src: PythonFile) -> Iterator[Hit]:
-    """Outside pytest modules: a Hugging Face streaming dataset shuffled without `seed=`
-    (`load_dataset(..., streaming=True).shuffle(buffer_size=...)`), which no global seed fixes;
-    or, in a script (`__main__` guard or `def main`) that trains nothing and seeds no RNG — here or
-    in the local modules it imports — a data loader that only a global seed would fix:
-    `DataLoader(shuffle=True)` without `generator=`, `RandomSampler`, `random_split`.
+    """Outside pytest modules: a shuffle that draws fresh entropy when given no seed, which no
+    global seed fixes (`SHUFFLERS` entries marked `entropy`): a Hugging Face streaming dataset
+    shuffled without `seed=` (`load_dataset(..., streaming=True).shuffle(buffer_size=...)`), a
+    webdataset shuffling its shards (`WebDataset(urls, shardshuffle=100)` without `seed=`) or its
+    samples (`.shuffle(1000)` without `rng=`/`seed=`); or a torch data loader that only a global
+    seed would fix (`DataLoader(shuffle=True)` without `generator=`, `RandomSampler`,
+    `random_split`) in a script (`__main__` guard or `def main`) that trains nothing and seeds no
+    RNG — here or in the local modules it imports — or in a module-level function whose every
+    caller is such a script (one call away; the scripts name no seed, Trainer or determinism).
 
-    Calibration: library modules are not judged for global-RNG shuffles (their caller seeds);
-    `random.shuffle` in a script is as often a deliberate random order (benchmarks) as data;
-    scripts that train are `training-no-seed`'s; a seed in scope that is not passed is
-    `seed-not-passed`'s; a shuffle under an `if` that tests a seed is unseeded on purpose.
+    Calibration: library modules are not judged for global-RNG shuffles unless every caller is
+    found and is an unseeded script (otherwise their caller seeds); shuffles with a default seed
+    (`DistributedSampler`: 0, litdata and mosaicml streaming) are reproducible; `random.shuffle`
+    in a script is as often a deliberate random order (benchmarks) as data; scripts that train
+    are `training-no-seed`'s; a seed in scope that is not passed is `seed-not-passed`'s; a
+    shuffle under an `if` that tests a seed is unseeded on purpose.
 
     Why:
         Each run sees the data in a different order (and splits differ), so two runs of the same
@@ -1447,12 +1482,16 @@ def shuffle_without_seed(src: PythonFile) -> Iterator[Hit]:
         line = src.changed_line(call)
         if line is None:
             continue
-        if (
+        if found.unseeded == "entropy" or (
             found is _DATASET_SHUFFLE
             and isinstance(func, ast.Attribute)
             and _streaming_dataset(src, func.value)
         ):
-            yield Hit(line, "a streaming dataset shuffled without `seed=` draws a new order every run.")
+            yield Hit(line, "a streaming dataset shuffled without a seed draws a new order every run.")
+            continue
+        # Data loaders only: `random.shuffle` in a script is as often a deliberate random order
+        # (benchmarks, sampling) as data; sklearn splitters are `training-no-seed`'s.
+        if found.unseeded != "global" or not (names.call_name(call) or "").startswith("torch.utils.data."):
             continue
         if script is None:
             script = (
@@ -1460,11 +1499,42 @@ def shuffle_without_seed(src: PythonFile) -> Iterator[Hit]:
                 and not any(_training_call(names, c) for c in src.nodes.calls)
                 and not _seeds_globally(src)
             )
-        # Data loaders only: `random.shuffle` in a script is as often a deliberate random order
-        # (benchmarks, sampling) as data; sklearn splitters are `training-no-seed`'s.
-        loader = (names.call_name(call) or "").startswith("torch.utils.data.")
-        if script and loader:
+        if script:
             yield Hit(line, "this script shuffles its data loader with an unseeded global RNG.")
+            continue
+        entry = None if _entry_point(module) else _unseeded_entry_point(src, call)
+        if entry is not None:
+            yield Hit(line, f"this loader shuffles with the global RNG, and {entry}.")
+
+
+# A script that names any of these may seed (a helper, a Trainer's `args.seed`): not judged.
+_MAY_SEED = re.compile(r"(?i)seed|Trainer\b|TrainingArguments|deterministic")
+
+
+def _unseeded_entry_point(src: PythonFile, call: ast.Call) -> str | None:
+    """The entry points that reach `call` one call away, when every call of its module-level
+    function is in a script (`__main__` guard or `def main`) that seeds nothing, here or in the
+    local modules it imports (no word of `_MAY_SEED` in them): what to say of them, else None."""
+    function = src.nodes.function(call)
+    if function is None or function not in src.tree.body or src.kind == "notebook":
+        return None
+    callers = src.repo.callers(function.name, limit=8)
+    if not callers.complete or not callers.sites:
+        return None
+    scripts: list[str] = []
+    for site in callers.sites:
+        module = site.module
+        text = src.repo.text(module.path) or ""
+        if module.path == src.path or not _entry_point(module.tree) or _MAY_SEED.search(text):
+            return None
+        imported = _imported_paths(module.path, ast.walk(module.tree), src.repo.files)
+        if any(_MAY_SEED.search(src.repo.text(path) or "") for path in imported if path != src.path):
+            return None
+        if module.path not in scripts:
+            scripts.append(module.path)
+    if len(scripts) == 1:
+        return f"`{scripts[0]}`, the script that calls `{function.name}`, seeds no RNG"
+    return f"none of the {len(scripts)} scripts that call `{function.name}` seeds an RNG"
 
 
 def _seed_decides(src: PythonFile, call: ast.Call) -> bool:
