@@ -137,10 +137,27 @@ def test_re_export_paths_are_their_public_names(written: str, public: str) -> No
         ("langchain_core.messages.ChatMessage", False, False),
         ("langchain_huggingface.HuggingFaceEmbeddings", False, True),
         ("mypkg.ChatOpenAI", False, False),
+        ("langchain.llms.OpenAI", True, False),  # legacy completion models
+        ("langchain_community.llms.HuggingFaceEndpoint", True, False),
+        ("langchain.chains.LLMChain", False, False),  # a chain holds a model, it is not one
+        ("openai.OpenAI", False, False),
     ],
 )
 def test_langchain_classes(qualname: str, model: bool, embeddings: bool) -> None:
     assert (sdk.langchain_model(qualname), sdk.langchain_embeddings(qualname)) == (model, embeddings)
+
+
+def test_langchain_calls_legacy_methods_included() -> None:
+    runnable = {
+        *("invoke", "ainvoke", "batch", "abatch", "stream", "astream"),
+        *("predict", "apredict", "predict_messages", "apredict_messages"),
+        *("run", "arun", "__call__", "acall"),
+    }
+    coroutines = {"ainvoke", "abatch", "astream", "apredict", "apredict_messages", "arun", "acall"}
+
+    assert (runnable, coroutines) == (sdk.LANGCHAIN_RUNNABLE_CALLS, sdk.LANGCHAIN_ASYNC_CALLS)
+    assert sdk.langchain_component("langchain.chains.LLMChain")
+    assert not sdk.langchain_component("mypkg.Chain")
 
 
 # qualname: (when, option, value)

@@ -222,3 +222,27 @@ def test_without_a_repository_names_resolve_within_the_file() -> None:
     assert names.call_name(load) == "numpy.load"
     assert names.call_name(thing) is None
     assert names.target(load) is None
+
+
+def test_imported_objects_and_legacy_chains_resolve_to_their_model(repo: GitRepo) -> None:
+    repo.stage(
+        "app/clients.py",
+        "from langchain.chains import LLMChain\n"
+        "from langchain_openai import ChatOpenAI\n"
+        "\n"
+        "llm = ChatOpenAI(model='m')\n"
+        "qa = LLMChain(llm=llm, prompt=None)\n",
+    )
+    repo.stage("app/use.py", "from app.clients import llm, qa\n\nllm.invoke('x')\nqa.arun('y')\n")
+    change = sources.staged()
+    model = Repository(change.list_repo, change.post.read)
+    module = model.module("app/use.py")
+    assert module is not None
+    names = Names.of(model, module)
+    invoke, arun = names.tree.calls
+
+    client = names.constructor(invoke.func.value)  # type: ignore[attr-defined]
+    chained = names.runnable_model(arun.func.value)  # type: ignore[attr-defined]
+
+    assert client is not None and client[0] == "langchain_openai.ChatOpenAI"  # app/clients.py's
+    assert chained is not None and chained[0] == "langchain_openai.ChatOpenAI"  # LLMChain(llm=llm)

@@ -99,6 +99,16 @@ EXPECTED: dict[str, Expected] = {
         ("pipelines/fanout.py", 42, "high"),  # as_completed over a list built by append
         ("pipelines/fanout.py", 44, "high"),  # the LLM call itself in the comprehension
         ("pipelines/fanout.py", 49, "high"),  # TaskGroup.create_task in a for
+        # Steps of another module (one hop through the repository model). Negatives: a shared
+        # semaphore in the step, a step with no model call, a literal list, thread offloads,
+        # chunks, a limiter acquired for each task started, the comprehension a gather reports.
+        ("pipelines/enrich.py", 14, "high"),  # gather over a step defined in another module
+        ("pipelines/enrich.py", 15, "high"),  # the step awaits a legacy LangChain chain's arun
+        ("pipelines/enrich.py", 16, "high"),  # create_task per item, awaited with asyncio.wait
+        ("pipelines/enrich.py", 19, "high"),  # create_task in a for
+        ("pipelines/enrich.py", 26, "high"),  # anyio tg.start_soon in a for
+        ("pipelines/enrich.py", 29, "high"),  # trio nursery.start_soon in a for
+        ("pipelines/enrich.py", 40, "high"),  # gather(*tasks) of create_task per item
     ],
     # Negatives: a literal collection, a loop that returns after success, the call as the loop's
     # iterable (streaming), coroutines created for a fan-out, embeddings, a tool-call loop.
@@ -107,6 +117,14 @@ EXPECTED: dict[str, Expected] = {
         ("pipelines/label_reviews.py", 19, "low"),
         ("pipelines/label_reviews.py", 24, "low"),  # `prompt | llm` chain in a comprehension
         ("pipelines/label_reviews.py", 30, "low"),  # awaited one at a time
+        # Through the repository model and thread offloads. Negatives: a call carrying the
+        # history the loop appends to, a step with no model call, a step making a batch call, a
+        # literal collection, coroutines for a fan-out, an offload of a function with no model call.
+        ("pipelines/batch_answers.py", 23, "low"),  # a step of another module, awaited per item
+        ("pipelines/batch_answers.py", 30, "low"),  # anyio.to_thread.run_sync(chat.invoke, item)
+        ("pipelines/batch_answers.py", 32, "low"),  # trio.to_thread.run_sync(lambda: ...)
+        ("pipelines/batch_answers.py", 39, "low"),  # legacy completion model's apredict
+        ("pipelines/batch_answers.py", 40, "low"),  # legacy LLMChain's acall
     ],
     # Negatives: batches, slices, embed_documents of a list, a literal list of queries,
     # a plural field that is already a list.

@@ -7,9 +7,10 @@
   module-level aliases (`loader = torch.load`), and SDK re-export paths (`openai.lib.azure.
   AzureOpenAI` is `openai.AzureOpenAI`, see `sdk.canonical`).
 - `constructor(node)`: what object an expression holds — the class it was built from and the
-  constructor call — through local bindings, `self.attr` set in any method of the class or of a
-  project base class (in any module), a project factory function's `return Ctor(...)` (one hop),
-  `.with_options(...)`, and parameter annotations.
+  constructor call — through local bindings, module-level objects imported from other project
+  modules, `self.attr` set in any method of the class or of a project base class (in any
+  module), a project factory function's `return Ctor(...)` (one hop), `.with_options(...)`, and
+  parameter annotations.
 - `target(call)`: the project function a call runs (functions, methods through `self`, objects
   and classes, `super().__init__`).
 - `keywords(call)`: the keyword arguments a call passes, with `**` splats resolved through local
@@ -22,7 +23,8 @@
 - `config_source(expr, scope)`: taint from external or deserialised configuration (`json.load`,
   `yaml.safe_load`, `config.get(...)`, `from_dict`, config objects, request bodies).
 - `runnable_model(node)`: the chat model at the heart of a LangChain pipe chain
-  (`prompt | llm | parser`), through names bound to the chain.
+  (`prompt | llm | parser`), through names bound to the chain, or of a legacy chain given it as
+  `llm=` (`LLMChain(llm=llm, prompt=...)`).
 """
 
 from __future__ import annotations
@@ -374,6 +376,13 @@ class Names:
             found = self._self_attribute(node, depth)
             if found is not None:
                 return found
+        elif isinstance(node, ast.Name):
+            # A module-level object of another project module (`from app.clients import llm`).
+            held = self.value_of(node)
+            if held is not None and held[0] is not self:
+                found = held[0].constructor(held[1], depth + 1)
+                if found is not None:
+                    return found
         annotation = self.annotations.get(key)
         if annotation is not None:
             name = self.qualname(_unwrap_optional(annotation))
@@ -515,11 +524,26 @@ class Names:
             return self.runnable_model(node.func.value, depth + 1)
         built = self.constructor(node)
         if built is not None:
-            return built if sdk.langchain_model(built[0]) else None
+            if sdk.langchain_model(built[0]):
+                return built
+            return self._chain_model(built, depth) if sdk.langchain_component(built[0]) else None
         key = self.key(node)
         if key is not None and key in self.bindings:
             return self.runnable_model(self.bindings[key], depth + 1)
         return None
+
+    def _chain_model(self, built: Built, depth: int) -> Built | None:
+        """A legacy LangChain chain given its model by keyword (`LLMChain(llm=llm, ...)`), read in
+        the module that builds it."""
+        call = built[1]
+        names: Names | None = self
+        if call is not None and not self.tree.owns(call):
+            module = self.repo.module_of(call) if self.repo is not None else None
+            names = Names.of(self.repo, module) if self.repo is not None and module is not None else None
+        if call is None or names is None:
+            return None
+        value = names.keywords(call).get(sdk.LANGCHAIN_CHAIN_MODEL_KEYWORD)
+        return names.runnable_model(value, depth + 1) if value is not None else None
 
     # -- keyword arguments ------------------------------------------------------------------------
 

@@ -169,11 +169,15 @@ _LANGCHAIN_CALLS: Mapping[str, tuple[str, ...]] = {
     "stream": (),
     "astream": (),
 }
+# The legacy (pre-runnable) methods are still shipped and still reach the model: `predict`,
+# `predict_messages` on models, `run` and `__call__` on chains (langchain-core BaseLanguageModel,
+# langchain Chain), each with its `a*` twin.
 _LANGCHAIN_TWINS: Mapping[str, str] = {
     "invoke": "ainvoke",
     "batch": "abatch",
     "stream": "astream",
     "predict": "apredict",
+    "predict_messages": "apredict_messages",
     "run": "arun",
     "__call__": "acall",
 }
@@ -533,12 +537,48 @@ _LANGCHAIN_CHAT_MODELS = frozenset(
 )
 
 
+# Legacy LangChain completion models (`from langchain.llms import OpenAI`): `predict`/`apredict`,
+# `__call__` and the chains built on them reach the model like a chat model's `invoke`.
+_LANGCHAIN_LEGACY_LLMS = frozenset(
+    [
+        "OpenAI",
+        "AzureOpenAI",
+        "OpenAIChat",
+        "Anthropic",
+        "Cohere",
+        "HuggingFaceHub",
+        "HuggingFaceEndpoint",
+        "HuggingFaceTextGenInference",
+        "Ollama",
+        "VLLM",
+        "VLLMOpenAI",
+        "LlamaCpp",
+        "Bedrock",
+        "VertexAI",
+        "Replicate",
+        "Together",
+    ]
+)
+
+
 def langchain_model(qualname: str | None) -> bool:
-    """A LangChain chat model class, or `init_chat_model(...)` (any provider)."""
+    """A LangChain chat model class, a legacy completion model (`langchain.llms.OpenAI`), or
+    `init_chat_model(...)` (any provider)."""
     if qualname is None:
         return False
     module, _, name = qualname.rpartition(".")
-    return module.startswith("langchain") and name in _LANGCHAIN_CHAT_MODELS
+    known = name in _LANGCHAIN_CHAT_MODELS or name in _LANGCHAIN_LEGACY_LLMS
+    return module.startswith("langchain") and known
+
+
+# The keyword a legacy LangChain chain (`LLMChain`, `ConversationChain`, `RetrievalQA.from_chain_type`)
+# is given its model by: the chain's `run`/`arun`/`acall`/`predict` reach that model.
+LANGCHAIN_CHAIN_MODEL_KEYWORD = "llm"
+
+
+def langchain_component(qualname: str | None) -> bool:
+    """Something a `langchain*` package builds (a chain, an agent executor, a retriever)."""
+    return qualname is not None and qualname.split(".", 1)[0].startswith("langchain")
 
 
 def langchain_embeddings(qualname: str | None) -> bool:
@@ -550,5 +590,7 @@ def langchain_embeddings(qualname: str | None) -> bool:
 
 
 # The calls that run a LangChain runnable (a chat model, or a chain built around one).
-LANGCHAIN_RUNNABLE_CALLS = frozenset([*_LANGCHAIN_CALLS, "predict", "apredict", "run", "arun", "__call__"])
+LANGCHAIN_RUNNABLE_CALLS = frozenset([*_LANGCHAIN_CALLS, *_LANGCHAIN_TWINS, *_LANGCHAIN_TWINS.values()])
+# Those of them that return a coroutine.
+LANGCHAIN_ASYNC_CALLS = frozenset(_LANGCHAIN_TWINS.values())
 LANGCHAIN_EMBEDDING_CALLS = frozenset([*_LANGCHAIN_EMBEDDING_TWINS, *_LANGCHAIN_EMBEDDING_TWINS.values()])

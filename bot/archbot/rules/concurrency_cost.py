@@ -133,19 +133,47 @@ def _fan_out(src: PythonFile, call: ast.Call) -> _FanOut | None:
     return None
 
 
-def _task_group_fan_out(src: PythonFile, call: ast.Call) -> _FanOut | None:
-    """`tg.create_task(f(x))` inside a `for` over a non-literal iterable, tg an asyncio.TaskGroup."""
-    if not (isinstance(call.func, ast.Attribute) and call.func.attr == "create_task" and call.args):
+# Task groups and event loops whose `create_task` starts a task at once; trio nurseries and anyio
+# task groups start one with `start_soon(fn, *args)`.
+_TASK_STARTERS = frozenset(
+    [
+        "asyncio.TaskGroup",
+        "asyncio.get_event_loop",
+        "asyncio.get_running_loop",
+        "asyncio.new_event_loop",
+        "trio.open_nursery",
+        "trio.Nursery",
+        "anyio.create_task_group",
+        "anyio.abc.TaskGroup",
+    ]
+)
+
+
+def _started_task(src: PythonFile, call: ast.Call) -> ast.expr | None:
+    """The coroutine a call starts as a task: `asyncio.create_task(f(x))`, `tg.create_task(f(x))`
+    on a task group or event loop, or `nursery.start_soon(f, x)` (read as the call `f(x)`)."""
+    func = call.func
+    if not call.args or isinstance(call.args[0], ast.Starred):
         return None
-    built = src.names.constructor(call.func.value)
-    if built is None or built[0] != "asyncio.TaskGroup":
+    if src.names.call_name(call) in _TASK_WRAPPERS:
+        return call.args[0]
+    if not isinstance(func, ast.Attribute):
         return None
-    for ancestor in src.nodes.ancestors(call):
-        if isinstance(ancestor, _NESTED):
-            return None
-        if isinstance(ancestor, (ast.For, ast.AsyncFor)):
-            return _FanOut([call.args[0]], ancestor.iter)
+    if func.attr == "start_soon":  # trio and anyio only
+        return ast.Call(func=call.args[0], args=call.args[1:], keywords=[])
+    built = src.names.constructor(func.value)
+    if func.attr == "create_task" and built is not None and built[0] in _TASK_STARTERS:
+        return call.args[0]
     return None
+
+
+def _spawned_in_loop(src: PythonFile, call: ast.Call) -> _FanOut | None:
+    """A task started for each item of a loop or comprehension (see `_started_task`)."""
+    element = _started_task(src, call)
+    loop = _loop_of(src, call) if element is not None else None
+    if element is None or loop is None or _limiter_acquired(src.names, loop):
+        return None  # a limiter acquired for each task started bounds them
+    return _FanOut([element], _loop_iterable(loop))
 
 
 def _unwrap_task(names: Names, node: ast.expr) -> ast.expr:
@@ -160,14 +188,50 @@ def _called_functions(functions: dict[str, list[_Function]], call: ast.Call) -> 
     return functions.get(name, []) if name else []
 
 
-def _limiter_acquired(src: PythonFile, function: _Function) -> bool | None:
-    """True: the function acquires a shared limiter; None: it only creates one per call (which
-    bounds nothing); False: no limiter."""
+class _Callee:
+    """A project function a call runs, with the resolver of the module that defines it."""
+
+    def __init__(self, names: Names, node: _Function) -> None:
+        self.names = names
+        self.node = node
+
+
+def _callees(
+    src: PythonFile, names: Names, call: ast.Call, functions: dict[str, list[_Function]]
+) -> list[_Callee]:
+    """The functions `call` may run: those of this file with its name (nested ones included), else
+    the project function the repository model resolves it to, in any module (one hop)."""
+    if names is src.names:
+        local = _called_functions(functions, call)
+        if local:
+            return [_Callee(names, f) for f in local]
+    target = names.target(call)
+    if target is None or names.repo is None:
+        return []
+    owner = names if target.module is names.module else Names.of(names.repo, target.module)
+    return [_Callee(owner, target.node)]
+
+
+def _reaches_llm(src: PythonFile, callee: _Callee, functions: dict[str, list[_Function]]) -> bool:
+    """The function makes an LLM call, itself or through a function it calls (one more hop)."""
+    if contains_llm_call(callee.names, callee.node):
+        return True
+    return any(
+        inner.node is not callee.node and contains_llm_call(inner.names, inner.node)
+        for n in scope_walk(callee.node)
+        if isinstance(n, ast.Call)
+        for inner in _callees(src, callee.names, n, functions)
+    )
+
+
+def _limiter_acquired(names: Names, function: ast.AST) -> bool | None:
+    """True: the function (or loop) acquires a shared limiter; None: it only creates one per call
+    (which bounds nothing); False: no limiter."""
     per_call = False
     local_limiters = {
         t.id
         for node in scope_walk(function)
-        if isinstance(node, ast.Assign) and _is_limiter_ctor(src.names, node.value)
+        if isinstance(node, ast.Assign) and _is_limiter_ctor(names, node.value)
         for t in node.targets
         if isinstance(t, ast.Name)
     }
@@ -182,11 +246,9 @@ def _limiter_acquired(src: PythonFile, function: _Function) -> bool | None:
         ):
             held = [node.func.value]
         for expr in held:
-            if _is_limiter_ctor(src.names, expr) or (
-                isinstance(expr, ast.Name) and expr.id in local_limiters
-            ):
+            if _is_limiter_ctor(names, expr) or (isinstance(expr, ast.Name) and expr.id in local_limiters):
                 per_call = True
-            elif _is_limiter(src.names, expr):
+            elif _is_limiter(names, expr):
                 return True
     return None if per_call else False
 
@@ -205,12 +267,13 @@ def _is_limiter(names: Names, node: ast.expr) -> bool:
     return any(word in text for word in _LIMITER_WORDS)
 
 
-def _unbounded_llm_fan_out(src: PythonFile, fan_out: _FanOut, site: ast.AST) -> str | None:
+def _unbounded_llm_fan_out(
+    src: PythonFile, fan_out: _FanOut, site: ast.AST, functions: dict[str, list[_Function]]
+) -> str | None:
     if _literal_iterable(fan_out.iterable):
         return None
     if isinstance(fan_out.iterable, ast.Name) and fan_out.iterable.id in _enclosing_loop_targets(src, site):
         return None  # chunked: each fan-out covers one batch
-    functions = _functions(src.nodes.walked)
     for element in fan_out.elements:
         element = _unwrap_task(src.names, element)
         if not isinstance(element, ast.Call):
@@ -218,21 +281,13 @@ def _unbounded_llm_fan_out(src: PythonFile, fan_out: _FanOut, site: ast.AST) -> 
         if llm_call(src.names, element) is not None:
             return "LLM calls"
         involved = [element, *(a for a in element.args if isinstance(a, ast.Call))]
-        defs = [f for c in involved for f in _called_functions(functions, c)]
-        if not defs:
+        callees = [c for call in involved for c in _callees(src, src.names, call, functions)]
+        if not callees:
             return None
-        if any(_limiter_acquired(src, f) for f in defs):
+        if any(_limiter_acquired(c.names, c.node) for c in callees):
             return None
-        reaches = any(contains_llm_call(src.names, f) for f in defs) or any(
-            contains_llm_call(src.names, g)
-            for f in defs
-            for n in scope_walk(f)
-            if isinstance(n, ast.Call)
-            for g in _called_functions(functions, n)
-            if g is not f
-        )
-        if reaches:
-            return f"`{defs[0].name}` calls an LLM"
+        if any(_reaches_llm(src, c, functions) for c in callees):
+            return f"`{callees[0].node.name}` calls an LLM"
     return None
 
 
@@ -244,8 +299,16 @@ def _unbounded_llm_fan_out(src: PythonFile, fan_out: _FanOut, site: ast.AST) -> 
     kinds=("python", "notebook"),
 )
 def llm_unbounded_gather(src: PythonFile) -> Iterator[Hit]:
-    """`asyncio.gather`/`as_completed`/`TaskGroup.create_task` over a data-sized collection of
-    coroutines that call an LLM, with no semaphore or limiter shared across them.
+    """`asyncio.gather`/`as_completed` over a data-sized collection of coroutines that call an
+    LLM, or a task started per item of such a collection (`asyncio.create_task`,
+    `TaskGroup.create_task`, trio `nursery.start_soon`, anyio `tg.start_soon`), with no semaphore
+    or limiter shared across them. The coroutine's function is resolved through the repository
+    model (a project function in another module, one hop, and the functions it calls).
+
+    Calibration guard: silent for a literal collection or literal slice, a fan-out inside a loop
+    over chunks, fixed-arity `gather(a(), b())`, a coroutine that acquires a shared semaphore or
+    limiter (one created per call does not count), a limiter acquired in the loop that starts the
+    tasks, thread offloads (bounded by the thread pool), and a function the model cannot resolve.
 
     Why:
         Concurrency grows with the input: 5,000 documents become 5,000 simultaneous requests,
@@ -264,11 +327,16 @@ def llm_unbounded_gather(src: PythonFile) -> Iterator[Hit]:
                 return await summarize(doc)
         await asyncio.gather(*(bounded(doc) for doc in docs))
     """
+    functions = _functions(src.nodes.walked)
+    fan_outs = [_fan_out(src, call) for call in src.nodes.calls]
+    gathered = {id(e) for f in fan_outs if f is not None for e in f.elements}
     for call in src.changed_calls():
-        fan_out = _fan_out(src, call) or _task_group_fan_out(src, call)
+        fan_out = _fan_out(src, call)
+        if fan_out is None and id(call) not in gathered:  # a task the gather reports is not reported twice
+            fan_out = _spawned_in_loop(src, call)
         if fan_out is None:
             continue
-        what = _unbounded_llm_fan_out(src, fan_out, call)
+        what = _unbounded_llm_fan_out(src, fan_out, call, functions)
         line = src.changed_line(call)
         if what is not None and line is not None:
             yield Hit(line, f"fan-out over a data-sized collection; {what} with no shared limit.")
@@ -331,7 +399,17 @@ def _excluded_loop(loop: _Loop) -> bool:
     kinds=("python", "notebook"),
 )
 def llm_call_in_loop(src: PythonFile) -> Iterator[Hit]:
-    """An LLM generation call made one at a time inside a loop over a data-sized collection.
+    """An LLM generation call made one at a time inside a loop over a data-sized collection:
+    the call itself, a thread offload of it awaited in turn (`asyncio.to_thread`, anyio/trio
+    `to_thread.run_sync`, `run_in_executor`), or a project function given the loop's item that
+    makes one (resolved through the repository model, in any module, one hop).
+
+    Calibration guard: silent for a literal collection, a loop that stops after success (a retry
+    or a search), an agent tool-call loop, coroutines created for a fan-out, a call under a
+    limiter, embeddings (embedding-call-per-item's concern), a project function not given the
+    item or also given state the loop carries (a history appended to: each call needs the
+    previous answer), one whose model call is a batch call, and a function the model cannot
+    resolve.
 
     Why:
         Latency grows N-fold with the input and each request pays the round trip and rate-limit
@@ -348,22 +426,99 @@ def llm_call_in_loop(src: PythonFile) -> Iterator[Hit]:
         labels = [m.content for m in llm.batch([f"Classify: {r}" for r in reviews],
                                                config={"max_concurrency": 8})]
     """
+    functions = _functions(src.nodes.walked)
     for call in src.changed_calls():
-        site = llm_call(src.names, call)
-        if site is None or site.embedding or site.method == "rerank":
-            continue
-        loop = _loop_of(src, call)
-        if loop is None or _literal_iterable(_loop_iterable(loop)) or _excluded_loop(loop):
-            continue
-        if not _sequential(src, call, site) or _under_limiter(src, call):
-            continue
         line = src.changed_line(call)
-        if line is not None:
-            yield Hit(
-                line,
-                f"`.{site.method}()` runs once per loop item.",
-                Severity.MEDIUM if in_serving_context(src.names, src.nodes, call) else None,
-            )
+        loop = _loop_of(src, call) if line is not None else None
+        if line is None or loop is None or _literal_iterable(_loop_iterable(loop)) or _excluded_loop(loop):
+            continue
+        if _under_limiter(src, call):
+            continue
+        detail = _per_item_llm_call(src, call, loop, functions)
+        if detail is not None:
+            serving = in_serving_context(src.names, src.nodes, call)
+            yield Hit(line, detail, Severity.MEDIUM if serving else None)
+
+
+def _per_item_llm_call(
+    src: PythonFile, call: ast.Call, loop: _Loop, functions: dict[str, list[_Function]]
+) -> str | None:
+    """What runs an LLM generation call once per item at `call`, waiting for each: the call
+    itself, a thread offload of one, or a project function that makes one (one hop)."""
+    site = llm_call(src.names, call)
+    if site is not None:
+        if _generation(site) and _sequential(src, call, site):
+            return f"`.{site.method}()` runs once per loop item."
+        return None
+    awaited = isinstance(src.nodes.parents.get(call), ast.Await)
+    offloaded = _offloaded(src.names, call)
+    if offloaded is not None:
+        site = llm_call(src.names, offloaded)
+        if site is not None and _generation(site) and awaited:
+            return f"`.{site.method}()` runs in a thread once per loop item, each awaited in turn."
+        return None
+    if not _passes_item(call, loop) or _carried(call, loop):
+        return None
+    own = src.nodes.function(call)
+    for callee in _callees(src, src.names, call, functions):
+        if callee.node is own or (isinstance(callee.node, ast.AsyncFunctionDef) and not awaited):
+            continue
+        for node in scope_walk(*callee.node.body):
+            inner = llm_call(callee.names, node) if isinstance(node, ast.Call) else None
+            if inner is not None and _generation(inner) and inner.method not in ("batch", "abatch"):
+                return f"`{callee.node.name}()` calls an LLM (`.{inner.method}()`) once per loop item."
+    return None
+
+
+def _generation(site: LLMCall) -> bool:
+    return not site.embedding and site.method != "rerank"
+
+
+def _offloaded(names: Names, call: ast.Call) -> ast.Call | None:
+    """The call a thread offload runs, read as a call: `asyncio.to_thread(f, x)`, anyio/trio
+    `to_thread.run_sync(f, x)`, `loop.run_in_executor(None, f, x)` -> `f(x)`; a lambda's call."""
+    if names.call_name(call) in THREAD_OFFLOAD:
+        position = 0
+    elif isinstance(call.func, ast.Attribute) and call.func.attr == "run_in_executor":
+        position = 1
+    else:
+        return None
+    function = call.args[position] if len(call.args) > position else None
+    if isinstance(function, ast.Lambda):
+        return function.body if isinstance(function.body, ast.Call) else None
+    if isinstance(function, (ast.Name, ast.Attribute)):
+        return ast.Call(func=function, args=call.args[position + 1 :], keywords=[])
+    return None
+
+
+def _passed_names(call: ast.Call) -> set[str]:
+    values = [*call.args, *(k.value for k in call.keywords)]
+    return {n.id for value in values for n in ast.walk(value) if isinstance(n, ast.Name)}
+
+
+def _passes_item(call: ast.Call, loop: _Loop) -> bool:
+    """The call is given the loop's item (or a value the loop body derives from it)."""
+    return bool(_passed_names(call) & _item_names(loop))
+
+
+def _carried(call: ast.Call, loop: _Loop) -> bool:
+    """The call is also given state the loop carries from one item to the next (a conversation
+    history appended to, a running summary reassigned): each call needs the previous one's result."""
+    if not isinstance(loop, (ast.For, ast.AsyncFor)):
+        return False
+    items = _item_names(loop)
+    changed: set[str] = set()
+    for node in scope_walk(*loop.body):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            changed.add(node.id)
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("append", "extend", "insert", "update")
+            and isinstance(node.func.value, ast.Name)
+        ):
+            changed.add(node.func.value.id)
+    return bool((_passed_names(call) - items) & changed)
 
 
 def _single_item(node: ast.expr | None, targets: set[str]) -> bool:

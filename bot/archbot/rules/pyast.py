@@ -15,6 +15,7 @@ THREAD_OFFLOAD = frozenset(
     [
         "asyncio.to_thread",
         "anyio.to_thread.run_sync",
+        "trio.to_thread.run_sync",
         "starlette.concurrency.run_in_threadpool",
         "fastapi.concurrency.run_in_threadpool",
     ]
@@ -198,7 +199,8 @@ class LLMCall:
             return True
         return (
             self.method.startswith("aio.")
-            or last in ("ainvoke", "abatch", "astream", "acompletion", "aembedding", "acall", "arun")
+            or last in ("acompletion", "aembedding")
+            or (self.provider == "langchain" and last in sdk.LANGCHAIN_ASYNC_CALLS)
             or last.startswith("aembed_")
             or last.endswith("_async")
         )
@@ -261,6 +263,10 @@ def llm_call(names: Names, call: ast.Call) -> LLMCall | None:
         return None
     facts = sdk.client(ctor)
     if facts is None:
+        if sdk.langchain_component(ctor) and chain and chain[-1] in sdk.LANGCHAIN_RUNNABLE_CALLS:
+            model = names.runnable_model(receiver)  # a legacy chain built around a model
+            if model is not None:
+                return LLMCall("langchain", chain[-1], False, None, model[0])
         return None
     return _site(facts, method, built[1], facts.qualname)
 
