@@ -60,6 +60,13 @@ EXPECTED: dict[str, Expected] = {
         ("assistant/generate.py", 85, "medium"),  # URL bound to an LLM path one line above
         ("assistant/generate.py", 91, "medium"),  # a chunking range loop is not a retry loop
         ("assistant/generate.py", 143, "medium"),  # requests.Session used for /generate, no adapter
+        # POSTs of model request bodies in loops over data. Negatives: a body with no model field,
+        # a fine-tuning job's configuration (sampling options alone), a while retry loop, a session
+        # from a project factory that mounts an adapter, an httpx client with its own transport, a
+        # client handed in, a tenacity-decorated helper.
+        ("assistant/batch_scoring.py", 19, "medium"),  # the session of the embeddings request
+        ("assistant/batch_scoring.py", 26, "medium"),  # {"inputs": batch} in a loop over batches
+        ("assistant/batch_scoring.py", 43, "medium"),  # body["messages"] set in the loop
     ],
     # Negatives: stop= given, backoff max_time=, a **policy splat, AsyncRetrying with stop,
     # a `while True` loop with an attempt counter.

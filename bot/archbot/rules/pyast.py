@@ -140,8 +140,9 @@ def is_serving_module(names: Names) -> bool:
 
 
 def has_retry_wrapper(names: Names, tree: Tree, node: ast.AST) -> bool:
-    """A retry decorator on an enclosing function, or a `for ... in range(N)` loop with a `try`
-    around the node, or a tenacity `Retrying` loop."""
+    """A retry decorator on an enclosing function, a `for ... in range(N)` loop with a `try`
+    around the node, a `while` loop with a `try` around the node that stops on success, or a
+    tenacity `Retrying` loop."""
     inside_try = False
     child = node
     for ancestor in tree.ancestors(node):
@@ -163,7 +164,19 @@ def has_retry_wrapper(names: Names, tree: Tree, node: ast.AST) -> bool:
                     return True
                 if called == "range":
                     return inside_try
+        if isinstance(ancestor, ast.While) and inside_try and _stops_on_success(ancestor):
+            return True
     return False
+
+
+def _stops_on_success(loop: ast.While) -> bool:
+    """A `while` retry loop: a `try` in its body breaks or returns once the attempt succeeded."""
+    return any(
+        isinstance(n, (ast.Break, ast.Return))
+        for attempt in scope_walk(*loop.body)
+        if isinstance(attempt, ast.Try)
+        for n in scope_walk(*attempt.body, *attempt.orelse)
+    )
 
 
 def llm_client_kind(qualname: str | None) -> str | None:

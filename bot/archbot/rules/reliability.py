@@ -384,23 +384,96 @@ def _llm_post(src: PythonFile, call: ast.Call) -> tuple[str, ast.Call | None] | 
         found = (name, None)
     elif isinstance(call.func, ast.Attribute):
         built = src.names.constructor(call.func.value)
-        if built is not None and (built[0] in _POST_CLIENTS or built[0] == "aiohttp.ClientSession"):
+        # Only a client whose construction the code shows: one handed in may carry retries.
+        if (
+            built is not None
+            and built[1] is not None
+            and (built[0] in _POST_CLIENTS or built[0] == "aiohttp.ClientSession")
+        ):
             found = (f"{built[0]}.{call.func.attr}", built[1])
     if found is None:
         return None
     position = 1 if found[0].endswith(".request") else 0
-    return found if _llm_url(src, call, argument(call, position, "url")) else None
+    if _llm_url(src, call, argument(call, position, "url")) or _model_request(src, call):
+        return found
+    return None
+
+
+# The content field of a model-serving API's request (OpenAI-compatible chat and completions,
+# TGI, Ollama, HF Inference, KServe v2). Sampling options alone (`temperature`, `max_tokens`) are
+# not enough: training and job configurations carry them too.
+_MODEL_REQUEST_FIELDS = frozenset(["prompt", "prompts", "messages", "inputs"])
+
+
+def _model_request(src: PythonFile, call: ast.Call) -> bool:
+    """The POST's JSON body is a model request: a model API's content field (`messages`,
+    `prompt`, `inputs`), or an embeddings request (`model` and `input`); the body written at the
+    call or built in the function before it (a dict literal, `body["k"] = v`)."""
+    body = kwarg(call, "json")
+    fields = _body_fields(src, call, body.value) if body is not None else set()
+    return bool(fields & _MODEL_REQUEST_FIELDS) or {"model", "input"} <= fields
+
+
+def _body_fields(src: PythonFile, call: ast.Call, body: ast.expr) -> set[str]:
+    if isinstance(body, ast.Dict):
+        return {key for key in map(string_value, body.keys) if key is not None}
+    function = src.nodes.function(call)
+    if not isinstance(body, ast.Name) or function is None:
+        return set()
+    fields: set[str] = set()
+    for node in scope_walk(*function.body):
+        if not isinstance(node, ast.Assign) or node.lineno >= call.lineno:
+            continue
+        for target in node.targets:
+            if isinstance(target, ast.Name) and target.id == body.id and isinstance(node.value, ast.Dict):
+                fields |= {key for key in map(string_value, node.value.keys) if key is not None}
+            elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
+                key = string_value(target.slice)
+                if target.value.id == body.id and key is not None:
+                    fields.add(key)
+    return fields
 
 
 def _mounts_adapter(src: PythonFile, session: ast.Call) -> bool:
-    """`session.mount(prefix, HTTPAdapter(max_retries=...))` somewhere in the file: urllib3 retries."""
+    """`session.mount(prefix, HTTPAdapter(max_retries=...))` in this file or in the module that
+    builds the session (a project factory): urllib3 retries."""
+    names = src.names
+    if not src.nodes.owns(session):
+        module = names.repo.module_of(session) if names.repo is not None else None
+        if module is None or names.repo is None:
+            return True  # a session built where the model cannot look: unknown, so silent
+        names = Names.of(names.repo, module)
     return any(
         isinstance(call.func, ast.Attribute)
         and call.func.attr == "mount"
-        and (built := src.names.constructor(call.func.value)) is not None
+        and (built := names.constructor(call.func.value)) is not None
         and built[1] is session
-        for call in src.nodes.calls
+        for call in names.tree.calls
     )
+
+
+def _transport_set(ctor: ast.Call | None) -> bool:
+    """An httpx client given its own `transport=` (which may retry), or options the code does not
+    show."""
+    return ctor is not None and (kwarg(ctor, "transport") is not None or has_splat(ctor))
+
+
+def _data_loop(src: PythonFile, call: ast.Call) -> str | None:
+    """The iterable of the loop over data the call runs in (not a literal collection), within
+    its function."""
+    for ancestor in src.nodes.ancestors(call):
+        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            return None
+        if isinstance(ancestor, (ast.For, ast.AsyncFor)) and not _literal_collection(ancestor.iter):
+            return ast.unparse(ancestor.iter)
+    return None
+
+
+def _literal_collection(node: ast.expr) -> bool:
+    """A collection whose size the code fixes: a literal, or `range(<int literals>)`."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "range":
+        return all(isinstance(a, ast.Constant) for a in node.args)
+    return isinstance(node, (ast.List, ast.Tuple, ast.Set, ast.Dict, ast.Constant))
 
 
 def _llm_url(src: PythonFile, call: ast.Call, url: ast.expr | None) -> bool:
@@ -457,7 +530,7 @@ def _no_retry(src: PythonFile, call: ast.Call) -> tuple[str, ast.Call | None] | 
         return None
     library, session = post
     if not library.startswith("requests."):
-        return f"`{library}` to an LLM endpoint never retries.", None
+        return None if _transport_set(session) else (f"`{library}` to an LLM endpoint never retries.", None)
     if session is not None and _mounts_adapter(src, session):
         return None
     return f"`{library}` to an LLM endpoint never retries.", session
@@ -473,8 +546,18 @@ def _no_retry(src: PythonFile, call: ast.Call) -> tuple[str, ast.Call | None] | 
 def llm_client_no_retry(src: PythonFile) -> Iterator[Hit]:
     """An LLM call through a client that never retries (google-genai without `retry_options`,
     HF `InferenceClient`, raw HTTP POST to an LLM endpoint: a known path such as
-    `/v1/chat/completions`, or a URL named as one, like `self.inference_endpoint`) and no retry
-    wrapper around it.
+    `/v1/chat/completions`, a URL named as one, like `self.inference_endpoint`, or a JSON body
+    of a model request, like `{"inputs": batch}` or `{"model": m, "messages": ...}`) and no
+    retry wrapper around it. Inside a loop over data (batches of documents) the finding says so:
+    one transient error loses the whole batch.
+
+    Calibration guard: silent for a POST whose URL and body say nothing of a model (sampling
+    options alone, as in a fine-tuning job's configuration, are not a model request), a client or
+    session the code does not resolve, a tenacity/backoff/stamina decorator on the enclosing
+    function or on a caller in the file, a `for attempt in range(N)` or `while` retry loop with a
+    `try` around the call, a `Retrying` loop, a function handed to a retry helper, a
+    `requests.Session` with a mounted `HTTPAdapter` (in this file or the factory that builds it),
+    an httpx client given its own `transport=`.
 
     Why:
         Rate limits (429) and overloads (503) are routine for LLM endpoints. Without a retry the
@@ -511,5 +594,8 @@ def llm_client_no_retry(src: PythonFile) -> Iterator[Hit]:
                 )
             continue
         line = src.changed_line(call)
+        loop = _data_loop(src, call) if line is not None else None
+        if loop is not None:
+            detail = f"{detail[:-1]}, inside a loop over `{loop}`: one 429 or 5xx loses the whole batch."
         if line is not None:
             yield Hit(line, detail)
