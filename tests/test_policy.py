@@ -56,9 +56,9 @@ ROWS = {
     "trust-remote-code": "security",
     "unsafe-model-deserialization": "security",
     "user-input-in-system-prompt": "security",
-    "blocking-call-in-async": "correctness",
-    "blocking-sleep-in-async": "correctness",
-    "sync-llm-client-in-async": "correctness",
+    "blocking-call-in-async": "event loop",
+    "blocking-sleep-in-async": "event loop",
+    "sync-llm-client-in-async": "event loop",
     "llm-unbounded-gather": "correctness",
     "retry-unbounded": "correctness",
     "llm-error-swallowed": "correctness",
@@ -120,6 +120,7 @@ for row in ("security", "correctness", "hygiene", "deployment"):
     TREATMENTS[row] = SHIPPED
 TREATMENTS["reliability"] = {**SHIPPED, "library": "lower"}
 TREATMENTS["training loop"] = {**SHIPPED, "script": "report"}
+TREATMENTS["event loop"] = {**SHIPPED, "example": "drop"}
 
 
 def test_persona_findings_are_never_folded() -> None:
@@ -378,3 +379,36 @@ def test_everywhere_rules_speak_in_code_with_no_ml(repo: GitRepo, run_archbot: R
     repo.stage("shop/settings.py", f'PAYMENT_TIMEOUT = 30\nFALLBACK_KEY = "{OPENAI_KEY}"\n')
 
     assert found(review(run_archbot)) == [("shop/settings.py", "hardcoded-llm-api-key", "critical", [2])]
+
+
+# An async entry point that sleeps on the event loop (line 8).
+ASYNC_MAIN = (
+    "import asyncio\n"
+    "import time\n\n"
+    "import openai\n\n\n"
+    "async def main() -> None:\n"
+    "    time.sleep(1)\n"
+    "    await asyncio.sleep(0)\n"
+)
+
+
+def test_an_example_that_blocks_its_own_event_loop_is_not_reported(
+    repo: GitRepo, run_archbot: RunArchbot
+) -> None:
+    """An example's `async def main` serves nobody else while it blocks; a script may use asyncio
+    for its concurrency (folded), a service serves every request on that loop."""
+    repo.stage("service/main.py", ASYNC_MAIN)
+    repo.stage("scripts/main.py", ASYNC_MAIN)
+    repo.stage("examples/main.py", ASYNC_MAIN)
+
+    assert found(review(run_archbot)) == [
+        ("service/main.py", "blocking-sleep-in-async", "high", [8]),
+        ("scripts/main.py", "hygiene", "low", [8]),
+    ]
+    result = run_archbot("rules", "blocking-sleep-in-async")
+    assert (
+        "Where it speaks (role policy, row 'event loop'):\n"
+        "    service, library, infra: reported\n"
+        "    script: folded into the file's one low `hygiene` line\n"
+        "    test, example, docs, generated, vendored: not reported\n"
+    ) in result.out

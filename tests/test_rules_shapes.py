@@ -143,3 +143,16 @@ def test_a_change_that_unpins_a_hub_load(repo: GitRepo, run_archbot: RunArchbot)
     ]
     (hygiene,) = [f for f in report["findings"] if f["rule"] == "hygiene"]
     assert hygiene["folded"] == [{"rule": "hf-unpinned-revision", "line": 6, "severity": "medium"}]
+
+
+def test_blocking_project_calls_only_on_the_per_request_path(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    # Negatives: a factory, a config read (result bound to `settings`), a constructor, made once
+    # at the top of the coroutine; a lazy initialisation in a loop (`if self.embedder is None`).
+    files = {f"scoring/{name}": f"scoring/{name}" for name in ("telemetry.py", "evaluate.py")}
+    found = review(repo, run_archbot, files, "--persona", "senior-ml-systems-architect")
+
+    assert only("blocking-call-in-async", found) == [
+        ("scoring/evaluate.py", 20, "blocking-call-in-async", "medium"),  # a builder called per item
+        ("scoring/evaluate.py", 28, "blocking-call-in-async", "medium"),  # a file read per request
+        ("scoring/evaluate.py", 32, "blocking-call-in-async", "medium"),  # telemetry POST per request
+    ]

@@ -85,6 +85,9 @@ EXECUTION = _row("code execution", "report", docs="drop", generated="drop", vend
 SECURITY = _row("security", "drop", **_SHIPPED)
 # Defects whatever the deployment: a blocking call in async code hurts every user of a library.
 CORRECTNESS = _row("correctness", "drop", **_SHIPPED)
+# Blocking the event loop stalls the other coroutines it serves: an example's `async def main`
+# serves nobody else, while a script may use asyncio for its concurrency (folded there).
+EVENT_LOOP = _row("event loop", "drop", **{**_SHIPPED, "example": "drop"})
 # Defects of a training or evaluation loop: they corrupt results wherever the loop runs, and a
 # training script is where it runs.
 TRAINING = _row("training loop", "drop", **{**_SHIPPED, "script": "report"})
@@ -142,9 +145,9 @@ POLICY: dict[str, RulePolicy] = {
     ),
     "unsafe-model-deserialization": RulePolicy(SECURITY, "deserialization", "change"),
     "user-input-in-system-prompt": RulePolicy(SECURITY, "prompt-injection"),
-    "blocking-call-in-async": RulePolicy(CORRECTNESS, "blocking"),
-    "blocking-sleep-in-async": RulePolicy(CORRECTNESS, "blocking"),
-    "sync-llm-client-in-async": RulePolicy(CORRECTNESS, "blocking"),
+    "blocking-call-in-async": RulePolicy(EVENT_LOOP, "blocking"),
+    "blocking-sleep-in-async": RulePolicy(EVENT_LOOP, "blocking"),
+    "sync-llm-client-in-async": RulePolicy(EVENT_LOOP, "blocking"),
     "llm-unbounded-gather": RulePolicy(CORRECTNESS, "gather"),
     "retry-unbounded": RulePolicy(CORRECTNESS, "retry"),
     "llm-error-swallowed": RulePolicy(CORRECTNESS, "swallowed-error"),

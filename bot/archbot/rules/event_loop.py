@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from archbot.models import Severity
 from archbot.repo.model import Function
-from archbot.repo.resolve import Names
+from archbot.repo.resolve import Names, binding_key
 from archbot.rules import Family, Hit
 from archbot.rules.pyast import call_receiver, imports_any, llm_call
 from archbot.rules.source import PythonFile
@@ -309,9 +309,67 @@ def _async_twin(names: Names, function: Function) -> Function | None:
     return None
 
 
-def _sync_project_call(src: PythonFile, call: ast.Call) -> str | None:
+# A call made once to set things up (a factory, a constructor, a config read): whatever it waits
+# for, it does not wait on every request or item.
+_SETUP_NAME = re.compile(
+    r"^_*(?:create|make|build|setup|set_up|init|initialize|initialise|configure|register|__init__)(?:_|$)"
+    r"|_factory$|^_*(?:get|load|read)_(?:config|settings|env)"
+)
+_CONFIG_RESULT = re.compile(r"(?i)^(?:.*_)?(?:config|cfg|conf|configuration|settings|options|opts|params)$")
+_LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def _assigned_key(src: PythonFile, call: ast.Call) -> str | None:
+    """The name or `self.x` the call's result is bound to (`x = call(...)`)."""
+    parent = src.nodes.parents.get(call)
+    if isinstance(parent, ast.Assign) and len(parent.targets) == 1:
+        return binding_key(parent.targets[0])
+    if isinstance(parent, ast.AnnAssign):
+        return binding_key(parent.target)
+    return None
+
+
+def _lazy_init(src: PythonFile, call: ast.Call, key: str) -> bool:
+    """`if self.x is None: self.x = make(...)`: the result is made once and kept."""
+    for ancestor in src.nodes.ancestors(call):
+        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return False
+        if isinstance(ancestor, ast.If) and any(
+            binding_key(node) == key
+            for node in ast.walk(ancestor.test)
+            if isinstance(node, (ast.Name, ast.Attribute))
+        ):
+            return True
+    return False
+
+
+def _in_loop(src: PythonFile, call: ast.Call) -> bool:
+    """The call runs once per item of a loop of the function that makes it."""
+    for ancestor in src.nodes.ancestors(call):
+        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            return False
+        if isinstance(ancestor, _LOOPS):
+            return True
+    return False
+
+
+def _setup_call(src: PythonFile, call: ast.Call, function: Function) -> bool:
+    """A one-time setup call: a lazy initialisation, or — outside a loop — a factory, constructor
+    or setup function, or a call whose result is bound to a configuration name."""
+    key = _assigned_key(src, call)
+    if key is not None and _lazy_init(src, call, key):
+        return True
+    if _in_loop(src, call):
+        return False
+    if _SETUP_NAME.search(function.name):
+        return True
+    return key is not None and _CONFIG_RESULT.match(key.rpartition(".")[2]) is not None
+
+
+def _sync_project_call(src: PythonFile, call: ast.Call) -> tuple[str, Severity] | None:
     """A sync project function called on the event loop (not awaited, not handed to a thread)
-    whose class offers an async twin, or which does blocking work itself or one call further."""
+    whose class offers an async twin, or which does blocking work itself or one call further
+    each time the coroutine runs: a one-time setup call (`_setup_call`) is not reported."""
     if isinstance(src.nodes.parents.get(call), ast.Await):
         return None
     function = src.names.target(call)
@@ -321,11 +379,17 @@ def _sync_project_call(src: PythonFile, call: ast.Call) -> str | None:
     twin = _async_twin(src.names, function)
     # A twin delegating to its own sync method is judged by the work that method does.
     if twin is not None and twin.node is not caller:
-        return f"`{function.name}()` is synchronous and its class has `{twin.name}()`: await that instead."
+        detail = f"`{function.name}()` is synchronous and its class has `{twin.name}()`: await that instead."
+        return detail, Severity.MEDIUM
+    if _setup_call(src, call, function):
+        return None
     work = _work_behind(src.names, function, _IO_HOPS, {function})
     if work is None:
         return None
-    return f"sync `{function.name}()` blocks the event loop: {work}. Run it with `asyncio.to_thread`."
+    return (
+        f"sync `{function.name}()` blocks the event loop: {work}. Run it with `asyncio.to_thread`.",
+        Severity.MEDIUM,
+    )
 
 
 def _queries_behind_sync_functions(src: PythonFile, queries: list[tuple[ast.Call, str]]) -> Iterator[Hit]:
@@ -358,7 +422,9 @@ def blocking_call_in_async(src: PythonFile) -> Iterator[Hit]:
     or another) calls directly, without `await` or a thread. Also (medium) a sync project method
     called directly in an `async def` when its class offers an async twin (`run` next to
     `run_async`, `arun`, `async_run`), or when it does file, process, HTTP or sync model I/O
-    itself or one project call further; a method that only computes is not reported.
+    itself or one project call further each time the coroutine runs; a method that only computes
+    is not reported, nor a one-time setup call outside a loop (a factory, constructor or setup
+    function, a configuration read, a lazy `if self.x is None` initialisation).
 
     Why:
         All of these block the event loop until the database, the threads, the disk or the
@@ -401,10 +467,10 @@ def blocking_call_in_async(src: PythonFile) -> Iterator[Hit]:
                 if not django:
                     continue
             else:
-                detail = _sync_project_call(src, call)
+                found = _sync_project_call(src, call)
                 line = src.changed_line(call)
-                if detail is not None and line is not None:
-                    yield Hit(line, detail, Severity.MEDIUM)
+                if found is not None and line is not None:
+                    yield Hit(line, *found)
                 continue
         line = src.changed_line(call)
         if line is not None:

@@ -1,0 +1,33 @@
+from openai import AsyncOpenAI
+
+from scoring.telemetry import Embedder, build_judge, embedder_factory, parse_rubric, read_scoring_config, track
+
+client = AsyncOpenAI(timeout=30, max_retries=3)
+
+
+class Evaluator:
+    def __init__(self) -> None:
+        self.embedder: Embedder | None = None
+
+    async def evaluate(self, samples: list[str], config_path: str) -> list[str]:
+        embedder = embedder_factory("text-embedding-3-small")
+        settings = read_scoring_config(config_path)
+        judge = Embedder("judge")
+        scores = []
+        for sample in samples:
+            if self.embedder is None:
+                self.embedder = Embedder("lazy")
+            name = build_judge(sample)
+            answer = await client.chat.completions.create(
+                model="gpt-4o-2024-08-06", max_tokens=50, messages=[{"role": "user", "content": sample}]
+            )
+            scores.append(f"{answer.choices[0].message.content}{name}{embedder.name}{judge.name}{settings}")
+        return scores
+
+    async def generate(self, prompt: str, rubric_path: str) -> str:
+        rubric = parse_rubric(rubric_path)
+        answer = await client.chat.completions.create(
+            model="gpt-4o-2024-08-06", max_tokens=50, messages=[{"role": "user", "content": f"{rubric}{prompt}"}]
+        )
+        track({"event": "generation", "tokens": answer.usage.total_tokens})
+        return answer.choices[0].message.content or ""
