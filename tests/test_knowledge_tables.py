@@ -1,12 +1,16 @@
 """The knowledge tables, entry by entry: SDK facts (timeouts, retries, output caps, blocking calls
-and their async twins) and the loaders that unpickle or take a Hub revision. A change to any entry
+and their async twins), the loaders that unpickle or take a Hub revision, and the synchronous
+database and service clients (datastores). A change to any entry
 fails here first, so it is made on purpose, with its source."""
 
 from __future__ import annotations
 
+import ast
+
 import pytest
 
-from archbot.repo import loaders, sdk
+from archbot.repo import datastores, loaders, sdk
+from archbot.repo.resolve import Names, Tree
 
 U = sdk.UNKNOWN
 # qualname: (provider, default timeout, default retries, is_async, async twin)
@@ -258,4 +262,145 @@ def test_retries_that_wait_nothing_name_the_option_that_backs_off() -> None:
     }
     assert backing_off == {
         "litellm": (("num_retries", "retry_policy"), ("retry_strategy", "exponential_backoff_retry"))
+    }
+
+
+# kind: (package, a method that waits on the server, a method that does not)
+STORE_FACTS: dict[str, tuple[str, str | None, str | None]] = {
+    "sqlalchemy.sessionmaker": ("SQLAlchemy", None, "begin"),
+    "sqlalchemy.session": ("SQLAlchemy", "commit", "add"),
+    "sqlalchemy.query": ("SQLAlchemy", "all", "filter"),
+    "sqlalchemy.engine": ("SQLAlchemy", None, "connect"),
+    "sqlalchemy.connection": ("SQLAlchemy", "execute", "close"),
+    "dbapi.connection": ("DB-API", "commit", "cursor"),
+    "dbapi.cursor": ("DB-API", "fetchall", "close"),
+    "pymongo.client": ("PyMongo", "list_database_names", "get_database"),
+    "pymongo.database": ("PyMongo", "list_collection_names", "get_collection"),
+    "pymongo.collection": ("PyMongo", "find_one", "with_options"),
+    "redis.client": ("redis-py", "hgetall", "pipeline"),
+    "elasticsearch.client": ("Elasticsearch", "search", "options"),
+    "boto3.client": ("boto3", "get_object", "get_paginator"),
+    "boto3.session": ("boto3", None, "client"),
+    "peewee.model-class": ("peewee", "get_or_none", "select"),
+    "peewee.query": ("peewee", "execute", "where"),
+    "peewee.model": ("peewee", "save", "is_dirty"),
+}
+
+
+def test_every_store_entry_is_pinned() -> None:
+    assert sorted(datastores.STORES) == sorted(STORE_FACTS)
+
+
+@pytest.mark.parametrize("kind", sorted(STORE_FACTS))
+def test_store_entry(kind: str) -> None:
+    entry = datastores.STORES[kind]
+    package, blocking, local = STORE_FACTS[kind]
+    assert (entry.package, entry.source != "") == (package, True)
+    assert blocking is None or entry.blocks(blocking)
+    assert local is None or not entry.blocks(local)
+    assert not entry.blocks("_private")
+    assert all(target in datastores.STORES for target in entry.returns.values())
+    assert entry.called in (None, *datastores.STORES)
+    assert entry.members in (None, *datastores.STORES)
+
+
+def kind_in(source: str) -> str | None:
+    """The kind of the last expression statement of a file resolved on its own."""
+    tree = ast.parse(source)
+    last = tree.body[-1]
+    assert isinstance(last, ast.Expr)
+    return datastores.kind_of(Names(Tree(tree)), last.value)
+
+
+CONSTRUCTED = {
+    "sqlalchemy.orm.sessionmaker": "sqlalchemy.sessionmaker",
+    "sqlalchemy.orm.session.sessionmaker": "sqlalchemy.sessionmaker",
+    "sqlalchemy.orm.scoped_session": "sqlalchemy.session",
+    "sqlalchemy.orm.Session": "sqlalchemy.session",
+    "sqlalchemy.orm.session.Session": "sqlalchemy.session",
+    "sqlmodel.Session": "sqlalchemy.session",
+    "sqlalchemy.create_engine": "sqlalchemy.engine",
+    "sqlmodel.create_engine": "sqlalchemy.engine",
+    "sqlite3.connect": "dbapi.connection",
+    "psycopg2.connect": "dbapi.connection",
+    "psycopg.connect": "dbapi.connection",
+    "psycopg.Connection.connect": "dbapi.connection",
+    "pymysql.connect": "dbapi.connection",
+    "pymongo.MongoClient": "pymongo.client",
+    "pymongo.mongo_client.MongoClient": "pymongo.client",
+    "redis.Redis": "redis.client",
+    "redis.StrictRedis": "redis.client",
+    "redis.client.Redis": "redis.client",
+    "redis.from_url": "redis.client",
+    "redis.Redis.from_url": "redis.client",
+    "elasticsearch.Elasticsearch": "elasticsearch.client",
+    "boto3.client": "boto3.client",
+    "boto3.Session": "boto3.session",
+    "boto3.session.Session": "boto3.session",
+}
+
+
+def test_every_store_constructor_is_pinned() -> None:
+    assert dict(datastores.CONSTRUCTORS) == CONSTRUCTED
+    assert sorted(datastores.CONNECTING) == [
+        "psycopg.Connection.connect",
+        "psycopg.connect",
+        "psycopg2.connect",
+        "pymysql.connect",
+    ]
+
+
+@pytest.mark.parametrize("qualname", sorted(CONSTRUCTED))
+def test_store_constructor(qualname: str) -> None:
+    module = qualname.split(".")[0]
+    assert kind_in(f"import {module}\nclient = {qualname}()\nclient\n") == CONSTRUCTED[qualname]
+
+
+@pytest.mark.parametrize(
+    ("source", "kind"),
+    [
+        ("from pymongo import MongoClient\nMongoClient()['rag']['docs']\n", "pymongo.collection"),
+        ("from pymongo import MongoClient\nMongoClient().rag.get_collection('docs')\n", "pymongo.collection"),
+        ("import sqlite3\nsqlite3.connect('a.db').cursor()\n", "dbapi.cursor"),
+        ("import boto3\nboto3.Session().client('s3')\n", "boto3.client"),
+        (
+            "from sqlalchemy.orm import sessionmaker\nFactory = sessionmaker()\nFactory()\n",
+            "sqlalchemy.session",
+        ),
+        ("from sqlalchemy.orm import Session\nSession().query(1).filter(2).limit(3)\n", "sqlalchemy.query"),
+        ("from elasticsearch import Elasticsearch\nElasticsearch().indices\n", "elasticsearch.client"),
+        # Async clients and session factories of async sessions are not in the table.
+        (
+            "from sqlalchemy.orm import sessionmaker\nfrom sqlalchemy.ext.asyncio import AsyncSession\n"
+            "sessionmaker(class_=AsyncSession)()\n",
+            None,
+        ),
+        ("from sqlalchemy.orm import sessionmaker\nsessionmaker(**options)()\n", None),
+        ("from sqlalchemy.ext.asyncio import async_sessionmaker\nasync_sessionmaker()()\n", None),
+        ("import redis.asyncio as redis\nredis.Redis()\n", None),
+        ("from elasticsearch import AsyncElasticsearch\nAsyncElasticsearch()\n", None),
+        ("from motor.motor_asyncio import AsyncIOMotorClient\nAsyncIOMotorClient()['rag']['docs']\n", None),
+        ("import aioboto3\naioboto3.Session().client('s3')\n", None),
+        ("import redis\nclient = redis.Redis()\nclient = make_client()\nclient\n", None),
+    ],
+)
+def test_store_kinds_through_calls_members_and_bindings(source: str, kind: str | None) -> None:
+    assert kind_in(source) == kind
+
+
+@pytest.mark.parametrize("annotation", sorted(datastores.ANNOTATIONS))
+def test_store_annotations(annotation: str) -> None:
+    module, _, name = annotation.rpartition(".")
+    source = f"from {module} import {name}\n\n\ndef handler(db: {name} | None = None):\n    db\n"
+    tree = ast.parse(source)
+    function = tree.body[-1]
+    assert isinstance(function, ast.FunctionDef) and isinstance(function.body[0], ast.Expr)
+    found = datastores.kind_of(Names(Tree(tree)), function.body[0].value)
+    assert found == datastores.ANNOTATIONS[annotation]
+
+
+def test_peewee_model_bases() -> None:
+    assert dict(datastores.MODEL_BASES) == {
+        "peewee.Model": "peewee.model-class",
+        "playhouse.signals.Model": "peewee.model-class",
     }

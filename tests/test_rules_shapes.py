@@ -156,3 +156,31 @@ def test_blocking_project_calls_only_on_the_per_request_path(repo: GitRepo, run_
         ("scoring/evaluate.py", 28, "blocking-call-in-async", "medium"),  # a file read per request
         ("scoring/evaluate.py", 32, "blocking-call-in-async", "medium"),  # telemetry POST per request
     ]
+
+
+def test_sync_database_and_service_clients_in_async_code(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    # Negatives: offloads (to_thread, run_in_executor, run_in_threadpool), async clients
+    # (redis.asyncio, AsyncElasticsearch, motor, AsyncSession, async_sessionmaker, a sessionmaker
+    # of AsyncSession), a lazy peewee select, a presigned URL, a class that is not a peewee model,
+    # a DB-API cursor() and sqlite3.connect, a receiver the code does not resolve (`store`).
+    files = {f"stores/{name}": f"stores/{name}" for name in ("db.py", "models.py", "clients.py", "api.py")}
+    found = review(repo, run_archbot, files, "--persona", "senior-ml-systems-architect")
+
+    assert only("blocking-call-in-async", found) == [
+        ("stores/api.py", 21, "blocking-call-in-async", "medium"),  # self.collection (base __init__)
+        ("stores/api.py", 22, "blocking-call-in-async", "medium"),  # sync redis.Redis
+        ("stores/api.py", 23, "blocking-call-in-async", "medium"),  # Elasticsearch
+        ("stores/api.py", 24, "blocking-call-in-async", "medium"),  # its indices namespace
+        ("stores/api.py", 25, "blocking-call-in-async", "medium"),  # boto3 Session().client
+        ("stores/api.py", 44, "blocking-call-in-async", "medium"),  # awaits nothing: one hop, pymongo
+        ("stores/api.py", 48, "blocking-call-in-async", "medium"),  # db: Session, Query.all()
+        ("stores/api.py", 49, "blocking-call-in-async", "medium"),
+        ("stores/api.py", 51, "blocking-call-in-async", "medium"),  # a sessionmaker's session
+        ("stores/api.py", 67, "blocking-call-in-async", "medium"),  # a peewee model (project base)
+        ("stores/api.py", 69, "blocking-call-in-async", "medium"),  # its query, executed
+        ("stores/api.py", 71, "blocking-call-in-async", "medium"),  # save()
+        ("stores/api.py", 72, "blocking-call-in-async", "medium"),  # create()
+        ("stores/api.py", 80, "blocking-call-in-async", "medium"),  # DB-API cursor
+        ("stores/api.py", 81, "blocking-call-in-async", "medium"),
+        ("stores/api.py", 82, "blocking-call-in-async", "medium"),  # psycopg2.connect
+    ]

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 
 from archbot.models import Severity
+from archbot.repo import datastores
 from archbot.repo.model import Function
 from archbot.repo.resolve import Names, binding_key
 from archbot.rules import Family, Hit
@@ -256,6 +257,23 @@ _TWIN_NAMES = ("{}_async", "a{}", "async_{}")
 _IO_HOPS = 1
 
 
+def _store_call(names: Names, call: ast.Call) -> str | None:
+    """A call that waits on a synchronous database or service client (the datastores table), its
+    receiver resolved through the repository model; None when it does not or is awaited."""
+    name = names.call_name(call)
+    if name in datastores.CONNECTING:
+        return f"`{name}` connects to the database synchronously: it blocks the event loop."
+    func = call.func
+    if not isinstance(func, ast.Attribute) or isinstance(names.tree.parents.get(call), ast.Await):
+        return None
+    entry = datastores.store(datastores.kind_of(names, func.value))
+    if entry is None or not entry.blocks(func.attr):
+        return None
+    return (
+        f"`.{func.attr}()` is a synchronous {entry.package} call: it blocks the event loop ({entry.instead})."
+    )
+
+
 def _waits(names: Names, call: ast.Call) -> str | None:
     """What blocking work `call` does itself: file, process or clock I/O, HTTP, a sync LLM call."""
     func = call.func
@@ -270,6 +288,12 @@ def _waits(names: Names, call: ast.Call) -> str | None:
             return f"`Path.{func.attr}`"
     if _blocking_call(names, call) is not None:
         return "a synchronous HTTP or model call"
+    if _store_call(names, call) is not None:
+        return (
+            f"a synchronous database call (`.{func.attr}()`)"
+            if isinstance(func, ast.Attribute)
+            else "`connect`"
+        )
     return None
 
 
@@ -424,7 +448,12 @@ def blocking_call_in_async(src: PythonFile) -> Iterator[Hit]:
     `run_async`, `arun`, `async_run`), or when it does file, process, HTTP or sync model I/O
     itself or one project call further each time the coroutine runs; a method that only computes
     is not reported, nor a one-time setup call outside a loop (a factory, constructor or setup
-    function, a configuration read, a lazy `if self.x is None` initialisation).
+    function, a configuration read, a lazy `if self.x is None` initialisation). Also (medium) a
+    call that waits on a synchronous database or service client of the datastores table
+    (SQLAlchemy `Session`/`Query`, peewee models, pymongo, sync `redis.Redis`, DB-API cursors,
+    `Elasticsearch`, boto3 clients), its receiver resolved through the repository model — a
+    coroutine that awaits nothing included; async clients, thread offloads and receivers the code
+    does not resolve stay silent.
 
     Why:
         All of these block the event loop until the database, the threads, the disk or the
@@ -467,7 +496,8 @@ def blocking_call_in_async(src: PythonFile) -> Iterator[Hit]:
                 if not django:
                     continue
             else:
-                found = _sync_project_call(src, call)
+                store = _store_call(src.names, call)
+                found = (store, Severity.MEDIUM) if store is not None else _sync_project_call(src, call)
                 line = src.changed_line(call)
                 if found is not None and line is not None:
                     yield Hit(line, *found)
