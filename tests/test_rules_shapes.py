@@ -152,9 +152,10 @@ def test_blocking_project_calls_only_on_the_per_request_path(repo: GitRepo, run_
     found = review(repo, run_archbot, files, "--persona", "senior-ml-systems-architect")
 
     assert only("blocking-call-in-async", found) == [
-        ("scoring/evaluate.py", 20, "blocking-call-in-async", "medium"),  # a builder called per item
-        ("scoring/evaluate.py", 28, "blocking-call-in-async", "medium"),  # a file read per request
-        ("scoring/evaluate.py", 32, "blocking-call-in-async", "medium"),  # telemetry POST per request
+        ("scoring/evaluate.py", 28, "blocking-call-in-async", "medium"),  # a builder called per item
+        ("scoring/evaluate.py", 36, "blocking-call-in-async", "medium"),  # a file read per request
+        ("scoring/evaluate.py", 40, "blocking-call-in-async", "medium"),  # telemetry POST per request
+        ("scoring/evaluate.py", 41, "blocking-call-in-async", "medium"),  # create_* as an action
     ]
 
 

@@ -333,12 +333,14 @@ def _async_twin(names: Names, function: Function) -> Function | None:
     return None
 
 
-# A call made once to set things up (a factory, a constructor, a config read): whatever it waits
-# for, it does not wait on every request or item.
+# A call made once to set things up (a constructor, a setup or config read; a factory whose result
+# is kept): whatever it waits for, it does not wait on every request or item. A `create_*` call
+# whose result is dropped is an action (`create_venv(...)`), not a factory.
 _SETUP_NAME = re.compile(
-    r"^_*(?:create|make|build|setup|set_up|init|initialize|initialise|configure|register|__init__)(?:_|$)"
-    r"|_factory$|^_*(?:get|load|read)_(?:config|settings|env)"
+    r"^_*(?:setup|set_up|init|initialize|initialise|configure|register|__init__)(?:_|$)"
+    r"|^_*(?:get|load|read)_(?:config|settings|env)"
 )
+_FACTORY_NAME = re.compile(r"^_*(?:create|make|build)(?:_|$)|_factory$")
 _CONFIG_RESULT = re.compile(r"(?i)^(?:.*_)?(?:config|cfg|conf|configuration|settings|options|opts|params)$")
 _LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
@@ -378,14 +380,17 @@ def _in_loop(src: PythonFile, call: ast.Call) -> bool:
 
 
 def _setup_call(src: PythonFile, call: ast.Call, function: Function) -> bool:
-    """A one-time setup call: a lazy initialisation, or — outside a loop — a factory, constructor
-    or setup function, or a call whose result is bound to a configuration name."""
+    """A one-time setup call: a lazy initialisation, or — outside a loop — a constructor or setup
+    function, a factory whose result is kept, or a call whose result is bound to a configuration
+    name."""
     key = _assigned_key(src, call)
     if key is not None and _lazy_init(src, call, key):
         return True
     if _in_loop(src, call):
         return False
     if _SETUP_NAME.search(function.name):
+        return True
+    if _FACTORY_NAME.search(function.name) and not isinstance(src.nodes.parents.get(call), ast.Expr):
         return True
     return key is not None and _CONFIG_RESULT.match(key.rpartition(".")[2]) is not None
 

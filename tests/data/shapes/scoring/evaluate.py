@@ -1,6 +1,14 @@
 from openai import AsyncOpenAI
 
-from scoring.telemetry import Embedder, build_judge, embedder_factory, parse_rubric, read_scoring_config, track
+from scoring.telemetry import (
+    Embedder,
+    build_judge,
+    create_report,
+    embedder_factory,
+    parse_rubric,
+    read_scoring_config,
+    track,
+)
 
 client = AsyncOpenAI(timeout=30, max_retries=3)
 
@@ -30,4 +38,5 @@ class Evaluator:
             model="gpt-4o-2024-08-06", max_tokens=50, messages=[{"role": "user", "content": f"{rubric}{prompt}"}]
         )
         track({"event": "generation", "tokens": answer.usage.total_tokens})
+        create_report(prompt)
         return answer.choices[0].message.content or ""
