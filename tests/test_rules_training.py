@@ -35,7 +35,9 @@ EXPECTED: dict[str, Expected] = {
     # Negatives: the seed passed (seed=self.seed, random.Random(seed)), shuffle=False, a seed
     # read elsewhere in its class; a config seed read in another function, a config derived from
     # TrainingArguments (the framework reads its fields), a `--pick-seed` option read, options
-    # handed on whole with vars(args); a class's seed field read by a module that uses the class.
+    # handed on whole with vars(args) or passed whole to another package's function, a config
+    # spread with asdict() where its class is named; a class's seed field read by a module that uses
+    # the class.
     "seed-not-passed": [
         # A dataclass field, StreamingDataset(shuffle=train); train/launch.py reads another `.seed`.
         ("data/modules.py", 25, "medium"),

@@ -1266,14 +1266,14 @@ def _config_classes(src: PythonFile, function: ast.FunctionDef | ast.AsyncFuncti
 
 def _unused_config_seed(src: PythonFile, function: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
     """A seed field of a plain config class (a dataclass, a pydantic model: no framework base that
-    reads it) the function's objects are built from, read nowhere in the repository."""
+    reads it) the function's objects are built from, read nowhere in the repository, and the
+    class's objects handed on whole nowhere (no file naming the class spreads fields)."""
     repo = src.repo
     for cls in _config_classes(src, function):
         bases = repo.base_classes(cls)
         if any(isinstance(b, str) and b not in _PLAIN_CONFIG_BASES for b in bases):
             continue
-        text = repo.text(cls.module.path) or ""
-        if _FIELDS_SPREAD.search(text) or _FIELDS_SPREAD.search(src.code):
+        if _FIELDS_SPREAD.search(src.code) or _spread_where_named(src, cls.name):
             continue
         for owner in [cls, *(b for b in bases if isinstance(b, Class))]:
             for field, line in _class_seed_fields(owner.node).items():
@@ -1282,10 +1282,37 @@ def _unused_config_seed(src: PythonFile, function: ast.FunctionDef | ast.AsyncFu
     return None
 
 
+def _spread_where_named(src: PythonFile, name: str) -> bool:
+    """A Python file naming `name` hands fields on without naming them (`asdict(cfg)`)."""
+    word = re.compile(rf"\b{re.escape(name)}\b")
+    return any(
+        (text := src.repo.text(path)) is not None and word.search(text) and _FIELDS_SPREAD.search(text)
+        for path in src.repo.containing((name,))
+    )
+
+
+def _options_handed_on(src: PythonFile) -> bool:
+    """The parsed options are handed on whole: `vars(args)`, or `args` passed to a call."""
+    if _FIELDS_SPREAD.search(src.code):
+        return True
+    parsed = {
+        name
+        for name, value in assigned_values(src.nodes.walked)
+        if isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Attribute)
+        and value.func.attr in ("parse_args", "parse_known_args")
+    }
+    return any(
+        isinstance(a, ast.Name) and a.id in parsed
+        for call in src.nodes.calls
+        for a in [*call.args, *(k.value for k in call.keywords)]
+    )
+
+
 def _unused_seed_option(src: PythonFile) -> str | None:
     """A `--seed` command-line option of the module's own parser whose value is read nowhere in
-    the repository (and the parsed options are not handed on whole with `vars(args)`)."""
-    if _FIELDS_SPREAD.search(src.code):
+    the repository, while the parsed options are not handed on whole (`vars(args)`, `run(args)`)."""
+    if _options_handed_on(src):
         return None
     for call in src.nodes.calls:
         func = call.func

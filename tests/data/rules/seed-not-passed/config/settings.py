@@ -22,3 +22,9 @@ class EvalConfig:
 @dataclass
 class LoaderArguments(TrainingArguments):
     loader_seed: int = 3
+
+
+@dataclass
+class MixConfig:
+    batch_size: int = 8
+    mix_seed: int = 5

@@ -4,7 +4,7 @@ import random
 
 from torch.utils.data import DataLoader, Dataset
 
-from config.settings import EvalConfig, FinetuneConfig, LoaderArguments
+from config.settings import EvalConfig, FinetuneConfig, LoaderArguments, MixConfig
 
 
 def train_loader(dataset: Dataset, cfg: FinetuneConfig) -> DataLoader:
@@ -27,3 +27,7 @@ def framework_loader(dataset: Dataset, args: LoaderArguments) -> DataLoader:
 
 def ordered(dataset: Dataset, cfg: FinetuneConfig) -> DataLoader:
     return DataLoader(dataset, batch_size=cfg.batch_size, shuffle=False)
+
+
+def mix_loader(dataset: Dataset, cfg: MixConfig) -> DataLoader:
+    return DataLoader(dataset, batch_size=cfg.batch_size, shuffle=True)
