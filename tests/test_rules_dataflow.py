@@ -115,13 +115,15 @@ EXPECTED: dict[str, Expected] = {
         ("train/train_classifier.py", 17, "low"),  # __main__ script: first training call
     ],
     # Negatives: dataset.shuffle(seed=), random.Random(SEED), a module that seeds random, a judge
-    # with temperature/seed (SDK and raw payload), an embeddings call, the same code outside eval paths.
+    # with temperature/seed (SDK and raw payload), an embeddings call, the same code outside eval paths,
+    # vLLM sampling params that set a seed or come from the caller.
     "eval-no-seed": [
         ("evals/gpqa_eval.py", 19, "low"),  # dataset.shuffle()
         ("evals/gpqa_eval.py", 26, "low"),  # random.shuffle(choices)
         ("evals/gpqa_eval.py", 28, "low"),  # np.random.permutation
         ("evals/gpqa_eval.py", 38, "low"),  # Gemini payload's generationConfig without seed/temperature
         ("evals/gpqa_eval.py", 58, "low"),  # judge chat.completions.create
+        ("evals/codegen_eval.py", 23, "low"),  # vLLM generate with default sampling
     ],
     # Negatives: .eval() after torch.load, Scorer().to(...).eval(), a from_pretrained model,
     # torch.no_grad() block, @torch.inference_mode() handler, submodules in another nn.Module's

@@ -353,6 +353,26 @@ def _resolved(names: Names, node: ast.AST | None) -> ast.AST | None:
     return node
 
 
+# Where a generation call takes its sampling settings as one object (vLLM `SamplingParams`, a
+# Gemini `GenerateContentConfig`, Ollama `options`), besides a positional argument after the prompt.
+_SAMPLING_OBJECTS = frozenset(
+    ["sampling_params", "config", "generation_config", "options", "params", "parameters"]
+)
+
+
+def _sampling_passed(names: Names, call: ast.Call) -> bool:
+    """A sampling-settings object is passed (`llm.generate(prompts, sampling_params)`) whose value
+    sets `seed` or `temperature`, or is not known here (unresolved: not judged)."""
+    values = [*call.args[1:], *(k.value for k in call.keywords if k.arg in _SAMPLING_OBJECTS)]
+    for value in values:
+        resolved = _resolved(names, value)
+        if _has_sampling_setting(resolved):
+            return True
+        if isinstance(resolved, (ast.Name, ast.Attribute, ast.Subscript)):
+            return True
+    return False
+
+
 def _unseeded_generation(src: PythonFile, call: ast.Call) -> ast.AST | None:
     """An LLM generation request with neither `seed` nor `temperature`: the node to report (the
     payload's generation config when it has one, where the setting belongs), else None."""
@@ -361,7 +381,7 @@ def _unseeded_generation(src: PythonFile, call: ast.Call) -> ast.AST | None:
         return None
     site = llm_call(names, call)
     if site is not None:
-        if site.embedding or _has_sampling_setting(call):
+        if site.embedding or _has_sampling_setting(call) or _sampling_passed(names, call):
             return None
         config = kwarg(call, "config", "generation_config")
         return config.value if config is not None else call
