@@ -114,12 +114,13 @@ def test_a_component_keeps_a_client_with_a_long_default_timeout(
 
 def test_a_revision_at_hand_not_forwarded_to_a_hub_loader(repo: GitRepo, run_archbot: RunArchbot) -> None:
     # Negatives: the revision passed, forwarded through **kwargs (accepted), through a local dict;
-    # a function with no revision at hand.
+    # a function with no revision at hand; a local's revision read after the call (for the teacher
+    # model loaded next); a model's revision at a dataset load.
     found = review(repo, run_archbot, {"models/hub_loading.py": "hub_loading.py"})
 
     assert only("hf-unpinned-revision", found) == [
-        ("models/hub_loading.py", 6, "hf-unpinned-revision", "medium"),  # the `revision` parameter
-        ("models/hub_loading.py", 12, "hf-unpinned-revision", "medium"),  # kwargs.get("revision")
+        ("models/hub_loading.py", 7, "hf-unpinned-revision", "medium"),  # the `revision` parameter
+        ("models/hub_loading.py", 13, "hf-unpinned-revision", "medium"),  # kwargs.get("revision")
     ]
 
 

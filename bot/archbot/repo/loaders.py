@@ -112,7 +112,9 @@ NOT_DESERIALISERS = frozenset(["torch.jit.load", "torch.utils.cpp_extension.load
 class HubLoader:
     """A loader that fetches a model, tokenizer or dataset from the Hugging Face Hub by repository
     id. `repo_position`/`repo_names`: where the id is passed. `revision_options`: the options that
-    pin the revision. `remote_code`: whether it accepts `trust_remote_code`."""
+    pin the revision. `remote_code`: whether it accepts `trust_remote_code`. `holds`: what it loads
+    (`model`, `dataset`, or `any` repository type), so that a model's revision is not taken for a
+    dataset's."""
 
     qualname: str
     source: str
@@ -120,6 +122,7 @@ class HubLoader:
     repo_names: tuple[str, ...] = ("pretrained_model_name_or_path", "model_name_or_path", "repo_id")
     revision_options: tuple[str, ...] = ("revision",)
     remote_code: bool = True
+    holds: str = "model"
 
 
 _HUB_SOURCE = "transformers/huggingface_hub/datasets docs: `revision` pins a branch, tag or commit"
@@ -140,14 +143,16 @@ _HUB_LOADERS: tuple[HubLoader, ...] = (
         _HUB_SOURCE,
         repo_names=("repo_id",),
         remote_code=False,
+        holds="any",
     ),
     HubLoader(
         "huggingface_hub.snapshot_download",
         _HUB_SOURCE,
         repo_names=("repo_id",),
         remote_code=False,
+        holds="any",
     ),
-    HubLoader("datasets.load_dataset", _HUB_SOURCE, repo_names=("path",)),
+    HubLoader("datasets.load_dataset", _HUB_SOURCE, repo_names=("path",), holds="dataset"),
     HubLoader(
         "vllm.LLM",
         "vllm LLM(model, revision=, tokenizer_revision=, trust_remote_code=)",

@@ -341,26 +341,52 @@ def trust_remote_code(src: SourceFile) -> Iterator[Hit]:
             yield Hit(number, "remote code is switched on in configuration.")
 
 
-_REVISION_NAMES = frozenset(["revision", "model_revision"])
+# The names a revision goes by, for what a loader loads; a holder named for the other kind
+# (`model_args.revision` at a dataset load) pins something else.
+_REVISION_NAMES = {
+    "model": frozenset(["revision", "model_revision"]),
+    "dataset": frozenset(["revision", "dataset_revision", "data_revision"]),
+    "any": frozenset(["revision", "model_revision", "dataset_revision", "data_revision"]),
+}
+_OTHER_HOLDER = {"model": re.compile(r"(?i)data"), "dataset": re.compile(r"(?i)model")}
 
 
-def _revision_in_scope(function: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
-    """The revision the enclosing function has at hand: a `revision` parameter, a read of
-    `kwargs.get("revision")` / `kwargs["revision"]`, or of an attribute `x.revision`."""
+def _revision_in_scope(
+    function: ast.FunctionDef | ast.AsyncFunctionDef, call: ast.Call, holds: str
+) -> str | None:
+    """The revision the enclosing function has at hand at `call`: a `revision` parameter, or a
+    read of `kwargs.get("revision")` / `kwargs["revision"]` or of an attribute `x.revision`
+    (`model_revision` for a model, `dataset_revision` for a dataset; not of a holder named for
+    the other kind) before the call, or anywhere when it reads a parameter (`**kwargs`)."""
+    names = _REVISION_NAMES[holds]
+    other = _OTHER_HOLDER.get(holds)
     for arg in ast.walk(function.args):
-        if isinstance(arg, ast.arg) and arg.arg in _REVISION_NAMES:
+        if isinstance(arg, ast.arg) and arg.arg in names:
             return f"the `{arg.arg}` parameter"
+    parameters = {a.arg for a in ast.walk(function.args) if isinstance(a, ast.arg)}
     for node in own_nodes(*function.body):
+        holder: ast.expr | None = None
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
             and node.func.attr == "get"
-            and string_value(argument(node, 0, "key")) in _REVISION_NAMES
+            and string_value(argument(node, 0, "key")) in names
         ):
-            return f"`{ast.unparse(node)}`"
-        if isinstance(node, ast.Subscript) and string_value(node.slice) in _REVISION_NAMES:
-            return f"`{ast.unparse(node)}`"
-        if isinstance(node, ast.Attribute) and node.attr in _REVISION_NAMES:
+            holder = node.func.value
+        elif (
+            isinstance(node, ast.Subscript)
+            and isinstance(node.ctx, ast.Load)
+            and string_value(node.slice) in names
+        ) or (isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load) and node.attr in names):
+            holder = node.value
+        if holder is None or (other is not None and other.search(ast.unparse(holder))):
+            continue
+        # Read after the call, a local's revision is for what the function loads next (a teacher
+        # model); a parameter's was there from the start.
+        base = holder
+        while isinstance(base, (ast.Attribute, ast.Subscript, ast.Call)):
+            base = base.func if isinstance(base, ast.Call) else base.value
+        if getattr(node, "lineno", 0) < call.lineno or (isinstance(base, ast.Name) and base.id in parameters):
             return f"`{ast.unparse(node)}`"
     return None
 
@@ -377,7 +403,7 @@ def _revision_not_forwarded(src: PythonFile, call: ast.Call, name: str) -> str |
         return None
     if src.names.keywords(call).state(*entry.revision_options, "commit_id", "code_revision") != "absent":
         return None
-    where = _revision_in_scope(function)
+    where = _revision_in_scope(function, call, entry.holds)
     if where is None:
         return None
     loader = method or name.rsplit(".", 1)[-1]

@@ -1,3 +1,4 @@
+import datasets
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 
@@ -24,3 +25,16 @@ def load_configured(config):
 
 def load_unpinned(model_id: str):
     return AutoTokenizer.from_pretrained(model_id)
+
+
+def load_student_and_teacher(student_id: str, teacher_id: str, settings: dict):
+    tokenizer = AutoTokenizer.from_pretrained(student_id)
+    teacher_options = dict(settings.get("teacher", {}))
+    teacher = AutoModelForCausalLM.from_pretrained(teacher_id, revision=teacher_options.get("revision"))
+    return tokenizer, teacher
+
+
+def load_with_data(model_args, data_args):
+    model = AutoModelForCausalLM.from_pretrained(model_args.name, revision=model_args.model_revision)
+    rows = datasets.load_dataset(data_args.dataset_name)
+    return model, rows
