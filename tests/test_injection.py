@@ -125,7 +125,7 @@ def test_hostile_diff_and_model_output_in_every_format(
     data = json.loads(outputs["json"].out)
     rules = [(f["rule"], f["line"]) for f in data["findings"] if f["source"] == "rules"]
     assert rules == [(f["rule"], f["line"]) for f in clean["findings"] if f["source"] == "rules"]
-    assert rules == [("hardcoded-llm-api-key", 4), ("http-call-no-timeout", 10), ("llm-client-no-retry", 10)]
+    assert rules == [("hardcoded-llm-api-key", 4), ("http-call-no-timeout", 10)]
     assert [(f["file"], f["line"], f["title"]) for f in data["findings"] if f["source"] == "llm"] == [
         (HOSTILE_PATH, 6, HOSTILE + WORKFLOW_COMMAND)
     ]

@@ -224,7 +224,7 @@ def test_without_a_repository_names_resolve_within_the_file() -> None:
     assert names.target(load) is None
 
 
-def test_imported_objects_and_legacy_chains_resolve_to_their_model(repo: GitRepo) -> None:
+def test_imported_sdk_clients_and_legacy_chains_resolve_to_their_model(repo: GitRepo) -> None:
     repo.stage(
         "app/clients.py",
         "from langchain.chains import LLMChain\n"
@@ -233,16 +233,22 @@ def test_imported_objects_and_legacy_chains_resolve_to_their_model(repo: GitRepo
         "llm = ChatOpenAI(model='m')\n"
         "qa = LLMChain(llm=llm, prompt=None)\n",
     )
-    repo.stage("app/use.py", "from app.clients import llm, qa\n\nllm.invoke('x')\nqa.arun('y')\n")
+    repo.stage("app/bus.py", "class Bus:\n    def emit(self, event):\n        pass\n\n\nbus = Bus()\n")
+    repo.stage(
+        "app/use.py",
+        "from app.bus import bus\nfrom app.clients import llm, qa\n\n"
+        "llm.invoke('x')\nqa.arun('y')\nbus.emit(1)\n",
+    )
     change = sources.staged()
     model = Repository(change.list_repo, change.post.read)
     module = model.module("app/use.py")
     assert module is not None
     names = Names.of(model, module)
-    invoke, arun = names.tree.calls
+    invoke, arun, emit = names.tree.calls
 
     client = names.constructor(invoke.func.value)  # type: ignore[attr-defined]
     chained = names.runnable_model(arun.func.value)  # type: ignore[attr-defined]
 
     assert client is not None and client[0] == "langchain_openai.ChatOpenAI"  # app/clients.py's
     assert chained is not None and chained[0] == "langchain_openai.ChatOpenAI"  # LLMChain(llm=llm)
+    assert names.constructor(emit.func.value) is None  # type: ignore[attr-defined]  # a project class

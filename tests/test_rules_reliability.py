@@ -61,7 +61,8 @@ EXPECTED: dict[str, Expected] = {
         ("assistant/generate.py", 91, "medium"),  # a chunking range loop is not a retry loop
         ("assistant/generate.py", 143, "medium"),  # requests.Session used for /generate, no adapter
         # POSTs of model request bodies in loops over data. Negatives: a body with no model field,
-        # a fine-tuning job's configuration (sampling options alone), a while retry loop, a session
+        # a fine-tuning job's configuration (sampling options alone), a model-like body sent to
+        # another API's literal path (`/kickoff`), a while retry loop, a session
         # from a project factory that mounts an adapter, an httpx client with its own transport, a
         # client handed in, a tenacity-decorated helper.
         ("assistant/batch_scoring.py", 19, "medium"),  # the session of the embeddings request
@@ -126,7 +127,8 @@ EXPECTED: dict[str, Expected] = {
         ("pipelines/label_reviews.py", 30, "low"),  # awaited one at a time
         # Through the repository model and thread offloads. Negatives: a call carrying the
         # history the loop appends to, a step with no model call, a step making a batch call, a
-        # literal collection, coroutines for a fan-out, an offload of a function with no model call.
+        # literal collection, coroutines for a fan-out, an offload of a function with no model
+        # call, a module constant holding a literal dict, a local literal list through enumerate.
         ("pipelines/batch_answers.py", 23, "low"),  # a step of another module, awaited per item
         ("pipelines/batch_answers.py", 30, "low"),  # anyio.to_thread.run_sync(chat.invoke, item)
         ("pipelines/batch_answers.py", 32, "low"),  # trio.to_thread.run_sync(lambda: ...)

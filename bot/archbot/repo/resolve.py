@@ -7,8 +7,8 @@
   module-level aliases (`loader = torch.load`), and SDK re-export paths (`openai.lib.azure.
   AzureOpenAI` is `openai.AzureOpenAI`, see `sdk.canonical`).
 - `constructor(node)`: what object an expression holds — the class it was built from and the
-  constructor call — through local bindings, module-level objects imported from other project
-  modules, `self.attr` set in any method of the class or of a project base class (in any
+  constructor call — through local bindings, module-level SDK clients imported from other
+  project modules, `self.attr` set in any method of the class or of a project base class (in any
   module), a project factory function's `return Ctor(...)` (one hop), `.with_options(...)`, and
   parameter annotations.
 - `target(call)`: the project function a call runs (functions, methods through `self`, objects
@@ -377,17 +377,29 @@ class Names:
             if found is not None:
                 return found
         elif isinstance(node, ast.Name):
-            # A module-level object of another project module (`from app.clients import llm`).
-            held = self.value_of(node)
-            if held is not None and held[0] is not self:
-                found = held[0].constructor(held[1], depth + 1)
-                if found is not None:
-                    return found
+            found = self._imported_client(node, depth)
+            if found is not None:
+                return found
         annotation = self.annotations.get(key)
         if annotation is not None:
             name = self.qualname(_unwrap_optional(annotation))
             return (name, None) if name else None
         return None
+
+    def _imported_client(self, node: ast.Name, depth: int) -> Built | None:
+        """A module-level object of another project module built from a class outside the project
+        (`from app.clients import llm`, `llm = ChatOpenAI(...)` there): an SDK client or session.
+        Objects of project classes are left to `target` as before: rules judging a project
+        method's blocking or async twin by its name alone would take an event bus's
+        fire-and-forget `emit` for a blocking call."""
+        held = self.value_of(node)
+        if held is None or held[0] is self or self.repo is None:
+            return None
+        found = held[0].constructor(held[1], depth + 1)
+        near = held[0].module.path if held[0].module is not None else ""
+        if found is None or self.repo.symbol(found[0], near) is not None:
+            return None
+        return found
 
     def _factory_result(self, func: ast.expr, depth: int) -> Built | None:
         """A project function called as a factory: what its `return` builds (one hop)."""

@@ -47,22 +47,50 @@ def _functions(nodes: Iterable[ast.AST]) -> dict[str, list[_Function]]:
     return found
 
 
-def _literal_iterable(node: ast.expr) -> bool:
-    """A literal collection, or `range(<int literal>)`: its size is fixed in the code."""
+def _literal_iterable(names: Names, node: ast.expr) -> bool:
+    """A literal collection, `range(<int literal>)`, a literal slice, or a module constant or a
+    local name (assigned once) holding a non-empty literal collection, also through `enumerate`,
+    `.items()`, `.keys()`, `.values()`: its size is fixed in the code."""
     if isinstance(node, (ast.List, ast.Tuple, ast.Set, ast.Dict, ast.Constant)):
         return True
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "range":
+        return all(isinstance(a, ast.Constant) for a in node.args)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "enumerate":
+        return bool(node.args) and _literal_iterable(names, node.args[0])
     if (
         isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Name)
-        and node.func.id == "range"
-        and all(isinstance(a, ast.Constant) for a in node.args)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in ("items", "keys", "values")
+        and not node.args
     ):
-        return True
+        node = node.func.value
+    if isinstance(node, ast.Name):
+        held = names.value_of(node)
+        value = held[1] if held is not None else _local_value(names, node)
+        # Not an empty one: that is a container the program fills.
+        if isinstance(value, ast.Dict):
+            return bool(value.keys)
+        return isinstance(value, (ast.List, ast.Tuple, ast.Set)) and bool(value.elts)
     return (
         isinstance(node, ast.Subscript)
         and isinstance(node.slice, ast.Slice)
         and isinstance(node.slice.upper, ast.Constant)
     )
+
+
+def _local_value(names: Names, name: ast.Name) -> ast.expr | None:
+    """The value a local name is given by its function's only assignment to it."""
+    function = names.tree.function(name) if names.tree.owns(name) else None
+    if function is None:
+        return None
+    values = [
+        node.value
+        for node in scope_walk(*function.body)
+        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign))
+        for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+        if isinstance(target, ast.Name) and target.id == name.id
+    ]
+    return values[0] if len(values) == 1 else None
 
 
 def _target_names(target: ast.expr) -> set[str]:
@@ -100,7 +128,7 @@ def _fan_out_from_name(src: PythonFile, name: str, site: ast.AST) -> _FanOut | N
             and not isinstance(node.value, ast.DictComp)
         ):
             return _FanOut([node.value.elt], node.value.generators[0].iter)
-        if isinstance(node, (ast.For, ast.AsyncFor)) and not _literal_iterable(node.iter):
+        if isinstance(node, (ast.For, ast.AsyncFor)) and not _literal_iterable(src.names, node.iter):
             for inner in scope_walk(node):
                 if (
                     isinstance(inner, ast.Call)
@@ -270,7 +298,7 @@ def _is_limiter(names: Names, node: ast.expr) -> bool:
 def _unbounded_llm_fan_out(
     src: PythonFile, fan_out: _FanOut, site: ast.AST, functions: dict[str, list[_Function]]
 ) -> str | None:
-    if _literal_iterable(fan_out.iterable):
+    if _literal_iterable(src.names, fan_out.iterable):
         return None
     if isinstance(fan_out.iterable, ast.Name) and fan_out.iterable.id in _enclosing_loop_targets(src, site):
         return None  # chunked: each fan-out covers one batch
@@ -430,7 +458,9 @@ def llm_call_in_loop(src: PythonFile) -> Iterator[Hit]:
     for call in src.changed_calls():
         line = src.changed_line(call)
         loop = _loop_of(src, call) if line is not None else None
-        if line is None or loop is None or _literal_iterable(_loop_iterable(loop)) or _excluded_loop(loop):
+        if line is None or loop is None or _excluded_loop(loop):
+            continue
+        if _literal_iterable(src.names, _loop_iterable(loop)):
             continue
         if _under_limiter(src, call):
             continue
@@ -596,7 +626,7 @@ def embedding_call_per_item(src: PythonFile) -> Iterator[Hit]:
                 continue
             method, embedded = wrapped
         loop = _loop_of(src, call)
-        if loop is None or _literal_iterable(_loop_iterable(loop)) or _batched(loop):
+        if loop is None or _literal_iterable(src.names, _loop_iterable(loop)) or _batched(loop):
             continue
         if _in_except_handler(src, loop):
             continue  # a one-by-one fallback after a batched request failed

@@ -394,7 +394,10 @@ def _llm_post(src: PythonFile, call: ast.Call) -> tuple[str, ast.Call | None] | 
     if found is None:
         return None
     position = 1 if found[0].endswith(".request") else 0
-    if _llm_url(src, call, argument(call, position, "url")) or _model_request(src, call):
+    endpoint = _llm_url(src, call, argument(call, position, "url"))
+    # The body decides only where the URL does not: a literal path of another API (a crew's
+    # `/kickoff` taking `{"inputs": ...}`) is not a model endpoint.
+    if endpoint or (endpoint is None and _model_request(src, call)):
         return found
     return None
 
@@ -476,11 +479,12 @@ def _literal_collection(node: ast.expr) -> bool:
     return isinstance(node, (ast.List, ast.Tuple, ast.Set, ast.Dict, ast.Constant))
 
 
-def _llm_url(src: PythonFile, call: ast.Call, url: ast.expr | None) -> bool:
-    """The URL is an LLM endpoint: its literal text (through one local assignment) matches a known
-    path, or its names say so (`self.inference_endpoint`, `llm_url`)."""
+def _llm_url(src: PythonFile, call: ast.Call, url: ast.expr | None) -> bool | None:
+    """True when the URL is an LLM endpoint: its literal text (through one local assignment)
+    matches a known path, or its names say so (`self.inference_endpoint`, `llm_url`); False when
+    its literal path is another one (`f"{base}/kickoff"`); None when the code does not say."""
     if url is None:
-        return False
+        return None
     identifiers = [url.id] if isinstance(url, ast.Name) else []
     function = src.nodes.function(call)
     if isinstance(url, ast.Attribute):
@@ -508,7 +512,7 @@ def _llm_url(src: PythonFile, call: ast.Call, url: ast.expr | None) -> bool:
             identifiers.append(node.id)
         elif isinstance(node, ast.Attribute):
             identifiers.append(node.attr)
-    return any(_ENDPOINT_NAME.search(name) for name in identifiers)
+    return True if any(_ENDPOINT_NAME.search(name) for name in identifiers) else None
 
 
 def _no_retry(src: PythonFile, call: ast.Call) -> tuple[str, ast.Call | None] | None:
@@ -552,7 +556,8 @@ def llm_client_no_retry(src: PythonFile) -> Iterator[Hit]:
     one transient error loses the whole batch.
 
     Calibration guard: silent for a POST whose URL and body say nothing of a model (sampling
-    options alone, as in a fine-tuning job's configuration, are not a model request), a client or
+    options alone, as in a fine-tuning job's configuration, are not a model request), a model-like
+    body sent to a URL whose literal path is another API's (`/kickoff`), a client or
     session the code does not resolve, a tenacity/backoff/stamina decorator on the enclosing
     function or on a caller in the file, a `for attempt in range(N)` or `while` retry loop with a
     `try` around the call, a `Retrying` loop, a function handed to a retry helper, a

@@ -56,3 +56,15 @@ async def not_per_item(questions: list[str], pages: list[Document]) -> list[str]
     for question in questions:
         history.append(await asyncio.to_thread(normalise, question))  # negative: offload, no model
     return history
+
+
+GREETINGS = {"fr": "Bonjour", "de": "Hallo"}
+
+
+async def greet_all() -> list[str]:
+    return [await answer_question(text) for _, text in GREETINGS.items()]  # negative: a constant
+
+
+async def walk_stages(project: str) -> list[str]:
+    stages = [f"Plan {project}", f"Review {project}"]
+    return [await answer_question(stage) for _, stage in enumerate(stages)]  # negative: a local literal

@@ -93,3 +93,8 @@ def start_finetunes(url: str, configs: list[dict]) -> None:
     for config in configs:
         job = {"learning_rate": config["lr"], "temperature": 0.7, "max_tokens": 512}
         requests.post(url, json=job, timeout=60)  # negative: a job's configuration, not a request
+
+
+def kickoff_all(base_url: str, runs: list[dict]) -> None:
+    for run in runs:
+        requests.post(f"{base_url}/kickoff", json={"inputs": run}, timeout=60)  # negative: not a model
