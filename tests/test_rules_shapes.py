@@ -186,3 +186,14 @@ def test_sync_database_and_service_clients_in_async_code(repo: GitRepo, run_arch
         ("stores/api.py", 81, "blocking-call-in-async", "medium"),
         ("stores/api.py", 82, "blocking-call-in-async", "medium"),  # psycopg2.connect
     ]
+
+
+def test_a_sync_call_that_hands_back_a_future_is_not_blocking(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    # Negatives: `emit` is annotated to return a Future (it schedules, the coroutine awaits);
+    # `publish` returns one unannotated, and the coroutine awaits it with asyncio.wrap_future.
+    files = {f"events/{name}": f"events/{name}" for name in ("bus.py", "flow.py")}
+    found = review(repo, run_archbot, files, "--persona", "senior-ml-systems-architect")
+
+    assert only("blocking-call-in-async", found) == [
+        ("events/flow.py", 13, "blocking-call-in-async", "medium"),  # flush() next to aflush()
+    ]

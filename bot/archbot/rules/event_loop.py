@@ -395,6 +395,34 @@ def _setup_call(src: PythonFile, call: ast.Call, function: Function) -> bool:
     return key is not None and _CONFIG_RESULT.match(key.rpartition(".")[2]) is not None
 
 
+# A sync function annotated to return one of these schedules work for the caller to await.
+_DEFERRED = re.compile(r"\b(?:Future|Task|Awaitable|Coroutine)\b")
+
+
+def _hands_back_work(src: PythonFile, call: ast.Call, function: Function) -> bool:
+    """The sync call schedules work and hands back something the coroutine awaits: its function
+    is annotated to return a Future (or Task, Awaitable), or its result is awaited in the calling
+    coroutine, itself or through asyncio (`await x`, `await asyncio.wrap_future(x)`)."""
+    returns = function.node.returns
+    if returns is not None and _DEFERRED.search(ast.unparse(returns)):
+        return True
+    key = _assigned_key(src, call)
+    caller = src.nodes.function(call)
+    if key is None or caller is None:
+        return False
+    for node in ast.walk(caller):
+        if not isinstance(node, ast.Await):
+            continue
+        awaited = node.value
+        if binding_key(awaited) == key:
+            return True
+        if isinstance(awaited, ast.Call) and (src.names.call_name(awaited) or "").startswith("asyncio."):
+            arguments = [a.value if isinstance(a, ast.Starred) else a for a in awaited.args]
+            if any(binding_key(argument) == key for argument in arguments):
+                return True
+    return False
+
+
 def _sync_project_call(src: PythonFile, call: ast.Call) -> tuple[str, Severity] | None:
     """A sync project function called on the event loop (not awaited, not handed to a thread)
     whose class offers an async twin, or which does blocking work itself or one call further
@@ -404,6 +432,8 @@ def _sync_project_call(src: PythonFile, call: ast.Call) -> tuple[str, Severity] 
     function = src.names.target(call)
     caller = src.nodes.function(call)
     if function is None or function.is_async or function.node is caller:
+        return None
+    if _hands_back_work(src, call, function):
         return None
     twin = _async_twin(src.names, function)
     # A twin delegating to its own sync method is judged by the work that method does.
@@ -453,7 +483,8 @@ def blocking_call_in_async(src: PythonFile) -> Iterator[Hit]:
     `run_async`, `arun`, `async_run`), or when it does file, process, HTTP or sync model I/O
     itself or one project call further each time the coroutine runs; a method that only computes
     is not reported, nor a one-time setup call outside a loop (a factory, constructor or setup
-    function, a configuration read, a lazy `if self.x is None` initialisation). Also (medium) a
+    function, a configuration read, a lazy `if self.x is None` initialisation), nor a call that
+    hands back a Future the coroutine awaits (`await asyncio.wrap_future(bus.emit(...))`). Also (medium) a
     call that waits on a synchronous database or service client of the datastores table
     (SQLAlchemy `Session`/`Query`, peewee models, pymongo, sync `redis.Redis`, DB-API cursors,
     `Elasticsearch`, boto3 clients), its receiver resolved through the repository model — a
