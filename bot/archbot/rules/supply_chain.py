@@ -430,8 +430,10 @@ def _unpinned_by_change(src: PythonFile, call: ast.Call, entry: loaders.HubLoade
     full commit SHA it passed by a branch or a tag: what it did, else None. The old call is the one
     of the same callee in the same place among the lines the rewrite removed (the k-th such call
     of a run of removed and added lines becomes its k-th), read in the file before the change."""
+    if src.diff is None or not src.diff.removed_lines:
+        return None
     before = src.before
-    if before is None or src.diff is None:
+    if before is None:
         return None
     runs = carried.runs(src.diff)
     run = next((runs[line] for line in sorted(_lines(src, call)) if line in runs), None)

@@ -1149,7 +1149,7 @@ SHUFFLERS: dict[str, Shuffler] = {
 }
 # A file without one of these words holds no call of SHUFFLERS.
 _SHUFFLE_WORDS = re.compile(
-    r"shuffle|Sampler|random_split|randperm|permutation|sample|choice|train_test_split|KFold|ShuffleSplit"
+    r"shuffle|Sampler|random_split|randperm|permutation|sample\(|choices?\(|train_test_split|KFold|ShuffleSplit"
 )
 _DATASET_SHUFFLE = SHUFFLERS["*.shuffle"]
 _SEED_PARAMETER = re.compile(r"^(?:\w+_)?seed$")
@@ -1162,11 +1162,12 @@ def _shuffler(src: PythonFile, call: ast.Call) -> Shuffler | None:
     func = call.func
     if found is None and name is None and isinstance(func, ast.Attribute):
         found = SHUFFLERS.get(f"*.{func.attr}")
+    if found is None or has_splat(call) or kwarg(call, *found.seeded_by) is not None:
+        return None
+    if name is None and isinstance(func, ast.Attribute):
         built = src.names.constructor(func.value)
         if built is not None and built[0] in _SEEDED_GENERATORS:
             return None
-    if found is None or has_splat(call) or kwarg(call, *found.seeded_by) is not None:
-        return None
     switch = kwarg(call, found.switch)
     if found.shuffles == "when-asked" and (switch is None or is_false(switch.value) or is_none(switch.value)):
         return None
