@@ -49,7 +49,8 @@ CATEGORY_RULES = {
         "blocking-call-in-async",
     },
     "unsafe-deserialization": {"unsafe-model-deserialization", "trust-remote-code"},
-    "missing-seed": {"training-no-seed", "eval-no-seed", "seed-not-passed"},
+    "trust-remote-code": {"trust-remote-code"},
+    "missing-seed": {"training-no-seed", "eval-no-seed", "seed-not-passed", "shuffle-without-seed"},
     "k8s-no-resource-limits": {"k8s-serving-no-resources"},
     "k8s-no-probes": {"k8s-serving-no-readiness-probe", "k8s-serving-no-liveness-or-startup-probe"},
     "llm-no-retry": {"llm-client-no-retry", "llm-retries-disabled", "retry-unbounded", "retry-no-backoff"},
@@ -57,6 +58,7 @@ CATEGORY_RULES = {
     "llm-no-error-handling": {"llm-call-no-error-handling", "llm-error-swallowed"},
     "hardcoded-model-name": {"llm-model-hardcoded", "llm-model-alias-unpinned"},
     "unpinned-ml-dependency": {"unpinned-ml-dependency", "hf-unpinned-revision"},
+    "unpinned-model-revision": {"hf-unpinned-revision"},
 }
 GIT_ENV = {"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_TERMINAL_PROMPT": "0"}
 
