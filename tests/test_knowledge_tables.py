@@ -11,6 +11,7 @@ import pytest
 
 from archbot.repo import datastores, loaders, sdk
 from archbot.repo.resolve import Names, Tree
+from archbot.rules import timeouts
 
 U = sdk.UNKNOWN
 # qualname: (provider, default timeout, default retries, is_async, async twin)
@@ -404,3 +405,25 @@ def test_peewee_model_bases() -> None:
         "peewee.Model": "peewee.model-class",
         "playhouse.signals.Model": "peewee.model-class",
     }
+
+
+@pytest.mark.parametrize("host", sorted(timeouts.HOSTED_MODEL_APIS))
+def test_hosted_model_api_host(host: str) -> None:
+    """Each host is a model endpoint whatever the path; a generation host is an LLM endpoint too
+    (eval-no-seed asks it for a seed), a scoring one is not."""
+    url = f"https://{host}/any/path?key=k"
+    assert timeouts.MODEL_ENDPOINT.search(url)
+    assert bool(timeouts.LLM_ENDPOINT.search(url)) == (timeouts.HOSTED_MODEL_APIS[host] == "generation")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://storage.googleapis.com/upload/storage/v1/b/x/o",
+        "https://notapi.openai.com/v1/files",
+        "https://api.mistral.ai.example.net/notes",
+        "https://huggingface.co/api/models",
+    ],
+)
+def test_not_a_hosted_model_api(url: str) -> None:
+    assert not timeouts.MODEL_ENDPOINT.search(url)

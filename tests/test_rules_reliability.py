@@ -68,6 +68,10 @@ EXPECTED: dict[str, Expected] = {
         ("assistant/batch_scoring.py", 19, "medium"),  # the session of the embeddings request
         ("assistant/batch_scoring.py", 26, "medium"),  # {"inputs": batch} in a loop over batches
         ("assistant/batch_scoring.py", 43, "medium"),  # body["messages"] set in the loop
+        # POSTs to hosted model APIs known by their host, whatever the path or body. Negatives: a
+        # retried call, another Google API host, a look-alike host.
+        ("evals/hosted_judges.py", 13, "medium"),  # a hosted scorer, per reply
+        ("evals/hosted_judges.py", 21, "medium"),  # a hosted inference router
     ],
     # Negatives: stop= given, backoff max_time=, a **policy splat, AsyncRetrying with stop,
     # a `while True` loop with an attempt counter.

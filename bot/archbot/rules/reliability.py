@@ -25,7 +25,7 @@ from archbot.rules.pyast import (
     string_value,
 )
 from archbot.rules.source import PythonFile
-from archbot.rules.timeouts import LLM_ENDPOINT, is_script
+from archbot.rules.timeouts import MODEL_ENDPOINT, is_script
 
 RULES = Family()
 
@@ -503,7 +503,7 @@ def _llm_url(src: PythonFile, call: ast.Call, url: ast.expr | None) -> bool | No
         if assigned:
             url = max(assigned, key=lambda n: n.lineno).value
     text = literal_text(url)
-    if LLM_ENDPOINT.search(text):
+    if MODEL_ENDPOINT.search(text):
         return True
     if text.strip("/"):
         return False  # a literal path that is not an LLM one: `f"{server_url}/pause"`

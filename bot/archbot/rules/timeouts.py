@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Final, Literal
 
 from archbot.models import Severity
 from archbot.rules import Family, Hit
@@ -25,10 +26,37 @@ HTTP_METHODS = frozenset(["get", "post", "put", "patch", "delete", "head", "opti
 _TIMEOUT_KWARGS = ("timeout", "request_timeout", "default_request_timeout")
 _CLIENT_KWARGS = ("http_client", "client", "http_async_client", "async_client")
 _LANGCHAIN_NONE_DEFAULT = frozenset(("ChatOpenAI", "AzureChatOpenAI", "ChatAnthropic"))
+# Hosted model APIs, one entry per host, by what they serve: "generation" (a model that samples
+# text: chat, completions, embeddings) or "scoring" (a hosted classifier: toxicity, moderation).
+# A URL on one of these hosts is a model call whatever its path.
+HOSTED_MODEL_APIS: Final[Mapping[str, Literal["generation", "scoring"]]] = {
+    "api.openai.com": "generation",
+    "api.anthropic.com": "generation",
+    "generativelanguage.googleapis.com": "generation",
+    "api.mistral.ai": "generation",
+    "api.groq.com": "generation",
+    "api.together.xyz": "generation",
+    "api.deepseek.com": "generation",
+    "api.cohere.com": "generation",
+    "api-inference.huggingface.co": "generation",
+    "router.huggingface.co": "generation",
+    "commentanalyzer.googleapis.com": "scoring",  # Perspective API: toxicity scores
+}
+
+
+def _hosts(kind: str) -> str:
+    """The hosts of one kind, as a pattern matching the whole host only (not `xapi.openai.com`)."""
+    hosts = (re.escape(host) for host, served in HOSTED_MODEL_APIS.items() if served == kind)
+    return "|".join(rf"(?<![\w.-]){host}(?![\w.-])" for host in hosts)
+
+
+# A URL that reaches a generative model: a serving path (OpenAI-compatible, TGI, Ollama) or host.
 LLM_ENDPOINT = re.compile(
-    r"/v1/(chat/)?completions|/v1/embeddings|/v1/messages|/generate\b|:11434|api\.openai\.com|"
-    r"api\.anthropic\.com|generativelanguage\.googleapis\.com|/api/(generate|chat)\b"
+    r"/v1/(chat/)?completions|/v1/embeddings|/v1/messages|/generate\b|:11434|/api/(generate|chat)\b|"
+    + _hosts("generation")
 )
+# A URL that reaches any hosted model, a scoring one included (what retries and timeouts concern).
+MODEL_ENDPOINT = re.compile(f"{LLM_ENDPOINT.pattern}|{_hosts('scoring')}")
 
 
 def _requests_target(src: PythonFile, call: ast.Call) -> str | None:
@@ -133,7 +161,7 @@ def http_call_no_timeout(src: PythonFile) -> Iterator[Hit]:
                 continue
             position = 1 if target.endswith(".request") else 0
             url = literal_text(argument(call, position, "url"))
-            llm = bool(LLM_ENDPOINT.search(url))
+            llm = bool(MODEL_ENDPOINT.search(url))
             what = "`timeout=None`" if timeout is not None else "no timeout"
             yield Hit(
                 line,
@@ -143,7 +171,7 @@ def http_call_no_timeout(src: PythonFile) -> Iterator[Hit]:
         elif line is not None and (aiohttp_call := _aiohttp_session(src, call)) is not None:
             method, why = aiohttp_call
             url = literal_text(argument(call, 1 if method == "request" else 0, "url"))
-            llm = bool(LLM_ENDPOINT.search(url))
+            llm = bool(MODEL_ENDPOINT.search(url))
             yield Hit(
                 line,
                 f"aiohttp `session.{method}()` with no timeout: {why}"
