@@ -197,3 +197,19 @@ def test_a_sync_call_that_hands_back_a_future_is_not_blocking(repo: GitRepo, run
     assert only("blocking-call-in-async", found) == [
         ("events/flow.py", 13, "blocking-call-in-async", "medium"),  # flush() next to aflush()
     ]
+
+
+def test_stored_options_reaching_a_remote_code_loader(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    # Negatives: the forwarding function pops the key, or sets it False at the loader; a class that
+    # does not forward its **kwargs to a loader; options filtered by an allow-list, checked for the
+    # key, a literal dict; trust_remote_code=False at the call itself.
+    files = {
+        "store/encoders.py": "embedder_registry/encoders.py",
+        "store/registry.py": "embedder_registry/registry.py",
+    }
+    found = review(repo, run_archbot, files)
+
+    assert only("trust-remote-code", found) == [
+        ("store/registry.py", 13, "trust-remote-code", "high"),  # config.get("kwargs"), one hop
+        ("store/registry.py", 19, "trust-remote-code", "high"),  # json.loads straight to the loader
+    ]

@@ -141,7 +141,11 @@ POLICY: dict[str, RulePolicy] = {
     "k8s-secret-literal-env": RulePolicy(SECURITY, "secret"),
     "llm-output-exec": RulePolicy(EXECUTION, "execution"),
     "trust-remote-code": RulePolicy(
-        SECURITY, "remote-code", "any", ("trust_remote_code", "trust-remote-code", "trustremotecode")
+        SECURITY,
+        "remote-code",
+        "any",
+        # "kwargs": options read from configuration and splatted into a loader (supply_chain.py).
+        ("trust_remote_code", "trust-remote-code", "trustremotecode", "kwargs"),
     ),
     "unsafe-model-deserialization": RulePolicy(SECURITY, "deserialization", "change"),
     "user-input-in-system-prompt": RulePolicy(SECURITY, "prompt-injection"),

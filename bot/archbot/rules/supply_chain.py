@@ -314,6 +314,7 @@ def trust_remote_code(src: SourceFile) -> Iterator[Hit]:
         )
     """
     if isinstance(src, PythonFile):
+        yield from _configured_remote_code(src)
         for call in src.changed_calls():
             keyword = kwarg(call, "trust_remote_code")
             if keyword is None or not is_true(keyword.value):
@@ -339,6 +340,102 @@ def trust_remote_code(src: SourceFile) -> Iterator[Hit]:
             or (_TRUE_VALUE.match(text) and _TRUST_NAME.search(src.line(number - 1)))
         ):
             yield Hit(number, "remote code is switched on in configuration.")
+
+
+_TRUST_KEY = "trust_remote_code"
+
+
+def _configured_remote_code(src: PythonFile) -> Iterator[Hit]:
+    """`**kwargs` read from external or deserialised configuration (`config.get("kwargs", {})`,
+    `json.load`, a request body; the splat's text says `kwargs`) passed to a Hub loader that
+    accepts `trust_remote_code`, directly or through a project function that forwards its own
+    `**kwargs` to one (one hop): whoever writes
+    the configuration can switch remote code on. Reported where the options are read from the
+    configuration when that line changed (the place to filter them), else at the call. Silent when
+    the key is handled anywhere on the way (set at the call or the sink, popped, checked, filtered
+    by an allow-list), or when the sink does not resolve."""
+    names = src.names
+    for call in src.changed_calls():
+        # Options named as such (`**kwargs`, `**config["model_kwargs"]`): the word the rule's
+        # policy entry needs, so that the screen can skip files soundly.
+        splats = [
+            k.value for k in call.keywords if k.arg is None and "kwargs" in ast.unparse(k.value).lower()
+        ]
+        if not splats or _TRUST_KEY in names.keywords(call).values:
+            continue
+        scope = src.nodes.function(call)
+        if scope is not None and _mentions_trust_key(scope, call):
+            continue
+        for splat in splats:
+            source = names.config_source(splat)
+            sink = _remote_code_sink(src, call) if source is not None else None
+            if source is None or sink is None:
+                continue
+            line = _config_read_line(src, splat, scope, call) or src.changed_line(call)
+            if line is not None:
+                yield Hit(
+                    line,
+                    f"options read from {source} reach `{sink}` through `**{ast.unparse(splat)}`: "
+                    f"the configuration can set `{_TRUST_KEY}=True`; drop the key or allow-list the options.",
+                )
+            break
+
+
+def _remote_code_sink(src: PythonFile, call: ast.Call) -> str | None:
+    """The Hub loader accepting `trust_remote_code` that `call`'s splatted options reach: the call
+    itself, or a call a project function makes with its own `**kwargs` without handling the key."""
+    names = src.names
+    method = call.func.attr if isinstance(call.func, ast.Attribute) else None
+    name = names.call_name(call)
+    entry = loaders.hub_loader(name, method)
+    if entry is not None:
+        return (name or f"*.{method}") if entry.remote_code else None
+    function = names.target(call)
+    if function is None:
+        return None
+    for forward in names.forwards(function):
+        inner = forward.sink
+        inner_method = inner.func.attr if isinstance(inner.func, ast.Attribute) else None
+        inner_name = forward.names.call_name(inner)
+        entry = loaders.hub_loader(inner_name, inner_method)
+        if (
+            len(forward.chain) == 1
+            and entry is not None
+            and entry.remote_code
+            and _TRUST_KEY not in forward.keywords.values
+            and not _mentions_trust_key(function.node, inner)
+        ):
+            return inner_name or f"*.{inner_method}"
+    return None
+
+
+def _mentions_trust_key(function: ast.FunctionDef | ast.AsyncFunctionDef, call: ast.Call) -> bool:
+    """The function names the key outside `call` (pops, checks or filters it): it handles it."""
+    inside = {id(node) for node in ast.walk(call)}
+    return any(
+        string_value(node) == _TRUST_KEY and id(node) not in inside
+        for node in ast.walk(function)
+        if isinstance(node, ast.Constant)
+    )
+
+
+def _config_read_line(
+    src: PythonFile,
+    splat: ast.expr,
+    scope: ast.FunctionDef | ast.AsyncFunctionDef | None,
+    call: ast.Call,
+) -> int | None:
+    """The changed line where the splatted local is last bound from configuration before `call`."""
+    if not isinstance(splat, ast.Name) or scope is None:
+        return None
+    found: int | None = None
+    for node in own_nodes(*scope.body):
+        if not isinstance(node, ast.Assign) or node.lineno > call.lineno:
+            continue
+        bound = any(isinstance(t, ast.Name) and t.id == splat.id for t in node.targets)
+        if bound and src.names.config_source(node.value) is not None:
+            found = src.changed_line(node)
+    return found
 
 
 # The names a revision goes by, for what a loader loads; a holder named for the other kind
