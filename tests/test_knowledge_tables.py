@@ -9,6 +9,7 @@ import ast
 
 import pytest
 
+from archbot.policy import policy
 from archbot.repo import datastores, loaders, sdk
 from archbot.repo.resolve import Names, Tree
 from archbot.rules import timeouts
@@ -245,6 +246,15 @@ def test_hub_loader_entry(qualname: str) -> None:
         revisions,
         remote,
     )
+
+
+@pytest.mark.parametrize(
+    "qualname", [q for q, facts in sorted(HUB_FACTS.items()) if facts[3]] + ["*.from_pretrained"]
+)
+def test_a_remote_code_loader_is_named_by_a_screen_word(qualname: str) -> None:
+    # A file calling it holds one of the words, and the trust-remote-code rule's policy needs them.
+    assert any(word in qualname.lower() for word in loaders.REMOTE_CODE_LOADER_WORDS)
+    assert set(loaders.REMOTE_CODE_LOADER_WORDS) <= set(policy("trust-remote-code").needs)
 
 
 def test_any_from_pretrained_is_a_hub_loader_except_local_configs() -> None:

@@ -144,8 +144,19 @@ POLICY: dict[str, RulePolicy] = {
         SECURITY,
         "remote-code",
         "any",
-        # "kwargs": options read from configuration and splatted into a loader (supply_chain.py).
-        ("trust_remote_code", "trust-remote-code", "trustremotecode", "kwargs"),
+        # Loader names (loaders.REMOTE_CODE_LOADER_WORDS, repeated: this module imports nothing):
+        # options read from configuration and splatted into a loader (supply_chain.py).
+        (
+            "trust_remote_code",
+            "trust-remote-code",
+            "trustremotecode",
+            "from_pretrained",
+            "pipeline",
+            "sentencetransformer",
+            "crossencoder",
+            "load_dataset",
+            "vllm",
+        ),
     ),
     "unsafe-model-deserialization": RulePolicy(SECURITY, "deserialization", "change"),
     "user-input-in-system-prompt": RulePolicy(SECURITY, "prompt-injection"),

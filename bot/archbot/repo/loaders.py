@@ -172,6 +172,16 @@ FROM_PRETRAINED = HubLoader(
     "trust_remote_code=)",
     repo_names=("pretrained_model_name_or_path", "model_name_or_path", "model_id", "model_name"),
 )
+# Words (ASCII lower case) one of which a file calling a loader that accepts `trust_remote_code`
+# holds: the loader's name or its package's. The pre-commit screen relies on them (policy.py).
+REMOTE_CODE_LOADER_WORDS = (
+    "from_pretrained",
+    "pipeline",
+    "sentencetransformer",
+    "crossencoder",
+    "load_dataset",
+    "vllm",
+)
 # Classes whose `from_pretrained` reads only local or already-loaded objects.
 _LOCAL_FROM_PRETRAINED = ("peft.PeftConfig",)
 
