@@ -187,7 +187,10 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
     """Loading a model or data file with pickle, which runs any code the file contains. The
     loaders are those of the loaders table (repo/loaders.py); it speaks in every file of a change
     that holds ML/LLM code (the module that saves and loads a model often imports no ML package),
-    and a pickle round trip of the process's own bytes is not reported.
+    and a pickle round trip of the process's own bytes is not reported, nor a pickle load that runs
+    only after its caller opted in (inside `if allow_pickle:`, or after `if not allow_pickle: raise`
+    in the same block; the flag's name says allow, trust or unsafe): that is the informed choice
+    the fix asks for.
 
     Why:
         A pickle (`torch.load` with `weights_only=False`, `pickle`/`cloudpickle`/`dill`, `joblib`,
@@ -245,6 +248,8 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
             continue
         if not _unpickles(entry, names.keywords(call), path_arg) or _round_trip(src, path_arg):
             continue
+        if _behind_opt_in(src, call):
+            continue
         if _downloaded(src, path_arg, scope):
             yield Hit(line, f"`{name}` of a downloaded file.", Severity.CRITICAL)
         elif _is_repo_literal_path(path_arg):
@@ -252,6 +257,47 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
         else:
             yield Hit(line, f"`{name}` of a path decided at run time.")
     yield from _aliased_torch_load(src)
+
+
+_OPT_IN_WORDS = ("allow", "trust", "unsafe")
+
+
+def _opt_in_flag(test: ast.expr) -> bool:
+    return any(word in ast.unparse(test).lower() for word in _OPT_IN_WORDS)
+
+
+def _refuses_unless_opted_in(statement: ast.stmt) -> bool:
+    """`if not allow_pickle: raise ...`."""
+    return (
+        isinstance(statement, ast.If)
+        and isinstance(statement.test, ast.UnaryOp)
+        and isinstance(statement.test.op, ast.Not)
+        and _opt_in_flag(statement.test.operand)
+        and any(isinstance(inner, ast.Raise) for inner in statement.body)
+    )
+
+
+def _behind_opt_in(src: PythonFile, call: ast.Call) -> bool:
+    """`call` runs only when its caller opted in: in the body of `if allow_pickle:`, or after an
+    `if not allow_pickle: raise` earlier in a block that holds it (within its function)."""
+    child: ast.AST = call
+    for ancestor in src.nodes.ancestors(call):
+        if (
+            isinstance(ancestor, ast.If)
+            and not isinstance(ancestor.test, ast.UnaryOp)
+            and any(statement is child for statement in ancestor.body)
+            and _opt_in_flag(ancestor.test)
+        ):
+            return True
+        for block in (getattr(ancestor, field, None) for field in ("body", "orelse", "finalbody")):
+            if isinstance(block, list) and any(statement is child for statement in block):
+                before = block[: next(i for i, statement in enumerate(block) if statement is child)]
+                if any(_refuses_unless_opted_in(statement) for statement in before):
+                    return True
+        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            return False
+        child = ancestor
+    return False
 
 
 def _aliased_torch_load(src: PythonFile) -> Iterator[Hit]:

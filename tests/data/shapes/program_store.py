@@ -43,3 +43,21 @@ def vectors(path: str):
 
 def plain_vectors(path: str):
     return np.load(path)
+
+
+def from_worker(payload: bytes, allow_unpickling: bool = False):
+    if not allow_unpickling:
+        raise ValueError("pickle payloads are refused unless allow_unpickling=True")
+    return pickle.loads(payload)
+
+
+def from_local_cache(data: bytes, allow_cached: bool = False):
+    if allow_cached:
+        return pickle.loads(data)
+    return None
+
+
+def from_queue(payload: bytes, allow_unpickling: bool = False):
+    if not allow_unpickling:
+        print("pickle payloads are not recommended")
+    return pickle.loads(payload)
