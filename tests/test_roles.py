@@ -234,6 +234,12 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "notebook",
     ),
     "example-cookbook": ({"cookbook/agents.py": MODULE}, "cookbook/agents.py", "example", "path cookbook/"),
+    "example-project-template": (
+        {"templates/basic/src/workflow.py": MODULE},
+        "templates/basic/src/workflow.py",
+        "example",
+        "code under templates/ (a project scaffold)",
+    ),
     "example-docs-code": (
         {"docs/snippets/client.py": MODULE},
         "docs/snippets/client.py",

@@ -60,11 +60,16 @@ def test_pickle_backed_loaders_from_the_loaders_table(repo: GitRepo, run_archbot
     # there. Negatives: nltk in JSON format, a pickle round trip of this process's own bytes,
     # numpy.load without allow_pickle, pickle behind an opt-in (`if not allow_unpickling: raise`,
     # `if allow_cached:`).
-    found = review(
-        repo, run_archbot, {"store/program_store.py": "program_store.py", "app/ranker.py": "ranker.py"}
-    )
+    files = {
+        "store/program_store.py": "program_store.py",
+        "app/ranker.py": "ranker.py",
+        "parallel/gather.py": "gather_objects.py",
+    }
+    found = review(repo, run_archbot, files)
 
     assert only("unsafe-model-deserialization", found) == [
+        # Not line 11: bytes the job's own ranks exchanged (dist.all_gather).
+        ("parallel/gather.py", 15, "unsafe-model-deserialization", "high"),
         ("store/program_store.py", 12, "unsafe-model-deserialization", "high"),  # cloudpickle.load
         ("store/program_store.py", 16, "unsafe-model-deserialization", "high"),  # nltk format="pickle"
         ("store/program_store.py", 20, "unsafe-model-deserialization", "high"),  # nltk on a .pickle path

@@ -105,6 +105,10 @@ _EXAMPLE_DIRS = frozenset(
         "recipes",
     )
 )
+# Project scaffolds a CLI copies out (`init`, `create`): their code is sample code for users to
+# edit. Only code: a Helm chart's `templates/` holds manifests.
+_SCAFFOLD_DIRS = frozenset(("templates", "template", "starters", "starter"))
+_SCAFFOLD_CODE = frozenset((".py", ".js", ".jsx", ".ts", ".tsx", ".go", ".rs"))
 _SCRIPT_DIRS = frozenset(("scripts", "script", "bin", "benchmarks", "benchmark", "bench", "hack"))
 # Only at the top of the repository and outside any Python package: inside a package `tools/`
 # usually holds library code (an agent framework's tools).
@@ -392,6 +396,10 @@ def _role_by_path(path: str) -> tuple[Role, str] | None:
     for directory in lowered:
         if directory in _EXAMPLE_DIRS:
             return "example", f"path {directory}/"
+    if pure.suffix.lower() in _SCAFFOLD_CODE:
+        for directory in lowered:
+            if directory in _SCAFFOLD_DIRS:
+                return "example", f"code under {directory}/ (a project scaffold)"
     if pure.suffix.lower() == ".ipynb":
         return "example", "notebook"
     if lowered and lowered[0] in _DOCS_DIRS:

@@ -186,6 +186,22 @@ REMOTE_CODE_LOADER_WORDS = (
 _LOCAL_FROM_PRETRAINED = ("peft.PeftConfig",)
 
 
+# Calls that move bytes between the processes of one job (torch.distributed collectives): a pickle
+# of what they carry is the job's own data, as torch's own `*_object` collectives unpickle it.
+JOB_TRANSPORTS = frozenset(
+    [
+        "torch.distributed.all_gather",
+        "torch.distributed.all_gather_into_tensor",
+        "torch.distributed.all_to_all",
+        "torch.distributed.broadcast",
+        "torch.distributed.gather",
+        "torch.distributed.scatter",
+        "torch.distributed.recv",
+        "torch.distributed.irecv",
+    ]
+)
+
+
 def deserialiser(qualname: str | None) -> Deserialiser | None:
     if qualname is None or qualname in NOT_DESERIALISERS:
         return None

@@ -190,7 +190,8 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
     and a pickle round trip of the process's own bytes is not reported, nor a pickle load that runs
     only after its caller opted in (inside `if allow_pickle:`, or after `if not allow_pickle: raise`
     in the same block; the flag's name says allow, trust or unsafe): that is the informed choice
-    the fix asks for.
+    the fix asks for; nor one in a function that exchanges bytes between the processes of its job
+    (a torch.distributed collective of the loaders table's JOB_TRANSPORTS): the job's own data.
 
     Why:
         A pickle (`torch.load` with `weights_only=False`, `pickle`/`cloudpickle`/`dill`, `joblib`,
@@ -248,7 +249,7 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
             continue
         if not _unpickles(entry, names.keywords(call), path_arg) or _round_trip(src, path_arg):
             continue
-        if _behind_opt_in(src, call):
+        if _behind_opt_in(src, call) or _between_ranks(src, call):
             continue
         if _downloaded(src, path_arg, scope):
             yield Hit(line, f"`{name}` of a downloaded file.", Severity.CRITICAL)
@@ -298,6 +299,15 @@ def _behind_opt_in(src: PythonFile, call: ast.Call) -> bool:
             return False
         child = ancestor
     return False
+
+
+def _between_ranks(src: PythonFile, call: ast.Call) -> bool:
+    """`call`'s function moves bytes between the ranks of its job (loaders.JOB_TRANSPORTS)."""
+    function = src.nodes.function(call)
+    return function is not None and any(
+        isinstance(node, ast.Call) and src.names.call_name(node) in loaders.JOB_TRANSPORTS
+        for node in ast.walk(function)
+    )
 
 
 def _aliased_torch_load(src: PythonFile) -> Iterator[Hit]:
