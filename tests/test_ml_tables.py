@@ -29,11 +29,12 @@ def test_each_shuffler_is_judged_only_without_its_seed(qualname: str) -> None:
     header, callee = (
         ("data = load()\n", f"data.{name}") if module == "*" else (f"import {module}\n", qualname)
     )
-    switch = f", {entry.switch}=True" if entry.shuffles == "when-asked" else ""
+    on = repr(entry.asked_with[0]) if entry.asked_with else "True"
+    switch = f", {entry.switch}={on}" if entry.shuffles == "when-asked" else ""
 
     def judged(arguments: str) -> training.Shuffler | None:
         src = python(f"{header}{callee}(rows{arguments})\n")
-        return training._shuffler(src, last_call(src))
+        return training._random_draw(src, last_call(src))
 
     assert judged(switch) == entry
     for keyword in entry.seeded_by:
@@ -43,6 +44,11 @@ def test_each_shuffler_is_judged_only_without_its_seed(qualname: str) -> None:
         assert judged(f", {entry.switch}=False") is None
     if entry.shuffles == "when-asked":
         assert judged("") is None
+    if entry.asked_with:
+        assert judged(f", {entry.switch}='full'") is None
+    if entry.draws == "decomposition":  # not a shuffle of data: only training-no-seed judges it
+        src = python(f"{header}{callee}(rows{switch})\n")
+        assert training._shuffler(src, last_call(src)) is None
 
 
 def test_dataset_shuffle_method() -> None:

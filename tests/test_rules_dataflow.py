@@ -113,6 +113,16 @@ EXPECTED: dict[str, Expected] = {
         ("train/loops.py", 13, "low"),  # module-level training function
         ("train/finetune_hf.py", 12, "low"),  # new head drawn before the Trainer seeds
         ("train/train_classifier.py", 17, "low"),  # __main__ script: first training call
+        # Randomized decompositions and clusterings. Negatives: a seed parameter in scope, an exact
+        # SVD, fork_rng + manual_seed, random_state given or splatted, PCA with the full or auto
+        # solver, faiss.Kmeans (seed 1234 by default), numpy seeded in the module, a pytest module.
+        ("adapters/lowrank.py", 11, "medium"),  # torch.svd_lowrank initialises an adapter
+        ("adapters/lowrank.py", 20, "medium"),  # svd_lowrank imported from torch
+        ("retrieval/centroids.py", 13, "medium"),  # KMeans without random_state
+        ("retrieval/centroids.py", 17, "medium"),  # MiniBatchKMeans
+        ("retrieval/centroids.py", 21, "medium"),  # TruncatedSVD
+        ("retrieval/centroids.py", 22, "medium"),  # PCA(svd_solver="randomized")
+        ("retrieval/centroids.py", 29, "medium"),  # randomized_svd
     ],
     # Negatives: dataset.shuffle(seed=), random.Random(SEED), a module that seeds random, a judge
     # with temperature/seed (SDK and raw payload), an embeddings call, the same code outside eval paths,

@@ -223,6 +223,35 @@ def _unseeded_sklearn(names: Names, call: ast.Call) -> str | None:
     return what
 
 
+def _unseeded_decompositions(src: PythonFile, calls: Sequence[ast.Call]) -> Iterator[Hit]:
+    """Randomized decompositions and clusterings among `calls` that nothing seeds."""
+    found = [
+        call
+        for call in calls
+        if (draw := _random_draw(src, call)) is not None
+        and draw.draws == "decomposition"
+        and draw.unseeded != "fixed"
+    ]
+    if not found or _seeds_globally(src) or any(_forks_rng(src.names, c) for c in src.nodes.calls):
+        return
+    for call in found:
+        line = src.changed_line(call)
+        if line is None or _seed_in_scope(src, call) or _seed_decides(src, call):
+            continue
+        name = (src.names.call_name(call) or "").rsplit(".", 1)[-1]
+        yield Hit(
+            line,
+            f"`{name}` draws from an unseeded RNG: what it computes (an initialisation, centroids) "
+            "differs on every run and does not reproduce after a reload.",
+            severity=Severity.MEDIUM,
+        )
+
+
+def _forks_rng(names: Names, call: ast.Call) -> bool:
+    """`torch.random.fork_rng()`: the code scopes its RNG use, and seeds it in the fork."""
+    return (names.call_name(call) or "").endswith(".fork_rng")
+
+
 @RULES.rule(
     "training-no-seed",
     title="Training entry point without RNG seeding",
@@ -242,6 +271,20 @@ def training_no_seed(src: PythonFile) -> Iterator[Hit]:
     new task head (`AutoModelFor*Classification.from_pretrained(..., num_labels=)`, `...WithValueHead`) in a
     module that never seeds explicitly — `TrainingArguments(seed=)` is applied by the Trainer's
     `__init__`, after the head was already drawn.
+    Also, at medium severity: a randomized decomposition or clustering that looks deterministic
+    (`SHUFFLERS` entries that draw a `decomposition`: `torch.svd_lowrank`/`pca_lowrank`, seeded
+    only through the global RNG; sklearn `randomized_svd`, `TruncatedSVD`,
+    `PCA(svd_solver="randomized"|"arpack")`, `KMeans`, `MiniBatchKMeans` without `random_state`),
+    whose result is typically kept — an adapter initialised from an SVD of the base weight, an
+    index's centroids — so it does not reproduce after a reload.
+
+    Calibration (decompositions): pytest modules are not judged; nor a call given its seeding
+    keyword or a splat that may carry it (`**kwargs`, `random_state=cfg.seed`), nor one in a
+    module that seeds any RNG explicitly or forks one (`torch.manual_seed`, `set_seed`,
+    `torch.random.fork_rng`, here or in an imported local module), nor one inside a function or
+    class that declares a seed (`seed-not-passed` judges an unused one) or under an `if` that
+    tests a seed; `PCA` with the default `auto` solver (randomized only for large inputs) and
+    `faiss.Kmeans` (seeded with 1234 by default) are reproducible as far as can be told.
 
     Why:
         Unseeded runs differ in initialisation, data order, dropout and splits: a metric change
@@ -283,6 +326,7 @@ def training_no_seed(src: PythonFile) -> Iterator[Hit]:
                     f"`{head}.from_pretrained` initialises a new head from an unseeded RNG; a Trainer "
                     "seeds only in its `__init__`, after the model exists.",
                 )
+    yield from _unseeded_decompositions(src, changed_calls)
     entry = _entry_point(module)
     training = [
         call
@@ -1079,16 +1123,21 @@ def validation_without_eval_mode(src: PythonFile) -> Iterator[Hit]:
 
 @dataclasses.dataclass(frozen=True)
 class Shuffler:
-    """A call that orders data at random: the keywords that seed it, and when it shuffles
+    """A call that draws at random: the keywords that seed it, and when it draws
     (`always`, `when-asked`: a `switch=` that is not False, `by-default`: unless `switch=False`).
-    `switch` is the keyword that turns shuffling on or off. `unseeded`: where the order comes from
-    when no seed is given: `global` (a global RNG, which seeding the run fixes), `entropy` (fresh
-    entropy: only its own seed fixes it), `fixed` (a default seed: reproducible, not configurable)."""
+    `switch` is the keyword that turns drawing on or off; `asked_with`, when given, the only
+    string values of `switch` that turn it on. `unseeded`: where the draw comes from when no seed
+    is given: `global` (a global RNG, which seeding the run fixes), `entropy` (fresh entropy: only
+    its own seed fixes it), `fixed` (a default seed: reproducible, not configurable). `draws`:
+    `order` (shuffles or samples data) or `decomposition` (a randomized factorisation or
+    clustering whose result is kept: weights, an adapter's init, an index's centroids)."""
 
     seeded_by: tuple[str, ...]
     shuffles: str
     switch: str = "shuffle"
     unseeded: str = "global"
+    asked_with: tuple[str, ...] = ()
+    draws: str = "order"
 
 
 _TORCH_LOADER = Shuffler(("generator", "sampler", "batch_sampler"), "when-asked")
@@ -1096,6 +1145,9 @@ _TORCH_SAMPLER = Shuffler(("generator",), "always")
 _SKLEARN_ALWAYS = Shuffler(("random_state",), "always")
 _SKLEARN_ASKED = Shuffler(("random_state",), "when-asked")
 _STDLIB = Shuffler((), "always")
+# torch's low-rank routines project onto a random basis drawn from the global RNG (no generator).
+_TORCH_LOWRANK = Shuffler((), "always", draws="decomposition")
+_SKLEARN_DECOMPOSITION = Shuffler(("random_state",), "always", draws="decomposition")
 # Calls that shuffle or sample data, by qualified name; `*.name` is a method of a receiver the
 # resolver cannot name (a dataset), matched by its name alone.
 SHUFFLERS: dict[str, Shuffler] = {
@@ -1141,13 +1193,32 @@ SHUFFLERS: dict[str, Shuffler] = {
     "sklearn.model_selection.RepeatedKFold": _SKLEARN_ALWAYS,
     "sklearn.model_selection.RepeatedStratifiedKFold": _SKLEARN_ALWAYS,
     "sklearn.utils.shuffle": _SKLEARN_ALWAYS,
+    # Randomized decompositions and clusterings that look deterministic. PCA draws only with the
+    # randomized or ARPACK solver (`auto` decides from the data's shape: unknown here); faiss
+    # k-means seeds itself with 1234 when given no `seed=`.
+    "torch.svd_lowrank": _TORCH_LOWRANK,
+    "torch.pca_lowrank": _TORCH_LOWRANK,
+    "torch._lowrank.svd_lowrank": _TORCH_LOWRANK,
+    "torch._lowrank.pca_lowrank": _TORCH_LOWRANK,
+    "sklearn.utils.extmath.randomized_svd": _SKLEARN_DECOMPOSITION,
+    "sklearn.decomposition.TruncatedSVD": _SKLEARN_DECOMPOSITION,
+    "sklearn.decomposition.PCA": Shuffler(
+        ("random_state",),
+        "when-asked",
+        "svd_solver",
+        asked_with=("randomized", "arpack"),
+        draws="decomposition",
+    ),
+    "sklearn.cluster.KMeans": _SKLEARN_DECOMPOSITION,
+    "sklearn.cluster.MiniBatchKMeans": _SKLEARN_DECOMPOSITION,
+    "faiss.Kmeans": Shuffler(("seed",), "always", unseeded="fixed", draws="decomposition"),
     # Datasets' own methods: Hugging Face `Dataset`/`IterableDataset.shuffle(seed=, generator=)`,
     # `tf.data.Dataset.shuffle(buffer_size, seed=)`, webdataset's `.shuffle(n, rng=)`; Hugging Face
     # `Dataset.train_test_split` shuffles unless `shuffle=False`.
     "*.shuffle": Shuffler(("seed", "generator", "random_state", "rng"), "always"),
     "*.train_test_split": Shuffler(("seed", "generator"), "by-default"),
 }
-# A file without one of these words holds no call of SHUFFLERS.
+# A file without one of these words holds no shuffle of SHUFFLERS (decompositions are not screened).
 _SHUFFLE_WORDS = re.compile(
     r"shuffle|Sampler|random_split|randperm|permutation|sample\(|choices?\(|train_test_split|KFold|ShuffleSplit"
 )
@@ -1157,6 +1228,13 @@ _SEED_PARAMETER = re.compile(r"^(?:\w+_)?seed$")
 
 def _shuffler(src: PythonFile, call: ast.Call) -> Shuffler | None:
     """The shuffling `call` does, when it does shuffle and is given none of its seeding keywords."""
+    found = _random_draw(src, call)
+    return found if found is not None and found.draws == "order" else None
+
+
+def _random_draw(src: PythonFile, call: ast.Call) -> Shuffler | None:
+    """The random draw `call` makes (`SHUFFLERS`), when it does draw and is given none of its
+    seeding keywords."""
     name = src.names.call_name(call)
     found = SHUFFLERS.get(name or "")
     func = call.func
@@ -1170,6 +1248,8 @@ def _shuffler(src: PythonFile, call: ast.Call) -> Shuffler | None:
             return None
     switch = kwarg(call, found.switch)
     if found.shuffles == "when-asked" and (switch is None or is_false(switch.value) or is_none(switch.value)):
+        return None
+    if found.asked_with and (switch is None or string_value(switch.value) not in found.asked_with):
         return None
     if found.shuffles == "by-default" and switch is not None and is_false(switch.value):
         return None
