@@ -103,7 +103,8 @@ EXPECTED: dict[str, Expected] = {
     # TrainingArguments(seed=) for training (not for a head drawn before it), set_seed before a new
     # head, a pytest module that fine-tunes, a library nn.Module with a fit method, random_state everywhere,
     # KFold without shuffle, GridSearchCV, numpy's global seed for sklearn, a project subclass of
-    # the Trainer given its arguments (train/distill_custom_trainer.py).
+    # the Trainer given its arguments (train/distill_custom_trainer.py), `Panel.fit` called on an
+    # imported class in a script that trains nothing (train/dashboard.py).
     "training-no-seed": [
         ("models/churn.py", 11, "low"),  # train_test_split without random_state
         ("models/churn.py", 12, "low"),  # KFold(shuffle=True)

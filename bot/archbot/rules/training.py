@@ -155,11 +155,13 @@ def _seeds_globally(src: PythonFile) -> bool:
 
 
 def _training_call(names: Names, call: ast.Call) -> bool:
-    """`.fit(`, `Trainer(`, `.train(`, `loss.backward()`, `optimizer.step()`."""
+    """`.fit(`, `Trainer(`, `.train(`, `loss.backward()`, `optimizer.step()`. Not a method called on
+    an imported class itself (`Panel.fit(...)` lays out a console panel): models train as instances."""
     func = call.func
     if isinstance(func, ast.Attribute):
         if func.attr in ("fit", "train", "backward"):
-            return True
+            owner = (names.qualname(func.value) or "").rsplit(".", 1)[-1]
+            return not (owner[:1].isupper() and not owner.isupper())
         if func.attr == "step":
             receiver, _ = call_receiver(call)
             built = names.constructor(receiver)
