@@ -401,6 +401,15 @@ def trust_remote_code(src: SourceFile) -> Iterator[Hit]:
 _TRUST_KEY = "trust_remote_code"
 
 
+def _method(call: ast.Call) -> str | None:
+    return call.func.attr if isinstance(call.func, ast.Attribute) else None
+
+
+def _hub_loader(qualname: str | None, call: ast.Call) -> loaders.HubLoader | None:
+    """The Hub loader `call` is (`qualname`: its resolved name), by name or by method called."""
+    return loaders.hub_loader(qualname, _method(call))
+
+
 def _configured_remote_code(src: PythonFile) -> Iterator[Hit]:
     """`**kwargs` read from external or deserialised configuration (`config.get("kwargs", {})`,
     `json.load`, a request body; the splat's text says `kwargs`) passed to a Hub loader that
@@ -444,19 +453,17 @@ def _remote_code_sink(src: PythonFile, call: ast.Call) -> str | None:
     """The Hub loader accepting `trust_remote_code` that `call`'s splatted options reach: the call
     itself, or a call a project function makes with its own `**kwargs` without handling the key."""
     names = src.names
-    method = call.func.attr if isinstance(call.func, ast.Attribute) else None
     name = names.call_name(call)
-    entry = loaders.hub_loader(name, method)
+    entry = _hub_loader(name, call)
     if entry is not None:
-        return (name or f"*.{method}") if entry.remote_code else None
+        return (name or f"*.{_method(call)}") if entry.remote_code else None
     function = names.target(call)
     if function is None:
         return None
     for forward in names.forwards(function):
         inner = forward.sink
-        inner_method = inner.func.attr if isinstance(inner.func, ast.Attribute) else None
         inner_name = forward.names.call_name(inner)
-        entry = loaders.hub_loader(inner_name, inner_method)
+        entry = _hub_loader(inner_name, inner)
         if (
             len(forward.chain) == 1
             and entry is not None
@@ -464,7 +471,7 @@ def _remote_code_sink(src: PythonFile, call: ast.Call) -> str | None:
             and _TRUST_KEY not in forward.keywords.values
             and not _mentions_trust_key(function.node, inner)
         ):
-            return inner_name or f"*.{inner_method}"
+            return inner_name or f"*.{_method(inner)}"
     return None
 
 
@@ -552,8 +559,7 @@ def _revision_not_forwarded(src: PythonFile, call: ast.Call, name: str) -> str |
     model (or its tokenizer, or data) comes from the main branch, whatever the caller pinned. A
     revision passed through a `**` splat the code does not show (forwarded `**kwargs` included)
     is accepted."""
-    method = call.func.attr if isinstance(call.func, ast.Attribute) else None
-    entry = loaders.hub_loader(name or None, method)
+    entry = _hub_loader(name or None, call)
     function = src.nodes.function(call)
     if entry is None or function is None:
         return None
@@ -562,7 +568,7 @@ def _revision_not_forwarded(src: PythonFile, call: ast.Call, name: str) -> str |
     where = _revision_in_scope(function, call, entry.holds)
     if where is None:
         return None
-    loader = method or name.rsplit(".", 1)[-1]
+    loader = _method(call) or name.rsplit(".", 1)[-1]
     return f"`{loader}` is called without `revision=` although {where} is at hand: it loads the main branch."
 
 
@@ -654,8 +660,7 @@ def hf_unpinned_revision(src: PythonFile) -> Iterator[Hit]:
     names = src.names
     for call in src.changed_calls():
         name = names.call_name(call) or ""
-        method = call.func.attr if isinstance(call.func, ast.Attribute) else None
-        entry = loaders.hub_loader(name or None, method)
+        entry = _hub_loader(name or None, call)
         if entry is None:
             continue
         unpinned = _unpinned_by_change(src, call, entry)
