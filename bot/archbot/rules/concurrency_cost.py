@@ -356,10 +356,10 @@ def llm_unbounded_gather(src: PythonFile) -> Iterator[Hit]:
         await asyncio.gather(*(bounded(doc) for doc in docs))
     """
     functions = _functions(src.nodes.walked)
-    fan_outs = [_fan_out(src, call) for call in src.nodes.calls]
-    gathered = {id(e) for f in fan_outs if f is not None for e in f.elements}
+    fan_outs = {id(call): _fan_out(src, call) for call in src.nodes.calls}
+    gathered = {id(e) for f in fan_outs.values() if f is not None for e in f.elements}
     for call in src.changed_calls():
-        fan_out = _fan_out(src, call)
+        fan_out = fan_outs[id(call)]
         if fan_out is None and id(call) not in gathered:  # a task the gather reports is not reported twice
             fan_out = _spawned_in_loop(src, call)
         if fan_out is None:
