@@ -217,40 +217,43 @@ def test_loaders_that_never_unpickle(qualname: str) -> None:
     assert loaders.deserialiser(qualname) is None
 
 
-# qualname: (repo position, first repo keyword, revision options, accepts trust_remote_code)
-HUB_FACTS: dict[str, tuple[int, str, tuple[str, ...], bool]] = {
-    "transformers.pipeline": (1, "model", ("revision",), True),
-    "sentence_transformers.SentenceTransformer": (0, "model_name_or_path", ("revision",), True),
-    "sentence_transformers.CrossEncoder": (0, "model_name", ("revision",), True),
-    "huggingface_hub.hf_hub_download": (0, "repo_id", ("revision",), False),
-    "huggingface_hub.snapshot_download": (0, "repo_id", ("revision",), False),
-    "datasets.load_dataset": (0, "path", ("revision",), True),
-    "vllm.LLM": (0, "model", ("revision",), True),
-    "vllm.transformers_utils.tokenizer.get_tokenizer": (0, "tokenizer_name", ("revision",), True),
+# qualname: (repo position, first repo keyword, revision options, other revision options, options
+# known, accepts trust_remote_code)
+HUB_FACTS: dict[str, tuple[int, str, tuple[str, ...], tuple[str, ...], bool, bool]] = {
+    "transformers.pipeline": (1, "model", ("revision",), (), True, True),
+    "sentence_transformers.SentenceTransformer": (0, "model_name_or_path", ("revision",), (), True, True),
+    "sentence_transformers.CrossEncoder": (0, "model_name", ("revision",), (), True, True),
+    "huggingface_hub.hf_hub_download": (0, "repo_id", ("revision",), (), True, False),
+    "huggingface_hub.snapshot_download": (0, "repo_id", ("revision",), (), True, False),
+    "datasets.load_dataset": (0, "path", ("revision",), (), True, True),
+    "vllm.LLM": (0, "model", ("revision",), ("tokenizer_revision", "code_revision"), True, True),
+    # tokenizer_revision= is no option of get_tokenizer: it reaches AutoTokenizer, which ignores it.
+    "vllm.transformers_utils.tokenizer.get_tokenizer": (0, "tokenizer_name", ("revision",), (), True, True),
+    # Any class's from_pretrained: code_revision= pins the remote code only; its options are open.
+    "*.from_pretrained": (0, "pretrained_model_name_or_path", ("revision",), ("code_revision",), False, True),
 }
 
 
 def test_every_hub_loader_entry_is_pinned() -> None:
-    assert sorted(loaders.HUB_LOADERS) == sorted(HUB_FACTS)
+    assert sorted([*loaders.HUB_LOADERS, loaders.FROM_PRETRAINED.qualname]) == sorted(HUB_FACTS)
 
 
 @pytest.mark.parametrize("qualname", sorted(HUB_FACTS))
 def test_hub_loader_entry(qualname: str) -> None:
-    entry = loaders.hub_loader(qualname)
+    entry = loaders.HUB_LOADERS.get(qualname, loaders.FROM_PRETRAINED)
 
-    assert entry is not None and entry.source
-    position, keyword, revisions, remote = HUB_FACTS[qualname]
-    assert (entry.repo_position, entry.repo_names[0], entry.revision_options, entry.remote_code) == (
-        position,
-        keyword,
-        revisions,
-        remote,
-    )
+    assert entry.qualname == qualname and entry.source
+    assert (
+        entry.repo_position,
+        entry.repo_names[0],
+        entry.revision_options,
+        entry.other_revisions,
+        entry.options_known,
+        entry.remote_code,
+    ) == HUB_FACTS[qualname]
 
 
-@pytest.mark.parametrize(
-    "qualname", [q for q, facts in sorted(HUB_FACTS.items()) if facts[3]] + ["*.from_pretrained"]
-)
+@pytest.mark.parametrize("qualname", [q for q, facts in sorted(HUB_FACTS.items()) if facts[5]])
 def test_a_remote_code_loader_is_named_by_a_screen_word(qualname: str) -> None:
     # A file calling it holds one of the words, and the trust-remote-code rule's policy needs them.
     assert any(word in qualname.lower() for word in loaders.REMOTE_CODE_LOADER_WORDS)

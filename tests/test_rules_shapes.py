@@ -131,10 +131,22 @@ def test_a_revision_at_hand_not_forwarded_to_a_hub_loader(repo: GitRepo, run_arc
     ]
 
 
+def test_a_revision_under_an_option_the_loader_does_not_take(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    # Negatives: vLLM's LLM takes tokenizer_revision= (the tokenizer's, beside revision=); the
+    # loader's own revision= passed as well; tokenizer_revision=None; any class's from_pretrained,
+    # whose options the loaders table does not know.
+    found = review(repo, run_archbot, {"serving/engine.py": "hub_revision_options.py"})
+
+    assert only("hf-unpinned-revision", found) == [
+        ("serving/engine.py", 11, "hf-unpinned-revision", "medium"),  # at tokenizer_revision=
+    ]
+
+
 def test_a_change_that_unpins_a_hub_load(repo: GitRepo, run_archbot: RunArchbot) -> None:
     # The base commit pins every load. Negatives: a rewritten load that keeps its revision, one whose
     # revision moves into a **splat (unresolved) or a renamed variable, a new load with no revision
-    # at hand; in the example, a renamed dataset that was unpinned before (carried silently).
+    # at hand, a loader replaced by another that loads another id; in the example, a renamed dataset
+    # that was unpinned before (carried silently).
     for part in ("base", "head"):
         for path in sorted(p for p in (FIXTURES / "pins" / part).rglob("*.py")):
             repo.stage(path.relative_to(FIXTURES / "pins" / part).as_posix(), path.read_text())
@@ -148,6 +160,9 @@ def test_a_change_that_unpins_a_hub_load(repo: GitRepo, run_archbot: RunArchbot)
         ("examples/quickstart.py", 6, "hf-unpinned-revision", "medium"),  # folded: SHA -> "main"
         ("serving/models.py", 11, "hf-unpinned-revision", "medium"),  # revision=ENCODER_COMMIT dropped
         ("serving/models.py", 17, "hf-unpinned-revision", "medium"),  # the pinned SHA became "main"
+        # AutoTokenizer.from_pretrained(model_id, revision=...) replaced by get_tokenizer(model_id);
+        # not line 43: the get_tokenizer that replaced it loads another id (a local export).
+        ("serving/models.py", 35, "hf-unpinned-revision", "medium"),
     ]
     (hygiene,) = [f for f in report["findings"] if f["rule"] == "hygiene"]
     assert hygiene["folded"] == [{"rule": "hf-unpinned-revision", "line": 6, "severity": "medium"}]

@@ -112,8 +112,12 @@ NOT_DESERIALISERS = frozenset(["torch.jit.load", "torch.utils.cpp_extension.load
 class HubLoader:
     """A loader that fetches a model, tokenizer or dataset from the Hugging Face Hub by repository
     id. `repo_position`/`repo_names`: where the id is passed. `revision_options`: the options that
-    pin the revision. `remote_code`: whether it accepts `trust_remote_code`. `holds`: what it loads
-    (`model`, `dataset`, or `any` repository type), so that a model's revision is not taken for a
+    pin the revision of what it loads; `other_revisions`: revision options it takes for something
+    else (the tokenizer's, the remote code's), which do not pin the load. `options_known`: its
+    options are known, so another option named for a revision is a mistake that pins nothing
+    (False for any class's `from_pretrained`, whose own options may be named anyhow).
+    `remote_code`: whether it accepts `trust_remote_code`. `holds`: what it loads (`model`,
+    `dataset`, or `any` repository type), so that a model's revision is not taken for a
     dataset's."""
 
     qualname: str
@@ -121,6 +125,8 @@ class HubLoader:
     repo_position: int = 0
     repo_names: tuple[str, ...] = ("pretrained_model_name_or_path", "model_name_or_path", "repo_id")
     revision_options: tuple[str, ...] = ("revision",)
+    other_revisions: tuple[str, ...] = ()
+    options_known: bool = True
     remote_code: bool = True
     holds: str = "model"
 
@@ -155,13 +161,15 @@ _HUB_LOADERS: tuple[HubLoader, ...] = (
     HubLoader("datasets.load_dataset", _HUB_SOURCE, repo_names=("path",), holds="dataset"),
     HubLoader(
         "vllm.LLM",
-        "vllm LLM(model, revision=, tokenizer_revision=, trust_remote_code=)",
+        "vllm LLM(model, revision=, tokenizer_revision=, code_revision=, trust_remote_code=)",
         repo_names=("model",),
         revision_options=("revision",),
+        other_revisions=("tokenizer_revision", "code_revision"),
     ),
     HubLoader(
         "vllm.transformers_utils.tokenizer.get_tokenizer",
-        "vllm get_tokenizer(tokenizer_name, ..., revision=): unknown options go to AutoTokenizer",
+        "vllm get_tokenizer(tokenizer_name, ..., revision=): unknown options (tokenizer_revision=) go "
+        "to AutoTokenizer.from_pretrained, which ignores them",
         repo_names=("tokenizer_name",),
     ),
 )
@@ -169,8 +177,10 @@ HUB_LOADERS: Mapping[str, HubLoader] = {entry.qualname: entry for entry in _HUB_
 FROM_PRETRAINED = HubLoader(
     "*.from_pretrained",
     "transformers/diffusers/peft from_pretrained(pretrained_model_name_or_path, revision=, "
-    "trust_remote_code=)",
+    "code_revision= (the remote code's), trust_remote_code=)",
     repo_names=("pretrained_model_name_or_path", "model_name_or_path", "model_id", "model_name"),
+    other_revisions=("code_revision",),
+    options_known=False,
 )
 # Words (ASCII lower case) one of which a file calling a loader that accepts `trust_remote_code`
 # holds: the loader's name or its package's. The pre-commit screen relies on them (policy.py).

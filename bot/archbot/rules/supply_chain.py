@@ -563,7 +563,7 @@ def _revision_not_forwarded(src: PythonFile, call: ast.Call, name: str) -> str |
     function = src.nodes.function(call)
     if entry is None or function is None:
         return None
-    if src.names.keywords(call).state(*entry.revision_options, "commit_id", "code_revision") != "absent":
+    if src.names.keywords(call).state(*entry.revision_options) != "absent":
         return None
     where = _revision_in_scope(function, call, entry.holds)
     if where is None:
@@ -572,7 +572,23 @@ def _revision_not_forwarded(src: PythonFile, call: ast.Call, name: str) -> str |
     return f"`{loader}` is called without `revision=` although {where} is at hand: it loads the main branch."
 
 
-_PIN_OPTIONS = ("commit_id", "code_revision")
+def _misnamed_revision(call: ast.Call, entry: loaders.HubLoader) -> ast.keyword | None:
+    """A revision passed under an option the loader does not take for it (vLLM's `get_tokenizer`
+    takes `revision=`; its `tokenizer_revision=` goes on to `AutoTokenizer`, which ignores it):
+    the load pins nothing. Only for loaders whose options the table knows, and not when the call
+    also passes the loader's own option."""
+    if not entry.options_known or kwarg(call, *entry.revision_options) is not None:
+        return None
+    known = (*entry.revision_options, *entry.other_revisions)
+    for keyword in call.keywords:
+        if (
+            keyword.arg
+            and "revision" in keyword.arg
+            and keyword.arg not in known
+            and not is_none(keyword.value)
+        ):
+            return keyword
+    return None
 
 
 def _repo_argument(call: ast.Call, name: str) -> ast.expr | None:
@@ -599,7 +615,7 @@ def _unpinned_by_change(src: PythonFile, call: ast.Call, entry: loaders.HubLoade
         return None
     runs = carried.runs(src.diff)
     run = next((runs[line] for line in sorted(_lines(src, call)) if line in runs), None)
-    options = (*entry.revision_options, *_PIN_OPTIONS)
+    options = entry.revision_options
     state = src.names.keywords(call).state(*options)
     if run is None or state == "unknown":
         return None
@@ -608,12 +624,11 @@ def _unpinned_by_change(src: PythonFile, call: ast.Call, entry: loaders.HubLoade
     news = [c for c in src.nodes.calls if _lines(src, c) & added and ast.unparse(c.func) == callee]
     olds = [c for c in before.nodes.calls if _lines(before, c) & removed and ast.unparse(c.func) == callee]
     position = next(i for i, c in enumerate(news) if c is call)
-    if position >= len(olds):
+    old = olds[position] if position < len(olds) else _replaced_loader(src, call, before, removed)
+    pinned = kwarg(old, *_pins(before, old)) if old is not None else None
+    if old is None or pinned is None or is_none(pinned.value):
         return None
-    pinned = kwarg(olds[position], *options)
-    if pinned is None or is_none(pinned.value):
-        return None
-    loader = callee.rsplit(".", 1)[-1]
+    loader = ast.unparse(old.func).rsplit(".", 1)[-1]
     if state == "absent":
         return f"the change drops `{ast.unparse(pinned)}` from `{loader}`: it now loads the main branch."
     now = kwarg(call, *options)
@@ -621,6 +636,45 @@ def _unpinned_by_change(src: PythonFile, call: ast.Call, entry: loaders.HubLoade
     if was is not None and _FULL_SHA.match(was) and value is not None and not _FULL_SHA.match(value):
         return f"the change replaces the pinned commit of `{loader}` with {value!r}, which can move."
     return None
+
+
+def _pins(src: PythonFile, call: ast.Call) -> tuple[str, ...]:
+    """The options that pin what `call` loads (the loaders table), `revision` for a call that is
+    no Hub loader."""
+    entry = _hub_loader(src.names.call_name(call), call)
+    return entry.revision_options if entry is not None else ("revision",)
+
+
+def _replaced_loader(
+    src: PythonFile, call: ast.Call, before: PythonFile, removed: set[int]
+) -> ast.Call | None:
+    """The one Hub loader of another callee the rewrite removed that loaded the same id as `call`
+    in a function of the same name (`AutoTokenizer.from_pretrained(name, ...)` replaced by vLLM's
+    `get_tokenizer(name, ...)`)."""
+    loaded = _loaded_id(src, call)
+    if loaded is None:
+        return None
+    same = [
+        old
+        for old in before.nodes.calls
+        if _lines(before, old) & removed
+        and ast.unparse(old.func) != ast.unparse(call.func)
+        and _function_name(before, old) == _function_name(src, call)
+        and _loaded_id(before, old) == loaded
+    ]
+    return same[0] if len(same) == 1 else None
+
+
+def _function_name(src: PythonFile, node: ast.AST) -> str | None:
+    function = src.nodes.function(node)
+    return function.name if function is not None else None
+
+
+def _loaded_id(src: PythonFile, call: ast.Call) -> str | None:
+    """The id expression a Hub loader call loads, as written (None for a call that is no loader)."""
+    entry = _hub_loader(src.names.call_name(call), call)
+    value = argument(call, entry.repo_position, *entry.repo_names) if entry is not None else None
+    return ast.dump(value) if value is not None else None
 
 
 @RULES.rule(
@@ -636,10 +690,13 @@ def hf_unpinned_revision(src: PythonFile) -> Iterator[Hit]:
     pytest modules (`test_*.py`, `conftest.py`: test fixtures load tiny models that nobody pins);
     also a Hub loader (loaders table) called without a revision in a function that has one at
     hand (a `revision` parameter, `kwargs.get("revision")`, `config.revision`) - one passed
-    through a `**` splat the code does not show is accepted. And a change that rewrites a Hub
-    loader call and drops the `revision=` the old line passed, or replaces its full commit SHA
-    with a branch or tag, whatever the id is (the old call is read in the file as it was before
-    the change); a revision moved into a `**` splat or a variable is accepted.
+    through a `**` splat the code does not show is accepted. A revision passed under an option the
+    loader does not take for it (vLLM's `get_tokenizer(..., tokenizer_revision=)`: it takes
+    `revision=`) pins nothing, for the loaders whose options the loaders table knows. And a change
+    that rewrites a Hub loader call and drops the `revision=` the old line passed (also when it
+    replaces the loader by another loading the same id in the same function), or replaces its full
+    commit SHA with a branch or tag, whatever the id is (the old call is read in the file as it was
+    before the change); a revision moved into a `**` splat or a variable is accepted.
 
     Why:
         Without a pinned revision every load takes whatever the repository's main branch holds
@@ -661,10 +718,19 @@ def hf_unpinned_revision(src: PythonFile) -> Iterator[Hit]:
     for call in src.changed_calls():
         name = names.call_name(call) or ""
         entry = _hub_loader(name or None, call)
+        line = src.changed_line(call)
         if entry is None:
             continue
+        misnamed = _misnamed_revision(call, entry)
+        if misnamed is not None and line is not None:
+            loader = _method(call) or name.rsplit(".", 1)[-1]
+            yield Hit(
+                src.changed_line(misnamed) or line,
+                f"`{loader}` takes its revision as `{entry.revision_options[0]}=`: `{misnamed.arg}=` pins "
+                "nothing, so it loads the main branch.",
+            )
+            continue
         unpinned = _unpinned_by_change(src, call, entry)
-        line = src.changed_line(call)
         if unpinned is not None and line is not None:
             yield Hit(line, unpinned)
             continue
@@ -675,7 +741,7 @@ def hf_unpinned_revision(src: PythonFile) -> Iterator[Hit]:
             if dropped is not None and line is not None:
                 yield Hit(line, dropped)
             continue
-        revision = kwarg(call, "revision", "commit_id", "code_revision")
+        revision = kwarg(call, *entry.revision_options)
         if revision is not None:
             value = string_value(revision.value)
             if value is None or _FULL_SHA.match(value):

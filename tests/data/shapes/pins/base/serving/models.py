@@ -27,3 +27,13 @@ def load_generator(model_id: str, settings: dict):
 
 def load_head(model_id: str):
     return AutoModel.from_pretrained(model_id, revision=HEAD_COMMIT)
+
+
+def load_scorer(model_id: str, draft_id: str):
+    scorer = AutoTokenizer.from_pretrained(model_id, revision=ENCODER_COMMIT)
+    draft = AutoTokenizer.from_pretrained(draft_id, revision=HEAD_COMMIT)
+    return scorer, draft
+
+
+def load_vocabulary(model_id: str, export_dir: str):
+    return AutoTokenizer.from_pretrained(model_id, revision=HEAD_COMMIT).save_pretrained(export_dir)

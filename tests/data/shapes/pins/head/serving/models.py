@@ -27,3 +27,17 @@ def load_head(model_id: str):
 
 def load_extra(model_id: str):
     return AutoTokenizer.from_pretrained(model_id)
+
+
+def load_scorer(model_id: str, draft_id: str):
+    from vllm.transformers_utils.tokenizer import get_tokenizer
+
+    scorer = get_tokenizer(model_id, tokenizer_mode="auto")
+    draft = AutoTokenizer.from_pretrained(draft_id, revision=HEAD_REVISION)
+    return scorer, draft
+
+
+def load_vocabulary(model_id: str, export_dir: str):
+    from vllm.transformers_utils.tokenizer import get_tokenizer
+
+    return get_tokenizer(export_dir)
