@@ -10,7 +10,7 @@ import ast
 import pytest
 
 from archbot.policy import policy
-from archbot.repo import datastores, loaders, sdk
+from archbot.repo import datastores, loaders, sdk, web
 from archbot.repo.resolve import Names, Tree
 from archbot.rules import timeouts
 
@@ -440,3 +440,69 @@ def test_hosted_model_api_host(host: str) -> None:
 )
 def test_not_a_hosted_model_api(url: str) -> None:
     assert not timeouts.MODEL_ENDPOINT.search(url)
+
+
+REQUEST_CLASSES = [
+    "aiohttp.web.BaseRequest",
+    "aiohttp.web.Request",
+    "aiohttp.web_request.Request",
+    "django.http.HttpRequest",
+    "django.http.request.HttpRequest",
+    "falcon.Request",
+    "fastapi.Request",
+    "fastapi.requests.Request",
+    "flask.Request",
+    "litestar.Request",
+    "quart.Request",
+    "rest_framework.request.Request",
+    "sanic.Request",
+    "sanic.request.Request",
+    "starlette.requests.HTTPConnection",
+    "starlette.requests.Request",
+    "tornado.httputil.HTTPServerRequest",
+    "werkzeug.Request",
+    "werkzeug.wrappers.Request",
+]
+
+
+def test_every_request_class_is_pinned() -> None:
+    assert sorted(web.REQUEST_CLASSES) == REQUEST_CLASSES
+    assert {"flask.request", "quart.request", "bottle.request"} == web.REQUEST_GLOBALS
+
+
+@pytest.mark.parametrize("qualname", REQUEST_CLASSES)
+def test_a_parameter_annotated_with_a_request_class_holds_the_request(qualname: str) -> None:
+    module, name = qualname.rsplit(".", 1)
+    code = f"from {module} import {name} as R\n\ndef handle(anything: R):\n    return anything.headers['x']\n"
+    names = Names(Tree(ast.parse(code)))
+    returned = next(n.value for n in names.tree.walked if isinstance(n, ast.Return))
+
+    assert web.REQUEST_CLASSES[qualname]
+    assert returned is not None and names.request_source(returned) == "the `x` request header"
+
+
+@pytest.mark.parametrize(("attribute", "part"), sorted(web.CLIENT_ATTRIBUTES.items()))
+def test_request_attributes_the_client_sends(attribute: str, part: str) -> None:
+    code = f"from flask import request\n\ndef handle():\n    return request.{attribute}\n"
+    names = Names(Tree(ast.parse(code)))
+    returned = next(n.value for n in names.tree.walked if isinstance(n, ast.Return))
+
+    expected = "the request body" if part == "body" else f"a request {part}"
+    assert returned is not None and names.request_source(returned) == expected
+
+
+@pytest.mark.parametrize("method", sorted(web.CLIENT_READS))
+def test_request_methods_that_read_the_body(method: str) -> None:
+    code = f"from aiohttp import web\n\nasync def on(req: web.Request):\n    return await req.{method}()\n"
+    names = Names(Tree(ast.parse(code)))
+    returned = next(n.value for n in names.tree.walked if isinstance(n, ast.Return))
+
+    assert returned is not None and names.request_source(returned) == "the request body"
+
+
+def test_an_unannotated_request_parameter_outside_serving_code_is_no_request() -> None:
+    code = "import httpx\n\ndef hook(request):\n    return request.headers['x']\n"
+    names = Names(Tree(ast.parse(code)))
+    returned = next(n.value for n in names.tree.walked if isinstance(n, ast.Return))
+
+    assert returned is not None and names.request_source(returned) is None

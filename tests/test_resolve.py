@@ -252,3 +252,50 @@ def test_imported_sdk_clients_and_legacy_chains_resolve_to_their_model(repo: Git
     assert client is not None and client[0] == "langchain_openai.ChatOpenAI"  # app/clients.py's
     assert chained is not None and chained[0] == "langchain_openai.ChatOpenAI"  # LLMChain(llm=llm)
     assert names.constructor(emit.func.value) is None  # type: ignore[attr-defined]  # a project class
+
+
+REQUEST_HANDLER = """\
+from fastapi import Request
+from flask import request as flask_request
+
+
+async def handler(request: Request, other: Request | None, body: "ChatRequest", req, state: dict):
+    kind = request.headers.get("Content-Type", "application/json").split(";")[0].strip()
+    return (
+        kind,
+        await request.body(),
+        request.query_params["format"],
+        other.cookies.get("session"),
+        flask_request.mimetype,
+        req.headers["x-codec"],
+        body.headers["x-codec"],
+        request.app.state.codec,
+        state.get("codec"),
+        request,
+    )
+"""
+
+
+@pytest.mark.parametrize(
+    ("index", "expected"),
+    [
+        (0, "the `Content-Type` request header"),  # through a local and text operations
+        (1, "the request body"),
+        (2, "the `format` request query parameter"),
+        (3, "the `session` request cookie"),  # `Request | None`
+        (4, "a request content type"),  # flask's request proxy
+        (5, "the `x-codec` request header"),  # unannotated `req` in a serving module
+        (6, None),  # annotated with a model of the application, not a request
+        (7, None),  # the server's own state, reached through the request
+        (8, None),  # a parameter that is no request
+        (9, None),  # the request object itself
+    ],
+)
+def test_request_data(index: int, expected: str | None) -> None:
+    from archbot.repo.resolve import Tree
+
+    names = Names(Tree(ast.parse(REQUEST_HANDLER)))
+    returned = next(n.value for n in names.tree.walked if isinstance(n, ast.Return))
+    assert isinstance(returned, ast.Tuple)
+
+    assert names.request_source(returned.elts[index]) == expected

@@ -237,3 +237,20 @@ def test_stored_options_reaching_a_remote_code_loader(repo: GitRepo, run_archbot
         ("store/registry.py", 13, "trust-remote-code", "high"),  # config.get("kwargs"), one hop
         ("store/registry.py", 19, "trust-remote-code", "high"),  # json.loads straight to the loader
     ]
+
+
+def test_request_data_choosing_a_codec_that_unpickles(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    # The codec table lives in another module. Negatives: a codec chosen by the Accept header and
+    # used only to encode the reply, a table of codecs none of which unpickles, a codec the server
+    # chooses itself (a constant; a client's configured content type), a handler that refuses the
+    # pickle type before it looks the codec up.
+    files = {f"serving/{name}": f"codecs/serving/{name}" for name in ("api.py", "legacy.py", "client.py")}
+    files |= {"serving/codecs.py": "codecs/serving/codecs.py", "serving/model.py": "codecs/serving/model.py"}
+    found = review(repo, run_archbot, files)
+
+    assert only("unsafe-model-deserialization", found) == [
+        ("serving/api.py", 14, "unsafe-model-deserialization", "critical"),  # the Content-Type header
+        ("serving/api.py", 22, "unsafe-model-deserialization", "critical"),  # a query parameter
+        ("serving/codecs.py", 33, "unsafe-model-deserialization", "high"),  # the codec's own pickle.loads
+        ("serving/legacy.py", 11, "unsafe-model-deserialization", "critical"),  # flask.request.mimetype
+    ]

@@ -22,6 +22,11 @@
   `**kwargs`, transitively through project functions, computed once per function.
 - `config_source(expr, scope)`: taint from external or deserialised configuration (`json.load`,
   `yaml.safe_load`, `config.get(...)`, `from_dict`, config objects, request bodies).
+- `request_source(expr)`: request data — what the client of a web handler sent (a header, the
+  body, a query parameter) that an expression holds, through local names and text operations
+  (`request.headers.get("Content-Type").split(";")[0]`); the request objects are those of the
+  web table (`web.py`): a parameter annotated with a framework's request class, a framework's
+  request proxy (`flask.request`), or an unannotated `request` parameter in a serving module.
 - `runnable_model(node)`: the chat model at the heart of a LangChain pipe chain
   (`prompt | llm | parser`), through names bound to the chain, or of a legacy chain given it as
   `llm=` (`LLMChain(llm=llm, prompt=...)`).
@@ -37,7 +42,7 @@ import weakref
 from collections.abc import Iterator, Mapping
 from typing import Literal
 
-from archbot.repo import sdk
+from archbot.repo import sdk, web
 from archbot.repo.model import MARKERS, Class, Function, Module, Repository, Symbol, own_nodes
 
 _MAX_DEPTH = 4
@@ -828,6 +833,102 @@ class Names:
                 if found:
                     return found
         return None
+
+    # -- request data ------------------------------------------------------------------------------
+
+    def request_source(self, expr: ast.expr, depth: int = 0) -> str | None:
+        """What the client of a web handler sent that `expr` holds ("the `Content-Type` request
+        header", "the request body", "a request query parameter"), or None."""
+        if depth > _MAX_DEPTH:
+            return None
+        if isinstance(expr, ast.Await):
+            return self.request_source(expr.value, depth + 1)
+        if isinstance(expr, (ast.BoolOp, ast.IfExp)):
+            parts = expr.values if isinstance(expr, ast.BoolOp) else [expr.body, expr.orelse]
+            return next((f for p in parts if (f := self.request_source(p, depth + 1))), None)
+        if isinstance(expr, ast.Subscript):
+            return self._client_part(expr.value, expr.slice) or self.request_source(expr.value, depth + 1)
+        if isinstance(expr, ast.Attribute):
+            return self._client_part(expr, None) or self.request_source(expr.value, depth + 1)
+        if isinstance(expr, ast.Call):
+            func = expr.func
+            if isinstance(func, ast.Attribute):
+                if func.attr in web.CLIENT_READS and self.is_request(func.value):
+                    return "the request body"
+                if func.attr in web.PASS_THROUGH:
+                    key = expr.args[0] if func.attr == "get" and expr.args else None
+                    return self._client_part(func.value, key) or self.request_source(func.value, depth + 1)
+            elif isinstance(func, ast.Name) and func.id == "str" and expr.args:
+                return self.request_source(expr.args[0], depth + 1)
+            return None
+        if isinstance(expr, ast.Name):
+            return self._request_name(expr, depth)
+        return None
+
+    def _client_part(self, node: ast.expr, key: ast.expr | None) -> str | None:
+        """`request.headers` (with `key`, one header of it): what the client sent, described."""
+        if not (isinstance(node, ast.Attribute) and node.attr in web.CLIENT_ATTRIBUTES):
+            return None
+        if not self.is_request(node.value):
+            return None
+        part = web.CLIENT_ATTRIBUTES[node.attr]
+        if part == "body":
+            return "the request body"
+        named = string_value(key)
+        return f"the `{named}` request {part}" if named else f"a request {part}"
+
+    def _request_name(self, name: ast.Name, depth: int) -> str | None:
+        """A local name assigned request data earlier in its function."""
+        if not self.tree.owns(name):
+            return None
+        function = self.tree.function(name)
+        if function is None or name.id in _parameters(function):
+            return None
+        for node in own_nodes(*function.body):
+            for target, value in _assigned(node):
+                if isinstance(target, ast.Name) and target.id == name.id and value.lineno <= name.lineno:
+                    found = self.request_source(value, depth + 1)
+                    if found:
+                        return found
+        return None
+
+    def is_request(self, node: ast.AST) -> bool:
+        """Is `node` the request a web handler is serving: a framework's request proxy, or a
+        parameter (of its function or an enclosing one) annotated with a framework's request
+        class, or named `request`/`req` without an annotation in a module importing a serving
+        framework?"""
+        if not isinstance(node, ast.Name):
+            return False
+        if self.qualname(node) in web.REQUEST_GLOBALS:
+            return True
+        if not self.tree.owns(node):
+            return False
+        for ancestor in self.tree.ancestors(node):
+            if not isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                continue
+            args = ancestor.args
+            for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs):
+                if arg.arg == node.id:
+                    return self._request_parameter(arg)
+        return False
+
+    def _request_parameter(self, arg: ast.arg) -> bool:
+        if arg.annotation is None:
+            return bool(_REQUEST_NAME.match(arg.arg)) and self._serving_module
+        annotation = _unwrap_optional(arg.annotation)
+        text = string_value(annotation)
+        if text is not None:
+            return web.is_request_class(self.imports.get(text, text))
+        return web.is_request_class(self.qualname(annotation))
+
+    @functools.cached_property
+    def _serving_module(self) -> bool:
+        return any(web.is_serving_module(imported) for imported in self.imports.values())
+
+    @functools.cached_property
+    def may_hold_requests(self) -> bool:
+        """Does the module import a web framework (else no name of it holds a request)?"""
+        return any(imported.split(".")[0] in web.FRAMEWORKS for imported in self.imports.values())
 
     def _config_call(self, call: ast.Call, depth: int) -> str | None:
         name = self.call_name(call)

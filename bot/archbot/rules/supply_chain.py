@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from archbot import carried
 from archbot.models import Severity
 from archbot.repo import loaders
-from archbot.repo.model import own_nodes
-from archbot.repo.resolve import Keywords
+from archbot.repo.model import Function, own_nodes
+from archbot.repo.resolve import Keywords, Names, Tree
 from archbot.rules import Family, Hit
 from archbot.rules.governance import is_test_module
 from archbot.rules.pyast import (
@@ -192,6 +192,14 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
     in the same block; the flag's name says allow, trust or unsafe): that is the informed choice
     the fix asks for; nor one in a function that exchanges bytes between the processes of its job
     (a torch.distributed collective of the loaders table's JOB_TRANSPORTS): the job's own data.
+    A web handler that picks a codec from a table by request data (`CODECS[request.headers[
+    "Content-Type"]]`, a query parameter; the request objects of repo/web.py), where one entry of
+    the table — in any project module — unpickles what it is handed, is reported at critical on
+    the lookup when what it picked is applied to the request: the client chooses to be unpickled.
+    A codec the server picks itself (a constant, its configured content type), a table none of
+    whose entries unpickles, a pick never applied to the request (the Accept header's codec that
+    only encodes the reply), and a key the handler vetted first (an `if` on it that raises or
+    returns: the pickle type refused, an allow-list) are not reported there.
 
     Why:
         A pickle (`torch.load` with `weights_only=False`, `pickle`/`cloudpickle`/`dill`, `joblib`,
@@ -249,7 +257,7 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
             continue
         if not _unpickles(entry, names.keywords(call), path_arg) or _round_trip(src, path_arg):
             continue
-        if _behind_opt_in(src, call) or _between_ranks(src, call):
+        if _behind_opt_in(src.nodes, call) or _between_ranks(src, call):
             continue
         if _downloaded(src, path_arg, scope):
             yield Hit(line, f"`{name}` of a downloaded file.", Severity.CRITICAL)
@@ -258,6 +266,7 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
         else:
             yield Hit(line, f"`{name}` of a path decided at run time.")
     yield from _aliased_torch_load(src)
+    yield from _request_chosen_unpickler(src)
 
 
 _OPT_IN_WORDS = ("allow", "trust", "unsafe")
@@ -278,11 +287,11 @@ def _refuses_unless_opted_in(statement: ast.stmt) -> bool:
     )
 
 
-def _behind_opt_in(src: PythonFile, call: ast.Call) -> bool:
+def _behind_opt_in(tree: Tree, call: ast.Call) -> bool:
     """`call` runs only when its caller opted in: in the body of `if allow_pickle:`, or after an
     `if not allow_pickle: raise` earlier in a block that holds it (within its function)."""
     child: ast.AST = call
-    for ancestor in src.nodes.ancestors(call):
+    for ancestor in tree.ancestors(call):
         if (
             isinstance(ancestor, ast.If)
             and not isinstance(ancestor.test, ast.UnaryOp)
@@ -340,6 +349,185 @@ def _aliased_torch_load(src: PythonFile) -> Iterator[Hit]:
         line = src.changed_line(assign) or src.changed_line(calls[assign])
         if line is not None:
             yield Hit(line, detail, severity)
+
+
+def _selection(node: ast.AST) -> tuple[ast.expr, ast.expr] | None:
+    """(registry, key) of a lookup: `registry[key]` read, or `registry.get(key, ...)`."""
+    if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
+        return node.value, node.slice
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "get"
+        and node.args
+    ):
+        return node.func.value, node.args[0]
+    return None
+
+
+def _registry_members(names: Names, registry: ast.expr, depth: int = 0) -> list[tuple[Names, ast.expr]]:
+    """What a lookup table holds, each with the resolver of the module that writes it: the values
+    of a dict literal, of `dict(...)`, or of a comprehension over a literal list (`{s.media_type:
+    s for s in [JSONSerde, PickleSerde]}`), here or in the module a name is imported from."""
+    if depth > 3:
+        return []
+    if isinstance(registry, (ast.Name, ast.Attribute)):
+        held = names.value_of(registry)
+        return _registry_members(held[0], held[1], depth + 1) if held is not None else []
+    if isinstance(registry, ast.Dict):
+        return [(names, value) for value in registry.values]
+    if isinstance(registry, ast.DictComp) and len(registry.generators) == 1:
+        source = registry.generators[0].iter
+        if isinstance(source, (ast.Name, ast.Attribute)):
+            held = names.value_of(source)
+            names, source = held if held is not None else (names, source)
+        if isinstance(source, (ast.List, ast.Tuple, ast.Set)):
+            return [(names, element) for element in source.elts]
+        return []
+    if isinstance(registry, ast.Call) and isinstance(registry.func, ast.Name) and registry.func.id == "dict":
+        found = [(names, keyword.value) for keyword in registry.keywords if keyword.arg is not None]
+        for arg in registry.args:
+            found += _registry_members(names, arg, depth + 1)
+        return found
+    return []
+
+
+def _unpickles_input(names: Names, function: Function) -> ast.Call | None:
+    """The call by which a project function unpickles what its caller hands it (a loaders-table
+    deserialiser on data built from one of its parameters), unless behind an opt-in."""
+    parameters = set(function.parameters) - {"self", "cls"}
+    for call in function.calls:
+        entry = loaders.deserialiser(names.call_name(call))
+        if entry is None:
+            continue
+        data = argument(call, entry.path_position, *entry.path_names)
+        if data is None or not any(isinstance(n, ast.Name) and n.id in parameters for n in ast.walk(data)):
+            continue
+        if _unpickles(entry, names.keywords(call), data) and not _behind_opt_in(names.tree, call):
+            return call
+    return None
+
+
+def _unpickling_member(names: Names, member: ast.expr) -> tuple[str, str] | None:
+    """A table entry that unpickles its input: a loaders-table deserialiser that always unpickles
+    (`pickle.loads`), or a project function or class one of whose methods unpickles what it is
+    handed. Its name, and what unpickles where."""
+    if isinstance(member, ast.Call):
+        member = member.func
+    found = names.symbol(member)
+    repo = names.repo
+    if found is None or repo is None:
+        return None
+    if found.module is None:
+        entry = loaders.deserialiser(names.qualname(member))
+        return (found.qualname, "") if entry is not None and entry.when == "always" else None
+    functions: list[Function] = []
+    if found.function is not None:
+        functions = [found.function]
+    elif found.cls is not None:
+        classes = [found.cls, *(b for b in repo.base_classes(found.cls) if not isinstance(b, str))]
+        functions = [m for cls in classes for m in cls.methods.values()]
+    for function in functions:
+        owner = names if function.module is names.module else Names.of(repo, function.module)
+        call = _unpickles_input(owner, function)
+        if call is not None:
+            where = f"`{owner.call_name(call)}` at {function.module.path}:{call.lineno}"
+            return found.qualname.rsplit(".", 1)[-1], where
+    return None
+
+
+def _meets_request(names: Names, node: ast.expr) -> bool:
+    return names.is_request(node) or names.request_source(node) is not None
+
+
+def _called_root(func: ast.expr) -> str | None:
+    """The name a called chain starts from: `codec` for `codec(...)`, `codec.decode(...)`,
+    `codec().decode(...)`."""
+    while isinstance(func, (ast.Attribute, ast.Call)):
+        func = func.value if isinstance(func, ast.Attribute) else func.func
+    return func.id if isinstance(func, ast.Name) else None
+
+
+def _applied_to_request(src: PythonFile, lookup: ast.AST) -> bool:
+    """Is what a lookup chose applied to the request: called with request data (`decoders[kind](
+    body)`), or bound to a name that a call in the same function receives with request data or
+    the request itself (`decode(serde, request)`, `serde.loads(body)`, `codec().decode(body)`)?"""
+    names = src.names
+    chosen: ast.AST = lookup
+    parent = src.nodes.parents.get(chosen)
+    if isinstance(parent, ast.Call) and parent.func is chosen:
+        if any(_meets_request(names, arg) for arg in parent.args):
+            return True
+        chosen = parent
+        parent = src.nodes.parents.get(chosen)
+    target = parent.targets[0] if isinstance(parent, ast.Assign) and len(parent.targets) == 1 else None
+    if not isinstance(target, ast.Name):
+        return False
+    bound = target.id
+    function = src.nodes.function(lookup)
+    for call in own_nodes(*(function.body if function is not None else [])):
+        if not isinstance(call, ast.Call):
+            continue
+        arguments = [*call.args, *(keyword.value for keyword in call.keywords)]
+        applies = _called_root(call.func) == bound
+        receives = any(isinstance(arg, ast.Name) and arg.id == bound for arg in arguments)
+        if (applies or receives) and any(_meets_request(names, arg) for arg in arguments):
+            return True
+    return False
+
+
+def _vetted(src: PythonFile, lookup: ast.AST, key: ast.expr) -> bool:
+    """Does the handler vet the client's choice before the lookup: an earlier `if` on the key
+    (or a name it is read from) that raises or returns (`if kind == PICKLE_TYPE: raise ...`,
+    `if kind not in ALLOWED: return ...`)?"""
+    keys = {n.id for n in ast.walk(key) if isinstance(n, ast.Name)} | {ast.unparse(key)}
+    function = src.nodes.function(lookup)
+    if function is None:
+        return False
+    before = getattr(lookup, "lineno", 0)
+    for statement in own_nodes(*function.body):
+        if not isinstance(statement, ast.If) or (statement.end_lineno or before) >= before:
+            continue
+        tested = {n.id for n in ast.walk(statement.test) if isinstance(n, ast.Name)}
+        tested |= {ast.unparse(n) for n in ast.walk(statement.test) if isinstance(n, ast.expr)}
+        if keys & tested and isinstance(statement.body[-1], (ast.Raise, ast.Return)):
+            return True
+    return False
+
+
+def _request_chosen_unpickler(src: PythonFile) -> Iterator[Hit]:
+    """A lookup keyed by request data (`SERDES[request.headers["Content-Type"]]`) in a table one
+    of whose entries unpickles what it is given, applied to the request: the client chooses
+    whether its body is unpickled. A table the server keys itself is not reported."""
+    names = src.names
+    if not names.may_hold_requests:
+        return
+    for node in src.nodes.walked:
+        selection = _selection(node)
+        if selection is None:
+            continue
+        line = src.changed_line(node)
+        if line is None:
+            continue
+        registry, key = selection
+        source = names.request_source(key)
+        if source is None or names.is_request(registry) or names.request_source(registry) is not None:
+            continue
+        if _vetted(src, node, key):
+            continue
+        for owner, member in _registry_members(names, registry):
+            found = _unpickling_member(owner, member)
+            if found is None or not _applied_to_request(src, node):
+                continue
+            name, where = found
+            held = f"whose `{name}` unpickles its input ({where})" if where else f"which holds `{name}`"
+            yield Hit(
+                line,
+                f"{source[0].upper()}{source[1:]} chooses from `{ast.unparse(registry)}`, {held}: "
+                "any client can have the data it sends unpickled.",
+                Severity.CRITICAL,
+            )
+            break
 
 
 @RULES.rule(
