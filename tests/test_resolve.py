@@ -164,6 +164,24 @@ def test_a_forwarded_kwargs_splat_is_unknown_and_named(names: Names) -> None:
 
     assert keywords.forwarded == "kwargs"
     assert keywords.state("max_tokens") == "unknown"
+    # answer(self, question, **kwargs): a caller's question= binds to the parameter, never kwargs.
+    assert (keywords.carried("question"), keywords.carried("max_tokens")) == ("absent", "unknown")
+
+
+def test_arguments_bind_to_the_parameters_of_the_target(names: Names) -> None:
+    init = call(names, "super().__init__(cfg)")
+    helper = call(names, "post_json(")
+    init_target, helper_target = names.target(init), names.target(helper)
+    assert init_target is not None and helper_target is not None
+
+    bound_init, bound_helper = names.bind(init, init_target), names.bind(helper, helper_target)
+
+    assert bound_init is not None and {k: ast.unparse(v) for k, v in bound_init.items()} == {"cfg": "cfg"}
+    assert bound_helper is not None and {k: ast.unparse(v) for k, v in bound_helper.items()} == {
+        "url": "self.url",
+        "body": "{'q': question}",
+        "timeout": "5",
+    }
 
 
 def test_forwarding_summaries_reach_the_sink_through_project_wrappers(names: Names) -> None:

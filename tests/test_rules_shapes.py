@@ -131,6 +131,21 @@ def test_a_revision_at_hand_not_forwarded_to_a_hub_loader(repo: GitRepo, run_arc
     ]
 
 
+def test_a_revision_at_hand_not_passed_to_a_project_loader(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    # The base class and the functions of engines/base.py load the id they are given with the
+    # revision their parameter gives. Negatives: the revision passed on (by position, by keyword);
+    # a **kwargs that may carry it (the subclass took no named revision); a callee whose default is
+    # a commit SHA; a caller with no revision at hand; a literal id (another model).
+    files = {"engines/base.py": "engines/base.py", "engines/vision.py": "engines/vision.py"}
+    found = review(repo, run_archbot, files)
+
+    assert only("hf-unpinned-revision", found) == [
+        ("engines/vision.py", 9, "hf-unpinned-revision", "medium"),  # super().__init__(model_id=...)
+        ("engines/vision.py", 26, "hf-unpinned-revision", "medium"),  # Engine.__init__(self, model_id)
+        ("engines/vision.py", 30, "hf-unpinned-revision", "medium"),  # load_weights: revision="main"
+    ]
+
+
 def test_a_revision_under_an_option_the_loader_does_not_take(repo: GitRepo, run_archbot: RunArchbot) -> None:
     # Negatives: vLLM's LLM takes tokenizer_revision= (the tokenizer's, beside revision=); the
     # loader's own revision= passed as well; tokenizer_revision=None; any class's from_pretrained,

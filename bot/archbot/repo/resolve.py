@@ -159,11 +159,13 @@ class Keywords:
     """The keyword arguments a call passes. `values`: each keyword the code shows, written at the
     call or carried by a resolved `**` splat (a later source wins, as at run time). `unresolved`:
     splats whose keys the code does not show. `forwarded`: the enclosing function's own
-    `**kwargs` parameter, when the call passes it on (its keys are the callers' business)."""
+    `**kwargs` parameter, when the call passes it on (its keys are the callers' business);
+    `named`: that function's named parameters, which its `**kwargs` never holds."""
 
     values: Mapping[str, ast.expr]
     unresolved: tuple[ast.expr, ...] = ()
     forwarded: str | None = None
+    named: frozenset[str] = frozenset()
 
     @property
     def complete(self) -> bool:
@@ -185,6 +187,15 @@ class Keywords:
             if value is not None and not is_none(value):
                 return "set"
         return "absent" if self.complete else "unknown"
+
+    def carried(self, *names: str) -> State:
+        """`state`, knowing that a forwarded `**kwargs` cannot hold a keyword its function takes
+        as a named parameter (`def f(model_id, revision=None, **kwargs)`: a caller's `revision=`
+        binds to the parameter), so passing it on does not pass that keyword."""
+        found = self.state(*names)
+        if found == "unknown" and not self.unresolved and all(name in self.named for name in names):
+            return "absent"
+        return found
 
 
 EMPTY_KEYWORDS = Keywords({})
@@ -524,6 +535,25 @@ class Names:
                 return self.repo.method(owner.cls, func.attr)
         return None
 
+    def bind(self, call: ast.Call, function: Function) -> dict[str, ast.expr] | None:
+        """The arguments `call` gives the parameters of `function` (the project function it runs,
+        `target(call)`), by parameter name: positional ones in order (after `self`/`cls` for a
+        method), keywords by name, `**` splats as far as `keywords` resolves them. None when a
+        `*args` splat hides which positions are filled."""
+        if any(isinstance(arg, ast.Starred) for arg in call.args):
+            return None
+        args = function.node.args
+        positional = [a.arg for a in (*args.posonlyargs, *args.args)]
+        if function.owner is not None and not _decorated(function.node, "staticmethod"):
+            # `Base.__init__(self, ...)` passes `self` itself; `Base(...)`, `obj.m(...)` do not.
+            receiver = call.func.value if isinstance(call.func, ast.Attribute) else None
+            through_class = receiver is not None and getattr(self.symbol(receiver), "cls", None) is not None
+            if not through_class or _decorated(function.node, "classmethod"):
+                positional = positional[1:]
+        bound: dict[str, ast.expr] = dict(zip(positional, call.args, strict=False))
+        bound.update(self.keywords(call).values)
+        return bound
+
     # -- LangChain runnables ---------------------------------------------------------------------
 
     def runnable_model(self, node: ast.AST, depth: int = 0) -> Built | None:
@@ -581,7 +611,9 @@ class Names:
             values.update(shown)
             if through is not None:
                 forwarded = through
-        return Keywords(values, tuple(unresolved), forwarded)
+        function = self.tree.function(call) if forwarded is not None and self.tree.owns(call) else None
+        named = frozenset(_parameters(function)) - {forwarded} if function is not None else frozenset()
+        return Keywords(values, tuple(unresolved), forwarded, named)
 
     def _splat(
         self, expr: ast.expr, site: ast.AST, depth: int
@@ -976,6 +1008,10 @@ class Names:
 
 def _parameters(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
     return {a.arg for a in ast.walk(function.args) if isinstance(a, ast.arg)}
+
+
+def _decorated(function: ast.FunctionDef | ast.AsyncFunctionDef, name: str) -> bool:
+    return any(isinstance(d, ast.Name) and d.id == name for d in function.decorator_list)
 
 
 def _assigned(node: ast.AST) -> Iterator[tuple[ast.expr, ast.expr]]:

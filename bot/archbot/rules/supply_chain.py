@@ -760,6 +760,77 @@ def _revision_not_forwarded(src: PythonFile, call: ast.Call, name: str) -> str |
     return f"`{loader}` is called without `revision=` although {where} is at hand: it loads the main branch."
 
 
+def _parameter_loads(names: Names, function: Function) -> Iterator[tuple[str, str, loaders.HubLoader]]:
+    """What a project function loads from the Hub by its parameters: (the parameter holding the id,
+    the parameter passed as its revision, the loader), for each Hub loader it calls itself with
+    both (`def __init__(self, model_id, revision=None)` calling
+    `AutoConfig.from_pretrained(model_id, revision=revision)`). `names`: its module's resolver."""
+    parameters = set(function.parameters)
+    for call in function.calls:
+        entry = _hub_loader(names.call_name(call), call)
+        if entry is None:
+            continue
+        loaded = argument(call, entry.repo_position, *entry.repo_names)
+        revision = names.keywords(call).get(*entry.revision_options)
+        if (
+            isinstance(loaded, ast.Name)
+            and isinstance(revision, ast.Name)
+            and {loaded.id, revision.id} <= parameters
+            and loaded.id != revision.id
+        ):
+            yield loaded.id, revision.id, entry
+
+
+def _floating_default(function: Function, parameter: str) -> bool:
+    """Left out, the parameter loads a revision that can move: its default is None or a literal
+    that is no commit SHA (a required parameter, or a default the code does not show, is not)."""
+    default = function.default(parameter)
+    if is_none(default):
+        return True
+    value = string_value(default)
+    return value is not None and not _FULL_SHA.match(value)
+
+
+def _revision_not_passed_on(src: PythonFile, call: ast.Call) -> str | None:
+    """A project function that loads the id it is given from the Hub with the revision its own
+    parameter gives (`_parameter_loads`), called with that id but not that revision, while the
+    caller has a revision at hand: `super().__init__(model_id=model_id, **kwargs)` in a subclass
+    that took `revision` as a named parameter (so `**kwargs` cannot carry it). The callee loads
+    the main branch (or its default's floating revision)."""
+    names = src.names
+    function = src.nodes.function(call)
+    if function is None or "revision" not in src.text:
+        return None
+    target = names.target(call)
+    if target is None or target.node is function or src.repo is None:
+        return None
+    bound = names.bind(call, target)
+    if bound is None:
+        return None
+    keywords = names.keywords(call)
+    callee_names = names if target.module is names.module else Names.of(src.repo, target.module)
+    for loaded, revision, entry in _parameter_loads(callee_names, target):
+        model = bound.get(loaded)
+        if (
+            model is None
+            or string_value(model) is not None
+            or revision in bound
+            or keywords.carried(revision) != "absent"
+            or not _floating_default(target, revision)
+        ):
+            continue
+        where = _revision_in_scope(function, call, entry.holds)
+        if where is None:
+            continue
+        callee = f"{target.owner.name}.{target.name}" if target.owner is not None else target.name
+        return (
+            f"`{callee}` loads `{ast.unparse(model)}` from the Hub with its `{revision}` parameter, "
+            f"which `{ast.unparse(call.func)}(...)` leaves out although {where} is at hand: it loads "
+            "the main branch."
+        )
+    return None
+
+
 def _misnamed_revision(call: ast.Call, entry: loaders.HubLoader) -> ast.keyword | None:
     """A revision passed under an option the loader does not take for it (vLLM's `get_tokenizer`
     takes `revision=`; its `tokenizer_revision=` goes on to `AutoTokenizer`, which ignores it):
@@ -878,7 +949,11 @@ def hf_unpinned_revision(src: PythonFile) -> Iterator[Hit]:
     pytest modules (`test_*.py`, `conftest.py`: test fixtures load tiny models that nobody pins);
     also a Hub loader (loaders table) called without a revision in a function that has one at
     hand (a `revision` parameter, `kwargs.get("revision")`, `config.revision`) - one passed
-    through a `**` splat the code does not show is accepted. A revision passed under an option the
+    through a `**` splat the code does not show is accepted; the same for a project function (a
+    base class's `__init__`) that loads the id it is given with the revision its own parameter
+    gives, called with the id but not the revision (`super().__init__(model_id=model_id,
+    **kwargs)` after taking `revision` as a named parameter, which `**kwargs` then cannot carry),
+    when its default revision can move. A revision passed under an option the
     loader does not take for it (vLLM's `get_tokenizer(..., tokenizer_revision=)`: it takes
     `revision=`) pins nothing, for the loaders whose options the loaders table knows. And a change
     that rewrites a Hub loader call and drops the `revision=` the old line passed (also when it
@@ -908,6 +983,9 @@ def hf_unpinned_revision(src: PythonFile) -> Iterator[Hit]:
         entry = _hub_loader(name or None, call)
         line = src.changed_line(call)
         if entry is None:
+            passed_on = _revision_not_passed_on(src, call) if line is not None else None
+            if passed_on is not None and line is not None:
+                yield Hit(line, passed_on)
             continue
         misnamed = _misnamed_revision(call, entry)
         if misnamed is not None and line is not None:
