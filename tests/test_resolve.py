@@ -317,3 +317,42 @@ def test_request_data(index: int, expected: str | None) -> None:
     assert isinstance(returned, ast.Tuple)
 
     assert names.request_source(returned.elts[index]) == expected
+
+
+def test_inherited_methods_read_the_class_attributes_of_the_class_they_run_on(repo: GitRepo) -> None:
+    repo.stage(
+        "app/store.py",
+        "from openai import OpenAI\n"
+        "\n"
+        "\n"
+        "class Base:\n"
+        "    client = None\n"
+        "\n"
+        "    @classmethod\n"
+        "    def ask(cls, text):\n"
+        "        return cls.client.responses.create(input=text)\n"
+        "\n"
+        "\n"
+        "class Bot(Base):\n"
+        "    client = OpenAI(timeout=5)\n",
+    )
+    repo.stage(
+        "app/use.py", "from app.store import Base, Bot\n\nBot.ask('x')\nBase.ask('y')\nBot().ask('z')\n"
+    )
+    change = sources.staged()
+    model = Repository(change.list_repo, change.post.read)
+    module = model.module("app/use.py")
+    assert module is not None
+    names = Names.of(model, module)
+    on_bot, on_base, on_instance = names.tree.calls[:3]
+    held = []
+    for site in (on_bot, on_base, on_instance):
+        found = names.callee(site)
+        assert found is not None and found[0].qualname.endswith("store.Base.ask")
+        function, there = found
+        (create,) = [c for c in function.calls if ast.unparse(c).startswith("cls.client")]
+        receiver = create.func.value.value  # type: ignore[attr-defined]
+        built = there.constructor(receiver)  # `cls.client`: the attribute of the class called
+        held.append(built[0] if built is not None else None)
+
+    assert held == ["openai.OpenAI", None, "openai.OpenAI"]  # Base itself holds no client

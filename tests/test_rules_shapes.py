@@ -225,6 +225,23 @@ def test_sync_database_and_service_clients_in_async_code(repo: GitRepo, run_arch
     ]
 
 
+def test_orm_models_and_clients_held_in_class_attributes(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    # A service base declares `model = None` and its classmethods query `cls.model`; subclasses set
+    # the model. Negatives: a lazy select handed back, a subclass whose model is no peewee model,
+    # the base itself (no model), the constructor, a lazy Django QuerySet.
+    names = ("tables.py", "base.py", "recipes.py", "tickets.py", "handlers.py")
+    found = review(repo, run_archbot, {f"services/{name}": f"services/{name}" for name in names})
+
+    assert only("blocking-call-in-async", found) == [
+        ("services/handlers.py", 11, "blocking-call-in-async", "medium"),  # cls.model.get_or_none
+        ("services/handlers.py", 12, "blocking-call-in-async", "medium"),  # .delete()...execute()
+        ("services/handlers.py", 17, "blocking-call-in-async", "medium"),  # self.model on an instance
+        ("services/handlers.py", 18, "blocking-call-in-async", "medium"),  # cls.client = redis.Redis()
+        ("services/handlers.py", 28, "blocking-call-in-async", "medium"),  # cls.model in the subclass
+        ("services/handlers.py", 37, "blocking-call-in-async", "high"),  # self.model.objects (Django)
+    ]
+
+
 def test_a_sync_call_that_hands_back_a_future_is_not_blocking(repo: GitRepo, run_archbot: RunArchbot) -> None:
     # Negatives: `emit` is annotated to return a Future (it schedules, the coroutine awaits);
     # `publish` returns one unannotated, and the coroutine awaits it with asyncio.wrap_future.

@@ -311,8 +311,10 @@ def store(kind: str | None) -> Store | None:
 
 def kind_of(names: Names, node: ast.AST, depth: int = 0) -> str | None:
     """What kind of synchronous store object `node` is (a `STORES` key), through local and module
-    bindings, `self.x` assignments in the class and its project bases, parameter annotations,
-    project factories (one `return`), project model classes; None when unknown or async."""
+    bindings, `self.x` / `cls.x` assignments and class attributes in the class and its project
+    bases (the class a method was called on, `Names.callee`: `model = Document` read as
+    `cls.model`), parameter annotations, project factories (one `return`), project model classes;
+    None when unknown or async."""
     if depth > _MAX_DEPTH or isinstance(node, ast.Await):
         return None
     if isinstance(node, ast.Call):

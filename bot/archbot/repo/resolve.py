@@ -8,11 +8,14 @@
   AzureOpenAI` is `openai.AzureOpenAI`, see `sdk.canonical`).
 - `constructor(node)`: what object an expression holds — the class it was built from and the
   constructor call — through local bindings, module-level SDK clients imported from other
-  project modules, `self.attr` set in any method of the class or of a project base class (in any
-  module), a project factory function's `return Ctor(...)` (one hop), `.with_options(...)`, and
-  parameter annotations.
-- `target(call)`: the project function a call runs (functions, methods through `self`, objects
-  and classes, `super().__init__`).
+  project modules, `self.attr` (or `cls.attr` in a classmethod) set in any method of the class
+  or of a project base class, or as a class attribute (in any module), a project factory
+  function's `return Ctor(...)` (one hop), `.with_options(...)`, and parameter annotations.
+- `target(call)`: the project function a call runs (functions, methods through `self`/`cls`,
+  objects and classes, `super().__init__`); `callee(call)` also gives the resolver to read its
+  body with, bound to the class it was called on when the method is inherited (`bound(cls)`):
+  `cls.model` / `self.client` in a base's method are the attributes the subclass sets
+  (`model = None` in the base, `model = Document` in the subclass).
 - `keywords(call)`: the keyword arguments a call passes, with `**` splats resolved through local
   dict literals, `dict(...)`, subscript updates (`kw["max_tokens"] = None`), `.update(...)`,
   `.setdefault(...)`, `.pop(...)`, module constants and `self.attr` dicts. A splat of the
@@ -35,6 +38,7 @@
 from __future__ import annotations
 
 import ast
+import copy
 import dataclasses
 import functools
 import re
@@ -132,12 +136,23 @@ class Tree:
         return self.function(node) or self.module
 
 
+# The names PEP 8 gives a method's first argument: `self.x` and, in a classmethod, `cls.x` read
+# the same attributes (a class attribute is read through either).
+_RECEIVERS = frozenset(["self", "cls"])
+
+
 def binding_key(node: ast.AST) -> str | None:
+    """A name's key, or `self.x` for an attribute of the receiver (`self.x` or `cls.x`)."""
     if isinstance(node, ast.Name):
         return node.id
-    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
+    if isinstance(node, ast.Attribute) and is_receiver(node.value):
         return f"self.{node.attr}"
     return None
+
+
+def is_receiver(node: ast.AST | None) -> bool:
+    """`self` or `cls`: the object (or class) a method runs on."""
+    return isinstance(node, ast.Name) and node.id in _RECEIVERS
 
 
 def string_value(node: ast.AST | None) -> str | None:
@@ -280,6 +295,9 @@ class Names:
         self._symbols: dict[ast.AST, Symbol | None] = {}
         self._locals: dict[ast.AST, frozenset[str]] = {}
         self._forwards: dict[int, tuple[Forward, ...]] = {}
+        # In a view bound to a class (`bound`): the class `self`/`cls` stand for in its bases' methods.
+        self.self_class: Class | None = None
+        self._bound: dict[int, Names] = {}
 
     @classmethod
     def of(cls, repo: Repository, module: Module) -> Names:
@@ -288,6 +306,47 @@ class Names:
         if found is None:
             found = _RESOLVERS[module] = cls(Tree(module.tree), repo, module)
         return found
+
+    def bound(self, cls: Class) -> Names:
+        """This module's resolver with `self` and `cls`, in the methods of `cls`'s project bases,
+        standing for `cls`: a method a subclass inherits reads the attributes the subclass sets
+        (`model = Document` in the subclass, `model = None` and `cls.model.get(...)` in the base)."""
+        found = self._bound.get(id(cls))
+        if found is None:
+            found = copy.copy(self)  # shares the module's bindings; answers about `self` differ
+            found.self_class = cls
+            found._forwards = {}
+            found._bound = {}
+            self._bound[id(cls)] = found
+        return found
+
+    def callee(self, call: ast.Call) -> tuple[Function, Names] | None:
+        """The project function `call` runs (`target`) and the resolver to read its body with:
+        bound to the receiver's class when the function is inherited from a project base
+        (`Service.get(...)`, `self.get(...)`, `service.get(...)` with `service = Service()`)."""
+        function = self.target(call)
+        if function is None or self.repo is None:
+            return None
+        names = self if function.module is self.module else Names.of(self.repo, function.module)
+        receiver = self._receiver_class(call)
+        owner = function.owner
+        if receiver is None or owner is None or receiver is owner:
+            return function, names
+        return function, names.bound(receiver) if owner in self.repo.base_classes(receiver) else names
+
+    def _receiver_class(self, call: ast.Call) -> Class | None:
+        """The project class a method call's receiver is, or is an instance of."""
+        func = call.func
+        if not isinstance(func, ast.Attribute) or self.repo is None or self.module is None:
+            return None
+        if is_receiver(func.value):
+            return self.enclosing_class(call)
+        found = self.symbol(func.value)
+        if found is not None:
+            return found.cls
+        built = self.constructor(func.value)
+        owner = self.repo.symbol(built[0], self.module.path) if built is not None else None
+        return owner.cls if owner is not None else None
 
     # -- names -----------------------------------------------------------------------------------
 
@@ -436,7 +495,7 @@ class Names:
 
     def _method_of(self, func: ast.expr) -> Function | None:
         """`self.make_client(...)`: the method of the enclosing class (or a project base)."""
-        if not (isinstance(func, ast.Attribute) and binding_key(func.value) == "self"):
+        if not (isinstance(func, ast.Attribute) and is_receiver(func.value)):
             return None
         cls = self.enclosing_class(func)
         return self.repo.method(cls, func.attr) if cls is not None and self.repo is not None else None
@@ -450,8 +509,15 @@ class Names:
             return None
         for cls in self._classes():
             if cls.node is definition:
-                return cls
+                return self._as_bound(cls)
         return None
+
+    def _as_bound(self, cls: Class) -> Class:
+        """In a bound view, a base of the bound class stands for the bound class."""
+        bound = self.self_class
+        if bound is None or bound is cls or self.repo is None:
+            return cls
+        return bound if cls in self.repo.base_classes(bound) else cls
 
     def _classes(self) -> Iterator[Class]:
         assert self.module is not None
@@ -514,7 +580,7 @@ class Names:
         if not isinstance(func, ast.Attribute):
             return None
         receiver = func.value
-        if binding_key(receiver) == "self":
+        if is_receiver(receiver):
             return self._method_of(func)
         if (
             isinstance(receiver, ast.Call)

@@ -153,22 +153,32 @@ _MIN_CALLEE_NAME = 8
 _DJANGO_IMPORT = re.compile(r"^\s*(?:from|import)\s+django\b", re.MULTILINE)
 
 
-def _manager_chain(node: ast.expr) -> str | None:
-    """The Django manager a QuerySet chain starts from: `Model.objects` (a CapWords class) or a
-    related manager `obj.<name>_set`, through any lazy calls in between; None otherwise."""
+def _manager_chain(names: Names, node: ast.expr) -> str | None:
+    """The Django manager a QuerySet chain starts from: `Model.objects` (a CapWords class, or a
+    class attribute holding one: `self.model.objects` with `model = Ticket`) or a related manager
+    `obj.<name>_set`, through any lazy calls in between; None otherwise."""
     while True:
         if isinstance(node, ast.Call):
             node = node.func
         elif isinstance(node, ast.Attribute):
             if node.attr == "objects":
-                owner = node.value
-                name = owner.attr if isinstance(owner, ast.Attribute) else getattr(owner, "id", "")
-                return f"{name}.objects" if name[:1].isupper() else None
+                name = _model_class_name(node.value)
+                if name is None and binding_key(node.value) is not None:
+                    held = {_model_class_name(value) for _, value in names.attribute_values(node.value)}
+                    held.discard(None)  # the `model = None` a base class declares
+                    name = held.pop() if len(held) == 1 else None
+                return f"{name}.objects" if name is not None else None
             if node.attr.endswith("_set") and len(node.attr) > len("_set"):
                 return f".{node.attr}"
             node = node.value
         else:
             return None
+
+
+def _model_class_name(node: ast.expr) -> str | None:
+    """`Ticket` or `models.Ticket`: a CapWords class name (how Django models are named)."""
+    name = node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", "")
+    return name if name[:1].isupper() else None
 
 
 def _orm_query(src: PythonFile, call: ast.Call) -> str | None:
@@ -182,7 +192,7 @@ def _orm_query(src: PythonFile, call: ast.Call) -> str | None:
         isinstance(parent, ast.Attribute) and parent.attr in _ORM_EVALUATING
     ):
         return None  # awaited: an async ORM (ormar, for one) with Django-like managers
-    manager = _manager_chain(func.value)
+    manager = _manager_chain(src.names, func.value)
     if manager is None:
         return None
     return f"`{manager}...{func.attr}()` is a synchronous Django query (use `a{func.attr}()`)."
@@ -297,11 +307,10 @@ def _waits(names: Names, call: ast.Call) -> str | None:
     return None
 
 
-def _work_behind(names: Names, function: Function, hops: int, seen: set[Function]) -> str | None:
+def _work_behind(here: Names, function: Function, hops: int, seen: set[Function]) -> str | None:
     """The first blocking work `function` does, itself or through the sync project functions it
-    calls (`hops` more levels), described with where it happens; None when none shows."""
-    assert names.repo is not None
-    here = names if function.module is names.module else Names.of(names.repo, function.module)
+    calls (`hops` more levels), described with where it happens; None when none shows. `here`
+    reads the function's body (`Names.callee`: bound to the class it was called on)."""
     for call in function.calls:
         what = _waits(here, call)
         if what is not None:
@@ -312,11 +321,12 @@ def _work_behind(names: Names, function: Function, hops: int, seen: set[Function
         symbol = here.symbol(call.func)
         if symbol is not None and symbol.cls is not None:
             continue  # a constructor: not followed, so the search never walks class hierarchies
-        inner = here.target(call)
-        if inner is None or inner in seen or inner.is_async:
+        callee = here.callee(call)
+        if callee is None or callee[0] in seen or callee[0].is_async:
             continue
+        inner, there = callee
         seen.add(inner)
-        found = _work_behind(here, inner, hops - 1, seen)
+        found = _work_behind(there, inner, hops - 1, seen)
         if found is not None:
             return found
     return None
@@ -429,10 +439,11 @@ def _sync_project_call(src: PythonFile, call: ast.Call) -> tuple[str, Severity] 
     each time the coroutine runs: a one-time setup call (`_setup_call`) is not reported."""
     if isinstance(src.nodes.parents.get(call), ast.Await):
         return None
-    function = src.names.target(call)
+    callee = src.names.callee(call)
     caller = src.nodes.function(call)
-    if function is None or function.is_async or function.node is caller:
+    if callee is None or callee[0].is_async or callee[0].node is caller:
         return None
+    function, here = callee
     if _hands_back_work(src, call, function):
         return None
     twin = _async_twin(src.names, function)
@@ -442,7 +453,7 @@ def _sync_project_call(src: PythonFile, call: ast.Call) -> tuple[str, Severity] 
         return detail, Severity.MEDIUM
     if _setup_call(src, call, function):
         return None
-    work = _work_behind(src.names, function, _IO_HOPS, {function})
+    work = _work_behind(here, function, _IO_HOPS, {function})
     if work is None:
         return None
     return (
@@ -488,8 +499,10 @@ def blocking_call_in_async(src: PythonFile) -> Iterator[Hit]:
     call that waits on a synchronous database or service client of the datastores table
     (SQLAlchemy `Session`/`Query`, peewee models, pymongo, sync `redis.Redis`, DB-API cursors,
     `Elasticsearch`, boto3 clients), its receiver resolved through the repository model — a
-    coroutine that awaits nothing included; async clients, thread offloads and receivers the code
-    does not resolve stay silent.
+    coroutine that awaits nothing included, a model or client held in a class attribute
+    (`cls.model.get(...)` in a service base whose subclass sets `model = Document`, a Django
+    `self.model.objects`); async clients, thread offloads and receivers the code does not
+    resolve stay silent.
 
     Why:
         All of these block the event loop until the database, the threads, the disk or the
