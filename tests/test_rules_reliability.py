@@ -120,7 +120,8 @@ EXPECTED: dict[str, Expected] = {
         ("pipelines/enrich.py", 19, "high"),  # create_task in a for
         ("pipelines/enrich.py", 26, "high"),  # anyio tg.start_soon in a for
         ("pipelines/enrich.py", 29, "high"),  # trio nursery.start_soon in a for
-        ("pipelines/enrich.py", 40, "high"),  # gather(*tasks) of create_task per item
+        ("pipelines/enrich.py", 31, "high"),  # nursery.start_soon(lambda: step(doc)) in a for
+        ("pipelines/enrich.py", 43, "high"),  # gather(*tasks) of create_task per item
     ],
     # Negatives: a literal collection, a loop that returns after success, the call as the loop's
     # iterable (streaming), coroutines created for a fan-out, embeddings, a tool-call loop.

@@ -179,7 +179,8 @@ _TASK_STARTERS = frozenset(
 
 def _started_task(src: PythonFile, call: ast.Call) -> ast.expr | None:
     """The coroutine a call starts as a task: `asyncio.create_task(f(x))`, `tg.create_task(f(x))`
-    on a task group or event loop, or `nursery.start_soon(f, x)` (read as the call `f(x)`)."""
+    on a task group or event loop, or `nursery.start_soon(f, x)` (read as the call `f(x)`; the
+    body of `nursery.start_soon(lambda: f(x))`)."""
     func = call.func
     if not call.args or isinstance(call.args[0], ast.Starred):
         return None
@@ -188,7 +189,10 @@ def _started_task(src: PythonFile, call: ast.Call) -> ast.expr | None:
     if not isinstance(func, ast.Attribute):
         return None
     if func.attr == "start_soon":  # trio and anyio only
-        return ast.Call(func=call.args[0], args=call.args[1:], keywords=[])
+        started = call.args[0]
+        if isinstance(started, ast.Lambda) and isinstance(started.body, ast.Call) and len(call.args) == 1:
+            return started.body
+        return ast.Call(func=started, args=call.args[1:], keywords=[])
     built = src.names.constructor(func.value)
     if func.attr == "create_task" and built is not None and built[0] in _TASK_STARTERS:
         return call.args[0]
@@ -329,9 +333,10 @@ def _unbounded_llm_fan_out(
 def llm_unbounded_gather(src: PythonFile) -> Iterator[Hit]:
     """`asyncio.gather`/`as_completed` over a data-sized collection of coroutines that call an
     LLM, or a task started per item of such a collection (`asyncio.create_task`,
-    `TaskGroup.create_task`, trio `nursery.start_soon`, anyio `tg.start_soon`), with no semaphore
-    or limiter shared across them. The coroutine's function is resolved through the repository
-    model (a project function in another module, one hop, and the functions it calls).
+    `TaskGroup.create_task`, trio `nursery.start_soon`, anyio `tg.start_soon`, also given a lambda
+    that makes the call), with no semaphore or limiter shared across them. The coroutine's
+    function is resolved through the repository model (a project function in another module, one
+    hop, and the functions it calls).
 
     Calibration guard: silent for a literal collection or literal slice, a fan-out inside a loop
     over chunks, fixed-arity `gather(a(), b())`, a coroutine that acquires a shared semaphore or

@@ -27,6 +27,9 @@ async def enrich_in_task_groups(docs: list[str]) -> None:
     async with trio.open_nursery() as nursery:
         for doc in docs:
             nursery.start_soon(title_doc, doc)  # positive: trio task per item
+        for doc in docs:
+            nursery.start_soon(lambda: summarize_doc(doc))  # positive: the lambda's call, per item
+            nursery.start_soon(lambda: count_words(doc))  # negative: no model call
 
 
 async def bounded(docs: list[str], limiter: anyio.CapacityLimiter, pages: list[Document]) -> None:
