@@ -115,6 +115,83 @@ def test_anthropic_requires_max_tokens_and_others_do_not() -> None:
     ]
 
 
+_OPENAI_SEEDS = {
+    "chat.completions.create": "seed",
+    "chat.completions.parse": "seed",
+    "beta.chat.completions.parse": "seed",
+    "completions.create": "seed",
+}
+_MISTRAL_SEEDS = dict.fromkeys(
+    [
+        "chat.complete",
+        "chat.complete_async",
+        "chat.stream",
+        "chat.stream_async",
+        "fim.complete",
+        "fim.complete_async",
+    ],
+    "random_seed",
+)
+# qualname: the generation calls that take a seed, and its option; every other entry is unverified.
+SEED_FACTS: dict[str, dict[str, str]] = {
+    **{
+        f"openai.{name}": _OPENAI_SEEDS
+        for name in ("OpenAI", "AsyncOpenAI", "AzureOpenAI", "AsyncAzureOpenAI")
+    },
+    **{
+        q: {}  # the Messages API has no seed
+        for q in CLIENT_FACTS
+        if q.startswith("anthropic.")
+    },
+    "mistralai.Mistral": _MISTRAL_SEEDS,
+    "litellm": {m: "seed" for m in ("completion", "acompletion", "text_completion", "atext_completion")},
+}
+
+
+def test_every_verified_seed_option_is_pinned() -> None:
+    verified = {q: dict(c.seed_options) for q, c in sdk.CLIENTS.items() if c.seed_options != U}
+    assert verified == SEED_FACTS
+
+
+@pytest.mark.parametrize(
+    ("qualname", "method", "option"),
+    [
+        ("openai.AsyncOpenAI", "chat.completions.create", "seed"),
+        ("openai.OpenAI", "responses.create", None),  # the Responses API takes no seed
+        ("anthropic.Anthropic", "messages.create", None),
+        ("mistralai.Mistral", "chat.complete", "random_seed"),
+        ("litellm", "acompletion", "seed"),
+        ("cohere.ClientV2", "chat", U),  # not verified: rules do not judge it
+    ],
+)
+def test_seed_option(qualname: str, method: str, option: str | None) -> None:
+    assert sdk.CLIENTS[qualname].seed_option(method) == option
+
+
+@pytest.mark.parametrize(
+    ("keys", "api"),
+    [
+        (("model", "prompt", "temperature", "stop"), "openai-compatible"),
+        (("model", "messages", "top_p", "n"), "openai-compatible"),
+        (("model", "messages", "system", "max_tokens"), "anthropic-messages"),
+        (("anthropic_version", "model", "messages", "max_tokens"), "anthropic-messages"),
+        (("model", "messages", "temperature", "max_tokens"), None),  # keys every chat API shares
+        (("prompt", "temperature", "stop"), None),  # no model: not a model API's body
+        (("model", "messages", "stop", "system"), None),  # keys of two APIs
+    ],
+)
+def test_request_body(keys: tuple[str, ...], api: str | None) -> None:
+    body = sdk.request_body(frozenset(keys))
+    assert (body.api if body is not None else None) == api
+
+
+def test_request_body_seed_keys() -> None:
+    assert {body.api: body.seed_key for body in sdk.REQUEST_BODIES} == {
+        "openai-compatible": "seed",
+        "anthropic-messages": None,
+    }
+
+
 @pytest.mark.parametrize(
     ("written", "public"),
     [

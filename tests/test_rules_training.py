@@ -46,6 +46,12 @@ EXPECTED: dict[str, Expected] = {
         ("data/modules.py", 67, "medium"),  # data_seed; random_split without a generator
         ("scripts/sample_prompts.py", 16, "medium"),  # `--sample-seed` never read; random.sample
         ("train/data.py", 11, "medium"),  # FinetuneConfig.example_seed (another module) read nowhere
+        # Sampling requests. Negatives: a greedy body (temperature 0), an Anthropic body and an
+        # Anthropic SDK call (no seed in that API), a body of keys every chat API shares, a base's
+        # seed read in another method, an application that declares no seed.
+        ("evals/backends/completions.py", 8, "medium"),  # the base's self._seed (another module)
+        ("evals/backends/completions.py", 24, "medium"),  # a grandchild's OpenAI body with top_p
+        ("evals/judge.py", 14, "medium"),  # chat.completions.create(temperature=0.3), self.seed unread
     ],
     # Negatives: random.shuffle in a script (a deliberate random order as often as data), a
     # seeded streaming shuffle, one under `if SEED is None`, a non-streaming dataset's .shuffle() and a

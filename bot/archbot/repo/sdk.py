@@ -30,7 +30,9 @@ class Client:
     chains that embed. `method_twins`: a blocking chain and its async counterpart on the same
     client (`chat.complete` -> `chat.complete_async`). `own_retry_options`: the options that turn
     on retries the client runs itself (not its provider SDK's); `backoff_option`: when those do not
-    back off, the option and value that make them (litellm's `retry_strategy`).
+    back off, the option and value that make them (litellm's `retry_strategy`). `seed_options`:
+    the generation calls that take a seed for their sampling, mapped to that option (a call left
+    out takes none; UNKNOWN when nobody verified the client's calls).
     """
 
     qualname: str
@@ -53,6 +55,7 @@ class Client:
     embedding_calls: tuple[str, ...] = ()
     cap_required: bool = False
     method_twins: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    seed_options: Mapping[str, str] | Unknown = UNKNOWN
     local: bool = False
 
     @property
@@ -69,6 +72,12 @@ class Client:
         """The options that cap the output of `method`; None when it is not a generation call."""
         return self.calls.get(method)
 
+    def seed_option(self, method: str) -> str | Unknown | None:
+        """The option that seeds `method`'s sampling; None when the call takes no seed."""
+        if isinstance(self.seed_options, str):
+            return UNKNOWN
+        return self.seed_options.get(method)
+
 
 _OPENAI_SOURCE = "openai-python src/openai/_constants.py, _base_client.py; RULES.md §2"
 _OPENAI_CALLS: Mapping[str, tuple[str, ...]] = {
@@ -78,6 +87,13 @@ _OPENAI_CALLS: Mapping[str, tuple[str, ...]] = {
     "responses.create": ("max_output_tokens",),
     "responses.parse": ("max_output_tokens",),
     "completions.create": ("max_tokens",),
+}
+# The Responses API takes no seed; Chat Completions and (legacy) Completions do.
+_OPENAI_SEEDS: Mapping[str, str] = {
+    "chat.completions.create": "seed",
+    "chat.completions.parse": "seed",
+    "beta.chat.completions.parse": "seed",
+    "completions.create": "seed",
 }
 
 
@@ -97,10 +113,13 @@ def _openai(name: str, is_async: bool, twin: str | None, *aliases: str) -> Clien
         disable_retries="max_retries=0",
         calls=_OPENAI_CALLS,
         embedding_calls=("embeddings.create",),
+        seed_options=_OPENAI_SEEDS,
     )
 
 
-_ANTHROPIC_SOURCE = "anthropic-sdk-python src/anthropic/_constants.py; messages.py (max_tokens required)"
+_ANTHROPIC_SOURCE = (
+    "anthropic-sdk-python src/anthropic/_constants.py; messages.py (max_tokens required, no seed)"
+)
 
 
 def _anthropic(name: str, is_async: bool, twin: str | None) -> Client:
@@ -119,6 +138,7 @@ def _anthropic(name: str, is_async: bool, twin: str | None) -> Client:
         disable_retries="max_retries=0",
         calls={"messages.create": (), "messages.stream": (), "messages.parse": ()},
         cap_required=True,
+        seed_options={},
     )
 
 
@@ -266,7 +286,7 @@ _ENTRIES: tuple[Client, ...] = (
         qualname="mistralai.Mistral",
         provider="mistral",
         source="mistralai client-python basesdk.py (timeout_ms None -> request timeout None); "
-        "embeddings.py (retries only from retry_config)",
+        "embeddings.py (retries only from retry_config); chat.py, fim.py (random_seed)",
         aliases=("mistralai.sdk.Mistral", "mistralai.client.Mistral"),
         timeout_options=("timeout_ms",),
         default_timeout=None,
@@ -281,12 +301,17 @@ _ENTRIES: tuple[Client, ...] = (
             "fim.complete": "fim.complete_async",
             "embeddings.create": "embeddings.create_async",
         },
+        seed_options={
+            method: "random_seed"
+            for blocking in ("chat.complete", "chat.stream", "fim.complete")
+            for method in (blocking, f"{blocking}_async")
+        },
     ),
     Client(
         qualname="litellm",
         provider="litellm",
         source="litellm/__init__.py (request_timeout = 6000); litellm/main.py completion_with_retries "
-        "(retry_strategy defaults to constant_retry: no wait between attempts)",
+        "(retry_strategy defaults to constant_retry: no wait between attempts); completion(seed=...)",
         timeout_options=("timeout", "request_timeout"),
         default_timeout=6000.0,
         retry_options=("num_retries", "max_retries", "retry_policy"),
@@ -307,6 +332,9 @@ _ENTRIES: tuple[Client, ...] = (
             "text_completion": "atext_completion",
             "embedding": "aembedding",
             "image_generation": "aimage_generation",
+        },
+        seed_options={
+            call: "seed" for call in ("completion", "acompletion", "text_completion", "atext_completion")
         },
     ),
     Client(
@@ -516,6 +544,60 @@ def client(qualname: str | None) -> Client | None:
     if qualname is None:
         return None
     return CLIENTS.get(canonical(qualname))
+
+
+@dataclasses.dataclass(frozen=True)
+class RequestBody:
+    """The JSON body of one HTTP API's generation request, as its keys show it: a `model` key, one
+    of `prompt_keys`, and one of `own_keys` (keys no other API's body has). `seed_key`: the key
+    that seeds its sampling, None when the API has none."""
+
+    api: str
+    source: str
+    prompt_keys: frozenset[str]
+    own_keys: frozenset[str]
+    seed_key: str | None
+
+
+REQUEST_BODIES: tuple[RequestBody, ...] = (
+    RequestBody(
+        api="openai-compatible",
+        source="OpenAI API reference, Chat Completions and Completions; vLLM, TGI's Messages API, "
+        "llama.cpp server and Ollama's /v1 take the same body",
+        prompt_keys=frozenset(["messages", "prompt"]),
+        own_keys=frozenset(
+            [
+                "stop",
+                "n",
+                "logprobs",
+                "echo",
+                "best_of",
+                "frequency_penalty",
+                "presence_penalty",
+                "logit_bias",
+                "response_format",
+                "max_completion_tokens",
+                "seed",
+            ]
+        ),
+        seed_key="seed",
+    ),
+    RequestBody(
+        api="anthropic-messages",
+        source="Anthropic Messages API reference (no seed parameter); Bedrock's anthropic_version",
+        prompt_keys=frozenset(["messages", "prompt"]),
+        own_keys=frozenset(["stop_sequences", "system", "anthropic_version", "max_tokens_to_sample"]),
+        seed_key=None,
+    ),
+)
+
+
+def request_body(keys: frozenset[str]) -> RequestBody | None:
+    """The one API whose generation request body has these keys; None when none or several fit."""
+    if "model" not in keys:
+        return None
+    fitting = [body for body in REQUEST_BODIES if body.prompt_keys & keys and body.own_keys & keys]
+    return fitting[0] if len(fitting) == 1 else None
 
 
 # LangChain chat models without an entry of their own (their defaults are not verified here):

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import PurePosixPath
 
 from archbot.models import Severity
+from archbot.repo import sdk
 from archbot.repo.model import Class, Symbol
 from archbot.repo.resolve import Names, Tree, binding_key
 from archbot.rules import Family, Hit
@@ -1225,7 +1226,7 @@ _SHUFFLE_WORDS = re.compile(
     r"shuffle|Sampler|random_split|randperm|permutation|sample\(|choices?\(|train_test_split|KFold|ShuffleSplit"
 )
 _DATASET_SHUFFLE = SHUFFLERS["*.shuffle"]
-_SEED_PARAMETER = re.compile(r"^(?:\w+_)?seed$")
+_SEED_PARAMETER = re.compile(r"^_?(?:\w+_)?seed$")
 
 
 def _shuffler(src: PythonFile, call: ast.Call) -> Shuffler | None:
@@ -1431,10 +1432,25 @@ def _unused_seed_option(src: PythonFile) -> str | None:
     return None
 
 
-def _unused_seed(src: PythonFile, call: ast.Call) -> str | None:
+def _unused_inherited_field(src: PythonFile, node: ast.AST) -> str | None:
+    """A seed field a project base class of the class around `node` declares (in any module),
+    read nowhere in the repository: no `.field` read or `"field"` string in any Python file."""
+    cls = src.names.enclosing_class(node)
+    if cls is None or src.repo is None:
+        return None
+    for base in src.repo.base_classes(cls):
+        if not isinstance(base, Class):
+            continue
+        for field, line in _class_seed_fields(base.node).items():
+            if not _read_elsewhere(src, field, here=True):
+                return f"`{base.name}.{field}` ({base.module.path}:{line})"
+    return None
+
+
+def _unused_seed(src: PythonFile, call: ast.AST) -> str | None:
     """The seed declared for the code around `call` that nothing reads: a parameter of an
-    enclosing function, a field of the enclosing class, of a config object the function reads,
-    or the script's `--seed` option."""
+    enclosing function, a field of the enclosing class or of a project base class, of a config
+    object the function reads, or the script's `--seed` option."""
     for ancestor in src.nodes.ancestors(call):
         if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef)):
             parameter = _unused_parameter(ancestor)
@@ -1444,6 +1460,9 @@ def _unused_seed(src: PythonFile, call: ast.Call) -> str | None:
             field = _unused_class_field(src, ancestor)
             if field is not None:
                 return f"`{field[0]}` (line {src.file_line(field[1])})"
+    inherited = _unused_inherited_field(src, call)
+    if inherited is not None:
+        return inherited
     function = src.nodes.function(call)
     if function is not None:
         config = _unused_config_seed(src, function)
@@ -1454,35 +1473,46 @@ def _unused_seed(src: PythonFile, call: ast.Call) -> str | None:
 
 @RULES.rule(
     "seed-not-passed",
-    title="A seed is declared but the shuffling never receives it",
+    title="A seed is declared but the shuffling or sampling never receives it",
     severity=Severity.MEDIUM,
     persona="ml-architecture-expert",
     kinds=("python", "notebook"),
 )
 def seed_not_passed(src: PythonFile) -> Iterator[Hit]:
-    """A seed declared for the code that shuffles data without it, and never read: a parameter of
-    the function (`seed`, `shuffle_seed`, ...), a field of its class (`seed: int = 42`,
-    `self.seed = ...`), a seed field of a plain config class (a dataclass or pydantic model,
-    possibly in another module) whose objects the function reads (`cfg.batch_size`), or the
-    script's own `--seed` option. The shuffles are those of the `SHUFFLERS` table given none of
-    their seeding keywords: `DataLoader(shuffle=...)` without `generator=`, `RandomSampler`,
-    `random_split`, streaming datasets (litdata, mosaicml, webdataset) without their seed,
-    `dataset.shuffle()`, `random.shuffle`, `np.random.permutation`, sklearn splitters.
+    """A seed declared for the code that shuffles data or samples a model's generation without
+    it, and never read: a parameter of the function (`seed`, `shuffle_seed`, ...), a field of its
+    class or of a project base class in any module (`seed: int = 42`, `self._seed = ...`), a seed
+    field of a plain config class (a dataclass or pydantic model, possibly in another module) whose
+    objects the function reads (`cfg.batch_size`), or the script's own `--seed` option. The
+    shuffles are those of the `SHUFFLERS` table given none of their seeding keywords:
+    `DataLoader(shuffle=...)` without `generator=`, `RandomSampler`, `random_split`, streaming
+    datasets (litdata, mosaicml, webdataset) without their seed, `dataset.shuffle()`,
+    `random.shuffle`, `np.random.permutation`, sklearn splitters. The sampling is a generation
+    request that sets its sampling (`temperature` other than a literal 0, `top_p`, `top_k`) to an
+    API that takes a seed, without it: an SDK call whose seed option the SDK facts table names
+    (`chat.completions.create(seed=)`, litellm `completion(seed=)`, Mistral `random_seed=`), or a
+    request body literal the table recognises (an OpenAI-compatible body: `model`, `prompt` or
+    `messages`, and a key only that API has, such as `stop`).
 
     Calibration: a seed read anywhere counts as used (passed to `set_seed`, a generator, another
     call; for a field or an option, any `.seed` read or `"seed"` string in any Python file of the
-    repository); a config handed on whole (`vars(args)`, `asdict(cfg)`, `model_dump()`) or derived
-    from a framework class (which may read the field itself) is not judged; shuffling that is off
-    (`shuffle=False`) or given its seeding keyword is not judged.
+    repository; for a base class's field, in any file at all); a config handed on whole
+    (`vars(args)`, `asdict(cfg)`, `model_dump()`) or derived from a framework class (which may read
+    the field itself) is not judged; shuffling that is off (`shuffle=False`) or given its seeding
+    keyword is not judged; a request to an API without a seed (Anthropic's Messages), a body the
+    table cannot tell (no key of exactly one API), a greedy request (`temperature: 0`) and code
+    that declares no seed (an application calling a chat API is not asked for one) are not judged.
 
     Why:
         The seed is the knob users turn to make a run reproducible, and its docstring says so;
-        when it never reaches the shuffle, every run still sees the data in a different (or a
-        fixed, unconfigurable) order, and changing the seed changes nothing.
+        when it never reaches the shuffle or the sampling request, every run still sees the data
+        in a different (or a fixed, unconfigurable) order or gets different generations, and
+        changing the seed changes nothing.
     Fix:
         Pass it: `StreamingDataset(..., shuffle=True, seed=self.seed)`,
         `DataLoader(..., shuffle=True, generator=torch.Generator().manual_seed(seed))`,
-        `dataset.shuffle(seed=seed)`, `random.Random(seed).shuffle(items)`.
+        `dataset.shuffle(seed=seed)`, `random.Random(seed).shuffle(items)`,
+        `{"model": ..., "prompt": ..., "temperature": t, "seed": self._seed}`.
     Bad:
         @dataclass
         class Stream(DataModule):
@@ -1492,15 +1522,61 @@ def seed_not_passed(src: PythonFile) -> Iterator[Hit]:
     Good:
         return DataLoader(StreamingDataset(self.path, shuffle=True, seed=self.seed))
     """
-    if not _SHUFFLE_WORDS.search(src.code):
+    shuffles = _SHUFFLE_WORDS.search(src.code) is not None
+    samples = _SAMPLING_WORDS.search(src.code) is not None
+    if not (shuffles or samples):
         return
     for call in src.changed_calls():
         line = src.changed_line(call)
-        if line is None or _shuffler(src, call) is None:
+        if line is None or not shuffles or _shuffler(src, call) is None:
             continue
         seed = _unused_seed(src, call)
         if seed is not None:
             yield Hit(line, f"{seed} is never used, and this shuffles without it.")
+    if not samples:
+        return
+    for request in _changed_requests(src):
+        line = src.changed_line(request)
+        seed = _unused_seed(src, request) if line is not None else None
+        if line is not None and seed is not None:
+            yield Hit(line, f"{seed} is never used, and this sampling request is sent without it.")
+
+
+# A file without one of these words sets no sampling in a generation request.
+_SAMPLING_WORDS = re.compile(r"temperature|top_[pk]")
+
+
+def _samples(settings: dict[str, ast.expr]) -> bool:
+    """The request sets its sampling: a temperature other than a literal 0, or `top_p`/`top_k`."""
+    temperature = settings.get("temperature")
+    if temperature is not None:
+        return not (isinstance(temperature, ast.Constant) and temperature.value == 0)
+    return "top_p" in settings or "top_k" in settings
+
+
+def _changed_requests(src: PythonFile) -> Iterator[ast.Call | ast.Dict]:
+    """Changed generation requests that sample and are sent to an API that takes a seed, without
+    it: SDK calls (the SDK facts' seed options) and request body literals (`sdk.request_body`)."""
+    for node in src.nodes.walked:
+        settings: dict[str, ast.expr]
+        if isinstance(node, ast.Dict):
+            settings = {
+                key.value: value
+                for key, value in zip(node.keys, node.values, strict=True)
+                if isinstance(key, ast.Constant) and isinstance(key.value, str)
+            }
+            body = sdk.request_body(frozenset(settings)) if "model" in settings else None
+            seed_key = body.seed_key if body is not None else None
+        elif isinstance(node, ast.Call):
+            site = llm_call(src.names, node) if src.changed_line(node) is not None else None
+            facts = site.facts if site is not None and not site.embedding else None
+            option = facts.seed_option(site.method) if facts is not None and site is not None else None
+            seed_key = option if option != sdk.UNKNOWN else None
+            settings = {k.arg: k.value for k in node.keywords if k.arg is not None}
+        else:
+            continue
+        if seed_key is not None and seed_key not in settings and _samples(settings):
+            yield node
 
 
 # Datasets whose `.shuffle()` draws from fresh entropy when given no seed: no global seed fixes it
