@@ -146,6 +146,26 @@ def test_a_revision_at_hand_not_passed_to_a_project_loader(repo: GitRepo, run_ar
     ]
 
 
+def test_a_revision_the_configuration_carries_for_the_id_loaded(
+    repo: GitRepo, run_archbot: RunArchbot
+) -> None:
+    # load_model_config loads opts.tokenizer_name (as a fallback id) with opts.model_commit; serve.py
+    # loads args.checkpoint with args.checkpoint_sha. Negatives: those pinned loads; a field no
+    # load pins (chat_template_source, critic_checkpoint); an object of another type
+    # (RewardOptions); an unannotated object in another file (may be another object).
+    files = {
+        f"trainer/{name}": f"trainer/{name}"
+        for name in ("options.py", "config_loading.py", "tokenizer_loading.py", "serve.py")
+    }
+    found = review(repo, run_archbot, files)
+
+    assert only("hf-unpinned-revision", found) == [
+        ("trainer/serve.py", 9, "hf-unpinned-revision", "medium"),  # same name in the same file
+        ("trainer/tokenizer_loading.py", 9, "hf-unpinned-revision", "medium"),  # same type elsewhere
+        ("trainer/tokenizer_loading.py", 10, "hf-unpinned-revision", "medium"),
+    ]
+
+
 def test_a_revision_under_an_option_the_loader_does_not_take(repo: GitRepo, run_archbot: RunArchbot) -> None:
     # Negatives: vLLM's LLM takes tokenizer_revision= (the tokenizer's, beside revision=); the
     # loader's own revision= passed as well; tokenizer_revision=None; any class's from_pretrained,

@@ -831,6 +831,128 @@ def _revision_not_passed_on(src: PythonFile, call: ast.Call) -> str | None:
     return None
 
 
+def _field_read(node: ast.AST | None) -> tuple[str, str] | None:
+    """`cfg.base_model` (also `self.cfg.base_model`, `cfg["base_model"]`): the configuration
+    object as written and the field read; None for anything else (`self` itself is no
+    configuration object: its fields are the class's state)."""
+    field: str | None = None
+    holder: ast.expr | None = None
+    if isinstance(node, ast.Attribute):
+        holder, field = node.value, node.attr
+    elif isinstance(node, ast.Subscript):
+        holder, field = node.value, string_value(node.slice)
+    if field is None:
+        return None
+    if isinstance(holder, ast.Name) and holder.id not in ("self", "cls"):
+        return holder.id, field
+    if isinstance(holder, ast.Attribute) and isinstance(holder.value, ast.Name) and holder.value.id == "self":
+        return f"self.{holder.attr}", field
+    return None
+
+
+def _fields_loaded(
+    function: ast.FunctionDef | ast.AsyncFunctionDef, loaded: ast.expr
+) -> set[tuple[str, str]]:
+    """The configuration fields a loaded id reads: the id itself, either side of an `or` or of a
+    conditional, or, for a local name, any value the function assigns it."""
+    values = [loaded]
+    if isinstance(loaded, ast.Name):
+        values += [value for name, value in assigned_values(own_nodes(*function.body)) if name == loaded.id]
+    found: set[tuple[str, str]] = set()
+    while values:
+        value = values.pop()
+        if isinstance(value, ast.BoolOp):
+            values.extend(value.values)
+        elif isinstance(value, ast.IfExp):
+            values.extend([value.body, value.orelse])
+        else:
+            read = _field_read(value)
+            if read is not None:
+                found.add(read)
+    return found
+
+
+def _annotation(function: ast.FunctionDef | ast.AsyncFunctionDef, name: str) -> str | None:
+    """The type a parameter is annotated with, as written."""
+    for arg in ast.walk(function.args):
+        if isinstance(arg, ast.arg) and arg.arg == name and arg.annotation is not None:
+            return ast.unparse(arg.annotation)
+    return None
+
+
+# At most this many files are read for another load of a configuration field (past it: silence).
+_MAX_SIBLING_FILES = 40
+
+
+def _configured_revision(src: PythonFile, call: ast.Call, entry: loaders.HubLoader) -> str | None:
+    """A Hub loader given an id read from a configuration object (`cfg.tokenizer_config`) and no
+    revision, where another load of the project reads that same field with its revision from the
+    same object (`revision=cfg.revision_of_model`, directly or through a dict it splats): the
+    configuration carries the revision of that model, and this load leaves it out. The object is
+    the same when it has the same name in the same file (`cfg`, `self.cfg`) or, in another file,
+    when both functions take it as a parameter annotated with the same type; anything less, or a
+    search past its bound, is silence."""
+    function = src.nodes.function(call)
+    loaded = argument(call, entry.repo_position, *entry.repo_names)
+    if function is None or loaded is None or src.repo is None or src.names.module is None:
+        return None
+    fields = _fields_loaded(function, loaded)
+    if not fields:
+        return None
+    paths = [src.path]
+    typed = {holder: _annotation(function, holder) for holder, _ in fields}
+    types = tuple(sorted({t.rsplit(".", 1)[-1] for t in typed.values() if t}))
+    if types:
+        words = tuple(sorted({field for _, field in fields}))
+        found = set(src.repo.containing(words)) & set(src.repo.containing(types))
+        found &= set(src.repo.containing(("revision",)))
+        found.discard(src.path)
+        if len(found) <= _MAX_SIBLING_FILES:
+            paths += [p for p in src.repo.files if p in found]
+    for path in paths:
+        module = src.names.module if path == src.path else src.repo.module(path)
+        if module is None:
+            continue
+        names = src.names if path == src.path else Names.of(src.repo, module)
+        for sibling in module.every_function:
+            pinned = _pinned_field(names, sibling, fields, call)
+            if pinned is None:
+                continue
+            holder, revision, line = pinned
+            here, there = typed[holder], _annotation(sibling.node, holder)
+            # In this file a name is one object unless typed apart; elsewhere only the type says so.
+            if (
+                (None in (here, there) or here == there)
+                if path == src.path
+                else (here is not None and here == there)
+            ):
+                return (
+                    f"`{ast.unparse(loaded)}` is loaded without `revision=` although "
+                    f"`{holder}.{revision}` pins it where `{sibling.name}` loads it ({path}:{line}): "
+                    "it loads the main branch."
+                )
+    return None
+
+
+def _pinned_field(
+    names: Names, sibling: Function, fields: set[tuple[str, str]], call: ast.Call
+) -> tuple[str, str, int] | None:
+    """A Hub load in `sibling` of one of `fields` with its revision read from the same object:
+    (the object, the revision field, the line)."""
+    for other in sibling.calls:
+        entry = _hub_loader(names.call_name(other), other)
+        if entry is None or other is call:
+            continue
+        revision = _field_read(names.keywords(other).get(*entry.revision_options))
+        loaded = argument(other, entry.repo_position, *entry.repo_names)
+        if revision is None or loaded is None:
+            continue
+        for holder, _ in _fields_loaded(sibling.node, loaded) & fields:
+            if holder == revision[0]:
+                return holder, revision[1], other.lineno
+    return None
+
+
 def _misnamed_revision(call: ast.Call, entry: loaders.HubLoader) -> ast.keyword | None:
     """A revision passed under an option the loader does not take for it (vLLM's `get_tokenizer`
     takes `revision=`; its `tokenizer_revision=` goes on to `AutoTokenizer`, which ignores it):
@@ -953,7 +1075,11 @@ def hf_unpinned_revision(src: PythonFile) -> Iterator[Hit]:
     base class's `__init__`) that loads the id it is given with the revision its own parameter
     gives, called with the id but not the revision (`super().__init__(model_id=model_id,
     **kwargs)` after taking `revision` as a named parameter, which `**kwargs` then cannot carry),
-    when its default revision can move. A revision passed under an option the
+    when its default revision can move; and a Hub loader given an id read from a configuration
+    object (`cfg.tokenizer_config`) without a revision, where another load of the project reads
+    that same field with its revision from the same object (`revision=cfg.revision_of_model`): the
+    same object by name in one file, by annotated type across files, else silence. A revision
+    passed under an option the
     loader does not take for it (vLLM's `get_tokenizer(..., tokenizer_revision=)`: it takes
     `revision=`) pins nothing, for the loaders whose options the loaders table knows. And a change
     that rewrites a Hub loader call and drops the `revision=` the old line passed (also when it
@@ -1004,6 +1130,12 @@ def hf_unpinned_revision(src: PythonFile) -> Iterator[Hit]:
         if repo_id is None or not _HUB_ID.match(repo_id):
             # A literal that is no Hub id is a local path or a builtin dataset: nothing to pin.
             dropped = _revision_not_forwarded(src, call, name) if repo_id is None else None
+            if (
+                dropped is None
+                and repo_id is None
+                and names.keywords(call).state(*entry.revision_options) == "absent"
+            ):
+                dropped = _configured_revision(src, call, entry)
             if dropped is not None and line is not None:
                 yield Hit(line, dropped)
             continue
