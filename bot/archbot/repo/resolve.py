@@ -678,7 +678,14 @@ class Names:
             if through is not None:
                 forwarded = through
         function = self.tree.function(call) if forwarded is not None and self.tree.owns(call) else None
-        named = frozenset(_parameters(function)) - {forwarded} if function is not None else frozenset()
+        named: frozenset[str] = frozenset()
+        # A `**kwargs` rebound in the function (`kwargs = {**kwargs, "revision": revision}`) may
+        # hold anything: only the parameter as received excludes the named ones.
+        if function is not None and not any(
+            isinstance(n, ast.Name) and n.id == forwarded and isinstance(n.ctx, ast.Store)
+            for n in own_nodes(*function.body)
+        ):
+            named = frozenset(_parameters(function)) - {forwarded}
         return Keywords(values, tuple(unresolved), forwarded, named)
 
     def _splat(

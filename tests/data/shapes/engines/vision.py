@@ -40,3 +40,9 @@ def load_other(checkpoint: str):
 
 def load_named(revision: str):
     return Engine("acme/vision-base")
+
+
+class MergedEngine(Engine):
+    def __init__(self, model_id: str, *, revision: str | None, **kwargs):
+        kwargs = {**kwargs, "revision": revision}
+        super().__init__(model_id=model_id, **kwargs)
