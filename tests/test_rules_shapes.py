@@ -294,8 +294,9 @@ def test_stored_options_reaching_a_remote_code_loader(repo: GitRepo, run_archbot
 def test_request_data_choosing_a_codec_that_unpickles(repo: GitRepo, run_archbot: RunArchbot) -> None:
     # The codec table lives in another module. Negatives: a codec chosen by the Accept header and
     # used only to encode the reply, a table of codecs none of which unpickles, a codec the server
-    # chooses itself (a constant; a client's configured content type), a handler that refuses the
-    # pickle type before it looks the codec up.
+    # chooses itself (a constant, also through the factory; a client's configured content type), a
+    # handler that refuses the pickle type before it looks the codec up, a factory that checks the
+    # content type against an allow-list.
     files = {f"serving/{name}": f"codecs/serving/{name}" for name in ("api.py", "legacy.py", "client.py")}
     files |= {"serving/codecs.py": "codecs/serving/codecs.py", "serving/model.py": "codecs/serving/model.py"}
     found = review(repo, run_archbot, files)
@@ -303,6 +304,7 @@ def test_request_data_choosing_a_codec_that_unpickles(repo: GitRepo, run_archbot
     assert only("unsafe-model-deserialization", found) == [
         ("serving/api.py", 14, "unsafe-model-deserialization", "critical"),  # the Content-Type header
         ("serving/api.py", 22, "unsafe-model-deserialization", "critical"),  # a query parameter
+        ("serving/api.py", 55, "unsafe-model-deserialization", "critical"),  # through a factory, one hop
         ("serving/codecs.py", 33, "unsafe-model-deserialization", "high"),  # the codec's own pickle.loads
         ("serving/legacy.py", 11, "unsafe-model-deserialization", "critical"),  # flask.request.mimetype
     ]

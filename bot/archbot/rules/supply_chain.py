@@ -193,9 +193,11 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
     the fix asks for; nor one in a function that exchanges bytes between the processes of its job
     (a torch.distributed collective of the loaders table's JOB_TRANSPORTS): the job's own data.
     A web handler that picks a codec from a table by request data (`CODECS[request.headers[
-    "Content-Type"]]`, a query parameter; the request objects of repo/web.py), where one entry of
-    the table — in any project module — unpickles what it is handed, is reported at critical on
-    the lookup when what it picked is applied to the request: the client chooses to be unpickled.
+    "Content-Type"]]`, a query parameter; the request objects of repo/web.py), itself or through a
+    project function it hands the data to that returns the pick (`codec_for(content_type)`), where
+    one entry of the table — in any project module — unpickles what it is handed, is reported at
+    critical on the lookup (or the factory call) when what it picked is applied to the request:
+    the client chooses to be unpickled.
     A codec the server picks itself (a constant, its configured content type), a table none of
     whose entries unpickles, a pick never applied to the request (the Accept header's codec that
     only encodes the reply), and a key the handler vetted first (an `if` on it that raises or
@@ -468,7 +470,7 @@ def _applied_to_request(src: PythonFile, lookup: ast.AST) -> bool:
     for call in own_nodes(*(function.body if function is not None else [])):
         if not isinstance(call, ast.Call):
             continue
-        arguments = [*call.args, *(keyword.value for keyword in call.keywords)]
+        arguments = _arguments(call)
         applies = _called_root(call.func) == bound
         receives = any(isinstance(arg, ast.Name) and arg.id == bound for arg in arguments)
         if (applies or receives) and any(_meets_request(names, arg) for arg in arguments):
@@ -476,15 +478,12 @@ def _applied_to_request(src: PythonFile, lookup: ast.AST) -> bool:
     return False
 
 
-def _vetted(src: PythonFile, lookup: ast.AST, key: ast.expr) -> bool:
-    """Does the handler vet the client's choice before the lookup: an earlier `if` on the key
-    (or a name it is read from) that raises or returns (`if kind == PICKLE_TYPE: raise ...`,
+def _vetted(tree: Tree, function: ast.AST | None, before: int, keys: set[str]) -> bool:
+    """Does `function` vet the client's choice before line `before`: an `if` on one of `keys` (the
+    key, or names it is read from) that raises or returns (`if kind == PICKLE_TYPE: raise ...`,
     `if kind not in ALLOWED: return ...`)?"""
-    keys = {n.id for n in ast.walk(key) if isinstance(n, ast.Name)} | {ast.unparse(key)}
-    function = src.nodes.function(lookup)
-    if function is None:
+    if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return False
-    before = getattr(lookup, "lineno", 0)
     for statement in own_nodes(*function.body):
         if not isinstance(statement, ast.If) or (statement.end_lineno or before) >= before:
             continue
@@ -495,39 +494,107 @@ def _vetted(src: PythonFile, lookup: ast.AST, key: ast.expr) -> bool:
     return False
 
 
+def _key_names(key: ast.expr) -> set[str]:
+    return {n.id for n in ast.walk(key) if isinstance(n, ast.Name)} | {ast.unparse(key)}
+
+
+def _unpickling_entry(names: Names, registry: ast.expr) -> tuple[str, str] | None:
+    """The first entry of a lookup table that unpickles its input (see `_unpickling_member`)."""
+    for owner, member in _registry_members(names, registry):
+        found = _unpickling_member(owner, member)
+        if found is not None:
+            return found
+    return None
+
+
+def _returned_pick(
+    names: Names, function: Function, parameter: str
+) -> tuple[ast.expr, tuple[str, str]] | None:
+    """A project function that hands back what `parameter` picks from a table with an unpickling
+    entry (`return CODECS[kind]()`, through locals read from the parameter), unless it vets the
+    key first: the table and that entry."""
+    derived = {parameter}
+    assignments = sorted(
+        (node for node in function.nodes if isinstance(node, ast.Assign)), key=lambda n: n.lineno
+    )
+    for assignment in assignments:
+        if {n.id for n in ast.walk(assignment.value) if isinstance(n, ast.Name)} & derived:
+            derived |= {t.id for t in assignment.targets if isinstance(t, ast.Name)}
+    returned = {n.id for value in function.returns for n in ast.walk(value) if isinstance(n, ast.Name)}
+    for node in function.nodes:
+        selection = _selection(node)
+        if selection is None or not _key_names(selection[1]) & derived:
+            continue
+        statement = next(a for a in names.tree.ancestors(node) if isinstance(a, ast.stmt))
+        handed_back = isinstance(statement, ast.Return) or (
+            isinstance(statement, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id in returned for t in statement.targets)
+        )
+        if not handed_back or _vetted(names.tree, function.node, getattr(node, "lineno", 0), derived):
+            continue
+        found = _unpickling_entry(names, selection[0])
+        if found is not None:
+            return selection[0], found
+    return None
+
+
+def _unpickling_hit(line: int, source: str, registry: str, found: tuple[str, str], via: str = "") -> Hit:
+    name, where = found
+    held = f"whose `{name}` unpickles its input ({where})" if where else f"which holds `{name}`"
+    return Hit(
+        line,
+        f"{source[0].upper()}{source[1:]} chooses{via} from `{registry}`, {held}: "
+        "any client can have the data it sends unpickled.",
+        Severity.CRITICAL,
+    )
+
+
 def _request_chosen_unpickler(src: PythonFile) -> Iterator[Hit]:
-    """A lookup keyed by request data (`SERDES[request.headers["Content-Type"]]`) in a table one
-    of whose entries unpickles what it is given, applied to the request: the client chooses
-    whether its body is unpickled. A table the server keys itself is not reported."""
+    """A lookup keyed by request data (`SERDES[request.headers["Content-Type"]]`, in the handler
+    or in the project function it hands that data to) in a table one of whose entries unpickles
+    what it is given, applied to the request: the client chooses whether its body is unpickled.
+    A table the server keys itself is not reported."""
     names = src.names
     if not names.may_hold_requests:
         return
+    reported: set[int] = set()
     for node in src.nodes.walked:
         selection = _selection(node)
-        if selection is None:
-            continue
-        line = src.changed_line(node)
-        if line is None:
+        line = src.changed_line(node) if selection is not None else None
+        if selection is None or line is None:
             continue
         registry, key = selection
         source = names.request_source(key)
         if source is None or names.is_request(registry) or names.request_source(registry) is not None:
             continue
-        if _vetted(src, node, key):
+        if _vetted(src.nodes, src.nodes.function(node), getattr(node, "lineno", 0), _key_names(key)):
             continue
-        for owner, member in _registry_members(names, registry):
-            found = _unpickling_member(owner, member)
-            if found is None or not _applied_to_request(src, node):
+        found = _unpickling_entry(names, registry)
+        if found is not None and _applied_to_request(src, node):
+            reported.add(line)
+            yield _unpickling_hit(line, source, ast.unparse(registry), found)
+    for call in src.changed_calls():
+        line = src.changed_line(call)
+        if line is None or line in reported or not any(_meets_request(names, a) for a in _arguments(call)):
+            continue
+        target = names.target(call)
+        if target is None or names.repo is None:
+            continue
+        owner = names if target.module is names.module else Names.of(names.repo, target.module)
+        bound = names.bind(call, target) or {}
+        for parameter, value in bound.items():
+            source = names.request_source(value) or ("request data" if names.is_request(value) else None)
+            picked = _returned_pick(owner, target, parameter) if source is not None else None
+            if source is None or picked is None or not _applied_to_request(src, call):
                 continue
-            name, where = found
-            held = f"whose `{name}` unpickles its input ({where})" if where else f"which holds `{name}`"
-            yield Hit(
-                line,
-                f"{source[0].upper()}{source[1:]} chooses from `{ast.unparse(registry)}`, {held}: "
-                "any client can have the data it sends unpickled.",
-                Severity.CRITICAL,
-            )
+            via = f" through `{target.name}` ({target.module.path}:{target.node.lineno})"
+            reported.add(line)
+            yield _unpickling_hit(line, source, ast.unparse(picked[0]), picked[1], via)
             break
+
+
+def _arguments(call: ast.Call) -> list[ast.expr]:
+    return [*call.args, *(keyword.value for keyword in call.keywords)]
 
 
 @RULES.rule(

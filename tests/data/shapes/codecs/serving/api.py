@@ -1,7 +1,7 @@
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
-from serving.codecs import CODECS, DECODERS, TEXT_CODECS, JsonCodec
+from serving.codecs import CODECS, DECODERS, TEXT_CODECS, JsonCodec, checked_codec, codec_for
 from serving.model import predict
 
 app = FastAPI()
@@ -48,3 +48,20 @@ async def predict_v2(request: Request) -> list[float]:
         raise ValueError("pickled payloads are accepted only from the cluster")
     codec = CODECS.get(kind, JsonCodec)()
     return predict(codec.decode(await request.body()))
+
+
+@app.post("/v3/predict")
+async def predict_v3(request: Request) -> list[float]:
+    codec = codec_for(request.headers["content-type"])
+    return predict(codec.decode(await request.body()))
+
+
+@app.post("/v3/checked")
+async def checked(request: Request) -> list[float]:
+    codec = checked_codec(request.headers["content-type"])
+    return predict(codec.decode(await request.body()))
+
+
+@app.post("/v3/batch")
+async def batch_v3(request: Request) -> list[float]:
+    return predict(codec_for(INTERNAL_TYPE).decode(await request.body()))

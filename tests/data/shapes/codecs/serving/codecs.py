@@ -36,3 +36,15 @@ class PickleCodec(Codec):
 CODECS: dict[str, type[Codec]] = {codec.content_type: codec for codec in (JsonCodec, PickleCodec)}
 TEXT_CODECS = {"application/json": JsonCodec}
 DECODERS = dict(json=json.loads, pickle=pickle.loads)
+
+
+def codec_for(content_type: str) -> Codec:
+    kind = content_type.split(";")[0].strip()
+    codec = CODECS[kind]()
+    return codec
+
+
+def checked_codec(content_type: str) -> Codec:
+    if content_type not in TEXT_CODECS:
+        raise ValueError(f"unsupported content type {content_type}")
+    return CODECS[content_type]()
