@@ -84,9 +84,9 @@ ROWS = {
     "eval-no-seed": "hygiene",
     "seed-not-passed": "hygiene",
     "shuffle-without-seed": "hygiene",
-    "llm-model-alias-unpinned": "hygiene",
+    "llm-model-alias-unpinned": "model alias",
     "llm-model-hardcoded": "hygiene",
-    "hf-unpinned-revision": "hygiene",
+    "hf-unpinned-revision": "hub revision",
     "unpinned-ml-dependency": "dependency pins",
     "dockerfile-base-image-unpinned": "deployment",
     "k8s-image-unpinned": "deployment",
@@ -132,6 +132,8 @@ def test_persona_findings_are_never_folded() -> None:
 
 
 TREATMENTS["application"] = {**SHIPPED, "library": "drop"}
+TREATMENTS["model alias"] = {**SHIPPED, "library": "drop"}
+TREATMENTS["hub revision"] = {**SHIPPED, "example": "drop"}
 TREATMENTS["dependency pins"] = {**SHIPPED, "library": "drop"}
 
 
@@ -246,13 +248,13 @@ LOADER = (
 def test_a_rewritten_line_carries_its_old_hygiene_gap_silently(
     repo: GitRepo, run_archbot: RunArchbot
 ) -> None:
-    """A rename (line 4) or a new argument (line 5) on an example's unpinned load brings no new
+    """A rename (line 4) or a new argument (line 5) on a script's unpinned load brings no new
     hygiene note; a load the change adds does; shipped code keeps its findings on rewritten lines."""
-    repo.stage("examples/train.py", LOADER)
+    repo.stage("scripts/train.py", LOADER)
     repo.stage("app/train.py", LOADER)
     repo.commit("before")
     renamed = LOADER.replace('"glue"', '"nyu-mll/glue"').replace('cased")', 'cased", torch_dtype="auto")')
-    repo.stage("examples/train.py", renamed + 'extra = load_dataset("rajpurkar/squad")\n')
+    repo.stage("scripts/train.py", renamed + 'extra = load_dataset("rajpurkar/squad")\n')
     repo.stage("app/train.py", renamed)
     repo.commit("rename the dataset")
 
@@ -260,10 +262,32 @@ def test_a_rewritten_line_carries_its_old_hygiene_gap_silently(
 
     assert found(report) == [
         ("app/train.py", "hf-unpinned-revision", "medium", [4, 5]),
-        ("examples/train.py", "hygiene", "low", [6]),
+        ("scripts/train.py", "hygiene", "low", [6]),
     ]
     (hygiene,) = [f for f in report["findings"] if f["rule"] == "hygiene"]  # type: ignore[attr-defined]
     assert hygiene["folded"] == [{"rule": "hf-unpinned-revision", "line": 6, "severity": "medium"}]
+
+
+# A module naming its default chat model by a floating alias (line 1).
+DEFAULTS = 'DEFAULT_CHAT_MODEL = "gpt-4o"\n'
+
+
+def test_an_examples_hub_loads_and_a_librarys_default_alias_are_not_reported(
+    repo: GitRepo, run_archbot: RunArchbot
+) -> None:
+    """An example loads a model's current weights on purpose; a library's alias is a default its
+    callers override. A script's load and an application's alias still speak."""
+    repo.stage("pyproject.toml", LIBRARY_PYPROJECT)
+    repo.stage("ranker/__init__.py", "")
+    repo.stage("ranker/defaults.py", "import openai\n\n" + DEFAULTS)
+    repo.stage("examples/train.py", LOADER)
+    repo.stage("scripts/train.py", LOADER)
+    repo.stage("service/app.py", "import openai\n\n" + DEFAULTS)
+
+    assert found(review(run_archbot)) == [
+        ("scripts/train.py", "hygiene", "low", [5]),
+        ("service/app.py", "llm-model-alias-unpinned", "low", [3]),
+    ]
 
 
 def test_tests_report_only_secrets_and_code_execution(repo: GitRepo, run_archbot: RunArchbot) -> None:

@@ -180,7 +180,7 @@ def test_a_revision_under_an_option_the_loader_does_not_take(repo: GitRepo, run_
 def test_a_change_that_unpins_a_hub_load(repo: GitRepo, run_archbot: RunArchbot) -> None:
     # The base commit pins every load. Negatives: a rewritten load that keeps its revision, one whose
     # revision moves into a **splat (unresolved) or a renamed variable, a new load with no revision
-    # at hand, a loader replaced by another that loads another id; in the example, a renamed dataset
+    # at hand, a loader replaced by another that loads another id; in the script, a renamed dataset
     # that was unpinned before (carried silently).
     for part in ("base", "head"):
         for path in sorted(p for p in (FIXTURES / "pins" / part).rglob("*.py")):
@@ -192,7 +192,7 @@ def test_a_change_that_unpins_a_hub_load(repo: GitRepo, run_archbot: RunArchbot)
     report = json.loads(result.out)
 
     assert sorted((f["file"], f["line"], f["rule"], f["severity"]) for f in places(report)) == [
-        ("examples/quickstart.py", 6, "hf-unpinned-revision", "medium"),  # folded: SHA -> "main"
+        ("scripts/quickstart.py", 6, "hf-unpinned-revision", "medium"),  # folded: SHA -> "main"
         ("serving/models.py", 11, "hf-unpinned-revision", "medium"),  # revision=ENCODER_COMMIT dropped
         ("serving/models.py", 17, "hf-unpinned-revision", "medium"),  # the pinned SHA became "main"
         # AutoTokenizer.from_pretrained(model_id, revision=...) replaced by get_tokenizer(model_id);
