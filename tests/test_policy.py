@@ -268,6 +268,41 @@ def test_a_rewritten_line_carries_its_old_hygiene_gap_silently(
     assert hygiene["folded"] == [{"rule": "hf-unpinned-revision", "line": 6, "severity": "medium"}]
 
 
+# A gateway module before the change: an unbounded HTTP call (line 6), a sleep in sync code (line 10),
+# a coroutine, and a helper with an unbounded call (line 18) that the change moves to another module.
+GATEWAY = (
+    "import time\n\nimport openai\nimport requests\n\n"
+    "def fetch(url):\n    return requests.get(url)\n\n\n"
+    "def pause():\n    time.sleep(1)\n\n\n"
+    "async def serve(client):\n    return await client.models.list()\n\n\n"
+    "def probe(url):\n    return requests.get(url)\n"
+)
+GATEWAY_AFTER = (
+    "import logging\nimport time\n\nimport openai\nimport requests\n\n"
+    "def fetch(url):\n    try:\n        return requests.get(url)\n"
+    "    except requests.RequestException:\n        logging.exception(url)\n        raise\n\n\n"
+    "async def serve(client):\n    time.sleep(1)\n    return await client.models.list()\n\n\n"
+    "def refresh(url, token):\n    return requests.get(url, headers={'Authorization': token})\n"
+)
+PROBES = "import openai\nimport requests\n\n\ndef probe(url):\n    return requests.get(url)\n"
+
+
+def test_a_moved_line_carries_its_old_findings_silently(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    """A call re-indented into a `try` (line 9) or moved to another module (probes.py:6) brings no
+    new finding: only what the change introduces is reported. A sleep moved into an `async def`
+    (line 16) and a call whose arguments changed (line 21) speak."""
+    repo.stage("app/gateway.py", GATEWAY)
+    repo.commit("before")
+    repo.stage("app/gateway.py", GATEWAY_AFTER)
+    repo.stage("app/probes.py", PROBES)
+    repo.commit("handle errors; move the probe")
+
+    assert found(review(run_archbot, "--base", "HEAD~1")) == [
+        ("app/gateway.py", "blocking-sleep-in-async", "high", [16]),
+        ("app/gateway.py", "http-call-no-timeout", "medium", [21]),
+    ]
+
+
 # A module naming its default chat model by a floating alias (line 1).
 DEFAULTS = 'DEFAULT_CHAT_MODEL = "gpt-4o"\n'
 

@@ -225,8 +225,15 @@ def test_data_flow_findings_stay_on_changed_lines(repo: GitRepo, run_archbot) ->
     repo.stage("app/extract.py", original.replace("with an LLM.", "with an LLM (v2)."))
     assert findings(run_archbot, "llm-output-json-unvalidated") == []
 
+    # Re-indenting or re-spacing a line brings nothing new (carried.py); rewriting it does.
     repo.stage(
         "app/extract.py",
         original.replace("    fields = json.loads(cleaned)", "    fields = json.loads(cleaned)  "),
+    )
+    assert findings(run_archbot, "llm-output-json-unvalidated") == []
+
+    repo.stage(
+        "app/extract.py",
+        original.replace("    fields = json.loads(cleaned)", "    fields = json.loads(cleaned.strip())"),
     )
     assert findings(run_archbot, "llm-output-json-unvalidated") == [("app/extract.py", 33, "medium")]

@@ -9,7 +9,11 @@ removed and added lines, the i-th added line replaces the i-th removed one) that
   renamed (not a commit SHA or digest replaced by a branch or tag: that unpins); or
 - drew the same rule's finding in the file as it was before the change (the file after it with the
   hunks applied backwards).
-Findings in shipped code are kept as they are: there the touched line is the author's to fix.
+Findings in shipped code are kept on a rewritten line: there the touched line is the author's to
+fix. A moved line is not touched: a block re-indented into a `try` or a function moved to another
+module carries the findings it drew before (as code scanning reports only alerts new to a change),
+wherever its role; moved into new surroundings (a sync call moved into an `async def`), its rule no
+longer reported it before, and it speaks.
 """
 
 from __future__ import annotations
@@ -143,6 +147,33 @@ def _renamed(line: int, changed: ChangedFile, replaced: int, notebook: bool) -> 
 Rerun = Callable[["SourceFile", Mapping[str, "RuleSpec"]], Sequence[Finding]]
 
 
+def _collapsed(text: str) -> str:
+    return " ".join(text.split())
+
+
+def removed_by_text(files: Mapping[str, ChangedFile]) -> dict[str, list[tuple[str, int]]]:
+    """Each removed line's text (whitespace collapsed) -> where it was: (path, old line number)."""
+    found: dict[str, list[tuple[str, int]]] = {}
+    for path, changed in files.items():
+        for number, text in changed.removed_lines.items():
+            key = _collapsed(text)
+            if key:
+                found.setdefault(key, []).append((path, number))
+    return found
+
+
+def _before(path: str, sources: Mapping[str, SourceFile], files: Mapping[str, ChangedFile]) -> str | None:
+    """The text of `path` before the change: a reviewed file with its hunks applied backwards, a
+    deleted file from its removed lines."""
+    changed = files[path]
+    after = sources.get(path)
+    if after is not None:
+        return old_text(after.text, changed) if after.complete else None
+    if changed.status == "deleted":
+        return "\n".join(text for _, text in sorted(changed.removed_lines.items()))
+    return None
+
+
 def without_carried(
     findings: Sequence[Finding],
     candidates: Callable[[Finding], bool],
@@ -151,38 +182,50 @@ def without_carried(
     specs: Mapping[str, RuleSpec],
     rerun: Rerun,
 ) -> list[Finding]:
-    """`findings` less the `candidates` whose rule reported on a line the finding's line replaces,
-    in the file before the change. `rerun(before, specs)` runs rules over a file's old version."""
+    """`findings` less those the change carried over from the code before it:
+    - `candidates` (folded findings) whose rule reported on a line the finding's line replaces;
+    - any finding on a moved line (its text, whitespace aside, is a line the change removed, in
+      this file or another: a block re-indented into a `try`, a function moved to a new module)
+      whose rule reported on that removed line, in the file before the change.
+    `rerun(before, specs)` runs rules over a file's old version."""
     from archbot.rules import source
 
-    suspects: dict[str, list[Finding]] = {}
+    # Old path -> the findings to check against it, each with the old lines it may carry over.
+    suspects: dict[str, list[tuple[Finding, frozenset[int]]]] = {}
     carried: set[int] = set()
     replacements: dict[str, dict[int, int]] = {}
+    moved_from: dict[str, list[tuple[str, int]]] | None = None  # built for the first added line
     for finding in findings:
         changed = files.get(finding.file)
-        if changed is None or not candidates(finding):
+        if changed is None or finding.old_line is not None or finding.line not in changed.added_lines:
             continue
-        if finding.file not in replacements:
-            replacements[finding.file] = replaced_lines(changed)
-        replaced = replacements[finding.file].get(finding.line)
-        if replaced is None:
-            continue
-        if _renamed(finding.line, changed, replaced, sources[finding.file].kind == "notebook"):
-            carried.add(id(finding))
-        else:
-            suspects.setdefault(finding.file, []).append(finding)
+        if candidates(finding):
+            if finding.file not in replacements:
+                replacements[finding.file] = replaced_lines(changed)
+            replaced = replacements[finding.file].get(finding.line)
+            if replaced is not None:
+                if _renamed(finding.line, changed, replaced, sources[finding.file].kind == "notebook"):
+                    carried.add(id(finding))
+                    continue
+                suspects.setdefault(finding.file, []).append((finding, frozenset((replaced,))))
+        moved_from = removed_by_text(files) if moved_from is None else moved_from
+        by_path: dict[str, set[int]] = {}
+        for path, number in moved_from.get(_collapsed(changed.added_lines[finding.line]), ()):
+            by_path.setdefault(path, set()).add(number)
+        for path, numbers in by_path.items():
+            suspects.setdefault(path, []).append((finding, frozenset(numbers)))
     for path, items in suspects.items():
-        changed, after = files[path], sources[path]
-        before_text = old_text(after.text, changed) if after.complete else None
+        before_text = _before(path, sources, files)
         if before_text is None:
             continue
-        replacing = replacements[path]
-        removed = frozenset(replacing[item.line] for item in items)
-        before = source.make(path, before_text, removed, True, after.repo)
-        old_found = rerun(before, {item.rule: specs[item.rule] for item in items if item.rule in specs})
+        after = sources.get(path)
+        repo = after.repo if after is not None else next(iter(sources.values())).repo
+        lines = frozenset().union(*(numbers for _, numbers in items))
+        before = source.make(path, before_text, lines, True, repo)
+        old_found = rerun(before, {f.rule: specs[f.rule] for f, _ in items if f.rule in specs})
         if isinstance(after, source.PythonFile) and "names" in vars(after):
             # Resolving names registered each tree with the repository model: the new one wins.
             after.repo.adopt(path, after.tree, after.nodes.walked)
         had = {(f.rule, f.line) for f in old_found}
-        carried |= {id(item) for item in items if (item.rule, replacing[item.line]) in had}
+        carried |= {id(f) for f, numbers in items if any((f.rule, n) in had for n in numbers)}
     return [finding for finding in findings if id(finding) not in carried]
