@@ -174,6 +174,15 @@ def _before(path: str, sources: Mapping[str, SourceFile], files: Mapping[str, Ch
     return None
 
 
+class _Suspect(typing.NamedTuple):
+    """A finding to check against the file before the change: carried when its rule reported on
+    one of `lines` there (with the same words, when `same_words`)."""
+
+    finding: Finding
+    lines: frozenset[int]
+    same_words: bool = False
+
+
 def without_carried(
     findings: Sequence[Finding],
     candidates: Callable[[Finding], bool],
@@ -186,12 +195,16 @@ def without_carried(
     - `candidates` (folded findings) whose rule reported on a line the finding's line replaces;
     - any finding on a moved line (its text, whitespace aside, is a line the change removed, in
       this file or another: a block re-indented into a `try`, a function moved to a new module)
-      whose rule reported on that removed line, in the file before the change.
+      whose rule reported on that removed line, in the file before the change;
+    - any finding on a rewritten line of a file other than Python (a manifest's image tag bumped)
+      when its rule said the same words of that file before the change: the gap was there, the
+      change did not bring it. (In Python an edit near a gap is often the place to close it: an
+      evaluation's generation config added without the seed it lacked.)
     `rerun(before, specs)` runs rules over a file's old version."""
     from archbot.rules import source
 
-    # Old path -> the findings to check against it, each with the old lines it may carry over.
-    suspects: dict[str, list[tuple[Finding, frozenset[int]]]] = {}
+    # Old path -> the findings to check against it.
+    suspects: dict[str, list[_Suspect]] = {}
     carried: set[int] = set()
     replacements: dict[str, dict[int, int]] = {}
     moved_from: dict[str, list[tuple[str, int]]] | None = None  # built for the first added line
@@ -199,33 +212,51 @@ def without_carried(
         changed = files.get(finding.file)
         if changed is None or finding.old_line is not None or finding.line not in changed.added_lines:
             continue
-        if candidates(finding):
-            if finding.file not in replacements:
-                replacements[finding.file] = replaced_lines(changed)
-            replaced = replacements[finding.file].get(finding.line)
-            if replaced is not None:
-                if _renamed(finding.line, changed, replaced, sources[finding.file].kind == "notebook"):
-                    carried.add(id(finding))
-                    continue
-                suspects.setdefault(finding.file, []).append((finding, frozenset((replaced,))))
+        if finding.file not in replacements:
+            replacements[finding.file] = replaced_lines(changed)
+        replaced = replacements[finding.file].get(finding.line)
+        if candidates(finding) and replaced is not None:
+            if _renamed(finding.line, changed, replaced, sources[finding.file].kind == "notebook"):
+                carried.add(id(finding))
+                continue
+            suspects.setdefault(finding.file, []).append(_Suspect(finding, frozenset((replaced,))))
         moved_from = removed_by_text(files) if moved_from is None else moved_from
         by_path: dict[str, set[int]] = {}
         for path, number in moved_from.get(_collapsed(changed.added_lines[finding.line]), ()):
             by_path.setdefault(path, set()).add(number)
         for path, numbers in by_path.items():
-            suspects.setdefault(path, []).append((finding, frozenset(numbers)))
+            suspects.setdefault(path, []).append(_Suspect(finding, frozenset(numbers)))
+        if replaced is not None and not isinstance(sources.get(finding.file), source.PythonFile):
+            suspects.setdefault(finding.file, []).append(_Suspect(finding, frozenset(), True))
     for path, items in suspects.items():
         before_text = _before(path, sources, files)
         if before_text is None:
             continue
         after = sources.get(path)
         repo = after.repo if after is not None else next(iter(sources.values())).repo
-        lines = frozenset().union(*(numbers for _, numbers in items))
-        before = source.make(path, before_text, lines, True, repo)
-        old_found = rerun(before, {f.rule: specs[f.rule] for f, _ in items if f.rule in specs})
+        everywhere = any(item.same_words and not item.lines for item in items)
+        lines = frozenset(range(1, before_text.count("\n") + 2)) if everywhere else frozenset()
+        before = source.make(path, before_text, lines.union(*(item.lines for item in items)), True, repo)
+        old_found = rerun(
+            before, {i.finding.rule: specs[i.finding.rule] for i in items if i.finding.rule in specs}
+        )
         if isinstance(after, source.PythonFile) and "names" in vars(after):
             # Resolving names registered each tree with the repository model: the new one wins.
             after.repo.adopt(path, after.tree, after.nodes.walked)
-        had = {(f.rule, f.line) for f in old_found}
-        carried |= {id(f) for f, numbers in items if any((f.rule, n) in had for n in numbers)}
+        said: dict[tuple[str, int], set[str]] = {}
+        for old in old_found:
+            said.setdefault((old.rule, old.line), set()).add(old.rationale)
+        carried |= {id(item.finding) for item in items if _said_before(item, said)}
     return [finding for finding in findings if id(finding) not in carried]
+
+
+def _said_before(item: _Suspect, said: Mapping[tuple[str, int], set[str]]) -> bool:
+    rule = item.finding.rule
+    if not item.lines:  # anywhere in the file, in the same words
+        return any(
+            rule == old_rule and item.finding.rationale in words for (old_rule, _), words in said.items()
+        )
+    return any(
+        (rule, n) in said and (not item.same_words or item.finding.rationale in said[(rule, n)])
+        for n in item.lines
+    )
