@@ -75,6 +75,11 @@ PROJECT = {
         "    fields = config.model_kwargs or {}\n"
         "    plain = {'a': 1}\n"
         "    return extra, spec, body, options, fields, plain, path\n"
+        "\n"
+        "\n"
+        "class Replier(Answerer):\n"
+        "    def __init__(self, cfg):\n"
+        "        super(Answerer, self).__init__(cfg)\n"
     ),
     "app/base.py": (
         "import requests\n"
@@ -137,6 +142,9 @@ def test_targets_of_calls_are_project_functions(names: Names) -> None:
     factory = call(names, "make_client()")
 
     assert (t := names.target(init)) is not None and t.qualname == "app.base.Service.__init__"
+    # super(Answerer, self) looks past Answerer's own __init__.
+    skipping = call(names, "super(Answerer, self).__init__(cfg)")
+    assert (t := names.target(skipping)) is not None and t.qualname == "app.base.Service.__init__"
     assert (t := names.target(helper)) is not None and t.qualname == "app.http.post_json"
     assert (t := names.target(factory)) is not None and t.qualname == "app.llm.make_client"
 

@@ -135,7 +135,8 @@ def test_a_revision_at_hand_not_passed_to_a_project_loader(repo: GitRepo, run_ar
     # The base class and the functions of engines/base.py load the id they are given with the
     # revision their parameter gives. Negatives: the revision passed on (by position, by keyword);
     # a **kwargs that may carry it (the subclass took no named revision, or rebinds its **kwargs);
-    # a callee whose default is a commit SHA; a caller with no revision at hand; a literal id.
+    # a callee whose default is a commit SHA; a caller with no revision at hand; a literal id; a
+    # super(LoadingRuntime, self) call, which skips LoadingRuntime's loading __init__.
     files = {"engines/base.py": "engines/base.py", "engines/vision.py": "engines/vision.py"}
     found = review(repo, run_archbot, files)
 

@@ -588,6 +588,10 @@ class Names:
             and receiver.func.id == "super"
         ):
             cls = self.enclosing_class(call)
+            if cls is not None and receiver.args:
+                # `super(Base, self)` looks past `Base`: its own method is the one skipped.
+                named = self.symbol(receiver.args[0])
+                cls = named.cls if named is not None else None
             if cls is None:
                 return None
             for base in self.repo.base_classes(cls):

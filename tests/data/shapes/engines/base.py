@@ -21,3 +21,15 @@ def load_reviewed(checkpoint: str, revision: str = REVIEWED):
 
 def load_exact(checkpoint: str, revision: str):
     return AutoModelForCausalLM.from_pretrained(checkpoint, revision=revision)
+
+
+class Runtime:
+    def __init__(self, model_id: str, dtype: str = "auto"):
+        self.model_id = model_id
+        self.dtype = dtype
+
+
+class LoadingRuntime(Runtime):
+    def __init__(self, model_id: str, revision: str | None = None):
+        super().__init__(model_id)
+        self.model = AutoModelForCausalLM.from_pretrained(model_id, revision=revision)

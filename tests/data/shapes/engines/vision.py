@@ -1,6 +1,6 @@
 from transformers import AutoImageProcessor
 
-from engines.base import Engine, load_exact, load_reviewed, load_weights
+from engines.base import Engine, LoadingRuntime, load_exact, load_reviewed, load_weights
 
 
 class VisionEngine(Engine):
@@ -46,3 +46,9 @@ class MergedEngine(Engine):
     def __init__(self, model_id: str, *, revision: str | None, **kwargs):
         kwargs = {**kwargs, "revision": revision}
         super().__init__(model_id=model_id, **kwargs)
+
+
+class PrebuiltRuntime(LoadingRuntime):
+    def __init__(self, model_id: str, model, revision: str | None = None):
+        super(LoadingRuntime, self).__init__(model_id)
+        self.model = model
