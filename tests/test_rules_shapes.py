@@ -232,17 +232,17 @@ def test_sync_database_and_service_clients_in_async_code(repo: GitRepo, run_arch
         ("stores/api.py", 23, "blocking-call-in-async", "medium"),  # Elasticsearch
         ("stores/api.py", 24, "blocking-call-in-async", "medium"),  # its indices namespace
         ("stores/api.py", 25, "blocking-call-in-async", "medium"),  # boto3 Session().client
-        ("stores/api.py", 44, "blocking-call-in-async", "medium"),  # awaits nothing: one hop, pymongo
-        ("stores/api.py", 48, "blocking-call-in-async", "medium"),  # db: Session, Query.all()
-        ("stores/api.py", 49, "blocking-call-in-async", "medium"),
-        ("stores/api.py", 51, "blocking-call-in-async", "medium"),  # a sessionmaker's session
-        ("stores/api.py", 67, "blocking-call-in-async", "medium"),  # a peewee model (project base)
-        ("stores/api.py", 69, "blocking-call-in-async", "medium"),  # its query, executed
-        ("stores/api.py", 71, "blocking-call-in-async", "medium"),  # save()
-        ("stores/api.py", 72, "blocking-call-in-async", "medium"),  # create()
-        ("stores/api.py", 80, "blocking-call-in-async", "medium"),  # DB-API cursor
-        ("stores/api.py", 81, "blocking-call-in-async", "medium"),
-        ("stores/api.py", 82, "blocking-call-in-async", "medium"),  # psycopg2.connect
+        ("stores/api.py", 43, "blocking-call-in-async", "medium"),  # awaits nothing: one hop, pymongo
+        ("stores/api.py", 49, "blocking-call-in-async", "medium"),  # db: Session, Query.all()
+        ("stores/api.py", 50, "blocking-call-in-async", "medium"),
+        ("stores/api.py", 52, "blocking-call-in-async", "medium"),  # a sessionmaker's session
+        ("stores/api.py", 69, "blocking-call-in-async", "medium"),  # a peewee model (project base)
+        ("stores/api.py", 71, "blocking-call-in-async", "medium"),  # its query, executed
+        ("stores/api.py", 73, "blocking-call-in-async", "medium"),  # save()
+        ("stores/api.py", 74, "blocking-call-in-async", "medium"),  # create()
+        ("stores/api.py", 83, "blocking-call-in-async", "medium"),  # DB-API cursor
+        ("stores/api.py", 84, "blocking-call-in-async", "medium"),
+        ("stores/api.py", 85, "blocking-call-in-async", "medium"),  # psycopg2.connect
     ]
 
 
@@ -260,6 +260,50 @@ def test_orm_models_and_clients_held_in_class_attributes(repo: GitRepo, run_arch
         ("services/handlers.py", 18, "blocking-call-in-async", "medium"),  # cls.client = redis.Redis()
         ("services/handlers.py", 28, "blocking-call-in-async", "medium"),  # cls.model in the subclass
         ("services/handlers.py", 37, "blocking-call-in-async", "high"),  # self.model.objects (Django)
+    ]
+
+
+def test_a_coroutine_that_awaits_nothing_is_reported_at_its_def(
+    repo: GitRepo, run_archbot: RunArchbot
+) -> None:
+    # Its blocking calls are one finding at the `async def` line the change adds or touches (a
+    # sync def made async included), named in its text. Per call instead: a coroutine that
+    # awaits, an async generator, one that schedules a task on the loop, one whose def line the
+    # change leaves alone. Negatives: a handler that awaits nothing and blocks on nothing; a
+    # time.sleep (its own rule, at the call).
+    names = ("tables.py", "base.py", "recipes.py")
+    for name in names:
+        repo.stage(f"services/{name}", (FIXTURES / "services" / name).read_text())
+    repo.stage("kitchen/pantry.py", (FIXTURES / "idle" / "base" / "pantry.py").read_text())
+    repo.commit("services")
+    repo.stage("kitchen/menu.py", (FIXTURES / "idle" / "head" / "menu.py").read_text())
+    repo.stage("kitchen/pantry.py", (FIXTURES / "idle" / "head" / "pantry.py").read_text())
+    result = run_archbot("review", "--format", "json", "--fail-on", "never")
+    assert (result.code, result.err) == (0, "")
+    report = json.loads(result.out)
+    found = sorted((f["file"], f["line"], f["rule"], f["severity"]) for f in places(report))
+
+    assert only("blocking-call-in-async", found) == [
+        ("kitchen/menu.py", 11, "blocking-call-in-async", "medium"),  # two blocking calls, one place
+        ("kitchen/menu.py", 22, "blocking-call-in-async", "medium"),  # awaits the LLM: the call
+        ("kitchen/menu.py", 31, "blocking-call-in-async", "medium"),  # an async generator
+        ("kitchen/menu.py", 40, "blocking-call-in-async", "medium"),  # create_task needs the loop
+        ("kitchen/menu.py", 44, "blocking-call-in-async", "medium"),
+        ("kitchen/pantry.py", 9, "blocking-call-in-async", "medium"),  # the def line is unchanged
+        ("kitchen/pantry.py", 13, "blocking-call-in-async", "medium"),  # `def` became `async def`
+    ]
+    (menu,) = [
+        f
+        for f in report["findings"]
+        if f["file"] == "kitchen/menu.py" and f["rule"] == "blocking-call-in-async"
+    ]
+    assert menu["rationale"].startswith(
+        "`async def archive` awaits nothing, so it holds the event loop from start to end while it makes "
+        "blocking calls: `RecipeService.find()` (line 12), `RecipeService.drop()` (line 13). At line 12, "
+        "sync `find()` blocks the event loop"
+    )
+    assert only("blocking-sleep-in-async", found) == [
+        ("kitchen/menu.py", 35, "blocking-sleep-in-async", "high")
     ]
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from archbot.models import Severity
 from archbot.repo import datastores
-from archbot.repo.model import Function
+from archbot.repo.model import Function, own_nodes
 from archbot.repo.resolve import Names, binding_key
 from archbot.rules import Family, Hit
 from archbot.rules.pyast import call_receiver, imports_any, llm_call
@@ -433,10 +433,11 @@ def _hands_back_work(src: PythonFile, call: ast.Call, function: Function) -> boo
     return False
 
 
-def _sync_project_call(src: PythonFile, call: ast.Call) -> tuple[str, Severity] | None:
+def _sync_project_call(src: PythonFile, call: ast.Call) -> tuple[str, Severity, bool] | None:
     """A sync project function called on the event loop (not awaited, not handed to a thread)
     whose class offers an async twin, or which does blocking work itself or one call further
-    each time the coroutine runs: a one-time setup call (`_setup_call`) is not reported."""
+    each time the coroutine runs: a one-time setup call (`_setup_call`) is not reported. The flag
+    says the fix is at the call itself (await the twin)."""
     if isinstance(src.nodes.parents.get(call), ast.Await):
         return None
     callee = src.names.callee(call)
@@ -450,15 +451,16 @@ def _sync_project_call(src: PythonFile, call: ast.Call) -> tuple[str, Severity] 
     # A twin delegating to its own sync method is judged by the work that method does.
     if twin is not None and twin.node is not caller:
         detail = f"`{function.name}()` is synchronous and its class has `{twin.name}()`: await that instead."
-        return detail, Severity.MEDIUM
+        return detail, Severity.MEDIUM, True
     if _setup_call(src, call, function):
         return None
     work = _work_behind(here, function, _IO_HOPS, {function})
     if work is None:
         return None
     return (
-        f"sync `{function.name}()` blocks the event loop: {work}. Run it with `asyncio.to_thread`.",
+        f"sync `{function.name}()` blocks the event loop: {work}.{_OFFLOAD}",
         Severity.MEDIUM,
+        False,
     )
 
 
@@ -477,6 +479,105 @@ def _queries_behind_sync_functions(src: PythonFile, queries: list[tuple[ast.Call
             line = src.changed_line(call)
             if line is not None:
                 yield Hit(line, f"{detail[:-1]}, and sync `{function.name}` is called from {caller}.")
+
+
+def _django(src: PythonFile, asked: list[bool]) -> bool:
+    """Whether the repository uses Django, asked once per file (`asked` keeps the answer)."""
+    if not asked:
+        asked.append(_uses_django(src))
+    return asked[0]
+
+
+def _loop_block(
+    src: PythonFile, call: ast.Call, waited: set[ast.AST], django: list[bool]
+) -> tuple[str, Severity | None, bool] | None:
+    """Why a call made on the event loop blocks it: the detail, a severity (None: the rule's),
+    and whether the fix is at the call itself — a thread wait (await the future), a Django query
+    (its async method), the class's async twin — rather than wherever the work runs; None if it
+    does not block."""
+    detail = _thread_wait(src, call)
+    if detail is not None:
+        function = src.nodes.function(call)
+        if function in waited:
+            return None  # one wait per function: the later `.result()` calls no longer block
+        if function is not None:
+            waited.add(function)
+        return detail, None, True
+    detail = _orm_query(src, call)
+    if detail is not None:
+        return (detail, None, True) if _django(src, django) else None
+    store = _store_call(src.names, call)
+    if store is not None:
+        return store, Severity.MEDIUM, False
+    return _sync_project_call(src, call)
+
+
+def _own_calls(function: ast.AsyncFunctionDef) -> list[ast.Call]:
+    return [node for node in own_nodes(*function.body) if isinstance(node, ast.Call)]
+
+
+# What lets a coroutine give the loop back (or makes it an async generator, driven by `async for`).
+_YIELDS_TO_LOOP = (ast.Await, ast.AsyncFor, ast.AsyncWith, ast.Yield, ast.YieldFrom)
+
+
+def _idle_coroutines(src: PythonFile) -> list[ast.AsyncFunctionDef]:
+    """The `async def`s whose `async def` line the change adds or touches and that await nothing
+    (no `await`, `async for`, `async with` of their own), are no async generators and schedule
+    nothing on the loop (`_uses_loop`): they hold the event loop from start to end, so their
+    blocking calls are one finding, at the def."""
+    found = []
+    for node in src.nodes.walked:
+        if not isinstance(node, ast.AsyncFunctionDef) or src.file_line(node.lineno) not in src.changed:
+            continue
+        own = list(own_nodes(*node.body))
+        if any(isinstance(n, _YIELDS_TO_LOOP) for n in own):
+            continue
+        if not any(_uses_loop(src.names, n) for n in own if isinstance(n, ast.Call)):
+            found.append(node)
+    return found
+
+
+# Calls that need the running loop in the calling thread (scheduling work on it).
+_LOOP_METHODS = frozenset(
+    ["create_task", "ensure_future", "call_soon", "call_later", "call_at", "start_soon"]
+)
+_LOOP_PACKAGES = ("asyncio.", "anyio.", "trio.")
+
+
+def _uses_loop(names: Names, call: ast.Call) -> bool:
+    """The call schedules work on the running loop (`asyncio.create_task`, `loop.call_soon`, a
+    task group's `start_soon`): the coroutine needs the loop after all and cannot move to a thread."""
+    name = names.call_name(call) or ""
+    func = call.func
+    return name.startswith(_LOOP_PACKAGES) or (isinstance(func, ast.Attribute) and func.attr in _LOOP_METHODS)
+
+
+# A sync project call's own advice, which the finding at an idle coroutine's def replaces.
+_OFFLOAD = " Run it with `asyncio.to_thread`."
+# How many of an idle coroutine's blocking calls its finding names.
+_LISTED_CALLS = 4
+
+
+def _idle_coroutine_hit(
+    src: PythonFile, function: ast.AsyncFunctionDef, blocking: list[tuple[ast.Call, str]]
+) -> Hit:
+    """One finding at the def of a coroutine that awaits nothing, naming its blocking calls."""
+    named = [f"`{_callee_text(call)}` (line {src.file_line(call.lineno)})" for call, _ in blocking]
+    more = len(named) - _LISTED_CALLS
+    listed = ", ".join(named[:_LISTED_CALLS]) + (f" and {more} more" if more > 0 else "")
+    detail = (
+        f"`async def {function.name}` awaits nothing, so it holds the event loop from start to end "
+        f"while it makes blocking calls: {listed}. At line {src.file_line(blocking[0][0].lineno)}, "
+        f"{blocking[0][1].removesuffix(_OFFLOAD)} Nothing in it needs the "
+        "loop: make it a plain `def` and have its callers run it with `await asyncio.to_thread(...)`, "
+        "or, where it must stay async (an interface, a framework hook), offload the blocking calls."
+    )
+    return Hit(src.file_line(function.lineno), detail, Severity.MEDIUM)
+
+
+def _callee_text(call: ast.Call) -> str:
+    text = ast.unparse(call.func)
+    return f"{text if len(text) <= 60 else '...' + text[-57:]}()"
 
 
 @RULES.rule(
@@ -502,7 +603,11 @@ def blocking_call_in_async(src: PythonFile) -> Iterator[Hit]:
     coroutine that awaits nothing included, a model or client held in a class attribute
     (`cls.model.get(...)` in a service base whose subclass sets `model = Document`, a Django
     `self.model.objects`); async clients, thread offloads and receivers the code does not
-    resolve stay silent.
+    resolve stay silent. An `async def` that awaits nothing (no `await`, `async for` or `async
+    with`, no task scheduled on the loop) holds the loop from start to end: when the change adds
+    or touches its `async def` line, its store and project calls are one finding at that line,
+    naming them (a Django query, a thread wait and an async twin stay at their call: the fix is
+    there); one that blocks on nothing stays silent (framework handlers often are async).
 
     Why:
         All of these block the event loop until the database, the threads, the disk or the
@@ -513,7 +618,8 @@ def blocking_call_in_async(src: PythonFile) -> Iterator[Hit]:
         Use the ORM's async methods (`await qs.acount()`, `aexists()`, `aget()`, `acreate()`) or
         wrap the query with `sync_to_async`; await threads with `asyncio.to_thread(...)` and
         `asyncio.gather(...)`, or `await asyncio.wrap_future(future)`; await the class's async
-        twin, or move sync work off the loop with `await asyncio.to_thread(component.run, ...)`.
+        twin, or move sync work off the loop with `await asyncio.to_thread(component.run, ...)`;
+        a coroutine that awaits nothing can be a plain `def` its callers run in a thread.
     Bad:
         async def agent_info(agent: Agent) -> dict:
             return {"has_files": agent.document_set.exists()}
@@ -522,37 +628,32 @@ def blocking_call_in_async(src: PythonFile) -> Iterator[Hit]:
             return {"has_files": await agent.document_set.aexists()}
     """
     waited: set[ast.AST] = set()
-    django: bool | None = None
+    django: list[bool] = []  # whether the repository uses Django, once asked
     sync_queries: list[tuple[ast.Call, str]] = []
-    for call in src.changed_calls():
+    idle = _idle_coroutines(src)
+    held: dict[ast.AST, list[tuple[ast.Call, str]]] = {function: [] for function in idle}
+    changed = src.changed_calls()
+    seen = set(changed)
+    for call in [*changed, *(c for function in idle for c in _own_calls(function) if c not in seen)]:
         if not src.nodes.in_async_context(call):
             query = _orm_query(src, call)
             if query is not None:
                 sync_queries.append((call, query))
             continue
-        detail = _thread_wait(src, call)
-        if detail is not None:
-            function = src.nodes.function(call)
-            if function in waited:
-                continue  # one wait per function: the later `.result()` calls no longer block
-            if function is not None:
-                waited.add(function)
-        else:
-            detail = _orm_query(src, call)
-            if detail is not None:
-                if django is None:
-                    django = _uses_django(src)
-                if not django:
-                    continue
-            else:
-                store = _store_call(src.names, call)
-                found = (store, Severity.MEDIUM) if store is not None else _sync_project_call(src, call)
-                line = src.changed_line(call)
-                if found is not None and line is not None:
-                    yield Hit(line, *found)
-                continue
+        found = _loop_block(src, call, waited, django)
+        if found is None:
+            continue
+        detail, severity, at_call = found
+        function = src.nodes.function(call)
+        if function in held and not at_call:
+            held[function].append((call, detail))
+            continue
         line = src.changed_line(call)
         if line is not None:
-            yield Hit(line, detail)
-    if sync_queries and (django if django is not None else _uses_django(src)):
+            yield Hit(line, detail, severity)
+    for function in idle:
+        if held[function]:
+            blocking = sorted(held[function], key=lambda found: (found[0].lineno, found[0].col_offset))
+            yield _idle_coroutine_hit(src, function, blocking)
+    if sync_queries and _django(src, django):
         yield from _queries_behind_sync_functions(src, sync_queries)

@@ -45,6 +45,7 @@ async def count_documents() -> int:
 
 
 async def rows(db: Session = Depends(get_db)) -> list:
+    await asyncio.sleep(0)  # awaits: each blocking call is its own place
     found = db.query(Document).filter(Document.title == "a").all()
     db.commit()
     with SessionLocal() as session:
@@ -64,6 +65,7 @@ async def rows_async(db: AsyncSession) -> list:
 
 
 async def peewee_documents(title: str) -> list:
+    await asyncio.sleep(0)  # awaits: each blocking call is its own place
     first = Document.get(Document.title == title)
     query = Document.select().where(Document.title == title)
     Document.update(body="").where(Document.title == title).execute()
@@ -75,6 +77,7 @@ async def peewee_documents(title: str) -> list:
 
 
 async def raw_rows(store, key: str) -> list:
+    await asyncio.sleep(0)  # awaits: each blocking call is its own place
     connection = sqlite3.connect("app.db")
     cursor = connection.cursor()
     cursor.execute("select * from docs")
