@@ -988,18 +988,8 @@ class Names:
 
     def _request_name(self, name: ast.Name, depth: int) -> str | None:
         """A local name assigned request data earlier in its function."""
-        if not self.tree.owns(name):
-            return None
-        function = self.tree.function(name)
-        if function is None or name.id in _parameters(function):
-            return None
-        for node in own_nodes(*function.body):
-            for target, value in _assigned(node):
-                if isinstance(target, ast.Name) and target.id == name.id and value.lineno <= name.lineno:
-                    found = self.request_source(value, depth + 1)
-                    if found:
-                        return found
-        return None
+        values = self._earlier_values(name, loops=False)
+        return next(filter(None, (self.request_source(value, depth + 1) for value in values)), None)
 
     def is_request(self, node: ast.AST) -> bool:
         """Is `node` the request a web handler is serving: a framework's request proxy, or a
@@ -1063,24 +1053,21 @@ class Names:
         return None
 
     def _config_name(self, name: ast.Name, depth: int) -> str | None:
-        if not self.tree.owns(name):
-            return None
-        function = self.tree.function(name)
-        if function is None:
-            return None
-        if name.id in _parameters(function):
-            return None
+        values = self._earlier_values(name, loops=True)
+        return next(filter(None, (self.config_source(value, depth + 1) for value in values)), None)
+
+    def _earlier_values(self, name: ast.Name, loops: bool) -> Iterator[ast.expr]:
+        """What a local name (not a parameter) of its function was assigned before its use, and,
+        with `loops`, what the loops binding it iterate over."""
+        function = self.tree.function(name) if self.tree.owns(name) else None
+        if function is None or name.id in _parameters(function):
+            return
         for node in own_nodes(*function.body):
             for target, value in _assigned(node):
                 if isinstance(target, ast.Name) and target.id == name.id and value.lineno <= name.lineno:
-                    found = self.config_source(value, depth + 1)
-                    if found:
-                        return found
-            if isinstance(node, (ast.For, ast.AsyncFor)) and _binds(node.target, name.id):
-                found = self.config_source(node.iter, depth + 1)
-                if found:
-                    return found
-        return None
+                    yield value
+            if loops and isinstance(node, (ast.For, ast.AsyncFor)) and _binds(node.target, name.id):
+                yield node.iter
 
 
 def _parameters(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
