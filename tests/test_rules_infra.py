@@ -229,3 +229,16 @@ def test_github_expressions_are_not_helm_templates(repo: GitRepo, run_archbot) -
 
     assert report["notices"] == []
     assert findings_for("trust-remote-code", report) == [(".github/workflows/evals.yml", 9, "high")]
+
+
+def test_a_rewritten_manifest_line_reports_only_what_it_brings(repo: GitRepo, run_archbot) -> None:  # type: ignore[no-untyped-def]
+    """Image lines rewritten in place (carried.py): a new tag or digest of the same image, with or
+    without another edit beside it, does not bring the container's missing probes and resources
+    (they were missing before); what the rewrite itself brings is reported: a tag moved to
+    `latest`, a plain container turned into a model server (its missing resources now weigh high)."""
+    report = review(repo, run_archbot, "rules-infra/image-version-bump")
+
+    assert sorted((f["rule"], f["file"], f["line"], f["severity"]) for f in places(report)) == [
+        ("k8s-image-unpinned", "deploy/search.yaml", 24, "medium"),
+        ("k8s-serving-no-resources", "deploy/search.yaml", 27, "high"),
+    ]
