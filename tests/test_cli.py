@@ -36,8 +36,7 @@ persona:  senior-ml-systems-architect
 peers:    B113, S113
 
 A `requests` or `urllib` call with no timeout, which can wait forever, or an `aiohttp`
-request whose session sets no limit (`ClientTimeout()`). Calibration: an `aiohttp` request
-left at the library's 5-minute default is reported only when it calls a model endpoint.
+request with none on the call or its session, which waits up to 5 minutes.
 
 Why it matters:
     `requests` never times out unless told to ("your code may hang for minutes or more").

@@ -134,9 +134,9 @@ def test_embedding_wrapper_called_per_item(repo: GitRepo, run_archbot: RunArchbo
 
 
 def test_aiohttp_requests_without_a_timeout(repo: GitRepo, run_archbot: RunArchbot) -> None:
-    # Negatives: a search call left at aiohttp's 5-minute default (line 8), a session with
-    # ClientTimeout(total=30), a per-request timeout, a session passed in (its construction is not
-    # visible), a session built from **options, a command-line script, a notebook.
+    # Negatives: a session with ClientTimeout(total=30), a per-request timeout, a session passed
+    # in (its construction is not visible), a session built from **options, a command-line script,
+    # a notebook.
     found = review(
         repo,
         run_archbot,
@@ -148,7 +148,8 @@ def test_aiohttp_requests_without_a_timeout(repo: GitRepo, run_archbot: RunArchb
     )
 
     assert only("http-call-no-timeout", found) == [
-        ("tools/web_search.py", 15, "http-call-no-timeout", "high"),  # LLM endpoint, 5-minute default
+        ("tools/web_search.py", 8, "http-call-no-timeout", "medium"),
+        ("tools/web_search.py", 15, "http-call-no-timeout", "high"),  # LLM endpoint
         ("tools/web_search.py", 34, "http-call-no-timeout", "medium"),  # empty ClientTimeout()
     ]
 

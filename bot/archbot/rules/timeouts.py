@@ -95,10 +95,10 @@ def _unbounded_client_timeout(src: PythonFile, node: ast.expr) -> bool:
     )
 
 
-def _aiohttp_session(src: PythonFile, call: ast.Call) -> tuple[str, bool] | None:
-    """(method, unbounded) for a request on an `aiohttp.ClientSession` with no timeout of its own:
-    the session was built with an empty `ClientTimeout()` (unbounded: no limit at all) or without
-    `timeout=` (aiohttp then waits up to 5 minutes). None when a timeout applies or cannot be
+def _aiohttp_session(src: PythonFile, call: ast.Call) -> tuple[str, str] | None:
+    """(method, why) for a request on an `aiohttp.ClientSession` with no bound: the session was
+    built without `timeout=` (aiohttp then waits up to 5 minutes) or with an empty
+    `ClientTimeout()`, and the request sets none either. None when a timeout applies or cannot be
     ruled out, and in command-line scripts (batch jobs may legitimately wait)."""
     func = call.func
     if not isinstance(func, ast.Attribute) or func.attr not in HTTP_METHODS or has_splat(call):
@@ -113,7 +113,8 @@ def _aiohttp_session(src: PythonFile, call: ast.Call) -> tuple[str, bool] | None
         return None
     if is_script(src):
         return None
-    return func.attr, timeout is not None
+    why = "the session's `ClientTimeout()` sets no limit" if timeout else "aiohttp's default is 5 minutes"
+    return func.attr, why
 
 
 def is_script(src: PythonFile) -> bool:
@@ -137,8 +138,7 @@ def is_script(src: PythonFile) -> bool:
 )
 def http_call_no_timeout(src: PythonFile) -> Iterator[Hit]:
     """A `requests` or `urllib` call with no timeout, which can wait forever, or an `aiohttp`
-    request whose session sets no limit (`ClientTimeout()`). Calibration: an `aiohttp` request
-    left at the library's 5-minute default is reported only when it calls a model endpoint.
+    request with none on the call or its session, which waits up to 5 minutes.
 
     Why:
         `requests` never times out unless told to ("your code may hang for minutes or more").
@@ -169,16 +169,9 @@ def http_call_no_timeout(src: PythonFile) -> Iterator[Hit]:
                 Severity.HIGH if llm else None,
             )
         elif line is not None and (aiohttp_call := _aiohttp_session(src, call)) is not None:
-            method, unbounded = aiohttp_call
+            method, why = aiohttp_call
             url = literal_text(argument(call, 1 if method == "request" else 0, "url"))
             llm = bool(MODEL_ENDPOINT.search(url))
-            if not (unbounded or llm):
-                continue  # aiohttp's 5-minute default bounds it: worth saying only of a model call
-            why = (
-                "the session's `ClientTimeout()` sets no limit"
-                if unbounded
-                else "aiohttp's default is 5 minutes"
-            )
             yield Hit(
                 line,
                 f"aiohttp `session.{method}()` with no timeout: {why}"
