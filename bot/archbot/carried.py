@@ -176,7 +176,7 @@ def _before(path: str, sources: Mapping[str, SourceFile], files: Mapping[str, Ch
 
 class _Suspect(typing.NamedTuple):
     """A finding to check against the file before the change: carried when its rule reported on
-    one of `lines` there (with the same words, when `same_words`)."""
+    one of `lines` there (none: any line), with the same words when `same_words`."""
 
     finding: Finding
     lines: frozenset[int]
@@ -234,9 +234,9 @@ def without_carried(
             continue
         after = sources.get(path)
         repo = after.repo if after is not None else next(iter(sources.values())).repo
-        everywhere = any(item.same_words and not item.lines for item in items)
-        lines = frozenset(range(1, before_text.count("\n") + 2)) if everywhere else frozenset()
-        before = source.make(path, before_text, lines.union(*(item.lines for item in items)), True, repo)
+        every_line = frozenset(range(1, before_text.count("\n") + 2))
+        items = [item if item.lines else item._replace(lines=every_line) for item in items]
+        before = source.make(path, before_text, frozenset().union(*(i.lines for i in items)), True, repo)
         old_found = rerun(
             before, {i.finding.rule: specs[i.finding.rule] for i in items if i.finding.rule in specs}
         )
@@ -251,12 +251,5 @@ def without_carried(
 
 
 def _said_before(item: _Suspect, said: Mapping[tuple[str, int], set[str]]) -> bool:
-    rule = item.finding.rule
-    if not item.lines:  # anywhere in the file, in the same words
-        return any(
-            rule == old_rule and item.finding.rationale in words for (old_rule, _), words in said.items()
-        )
-    return any(
-        (rule, n) in said and (not item.same_words or item.finding.rationale in said[(rule, n)])
-        for n in item.lines
-    )
+    rule, words = item.finding.rule, item.finding.rationale
+    return any((rule, n) in said and (not item.same_words or words in said[(rule, n)]) for n in item.lines)
