@@ -353,3 +353,16 @@ def test_request_data_choosing_a_codec_that_unpickles(repo: GitRepo, run_archbot
         ("serving/codecs.py", 33, "unsafe-model-deserialization", "high"),  # the codec's own pickle.loads
         ("serving/legacy.py", 11, "unsafe-model-deserialization", "critical"),  # flask.request.mimetype
     ]
+
+
+def test_code_only_type_checkers_read_is_not_reviewed(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    # The `if TYPE_CHECKING:` body never runs: its client and call draw nothing; its `else` runs,
+    # and a key committed under it is exposed all the same.
+    found = review(repo, run_archbot, {"app/gen.py": "type_checking_only.py"}, "--persona", "llm-ml-engineer")
+
+    assert found == [
+        ("app/gen.py", 10, "hardcoded-llm-api-key", "critical"),
+        ("app/gen.py", 20, "llm-timeout-disabled", "high"),
+        ("app/gen.py", 21, "llm-model-alias-unpinned", "low"),
+        ("app/gen.py", 21, "llm-no-max-tokens", "medium"),
+    ]

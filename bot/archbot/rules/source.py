@@ -89,6 +89,19 @@ class PythonFile(SourceFile):
             return None
         return PythonFile(self.path, self.kind, text, frozenset(diff.removed_lines), True, self.repo)
 
+    @functools.cached_property
+    def unrun_lines(self) -> frozenset[int]:
+        """The file lines of `if TYPE_CHECKING:` bodies: code that type checkers read and that never
+        runs (its `else` does)."""
+        if "TYPE_CHECKING" not in self.code:
+            return frozenset()
+        lines: set[int] = set()
+        for node in self.nodes.walked:
+            if isinstance(node, ast.If) and _is_type_checking(node.test):
+                end = node.body[-1].end_lineno or node.body[-1].lineno
+                lines.update(self.file_line(number) for number in range(node.body[0].lineno, end + 1))
+        return frozenset(lines)
+
     def changed_line(self, node: ast.AST) -> int | None:
         """The line to report a finding about `node` on: its first line if the change touched it,
         else the first changed line inside it; None when the change does not touch it (or the
@@ -112,6 +125,12 @@ class PythonFile(SourceFile):
             return code_line
         mapping = self._notebook[1]
         return mapping[code_line - 1] if 0 < code_line <= len(mapping) else 0
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    """`TYPE_CHECKING` or `typing.TYPE_CHECKING` (under any module alias)."""
+    name = test.attr if isinstance(test, ast.Attribute) else test.id if isinstance(test, ast.Name) else None
+    return name == "TYPE_CHECKING"
 
 
 def _yaml_loader() -> Any:

@@ -1,0 +1,22 @@
+"""Code under `if TYPE_CHECKING:` is read by type checkers and never run."""
+
+from __future__ import annotations
+
+import typing
+
+if typing.TYPE_CHECKING:
+    from openai import OpenAI
+
+    SAMPLE_KEY = "sk-proj-Hq83LdPz0Wn5Xc2Vb7Nm4Ks9Tj1Ry6Ue"
+
+    def _typed_example(prompt: str) -> None:
+        client = OpenAI(timeout=None)
+        client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": prompt}])
+else:
+    from openai import OpenAI
+
+
+def ask(prompt: str) -> str:
+    client = OpenAI(timeout=None)
+    reply = client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": prompt}])
+    return reply.choices[0].message.content or ""
