@@ -94,6 +94,29 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "library",
         "builds a package",
     ),
+    "library-with-an-optional-web-extra": (
+        {
+            "pyproject.toml": '[build-system]\nrequires = ["poetry-core"]\n\n[tool.poetry]\nname = "ranker"\n'
+            'packages = [{ include = "ranker" }]\n\n[tool.poetry.dependencies]\npython = "^3.10"\n'
+            'fastapi = { version = "^0.110", optional = true }\n',
+            "ranker/__init__.py": "",
+            "ranker/score.py": MODULE,
+        },
+        "ranker/score.py",
+        "library",
+        "pyproject.toml builds a package",
+    ),
+    "service-poetry-application": (
+        {
+            "pyproject.toml": '[tool.poetry]\nname = "ranker"\npackages = [{ include = "ranker" }]\n\n'
+            '[tool.poetry.dependencies]\npython = "^3.10"\nfastapi = "^0.110"\n',
+            "ranker/__init__.py": "",
+            "ranker/score.py": MODULE,
+        },
+        "ranker/score.py",
+        "service",
+        "pyproject.toml requires fastapi",
+    ),
     "library-tools-inside-package": (
         {
             "pyproject.toml": LIBRARY_PYPROJECT,
@@ -245,6 +268,23 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "docs/snippets/client.py",
         "example",
         "code under docs/",
+    ),
+    "example-tree-named-for-its-project": (
+        {"labs/ranker_examples/__init__.py": "", "labs/ranker_examples/judge/prompt.py": MODULE},
+        "labs/ranker_examples/judge/prompt.py",
+        "example",
+        "path ranker_examples/ (a tree of examples outside any package)",
+    ),
+    "not-example-examples-data-inside-a-package": (
+        {
+            "pyproject.toml": LIBRARY_PYPROJECT,
+            "ranker/__init__.py": "",
+            "ranker/few_shot_examples/__init__.py": "",
+            "ranker/few_shot_examples/pairs.py": MODULE,
+        },
+        "ranker/few_shot_examples/pairs.py",
+        "library",
+        "pyproject.toml builds a package",
     ),
     "not-example-sample-weights": (
         {"app/sample_weights.py": MODULE},

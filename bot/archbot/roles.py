@@ -105,6 +105,9 @@ _EXAMPLE_DIRS = frozenset(
         "recipes",
     )
 )
+# Words that make a compound directory name an example tree (`ragas_examples`); not `sample`, `demo`
+# or `notebook`, which name library code as often (`sample_utils`, `demo_mode`, `notebook_client`).
+_EXAMPLE_WORDS = frozenset(("examples", "tutorials", "cookbook", "cookbooks", "demos", "quickstarts"))
 # Project scaffolds a CLI copies out (`init`, `create`): their code is sample code for users to
 # edit. Only code: a Helm chart's `templates/` holds manifests.
 _SCAFFOLD_DIRS = frozenset(("templates", "template", "starters", "starter"))
@@ -273,6 +276,9 @@ class Classifier:
             )
         if by_path is not None:
             return FileRole(path, by_path[0], (by_path[1],))
+        examples = self._example_tree(path)
+        if examples is not None:
+            return FileRole(path, "example", (examples,))
         script = self._script(path)
         if script is not None:
             return FileRole(path, "script", (script,))
@@ -310,6 +316,16 @@ class Classifier:
             return f"shell script {pure.suffix}"
         if len(parts) > 1 and parts[0] in _TOP_SCRIPT_DIRS and not self._in_package(path):
             return f"top-level {parts[0]}/ outside any package"
+        return None
+
+    def _example_tree(self, path: str) -> str | None:
+        """A tree of examples named for its project (`ragas_examples/`, `llama-index-demos/`) that no
+        package holds: inside a package, `few_shot_examples/` is the library's own data."""
+        parts = PurePosixPath(path).parts[:-1]
+        for depth, directory in enumerate(parts):
+            words = re.split(r"[-_.]", directory.lower())
+            if _EXAMPLE_WORDS.intersection(words) and not self._in_package("/".join(parts[: depth + 1])):
+                return f"path {directory}/ (a tree of examples outside any package)"
         return None
 
     def _entry_point(self, path: str, text: str) -> str | None:
@@ -496,7 +512,12 @@ def _pyproject(directory: str, path: str, text: str) -> Project:
             entries |= {str(v).split(":", 1)[0].strip() for v in scripts.values() if isinstance(v, str)}
     dependencies = project.get("dependencies")
     names = [str(d) for d in dependencies] if isinstance(dependencies, list) else []
-    names += [str(n) for n in _table(poetry, "dependencies")]
+    # An optional dependency is an extra's (a FastAPI integration), not what the project is.
+    names += [
+        str(name)
+        for name, spec in _table(poetry, "dependencies").items()
+        if not (isinstance(spec, dict) and spec.get("optional") is True)
+    ]
     framework = _app_framework(n for d in names for n in _REQUIREMENT_NAME.findall(f'"{d}"'))
     application = f"{path} requires {framework}" if framework else None
     distributable: str | None = None
