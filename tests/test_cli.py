@@ -56,8 +56,8 @@ Good:
 Where it speaks (role policy, row 'reliability'):
     service, infra: reported
     library: one severity lower
-    example, script: folded into the file's one low `hygiene` line
-    test, docs, generated, vendored: not reported
+    script: folded into the file's one low `hygiene` line
+    test, example, docs, generated, vendored: not reported
     only in files whose own code is ML/LLM-related
 
 Silence one occurrence: # archbot: ignore[http-call-no-timeout] <reason>

@@ -116,9 +116,13 @@ SHIPPED = {
     "generated": "drop",
     "vendored": "drop",
 }
-for row in ("security", "correctness", "hygiene", "deployment"):
+# Hardening and hygiene: nothing in examples (they leave these to their readers).
+HARDENING = {**SHIPPED, "example": "drop"}
+for row in ("security", "correctness"):
     TREATMENTS[row] = SHIPPED
-TREATMENTS["reliability"] = {**SHIPPED, "library": "lower"}
+for row in ("hygiene", "deployment", "hub revision"):
+    TREATMENTS[row] = HARDENING
+TREATMENTS["reliability"] = {**HARDENING, "library": "lower"}
 TREATMENTS["training loop"] = {**SHIPPED, "script": "report"}
 TREATMENTS["event loop"] = {**SHIPPED, "example": "drop"}
 
@@ -131,10 +135,9 @@ def test_persona_findings_are_never_folded() -> None:
     )
 
 
-TREATMENTS["application"] = {**SHIPPED, "library": "drop"}
-TREATMENTS["model alias"] = {**SHIPPED, "library": "drop"}
-TREATMENTS["hub revision"] = {**SHIPPED, "example": "drop"}
-TREATMENTS["dependency pins"] = {**SHIPPED, "library": "drop"}
+TREATMENTS["application"] = {**HARDENING, "library": "drop"}
+TREATMENTS["model alias"] = {**HARDENING, "library": "drop"}
+TREATMENTS["dependency pins"] = {**HARDENING, "library": "drop"}
 
 
 # Rules that speak beyond the files whose own code is ML/LLM-related.
@@ -172,8 +175,8 @@ def test_rules_explain_where_they_speak(run_archbot: RunArchbot) -> None:
         "Where it speaks (role policy, row 'reliability'):\n"
         "    service, infra: reported\n"
         "    library: one severity lower\n"
-        "    example, script: folded into the file's one low `hygiene` line\n"
-        "    test, docs, generated, vendored: not reported\n"
+        "    script: folded into the file's one low `hygiene` line\n"
+        "    test, example, docs, generated, vendored: not reported\n"
         "    only in files whose own code is ML/LLM-related\n"
     ) in result.out
     hygiene = run_archbot("rules", "hygiene")
@@ -225,15 +228,13 @@ def test_severity_follows_the_role(repo: GitRepo, run_archbot: RunArchbot) -> No
 
 
 def test_the_hygiene_line_never_fails_a_build(repo: GitRepo, run_archbot: RunArchbot) -> None:
-    repo.stage("examples/client.py", CLIENT)
+    repo.stage("scripts/client.py", CLIENT)
 
     result = run_archbot("review", "--fail-on", "low", "--quiet")
 
     assert result.code == 0
-    assert (
-        result.out.splitlines()[0]
-        == "examples/client.py:4: low [hygiene] Hygiene notes in example code (2 rules)"
-    )
+    first = result.out.splitlines()[0]
+    assert first == "scripts/client.py:4: low [hygiene] Hygiene notes in script code (2 rules)"
 
 
 # A script loading Hub data and a model: the revisions are unpinned (lines 4 and 5).
@@ -365,11 +366,23 @@ def test_dependencies_of_a_published_library_are_not_unpinned(repo: GitRepo, run
     assert found(review(run_archbot)) == [("pyproject.toml", "unpinned-ml-dependency", "medium", [8])]
 
 
-def test_example_requirements_are_folded(repo: GitRepo, run_archbot: RunArchbot) -> None:
+def test_hardening_is_left_to_an_examples_readers(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    """An example's requirements and missing timeouts are its readers' to set: nothing is said,
+    unless the team maps its examples to `script`, where they are folded into a hygiene line."""
     repo.stage("requirements.txt", "torch==2.3.1\n")
     repo.stage("examples/rag/requirements.txt", "torch\ntransformers>=4.40\n")
+    repo.stage("examples/rag/client.py", CLIENT)
+    repo.stage("scripts/requirements.txt", "torch\n")
 
-    assert found(review(run_archbot)) == [("examples/rag/requirements.txt", "hygiene", "low", [1, 2])]
+    assert found(review(run_archbot)) == [("scripts/requirements.txt", "hygiene", "low", [1])]
+
+    repo.write(".archbot.yml", 'roles:\n  "examples/**": script\n')
+
+    assert found(review(run_archbot)) == [
+        ("examples/rag/client.py", "hygiene", "low", [4, 8]),
+        ("examples/rag/requirements.txt", "hygiene", "low", [1, 2]),
+        ("scripts/requirements.txt", "hygiene", "low", [1]),
+    ]
 
 
 def test_one_finding_per_rule_per_file_lists_its_lines(repo: GitRepo, run_archbot: RunArchbot) -> None:

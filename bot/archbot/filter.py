@@ -53,7 +53,9 @@ _HYGIENE_DOC = """One low line per example or script file that stands for the fi
     Why:
         Examples, notebooks, benchmarks and scripts are run and copied, so what the rules find
         there is worth reading; but that code does not serve production traffic, and one line per
-        file keeps it from burying the findings that do.
+        file keeps it from burying the findings that do. A script's line holds its hardening and
+        hygiene gaps too (an eval runner without its seed skews results); an example's only its
+        security and correctness gaps (its timeouts, caps, seeds and pins are its readers' to set).
 
     Fix:
         Fix what will be copied into production code. Give a file another role with

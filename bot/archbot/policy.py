@@ -75,6 +75,11 @@ _SHIPPED: dict[str, Treatment] = {
     "example": "fold",
     "script": "fold",
 }
+# Hardening and hygiene (timeouts, retries, output caps, seeds, aliases, pins, deployment): a script runs
+# for real (an eval runner without its seed skews results), so it keeps a hygiene line; an example
+# shows an API's shape and leaves these to its readers, so nothing is said there (a team that wants
+# them noted maps its examples to `script` in config `roles`).
+_HARDENING: dict[str, Treatment] = {**_SHIPPED, "example": "drop"}
 
 
 # Secrets committed anywhere are exposed to every reader of the repository.
@@ -93,21 +98,21 @@ EVENT_LOOP = _row("event loop", "drop", **{**_SHIPPED, "example": "drop"})
 TRAINING = _row("training loop", "drop", **{**_SHIPPED, "script": "report"})
 # Production hardening whose weight depends on where the code runs: a missing timeout is high in a
 # service and one step lower in a library (its caller may bound it).
-RELIABILITY = _row("reliability", "drop", **{**_SHIPPED, "library": "lower"})
+RELIABILITY = _row("reliability", "drop", **{**_HARDENING, "library": "lower"})
 # Application behaviour a library rightly leaves to its caller (handling a provider's errors).
-APPLICATION = _row("application", "drop", **{**_SHIPPED, "library": "drop"})
+APPLICATION = _row("application", "drop", **{**_HARDENING, "library": "drop"})
 # Reproducibility and configuration hygiene: seeds, model ids hard-coded at call sites.
-HYGIENE = _row("hygiene", "drop", **_SHIPPED)
+HYGIENE = _row("hygiene", "drop", **_HARDENING)
 # A floating model alias: an application pins the snapshot it evaluated, while a library's alias is
 # a default its callers override (a dated snapshot there retires under every user of the library).
-MODEL_ALIAS = _row("model alias", "drop", **{**_SHIPPED, "library": "drop"})
+MODEL_ALIAS = _row("model alias", "drop", **{**_HARDENING, "library": "drop"})
 # A Hub revision: shipped code and scripts pin what they load; an example shows how to load a
 # model's current weights, and its readers choose their own pin.
-HUB_REVISION = _row("hub revision", "drop", **{**_SHIPPED, "example": "drop"})
+HUB_REVISION = _row("hub revision", "drop", **_HARDENING)
 # Dependency pins: a published library declares ranges, rightly; an application pins.
-DEPENDENCY = _row("dependency pins", "drop", **{**_SHIPPED, "library": "drop"})
+DEPENDENCY = _row("dependency pins", "drop", **{**_HARDENING, "library": "drop"})
 # Deployment manifests and images.
-DEPLOYMENT = _row("deployment", "drop", **_SHIPPED)
+DEPLOYMENT = _row("deployment", "drop", **_HARDENING)
 # The persona review's own findings (rule = persona name): not in tests, docs or generated code;
 # one step lower in examples and scripts (never folded: the hygiene line is the rules').
 PERSONA = _row("persona review", "drop", **{**_SHIPPED, "example": "lower", "script": "lower"})
