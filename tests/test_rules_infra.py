@@ -242,3 +242,21 @@ def test_a_rewritten_manifest_line_reports_only_what_it_brings(repo: GitRepo, ru
         ("k8s-image-unpinned", "deploy/search.yaml", 24, "medium"),
         ("k8s-serving-no-resources", "deploy/search.yaml", 27, "high"),
     ]
+
+
+def test_a_requirement_rewritten_with_its_old_specifier_is_not_unpinned(repo: GitRepo, run_archbot) -> None:  # type: ignore[no-untyped-def]
+    """A package renamed (a typo fixed) or given an extra keeps the specifier of the line it
+    replaces: the change did not unpin it. A line that drops a pin, or a requirement the change
+    adds, is reported."""
+    before = "fastapi==0.110.0\nsentence-transformer\ntransformers==4.44.2\nopenai>=1.0\n"
+    repo.stage("requirements.txt", before)
+    repo.commit("before")
+    repo.stage(
+        "requirements.txt",
+        "fastapi==0.110.0\nsentence-transformers\ntransformers\nopenai[datalib]>=1.0\nvllm\n",
+    )
+
+    assert findings_for("unpinned-ml-dependency", review_staged(run_archbot)) == [
+        ("requirements.txt", 3, "medium"),
+        ("requirements.txt", 5, "medium"),
+    ]

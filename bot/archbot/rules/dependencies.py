@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from posixpath import dirname
 from typing import Any
 
+from archbot.carried import replaced_lines
 from archbot.classify import PYTHON_LOCK_FILES
 from archbot.models import Severity
 from archbot.rules import Family, Hit
@@ -200,7 +201,9 @@ def unpinned_ml_dependency(src: SourceFile) -> Iterator[Hit]:
     `pip install` / `uv pip install`. Skipped when the repository has a lock file (`uv.lock`,
     `poetry.lock`, `pdm.lock`, `Pipfile.lock`) or a pip-compile output, when hashes or `-c`
     constraints are used, and for libraries (a pyproject with a build-system and no scripts).
-    In Dockerfiles, `-r` files, `.`, local wheels, paths and `pkg @ url` are not checked.
+    In Dockerfiles, `-r` files, `.`, local wheels, paths and `pkg @ url` are not checked. A
+    requirement line rewritten with the specifier of the line it replaces (a package renamed, an
+    extra added) is not reported: the change did not unpin it.
 
     Why:
         A new torch, transformers or openai release arrives with the next build and silently
@@ -224,12 +227,28 @@ def unpinned_ml_dependency(src: SourceFile) -> Iterator[Hit]:
         found = _conda(src) if isinstance(src, YamlFile) else iter(())
     else:
         found = _dockerfile(src)
+    kept = _same_pin_as_replaced(src) if src.kind == "requirements" else frozenset()
     details: dict[int, list[str]] = {}
     for line, detail in found:
-        if line in src.changed:
+        if line in src.changed and line not in kept:
             details.setdefault(line, []).append(detail)
     for line, on_line in sorted(details.items()):
         yield Hit(line, " ".join(on_line))
+
+
+def _same_pin_as_replaced(src: SourceFile) -> frozenset[int]:
+    """Requirement lines rewritten with the version specifier of the line each replaces (a package
+    renamed, an extra added): the change did not unpin them, the file's pinning was so before."""
+    if src.diff is None:
+        return frozenset()
+    removed = src.diff.removed_lines
+    kept: set[int] = set()
+    for line, old_line in replaced_lines(src.diff).items():
+        new = _REQUIREMENT.match(src.line(line).split("#", 1)[0].strip())
+        old = _REQUIREMENT.match(removed.get(old_line, "").split("#", 1)[0].strip())
+        if new is not None and old is not None and new.group("rest") == old.group("rest"):
+            kept.add(line)
+    return frozenset(kept)
 
 
 def _requirements(src: SourceFile) -> Iterator[tuple[int, str]]:
