@@ -59,10 +59,10 @@ ROWS = {
     "blocking-call-in-async": "event loop",
     "blocking-sleep-in-async": "event loop",
     "sync-llm-client-in-async": "event loop",
-    "llm-unbounded-gather": "correctness",
-    "retry-unbounded": "correctness",
-    "llm-error-swallowed": "correctness",
-    "llm-output-json-unvalidated": "correctness",
+    "llm-unbounded-gather": "robustness",
+    "retry-unbounded": "robustness",
+    "llm-error-swallowed": "robustness",
+    "llm-output-json-unvalidated": "robustness",
     "inference-without-eval-mode": "correctness",
     "embedding-model-mismatch": "correctness",
     "training-no-zero-grad": "training loop",
@@ -120,7 +120,7 @@ SHIPPED = {
 HARDENING = {**SHIPPED, "example": "drop"}
 for row in ("security", "correctness"):
     TREATMENTS[row] = SHIPPED
-for row in ("hygiene", "deployment", "hub revision"):
+for row in ("robustness", "hygiene", "deployment", "hub revision"):
     TREATMENTS[row] = HARDENING
 TREATMENTS["reliability"] = {**HARDENING, "library": "lower"}
 TREATMENTS["training loop"] = {**SHIPPED, "script": "report"}
