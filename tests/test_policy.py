@@ -118,9 +118,8 @@ SHIPPED = {
 }
 # Hardening and hygiene: nothing in examples (they leave these to their readers).
 HARDENING = {**SHIPPED, "example": "drop"}
-for row in ("security", "correctness"):
-    TREATMENTS[row] = SHIPPED
-for row in ("robustness", "hygiene", "deployment", "hub revision"):
+TREATMENTS["correctness"] = SHIPPED
+for row in ("security", "robustness", "hygiene", "deployment", "hub revision"):
     TREATMENTS[row] = HARDENING
 TREATMENTS["reliability"] = {**HARDENING, "library": "lower"}
 TREATMENTS["training loop"] = {**SHIPPED, "script": "report"}
@@ -338,19 +337,20 @@ def test_tests_report_only_secrets_and_code_execution(repo: GitRepo, run_archbot
     ]
 
 
-def test_security_rules_speak_in_shipped_code_and_fold_in_examples(
+def test_security_rules_speak_in_shipped_code_and_fold_in_scripts(
     repo: GitRepo, run_archbot: RunArchbot
 ) -> None:
+    """An example names the model it loads for its reader to choose: nothing is said there."""
     repo.stage("pyproject.toml", LIBRARY_PYPROJECT)
     repo.stage("ranker/__init__.py", "")
     repo.stage("ranker/load.py", TRUST)
+    repo.stage("scripts/load.py", TRUST)
     repo.stage("examples/load.py", TRUST)
     repo.stage("docs/snippets/load.py", TRUST)
 
     assert found(review(run_archbot)) == [
         ("ranker/load.py", "trust-remote-code", "high", [4]),
-        ("docs/snippets/load.py", "hygiene", "low", [4]),
-        ("examples/load.py", "hygiene", "low", [4]),
+        ("scripts/load.py", "hygiene", "low", [4]),
     ]
 
 

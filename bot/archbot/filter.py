@@ -53,9 +53,10 @@ _HYGIENE_DOC = """One low line per example or script file that stands for the fi
     Why:
         Examples, notebooks, benchmarks and scripts are run and copied, so what the rules find
         there is worth reading; but that code does not serve production traffic, and one line per
-        file keeps it from burying the findings that do. A script's line holds its hardening and
-        hygiene gaps too (an eval runner without its seed skews results); an example's only its
-        security and correctness gaps (its timeouts, caps, seeds and pins are its readers' to set).
+        file keeps it from burying the findings that do. A script's line holds its hardening,
+        security and hygiene gaps too (an eval runner without its seed skews results); an
+        example's only what makes it wrong (its timeouts, caps, seeds, pins and the models it
+        loads are its readers' to set).
 
     Fix:
         Fix what will be copied into production code. Give a file another role with
