@@ -95,6 +95,19 @@ CASES: dict[str, Expected] = {
         ("serving/Dockerfile", 10, "medium"),
         ("training/Dockerfile.gpu", 1, "medium"),  # :latest
     ],
+    # BuildKit heredoc bodies belong to the instruction that opened them. Negatives: Python and
+    # SQL lines starting with `from`/`FROM` in RUN and COPY bodies (`<<'PY'`, `<<"EOF2"`, two
+    # heredocs on one line, `<<-` with tab-indented terminator), `1<<4` and a `<<<` here-string.
+    "rules/dockerfile-base-image-unpinned/heredocs": [
+        ("Dockerfile", 21, "medium"),  # the instruction after the last body is read again
+    ],
+    # A RUN heredoc run as a shell script (`RUN <<EOF`, `RUN bash -eux <<'SH'`) is commands.
+    # Negatives: a body fed to python3, a body with a python shebang, a COPY body (file content).
+    "rules/unpinned-ml-dependency/heredocs": [
+        ("Dockerfile", 5, "medium"),  # transformers
+        ("Dockerfile", 7, "medium"),  # peft on a continuation line of the body
+        ("Dockerfile", 10, "medium"),  # uv pip install accelerate>=0.33 fed to bash
+    ],
     # Negatives: ==, ~=, bounded ranges, a VCS URL at a full commit, -r, non-ML packages, conda
     # `=` and `name version` specs, conda channels, optional dependencies, pip install of
     # `.`, a local wheel, `pkg @ url`, -c constraints, pip itself.

@@ -389,6 +389,13 @@ def _dockerfile(src: SourceFile) -> Iterator[tuple[int, str]]:
                     instruction.lines[0],
                 )
                 yield line, verdict
+        for body in instruction.shell_heredocs():
+            script = body.text.replace("\\\n", " ")  # continuations join; each line is a command
+            for command in re.split(r"&&|\|\||;|\||\n", script):
+                for package in _pip_packages(command):
+                    verdict = _unpinned(package)
+                    if verdict is not None:
+                        yield next((n for n in body.lines if package in src.line(n)), body.lines[0]), verdict
 
 
 def _pip_packages(command: str) -> list[str]:
