@@ -142,7 +142,8 @@ CASES: dict[str, Expected] = {
         ("pyproject.toml", 15, "medium"),  # git branch
         ("pyproject.toml", 17, "medium"),  # table version >=
     ],
-    # Negatives: ${VAR}, a placeholder token, a masked key in a comment, an empty ENV value.
+    # Negatives: ${VAR}, a placeholder token, a masked key in a comment, an empty ENV value, an
+    # empty `.env` value followed by another assignment.
     "rules-infra/hardcoded-llm-api-key/config": [
         (".env", 2, "critical"),
         ("Dockerfile", 2, "critical"),  # ARG default

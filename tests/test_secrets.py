@@ -96,6 +96,11 @@ def test_placeholders_are_not_secrets(text: str) -> None:
         ("HF_TOKEN: hf_8dKq2LzX7vNw3Rt5Yp1Zs6Hc4Bm0Gf9J", "huggingface-token", "HF_TOKEN"),
         ("ENV HF_TOKEN=hf_8dKq2LzX7vNw3Rt5Yp1Zs6Hc4Bm0Gf9J", "huggingface-token", "HF_TOKEN"),
         ("ENV HF_TOKEN hf_8dKq2LzX7vNw3Rt5Yp1Zs6Hc4Bm0Gf9J", "huggingface-token", "HF_TOKEN"),
+        (
+            'LANGFUSE_SECRET_KEY = \\\n    "R7vTz2KpX9wLc4RbN8sHd1JqWm5Ye3Uf"',  # a line continuation
+            "credential-literal",
+            "LANGFUSE_SECRET_KEY",
+        ),
         ('{"openai_api_key": "sk-4Fq9Lz2Xv7Nc3Bm8Tj1Rs5Yp6Gd0WeK"}', "openai-key", "openai_api_key"),
         ('os.Setenv("OPENAI_API_KEY", "sk-4Fq9Lz2Xv7Nc3Bm8Tj1Rs5Yp6Gd0WeK")', "openai-key", "OPENAI_API_KEY"),
         ('apiKey := "R7vTz2KpX9wLc4RbN8sHd1JqWm5Ye3Uf"', "credential-literal", "apiKey"),
@@ -138,6 +143,10 @@ def test_values_under_a_credential_name(text: str, kind: str, name: str) -> None
         "  password: 'infini_rag_flow_OS_01'",
         # Keys meant to be public: PostHog project keys, Stripe publishable keys.
         'POSTHOG_API_KEY = "phc_Hw2Kq9Lz5Xv7Nc3Bm8Tj1Rs4Yp6Gf0DeAx2Kq9Lz5Xv7Nc"',
+        # An empty value: the next line is another assignment, not this one's value.
+        "ANALYTICS_PASSWORD=\nANALYTICS_DATABASE=events_3\n",
+        "TELEMETRY_TOKEN=\nTELEMETRY_SERVICE=ingest_v2-eu\n",
+        "auth:\n  api_token:\n  tenant: Acme_Prod_Tenant_7\n",
         # Not a literal: the first name of an expression.
         '{"endpoint_api_key": gpt2_custom_connection.secrets["endpoint_api_key"]}',
     ],

@@ -65,7 +65,8 @@ SHAPES: dict[str, Shape] = {
     "aws-secret-access-key": Shape(
         "AWS secret access key",
         re.compile(
-            r"(?i)aws_?secret_?(?:access_?)?key\W{0,4}[=:]\s*\\?[\"']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])"
+            r"(?i)aws_?secret_?(?:access_?)?key\W{0,4}[=:][ \t]*\\?[\"']?"
+            r"([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])"
         ),
         "anywhere",
     ),
@@ -191,7 +192,14 @@ _NAME = r"(?<![\w.-])(?P<name>[\w.-]+)"
 # What may precede a line's code: indentation, a diff's `+`/`-`, or the prompt's line number and marker.
 _GUTTER = r"[ \t]*(?:\d+[ \t]+)?(?:[+-][ \t]*)?"
 _ASSIGNED = (
-    re.compile(_NAME + r"\\?[\"']?\]?\s*(?:=|:=|:|=>)\s*(?:\\?[\"']|b[\"'])?" + _VALUE + r"(?![\w(\[])"),
+    # The value on the name's line (or after a `\` continuation): `PASSWORD=` left empty is no
+    # assignment of the next line.
+    re.compile(
+        _NAME
+        + r"\\?[\"']?\]?[ \t]*(?:=|:=|:|=>)[ \t]*(?:\\\r?\n[ \t]*)?(?:\\?[\"']|b[\"'])?"
+        + _VALUE
+        + r"(?![\w(\[])"
+    ),
     # The name and the value apart: a Kubernetes `- name: X` / `value: …` pair, `ENV X value`.
     re.compile(
         r"(?i)\bname:[ \t]*[\"']?"
