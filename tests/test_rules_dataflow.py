@@ -104,7 +104,10 @@ EXPECTED: dict[str, Expected] = {
     # head, a pytest module that fine-tunes, a library nn.Module with a fit method, random_state everywhere,
     # KFold without shuffle, GridSearchCV, numpy's global seed for sklearn, a project subclass of
     # the Trainer given its arguments (train/distill_custom_trainer.py), `Panel.fit` called on an
-    # imported class in a script that trains nothing (train/dashboard.py).
+    # imported class in a script that trains nothing (train/dashboard.py), project helpers re-exported
+    # by a package that seed the run: an options parser calling `transformers.set_seed` (one hop,
+    # train/train_reward.py), a strategy made by a factory whose method seeds in its own helper
+    # (two hops, train/train_policy.py).
     "training-no-seed": [
         ("models/churn.py", 11, "low"),  # train_test_split without random_state
         ("models/churn.py", 12, "low"),  # KFold(shuffle=True)
@@ -114,6 +117,8 @@ EXPECTED: dict[str, Expected] = {
         ("train/loops.py", 13, "low"),  # module-level training function
         ("train/finetune_hf.py", 12, "low"),  # new head drawn before the Trainer seeds
         ("train/train_classifier.py", 17, "low"),  # __main__ script: first training call
+        # The same strategy, whose helpers only shard and shuffle with a seed of their own.
+        ("train/train_critic.py", 18, "low"),
         # Randomized decompositions and clusterings. Negatives: a seed parameter in scope, an exact
         # SVD, fork_rng + manual_seed, random_state given or splatted, PCA with the full or auto
         # solver, faiss.Kmeans (seed 1234 by default), numpy seeded in the module, a pytest module.

@@ -10,7 +10,7 @@ from pathlib import PurePosixPath
 
 from archbot.models import Severity
 from archbot.repo import sdk
-from archbot.repo.model import Class, Symbol
+from archbot.repo.model import Class, Function, Symbol, own_nodes
 from archbot.repo.resolve import Names, Tree, binding_key
 from archbot.rules import Family, Hit
 from archbot.rules.governance import is_test_module
@@ -147,6 +147,56 @@ def _seeded(src: PythonFile) -> bool:
     return any(_seeding_call(src.names, call) for call in src.nodes.calls) or _seeded_in_local_modules(src)
 
 
+# How far behind the entry point's project calls a seeding call is looked for: the called
+# functions' bodies, and those of the project functions they call in turn.
+_SEED_HOPS = 2
+# At most this many project functions are read per training module (the search stays cheap).
+_SEED_SEARCH_LIMIT = 64
+
+
+def _seeds_run(names: Names, call: ast.Call) -> bool:
+    """A call that seeds the whole run: an explicit seeding call, or a Hugging Face trainer (or
+    its arguments) that seeds from `args.seed`; not a call seeded for itself (`random_state=`)."""
+    if _explicit_seeding(names, call):
+        return True
+    name = names.call_name(call) or ""
+    return bool(_SEEDING_TRAINERS.match(name)) or name.endswith("TrainingArguments")
+
+
+def _entry_calls(src: PythonFile, held: Sequence[ast.Call]) -> list[ast.Call]:
+    """The calls the entry point makes itself: at module level (the `__main__` block), in a
+    module-level `main`, and in the functions that hold the calls `held` (the training calls)."""
+    defs = (ast.FunctionDef, ast.AsyncFunctionDef)
+    functions = [node for node in src.tree.body if isinstance(node, defs) and node.name == "main"]
+    functions += [function for call in held if (function := src.nodes.function(call)) is not None]
+    statements = [node for node in src.tree.body if not isinstance(node, (*defs, ast.ClassDef))]
+    roots = [*statements, *(s for function in dict.fromkeys(functions) for s in function.body)]
+    return [node for node in own_nodes(*roots) if isinstance(node, ast.Call)]
+
+
+def _seeded_behind(names: Names, calls: Iterable[ast.Call]) -> bool:
+    """A project function or method that `calls` run (`Names.callee`: `get_args()`,
+    `strategy.setup()` on a project object) seeds the run, itself or up to `_SEED_HOPS - 1`
+    project calls further, nearest first. Calls the resolver cannot place are not followed."""
+    seen: set[Function] = set()
+    level = [(names, call) for call in calls]
+    for _ in range(_SEED_HOPS):
+        callees: list[tuple[Function, Names]] = []
+        for here, call in level:
+            callee = here.callee(call)
+            if callee is None or callee[0] in seen:
+                continue
+            if len(seen) >= _SEED_SEARCH_LIMIT:
+                return False
+            seen.add(callee[0])
+            callees.append(callee)
+        for function, there in callees:
+            if any(_seeds_run(there, inner) for inner in function.calls):
+                return True
+        level = [(there, inner) for function, there in callees for inner in function.calls]
+    return False
+
+
 def _seeds_globally(src: PythonFile) -> bool:
     """A global RNG is seeded here or in an imported local module (a seeded call such as
     `dataset.shuffle(seed=1)` seeds nothing else)."""
@@ -265,10 +315,14 @@ def _forks_rng(names: Names, call: ast.Call) -> bool:
 def training_no_seed(src: PythonFile) -> Iterator[Hit]:
     """Outside pytest modules: a training script (`if __name__ == "__main__"` / `def main`) or a
     module-level training function that calls `.fit(`, `Trainer(`, `.train(`, `loss.backward()`
-    or `optimizer.step()`, in a module that seeds no RNG — here or in the local modules it
-    imports: `torch.manual_seed`, `random.seed`, `np.random.seed`, `default_rng(seed)`,
-    `tf.random.set_seed`, `set_seed`, `seed_everything`, `TrainingArguments` (Hugging Face
-    trainers, and project classes derived from them, seed from `args.seed`).
+    or `optimizer.step()`, in a module that seeds no RNG — here, in the local modules it
+    imports, or in a project function or method the entry point calls, up to two project calls
+    deep through the repository model (`args = get_args()` whose helper calls `set_seed`,
+    `strategy.setup()` on an object a project factory built): `torch.manual_seed`, `random.seed`,
+    `np.random.seed`, `default_rng(seed)`, `tf.random.set_seed`, `set_seed`, `seed_everything`
+    (or any call named for seeding, resolved or not), `TrainingArguments` (Hugging Face
+    trainers, and project classes derived from them, seed from `args.seed`). A call the
+    resolver cannot place is not followed.
     Also: sklearn `train_test_split`, `KFold(shuffle=True)`, `RandomForest*` and randomized
     searches without `random_state` (unless the module calls `np.random.seed`); and a model with a
     new task head (`AutoModelFor*Classification.from_pretrained(..., num_labels=)`, `...WithValueHead`) in a
@@ -336,7 +390,7 @@ def training_no_seed(src: PythonFile) -> Iterator[Hit]:
         for call in changed_calls
         if _training_call(names, call) and (entry or _training_function(tree, module, call))
     ]
-    if not training or _seeded(src):
+    if not training or _seeded(src) or _seeded_behind(names, _entry_calls(src, training)):
         return
     first = min(training, key=lambda c: (c.lineno, c.col_offset))
     line = src.changed_line(first)
