@@ -16,7 +16,11 @@ LIBRARY_PYPROJECT = (
     '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n\n'
     '[project]\nname = "ranker"\nversion = "1.0"\ndependencies = ["numpy>=1.26"]\n'
 )
-APP_PYPROJECT = LIBRARY_PYPROJECT.replace('["numpy>=1.26"]', '["numpy>=1.26", "fastapi>=0.110"]')
+WEB_LIBRARY_PYPROJECT = LIBRARY_PYPROJECT.replace('["numpy>=1.26"]', '["numpy>=1.26", "fastapi>=0.110"]')
+# An application's project: it names its dependencies and builds no package.
+APP_PYPROJECT = (
+    '[project]\nname = "ranker"\nversion = "1.0"\ndependencies = ["numpy>=1.26", "fastapi>=0.110"]\n'
+)
 CLI_PYPROJECT = LIBRARY_PYPROJECT + '\n[project.scripts]\nranker = "ranker.cli:main"\n'
 MODULE = "def score(values):\n    return sum(values)\n"
 MAIN = 'def main():\n    print("ok")\n\n\nif __name__ == "__main__":\n    main()\n'
@@ -42,6 +46,18 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "ranker/score.py",
         "service",
         "pyproject.toml requires fastapi",
+    ),
+    "library-with-a-web-framework-dependency": (
+        {"pyproject.toml": WEB_LIBRARY_PYPROJECT, "ranker/__init__.py": "", "ranker/score.py": MODULE},
+        "ranker/score.py",
+        "library",
+        "pyproject.toml builds a package",
+    ),
+    "service-handler-of-a-library-with-a-web-ui": (
+        {"pyproject.toml": WEB_LIBRARY_PYPROJECT, "ranker/__init__.py": "", "ranker/ui.py": FASTAPI_APP},
+        "ranker/ui.py",
+        "service",
+        "imports fastapi",
     ),
     "service-app-main-guard": (
         {"serve.py": FASTAPI_APP + 'if __name__ == "__main__":\n    pass\n'},
@@ -108,7 +124,7 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
     ),
     "service-poetry-application": (
         {
-            "pyproject.toml": '[tool.poetry]\nname = "ranker"\npackages = [{ include = "ranker" }]\n\n'
+            "pyproject.toml": '[tool.poetry]\nname = "ranker"\npackage-mode = false\n\n'
             '[tool.poetry.dependencies]\npython = "^3.10"\nfastapi = "^0.110"\n',
             "ranker/__init__.py": "",
             "ranker/score.py": MODULE,

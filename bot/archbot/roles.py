@@ -352,19 +352,21 @@ class Classifier:
         return bool(directory) and f"{directory}/__init__.py" in self._files
 
     def _by_project(self, path: str) -> FileRole | None:
-        """A file of an application's project is service code; of a distributable package's,
-        library code (a manifest speaks for its project; a Python module must sit in a package)."""
+        """A file of a distributable package is library code, even when the package depends on a
+        web framework (a library with a web UI or an API extra; its modules that serve requests
+        import the framework and are service code by their own imports); a file of an application
+        that builds no package is service code. A manifest speaks for its project; a Python
+        module must sit in a package."""
         project = self._project_of(path)
         if project is None:
             return None
+        module = path.endswith((".py", ".pyi"))
+        packaged = not module or self._in_package(path) or "/src/" in f"/{path}"
+        if project.distributable is not None and packaged:
+            return FileRole(path, "library", (f"in a distributable package: {project.distributable}",))
         if project.application is not None:
             return FileRole(path, "service", (f"part of an application: {project.application}",))
-        if project.distributable is None:
-            return None
-        module = path.endswith((".py", ".pyi"))
-        if module and not (self._in_package(path) or "/src/" in f"/{path}"):
-            return None
-        return FileRole(path, "library", (f"in a distributable package: {project.distributable}",))
+        return None
 
 
 def _project(directory: str, name: str, path: str, text: str) -> Project:
