@@ -355,7 +355,8 @@ def test_security_rules_speak_in_shipped_code_and_fold_in_scripts(
 
 
 def test_dependencies_of_a_published_library_are_not_unpinned(repo: GitRepo, run_archbot: RunArchbot) -> None:
-    """A published command-line package declares ranges, rightly; only an application pins."""
+    """A published package declares ranges, rightly, with a command line or a web framework among
+    its dependencies; only an application that builds no package pins."""
     repo.stage("pyproject.toml", CLI_PYPROJECT)
     repo.stage("ranker/__init__.py", "")
 
@@ -363,7 +364,12 @@ def test_dependencies_of_a_published_library_are_not_unpinned(repo: GitRepo, run
 
     repo.stage("pyproject.toml", CLI_PYPROJECT.replace('"openai"]', '"openai", "fastapi>=0.110"]'))
 
-    assert found(review(run_archbot)) == [("pyproject.toml", "unpinned-ml-dependency", "medium", [8])]
+    assert found(review(run_archbot)) == []
+
+    application = APP_PYPROJECT.split("[project]", 1)[1]
+    repo.stage("pyproject.toml", "[project]" + application)
+
+    assert found(review(run_archbot)) == [("pyproject.toml", "unpinned-ml-dependency", "medium", [4])]
 
 
 def test_hardening_is_left_to_an_examples_readers(repo: GitRepo, run_archbot: RunArchbot) -> None:

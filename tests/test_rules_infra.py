@@ -118,8 +118,8 @@ CASES: dict[str, Expected] = {
         ("environment.yml", 8, "medium"),  # conda pytorch
         ("environment.yml", 11, "medium"),  # scikit-learn>=1.4
         ("environment.yml", 15, "medium"),  # pip: transformers
-        ("pyproject.toml", 10, "medium"),  # anthropic>=0.34
-        ("pyproject.toml", 13, "medium"),  # torch
+        ("pyproject.toml", 6, "medium"),  # anthropic>=0.34
+        ("pyproject.toml", 9, "medium"),  # torch
         ("requirements.txt", 4, "medium"),  # torch
         ("requirements.txt", 5, "medium"),  # lower bound only
         ("requirements.txt", 9, "medium"),  # > only
