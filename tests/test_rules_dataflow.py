@@ -63,6 +63,9 @@ EXPECTED: dict[str, Expected] = {
         ("api/calc.py", 43, "medium"),
         ("api/calc.py", 47, "medium"),
         ("api/flask_app.py", 10, "critical"),  # eval of flask's request, outside any handler
+        # Only the builtins count. Negatives: a module-level `def eval`, `exec` from a relative
+        # import, `self.eval(...)`, a parameter named `exec`, `eval` imported inside the function.
+        ("evals/calculator.py", 21, "medium"),  # the builtin inside a method named `eval`
     ],
     # Negatives: user data in the user/human message, a Depends() dependency in instructions=,
     # a ChatPromptTemplate placeholder, a constant system prompt, a helper that is not a route

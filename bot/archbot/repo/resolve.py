@@ -135,6 +135,43 @@ class Tree:
         """The function (or the module) whose own code holds `node`."""
         return self.function(node) or self.module
 
+    @functools.cached_property
+    def bound_names(self) -> dict[ast.AST, frozenset[str]]:
+        """The names each scope (`scopes`) binds itself: defs and classes, imports (relative ones
+        too), assignment, loop, `with`/`except ... as` and walrus targets, and a function's
+        parameters."""
+        found: dict[ast.AST, frozenset[str]] = {}
+        for scope, nodes in self.scopes.items():
+            names: set[str] = set()
+            for node in nodes:
+                if isinstance(node, _SCOPES):
+                    names.add(node.name)
+                elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                    names.add(node.id)
+                elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                    names.update(alias.asname or alias.name.split(".")[0] for alias in node.names)
+                elif isinstance(node, ast.arg) or (isinstance(node, ast.ExceptHandler) and node.name):
+                    names.add(node.arg if isinstance(node, ast.arg) else str(node.name))
+            found[scope] = frozenset(names)
+        return found
+
+    def builtin(self, node: ast.AST, *functions: str) -> str | None:
+        """The builtin (one of `functions`) a bare name refers to, or None when the name is bound
+        where Python looks it up first: the enclosing functions, the class whose body holds it
+        directly, or the module (`def eval(...)`, `from .scoring import eval`, `exec = runner.run`).
+        A method named `eval` shadows nothing outside its class body; `model.eval()` is no name."""
+        if not isinstance(node, ast.Name) or node.id not in functions:
+            return None
+        bound = self.bound_names
+        innermost = True
+        for scope in self.ancestors(node):
+            if scope not in bound:
+                continue
+            if (innermost or not isinstance(scope, ast.ClassDef)) and node.id in bound[scope]:
+                return None
+            innermost = False
+        return node.id
+
 
 # The names PEP 8 gives a method's first argument: `self.x` and, in a classmethod, `cls.x` read
 # the same attributes (a class attribute is read through either).

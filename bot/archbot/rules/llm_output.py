@@ -44,11 +44,9 @@ _STRUCTURED_KWARGS = ("response_format", "text_format")
 
 
 def _builtin(names: Names, call: ast.Call, *functions: str) -> str | None:
-    """The builtin `call` invokes (`eval`, `print`, ...) unless the name is imported over."""
-    func = call.func
-    if isinstance(func, ast.Name) and func.id in functions and func.id not in names.imports:
-        return func.id
-    return None
+    """The builtin `call` invokes (`eval`, `print`, ...) unless the module or function binds the
+    name itself (a def, an import, an assignment, a parameter)."""
+    return names.tree.builtin(call.func, *functions)
 
 
 def _handler_names(names: Names, handler: ast.ExceptHandler) -> list[str]:
