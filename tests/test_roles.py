@@ -41,6 +41,50 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "service",
         "imports celery",
     ),
+    # A handler decorator counts when its name is the project's own or a serving framework's;
+    # `@task` of an eval or orchestration package serves no request.
+    "service-decorator-of-the-project-app": (
+        {
+            "jobs/__init__.py": "",
+            "jobs/queue.py": "from celery import Celery\n\nworker = Celery('jobs')\n",
+            "jobs/digest.py": "from jobs.queue import worker\n\n\n@worker.task(bind=True)\n"
+            "def run(self):\n    pass\n",
+        },
+        "jobs/digest.py",
+        "service",
+        "handler decorator @…task",
+    ),
+    "service-decorator-relative-router": (
+        {"web/__init__.py": "", "web/answers.py": "from .api import router\n\n" + ROUTER_ONLY},
+        "web/answers.py",
+        "service",
+        "handler decorator @…post",
+    ),
+    "service-model-server-decorator": (
+        {"serve.py": "import bentoml\n\n\n@bentoml.service(resources={'gpu': 1})\nclass Ranker:\n    pass\n"},
+        "serve.py",
+        "service",
+        "handler decorator @…service",
+    ),
+    "script-eval-framework-task": (
+        {
+            "evals/grading.py": "from evalkit import Task, task\n\n\n@task\ndef grading():\n"
+            '    return Task()\n\n\nif __name__ == "__main__":\n    grading()\n'
+        },
+        "evals/grading.py",
+        "script",
+        "__main__",
+    ),
+    "library-orchestration-task": (
+        {
+            "pyproject.toml": LIBRARY_PYPROJECT,
+            "ranker/__init__.py": "",
+            "ranker/flows.py": "from prefect import task\n\n\n@task(retries=2)\ndef rank():\n    pass\n",
+        },
+        "ranker/flows.py",
+        "library",
+        "distributable package",
+    ),
     "service-application-project": (
         {"pyproject.toml": APP_PYPROJECT, "ranker/__init__.py": "", "ranker/score.py": MODULE},
         "ranker/score.py",

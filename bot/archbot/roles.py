@@ -10,6 +10,7 @@ distributable package declares: the rules' own severities are calibrated for it)
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import fnmatch
 import functools
@@ -21,6 +22,7 @@ from typing import Protocol
 
 from archbot.classify import FileFacts, file_kind
 from archbot.models import ROLE_NAMES, FileRole, Role
+from archbot.repo import catalog
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -177,8 +179,8 @@ SERVICE_IMPORTS = (
     "ray.serve",
 )
 _ROUTE_DECORATOR = re.compile(
-    r"^[ \t]*@[\w.]*\b(get|post|put|patch|delete|route|websocket|api_route|api_view|task|shared_task|"
-    r"endpoint|service|deployment)\b\s*[(\n]",
+    r"^[ \t]*@(?P<path>[\w.]*)\b(?P<verb>get|post|put|patch|delete|route|websocket|api_route|api_view|task|"
+    r"shared_task|endpoint|service|deployment)\b\s*[(\n]",
     re.M,
 )
 # Distributions whose presence among a project's own (not optional) dependencies makes it an
@@ -285,7 +287,7 @@ class Classifier:
         infra = _infra(path, text) or self._chart(path)
         if infra is not None:
             return FileRole(path, "infra", (infra,))
-        service = _service(facts, text)
+        service = self._service(facts, text)
         if service is not None:
             return FileRole(path, "service", (service,))
         entry = self._entry_point(path, text)
@@ -295,6 +297,42 @@ class Classifier:
         if by_project is not None:
             return by_project
         return FileRole(path, "service", ("application code: no distributable package declares it",))
+
+    def _service(self, facts: FileFacts | None, text: str) -> str | None:
+        """Code that serves requests: it imports a web, RPC or task-queue framework, or decorates
+        a handler. (A dependency manifest naming one speaks for its project: _by_project.)"""
+        if facts is not None and facts.kind not in ("requirements", "pyproject", "conda"):
+            for module in facts.imports:
+                for framework in SERVICE_IMPORTS:
+                    if module == framework or module.startswith(framework + "."):
+                        return f"imports {framework}"
+        if facts is not None and facts.kind in ("python", "notebook"):
+            imported: dict[str, str] | None = None
+            for match in _ROUTE_DECORATOR.finditer(text):
+                if imported is None:
+                    imported = _imported_names(text) if facts.kind == "python" else {}
+                if self._handler_decorator(
+                    imported.get((match.group("path") or match.group("verb")).split(".")[0])
+                ):
+                    return f"handler decorator @…{match.group('verb')}"
+        return None
+
+    def _handler_decorator(self, source: str | None) -> bool:
+        """A handler decorator's name (imported from `source`) is the module's or the project's own
+        (`router` made in the app module) or a serving framework's: `@task` of an eval or
+        orchestration package serves no request."""
+        return not source or _serves(source) or source.split(".")[0] in self._project_names
+
+    @functools.cached_property
+    def _project_names(self) -> frozenset[str]:
+        """The directory and module names of the repository's Python files: what an absolute
+        import of the project's own code starts with."""
+        return frozenset(
+            part.removesuffix(".py")
+            for path in self._files
+            if path.endswith(".py")
+            for part in path.split("/")
+        )
 
     def _project_of(self, path: str) -> Project | None:
         """The nearest enclosing directory's packaging metadata."""
@@ -476,19 +514,34 @@ def _infra(path: str, text: str) -> str | None:
     return None
 
 
-def _service(facts: FileFacts | None, text: str) -> str | None:
-    """Code that serves requests: it imports a web, RPC or task-queue framework, or decorates a
-    handler. (A dependency manifest naming one speaks for its project: Classifier._by_project.)"""
-    if facts is not None and facts.kind not in ("requirements", "pyproject", "conda"):
-        for module in facts.imports:
-            for framework in SERVICE_IMPORTS:
-                if module == framework or module.startswith(framework + "."):
-                    return f"imports {framework}"
-    if facts is not None and facts.kind in ("python", "notebook"):
-        match = _ROUTE_DECORATOR.search(text)
-        if match is not None:
-            return f"handler decorator @…{match.group(1)}"
-    return None
+def _serves(module: str) -> bool:
+    """`module` is part of a web, RPC or task-queue framework (SERVICE_IMPORTS) or of a model
+    server (the catalog's serving domain)."""
+    if any(module == framework or module.startswith(framework + ".") for framework in SERVICE_IMPORTS):
+        return True
+    package = catalog.lookup(module, "python")
+    return package is not None and package.domain == "serving"
+
+
+def _imported_names(text: str) -> dict[str, str]:
+    """The names a Python file binds by import and where from (`from evals import task` ->
+    'evals.task', `import fastapi as web` -> 'fastapi'; '' for a relative import); empty when the
+    file does not parse."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError):
+        return {}
+    found: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                found[alias.asname or alias.name] = "" if node.level else f"{node.module}.{alias.name}"
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                found[alias.asname or alias.name.split(".")[0]] = (
+                    alias.name if alias.asname else alias.name.split(".")[0]
+                )
+    return found
 
 
 def _module_name(path: str, project_dir: str) -> str | None:
