@@ -245,3 +245,50 @@ def test_data_flow_findings_stay_on_changed_lines(repo: GitRepo, run_archbot) ->
         original.replace("    fields = json.loads(cleaned)", "    fields = json.loads(cleaned.strip())"),
     )
     assert findings(run_archbot, "llm-output-json-unvalidated") == [("app/extract.py", 33, "medium")]
+
+
+LOADER_BEFORE = """import requests
+from transformers import AutoModel
+
+
+def load(name, dtype):
+    model = AutoModel.from_pretrained(name, trust_remote_code=True, torch_dtype=dtype, revision="v1")
+    reply = requests.get('http://ranker.internal/health')
+    return model, reply
+"""
+LOADER_REFORMATTED = """import requests
+from transformers import AutoModel
+
+
+def load(name, dtype):
+    model = AutoModel.from_pretrained(
+        name,
+        trust_remote_code=True,
+        torch_dtype=dtype,
+        revision="v1",
+    )
+    reply = requests.get("http://ranker.internal/health")  # health first
+    ready = requests.get("http://ranker.internal/ready")
+    return model, reply, ready
+
+
+async def load_async(name):
+    return requests.get("http://ranker.internal/health")
+"""
+
+
+def test_a_reformatted_statement_carries_its_old_findings(repo: GitRepo, run_archbot) -> None:  # type: ignore[no-untyped-def]
+    """A call re-wrapped by a formatter (line 6), or with its quotes changed and a comment added
+    (line 12), is the statement it was: what its rules said before is not new. A new call (13) is,
+    and so is the same statement in new surroundings (an `async def`, line 18)."""
+    repo.stage("app/load.py", LOADER_BEFORE)
+    repo.commit("loader")
+    repo.stage("app/load.py", LOADER_REFORMATTED)
+
+    result = run_archbot("review", "--format", "json", "--fail-on", "never")
+    assert (result.code, result.err) == (0, "")
+    assert sorted((f["rule"], f["line"]) for f in places(json.loads(result.out))) == [
+        ("http-call-no-timeout", 13),
+        ("http-call-no-timeout", 18),
+        ("sync-llm-client-in-async", 18),
+    ]

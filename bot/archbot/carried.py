@@ -13,11 +13,14 @@ Findings in shipped code are kept on a rewritten line: there the touched line is
 fix. A moved line is not touched: a block re-indented into a `try` or a function moved to another
 module carries the findings it drew before (as code scanning reports only alerts new to a change),
 wherever its role; moved into new surroundings (a sync call moved into an `async def`), its rule no
-longer reported it before, and it speaks.
+longer reported it before, and it speaks. Nor is a reformatted statement touched: one whose syntax
+tree equals that of a statement the change removed (a call re-wrapped by a formatter, quotes or
+trailing commas changed, a whole file re-indented) carries what its rule said of the old one.
 """
 
 from __future__ import annotations
 
+import ast
 import io
 import json
 import re
@@ -29,7 +32,7 @@ from archbot.models import ChangedFile, Finding
 
 if typing.TYPE_CHECKING:
     from archbot.rules import RuleSpec
-    from archbot.rules.source import SourceFile
+    from archbot.rules.source import PythonFile, SourceFile
 
 
 def _runs(changed: ChangedFile) -> Iterator[tuple[list[int], list[int]]]:
@@ -162,6 +165,52 @@ def removed_by_text(files: Mapping[str, ChangedFile]) -> dict[str, list[tuple[st
     return found
 
 
+def _smallest_statement(tree: ast.Module, line: int) -> ast.stmt | None:
+    """The innermost statement spanning `line`."""
+    found: ast.stmt | None = None
+    body: list[ast.stmt] = tree.body
+    while True:
+        inner = next((s for s in body if s.lineno <= line <= (s.end_lineno or s.lineno)), None)
+        if inner is None:
+            return found
+        found = inner
+        body = [child for child in ast.iter_child_nodes(inner) if isinstance(child, ast.stmt)]
+
+
+class _Reformats:
+    """The statements of a Python file's old version that the change removed lines of, by their
+    syntax tree (layout, comments, quotes and trailing commas aside): a statement of the new
+    version with the same tree is the old one reformatted or moved within the file."""
+
+    def __init__(self, before: str | None, changed: ChangedFile) -> None:
+        self.by_tree: dict[str, list[frozenset[int]]] = {}
+        if before is None:
+            return
+        try:
+            tree = ast.parse(before)
+        except (SyntaxError, ValueError, RecursionError):
+            return
+        removed = changed.removed_lines.keys()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.stmt):
+                lines = frozenset(range(node.lineno, (node.end_lineno or node.lineno) + 1))
+                if not lines.isdisjoint(removed):
+                    self.by_tree.setdefault(ast.dump(node), []).append(lines)
+
+    def old_lines(self, after: PythonFile, line: int) -> frozenset[int]:
+        """The old lines of the removed statements whose tree equals that of the statement at
+        `line` of the new version `after` (none: it is new)."""
+        if not self.by_tree:
+            return frozenset()
+        try:
+            statement = _smallest_statement(after.tree, line)
+        except (SyntaxError, ValueError, RecursionError):
+            return frozenset()
+        if statement is None:
+            return frozenset()
+        return frozenset().union(*self.by_tree.get(ast.dump(statement), ()))
+
+
 def _before(path: str, sources: Mapping[str, SourceFile], files: Mapping[str, ChangedFile]) -> str | None:
     """The text of `path` before the change: a reviewed file with its hunks applied backwards, a
     deleted file from its removed lines."""
@@ -196,6 +245,8 @@ def without_carried(
     - any finding on a moved line (its text, whitespace aside, is a line the change removed, in
       this file or another: a block re-indented into a `try`, a function moved to a new module)
       whose rule reported on that removed line, in the file before the change;
+    - any finding in a reformatted Python statement (its syntax tree equals that of a statement
+      the change removed lines of) whose rule reported on that old statement;
     - any finding on a rewritten line of a file other than Python (a manifest's image tag bumped)
       when its rule said the same words of that file before the change: the gap was there, the
       change did not bring it. (In Python an edit near a gap is often the place to close it: an
@@ -207,6 +258,7 @@ def without_carried(
     suspects: dict[str, list[_Suspect]] = {}
     carried: set[int] = set()
     replacements: dict[str, dict[int, int]] = {}
+    reformats: dict[str, _Reformats] = {}
     moved_from: dict[str, list[tuple[str, int]]] | None = None  # built for the first added line
     for finding in findings:
         changed = files.get(finding.file)
@@ -226,8 +278,16 @@ def without_carried(
             by_path.setdefault(path, set()).add(number)
         for path, numbers in by_path.items():
             suspects.setdefault(path, []).append(_Suspect(finding, frozenset(numbers)))
-        if replaced is not None and not isinstance(sources.get(finding.file), source.PythonFile):
-            suspects.setdefault(finding.file, []).append(_Suspect(finding, frozenset(), True))
+        after = sources.get(finding.file)
+        if not isinstance(after, source.PythonFile):
+            if replaced is not None:
+                suspects.setdefault(finding.file, []).append(_Suspect(finding, frozenset(), True))
+        elif after.kind == "python":
+            if finding.file not in reformats:
+                reformats[finding.file] = _Reformats(_before(finding.file, sources, files), changed)
+            old_lines = reformats[finding.file].old_lines(after, finding.line)
+            if old_lines:
+                suspects.setdefault(finding.file, []).append(_Suspect(finding, old_lines))
     for path, items in suspects.items():
         before_text = _before(path, sources, files)
         if before_text is None:
