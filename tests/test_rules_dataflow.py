@@ -89,7 +89,8 @@ EXPECTED: dict[str, Expected] = {
     ],
     # Negatives: dated OpenAI and Claude snapshots (also Vertex `@date`), a legacy -MMDD snapshot,
     # a stable Gemini name, embedding and Hub ids, a fine-tuned id, tests/, a notebook, a schema's
-    # documented examples (`examples=`, `description=`).
+    # documented examples (`examples=`, `description=`), open weights (`gpt-oss-*`), an Azure
+    # deployment's name.
     "llm-model-alias-unpinned": [
         ("evals/judge.py", 11, "low"),  # gpt-4o
         ("evals/judge.py", 14, "low"),  # claude-sonnet-4-5

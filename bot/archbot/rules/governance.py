@@ -95,6 +95,11 @@ def llm_model_hardcoded(src: PythonFile) -> Iterator[Hit]:
 _DATED = re.compile(r"[-@]\d{4}-\d{2}-\d{2}\b|[-@]\d{8}\b|-\d{4}$")
 _OPENAI = re.compile(r"^(gpt-|o\d|chatgpt-)")
 _MODEL_NAME = re.compile(r"(?i)model")
+# Open-weight families named like hosted aliases: their weights are fixed by the name.
+_OPEN_WEIGHTS = ("gpt-oss-",)
+# A name under these words is an Azure deployment's, the team's label for a deployment that pins
+# its model version in Azure, not a model id.
+_DEPLOYMENT_NAME = re.compile(r"(?i)deployment")
 # Keyword arguments that document a value rather than set it (pydantic `Field`, argparse, click,
 # JSON-schema extras): a model id shown there as an example configures nothing.
 _DOCUMENTING_KWARGS = frozenset(("examples", "example", "description", "help", "json_schema_extra"))
@@ -117,6 +122,8 @@ def floating_alias(model: str) -> bool:
     name = model.rsplit("/", 1)[-1].lower()
     if name.endswith("-latest"):
         return True
+    if name.startswith(_OPEN_WEIGHTS):
+        return False
     if _OPENAI.match(name) or name.startswith("claude-"):
         return not _DATED.search(name)
     return False
@@ -140,7 +147,7 @@ def _model_literals(node: ast.AST) -> Iterator[ast.expr]:
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         for target in targets:
             label = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
-            if _MODEL_NAME.search(label):
+            if _MODEL_NAME.search(label) and not _DEPLOYMENT_NAME.search(label):
                 yield node.value
     elif isinstance(node, ast.arguments):
         positional = [*node.posonlyargs, *node.args]
@@ -164,7 +171,9 @@ def llm_model_alias_unpinned(src: PythonFile) -> Iterator[Hit]:
     are `hf-unpinned-revision`'s.
 
     Calibration: a value inside a documenting argument (`examples=`, `description=`, `help=`,
-    `json_schema_extra=`: a schema's example config) is documentation, not a model in use.
+    `json_schema_extra=`: a schema's example config) is documentation, not a model in use. Open
+    weights named like an alias (`gpt-oss-120b`) are fixed by their name, and a constant named for
+    a deployment (`MODEL_DEPLOYMENT`) holds an Azure deployment's name, not a model id.
 
     Why:
         The provider moves an alias to new snapshots without notice: outputs, formats, refusals

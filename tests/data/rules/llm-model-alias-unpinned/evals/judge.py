@@ -65,3 +65,9 @@ class JudgeSettings:
         examples=["gpt-4o-mini", {"model": "openai/gpt-4o-mini", "max_tokens": 512}],
     )
     fallback = {"model": "gpt-4o-mini"}
+
+
+# Open weights are fixed by their name (no dated snapshot exists); an Azure deployment's name is the
+# team's own label for a deployment that pins its model version in Azure.
+OPEN_WEIGHTS_MODEL = "gpt-oss-120b"
+JUDGE_MODEL_DEPLOYMENT = "gpt-4o"
