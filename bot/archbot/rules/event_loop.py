@@ -248,10 +248,9 @@ def _event_loop_caller(src: PythonFile, name: str) -> str | None:
     return None
 
 
-# Calls that wait on a file, a process or the clock (HTTP and LLM calls: `_blocking_call`).
+# Calls that wait on a process or the clock (HTTP and LLM calls: `_blocking_call`; files: `_file_io`).
 _BLOCKING_IO = frozenset(
     [
-        "io.open",
         "subprocess.run",
         "subprocess.call",
         "subprocess.check_call",
@@ -261,6 +260,7 @@ _BLOCKING_IO = frozenset(
     ]
 )
 _PATH_IO = frozenset(["read_text", "read_bytes", "write_text", "write_bytes"])
+_PATHS = frozenset(["pathlib.Path", "pathlib.PurePath"])
 # Async twins a class may offer next to a blocking method (`run` -> `run_async`).
 _TWIN_NAMES = ("{}_async", "a{}", "async_{}")
 # How far behind the called function blocking work is looked for: its own calls, and theirs.
@@ -284,18 +284,58 @@ def _store_call(names: Names, call: ast.Call) -> str | None:
     )
 
 
-def _waits(names: Names, call: ast.Call) -> str | None:
-    """What blocking work `call` does itself: file, process or clock I/O, HTTP, a sync LLM call."""
+def _handed_over(function: Function, paths: list[ast.expr]) -> bool:
+    """The file is one the function was handed: its path comes from a parameter, directly or
+    through the locals derived from it (`for path in paths`, `full = root / name`, two steps) —
+    the documents or images of a request. A fixed file (a literal, a constant, a path built from
+    `__file__`, an attribute of the object) is not."""
+    parameters = set(function.parameters) - {"self", "cls"}
+    wanted = {node.id for path in paths for node in ast.walk(path) if isinstance(node, ast.Name)}
+    for _ in range(3):
+        if wanted & parameters:
+            return True
+        derived: set[str] = set()
+        for node in function.nodes:
+            if isinstance(node, ast.Assign):
+                targets, value = node.targets, node.value
+            elif isinstance(node, (ast.For, ast.comprehension)):
+                targets, value = [node.target], node.iter
+            else:
+                continue
+            if any(isinstance(n, ast.Name) and n.id in wanted for t in targets for n in ast.walk(t)):
+                derived |= {n.id for n in ast.walk(value) if isinstance(n, ast.Name)}
+        wanted = derived
+    return False
+
+
+def _file_io(names: Names, call: ast.Call, function: Function) -> str | None:
+    """`open(path)` or `Path(path).read_text()` of a file the function was handed (`_handed_over`):
+    per-request data. Reading or writing a fixed local file (a version from pyproject.toml, a
+    template beside the module) is brief and is what startup code does everywhere: not counted."""
     func = call.func
-    if isinstance(func, ast.Name) and func.id == "open" and names.qualname(func) is None:
-        return "`open()`"
+    builtin = isinstance(func, ast.Name) and func.id == "open" and names.qualname(func) is None
+    if builtin or names.call_name(call) == "io.open":
+        file = [*call.args[:1], *(k.value for k in call.keywords if k.arg == "file")]
+        return "`open()`" if _handed_over(function, file) else None
+    if isinstance(func, ast.Attribute) and func.attr in _PATH_IO:
+        built = names.constructor(func.value)
+        if built is None or built[0] not in _PATHS:
+            return None
+        path = [func.value, *(built[1].args if built[1] is not None else [])]
+        return f"`Path.{func.attr}`" if _handed_over(function, path) else None
+    return None
+
+
+def _waits(names: Names, call: ast.Call, function: Function) -> str | None:
+    """What blocking work `call`, made in `function`, does itself: process or clock waits, HTTP, a
+    sync LLM call, a synchronous database call, a read of a file handed over."""
+    func = call.func
     name = names.call_name(call)
     if name in _BLOCKING_IO:
         return f"`{name}`"
-    if isinstance(func, ast.Attribute) and func.attr in _PATH_IO:
-        built = names.constructor(func.value)
-        if built is not None and built[0] in ("pathlib.Path", "pathlib.PurePath"):
-            return f"`Path.{func.attr}`"
+    found = _file_io(names, call, function)
+    if found is not None:
+        return found
     if _blocking_call(names, call) is not None:
         return "a synchronous HTTP or model call"
     if _store_call(names, call) is not None:
@@ -312,7 +352,7 @@ def _work_behind(here: Names, function: Function, hops: int, seen: set[Function]
     calls (`hops` more levels), described with where it happens; None when none shows. `here`
     reads the function's body (`Names.callee`: bound to the class it was called on)."""
     for call in function.calls:
-        what = _waits(here, call)
+        what = _waits(here, call, function)
         if what is not None:
             return f"{what} in `{function.name}`"
     if hops <= 0:
@@ -592,26 +632,29 @@ def blocking_call_in_async(src: PythonFile) -> Iterator[Hit]:
     inside an `async def` — or a Django query in a sync function that an `async def` (in this file
     or another) calls directly, without `await` or a thread. Also (medium) a sync project method
     called directly in an `async def` when its class offers an async twin (`run` next to
-    `run_async`, `arun`, `async_run`), or when it does file, process, HTTP or sync model I/O
-    itself or one project call further each time the coroutine runs; a method that only computes
-    is not reported, nor a one-time setup call outside a loop (a factory, constructor or setup
-    function, a configuration read, a lazy `if self.x is None` initialisation), nor a call that
-    hands back a Future the coroutine awaits (`await asyncio.wrap_future(bus.emit(...))`). Also (medium) a
-    call that waits on a synchronous database or service client of the datastores table
-    (SQLAlchemy `Session`/`Query`, peewee models, pymongo, sync `redis.Redis`, DB-API cursors,
-    `Elasticsearch`, boto3 clients), its receiver resolved through the repository model — a
-    coroutine that awaits nothing included, a model or client held in a class attribute
-    (`cls.model.get(...)` in a service base whose subclass sets `model = Document`, a Django
-    `self.model.objects`); async clients, thread offloads and receivers the code does not
-    resolve stay silent. An `async def` that awaits nothing (no `await`, `async for` or `async
-    with`, no task scheduled on the loop) holds the loop from start to end: when the change adds
-    or touches its `async def` line, its store and project calls are one finding at that line,
-    naming them (a Django query, a thread wait and an async twin stay at their call: the fix is
-    there); one that blocks on nothing stays silent (framework handlers often are async).
+    `run_async`, `arun`, `async_run`), or when it waits on a process, the clock, HTTP, a database or
+    a sync model, or reads or writes a file it is handed (`open(path)`, `Path(path).read_text()` of
+    a path parameter: a request's documents), itself or one project call further each time the
+    coroutine runs; a method that only computes, or reads or writes a fixed local file (a version
+    from `pyproject.toml`, a template beside the module, a path constant), is not reported, nor a
+    one-time setup call outside a loop (a factory, constructor or setup function, a configuration
+    read, a lazy `if self.x is None` initialisation), nor a call that hands back a Future the
+    coroutine awaits (`await asyncio.wrap_future(bus.emit(...))`). Also (medium) a call that waits
+    on a synchronous database or service client of the datastores table (SQLAlchemy
+    `Session`/`Query`, peewee models, pymongo, sync `redis.Redis`, DB-API cursors, `Elasticsearch`,
+    boto3 clients), its receiver resolved through the repository model — a coroutine that awaits
+    nothing included, a model or client held in a class attribute (`cls.model.get(...)` in a service
+    base whose subclass sets `model = Document`, a Django `self.model.objects`); async clients,
+    thread offloads and receivers the code does not resolve stay silent. An `async def` that awaits
+    nothing (no `await`, `async for` or `async with`, no task scheduled on the loop) holds the loop
+    from start to end: when the change adds or touches its `async def` line, its store and project
+    calls are one finding at that line, naming them (a Django query, a thread wait and an async twin
+    stay at their call: the fix is there); one that blocks on nothing stays silent (framework
+    handlers often are async).
 
     Why:
-        All of these block the event loop until the database, the threads, the disk or the
-        upstream answer, so every other request on the worker stalls. Django refuses ORM queries
+        All of these block the event loop until the database, the threads, the process, the disk
+        or the upstream answer, so every other request on the worker stalls. Django refuses ORM queries
         from async code outright (`SynchronousOnlyOperation`), so the handler fails at run time;
         a thread-pool wait turns concurrent work back into one request at a time.
     Fix:

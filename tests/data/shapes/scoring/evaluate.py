@@ -2,10 +2,14 @@ from openai import AsyncOpenAI
 
 from scoring.telemetry import (
     Embedder,
+    append_log,
     build_judge,
     create_report,
     embedder_factory,
+    load_template,
+    package_version,
     parse_rubric,
+    read_attachments,
     read_scoring_config,
     track,
 )
@@ -39,4 +43,7 @@ class Evaluator:
         )
         track({"event": "generation", "tokens": answer.usage.total_tokens})
         create_report(prompt)
+        template = load_template()
+        append_log(f"{package_version()} {template}")
+        read_attachments([prompt])
         return answer.choices[0].message.content or ""

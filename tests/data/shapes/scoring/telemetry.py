@@ -1,7 +1,10 @@
+from pathlib import Path
+
 import requests
 import yaml
 
 TELEMETRY_URL = "https://telemetry.example.org/v1/events"
+TEMPLATE_PATH = Path(__file__).parent / "templates" / "judge.txt"
 
 
 def track(event: dict) -> None:
@@ -16,6 +19,21 @@ def read_scoring_config(path: str) -> dict:
 def parse_rubric(path: str) -> dict:
     with open(path) as handle:
         return yaml.safe_load(handle)
+
+
+def load_template() -> str:
+    with open(TEMPLATE_PATH) as handle:
+        return handle.read()
+
+
+def package_version() -> str:
+    text = Path("pyproject.toml").read_text()
+    return text.split('version = "', 1)[1].split('"', 1)[0]
+
+
+def append_log(line: str) -> None:
+    log = Path(__file__).parent / "scoring.log"
+    log.write_text(line)
 
 
 class Embedder:
@@ -35,5 +53,12 @@ def build_judge(name: str) -> str:
 
 
 def create_report(text: str) -> None:
-    with open("report.txt", "a") as handle:
-        handle.write(text)
+    requests.post(TELEMETRY_URL.replace("events", "reports"), data=text, timeout=5)
+
+
+def read_attachments(names: list[str]) -> list[bytes]:
+    found = []
+    for name in names:
+        upload = Path("uploads", name)
+        found.append(upload.read_bytes())
+    return found
