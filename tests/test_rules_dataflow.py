@@ -136,7 +136,8 @@ EXPECTED: dict[str, Expected] = {
     ],
     # Negatives: dataset.shuffle(seed=), random.Random(SEED), a module that seeds random, a judge
     # with temperature/seed (SDK and raw payload), an embeddings call, the same code outside eval paths,
-    # vLLM sampling params that set a seed or come from the caller.
+    # vLLM sampling params that set a seed or come from the caller, a harness's run set-up that seeds
+    # `random` for the entry point (re-exported by its package, evals/arena_eval.py).
     "eval-no-seed": [
         ("evals/gpqa_eval.py", 19, "low"),  # dataset.shuffle()
         ("evals/gpqa_eval.py", 26, "low"),  # random.shuffle(choices)

@@ -57,7 +57,8 @@ EXPECTED: dict[str, Expected] = {
     # seeded streaming shuffle, one under `if SEED is None`, a non-streaming dataset's .shuffle() and a
     # train_test_split with random_state in a script, a DataLoader in a library module (no caller,
     # or its only caller seeds), a seeded training script; a webdataset given `seed=` or `rng=`, or not
-    # shuffled; a DistributedSampler (seed 0 when left out) in a script.
+    # shuffled; a DistributedSampler (seed 0 when left out) in a script; a script whose project
+    # session object seeds the RNGs when started, two calls deep (data/pack_batches.py).
     "shuffle-without-seed": [
         ("data/prepare_splits.py", 18, "low"),  # streaming shuffle without seed
         ("data/prepare_splits.py", 21, "low"),  # DataLoader(shuffle=True) in an unseeded script

@@ -511,7 +511,9 @@ def _unseeded_generation(src: PythonFile, call: ast.Call) -> ast.AST | None:
 def eval_no_seed(src: PythonFile) -> Iterator[Hit]:
     """In evaluation code (a path with `eval`, `evals`, `evaluation`, `benchmark` or `judge` as a
     word): examples or answer choices sampled or shuffled with no seed (`random.shuffle`,
-    `random.sample`, `np.random.permutation`, `dataset.shuffle()`) in a module that seeds no RNG;
+    `random.sample`, `np.random.permutation`, `dataset.shuffle()`) in a module that seeds no RNG
+    (here, in the local modules it imports, or in a project function the entry point or the
+    sampling function calls, two project calls deep: `start_run()` calling `random.seed`);
     or an LLM generation request — SDK call or raw POST to an LLM endpoint — that sets neither
     `seed` nor `temperature`.
 
@@ -538,7 +540,7 @@ def eval_no_seed(src: PythonFile) -> Iterator[Hit]:
         sampler = _unseeded_sampling(src, call)
         if sampler is not None and line is not None:
             if seeded is None:
-                seeded = _seeds_globally(src)
+                seeded = _seeds_globally(src) or _seeded_behind(src.names, _entry_calls(src, [call]))
             if not seeded:
                 yield Hit(line, f"{sampler} with no seed: every evaluation run sees different data.")
             continue
@@ -1706,7 +1708,8 @@ def shuffle_without_seed(src: PythonFile) -> Iterator[Hit]:
     samples (`.shuffle(1000)` without `rng=`/`seed=`); or a torch data loader that only a global
     seed would fix (`DataLoader(shuffle=True)` without `generator=`, `RandomSampler`,
     `random_split`) in a script (`__main__` guard or `def main`) that trains nothing and seeds no
-    RNG — here or in the local modules it imports — or in a module-level function whose every
+    RNG — here, in the local modules it imports or in a project function or method it calls (two
+    project calls deep, as `training-no-seed` follows them) — or in a module-level function whose every
     caller is such a script (one call away; the scripts name no seed, Trainer or determinism).
 
     Calibration: library modules are not judged for global-RNG shuffles unless every caller is
@@ -1758,6 +1761,7 @@ def shuffle_without_seed(src: PythonFile) -> Iterator[Hit]:
                 _entry_point(module)
                 and not any(_training_call(names, c) for c in src.nodes.calls)
                 and not _seeds_globally(src)
+                and not _seeded_behind(names, _entry_calls(src, [call]))
             )
         if script:
             yield Hit(line, "this script shuffles its data loader with an unseeded global RNG.")

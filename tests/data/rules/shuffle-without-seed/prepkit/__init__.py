@@ -1,0 +1,5 @@
+"""Data preparation toolkit."""
+
+from prepkit.session import Session
+
+__all__ = ["Session"]
