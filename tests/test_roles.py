@@ -416,6 +416,12 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "vendored",
         "vendor/",
     ),
+    "vendored-repository-imported-whole": (
+        {"libs/parsekit/.github/workflows/ci.yml": "on: push\n", "libs/parsekit/parsekit/vision.py": MODULE},
+        "libs/parsekit/parsekit/vision.py",
+        "vendored",
+        "a repository this change imports: its own .github/ added at libs/parsekit/",
+    ),
     "not-vendored-name": ({"app/vendors.py": MODULE}, "app/vendors.py", "service", "no distributable"),
 }
 
@@ -509,3 +515,19 @@ def test_the_json_report_carries_roles_and_routing(repo: GitRepo, run_archbot: R
     assert [(f["file"], f["rule"], f["role"]) for f in report["findings"]] == [
         ("app/llm.py", "llm-timeout-disabled", "service")
     ]
+
+
+def test_an_imported_repository_is_reviewed_once_it_is_edited(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    """The change that imports a repository whole (its own .github/) does not review its code as
+    the author's; a later change that edits it does."""
+    repo.stage("libs/parsekit/.github/workflows/ci.yml", "on: push\n")
+    repo.stage("libs/parsekit/parsekit/vision.py", MODULE)
+    assert route_roles(run_archbot)["libs/parsekit/parsekit/vision.py"]["role"] == "vendored"
+    repo.commit("import parsekit")
+
+    repo.stage("libs/parsekit/parsekit/vision.py", MODULE + "\n\nLIMIT = 3\n")
+
+    assert route_roles(run_archbot)["libs/parsekit/parsekit/vision.py"] == {
+        "role": "service",
+        "signals": ["application code: no distributable package declares it"],
+    }

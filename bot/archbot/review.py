@@ -94,7 +94,8 @@ def route(
     from archbot.repo.model import Repository
 
     repo = Repository(change.list_repo, change.post.read, change.post.prefetch, search=change.search)
-    classifier = roles.Classifier(repo, config.roles)
+    imported = roles.imported_trees(c.path for c in change.files if c.status == "added")
+    classifier = roles.Classifier(repo, config.roles, imported)
     project = routing.ProjectModules(repo)
     candidates: list[ChangedFile] = []
     skipped: list[SkippedFile] = []

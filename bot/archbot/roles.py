@@ -205,6 +205,13 @@ _MAIN_GUARD = re.compile(r"^if\s+__name__\s*==\s*['\"]__main__['\"]\s*:", re.M)
 _ENTRY_POINT = re.compile(r"""["']\s*[\w.-]+\s*=\s*([\w.]+)\s*(?::\s*[\w.]+)?\s*["']""")
 
 
+def imported_trees(added: Iterable[str]) -> frozenset[str]:
+    """The directories where a change adds another repository whole (a git subtree, a copied
+    project): it adds their own `.github/`, which GitHub reads only at a repository's root. The
+    import is another project's code, not the author's; later edits there are reviewed as usual."""
+    return frozenset(path.split("/.github/", 1)[0] for path in added if "/.github/" in path)
+
+
 def glob_match(pattern: str, path: str) -> bool:
     """Config globs: `tools/**` matches everything under tools/, `**/x` also matches `x`."""
     if fnmatch.fnmatchcase(path, pattern):
@@ -237,9 +244,10 @@ class Project:
 class Classifier:
     """Roles for the files of one review: repository metadata is read once, lazily."""
 
-    def __init__(self, repo: Repository, overrides: Mapping[str, str]) -> None:
+    def __init__(self, repo: Repository, overrides: Mapping[str, str], imported: Iterable[str] = ()) -> None:
         self._repo = repo
         self._overrides = overrides
+        self._imported = tuple(imported)
 
     @functools.cached_property
     def _files(self) -> frozenset[str]:
@@ -269,6 +277,10 @@ class Classifier:
         by_path = _role_by_path(path)
         if by_path is not None and by_path[0] in ("vendored",):
             return FileRole(path, by_path[0], (by_path[1],))
+        tree = next((d for d in self._imported if path.startswith(f"{d}/")), None)
+        if tree is not None:
+            imports = f"a repository this change imports: its own .github/ added at {tree}/"
+            return FileRole(path, "vendored", (imports,))
         generated = _generated(path, text)
         if generated is not None:
             return FileRole(path, "generated", (generated,))
