@@ -79,6 +79,9 @@ def test_each_shape_is_detected_where_it_says_and_always_redacted(kind: str) -> 
         "apiKey: {{ .Values.openai.apiKey }}",
         "OPENAI_API_KEY=<paste-your-key>",
         'api_key="sk-example-0123456789abcdefghij"',
+        "aws_access_key_id='AKIA6666666666666666'",
+        "aws_secret_access_key='6666666666666666666666666666666666666666'",
+        'OPENAI_API_KEY="sk-proj-0000000000000000000000000000"',
     ],
 )
 def test_placeholders_are_not_secrets(text: str) -> None:

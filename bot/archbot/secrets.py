@@ -155,7 +155,9 @@ def provider_key(text: str) -> tuple[str, re.Match[str]] | None:
 
 
 def is_placeholder(value: str) -> bool:
-    return bool(_PLACEHOLDER.search(value))
+    """A stand-in for a key: a placeholder word, a template, or a body of one or two repeated
+    characters (`AKIA6666666666666666`, `sk-000000000000`), which no generated key has."""
+    return bool(_PLACEHOLDER.search(value)) or (len(value) >= 8 and len(set(value[-16:])) <= 2)
 
 
 def entropy(value: str) -> float:
