@@ -84,8 +84,8 @@ ROWS = {
     "eval-no-seed": "hygiene",
     "seed-not-passed": "hygiene",
     "shuffle-without-seed": "hygiene",
-    "llm-model-alias-unpinned": "model alias",
-    "llm-model-hardcoded": "hygiene",
+    "llm-model-alias-unpinned": "model choice",
+    "llm-model-hardcoded": "model choice",
     "hf-unpinned-revision": "hub revision",
     "unpinned-ml-dependency": "dependency pins",
     "dockerfile-base-image-unpinned": "deployment",
@@ -135,7 +135,7 @@ def test_persona_findings_are_never_folded() -> None:
 
 
 TREATMENTS["application"] = {**HARDENING, "library": "drop"}
-TREATMENTS["model alias"] = {**HARDENING, "library": "drop"}
+TREATMENTS["model choice"] = {**HARDENING, "library": "drop"}
 TREATMENTS["dependency pins"] = {**HARDENING, "library": "drop"}
 
 

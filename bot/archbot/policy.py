@@ -105,11 +105,12 @@ TRAINING = _row("training loop", "drop", **{**_SHIPPED, "script": "report"})
 RELIABILITY = _row("reliability", "drop", **{**_HARDENING, "library": "lower"})
 # Application behaviour a library rightly leaves to its caller (handling a provider's errors).
 APPLICATION = _row("application", "drop", **{**_HARDENING, "library": "drop"})
-# Reproducibility and configuration hygiene: seeds, model ids hard-coded at call sites.
+# Reproducibility hygiene: seeds.
 HYGIENE = _row("hygiene", "drop", **_HARDENING)
-# A floating model alias: an application pins the snapshot it evaluated, while a library's alias is
-# a default its callers override (a dated snapshot there retires under every user of the library).
-MODEL_ALIAS = _row("model alias", "drop", **{**_HARDENING, "library": "drop"})
+# The model a call uses (a floating alias, an id hard-coded at the call): an application pins the
+# snapshot it evaluated and configures its model, while a library's model id is a default its
+# callers override (a dated snapshot there retires under every user of the library).
+MODEL_CHOICE = _row("model choice", "drop", **{**_HARDENING, "library": "drop"})
 # A Hub revision: shipped code and scripts pin what they load; an example shows how to load a
 # model's current weights, and its readers choose their own pin.
 HUB_REVISION = _row("hub revision", "drop", **_HARDENING)
@@ -203,8 +204,8 @@ POLICY: dict[str, RulePolicy] = {
     "eval-no-seed": RulePolicy(HYGIENE, "seed"),
     "seed-not-passed": RulePolicy(HYGIENE, "seed"),
     "shuffle-without-seed": RulePolicy(HYGIENE, "seed"),
-    "llm-model-alias-unpinned": RulePolicy(MODEL_ALIAS, "model-id"),
-    "llm-model-hardcoded": RulePolicy(HYGIENE, "model-id"),
+    "llm-model-alias-unpinned": RulePolicy(MODEL_CHOICE, "model-id"),
+    "llm-model-hardcoded": RulePolicy(MODEL_CHOICE, "model-id"),
     "hf-unpinned-revision": RulePolicy(HUB_REVISION, "hub-revision"),
     "unpinned-ml-dependency": RulePolicy(DEPENDENCY, "dependency-pin"),
     "dockerfile-base-image-unpinned": RulePolicy(DEPLOYMENT, "image-pin"),
