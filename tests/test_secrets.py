@@ -82,10 +82,18 @@ def test_each_shape_is_detected_where_it_says_and_always_redacted(kind: str) -> 
         "aws_access_key_id='AKIA6666666666666666'",
         "aws_secret_access_key='6666666666666666666666666666666666666666'",
         'OPENAI_API_KEY="sk-proj-0000000000000000000000000000"',
+        # A docs site's search-only key (served to every visitor), beside its app id and index.
+        'docsearch({\n  appId: "QW3RTY12AB",\n  indexName: "guides",\n'
+        '  apiKey: "5f0c9e2ab17d4c83e6a9b0f4d27c1e58",\n});',
     ],
 )
 def test_placeholders_are_not_secrets(text: str) -> None:
     assert list(secrets.detect(text)) == []
+
+
+def test_a_key_beside_an_app_id_alone_is_still_a_secret() -> None:
+    text = 'client({\n  appId: "QW3RTY12AB",\n  apiKey: "5f0c9e2ab17d4c83e6a9b0f4d27c1e58",\n});'
+    assert [d.kind for d in secrets.detect(text)] == ["credential-literal"]
 
 
 @pytest.mark.parametrize(

@@ -460,6 +460,7 @@ def detect(text: str) -> Iterator[Detected]:
                 continue
             if (
                 value.startswith(PUBLIC_KEY_PREFIXES)
+                or _search_only_key(text, start)
                 or _human_written(value)
                 or not _standalone(text, start, end)
             ):
@@ -486,6 +487,16 @@ def _assigned_shape(value: str) -> tuple[str, str] | None:
 
 # Keys made to be shipped to browsers and apps: PostHog project keys, Stripe publishable keys.
 PUBLIC_KEY_PREFIXES = ("phc_", "pk_live_", "pk_test_")
+# A search-only key of a hosted search index (Algolia DocSearch / InstantSearch): the key of a config
+# that also names the application id and the index, served to every visitor of the docs site.
+_SEARCH_CONFIG = (re.compile(r"\bapp_?id\b", re.I), re.compile(r"\bindex_?name\b", re.I))
+
+
+def _search_only_key(text: str, start: int) -> bool:
+    near = text[max(0, start - 300) : start + 300]
+    return all(word.search(near) for word in _SEARCH_CONFIG)
+
+
 _SEGMENTS = re.compile(r"[-_.]+")
 
 
