@@ -74,7 +74,7 @@ ROWS = {
     "llm-client-no-retry": "reliability",
     "llm-retries-disabled": "reliability",
     "retry-no-backoff": "reliability",
-    "llm-no-max-tokens": "reliability",
+    "llm-no-max-tokens": "application",
     "llm-cache-no-ttl": "reliability",
     "llm-call-in-loop": "reliability",
     "embedding-call-per-item": "reliability",

@@ -103,7 +103,8 @@ TRAINING = _row("training loop", "drop", **{**_SHIPPED, "script": "report"})
 # Production hardening whose weight depends on where the code runs: a missing timeout is high in a
 # service and one step lower in a library (its caller may bound it).
 RELIABILITY = _row("reliability", "drop", **{**_HARDENING, "library": "lower"})
-# Application behaviour a library rightly leaves to its caller (handling a provider's errors).
+# Application behaviour a library rightly leaves to its caller: handling a provider's errors,
+# capping the output (the caller passes its own options).
 APPLICATION = _row("application", "drop", **{**_HARDENING, "library": "drop"})
 # Reproducibility hygiene: seeds.
 HYGIENE = _row("hygiene", "drop", **_HARDENING)
@@ -194,7 +195,7 @@ POLICY: dict[str, RulePolicy] = {
     "llm-client-no-retry": RulePolicy(RELIABILITY, "retry"),
     "llm-retries-disabled": RulePolicy(RELIABILITY, "retry"),
     "retry-no-backoff": RulePolicy(RELIABILITY, "retry"),
-    "llm-no-max-tokens": RulePolicy(RELIABILITY, "max-tokens"),
+    "llm-no-max-tokens": RulePolicy(APPLICATION, "max-tokens"),
     "llm-cache-no-ttl": RulePolicy(RELIABILITY, "cache"),
     "llm-call-in-loop": RulePolicy(RELIABILITY, "per-item"),
     "embedding-call-per-item": RulePolicy(RELIABILITY, "per-item"),
