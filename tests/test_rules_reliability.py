@@ -39,7 +39,8 @@ EXPECTED: dict[str, Expected] = {
         ("jobs/nightly_summaries.py", 8, "high"),  # InferenceClient is unbounded even in batch
     ],
     # Negatives: a tenacity-wrapped client call, SDK defaults, max_retries=5, LangChain
-    # .with_retry(), litellm fallbacks= (Router and call), a helper whose caller retries.
+    # .with_retry(), litellm fallbacks= (Router and call), a helper whose caller retries, clients
+    # that factories return (directly and through a local name).
     "llm-retries-disabled": [
         ("ingest/clients.py", 11, "medium"),  # OpenAI(max_retries=0)
         ("ingest/clients.py", 15, "medium"),  # ChatOpenAI(max_retries=0)

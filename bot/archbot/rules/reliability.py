@@ -310,6 +310,22 @@ def _with_retry_applied(src: PythonFile, ctor: ast.Call) -> bool:
     return False
 
 
+def _handed_out(src: PythonFile, ctor: ast.Call) -> bool:
+    """The client leaves the function that makes it (returned, directly or through a local name):
+    a factory's client is used, and its retries replaced or not, where its callers are."""
+    parent = src.nodes.parents.get(ctor)
+    if isinstance(parent, ast.Return):
+        return True
+    function = src.nodes.function(ctor)
+    if function is None or not isinstance(parent, ast.Assign):
+        return False
+    targets = {t.id for t in parent.targets if isinstance(t, ast.Name)}
+    return any(
+        isinstance(node, ast.Return) and isinstance(node.value, ast.Name) and node.value.id in targets
+        for node in ast.walk(function)
+    )
+
+
 def _retries_disabled(src: PythonFile, call: ast.Call) -> str | None:
     names = src.names
     name = names.call_name(call) or ""
@@ -321,9 +337,10 @@ def _retries_disabled(src: PythonFile, call: ast.Call) -> str | None:
             "AzureChatOpenAI",
             "ChatAnthropic",
         ):
-            if _with_retry_applied(src, call) or any(
-                _retry_covered(src, use) for use, _ in _client_calls(src, call)
-            ):
+            uses = _client_calls(src, call)
+            if _with_retry_applied(src, call) or any(_retry_covered(src, use) for use, _ in uses):
+                return None
+            if not uses and _handed_out(src, call):
                 return None
             return f"`{class_name}(max_retries=0)` turns off the SDK's retries."
         if isinstance(call.func, ast.Attribute) and call.func.attr == "with_options":
@@ -352,6 +369,8 @@ def _retries_disabled(src: PythonFile, call: ast.Call) -> str | None:
 )
 def llm_retries_disabled(src: PythonFile) -> Iterator[Hit]:
     """`max_retries=0` / `num_retries=0` on an LLM client or call with no retry wrapper instead.
+    A client a factory returns, unused where it is made, is left alone: its callers (elsewhere)
+    decide how it is retried.
 
     Why:
         The SDKs retry 429, 408, 409 and 5xx with exponential backoff and honour `Retry-After`.

@@ -67,3 +67,13 @@ def classify(text: str) -> str:
 
 def summarize(text: str) -> str:
     return chat.invoke(f"Summarize: {text}").content + strict.models.list().object
+
+
+def make_client(timeout: float) -> OpenAI:
+    # negative: a factory's client, used (and retried) by its callers elsewhere
+    return OpenAI(max_retries=0, timeout=timeout)
+
+
+def make_chat(timeout: float) -> ChatOpenAI:
+    built = ChatOpenAI(model="gpt-4o-mini", max_retries=0, timeout=timeout, max_tokens=200)  # negative
+    return built
