@@ -23,7 +23,8 @@ Expected = list[tuple[str, int, str]]
 
 EXPECTED: dict[str, Expected] = {
     # Negatives: placeholders (sk-xxxx…, your-api-key, hf_xxxx…, changeme, ${VAR}), environment
-    # lookups, a non-key env var name, `token=` to a non-LLM client, a short literal.
+    # lookups, a non-key env var name, `token=` to a non-LLM client, a short literal, a docs site's
+    # search-only key beside its app id and index (site/search.js).
     "hardcoded-llm-api-key": [
         ("app/clients.py", 11, "critical"),  # OpenAI key shape
         ("app/clients.py", 13, "critical"),  # Anthropic key shape, on the keyword's own line

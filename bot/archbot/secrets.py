@@ -493,7 +493,11 @@ _SEARCH_CONFIG = (re.compile(r"\bapp_?id\b", re.I), re.compile(r"\bindex_?name\b
 
 
 def _search_only_key(text: str, start: int) -> bool:
-    near = text[max(0, start - 300) : start + 300]
+    return search_config(text[max(0, start - 300) : start + 300])
+
+
+def search_config(near: str) -> bool:
+    """`near` (the text around a key) configures a hosted search index: its key is search-only."""
     return all(word.search(near) for word in _SEARCH_CONFIG)
 
 

@@ -86,7 +86,12 @@ def _committed(src: SourceFile, number: int) -> secrets.Detected | None:
     line = src.line(number)
     before = src.line(number - 1) + "\n"
     window = before + line
-    return next((d for d in secrets.detect(window) if d.start >= len(before)), None)
+    found = next((d for d in secrets.detect(window) if d.start >= len(before)), None)
+    if found is not None and not found.exact:
+        # A literal known by its name alone: the object around it may be a search config.
+        around = "\n".join(src.line(n) for n in range(number - 6, number + 7))
+        return None if secrets.search_config(around) else found
+    return found
 
 
 def _literal_keys(src: PythonFile) -> Iterator[tuple[int, str]]:
