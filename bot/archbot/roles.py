@@ -537,23 +537,18 @@ def _serves(module: str) -> bool:
 
 def _imported_names(text: str) -> dict[str, str]:
     """The names a Python file binds by import and where from (`from evals import task` ->
-    'evals.task', `import fastapi as web` -> 'fastapi'; '' for a relative import); empty when the
-    file does not parse."""
+    'evals.task', `import fastapi as web` -> 'fastapi'; '' for a relative import), as the
+    repository model indexes them; empty when the file does not parse."""
+    from archbot.repo.model import Module
+
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError):
         return {}
-    found: dict[str, str] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom):
-            for alias in node.names:
-                found[alias.asname or alias.name] = "" if node.level else f"{node.module}.{alias.name}"
-        elif isinstance(node, ast.Import):
-            for alias in node.names:
-                found[alias.asname or alias.name.split(".")[0]] = (
-                    alias.name if alias.asname else alias.name.split(".")[0]
-                )
-    return found
+    return {
+        local: "" if imported.level else ".".join(filter(None, (imported.module, imported.name)))
+        for local, imported in Module("", "", tree).imports.items()
+    }
 
 
 def _module_name(path: str, project_dir: str) -> str | None:
