@@ -118,9 +118,13 @@ SHIPPED = {
 }
 # Hardening and hygiene: nothing in examples (they leave these to their readers).
 HARDENING = {**SHIPPED, "example": "drop"}
+# What code installs, loads and trusts: nothing in examples or scripts (their runners choose it).
+SUPPLY = {**HARDENING, "script": "drop"}
 TREATMENTS["correctness"] = SHIPPED
-for row in ("security", "robustness", "hygiene", "deployment", "hub revision"):
+for row in ("robustness", "hygiene"):
     TREATMENTS[row] = HARDENING
+for row in ("security", "deployment", "hub revision"):
+    TREATMENTS[row] = SUPPLY
 TREATMENTS["reliability"] = {**HARDENING, "library": "lower"}
 TREATMENTS["training loop"] = {**SHIPPED, "script": "report"}
 TREATMENTS["event loop"] = {**SHIPPED, "example": "drop"}
@@ -136,7 +140,7 @@ def test_persona_findings_are_never_folded() -> None:
 
 TREATMENTS["application"] = {**HARDENING, "library": "drop"}
 TREATMENTS["model choice"] = {**HARDENING, "library": "drop"}
-TREATMENTS["dependency pins"] = {**HARDENING, "library": "drop"}
+TREATMENTS["dependency pins"] = {**SUPPLY, "library": "drop"}
 
 
 # Rules that speak beyond the files whose own code is ML/LLM-related.
@@ -243,29 +247,36 @@ LOADER = (
     'data = load_dataset("glue", "mrpc")\n'
     'model = AutoModel.from_pretrained("google-bert/bert-base-cased")\n'
 )
+# An ML module calling its model server without a timeout (lines 4 and 5).
+PROBE = (
+    "import openai\nimport requests\n\n"
+    'health = requests.get("http://ranker.internal/health")\n'
+    'models = requests.get("http://ranker.internal/models")\n'
+)
 
 
 def test_a_rewritten_line_carries_its_old_hygiene_gap_silently(
     repo: GitRepo, run_archbot: RunArchbot
 ) -> None:
-    """A rename (line 4) or a new argument (line 5) on a script's unpinned load brings no new
-    hygiene note; a load the change adds does; shipped code keeps its findings on rewritten lines."""
-    repo.stage("scripts/train.py", LOADER)
-    repo.stage("app/train.py", LOADER)
+    """A renamed address (line 4) or a new argument (line 5) on a script's call without a timeout
+    brings no new hygiene note; a call the change adds does; shipped code keeps its findings on
+    rewritten lines."""
+    repo.stage("scripts/probe.py", PROBE)
+    repo.stage("app/probe.py", PROBE)
     repo.commit("before")
-    renamed = LOADER.replace('"glue"', '"nyu-mll/glue"').replace('cased")', 'cased", torch_dtype="auto")')
-    repo.stage("scripts/train.py", renamed + 'extra = load_dataset("rajpurkar/squad")\n')
-    repo.stage("app/train.py", renamed)
-    repo.commit("rename the dataset")
+    rewritten = PROBE.replace("/health", "/healthz").replace('models")', 'models", headers={"X-Team": "ml"})')
+    repo.stage("scripts/probe.py", rewritten + 'stats = requests.get("http://ranker.internal/stats")\n')
+    repo.stage("app/probe.py", rewritten)
+    repo.commit("rename the health route")
 
     report = review(run_archbot, "--base", "HEAD~1")
 
     assert found(report) == [
-        ("app/train.py", "hf-unpinned-revision", "medium", [4, 5]),
-        ("scripts/train.py", "hygiene", "low", [6]),
+        ("app/probe.py", "http-call-no-timeout", "medium", [4, 5]),
+        ("scripts/probe.py", "hygiene", "low", [6]),
     ]
     (hygiene,) = [f for f in report["findings"] if f["rule"] == "hygiene"]  # type: ignore[attr-defined]
-    assert hygiene["folded"] == [{"rule": "hf-unpinned-revision", "line": 6, "severity": "medium"}]
+    assert hygiene["folded"] == [{"rule": "http-call-no-timeout", "line": 6, "severity": "medium"}]
 
 
 # A gateway module before the change: an unbounded HTTP call (line 6), a sleep in sync code (line 10),
@@ -310,8 +321,8 @@ DEFAULTS = 'DEFAULT_CHAT_MODEL = "gpt-4o"\n'
 def test_an_examples_hub_loads_and_a_librarys_default_alias_are_not_reported(
     repo: GitRepo, run_archbot: RunArchbot
 ) -> None:
-    """An example loads a model's current weights on purpose; a library's alias is a default its
-    callers override. A script's load and an application's alias still speak."""
+    """An example or a script loads a model's current weights for whoever runs it, who chooses
+    the pin; a library's alias is a default its callers override. An application's alias speaks."""
     repo.stage("pyproject.toml", LIBRARY_PYPROJECT)
     repo.stage("ranker/__init__.py", "")
     repo.stage("ranker/defaults.py", "import openai\n\n" + DEFAULTS)
@@ -319,10 +330,7 @@ def test_an_examples_hub_loads_and_a_librarys_default_alias_are_not_reported(
     repo.stage("scripts/train.py", LOADER)
     repo.stage("service/app.py", "import openai\n\n" + DEFAULTS)
 
-    assert found(review(run_archbot)) == [
-        ("scripts/train.py", "hygiene", "low", [5]),
-        ("service/app.py", "llm-model-alias-unpinned", "low", [3]),
-    ]
+    assert found(review(run_archbot)) == [("service/app.py", "llm-model-alias-unpinned", "low", [3])]
 
 
 def test_tests_report_only_secrets_and_code_execution(repo: GitRepo, run_archbot: RunArchbot) -> None:
@@ -337,10 +345,9 @@ def test_tests_report_only_secrets_and_code_execution(repo: GitRepo, run_archbot
     ]
 
 
-def test_security_rules_speak_in_shipped_code_and_fold_in_scripts(
-    repo: GitRepo, run_archbot: RunArchbot
-) -> None:
-    """An example names the model it loads for its reader to choose: nothing is said there."""
+def test_security_rules_speak_in_shipped_code_only(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    """An example or a script names the model it loads for whoever runs it to choose: nothing is
+    said there."""
     repo.stage("pyproject.toml", LIBRARY_PYPROJECT)
     repo.stage("ranker/__init__.py", "")
     repo.stage("ranker/load.py", TRUST)
@@ -348,10 +355,7 @@ def test_security_rules_speak_in_shipped_code_and_fold_in_scripts(
     repo.stage("examples/load.py", TRUST)
     repo.stage("docs/snippets/load.py", TRUST)
 
-    assert found(review(run_archbot)) == [
-        ("ranker/load.py", "trust-remote-code", "high", [4]),
-        ("scripts/load.py", "hygiene", "low", [4]),
-    ]
+    assert found(review(run_archbot)) == [("ranker/load.py", "trust-remote-code", "high", [4])]
 
 
 def test_dependencies_of_a_published_library_are_not_unpinned(repo: GitRepo, run_archbot: RunArchbot) -> None:
@@ -374,20 +378,23 @@ def test_dependencies_of_a_published_library_are_not_unpinned(repo: GitRepo, run
 
 def test_hardening_is_left_to_an_examples_readers(repo: GitRepo, run_archbot: RunArchbot) -> None:
     """An example's requirements and missing timeouts are its readers' to set: nothing is said,
-    unless the team maps its examples to `script`, where they are folded into a hygiene line."""
+    unless the team maps its examples to `script`, where the timeouts are folded into a hygiene line
+    (a script's requirements are its runner's) or to `service`, where the requirements speak."""
     repo.stage("requirements.txt", "torch==2.3.1\n")
     repo.stage("examples/rag/requirements.txt", "torch\ntransformers>=4.40\n")
     repo.stage("examples/rag/client.py", CLIENT)
     repo.stage("scripts/requirements.txt", "torch\n")
 
-    assert found(review(run_archbot)) == [("scripts/requirements.txt", "hygiene", "low", [1])]
+    assert found(review(run_archbot)) == []
 
     repo.write(".archbot.yml", 'roles:\n  "examples/**": script\n')
 
+    assert found(review(run_archbot)) == [("examples/rag/client.py", "hygiene", "low", [4, 8])]
+
+    repo.write(".archbot.yml", 'roles:\n  "examples/**/requirements.txt": service\n')
+
     assert found(review(run_archbot)) == [
-        ("examples/rag/client.py", "hygiene", "low", [4, 8]),
-        ("examples/rag/requirements.txt", "hygiene", "low", [1, 2]),
-        ("scripts/requirements.txt", "hygiene", "low", [1]),
+        ("examples/rag/requirements.txt", "unpinned-ml-dependency", "medium", [1, 2]),
     ]
 
 

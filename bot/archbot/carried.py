@@ -2,8 +2,8 @@
 touched the line (renamed an id, reformatted an argument).
 
 The hygiene line of an example or script (policy `fold`) notes what a change brings into that code.
-A rename that rewrites forty `load_dataset(...)` lines does not bring forty unpinned revisions: they
-were unpinned before. So a folded finding is dropped when its line replaces a line (in a run of
+A rename that rewrites forty `requests.get(...)` lines does not bring forty missing timeouts: they
+were missing before. So a folded finding is dropped when its line replaces a line (in a run of
 removed and added lines, the i-th added line replaces the i-th removed one) that
 - differs from it only in string values: the same calls with the same arguments, an id or a text
   renamed (not a commit SHA or digest replaced by a branch or tag: that unpins); or

@@ -75,20 +75,24 @@ _SHIPPED: dict[str, Treatment] = {
     "example": "fold",
     "script": "fold",
 }
-# Hardening and hygiene (timeouts, retries, output caps, seeds, aliases, pins, deployment): a script runs
-# for real (an eval runner without its seed skews results), so it keeps a hygiene line; an example
-# shows an API's shape and leaves these to its readers, so nothing is said there (a team that wants
-# them noted maps its examples to `script` in config `roles`).
+# Hardening and hygiene (timeouts, retries, output caps, seeds, aliases): a script runs for real (an
+# eval runner without its seed skews results), so it keeps a hygiene line; an example shows an API's
+# shape and leaves these to its readers, so nothing is said there (a team that wants them noted maps
+# its examples to `script` in config `roles`).
 _HARDENING: dict[str, Treatment] = {**_SHIPPED, "example": "drop"}
+# What code installs, loads and trusts (its image, its pins, the Hub revision and the remote code of
+# the model it loads, the file it unpickles): in an example or a script, whoever runs it chooses
+# these on their own machine, so nothing is said there.
+_SUPPLY: dict[str, Treatment] = {**_HARDENING, "script": "drop"}
 
 
 # Secrets committed anywhere are exposed to every reader of the repository.
 SECRET = _row("committed secret", "report")
 # Code execution from model output or untrusted input: a test or an example runs it too.
 EXECUTION = _row("code execution", "report", docs="drop", generated="drop", vendored="drop")
-# Security of the code that ships: not in tests; folded in scripts; not in examples, which name the
-# model or file they load for their reader to choose (a model that ships its own code needs the flag).
-SECURITY = _row("security", "drop", **_HARDENING)
+# Security of the code that ships: not in tests, examples or scripts, which name the model or file
+# they load for whoever runs them to choose (a model that ships its own code needs the flag).
+SECURITY = _row("security", "drop", **_SUPPLY)
 # Wrong results whatever the deployment: a model left in training mode, embeddings of two models.
 CORRECTNESS = _row("correctness", "drop", **_SHIPPED)
 # Failure handling a copy needs in production and an example leaves out for brevity: bounded
@@ -112,13 +116,15 @@ HYGIENE = _row("hygiene", "drop", **_HARDENING)
 # snapshot it evaluated and configures its model, while a library's model id is a default its
 # callers override (a dated snapshot there retires under every user of the library).
 MODEL_CHOICE = _row("model choice", "drop", **{**_HARDENING, "library": "drop"})
-# A Hub revision: shipped code and scripts pin what they load; an example shows how to load a
-# model's current weights, and its readers choose their own pin.
-HUB_REVISION = _row("hub revision", "drop", **_HARDENING)
-# Dependency pins: a published library declares ranges, rightly; an application pins.
-DEPENDENCY = _row("dependency pins", "drop", **{**_HARDENING, "library": "drop"})
-# Deployment manifests and images.
-DEPLOYMENT = _row("deployment", "drop", **_HARDENING)
+# A Hub revision: shipped code pins what it loads; an example or a script loads a model's current
+# weights for whoever runs it, who chooses their own pin.
+HUB_REVISION = _row("hub revision", "drop", **_SUPPLY)
+# Dependency pins: a published library declares ranges, rightly; an application pins; a script's or
+# an example's requirements are its runner's.
+DEPENDENCY = _row("dependency pins", "drop", **{**_SUPPLY, "library": "drop"})
+# Deployment manifests and images: the shipped ones (a benchmark's or an example's image is its
+# runner's).
+DEPLOYMENT = _row("deployment", "drop", **_SUPPLY)
 # The persona review's own findings (rule = persona name): not in tests, docs or generated code;
 # one step lower in examples and scripts (never folded: the hygiene line is the rules').
 PERSONA = _row("persona review", "drop", **{**_SHIPPED, "example": "lower", "script": "lower"})
