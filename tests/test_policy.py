@@ -139,7 +139,7 @@ def test_persona_findings_are_never_folded() -> None:
 
 
 TREATMENTS["application"] = {**HARDENING, "library": "drop"}
-TREATMENTS["model choice"] = {**HARDENING, "library": "drop"}
+TREATMENTS["model choice"] = {**SUPPLY, "library": "drop"}
 TREATMENTS["dependency pins"] = {**SUPPLY, "library": "drop"}
 
 

@@ -360,6 +360,26 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "script",
         "path benchmarks/",
     ),
+    # A benchmark package at the top of a repository holds programs; one inside a package is the
+    # package's code (an evaluation framework's scenarios).
+    "script-benchmarks-package-at-the-top": (
+        {"benchmarks/__init__.py": "", "benchmarks/latency.py": MODULE},
+        "benchmarks/latency.py",
+        "script",
+        "path benchmarks/",
+    ),
+    "library-benchmark-subpackage": (
+        {
+            "pyproject.toml": LIBRARY_PYPROJECT,
+            "src/ranker/__init__.py": "",
+            "src/ranker/benchmark/__init__.py": "",
+            "src/ranker/benchmark/scenarios/__init__.py": "",
+            "src/ranker/benchmark/scenarios/qa.py": MAIN,
+        },
+        "src/ranker/benchmark/scenarios/qa.py",
+        "library",
+        "in a distributable package",
+    ),
     "script-dunder-main": (
         {"pyproject.toml": LIBRARY_PYPROJECT, "ranker/__init__.py": "", "ranker/__main__.py": MAIN},
         "ranker/__main__.py",

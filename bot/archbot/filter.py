@@ -55,7 +55,7 @@ _HYGIENE_DOC = """One low line per example or script file that stands for the fi
         there is worth reading; but that code does not serve production traffic, and one line per
         file keeps it from burying the findings that do. A script's line holds its hardening and
         hygiene gaps too (an eval runner without its seed skews results), but not what it
-        installs, loads and trusts (its pins, its image, the model and revision it loads): whoever
+        installs, loads and trusts (its pins, its image, the model it calls or loads): whoever
         runs it chooses those; an example's line holds only what makes it wrong (its timeouts,
         caps, seeds, pins and the models it loads are its readers' to set).
 

@@ -80,9 +80,9 @@ _SHIPPED: dict[str, Treatment] = {
 # shape and leaves these to its readers, so nothing is said there (a team that wants them noted maps
 # its examples to `script` in config `roles`).
 _HARDENING: dict[str, Treatment] = {**_SHIPPED, "example": "drop"}
-# What code installs, loads and trusts (its image, its pins, the Hub revision and the remote code of
-# the model it loads, the file it unpickles): in an example or a script, whoever runs it chooses
-# these on their own machine, so nothing is said there.
+# What code installs, loads, calls and trusts (its image, its pins, the model it calls, the Hub
+# revision and remote code of the model it loads, the file it unpickles): in an example or a
+# script, whoever runs it chooses these on their own machine, so nothing is said there.
 _SUPPLY: dict[str, Treatment] = {**_HARDENING, "script": "drop"}
 
 
@@ -114,8 +114,9 @@ APPLICATION = _row("application", "drop", **{**_HARDENING, "library": "drop"})
 HYGIENE = _row("hygiene", "drop", **_HARDENING)
 # The model a call uses (a floating alias, an id hard-coded at the call): an application pins the
 # snapshot it evaluated and configures its model, while a library's model id is a default its
-# callers override (a dated snapshot there retires under every user of the library).
-MODEL_CHOICE = _row("model choice", "drop", **{**_HARDENING, "library": "drop"})
+# callers override (a dated snapshot there retires under every user of the library); the model
+# an example or a script calls is whoever runs it's to choose.
+MODEL_CHOICE = _row("model choice", "drop", **{**_SUPPLY, "library": "drop"})
 # A Hub revision: shipped code pins what it loads; an example or a script loads a model's current
 # weights for whoever runs it, who chooses their own pin.
 HUB_REVISION = _row("hub revision", "drop", **_SUPPLY)

@@ -288,7 +288,7 @@ class Classifier:
             return FileRole(
                 path, "script", (f"a program under {by_path[1][5:]} (an eval or benchmark runner)",)
             )
-        if by_path is not None:
+        if by_path is not None and not (by_path[0] == "script" and self._subpackage_script_dir(path)):
             return FileRole(path, by_path[0], (by_path[1],))
         examples = self._example_tree(path)
         if examples is not None:
@@ -367,6 +367,17 @@ class Classifier:
         if len(parts) > 1 and parts[0] in _TOP_SCRIPT_DIRS and not self._in_package(path):
             return f"top-level {parts[0]}/ outside any package"
         return None
+
+    def _subpackage_script_dir(self, path: str) -> bool:
+        """A directory named like scripts (`benchmark/`, `bin/`) that is a sub-package of a Python
+        package holds that package's code (an evaluation framework's `helm/benchmark/`): what it
+        is, the rest of the classification says (a console script's module stays a script)."""
+        parts = PurePosixPath(path).parts[:-1]
+        for depth, directory in enumerate(parts):
+            if directory.lower() in _SCRIPT_DIRS and depth > 0:
+                package = "/".join(parts[: depth + 1])
+                return self._in_package(package) and self._in_package(f"{package}/__init__.py")
+        return False
 
     def _example_tree(self, path: str) -> str | None:
         """A tree of examples named for its project (`ragas_examples/`, `llama-index-demos/`) that no
