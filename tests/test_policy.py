@@ -165,6 +165,23 @@ def test_the_policy_of_each_rule(rule: str) -> None:
     assert entry.scope == SCOPES.get(rule, "ml")
 
 
+def test_the_rules_that_judge_a_call_by_its_options() -> None:
+    """Their gap stays when a change only gives the call other values (carried.py); the others
+    read those values (a request body's seed, a prompt) and speak when they change."""
+    assert sorted(spec.id for spec in all_rules().values() if spec.subject == "call") == [
+        "embedding-call-per-item",
+        "hf-unpinned-revision",
+        "http-call-no-timeout",
+        "llm-call-in-loop",
+        "llm-client-no-retry",
+        "llm-client-no-timeout",
+        "llm-retries-disabled",
+        "llm-timeout-disabled",
+        "llm-unbounded-gather",
+        "trust-remote-code",
+    ]
+
+
 def test_the_policy_repeats_the_schema_names() -> None:
     assert policy.ROLE_NAMES == models.ROLE_NAMES
     assert policy.HYGIENE_RULE == models.HYGIENE_RULE
@@ -311,6 +328,47 @@ def test_a_moved_line_carries_its_old_findings_silently(repo: GitRepo, run_archb
     assert found(review(run_archbot, "--base", "HEAD~1")) == [
         ("app/gateway.py", "blocking-sleep-in-async", "high", [16]),
         ("app/gateway.py", "http-call-no-timeout", "medium", [21]),
+    ]
+
+
+# An ML module's requests without a timeout (lines 8, 17, 21 and 25).
+UPLOADS = (
+    "import json\n\nimport openai\nimport requests\n\n\n"
+    "def upload(url, token):\n"
+    "    return requests.post(\n"
+    "        url,\n"
+    "        headers={\n"
+    '            "Authorization": token,\n'
+    "        },\n"
+    "    )\n\n\n"
+    "def fetch(url):\n"
+    "    return requests.get(url)\n\n\n"
+    "def status(base):\n"
+    '    return requests.get(base, params={"v": 1})\n\n\n'
+    "def listing(url):\n"
+    "    return json.loads(requests.get(url).text)\n"
+)
+
+
+def test_a_call_given_other_values_carries_its_old_gap_silently(
+    repo: GitRepo, run_archbot: RunArchbot
+) -> None:
+    """A header added inside a request's `headers={...}` (line 12) or another address and query
+    (line 22) edit what the call is given, not the call: its missing timeout was there before. A
+    keyword added to the call itself (line 18), also to a call inside another's argument (line
+    26), and a new call (line 30) speak."""
+    repo.stage("app/uploads.py", UPLOADS)
+    repo.commit("before")
+    edited = (
+        UPLOADS.replace("token,\n", 'token,\n            "X-Team": "ml",\n')
+        .replace("get(url)", "get(url, verify=False)")
+        .replace('get(base, params={"v": 1})', 'get(f"{base}/status", params={"v": 2})')
+    )
+    repo.stage("app/uploads.py", edited + "\n\ndef models(base):\n    return requests.get(base)\n")
+    repo.commit("tag uploads; add the model listing")
+
+    assert found(review(run_archbot, "--base", "HEAD~1")) == [
+        ("app/uploads.py", "http-call-no-timeout", "medium", [18, 26, 30]),
     ]
 
 

@@ -394,6 +394,12 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "script",
         "entry point ranker.cli",
     ),
+    "script-ci-program": (
+        {".github/actions/conformance/client.py": MAIN},
+        ".github/actions/conformance/client.py",
+        "script",
+        "a CI program under .github/",
+    ),
     "script-shell": ({"deploy.sh": "echo ok\n"}, "deploy.sh", "script", "shell script"),
     # docs
     "docs-sphinx-conf": ({"docs/conf.py": "project = 'ranker'\n"}, "docs/conf.py", "docs", "path docs/"),

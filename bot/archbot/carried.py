@@ -15,12 +15,19 @@ module carries the findings it drew before (as code scanning reports only alerts
 wherever its role; moved into new surroundings (a sync call moved into an `async def`), its rule no
 longer reported it before, and it speaks. Nor is a reformatted statement touched: one whose syntax
 tree equals that of a statement the change removed (a call re-wrapped by a formatter, quotes or
-trailing commas changed, a whole file re-indented) carries what its rule said of the old one.
+trailing commas changed, a whole file re-indented) carries what its rule said of the old one, as
+does a statement that calls the same functions with the same argument names as the old one and
+differs only in the values built for them (a header added to a request's `headers={...}`), for
+a rule that judges a call by its options (a timeout, a revision): the change edited what the call
+is given, not the call. A keyword added to or dropped from the call itself (`verify=` added to a
+request without a timeout) is an edit of the call, where its gap is the author's to close; and a
+rule that reads the values (a request body without its seed) speaks when they change.
 """
 
 from __future__ import annotations
 
 import ast
+import copy
 import io
 import json
 import re
@@ -177,13 +184,85 @@ def _smallest_statement(tree: ast.Module, line: int) -> ast.stmt | None:
         body = [child for child in ast.iter_child_nodes(inner) if isinstance(child, ast.stmt)]
 
 
+class _Outline(ast.NodeTransformer):
+    """A statement's tree with what its calls are given set aside: an argument becomes a
+    placeholder unless it is a constant or holds a call (`requests.get(url).text`, whose call is
+    outlined in turn); a literal container or comprehension always does. Two statements of one
+    outline call the same functions with the same argument names and constants; only the values
+    computed for them differ (a header added to a request's `headers={...}`, the items of a list
+    a `gather` fans out, another variable). A constant is the call's configuration (a model id, a
+    flag, a timeout): another one makes another call. Variables are named by order of first use,
+    so a renamed loop variable (`for request in requests` become `for doc in docs`) keeps the
+    outline."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, str] = {}
+
+    def visit_Name(self, node: ast.Name) -> ast.Name:
+        return ast.Name(id=self.names.setdefault(node.id, f"_{len(self.names)}"), ctx=node.ctx)
+
+    def visit_Call(self, node: ast.Call) -> ast.Call:
+        return ast.Call(
+            func=self.visit(node.func),
+            args=[self._given(arg) for arg in node.args],
+            keywords=[ast.keyword(arg=k.arg, value=self._given(k.value)) for k in node.keywords],
+        )
+
+    def _given(self, value: ast.expr) -> ast.expr:
+        if isinstance(value, ast.Constant):
+            return value
+        if isinstance(value, ast.Starred):
+            return ast.Starred(value=self._given(value.value), ctx=value.ctx)
+        if not isinstance(value, _BUILT) and any(isinstance(node, ast.Call) for node in ast.walk(value)):
+            return typing.cast(ast.expr, self.visit(value))
+        return ast.Constant(value=Ellipsis)
+
+
+# Values built for an argument: a literal container, a comprehension.
+_BUILT = (ast.Dict, ast.List, ast.Set, ast.Tuple, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def _outline(statement: ast.stmt) -> str:
+    return ast.dump(_Outline().visit(copy.deepcopy(statement)))
+
+
+def _edit_sites(changed: ChangedFile) -> dict[int, tuple[frozenset[int], bool]]:
+    """For each added line, where in the old version its edit sits: the old lines its run removed
+    (any of them), or for a run that only adds lines, the old lines before and after it (both)."""
+    sites: dict[int, tuple[frozenset[int], bool]] = {}
+    for hunk in changed.hunks:
+        previous = hunk.old_start - 1  # the old line before the current run
+        removed: list[int] = []
+        added: list[int] = []
+        for line in (*hunk.lines, None):
+            if line is not None and line.kind == "-" and line.old_line is not None:
+                removed.append(line.old_line)
+                continue
+            if line is not None and line.kind == "+" and line.new_line is not None:
+                added.append(line.new_line)
+                continue
+            if removed:
+                sites.update(dict.fromkeys(added, (frozenset(removed), False)))
+                previous = removed[-1]
+            elif added:
+                sites.update(dict.fromkeys(added, (frozenset((previous, previous + 1)), True)))
+            removed, added = [], []
+            if line is not None and line.old_line is not None:
+                previous = line.old_line
+    return sites
+
+
 class _Reformats:
-    """The statements of a Python file's old version that the change removed lines of, by their
-    syntax tree (layout, comments, quotes and trailing commas aside): a statement of the new
-    version with the same tree is the old one reformatted or moved within the file."""
+    """The statements of a Python file's old version that the change edited, by their syntax
+    tree (layout, comments, quotes and trailing commas aside) and by their outline (_Outline). A
+    statement of the new version with the same tree as any of them is the old one reformatted or
+    moved within the file; one with the outline of the statement its own edit sits in is that
+    statement given other values."""
 
     def __init__(self, before: str | None, changed: ChangedFile) -> None:
         self.by_tree: dict[str, list[frozenset[int]]] = {}
+        self.edited: list[tuple[frozenset[int], ast.stmt]] = []
+        self.sites = _edit_sites(changed)
         if before is None:
             return
         try:
@@ -191,16 +270,19 @@ class _Reformats:
         except (SyntaxError, ValueError, RecursionError):
             return
         removed = changed.removed_lines.keys()
+        sites = {site for site, _ in self.sites.values()}
         for node in ast.walk(tree):
             if isinstance(node, ast.stmt):
                 lines = frozenset(range(node.lineno, (node.end_lineno or node.lineno) + 1))
                 if not lines.isdisjoint(removed):
                     self.by_tree.setdefault(ast.dump(node), []).append(lines)
+                if any(not lines.isdisjoint(site) for site in sites):
+                    self.edited.append((lines, node))
 
-    def old_lines(self, after: PythonFile, line: int) -> frozenset[int]:
-        """The old lines of the removed statements whose tree equals that of the statement at
-        `line` of the new version `after` (none: it is new)."""
-        if not self.by_tree:
+    def old_lines(self, after: PythonFile, line: int, outlined: bool) -> frozenset[int]:
+        """The old lines of the edited statements that the statement at `line` of the new version
+        `after` reformats or moves, or (`outlined`) gives other values (none: it is new)."""
+        if not self.edited:
             return frozenset()
         try:
             statement = _smallest_statement(after.tree, line)
@@ -208,7 +290,20 @@ class _Reformats:
             return frozenset()
         if statement is None:
             return frozenset()
-        return frozenset().union(*self.by_tree.get(ast.dump(statement), ()))
+        same = self.by_tree.get(ast.dump(statement))
+        if same or not outlined:
+            return frozenset().union(*(same or ()))
+        span = range(statement.lineno, (statement.end_lineno or statement.lineno) + 1)
+        sites = [self.sites[number] for number in span if number in self.sites]
+        outline = _outline(statement)
+        return frozenset().union(
+            *(
+                lines
+                for lines, old in self.edited
+                if any(lines >= site if both else not lines.isdisjoint(site) for site, both in sites)
+                and _outline(old) == outline
+            )
+        )
 
 
 def _before(path: str, sources: Mapping[str, SourceFile], files: Mapping[str, ChangedFile]) -> str | None:
@@ -246,7 +341,9 @@ def without_carried(
       this file or another: a block re-indented into a `try`, a function moved to a new module)
       whose rule reported on that removed line, in the file before the change;
     - any finding in a reformatted Python statement (its syntax tree equals that of a statement
-      the change removed lines of) whose rule reported on that old statement;
+      the change removed lines of) whose rule reported on that old statement; for a rule that
+      judges a call by its options (RuleSpec.subject "call"), also in a statement with the outline
+      of the one its edit sits in (the same calls and options given other values);
     - any finding on a rewritten line of a file other than Python (a manifest's image tag bumped)
       when its rule said the same words of that file before the change: the gap was there, the
       change did not bring it. (In Python an edit near a gap is often the place to close it: an
@@ -285,7 +382,9 @@ def without_carried(
         elif after.kind == "python":
             if finding.file not in reformats:
                 reformats[finding.file] = _Reformats(_before(finding.file, sources, files), changed)
-            old_lines = reformats[finding.file].old_lines(after, finding.line)
+            spec = specs.get(finding.rule)
+            outlined = spec is not None and spec.subject == "call"
+            old_lines = reformats[finding.file].old_lines(after, finding.line, outlined)
             if old_lines:
                 suspects.setdefault(finding.file, []).append(_Suspect(finding, old_lines))
     for path, items in suspects.items():

@@ -357,7 +357,8 @@ class Classifier:
         return None
 
     def _script(self, path: str) -> str | None:
-        """A script by its name or place: `__main__.py`, a shell script, top-level `tools/`."""
+        """A script by its name or place: `__main__.py`, a shell script, top-level `tools/`, a
+        program under `.github/`."""
         pure = PurePosixPath(path)
         parts = pure.parts
         if pure.name in _SCRIPT_NAMES:
@@ -366,6 +367,9 @@ class Classifier:
             return f"shell script {pure.suffix}"
         if len(parts) > 1 and parts[0] in _TOP_SCRIPT_DIRS and not self._in_package(path):
             return f"top-level {parts[0]}/ outside any package"
+        if ".github" in parts[:-1] and pure.suffix.lower() in _SCAFFOLD_CODE:
+            # An action's or a workflow's helper program: CI tooling, not the workflow it serves.
+            return "a CI program under .github/"
         return None
 
     def _subpackage_script_dir(self, path: str) -> bool:

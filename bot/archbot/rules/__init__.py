@@ -11,7 +11,7 @@ import dataclasses
 import inspect
 import re
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, Literal
 
 from archbot.classify import FileKind
 from archbot.models import Severity
@@ -50,6 +50,7 @@ class RuleDoc:
 
 
 Check = Callable[[Any], Iterable[Hit]]
+Subject = Literal["call", "content"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -62,6 +63,10 @@ class RuleSpec:
     peers: tuple[str, ...]
     check: Check
     doc: RuleDoc
+    # "call": the rule judges a call by the function it is and the options it passes (a timeout, a
+    # revision), so its gap stays when only the values the call is given change (carried.py);
+    # "content": it reads those values too (a request body's seed, a prompt, a model id).
+    subject: Subject = "content"
 
     @property
     def rationale(self) -> str:
@@ -87,6 +92,7 @@ class Family:
         persona: str,
         kinds: Iterable[FileKind],
         peers: Iterable[str] = (),
+        subject: Subject = "content",
     ) -> Callable[[Check], Check]:
         def register(check: Check) -> Check:
             spec = RuleSpec(
@@ -98,6 +104,7 @@ class Family:
                 peers=tuple(peers),
                 check=check,
                 doc=RuleDoc.parse(check.__doc__ or "", rule_id),
+                subject=subject,
             )
             self.specs.append(spec)
             return check

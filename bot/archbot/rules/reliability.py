@@ -210,6 +210,7 @@ def _component_holding(src: PythonFile, call: ast.Call) -> str | None:
     severity=Severity.HIGH,
     persona="llm-ml-engineer",
     kinds=("python", "notebook"),
+    subject="call",
 )
 def llm_client_no_timeout(src: PythonFile) -> Iterator[Hit]:
     """An LLM client whose default timeout is unbounded, or (in serving code) 5 to 100 minutes.
@@ -366,6 +367,7 @@ def _retries_disabled(src: PythonFile, call: ast.Call) -> str | None:
     severity=Severity.MEDIUM,
     persona="llm-ml-engineer",
     kinds=("python", "notebook"),
+    subject="call",
 )
 def llm_retries_disabled(src: PythonFile) -> Iterator[Hit]:
     """`max_retries=0` / `num_retries=0` on an LLM client or call with no retry wrapper instead.
@@ -565,6 +567,7 @@ def _no_retry(src: PythonFile, call: ast.Call) -> tuple[str, ast.Call | None] | 
     severity=Severity.MEDIUM,
     persona="llm-ml-engineer",
     kinds=("python", "notebook"),
+    subject="call",
 )
 def llm_client_no_retry(src: PythonFile) -> Iterator[Hit]:
     """An LLM call through a client that never retries (google-genai without `retry_options`,

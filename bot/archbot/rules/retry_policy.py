@@ -134,6 +134,26 @@ def _constant_sleep(call: ast.Call) -> bool:
     return len(call.args) == 1 and isinstance(call.args[0], ast.Constant) and not call.keywords
 
 
+def _collects(body: list[ast.stmt]) -> bool:
+    """The loop keeps what each pass produced (`outputs.append(...)` outside an error handler):
+    it gathers n samples or items, stopping early on an error, where a retry loop stops at its
+    first success."""
+    pending: list[ast.AST] = list(body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (ast.ExceptHandler, ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            continue
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("append", "extend")
+            and isinstance(node.func.value, ast.Name)
+        ):
+            return True
+        pending.extend(ast.iter_child_nodes(node))
+    return False
+
+
 def _manual_retry_loop(src: PythonFile, loop: ast.For | ast.AsyncFor) -> Hit | None:
     source = loop.iter
     if not (
@@ -146,6 +166,8 @@ def _manual_retry_loop(src: PythonFile, loop: ast.For | ast.AsyncFor) -> Hit | N
     if not _tries_around_llm(src.names, loop.body):
         return None
     if not any(isinstance(n, (ast.Break, ast.Return)) for n in scope_walk(*loop.body)):
+        return None
+    if _collects(loop.body):
         return None
     sleeps = _sleeps(src.names, loop.body)
     if not sleeps:

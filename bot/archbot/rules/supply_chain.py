@@ -603,6 +603,7 @@ def _arguments(call: ast.Call) -> list[ast.expr]:
     severity=Severity.HIGH,
     persona="ai-architect-agent",
     kinds=("python", "notebook", "yaml", "helm", "helm-values", "dockerfile", "env"),
+    subject="call",
 )
 def trust_remote_code(src: SourceFile) -> Iterator[Hit]:
     """`trust_remote_code=True` (or `--trust-remote-code`, or the setting in configuration: Helm
@@ -1132,6 +1133,7 @@ def _loaded_id(src: PythonFile, call: ast.Call) -> str | None:
     persona="ml-system-architect",
     kinds=("python", "notebook"),
     peers=("B615",),
+    subject="call",
 )
 def hf_unpinned_revision(src: PythonFile) -> Iterator[Hit]:
     """A Hugging Face Hub model or dataset loaded by name without `revision=<commit sha>`, outside

