@@ -372,6 +372,41 @@ def test_a_call_given_other_values_carries_its_old_gap_silently(
     ]
 
 
+# A model wrapper building its Hub inference clients without a timeout (lines 7 and 8).
+WRAPPER = (
+    "from huggingface_hub import AsyncInferenceClient, InferenceClient\n\n\n"
+    "class Model:\n"
+    "    def __init__(self, name):\n"
+    "        self.name = name\n"
+    "        self.aclient = AsyncInferenceClient(model=name)\n"
+    "        self.client = InferenceClient(model=name)\n"
+)
+
+
+def test_a_call_moved_into_another_statement_carries_its_old_gap_silently(
+    repo: GitRepo, run_archbot: RunArchbot
+) -> None:
+    """Two assignments merged into one helper's `return` (line 10) move their calls; a new call
+    (line 13) speaks. (A call the change adds more often than it removes is a copy, and speaks:
+    tests/test_rules_dataflow.py.)"""
+    repo.stage("app/model.py", WRAPPER)
+    repo.commit("before")
+    repo.stage(
+        "app/model.py",
+        WRAPPER.split("        self.aclient")[0]
+        + "        self.aclient, self.client = self._clients(name)\n\n"
+        "    def _clients(self, name):\n"
+        "        return AsyncInferenceClient(model=name), InferenceClient(model=name)\n\n"
+        "    def _judges(self, name):\n"
+        '        return InferenceClient(model=f"{name}-judge")\n',
+    )
+    repo.commit("build the clients in a helper")
+
+    assert found(review(run_archbot, "--base", "HEAD~1")) == [
+        ("app/model.py", "llm-client-no-timeout", "high", [13]),
+    ]
+
+
 # A module naming its default chat model by a floating alias (line 1).
 DEFAULTS = 'DEFAULT_CHAT_MODEL = "gpt-4o"\n'
 

@@ -26,9 +26,10 @@ EXPECTED: dict[str, Expected] = {
     # Negatives: .with_options(timeout=), http_client=httpx.Client(timeout=), Anthropic(timeout=),
     # a client whose every call passes timeout=, AsyncInferenceClient(timeout=), HttpOptions(timeout=),
     # litellm with a per-call timeout, httpx without a timeout, and a batch script's long defaults;
-    # MCP sessions given read_timeout_seconds by keyword or position.
+    # MCP sessions given read_timeout_seconds by keyword or position, or reading an HTTP transport.
     "llm-client-no-timeout": [
-        ("agents/tool_sessions.py", 15, "high"),  # MCP ClientSession without read_timeout_seconds
+        ("agents/tool_sessions.py", 16, "high"),  # MCP ClientSession over stdio, no read timeout
+        ("agents/tool_sessions.py", 47, "high"),  # the stdio branch beside an HTTP one
         ("app/chat_api.py", 15, "medium"),  # OpenAI() in a serving module
         ("app/chat_api.py", 18, "medium"),  # custom httpx client without a timeout keeps 600 s
         ("app/chat_api.py", 21, "medium"),  # cohere.ClientV2(): 300 s

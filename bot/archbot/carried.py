@@ -19,14 +19,17 @@ trailing commas changed, a whole file re-indented) carries what its rule said of
 does a statement that calls the same functions with the same argument names as the old one and
 differs only in the values built for them (a header added to a request's `headers={...}`), for
 a rule that judges a call by its options (a timeout, a revision): the change edited what the call
-is given, not the call. A keyword added to or dropped from the call itself (`verify=` added to a
-request without a timeout) is an edit of the call, where its gap is the author's to close; and a
-rule that reads the values (a request body without its seed) speaks when they change.
+is given, not the call; for such a rule a call equal to one the change removed (two assignments
+merged into one helper's `return a(), b()`) is moved too. A keyword added to or dropped from the
+call itself (`verify=` added to a request without a timeout) is an edit of the call, where its gap
+is the author's to close; and a rule that reads the values (a request body without its seed, the
+file a rewritten loader unpickles) speaks when they change or move.
 """
 
 from __future__ import annotations
 
 import ast
+import collections
 import copy
 import io
 import json
@@ -253,14 +256,18 @@ def _edit_sites(changed: ChangedFile) -> dict[int, tuple[frozenset[int], bool]]:
 
 
 class _Reformats:
-    """The statements of a Python file's old version that the change edited, by their syntax
-    tree (layout, comments, quotes and trailing commas aside) and by their outline (_Outline). A
-    statement of the new version with the same tree as any of them is the old one reformatted or
-    moved within the file; one with the outline of the statement its own edit sits in is that
-    statement given other values."""
+    """The statements and calls of a Python file's old version that the change edited, by their
+    syntax tree (layout, comments, quotes and trailing commas aside) and by their outline
+    (_Outline). A statement of the new version with the same tree as any of them is the old one
+    reformatted or moved within the file. For a rule that judges a call by its options, so is a
+    call (two assignments merged into one `return a(), b()`), and a statement with the outline of
+    the one its own edit sits in is that statement given other values."""
 
     def __init__(self, before: str | None, changed: ChangedFile) -> None:
         self.by_tree: dict[str, list[frozenset[int]]] = {}
+        self.calls: dict[str, list[frozenset[int]]] = {}
+        self.added = frozenset(changed.added_lines)
+        self.added_calls: collections.Counter[str] | None = None  # counted for the first moved call
         self.edited: list[tuple[frozenset[int], ast.stmt]] = []
         self.sites = _edit_sites(changed)
         if before is None:
@@ -278,10 +285,35 @@ class _Reformats:
                     self.by_tree.setdefault(ast.dump(node), []).append(lines)
                 if any(not lines.isdisjoint(site) for site in sites):
                     self.edited.append((lines, node))
+            elif isinstance(node, ast.Call):
+                lines = frozenset(range(node.lineno, (node.end_lineno or node.lineno) + 1))
+                if not lines.isdisjoint(removed):
+                    self.calls.setdefault(ast.dump(node), []).append(lines)
+
+    def _moved_calls(self, after: PythonFile, statement: ast.stmt, line: int) -> list[frozenset[int]]:
+        """The old lines of the removed calls equal to the calls on `line`, when every call on it
+        is one (a new call beside a moved one is new) and the change adds no more of it than it
+        removes (a copy is new)."""
+        if self.added_calls is None:
+            self.added_calls = collections.Counter(
+                ast.dump(node)
+                for node in ast.walk(after.tree)
+                if isinstance(node, ast.Call)
+                and not self.added.isdisjoint(range(node.lineno, (node.end_lineno or node.lineno) + 1))
+            )
+        found: list[frozenset[int]] = []
+        for call in _outermost_calls(statement, line):
+            key = ast.dump(call)
+            old = self.calls.get(key, [])
+            if not old or self.added_calls[key] > len(old):
+                return []
+            found.extend(old)
+        return found
 
     def old_lines(self, after: PythonFile, line: int, outlined: bool) -> frozenset[int]:
         """The old lines of the edited statements that the statement at `line` of the new version
-        `after` reformats or moves, or (`outlined`) gives other values (none: it is new)."""
+        `after` reformats or moves, or (`outlined`) whose calls a call on that line moves or that
+        the statement gives other values (none: it is new)."""
         if not self.edited:
             return frozenset()
         try:
@@ -293,6 +325,9 @@ class _Reformats:
         same = self.by_tree.get(ast.dump(statement))
         if same or not outlined:
             return frozenset().union(*(same or ()))
+        moved = self._moved_calls(after, statement, line)
+        if moved:
+            return frozenset().union(*moved)
         span = range(statement.lineno, (statement.end_lineno or statement.lineno) + 1)
         sites = [self.sites[number] for number in span if number in self.sites]
         outline = _outline(statement)
@@ -304,6 +339,17 @@ class _Reformats:
                 and _outline(old) == outline
             )
         )
+
+
+def _outermost_calls(statement: ast.stmt, line: int) -> list[ast.Call]:
+    """The calls of `statement` that span `line`, less those inside another of them."""
+    spanning = [
+        node
+        for node in ast.walk(statement)
+        if isinstance(node, ast.Call) and node.lineno <= line <= (node.end_lineno or node.lineno)
+    ]
+    inner = {id(node) for call in spanning for node in ast.walk(call) if node is not call}
+    return [call for call in spanning if id(call) not in inner]
 
 
 def _before(path: str, sources: Mapping[str, SourceFile], files: Mapping[str, ChangedFile]) -> str | None:
@@ -342,8 +388,9 @@ def without_carried(
       whose rule reported on that removed line, in the file before the change;
     - any finding in a reformatted Python statement (its syntax tree equals that of a statement
       the change removed lines of) whose rule reported on that old statement; for a rule that
-      judges a call by its options (RuleSpec.subject "call"), also in a statement with the outline
-      of the one its edit sits in (the same calls and options given other values);
+      judges a call by its options (RuleSpec.subject "call"), also on a call equal to one the
+      change removed (moved into another statement) and in a statement with the outline of the one
+      its edit sits in (the same calls and options given other values);
     - any finding on a rewritten line of a file other than Python (a manifest's image tag bumped)
       when its rule said the same words of that file before the change: the gap was there, the
       change did not bring it. (In Python an edit near a gap is often the place to close it: an

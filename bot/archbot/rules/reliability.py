@@ -36,8 +36,17 @@ RETRYING = frozenset(["tenacity.retry", "tenacity.Retrying", "tenacity.AsyncRetr
 _POST_CLIENTS = frozenset(
     ["requests.Session", "requests.sessions.Session", "httpx.Client", "httpx.AsyncClient"]
 )
-# The MCP SDK's session waits for every response with no read timeout unless given one.
+# The MCP SDK's session waits for every response with no read timeout unless given one, or unless
+# its streams come from an HTTP transport, which bounds every read itself (`sse_read_timeout`, 5
+# minutes by default, and httpx's timeouts); a stdio transport bounds nothing.
 _MCP_SESSIONS = frozenset(("mcp.ClientSession", "mcp.client.session.ClientSession"))
+_MCP_HTTP_TRANSPORTS = frozenset(
+    (
+        "mcp.client.sse.sse_client",
+        "mcp.client.streamable_http.streamablehttp_client",
+        "mcp.client.streamable_http.streamable_http_client",
+    )
+)
 _RETRY_HELPER = re.compile(r"retry|retries", re.IGNORECASE)
 _ENDPOINT_NAME = re.compile(
     r"(inference|llm|completions?|embeddings?|generation|vllm|tgi|ollama)_?(endpoint|url|server|api)",
@@ -177,7 +186,12 @@ def _unbounded_client(src: PythonFile, call: ast.Call) -> Hit | None:
     class_name = name.rsplit(".", 1)[-1]
     if kind == "huggingface" and kwarg(call, "timeout") is None and not has_splat(call):
         return Hit(0, f"`{class_name}(...)` without `timeout` waits for the server forever.")
-    if name in _MCP_SESSIONS and argument(call, 2, "read_timeout_seconds") is None and not has_splat(call):
+    if (
+        name in _MCP_SESSIONS
+        and argument(call, 2, "read_timeout_seconds") is None
+        and not has_splat(call)
+        and not _over_http_transport(src, call)
+    ):
         return Hit(0, "MCP `ClientSession(...)` without `read_timeout_seconds` waits for a tool forever.")
     if kind == "google-genai" and not has_splat(call):
         options = kwarg(call, "http_options")
@@ -186,6 +200,28 @@ def _unbounded_client(src: PythonFile, call: ast.Call) -> Hit | None:
         ):
             return Hit(0, "`genai.Client(...)` without `http_options` timeout has no timeout.")
     return None
+
+
+def _over_http_transport(src: PythonFile, session: ast.Call) -> bool:
+    """The session reads a stream that an MCP HTTP transport opened around it (`async with
+    streamablehttp_client(url) as (read, write, _):`): the nearest enclosing `with` that binds the
+    stream decides."""
+    stream = argument(session, 0, "read_stream")
+    if not isinstance(stream, ast.Name):
+        return False
+    for ancestor in src.nodes.ancestors(session):
+        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            return False
+        if isinstance(ancestor, (ast.With, ast.AsyncWith)):
+            for item in ancestor.items:
+                bound = item.optional_vars
+                names = bound.elts if isinstance(bound, ast.Tuple) else [bound]
+                if any(isinstance(n, ast.Name) and n.id == stream.id for n in names):
+                    opened = item.context_expr
+                    return (
+                        isinstance(opened, ast.Call) and src.names.call_name(opened) in _MCP_HTTP_TRANSPORTS
+                    )
+    return False
 
 
 def _component_holding(src: PythonFile, call: ast.Call) -> str | None:
@@ -217,7 +253,8 @@ def llm_client_no_timeout(src: PythonFile) -> Iterator[Hit]:
 
     Why:
         HF `InferenceClient`, `google-genai` and an MCP `ClientSession` (an agent's tool
-        calls) wait forever by default; openai and anthropic wait
+        calls, over stdio: an HTTP transport bounds its reads) wait forever by default; openai
+        and anthropic wait
         600 s, cohere 300 s, litellm 6000 s. Gateways and users give up after about a minute, so in
         a request path slow upstream calls pile up until the worker's capacity is gone. Batch
         scripts may legitimately wait, so the long-default variant applies to serving code, and

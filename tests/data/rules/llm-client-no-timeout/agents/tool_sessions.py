@@ -7,6 +7,7 @@ from datetime import timedelta
 from mcp import ClientSession, StdioServerParameters
 from mcp.client.sse import sse_client
 from mcp.client.stdio import stdio_client
+from mcp.client.streamable_http import streamablehttp_client
 
 
 @asynccontextmanager
@@ -30,3 +31,22 @@ async def sse_tools_positional(url: str) -> AsyncIterator[ClientSession]:
     async with sse_client(url) as (read, write):
         async with ClientSession(read, write, timedelta(seconds=30)) as session:  # negative: positional
             yield session
+
+
+@asynccontextmanager
+async def http_tools(url: str) -> AsyncIterator[ClientSession]:
+    async with streamablehttp_client(url) as (read, write, _):
+        async with ClientSession(read, write) as session:  # negative: the HTTP transport bounds reads
+            yield session
+
+
+@asynccontextmanager
+async def any_tools(url: str | None, params: StdioServerParameters) -> AsyncIterator[ClientSession]:
+    if url is None:
+        async with stdio_client(params) as (read, write):
+            async with ClientSession(read, write) as session:  # positive: this one reads stdio
+                yield session
+    else:
+        async with streamablehttp_client(url) as (read, write, _):
+            async with ClientSession(read, write) as session:  # negative
+                yield session
