@@ -56,8 +56,7 @@ Good:
 Where it speaks (role policy, row 'reliability'):
     service, infra: reported
     library: one severity lower
-    script: folded into the file's one low `hygiene` line
-    test, example, docs, generated, vendored: not reported
+    test, example, script, docs, generated, vendored: not reported
     only in files whose own code is ML/LLM-related
 
 Silence one occurrence: # archbot: ignore[http-call-no-timeout] <reason>

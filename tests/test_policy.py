@@ -117,17 +117,14 @@ SHIPPED = {
     "vendored": "drop",
 }
 # Hardening and hygiene: nothing in examples (they leave these to their readers).
-HARDENING = {**SHIPPED, "example": "drop"}
-# What code installs, loads and trusts: nothing in examples or scripts (their runners choose it).
-SUPPLY = {**HARDENING, "script": "drop"}
+# Hardening: nothing in examples or scripts (whoever runs them chooses it); a script keeps its seeds.
+HARDENING = {**SHIPPED, "example": "drop", "script": "drop"}
 TREATMENTS["correctness"] = SHIPPED
-for row in ("robustness", "hygiene"):
+TREATMENTS["hygiene"] = {**SHIPPED, "example": "drop"}
+for row in ("robustness", "security", "deployment", "hub revision", "event loop"):
     TREATMENTS[row] = HARDENING
-for row in ("security", "deployment", "hub revision"):
-    TREATMENTS[row] = SUPPLY
 TREATMENTS["reliability"] = {**HARDENING, "library": "lower"}
 TREATMENTS["training loop"] = {**SHIPPED, "script": "report"}
-TREATMENTS["event loop"] = {**SHIPPED, "example": "drop"}
 
 
 def test_persona_findings_are_never_folded() -> None:
@@ -139,8 +136,8 @@ def test_persona_findings_are_never_folded() -> None:
 
 
 TREATMENTS["application"] = {**HARDENING, "library": "drop"}
-TREATMENTS["model choice"] = {**SUPPLY, "library": "drop"}
-TREATMENTS["dependency pins"] = {**SUPPLY, "library": "drop"}
+TREATMENTS["model choice"] = {**HARDENING, "library": "drop"}
+TREATMENTS["dependency pins"] = {**HARDENING, "library": "drop"}
 
 
 # Rules that speak beyond the files whose own code is ML/LLM-related.
@@ -195,8 +192,7 @@ def test_rules_explain_where_they_speak(run_archbot: RunArchbot) -> None:
         "Where it speaks (role policy, row 'reliability'):\n"
         "    service, infra: reported\n"
         "    library: one severity lower\n"
-        "    script: folded into the file's one low `hygiene` line\n"
-        "    test, example, docs, generated, vendored: not reported\n"
+        "    test, example, script, docs, generated, vendored: not reported\n"
         "    only in files whose own code is ML/LLM-related\n"
     ) in result.out
     hygiene = run_archbot("rules", "hygiene")
@@ -220,8 +216,8 @@ def found(report: dict[str, object]) -> list[tuple[str, str, str, list[int]]]:
 
 
 def test_severity_follows_the_role(repo: GitRepo, run_archbot: RunArchbot) -> None:
-    """The same missing timeouts: as written in a service, one step lower in a library, folded
-    into one line in a script, not reported in a test."""
+    """The same missing timeouts: as written in a service, one step lower in a library, not
+    reported in a script (its runner waits on it) or a test."""
     repo.stage("pyproject.toml", LIBRARY_PYPROJECT)
     repo.stage("ranker/__init__.py", "")
     repo.stage("ranker/client.py", CLIENT)
@@ -236,25 +232,45 @@ def test_severity_follows_the_role(repo: GitRepo, run_archbot: RunArchbot) -> No
         ("ranker/client.py", "llm-timeout-disabled", "medium", [4]),
         ("service/client.py", "http-call-no-timeout", "medium", [8]),
         ("ranker/client.py", "http-call-no-timeout", "low", [8]),
-        ("scripts/client.py", "hygiene", "low", [4, 8]),
     ]
+
+
+# A data-preparation script: two streaming datasets shuffled without a seed (lines 3 and 4).
+STREAMS = (
+    "from datasets import load_dataset\n\n"
+    'web = load_dataset("acme/web", split="train", streaming=True).shuffle(buffer_size=100)\n'
+    'code = load_dataset("acme/code", split="train", streaming=True).shuffle(buffer_size=100)\n'
+)
+
+
+def test_a_scripts_unseeded_shuffles_fold_into_one_hygiene_line(
+    repo: GitRepo, run_archbot: RunArchbot
+) -> None:
+    """What changes a script's results (here an unseeded shuffle) is noted in one low line per
+    file; shipped code reports it."""
+    repo.stage("scripts/prepare.py", STREAMS)
+    repo.stage("app/prepare.py", STREAMS)
+
+    report = review(run_archbot)
+
     (hygiene,) = [f for f in report["findings"] if f["rule"] == "hygiene"]  # type: ignore[attr-defined]
-    assert hygiene["title"] == "Hygiene notes in script code (2 rules)"
+    assert (hygiene["file"], hygiene["lines"], hygiene["severity"]) == ("scripts/prepare.py", [3, 4], "low")
+    assert hygiene["title"] == "Hygiene notes in script code (1 rule)"
     assert hygiene["folded"] == [
-        {"rule": "http-call-no-timeout", "line": 8, "severity": "medium"},
-        {"rule": "llm-timeout-disabled", "line": 4, "severity": "high"},
+        {"rule": "shuffle-without-seed", "line": 3, "severity": "low"},
+        {"rule": "shuffle-without-seed", "line": 4, "severity": "low"},
     ]
-    assert "llm-timeout-disabled (line 4); http-call-no-timeout (line 8)" in hygiene["rationale"]
+    assert ("app/prepare.py", "shuffle-without-seed", "low", [3, 4]) in found(report)
 
 
 def test_the_hygiene_line_never_fails_a_build(repo: GitRepo, run_archbot: RunArchbot) -> None:
-    repo.stage("scripts/client.py", CLIENT)
+    repo.stage("scripts/prepare.py", STREAMS)
 
     result = run_archbot("review", "--fail-on", "low", "--quiet")
 
     assert result.code == 0
     first = result.out.splitlines()[0]
-    assert first == "scripts/client.py:4: low [hygiene] Hygiene notes in script code (2 rules)"
+    assert first == "scripts/prepare.py:3: low [hygiene] Hygiene notes in script code (1 rule)"
 
 
 # A script loading Hub data and a model: the revisions are unpinned (lines 4 and 5).
@@ -264,36 +280,31 @@ LOADER = (
     'data = load_dataset("glue", "mrpc")\n'
     'model = AutoModel.from_pretrained("google-bert/bert-base-cased")\n'
 )
-# An ML module calling its model server without a timeout (lines 4 and 5).
-PROBE = (
-    "import openai\nimport requests\n\n"
-    'health = requests.get("http://ranker.internal/health")\n'
-    'models = requests.get("http://ranker.internal/models")\n'
-)
 
 
 def test_a_rewritten_line_carries_its_old_hygiene_gap_silently(
     repo: GitRepo, run_archbot: RunArchbot
 ) -> None:
-    """A renamed address (line 4) or a new argument (line 5) on a script's call without a timeout
-    brings no new hygiene note; a call the change adds does; shipped code keeps its findings on
+    """A renamed dataset (line 3) or a new argument (line 4) on a script's unseeded shuffle brings
+    no new hygiene note; a shuffle the change adds (line 5) does; shipped code keeps its findings on
     rewritten lines."""
-    repo.stage("scripts/probe.py", PROBE)
-    repo.stage("app/probe.py", PROBE)
+    repo.stage("scripts/prepare.py", STREAMS)
+    repo.stage("app/prepare.py", STREAMS)
     repo.commit("before")
-    rewritten = PROBE.replace("/health", "/healthz").replace('models")', 'models", headers={"X-Team": "ml"})')
-    repo.stage("scripts/probe.py", rewritten + 'stats = requests.get("http://ranker.internal/stats")\n')
-    repo.stage("app/probe.py", rewritten)
-    repo.commit("rename the health route")
+    rewritten = STREAMS.replace("acme/web", "acme/web-v2").replace(
+        '"acme/code", split="train"', '"acme/code", split="train", trust_remote_code=False'
+    )
+    added = 'docs = load_dataset("acme/docs", split="train", streaming=True).shuffle(buffer_size=100)\n'
+    repo.stage("scripts/prepare.py", rewritten + added)
+    repo.stage("app/prepare.py", rewritten)
+    repo.commit("rename the web dataset")
 
     report = review(run_archbot, "--base", "HEAD~1")
 
-    assert found(report) == [
-        ("app/probe.py", "http-call-no-timeout", "medium", [4, 5]),
-        ("scripts/probe.py", "hygiene", "low", [6]),
+    assert [f for f in found(report) if f[1] in ("hygiene", "shuffle-without-seed")] == [
+        ("app/prepare.py", "shuffle-without-seed", "low", [3, 4]),
+        ("scripts/prepare.py", "hygiene", "low", [5]),
     ]
-    (hygiene,) = [f for f in report["findings"] if f["rule"] == "hygiene"]  # type: ignore[attr-defined]
-    assert hygiene["folded"] == [{"rule": "http-call-no-timeout", "line": 6, "severity": "medium"}]
 
 
 # A gateway module before the change: an unbounded HTTP call (line 6), a sleep in sync code (line 10),
@@ -471,8 +482,7 @@ def test_dependencies_of_a_published_library_are_not_unpinned(repo: GitRepo, run
 
 def test_hardening_is_left_to_an_examples_readers(repo: GitRepo, run_archbot: RunArchbot) -> None:
     """An example's requirements and missing timeouts are its readers' to set: nothing is said,
-    unless the team maps its examples to `script`, where the timeouts are folded into a hygiene line
-    (a script's requirements are its runner's) or to `service`, where the requirements speak."""
+    in scripts either (their runners set them), unless the team maps those paths to `service`."""
     repo.stage("requirements.txt", "torch==2.3.1\n")
     repo.stage("examples/rag/requirements.txt", "torch\ntransformers>=4.40\n")
     repo.stage("examples/rag/client.py", CLIENT)
@@ -480,13 +490,11 @@ def test_hardening_is_left_to_an_examples_readers(repo: GitRepo, run_archbot: Ru
 
     assert found(review(run_archbot)) == []
 
-    repo.write(".archbot.yml", 'roles:\n  "examples/**": script\n')
-
-    assert found(review(run_archbot)) == [("examples/rag/client.py", "hygiene", "low", [4, 8])]
-
-    repo.write(".archbot.yml", 'roles:\n  "examples/**/requirements.txt": service\n')
+    repo.write(".archbot.yml", 'roles:\n  "examples/**": service\n')
 
     assert found(review(run_archbot)) == [
+        ("examples/rag/client.py", "llm-timeout-disabled", "high", [4]),
+        ("examples/rag/client.py", "http-call-no-timeout", "medium", [8]),
         ("examples/rag/requirements.txt", "unpinned-ml-dependency", "medium", [1, 2]),
     ]
 
@@ -573,20 +581,16 @@ ASYNC_MAIN = (
 def test_an_example_that_blocks_its_own_event_loop_is_not_reported(
     repo: GitRepo, run_archbot: RunArchbot
 ) -> None:
-    """An example's `async def main` serves nobody else while it blocks; a script may use asyncio
-    for its concurrency (folded), a service serves every request on that loop."""
+    """An example's or a script's `async def main` serves nobody else while it blocks; a service
+    serves every request on that loop."""
     repo.stage("service/main.py", ASYNC_MAIN)
     repo.stage("scripts/main.py", ASYNC_MAIN)
     repo.stage("examples/main.py", ASYNC_MAIN)
 
-    assert found(review(run_archbot)) == [
-        ("service/main.py", "blocking-sleep-in-async", "high", [8]),
-        ("scripts/main.py", "hygiene", "low", [8]),
-    ]
+    assert found(review(run_archbot)) == [("service/main.py", "blocking-sleep-in-async", "high", [8])]
     result = run_archbot("rules", "blocking-sleep-in-async")
     assert (
         "Where it speaks (role policy, row 'event loop'):\n"
         "    service, library, infra: reported\n"
-        "    script: folded into the file's one low `hygiene` line\n"
-        "    test, example, docs, generated, vendored: not reported\n"
+        "    test, example, script, docs, generated, vendored: not reported\n"
     ) in result.out

@@ -141,16 +141,16 @@ def test_aiohttp_requests_without_a_timeout(repo: GitRepo, run_archbot: RunArchb
         repo,
         run_archbot,
         {
-            "tools/web_search.py": "web_search.py",
+            "agents/web_search.py": "web_search.py",
             "scripts/crawl.py": "crawl_script.py",
             "notebooks/explore.ipynb": NOTEBOOK,
         },
     )
 
     assert only("http-call-no-timeout", found) == [
-        ("tools/web_search.py", 8, "http-call-no-timeout", "medium"),
-        ("tools/web_search.py", 15, "http-call-no-timeout", "high"),  # LLM endpoint
-        ("tools/web_search.py", 34, "http-call-no-timeout", "medium"),  # empty ClientTimeout()
+        ("agents/web_search.py", 8, "http-call-no-timeout", "medium"),
+        ("agents/web_search.py", 15, "http-call-no-timeout", "high"),  # LLM endpoint
+        ("agents/web_search.py", 34, "http-call-no-timeout", "medium"),  # empty ClientTimeout()
     ]
 
 

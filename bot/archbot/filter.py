@@ -53,11 +53,10 @@ _HYGIENE_DOC = """One low line per example or script file that stands for the fi
     Why:
         Examples, notebooks, benchmarks and scripts are run and copied, so what the rules find
         there is worth reading; but that code does not serve production traffic, and one line per
-        file keeps it from burying the findings that do. A script's line holds its hardening and
-        hygiene gaps too (an eval runner without its seed skews results), but not what it
-        installs, loads and trusts (its pins, its image, the model it calls or loads): whoever
-        runs it chooses those; an example's line holds only what makes it wrong (its timeouts,
-        caps, seeds, pins and the models it loads are its readers' to set).
+        file keeps it from burying the findings that do. A script's line holds what changes the
+        results it reports (an unseeded shuffle or evaluation, a correctness defect); its
+        hardening (timeouts, retries, pins, the model it calls or loads) is whoever runs it's to
+        set, and an example's line holds only what makes it wrong.
 
     Fix:
         Fix what will be copied into production code. Give a file another role with

@@ -75,15 +75,12 @@ _SHIPPED: dict[str, Treatment] = {
     "example": "fold",
     "script": "fold",
 }
-# Hardening and hygiene (timeouts, retries, output caps, seeds, aliases): a script runs for real (an
-# eval runner without its seed skews results), so it keeps a hygiene line; an example shows an API's
-# shape and leaves these to its readers, so nothing is said there (a team that wants them noted maps
-# its examples to `script` in config `roles`).
-_HARDENING: dict[str, Treatment] = {**_SHIPPED, "example": "drop"}
-# What code installs, loads, calls and trusts (its image, its pins, the model it calls, the Hub
-# revision and remote code of the model it loads, the file it unpickles): in an example or a
-# script, whoever runs it chooses these on their own machine, so nothing is said there.
-_SUPPLY: dict[str, Treatment] = {**_HARDENING, "script": "drop"}
+# Hardening (timeouts, retries, output caps, bounded fan-out, errors surfaced, aliases, pins,
+# deployment, the trust given to what it loads): an example shows an API's shape and a script is
+# run by its author on what the author chose, with nobody else waiting on it; both leave these to
+# whoever runs them, so nothing is said there (a team that wants them reviewed maps those paths to
+# `library` or `service` in config `roles`).
+_HARDENING: dict[str, Treatment] = {**_SHIPPED, "example": "drop", "script": "drop"}
 
 
 # Secrets committed anywhere are exposed to every reader of the repository.
@@ -92,15 +89,15 @@ SECRET = _row("committed secret", "report")
 EXECUTION = _row("code execution", "report", docs="drop", generated="drop", vendored="drop")
 # Security of the code that ships: not in tests, examples or scripts, which name the model or file
 # they load for whoever runs them to choose (a model that ships its own code needs the flag).
-SECURITY = _row("security", "drop", **_SUPPLY)
+SECURITY = _row("security", "drop", **_HARDENING)
 # Wrong results whatever the deployment: a model left in training mode, embeddings of two models.
 CORRECTNESS = _row("correctness", "drop", **_SHIPPED)
-# Failure handling a copy needs in production and an example leaves out for brevity: bounded
+# Failure handling a copy needs in production and an example or a script leaves out: bounded
 # concurrency and retries, errors surfaced, model output validated.
 ROBUSTNESS = _row("robustness", "drop", **_HARDENING)
-# Blocking the event loop stalls the other coroutines it serves: an example's `async def main`
-# serves nobody else, while a script may use asyncio for its concurrency (folded there).
-EVENT_LOOP = _row("event loop", "drop", **{**_SHIPPED, "example": "drop"})
+# Blocking the event loop stalls the other coroutines it serves: an example's or a script's
+# `async def main` serves nobody else.
+EVENT_LOOP = _row("event loop", "drop", **_HARDENING)
 # Defects of a training or evaluation loop: they corrupt results wherever the loop runs, and a
 # training script is where it runs.
 TRAINING = _row("training loop", "drop", **{**_SHIPPED, "script": "report"})
@@ -110,22 +107,23 @@ RELIABILITY = _row("reliability", "drop", **{**_HARDENING, "library": "lower"})
 # Application behaviour a library rightly leaves to its caller: handling a provider's errors,
 # capping the output (the caller passes its own options).
 APPLICATION = _row("application", "drop", **{**_HARDENING, "library": "drop"})
-# Reproducibility hygiene: seeds.
-HYGIENE = _row("hygiene", "drop", **_HARDENING)
+# Reproducibility: seeds. A script runs for real (an eval runner without its seed skews the results
+# it reports), so it keeps a hygiene line; an example leaves its seed to its reader.
+HYGIENE = _row("hygiene", "drop", **{**_SHIPPED, "example": "drop"})
 # The model a call uses (a floating alias, an id hard-coded at the call): an application pins the
 # snapshot it evaluated and configures its model, while a library's model id is a default its
 # callers override (a dated snapshot there retires under every user of the library); the model
 # an example or a script calls is whoever runs it's to choose.
-MODEL_CHOICE = _row("model choice", "drop", **{**_SUPPLY, "library": "drop"})
+MODEL_CHOICE = _row("model choice", "drop", **{**_HARDENING, "library": "drop"})
 # A Hub revision: shipped code pins what it loads; an example or a script loads a model's current
 # weights for whoever runs it, who chooses their own pin.
-HUB_REVISION = _row("hub revision", "drop", **_SUPPLY)
+HUB_REVISION = _row("hub revision", "drop", **_HARDENING)
 # Dependency pins: a published library declares ranges, rightly; an application pins; a script's or
 # an example's requirements are its runner's.
-DEPENDENCY = _row("dependency pins", "drop", **{**_SUPPLY, "library": "drop"})
+DEPENDENCY = _row("dependency pins", "drop", **{**_HARDENING, "library": "drop"})
 # Deployment manifests and images: the shipped ones (a benchmark's or an example's image is its
 # runner's).
-DEPLOYMENT = _row("deployment", "drop", **_SUPPLY)
+DEPLOYMENT = _row("deployment", "drop", **_HARDENING)
 # The persona review's own findings (rule = persona name): not in tests, docs or generated code;
 # one step lower in examples and scripts (never folded: the hygiene line is the rules').
 PERSONA = _row("persona review", "drop", **{**_SHIPPED, "example": "lower", "script": "lower"})
