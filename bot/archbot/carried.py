@@ -335,7 +335,8 @@ class _Reformats:
             *(
                 lines
                 for lines, old in self.edited
-                if any(lines >= site if both else not lines.isdisjoint(site) for site, both in sites)
+                if type(old) is type(statement)
+                and any(lines >= site if both else not lines.isdisjoint(site) for site, both in sites)
                 and _outline(old) == outline
             )
         )
