@@ -400,6 +400,18 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "script",
         "a CI program under .github/",
     ),
+    "script-unimportable-name": (
+        {"setup-index.py": "import weaviate\n\nweaviate.Client().schema.delete_all()\n"},
+        "setup-index.py",
+        "script",
+        "file name setup-index.py is no module name",
+    ),
+    "not-script-module-name": (
+        {"setup_index.py": "import weaviate\n\nweaviate.Client().schema.delete_all()\n"},
+        "setup_index.py",
+        "service",
+        "no distributable",
+    ),
     "script-shell": ({"deploy.sh": "echo ok\n"}, "deploy.sh", "script", "shell script"),
     # docs
     "docs-sphinx-conf": ({"docs/conf.py": "project = 'ranker'\n"}, "docs/conf.py", "docs", "path docs/"),

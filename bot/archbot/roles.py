@@ -357,14 +357,18 @@ class Classifier:
         return None
 
     def _script(self, path: str) -> str | None:
-        """A script by its name or place: `__main__.py`, a shell script, top-level `tools/`, a
-        program under `.github/`."""
+        """A script by its name or place: `__main__.py`, a shell script, a Python file named with a
+        dash as no module can be (`create-schema.py`), top-level `tools/`, a program under
+        `.github/`."""
         pure = PurePosixPath(path)
         parts = pure.parts
         if pure.name in _SCRIPT_NAMES:
             return f"name {pure.name}"
         if pure.suffix in _SHELL_SUFFIXES:
             return f"shell script {pure.suffix}"
+        if pure.suffix == ".py" and "-" in pure.stem and pure.stem.replace("-", "_").isidentifier():
+            # `create-schema.py` cannot be imported by name: it is only ever run.
+            return f"file name {pure.name} is no module name"
         if len(parts) > 1 and parts[0] in _TOP_SCRIPT_DIRS and not self._in_package(path):
             return f"top-level {parts[0]}/ outside any package"
         if ".github" in parts[:-1] and pure.suffix.lower() in _SCAFFOLD_CODE:
