@@ -461,8 +461,8 @@ def llm_output_exec(src: PythonFile) -> Iterator[Hit]:
     shell or `subprocess` command, `pickle.loads`, unsafe `yaml.load`, or an interpolated SQL
     query. Model output only as a later argv element of a `subprocess` call without `shell=True`
     is high (`shell=True` escalates to critical); a bare `eval`/`exec` in a module that imports an
-    LLM SDK is medium. Dependencies (`Depends(...)`) and closed types (`int`, `Literal[...]`) are
-    not request text.
+    LLM SDK is medium, unless what it runs is a string literal. Dependencies (`Depends(...)`) and
+    closed types (`int`, `Literal[...]`) are not request text.
 
     Why:
         Model output is attacker-controlled as soon as any input — a user message, a retrieved
@@ -506,9 +506,15 @@ def llm_output_exec(src: PythonFile) -> Iterator[Hit]:
             elif any(flow.origins(a) for a in high):
                 reported.add(line)
                 yield Hit(line, f"model output is an argument to {label}.", Severity.HIGH)
-            elif imports_sdk and _builtin(names, node, "eval", "exec"):
+            elif imports_sdk and _builtin(names, node, "eval", "exec") and not _literal_code(node):
                 reported.add(line)
                 yield Hit(line, f"bare {label} in a module that imports an LLM SDK.", Severity.MEDIUM)
+
+
+def _literal_code(call: ast.Call) -> bool:
+    """The code `eval`/`exec` runs is a string literal the author wrote (a test defining a class
+    with new syntax): no model or user wrote it."""
+    return bool(call.args) and string_value(call.args[0]) is not None
 
 
 def _request_data(names: Names, scope: ast.AST, nodes: list[ast.AST]) -> _UserData:

@@ -85,3 +85,9 @@ def commit_changes(diff: str) -> None:
     summary = message.content[0].text.strip()
     subprocess.run(["git", "commit", "-m", summary], check=True)
     subprocess.run([summary, "--version"], check=False)
+
+
+def define_alias() -> dict[str, object]:
+    namespace: dict[str, object] = {}
+    exec("Plan = dict[str, list[str]]\n", namespace)  # negative: a literal the author wrote
+    return namespace
