@@ -65,7 +65,8 @@ def _blocking_call(names: Names, call: ast.Call) -> tuple[str, Severity | None] 
     peers=("ASYNC210", "ASYNC212"),
 )
 def sync_llm_client_in_async(src: PythonFile) -> Iterator[Hit]:
-    """A synchronous LLM SDK or HTTP call made directly inside an `async def`.
+    """A synchronous LLM SDK or HTTP call made directly inside an `async def`. A call the code
+    awaits returns an awaitable, so its client is async whatever a factory's other branch builds.
 
     Why:
         The call blocks the event loop for the whole upstream latency — seconds for an LLM — so
@@ -83,7 +84,7 @@ def sync_llm_client_in_async(src: PythonFile) -> Iterator[Hit]:
             return await aclient.chat.completions.create(model=MODEL, messages=[...])  # AsyncOpenAI()
     """
     for call in src.changed_calls():
-        if not src.nodes.in_async_context(call):
+        if not src.nodes.in_async_context(call) or isinstance(src.nodes.parents.get(call), ast.Await):
             continue
         found = _blocking_call(src.names, call)
         line = src.changed_line(call)

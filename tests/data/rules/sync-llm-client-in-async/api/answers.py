@@ -90,3 +90,20 @@ async def classify(text: str) -> str:
 def answer_offline(question: str) -> str:
     response = client.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES, max_tokens=300)
     return response.choices[0].message.content or ""
+
+
+
+class Answerer:
+    async def _client(self, async_client: bool = False) -> AsyncOpenAI | OpenAI:
+        if async_client:
+            return AsyncOpenAI(timeout=30)
+        return OpenAI(timeout=30)
+
+    async def answer(self, question: str) -> str:
+        factory_client = await self._client(async_client=True)
+        # negative: an awaited call returns an awaitable, whichever client the factory's other
+        # branch builds
+        response = await factory_client.chat.completions.create(
+            model="gpt-4o-mini", messages=MESSAGES, max_tokens=300
+        )
+        return response.choices[0].message.content or ""
