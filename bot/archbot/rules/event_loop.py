@@ -11,7 +11,7 @@ from archbot.repo import datastores
 from archbot.repo.model import Function, own_nodes
 from archbot.repo.resolve import Names, binding_key
 from archbot.rules import Family, Hit
-from archbot.rules.pyast import call_receiver, imports_any, llm_call
+from archbot.rules.pyast import call_receiver, imports_any, llm_call, scope_walk
 from archbot.rules.source import PythonFile
 from archbot.rules.timeouts import HTTP_METHODS
 
@@ -474,6 +474,10 @@ def _hands_back_work(src: PythonFile, call: ast.Call, function: Function) -> boo
     return False
 
 
+def _calls_anything(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    return any(isinstance(node, ast.Call) for node in scope_walk(*function.body))
+
+
 def _sync_project_call(src: PythonFile, call: ast.Call) -> tuple[str, Severity, bool] | None:
     """A sync project function called on the event loop (not awaited, not handed to a thread)
     whose class offers an async twin, or which does blocking work itself or one call further
@@ -489,8 +493,10 @@ def _sync_project_call(src: PythonFile, call: ast.Call) -> tuple[str, Severity, 
     if _hands_back_work(src, call, function):
         return None
     twin = _async_twin(src.names, function)
-    # A twin delegating to its own sync method is judged by the work that method does.
-    if twin is not None and twin.node is not caller:
+    # A twin delegating to its own sync method is judged by the work that method does; a sync
+    # method that calls nothing (a constant fallback beside a twin that looks things up) cannot
+    # block.
+    if twin is not None and twin.node is not caller and _calls_anything(function.node):
         detail = f"`{function.name}()` is synchronous and its class has `{twin.name}()`: await that instead."
         return detail, Severity.MEDIUM, True
     if _setup_call(src, call, function):

@@ -1,3 +1,4 @@
+import asyncio
 import base64
 
 
@@ -22,3 +23,12 @@ class Scorer:
 class Formatter:
     def run(self, texts: list[str]) -> str:
         return "\n".join(text.strip() for text in texts)
+
+
+class Limits:
+    def window(self, model: str) -> int:
+        return 8192
+
+    async def window_async(self, model: str) -> int:
+        await asyncio.sleep(0)
+        return 32768

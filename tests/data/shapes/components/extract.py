@@ -1,6 +1,6 @@
 import asyncio
 
-from components.convert import Formatter, PageConverter, Scorer
+from components.convert import Formatter, Limits, PageConverter, Scorer
 
 
 class Extractor:
@@ -20,3 +20,7 @@ class Extractor:
         threaded = await asyncio.to_thread(self._converter.run, paths)
         awaited = await self._scorer.run_async(threaded)
         return self._formatter.run([*pages, str(scores), str(awaited)])
+
+
+async def budget(model: str) -> int:
+    return Limits().window(model)  # negative: a constant fallback beside its twin calls nothing
