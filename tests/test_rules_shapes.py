@@ -93,7 +93,7 @@ def test_pickle_loaders_in_a_change_with_no_ml_code_stay_silent(
 def test_blocking_work_behind_a_project_call_in_async_code(repo: GitRepo, run_archbot: RunArchbot) -> None:
     # Negatives: a `run()` that only formats strings, the same calls in a sync `run`, the
     # converter handed to asyncio.to_thread, the async twin awaited, a sync method beside an
-    # async twin that calls nothing (a constant fallback).
+    # async twin that returns without calling anything (a constant fallback).
     files = {
         "components/convert.py": "components/convert.py",
         "components/extract.py": "components/extract.py",
@@ -103,6 +103,7 @@ def test_blocking_work_behind_a_project_call_in_async_code(repo: GitRepo, run_ar
     assert only("blocking-call-in-async", found) == [
         ("components/extract.py", 18, "blocking-call-in-async", "medium"),  # open() one call further
         ("components/extract.py", 19, "blocking-call-in-async", "medium"),  # the class has run_async
+        ("components/extract.py", 30, "blocking-call-in-async", "medium"),  # an abstract sync method
     ]
 
 

@@ -474,8 +474,12 @@ def _hands_back_work(src: PythonFile, call: ast.Call, function: Function) -> boo
     return False
 
 
-def _calls_anything(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    return any(isinstance(node, ast.Call) for node in scope_walk(*function.body))
+def _returns_without_calls(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """The method returns a value and calls nothing to get it (a constant fallback); an abstract
+    body (`...`, `pass`, `raise NotImplementedError`) says nothing of what its overrides do."""
+    nodes = list(scope_walk(*function.body))
+    returns = any(isinstance(node, ast.Return) and node.value is not None for node in nodes)
+    return returns and not any(isinstance(node, ast.Call) for node in nodes)
 
 
 def _sync_project_call(src: PythonFile, call: ast.Call) -> tuple[str, Severity, bool] | None:
@@ -494,9 +498,9 @@ def _sync_project_call(src: PythonFile, call: ast.Call) -> tuple[str, Severity, 
         return None
     twin = _async_twin(src.names, function)
     # A twin delegating to its own sync method is judged by the work that method does; a sync
-    # method that calls nothing (a constant fallback beside a twin that looks things up) cannot
-    # block.
-    if twin is not None and twin.node is not caller and _calls_anything(function.node):
+    # method that returns without calling anything (a constant fallback beside a twin that looks
+    # things up) cannot block.
+    if twin is not None and twin.node is not caller and not _returns_without_calls(function.node):
         detail = f"`{function.name}()` is synchronous and its class has `{twin.name}()`: await that instead."
         return detail, Severity.MEDIUM, True
     if _setup_call(src, call, function):

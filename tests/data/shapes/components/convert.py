@@ -32,3 +32,9 @@ class Limits:
     async def window_async(self, model: str) -> int:
         await asyncio.sleep(0)
         return 32768
+
+
+class Sizer:
+    def size(self, model: str) -> int: ...
+
+    async def size_async(self, model: str) -> int: ...

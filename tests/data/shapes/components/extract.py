@@ -1,6 +1,6 @@
 import asyncio
 
-from components.convert import Formatter, Limits, PageConverter, Scorer
+from components.convert import Formatter, Limits, PageConverter, Scorer, Sizer
 
 
 class Extractor:
@@ -24,3 +24,7 @@ class Extractor:
 
 async def budget(model: str) -> int:
     return Limits().window(model)  # negative: a constant fallback beside its twin calls nothing
+
+
+async def measured(model: str) -> int:
+    return Sizer().size(model)
