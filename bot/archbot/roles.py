@@ -382,7 +382,7 @@ class Classifier:
         is, the rest of the classification says (a console script's module stays a script)."""
         parts = PurePosixPath(path).parts[:-1]
         for depth, directory in enumerate(parts):
-            if directory.lower() in _SCRIPT_DIRS and depth > 0:
+            if directory.lower() in _SCRIPT_DIRS:  # the directory _role_by_path matched
                 package = "/".join(parts[: depth + 1])
                 return self._in_package(package) and self._in_package(f"{package}/__init__.py")
         return False

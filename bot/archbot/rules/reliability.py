@@ -254,12 +254,12 @@ def llm_client_no_timeout(src: PythonFile) -> Iterator[Hit]:
     Why:
         HF `InferenceClient`, `google-genai` and an MCP `ClientSession` (an agent's tool
         calls, over stdio: an HTTP transport bounds its reads) wait forever by default; openai
-        and anthropic wait
-        600 s, cohere 300 s, litellm 6000 s. Gateways and users give up after about a minute, so in
-        a request path slow upstream calls pile up until the worker's capacity is gone. Batch
-        scripts may legitimately wait, so the long-default variant applies to serving code, and
-        (low) to a client a class builds in `__init__` and keeps outside scripts: a component
-        (a library's generator, an app's service object) whose callers are often request paths.
+        and anthropic wait 600 s, cohere 300 s, litellm 6000 s. Gateways and users give up after
+        about a minute, so in a request path slow upstream calls pile up until the worker's
+        capacity is gone. Batch scripts may legitimately wait, so the long-default variant
+        applies to serving code, and (low) to a client a class builds in `__init__` and keeps
+        outside scripts: a component (a library's generator, an app's service object) whose
+        callers are often request paths.
     Fix:
         Set a timeout sized to the caller: `OpenAI(timeout=20)`, `.with_options(timeout=...)` or
         per call; `InferenceClient(timeout=30)`; `genai.Client(http_options={"timeout": 30_000})`
