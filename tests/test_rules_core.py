@@ -80,7 +80,8 @@ EXPECTED: dict[str, Expected] = {
         ("llm/gateway.py", 68, "medium"),  # self.requests bound to requests.Session()
     ],
     # Negatives: explicit timeouts on clients and LangChain models, request_timeout,
-    # default_request_timeout, http_client=, timeout=None on a non-LLM class, httpx.get without one.
+    # default_request_timeout, http_client=, timeout=None on a non-LLM class, httpx.get without one,
+    # httpx clients sent only to this machine (a relay to a local server, a local base_url).
     "llm-timeout-disabled": [
         ("llm/clients.py", 11, "high"),  # OpenAI(timeout=None)
         ("llm/clients.py", 13, "high"),  # .with_options(timeout=None)
@@ -89,6 +90,7 @@ EXPECTED: dict[str, Expected] = {
         ("llm/clients.py", 18, "high"),  # AzureChatOpenAI without timeout
         ("llm/clients.py", 19, "high"),  # ChatAnthropic without timeout
         ("llm/clients.py", 30, "high"),  # per-call timeout=None
+        ("llm/clients.py", 51, "high"),  # a local model server's generate path
     ],
     # Negatives: the async client, asyncio.to_thread(client...create, ...), a run_in_executor
     # lambda, a nested def handed to a thread, ainvoke, httpx.AsyncClient, a sync def.

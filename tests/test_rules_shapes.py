@@ -93,7 +93,8 @@ def test_pickle_loaders_in_a_change_with_no_ml_code_stay_silent(
 def test_blocking_work_behind_a_project_call_in_async_code(repo: GitRepo, run_archbot: RunArchbot) -> None:
     # Negatives: a `run()` that only formats strings, the same calls in a sync `run`, the
     # converter handed to asyncio.to_thread, the async twin awaited, a sync method beside an
-    # async twin that returns without calling anything (a constant fallback).
+    # async twin that returns without calling anything (a constant fallback), a sync method that
+    # only computes, whose class inherits its twin as a base's unimplemented stub.
     files = {
         "components/convert.py": "components/convert.py",
         "components/extract.py": "components/extract.py",

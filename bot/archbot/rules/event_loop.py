@@ -11,7 +11,7 @@ from archbot.repo import datastores
 from archbot.repo.model import Function, own_nodes
 from archbot.repo.resolve import Names, binding_key
 from archbot.rules import Family, Hit
-from archbot.rules.pyast import call_receiver, imports_any, llm_call, scope_walk
+from archbot.rules.pyast import call_receiver, imports_any, is_stub, llm_call, scope_walk
 from archbot.rules.source import PythonFile
 from archbot.rules.timeouts import HTTP_METHODS
 
@@ -374,13 +374,15 @@ def _work_behind(here: Names, function: Function, hops: int, seen: set[Function]
 
 
 def _async_twin(names: Names, function: Function) -> Function | None:
-    """The async twin the called method's class offers (`run_async` next to `run`)."""
+    """The async twin the called method's class offers (`run_async` next to `run`). A stub twin
+    (a base's `raise NotImplementedError`) beside a sync method that does the work is offered by
+    no one: awaiting it would raise. Two stubs are an interface, whose implementations offer both."""
     if function.owner is None or names.repo is None:
         return None
     for pattern in _TWIN_NAMES:
         twin = names.repo.method(function.owner, pattern.format(function.name))
         if twin is not None and twin.is_async:
-            return twin
+            return None if is_stub(twin.node) and not is_stub(function.node) else twin
     return None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import re
 from collections.abc import Callable, Iterable, Iterator
 
 from archbot.repo import sdk
@@ -106,6 +107,30 @@ def argument(call: ast.Call, position: int, *names: str) -> ast.expr | None:
     if len(positional) == len(call.args) and position < len(positional):
         return positional[position]
     return None
+
+
+# A URL whose host is this machine: a process the code runs beside (a sidecar, a server it started).
+LOOPBACK_URL = re.compile(r"^\w+://(?:localhost|127(?:\.\d+){3}|\[::1\])(?::|/|$)", re.IGNORECASE)
+
+
+def url_value(names: Names, tree: Tree, call: ast.Call, url: ast.expr) -> ast.expr:
+    """What a URL argument stands for where the code shows it: `self.url`'s one value in its
+    class (`__init__`'s literal), or a local name's last assignment before the call in the same
+    function; else the argument itself."""
+    if isinstance(url, ast.Attribute):
+        held = names.value_of(url)
+        return held[1] if held is not None and literal_text(held[1]) else url
+    function = tree.function(call)
+    if not isinstance(url, ast.Name) or function is None:
+        return url
+    assigned = [
+        node
+        for node in scope_walk(*function.body)
+        if isinstance(node, ast.Assign)
+        and node.lineno < call.lineno
+        and any(isinstance(t, ast.Name) and t.id == url.id for t in node.targets)
+    ]
+    return max(assigned, key=lambda node: node.lineno).value if assigned else url
 
 
 def http_verb(call: ast.Call) -> str | None:
@@ -435,6 +460,22 @@ def scope_walk(*roots: ast.AST) -> Iterator[ast.AST]:
         node = stack.pop()
         yield node
         stack.extend([c for c in child_nodes(node) if not isinstance(c, _NESTED_SCOPES)])
+
+
+def is_stub(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """The body only declares the function: a docstring, `...`, `pass` or `raise NotImplementedError`
+    (an interface's or abstract base's method, whose overrides do the work)."""
+    for statement in function.body:
+        if isinstance(statement, ast.Pass):
+            continue
+        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
+            continue  # the docstring, or `...`
+        if isinstance(statement, ast.Raise) and statement.exc is not None:
+            raised = statement.exc.func if isinstance(statement.exc, ast.Call) else statement.exc
+            if isinstance(raised, ast.Name) and raised.id == "NotImplementedError":
+                continue
+        return False
+    return True
 
 
 def contains_llm_call(names: Names, *roots: ast.AST) -> bool:

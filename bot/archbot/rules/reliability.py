@@ -23,6 +23,7 @@ from archbot.rules.pyast import (
     llm_client_kind,
     scope_walk,
     string_value,
+    url_value,
 )
 from archbot.rules.source import PythonFile
 from archbot.rules.timeouts import MODEL_ENDPOINT, is_script
@@ -544,22 +545,7 @@ def _llm_url(src: PythonFile, call: ast.Call, url: ast.expr | None) -> bool | No
     if url is None:
         return None
     identifiers = [url.id] if isinstance(url, ast.Name) else []
-    function = src.nodes.function(call)
-    if isinstance(url, ast.Attribute):
-        # `self.url` given its one value in the class (or a project base): `__init__`'s literal.
-        held = src.names.value_of(url)
-        if held is not None and literal_text(held[1]):
-            url = held[1]
-    elif isinstance(url, ast.Name) and function is not None:
-        assigned = [
-            n
-            for n in scope_walk(*function.body)
-            if isinstance(n, ast.Assign)
-            and n.lineno < call.lineno
-            and any(isinstance(t, ast.Name) and t.id == url.id for t in n.targets)
-        ]
-        if assigned:
-            url = max(assigned, key=lambda n: n.lineno).value
+    url = url_value(src.names, src.nodes, call, url)
     text = literal_text(url)
     if MODEL_ENDPOINT.search(text):
         return True

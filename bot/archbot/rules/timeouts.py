@@ -8,8 +8,10 @@ from collections.abc import Iterator, Mapping
 from typing import Final, Literal
 
 from archbot.models import Severity
+from archbot.repo.resolve import binding_key
 from archbot.rules import Family, Hit
 from archbot.rules.pyast import (
+    LOOPBACK_URL,
     argument,
     call_receiver,
     has_splat,
@@ -17,6 +19,8 @@ from archbot.rules.pyast import (
     kwarg,
     literal_text,
     llm_client_kind,
+    scope_walk,
+    url_value,
 )
 from archbot.rules.source import PythonFile
 
@@ -188,6 +192,43 @@ def http_call_no_timeout(src: PythonFile) -> Iterator[Hit]:
             yield Hit(line, "`urllib.request.urlopen` without `timeout`.")
 
 
+# Methods of an httpx client that take the URL second (after the HTTP method).
+_METHOD_FIRST = frozenset(("request", "stream", "build_request"))
+
+
+def _client_urls(src: PythonFile, client: ast.Call) -> list[ast.expr]:
+    """The URLs an HTTP client is sent to where the code shows them: its `base_url`, and the URL
+    of each request made through it in the function that builds it (`client.post(url)`,
+    `client.build_request(method, url)`), each resolved through one local assignment."""
+    urls = [(client, k.value) for k in client.keywords if k.arg == "base_url"]
+    parent = src.nodes.parents.get(client)
+    bound = None
+    if isinstance(parent, ast.Assign) and len(parent.targets) == 1:
+        bound = binding_key(parent.targets[0])
+    elif isinstance(parent, ast.withitem) and parent.optional_vars is not None:
+        bound = binding_key(parent.optional_vars)
+    function = src.nodes.function(client)
+    if bound is not None and function is not None:
+        for node in scope_walk(*function.body):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and binding_key(node.func.value) == bound
+                and (node.func.attr in HTTP_METHODS or node.func.attr in _METHOD_FIRST)
+            ):
+                url = argument(node, 1 if node.func.attr in _METHOD_FIRST else 0, "url")
+                if url is not None:
+                    urls.append((node, url))
+    return [url_value(src.names, src.nodes, call, url) for call, url in urls]
+
+
+def _on_this_machine(src: PythonFile, client: ast.Call) -> bool:
+    """Every URL the client is sent to is a loopback one and no model's: a process it runs beside
+    (a server it started and proxies to), whose caller's own connection bounds the request."""
+    texts = [literal_text(url) for url in _client_urls(src, client)]
+    return bool(texts) and all(LOOPBACK_URL.match(t) and not MODEL_ENDPOINT.search(t) for t in texts)
+
+
 def _timeout_disabled(call: ast.Call) -> ast.keyword | None:
     keyword = kwarg(call, *_TIMEOUT_KWARGS)
     return keyword if keyword is not None and is_none(keyword.value) else None
@@ -203,6 +244,8 @@ def _timeout_disabled(call: ast.Call) -> ast.keyword | None:
 )
 def llm_timeout_disabled(src: PythonFile) -> Iterator[Hit]:
     """An LLM client, call or httpx client whose timeout is `None` — set so, or left so by LangChain.
+    An httpx client sent only to this machine and to no model path (a server the code started and
+    proxies to, whose caller's connection bounds the request) is not reported.
 
     Why:
         With no timeout a hung upstream blocks the worker forever: the SDK's retries never start,
@@ -244,7 +287,8 @@ def llm_timeout_disabled(src: PythonFile) -> Iterator[Hit]:
         if disabled is None:
             continue
         if name is not None and name.startswith("httpx."):
-            yield Hit(line, f"`{name}({disabled.arg}=None)` disables httpx's 5 s default.")
+            if not _on_this_machine(src, call):
+                yield Hit(line, f"`{name}({disabled.arg}=None)` disables httpx's 5 s default.")
             continue
         receiver, chain = call_receiver(call)
         built = names.constructor(receiver)

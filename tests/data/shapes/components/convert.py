@@ -38,3 +38,16 @@ class Sizer:
     def size(self, model: str) -> int: ...
 
     async def size_async(self, model: str) -> int: ...
+
+
+class Budget:
+    def tokens(self, model: str) -> int:
+        raise NotImplementedError
+
+    async def tokens_async(self, model: str) -> int:
+        raise NotImplementedError
+
+
+class LocalBudget(Budget):
+    def tokens(self, model: str) -> int:
+        return 4096 if model.lower().startswith("small") else 8192

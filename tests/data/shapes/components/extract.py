@@ -1,6 +1,6 @@
 import asyncio
 
-from components.convert import Formatter, Limits, PageConverter, Scorer, Sizer
+from components.convert import Formatter, Limits, LocalBudget, PageConverter, Scorer, Sizer
 
 
 class Extractor:
@@ -28,3 +28,7 @@ async def budget(model: str) -> int:
 
 async def measured(model: str) -> int:
     return Sizer().size(model)
+
+
+async def local_budget(model: str) -> int:
+    return LocalBudget().tokens(model)  # negative: its class implements no async twin

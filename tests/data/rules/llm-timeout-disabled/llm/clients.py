@@ -38,3 +38,19 @@ def summarize(text: str) -> str:
 
 def status() -> int:
     return httpx.get("http://llm-gateway:4000/health").status_code
+
+
+async def relay(path: str, body: bytes) -> bytes:
+    local = f"http://127.0.0.1:8081/{path}"
+    async with httpx.AsyncClient(timeout=None) as sidecar:
+        answer = await sidecar.post(local, content=body)
+    return answer.content
+
+
+async def local_model(prompt: str) -> str:
+    async with httpx.AsyncClient(timeout=None) as ollama:
+        answer = await ollama.post("http://localhost:11434/api/generate", json={"prompt": prompt})
+    return answer.json()["response"]
+
+
+tokenizer_service = httpx.Client(base_url="http://localhost:9000", timeout=None)
