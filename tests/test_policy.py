@@ -357,29 +357,35 @@ UPLOADS = (
     "def status(base):\n"
     '    return requests.get(base, params={"v": 1})\n\n\n'
     "def listing(url):\n"
-    "    return json.loads(requests.get(url).text)\n"
+    "    return json.loads(requests.get(url).text)\n\n\n"
+    "def send(url, body, payload):\n"
+    "    requests.post(url, data=body)\n"
+    "    return requests.post(url, data=body)\n"
 )
 
 
 def test_a_call_given_other_values_carries_its_old_gap_silently(
     repo: GitRepo, run_archbot: RunArchbot
 ) -> None:
-    """A header added inside a request's `headers={...}` (line 12) or another address and query
-    (line 22) edit what the call is given, not the call: its missing timeout was there before. A
-    keyword added to the call itself (line 18), also to a call inside another's argument (line
-    26), and a new call (line 30) speak."""
+    """A header added inside a request's `headers={...}` (line 12), another address and query
+    (line 22) or a keyword renamed with its value kept (line 30) edit what the call is given, not
+    the call: its missing timeout was there before. A keyword added to the call itself (line 18),
+    also to a call inside another's argument (line 26), a keyword swapped for another given
+    another value (line 31), and a new call (line 35) speak."""
     repo.stage("app/uploads.py", UPLOADS)
     repo.commit("before")
     edited = (
         UPLOADS.replace("token,\n", 'token,\n            "X-Team": "ml",\n')
         .replace("get(url)", "get(url, verify=False)")
         .replace('get(base, params={"v": 1})', 'get(f"{base}/status", params={"v": 2})')
+        .replace("    requests.post(url, data=body)", "    requests.post(url, json=body)")
+        .replace("return requests.post(url, data=body)", "return requests.post(url, json=payload)")
     )
     repo.stage("app/uploads.py", edited + "\n\ndef models(base):\n    return requests.get(base)\n")
     repo.commit("tag uploads; add the model listing")
 
     assert found(review(run_archbot, "--base", "HEAD~1")) == [
-        ("app/uploads.py", "http-call-no-timeout", "medium", [18, 26, 30]),
+        ("app/uploads.py", "http-call-no-timeout", "medium", [18, 26, 31, 35]),
     ]
 
 

@@ -229,6 +229,18 @@ def _outline(statement: ast.stmt) -> str:
     return ast.dump(_Outline().visit(copy.deepcopy(statement)))
 
 
+class _KeywordNames(ast.NodeTransformer):
+    """A statement with its calls' keyword names set aside (splats kept apart): a keyword renamed
+    to what the library now calls it (`name=` to `model=`), its value unchanged, keeps this."""
+
+    def visit_keyword(self, node: ast.keyword) -> ast.keyword:
+        return ast.keyword(arg=None if node.arg is None else "_", value=self.visit(node.value))
+
+
+def _unnamed(statement: ast.stmt) -> str:
+    return ast.dump(_KeywordNames().visit(copy.deepcopy(statement)))
+
+
 def _edit_sites(changed: ChangedFile) -> dict[int, tuple[frozenset[int], bool]]:
     """For each added line, where in the old version its edit sits: the old lines its run removed
     (any of them), or for a run that only adds lines, the old lines before and after it (both)."""
@@ -261,7 +273,7 @@ class _Reformats:
     (_Outline). A statement of the new version with the same tree as any of them is the old one
     reformatted or moved within the file. For a rule that judges a call by its options, so is a
     call (two assignments merged into one `return a(), b()`), and a statement with the outline of
-    the one its own edit sits in is that statement given other values."""
+    the one its own edit sits in is that statement given other values or a keyword renamed."""
 
     def __init__(self, before: str | None, changed: ChangedFile) -> None:
         self.by_tree: dict[str, list[frozenset[int]]] = {}
@@ -330,14 +342,14 @@ class _Reformats:
             return frozenset().union(*moved)
         span = range(statement.lineno, (statement.end_lineno or statement.lineno) + 1)
         sites = [self.sites[number] for number in span if number in self.sites]
-        outline = _outline(statement)
+        outline, unnamed = _outline(statement), _unnamed(statement)
         return frozenset().union(
             *(
                 lines
                 for lines, old in self.edited
                 if type(old) is type(statement)
                 and any(lines >= site if both else not lines.isdisjoint(site) for site, both in sites)
-                and _outline(old) == outline
+                and (_outline(old) == outline or _unnamed(old) == unnamed)
             )
         )
 
@@ -391,7 +403,8 @@ def without_carried(
       the change removed lines of) whose rule reported on that old statement; for a rule that
       judges a call by its options (RuleSpec.subject "call"), also on a call equal to one the
       change removed (moved into another statement) and in a statement with the outline of the one
-      its edit sits in (the same calls and options given other values);
+      its edit sits in (the same calls and options given other values) or equal to it but for a
+      keyword's name (`name=config.model` become `model=config.model`);
     - any finding on a rewritten line of a file other than Python (a manifest's image tag bumped)
       when its rule said the same words of that file before the change: the gap was there, the
       change did not bring it. (In Python an edit near a gap is often the place to close it: an
