@@ -172,6 +172,7 @@ def test_the_rules_that_judge_a_call_by_its_options() -> None:
         "llm-call-in-loop",
         "llm-client-no-retry",
         "llm-client-no-timeout",
+        "llm-no-max-tokens",
         "llm-retries-disabled",
         "llm-timeout-disabled",
         "llm-unbounded-gather",
@@ -422,6 +423,34 @@ def test_a_call_moved_into_another_statement_carries_its_old_gap_silently(
     assert found(review(run_archbot, "--base", "HEAD~1")) == [
         ("app/model.py", "llm-client-no-timeout", "high", [13]),
     ]
+
+
+# A service's chat model with no timeout and no output cap (line 6).
+BRAIN = (
+    "from langchain_openai import ChatOpenAI\n\n\n"
+    "class Brain:\n"
+    "    def chain(self):\n"
+    "        self.model_function = ChatOpenAI(model=self.model_name, temperature=0)\n"
+    "        return self.model_function\n"
+)
+
+
+def test_a_call_kept_while_its_target_is_renamed_carries_its_old_gaps_silently(
+    repo: GitRepo, run_archbot: RunArchbot
+) -> None:
+    """The chat model's attribute renamed (line 6): the call is the one the change removed, so
+    neither its missing timeout nor its missing output cap is news."""
+    repo.stage("service/brain.py", BRAIN)
+    added = found(review(run_archbot))
+    repo.commit("before")
+    repo.stage("service/brain.py", BRAIN.replace("model_function", "function_model"))
+    repo.commit("rename the chat model's attribute")
+
+    assert added == [
+        ("service/brain.py", "llm-timeout-disabled", "high", [6]),
+        ("service/brain.py", "llm-no-max-tokens", "medium", [6]),
+    ]
+    assert found(review(run_archbot, "--base", "HEAD~1")) == []
 
 
 # A module naming its default chat model by a floating alias (line 1).

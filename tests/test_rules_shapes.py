@@ -94,7 +94,8 @@ def test_blocking_work_behind_a_project_call_in_async_code(repo: GitRepo, run_ar
     # Negatives: a `run()` that only formats strings, the same calls in a sync `run`, the
     # converter handed to asyncio.to_thread, the async twin awaited, a sync method beside an
     # async twin that returns without calling anything (a constant fallback), a sync method that
-    # only computes, whose class inherits its twin as a base's unimplemented stub.
+    # only computes, whose class inherits its twin as a base's unimplemented stub, an alternate
+    # constructor (`Index.from_file`) whose result is kept.
     files = {
         "components/convert.py": "components/convert.py",
         "components/extract.py": "components/extract.py",
@@ -105,6 +106,34 @@ def test_blocking_work_behind_a_project_call_in_async_code(repo: GitRepo, run_ar
         ("components/extract.py", 18, "blocking-call-in-async", "medium"),  # open() one call further
         ("components/extract.py", 19, "blocking-call-in-async", "medium"),  # the class has run_async
         ("components/extract.py", 30, "blocking-call-in-async", "medium"),  # an abstract sync method
+    ]
+
+
+def test_a_blocking_call_the_coroutine_already_makes_is_its_design(
+    repo: GitRepo, run_archbot: RunArchbot
+) -> None:
+    # The flow already loads a resumed run's state on the loop (line 19, unchanged); the change
+    # forks from another run the same way (line 17: not news) and adds a coroutine that only loads
+    # one (reported at its def, line 22: it awaits nothing).
+    before = (FIXTURES / "flows" / "runs.py").read_text()
+    repo.stage("flows/runs.py", before)
+    repo.commit("flows")
+    forked = before.replace(
+        "        if resume_from is not None:\n",
+        "        if fork_from is not None:\n"
+        "            state = self.store.load(fork_from)\n"
+        "        if resume_from is not None:\n",
+    )
+    repo.stage(
+        "flows/runs.py",
+        forked + "\n    async def inspect(self, path: str) -> dict:\n        return self.store.load(path)\n",
+    )
+    repo.commit("fork a run's state")
+
+    found = review(repo, run_archbot, {}, "--base", "HEAD~1", "--persona", "senior-ml-systems-architect")
+
+    assert only("blocking-call-in-async", found) == [
+        ("flows/runs.py", 22, "blocking-call-in-async", "medium"),
     ]
 
 

@@ -387,13 +387,14 @@ def _async_twin(names: Names, function: Function) -> Function | None:
 
 
 # A call made once to set things up (a constructor, a setup or config read; a factory whose result
-# is kept): whatever it waits for, it does not wait on every request or item. A `create_*` call
-# whose result is dropped is an action (`create_venv(...)`), not a factory.
+# is kept, an alternate constructor `from_*` among them): whatever it waits for, it does not wait
+# on every request or item. A `create_*` call whose result is dropped is an action
+# (`create_venv(...)`), not a factory.
 _SETUP_NAME = re.compile(
     r"^_*(?:setup|set_up|init|initialize|initialise|configure|register|__init__)(?:_|$)"
     r"|^_*(?:get|load|read)_(?:config|settings|env)"
 )
-_FACTORY_NAME = re.compile(r"^_*(?:create|make|build)(?:_|$)|_factory$")
+_FACTORY_NAME = re.compile(r"^_*(?:create|make|build|from)(?:_|$)|_factory$")
 _CONFIG_RESULT = re.compile(r"(?i)^(?:.*_)?(?:config|cfg|conf|configuration|settings|options|opts|params)$")
 _LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
@@ -628,6 +629,21 @@ def _idle_coroutine_hit(
     return Hit(src.file_line(function.lineno), detail, Severity.MEDIUM)
 
 
+def _made_before(src: PythonFile, call: ast.Call) -> bool:
+    """The coroutine already makes the same call (the same callee) on a line the change leaves
+    alone: running that work on the loop is the coroutine's design, which the new call follows
+    and does not bring."""
+    function = src.nodes.function(call)
+    callee = ast.unparse(call.func)
+    return function is not None and any(
+        other is not call
+        and isinstance(other, ast.Call)
+        and src.changed_line(other) is None
+        and ast.unparse(other.func) == callee
+        for other in own_nodes(*function.body)
+    )
+
+
 def _callee_text(call: ast.Call) -> str:
     text = ast.unparse(call.func)
     return f"{text if len(text) <= 60 else '...' + text[-57:]}()"
@@ -652,13 +668,15 @@ def blocking_call_in_async(src: PythonFile) -> Iterator[Hit]:
     from `pyproject.toml`, a template beside the module, a path constant), is not reported, nor a
     one-time setup call outside a loop (a factory, constructor or setup function, a configuration
     read, a lazy `if self.x is None` initialisation), nor a call that hands back a Future the
-    coroutine awaits (`await asyncio.wrap_future(bus.emit(...))`). Also (medium) a call that waits
-    on a synchronous database or service client of the datastores table (SQLAlchemy
-    `Session`/`Query`, peewee models, pymongo, sync `redis.Redis`, DB-API cursors, `Elasticsearch`,
-    boto3 clients), its receiver resolved through the repository model — a coroutine that awaits
-    nothing included, a model or client held in a class attribute (`cls.model.get(...)` in a service
-    base whose subclass sets `model = Document`, a Django `self.model.objects`); async clients,
-    thread offloads and receivers the code does not resolve stay silent. An `async def` that awaits
+    coroutine awaits (`await asyncio.wrap_future(bus.emit(...))`), nor a new call the coroutine
+    already makes on lines the change leaves alone (running that work on the loop is its design).
+    Also (medium) a call that waits on a synchronous database or service client of the datastores
+    table (SQLAlchemy `Session`/`Query`, peewee models, pymongo, sync `redis.Redis`, DB-API
+    cursors, `Elasticsearch`, boto3 clients), its receiver resolved through the repository model
+    — a coroutine that awaits nothing included, a model or client held in a class attribute
+    (`cls.model.get(...)` in a service base whose subclass sets `model = Document`, a Django
+    `self.model.objects`); async clients, thread offloads and receivers the code does not resolve
+    stay silent. An `async def` that awaits
     nothing (no `await`, `async for` or `async with`, no task scheduled on the loop) holds the loop
     from start to end: when the change adds or touches its `async def` line, its store and project
     calls are one finding at that line, naming them (a Django query, a thread wait and an async twin
@@ -703,6 +721,8 @@ def blocking_call_in_async(src: PythonFile) -> Iterator[Hit]:
         function = src.nodes.function(call)
         if function in held and not at_call:
             held[function].append((call, detail))
+            continue
+        if not at_call and _made_before(src, call):
             continue
         line = src.changed_line(call)
         if line is not None:

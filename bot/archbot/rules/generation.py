@@ -91,6 +91,7 @@ def _missing_cap(src: PythonFile, call: ast.Call) -> str | None:
     severity=Severity.MEDIUM,
     persona="llm-ml-engineer",
     kinds=("python", "notebook"),
+    subject="call",
 )
 def llm_no_max_tokens(src: PythonFile) -> Iterator[Hit]:
     """An LLM generation call (or chat model) with no limit on output tokens.

@@ -51,3 +51,13 @@ class Budget:
 class LocalBudget(Budget):
     def tokens(self, model: str) -> int:
         return 4096 if model.lower().startswith("small") else 8192
+
+
+class Index:
+    def __init__(self, pages: list[str]) -> None:
+        self.pages = pages
+
+    @classmethod
+    def from_file(cls, path: str) -> "Index":
+        with open(path) as handle:
+            return cls(handle.read().split("\f"))

@@ -1,6 +1,6 @@
 import asyncio
 
-from components.convert import Formatter, Limits, LocalBudget, PageConverter, Scorer, Sizer
+from components.convert import Formatter, Index, Limits, LocalBudget, PageConverter, Scorer, Sizer
 
 
 class Extractor:
@@ -32,3 +32,8 @@ async def measured(model: str) -> int:
 
 async def local_budget(model: str) -> int:
     return LocalBudget().tokens(model)  # negative: its class implements no async twin
+
+
+async def restored(path: str) -> int:
+    index = Index.from_file(path)  # negative: an alternate constructor, made once
+    return len(index.pages)
