@@ -176,6 +176,7 @@ def test_the_rules_that_judge_a_call_by_its_options() -> None:
         "llm-retries-disabled",
         "llm-timeout-disabled",
         "llm-unbounded-gather",
+        "retry-no-backoff",
         "trust-remote-code",
     ]
 
@@ -422,6 +423,44 @@ def test_a_call_moved_into_another_statement_carries_its_old_gap_silently(
 
     assert found(review(run_archbot, "--base", "HEAD~1")) == [
         ("app/model.py", "llm-client-no-timeout", "high", [13]),
+    ]
+
+
+# A model client's module with a fetch helper whose request has no timeout (line 9).
+CLIENTS = (
+    "import openai\nimport requests\n\n\n"
+    "def fetch(url: str, token: str) -> bytes:\n"
+    "    headers: dict[str, str] = {}\n"
+    "    if token:\n"
+    '        headers["Authorization"] = token\n'
+    "    return requests.get(url, headers=headers).content\n\n\n"
+    "def ping() -> bool:\n"
+    "    return True\n"
+)
+
+
+def test_a_call_moved_to_another_module_carries_its_old_gap_silently(
+    repo: GitRepo, run_archbot: RunArchbot
+) -> None:
+    """The fetch helper moves to its own module, reworded (line 7): its request is the one the
+    change removed from the old module. A request the new module adds (line 12) speaks."""
+    repo.stage("app/clients.py", CLIENTS)
+    repo.commit("before")
+    repo.stage("app/clients.py", "import openai\n\n\ndef ping() -> bool:\n    return True\n")
+    repo.stage(
+        "app/fetching.py",
+        "import openai\nimport requests\n\n\n"
+        "def fetch(url: str, token: str) -> bytes:\n"
+        '    headers = {"Authorization": token} if token else {}\n'
+        "    response = requests.get(url, headers=headers)\n"
+        "    return response.content\n\n\n"
+        "def status(url: str) -> int:\n"
+        "    return requests.get(url).status_code\n",
+    )
+    repo.commit("move fetch to its own module")
+
+    assert found(review(run_archbot, "--base", "HEAD~1")) == [
+        ("app/fetching.py", "http-call-no-timeout", "medium", [12]),
     ]
 
 

@@ -365,6 +365,47 @@ def _outermost_calls(statement: ast.stmt, line: int) -> list[ast.Call]:
     return [call for call in spanning if id(call) not in inner]
 
 
+class _CallsRemovedElsewhere:
+    """The calls the change removed from each Python file (by syntax tree, in the file's old
+    version), read once a finding asks: a call moved to another module (a module split in two)."""
+
+    def __init__(self, sources: Mapping[str, SourceFile], files: Mapping[str, ChangedFile]) -> None:
+        self.by_tree: dict[str, list[tuple[str, frozenset[int]]]] = {}
+        for path, changed in files.items():
+            if not path.endswith(".py") or not changed.removed_lines:
+                continue
+            before = _before(path, sources, files)
+            try:
+                tree = ast.parse(before or "")
+            except (SyntaxError, ValueError, RecursionError):
+                continue
+            removed = changed.removed_lines.keys()
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Call):
+                    lines = frozenset(range(node.lineno, (node.end_lineno or node.lineno) + 1))
+                    if not lines.isdisjoint(removed):
+                        self.by_tree.setdefault(ast.dump(node), []).append((path, lines))
+
+    def moved_to(self, after: PythonFile, line: int) -> dict[str, frozenset[int]]:
+        """Where the calls on `line` of `after` were, in other files, when every call on it is one
+        the change removed there and the change adds no more copies of it to this file."""
+        statement = _smallest_statement(after.tree, line)
+        if statement is None:
+            return {}
+        found: dict[str, frozenset[int]] = {}
+        for call in _outermost_calls(statement, line):
+            key = ast.dump(call)
+            old = [(path, lines) for path, lines in self.by_tree.get(key, []) if path != after.path]
+            copies = sum(
+                isinstance(node, ast.Call) and ast.dump(node) == key for node in ast.walk(after.tree)
+            )
+            if not old or copies > len(old):
+                return {}
+            for path, lines in old:
+                found[path] = found.get(path, frozenset()) | lines
+        return found
+
+
 def _before(path: str, sources: Mapping[str, SourceFile], files: Mapping[str, ChangedFile]) -> str | None:
     """The text of `path` before the change: a reviewed file with its hunks applied backwards, a
     deleted file from its removed lines."""
@@ -418,6 +459,7 @@ def without_carried(
     replacements: dict[str, dict[int, int]] = {}
     reformats: dict[str, _Reformats] = {}
     moved_from: dict[str, list[tuple[str, int]]] | None = None  # built for the first added line
+    calls_elsewhere: _CallsRemovedElsewhere | None = None  # built for the first call it may carry
     for finding in findings:
         changed = files.get(finding.file)
         if changed is None or finding.old_line is not None or finding.line not in changed.added_lines:
@@ -448,6 +490,11 @@ def without_carried(
             old_lines = reformats[finding.file].old_lines(after, finding.line, outlined)
             if old_lines:
                 suspects.setdefault(finding.file, []).append(_Suspect(finding, old_lines))
+            elif outlined:
+                if calls_elsewhere is None:
+                    calls_elsewhere = _CallsRemovedElsewhere(sources, files)
+                for path, lines in calls_elsewhere.moved_to(after, finding.line).items():
+                    suspects.setdefault(path, []).append(_Suspect(finding, lines))
     for path, items in suspects.items():
         before_text = _before(path, sources, files)
         if before_text is None:

@@ -217,6 +217,7 @@ def _sdk_retries_without_backoff(src: PythonFile, call: ast.Call) -> Hit | None:
     severity=Severity.MEDIUM,
     persona="llm-ml-engineer",
     kinds=("python", "notebook"),
+    subject="call",
 )
 def retry_no_backoff(src: PythonFile) -> Iterator[Hit]:
     """A retry policy that retries immediately (tenacity with `stop=` but no `wait=`, a manual
