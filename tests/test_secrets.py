@@ -82,6 +82,10 @@ def test_each_shape_is_detected_where_it_says_and_always_redacted(kind: str) -> 
         "aws_access_key_id='AKIA6666666666666666'",
         "aws_secret_access_key='6666666666666666666666666666666666666666'",
         'OPENAI_API_KEY="sk-proj-0000000000000000000000000000"',
+        # Counted runs: typed by a person, not drawn at random.
+        'ANTHROPIC_API_KEY="sk-ant-api03-abcdefghijklmnopqrstuvwx"',
+        'OPENAI_API_KEY="sk-proj-0123456789abcdefQx7Lm2Nv"',
+        'headers = {"X-Api-Key": "qk_1234567Hq8Zt2Lm4Nv6Bx0Pc3"}',
         # A docs site's search-only key (served to every visitor), beside its app id and index.
         'docsearch({\n  appId: "QW3RTY12AB",\n  indexName: "guides",\n'
         '  apiKey: "5f0c9e2ab17d4c83e6a9b0f4d27c1e58",\n});',
@@ -89,6 +93,11 @@ def test_each_shape_is_detected_where_it_says_and_always_redacted(kind: str) -> 
 )
 def test_placeholders_are_not_secrets(text: str) -> None:
     assert list(secrets.detect(text)) == []
+
+
+def test_a_short_counted_run_in_a_random_key_is_still_a_secret() -> None:
+    text = 'OPENAI_API_KEY="sk-4Fq9Lz2Xabcde7Nc3Bm8Tj1Rs5Yp6Gd0W"'
+    assert [d.kind for d in secrets.detect(text)] == ["openai-key"]
 
 
 def test_a_key_beside_an_app_id_alone_is_still_a_secret() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 import re
 from collections import Counter
@@ -155,9 +156,33 @@ def provider_key(text: str) -> tuple[str, re.Match[str]] | None:
 
 
 def is_placeholder(value: str) -> bool:
-    """A stand-in for a key: a placeholder word, a template, or a body of one or two repeated
-    characters (`AKIA6666666666666666`, `sk-000000000000`), which no generated key has."""
-    return bool(_PLACEHOLDER.search(value)) or (len(value) >= 8 and len(set(value[-16:])) <= 2)
+    """A stand-in for a key: a placeholder word, a template, a body of one or two repeated
+    characters (`AKIA6666666666666666`, `sk-000000000000`) or a counted run (`0123456789abcdef`,
+    `sk-abcdefgh...`), which no generated key has."""
+    return (
+        bool(_PLACEHOLDER.search(value))
+        or (len(value) >= 8 and len(set(value[-16:])) <= 2)
+        or _counted(value)
+    )
+
+
+# A run this long of consecutive characters (`123456`, `abcdef`, `fedcba`) is typed, not drawn:
+# a random key of 60-odd symbols holds one about once in 10^9 places.
+_COUNTED_RUN = 6
+
+
+def _counted(value: str) -> bool:
+    lowered = value.lower()
+    run, step = 1, 0
+    for before, after in itertools.pairwise(lowered):
+        here = ord(after) - ord(before)
+        if before.isalnum() and after.isalnum() and abs(here) == 1:
+            run, step = (run + 1 if here == step else 2), here
+        else:
+            run, step = 1, 0
+        if run >= _COUNTED_RUN:
+            return True
+    return False
 
 
 def entropy(value: str) -> float:
