@@ -492,6 +492,38 @@ def test_a_call_kept_while_its_target_is_renamed_carries_its_old_gaps_silently(
     assert found(review(run_archbot, "--base", "HEAD~1")) == []
 
 
+# A service's grader on a floating model alias, kept in private members (lines 6 and 10).
+GRADER = (
+    "from langchain_openai import ChatOpenAI\n\n\n"
+    "class Grader:\n"
+    "    def grade(self, text):\n"
+    '        self._judge = ChatOpenAI(model="gpt-4o", timeout=30, max_tokens=200)\n'
+    "        return self._judge.invoke(text)\n\n"
+    "    def rank(self, texts):\n"
+    '        self._ranker = ChatOpenAI(model="gpt-4o", timeout=30, max_tokens=200)\n'
+    "        return self._ranker.batch(texts)\n"
+)
+
+
+def test_a_member_renamed_carries_its_statements_old_findings_silently(
+    repo: GitRepo, run_archbot: RunArchbot
+) -> None:
+    """`self._judge` become `self.judge` (line 6): the same code, its alias no news. Renamed
+    while given another alias (line 10), the statement is another one and speaks."""
+    repo.stage("service/grader.py", GRADER)
+    added = found(review(run_archbot))
+    repo.commit("before")
+    renamed = GRADER.replace("_judge", "judge").replace("_ranker", "ranker")
+    grade, rank = renamed.split("    def rank")
+    repo.stage("service/grader.py", grade + "    def rank" + rank.replace('"gpt-4o"', '"gpt-4.1"'))
+    repo.commit("make the models public")
+
+    assert [(f[1], f[3]) for f in added] == [("llm-model-alias-unpinned", [6, 10])]
+    assert [(f[1], f[3]) for f in found(review(run_archbot, "--base", "HEAD~1"))] == [
+        ("llm-model-alias-unpinned", [10]),
+    ]
+
+
 # A module naming its default chat model by a floating alias (line 1).
 DEFAULTS = 'DEFAULT_CHAT_MODEL = "gpt-4o"\n'
 

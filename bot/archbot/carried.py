@@ -241,6 +241,24 @@ def _unnamed(statement: ast.stmt) -> str:
     return ast.dump(_KeywordNames().visit(copy.deepcopy(statement)))
 
 
+class _MemberNames(ast.NodeTransformer):
+    """A statement with the attributes of `self` and `cls` named by order of first use: a member
+    renamed (`self._store` become `self.store`) leaves the same code."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, str] = {}
+
+    def visit_Attribute(self, node: ast.Attribute) -> ast.Attribute:
+        value = self.visit(node.value)
+        if isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"):
+            return ast.Attribute(value=value, attr=self.names.setdefault(node.attr, f"_{len(self.names)}"))
+        return ast.Attribute(value=value, attr=node.attr)
+
+
+def _members_renamed(statement: ast.stmt) -> str:
+    return ast.dump(_MemberNames().visit(copy.deepcopy(statement)))
+
+
 def _edit_sites(changed: ChangedFile) -> dict[int, tuple[frozenset[int], bool]]:
     """For each added line, where in the old version its edit sits: the old lines its run removed
     (any of them), or for a run that only adds lines, the old lines before and after it (both)."""
@@ -271,7 +289,8 @@ class _Reformats:
     """The statements and calls of a Python file's old version that the change edited, by their
     syntax tree (layout, comments, quotes and trailing commas aside) and by their outline
     (_Outline). A statement of the new version with the same tree as any of them is the old one
-    reformatted or moved within the file. For a rule that judges a call by its options, so is a
+    reformatted or moved within the file, and so is one equal to the statement its edit sits in
+    but for a member of `self` renamed. For a rule that judges a call by its options, so is a
     call (two assignments merged into one `return a(), b()`), and a statement with the outline of
     the one its own edit sits in is that statement given other values or a keyword renamed."""
 
@@ -335,21 +354,30 @@ class _Reformats:
         if statement is None:
             return frozenset()
         same = self.by_tree.get(ast.dump(statement))
-        if same or not outlined:
-            return frozenset().union(*(same or ()))
+        if same:
+            return frozenset().union(*same)
+        members = _members_renamed(statement)
+        renamed = self._at_edit_site(statement, lambda old: _members_renamed(old) == members)
+        if renamed or not outlined:
+            return renamed
         moved = self._moved_calls(after, statement, line)
         if moved:
             return frozenset().union(*moved)
+        outline, unnamed = _outline(statement), _unnamed(statement)
+        return self._at_edit_site(statement, lambda old: _outline(old) == outline or _unnamed(old) == unnamed)
+
+    def _at_edit_site(self, statement: ast.stmt, alike: Callable[[ast.stmt], bool]) -> frozenset[int]:
+        """The old lines of the edited statements of `statement`'s type where its edit sits that
+        are `alike` it."""
         span = range(statement.lineno, (statement.end_lineno or statement.lineno) + 1)
         sites = [self.sites[number] for number in span if number in self.sites]
-        outline, unnamed = _outline(statement), _unnamed(statement)
         return frozenset().union(
             *(
                 lines
                 for lines, old in self.edited
                 if type(old) is type(statement)
                 and any(lines >= site if both else not lines.isdisjoint(site) for site, both in sites)
-                and (_outline(old) == outline or _unnamed(old) == unnamed)
+                and alike(old)
             )
         )
 
@@ -441,7 +469,8 @@ def without_carried(
       this file or another: a block re-indented into a `try`, a function moved to a new module)
       whose rule reported on that removed line, in the file before the change;
     - any finding in a reformatted Python statement (its syntax tree equals that of a statement
-      the change removed lines of) whose rule reported on that old statement; for a rule that
+      the change removed lines of, or that of the one its edit sits in but for a member of `self`
+      renamed) whose rule reported on that old statement; for a rule that
       judges a call by its options (RuleSpec.subject "call"), also on a call equal to one the
       change removed (moved into another statement) and in a statement with the outline of the one
       its edit sits in (the same calls and options given other values) or equal to it but for a
