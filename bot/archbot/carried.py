@@ -300,6 +300,7 @@ class _Reformats:
         self.added = frozenset(changed.added_lines)
         self.added_calls: collections.Counter[str] | None = None  # counted for the first moved call
         self.edited: list[tuple[frozenset[int], ast.stmt]] = []
+        self.forms: dict[tuple[Callable[[ast.stmt], str], int], str] = {}  # an old statement's forms
         self.sites = _edit_sites(changed)
         if before is None:
             return
@@ -357,14 +358,24 @@ class _Reformats:
         if same:
             return frozenset().union(*same)
         members = _members_renamed(statement)
-        renamed = self._at_edit_site(statement, lambda old: _members_renamed(old) == members)
+        renamed = self._at_edit_site(statement, lambda old: self._form(_members_renamed, old) == members)
         if renamed or not outlined:
             return renamed
         moved = self._moved_calls(after, statement, line)
         if moved:
             return frozenset().union(*moved)
         outline, unnamed = _outline(statement), _unnamed(statement)
-        return self._at_edit_site(statement, lambda old: _outline(old) == outline or _unnamed(old) == unnamed)
+        return self._at_edit_site(
+            statement,
+            lambda old: self._form(_outline, old) == outline or self._form(_unnamed, old) == unnamed,
+        )
+
+    def _form(self, form: Callable[[ast.stmt], str], old: ast.stmt) -> str:
+        """`form(old)`, computed once per old statement (findings ask again and again)."""
+        key = (form, id(old))
+        if key not in self.forms:
+            self.forms[key] = form(old)
+        return self.forms[key]
 
     def _at_edit_site(self, statement: ast.stmt, alike: Callable[[ast.stmt], bool]) -> frozenset[int]:
         """The old lines of the edited statements of `statement`'s type where its edit sits that
@@ -399,6 +410,7 @@ class _CallsRemovedElsewhere:
 
     def __init__(self, sources: Mapping[str, SourceFile], files: Mapping[str, ChangedFile]) -> None:
         self.by_tree: dict[str, list[tuple[str, frozenset[int]]]] = {}
+        self.calls_in: dict[str, collections.Counter[str]] = {}  # per new file, counted when asked
         for path, changed in files.items():
             if not path.endswith(".py") or not changed.removed_lines:
                 continue
@@ -417,6 +429,8 @@ class _CallsRemovedElsewhere:
     def moved_to(self, after: PythonFile, line: int) -> dict[str, frozenset[int]]:
         """Where the calls on `line` of `after` were, in other files, when every call on it is one
         the change removed there and the change adds no more copies of it to this file."""
+        if not self.by_tree:
+            return {}  # the change removed no call: nothing moved
         statement = _smallest_statement(after.tree, line)
         if statement is None:
             return {}
@@ -424,10 +438,13 @@ class _CallsRemovedElsewhere:
         for call in _outermost_calls(statement, line):
             key = ast.dump(call)
             old = [(path, lines) for path, lines in self.by_tree.get(key, []) if path != after.path]
-            copies = sum(
-                isinstance(node, ast.Call) and ast.dump(node) == key for node in ast.walk(after.tree)
-            )
-            if not old or copies > len(old):
+            if not old:
+                return {}
+            if after.path not in self.calls_in:
+                self.calls_in[after.path] = collections.Counter(
+                    ast.dump(node) for node in ast.walk(after.tree) if isinstance(node, ast.Call)
+                )
+            if self.calls_in[after.path][key] > len(old):
                 return {}
             for path, lines in old:
                 found[path] = found.get(path, frozenset()) | lines
