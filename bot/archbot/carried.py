@@ -487,11 +487,11 @@ def without_carried(
       whose rule reported on that removed line, in the file before the change;
     - any finding in a reformatted Python statement (its syntax tree equals that of a statement
       the change removed lines of, or that of the one its edit sits in but for a member of `self`
-      renamed) whose rule reported on that old statement; for a rule that
-      judges a call by its options (RuleSpec.subject "call"), also on a call equal to one the
-      change removed (moved into another statement) and in a statement with the outline of the one
-      its edit sits in (the same calls and options given other values) or equal to it but for a
-      keyword's name (`name=config.model` become `model=config.model`);
+      renamed) whose rule reported on that old statement; for a rule that judges a call by its
+      options (RuleSpec.subject "call"), also on a call equal to one the change removed (moved
+      into another statement, or into this file from another) and in a statement with the outline
+      of the one its edit sits in (the same calls and options given other values) or equal to it
+      but for a keyword's name (`name=config.model` become `model=config.model`);
     - any finding on a rewritten line of a file other than Python (a manifest's image tag bumped)
       when its rule said the same words of that file before the change: the gap was there, the
       change did not bring it. (In Python an edit near a gap is often the place to close it: an

@@ -676,12 +676,11 @@ def blocking_call_in_async(src: PythonFile) -> Iterator[Hit]:
     — a coroutine that awaits nothing included, a model or client held in a class attribute
     (`cls.model.get(...)` in a service base whose subclass sets `model = Document`, a Django
     `self.model.objects`); async clients, thread offloads and receivers the code does not resolve
-    stay silent. An `async def` that awaits
-    nothing (no `await`, `async for` or `async with`, no task scheduled on the loop) holds the loop
-    from start to end: when the change adds or touches its `async def` line, its store and project
-    calls are one finding at that line, naming them (a Django query, a thread wait and an async twin
-    stay at their call: the fix is there); one that blocks on nothing stays silent (framework
-    handlers often are async).
+    stay silent. An `async def` that awaits nothing (no `await`, `async for` or `async with`, no
+    task scheduled on the loop) holds the loop from start to end: when the change adds or touches
+    its `async def` line, its store and project calls are one finding at that line, naming them (a
+    Django query, a thread wait and an async twin stay at their call: the fix is there); one that
+    blocks on nothing stays silent (framework handlers often are async).
 
     Why:
         All of these block the event loop until the database, the threads, the process, the disk
