@@ -12,7 +12,7 @@ import pytest
 from archbot.policy import policy
 from archbot.repo import datastores, loaders, sdk, web
 from archbot.repo.resolve import Names, Tree
-from archbot.rules import timeouts
+from archbot.rules import endpoints
 
 U = sdk.UNKNOWN
 # qualname: (provider, default timeout, default retries, is_async, async twin)
@@ -497,13 +497,13 @@ def test_peewee_model_bases() -> None:
     }
 
 
-@pytest.mark.parametrize("host", sorted(timeouts.HOSTED_MODEL_APIS))
+@pytest.mark.parametrize("host", sorted(endpoints.HOSTED_MODEL_APIS))
 def test_hosted_model_api_host(host: str) -> None:
     """Each host is a model endpoint whatever the path; a generation host is an LLM endpoint too
     (eval-no-seed asks it for a seed), a scoring one is not."""
     url = f"https://{host}/any/path?key=k"
-    assert timeouts.MODEL_ENDPOINT.search(url)
-    assert bool(timeouts.LLM_ENDPOINT.search(url)) == (timeouts.HOSTED_MODEL_APIS[host] == "generation")
+    assert endpoints.MODEL_ENDPOINT.search(url)
+    assert bool(endpoints.LLM_ENDPOINT.search(url)) == (endpoints.HOSTED_MODEL_APIS[host] == "generation")
 
 
 @pytest.mark.parametrize(
@@ -516,7 +516,7 @@ def test_hosted_model_api_host(host: str) -> None:
     ],
 )
 def test_not_a_hosted_model_api(url: str) -> None:
-    assert not timeouts.MODEL_ENDPOINT.search(url)
+    assert not endpoints.MODEL_ENDPOINT.search(url)
 
 
 REQUEST_CLASSES = [

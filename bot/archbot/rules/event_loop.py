@@ -11,9 +11,9 @@ from archbot.repo import datastores
 from archbot.repo.model import Function, own_nodes
 from archbot.repo.resolve import Names, binding_key
 from archbot.rules import Family, Hit
+from archbot.rules.endpoints import HTTP_METHODS
 from archbot.rules.pyast import call_receiver, imports_any, is_stub, llm_call, scope_walk
 from archbot.rules.source import PythonFile
-from archbot.rules.timeouts import HTTP_METHODS
 
 RULES = Family()
 

@@ -9,7 +9,7 @@ from pathlib import PurePosixPath
 
 from archbot.models import Severity
 from archbot.rules import Family, Hit
-from archbot.rules.pyast import llm_call, llm_client_kind, string_value
+from archbot.rules.pyast import is_test_module, llm_call, llm_client_kind, string_value
 from archbot.rules.source import PythonFile, SourceFile
 
 RULES = Family()
@@ -21,13 +21,6 @@ _TEST_DIRS = frozenset(["tests", "test"])
 def _parts(src: SourceFile) -> tuple[tuple[str, ...], str]:
     path = PurePosixPath(src.path)
     return tuple(p.lower() for p in path.parts[:-1]), path.name.lower()
-
-
-def is_test_module(path: str) -> bool:
-    """A pytest module (`test_*.py`, `*_test.py`, `conftest.py`). Narrower than `is_test_file`:
-    evaluation harnesses often live under `tests/` and are not tests."""
-    name = PurePosixPath(path).name.lower()
-    return name == "conftest.py" or name.startswith("test_") or name.endswith("_test.py")
 
 
 def is_test_file(src: SourceFile) -> bool:

@@ -1,16 +1,21 @@
 """Shared matchers for Python rules (RULES.md §4.1): qualified names through imports and one-hop
-bindings, LLM clients and call sites, async and serving context, retry wrappers."""
+bindings, LLM clients and call sites, async and serving context, retry wrappers, URLs, scripts and
+test modules. Rule families import these and `endpoints`, never each other."""
 
 from __future__ import annotations
 
 import ast
 import dataclasses
-import re
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 
 from archbot.repo import sdk
 from archbot.repo.model import child_nodes
 from archbot.repo.resolve import Names, Tree, binding_key
+
+if TYPE_CHECKING:
+    from archbot.rules.source import PythonFile  # source imports this module
 
 THREAD_OFFLOAD = frozenset(
     [
@@ -31,6 +36,8 @@ RETRY_DECORATORS = frozenset(
         "aiohttp_retry.RetryClient",
     ]
 )
+# The tenacity names that build a retry policy (a decorator or a `Retrying` object).
+RETRYING = frozenset(["tenacity.retry", "tenacity.Retrying", "tenacity.AsyncRetrying"])
 SERVING_MODULES = ("fastapi", "starlette", "flask", "django", "aiohttp.web", "grpc", "celery")
 _ROUTE_METHODS = frozenset(
     ["get", "post", "put", "patch", "delete", "head", "options", "route", "api_route", "websocket"]
@@ -107,10 +114,6 @@ def argument(call: ast.Call, position: int, *names: str) -> ast.expr | None:
     if len(positional) == len(call.args) and position < len(positional):
         return positional[position]
     return None
-
-
-# A URL whose host is this machine: a process the code runs beside (a sidecar, a server it started).
-LOOPBACK_URL = re.compile(r"^\w+://(?:localhost|127(?:\.\d+){3}|\[::1\])(?::|/|$)", re.IGNORECASE)
 
 
 def url_value(names: Names, tree: Tree, call: ast.Call, url: ast.expr) -> ast.expr:
@@ -476,6 +479,24 @@ def is_stub(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
                 continue
         return False
     return True
+
+
+def is_script(src: PythonFile) -> bool:
+    """A notebook or command-line script (`if __name__ == "__main__"`): interactive and batch
+    work may legitimately wait out aiohttp's 5-minute default."""
+    return src.kind == "notebook" or any(
+        isinstance(node, ast.If)
+        and "__name__" in ast.unparse(node.test)
+        and "__main__" in ast.unparse(node.test)
+        for node in src.tree.body
+    )
+
+
+def is_test_module(path: str) -> bool:
+    """A pytest module (`test_*.py`, `*_test.py`, `conftest.py`). Narrower than `is_test_file`:
+    evaluation harnesses often live under `tests/` and are not tests."""
+    name = PurePosixPath(path).name.lower()
+    return name == "conftest.py" or name.startswith("test_") or name.endswith("_test.py")
 
 
 def contains_llm_call(names: Names, *roots: ast.AST) -> bool:

@@ -9,7 +9,9 @@ from collections.abc import Iterator
 from archbot.models import Severity
 from archbot.repo.resolve import Names
 from archbot.rules import Family, Hit
+from archbot.rules.endpoints import MODEL_ENDPOINT
 from archbot.rules.pyast import (
+    RETRYING,
     LLMCall,
     argument,
     call_receiver,
@@ -17,6 +19,7 @@ from archbot.rules.pyast import (
     has_splat,
     http_verb,
     in_serving_context,
+    is_script,
     kwarg,
     literal_text,
     llm_call,
@@ -26,14 +29,12 @@ from archbot.rules.pyast import (
     url_value,
 )
 from archbot.rules.source import PythonFile
-from archbot.rules.timeouts import MODEL_ENDPOINT, is_script
 
 RULES = Family()
 
 _LONG_DEFAULT = {"openai": "600 s", "anthropic": "600 s", "cohere": "300 s"}
 _HTTP_CLIENT_KWARGS = ("http_client", "httpx_client")
 _LITELLM_GLOBAL_TIMEOUT = re.compile(r"\blitellm\.request_timeout\s*=")
-RETRYING = frozenset(["tenacity.retry", "tenacity.Retrying", "tenacity.AsyncRetrying"])
 _POST_CLIENTS = frozenset(
     ["requests.Session", "requests.sessions.Session", "httpx.Client", "httpx.AsyncClient"]
 )

@@ -9,6 +9,7 @@ from archbot.models import Severity
 from archbot.repo.resolve import Names
 from archbot.rules import Family, Hit
 from archbot.rules.pyast import (
+    RETRYING,
     contains_llm_call,
     has_splat,
     is_none,
@@ -17,7 +18,6 @@ from archbot.rules.pyast import (
     scope_walk,
     string_value,
 )
-from archbot.rules.reliability import RETRYING
 from archbot.rules.source import PythonFile
 
 RULES = Family()

@@ -12,12 +12,12 @@ from archbot.repo import loaders
 from archbot.repo.model import Function, own_nodes
 from archbot.repo.resolve import Keywords, Names, Tree
 from archbot.rules import Family, Hit
-from archbot.rules.governance import is_test_module
 from archbot.rules.pyast import (
     argument,
     assigned_values,
     is_false,
     is_none,
+    is_test_module,
     is_true,
     kwarg,
     literal_text,

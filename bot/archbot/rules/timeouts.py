@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import ast
-import re
-from collections.abc import Iterator, Mapping
-from typing import Final, Literal
+from collections.abc import Iterator
 
 from archbot.models import Severity
 from archbot.repo.resolve import binding_key
 from archbot.rules import Family, Hit
+from archbot.rules.endpoints import HTTP_METHODS, LOOPBACK_URL, MODEL_ENDPOINT
 from archbot.rules.pyast import (
-    LOOPBACK_URL,
     argument,
     call_receiver,
     has_splat,
     is_none,
+    is_script,
     kwarg,
     literal_text,
     llm_client_kind,
@@ -26,41 +25,9 @@ from archbot.rules.source import PythonFile
 
 RULES = Family()
 
-HTTP_METHODS = frozenset(["get", "post", "put", "patch", "delete", "head", "options", "request"])
 _TIMEOUT_KWARGS = ("timeout", "request_timeout", "default_request_timeout")
 _CLIENT_KWARGS = ("http_client", "client", "http_async_client", "async_client")
 _LANGCHAIN_NONE_DEFAULT = frozenset(("ChatOpenAI", "AzureChatOpenAI", "ChatAnthropic"))
-# Hosted model APIs, one entry per host, by what they serve: "generation" (a model that samples
-# text: chat, completions, embeddings) or "scoring" (a hosted classifier: toxicity, moderation).
-# A URL on one of these hosts is a model call whatever its path.
-HOSTED_MODEL_APIS: Final[Mapping[str, Literal["generation", "scoring"]]] = {
-    "api.openai.com": "generation",
-    "api.anthropic.com": "generation",
-    "generativelanguage.googleapis.com": "generation",
-    "api.mistral.ai": "generation",
-    "api.groq.com": "generation",
-    "api.together.xyz": "generation",
-    "api.deepseek.com": "generation",
-    "api.cohere.com": "generation",
-    "api-inference.huggingface.co": "generation",
-    "router.huggingface.co": "generation",
-    "commentanalyzer.googleapis.com": "scoring",  # Perspective API: toxicity scores
-}
-
-
-def _hosts(kind: str) -> str:
-    """The hosts of one kind, as a pattern matching the whole host only (not `xapi.openai.com`)."""
-    hosts = (re.escape(host) for host, served in HOSTED_MODEL_APIS.items() if served == kind)
-    return "|".join(rf"(?<![\w.-]){host}(?![\w.-])" for host in hosts)
-
-
-# A URL that reaches a generative model: a serving path (OpenAI-compatible, TGI, Ollama) or host.
-LLM_ENDPOINT = re.compile(
-    r"/v1/(chat/)?completions|/v1/embeddings|/v1/messages|/generate\b|:11434|/api/(generate|chat)\b|"
-    + _hosts("generation")
-)
-# A URL that reaches any hosted model, a scoring one included (what retries and timeouts concern).
-MODEL_ENDPOINT = re.compile(f"{LLM_ENDPOINT.pattern}|{_hosts('scoring')}")
 
 
 def _requests_target(src: PythonFile, call: ast.Call) -> str | None:
@@ -119,17 +86,6 @@ def _aiohttp_session(src: PythonFile, call: ast.Call) -> tuple[str, str] | None:
         return None
     why = "the session's `ClientTimeout()` sets no limit" if timeout else "aiohttp's default is 5 minutes"
     return func.attr, why
-
-
-def is_script(src: PythonFile) -> bool:
-    """A notebook or command-line script (`if __name__ == "__main__"`): interactive and batch
-    work may legitimately wait out aiohttp's 5-minute default."""
-    return src.kind == "notebook" or any(
-        isinstance(node, ast.If)
-        and "__name__" in ast.unparse(node.test)
-        and "__main__" in ast.unparse(node.test)
-        for node in src.tree.body
-    )
 
 
 @RULES.rule(

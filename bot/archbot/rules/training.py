@@ -13,7 +13,7 @@ from archbot.repo import sdk
 from archbot.repo.model import Class, Function, Symbol, own_nodes
 from archbot.repo.resolve import Names, Tree, binding_key
 from archbot.rules import Family, Hit
-from archbot.rules.governance import is_test_module
+from archbot.rules.endpoints import LLM_ENDPOINT
 from archbot.rules.pyast import (
     argument,
     assigned_values,
@@ -24,6 +24,7 @@ from archbot.rules.pyast import (
     is_none,
     is_route_handler,
     is_serving_module,
+    is_test_module,
     is_true,
     kwarg,
     literal_text,
@@ -32,7 +33,6 @@ from archbot.rules.pyast import (
     string_value,
 )
 from archbot.rules.source import PythonFile
-from archbot.rules.timeouts import LLM_ENDPOINT
 
 RULES = Family()
 
