@@ -31,6 +31,7 @@ from __future__ import annotations
 import ast
 import collections
 import copy
+import functools
 import io
 import json
 import re
@@ -286,8 +287,8 @@ def _edit_sites(changed: ChangedFile) -> dict[int, tuple[frozenset[int], bool]]:
 
 
 class _Reformats:
-    """The statements and calls of a Python file's old version that the change edited, by their
-    syntax tree (layout, comments, quotes and trailing commas aside) and by their outline
+    """The statements of a Python file's old version that the change edited, by their syntax
+    tree (layout, comments, quotes and trailing commas aside) and by their outline
     (_Outline). A statement of the new version with the same tree as any of them is the old one
     reformatted or moved within the file, and so is one equal to the statement its edit sits in
     but for a member of `self` renamed. For a rule that judges a call by its options, so is a
@@ -296,9 +297,6 @@ class _Reformats:
 
     def __init__(self, before: str | None, changed: ChangedFile) -> None:
         self.by_tree: dict[str, list[frozenset[int]]] = {}
-        self.calls: dict[str, list[frozenset[int]]] = {}
-        self.added = frozenset(changed.added_lines)
-        self.added_calls: collections.Counter[str] | None = None  # counted for the first moved call
         self.edited: list[tuple[frozenset[int], ast.stmt]] = []
         self.forms: dict[tuple[Callable[[ast.stmt], str], int], str] = {}  # an old statement's forms
         self.sites = _edit_sites(changed)
@@ -317,32 +315,10 @@ class _Reformats:
                     self.by_tree.setdefault(ast.dump(node), []).append(lines)
                 if any(not lines.isdisjoint(site) for site in sites):
                     self.edited.append((lines, node))
-            elif isinstance(node, ast.Call):
-                lines = frozenset(range(node.lineno, (node.end_lineno or node.lineno) + 1))
-                if not lines.isdisjoint(removed):
-                    self.calls.setdefault(ast.dump(node), []).append(lines)
 
-    def _moved_calls(self, after: PythonFile, statement: ast.stmt, line: int) -> list[frozenset[int]]:
-        """The old lines of the removed calls equal to the calls on `line`, when every call on it
-        is one (a new call beside a moved one is new) and the change adds no more of it than it
-        removes (a copy is new)."""
-        if self.added_calls is None:
-            self.added_calls = collections.Counter(
-                ast.dump(node)
-                for node in ast.walk(after.tree)
-                if isinstance(node, ast.Call)
-                and not self.added.isdisjoint(range(node.lineno, (node.end_lineno or node.lineno) + 1))
-            )
-        found: list[frozenset[int]] = []
-        for call in _outermost_calls(statement, line):
-            key = ast.dump(call)
-            old = self.calls.get(key, [])
-            if not old or self.added_calls[key] > len(old):
-                return []
-            found.extend(old)
-        return found
-
-    def old_lines(self, after: PythonFile, line: int, outlined: bool) -> frozenset[int]:
+    def old_lines(
+        self, after: PythonFile, line: int, outlined: bool, removed: _RemovedCalls
+    ) -> frozenset[int]:
         """The old lines of the edited statements that the statement at `line` of the new version
         `after` reformats or moves, or (`outlined`) whose calls a call on that line moves or that
         the statement gives other values (none: it is new)."""
@@ -361,9 +337,9 @@ class _Reformats:
         renamed = self._at_edit_site(statement, lambda old: self._form(_members_renamed, old) == members)
         if renamed or not outlined:
             return renamed
-        moved = self._moved_calls(after, statement, line)
+        moved = removed.moved_to(after, line, elsewhere=False).get(after.path)
         if moved:
-            return frozenset().union(*moved)
+            return moved
         outline, unnamed = _outline(statement), _unnamed(statement)
         return self._at_edit_site(
             statement,
@@ -404,19 +380,25 @@ def _outermost_calls(statement: ast.stmt, line: int) -> list[ast.Call]:
     return [call for call in spanning if id(call) not in inner]
 
 
-class _CallsRemovedElsewhere:
+class _RemovedCalls:
     """The calls the change removed from each Python file (by syntax tree, in the file's old
-    version), read once a finding asks: a call moved to another module (a module split in two)."""
+    version), read once a finding asks: a call moved within its file (two assignments merged into
+    one `return a(), b()`) or to another module (a module split in two)."""
 
     def __init__(self, sources: Mapping[str, SourceFile], files: Mapping[str, ChangedFile]) -> None:
-        self.by_tree: dict[str, list[tuple[str, frozenset[int]]]] = {}
-        self.calls_in: dict[str, collections.Counter[str]] = {}  # per new file, counted when asked
-        for path, changed in files.items():
+        self.sources = sources
+        self.files = files
+        self.added_in: dict[str, collections.Counter[str]] = {}  # per new file, counted when asked
+
+    @functools.cached_property
+    def by_tree(self) -> dict[str, list[tuple[str, frozenset[int]]]]:
+        """Each removed call's syntax tree -> where it was: (path, its old lines)."""
+        found: dict[str, list[tuple[str, frozenset[int]]]] = {}
+        for path, changed in self.files.items():
             if not path.endswith(".py") or not changed.removed_lines:
                 continue
-            before = _before(path, sources, files)
             try:
-                tree = ast.parse(before or "")
+                tree = ast.parse(_before(path, self.sources, self.files) or "")
             except (SyntaxError, ValueError, RecursionError):
                 continue
             removed = changed.removed_lines.keys()
@@ -424,11 +406,13 @@ class _CallsRemovedElsewhere:
                 if isinstance(node, ast.Call):
                     lines = frozenset(range(node.lineno, (node.end_lineno or node.lineno) + 1))
                     if not lines.isdisjoint(removed):
-                        self.by_tree.setdefault(ast.dump(node), []).append((path, lines))
+                        found.setdefault(ast.dump(node), []).append((path, lines))
+        return found
 
-    def moved_to(self, after: PythonFile, line: int) -> dict[str, frozenset[int]]:
-        """Where the calls on `line` of `after` were, in other files, when every call on it is one
-        the change removed there and the change adds no more copies of it to this file."""
+    def moved_to(self, after: PythonFile, line: int, elsewhere: bool) -> dict[str, frozenset[int]]:
+        """Where the calls on `line` of `after` were, in its own old version or (`elsewhere`) in
+        other files, when every call on it is one the change removed there (a new call beside a
+        moved one is new) and the change adds no more copies of it to this file (a copy is new)."""
         if not self.by_tree:
             return {}  # the change removed no call: nothing moved
         statement = _smallest_statement(after.tree, line)
@@ -437,18 +421,28 @@ class _CallsRemovedElsewhere:
         found: dict[str, frozenset[int]] = {}
         for call in _outermost_calls(statement, line):
             key = ast.dump(call)
-            old = [(path, lines) for path, lines in self.by_tree.get(key, []) if path != after.path]
-            if not old:
-                return {}
-            if after.path not in self.calls_in:
-                self.calls_in[after.path] = collections.Counter(
-                    ast.dump(node) for node in ast.walk(after.tree) if isinstance(node, ast.Call)
-                )
-            if self.calls_in[after.path][key] > len(old):
+            old = [
+                (path, lines)
+                for path, lines in self.by_tree.get(key, [])
+                if (path != after.path) == elsewhere
+            ]
+            if not old or self._added(after)[key] > len(old):
                 return {}
             for path, lines in old:
                 found[path] = found.get(path, frozenset()) | lines
         return found
+
+    def _added(self, after: PythonFile) -> collections.Counter[str]:
+        """The calls on the lines the change adds to `after`, by syntax tree."""
+        if after.path not in self.added_in:
+            added = frozenset(self.files[after.path].added_lines)
+            self.added_in[after.path] = collections.Counter(
+                ast.dump(node)
+                for node in ast.walk(after.tree)
+                if isinstance(node, ast.Call)
+                and not added.isdisjoint(range(node.lineno, (node.end_lineno or node.lineno) + 1))
+            )
+        return self.added_in[after.path]
 
 
 def _before(path: str, sources: Mapping[str, SourceFile], files: Mapping[str, ChangedFile]) -> str | None:
@@ -505,7 +499,7 @@ def without_carried(
     replacements: dict[str, dict[int, int]] = {}
     reformats: dict[str, _Reformats] = {}
     moved_from: dict[str, list[tuple[str, int]]] | None = None  # built for the first added line
-    calls_elsewhere: _CallsRemovedElsewhere | None = None  # built for the first call it may carry
+    removed = _RemovedCalls(sources, files)  # read for the first call it may carry
     for finding in findings:
         changed = files.get(finding.file)
         if changed is None or finding.old_line is not None or finding.line not in changed.added_lines:
@@ -533,13 +527,11 @@ def without_carried(
                 reformats[finding.file] = _Reformats(_before(finding.file, sources, files), changed)
             spec = specs.get(finding.rule)
             outlined = spec is not None and spec.subject == "call"
-            old_lines = reformats[finding.file].old_lines(after, finding.line, outlined)
+            old_lines = reformats[finding.file].old_lines(after, finding.line, outlined, removed)
             if old_lines:
                 suspects.setdefault(finding.file, []).append(_Suspect(finding, old_lines))
             elif outlined:
-                if calls_elsewhere is None:
-                    calls_elsewhere = _CallsRemovedElsewhere(sources, files)
-                for path, lines in calls_elsewhere.moved_to(after, finding.line).items():
+                for path, lines in removed.moved_to(after, finding.line, elsewhere=True).items():
                     suspects.setdefault(path, []).append(_Suspect(finding, lines))
     for path, items in suspects.items():
         before_text = _before(path, sources, files)
