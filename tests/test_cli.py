@@ -78,6 +78,24 @@ def test_rules_lists_every_rule_with_its_severity(repo: GitRepo, run_archbot: Ru
     assert severities == sorted(severities, key=order.index)
 
 
+def test_rules_marks_the_opt_in_rules_and_says_how_to_enable_one(
+    repo: GitRepo, run_archbot: RunArchbot
+) -> None:
+    listed = run_archbot("rules").out.split("\n\n")[0].splitlines()
+    explained = run_archbot("rules", "llm-no-max-tokens").out
+
+    assert sorted(line.split()[0] for line in listed if line.endswith("  (opt-in)")) == [
+        "llm-model-alias-unpinned",
+        "llm-model-hardcoded",
+        "llm-no-max-tokens",
+    ]
+    assert (
+        "Off by default (a team's policy, not a defect): rules: {enable: [llm-no-max-tokens]} turns it on.\n"
+        "Where it speaks (role policy, row 'application'):\n"
+        "    service, infra: reported\n"
+    ) in explained
+
+
 def test_rules_explains_one_rule(repo: GitRepo, run_archbot: RunArchbot) -> None:
     result = run_archbot("rules", "http-call-no-timeout")
     assert (result.code, result.out, result.err) == (0, HTTP_CALL_NO_TIMEOUT, "")

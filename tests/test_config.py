@@ -108,6 +108,10 @@ def review_error(repo: GitRepo, run_archbot: RunArchbot, *args: str) -> tuple[in
         ),
         ("llm:\n  min_confidence: 3\n", "'llm.min_confidence' must be between 0 and 1, not 3"),
         (
+            "rules:\n  enable: [llm-no-max-token]\n",
+            "'rules.enable' names unknown rule 'llm-no-max-token'; did you mean 'llm-no-max-tokens'?",
+        ),
+        (
             "rules:\n  disable: [http-call-no-timout]\n",
             "'rules.disable' names unknown rule 'http-call-no-timout'; did you mean 'http-call-no-timeout'?",
         ),

@@ -15,6 +15,8 @@ from archbot.models import Finding, Severity
 from conftest import GitRepo
 
 BASE = {
+    # The team reviews its model pins (an opt-in rule), so the rules have a hint to give.
+    ".archbot.yml": "rules:\n  enable: [llm-model-alias-unpinned]\n",
     "app/__init__.py": "",
     "app/settings.py": (
         "class Settings:\n"

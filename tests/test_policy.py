@@ -10,7 +10,7 @@ from collections.abc import Callable
 import pytest
 
 from archbot import diff, filter, models, policy
-from archbot.config import Config
+from archbot.config import Config, RulesConfig
 from archbot.models import Finding, Severity
 from archbot.rules.registry import all_rules
 from conftest import GitRepo, Run
@@ -201,6 +201,10 @@ def test_rules_explain_where_they_speak(run_archbot: RunArchbot) -> None:
     assert hygiene.code == 0
     assert hygiene.out.startswith("hygiene: Hygiene notes in example or script code\n")
     assert "Where it speaks" not in hygiene.out
+
+
+# The config of a team that enables the opt-in policy rules.
+ENABLE_ALL = "rules:\n  enable: ['*']\n"
 
 
 def review(run_archbot: RunArchbot, *extra: str) -> dict[str, object]:
@@ -479,6 +483,7 @@ def test_a_call_kept_while_its_target_is_renamed_carries_its_old_gaps_silently(
 ) -> None:
     """The chat model's attribute renamed (line 6): the call is the one the change removed, so
     neither its missing timeout nor its missing output cap is news."""
+    repo.stage(".archbot.yml", ENABLE_ALL)
     repo.stage("service/brain.py", BRAIN)
     added = found(review(run_archbot))
     repo.commit("before")
@@ -510,6 +515,7 @@ def test_a_member_renamed_carries_its_statements_old_findings_silently(
 ) -> None:
     """`self._judge` become `self.judge` (line 6): the same code, its alias no news. Renamed
     while given another alias (line 10), the statement is another one and speaks."""
+    repo.stage(".archbot.yml", ENABLE_ALL)
     repo.stage("service/grader.py", GRADER)
     added = found(review(run_archbot))
     repo.commit("before")
@@ -532,7 +538,9 @@ def test_an_examples_hub_loads_and_a_librarys_default_alias_are_not_reported(
     repo: GitRepo, run_archbot: RunArchbot
 ) -> None:
     """An example or a script loads a model's current weights for whoever runs it, who chooses
-    the pin; a library's alias is a default its callers override. An application's alias speaks."""
+    the pin; a library's alias is a default its callers override. An application's alias speaks
+    (where the team enables the rule)."""
+    repo.stage(".archbot.yml", ENABLE_ALL)
     repo.stage("pyproject.toml", LIBRARY_PYPROJECT)
     repo.stage("ranker/__init__.py", "")
     repo.stage("ranker/defaults.py", "import openai\n\n" + DEFAULTS)
@@ -631,6 +639,49 @@ def finding(rule: str, line: int, severity: Severity) -> Finding:
     return Finding(rule, "rules", "llm-ml-engineer", severity, "llm/gateway.py", line, rule, "why", "fix")
 
 
+# A service's answer call on a floating alias, fixed at the call, with no output cap (line 8),
+# through a client with a timeout.
+ANSWER = (
+    "from openai import OpenAI\n\n"
+    "client = OpenAI(timeout=20)\n\n\n"
+    "def answer(question):\n"
+    "    return client.chat.completions.create(\n"
+    '        model="gpt-4o", messages=[{"role": "user", "content": question}]\n'
+    "    )\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("config", "expected"),
+    [
+        ("", []),
+        ("rules:\n  enable: [llm-no-max-tokens]\n", [("llm-no-max-tokens", "medium", [7])]),
+        (
+            "rules:\n  enable: ['*']\n  disable: [llm-model-hardcoded]\n",
+            [("llm-no-max-tokens", "medium", [7]), ("llm-model-alias-unpinned", "low", [8])],
+        ),
+    ],
+)
+def test_team_policy_rules_speak_only_where_the_config_enables_them(
+    repo: GitRepo, run_archbot: RunArchbot, config: str, expected: list[tuple[str, str, list[int]]]
+) -> None:
+    """A missing output cap, a floating alias and a model id at its call are a team's policy, not
+    defects: off by default, on by `rules.enable` ("*" for all), and `rules.disable` still wins."""
+    if config:
+        repo.write(".archbot.yml", config)
+    repo.stage("service/answer.py", ANSWER)
+
+    assert [(f[1], f[2], f[3]) for f in found(review(run_archbot))] == expected
+
+
+def test_the_opt_in_rules_are_the_team_policies() -> None:
+    assert sorted(rule for rule, entry in policy.POLICY.items() if entry.opt_in) == [
+        "llm-model-alias-unpinned",
+        "llm-model-hardcoded",
+        "llm-no-max-tokens",
+    ]
+
+
 def test_two_rules_never_say_the_same_thing_on_one_line() -> None:
     """On one line, one finding per topic: the more severe, then the rule listed first in the
     policy. Another topic on the same line still speaks."""
@@ -646,7 +697,8 @@ def test_two_rules_never_say_the_same_thing_on_one_line() -> None:
         finding("llm-model-alias-unpinned", 2, Severity.LOW),
     ]
 
-    kept = filter.apply(found, {changed.path: changed}, lambda path, line: "", Config(), {})
+    config = Config(rules=RulesConfig(enable=["*"]))
+    kept = filter.apply(found, {changed.path: changed}, lambda path, line: "", config, {})
 
     assert [(f.rule, f.line) for f in kept.findings] == [
         ("llm-timeout-disabled", 1),

@@ -134,7 +134,8 @@ def test_rules_list_says_severities_vary_by_context(run_archbot: RunArchbot) -> 
         "The severities are each rule's default; a report can differ by context. A finding can be\n"
         "more or less severe than its rule's default by what it finds (a key with a provider's\n"
         "shape is critical, a token-like literal high), and the config changes a rule's severity\n"
-        "(`rules.severity`) or silences it for some paths (`rules.ignore`).\n"
+        "(`rules.severity`) or silences it for some paths (`rules.ignore`). Rules marked opt-in check\n"
+        "a team's policy rather than a defect: they are off unless `rules.enable` lists them.\n"
         "Explain one rule: archbot rules RULE-ID\n"
     )
 

@@ -392,6 +392,7 @@ def test_request_data_choosing_a_codec_that_unpickles(repo: GitRepo, run_archbot
 def test_code_only_type_checkers_read_is_not_reviewed(repo: GitRepo, run_archbot: RunArchbot) -> None:
     # The `if TYPE_CHECKING:` body never runs: its client and call draw nothing; its `else` runs,
     # and a key committed under it is exposed all the same.
+    repo.stage(".archbot.yml", "rules:\n  enable: ['*']\n")
     found = review(repo, run_archbot, {"app/gen.py": "type_checking_only.py"}, "--persona", "llm-ml-engineer")
 
     assert found == [

@@ -324,7 +324,8 @@ def rules_command(rule_id: str | None) -> int:
     if rule_id is None:
         width = max(len(rule) for rule in specs)
         for spec in sorted(specs.values(), key=lambda s: (-s.severity, s.id)):
-            click.echo(f"{spec.id:{width}}  {spec.severity.label:8} {spec.persona:28} {spec.title}")
+            opt_in = "  (opt-in)" if policy.policy(spec.id).opt_in else ""
+            click.echo(f"{spec.id:{width}}  {spec.severity.label:8} {spec.persona:28} {spec.title}{opt_in}")
         click.echo(f"\n{SEVERITY_NOTE}\nExplain one rule: archbot rules RULE-ID")
         return EXIT_OK
     if rule_id not in specs:
@@ -339,7 +340,8 @@ SEVERITY_NOTE = (
     "The severities are each rule's default; a report can differ by context. A finding can be\n"
     "more or less severe than its rule's default by what it finds (a key with a provider's\n"
     "shape is critical, a token-like literal high), and the config changes a rule's severity\n"
-    "(`rules.severity`) or silences it for some paths (`rules.ignore`)."
+    "(`rules.severity`) or silences it for some paths (`rules.ignore`). Rules marked opt-in check\n"
+    "a team's policy rather than a defect: they are off unless `rules.enable` lists them."
 )
 
 
@@ -636,7 +638,7 @@ def personas_from(
     """The built-in personas plus the repository's (from disk, or from a PR's base revision)."""
     cache = frontmatter.Cache(cachedir.cache_dir(os.environ) / "frontmatter-v1.json")
     known = personas_module.load(personas_module.builtin_texts() + repo_texts, cache, warn=warning)
-    names_rules = config.rules.disable or config.rules.severity or config.rules.ignore
+    names_rules = config.rules.enable or config.rules.disable or config.rules.severity or config.rules.ignore
     config_module.check_names(config, known_rule_ids() if names_rules else set(), set(known))
     if forced is not None and forced not in known:
         raise usage_error(f"--persona {forced!r} is not a persona; known: {', '.join(known)}")

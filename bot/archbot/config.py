@@ -36,6 +36,8 @@ class PersonasConfig:
 
 @dataclasses.dataclass(frozen=True)
 class RulesConfig:
+    # Opt-in rules to switch on (policy.py: a team's policy, off by default); "*" for all of them.
+    enable: list[str] = dataclasses.field(default_factory=list)
     disable: list[str] = dataclasses.field(default_factory=list)
     severity: dict[str, str] = dataclasses.field(default_factory=dict)
     ignore: dict[str, list[str]] = dataclasses.field(default_factory=dict)
@@ -338,6 +340,7 @@ def check_names(config: Config, rule_ids: set[str], persona_names: set[str]) -> 
     """Rule ids and persona names in the config must exist; a typo would silently do nothing."""
     where = config.origin or "config"
     named_rules = [
+        ("rules.enable", config.rules.enable),
         ("rules.disable", config.rules.disable),
         ("rules.severity", list(config.rules.severity)),
         *((f"rules.ignore.{glob}", ids) for glob, ids in config.rules.ignore.items()),

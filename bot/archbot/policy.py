@@ -14,7 +14,10 @@ One table, one entry per rule. An entry names
   every file of a change that holds ML/LLM-related code, so such a change is still silent;
 - for `any` rules, `needs`: words one of which (in ASCII lower case) occurs in every file the rule
   can report on, or `keys`: a provider key shape (KEY_START) may stand in for them; the pre-commit
-  screen and the rule runner rely on both to skip rules soundly.
+  screen and the rule runner rely on both to skip rules soundly;
+- `opt_in` for a rule that checks a team's policy rather than a defect (which snapshot to pin,
+  where a model id lives, whether every call caps its output): it is off unless the config lists it
+  in `rules.enable`, as linters ship their opinionated rules.
 
 Adding a rule: add its entry here; tests/test_policy.py fails for a registered rule without one.
 The pre-commit screen (screen.py) reads `needs` without the review pipeline: this module imports
@@ -26,7 +29,7 @@ from __future__ import annotations
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (the screen reads this module)
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Collection, Mapping
     from typing import Literal
 
     from archbot.models import Role, Severity
@@ -130,18 +133,26 @@ PERSONA = _row("persona review", "drop", **{**_SHIPPED, "example": "lower", "scr
 
 
 class RulePolicy:
-    """One rule's entry: its row, its topic, its scope and (for `any` rules) the words it needs."""
+    """One rule's entry: its row, its topic, its scope, (for `any` rules) the words it needs, and
+    whether it is off unless the config enables it."""
 
-    __slots__ = ("keys", "needs", "row", "scope", "topic")
+    __slots__ = ("keys", "needs", "opt_in", "row", "scope", "topic")
 
     def __init__(
-        self, row: Row, topic: str, scope: Scope = "ml", needs: tuple[str, ...] = (), keys: bool = False
+        self,
+        row: Row,
+        topic: str,
+        scope: Scope = "ml",
+        needs: tuple[str, ...] = (),
+        keys: bool = False,
+        opt_in: bool = False,
     ) -> None:
         self.row = row
         self.topic = topic
         self.scope = scope
         self.needs = needs
         self.keys = keys
+        self.opt_in = opt_in
 
 
 # A provider key starts with one of these (secrets.PROVIDER_KEYS; screen.PROVIDER_KEY_START).
@@ -200,7 +211,10 @@ POLICY: dict[str, RulePolicy] = {
     "llm-client-no-retry": RulePolicy(RELIABILITY, "retry"),
     "llm-retries-disabled": RulePolicy(RELIABILITY, "retry"),
     "retry-no-backoff": RulePolicy(RELIABILITY, "retry"),
-    "llm-no-max-tokens": RulePolicy(APPLICATION, "max-tokens"),
+    # Team policies, off unless enabled (module docstring): read on recent commits of public
+    # applications, a missing cap, a floating alias and a model id at its call were each a
+    # deliberate choice every time (the model's own limit, the provider's current snapshot).
+    "llm-no-max-tokens": RulePolicy(APPLICATION, "max-tokens", opt_in=True),
     "llm-cache-no-ttl": RulePolicy(RELIABILITY, "cache"),
     "llm-call-in-loop": RulePolicy(RELIABILITY, "per-item"),
     "embedding-call-per-item": RulePolicy(RELIABILITY, "per-item"),
@@ -210,8 +224,8 @@ POLICY: dict[str, RulePolicy] = {
     "eval-no-seed": RulePolicy(HYGIENE, "seed"),
     "seed-not-passed": RulePolicy(HYGIENE, "seed"),
     "shuffle-without-seed": RulePolicy(HYGIENE, "seed"),
-    "llm-model-alias-unpinned": RulePolicy(MODEL_CHOICE, "model-id"),
-    "llm-model-hardcoded": RulePolicy(MODEL_CHOICE, "model-id"),
+    "llm-model-alias-unpinned": RulePolicy(MODEL_CHOICE, "model-id", opt_in=True),
+    "llm-model-hardcoded": RulePolicy(MODEL_CHOICE, "model-id", opt_in=True),
     "hf-unpinned-revision": RulePolicy(HUB_REVISION, "hub-revision"),
     "unpinned-ml-dependency": RulePolicy(DEPENDENCY, "dependency-pin"),
     "dockerfile-base-image-unpinned": RulePolicy(DEPLOYMENT, "image-pin"),
@@ -230,6 +244,12 @@ ORDER = {rule: index for index, rule in enumerate(POLICY)}
 
 def policy(rule: str) -> RulePolicy:
     return POLICY.get(rule, _META_POLICY)
+
+
+def enabled(rule: str, enable: Collection[str]) -> bool:
+    """Whether `rule` reports at all: every rule but an opt-in one that `enable` (the config's
+    `rules.enable`) does not list ("*" lists them all)."""
+    return not policy(rule).opt_in or rule in enable or "*" in enable
 
 
 def any_scope_words() -> frozenset[str]:
@@ -274,6 +294,10 @@ def describe(rule: str) -> str:
     for role in ROLE_NAMES:
         by_treatment.setdefault(entry.row.treatment(role), []).append(role)
     lines = [f"Where it speaks (role policy, row '{entry.row.name}'):"]
+    if entry.opt_in:
+        lines.insert(
+            0, f"Off by default (a team's policy, not a defect): rules: {{enable: [{rule}]}} turns it on."
+        )
     for treatment in ("report", "lower", "fold", "drop"):
         roles = by_treatment.get(treatment)
         if roles:

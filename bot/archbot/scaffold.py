@@ -26,6 +26,7 @@ DESCRIPTIONS: dict[str, str] = {
     "personas.assign": 'Pin files to a persona by glob, e.g. "services/agents/**": llm-ml-engineer',
     "personas.claude_agents": "Also use the repository's Claude Code agent files (.claude/agents/*.md).",
     "rules": "The static rules (`archbot rules` lists them).",
+    "rules.enable": "Opt-in rules to turn on (`archbot rules` marks them), e.g. [llm-no-max-tokens].",
     "rules.disable": "Rule ids to turn off.",
     "rules.severity": "Change a rule's severity, e.g. http-call-no-timeout: high",
     "rules.ignore": 'Ignore rules under a glob, e.g. "tests/**": [hardcoded-llm-api-key]; "*" is every rule.',
