@@ -225,6 +225,37 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "infra",
         "Dockerfile",
     ),
+    "infra-dockerfile-named-for-its-target": (
+        {"deploy/Dockerfile.serving-prod": "FROM python:3.12\n"},
+        "deploy/Dockerfile.serving-prod",
+        "infra",
+        "Dockerfile",
+    ),
+    # An image build file's name qualifies it as a directory would.
+    "script-benchmark-image": (
+        {"docker/Dockerfile.benchmark.grasping": "FROM acme/ranker-gpu:latest\n"},
+        "docker/Dockerfile.benchmark.grasping",
+        "script",
+        "image name Dockerfile.benchmark.grasping",
+    ),
+    "test-image-suffix": (
+        {"ci/e2e.Dockerfile": "FROM python:3.12\n"},
+        "ci/e2e.Dockerfile",
+        "test",
+        "image name e2e.Dockerfile",
+    ),
+    "test-image-dash": (
+        {"Dockerfile-tests": "FROM python:3.12\n"},
+        "Dockerfile-tests",
+        "test",
+        "image name Dockerfile-tests",
+    ),
+    "example-image": (
+        {"docker/Dockerfile.examples": "FROM python:3.12\n"},
+        "docker/Dockerfile.examples",
+        "example",
+        "image name Dockerfile.examples",
+    ),
     "infra-manifest": ({"ops/ranker.yaml": MANIFEST}, "ops/ranker.yaml", "infra", "apiVersion/kind"),
     "infra-k8s-dir": (
         {"k8s/values-prod.yaml": "replicas: 2\n"},

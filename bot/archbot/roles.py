@@ -133,6 +133,9 @@ _SCRIPT_NAMES = frozenset(
 _PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg", "package.json", "go.mod", "Cargo.toml")
 _SHELL_SUFFIXES = frozenset((".sh", ".bash", ".zsh", ".ps1", ".bat"))
 _INFRA_KINDS = frozenset(("dockerfile",))  # image build files by any name (classify.file_kind)
+# The words of an image build file's name, and those that only say what kind of file it is.
+_IMAGE_WORD = re.compile(r"[.\-_]")
+_IMAGE_NAMES = frozenset(("dockerfile", "containerfile", ""))
 _INFRA_NAMES = re.compile(
     r"^(docker-compose[\w.-]*\.ya?ml|compose\.ya?ml|chart\.yaml|values[\w.-]*\.yaml|kustomization\.ya?ml|"
     r"skaffold\.ya?ml|\.gitlab-ci\.yml|cloudbuild\.ya?ml|procfile|containerfile)$"
@@ -475,14 +478,19 @@ def _role_by_path(path: str) -> tuple[Role, str] | None:
     is_requirements = name.startswith(("requirements", "constraints")) or "requirements" in lowered
     if pure.suffix.lower() in _DOCS_SUFFIXES and not is_requirements:
         return "docs", f"documentation file {pure.suffix.lower()}"
-    for directory in lowered:
-        if directory in _TEST_DIRS:
-            return "test", f"path {directory}/"
+    # An image build file's name qualifies it as a directory would (`Dockerfile.benchmark.libero`,
+    # `e2e.Dockerfile`, `Dockerfile-test`): the image a benchmark or the tests run in.
+    places = [(d, f"path {d}/") for d in lowered]
+    if file_kind(path) == "dockerfile":
+        places += [(w, f"image name {pure.name}") for w in _IMAGE_WORD.split(name) if w not in _IMAGE_NAMES]
+    for word, signal in places:
+        if word in _TEST_DIRS:
+            return "test", signal
     if _TEST_NAME.match(name):
         return "test", f"test module name {pure.name}"
-    for directory in lowered:
-        if directory in _EXAMPLE_DIRS:
-            return "example", f"path {directory}/"
+    for word, signal in places:
+        if word in _EXAMPLE_DIRS:
+            return "example", signal
     if pure.suffix.lower() in _SCAFFOLD_CODE:
         for directory in lowered:
             if directory in _SCAFFOLD_DIRS:
@@ -495,9 +503,9 @@ def _role_by_path(path: str) -> tuple[Role, str] | None:
         return "docs", f"path {lowered[0]}/"
     if name in ("mkdocs.yml", "mkdocs.yaml", ".readthedocs.yml", ".readthedocs.yaml"):
         return "docs", f"documentation config {pure.name}"
-    for directory in lowered:
-        if directory in _SCRIPT_DIRS:
-            return "script", f"path {directory}/"
+    for word, signal in places:
+        if word in _SCRIPT_DIRS:
+            return "script", signal
     return None
 
 
