@@ -36,7 +36,8 @@ persona:  senior-ml-systems-architect
 peers:    B113, S113
 
 A `requests` or `urllib` call with no timeout, which can wait forever, or an `aiohttp`
-request with none on the call or its session, which waits up to 5 minutes.
+request with none on the call or its session, which waits up to 5 minutes. A `data:` or
+`file:` URL (its text, or a `startswith` guard around the call) reaches no network.
 
 Why it matters:
     `requests` never times out unless told to ("your code may hang for minutes or more").

@@ -389,6 +389,19 @@ def test_request_data_choosing_a_codec_that_unpickles(repo: GitRepo, run_archbot
     ]
 
 
+def test_data_and_file_urls_are_opened_without_the_network(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    # A `data:` URL, by its text or under a `startswith` guard (a tuple of prefixes, one operand of
+    # an `and`), is decoded in place: no timeout to set, nothing that blocks; a `file:` URL has no
+    # timeout to set. The other branch (24) and a negated guard (29) fetch over the network.
+    found = review(repo, run_archbot, {"service/attachments.py": "attachments.py"})
+
+    assert found == [
+        ("service/attachments.py", 24, "http-call-no-timeout", "medium"),
+        ("service/attachments.py", 29, "http-call-no-timeout", "medium"),
+        ("service/attachments.py", 46, "blocking-call-in-async", "medium"),
+    ]
+
+
 def test_code_only_type_checkers_read_is_not_reviewed(repo: GitRepo, run_archbot: RunArchbot) -> None:
     # The `if TYPE_CHECKING:` body never runs: its client and call draw nothing; its `else` runs,
     # and a key committed under it is exposed all the same.

@@ -42,3 +42,8 @@ MODEL_ENDPOINT = re.compile(f"{LLM_ENDPOINT.pattern}|{_hosts('scoring')}")
 
 # A URL whose host is this machine: a process the code runs beside (a sidecar, a server it started).
 LOOPBACK_URL = re.compile(r"^\w+://(?:localhost|127(?:\.\d+){3}|\[::1\])(?::|/|$)", re.IGNORECASE)
+
+# URLs the standard library opens without the network: a `data:` URL is decoded in place (nothing
+# to wait for), a `file:` URL read from disk (nothing to time out).
+DATA_URL = re.compile(r"^data:", re.IGNORECASE)
+OFFLINE_URL = re.compile(r"^(?:data|file):", re.IGNORECASE)

@@ -11,8 +11,8 @@ from archbot.repo import datastores
 from archbot.repo.model import Function, own_nodes
 from archbot.repo.resolve import Names, binding_key
 from archbot.rules import Family, Hit
-from archbot.rules.endpoints import HTTP_METHODS
-from archbot.rules.pyast import call_receiver, imports_any, is_stub, llm_call, scope_walk
+from archbot.rules.endpoints import DATA_URL, HTTP_METHODS
+from archbot.rules.pyast import argument, call_receiver, imports_any, is_stub, llm_call, scope_walk, url_start
 from archbot.rules.source import PythonFile
 
 RULES = Family()
@@ -27,7 +27,7 @@ def _blocking_call(names: Names, call: ast.Call) -> tuple[str, Severity | None] 
         module, _, function = name.rpartition(".")
         if module in ("requests", "httpx") and function in HTTP_METHODS:
             return f"`{name}` is a synchronous HTTP call.", None
-        if name == "urllib.request.urlopen":
+        if name == "urllib.request.urlopen" and not _decoded_in_place(names, call):
             return "`urllib.request.urlopen` is a synchronous HTTP call.", None
     site = llm_call(names, call)
     if site is not None and not site.is_async:
@@ -54,6 +54,12 @@ def _blocking_call(names: Names, call: ast.Call) -> tuple[str, Severity | None] 
     if ctor.endswith(".from_pretrained") and chain == ["generate"]:
         return "a local `model.generate()` runs the model on the event loop.", Severity.MEDIUM
     return None
+
+
+def _decoded_in_place(names: Names, call: ast.Call) -> bool:
+    """`urlopen` given a `data:` URL (by its text or a `startswith` guard): decoded, not fetched."""
+    url = argument(call, 0, "url")
+    return url is not None and DATA_URL.match(url_start(names, names.tree, call, url)) is not None
 
 
 @RULES.rule(
@@ -332,7 +338,7 @@ def _waits(names: Names, call: ast.Call, function: Function) -> str | None:
     sync LLM call, a synchronous database call, a read of a file handed over."""
     func = call.func
     name = names.call_name(call)
-    if name in _BLOCKING_IO:
+    if name in _BLOCKING_IO and not (name == "urllib.request.urlopen" and _decoded_in_place(names, call)):
         return f"`{name}`"
     found = _file_io(names, call, function)
     if found is not None:

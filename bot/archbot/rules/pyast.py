@@ -136,6 +136,61 @@ def url_value(names: Names, tree: Tree, call: ast.Call, url: ast.expr) -> ast.ex
     return max(assigned, key=lambda node: node.lineno).value if assigned else url
 
 
+def url_start(names: Names, tree: Tree, call: ast.Call, url: ast.expr) -> str:
+    """How the URL a call is given begins, where the code shows it: the leading literal text of
+    what it stands for (`url_value`), or for a name, the prefix an enclosing
+    `if NAME.startswith("data:"):` guards it with (the call in the guarded body, in the same
+    function); '' when the code does not show it."""
+    start = _leading_text(url_value(names, tree, call, url))
+    if start or not isinstance(url, ast.Name):
+        return start
+    inner: ast.AST = call
+    for ancestor in tree.ancestors(call):
+        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            return ""
+        if isinstance(ancestor, ast.If) and inner in ancestor.body:
+            guarded = _guarded_prefix(ancestor.test, url.id)
+            if guarded:
+                return guarded
+        inner = ancestor
+    return ""
+
+
+def _leading_text(node: ast.expr) -> str:
+    """The literal text a string or f-string starts with ('' when it starts with a value)."""
+    if isinstance(node, ast.JoinedStr):
+        first = node.values[0] if node.values else None
+        return first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else ""
+    return string_value(node) or ""
+
+
+def _guarded_prefix(test: ast.expr, name: str) -> str:
+    """The prefix `test` ensures `name` starts with when it holds: `name.startswith("data:")`, a
+    tuple of prefixes (their common start), or one operand of an `and`."""
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        return next((p for p in (_guarded_prefix(v, name) for v in test.values) if p), "")
+    if not (
+        isinstance(test, ast.Call)
+        and isinstance(test.func, ast.Attribute)
+        and test.func.attr == "startswith"
+        and isinstance(test.func.value, ast.Name)
+        and test.func.value.id == name
+        and len(test.args) == 1
+    ):
+        return ""
+    given = test.args[0]
+    prefixes = (
+        [string_value(e) for e in given.elts] if isinstance(given, ast.Tuple) else [string_value(given)]
+    )
+    texts = [p for p in prefixes if p is not None]
+    if not texts or len(texts) < len(prefixes):
+        return ""
+    # The common start of all is that of the first and the last in sorted order.
+    first, last = min(texts), max(texts)
+    length = next((i for i, (a, b) in enumerate(zip(first, last, strict=False)) if a != b), len(first))
+    return first[:length]
+
+
 def http_verb(call: ast.Call) -> str | None:
     """The HTTP method a call sends, in lower case: the attribute called (`session.post(...)`), or
     for `request` (`requests.request("POST", url)`, `session.request(method="post", ...)`) its

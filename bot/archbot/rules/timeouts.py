@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from archbot.models import Severity
 from archbot.repo.resolve import binding_key
 from archbot.rules import Family, Hit
-from archbot.rules.endpoints import HTTP_METHODS, LOOPBACK_URL, MODEL_ENDPOINT
+from archbot.rules.endpoints import HTTP_METHODS, LOOPBACK_URL, MODEL_ENDPOINT, OFFLINE_URL
 from archbot.rules.pyast import (
     argument,
     call_receiver,
@@ -19,6 +19,7 @@ from archbot.rules.pyast import (
     literal_text,
     llm_client_kind,
     scope_walk,
+    url_start,
     url_value,
 )
 from archbot.rules.source import PythonFile
@@ -99,7 +100,8 @@ def _aiohttp_session(src: PythonFile, call: ast.Call) -> tuple[str, str] | None:
 )
 def http_call_no_timeout(src: PythonFile) -> Iterator[Hit]:
     """A `requests` or `urllib` call with no timeout, which can wait forever, or an `aiohttp`
-    request with none on the call or its session, which waits up to 5 minutes.
+    request with none on the call or its session, which waits up to 5 minutes. A `data:` or
+    `file:` URL (its text, or a `startswith` guard around the call) reaches no network.
 
     Why:
         `requests` never times out unless told to ("your code may hang for minutes or more").
@@ -144,8 +146,15 @@ def http_call_no_timeout(src: PythonFile) -> Iterator[Hit]:
             and line is not None
             and argument(call, 2, "timeout") is None
             and not has_splat(call)
+            and not _offline(src, call)
         ):
             yield Hit(line, "`urllib.request.urlopen` without `timeout`.")
+
+
+def _offline(src: PythonFile, call: ast.Call) -> bool:
+    """`urlopen` given a `data:` or `file:` URL (by its text or a `startswith` guard): no network."""
+    url = argument(call, 0, "url")
+    return url is not None and OFFLINE_URL.match(url_start(src.names, src.nodes, call, url)) is not None
 
 
 # Methods of an httpx client that take the URL second (after the HTTP method).
