@@ -395,6 +395,37 @@ def test_a_call_given_other_values_carries_its_old_gap_silently(
     ]
 
 
+# A service's Hub generation calls, through a client that does not retry (lines 7 and 11).
+COMPLETIONS = (
+    "from huggingface_hub import InferenceClient\n\n"
+    'client = InferenceClient(model="acme/chat", timeout=30)\n\n\n'
+    "def complete(prompt):\n"
+    "    return client.text_generation(prompt, max_new_tokens=64)\n\n\n"
+    "def headline(text):\n"
+    "    return client.text_generation(text, max_new_tokens=16)\n"
+)
+
+
+def test_a_call_given_its_callers_arguments_carries_its_old_gap_silently(
+    repo: GitRepo, run_archbot: RunArchbot
+) -> None:
+    """The caller's options forwarded into a call (`**options` added, line 7) keep the call and
+    its gap; a keyword of its own added (line 11) edits the call, and speaks."""
+    repo.stage("service/complete.py", COMPLETIONS)
+    added = found(review(run_archbot))
+    repo.commit("before")
+    edited = COMPLETIONS.replace("complete(prompt)", "complete(prompt, **options)").replace(
+        "(prompt, max_new_tokens=64)", "(prompt, max_new_tokens=64, **options)"
+    )
+    repo.stage("service/complete.py", edited.replace("16)", "16, stream=False)"))
+    repo.commit("forward the caller's options")
+
+    assert added == [("service/complete.py", "llm-client-no-retry", "medium", [7, 11])]
+    assert found(review(run_archbot, "--base", "HEAD~1")) == [
+        ("service/complete.py", "llm-client-no-retry", "medium", [11]),
+    ]
+
+
 # A model wrapper building its Hub inference clients without a timeout (lines 7 and 8).
 WRAPPER = (
     "from huggingface_hub import AsyncInferenceClient, InferenceClient\n\n\n"

@@ -260,6 +260,21 @@ def _members_renamed(statement: ast.stmt) -> str:
     return ast.dump(_MemberNames().visit(copy.deepcopy(statement)))
 
 
+class _Unforwarded(ast.NodeTransformer):
+    """A statement with its calls' splats (`*args`, `**options`) set aside: forwarding a caller's
+    arguments into a call (`**kwargs` added) keeps the call, its own options unchanged."""
+
+    def visit_Call(self, node: ast.Call) -> ast.Call:
+        self.generic_visit(node)
+        node.args = [a for a in node.args if not isinstance(a, ast.Starred)]
+        node.keywords = [k for k in node.keywords if k.arg is not None]
+        return node
+
+
+def _unforwarded(statement: ast.stmt) -> str:
+    return ast.dump(_Unforwarded().visit(copy.deepcopy(statement)))
+
+
 def _edit_sites(changed: ChangedFile) -> dict[int, tuple[frozenset[int], bool]]:
     """For each added line, where in the old version its edit sits: the old lines its run removed
     (any of them), or for a run that only adds lines, the old lines before and after it (both)."""
@@ -293,7 +308,8 @@ class _Reformats:
     reformatted or moved within the file, and so is one equal to the statement its edit sits in
     but for a member of `self` renamed. For a rule that judges a call by its options, so is a
     call (two assignments merged into one `return a(), b()`), and a statement with the outline of
-    the one its own edit sits in is that statement given other values or a keyword renamed."""
+    the one its own edit sits in is that statement given other values, a keyword renamed, or a
+    caller's arguments forwarded (`**kwargs` added)."""
 
     def __init__(self, before: str | None, changed: ChangedFile) -> None:
         self.by_tree: dict[str, list[frozenset[int]]] = {}
@@ -340,10 +356,14 @@ class _Reformats:
         moved = removed.moved_to(after, line, elsewhere=False).get(after.path)
         if moved:
             return moved
-        outline, unnamed = _outline(statement), _unnamed(statement)
+        outline, unnamed, unforwarded = _outline(statement), _unnamed(statement), _unforwarded(statement)
         return self._at_edit_site(
             statement,
-            lambda old: self._form(_outline, old) == outline or self._form(_unnamed, old) == unnamed,
+            lambda old: (
+                self._form(_outline, old) == outline
+                or self._form(_unnamed, old) == unnamed
+                or self._form(_unforwarded, old) == unforwarded
+            ),
         )
 
     def _form(self, form: Callable[[ast.stmt], str], old: ast.stmt) -> str:
@@ -485,7 +505,8 @@ def without_carried(
       options (RuleSpec.subject "call"), also on a call equal to one the change removed (moved
       into another statement, or into this file from another) and in a statement with the outline
       of the one its edit sits in (the same calls and options given other values) or equal to it
-      but for a keyword's name (`name=config.model` become `model=config.model`);
+      but for a keyword's name (`name=config.model` become `model=config.model`) or a caller's
+      arguments forwarded (`**kwargs` added);
     - any finding on a rewritten line of a file other than Python (a manifest's image tag bumped)
       when its rule said the same words of that file before the change: the gap was there, the
       change did not bring it. (In Python an edit near a gap is often the place to close it: an
