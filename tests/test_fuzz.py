@@ -451,9 +451,7 @@ def test_every_renderer_survives_hostile_reports(report: Report) -> None:
 LLM_PRELUDE = "import openai\n\nclient = openai.OpenAI()\n"
 LEAKED_KEY = 'leaky = openai.OpenAI(api_key="sk-proj-Xk29dLq8vNw3Rt7Yp1Zs6Hc4Bm0Gf5Ja")\n'
 # Found only through the syntax tree (a keyword of a call), never by a text rule.
-REMOTE_CODE = (
-    'model = AutoModel.from_pretrained("acme/m", trust_remote_code=True, revision="' + "a" * 40 + '")\n'
-)
+REMOTE_CODE = 'model = AutoModel.from_pretrained("acme/m", trust_remote_code=True, revision=REVISION)\n'
 NOTHING = "archbot: 0 findings: 0 critical, 0 high, 0 medium, 0 low\n"
 
 

@@ -42,7 +42,7 @@ EXEC = (
 )
 TRUST = (
     "from transformers import AutoModel\n\n"
-    "REVISION = '0123456789abcdef0123456789abcdef01234567'\n"
+    "REVISION = 'v2.1'  # a tag: it can move\n"
     "model = AutoModel.from_pretrained('acme/ranker', revision=REVISION, trust_remote_code=True)\n"
 )
 CLI_PYPROJECT = LIBRARY_PYPROJECT + '\n[project.scripts]\nranker = "ranker.cli:main"\n'

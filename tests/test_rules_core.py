@@ -50,12 +50,12 @@ EXPECTED: dict[str, Expected] = {
         ("ranking/artifacts.py", 75, "low"),  # torch.load chosen as `loader`, kwargs dict lacks it
         ("ranking/artifacts.py", 87, "high"),  # the chosen torch.load called on a download
     ],
-    # Negatives: trust_remote_code=False, a non-literal flag, the flag in a YAML comment.
+    # Negatives: trust_remote_code=False, a non-literal flag, the flag in a YAML comment, a call
+    # that pins the revision to a commit (line 15, and line 27 through a constant).
     "trust-remote-code": [
         ("deploy/vllm.yaml", 15, "high"),  # --trust-remote-code in container args
         ("serving/load_model.py", 11, "high"),
-        ("serving/load_model.py", 15, "medium"),  # same call pins a 40-hex revision
-        ("serving/load_model.py", 21, "high"),  # revision="main" does not lower it
+        ("serving/load_model.py", 21, "high"),  # revision="main" does not pin it
     ],
     # Negatives: 40-hex revision, revision from a constant, an attribute, an argument, a call;
     # local and absolute paths; a builtin dataset name that is not org/name; a pytest module.

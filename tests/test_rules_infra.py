@@ -168,14 +168,17 @@ CASES: dict[str, Expected] = {
         ("web/src/embed.js", 3, "critical"),
         ("web/src/llm.ts", 3, "critical"),  # apiKey: "sk-proj-..."
     ],
-    # The switch as a setting. Negatives: a comment, `false`, a key that only mentions it.
+    # The switch as a setting. Negatives: a comment, `false`, a key that only mentions it, a
+    # mapping that pins the revision to a commit beside the switch (line 17).
     "rules-infra/trust-remote-code/settings": [
         ("charts/llm/values.yaml", 3, "high"),  # Helm values trustRemoteCode: true
         ("charts/llm/values.yaml", 12, "high"),  # an env entry's value
+        ("charts/llm/values.yaml", 21, "high"),  # the pin belongs to another mapping (`loader:`)
         ("serving/.env", 2, "high"),
         ("serving/Dockerfile", 2, "high"),  # ENV NAME value
     ],
-    # Negatives: the flag in a Dockerfile comment and in a YAML comment.
+    # Negatives: the flag in a Dockerfile comment and in a YAML comment, and with a revision
+    # pinned to a commit among the same arguments (deploy/vision.yaml:22, serving/Dockerfile.pinned).
     "rules-infra/trust-remote-code/serving": [
         ("deploy/vision.yaml", 15, "high"),  # container args
         ("serving/Dockerfile", 5, "high"),  # exec-form ENTRYPOINT continuation

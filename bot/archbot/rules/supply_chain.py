@@ -608,7 +608,9 @@ def _arguments(call: ast.Call) -> list[ast.expr]:
 def trust_remote_code(src: SourceFile) -> Iterator[Hit]:
     """`trust_remote_code=True` (or `--trust-remote-code`, or the setting in configuration: Helm
     values `trustRemoteCode: true`, `TRUST_REMOTE_CODE=true` in an env file or Dockerfile `ENV`)
-    runs Python from the model repository.
+    runs Python from the model repository. Pinned to a full commit SHA beside it (`revision=` or
+    `code_revision=` in the call, `revision:` in the same mapping, `--revision` among the same
+    arguments), the code is the one reviewed: not reported.
 
     Why:
         The model repository's code runs with your process's permissions at load time, and under a
@@ -629,29 +631,74 @@ def trust_remote_code(src: SourceFile) -> Iterator[Hit]:
         yield from _configured_remote_code(src)
         for call in src.changed_calls():
             keyword = kwarg(call, "trust_remote_code")
-            if keyword is None or not is_true(keyword.value):
+            if keyword is None or not is_true(keyword.value) or _pinned_call(src, call):
                 continue
             line = src.changed_line(keyword.value) or src.changed_line(call)
-            revision = string_value(getattr(kwarg(call, "revision", "code_revision"), "value", None))
             if line is not None:
-                pinned = revision is not None and bool(_FULL_SHA.match(revision))
-                yield Hit(
-                    line,
-                    "The revision is pinned to a commit, which limits the risk." if pinned else "",
-                    Severity.MEDIUM if pinned else None,
-                )
+                yield Hit(line, "")
         return
     for number in sorted(src.changed):
         text = src.line(number)
         if text.lstrip().startswith("#"):
             continue
-        if _TRUST_FLAG.search(text):
+        if _TRUST_FLAG.search(text) and not _pinned_block(src, number):
             yield Hit(number, "`--trust-remote-code` on the server command line.")
-        elif src.kind not in ("python", "notebook") and (
-            _TRUST_SETTING.search(text)
-            or (_TRUE_VALUE.match(text) and _TRUST_NAME.search(src.line(number - 1)))
+        elif (
+            src.kind not in ("python", "notebook")
+            and (
+                _TRUST_SETTING.search(text)
+                or (_TRUE_VALUE.match(text) and _TRUST_NAME.search(src.line(number - 1)))
+            )
+            and not _pinned_block(src, number)
         ):
             yield Hit(number, "remote code is switched on in configuration.")
+
+
+def _pinned_call(src: PythonFile, call: ast.Call) -> bool:
+    """The call pins the code it trusts: `revision=` (or `code_revision=`) a full commit SHA, given
+    as a literal or a constant holding one (the rule's own fix)."""
+    keyword = kwarg(call, "code_revision", "revision")
+    if keyword is None:
+        return False
+    held = src.names.value_of(keyword.value) if not isinstance(keyword.value, ast.Constant) else None
+    revision = string_value(held[1] if held is not None else keyword.value)
+    return revision is not None and _FULL_SHA.match(revision) is not None
+
+
+# A revision pinned to a commit in configuration: `revision: <sha>` beside the switch in one
+# mapping, or `--revision <sha>` / `--code-revision=<sha>` among the same command's arguments.
+_PINNED_SETTING = re.compile(
+    r"(?i)(?:^|[^\w-])(?:code[_-]?)?revision[\"']?[ \t]*[:=][ \t]*[\"']?[0-9a-f]{40}\b"
+)
+_PINNED_FLAG = re.compile(r"--(?:code-)?revision[\s=\"',\-\]\[]*[0-9a-f]{40}\b")
+
+
+def _pinned_block(src: SourceFile, number: int) -> bool:
+    """The switch at line `number` sits with a revision pinned to a commit: on its own line, or
+    on a line beside it at its indentation (a key of its mapping, an item of its argument list),
+    up to the first line indented less."""
+    lines = [src.line(number)]
+    indent = _indent(lines[0])
+    for step in (-1, 1):
+        at = number + step
+        while 1 <= at <= len(src.lines):
+            text = src.line(at)
+            if text.strip() and _indent(text) < indent:
+                break
+            if _indent(text) == indent:
+                lines.append(text)
+            at += step
+    block = "\n".join(lines)
+    return _PINNED_SETTING.search(block) is not None or _PINNED_FLAG.search(" ".join(lines)) is not None
+
+
+def _indent(text: str) -> int:
+    """Where a line's content starts, past a YAML list item's dash."""
+    match = _LEADING.match(text)
+    return match.end() if match else 0
+
+
+_LEADING = re.compile(r"[ \t]*(?:-[ \t]+)?")
 
 
 _TRUST_KEY = "trust_remote_code"

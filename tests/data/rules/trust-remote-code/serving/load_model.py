@@ -24,4 +24,5 @@ def load_model(allow_remote_code: bool) -> tuple[object, object, object]:
     configured = AutoModelForCausalLM.from_pretrained(
         MODEL_ID, revision=MODEL_SHA, trust_remote_code=allow_remote_code
     )
-    return model, tokenizer, (generator, eval_set, configured)
+    vision = AutoModelForCausalLM.from_pretrained(MODEL_ID, revision=MODEL_SHA, trust_remote_code=True)
+    return model, tokenizer, (generator, eval_set, configured, vision)
