@@ -402,6 +402,19 @@ def test_data_and_file_urls_are_opened_without_the_network(repo: GitRepo, run_ar
     ]
 
 
+def test_a_sync_fallback_beside_its_awaited_twin_is_by_design(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    # The sync call in the branch whose other branch awaits it or its async twin (28; 40 and 42
+    # through an `elif`) runs only where no async path exists. Outside such a choice (33), or when
+    # neither branch awaits (48, 50), it blocks the loop.
+    found = review(repo, run_archbot, {"service/run_store.py": "run_store.py"})
+
+    assert found == [
+        ("service/run_store.py", 33, "blocking-call-in-async", "medium"),
+        ("service/run_store.py", 48, "sync-llm-client-in-async", "high"),
+        ("service/run_store.py", 50, "sync-llm-client-in-async", "high"),
+    ]
+
+
 def test_code_only_type_checkers_read_is_not_reviewed(repo: GitRepo, run_archbot: RunArchbot) -> None:
     # The `if TYPE_CHECKING:` body never runs: its client and call draw nothing; its `else` runs,
     # and a key committed under it is exposed all the same.

@@ -94,9 +94,40 @@ def sync_llm_client_in_async(src: PythonFile) -> Iterator[Hit]:
             continue
         found = _blocking_call(src.names, call)
         line = src.changed_line(call)
-        if found is not None and line is not None:
+        if found is not None and line is not None and not _async_alternative(src, call):
             detail, severity = found
             yield Hit(line, detail, severity)
+
+
+def _async_alternative(src: PythonFile, call: ast.Call) -> bool:
+    """`call` is the sync branch of a choice whose other branch awaits the same method or its
+    async twin (`if self.async_db: await self.asave(s) else: self.save(s)`): the code blocks only
+    where no async path exists, by design."""
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+    if name is None:
+        return False
+    awaited = {name, *(pattern.format(name) for pattern in _TWIN_NAMES)}
+    inner: ast.AST = call
+    for ancestor in src.nodes.ancestors(call):
+        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            return False
+        if isinstance(ancestor, ast.If) and inner is not ancestor.test:
+            other = ancestor.orelse if inner in ancestor.body else ancestor.body
+            if any(_awaits(statement, awaited) for statement in other):
+                return True
+        inner = ancestor
+    return False
+
+
+def _awaits(statement: ast.stmt, names: set[str]) -> bool:
+    """`statement` awaits a call of one of `names` (a method or a function)."""
+    for node in ast.walk(statement):
+        if isinstance(node, ast.Await) and isinstance(node.value, ast.Call):
+            func = node.value.func
+            if (func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)) in names:
+                return True
+    return False
 
 
 @RULES.rule(
@@ -723,6 +754,8 @@ def blocking_call_in_async(src: PythonFile) -> Iterator[Hit]:
         if found is None:
             continue
         detail, severity, at_call = found
+        if _async_alternative(src, call):
+            continue
         function = src.nodes.function(call)
         if function in held and not at_call:
             held[function].append((call, detail))
