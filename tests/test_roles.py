@@ -250,6 +250,12 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "test",
         "image name Dockerfile-tests",
     ),
+    "example-recipe-singular": (
+        {"recipe/grpo/rollout.py": MODULE},
+        "recipe/grpo/rollout.py",
+        "example",
+        "path recipe/",
+    ),
     "example-image": (
         {"docker/Dockerfile.examples": "FROM python:3.12\n"},
         "docker/Dockerfile.examples",

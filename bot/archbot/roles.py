@@ -105,6 +105,7 @@ _EXAMPLE_DIRS = frozenset(
         "quickstarts",
         "playground",
         "recipes",
+        "recipe",
     )
 )
 # Words that make a compound directory name an example tree (`ragas_examples`); not `sample`, `demo`
