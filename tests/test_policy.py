@@ -426,6 +426,42 @@ def test_a_call_given_its_callers_arguments_carries_its_old_gap_silently(
     ]
 
 
+# A rollout worker loading its policy and its reward model with remote code (lines 6 to 10, 11 to 14).
+ROLLOUT = (
+    "from transformers import AutoModelForCausalLM\n\n\n"
+    "def load(path):\n"
+    "    model = AutoModelForCausalLM.from_pretrained(\n"
+    "        path,\n"
+    '        torch_dtype="bfloat16",\n'
+    "        trust_remote_code=True,\n"
+    "    )\n"
+    "    reward = AutoModelForCausalLM.from_pretrained(\n"
+    '        "acme/reward-7b",\n'
+    "        trust_remote_code=True,\n"
+    "    )\n"
+    "    return model, reward\n"
+)
+
+
+def test_remote_code_is_news_where_the_flag_or_what_it_trusts_changes(
+    repo: GitRepo, run_archbot: RunArchbot
+) -> None:
+    """An option added beside the flag (line 8) gives no new trust; another repository trusted
+    (line 12) does."""
+    repo.stage("service/rollout.py", ROLLOUT)
+    repo.commit("before")
+    edited = ROLLOUT.replace(
+        '        torch_dtype="bfloat16",\n', '        torch_dtype="bfloat16",\n        device_map="auto",\n'
+    ).replace("reward-7b", "reward-13b")
+    repo.stage("service/rollout.py", edited)
+    repo.commit("shard the policy; a larger reward model")
+
+    assert found(review(run_archbot, "--base", "HEAD~1")) == [
+        ("service/rollout.py", "trust-remote-code", "high", [12]),
+        ("service/rollout.py", "hf-unpinned-revision", "medium", [12]),
+    ]
+
+
 # A model wrapper building its Hub inference clients without a timeout (lines 7 and 8).
 WRAPPER = (
     "from huggingface_hub import AsyncInferenceClient, InferenceClient\n\n\n"

@@ -633,7 +633,12 @@ def trust_remote_code(src: SourceFile) -> Iterator[Hit]:
             keyword = kwarg(call, "trust_remote_code")
             if keyword is None or not is_true(keyword.value) or _pinned_call(src, call):
                 continue
-            line = src.changed_line(keyword.value) or src.changed_line(call)
+            # The trust is given where the flag or the repository it trusts is written: a change
+            # to the call's other options (a keyword added beside the flag) gives none.
+            loaded = argument(call, 0, *_LOADED_NAMES)
+            line = src.changed_line(keyword.value) or (
+                src.changed_line(loaded) if loaded is not None else None
+            )
             if line is not None:
                 yield Hit(line, "")
         return
@@ -652,6 +657,10 @@ def trust_remote_code(src: SourceFile) -> Iterator[Hit]:
             and not _pinned_block(src, number)
         ):
             yield Hit(number, "remote code is switched on in configuration.")
+
+
+# What a loader is given to load, by keyword (or first positionally).
+_LOADED_NAMES = ("pretrained_model_name_or_path", "model", "model_id", "model_name", "repo_id", "path")
 
 
 def _pinned_call(src: PythonFile, call: ast.Call) -> bool:
