@@ -50,22 +50,22 @@ EXPECTED: dict[str, Expected] = {
         ("agent/analyst.py", 53, "critical"),  # conn.execute(query) where query = "..." + table
         ("agent/analyst.py", 59, "critical"),  # sqlalchemy.text built with +
         ("agent/analyst.py", 72, "critical"),  # yaml.load with yaml.Loader
-        ("agent/analyst.py", 80, "medium"),  # bare eval in a module that imports an LLM SDK
+        ("agent/analyst.py", 80, "low"),  # bare eval in a module that imports an LLM SDK
         ("agent/analyst.py", 86, "high"),  # a later argv element, no shell
         ("agent/analyst.py", 87, "critical"),  # the program to run
         # Request data is critical; a Depends() dependency, an int parameter and a function that
-        # is not a route handler are not request text (only the bare-eval medium applies); a
+        # is not a route handler are not request text (only the bare-eval low applies); a
         # test patched with mock.patch is no PATCH route, and subprocess.CompletedProcess runs
         # nothing (api/tool_checks.py).
         ("api/calc.py", 24, "critical"),  # eval of a pydantic body attribute
         ("api/calc.py", 30, "critical"),  # shell=True with a path parameter in an f-string
         ("api/calc.py", 37, "critical"),  # exec of a name derived from the body
-        ("api/calc.py", 43, "medium"),
-        ("api/calc.py", 47, "medium"),
+        ("api/calc.py", 43, "low"),
+        ("api/calc.py", 47, "low"),
         ("api/flask_app.py", 10, "critical"),  # eval of flask's request, outside any handler
         # Only the builtins count. Negatives: a module-level `def eval`, `exec` from a relative
         # import, `self.eval(...)`, a parameter named `exec`, `eval` imported inside the function.
-        ("evals/calculator.py", 21, "medium"),  # the builtin inside a method named `eval`
+        ("evals/calculator.py", 21, "low"),  # the builtin inside a method named `eval`
     ],
     # Negatives: user data in the user/human message, a Depends() dependency in instructions=,
     # a ChatPromptTemplate placeholder, a constant system prompt, a helper that is not a route

@@ -461,8 +461,9 @@ def llm_output_exec(src: PythonFile) -> Iterator[Hit]:
     shell or `subprocess` command, `pickle.loads`, unsafe `yaml.load`, or an interpolated SQL
     query. Model output only as a later argv element of a `subprocess` call without `shell=True`
     is high (`shell=True` escalates to critical); a bare `eval`/`exec` in a module that imports an
-    LLM SDK is medium, unless what it runs is a string literal. Dependencies (`Depends(...)`) and
-    closed types (`int`, `Literal[...]`) are not request text.
+    LLM SDK, with no flow from model output shown, is low, unless what it runs is a string
+    literal. Dependencies (`Depends(...)`) and closed types (`int`, `Literal[...]`) are not
+    request text.
 
     Why:
         Model output is attacker-controlled as soon as any input — a user message, a retrieved
@@ -508,7 +509,7 @@ def llm_output_exec(src: PythonFile) -> Iterator[Hit]:
                 yield Hit(line, f"model output is an argument to {label}.", Severity.HIGH)
             elif imports_sdk and _builtin(names, node, "eval", "exec") and not _literal_code(node):
                 reported.add(line)
-                yield Hit(line, f"bare {label} in a module that imports an LLM SDK.", Severity.MEDIUM)
+                yield Hit(line, f"bare {label} in a module that imports an LLM SDK.", Severity.LOW)
 
 
 def _literal_code(call: ast.Call) -> bool:
