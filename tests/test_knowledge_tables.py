@@ -13,6 +13,7 @@ from archbot.policy import policy
 from archbot.repo import datastores, loaders, sdk, web
 from archbot.repo.resolve import Names, Tree
 from archbot.rules import endpoints
+from archbot.rules.pyast import is_response_shape
 
 U = sdk.UNKNOWN
 # qualname: (provider, default timeout, default retries, is_async, async twin)
@@ -495,6 +496,37 @@ def test_peewee_model_bases() -> None:
         "peewee.Model": "peewee.model-class",
         "playhouse.signals.Model": "peewee.model-class",
     }
+
+
+@pytest.mark.parametrize(
+    ("expression", "shaped"),
+    [
+        ("reply.choices[0].message", True),
+        ("reply.choices[0].text", True),
+        ("reply.output_text", True),
+        ("result.generations", True),
+        ("reply.choices", False),
+        ("page.text", False),
+        ("choices[0].message", False),
+        ("reply.content", False),
+    ],
+)
+def test_a_model_response_read_by_its_shape(expression: str, shaped: bool) -> None:
+    node = ast.parse(expression, mode="eval").body
+    assert is_response_shape(node) is shaped
+
+
+@pytest.mark.parametrize(
+    ("url", "data", "offline"),
+    [
+        ("data:text/plain;base64,aGk=", True, True),
+        ("DATA:image/png;base64,AA==", True, True),
+        ("file:///srv/models/card.json", False, True),
+        ("https://example.test/data:x", False, False),
+    ],
+)
+def test_urls_opened_without_the_network(url: str, data: bool, offline: bool) -> None:
+    assert (bool(endpoints.DATA_URL.match(url)), bool(endpoints.OFFLINE_URL.match(url))) == (data, offline)
 
 
 @pytest.mark.parametrize("host", sorted(endpoints.HOSTED_MODEL_APIS))

@@ -415,6 +415,19 @@ def test_a_sync_fallback_beside_its_awaited_twin_is_by_design(repo: GitRepo, run
     ]
 
 
+def test_a_response_read_by_its_shape_is_model_output(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    # Whoever made the call (here the project's own wrapper), `.choices[i].message.content` (10)
+    # and what is derived from an `LLMResult.generations` (17) are model output; an expression
+    # handed in (22) shows no such flow: the bare eval stays low.
+    found = review(repo, run_archbot, {"grader/grading.py": "grading.py"})
+
+    assert found == [
+        ("grader/grading.py", 10, "llm-output-exec", "critical"),
+        ("grader/grading.py", 17, "llm-output-exec", "critical"),
+        ("grader/grading.py", 22, "llm-output-exec", "low"),
+    ]
+
+
 def test_code_only_type_checkers_read_is_not_reviewed(repo: GitRepo, run_archbot: RunArchbot) -> None:
     # The `if TYPE_CHECKING:` body never runs: its client and call draw nothing; its `else` runs,
     # and a key committed under it is exposed all the same.

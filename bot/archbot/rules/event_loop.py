@@ -12,7 +12,16 @@ from archbot.repo.model import Function, own_nodes
 from archbot.repo.resolve import Names, binding_key
 from archbot.rules import Family, Hit
 from archbot.rules.endpoints import DATA_URL, HTTP_METHODS
-from archbot.rules.pyast import argument, call_receiver, imports_any, is_stub, llm_call, scope_walk, url_start
+from archbot.rules.pyast import (
+    argument,
+    call_receiver,
+    called_name,
+    imports_any,
+    is_stub,
+    llm_call,
+    scope_walk,
+    url_start,
+)
 from archbot.rules.source import PythonFile
 
 RULES = Family()
@@ -103,8 +112,7 @@ def _async_alternative(src: PythonFile, call: ast.Call) -> bool:
     """`call` is the sync branch of a choice whose other branch awaits the same method or its
     async twin (`if self.async_db: await self.asave(s) else: self.save(s)`): the code blocks only
     where no async path exists, by design."""
-    func = call.func
-    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+    name = called_name(call)
     if name is None:
         return False
     awaited = {name, *(pattern.format(name) for pattern in _TWIN_NAMES)}
@@ -123,10 +131,12 @@ def _async_alternative(src: PythonFile, call: ast.Call) -> bool:
 def _awaits(statement: ast.stmt, names: set[str]) -> bool:
     """`statement` awaits a call of one of `names` (a method or a function)."""
     for node in ast.walk(statement):
-        if isinstance(node, ast.Await) and isinstance(node.value, ast.Call):
-            func = node.value.func
-            if (func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)) in names:
-                return True
+        if (
+            isinstance(node, ast.Await)
+            and isinstance(node.value, ast.Call)
+            and called_name(node.value) in names
+        ):
+            return True
     return False
 
 
@@ -274,10 +284,8 @@ def _event_loop_caller(src: PythonFile, name: str) -> str | None:
                 continue
             nodes = Names.of(src.repo, module).tree
         for call in nodes.calls:
-            func = call.func
-            called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
             if (
-                called == name
+                called_name(call) == name
                 and nodes.in_async_context(call)
                 and not isinstance(nodes.parents.get(call), ast.Await)
             ):

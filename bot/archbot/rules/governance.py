@@ -9,7 +9,7 @@ from pathlib import PurePosixPath
 
 from archbot.models import Severity
 from archbot.rules import Family, Hit
-from archbot.rules.pyast import is_test_module, llm_call, llm_client_kind, string_value
+from archbot.rules.pyast import called_name, is_test_module, llm_call, llm_client_kind, string_value
 from archbot.rules.source import PythonFile, SourceFile
 
 RULES = Family()
@@ -130,9 +130,7 @@ def _model_literals(node: ast.AST) -> Iterator[ast.expr]:
     """String values this node gives to something named like a model."""
     if isinstance(node, ast.Call):
         yield from (k.value for k in node.keywords if k.arg in _MODEL_KWARGS)
-        func = node.func
-        called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-        if called == "init_chat_model" and node.args:
+        if called_name(node) == "init_chat_model" and node.args:
             yield node.args[0]
     elif isinstance(node, ast.Dict):
         yield from (v for k, v in zip(node.keys, node.values, strict=True) if string_value(k) == "model")

@@ -16,6 +16,7 @@ from archbot.rules.pyast import (
     assigned_values,
     attribute_chain,
     call_receiver,
+    called_name,
     derived_names,
     imports_any,
     is_route_handler,
@@ -24,6 +25,7 @@ from archbot.rules.pyast import (
     kwarg,
     literal_text,
     llm_call,
+    shaped_output,
     string_value,
 )
 from archbot.rules.source import PythonFile
@@ -509,7 +511,10 @@ def llm_output_exec(src: PythonFile) -> Iterator[Hit]:
                 yield Hit(line, f"model output is an argument to {label}.", Severity.HIGH)
             elif imports_sdk and _builtin(names, node, "eval", "exec") and not _literal_code(node):
                 reported.add(line)
-                yield Hit(line, f"bare {label} in a module that imports an LLM SDK.", Severity.LOW)
+                if any(shaped_output(nodes, a) for a in critical):
+                    yield Hit(line, f"a model response (read by its shape) reaches {label}.")
+                else:
+                    yield Hit(line, f"bare {label} in a module that imports an LLM SDK.", Severity.LOW)
 
 
 def _literal_code(call: ast.Call) -> bool:
@@ -538,11 +543,8 @@ def _injected(default: ast.expr | None, annotation: ast.expr | None) -> bool:
         if node is None:
             continue
         for part in ast.walk(node):
-            if isinstance(part, ast.Call):
-                func = part.func
-                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-                if name in _INJECTED:
-                    return True
+            if isinstance(part, ast.Call) and called_name(part) in _INJECTED:
+                return True
     return False
 
 

@@ -191,12 +191,18 @@ def _guarded_prefix(test: ast.expr, name: str) -> str:
     return first[:length]
 
 
+def called_name(call: ast.Call) -> str | None:
+    """The last name of what a call calls: `post` in `session.post(...)`, `f` in `f(...)`; None for
+    anything else (a call of a call, of a subscript)."""
+    func = call.func
+    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+
+
 def http_verb(call: ast.Call) -> str | None:
     """The HTTP method a call sends, in lower case: the attribute called (`session.post(...)`), or
     for `request` (`requests.request("POST", url)`, `session.request(method="post", ...)`) its
     literal method argument; None when `request`'s method is not a literal."""
-    func = call.func
-    called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+    called = called_name(call)
     if called != "request":
         return called
     method = string_value(argument(call, 0, "method"))
@@ -378,6 +384,39 @@ def is_llm_response_accessor(node: ast.AST) -> bool:
             return True
         return is_llm_response_accessor(node.value)
     return isinstance(node, ast.Attribute) and node.attr in LLM_RESPONSE_ATTRIBUTES
+
+
+def is_response_shape(node: ast.AST) -> bool:
+    """A model response recognisable by its shape alone, whoever made the call (a project's own
+    wrapper, a notebook's earlier cell): chat completions' `.choices[i].message` and
+    `.choices[i].text`, the Responses API's `.output_text`, LangChain's `LLMResult.generations`."""
+    if not isinstance(node, ast.Attribute):
+        return False
+    if node.attr in ("output_text", "generations"):
+        return True
+    inner = node.value
+    return (
+        node.attr in ("message", "text")
+        and isinstance(inner, ast.Subscript)
+        and isinstance(inner.value, ast.Attribute)
+        and inner.value.attr == "choices"
+    )
+
+
+def shaped_output(nodes: list[ast.AST], expr: ast.expr) -> bool:
+    """`expr` holds a response read by its shape (`is_response_shape`), directly or through the
+    local names of the scope (`nodes`) that are derived from one."""
+
+    def flow(value: ast.expr) -> tuple[frozenset[ast.AST], frozenset[str]]:
+        walked = list(ast.walk(value))
+        found = frozenset(n for n in walked if is_response_shape(n))
+        return found, frozenset(n.id for n in walked if isinstance(n, ast.Name))
+
+    found, reads = flow(expr)
+    if found:
+        return True
+    derived = derived_names(assigned_values(nodes), flow)
+    return any(derived.get(read) for read in reads)
 
 
 # What a value is made of: the sources found in it directly, and the local names it reads.

@@ -19,6 +19,7 @@ from archbot.rules.pyast import (
     assigned_values,
     attribute_chain,
     call_receiver,
+    called_name,
     has_splat,
     is_false,
     is_none,
@@ -78,9 +79,7 @@ _SKLEARN_RANDOM = re.compile(
 def _explicit_seeding(names: Names, call: ast.Call) -> bool:
     """A call that seeds global RNGs: `torch.manual_seed`, `set_seed`, or a project's own helper
     (`utils.seed_everything(cfg.seed)`, `fix_seeds()`), which is trusted."""
-    func = call.func
-    called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-    return names.call_name(call) in _SEEDERS or "seed" in called.lower()
+    return names.call_name(call) in _SEEDERS or "seed" in (called_name(call) or "").lower()
 
 
 def _seeding_trainer_subclass(names: Names, call: ast.Call) -> bool:
