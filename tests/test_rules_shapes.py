@@ -428,6 +428,21 @@ def test_a_response_read_by_its_shape_is_model_output(repo: GitRepo, run_archbot
     ]
 
 
+def test_remote_code_in_files_found_on_this_machine_is_not_the_hubs(
+    repo: GitRepo, run_archbot: RunArchbot
+) -> None:
+    # Loaded from what `os.path.isdir(p)` or `p.exists()` has just found (11, 17), the code is the
+    # operator's; otherwise (12), under a negated check (19) or from another path (20) it may be
+    # the Hub's.
+    found = review(repo, run_archbot, {"serving/loader.py": "local_loader.py"})
+
+    assert only("trust-remote-code", found) == [
+        ("serving/loader.py", 12, "trust-remote-code", "high"),
+        ("serving/loader.py", 19, "trust-remote-code", "high"),
+        ("serving/loader.py", 20, "trust-remote-code", "high"),
+    ]
+
+
 def test_code_only_type_checkers_read_is_not_reviewed(repo: GitRepo, run_archbot: RunArchbot) -> None:
     # The `if TYPE_CHECKING:` body never runs: its client and call draw nothing; its `else` runs,
     # and a key committed under it is exposed all the same.

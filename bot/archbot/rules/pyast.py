@@ -156,6 +156,48 @@ def url_start(names: Names, tree: Tree, call: ast.Call, url: ast.expr) -> str:
     return ""
 
 
+# Checks that a path names something on this machine (`os.path.exists(p)`, `Path(p).is_dir()`).
+_PATH_CHECKS = frozenset(("exists", "isdir", "isfile", "is_dir", "is_file"))
+# Wrappers that hand a path on unchanged (`str(p)`, `Path(p)`, `os.fspath(p)`).
+_PATH_WRAPPERS = frozenset(("str", "Path", "PurePath", "fspath", "abspath", "expanduser"))
+
+
+def checked_local_path(tree: Tree, call: ast.Call, path: ast.expr) -> bool:
+    """`path` (unwrapped from `str(...)`/`Path(...)`) is what an enclosing
+    `if os.path.exists(path):` (or `isdir`, `isfile`, `Path(path).exists()`; one operand of an
+    `and`) has just found on this machine, the call in the guarded body of the same function."""
+    wanted = ast.dump(_unwrapped(path))
+    inner: ast.AST = call
+    for ancestor in tree.ancestors(call):
+        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            return False
+        if isinstance(ancestor, ast.If) and inner in ancestor.body:
+            test = ancestor.test
+            tests = test.values if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) else [test]
+            if any(_checked(operand) == wanted for operand in tests):
+                return True
+        inner = ancestor
+    return False
+
+
+def _checked(test: ast.expr) -> str | None:
+    """What a path check tests (`os.path.exists(p)` and `Path(p).exists()` both give `p`)."""
+    if not isinstance(test, ast.Call) or called_name(test) not in _PATH_CHECKS:
+        return None
+    func = test.func
+    if test.args:
+        return ast.dump(_unwrapped(test.args[0]))
+    if isinstance(func, ast.Attribute):
+        return ast.dump(_unwrapped(func.value))
+    return None
+
+
+def _unwrapped(node: ast.expr) -> ast.expr:
+    while isinstance(node, ast.Call) and called_name(node) in _PATH_WRAPPERS and len(node.args) == 1:
+        node = node.args[0]
+    return node
+
+
 def _leading_text(node: ast.expr) -> str:
     """The literal text a string or f-string starts with ('' when it starts with a value)."""
     if isinstance(node, ast.JoinedStr):

@@ -15,6 +15,7 @@ from archbot.rules import Family, Hit
 from archbot.rules.pyast import (
     argument,
     assigned_values,
+    checked_local_path,
     is_false,
     is_none,
     is_test_module,
@@ -610,7 +611,8 @@ def trust_remote_code(src: SourceFile) -> Iterator[Hit]:
     values `trustRemoteCode: true`, `TRUST_REMOTE_CODE=true` in an env file or Dockerfile `ENV`)
     runs Python from the model repository. Pinned to a full commit SHA beside it (`revision=` or
     `code_revision=` in the call, `revision:` in the same mapping, `--revision` among the same
-    arguments), the code is the one reviewed: not reported.
+    arguments), the code is the one reviewed: not reported; nor is a load from files an enclosing
+    `os.path.exists(path)` check has just found on this machine (the operator's, not the Hub's).
 
     Why:
         The model repository's code runs with your process's permissions at load time, and under a
@@ -633,9 +635,11 @@ def trust_remote_code(src: SourceFile) -> Iterator[Hit]:
             keyword = kwarg(call, "trust_remote_code")
             if keyword is None or not is_true(keyword.value) or _pinned_call(src, call):
                 continue
+            loaded = argument(call, 0, *_LOADED_NAMES)
+            if loaded is not None and checked_local_path(src.nodes, call, loaded):
+                continue  # files found on this machine: code its operator put there, not the Hub's
             # The trust is given where the flag or the repository it trusts is written: a change
             # to the call's other options (a keyword added beside the flag) gives none.
-            loaded = argument(call, 0, *_LOADED_NAMES)
             line = src.changed_line(keyword.value) or (
                 src.changed_line(loaded) if loaded is not None else None
             )
