@@ -178,7 +178,8 @@ CASES: dict[str, Expected] = {
         ("serving/Dockerfile", 2, "high"),  # ENV NAME value
     ],
     # Negatives: the flag in a Dockerfile comment and in a YAML comment, and with a revision
-    # pinned to a commit among the same arguments (deploy/vision.yaml:22, serving/Dockerfile.pinned).
+    # pinned to a commit among the same arguments, after it or before it (deploy/vision.yaml:22 and
+    # 31, serving/Dockerfile.pinned).
     "rules-infra/trust-remote-code/serving": [
         ("deploy/vision.yaml", 15, "high"),  # container args
         ("serving/Dockerfile", 5, "high"),  # exec-form ENTRYPOINT continuation

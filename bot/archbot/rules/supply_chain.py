@@ -690,8 +690,8 @@ def _pinned_block(src: SourceFile, number: int) -> bool:
     """The switch at line `number` sits with a revision pinned to a commit: on its own line, or
     on a line beside it at its indentation (a key of its mapping, an item of its argument list),
     up to the first line indented less."""
-    lines = [src.line(number)]
-    indent = _indent(lines[0])
+    indent = _indent(src.line(number))
+    beside = {number}
     for step in (-1, 1):
         at = number + step
         while 1 <= at <= len(src.lines):
@@ -699,10 +699,13 @@ def _pinned_block(src: SourceFile, number: int) -> bool:
             if text.strip() and _indent(text) < indent:
                 break
             if _indent(text) == indent:
-                lines.append(text)
+                beside.add(at)
             at += step
-    block = "\n".join(lines)
-    return _PINNED_SETTING.search(block) is not None or _PINNED_FLAG.search(" ".join(lines)) is not None
+    lines = [src.line(at) for at in sorted(beside)]
+    return (
+        _PINNED_SETTING.search("\n".join(lines)) is not None
+        or _PINNED_FLAG.search(" ".join(lines)) is not None
+    )
 
 
 def _indent(text: str) -> int:
