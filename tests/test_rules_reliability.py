@@ -26,10 +26,12 @@ EXPECTED: dict[str, Expected] = {
     # Negatives: .with_options(timeout=), http_client=httpx.Client(timeout=), Anthropic(timeout=),
     # a client whose every call passes timeout=, AsyncInferenceClient(timeout=), HttpOptions(timeout=),
     # litellm with a per-call timeout, httpx without a timeout, and a batch script's long defaults;
-    # MCP sessions given read_timeout_seconds by keyword or position, or reading an HTTP transport.
+    # MCP sessions given read_timeout_seconds by keyword or position, or reading an HTTP transport,
+    # or opened by a class that bounds its `call_tool`s (asyncio.wait_for, a deadline scope).
     "llm-client-no-timeout": [
-        ("agents/tool_sessions.py", 16, "high"),  # MCP ClientSession over stdio, no read timeout
-        ("agents/tool_sessions.py", 47, "high"),  # the stdio branch beside an HTTP one
+        ("agents/tool_sessions.py", 17, "high"),  # MCP ClientSession over stdio, no read timeout
+        ("agents/tool_sessions.py", 48, "high"),  # the stdio branch beside an HTTP one
+        ("agents/tool_sessions.py", 80, "high"),  # only the handshake has a deadline
         ("app/chat_api.py", 15, "medium"),  # OpenAI() in a serving module
         ("app/chat_api.py", 18, "medium"),  # custom httpx client without a timeout keeps 600 s
         ("app/chat_api.py", 21, "medium"),  # cohere.ClientV2(): 300 s

@@ -15,6 +15,7 @@ from archbot.rules.pyast import (
     LLMCall,
     argument,
     call_receiver,
+    called_name,
     has_retry_wrapper,
     has_splat,
     http_verb,
@@ -47,6 +48,18 @@ _MCP_HTTP_TRANSPORTS = frozenset(
         "mcp.client.sse.sse_client",
         "mcp.client.streamable_http.streamablehttp_client",
         "mcp.client.streamable_http.streamable_http_client",
+    )
+)
+# Deadlines code puts around an await: `asyncio.wait_for(aw, timeout)` and the scopes that cancel
+# what runs inside them.
+_WAIT_FOR = "asyncio.wait_for"
+_DEADLINE_SCOPES = frozenset(
+    (
+        "asyncio.timeout",
+        "asyncio.timeout_at",
+        "anyio.fail_after",
+        "anyio.move_on_after",
+        "async_timeout.timeout",
     )
 )
 _RETRY_HELPER = re.compile(r"retry|retries", re.IGNORECASE)
@@ -193,6 +206,7 @@ def _unbounded_client(src: PythonFile, call: ast.Call) -> Hit | None:
         and argument(call, 2, "read_timeout_seconds") is None
         and not has_splat(call)
         and not _over_http_transport(src, call)
+        and not _tool_calls_bounded(src, call)
     ):
         return Hit(0, "MCP `ClientSession(...)` without `read_timeout_seconds` waits for a tool forever.")
     if kind == "google-genai" and not has_splat(call):
@@ -202,6 +216,32 @@ def _unbounded_client(src: PythonFile, call: ast.Call) -> Hit | None:
         ):
             return Hit(0, "`genai.Client(...)` without `http_options` timeout has no timeout.")
     return None
+
+
+def _tool_calls_bounded(src: PythonFile, session: ast.Call) -> bool:
+    """The class that opens the session (outside a class, the function that does) bounds its tool
+    calls itself: a `call_tool(...)` awaited inside `asyncio.wait_for(..., timeout)` or under a
+    deadline scope (`async with asyncio.timeout(...)`, `anyio.fail_after(...)`)."""
+    owner = src.nodes.enclosing_class(session) or src.nodes.function(session) or src.tree
+    for node in ast.walk(owner):
+        if isinstance(node, ast.Call) and called_name(node) == "call_tool" and _under_deadline(src, node):
+            return True
+    return False
+
+
+def _under_deadline(src: PythonFile, call: ast.Call) -> bool:
+    names = src.names
+    for ancestor in src.nodes.ancestors(call):
+        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            return False
+        if isinstance(ancestor, ast.Call) and names.call_name(ancestor) == _WAIT_FOR:
+            return True
+        if isinstance(ancestor, (ast.With, ast.AsyncWith)) and any(
+            isinstance(item.context_expr, ast.Call) and names.call_name(item.context_expr) in _DEADLINE_SCOPES
+            for item in ancestor.items
+        ):
+            return True
+    return False
 
 
 def _over_http_transport(src: PythonFile, session: ast.Call) -> bool:
@@ -255,7 +295,8 @@ def llm_client_no_timeout(src: PythonFile) -> Iterator[Hit]:
 
     Why:
         HF `InferenceClient`, `google-genai` and an MCP `ClientSession` (an agent's tool
-        calls, over stdio: an HTTP transport bounds its reads) wait forever by default; openai
+        calls, over stdio: an HTTP transport bounds its reads, and so does a class that awaits
+        its `call_tool`s under `asyncio.wait_for`) wait forever by default; openai
         and anthropic wait 600 s, cohere 300 s, litellm 6000 s. Gateways and users give up after
         about a minute, so in a request path slow upstream calls pile up until the worker's
         capacity is gone. Batch scripts may legitimately wait, so the long-default variant

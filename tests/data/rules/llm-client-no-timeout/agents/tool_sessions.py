@@ -1,5 +1,6 @@
 """Sessions to the MCP tool servers the research agent calls."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -50,3 +51,34 @@ async def any_tools(url: str | None, params: StdioServerParameters) -> AsyncIter
         async with streamablehttp_client(url) as (read, write, _):
             async with ClientSession(read, write) as session:  # negative
                 yield session
+
+
+class ToolBox:
+    """A component that bounds every tool call itself."""
+
+    def __init__(self, tool_timeout: float = 30.0) -> None:
+        self.tool_timeout = tool_timeout
+
+    async def open(self, read, write) -> None:
+        self.session = ClientSession(read, write)  # negative: its tool calls are bounded below
+
+    async def run(self, name: str, arguments: dict) -> object:
+        return await asyncio.wait_for(self.session.call_tool(name, arguments), timeout=self.tool_timeout)
+
+
+class ScopedToolBox:
+    async def open(self, read, write) -> None:
+        self.session = ClientSession(read, write)  # negative: a deadline scope bounds call_tool
+
+    async def run(self, name: str, arguments: dict) -> object:
+        async with asyncio.timeout(20):
+            return await self.session.call_tool(name, arguments)
+
+
+class LooseToolBox:
+    async def open(self, read, write) -> None:
+        self.session = ClientSession(read, write)  # positive: only its handshake is bounded
+
+    async def run(self, name: str, arguments: dict) -> object:
+        await asyncio.wait_for(self.session.initialize(), timeout=5)
+        return await self.session.call_tool(name, arguments)
