@@ -144,16 +144,22 @@ def url_start(names: Names, tree: Tree, call: ast.Call, url: ast.expr) -> str:
     start = _leading_text(url_value(names, tree, call, url))
     if start or not isinstance(url, ast.Name):
         return start
-    inner: ast.AST = call
-    for ancestor in tree.ancestors(call):
+    return next((p for p in (_guarded_prefix(t, url.id) for t in _guards(tree, call)) if p), "")
+
+
+def _guards(tree: Tree, node: ast.AST) -> Iterator[ast.expr]:
+    """What holds wherever `node` runs, by the enclosing `if`s of its function whose body holds it:
+    each one's test, or each operand of an `and` test, innermost first."""
+    inner = node
+    for ancestor in tree.ancestors(node):
         if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-            return ""
+            return
         if isinstance(ancestor, ast.If) and inner in ancestor.body:
-            guarded = _guarded_prefix(ancestor.test, url.id)
-            if guarded:
-                return guarded
+            test = ancestor.test
+            yield from (
+                test.values if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) else [test]
+            )
         inner = ancestor
-    return ""
 
 
 # Checks that a path names something on this machine (`os.path.exists(p)`, `Path(p).is_dir()`).
@@ -167,17 +173,7 @@ def checked_local_path(tree: Tree, call: ast.Call, path: ast.expr) -> bool:
     `if os.path.exists(path):` (or `isdir`, `isfile`, `Path(path).exists()`; one operand of an
     `and`) has just found on this machine, the call in the guarded body of the same function."""
     wanted = ast.dump(_unwrapped(path))
-    inner: ast.AST = call
-    for ancestor in tree.ancestors(call):
-        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-            return False
-        if isinstance(ancestor, ast.If) and inner in ancestor.body:
-            test = ancestor.test
-            tests = test.values if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) else [test]
-            if any(_checked(operand) == wanted for operand in tests):
-                return True
-        inner = ancestor
-    return False
+    return any(_checked(test) == wanted for test in _guards(tree, call))
 
 
 def _checked(test: ast.expr) -> str | None:
@@ -207,10 +203,8 @@ def _leading_text(node: ast.expr) -> str:
 
 
 def _guarded_prefix(test: ast.expr, name: str) -> str:
-    """The prefix `test` ensures `name` starts with when it holds: `name.startswith("data:")`, a
-    tuple of prefixes (their common start), or one operand of an `and`."""
-    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
-        return next((p for p in (_guarded_prefix(v, name) for v in test.values) if p), "")
+    """The prefix `test` ensures `name` starts with when it holds: `name.startswith("data:")`, or a
+    tuple of prefixes (their common start)."""
     if not (
         isinstance(test, ast.Call)
         and isinstance(test.func, ast.Attribute)
