@@ -125,6 +125,9 @@ for row in ("robustness", "security", "deployment", "hub revision", "event loop"
     TREATMENTS[row] = HARDENING
 TREATMENTS["reliability"] = {**HARDENING, "library": "lower"}
 TREATMENTS["training loop"] = {**SHIPPED, "script": "report"}
+# Variant -> its row, for the rules whose variants have rows of their own.
+VARIANTS = {"hf-unpinned-revision": {"named": "hub revision of a named id"}}
+TREATMENTS["hub revision of a named id"] = {**HARDENING, "library": "drop"}
 
 
 def test_persona_findings_are_never_folded() -> None:
@@ -160,6 +163,9 @@ def test_the_policy_of_each_rule(rule: str) -> None:
     assert entry.row.name == ROWS[rule]
     assert dict(entry.row.treatments) == TREATMENTS[ROWS[rule]]
     assert entry.scope == SCOPES.get(rule, "ml")
+    assert {variant: row.name for variant, row in entry.variants.items()} == VARIANTS.get(rule, {})
+    for row in entry.variants.values():
+        assert dict(row.treatments) == TREATMENTS[row.name]
 
 
 def test_the_rules_that_judge_a_call_by_its_options() -> None:
@@ -197,6 +203,17 @@ def test_rules_explain_where_they_speak(run_archbot: RunArchbot) -> None:
         "    test, example, script, docs, generated, vendored: not reported\n"
         "    only in files whose own code is ML/LLM-related\n"
     ) in result.out
+    variant = run_archbot("rules", "hf-unpinned-revision")
+    assert variant.code == 0
+    assert (
+        "Where it speaks (role policy, row 'hub revision'):\n"
+        "    service, library, infra: reported\n"
+        "    test, example, script, docs, generated, vendored: not reported\n"
+        "    only in files whose own code is ML/LLM-related\n"
+        "Its 'named' findings (row 'hub revision of a named id'):\n"
+        "    service, infra: reported\n"
+        "    library, test, example, script, docs, generated, vendored: not reported\n"
+    ) in variant.out
     hygiene = run_archbot("rules", "hygiene")
     assert hygiene.code == 0
     assert hygiene.out.startswith("hygiene: Hygiene notes in example or script code\n")
@@ -616,6 +633,34 @@ def test_an_examples_hub_loads_and_a_librarys_default_alias_are_not_reported(
     repo.stage("service/app.py", "import openai\n\n" + DEFAULTS)
 
     assert found(review(run_archbot)) == [("service/app.py", "llm-model-alias-unpinned", "low", [3])]
+
+
+# A library module loading a named default scorer (line 5), and a function dropping the revision
+# its caller gave (line 9).
+HUB_DEFAULTS = (
+    "from transformers import AutoModel\n\n\n"
+    "def default_scorer():\n"
+    '    return AutoModel.from_pretrained("acme/scorer-small")\n\n\n'
+    "def load_scorer(name, revision=None):\n"
+    "    return AutoModel.from_pretrained(name)\n"
+)
+
+
+def test_a_librarys_named_hub_id_is_a_default_its_callers_override(
+    repo: GitRepo, run_archbot: RunArchbot
+) -> None:
+    """A Hub id a library names itself is its default, pinned or not as its maintainers choose; a
+    revision its caller gave and it drops is reported there too. An application's named id is the
+    model it ships: reported."""
+    repo.stage("pyproject.toml", LIBRARY_PYPROJECT)
+    repo.stage("ranker/__init__.py", "")
+    repo.stage("ranker/scoring.py", HUB_DEFAULTS)
+    repo.stage("service/scoring.py", HUB_DEFAULTS)
+
+    assert found(review(run_archbot)) == [
+        ("ranker/scoring.py", "hf-unpinned-revision", "medium", [9]),
+        ("service/scoring.py", "hf-unpinned-revision", "medium", [5, 9]),
+    ]
 
 
 def test_tests_report_only_secrets_and_code_execution(repo: GitRepo, run_archbot: RunArchbot) -> None:

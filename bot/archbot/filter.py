@@ -183,7 +183,7 @@ def apply(
         if finding.confidence < min_confidence or _disabled(finding, config):
             continue
         role = roles.get(finding.file, "service")
-        treatment = policy.policy(finding.rule).row.treatment(role)
+        treatment = policy.policy(finding.rule).treatment(role, finding.variant)
         if treatment == "drop":
             continue
         # A removed line's code is gone, and with it any pragma it carried.

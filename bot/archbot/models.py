@@ -133,6 +133,8 @@ class Finding:
     category: str | None = None
     # On a removed line: its old-file number (`line` is then where the removal sits in the new file).
     old_line: int | None = None
+    # The rule's variant that matched (policy.RulePolicy.variants), '' for the rule's own.
+    variant: str = ""
 
     @property
     def location(self) -> str:

@@ -15,6 +15,8 @@ One table, one entry per rule. An entry names
 - for `any` rules, `needs`: words one of which (in ASCII lower case) occurs in every file the rule
   can report on, or `keys`: a provider key shape (KEY_START) may stand in for them; the pre-commit
   screen and the rule runner rely on both to skip rules soundly;
+- `variants`: a rule whose matches differ in where they matter gives a variant its own row (a Hub
+  id the code names itself, beside a caller's revision dropped); its hit names the variant;
 - `opt_in` for a rule that checks a team's policy rather than a defect (which snapshot to pin,
   where a model id lives, whether every call caps its output): it is off unless the config lists it
   in `rules.enable`, as linters ship their opinionated rules.
@@ -121,6 +123,11 @@ MODEL_CHOICE = _row("model choice", "drop", **{**_HARDENING, "library": "drop"})
 # A Hub revision: shipped code pins what it loads; an example or a script loads a model's current
 # weights for whoever runs it, who chooses their own pin.
 HUB_REVISION = _row("hub revision", "drop", **_HARDENING)
+# A Hub id the code names itself, loaded without a pin: in an application it is the model it ships;
+# in a library it is a default (a tokenizer, a scorer's model, a benchmark's dataset) its callers
+# override and its maintainers choose whether to pin, as with a model id (MODEL_CHOICE). A revision
+# the library has at hand and does not pass on stays HUB_REVISION: its caller's pin is lost.
+NAMED_HUB_REVISION = _row("hub revision of a named id", "drop", **{**_HARDENING, "library": "drop"})
 # Dependency pins: a published library declares ranges, rightly; an application pins; a script's or
 # an example's requirements are its runner's.
 DEPENDENCY = _row("dependency pins", "drop", **{**_HARDENING, "library": "drop"})
@@ -133,10 +140,10 @@ PERSONA = _row("persona review", "drop", **{**_SHIPPED, "example": "lower", "scr
 
 
 class RulePolicy:
-    """One rule's entry: its row, its topic, its scope, (for `any` rules) the words it needs, and
-    whether it is off unless the config enables it."""
+    """One rule's entry: its row, its topic, its scope, (for `any` rules) the words it needs,
+    whether it is off unless the config enables it, and the rows of its variants."""
 
-    __slots__ = ("keys", "needs", "opt_in", "row", "scope", "topic")
+    __slots__ = ("keys", "needs", "opt_in", "row", "scope", "topic", "variants")
 
     def __init__(
         self,
@@ -146,6 +153,7 @@ class RulePolicy:
         needs: tuple[str, ...] = (),
         keys: bool = False,
         opt_in: bool = False,
+        variants: Mapping[str, Row] | None = None,
     ) -> None:
         self.row = row
         self.topic = topic
@@ -153,6 +161,18 @@ class RulePolicy:
         self.needs = needs
         self.keys = keys
         self.opt_in = opt_in
+        self.variants = variants or {}
+
+    def row_for(self, variant: str) -> Row:
+        """The row of a finding of `variant` ('' for the rule's own)."""
+        return self.variants.get(variant, self.row)
+
+    def treatment(self, role: Role, variant: str = "") -> Treatment:
+        return self.row_for(variant).treatment(role)
+
+    def silent_in(self, role: Role) -> bool:
+        """Whether no finding of the rule, of any variant, is reported in `role`."""
+        return all(row.treatment(role) == "drop" for row in (self.row, *self.variants.values()))
 
 
 # A provider key starts with one of these (secrets.PROVIDER_KEYS; screen.PROVIDER_KEY_START).
@@ -226,7 +246,7 @@ POLICY: dict[str, RulePolicy] = {
     "shuffle-without-seed": RulePolicy(HYGIENE, "seed"),
     "llm-model-alias-unpinned": RulePolicy(MODEL_CHOICE, "model-id", opt_in=True),
     "llm-model-hardcoded": RulePolicy(MODEL_CHOICE, "model-id", opt_in=True),
-    "hf-unpinned-revision": RulePolicy(HUB_REVISION, "hub-revision"),
+    "hf-unpinned-revision": RulePolicy(HUB_REVISION, "hub-revision", variants={"named": NAMED_HUB_REVISION}),
     "unpinned-ml-dependency": RulePolicy(DEPENDENCY, "dependency-pin"),
     "dockerfile-base-image-unpinned": RulePolicy(DEPLOYMENT, "image-pin"),
     "k8s-image-unpinned": RulePolicy(DEPLOYMENT, "image-pin"),
@@ -284,28 +304,35 @@ _TREATMENT_TEXT = {
 }
 
 
+def _where(row: Row) -> list[str]:
+    by_treatment: dict[Treatment, list[str]] = {}
+    for role in ROLE_NAMES:
+        by_treatment.setdefault(row.treatment(role), []).append(role)
+    return [
+        f"    {', '.join(by_treatment[treatment])}: {_TREATMENT_TEXT[treatment]}"
+        for treatment in ("report", "lower", "fold", "drop")
+        if treatment in by_treatment
+    ]
+
+
 def describe(rule: str) -> str:
     """The policy of one rule, for `archbot rules ID` ('' for a rule the table does not hold: the
     filter's own findings)."""
     entry = POLICY.get(rule)
     if entry is None:
         return ""
-    by_treatment: dict[Treatment, list[str]] = {}
-    for role in ROLE_NAMES:
-        by_treatment.setdefault(entry.row.treatment(role), []).append(role)
     lines = [f"Where it speaks (role policy, row '{entry.row.name}'):"]
     if entry.opt_in:
         lines.insert(
             0, f"Off by default (a team's policy, not a defect): rules: {{enable: [{rule}]}} turns it on."
         )
-    for treatment in ("report", "lower", "fold", "drop"):
-        roles = by_treatment.get(treatment)
-        if roles:
-            lines.append(f"    {', '.join(roles)}: {_TREATMENT_TEXT[treatment]}")
+    lines += _where(entry.row)
     if entry.scope == "ml":
         lines.append("    only in files whose own code is ML/LLM-related")
     elif entry.scope == "change":
         lines.append("    in every file of a change that holds ML/LLM-related code")
     else:
         lines.append("    in every file, ML/LLM-related or not")
+    for variant, row in entry.variants.items():
+        lines += [f"Its '{variant}' findings (row '{row.name}'):", *_where(row)]
     return "\n".join(lines)

@@ -201,7 +201,8 @@ def review(
     role_of = {path: file_role.role for path, file_role in routing.roles.items()}
 
     def folded(finding: Finding) -> bool:
-        return policy.policy(finding.rule).row.treatment(role_of.get(finding.file, "service")) == "fold"
+        entry = policy.policy(finding.rule)
+        return entry.treatment(role_of.get(finding.file, "service"), finding.variant) == "fold"
 
     rule_findings = carried.without_carried(
         ran.findings,
@@ -256,15 +257,16 @@ def review(
 
 
 def _wanted(routing: Routing) -> Callable[[SourceFile, RuleSpec], bool]:
-    """Run a rule on a file only where the role policy lets it speak: its row does not drop it in
-    the file's role, and an `ml` rule only on ML/LLM-related files, a `change` rule only in a
-    change that holds one, an `any` rule only on a file holding one of the words it needs."""
+    """Run a rule on a file only where the role policy lets it speak: its rows (its own and its
+    variants') do not all drop it in the file's role, and an `ml` rule only on ML/LLM-related
+    files, a `change` rule only in a change that holds one, an `any` rule only on a file holding
+    one of the words it needs."""
     folded: dict[str, str] = {}
 
     def wanted(src: SourceFile, spec: RuleSpec) -> bool:
         entry = policy.policy(spec.id)
         role = routing.roles[src.path].role if src.path in routing.roles else "service"
-        if entry.row.treatment(role) == "drop":
+        if entry.silent_in(role):
             return False
         if entry.scope == "ml":
             return src.path in routing.ml

@@ -21,12 +21,15 @@ _SECTION = re.compile(r"^(Why|Fix|Bad|Good):[ \t]*", re.M)
 
 @dataclasses.dataclass(frozen=True)
 class Hit:
-    """One match: the line to report on, optional detail for the rationale, optional severity."""
+    """One match: the line to report on, optional detail for the rationale, optional severity, and
+    the variant of the rule it is (policy.RulePolicy.variants: where it is reported), '' for the
+    rule's own."""
 
     line: int
     detail: str = ""
     severity: Severity | None = None
     end_line: int | None = None
+    variant: str = ""
 
 
 @dataclasses.dataclass(frozen=True)

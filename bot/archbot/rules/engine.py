@@ -225,6 +225,7 @@ def _finding(spec: RuleSpec, path: str, hit: typing.Any) -> Finding:
         file=path,
         line=hit.line,
         end_line=hit.end_line,
+        variant=hit.variant,
         title=spec.title,
         rationale=rationale,
         suggestion=spec.suggestion,

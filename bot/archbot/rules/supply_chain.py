@@ -1217,7 +1217,9 @@ def hf_unpinned_revision(src: PythonFile) -> Iterator[Hit]:
     that rewrites a Hub loader call and drops the `revision=` the old line passed (also when it
     replaces the loader by another loading the same id in the same function), or replaces its full
     commit SHA with a branch or tag, whatever the id is (the old call is read in the file as it was
-    before the change); a revision moved into a `**` splat or a variable is accepted.
+    before the change); a revision moved into a `**` splat or a variable is accepted. A Hub id the
+    code names itself is the rule's `named` variant: in a library it is a default its callers
+    override, and is not reported there (the role policy below).
 
     Why:
         Without a pinned revision every load takes whatever the repository's main branch holds
@@ -1280,4 +1282,6 @@ def hf_unpinned_revision(src: PythonFile) -> Iterator[Hit]:
         else:
             detail = f"{repo_id!r} is loaded without `revision=`."
         if line is not None:
-            yield Hit(line, detail)
+            # The id is the code's own choice: where that matters is the role policy's (a library's
+            # named id is a default its callers override).
+            yield Hit(line, detail, variant="named")
