@@ -176,7 +176,6 @@ def test_the_rules_that_judge_a_call_by_its_options() -> None:
         "hf-unpinned-revision",
         "http-call-no-timeout",
         "llm-call-in-loop",
-        "llm-client-no-retry",
         "llm-client-no-timeout",
         "llm-no-max-tokens",
         "llm-retries-disabled",
@@ -184,6 +183,14 @@ def test_the_rules_that_judge_a_call_by_its_options() -> None:
         "llm-unbounded-gather",
         "retry-no-backoff",
         "trust-remote-code",
+    ]
+
+
+def test_the_rules_that_judge_a_call_by_its_surroundings() -> None:
+    """Their gap closes around the call (a retry wrapper, the client's construction), so it stays
+    when the call is given other arguments (carried.py)."""
+    assert sorted(spec.id for spec in all_rules().values() if spec.subject == "client") == [
+        "llm-client-no-retry",
     ]
 
 
@@ -423,23 +430,29 @@ COMPLETIONS = (
 )
 
 
+SUMMARY = "\n\ndef summary(text):\n    return client.text_generation({given}, max_new_tokens=32)\n"
+
+
 def test_a_call_given_its_callers_arguments_carries_its_old_gap_silently(
     repo: GitRepo, run_archbot: RunArchbot
 ) -> None:
     """The caller's options forwarded into a call (`**options` added, line 7) keep the call and
-    its gap; a keyword of its own added (line 11) edits the call, and speaks."""
-    repo.stage("service/complete.py", COMPLETIONS)
+    its gap. A call's missing retry closes around it (a wrapper, the client), so a keyword of its
+    own added (line 11) or another prompt given (line 15) carries it too; a new call (line 19)
+    speaks."""
+    repo.stage("service/complete.py", COMPLETIONS + SUMMARY.format(given="text"))
     added = found(review(run_archbot))
     repo.commit("before")
     edited = COMPLETIONS.replace("complete(prompt)", "complete(prompt, **options)").replace(
         "(prompt, max_new_tokens=64)", "(prompt, max_new_tokens=64, **options)"
     )
-    repo.stage("service/complete.py", edited.replace("16)", "16, stream=False)"))
-    repo.commit("forward the caller's options")
+    edited = edited.replace("16)", "16, stream=False)") + SUMMARY.format(given='f"Summarize: {text}"')
+    repo.stage("service/complete.py", edited + "\n\ndef title(text):\n    return client.text_generation(text)\n")
+    repo.commit("forward the caller's options; stream nothing; prompt the summary")
 
-    assert added == [("service/complete.py", "llm-client-no-retry", "medium", [7, 11])]
+    assert added == [("service/complete.py", "llm-client-no-retry", "medium", [7, 11, 15])]
     assert found(review(run_archbot, "--base", "HEAD~1")) == [
-        ("service/complete.py", "llm-client-no-retry", "medium", [11]),
+        ("service/complete.py", "llm-client-no-retry", "medium", [19]),
     ]
 
 

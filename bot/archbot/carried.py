@@ -22,7 +22,9 @@ a rule that judges a call by its options (a timeout, a revision): the change edi
 is given, not the call; for such a rule a call equal to one the change removed (two assignments
 merged into one helper's `return a(), b()`) is moved too. A keyword added to or dropped from the
 call itself (`verify=` added to a request without a timeout) is an edit of the call, where its gap
-is the author's to close; and a rule that reads the values (a request body without its seed, the
+is the author's to close, unless the rule judges what surrounds the call rather than its options
+(no retry: the client's construction or a wrapper is where that gap closes, not a keyword of the
+call, so `stop=` added to a completion carries it); and a rule that reads the values (a request body without its seed, the
 file a rewritten loader unpickles) speaks when they change or move.
 """
 
@@ -42,7 +44,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from archbot.models import ChangedFile, Finding
 
 if typing.TYPE_CHECKING:
-    from archbot.rules import RuleSpec
+    from archbot.rules import RuleSpec, Subject
     from archbot.rules.source import PythonFile, SourceFile
 
 
@@ -275,6 +277,18 @@ def _unforwarded(statement: ast.stmt) -> str:
     return ast.dump(_Unforwarded().visit(copy.deepcopy(statement)))
 
 
+class _Callees(ast.NodeTransformer):
+    """A statement with everything its calls are given set aside: the same functions called on
+    other arguments or keywords (`stop=` added to a completion) keep this."""
+
+    def visit_Call(self, node: ast.Call) -> ast.Call:
+        return ast.Call(func=self.visit(node.func), args=[], keywords=[])
+
+
+def _callees(statement: ast.stmt) -> str:
+    return ast.dump(_Callees().visit(copy.deepcopy(statement)))
+
+
 def _edit_sites(changed: ChangedFile) -> dict[int, tuple[frozenset[int], bool]]:
     """For each added line, where in the old version its edit sits: the old lines its run removed
     (any of them), or for a run that only adds lines, the old lines before and after it (both)."""
@@ -316,6 +330,10 @@ class _Reformats:
         self.edited: list[tuple[frozenset[int], ast.stmt]] = []
         self.forms: dict[tuple[Callable[[ast.stmt], str], int], str] = {}  # an old statement's forms
         self.sites = _edit_sites(changed)
+        # Added lines past those their run removes are new, not the removed ones rewritten.
+        self.surplus = frozenset(
+            line for removed, added in _runs(changed) if removed for line in added[len(removed) :]
+        )
         if before is None:
             return
         try:
@@ -333,11 +351,13 @@ class _Reformats:
                     self.edited.append((lines, node))
 
     def old_lines(
-        self, after: PythonFile, line: int, outlined: bool, removed: _RemovedCalls
+        self, after: PythonFile, line: int, subject: Subject | None, removed: _RemovedCalls
     ) -> frozenset[int]:
         """The old lines of the edited statements that the statement at `line` of the new version
-        `after` reformats or moves, or (`outlined`) whose calls a call on that line moves or that
-        the statement gives other values (none: it is new)."""
+        `after` reformats or moves, or, for a rule judging a call by its options or its
+        surroundings (`subject` "call" or "client"), whose calls a call on that line moves or
+        that the statement gives other values (for "client", other arguments too); none: it is
+        new."""
         if not self.edited:
             return frozenset()
         try:
@@ -351,11 +371,18 @@ class _Reformats:
             return frozenset().union(*same)
         members = _members_renamed(statement)
         renamed = self._at_edit_site(statement, lambda old: self._form(_members_renamed, old) == members)
-        if renamed or not outlined:
+        if renamed or subject not in ("call", "client"):
             return renamed
         moved = removed.moved_to(after, line, elsewhere=False).get(after.path)
         if moved:
             return moved
+        if subject == "client":
+            # Any call of the same functions would do: only one on a line that rewrites a removed
+            # line, not a new one added after it.
+            callees = _callees(statement)
+            return self._at_edit_site(
+                statement, lambda old: self._form(_callees, old) == callees, self.surplus
+            )
         outline, unnamed, unforwarded = _outline(statement), _unnamed(statement), _unforwarded(statement)
         return self._at_edit_site(
             statement,
@@ -373,11 +400,13 @@ class _Reformats:
             self.forms[key] = form(old)
         return self.forms[key]
 
-    def _at_edit_site(self, statement: ast.stmt, alike: Callable[[ast.stmt], bool]) -> frozenset[int]:
-        """The old lines of the edited statements of `statement`'s type where its edit sits that
-        are `alike` it."""
+    def _at_edit_site(
+        self, statement: ast.stmt, alike: Callable[[ast.stmt], bool], unless: frozenset[int] = frozenset()
+    ) -> frozenset[int]:
+        """The old lines of the edited statements of `statement`'s type where its edit sits (on
+        its lines but those `unless` names) that are `alike` it."""
         span = range(statement.lineno, (statement.end_lineno or statement.lineno) + 1)
-        sites = [self.sites[number] for number in span if number in self.sites]
+        sites = [self.sites[number] for number in span if number in self.sites and number not in unless]
         return frozenset().union(
             *(
                 lines
@@ -506,7 +535,9 @@ def without_carried(
       into another statement, or into this file from another) and in a statement with the outline
       of the one its edit sits in (the same calls and options given other values) or equal to it
       but for a keyword's name (`name=config.model` become `model=config.model`) or a caller's
-      arguments forwarded (`**kwargs` added);
+      arguments forwarded (`**kwargs` added); for a rule that judges a call by its surroundings
+      (subject "client": the client it goes through, a retry around it), in a statement that
+      calls the same functions as the one its edit sits in, whatever they are given;
     - any finding on a rewritten line of a file other than Python (a manifest's image tag bumped)
       when its rule said the same words of that file before the change: the gap was there, the
       change did not bring it. (In Python an edit near a gap is often the place to close it: an
@@ -547,11 +578,11 @@ def without_carried(
             if finding.file not in reformats:
                 reformats[finding.file] = _Reformats(_before(finding.file, sources, files), changed)
             spec = specs.get(finding.rule)
-            outlined = spec is not None and spec.subject == "call"
-            old_lines = reformats[finding.file].old_lines(after, finding.line, outlined, removed)
+            subject = spec.subject if spec is not None else None
+            old_lines = reformats[finding.file].old_lines(after, finding.line, subject, removed)
             if old_lines:
                 suspects.setdefault(finding.file, []).append(_Suspect(finding, old_lines))
-            elif outlined:
+            elif subject in ("call", "client"):
                 for path, lines in removed.moved_to(after, finding.line, elsewhere=True).items():
                     suspects.setdefault(path, []).append(_Suspect(finding, lines))
     for path, items in suspects.items():
