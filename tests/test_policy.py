@@ -447,7 +447,9 @@ def test_a_call_given_its_callers_arguments_carries_its_old_gap_silently(
         "(prompt, max_new_tokens=64)", "(prompt, max_new_tokens=64, **options)"
     )
     edited = edited.replace("16)", "16, stream=False)") + SUMMARY.format(given='f"Summarize: {text}"')
-    repo.stage("service/complete.py", edited + "\n\ndef title(text):\n    return client.text_generation(text)\n")
+    repo.stage(
+        "service/complete.py", edited + "\n\ndef title(text):\n    return client.text_generation(text)\n"
+    )
     repo.commit("forward the caller's options; stream nothing; prompt the summary")
 
     assert added == [("service/complete.py", "llm-client-no-retry", "medium", [7, 11, 15])]

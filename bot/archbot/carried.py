@@ -24,8 +24,8 @@ merged into one helper's `return a(), b()`) is moved too. A keyword added to or 
 call itself (`verify=` added to a request without a timeout) is an edit of the call, where its gap
 is the author's to close, unless the rule judges what surrounds the call rather than its options
 (no retry: the client's construction or a wrapper is where that gap closes, not a keyword of the
-call, so `stop=` added to a completion carries it); and a rule that reads the values (a request body without its seed, the
-file a rewritten loader unpickles) speaks when they change or move.
+call, so `stop=` added to a completion carries it); and a rule that reads the values (a request
+body without its seed, the file a rewritten loader unpickles) speaks when they change or move.
 """
 
 from __future__ import annotations
