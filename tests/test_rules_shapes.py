@@ -112,9 +112,9 @@ def test_blocking_work_behind_a_project_call_in_async_code(repo: GitRepo, run_ar
 def test_a_blocking_call_the_coroutine_already_makes_is_its_design(
     repo: GitRepo, run_archbot: RunArchbot
 ) -> None:
-    # The flow already loads a resumed run's state on the loop (line 19, unchanged); the change
-    # forks from another run the same way (line 17: not news) and adds a coroutine that only loads
-    # one (reported at its def, line 22: it awaits nothing).
+    # The flow already fetches a resumed run's state on the loop (line 20, unchanged); the change
+    # forks from another run the same way (line 18: not news) and adds a coroutine that only
+    # fetches one (reported at its def, line 23: it awaits nothing).
     before = (FIXTURES / "flows" / "runs.py").read_text()
     repo.stage("flows/runs.py", before)
     repo.commit("flows")
@@ -133,7 +133,7 @@ def test_a_blocking_call_the_coroutine_already_makes_is_its_design(
     found = review(repo, run_archbot, {}, "--base", "HEAD~1", "--persona", "senior-ml-systems-architect")
 
     assert only("blocking-call-in-async", found) == [
-        ("flows/runs.py", 22, "blocking-call-in-async", "medium"),
+        ("flows/runs.py", 23, "blocking-call-in-async", "medium"),
     ]
 
 
@@ -238,14 +238,14 @@ def test_blocking_project_calls_only_on_the_per_request_path(repo: GitRepo, run_
     # Negatives: a factory, a config read (result bound to `settings`), a constructor, made once
     # at the top of the coroutine; a lazy initialisation in a loop (`if self.embedder is None`);
     # helpers that read or write a fixed local file per request (a template constant, the package
-    # version from pyproject.toml, a log beside the module): not what blocks a loop, unlike the
-    # files a request hands over.
+    # version from pyproject.toml, a log beside the module), and one that reads the one file a
+    # request names (a rubric): brief beside the awaits around them, unlike the files a request
+    # hands over read one by one.
     files = {f"scoring/{name}": f"scoring/{name}" for name in ("telemetry.py", "evaluate.py")}
     found = review(repo, run_archbot, files, "--persona", "senior-ml-systems-architect")
 
     assert only("blocking-call-in-async", found) == [
         ("scoring/evaluate.py", 32, "blocking-call-in-async", "medium"),  # a builder called per item
-        ("scoring/evaluate.py", 40, "blocking-call-in-async", "medium"),  # a file read per request
         ("scoring/evaluate.py", 44, "blocking-call-in-async", "medium"),  # telemetry POST per request
         ("scoring/evaluate.py", 45, "blocking-call-in-async", "medium"),  # create_* as an action
         ("scoring/evaluate.py", 48, "blocking-call-in-async", "medium"),  # files named by the request

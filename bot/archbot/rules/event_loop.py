@@ -357,7 +357,8 @@ def _handed_over(function: Function, paths: list[ast.expr]) -> bool:
 def _file_io(names: Names, call: ast.Call, function: Function) -> str | None:
     """`open(path)` or `Path(path).read_text()` of a file the function was handed (`_handed_over`):
     per-request data. Reading or writing a fixed local file (a version from pyproject.toml, a
-    template beside the module) is brief and is what startup code does everywhere: not counted."""
+    template beside the module) is brief and is what startup code does everywhere: not counted.
+    (Its callers count it only once per item of a loop: `_work_behind`.)"""
     func = call.func
     builtin = isinstance(func, ast.Name) and func.id == "open" and names.qualname(func) is None
     if builtin or names.call_name(call) == "io.open":
@@ -372,14 +373,15 @@ def _file_io(names: Names, call: ast.Call, function: Function) -> str | None:
     return None
 
 
-def _waits(names: Names, call: ast.Call, function: Function) -> str | None:
+def _waits(names: Names, call: ast.Call, function: Function, per_item: bool) -> str | None:
     """What blocking work `call`, made in `function`, does itself: process or clock waits, HTTP, a
-    sync LLM call, a synchronous database call, a read of a file handed over."""
+    sync LLM call, a synchronous database call, and (`per_item`: the call runs once per item of a
+    loop) a read or write of a file handed over."""
     func = call.func
     name = names.call_name(call)
     if name in _BLOCKING_IO and not (name == "urllib.request.urlopen" and _decoded_in_place(names, call)):
         return f"`{name}`"
-    found = _file_io(names, call, function)
+    found = _file_io(names, call, function) if per_item else None
     if found is not None:
         return found
     if _blocking_call(names, call) is not None:
@@ -393,12 +395,18 @@ def _waits(names: Names, call: ast.Call, function: Function) -> str | None:
     return None
 
 
-def _work_behind(here: Names, function: Function, hops: int, seen: set[Function]) -> str | None:
+def _work_behind(
+    here: Names, function: Function, hops: int, seen: set[Function], per_item: bool
+) -> str | None:
     """The first blocking work `function` does, itself or through the sync project functions it
     calls (`hops` more levels), described with where it happens; None when none shows. `here`
-    reads the function's body (`Names.callee`: bound to the class it was called on)."""
+    reads the function's body (`Names.callee`: bound to the class it was called on). A file read
+    or written is counted only where it happens once per item of a loop (`per_item`: the call to
+    `function` does; or the file call, or the call on the way to it, sits in a loop), as for the
+    documents of a request read one by one; one file (an attachment saved, a sample loaded) is
+    brief beside the awaits around it."""
     for call in function.calls:
-        what = _waits(here, call, function)
+        what = _waits(here, call, function, per_item or _looped(here, call))
         if what is not None:
             return f"{what} in `{function.name}`"
     if hops <= 0:
@@ -412,7 +420,7 @@ def _work_behind(here: Names, function: Function, hops: int, seen: set[Function]
             continue
         inner, there = callee
         seen.add(inner)
-        found = _work_behind(there, inner, hops - 1, seen)
+        found = _work_behind(there, inner, hops - 1, seen, per_item or _looped(here, call))
         if found is not None:
             return found
     return None
@@ -470,11 +478,16 @@ def _lazy_init(src: PythonFile, call: ast.Call, key: str) -> bool:
 
 def _in_loop(src: PythonFile, call: ast.Call) -> bool:
     """The call runs once per item of a loop of the function that makes it."""
-    for ancestor in src.nodes.ancestors(call):
-        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-            return False
-        if isinstance(ancestor, _LOOPS):
+    return _looped(src.names, call)
+
+
+def _looped(names: Names, call: ast.Call) -> bool:
+    """`_in_loop` for a call of the module `names` reads."""
+    node: ast.AST | None = names.tree.parents.get(call)
+    while node is not None and not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        if isinstance(node, _LOOPS):
             return True
+        node = names.tree.parents.get(node)
     return False
 
 
@@ -553,7 +566,7 @@ def _sync_project_call(src: PythonFile, call: ast.Call) -> tuple[str, Severity, 
         return detail, Severity.MEDIUM, True
     if _setup_call(src, call, function):
         return None
-    work = _work_behind(here, function, _IO_HOPS, {function})
+    work = _work_behind(here, function, _IO_HOPS, {function}, _in_loop(src, call))
     if work is None:
         return None
     return (
@@ -707,10 +720,12 @@ def blocking_call_in_async(src: PythonFile) -> Iterator[Hit]:
     or another) calls directly, without `await` or a thread. Also (medium) a sync project method
     called directly in an `async def` when its class offers an async twin (`run` next to
     `run_async`, `arun`, `async_run`), or when it waits on a process, the clock, HTTP, a database or
-    a sync model, or reads or writes a file it is handed (`open(path)`, `Path(path).read_text()` of
-    a path parameter: a request's documents), itself or one project call further each time the
-    coroutine runs; a method that only computes, or reads or writes a fixed local file (a version
-    from `pyproject.toml`, a template beside the module, a path constant), is not reported, nor a
+    a sync model, or reads or writes the files it is handed one by one (`open(path)`,
+    `Path(path).read_text()` of a path parameter, in a loop or called from one: a request's
+    documents), itself or one project call further each time the coroutine runs; a method that
+    only computes, reads or writes a fixed local file (a version from `pyproject.toml`, a template
+    beside the module, a path constant) or the one file it is handed (an attachment saved, a
+    sample loaded: brief beside the coroutine's awaits), is not reported, nor a
     one-time setup call outside a loop (a factory, constructor or setup function, a configuration
     read, a lazy `if self.x is None` initialisation), nor a call that hands back a Future the
     coroutine awaits (`await asyncio.wrap_future(bus.emit(...))`), nor a new call the coroutine

@@ -1,10 +1,11 @@
-import json
+import requests
+
+RUNS_URL = "http://runs.internal/api/runs"
 
 
 class RunStore:
-    def load(self, path: str) -> dict:
-        with open(path) as handle:
-            return json.load(handle)
+    def load(self, run_id: str) -> dict:
+        return requests.get(f"{RUNS_URL}/{run_id}", timeout=10).json()
 
 
 class Flow:
