@@ -172,10 +172,8 @@ def test_the_rules_that_judge_a_call_by_its_options() -> None:
     """Their gap stays when a change only gives the call other values (carried.py); the others
     read those values (a request body's seed, a prompt) and speak when they change."""
     assert sorted(spec.id for spec in all_rules().values() if spec.subject == "call") == [
-        "embedding-call-per-item",
         "hf-unpinned-revision",
         "http-call-no-timeout",
-        "llm-call-in-loop",
         "llm-client-no-timeout",
         "llm-no-max-tokens",
         "llm-retries-disabled",
@@ -187,9 +185,11 @@ def test_the_rules_that_judge_a_call_by_its_options() -> None:
 
 
 def test_the_rules_that_judge_a_call_by_its_surroundings() -> None:
-    """Their gap closes around the call (a retry wrapper, the client's construction), so it stays
-    when the call is given other arguments (carried.py)."""
-    assert sorted(spec.id for spec in all_rules().values() if spec.subject == "client") == [
+    """Their gap closes around the call (a retry wrapper, the client's construction, a batch in
+    place of the loop), so it stays when the call is given other arguments (carried.py)."""
+    assert sorted(spec.id for spec in all_rules().values() if spec.subject == "surroundings") == [
+        "embedding-call-per-item",
+        "llm-call-in-loop",
         "llm-client-no-retry",
     ]
 
@@ -455,6 +455,47 @@ def test_a_call_given_its_callers_arguments_carries_its_old_gap_silently(
     assert added == [("service/complete.py", "llm-client-no-retry", "medium", [7, 11, 15])]
     assert found(review(run_archbot, "--base", "HEAD~1")) == [
         ("service/complete.py", "llm-client-no-retry", "medium", [19]),
+    ]
+
+
+# A labelling job calling the model once per review, in turn (line 9).
+LABELS = (
+    "from openai import OpenAI\n\n"
+    "client = OpenAI(timeout=30, max_retries=3)\n\n\n"
+    "def label(texts, model):\n"
+    "    labels = []\n"
+    "    for r in texts:\n"
+    '        out = client.chat.completions.create(model=model, messages=[{"role": "user", "content": r}])\n'
+    "        labels.append(out.choices[0].message.content)\n"
+    "    return labels\n"
+)
+
+
+SUMMARIES = (
+    "\n\ndef summarize(texts, model):\n"
+    "    summaries = []\n"
+    "    for text in texts:\n"
+    '        summary = client.responses.create(model=model, input=f"Summarize: {text}")\n'
+    "        summaries.append(summary.output_text)\n"
+    "    return summaries\n"
+)
+
+
+def test_a_call_in_a_loop_given_other_options_carries_its_old_gap_silently(
+    repo: GitRepo, run_archbot: RunArchbot
+) -> None:
+    """A call made once per item is batched by changing the loop around it: an option added to
+    the call (line 9) leaves that as it was. A loop the change adds (line 17) speaks."""
+    repo.stage("jobs/labels.py", LABELS)
+    added = found(review(run_archbot))
+    repo.commit("before")
+    edited = LABELS.replace("messages=[", "temperature=0, messages=[")
+    repo.stage("jobs/labels.py", edited + SUMMARIES)
+    repo.commit("label deterministically; summarize")
+
+    assert added == [("jobs/labels.py", "llm-call-in-loop", "low", [9])]
+    assert found(review(run_archbot, "--base", "HEAD~1")) == [
+        ("jobs/labels.py", "llm-call-in-loop", "low", [17])
     ]
 
 

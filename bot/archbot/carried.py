@@ -24,8 +24,9 @@ merged into one helper's `return a(), b()`) is moved too. A keyword added to or 
 call itself (`verify=` added to a request without a timeout) is an edit of the call, where its gap
 is the author's to close, unless the rule judges what surrounds the call rather than its options
 (no retry: the client's construction or a wrapper is where that gap closes, not a keyword of the
-call, so `stop=` added to a completion carries it); and a rule that reads the values (a request
-body without its seed, the file a rewritten loader unpickles) speaks when they change or move.
+call, so `stop=` added to a completion carries it; a call per loop item: the loop); and a rule
+that reads the values (a request body without its seed, the file a rewritten loader unpickles)
+speaks when they change or move.
 """
 
 from __future__ import annotations
@@ -355,9 +356,9 @@ class _Reformats:
     ) -> frozenset[int]:
         """The old lines of the edited statements that the statement at `line` of the new version
         `after` reformats or moves, or, for a rule judging a call by its options or its
-        surroundings (`subject` "call" or "client"), whose calls a call on that line moves or
-        that the statement gives other values (for "client", other arguments too); none: it is
-        new."""
+        surroundings (`subject` "call" or "surroundings"), whose calls a call on that line moves
+        or that the statement gives other values (for "surroundings", other arguments too);
+        none: it is new."""
         if not self.edited:
             return frozenset()
         try:
@@ -371,12 +372,12 @@ class _Reformats:
             return frozenset().union(*same)
         members = _members_renamed(statement)
         renamed = self._at_edit_site(statement, lambda old: self._form(_members_renamed, old) == members)
-        if renamed or subject not in ("call", "client"):
+        if renamed or subject not in ("call", "surroundings"):
             return renamed
         moved = removed.moved_to(after, line, elsewhere=False).get(after.path)
         if moved:
             return moved
-        if subject == "client":
+        if subject == "surroundings":
             # Any call of the same functions would do: only one on a line that rewrites a removed
             # line, not a new one added after it.
             callees = _callees(statement)
@@ -536,7 +537,8 @@ def without_carried(
       of the one its edit sits in (the same calls and options given other values) or equal to it
       but for a keyword's name (`name=config.model` become `model=config.model`) or a caller's
       arguments forwarded (`**kwargs` added); for a rule that judges a call by its surroundings
-      (subject "client": the client it goes through, a retry around it), in a statement that
+      (subject "surroundings": the client it goes through, a retry around it, the loop it runs
+      in), in a statement that
       calls the same functions as the one its edit sits in, whatever they are given;
     - any finding on a rewritten line of a file other than Python (a manifest's image tag bumped)
       when its rule said the same words of that file before the change: the gap was there, the
@@ -582,7 +584,7 @@ def without_carried(
             old_lines = reformats[finding.file].old_lines(after, finding.line, subject, removed)
             if old_lines:
                 suspects.setdefault(finding.file, []).append(_Suspect(finding, old_lines))
-            elif subject in ("call", "client"):
+            elif subject in ("call", "surroundings"):
                 for path, lines in removed.moved_to(after, finding.line, elsewhere=True).items():
                     suspects.setdefault(path, []).append(_Suspect(finding, lines))
     for path, items in suspects.items():

@@ -53,7 +53,7 @@ class RuleDoc:
 
 
 Check = Callable[[Any], Iterable[Hit]]
-Subject = Literal["call", "client", "content"]
+Subject = Literal["call", "surroundings", "content"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -68,8 +68,9 @@ class RuleSpec:
     doc: RuleDoc
     # "call": the rule judges a call by the function it is and the options it passes (a timeout, a
     # revision), so its gap stays when only the values the call is given change (carried.py);
-    # "client": by what surrounds the call (the client it goes through, a retry around it), so its
-    # gap stays when the call is given other arguments, keywords included;
+    # "surroundings": by what surrounds the call (the client it goes through, a retry around it,
+    # the loop it runs in), so its gap stays when the call is given other arguments, keywords
+    # included;
     # "content": it reads those values too (a request body's seed, a prompt, a model id).
     subject: Subject = "content"
 

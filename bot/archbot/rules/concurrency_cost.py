@@ -431,7 +431,7 @@ def _excluded_loop(loop: _Loop) -> bool:
     severity=Severity.LOW,
     persona="senior-ml-systems-architect",
     kinds=("python", "notebook"),
-    subject="call",
+    subject="surroundings",
 )
 def llm_call_in_loop(src: PythonFile) -> Iterator[Hit]:
     """An LLM generation call made one at a time inside a loop over a data-sized collection:
@@ -606,7 +606,7 @@ def _batched(loop: _Loop) -> bool:
     severity=Severity.MEDIUM,
     persona="senior-ml-systems-architect",
     kinds=("python", "notebook"),
-    subject="call",
+    subject="surroundings",
 )
 def embedding_call_per_item(src: PythonFile) -> Iterator[Hit]:
     """An embedding call inside a loop over documents that embeds a single item per call.

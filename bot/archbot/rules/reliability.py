@@ -632,7 +632,7 @@ def _no_retry(src: PythonFile, call: ast.Call) -> tuple[str, ast.Call | None] | 
     severity=Severity.MEDIUM,
     persona="llm-ml-engineer",
     kinds=("python", "notebook"),
-    subject="client",
+    subject="surroundings",
 )
 def llm_client_no_retry(src: PythonFile) -> Iterator[Hit]:
     """An LLM call through a client that never retries (google-genai without `retry_options`,
