@@ -104,6 +104,8 @@ def test_client_entry(qualname: str) -> None:
         ("mistralai.Mistral", "chat.complete", ("max_tokens",)),
         ("langchain_openai.ChatOpenAI", "invoke", ("max_tokens", "max_completion_tokens")),
         ("openai.OpenAI", "embeddings.create", None),  # not a generation call
+        ("sentence_transformers.CrossEncoder", "predict", None),  # scores pairs
+        ("sentence_transformers.CrossEncoder", "rank", None),
     ],
 )
 def test_output_caps(qualname: str, method: str, caps: tuple[str, ...] | None) -> None:

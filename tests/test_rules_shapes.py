@@ -151,6 +151,19 @@ def test_a_component_keeps_a_client_with_a_long_default_timeout(
     ]
 
 
+def test_a_cross_encoder_scores_pairs_in_batches_and_generates_nothing(
+    repo: GitRepo, run_archbot: RunArchbot
+) -> None:
+    # Negative: a helper scoring one answer's pairs in one batch, called per answer (line 14): no
+    # model generation per item. A single pair scored per item (line 18) is an encoder's batch
+    # left unused.
+    found = review(repo, run_archbot, {"ranker/agreement.py": "agreement.py"})
+
+    assert [f for f in found if f[2] in ("llm-call-in-loop", "embedding-call-per-item")] == [
+        ("ranker/agreement.py", 18, "embedding-call-per-item", "medium"),
+    ]
+
+
 def test_a_revision_at_hand_not_forwarded_to_a_hub_loader(repo: GitRepo, run_archbot: RunArchbot) -> None:
     # Negatives: the revision passed, forwarded through **kwargs (accepted), through a local dict;
     # a function with no revision at hand; a local's revision read after the call (for the teacher

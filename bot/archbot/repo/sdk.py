@@ -487,12 +487,14 @@ _ENTRIES: tuple[Client, ...] = (
         embedding_calls=("encode",),
         local=True,
     ),
+    # A cross-encoder scores pairs (reranking, similarity), it generates nothing: its calls take
+    # batches like an encoder's, as Cohere's `rerank` does.
     Client(
         qualname="sentence_transformers.CrossEncoder",
         provider="local",
-        source="sentence-transformers: predict runs the model in-process",
+        source="sentence-transformers: predict and rank score pairs in-process, in batches",
         retry_options=(),
-        calls={"predict": (), "rank": ()},
+        embedding_calls=("predict", "rank"),
         local=True,
     ),
     Client(
