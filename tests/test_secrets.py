@@ -82,6 +82,9 @@ def test_each_shape_is_detected_where_it_says_and_always_redacted(kind: str) -> 
         "aws_access_key_id='AKIA6666666666666666'",
         "aws_secret_access_key='6666666666666666666666666666666666666666'",
         'OPENAI_API_KEY="sk-proj-0000000000000000000000000000"',
+        # Words: typed by a person, not drawn at random.
+        'slack_tools(token="xoxb-explicit-token")',
+        'OPENAI_API_KEY="sk-my-test-key-for-the-docs"',
         # Counted runs: typed by a person, not drawn at random.
         'ANTHROPIC_API_KEY="sk-ant-api03-abcdefghijklmnopqrstuvwx"',
         'OPENAI_API_KEY="sk-proj-0123456789abcdefQx7Lm2Nv"',

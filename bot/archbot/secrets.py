@@ -150,7 +150,7 @@ def provider_key(text: str) -> tuple[str, re.Match[str]] | None:
         if shape.detect != "anywhere":
             continue
         for match in shape.pattern.finditer(text):
-            if not is_placeholder(match.group(1)):
+            if not stand_in(match.group(1)):
                 return name, match
     return None
 
@@ -164,6 +164,18 @@ def is_placeholder(value: str) -> bool:
         or (len(value) >= 8 and len(set(value[-16:])) <= 2)
         or _counted(value)
     )
+
+
+# Lower-case words joined by `-` or `_` (`xoxb-explicit-token`): typed where a key's shape has a
+# drawn body, which mixes digits and capitals.
+_WORDS = re.compile(r"(?:[a-z]+[-_])+[a-z]+")
+
+
+def stand_in(value: str) -> bool:
+    """A value of a key's shape that stands in for one: a placeholder, or words in the place of
+    the drawn body (`xoxb-explicit-token`). (A literal of no known shape made of words is judged
+    by the name it is kept under: a password can be words.)"""
+    return is_placeholder(value) or _WORDS.fullmatch(value) is not None
 
 
 # A run this long of consecutive characters (`123456`, `abcdef`, `fedcba`) is typed, not drawn:
@@ -472,7 +484,7 @@ def detect(text: str) -> Iterator[Detected]:
         if shape.detect != "anywhere":
             continue
         for match in shape.pattern.finditer(text):
-            if not is_placeholder(match.group(1)):
+            if not stand_in(match.group(1)):
                 taken.append(match.span(1))
                 yield Detected(kind, shape.label, match.group(1), match.start(1))
     for pattern in _ASSIGNED:
@@ -505,7 +517,7 @@ def _assigned_shape(value: str) -> tuple[str, str] | None:
     for kind, shape in SHAPES.items():
         if shape.detect == "assigned":
             match = shape.pattern.search(value)
-            if match is not None and not is_placeholder(match.group(1)):
+            if match is not None and not stand_in(match.group(1)):
                 return kind, match.group(1)
     return None
 
