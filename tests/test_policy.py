@@ -126,8 +126,12 @@ for row in ("robustness", "security", "deployment", "hub revision", "event loop"
 TREATMENTS["reliability"] = {**HARDENING, "library": "lower"}
 TREATMENTS["training loop"] = {**SHIPPED, "script": "report"}
 # Variant -> its row, for the rules whose variants have rows of their own.
-VARIANTS = {"hf-unpinned-revision": {"named": "hub revision of a named id"}}
+VARIANTS = {
+    "hf-unpinned-revision": {"named": "hub revision of a named id"},
+    "llm-client-no-timeout": {"component": "component default timeout"},
+}
 TREATMENTS["hub revision of a named id"] = {**HARDENING, "library": "drop"}
+TREATMENTS["component default timeout"] = {**HARDENING, "library": "drop"}
 
 
 def test_persona_findings_are_never_folded() -> None:
@@ -209,6 +213,9 @@ def test_rules_explain_where_they_speak(run_archbot: RunArchbot) -> None:
         "    library: one severity lower\n"
         "    test, example, script, docs, generated, vendored: not reported\n"
         "    only in files whose own code is ML/LLM-related\n"
+        "Its 'component' findings (row 'component default timeout'):\n"
+        "    service, infra: reported\n"
+        "    library, test, example, script, docs, generated, vendored: not reported\n"
     ) in result.out
     variant = run_archbot("rules", "hf-unpinned-revision")
     assert variant.code == 0

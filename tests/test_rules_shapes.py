@@ -140,9 +140,10 @@ def test_a_blocking_call_the_coroutine_already_makes_is_its_design(
 def test_a_component_keeps_a_client_with_a_long_default_timeout(
     repo: GitRepo, run_archbot: RunArchbot
 ) -> None:
-    # The Azure client is imported through its re-export path. Negatives: timeout=30, a client
-    # built from **options (unresolved: silent), a module-level client and one built per call
-    # outside serving code, a command-line script's component.
+    # The Azure client is imported through its re-export path; the project bounds its other
+    # client (timeout=30, line 15: a negative itself). Negatives: a client built from **options
+    # (unresolved: silent), a module-level client and one built per call outside serving code, a
+    # command-line script's component.
     files = {"llm/generators.py": "generators.py", "jobs/batch_job.py": "batch_job.py"}
     found = review(repo, run_archbot, files, "--persona", "llm-ml-engineer")
 
@@ -162,6 +163,52 @@ def test_a_cross_encoder_scores_pairs_in_batches_and_generates_nothing(
     assert [f for f in found if f[2] in ("llm-call-in-loop", "embedding-call-per-item")] == [
         ("ranker/agreement.py", 18, "embedding-call-per-item", "medium"),
     ]
+
+
+# A published package (a build system): its modules are a library's.
+LIBRARY_PYPROJECT = (
+    '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n\n'
+    '[project]\nname = "llm"\nversion = "1.0"\ndependencies = ["openai"]\n'
+)
+# A chat component of the same project that bounds its client (line 6).
+CHAT_COMPONENT = (
+    "from openai import OpenAI\n\n\n"
+    "class ChatGenerator:\n"
+    "    def __init__(self) -> None:\n"
+    "        self.client = OpenAI(timeout=20)\n"
+)
+
+
+def test_a_components_long_default_speaks_where_the_project_bounds_its_other_clients(
+    repo: GitRepo, run_archbot: RunArchbot
+) -> None:
+    # The components' clients (lines 10 and 15). In an application (no package built) each is a
+    # service object its request paths wait on: reported. In a library that sets no timeout on
+    # any client of its provider the SDK's bound is left to the callers: nothing is said; once
+    # another module's component bounds its client, this one leaves out the project's convention.
+    unbounded = (FIXTURES / "generators.py").read_text().replace("OpenAI(timeout=30)", "OpenAI()")
+    repo.stage("llm/generators.py", unbounded)
+
+    assert only("llm-client-no-timeout", review(repo, run_archbot, {})) == [
+        ("llm/generators.py", 10, "llm-client-no-timeout", "low"),
+        ("llm/generators.py", 15, "llm-client-no-timeout", "low"),
+    ]
+
+    repo.stage("pyproject.toml", LIBRARY_PYPROJECT)
+    repo.stage("llm/__init__.py", "")
+
+    assert only("llm-client-no-timeout", review(repo, run_archbot, {})) == []
+
+    repo.stage("llm/chat.py", CHAT_COMPONENT)
+    result = run_archbot("review", "--format", "json", "--fail-on", "never")
+    findings = [f for f in json.loads(result.out)["findings"] if f["rule"] == "llm-client-no-timeout"]
+    assert [(f["file"], f["lines"], f["severity"], f["role"]) for f in findings] == [
+        ("llm/generators.py", [10, 15], "low", "library")
+    ]
+    assert findings[0]["rationale"].startswith(
+        "`AzureOpenAI(...)` without a timeout waits up to 600 s on every call `AzureGenerator` makes, "
+        "where the project bounds its other openai clients (llm/chat.py:6)."
+    )
 
 
 def test_a_revision_at_hand_not_forwarded_to_a_hub_loader(repo: GitRepo, run_archbot: RunArchbot) -> None:

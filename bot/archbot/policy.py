@@ -109,6 +109,11 @@ TRAINING = _row("training loop", "drop", **{**_SHIPPED, "script": "report"})
 # Production hardening whose weight depends on where the code runs: a missing timeout is high in a
 # service and one step lower in a library (its caller may bound it).
 RELIABILITY = _row("reliability", "drop", **{**_HARDENING, "library": "lower"})
+# A component that keeps a client with its SDK's long default timeout (600 s) in a project that
+# bounds none of that provider's clients: in an application it is a service object its request
+# paths wait on; a library leaves the SDK's bound to its callers (read on recent commits of public
+# libraries, none ever set one: vanna, guidance, smolagents, lighteval, crewAI).
+COMPONENT_DEFAULT = _row("component default timeout", "drop", **{**_HARDENING, "library": "drop"})
 # Application behaviour a library rightly leaves to its caller: handling a provider's errors,
 # capping the output (the caller passes its own options).
 APPLICATION = _row("application", "drop", **{**_HARDENING, "library": "drop"})
@@ -226,7 +231,7 @@ POLICY: dict[str, RulePolicy] = {
     "loss-accumulated-with-graph": RulePolicy(TRAINING, "autograd-graph"),
     "validation-without-eval-mode": RulePolicy(TRAINING, "eval-mode"),
     "llm-timeout-disabled": RulePolicy(RELIABILITY, "timeout"),
-    "llm-client-no-timeout": RulePolicy(RELIABILITY, "timeout"),
+    "llm-client-no-timeout": RulePolicy(RELIABILITY, "timeout", variants={"component": COMPONENT_DEFAULT}),
     "http-call-no-timeout": RulePolicy(RELIABILITY, "timeout"),
     "llm-client-no-retry": RulePolicy(RELIABILITY, "retry"),
     "llm-retries-disabled": RulePolicy(RELIABILITY, "retry"),

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 
 from archbot.models import Severity
+from archbot.repo import sdk
 from archbot.repo.resolve import Names
 from archbot.rules import Family, Hit
 from archbot.rules.endpoints import MODEL_ENDPOINT
@@ -20,6 +21,7 @@ from archbot.rules.pyast import (
     has_splat,
     http_verb,
     in_serving_context,
+    is_none,
     is_script,
     kwarg,
     literal_text,
@@ -266,6 +268,47 @@ def _over_http_transport(src: PythonFile, session: ast.Call) -> bool:
     return False
 
 
+# How many files naming a provider's client and `timeout` the search for the project's own bound
+# reads; past it, silence.
+_MAX_PEER_FILES = 40
+
+
+def _project_bound(src: PythonFile, call: ast.Call, provider: str) -> str | None:
+    """Where the project builds another client of `provider` with a timeout (`path:line`): its own
+    convention, which the client at `call` leaves out. Searched in the files that name one of the
+    provider's client classes (SDK facts table) and `timeout`; None when none does, or past the
+    bound."""
+    if src.repo is None:
+        return None
+    classes = tuple(
+        sorted(
+            {
+                qualname.rsplit(".", 1)[-1]
+                for qualname, entry in sdk.CLIENTS.items()
+                if entry.provider == provider
+            }
+        )
+    )
+    found = set(src.repo.containing(classes)) & set(src.repo.containing(("timeout",)))
+    if len(found) > _MAX_PEER_FILES:
+        return None
+    for path in (p for p in src.repo.files if p in found):
+        module = src.names.module if path == src.path else src.repo.module(path)
+        if module is None:
+            continue
+        names = src.names if path == src.path else Names.of(src.repo, module)
+        for other in names.tree.calls:
+            timeout = kwarg(other, "timeout")
+            if (
+                other is not call
+                and timeout is not None
+                and not is_none(timeout.value)
+                and llm_client_kind(names.call_name(other)) == provider
+            ):
+                return f"{path}:{other.lineno}"
+    return None
+
+
 def _component_holding(src: PythonFile, call: ast.Call) -> str | None:
     """The class that builds the client in `__init__` and keeps it (`self.client = OpenAI(...)`):
     a component whose every call goes through it. None elsewhere, and in command-line scripts."""
@@ -302,7 +345,9 @@ def llm_client_no_timeout(src: PythonFile) -> Iterator[Hit]:
         capacity is gone. Batch scripts may legitimately wait, so the long-default variant
         applies to serving code, and (low) to a client a class builds in `__init__` and keeps
         outside scripts: a component (a library's generator, an app's service object) whose
-        callers are often request paths.
+        callers are often request paths. In a library that variant speaks where the project
+        gives another client of that provider a timeout - its own convention, which this one
+        leaves out; a library that sets none leaves the SDK's bound to its callers.
     Fix:
         Set a timeout sized to the caller: `OpenAI(timeout=20)`, `.with_options(timeout=...)` or
         per call; `InferenceClient(timeout=30)`; `genai.Client(http_options={"timeout": 30_000})`
@@ -334,12 +379,25 @@ def llm_client_no_timeout(src: PythonFile) -> Iterator[Hit]:
             uses = _client_calls(src, call)
             if uses and all(_call_timeout(names, use) for use, _ in uses):
                 continue
-            where = "in a request path" if serving else f"on every call `{holder}` makes"
+            bound = None if serving else _project_bound(src, call, provider)
+            if serving:
+                where = "in a request path"
+            elif bound is None:
+                where = f"on every call `{holder}` makes"
+            else:
+                where = (
+                    f"on every call `{holder}` makes, where the project bounds its other "
+                    f"{provider} clients ({bound})"
+                )
+            # A component in a project that bounds none of that provider's clients leaves the SDK's
+            # bound to its callers: where that is said is the role policy's (an application's
+            # service object, not a library's generator).
             yield Hit(
                 line,
                 f"`{name.rsplit('.', 1)[-1]}(...)` without a timeout waits up to "
                 f"{_LONG_DEFAULT[provider]} {where}.",
                 Severity.MEDIUM if serving else Severity.LOW,
+                variant="" if serving or bound is not None else "component",
             )
             continue
         if not serving:
