@@ -310,6 +310,7 @@ def notebooks(draw: st.DrawFn) -> str:
                         st.lists(st.sampled_from(PY_FRAGMENTS).map(lambda s: s + "\n"), max_size=6),
                         st.sampled_from(PY_FRAGMENTS),
                         st.integers(),
+                        st.none(),
                     ),
                 }
             ),
@@ -595,6 +596,19 @@ def test_non_utf8_bytes_in_a_python_file(repo: GitRepo, run_archbot: RunArchbot)
 def test_notebook_of_deeply_nested_json(repo: GitRepo, run_archbot: RunArchbot) -> None:
     """json.loads raised RecursionError while routing; now the notebook just has no code cells."""
     repo.stage("notebooks/deep.ipynb", "[" * 100_000 + "]" * 100_000)
+    result = review(run_archbot, "--persona", "ml-architecture-expert")
+    assert (result.code, result.out) == (0, NOTHING)
+
+
+def test_notebook_cells_whose_source_is_not_text(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    """A generator wrote `"source": null` (and a number) into code cells: those cells hold no code,
+    the one beside them is still read (an internal error before)."""
+    cells = [
+        {"cell_type": "code", "source": None},
+        {"cell_type": "code", "source": 3},
+        {"cell_type": "code", "source": ["import time\n", "async def main():\n", "    time.sleep(1)\n"]},
+    ]
+    repo.stage("notebooks/gen.ipynb", json.dumps({"cells": cells, "nbformat": 4}, indent=1))
     result = review(run_archbot, "--persona", "ml-architecture-expert")
     assert (result.code, result.out) == (0, NOTHING)
 

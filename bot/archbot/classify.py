@@ -324,7 +324,11 @@ def notebook_cells(text: str) -> list[list[tuple[int, str]]]:
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
         source = cell.get("source", [])
-        parts = source.splitlines(keepends=True) if isinstance(source, str) else list(source)
+        # nbformat: a string or a list of strings; anything else (a generator's `null`) is no code.
+        if isinstance(source, str):
+            parts: list[object] = list(source.splitlines(keepends=True))
+        else:
+            parts = list(source) if isinstance(source, list) else []
         rows: list[tuple[int, str]] = []
         for part in parts:
             if not isinstance(part, str):
