@@ -89,10 +89,12 @@ CASES: dict[str, Expected] = {
         ("deploy/servers.yaml", 49, "low"),  # replicas unset, reported on `kind:`
     ],
     # Negatives: a stage alias, an ARG default with a tag, `${VAR:-stage}`, a digest, scratch,
-    # --platform with a tag.
+    # --platform with a tag, a tag written as a build argument (`:${GATEWAY_VERSION}`, the build
+    # chooses it; its default `latest` is a fallback).
     "rules/dockerfile-base-image-unpinned/images": [
         ("serving/Dockerfile", 6, "medium"),  # ARG default `python` has no tag
         ("serving/Dockerfile", 10, "medium"),
+        ("serving/gateway.Dockerfile", 3, "medium"),  # :latest written
         ("training/Dockerfile.gpu", 1, "medium"),  # :latest
     ],
     # BuildKit heredoc bodies belong to the instruction that opened them. Negatives: Python and

@@ -24,7 +24,9 @@ def dockerfile_base_image_unpinned(src: SourceFile) -> Iterator[Hit]:
 
     Build stages named with `AS` and `scratch` are skipped; `FROM ${BASE}` is resolved with the
     default of a global `ARG` (a default carrying a tag passes; no default means the image comes
-    from the build command and is skipped). A digest (`@sha256:...`) passes.
+    from the build command and is skipped). A tag written as a build argument
+    (`FROM acme/app:${VERSION}`) is the build's to choose, whatever its default (a fallback):
+    skipped. A digest (`@sha256:...`) passes.
 
     Why:
         An untagged CUDA or PyTorch base image moves with every push: the next build silently gets
@@ -61,6 +63,9 @@ def dockerfile_base_image_unpinned(src: SourceFile) -> Iterator[Hit]:
             continue
         last = image.rsplit("/", 1)[-1]
         tag = last.split(":", 1)[1] if ":" in last else None
+        written_last = written.rsplit("/", 1)[-1]
+        if ":" in written_last and "$" in written_last.split(":", 1)[1]:
+            continue  # the tag is a build argument: the build command chooses it
         if tag is None or tag == "latest":
             shown = image if image == written else f"{written} (= {image})"
             yield Hit(line, f"`FROM {shown}` " + ("has no tag." if tag is None else "uses `latest`."))
