@@ -538,8 +538,8 @@ def without_carried(
       but for a keyword's name (`name=config.model` become `model=config.model`) or a caller's
       arguments forwarded (`**kwargs` added); for a rule that judges a call by its surroundings
       (subject "surroundings": the client it goes through, a retry around it, the loop it runs
-      in), in a statement that
-      calls the same functions as the one its edit sits in, whatever they are given;
+      in), in a statement that calls the same functions as the one its edit sits in, whatever
+      they are given (on a line that rewrites a removed one, not one added past them);
     - any finding on a rewritten line of a file other than Python (a manifest's image tag bumped)
       when its rule said the same words of that file before the change: the gap was there, the
       change did not bring it. (In Python an edit near a gap is often the place to close it: an
