@@ -168,12 +168,9 @@ class RulePolicy:
         self.opt_in = opt_in
         self.variants = variants or {}
 
-    def row_for(self, variant: str) -> Row:
-        """The row of a finding of `variant` ('' for the rule's own)."""
-        return self.variants.get(variant, self.row)
-
     def treatment(self, role: Role, variant: str = "") -> Treatment:
-        return self.row_for(variant).treatment(role)
+        """What `role` does with a finding of `variant` ('' for the rule's own row)."""
+        return self.variants.get(variant, self.row).treatment(role)
 
     def silent_in(self, role: Role) -> bool:
         """Whether no finding of the rule, of any variant, is reported in `role`."""

@@ -61,11 +61,15 @@ def dockerfile_base_image_unpinned(src: SourceFile) -> Iterator[Hit]:
         line = instruction.lines[0]
         if image is None or earlier_stage or image == "scratch" or "@" in image or line not in src.changed:
             continue
-        last = image.rsplit("/", 1)[-1]
-        tag = last.split(":", 1)[1] if ":" in last else None
-        written_last = written.rsplit("/", 1)[-1]
-        if ":" in written_last and "$" in written_last.split(":", 1)[1]:
+        if "$" in (_tag(written) or ""):
             continue  # the tag is a build argument: the build command chooses it
+        tag = _tag(image)
         if tag is None or tag == "latest":
             shown = image if image == written else f"{written} (= {image})"
             yield Hit(line, f"`FROM {shown}` " + ("has no tag." if tag is None else "uses `latest`."))
+
+
+def _tag(reference: str) -> str | None:
+    """The tag of an image reference (`registry:5000/org/app:1.2` -> `1.2`), None without one."""
+    last = reference.rsplit("/", 1)[-1]
+    return last.split(":", 1)[1] if ":" in last else None

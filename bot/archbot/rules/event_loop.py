@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from archbot.models import Severity
 from archbot.repo import datastores
 from archbot.repo.model import Function, own_nodes
-from archbot.repo.resolve import Names, binding_key
+from archbot.repo.resolve import Names, Tree, binding_key
 from archbot.rules import Family, Hit
 from archbot.rules.endpoints import DATA_URL, HTTP_METHODS
 from archbot.rules.pyast import (
@@ -406,7 +406,7 @@ def _work_behind(
     documents of a request read one by one; one file (an attachment saved, a sample loaded) is
     brief beside the awaits around it."""
     for call in function.calls:
-        what = _waits(here, call, function, per_item or _looped(here, call))
+        what = _waits(here, call, function, per_item or _in_loop(here.tree, call))
         if what is not None:
             return f"{what} in `{function.name}`"
     if hops <= 0:
@@ -420,7 +420,7 @@ def _work_behind(
             continue
         inner, there = callee
         seen.add(inner)
-        found = _work_behind(there, inner, hops - 1, seen, per_item or _looped(here, call))
+        found = _work_behind(there, inner, hops - 1, seen, per_item or _in_loop(here.tree, call))
         if found is not None:
             return found
     return None
@@ -476,18 +476,14 @@ def _lazy_init(src: PythonFile, call: ast.Call, key: str) -> bool:
     return False
 
 
-def _in_loop(src: PythonFile, call: ast.Call) -> bool:
-    """The call runs once per item of a loop of the function that makes it."""
-    return _looped(src.names, call)
-
-
-def _looped(names: Names, call: ast.Call) -> bool:
-    """`_in_loop` for a call of the module `names` reads."""
-    node: ast.AST | None = names.tree.parents.get(call)
-    while node is not None and not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-        if isinstance(node, _LOOPS):
+def _in_loop(tree: Tree, call: ast.Call) -> bool:
+    """The call runs once per item of a loop of the function that makes it (in the module `tree`
+    holds)."""
+    for ancestor in tree.ancestors(call):
+        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            return False
+        if isinstance(ancestor, _LOOPS):
             return True
-        node = names.tree.parents.get(node)
     return False
 
 
@@ -498,7 +494,7 @@ def _setup_call(src: PythonFile, call: ast.Call, function: Function) -> bool:
     key = _assigned_key(src, call)
     if key is not None and _lazy_init(src, call, key):
         return True
-    if _in_loop(src, call):
+    if _in_loop(src.nodes, call):
         return False
     if _SETUP_NAME.search(function.name):
         return True
@@ -566,7 +562,7 @@ def _sync_project_call(src: PythonFile, call: ast.Call) -> tuple[str, Severity, 
         return detail, Severity.MEDIUM, True
     if _setup_call(src, call, function):
         return None
-    work = _work_behind(here, function, _IO_HOPS, {function}, _in_loop(src, call))
+    work = _work_behind(here, function, _IO_HOPS, {function}, _in_loop(src.nodes, call))
     if work is None:
         return None
     return (
