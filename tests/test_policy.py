@@ -506,6 +506,41 @@ def test_a_call_in_a_loop_given_other_options_carries_its_old_gap_silently(
     ]
 
 
+# A package's training step: a Lightning Trainer built and run, no RNG seeded anywhere (line 5).
+FIT = (
+    "import lightning as L\n\n\n"
+    "def train_ranker(model, data, epochs):\n"
+    "    trainer = L.Trainer(\n"
+    "        max_epochs=epochs,\n"
+    '        accelerator="auto",\n'
+    "    )\n"
+    "    trainer.fit(model, data)\n"
+    "    return trainer\n"
+)
+
+
+def test_a_module_gap_carries_when_its_call_is_given_other_arguments(
+    repo: GitRepo, run_archbot: RunArchbot
+) -> None:
+    """`training-no-seed`'s "no seed anywhere in the module" is the module's gap, not the
+    call's: a keyword the change gives the Trainer (line 8) leaves it as it was. A training
+    function the change adds (line 15) speaks."""
+    repo.stage("pyproject.toml", LIBRARY_PYPROJECT)
+    repo.stage("ranker/__init__.py", "")
+    repo.stage("ranker/tune.py", FIT)
+    added = found(review(run_archbot))
+    repo.commit("before")
+    edited = FIT.replace('"auto",\n', '"auto",\n        devices=1,\n')
+    rerank = "\n\ndef train_reranker(model, data):\n    L.Trainer(max_epochs=1).fit(model, data)\n"
+    repo.stage("ranker/tune.py", edited + rerank)
+    repo.commit("one device; a reranker")
+
+    assert added == [("ranker/tune.py", "training-no-seed", "low", [5])]
+    assert found(review(run_archbot, "--base", "HEAD~1")) == [
+        ("ranker/tune.py", "training-no-seed", "low", [15])
+    ]
+
+
 # A rollout worker loading its policy and its reward model with remote code (lines 6 to 10, 11 to 14).
 ROLLOUT = (
     "from transformers import AutoModelForCausalLM\n\n\n"

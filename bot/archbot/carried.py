@@ -42,10 +42,10 @@ import tokenize
 import typing
 from collections.abc import Callable, Iterator, Mapping, Sequence
 
-from archbot.models import ChangedFile, Finding
+from archbot.models import ChangedFile, Finding, Subject
 
 if typing.TYPE_CHECKING:
-    from archbot.rules import RuleSpec, Subject
+    from archbot.rules import RuleSpec
     from archbot.rules.source import PythonFile, SourceFile
 
 
@@ -536,10 +536,11 @@ def without_carried(
       into another statement, or into this file from another) and in a statement with the outline
       of the one its edit sits in (the same calls and options given other values) or equal to it
       but for a keyword's name (`name=config.model` become `model=config.model`) or a caller's
-      arguments forwarded (`**kwargs` added); for a rule that judges a call by its surroundings
-      (subject "surroundings": the client it goes through, a retry around it, the loop it runs
-      in), in a statement that calls the same functions as the one its edit sits in, whatever
-      they are given (on a line that rewrites a removed one, not one added past them);
+      arguments forwarded (`**kwargs` added); for a rule (or a finding: Finding.subject) that
+      judges a call by its surroundings (subject "surroundings": the client it goes through, a
+      retry around it, the loop it runs in, the module's seeding), in a statement that calls the
+      same functions as the one its edit sits in, whatever they are given (on a line that
+      rewrites a removed one, not one added past them);
     - any finding on a rewritten line of a file other than Python (a manifest's image tag bumped)
       when its rule said the same words of that file before the change: the gap was there, the
       change did not bring it. (In Python an edit near a gap is often the place to close it: an
@@ -580,7 +581,7 @@ def without_carried(
             if finding.file not in reformats:
                 reformats[finding.file] = _Reformats(_before(finding.file, sources, files), changed)
             spec = specs.get(finding.rule)
-            subject = spec.subject if spec is not None else None
+            subject = finding.subject or (spec.subject if spec is not None else None)
             old_lines = reformats[finding.file].old_lines(after, finding.line, subject, removed)
             if old_lines:
                 suspects.setdefault(finding.file, []).append(_Suspect(finding, old_lines))

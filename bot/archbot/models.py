@@ -17,6 +17,14 @@ ROLE_NAMES: tuple[Role, ...] = typing.get_args(Role)
 # The rule id of the one low line per file that folds hygiene findings of example and script code
 # (policy.py): it is shown, never inline, and never fails a build.
 HYGIENE_RULE = "hygiene"
+# What a rule judges a call by, which decides when a change only carries its gap over (carried.py):
+# "call": the function it is and the options it passes (a timeout, a revision), so its gap stays
+# when only the values the call is given change;
+# "surroundings": what surrounds the call (the client it goes through, a retry around it, the loop
+# it runs in, the module's seeding), so its gap stays when the call is given other arguments,
+# keywords included;
+# "content": it reads those values too (a request body's seed, a prompt, a model id).
+Subject = Literal["call", "surroundings", "content"]
 
 
 class Severity(enum.IntEnum):
@@ -135,6 +143,8 @@ class Finding:
     old_line: int | None = None
     # The rule's variant that matched (policy.RulePolicy.variants), '' for the rule's own.
     variant: str = ""
+    # What this finding judged its call by, when not what its rule does (RuleSpec.subject).
+    subject: Subject | None = None
 
     @property
     def location(self) -> str:

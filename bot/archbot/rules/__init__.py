@@ -11,25 +11,26 @@ import dataclasses
 import inspect
 import re
 from collections.abc import Callable, Iterable
-from typing import Any, Literal
+from typing import Any
 
 from archbot.classify import FileKind
-from archbot.models import Severity
+from archbot.models import Severity, Subject
 
 _SECTION = re.compile(r"^(Why|Fix|Bad|Good):[ \t]*", re.M)
 
 
 @dataclasses.dataclass(frozen=True)
 class Hit:
-    """One match: the line to report on, optional detail for the rationale, optional severity, and
+    """One match: the line to report on, optional detail for the rationale, optional severity,
     the variant of the rule it is (policy.RulePolicy.variants: where it is reported), '' for the
-    rule's own."""
+    rule's own, and what it judges its call by when not what the rule does (RuleSpec.subject)."""
 
     line: int
     detail: str = ""
     severity: Severity | None = None
     end_line: int | None = None
     variant: str = ""
+    subject: Subject | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,7 +54,6 @@ class RuleDoc:
 
 
 Check = Callable[[Any], Iterable[Hit]]
-Subject = Literal["call", "surroundings", "content"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,12 +66,7 @@ class RuleSpec:
     peers: tuple[str, ...]
     check: Check
     doc: RuleDoc
-    # "call": the rule judges a call by the function it is and the options it passes (a timeout, a
-    # revision), so its gap stays when only the values the call is given change (carried.py);
-    # "surroundings": by what surrounds the call (the client it goes through, a retry around it,
-    # the loop it runs in), so its gap stays when the call is given other arguments, keywords
-    # included;
-    # "content": it reads those values too (a request body's seed, a prompt, a model id).
+    # What the rule judges a call by (models.Subject); a hit may say otherwise (Hit.subject).
     subject: Subject = "content"
 
     @property

@@ -226,6 +226,7 @@ def _finding(spec: RuleSpec, path: str, hit: typing.Any) -> Finding:
         line=hit.line,
         end_line=hit.end_line,
         variant=hit.variant,
+        subject=hit.subject,
         title=spec.title,
         rationale=rationale,
         suggestion=spec.suggestion,

@@ -391,10 +391,16 @@ def training_no_seed(src: PythonFile) -> Iterator[Hit]:
     ]
     if not training or _seeded(src) or _seeded_behind(names, _entry_calls(src, training)):
         return
-    first = min(training, key=lambda c: (c.lineno, c.col_offset))
-    line = src.changed_line(first)
-    if line is not None:
-        yield Hit(line, "training runs with no RNG seed set anywhere in the module.")
+    # One place per function that trains (its first changed training call): a function the change
+    # adds speaks beside one it only edits.
+    firsts: dict[ast.AST | None, ast.Call] = {}
+    for call in sorted(training, key=lambda c: (c.lineno, c.col_offset)):
+        firsts.setdefault(tree.function(call), call)
+    for call in firsts.values():
+        line = src.changed_line(call)
+        if line is not None:
+            # The gap is the module's, not the call's: other arguments for the call carry it over.
+            yield Hit(line, "training runs with no RNG seed set anywhere in the module.", subject="surroundings")
 
 
 # Evaluation code by path: `evals/`, `eval_frames.py`, `benchmarks/`, `llm_judge.py` (not "retrieval").
