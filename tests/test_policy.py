@@ -773,6 +773,30 @@ def test_tests_report_only_secrets_and_code_execution(repo: GitRepo, run_archbot
     ]
 
 
+# An `eval` of what a caller hands in (line 7), in a module that imports an LLM SDK.
+UNTRACED_EVAL = (
+    "import openai\n\n"
+    "client = openai.OpenAI(timeout=30)\n\n\n"
+    "def parse_row(cell):\n    return eval(cell)\n"
+)
+
+
+def test_an_untraced_eval_speaks_in_shipped_code_only(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    """A bare `eval` whose input comes from neither the model nor a request is a guess: low in a
+    library, nothing in a test, an example or a script (their own data). `eval` of a reply speaks
+    everywhere (test_tests_report_only_secrets_and_code_execution)."""
+    repo.stage("pyproject.toml", LIBRARY_PYPROJECT)
+    repo.stage("ranker/__init__.py", "")
+    for path in ("ranker/rows.py", "tests/test_rows.py", "examples/rows.py", "scripts/rows.py"):
+        repo.stage(path, UNTRACED_EVAL)
+    repo.stage("examples/run.py", EXEC)
+
+    assert found(review(run_archbot)) == [
+        ("examples/run.py", "llm-output-exec", "critical", [9]),
+        ("ranker/rows.py", "llm-output-exec", "low", [7]),
+    ]
+
+
 def test_security_rules_speak_in_shipped_code_only(repo: GitRepo, run_archbot: RunArchbot) -> None:
     """An example or a script names the model it loads for whoever runs it to choose: nothing is
     said there."""

@@ -92,6 +92,10 @@ _HARDENING: dict[str, Treatment] = {**_SHIPPED, "example": "drop", "script": "dr
 SECRET = _row("committed secret", "report")
 # Code execution from model output or untrusted input: a test or an example runs it too.
 EXECUTION = _row("code execution", "report", docs="drop", generated="drop", vendored="drop")
+# A bare `eval`/`exec` whose input is traced neither to model output nor to a request, in a module
+# that imports an LLM SDK: a guess, said low in the code that ships; a test, an example or a script
+# most likely evaluates its own data there (a CSV column, a fixture), and nobody else's input.
+UNTRACED_EXECUTION = _row("code execution, input untraced", "drop", **_HARDENING)
 # Security of the code that ships: not in tests, examples or scripts, which name the model or file
 # they load for whoever runs them to choose (a model that ships its own code needs the flag).
 SECURITY = _row("security", "drop", **_HARDENING)
@@ -194,7 +198,7 @@ POLICY: dict[str, RulePolicy] = {
         keys=True,
     ),
     "k8s-secret-literal-env": RulePolicy(SECURITY, "secret"),
-    "llm-output-exec": RulePolicy(EXECUTION, "execution"),
+    "llm-output-exec": RulePolicy(EXECUTION, "execution", variants={"untraced": UNTRACED_EXECUTION}),
     "trust-remote-code": RulePolicy(
         SECURITY,
         "remote-code",

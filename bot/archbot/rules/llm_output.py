@@ -514,7 +514,9 @@ def llm_output_exec(src: PythonFile) -> Iterator[Hit]:
                 if any(shaped_output(nodes, a) for a in critical):
                     yield Hit(line, f"a model response (read by its shape) reaches {label}.")
                 else:
-                    yield Hit(line, f"bare {label} in a module that imports an LLM SDK.", Severity.LOW)
+                    yield Hit(
+                        line, f"bare {label} in a module that imports an LLM SDK.", Severity.LOW, variant="untraced"
+                    )
 
 
 def _literal_code(call: ast.Call) -> bool:
