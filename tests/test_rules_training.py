@@ -48,7 +48,8 @@ EXPECTED: dict[str, Expected] = {
         ("train/data.py", 11, "medium"),  # FinetuneConfig.example_seed (another module) read nowhere
         # Sampling requests. Negatives: a greedy body (temperature 0), an Anthropic body and an
         # Anthropic SDK call (no seed in that API), a body of keys every chat API shares, a base's
-        # seed read in another method, an application that declares no seed.
+        # seed read in another method, an application that declares no seed, a cache's seed
+        # (`cache_seed`, evals/judge.py:54).
         ("evals/backends/completions.py", 8, "medium"),  # the base's self._seed (another module)
         ("evals/backends/completions.py", 24, "medium"),  # a grandchild's OpenAI body with top_p
         ("evals/judge.py", 14, "medium"),  # chat.completions.create(temperature=0.3), self.seed unread

@@ -1287,7 +1287,9 @@ _SHUFFLE_WORDS = re.compile(
     r"shuffle|Sampler|random_split|randperm|permutation|sample\(|choices?\(|train_test_split|KFold|ShuffleSplit"
 )
 _DATASET_SHUFFLE = SHUFFLERS["*.shuffle"]
-_SEED_PARAMETER = re.compile(r"^_?(?:\w+_)?seed$")
+# `seed`, `shuffle_seed`, `_data_seed`; not `cache_seed`, which keys a cache of model replies
+# (AutoGen, guidance): it picks which cached answer comes back, and no RNG reads it.
+_SEED_PARAMETER = re.compile(r"^_?(?!cache_)(?:\w+_)?seed$")
 
 
 def _shuffler(src: PythonFile, call: ast.Call) -> Shuffler | None:

@@ -42,3 +42,18 @@ class ClaudeJudge:
             messages=[{"role": "user", "content": answer}],
         )
         return message.content[0].text
+
+
+class CachedJudge:
+    """Replies are cached: `cache_seed` picks which cached reply comes back (no RNG reads it)."""
+
+    def __init__(self) -> None:
+        self.client = OpenAI()
+
+    def grade(self, answer: str, cache_seed: int = 0) -> str:
+        response = self.client.chat.completions.create(
+            model="gpt-4o-2024-08-06",
+            messages=[{"role": "user", "content": answer}],
+            temperature=0.7,
+        )
+        return response.choices[0].message.content or ""
