@@ -299,8 +299,9 @@ def test_blocking_project_calls_only_on_the_per_request_path(repo: GitRepo, run_
     # at the top of the coroutine; a lazy initialisation in a loop (`if self.embedder is None`);
     # helpers that read or write a fixed local file per request (a template constant, the package
     # version from pyproject.toml, a log beside the module), and one that reads the one file a
-    # request names (a rubric): brief beside the awaits around them, unlike the files a request
-    # hands over read one by one.
+    # request names (a rubric), or one per item of a loop whose items each await the model (a
+    # case file, line 54): brief beside the awaits around them, unlike the files a request hands
+    # over read one by one with nothing awaited between them.
     files = {f"scoring/{name}": f"scoring/{name}" for name in ("telemetry.py", "evaluate.py")}
     found = review(repo, run_archbot, files, "--persona", "senior-ml-systems-architect")
 

@@ -401,12 +401,13 @@ def _work_behind(
     """The first blocking work `function` does, itself or through the sync project functions it
     calls (`hops` more levels), described with where it happens; None when none shows. `here`
     reads the function's body (`Names.callee`: bound to the class it was called on). A file read
-    or written is counted only where it happens once per item of a loop (`per_item`: the call to
-    `function` does; or the file call, or the call on the way to it, sits in a loop), as for the
-    documents of a request read one by one; one file (an attachment saved, a sample loaded) is
-    brief beside the awaits around it."""
+    or written is counted only where it happens once per item of a loop that awaits nothing else
+    (`per_item`: the call to `function` does; or the file call, or the call on the way to it, sits
+    in such a loop: `_per_item`), as for the documents of a request read one by one; one file (an
+    attachment saved, a sample loaded), or one per item of a loop whose items each await, is brief
+    beside the awaits around it."""
     for call in function.calls:
-        what = _waits(here, call, function, per_item or _in_loop(here.tree, call))
+        what = _waits(here, call, function, per_item or _per_item(here.tree, call))
         if what is not None:
             return f"{what} in `{function.name}`"
     if hops <= 0:
@@ -420,7 +421,7 @@ def _work_behind(
             continue
         inner, there = callee
         seen.add(inner)
-        found = _work_behind(there, inner, hops - 1, seen, per_item or _in_loop(here.tree, call))
+        found = _work_behind(there, inner, hops - 1, seen, per_item or _per_item(here.tree, call))
         if found is not None:
             return found
     return None
@@ -476,15 +477,29 @@ def _lazy_init(src: PythonFile, call: ast.Call, key: str) -> bool:
     return False
 
 
-def _in_loop(tree: Tree, call: ast.Call) -> bool:
-    """The call runs once per item of a loop of the function that makes it (in the module `tree`
-    holds)."""
+def _loop_of(tree: Tree, call: ast.Call) -> ast.AST | None:
+    """The innermost loop of the function that makes the call (in the module `tree` holds) that
+    runs it once per item, if any."""
     for ancestor in tree.ancestors(call):
         if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-            return False
+            return None
         if isinstance(ancestor, _LOOPS):
-            return True
-    return False
+            return ancestor
+    return None
+
+
+def _in_loop(tree: Tree, call: ast.Call) -> bool:
+    return _loop_of(tree, call) is not None
+
+
+def _per_item(tree: Tree, call: ast.Call) -> bool:
+    """The call runs once per item of a loop that waits on nothing else: a loop whose items each
+    also await (an evaluation run, a request) hands the event loop back on every one, and a file
+    read between two awaits is brief beside them."""
+    loop = _loop_of(tree, call)
+    if loop is None or isinstance(loop, ast.AsyncFor):
+        return False
+    return not any(isinstance(node, ast.Await) for node in ast.walk(loop))
 
 
 def _setup_call(src: PythonFile, call: ast.Call, function: Function) -> bool:
@@ -562,7 +577,7 @@ def _sync_project_call(src: PythonFile, call: ast.Call) -> tuple[str, Severity, 
         return detail, Severity.MEDIUM, True
     if _setup_call(src, call, function):
         return None
-    work = _work_behind(here, function, _IO_HOPS, {function}, _in_loop(src.nodes, call))
+    work = _work_behind(here, function, _IO_HOPS, {function}, _per_item(src.nodes, call))
     if work is None:
         return None
     return (

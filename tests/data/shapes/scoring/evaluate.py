@@ -47,3 +47,13 @@ class Evaluator:
         append_log(f"{package_version()} {template}")
         read_attachments([prompt])
         return answer.choices[0].message.content or ""
+
+    async def grade_cases(self, case_paths: list[str]) -> list[str]:
+        grades = []
+        for path in case_paths:
+            case = parse_rubric(path)
+            answer = await client.chat.completions.create(
+                model="gpt-4o-2024-08-06", max_tokens=50, messages=[{"role": "user", "content": f"{case}"}]
+            )
+            grades.append(answer.choices[0].message.content or "")
+        return grades
