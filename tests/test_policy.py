@@ -775,9 +775,7 @@ def test_tests_report_only_secrets_and_code_execution(repo: GitRepo, run_archbot
 
 # An `eval` of what a caller hands in (line 7), in a module that imports an LLM SDK.
 UNTRACED_EVAL = (
-    "import openai\n\n"
-    "client = openai.OpenAI(timeout=30)\n\n\n"
-    "def parse_row(cell):\n    return eval(cell)\n"
+    "import openai\n\nclient = openai.OpenAI(timeout=30)\n\n\ndef parse_row(cell):\n    return eval(cell)\n"
 )
 
 

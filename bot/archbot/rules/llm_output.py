@@ -515,7 +515,10 @@ def llm_output_exec(src: PythonFile) -> Iterator[Hit]:
                     yield Hit(line, f"a model response (read by its shape) reaches {label}.")
                 else:
                     yield Hit(
-                        line, f"bare {label} in a module that imports an LLM SDK.", Severity.LOW, variant="untraced"
+                        line,
+                        f"bare {label} in a module that imports an LLM SDK.",
+                        Severity.LOW,
+                        variant="untraced",
                     )
 
 

@@ -400,7 +400,9 @@ def training_no_seed(src: PythonFile) -> Iterator[Hit]:
         line = src.changed_line(call)
         if line is not None:
             # The gap is the module's, not the call's: other arguments for the call carry it over.
-            yield Hit(line, "training runs with no RNG seed set anywhere in the module.", subject="surroundings")
+            yield Hit(
+                line, "training runs with no RNG seed set anywhere in the module.", subject="surroundings"
+            )
 
 
 # Evaluation code by path: `evals/`, `eval_frames.py`, `benchmarks/`, `llm_judge.py` (not "retrieval").
