@@ -112,6 +112,31 @@ def test_output_caps(qualname: str, method: str, caps: tuple[str, ...] | None) -
     assert sdk.CLIENTS[qualname].cap_options(method) == caps
 
 
+@pytest.mark.parametrize(
+    ("task", "scores"),
+    [
+        ("text-classification", True),
+        ("sentiment-analysis", True),  # an alias of text-classification
+        ("token-classification", True),
+        ("ner", True),
+        ("zero-shot-classification", True),
+        ("feature-extraction", True),
+        ("fill-mask", True),
+        ("question-answering", True),  # extractive: a span of the context
+        ("image-classification", True),
+        ("text-generation", False),
+        ("text2text-generation", False),
+        ("summarization", False),
+        ("translation", False),
+        ("image-text-to-text", False),
+        ("automatic-speech-recognition", False),  # decodes text
+    ],
+)
+def test_pipeline_tasks_that_generate_nothing(task: str, scores: bool) -> None:
+    """A pipeline built for a task that labels, scores or extracts is called like an encoder."""
+    assert (task in sdk.CLIENTS["transformers.pipeline"].scoring_tasks) == scores
+
+
 def test_anthropic_requires_max_tokens_and_others_do_not() -> None:
     assert [q for q, c in sdk.CLIENTS.items() if c.cap_required] == [
         q for q in sdk.CLIENTS if q.startswith("anthropic.")

@@ -129,7 +129,9 @@ TREATMENTS["training loop"] = {**SHIPPED, "script": "report"}
 VARIANTS = {
     "hf-unpinned-revision": {"named": "hub revision of a named id"},
     "llm-client-no-timeout": {"component": "component default timeout"},
+    "llm-output-exec": {"untraced": "code execution, input untraced"},
 }
+TREATMENTS["code execution, input untraced"] = HARDENING
 TREATMENTS["hub revision of a named id"] = {**HARDENING, "library": "drop"}
 TREATMENTS["component default timeout"] = {**HARDENING, "library": "drop"}
 

@@ -137,7 +137,8 @@ EXPECTED: dict[str, Expected] = {
     # Negatives: dataset.shuffle(seed=), random.Random(SEED), a module that seeds random, a judge
     # with temperature/seed (SDK and raw payload), an embeddings call, the same code outside eval paths,
     # vLLM sampling params that set a seed or come from the caller, a harness's run set-up that seeds
-    # `random` for the entry point (re-exported by its package, evals/arena_eval.py).
+    # `random` for the entry point (re-exported by its package, evals/arena_eval.py), a
+    # classifier pipeline scoring answers (evals/toxicity_eval.py:12, it samples nothing).
     "eval-no-seed": [
         ("evals/gpqa_eval.py", 19, "low"),  # dataset.shuffle()
         ("evals/gpqa_eval.py", 26, "low"),  # random.shuffle(choices)
@@ -145,6 +146,7 @@ EXPECTED: dict[str, Expected] = {
         ("evals/gpqa_eval.py", 38, "low"),  # Gemini payload's generationConfig without seed/temperature
         ("evals/gpqa_eval.py", 58, "low"),  # judge chat.completions.create
         ("evals/codegen_eval.py", 23, "low"),  # vLLM generate with default sampling
+        ("evals/toxicity_eval.py", 15, "low"),  # a text-generation pipeline
     ],
     # Negatives: .eval() after torch.load, Scorer().to(...).eval(), a from_pretrained model,
     # torch.no_grad() block, @torch.inference_mode() handler, submodules in another nn.Module's

@@ -32,7 +32,9 @@ class Client:
     on retries the client runs itself (not its provider SDK's); `backoff_option`: when those do not
     back off, the option and value that make them (litellm's `retry_strategy`). `seed_options`:
     the generation calls that take a seed for their sampling, mapped to that option (a call left
-    out takes none; UNKNOWN when nobody verified the client's calls).
+    out takes none; UNKNOWN when nobody verified the client's calls). `scoring_tasks`: the tasks
+    (the constructor's `task`, first positional) for which the client's calls label, score or
+    extract in batches and generate nothing: they are then embedding calls, as a cross-encoder's.
     """
 
     qualname: str
@@ -57,6 +59,7 @@ class Client:
     method_twins: Mapping[str, str] = dataclasses.field(default_factory=dict)
     seed_options: Mapping[str, str] | Unknown = UNKNOWN
     local: bool = False
+    scoring_tasks: frozenset[str] = frozenset()
 
     @property
     def blocking(self) -> bool:
@@ -509,10 +512,35 @@ _ENTRIES: tuple[Client, ...] = (
     Client(
         qualname="transformers.pipeline",
         provider="local",
-        source="transformers pipeline: calling it runs the model in-process",
+        source="transformers pipeline: calling it runs the model in-process; the pipeline tasks "
+        "(transformers.pipelines.SUPPORTED_TASKS) that classify, tag, extract or embed generate no text",
         retry_options=(),
         calls={"": ()},
         local=True,
+        scoring_tasks=frozenset(
+            [
+                "audio-classification",
+                "depth-estimation",
+                "feature-extraction",
+                "fill-mask",
+                "image-classification",
+                "image-feature-extraction",
+                "image-segmentation",
+                "mask-generation",
+                "ner",
+                "object-detection",
+                "question-answering",
+                "sentiment-analysis",
+                "table-question-answering",
+                "text-classification",
+                "token-classification",
+                "video-classification",
+                "zero-shot-audio-classification",
+                "zero-shot-classification",
+                "zero-shot-image-classification",
+                "zero-shot-object-detection",
+            ]
+        ),
     ),
 )
 

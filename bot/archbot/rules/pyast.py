@@ -406,7 +406,16 @@ def llm_call(names: Names, call: ast.Call) -> LLMCall | None:
             if model is not None:
                 return LLMCall("langchain", chain[-1], False, None, model[0])
         return None
-    return _site(facts, method, built[1], facts.qualname)
+    site = _site(facts, method, built[1], facts.qualname)
+    if site is not None and built[1] is not None and _scoring_task(facts, built[1]):
+        return dataclasses.replace(site, embedding=True)
+    return site
+
+
+def _scoring_task(facts: sdk.Client, constructor: ast.Call) -> bool:
+    """The client was built for a task that labels or scores (`pipeline("text-classification")`)."""
+    task = string_value(argument(constructor, 0, "task"))
+    return task is not None and task in facts.scoring_tasks
 
 
 LLM_RESPONSE_ATTRIBUTES = frozenset(["content", "text", "output_text", "candidates", "choices"])
