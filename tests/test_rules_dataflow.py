@@ -111,7 +111,8 @@ EXPECTED: dict[str, Expected] = {
     # imported class in a script that trains nothing (train/dashboard.py), project helpers re-exported
     # by a package that seed the run: an options parser calling `transformers.set_seed` (one hop,
     # train/train_reward.py), a strategy made by a factory whose method seeds in its own helper
-    # (two hops, train/train_policy.py).
+    # (two hops, train/train_policy.py), a script that fits a tokenizer and a processor (counting,
+    # no RNG: train/train_tokenizer.py).
     "training-no-seed": [
         ("models/churn.py", 11, "low"),  # train_test_split without random_state
         ("models/churn.py", 12, "low"),  # KFold(shuffle=True)

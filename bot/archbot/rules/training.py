@@ -206,12 +206,13 @@ def _seeds_globally(src: PythonFile) -> bool:
 
 def _training_call(names: Names, call: ast.Call) -> bool:
     """`.fit(`, `Trainer(`, `.train(`, `loss.backward()`, `optimizer.step()`. Not a method called on
-    an imported class itself (`Panel.fit(...)` lays out a console panel): models train as instances."""
+    an imported class itself (`Panel.fit(...)` lays out a console panel): models train as instances;
+    nor a tokenizer's or a processor's vocabulary learnt (`_fits_a_tokenizer`)."""
     func = call.func
     if isinstance(func, ast.Attribute):
         if func.attr in ("fit", "train", "backward"):
             owner = (names.qualname(func.value) or "").rsplit(".", 1)[-1]
-            return not (owner[:1].isupper() and not owner.isupper())
+            return not (owner[:1].isupper() and not owner.isupper()) and not _fits_a_tokenizer(names, call)
         if func.attr == "step":
             receiver, _ = call_receiver(call)
             built = names.constructor(receiver)
@@ -220,7 +221,21 @@ def _training_call(names: Names, call: ast.Call) -> bool:
             label = names.key(receiver) or ""
             return "optim" in label.lower()
     name = names.call_name(call) or (func.id if isinstance(func, ast.Name) else "")
-    return name.rsplit(".", 1)[-1].endswith("Trainer")
+    # `tokenizers.trainers.BpeTrainer` trains a vocabulary, not a model.
+    return name.rsplit(".", 1)[-1].endswith("Trainer") and _TOKENIZER_WORD.search(name) is None
+
+
+# A tokenizer or a processor learns its vocabulary by counting (BPE merges, WordPiece, a DCT
+# scale): fitting one draws no random numbers.
+_TOKENIZER_WORD = re.compile(r"(?i)tokeni[sz]er|processor")
+
+
+def _fits_a_tokenizer(names: Names, call: ast.Call) -> bool:
+    """`tokenizer.fit(...)`, `tok.train(files)` on a `tokenizers.Tokenizer`, an `AutoProcessor`'s."""
+    receiver, _ = call_receiver(call)
+    built = names.constructor(receiver)
+    label = built[0] if built is not None else names.key(receiver) or ""
+    return _TOKENIZER_WORD.search(label) is not None
 
 
 def _entry_point(module: ast.Module) -> bool:
