@@ -336,7 +336,9 @@ def training_no_seed(src: PythonFile) -> Iterator[Hit]:
     `np.random.seed`, `default_rng(seed)`, `tf.random.set_seed`, `set_seed`, `seed_everything`
     (or any call named for seeding, resolved or not), `TrainingArguments` (Hugging Face
     trainers, and project classes derived from them, seed from `args.seed`). A call the
-    resolver cannot place is not followed.
+    resolver cannot place is not followed. A tokenizer or processor learning its vocabulary
+    (`tokenizer.fit(...)`, `Tokenizer.train(files, BpeTrainer(...))`) counts, it draws nothing:
+    not training.
     Also: sklearn `train_test_split`, `KFold(shuffle=True)`, `RandomForest*` and randomized
     searches without `random_state` (unless the module calls `np.random.seed`); and a model with a
     new task head (`AutoModelFor*Classification.from_pretrained(..., num_labels=)`, `...WithValueHead`) in a
