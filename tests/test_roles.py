@@ -188,6 +188,16 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "library",
         "distributable package",
     ),
+    "library-namespace-directory-inside-package": (
+        {
+            "pyproject.toml": WEB_LIBRARY_PYPROJECT,
+            "ranker/__init__.py": "",
+            "ranker/tasks/arithmetic/solver.py": MODULE,
+        },
+        "ranker/tasks/arithmetic/solver.py",
+        "library",
+        "pyproject.toml builds a package",
+    ),
     "library-main-guard-inside-package": (
         {"pyproject.toml": LIBRARY_PYPROJECT, "ranker/__init__.py": "", "ranker/score.py": MODULE + MAIN},
         "ranker/score.py",

@@ -424,17 +424,25 @@ class Classifier:
         directory = path.rsplit("/", 1)[0] if "/" in path else ""
         return bool(directory) and f"{directory}/__init__.py" in self._files
 
+    def _under_package(self, path: str) -> bool:
+        """In a package, or in a directory without `__init__.py` beneath one: a namespace
+        sub-package (PEP 420) the package ships with it (`evals/elsuite/task/`)."""
+        parts = PurePosixPath(path).parts[:-1]
+        return any(
+            f"{'/'.join(parts[:depth])}/__init__.py" in self._files for depth in range(1, len(parts) + 1)
+        )
+
     def _by_project(self, path: str) -> FileRole | None:
         """A file of a distributable package is library code, even when the package depends on a
         web framework (a library with a web UI or an API extra; its modules that serve requests
         import the framework and are service code by their own imports); a file of an application
         that builds no package is service code. A manifest speaks for its project; a Python
-        module must sit in a package."""
+        module must sit in a package, or in a namespace directory beneath one."""
         project = self._project_of(path)
         if project is None:
             return None
         module = path.endswith((".py", ".pyi"))
-        packaged = not module or self._in_package(path) or "/src/" in f"/{path}"
+        packaged = not module or self._under_package(path) or "/src/" in f"/{path}"
         if project.distributable is not None and packaged:
             return FileRole(path, "library", (f"in a distributable package: {project.distributable}",))
         if project.application is not None:
