@@ -43,13 +43,15 @@ EXPECTED: dict[str, Expected] = {
     ],
     # Negatives: a tenacity-wrapped client call, SDK defaults, max_retries=5, LangChain
     # .with_retry(), litellm fallbacks= (Router and call), a helper whose caller retries, clients
-    # that factories return (directly and through a local name).
+    # that factories return (directly and through a local name), a client handed to a function a
+    # retry decorator wraps (ingest/clients.py:91).
     "llm-retries-disabled": [
         ("ingest/clients.py", 11, "medium"),  # OpenAI(max_retries=0)
         ("ingest/clients.py", 15, "medium"),  # ChatOpenAI(max_retries=0)
         ("ingest/clients.py", 19, "medium"),  # litellm.Router(num_retries=0)
         ("ingest/clients.py", 32, "medium"),  # .with_options(max_retries=0)
         ("ingest/clients.py", 39, "medium"),  # litellm.completion(num_retries=0)
+        ("ingest/clients.py", 95, "medium"),  # handed to a function that does not retry
     ],
     # Negatives: genai with retry_options, a backoff-decorated call, POSTs to non-LLM URLs (literal
     # and bound to a name, and a named server URL with an admin path), a manual retry loop, a

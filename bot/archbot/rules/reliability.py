@@ -465,6 +465,27 @@ def _handed_out(src: PythonFile, ctor: ast.Call) -> bool:
     )
 
 
+def _handed_to_a_retrying_function(src: PythonFile, ctor: ast.Call) -> bool:
+    """The client, or a name bound to it, is handed to a project function that a retry decorator
+    wraps (`create_retrying(client=Anthropic(max_retries=0), ...)` under `@backoff.on_exception`):
+    its calls are retried there."""
+    names = src.names
+
+    def is_client(node: ast.expr) -> bool:
+        built = names.constructor(node)
+        return node is ctor or (built is not None and built[1] is ctor)
+
+    for call in src.nodes.calls:
+        if not any(is_client(a) for a in [*call.args, *(k.value for k in call.keywords)]):
+            continue
+        callee = names.callee(call)
+        if callee is not None and callee[0].node.body:
+            function, there = callee
+            if has_retry_wrapper(there, there.tree, function.node.body[0]):
+                return True
+    return False
+
+
 def _retries_disabled(src: PythonFile, call: ast.Call) -> str | None:
     names = src.names
     name = names.call_name(call) or ""
@@ -477,7 +498,11 @@ def _retries_disabled(src: PythonFile, call: ast.Call) -> str | None:
             "ChatAnthropic",
         ):
             uses = _client_calls(src, call)
-            if _with_retry_applied(src, call) or any(_retry_covered(src, use) for use, _ in uses):
+            if (
+                _with_retry_applied(src, call)
+                or any(_retry_covered(src, use) for use, _ in uses)
+                or _handed_to_a_retrying_function(src, call)
+            ):
                 return None
             if not uses and _handed_out(src, call):
                 return None

@@ -77,3 +77,26 @@ def make_client(timeout: float) -> OpenAI:
 def make_chat(timeout: float) -> ChatOpenAI:
     built = ChatOpenAI(model="gpt-4o-mini", max_retries=0, timeout=timeout, max_tokens=200)  # negative
     return built
+
+
+@retry(stop=stop_after_attempt(4), wait=wait_random_exponential(max=20))
+def ask_with(client: Anthropic, prompt: str) -> str:
+    message = client.messages.create(
+        model="claude-3-5-haiku-20241022", max_tokens=300, messages=[{"role": "user", "content": prompt}]
+    )
+    return message.content[0].text
+
+
+def ask_sonnet(prompt: str) -> str:
+    return ask_with(Anthropic(max_retries=0, timeout=20), prompt)  # negative: the function retries
+
+
+def ask_plain(prompt: str) -> str:
+    return describe(Anthropic(max_retries=0, timeout=20), prompt)  # positive: nothing retries it
+
+
+def describe(client: Anthropic, prompt: str) -> str:
+    message = client.messages.create(
+        model="claude-3-5-haiku-20241022", max_tokens=300, messages=[{"role": "user", "content": prompt}]
+    )
+    return message.content[0].text
