@@ -58,7 +58,8 @@ EXPECTED: dict[str, Expected] = {
         ("serving/load_model.py", 21, "high"),  # revision="main" does not pin it
     ],
     # Negatives: 40-hex revision, revision from a constant, an attribute, an argument, a call;
-    # local and absolute paths; a builtin dataset name that is not org/name; a pytest module.
+    # local and absolute paths; a builtin dataset name that is not org/name; a pytest module; a
+    # `**` splat the code does not show, which may carry the revision (line 30).
     "hf-unpinned-revision": [
         ("training/prepare.py", 14, "medium"),  # no revision
         ("training/prepare.py", 15, "medium"),  # branch

@@ -1219,7 +1219,8 @@ def hf_unpinned_revision(src: PythonFile) -> Iterator[Hit]:
     commit SHA with a branch or tag, whatever the id is (the old call is read in the file as it was
     before the change); a revision moved into a `**` splat or a variable is accepted. A Hub id the
     code names itself is the rule's `named` variant: in a library it is a default its callers
-    override, and is not reported there (the role policy below).
+    override, and is not reported there (the role policy below); given a `**` splat the code does
+    not show (`load_dataset("org/set", **options)`), it may be given its revision: not reported.
 
     Why:
         Without a pinned revision every load takes whatever the repository's main branch holds
@@ -1279,6 +1280,8 @@ def hf_unpinned_revision(src: PythonFile) -> Iterator[Hit]:
             if value is None or _FULL_SHA.match(value):
                 continue
             detail = f"`revision={value!r}` can move; pin the full commit SHA of {repo_id!r}."
+        elif names.keywords(call).state(*entry.revision_options) == "unknown":
+            continue  # a `**` splat the code does not show may carry it
         else:
             detail = f"{repo_id!r} is loaded without `revision=`."
         if line is not None:

@@ -27,7 +27,8 @@ def prepare(settings: Settings, revision: str) -> list[object]:
     snapshot = snapshot_download("acme/reranker", revision=resolve_revision("acme/reranker"))
     corpus = load_dataset("acme/support-tickets", split="train")
     table = load_dataset("csv", data_files="data/tickets.csv")
+    held_out = load_dataset("acme/support-tickets", **settings.dataset_options)
     return [
         tokenizer, encoder, tagged, short_sha, pinned, from_constant, from_settings,
-        from_argument, local, mounted, embedder, sentiment, reranker, snapshot, corpus, table,
+        from_argument, local, mounted, embedder, sentiment, reranker, snapshot, corpus, table, held_out,
     ]
