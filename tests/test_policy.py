@@ -302,6 +302,21 @@ def test_a_scripts_unseeded_shuffles_fold_into_one_hygiene_line(
     assert ("app/prepare.py", "shuffle-without-seed", "low", [3, 4]) in found(report)
 
 
+def test_a_hygiene_line_lists_each_rules_place_once(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    """Two matches of one rule on one line (an unseeded forest, fitted in a module that seeds
+    nothing: line 5) are one place of the hygiene line."""
+    repo.stage(
+        "scripts/fit_forest.py",
+        "from sklearn.ensemble import RandomForestRegressor\n\n\n"
+        "def main(X, y):\n    return RandomForestRegressor().fit(X, y)\n\n\n"
+        'if __name__ == "__main__":\n    main([[0]], [0])\n',
+    )
+
+    (hygiene,) = review(run_archbot)["findings"]  # type: ignore[misc]
+    assert (hygiene["rule"], hygiene["lines"]) == ("hygiene", [5])
+    assert hygiene["folded"] == [{"rule": "training-no-seed", "line": 5, "severity": "low"}]
+
+
 def test_the_hygiene_line_never_fails_a_build(repo: GitRepo, run_archbot: RunArchbot) -> None:
     repo.stage("scripts/prepare.py", STREAMS)
 

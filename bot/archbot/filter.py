@@ -302,8 +302,17 @@ def hygiene_line(items: list[Finding]) -> Finding:
         suggestion="See `archbot rules RULE-ID` for each; fix what will be copied into production code.",
         role=first.role,
         places=tuple(sorted({f.line: Severity.LOW for f in items}.items())),
-        folded=tuple(sorted((f.rule, f.line, f.severity) for f in items)),
+        folded=tuple(sorted((rule, line, severity) for (rule, line), severity in _strongest(items).items())),
     )
+
+
+def _strongest(items: list[Finding]) -> dict[tuple[str, int], Severity]:
+    """Each rule's place once, at its most severe (one rule may match one line twice)."""
+    strongest: dict[tuple[str, int], Severity] = {}
+    for item in items:
+        key = (item.rule, item.line)
+        strongest[key] = max(strongest.get(key, item.severity), item.severity)
+    return strongest
 
 
 def _pragma_for(finding: Finding, line_text: Callable[[str, int], str]) -> Pragma | None:
