@@ -516,3 +516,19 @@ def test_code_only_type_checkers_read_is_not_reviewed(repo: GitRepo, run_archbot
         ("app/gen.py", 21, "llm-model-alias-unpinned", "low"),
         ("app/gen.py", 21, "llm-no-max-tokens", "medium"),
     ]
+
+
+def test_a_coroutine_that_reads_the_terminal_serves_nobody_else(
+    repo: GitRepo, run_archbot: RunArchbot
+) -> None:
+    # `onboard` asks for input(): a program talking to one person, whose loop serves nobody else
+    # (a sleep, a sync POST and a sync model call in it are not news). `greet` reads no terminal:
+    # its sleep (20) and sync call (21) block whatever else the loop serves.
+    found = review(
+        repo, run_archbot, {"app/wizard.py": "wizard.py"}, "--persona", "senior-ml-systems-architect"
+    )
+
+    assert [f for f in found if f[2] in ("blocking-sleep-in-async", "sync-llm-client-in-async")] == [
+        ("app/wizard.py", 20, "blocking-sleep-in-async", "high"),
+        ("app/wizard.py", 21, "sync-llm-client-in-async", "high"),
+    ]

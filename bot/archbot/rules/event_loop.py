@@ -82,6 +82,8 @@ def _decoded_in_place(names: Names, call: ast.Call) -> bool:
 def sync_llm_client_in_async(src: PythonFile) -> Iterator[Hit]:
     """A synchronous LLM SDK or HTTP call made directly inside an `async def`. A call the code
     awaits returns an awaitable, so its client is async whatever a factory's other branch builds.
+    A coroutine that reads the terminal (`input()`, `getpass`) talks to one person, and its loop
+    serves nobody else: not judged.
 
     Why:
         The call blocks the event loop for the whole upstream latency — seconds for an LLM — so
@@ -99,7 +101,11 @@ def sync_llm_client_in_async(src: PythonFile) -> Iterator[Hit]:
             return await aclient.chat.completions.create(model=MODEL, messages=[...])  # AsyncOpenAI()
     """
     for call in src.changed_calls():
-        if not src.nodes.in_async_context(call) or isinstance(src.nodes.parents.get(call), ast.Await):
+        if (
+            not src.nodes.in_async_context(call)
+            or isinstance(src.nodes.parents.get(call), ast.Await)
+            or _at_a_terminal(src, call)
+        ):
             continue
         found = _blocking_call(src.names, call)
         line = src.changed_line(call)
@@ -149,7 +155,8 @@ def _awaits(statement: ast.stmt, names: set[str]) -> bool:
     peers=("ASYNC251",),
 )
 def blocking_sleep_in_async(src: PythonFile) -> Iterator[Hit]:
-    """`time.sleep()` called directly inside an `async def`.
+    """`time.sleep()` called directly inside an `async def` (one that reads the terminal, an
+    interactive program's, is not judged: its loop serves nobody else).
 
     Why:
         `time.sleep` freezes the whole event loop, not just this coroutine: a hand-rolled retry
@@ -165,7 +172,11 @@ def blocking_sleep_in_async(src: PythonFile) -> Iterator[Hit]:
             await asyncio.sleep(2 ** attempt)
     """
     for call in src.changed_calls():
-        if src.names.call_name(call) == "time.sleep" and src.nodes.in_async_context(call):
+        if (
+            src.names.call_name(call) == "time.sleep"
+            and src.nodes.in_async_context(call)
+            and not _at_a_terminal(src, call)
+        ):
             line = src.changed_line(call)
             if line is not None:
                 yield Hit(line, "`time.sleep` blocks the event loop.")
@@ -635,6 +646,17 @@ def _loop_block(
     return _sync_project_call(src, call)
 
 
+def _at_a_terminal(src: PythonFile, call: ast.Call) -> bool:
+    """`call` is made by a coroutine that reads the terminal (`input()`, `getpass`): a program
+    talking to one person (an agent's REPL, a setup wizard), whose event loop serves nobody else
+    while it waits, on the keyboard as on anything else."""
+    coroutine = src.nodes.function(call)
+    return isinstance(coroutine, ast.AsyncFunctionDef) and any(
+        src.nodes.builtin(c.func, "input") is not None or src.names.call_name(c) == "getpass.getpass"
+        for c in _own_calls(coroutine)
+    )
+
+
 def _own_calls(function: ast.AsyncFunctionDef) -> list[ast.Call]:
     return [node for node in own_nodes(*function.body) if isinstance(node, ast.Call)]
 
@@ -751,7 +773,9 @@ def blocking_call_in_async(src: PythonFile) -> Iterator[Hit]:
     task scheduled on the loop) holds the loop from start to end: when the change adds or touches
     its `async def` line, its store and project calls are one finding at that line, naming them (a
     Django query, a thread wait and an async twin stay at their call: the fix is there); one that
-    blocks on nothing stays silent (framework handlers often are async).
+    blocks on nothing stays silent (framework handlers often are async). A coroutine that reads
+    the terminal (`input()`, `getpass`) talks to one person, and its loop serves nobody else: not
+    judged.
 
     Why:
         All of these block the event loop until the database, the threads, the process, the disk
@@ -783,6 +807,8 @@ def blocking_call_in_async(src: PythonFile) -> Iterator[Hit]:
             query = _orm_query(src, call)
             if query is not None:
                 sync_queries.append((call, query))
+            continue
+        if _at_a_terminal(src, call):
             continue
         found = _loop_block(src, call, waited, django)
         if found is None:
