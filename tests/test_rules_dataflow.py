@@ -139,13 +139,15 @@ EXPECTED: dict[str, Expected] = {
     # with temperature/seed (SDK and raw payload), an embeddings call, the same code outside eval paths,
     # vLLM sampling params that set a seed or come from the caller, a harness's run set-up that seeds
     # `random` for the entry point (re-exported by its package, evals/arena_eval.py), a
-    # classifier pipeline scoring answers (evals/toxicity_eval.py:12, it samples nothing).
+    # classifier pipeline scoring answers (evals/toxicity_eval.py:12, it samples nothing), draws
+    # in a baseline named for being random (evals/baselines.py:10 and 14).
     "eval-no-seed": [
         ("evals/gpqa_eval.py", 19, "low"),  # dataset.shuffle()
         ("evals/gpqa_eval.py", 26, "low"),  # random.shuffle(choices)
         ("evals/gpqa_eval.py", 28, "low"),  # np.random.permutation
         ("evals/gpqa_eval.py", 38, "low"),  # Gemini payload's generationConfig without seed/temperature
         ("evals/gpqa_eval.py", 58, "low"),  # judge chat.completions.create
+        ("evals/baselines.py", 19, "low"),  # a baseline that is not random by name shuffles
         ("evals/codegen_eval.py", 23, "low"),  # vLLM generate with default sampling
         ("evals/toxicity_eval.py", 15, "low"),  # a text-generation pipeline
     ],

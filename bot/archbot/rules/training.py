@@ -457,6 +457,21 @@ def _unseeded_sampling(src: PythonFile, call: ast.Call) -> str | None:
     return "`.shuffle()`"
 
 
+# "random" as a word of an identifier: `random_action`, `RandomSolver`, `MyRandomSolver`.
+_RANDOM_WORD = re.compile(r"(?:(?:^|_)[Rr]andom|(?<=[a-z0-9])Random)(?:$|_|(?=[A-Z0-9]))")
+
+
+def _random_by_name(src: PythonFile, call: ast.Call) -> bool:
+    """The draw sits in a function or class named for being random (`RandomBaselineSolver`,
+    `create_random_action`): chance is what it is for, a baseline or a fuzzer the evaluation runs,
+    not the evaluation's own sample of the data."""
+    return any(
+        isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        and _RANDOM_WORD.search(node.name) is not None
+        for node in src.nodes.ancestors(call)
+    )
+
+
 def _has_sampling_setting(node: ast.AST | None) -> bool:
     """A `seed` or `temperature` key or keyword anywhere in a request payload or config."""
     if node is None:
@@ -539,7 +554,9 @@ def eval_no_seed(src: PythonFile) -> Iterator[Hit]:
     (here, in the local modules it imports, or in a project function the entry point or the
     sampling function calls, two project calls deep: `start_run()` calling `random.seed`);
     or an LLM generation request — SDK call or raw POST to an LLM endpoint — that sets neither
-    `seed` nor `temperature`.
+    `seed` nor `temperature`. A draw inside a function or class named for being random
+    (`RandomBaselineSolver`, `create_random_action`) is what that code is for, not the
+    evaluation's sample: not judged.
 
     Why:
         An evaluation exists to compare runs. When each run draws different questions, orders the
@@ -562,6 +579,8 @@ def eval_no_seed(src: PythonFile) -> Iterator[Hit]:
     for call in src.changed_calls():
         line = src.changed_line(call)
         sampler = _unseeded_sampling(src, call)
+        if sampler is not None and _random_by_name(src, call):
+            continue
         if sampler is not None and line is not None:
             if seeded is None:
                 seeded = _seeds_globally(src) or _seeded_behind(src.names, _entry_calls(src, [call]))

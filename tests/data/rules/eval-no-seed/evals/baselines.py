@@ -1,0 +1,20 @@
+"""Baselines the evaluation scores beside the models."""
+
+import random
+
+from datasets import Dataset
+
+
+class RandomBaselineSolver:
+    def solve(self, choices: list[str]) -> str:
+        return random.choice(choices)
+
+
+def random_answer(choices: list[str]) -> str:
+    return random.choice(choices)
+
+
+class FirstChoiceSolver:
+    def solve(self, questions: Dataset, choices: list[str]) -> str:
+        random.shuffle(choices)
+        return choices[0]
