@@ -642,3 +642,47 @@ def test_an_unannotated_request_parameter_outside_serving_code_is_no_request() -
     returned = next(n.value for n in names.tree.walked if isinstance(n, ast.Return))
 
     assert returned is not None and names.request_source(returned) is None
+
+
+@pytest.mark.parametrize("qualname", sorted(sdk.TRANSIENT_ERRORS))
+def test_transient_errors(qualname: str) -> None:
+    """Each entry names an error class of a model SDK, an HTTP library or Python itself; the
+    anthropic ones exist in the SDK installed here (a dependency of archbot)."""
+    module, _, name = qualname.rpartition(".")
+    assert module in (
+        "",
+        "asyncio",
+        "openai",
+        "openai.error",
+        "anthropic",
+        "litellm",
+        "google.api_core.exceptions",
+        "requests",
+        "requests.exceptions",
+        "httpx",
+        "urllib3.exceptions",
+        "aiohttp",
+    )
+    assert name.endswith(
+        ("Error", "Timeout", "Exception", "Exhausted", "Unavailable", "Exceeded", "Requests", "Again")
+    )
+    if module == "anthropic":
+        import anthropic
+
+        assert issubclass(getattr(anthropic, name), anthropic.APIError)
+
+
+@pytest.mark.parametrize(
+    "qualname",
+    [
+        "openai.BadRequestError",  # 400: a prompt too long stays too long
+        "openai.AuthenticationError",
+        "openai.APIError",  # every API error, refusals included
+        "anthropic.APIStatusError",
+        "anthropic.NotFoundError",
+        "requests.HTTPError",
+        "Exception",
+    ],
+)
+def test_errors_that_do_not_pass_by_themselves(qualname: str) -> None:
+    assert qualname not in sdk.TRANSIENT_ERRORS

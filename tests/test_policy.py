@@ -130,6 +130,7 @@ VARIANTS = {
     "hf-unpinned-revision": {"named": "hub revision of a named id"},
     "llm-client-no-timeout": {"component": "component default timeout"},
     "llm-output-exec": {"untraced": "code execution, input untraced"},
+    "retry-unbounded": {"transient": "application"},
 }
 TREATMENTS["code execution, input untraced"] = HARDENING
 TREATMENTS["hub revision of a named id"] = {**HARDENING, "library": "drop"}
@@ -810,6 +811,28 @@ def test_an_untraced_eval_speaks_in_shipped_code_only(repo: GitRepo, run_archbot
         ("examples/run.py", "llm-output-exec", "critical", [9]),
         ("ranker/rows.py", "llm-output-exec", "low", [7]),
     ]
+
+
+# A package's labeller waiting out rate limits forever (line 7).
+PATIENT = (
+    "import backoff\nimport openai\n\nclient = openai.OpenAI(timeout=30)\n\n\n"
+    "@backoff.on_exception(backoff.expo, (openai.RateLimitError, openai.APITimeoutError))\n"
+    "def label(prompt):\n"
+    '    return client.responses.create(model="gpt-4o-2024-08-06", input=prompt, max_output_tokens=5)\n'
+)
+
+
+def test_waiting_out_transient_errors_forever_is_the_applications_choice(
+    repo: GitRepo, run_archbot: RunArchbot
+) -> None:
+    """A retry with no stop on rate limits and timeouts only: a service's request waits out the
+    whole outage (medium); a library leaves how long to wait to its callers."""
+    repo.stage("pyproject.toml", LIBRARY_PYPROJECT)
+    repo.stage("ranker/__init__.py", "")
+    repo.stage("ranker/labels.py", PATIENT)
+    repo.stage("service/labels.py", PATIENT)
+
+    assert found(review(run_archbot)) == [("service/labels.py", "retry-unbounded", "medium", [7])]
 
 
 def test_security_rules_speak_in_shipped_code_only(repo: GitRepo, run_archbot: RunArchbot) -> None:

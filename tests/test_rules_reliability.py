@@ -87,6 +87,9 @@ EXPECTED: dict[str, Expected] = {
         ("agents/policies.py", 34, "high"),  # backoff without max_tries/max_time
         ("agents/policies.py", 50, "high"),  # Retrying(...) without stop
         ("agents/policies.py", 64, "high"),  # while True retrying forever
+        # Transient errors only (timeouts, dropped connections): an outage holds the call.
+        ("agents/policies.py", 86, "medium"),  # backoff
+        ("agents/policies.py", 91, "medium"),  # tenacity retry_if_exception_type
     ],
     # Negatives: wait_exponential_jitter, bare @retry (retry-unbounded's), exponential sleeps
     # (sync and async), a range loop over rows that is not a retry loop.

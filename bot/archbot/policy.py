@@ -118,8 +118,9 @@ RELIABILITY = _row("reliability", "drop", **{**_HARDENING, "library": "lower"})
 # paths wait on; a library leaves the SDK's bound to its callers (read on recent commits of public
 # libraries, none ever set one: vanna, guidance, smolagents, lighteval, crewAI).
 COMPONENT_DEFAULT = _row("component default timeout", "drop", **{**_HARDENING, "library": "drop"})
-# Application behaviour a library rightly leaves to its caller: handling a provider's errors,
-# capping the output (the caller passes its own options).
+# Application behaviour a library rightly leaves to its caller: handling a provider's errors (how
+# long to wait out its rate limits and outages among them), capping the output (the caller passes
+# its own options).
 APPLICATION = _row("application", "drop", **{**_HARDENING, "library": "drop"})
 # Reproducibility: seeds. A script runs for real (an eval runner without its seed skews the results
 # it reports), so it keeps a hygiene line; an example leaves its seed to its reader.
@@ -223,7 +224,7 @@ POLICY: dict[str, RulePolicy] = {
     "blocking-sleep-in-async": RulePolicy(EVENT_LOOP, "blocking"),
     "sync-llm-client-in-async": RulePolicy(EVENT_LOOP, "blocking"),
     "llm-unbounded-gather": RulePolicy(ROBUSTNESS, "gather"),
-    "retry-unbounded": RulePolicy(ROBUSTNESS, "retry"),
+    "retry-unbounded": RulePolicy(ROBUSTNESS, "retry", variants={"transient": APPLICATION}),
     "llm-error-swallowed": RulePolicy(ROBUSTNESS, "swallowed-error"),
     "llm-output-json-unvalidated": RulePolicy(ROBUSTNESS, "output-validation"),
     "inference-without-eval-mode": RulePolicy(CORRECTNESS, "eval-mode"),

@@ -706,3 +706,56 @@ LANGCHAIN_RUNNABLE_CALLS = frozenset([*_LANGCHAIN_CALLS, *_LANGCHAIN_TWINS, *_LA
 # Those of them that return a coroutine.
 LANGCHAIN_ASYNC_CALLS = frozenset(_LANGCHAIN_TWINS.values())
 LANGCHAIN_EMBEDDING_CALLS = frozenset([*_LANGCHAIN_EMBEDDING_TWINS, *_LANGCHAIN_EMBEDDING_TWINS.values()])
+
+
+# Errors that pass by themselves: rate limits, overload, timeouts, dropped connections and server
+# errors (5xx), as the SDKs raise them (openai-python and anthropic-sdk-python `_exceptions.py`,
+# the legacy `openai.error` module, litellm's OpenAI-compatible ones, google-api-core's gRPC status
+# errors) and as the HTTP libraries do. A request refused for what it is (400, 401, 404: a prompt
+# too long, a bad key) is none of them: retrying it never succeeds.
+TRANSIENT_ERRORS = frozenset(
+    [
+        *(
+            f"{sdk}.{name}"
+            for sdk in ("openai", "anthropic", "litellm")
+            for name in ("RateLimitError", "APIConnectionError", "APITimeoutError", "InternalServerError")
+        ),
+        "anthropic.OverloadedError",
+        "litellm.ServiceUnavailableError",
+        "litellm.Timeout",
+        "openai.error.RateLimitError",
+        "openai.error.APIConnectionError",
+        "openai.error.Timeout",
+        "openai.error.ServiceUnavailableError",
+        "openai.error.TryAgain",
+        "google.api_core.exceptions.ResourceExhausted",
+        "google.api_core.exceptions.ServiceUnavailable",
+        "google.api_core.exceptions.DeadlineExceeded",
+        "google.api_core.exceptions.InternalServerError",
+        "google.api_core.exceptions.TooManyRequests",
+        "requests.ConnectionError",
+        "requests.Timeout",
+        "requests.ConnectTimeout",
+        "requests.ReadTimeout",
+        "requests.exceptions.ConnectionError",
+        "requests.exceptions.Timeout",
+        "requests.exceptions.ConnectTimeout",
+        "requests.exceptions.ReadTimeout",
+        "httpx.TimeoutException",
+        "httpx.ConnectError",
+        "httpx.ConnectTimeout",
+        "httpx.ReadTimeout",
+        "httpx.NetworkError",
+        "urllib3.exceptions.TimeoutError",
+        "urllib3.exceptions.ConnectTimeoutError",
+        "urllib3.exceptions.ReadTimeoutError",
+        "urllib3.exceptions.NewConnectionError",
+        "urllib3.exceptions.ProtocolError",
+        "aiohttp.ClientConnectionError",
+        "aiohttp.ServerDisconnectedError",
+        "aiohttp.ServerTimeoutError",
+        "TimeoutError",
+        "ConnectionError",
+        "asyncio.TimeoutError",
+    ]
+)

@@ -6,10 +6,12 @@ import ast
 from collections.abc import Iterable, Iterator
 
 from archbot.models import Severity
+from archbot.repo import sdk
 from archbot.repo.resolve import Names
 from archbot.rules import Family, Hit
 from archbot.rules.pyast import (
     RETRYING,
+    argument,
     contains_llm_call,
     has_splat,
     is_none,
@@ -43,6 +45,45 @@ def _retry_policies(src: PythonFile) -> Iterator[tuple[ast.expr, str, ast.Call |
         name = src.names.call_name(call)
         if name is not None and (name in RETRYING or name in _BACKOFF) and not has_splat(call):
             yield call, name, call
+
+
+def _retried_errors(names: Names, call: ast.Call | None, name: str) -> list[ast.expr] | None:
+    """The exception classes a policy retries, as written (`backoff.on_exception(wait, (A, B))`,
+    tenacity `retry=retry_if_exception_type((A, B))`); None when it retries any error or the
+    code does not show which."""
+    if call is None:
+        return None
+    if name == "backoff.on_exception":
+        given = argument(call, 1, "exception")
+    else:
+        condition = kwarg(call, "retry")
+        given = (
+            argument(condition.value, 0, "exception_types")
+            if condition is not None
+            and isinstance(condition.value, ast.Call)
+            and names.call_name(condition.value) == "tenacity.retry_if_exception_type"
+            else None
+        )
+    if given is None:
+        return None
+    return list(given.elts) if isinstance(given, ast.Tuple) else [given]
+
+
+def _unbounded(names: Names, line: int, what: str, errors: list[ast.expr] | None) -> Hit:
+    """The finding for a policy that never stops: the `transient` variant when every error it
+    retries passes by itself (a rate limit, a timeout: sdk.TRANSIENT_ERRORS): no request it
+    repeats is billed or can never succeed; only an outage holds it, until the outage ends."""
+    classes = [
+        names.qualname(error) or (error.id if isinstance(error, ast.Name) else "") for error in errors or ()
+    ]
+    if classes and all(c in sdk.TRANSIENT_ERRORS for c in classes):
+        return Hit(
+            line,
+            f"{what} on transient errors: an outage holds the call until it ends.",
+            Severity.MEDIUM,
+            variant="transient",
+        )
+    return Hit(line, f"{what}.")
 
 
 def _tries_around_llm(names: Names, statements: list[ast.stmt]) -> list[ast.Try]:
@@ -87,6 +128,10 @@ def _endless_retry_loop(src: PythonFile, loop: ast.While) -> bool:
 def retry_unbounded(src: PythonFile) -> Iterator[Hit]:
     """A retry policy that never gives up: tenacity without `stop=`, backoff without
     `max_tries`/`max_time`, or a `while True:` loop retrying an LLM call with no attempt counter.
+    A policy that retries only errors that pass by themselves (rate limits, timeouts, dropped
+    connections, 5xx: the SDK facts' transient errors) is the `transient` variant, at medium:
+    nothing it repeats is billed or fails for good, and how long to wait out an outage is the
+    application's to choose, so a library leaves it to its callers (the role policy below).
 
     Why:
         tenacity defaults to `stop_never` and `wait_none`: it retries forever, immediately, on any
@@ -109,10 +154,12 @@ def retry_unbounded(src: PythonFile) -> Iterator[Hit]:
             continue
         if name in _BACKOFF and call is not None:
             if kwarg(call, "max_tries", "max_time") is None:
-                yield Hit(line, f"`{name}` without `max_tries` or `max_time` retries forever.")
+                what = f"`{name}` without `max_tries` or `max_time` retries forever"
+                yield _unbounded(src.names, line, what, _retried_errors(src.names, call, name))
         elif name in RETRYING and (call is None or kwarg(call, "stop") is None):
             short = name.rsplit(".", 1)[-1]
-            yield Hit(line, f"tenacity `{short}` without `stop=` retries forever.")
+            what = f"tenacity `{short}` without `stop=` retries forever"
+            yield _unbounded(src.names, line, what, _retried_errors(src.names, call, name))
     for loop in src.nodes.walked:
         if isinstance(loop, ast.While) and _endless_retry_loop(src, loop):
             line = src.changed_line(loop)

@@ -81,3 +81,13 @@ def poll_counted(prompt: str) -> str:
             failures += 1
             if failures >= 5:
                 raise
+
+
+@backoff.on_exception(backoff.expo, (TimeoutError, ConnectionError))  # transient errors only
+def summarize(prompt: str) -> str:
+    return _ask(prompt)
+
+
+@retry(wait=wait_random_exponential(max=30), retry=tenacity.retry_if_exception_type(TimeoutError))
+def outline(prompt: str) -> str:
+    return _ask(prompt)
