@@ -71,8 +71,8 @@ def _retried_errors(names: Names, call: ast.Call | None, name: str) -> list[ast.
 
 def _unbounded(names: Names, line: int, what: str, errors: list[ast.expr] | None) -> Hit:
     """The finding for a policy that never stops: the `transient` variant when every error it
-    retries passes by itself (a rate limit, a timeout: sdk.TRANSIENT_ERRORS): no request it
-    repeats is billed or can never succeed; only an outage holds it, until the outage ends."""
+    retries passes by itself (a rate limit, a timeout: sdk.TRANSIENT_ERRORS), so none of the
+    requests it repeats is billed or doomed to fail; only an outage holds it, until it ends."""
     classes = [
         names.qualname(error) or (error.id if isinstance(error, ast.Name) else "") for error in errors or ()
     ]
