@@ -90,6 +90,8 @@ EXPECTED: dict[str, Expected] = {
         # Transient errors only (timeouts, dropped connections): an outage holds the call.
         ("agents/policies.py", 86, "medium"),  # backoff
         ("agents/policies.py", 91, "medium"),  # tenacity retry_if_exception_type
+        ("agents/policies.py", 99, "high"),  # a constant's transient errors, and OSError
+        ("agents/policies.py", 104, "medium"),  # a constant's transient errors
     ],
     # Negatives: wait_exponential_jitter, bare @retry (retry-unbounded's), exponential sleeps
     # (sync and async), a range loop over rows that is not a retry loop.

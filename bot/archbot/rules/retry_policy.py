@@ -47,12 +47,12 @@ def _retry_policies(src: PythonFile) -> Iterator[tuple[ast.expr, str, ast.Call |
             yield call, name, call
 
 
-def _retried_errors(names: Names, call: ast.Call | None, name: str) -> list[ast.expr] | None:
-    """The exception classes a policy retries, as written (`backoff.on_exception(wait, (A, B))`,
-    tenacity `retry=retry_if_exception_type((A, B))`); None when it retries any error or the
-    code does not show which."""
+def _retried_errors(names: Names, call: ast.Call | None, name: str) -> list[str]:
+    """The classes of the errors a policy retries (`backoff.on_exception(wait, (A, B))`, tenacity
+    `retry=retry_if_exception_type((A, B))`, through a constant tuple, here or imported); empty
+    when it retries any error or the code does not show which."""
     if call is None:
-        return None
+        return []
     if name == "backoff.on_exception":
         given = argument(call, 1, "exception")
     else:
@@ -64,18 +64,26 @@ def _retried_errors(names: Names, call: ast.Call | None, name: str) -> list[ast.
             and names.call_name(condition.value) == "tenacity.retry_if_exception_type"
             else None
         )
-    if given is None:
-        return None
-    return list(given.elts) if isinstance(given, ast.Tuple) else [given]
+    return _error_classes(names, given) if given is not None else []
 
 
-def _unbounded(names: Names, line: int, what: str, errors: list[ast.expr] | None) -> Hit:
+def _error_classes(names: Names, given: ast.expr, depth: int = 0) -> list[str]:
+    """The qualified names of the exception classes `given` lists ('' for one not known)."""
+    classes: list[str] = []
+    for item in given.elts if isinstance(given, ast.Tuple) else [given]:
+        node = item.value if isinstance(item, ast.Starred) else item
+        found = names.value_of(node) if depth < 3 else None
+        if found is not None and isinstance(found[1], ast.Tuple):
+            classes += _error_classes(found[0], found[1], depth + 1)
+        else:
+            classes.append(names.qualname(node) or (node.id if isinstance(node, ast.Name) else ""))
+    return classes
+
+
+def _unbounded(line: int, what: str, classes: list[str]) -> Hit:
     """The finding for a policy that never stops: the `transient` variant when every error it
     retries passes by itself (a rate limit, a timeout: sdk.TRANSIENT_ERRORS), so none of the
     requests it repeats is billed or doomed to fail; only an outage holds it, until it ends."""
-    classes = [
-        names.qualname(error) or (error.id if isinstance(error, ast.Name) else "") for error in errors or ()
-    ]
     if classes and all(c in sdk.TRANSIENT_ERRORS for c in classes):
         return Hit(
             line,
@@ -155,11 +163,11 @@ def retry_unbounded(src: PythonFile) -> Iterator[Hit]:
         if name in _BACKOFF and call is not None:
             if kwarg(call, "max_tries", "max_time") is None:
                 what = f"`{name}` without `max_tries` or `max_time` retries forever"
-                yield _unbounded(src.names, line, what, _retried_errors(src.names, call, name))
+                yield _unbounded(line, what, _retried_errors(src.names, call, name))
         elif name in RETRYING and (call is None or kwarg(call, "stop") is None):
             short = name.rsplit(".", 1)[-1]
             what = f"tenacity `{short}` without `stop=` retries forever"
-            yield _unbounded(src.names, line, what, _retried_errors(src.names, call, name))
+            yield _unbounded(line, what, _retried_errors(src.names, call, name))
     for loop in src.nodes.walked:
         if isinstance(loop, ast.While) and _endless_retry_loop(src, loop):
             line = src.changed_line(loop)

@@ -91,3 +91,16 @@ def summarize(prompt: str) -> str:
 @retry(wait=wait_random_exponential(max=30), retry=tenacity.retry_if_exception_type(TimeoutError))
 def outline(prompt: str) -> str:
     return _ask(prompt)
+
+
+TRANSIENT = (TimeoutError, ConnectionError)
+
+
+@backoff.on_exception(backoff.expo, (*TRANSIENT, OSError))  # OSError: any failure of the OS
+def review(prompt: str) -> str:
+    return _ask(prompt)
+
+
+@backoff.on_exception(backoff.expo, TRANSIENT)  # the constant's transient errors
+def polish(prompt: str) -> str:
+    return _ask(prompt)
