@@ -98,6 +98,21 @@ def test_placeholders_are_not_secrets(text: str) -> None:
     assert list(secrets.detect(text)) == []
 
 
+@pytest.mark.parametrize(
+    ("value", "secret"),
+    [
+        ("env:SEARCH_SERVICE_API_KEY", False),
+        ("os.environ/ANTHROPIC_API_KEY", False),  # LiteLLM's config syntax
+        ("$OPENAI_API_KEY_FOR_THE_EVALS", False),
+        ("secret:PROVIDER_TOKEN_PRODUCTION", False),
+        ("env:R7vTz2KpX9wLc4RbN8sHd1JqWm5Ye3Uf", True),  # a key after the prefix, not a name
+        ("R7vTz2KpX9wLc4RbN8sHd1JqWm5Ye3Uf", True),
+    ],
+)
+def test_a_reference_to_where_the_key_lives_is_no_key(value: str, secret: bool) -> None:
+    assert secrets.looks_like_secret(value) == secret
+
+
 def test_a_short_counted_run_in_a_random_key_is_still_a_secret() -> None:
     text = 'OPENAI_API_KEY="sk-4Fq9Lz2Xabcde7Nc3Bm8Tj1Rs5Yp6Gd0W"'
     assert [d.kind for d in secrets.detect(text)] == ["openai-key"]

@@ -155,12 +155,19 @@ def provider_key(text: str) -> tuple[str, re.Match[str]] | None:
     return None
 
 
+# Where a key lives, written in its place: an environment variable's name behind a prefix that
+# says so (`env:OPENAI_API_KEY`, LiteLLM's `os.environ/OPENAI_API_KEY`, `$OPENAI_API_KEY`).
+_KEY_REFERENCE = re.compile(r"(?:\$|(?i:env|environ|os\.environ|secrets?)[:/.])[A-Z_][A-Z0-9_]*")
+
+
 def is_placeholder(value: str) -> bool:
-    """A stand-in for a key: a placeholder word, a template, a body of one or two repeated
-    characters (`AKIA6666666666666666`, `sk-000000000000`) or a counted run (`0123456789abcdef`,
-    `sk-abcdefgh...`), which no generated key has."""
+    """A stand-in for a key: a placeholder word, a template, a reference to where the key lives
+    (`env:OPENAI_API_KEY`), a body of one or two repeated characters (`AKIA6666666666666666`,
+    `sk-000000000000`) or a counted run (`0123456789abcdef`, `sk-abcdefgh...`), which no generated
+    key has."""
     return (
         bool(_PLACEHOLDER.search(value))
+        or _KEY_REFERENCE.fullmatch(value) is not None
         or (len(value) >= 8 and len(set(value[-16:])) <= 2)
         or _counted(value)
     )
