@@ -188,6 +188,22 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "library",
         "distributable package",
     ),
+    "script-benchmark-inside-package": (
+        {
+            "pyproject.toml": LIBRARY_PYPROJECT,
+            "ranker/__init__.py": "",
+            "ranker/recall_benchmark.py": MODULE + MAIN,
+        },
+        "ranker/recall_benchmark.py",
+        "script",
+        "in a benchmark (recall_benchmark.py)",
+    ),
+    "library-benchmark-helpers-inside-package": (
+        {"pyproject.toml": LIBRARY_PYPROJECT, "ranker/__init__.py": "", "ranker/benchmark_data.py": MODULE},
+        "ranker/benchmark_data.py",
+        "library",
+        "distributable package",
+    ),
     "library-namespace-directory-inside-package": (
         {
             "pyproject.toml": WEB_LIBRARY_PYPROJECT,

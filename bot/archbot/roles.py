@@ -116,6 +116,8 @@ _EXAMPLE_WORDS = frozenset(("examples", "tutorials", "cookbook", "cookbooks", "d
 _SCAFFOLD_DIRS = frozenset(("templates", "template", "starters", "starter"))
 _SCAFFOLD_CODE = frozenset((".py", ".js", ".jsx", ".ts", ".tsx", ".go", ".rs"))
 _SCRIPT_DIRS = frozenset(("scripts", "script", "bin", "benchmarks", "benchmark", "bench", "hack"))
+# A module named for a benchmark (`breadth_benchmark.py`, `bench_decode.py`).
+_BENCHMARK_NAME = re.compile(r"(?:^|_)(?:benchmarks?|bench)(?:_|$)")
 # Only at the top of the repository and outside any Python package: inside a package `tools/`
 # usually holds library code (an agent framework's tools).
 _TOP_SCRIPT_DIRS = frozenset(("tools", "dev", "utils", "ci"))
@@ -403,11 +405,15 @@ class Classifier:
 
     def _entry_point(self, path: str, text: str) -> str | None:
         """A module run as a program: a console script's module, or a `__main__` guard outside
-        any package (checked after service: an app's server module often has one too)."""
+        any package or in a benchmark (checked after service: an app's server module often has one
+        too)."""
         if not path.endswith(".py"):
             return None
         if _MAIN_GUARD.search(text) and not self._in_package(path):
             return '`if __name__ == "__main__"` outside any package'
+        if _MAIN_GUARD.search(text) and _BENCHMARK_NAME.search(PurePosixPath(path).stem):
+            # Inside a package too: a benchmark is run to measure the package, not imported by it.
+            return f'`if __name__ == "__main__"` in a benchmark ({PurePosixPath(path).name})'
         project = self._project_of(path)
         if project is not None:
             module = _module_name(path, project.directory)
