@@ -37,7 +37,8 @@ EXPECTED: dict[str, Expected] = {
     # Negatives: weights_only=True, non-literal weights_only, torch.jit.load,
     # torch.utils.cpp_extension.load, numpy.load without allow_pickle; a chosen torch.load whose
     # kwargs dict has weights_only or is a parameter (unresolved), a loader that is not torch.load,
-    # a pickle.loads(pickle.dumps(obj)) round trip.
+    # a pickle.loads(pickle.dumps(obj)) round trip, a torch.load given the project's own
+    # allow-listed `pickle_module=` (line 120).
     "unsafe-model-deserialization": [
         ("ranking/artifacts.py", 18, "low"),  # torch.load, no weights_only, torch not pinned old
         ("ranking/artifacts.py", 23, "high"),  # torch.load of a downloaded file, no weights_only
@@ -49,6 +50,7 @@ EXPECTED: dict[str, Expected] = {
         ("ranking/artifacts.py", 67, "high"),  # numpy.load(allow_pickle=True)
         ("ranking/artifacts.py", 75, "low"),  # torch.load chosen as `loader`, kwargs dict lacks it
         ("ranking/artifacts.py", 87, "high"),  # the chosen torch.load called on a download
+        ("ranking/artifacts.py", 126, "low"),  # torch.load(pickle_module=dill): anything goes
     ],
     # Negatives: trust_remote_code=False, a non-literal flag, the flag in a YAML comment, a call
     # that pins the revision to a commit (line 15, and line 27 through a constant).

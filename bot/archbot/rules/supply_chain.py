@@ -141,6 +141,21 @@ def _torch_load_aliases(src: PythonFile) -> Iterator[tuple[ast.Assign, str, ast.
                     yield node, alias, call
 
 
+# Modules that unpickle anything, given as `torch.load(..., pickle_module=)`.
+_PICKLE_MODULES = frozenset(["pickle", "dill", "cloudpickle", "pickle5", "joblib"])
+
+
+def _own_unpickler(names: Names, call: ast.Call) -> bool:
+    """`torch.load(path, pickle_module=LazyUnpickleModule)`: the project unpickles with its own
+    module, typically one whose `find_class` admits only tensors and storages (the allow-list the
+    fix asks for); pickle, dill or cloudpickle given there admit anything."""
+    given = kwarg(call, "pickle_module")
+    if given is None:
+        return False
+    qualname = names.qualname(given.value) or ""
+    return qualname.split(".", 1)[0] not in _PICKLE_MODULES and not isinstance(given.value, ast.Constant)
+
+
 def _round_trip(src: PythonFile, node: ast.AST | None) -> bool:
     """`pickle.loads(pickle.dumps(obj))`: bytes this process just made, not an artifact."""
     if not isinstance(node, ast.Call):
@@ -191,8 +206,10 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
     and a pickle round trip of the process's own bytes is not reported, nor a pickle load that runs
     only after its caller opted in (inside `if allow_pickle:`, or after `if not allow_pickle: raise`
     in the same block; the flag's name says allow, trust or unsafe): that is the informed choice
-    the fix asks for; nor one in a function that exchanges bytes between the processes of its job
-    (a torch.distributed collective of the loaders table's JOB_TRANSPORTS): the job's own data.
+    the fix asks for; nor a `torch.load` given the project's own `pickle_module=` (an allow-listed
+    unpickler, not pickle, dill or cloudpickle); nor one in a function that exchanges bytes
+    between the processes of its job (a torch.distributed collective of the loaders table's
+    JOB_TRANSPORTS): the job's own data.
     A web handler that picks a codec from a table by request data (`CODECS[request.headers[
     "Content-Type"]]`, a query parameter; the request objects of repo/web.py), itself or through a
     project function it hands the data to that returns the pick (`codec_for(content_type)`), where
@@ -229,6 +246,8 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
         path_arg = argument(call, entry.path_position, *entry.path_names)
         if name == "torch.load":
             weights_only = kwarg(call, "weights_only")
+            if _own_unpickler(names, call):
+                continue
             if weights_only is None:
                 if _downloaded(src, path_arg, scope):
                     yield Hit(

@@ -101,3 +101,26 @@ def load_safetensors_only(path: str) -> dict:
 
 def copy_scorer(scorer: object) -> object:
     return pickle.loads(pickle.dumps(scorer))
+
+
+class TensorsOnly(pickle.Unpickler):
+    """Admits the classes a checkpoint's tensors need, nothing else."""
+
+    def find_class(self, module: str, name: str) -> object:
+        if (module, name) != ("torch._utils", "_rebuild_tensor_v2"):
+            raise pickle.UnpicklingError(f"{module}.{name}")
+        return super().find_class(module, name)
+
+
+class TensorsOnlyModule:
+    Unpickler = TensorsOnly
+
+
+def load_index(path: str) -> dict:
+    return torch.load(path, pickle_module=TensorsOnlyModule)
+
+
+def load_index_with_dill(path: str) -> dict:
+    import dill
+
+    return torch.load(path, pickle_module=dill)
