@@ -140,7 +140,8 @@ EXPECTED: dict[str, Expected] = {
     # vLLM sampling params that set a seed or come from the caller, a harness's run set-up that seeds
     # `random` for the entry point (re-exported by its package, evals/arena_eval.py), a
     # classifier pipeline scoring answers (evals/toxicity_eval.py:12, it samples nothing), draws
-    # in a baseline named for being random (evals/baselines.py:10 and 14).
+    # in a baseline named for being random (evals/baselines.py:10 and 14), a shuffle by an RNG
+    # object handed in (evals/baselines.py:28: seeded where it is made).
     "eval-no-seed": [
         ("evals/gpqa_eval.py", 19, "low"),  # dataset.shuffle()
         ("evals/gpqa_eval.py", 26, "low"),  # random.shuffle(choices)

@@ -436,6 +436,8 @@ _UNSEEDED_SAMPLERS = frozenset(
     ]
 )
 _SEEDED_GENERATORS = frozenset(["random.Random", "numpy.random.default_rng", "numpy.random.RandomState"])
+# A name for a random generator object (`rng`, `self._rng`, `random_state`, `generator`).
+_RNG_NAME = re.compile(r"(?:^|[._])(?:rng|prng|random_state|generator)(?:@\d+)?$")
 _SEED_KWARGS = ("seed", "generator", "random_state", "rng")
 # Where a raw request's sampling settings live: Gemini, Ollama, TGI.
 _PAYLOAD_CONFIG_KEYS = frozenset(["generationConfig", "generation_config", "options", "parameters"])
@@ -454,6 +456,8 @@ def _unseeded_sampling(src: PythonFile, call: ast.Call) -> str | None:
     built = src.names.constructor(func.value)
     if built is not None and built[0] in _SEEDED_GENERATORS:
         return None
+    if built is None and _RNG_NAME.search(src.names.key(func.value) or ""):
+        return None  # an RNG object handed in (`self.rng`): seeded, or not, where it is made
     return "`.shuffle()`"
 
 

@@ -18,3 +18,12 @@ class FirstChoiceSolver:
     def solve(self, questions: Dataset, choices: list[str]) -> str:
         random.shuffle(choices)
         return choices[0]
+
+
+class Dealer:
+    def __init__(self, rng) -> None:
+        self.rng = rng
+
+    def deal(self, cards: list[str]) -> list[str]:
+        self.rng.shuffle(cards)
+        return cards[:5]
