@@ -100,11 +100,12 @@ def sync_llm_client_in_async(src: PythonFile) -> Iterator[Hit]:
         async def answer(q: str) -> str:
             return await aclient.chat.completions.create(model=MODEL, messages=[...])  # AsyncOpenAI()
     """
+    terminal = _terminal_coroutines(src)
     for call in src.changed_calls():
         if (
             not src.nodes.in_async_context(call)
             or isinstance(src.nodes.parents.get(call), ast.Await)
-            or _at_a_terminal(src, call)
+            or src.nodes.function(call) in terminal
         ):
             continue
         found = _blocking_call(src.names, call)
@@ -171,11 +172,12 @@ def blocking_sleep_in_async(src: PythonFile) -> Iterator[Hit]:
         async def call_with_retry():
             await asyncio.sleep(2 ** attempt)
     """
+    terminal = _terminal_coroutines(src)
     for call in src.changed_calls():
         if (
             src.names.call_name(call) == "time.sleep"
             and src.nodes.in_async_context(call)
-            and not _at_a_terminal(src, call)
+            and src.nodes.function(call) not in terminal
         ):
             line = src.changed_line(call)
             if line is not None:
@@ -646,15 +648,20 @@ def _loop_block(
     return _sync_project_call(src, call)
 
 
-def _at_a_terminal(src: PythonFile, call: ast.Call) -> bool:
-    """`call` is made by a coroutine that reads the terminal (`input()`, `getpass`): a program
-    talking to one person (an agent's REPL, a setup wizard), whose event loop serves nobody else
-    while it waits, on the keyboard as on anything else."""
-    coroutine = src.nodes.function(call)
-    return isinstance(coroutine, ast.AsyncFunctionDef) and any(
-        src.nodes.builtin(c.func, "input") is not None or src.names.call_name(c) == "getpass.getpass"
-        for c in _own_calls(coroutine)
-    )
+def _terminal_coroutines(src: PythonFile) -> frozenset[ast.AST]:
+    """The coroutines that read the terminal themselves (`input()`, `getpass`, not in a nested
+    def): programs talking to one person (an agent's REPL, a setup wizard), whose event loop
+    serves nobody else while they wait, on the keyboard as on anything else."""
+    found = set()
+    for call in src.nodes.calls:
+        called = called_name(call)
+        if (called == "input" and src.nodes.builtin(call.func, "input") is not None) or (
+            called == "getpass" and src.names.call_name(call) == "getpass.getpass"
+        ):
+            function = src.nodes.function(call)
+            if isinstance(function, ast.AsyncFunctionDef):
+                found.add(function)
+    return frozenset(found)
 
 
 def _own_calls(function: ast.AsyncFunctionDef) -> list[ast.Call]:
@@ -799,6 +806,7 @@ def blocking_call_in_async(src: PythonFile) -> Iterator[Hit]:
     django: list[bool] = []  # whether the repository uses Django, once asked
     sync_queries: list[tuple[ast.Call, str]] = []
     idle = _idle_coroutines(src)
+    terminal = _terminal_coroutines(src)
     held: dict[ast.AST, list[tuple[ast.Call, str]]] = {function: [] for function in idle}
     changed = src.changed_calls()
     seen = set(changed)
@@ -808,7 +816,7 @@ def blocking_call_in_async(src: PythonFile) -> Iterator[Hit]:
             if query is not None:
                 sync_queries.append((call, query))
             continue
-        if _at_a_terminal(src, call):
+        if src.nodes.function(call) in terminal:
             continue
         found = _loop_block(src, call, waited, django)
         if found is None:
