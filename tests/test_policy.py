@@ -255,6 +255,18 @@ def found(report: dict[str, object]) -> list[tuple[str, str, str, list[int]]]:
     ]
 
 
+def edited(
+    repo: GitRepo, run_archbot: RunArchbot, path: str, before: str, after: str, message: str
+) -> tuple[list[tuple[str, str, str, list[int]]], list[tuple[str, str, str, list[int]]]]:
+    """What a review says of `path` staged as `before`, and of the commit that makes it `after`."""
+    repo.stage(path, before)
+    added = found(review(run_archbot))
+    repo.commit("before")
+    repo.stage(path, after)
+    repo.commit(message)
+    return added, found(review(run_archbot, "--base", "HEAD~1"))
+
+
 def test_severity_follows_the_role(repo: GitRepo, run_archbot: RunArchbot) -> None:
     """The same missing timeouts: as written in a service, one step lower in a library, not
     reported in a script (its runner waits on it) or a test."""
@@ -465,22 +477,22 @@ def test_a_call_given_its_callers_arguments_carries_its_old_gap_silently(
     its gap. A call's missing retry closes around it (a wrapper, the client), so a keyword of its
     own added (line 11) or another prompt given (line 15) carries it too; a new call (line 19)
     speaks."""
-    repo.stage("service/complete.py", COMPLETIONS + SUMMARY.format(given="text"))
-    added = found(review(run_archbot))
-    repo.commit("before")
-    edited = COMPLETIONS.replace("complete(prompt)", "complete(prompt, **options)").replace(
+    after = COMPLETIONS.replace("complete(prompt)", "complete(prompt, **options)").replace(
         "(prompt, max_new_tokens=64)", "(prompt, max_new_tokens=64, **options)"
     )
-    edited = edited.replace("16)", "16, stream=False)") + SUMMARY.format(given='f"Summarize: {text}"')
-    repo.stage(
-        "service/complete.py", edited + "\n\ndef title(text):\n    return client.text_generation(text)\n"
+    after = after.replace("16)", "16, stream=False)") + SUMMARY.format(given='f"Summarize: {text}"')
+    after += "\n\ndef title(text):\n    return client.text_generation(text)\n"
+    added, changed = edited(
+        repo,
+        run_archbot,
+        "service/complete.py",
+        COMPLETIONS + SUMMARY.format(given="text"),
+        after,
+        "forward the caller's options; stream nothing; prompt the summary",
     )
-    repo.commit("forward the caller's options; stream nothing; prompt the summary")
 
     assert added == [("service/complete.py", "llm-client-no-retry", "medium", [7, 11, 15])]
-    assert found(review(run_archbot, "--base", "HEAD~1")) == [
-        ("service/complete.py", "llm-client-no-retry", "medium", [19]),
-    ]
+    assert changed == [("service/complete.py", "llm-client-no-retry", "medium", [19])]
 
 
 # A labelling job calling the model once per review, in turn (line 9).
@@ -511,17 +523,13 @@ def test_a_call_in_a_loop_given_other_options_carries_its_old_gap_silently(
 ) -> None:
     """A call made once per item is batched by changing the loop around it: an option added to
     the call (line 9) leaves that as it was. A loop the change adds (line 17) speaks."""
-    repo.stage("jobs/labels.py", LABELS)
-    added = found(review(run_archbot))
-    repo.commit("before")
-    edited = LABELS.replace("messages=[", "temperature=0, messages=[")
-    repo.stage("jobs/labels.py", edited + SUMMARIES)
-    repo.commit("label deterministically; summarize")
+    after = LABELS.replace("messages=[", "temperature=0, messages=[") + SUMMARIES
+    added, changed = edited(
+        repo, run_archbot, "jobs/labels.py", LABELS, after, "label deterministically; summarize"
+    )
 
     assert added == [("jobs/labels.py", "llm-call-in-loop", "low", [9])]
-    assert found(review(run_archbot, "--base", "HEAD~1")) == [
-        ("jobs/labels.py", "llm-call-in-loop", "low", [17])
-    ]
+    assert changed == [("jobs/labels.py", "llm-call-in-loop", "low", [17])]
 
 
 # A package's training step: a Lightning Trainer built and run, no RNG seeded anywhere (line 5).
@@ -545,18 +553,12 @@ def test_a_module_gap_carries_when_its_call_is_given_other_arguments(
     function the change adds (line 15) speaks."""
     repo.stage("pyproject.toml", LIBRARY_PYPROJECT)
     repo.stage("ranker/__init__.py", "")
-    repo.stage("ranker/tune.py", FIT)
-    added = found(review(run_archbot))
-    repo.commit("before")
-    edited = FIT.replace('"auto",\n', '"auto",\n        devices=1,\n')
-    rerank = "\n\ndef train_reranker(model, data):\n    L.Trainer(max_epochs=1).fit(model, data)\n"
-    repo.stage("ranker/tune.py", edited + rerank)
-    repo.commit("one device; a reranker")
+    after = FIT.replace('"auto",\n', '"auto",\n        devices=1,\n')
+    after += "\n\ndef train_reranker(model, data):\n    L.Trainer(max_epochs=1).fit(model, data)\n"
+    added, changed = edited(repo, run_archbot, "ranker/tune.py", FIT, after, "one device; a reranker")
 
     assert added == [("ranker/tune.py", "training-no-seed", "low", [5])]
-    assert found(review(run_archbot, "--base", "HEAD~1")) == [
-        ("ranker/tune.py", "training-no-seed", "low", [15])
-    ]
+    assert changed == [("ranker/tune.py", "training-no-seed", "low", [15])]
 
 
 # A rollout worker loading its policy and its reward model with remote code (lines 6 to 10, 11 to 14).
@@ -684,17 +686,16 @@ def test_a_call_kept_while_its_target_is_renamed_carries_its_old_gaps_silently(
     """The chat model's attribute renamed (line 6): the call is the one the change removed, so
     neither its missing timeout nor its missing output cap is news."""
     repo.stage(".archbot.yml", ENABLE_ALL)
-    repo.stage("service/brain.py", BRAIN)
-    added = found(review(run_archbot))
-    repo.commit("before")
-    repo.stage("service/brain.py", BRAIN.replace("model_function", "function_model"))
-    repo.commit("rename the chat model's attribute")
+    after = BRAIN.replace("model_function", "function_model")
+    added, changed = edited(
+        repo, run_archbot, "service/brain.py", BRAIN, after, "rename the chat model's attribute"
+    )
 
     assert added == [
         ("service/brain.py", "llm-timeout-disabled", "high", [6]),
         ("service/brain.py", "llm-no-max-tokens", "medium", [6]),
     ]
-    assert found(review(run_archbot, "--base", "HEAD~1")) == []
+    assert changed == []
 
 
 # A service's grader on a floating model alias, kept in private members (lines 6 and 10).
@@ -716,18 +717,13 @@ def test_a_member_renamed_carries_its_statements_old_findings_silently(
     """`self._judge` become `self.judge` (line 6): the same code, its alias no news. Renamed
     while given another alias (line 10), the statement is another one and speaks."""
     repo.stage(".archbot.yml", ENABLE_ALL)
-    repo.stage("service/grader.py", GRADER)
-    added = found(review(run_archbot))
-    repo.commit("before")
     renamed = GRADER.replace("_judge", "judge").replace("_ranker", "ranker")
     grade, rank = renamed.split("    def rank")
-    repo.stage("service/grader.py", grade + "    def rank" + rank.replace('"gpt-4o"', '"gpt-4.1"'))
-    repo.commit("make the models public")
+    after = grade + "    def rank" + rank.replace('"gpt-4o"', '"gpt-4.1"')
+    added, changed = edited(repo, run_archbot, "service/grader.py", GRADER, after, "make the models public")
 
     assert [(f[1], f[3]) for f in added] == [("llm-model-alias-unpinned", [6, 10])]
-    assert [(f[1], f[3]) for f in found(review(run_archbot, "--base", "HEAD~1"))] == [
-        ("llm-model-alias-unpinned", [10]),
-    ]
+    assert [(f[1], f[3]) for f in changed] == [("llm-model-alias-unpinned", [10])]
 
 
 # A module naming its default chat model by a floating alias (line 1).

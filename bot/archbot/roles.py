@@ -409,11 +409,13 @@ class Classifier:
         too)."""
         if not path.endswith(".py"):
             return None
-        if _MAIN_GUARD.search(text) and not self._in_package(path):
+        guarded = _MAIN_GUARD.search(text) is not None
+        if guarded and not self._in_package(path):
             return '`if __name__ == "__main__"` outside any package'
-        if _MAIN_GUARD.search(text) and _BENCHMARK_NAME.search(PurePosixPath(path).stem):
+        name = PurePosixPath(path)
+        if guarded and _BENCHMARK_NAME.search(name.stem):
             # Inside a package too: a benchmark is run to measure the package, not imported by it.
-            return f'`if __name__ == "__main__"` in a benchmark ({PurePosixPath(path).name})'
+            return f'`if __name__ == "__main__"` in a benchmark ({name.name})'
         project = self._project_of(path)
         if project is not None:
             module = _module_name(path, project.directory)
