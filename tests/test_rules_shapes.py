@@ -532,3 +532,57 @@ def test_a_coroutine_that_reads_the_terminal_serves_nobody_else(
         ("app/wizard.py", 20, "blocking-sleep-in-async", "high"),
         ("app/wizard.py", 21, "sync-llm-client-in-async", "high"),
     ]
+
+
+def test_a_programs_entry_coroutine_has_the_loop_to_itself_until_it_hands_it_over(
+    repo: GitRepo, run_archbot: RunArchbot
+) -> None:
+    # `asyncio.run(main(...))` starts `main` alone on its loop: its feed fetch (24), pause (25)
+    # and sync model call (27, after a sleep, which hands the loop to nothing) delay nobody. Once
+    # it starts tasks, a pause (33) blocks them. `follow` fetches in a loop that awaits (39), so
+    # from the second pass on it blocks the loop; `refresh` is started by a runner but also
+    # awaited by another coroutine: it is not only an entry (awaiting nothing, it is found at its
+    # def, 44).
+    repo.stage("jobs/__init__.py", "")
+    found = review(
+        repo, run_archbot, {"jobs/digest.py": "nightly_digest.py"}, "--persona", "senior-ml-systems-architect"
+    )
+
+    assert [f for f in found if f[2].endswith("-in-async")] == [
+        ("jobs/digest.py", 33, "blocking-sleep-in-async", "high"),
+        ("jobs/digest.py", 39, "blocking-call-in-async", "medium"),
+        ("jobs/digest.py", 44, "blocking-call-in-async", "medium"),
+    ]
+
+
+def test_remote_code_pinned_where_the_options_or_the_revision_are_chosen(
+    repo: GitRepo, run_archbot: RunArchbot
+) -> None:
+    # A registry entry's `loader_options=dict(trust_remote_code=True)` is pinned by the entry's
+    # commit `revision=` (20), not by "main" (25) or by none (27); options built apart (28) are
+    # judged where they are written. A revision handed on from a parameter (32) is pinned where
+    # the caller chooses it; "main" (36) and None (40) float.
+    found = review(repo, run_archbot, {"models/registry.py": "model_registry.py"})
+
+    assert only("trust-remote-code", found) == [
+        ("models/registry.py", 25, "trust-remote-code", "high"),
+        ("models/registry.py", 27, "trust-remote-code", "high"),
+        ("models/registry.py", 28, "trust-remote-code", "high"),
+        ("models/registry.py", 36, "trust-remote-code", "high"),
+        ("models/registry.py", 40, "trust-remote-code", "high"),
+    ]
+
+
+def test_a_loop_over_zip_takes_each_name_from_its_own_sequence(
+    repo: GitRepo, run_archbot: RunArchbot
+) -> None:
+    # `for text, metadata, vector in zip(texts, metadatas, vectors)`: the metadata is the caller's,
+    # not the embedding call's (17); embedding vectors are numbers, never text to parse (18).
+    # Model replies zipped (34) or enumerated (37) stay model output; the questions beside them
+    # (33) and the count (36) do not.
+    found = review(repo, run_archbot, {"evals/rows.py": "graded_rows.py"})
+
+    assert only("llm-output-json-unvalidated", found) == [
+        ("evals/rows.py", 34, "llm-output-json-unvalidated", "medium"),
+        ("evals/rows.py", 37, "llm-output-json-unvalidated", "medium"),
+    ]

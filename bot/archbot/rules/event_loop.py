@@ -82,8 +82,9 @@ def _decoded_in_place(names: Names, call: ast.Call) -> bool:
 def sync_llm_client_in_async(src: PythonFile) -> Iterator[Hit]:
     """A synchronous LLM SDK or HTTP call made directly inside an `async def`. A call the code
     awaits returns an awaitable, so its client is async whatever a factory's other branch builds.
-    A coroutine that reads the terminal (`input()`, `getpass`) talks to one person, and its loop
-    serves nobody else: not judged.
+    Not judged where the coroutine has the loop to itself: one that reads the terminal (`input()`,
+    `getpass`) talks to one person; a program's entry coroutine (`asyncio.run(main())`) runs alone
+    until it first awaits other work or starts a task.
 
     Why:
         The call blocks the event loop for the whole upstream latency — seconds for an LLM — so
@@ -100,12 +101,12 @@ def sync_llm_client_in_async(src: PythonFile) -> Iterator[Hit]:
         async def answer(q: str) -> str:
             return await aclient.chat.completions.create(model=MODEL, messages=[...])  # AsyncOpenAI()
     """
-    terminal = _terminal_coroutines(src)
+    alone = _LoopToItself(src)
     for call in src.changed_calls():
         if (
             not src.nodes.in_async_context(call)
             or isinstance(src.nodes.parents.get(call), ast.Await)
-            or src.nodes.function(call) in terminal
+            or call in alone
         ):
             continue
         found = _blocking_call(src.names, call)
@@ -156,8 +157,9 @@ def _awaits(statement: ast.stmt, names: set[str]) -> bool:
     peers=("ASYNC251",),
 )
 def blocking_sleep_in_async(src: PythonFile) -> Iterator[Hit]:
-    """`time.sleep()` called directly inside an `async def` (one that reads the terminal, an
-    interactive program's, is not judged: its loop serves nobody else).
+    """`time.sleep()` called directly inside an `async def` (not judged where the coroutine has the
+    loop to itself: one that reads the terminal, an interactive program's, or a program's entry
+    coroutine, `asyncio.run(main())`, before it first awaits other work or starts a task).
 
     Why:
         `time.sleep` freezes the whole event loop, not just this coroutine: a hand-rolled retry
@@ -172,12 +174,12 @@ def blocking_sleep_in_async(src: PythonFile) -> Iterator[Hit]:
         async def call_with_retry():
             await asyncio.sleep(2 ** attempt)
     """
-    terminal = _terminal_coroutines(src)
+    alone = _LoopToItself(src)
     for call in src.changed_calls():
         if (
             src.names.call_name(call) == "time.sleep"
             and src.nodes.in_async_context(call)
-            and src.nodes.function(call) not in terminal
+            and call not in alone
         ):
             line = src.changed_line(call)
             if line is not None:
@@ -648,6 +650,41 @@ def _loop_block(
     return _sync_project_call(src, call)
 
 
+class _LoopToItself:
+    """The calls made while their coroutine has the event loop to itself, so blocking it delays
+    nobody: a coroutine that reads the terminal (`input()`, `getpass`: a program talking to one
+    person, waiting on the keyboard as on anything else), and a program's entry coroutine (the one
+    `asyncio.run(main())` starts) before it first hands the loop to other work."""
+
+    def __init__(self, src: PythonFile) -> None:
+        self._src = src
+        self._terminal = _terminal_coroutines(src)
+        self._entries = _entry_coroutines(src)
+
+    def __contains__(self, call: ast.Call) -> bool:
+        function = self._src.nodes.function(call)
+        if function in self._terminal:
+            return True
+        if not isinstance(function, ast.AsyncFunctionDef) or function not in self._entries:
+            return False
+        first = self._entries[function]
+        if first is None:
+            return True
+        handed_over = _position(first)
+        return _position(call) < handed_over and not any(
+            isinstance(ancestor, (ast.For, ast.While, ast.AsyncFor)) and _end(ancestor) >= handed_over
+            for ancestor in self._src.nodes.ancestors(call)
+        )
+
+
+def _position(node: ast.AST) -> tuple[int, int]:
+    return node.lineno, node.col_offset  # type: ignore[attr-defined]
+
+
+def _end(node: ast.stmt) -> tuple[int, int]:
+    return node.end_lineno or node.lineno, node.end_col_offset or 0
+
+
 def _terminal_coroutines(src: PythonFile) -> frozenset[ast.AST]:
     """The coroutines that read the terminal themselves (`input()`, `getpass`, not in a nested
     def): programs talking to one person (an agent's REPL, a setup wizard), whose event loop
@@ -662,6 +699,46 @@ def _terminal_coroutines(src: PythonFile) -> frozenset[ast.AST]:
             if isinstance(function, ast.AsyncFunctionDef):
                 found.add(function)
     return frozenset(found)
+
+
+# What starts an event loop with a program's first coroutine.
+_LOOP_RUNNERS = frozenset(["asyncio.run", "anyio.run", "trio.run", "uvloop.run"])
+# Sleeps hand the loop over, but to nothing: before its first task a program has no other work.
+_LOOP_SLEEPS = frozenset(["asyncio.sleep", "anyio.sleep", "trio.sleep"])
+
+
+def _entry_coroutines(src: PythonFile) -> dict[ast.AsyncFunctionDef, ast.AST | None]:
+    """The module's `async def`s that a loop runner starts (`asyncio.run(main())`) and nothing in
+    the module awaits or schedules otherwise, each with the first thing it does that lets other
+    work run (an `await` of anything but a sleep, `async for`, `async with`, a task it starts):
+    None when it never does."""
+    defined = {node.name: node for node in src.tree.body if isinstance(node, ast.AsyncFunctionDef)}
+    started: set[ast.AsyncFunctionDef] = set()
+    called_otherwise: set[ast.AsyncFunctionDef] = set()
+    for call in src.nodes.calls:
+        target = call.args[0] if call.args else None
+        if called_name(call) == "run" and src.names.call_name(call) in _LOOP_RUNNERS and target is not None:
+            coroutine = target.func if isinstance(target, ast.Call) else target
+            if isinstance(coroutine, ast.Name) and coroutine.id in defined:
+                started.add(defined[coroutine.id])
+        elif isinstance(call.func, ast.Name) and call.func.id in defined:
+            runner = src.nodes.parents.get(call)
+            if not (isinstance(runner, ast.Call) and called_name(runner) == "run"):
+                called_otherwise.add(defined[call.func.id])
+    return {function: _first_hand_over(src.names, function) for function in started - called_otherwise}
+
+
+def _first_hand_over(names: Names, function: ast.AsyncFunctionDef) -> ast.AST | None:
+    handing = [node for node in own_nodes(*function.body) if _hands_over(names, node)]
+    return min(handing, key=_position, default=None)
+
+
+def _hands_over(names: Names, node: ast.AST) -> bool:
+    if isinstance(node, ast.Await):
+        return not (isinstance(node.value, ast.Call) and names.call_name(node.value) in _LOOP_SLEEPS)
+    if isinstance(node, (ast.AsyncFor, ast.AsyncWith, ast.Yield, ast.YieldFrom)):
+        return True
+    return isinstance(node, ast.Call) and called_name(node) in _STARTS_WORK
 
 
 def _own_calls(function: ast.AsyncFunctionDef) -> list[ast.Call]:
@@ -694,6 +771,8 @@ _LOOP_METHODS = frozenset(
     ["create_task", "ensure_future", "call_soon", "call_later", "call_at", "start_soon"]
 )
 _LOOP_PACKAGES = ("asyncio.", "anyio.", "trio.")
+# What starts concurrent work without an `await`, `async for` or `async with` of its own.
+_STARTS_WORK = _LOOP_METHODS | {"gather", "wait", "as_completed"}
 
 
 def _uses_loop(names: Names, call: ast.Call) -> bool:
@@ -780,9 +859,11 @@ def blocking_call_in_async(src: PythonFile) -> Iterator[Hit]:
     task scheduled on the loop) holds the loop from start to end: when the change adds or touches
     its `async def` line, its store and project calls are one finding at that line, naming them (a
     Django query, a thread wait and an async twin stay at their call: the fix is there); one that
-    blocks on nothing stays silent (framework handlers often are async). A coroutine that reads
-    the terminal (`input()`, `getpass`) talks to one person, and its loop serves nobody else: not
-    judged.
+    blocks on nothing stays silent (framework handlers often are async). Not judged where the
+    coroutine has the loop to itself: one that reads the terminal (`input()`, `getpass`) talks to
+    one person; a program's entry coroutine (`asyncio.run(main())`) runs alone until it first
+    awaits other work (anything but a sleep) or starts a task, so its setup (a manifest fetched, a
+    file listed) delays nobody.
 
     Why:
         All of these block the event loop until the database, the threads, the process, the disk
@@ -806,7 +887,7 @@ def blocking_call_in_async(src: PythonFile) -> Iterator[Hit]:
     django: list[bool] = []  # whether the repository uses Django, once asked
     sync_queries: list[tuple[ast.Call, str]] = []
     idle = _idle_coroutines(src)
-    terminal = _terminal_coroutines(src)
+    alone = _LoopToItself(src)
     held: dict[ast.AST, list[tuple[ast.Call, str]]] = {function: [] for function in idle}
     changed = src.changed_calls()
     seen = set(changed)
@@ -816,7 +897,7 @@ def blocking_call_in_async(src: PythonFile) -> Iterator[Hit]:
             if query is not None:
                 sync_queries.append((call, query))
             continue
-        if src.nodes.function(call) in terminal:
+        if call in alone:
             continue
         found = _loop_block(src, call, waited, django)
         if found is None:

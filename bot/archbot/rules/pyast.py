@@ -473,22 +473,39 @@ def assigned_values(nodes: Iterable[ast.AST]) -> list[tuple[str, ast.expr]]:
     """(name, value) for every local name a scope binds: assignments, walrus, `for`, `with ... as`."""
     pairs: list[tuple[str, ast.expr]] = []
     for node in nodes:
-        targets: list[ast.expr]
+        bound: list[tuple[ast.expr, ast.expr]]
         if isinstance(node, ast.Assign):
-            targets, value = list(node.targets), node.value
+            bound = [(target, node.value) for target in node.targets]
         elif isinstance(node, (ast.AnnAssign, ast.AugAssign, ast.NamedExpr)) and node.value is not None:
-            targets, value = [node.target], node.value
+            bound = [(node.target, node.value)]
         elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
-            targets, value = [node.target], node.iter
+            bound = _loop_bindings(node.target, node.iter)
         elif isinstance(node, ast.withitem) and node.optional_vars is not None:
-            targets, value = [node.optional_vars], node.context_expr
+            bound = [(node.optional_vars, node.context_expr)]
         else:
             continue
-        for target in targets:
+        for target, value in bound:
             for name in ast.walk(target):
                 if isinstance(name, ast.Name) and isinstance(name.ctx, ast.Store):
                     pairs.append((name.id, value))
     return pairs
+
+
+def _loop_bindings(target: ast.expr, iterable: ast.expr) -> list[tuple[ast.expr, ast.expr]]:
+    """What each part of a loop target is taken from: `for text, vector in zip(texts, vectors)`
+    takes `text` from `texts` alone, `for i, reply in enumerate(replies)` takes `reply` from
+    `replies` (and `i` from no value); any other loop binds its whole target to what it iterates."""
+    if (
+        isinstance(target, ast.Tuple)
+        and isinstance(iterable, ast.Call)
+        and isinstance(iterable.func, ast.Name)
+        and not any(isinstance(part, ast.Starred) for part in [*target.elts, *iterable.args])
+    ):
+        if iterable.func.id == "zip" and len(target.elts) == len(iterable.args):
+            return list(zip(target.elts, iterable.args, strict=True))
+        if iterable.func.id == "enumerate" and len(target.elts) == 2 and len(iterable.args) >= 1:
+            return [(target.elts[1], iterable.args[0])]
+    return [(target, iterable)]
 
 
 def derived_names(pairs: list[tuple[str, ast.expr]], flow: Flow) -> dict[str, frozenset[ast.AST]]:
@@ -547,6 +564,8 @@ class LLMFlow:
     def _text_result(self, call: ast.Call) -> bool:
         """Calls whose result is the generated text itself (no accessor needed)."""
         site = self.calls[call]
+        if site.embedding:
+            return False  # vectors, never text to parse, run or render
         return site.method in _TEXT_RESULTS or (site.provider == "langchain" and site.client is None)
 
     def node_origins(self, node: ast.AST) -> frozenset[ast.AST]:

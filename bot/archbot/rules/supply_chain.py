@@ -630,8 +630,12 @@ def trust_remote_code(src: SourceFile) -> Iterator[Hit]:
     values `trustRemoteCode: true`, `TRUST_REMOTE_CODE=true` in an env file or Dockerfile `ENV`)
     runs Python from the model repository. Pinned to a full commit SHA beside it (`revision=` or
     `code_revision=` in the call, `revision:` in the same mapping, `--revision` among the same
-    arguments), the code is the one reviewed: not reported; nor is a load from files an enclosing
-    `os.path.exists(path)` check has just found on this machine (the operator's, not the Hub's).
+    arguments; for options built with `dict(...)` as an argument of a call, a model registry's
+    `loader_kwargs=dict(trust_remote_code=True)`, that call's `revision=`), the code is the one
+    reviewed: not reported. Nor is a revision the call hands on from where it is chosen (a
+    parameter, an attribute: no literal the code resolves it to), pinned or not there; nor a load
+    from files an enclosing `os.path.exists(path)` check has just found on this machine (the
+    operator's, not the Hub's).
 
     Why:
         The model repository's code runs with your process's permissions at load time, and under a
@@ -688,13 +692,32 @@ _LOADED_NAMES = ("pretrained_model_name_or_path", "model", "model_id", "model_na
 
 def _pinned_call(src: PythonFile, call: ast.Call) -> bool:
     """The call pins the code it trusts: `revision=` (or `code_revision=`) a full commit SHA, given
-    as a literal or a constant holding one (the rule's own fix)."""
+    as a literal or a constant holding one (the rule's own fix), or a revision the code hands on
+    from where it is chosen (a parameter, an attribute: no literal it resolves to). Options built
+    with `dict(...)` as an argument of a call (a model registry's `loader_kwargs=dict(...)`) are
+    pinned by that call's revision."""
     keyword = kwarg(call, "code_revision", "revision")
     if keyword is None:
-        return False
-    held = src.names.value_of(keyword.value) if not isinstance(keyword.value, ast.Constant) else None
-    revision = string_value(held[1] if held is not None else keyword.value)
+        owner = _options_owner(src, call)
+        return owner is not None and _pinned_call(src, owner)
+    if isinstance(keyword.value, ast.Constant):
+        revision = string_value(keyword.value)
+    else:
+        held = src.names.value_of(keyword.value)
+        if held is None:
+            return True
+        revision = string_value(held[1])
     return revision is not None and _FULL_SHA.match(revision) is not None
+
+
+def _options_owner(src: PythonFile, call: ast.Call) -> ast.Call | None:
+    """The call that `call`, a `dict(...)` of options, is an argument of."""
+    if src.nodes.builtin(call.func, "dict") is None:
+        return None
+    holder = src.nodes.parents.get(call)
+    if isinstance(holder, ast.keyword):
+        holder = src.nodes.parents.get(holder)
+    return holder if isinstance(holder, ast.Call) else None
 
 
 # A revision pinned to a commit in configuration: `revision: <sha>` beside the switch in one
