@@ -705,9 +705,21 @@ def _pinned_call(src: PythonFile, call: ast.Call) -> bool:
     else:
         held = src.names.value_of(keyword.value)
         if held is None:
-            return True
+            return _handed_on(src, call, keyword.value)
         revision = string_value(held[1])
     return revision is not None and _FULL_SHA.match(revision) is not None
+
+
+def _handed_on(src: PythonFile, call: ast.Call, value: ast.expr) -> bool:
+    """`value` is chosen where the call's caller or configuration says: a parameter of the
+    enclosing function or an attribute (`self.revision`, `args.revision`)."""
+    if isinstance(value, ast.Attribute):
+        return True
+    function = src.nodes.function(call)
+    if not isinstance(value, ast.Name) or function is None:
+        return False
+    parameters = function.args
+    return value.id in {a.arg for a in [*parameters.posonlyargs, *parameters.args, *parameters.kwonlyargs]}
 
 
 def _options_owner(src: PythonFile, call: ast.Call) -> ast.Call | None:
