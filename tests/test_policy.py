@@ -532,6 +532,36 @@ def test_a_call_in_a_loop_given_other_options_carries_its_old_gap_silently(
     assert changed == [("jobs/labels.py", "llm-call-in-loop", "low", [17])]
 
 
+# A service coroutine calling the model through the synchronous client, on the event loop (line 7).
+COROUTINE_ANSWER = (
+    "from openai import OpenAI\n\n"
+    "client = OpenAI(timeout=30, max_retries=3)\n\n\n"
+    "async def answer(question):\n"
+    '    reply = client.chat.completions.create(model="gpt-4o-2024-08-06", max_tokens=200, '
+    'messages=[{"role": "user", "content": question}])\n'
+    "    return reply.choices[0].message.content\n"
+)
+COROUTINE_TITLE = (
+    "\n\nasync def title(text):\n"
+    '    return client.completions.create(model="gpt-3.5-turbo-instruct", max_tokens=20, prompt=text)\n'
+)
+
+
+def test_a_blocking_call_given_other_options_carries_its_old_gap_silently(
+    repo: GitRepo, run_archbot: RunArchbot
+) -> None:
+    """A blocking call's gap is the coroutine it runs in, not what it is given: an option added
+    to it (line 7) brings nothing new; a blocking call the change adds in a coroutine (line 12)
+    speaks."""
+    after = COROUTINE_ANSWER.replace("max_tokens=200,", "max_tokens=200, temperature=0,") + COROUTINE_TITLE
+    added, changed = edited(
+        repo, run_archbot, "service/answer.py", COROUTINE_ANSWER, after, "deterministic; titles"
+    )
+
+    assert added == [("service/answer.py", "sync-llm-client-in-async", "high", [7])]
+    assert changed == [("service/answer.py", "sync-llm-client-in-async", "high", [12])]
+
+
 # A package's training step: a Lightning Trainer built and run, no RNG seeded anywhere (line 5).
 FIT = (
     "import lightning as L\n\n\n"

@@ -95,7 +95,8 @@ def test_blocking_work_behind_a_project_call_in_async_code(repo: GitRepo, run_ar
     # converter handed to asyncio.to_thread, the async twin awaited, a sync method beside an
     # async twin that returns without calling anything (a constant fallback), a sync method that
     # only computes, whose class inherits its twin as a base's unimplemented stub, an alternate
-    # constructor (`Index.from_file`) whose result is kept.
+    # constructor (`Index.from_file`) whose result is kept, a sync method that only computes
+    # beside a twin that only runs it in a thread (awaiting that would change nothing).
     files = {
         "components/convert.py": "components/convert.py",
         "components/extract.py": "components/extract.py",
@@ -560,8 +561,9 @@ def test_remote_code_pinned_where_the_options_or_the_revision_are_chosen(
 ) -> None:
     # A registry entry's `loader_options=dict(trust_remote_code=True)` is pinned by the entry's
     # commit `revision=` (20), not by "main" (25) or by none (27); options built apart (28) are
-    # judged where they are written. A revision handed on from a parameter (32) is pinned where
-    # the caller chooses it; "main" (36) and None (40) float.
+    # judged where they are written. A revision handed on from a parameter (32) or an attribute
+    # set from one (49) is pinned where the caller chooses it; "main" (36), None (40) and an
+    # attribute set to "main" (58) float.
     found = review(repo, run_archbot, {"models/registry.py": "model_registry.py"})
 
     assert only("trust-remote-code", found) == [
@@ -570,6 +572,7 @@ def test_remote_code_pinned_where_the_options_or_the_revision_are_chosen(
         ("models/registry.py", 28, "trust-remote-code", "high"),
         ("models/registry.py", 36, "trust-remote-code", "high"),
         ("models/registry.py", 40, "trust-remote-code", "high"),
+        ("models/registry.py", 58, "trust-remote-code", "high"),
     ]
 
 

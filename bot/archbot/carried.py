@@ -24,7 +24,8 @@ merged into one helper's `return a(), b()`) is moved too. A keyword added to or 
 call itself (`verify=` added to a request without a timeout) is an edit of the call, where its gap
 is the author's to close, unless the rule judges what surrounds the call rather than its options
 (no retry: the client's construction or a wrapper is where that gap closes, not a keyword of the
-call, so `stop=` added to a completion carries it; a call per loop item: the loop); and a rule
+call, so `stop=` added to a completion carries it; a call per loop item: the loop; a blocking call:
+the coroutine it runs in); and a rule
 that reads the values (a request body without its seed, the file a rewritten loader unpickles)
 speaks when they change or move.
 """
@@ -538,9 +539,9 @@ def without_carried(
       but for a keyword's name (`name=config.model` become `model=config.model`) or a caller's
       arguments forwarded (`**kwargs` added); for a rule (or a finding: Finding.subject) that
       judges a call by its surroundings (subject "surroundings": the client it goes through, a
-      retry around it, the loop it runs in, the module's seeding), in a statement that calls the
-      same functions as the one its edit sits in, whatever they are given (on a line that
-      rewrites a removed one, not one added past them);
+      retry around it, the loop or the coroutine it runs in, the module's seeding), in a
+      statement that calls the same functions as the one its edit sits in, whatever they are
+      given (on a line that rewrites a removed one, not one added past them);
     - any finding on a rewritten line of a file other than Python (a manifest's image tag bumped)
       when its rule said the same words of that file before the change: the gap was there, the
       change did not bring it. (In Python an edit near a gap is often the place to close it: an

@@ -500,9 +500,15 @@ def _per_item_llm_call(
     for callee in _callees(src, src.names, call, functions):
         if callee.node is own or (isinstance(callee.node, ast.AsyncFunctionDef) and not awaited):
             continue
-        for node in scope_walk(*callee.node.body):
+        body = list(scope_walk(*callee.node.body))
+        # An async client's call the function does not await is a coroutine it hands back (to a
+        # `gather` that fans them out), not a call made per item.
+        waited = {id(node.value) for node in body if isinstance(node, ast.Await)}
+        for node in body:
             inner = llm_call(callee.names, node) if isinstance(node, ast.Call) else None
-            if inner is not None and _generation(inner) and inner.method not in ("batch", "abatch"):
+            if inner is None or (inner.is_async and id(node) not in waited):
+                continue
+            if _generation(inner) and inner.method not in ("batch", "abatch"):
                 return f"`{callee.node.name}()` calls an LLM (`.{inner.method}()`) once per loop item."
     return None
 

@@ -78,6 +78,7 @@ def _decoded_in_place(names: Names, call: ast.Call) -> bool:
     persona="senior-ml-systems-architect",
     kinds=("python", "notebook"),
     peers=("ASYNC210", "ASYNC212"),
+    subject="surroundings",
 )
 def sync_llm_client_in_async(src: PythonFile) -> Iterator[Hit]:
     """A synchronous LLM SDK or HTTP call made directly inside an `async def`. A call the code
@@ -155,6 +156,7 @@ def _awaits(statement: ast.stmt, names: set[str]) -> bool:
     persona="senior-ml-systems-architect",
     kinds=("python", "notebook"),
     peers=("ASYNC251",),
+    subject="surroundings",
 )
 def blocking_sleep_in_async(src: PythonFile) -> Iterator[Hit]:
     """`time.sleep()` called directly inside an `async def` (not judged where the coroutine has the
@@ -451,8 +453,23 @@ def _async_twin(names: Names, function: Function) -> Function | None:
     for pattern in _TWIN_NAMES:
         twin = names.repo.method(function.owner, pattern.format(function.name))
         if twin is not None and twin.is_async:
-            return None if is_stub(twin.node) and not is_stub(function.node) else twin
+            if (is_stub(twin.node) and not is_stub(function.node)) or _wraps(twin, function.name):
+                return None
+            return twin
     return None
+
+
+def _wraps(twin: Function, name: str) -> bool:
+    """The twin runs the sync method itself (`return await asyncio.to_thread(self.compile, ...)`,
+    or calls it): a wrapper, not another way to do the work, so a call of the sync method is
+    judged by the work that method does."""
+    return any(
+        isinstance(node, ast.Attribute)
+        and node.attr == name
+        and isinstance(node.value, ast.Name)
+        and node.value.id in ("self", "cls")
+        for node in own_nodes(*twin.node.body)
+    )
 
 
 # A call made once to set things up (a constructor, a setup or config read; a factory whose result
@@ -832,6 +849,7 @@ def _callee_text(call: ast.Call) -> str:
     severity=Severity.HIGH,
     persona="senior-ml-systems-architect",
     kinds=("python", "notebook"),
+    subject="surroundings",
 )
 def blocking_call_in_async(src: PythonFile) -> Iterator[Hit]:
     """A synchronous Django ORM query, or a wait on `concurrent.futures` threads, made directly

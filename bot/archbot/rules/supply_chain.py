@@ -700,13 +700,11 @@ def _pinned_call(src: PythonFile, call: ast.Call) -> bool:
     if keyword is None:
         owner = _options_owner(src, call)
         return owner is not None and _pinned_call(src, owner)
-    if isinstance(keyword.value, ast.Constant):
-        revision = string_value(keyword.value)
-    else:
-        held = src.names.value_of(keyword.value)
-        if held is None:
-            return _handed_on(src, call, keyword.value)
-        revision = string_value(held[1])
+    held = src.names.value_of(keyword.value) if not isinstance(keyword.value, ast.Constant) else None
+    value = held[1] if held is not None else keyword.value
+    if not isinstance(value, ast.Constant):
+        return _handed_on(src, call, keyword.value) or _handed_on(src, call, value)
+    revision = string_value(value)
     return revision is not None and _FULL_SHA.match(revision) is not None
 
 

@@ -38,3 +38,21 @@ def default_tokenizer() -> Any:
 
 def unpinned_tokenizer(name: str) -> Any:
     return AutoTokenizer.from_pretrained(name, revision=None, trust_remote_code=True)
+
+
+class Scenario:
+    def __init__(self, dataset: str, revision: str) -> None:
+        self.dataset = dataset
+        self.revision = revision
+
+    def load(self) -> Any:
+        return AutoModel.from_pretrained(self.dataset, revision=self.revision, trust_remote_code=True)
+
+
+class NightlyScenario:
+    def __init__(self, dataset: str) -> None:
+        self.dataset = dataset
+        self.revision = "main"
+
+    def load(self) -> Any:
+        return AutoModel.from_pretrained(self.dataset, revision=self.revision, trust_remote_code=True)

@@ -17,7 +17,11 @@ class Scorer:
         return [float(len(text)) for text in texts]
 
     async def run_async(self, texts: list[str]) -> list[float]:
-        return self.run(texts)
+        scores = []
+        for text in texts:
+            scores.append(float(len(text)))
+            await asyncio.sleep(0)
+        return scores
 
 
 class Formatter:
@@ -61,3 +65,11 @@ class Index:
     def from_file(cls, path: str) -> "Index":
         with open(path) as handle:
             return cls(handle.read().split("\f"))
+
+
+class Renderer:
+    def render(self, texts: list[str]) -> str:
+        return "".join(f"<p>{text}</p>" for text in texts)
+
+    async def render_async(self, texts: list[str]) -> str:
+        return await asyncio.to_thread(self.render, texts)

@@ -1,6 +1,6 @@
 import asyncio
 
-from components.convert import Formatter, Index, Limits, LocalBudget, PageConverter, Scorer, Sizer
+from components.convert import Formatter, Index, Limits, LocalBudget, PageConverter, Renderer, Scorer, Sizer
 
 
 class Extractor:
@@ -37,3 +37,7 @@ async def local_budget(model: str) -> int:
 async def restored(path: str) -> int:
     index = Index.from_file(path)  # negative: an alternate constructor, made once
     return len(index.pages)
+
+
+async def rendered(texts: list[str]) -> str:
+    return Renderer().render(texts)  # negative: its twin only runs render in a thread

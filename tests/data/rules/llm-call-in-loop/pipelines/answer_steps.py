@@ -25,3 +25,7 @@ def answer_all(questions: list[str]) -> list[str]:
 
 def normalise(text: str) -> str:
     return " ".join(text.split())
+
+
+def answer_later(question: str):
+    return chat.ainvoke(question)

@@ -8,6 +8,7 @@ from langchain_core.documents import Document
 
 from pipelines.answer_steps import (
     answer_all,
+    answer_later,
     answer_question,
     chat,
     completion_llm,
@@ -68,3 +69,7 @@ async def greet_all() -> list[str]:
 async def walk_stages(project: str) -> list[str]:
     stages = [f"Plan {project}", f"Review {project}"]
     return [await answer_question(stage) for _, stage in enumerate(stages)]  # negative: a local literal
+
+
+async def fan_out(questions: list[str]) -> list[object]:
+    return await asyncio.gather(*[answer_later(q) for q in questions])  # negative: coroutines built
