@@ -193,11 +193,15 @@ def test_the_rules_that_judge_a_call_by_its_options() -> None:
 
 def test_the_rules_that_judge_a_call_by_its_surroundings() -> None:
     """Their gap closes around the call (a retry wrapper, the client's construction, a batch in
-    place of the loop), so it stays when the call is given other arguments (carried.py)."""
+    place of the loop, the work moved off the event loop), so it stays when the call is given
+    other arguments (carried.py)."""
     assert sorted(spec.id for spec in all_rules().values() if spec.subject == "surroundings") == [
+        "blocking-call-in-async",
+        "blocking-sleep-in-async",
         "embedding-call-per-item",
         "llm-call-in-loop",
         "llm-client-no-retry",
+        "sync-llm-client-in-async",
     ]
 
 
