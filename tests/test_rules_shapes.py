@@ -215,12 +215,15 @@ def test_a_components_long_default_speaks_where_the_project_bounds_its_other_cli
 def test_a_revision_at_hand_not_forwarded_to_a_hub_loader(repo: GitRepo, run_archbot: RunArchbot) -> None:
     # Negatives: the revision passed, forwarded through **kwargs (accepted), through a local dict;
     # a function with no revision at hand; a local's revision read after the call (for the teacher
-    # model loaded next); a model's revision at a dataset load.
+    # model loaded next); a model's revision at a dataset load; a revision given only to another
+    # id's load (the base model beside its adapter, 44; the student beside its teacher, 54); a
+    # directory the function has just saved the model to (48).
     found = review(repo, run_archbot, {"models/hub_loading.py": "hub_loading.py"})
 
     assert only("hf-unpinned-revision", found) == [
         ("models/hub_loading.py", 7, "hf-unpinned-revision", "medium"),  # the `revision` parameter
         ("models/hub_loading.py", 13, "hf-unpinned-revision", "medium"),  # kwargs.get("revision")
+        ("models/hub_loading.py", 49, "hf-unpinned-revision", "medium"),  # the adapter's tokenizer
     ]
 
 

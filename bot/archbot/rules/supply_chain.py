@@ -886,17 +886,29 @@ _OTHER_HOLDER = {"model": re.compile(r"(?i)data"), "dataset": re.compile(r"(?i)m
 
 
 def _revision_in_scope(
-    function: ast.FunctionDef | ast.AsyncFunctionDef, call: ast.Call, holds: str
+    src: PythonFile,
+    function: ast.FunctionDef | ast.AsyncFunctionDef,
+    call: ast.Call,
+    holds: str,
+    loaded: str | None,
 ) -> str | None:
     """The revision the enclosing function has at hand at `call`: a `revision` parameter, or a
     read of `kwargs.get("revision")` / `kwargs["revision"]` or of an attribute `x.revision`
     (`model_revision` for a model, `dataset_revision` for a dataset; not of a holder named for
-    the other kind) before the call, or anywhere when it reads a parameter (`**kwargs`)."""
+    the other kind) before the call, or anywhere when it reads a parameter (`**kwargs`). A
+    revision the function gives only to the load of another id (a delta's revision beside its
+    base model) is that id's, not at hand for this one (`loaded`: the id `call` loads, dumped)."""
     names = _REVISION_NAMES[holds]
     other = _OTHER_HOLDER.get(holds)
     for arg in ast.walk(function.args):
         if isinstance(arg, ast.arg) and arg.arg in names:
-            return f"the `{arg.arg}` parameter"
+            uses = [
+                node
+                for node in own_nodes(*function.body)
+                if isinstance(node, ast.Name) and node.id == arg.arg and isinstance(node.ctx, ast.Load)
+            ]
+            if not uses or not all(_given_to_another_id(src, use, loaded) for use in uses):
+                return f"the `{arg.arg}` parameter"
     parameters = {a.arg for a in ast.walk(function.args) if isinstance(a, ast.arg)}
     for node in own_nodes(*function.body):
         holder: ast.expr | None = None
@@ -920,9 +932,46 @@ def _revision_in_scope(
         base = holder
         while isinstance(base, (ast.Attribute, ast.Subscript, ast.Call)):
             base = base.func if isinstance(base, ast.Call) else base.value
+        if _given_to_another_id(src, node, loaded):
+            continue
         if getattr(node, "lineno", 0) < call.lineno or (isinstance(base, ast.Name) and base.id in parameters):
             return f"`{ast.unparse(node)}`"
     return None
+
+
+def _given_to_another_id(src: PythonFile, read: ast.AST, loaded: str | None) -> bool:
+    """`read` (of a revision) is part of what a Hub loader call of its function is given, and that
+    call loads another id than `loaded`."""
+    for ancestor in src.nodes.ancestors(read):
+        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            return False
+        if isinstance(ancestor, ast.Call):
+            other = _loaded_id(src, ancestor)
+            if other is not None:
+                return other != loaded
+    return False
+
+
+# Where code writes a model, tokenizer or dataset to a directory it can load again from.
+_SAVES = frozenset(["save_pretrained", "save_model", "save_to_disk"])
+
+
+def _saved_here(src: PythonFile, call: ast.Call) -> bool:
+    """The id the loader is given is a directory its function has written the model or data to
+    (`base.save_pretrained(merged_path)` before `from_pretrained(merged_path)`): local files."""
+    loaded = _loaded_id(src, call)
+    function = src.nodes.function(call)
+    if loaded is None or function is None:
+        return False
+    return any(
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in _SAVES
+        and node.lineno < call.lineno
+        and (target := argument(node, 0, "save_directory", "output_dir", "dataset_path")) is not None
+        and ast.dump(target) == loaded
+        for node in own_nodes(*function.body)
+    )
 
 
 def _revision_not_forwarded(src: PythonFile, call: ast.Call, name: str) -> str | None:
@@ -936,8 +985,8 @@ def _revision_not_forwarded(src: PythonFile, call: ast.Call, name: str) -> str |
         return None
     if src.names.keywords(call).state(*entry.revision_options) != "absent":
         return None
-    where = _revision_in_scope(function, call, entry.holds)
-    if where is None:
+    where = _revision_in_scope(src, function, call, entry.holds, _loaded_id(src, call))
+    if where is None or _saved_here(src, call):
         return None
     loader = _method(call) or name.rsplit(".", 1)[-1]
     return f"`{loader}` is called without `revision=` although {where} is at hand: it loads the main branch."
@@ -1002,7 +1051,7 @@ def _revision_not_passed_on(src: PythonFile, call: ast.Call) -> str | None:
             or not _floating_default(target, revision)
         ):
             continue
-        where = _revision_in_scope(function, call, entry.holds)
+        where = _revision_in_scope(src, function, call, entry.holds, ast.dump(model))
         if where is None:
             continue
         callee = f"{target.owner.name}.{target.name}" if target.owner is not None else target.name
@@ -1255,7 +1304,10 @@ def hf_unpinned_revision(src: PythonFile) -> Iterator[Hit]:
     pytest modules (`test_*.py`, `conftest.py`: test fixtures load tiny models that nobody pins);
     also a Hub loader (loaders table) called without a revision in a function that has one at
     hand (a `revision` parameter, `kwargs.get("revision")`, `config.revision`) - one passed
-    through a `**` splat the code does not show is accepted; the same for a project function (a
+    through a `**` splat the code does not show is accepted, a revision the function gives only
+    to the load of another id (an adapter's, beside its base model) is not at hand, and a
+    directory the function has just saved a model to (`save_pretrained(path)`) holds local
+    files; the same for a project function (a
     base class's `__init__`) that loads the id it is given with the revision its own parameter
     gives, called with the id but not the revision (`super().__init__(model_id=model_id,
     **kwargs)` after taking `revision` as a named parameter, which `**kwargs` then cannot carry),

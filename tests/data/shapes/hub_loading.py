@@ -38,3 +38,19 @@ def load_with_data(model_args, data_args):
     model = AutoModelForCausalLM.from_pretrained(model_args.name, revision=model_args.model_revision)
     rows = datasets.load_dataset(data_args.dataset_name)
     return model, rows
+
+
+def merge_adapter(config):
+    base = AutoModelForCausalLM.from_pretrained(config.base_model)
+    adapter = AutoModelForCausalLM.from_pretrained(config.adapter, revision=config.revision)
+    merged_dir = f"{config.adapter}-merged"
+    base.save_pretrained(merged_dir)
+    merged = AutoModelForCausalLM.from_pretrained(merged_dir)
+    tokenizer = AutoTokenizer.from_pretrained(config.adapter)
+    return merged, adapter, tokenizer
+
+
+def distill(student_id: str, teacher_id: str, revision: str):
+    student = AutoModelForCausalLM.from_pretrained(student_id)
+    teacher = AutoModelForCausalLM.from_pretrained(teacher_id, revision=revision)
+    return student, teacher
