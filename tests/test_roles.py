@@ -451,6 +451,34 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
     ),
     "script-main-guard": ({"train.py": MAIN}, "train.py", "script", "outside any package"),
     "script-top-tools": ({"tools/release.py": MODULE}, "tools/release.py", "script", "top-level tools/"),
+    # A module that reads the command line as it is imported is run, not imported; one that
+    # parses arguments inside a function is whatever the rest says.
+    "script-arguments-at-module-level": (
+        {
+            "study/label_pairs.py": (
+                "import argparse\n\nparser = argparse.ArgumentParser()\nargs = parser.parse_args()\n"
+            )
+        },
+        "study/label_pairs.py",
+        "script",
+        "command-line arguments read at module level (`parser.parse_args`)",
+    ),
+    "script-fire-in-a-package": (
+        {
+            "pyproject.toml": LIBRARY_PYPROJECT,
+            "ranker/__init__.py": "",
+            "ranker/sweep.py": MODULE + "fire.Fire(main)\n",
+        },
+        "ranker/sweep.py",
+        "script",
+        "(`fire.Fire`)",
+    ),
+    "not-script-arguments-in-a-function": (
+        {"study/label_pairs.py": "def cli(parser):\n    args = parser.parse_args()\n    return args\n"},
+        "study/label_pairs.py",
+        "service",
+        "no distributable",
+    ),
     "script-entry-point": (
         {"pyproject.toml": CLI_PYPROJECT, "ranker/__init__.py": "", "ranker/cli.py": MODULE},
         "ranker/cli.py",

@@ -208,6 +208,11 @@ _REQUIREMENT_NAME = re.compile(
     r"""["']\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*(?:[<>=!~;@ ]|["'])"""
 )
 _MAIN_GUARD = re.compile(r"^if\s+__name__\s*==\s*['\"]__main__['\"]\s*:", re.M)
+# A statement of the module itself (unindented) that parses the command line or hands it to a CLI
+# runner: `args = parser.parse_args()`, `fire.Fire(main)`, `typer.run(main)`.
+_TOP_LEVEL_ARGUMENTS = re.compile(
+    r"^(?:\w[\w, ]*=\s*)?([\w.]*(?:\.parse_args|\.parse_known_args|fire\.Fire|typer\.run))\(", re.M
+)
 _ENTRY_POINT = re.compile(r"""["']\s*[\w.-]+\s*=\s*([\w.]+)\s*(?::\s*[\w.]+)?\s*["']""")
 
 
@@ -404,14 +409,18 @@ class Classifier:
         return None
 
     def _entry_point(self, path: str, text: str) -> str | None:
-        """A module run as a program: a console script's module, or a `__main__` guard outside
-        any package or in a benchmark (checked after service: an app's server module often has one
-        too)."""
+        """A module run as a program: a console script's module, a `__main__` guard outside any
+        package or in a benchmark, or a module that reads its command-line arguments as it is
+        imported (checked after service: an app's server module often has one too)."""
         if not path.endswith(".py"):
             return None
         guarded = _MAIN_GUARD.search(text) is not None
         if guarded and not self._in_package(path):
             return '`if __name__ == "__main__"` outside any package'
+        parsed = _TOP_LEVEL_ARGUMENTS.search(text)
+        if parsed is not None:
+            # Reading the command line on import: run as a program, never imported by one.
+            return f"command-line arguments read at module level (`{parsed.group(1)}`)"
         name = PurePosixPath(path)
         if guarded and _BENCHMARK_NAME.search(name.stem):
             # Inside a package too: a benchmark is run to measure the package, not imported by it.

@@ -247,25 +247,48 @@ def _under_deadline(src: PythonFile, call: ast.Call) -> bool:
 
 
 def _over_http_transport(src: PythonFile, session: ast.Call) -> bool:
-    """The session reads a stream that an MCP HTTP transport opened around it (`async with
-    streamablehttp_client(url) as (read, write, _):`): the nearest enclosing `with` that binds the
-    stream decides."""
+    """The session reads a stream that an MCP HTTP transport opened for it: around it (`async with
+    streamablehttp_client(url) as (read, write, _):`, the nearest enclosing `with` that binds the
+    stream decides), or entered on an exit stack before it in its function (`read, write, _ =
+    await stack.enter_async_context(transport)`, the transport made there or held in a name)."""
     stream = argument(session, 0, "read_stream")
     if not isinstance(stream, ast.Name):
         return False
     for ancestor in src.nodes.ancestors(session):
         if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-            return False
+            break
         if isinstance(ancestor, (ast.With, ast.AsyncWith)):
             for item in ancestor.items:
-                bound = item.optional_vars
-                names = bound.elts if isinstance(bound, ast.Tuple) else [bound]
-                if any(isinstance(n, ast.Name) and n.id == stream.id for n in names):
-                    opened = item.context_expr
-                    return (
-                        isinstance(opened, ast.Call) and src.names.call_name(opened) in _MCP_HTTP_TRANSPORTS
-                    )
-    return False
+                if _binds(item.optional_vars, stream.id):
+                    return _http_transport(src, item.context_expr)
+    function = src.nodes.function(session)
+    entered = [
+        node.value.value if isinstance(node.value, ast.Await) else node.value
+        for node in (scope_walk(*function.body) if function is not None else ())
+        if isinstance(node, ast.Assign)
+        and node.lineno < session.lineno
+        and any(_binds(target, stream.id) for target in node.targets)
+    ]
+    return bool(entered) and all(
+        isinstance(value, ast.Call)
+        and called_name(value) in ("enter_async_context", "enter_context")
+        and bool(value.args)
+        and _http_transport(src, value.args[0])
+        for value in entered
+    )
+
+
+def _binds(target: ast.expr | None, name: str) -> bool:
+    bound = target.elts if isinstance(target, ast.Tuple) else [target]
+    return any(isinstance(n, ast.Name) and n.id == name for n in bound)
+
+
+def _http_transport(src: PythonFile, opened: ast.expr) -> bool:
+    """`opened` is an MCP HTTP transport: a call of one, or a name or attribute holding one."""
+    if not isinstance(opened, ast.Call):
+        held = src.names.value_of(opened)
+        opened = held[1] if held is not None else opened
+    return isinstance(opened, ast.Call) and src.names.call_name(opened) in _MCP_HTTP_TRANSPORTS
 
 
 # How many files naming a provider's client and `timeout` the search for the project's own bound

@@ -2,7 +2,7 @@
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import timedelta
 
 from mcp import ClientSession, StdioServerParameters
@@ -82,3 +82,15 @@ class LooseToolBox:
     async def run(self, name: str, arguments: dict) -> object:
         await asyncio.wait_for(self.session.initialize(), timeout=5)
         return await self.session.call_tool(name, arguments)
+
+
+class StackedToolBox:
+    async def connect(self, url: str | None, params: StdioServerParameters) -> None:
+        self.stack = AsyncExitStack()
+        if url is not None:
+            self.transport = streamablehttp_client(url)
+            read, write, _ = await self.stack.enter_async_context(self.transport)
+            self.session = ClientSession(read, write)  # negative: an HTTP transport entered on the stack
+        else:
+            read, write = await self.stack.enter_async_context(stdio_client(params))
+            self.session = ClientSession(read, write)  # positive: stdio entered on the stack
