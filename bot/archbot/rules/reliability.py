@@ -273,9 +273,29 @@ def _over_http_transport(src: PythonFile, session: ast.Call) -> bool:
         isinstance(value, ast.Call)
         and called_name(value) in ("enter_async_context", "enter_context")
         and bool(value.args)
-        and _http_transport(src, value.args[0])
+        and _http_transport(src, _assigned_before(src, value.args[0], value))
         for value in entered
     )
+
+
+def _assigned_before(src: PythonFile, held: ast.expr, use: ast.AST) -> ast.expr:
+    """What `held` (a name or `self.x`) was last assigned, in source order, before `use` in its
+    function (`self.transport = streamablehttp_client(url)` in the branch that enters it); `held`
+    itself when the function assigns it nowhere before."""
+    function = src.nodes.function(use)
+    if not isinstance(held, (ast.Name, ast.Attribute)) or function is None:
+        return held
+    key = ast.unparse(held)
+    latest: ast.Assign | None = None
+    for node in scope_walk(*function.body):
+        if (
+            isinstance(node, ast.Assign)
+            and node.lineno < getattr(use, "lineno", 0)
+            and any(ast.unparse(target) == key for target in node.targets)
+            and (latest is None or node.lineno > latest.lineno)
+        ):
+            latest = node
+    return latest.value if latest is not None else held
 
 
 def _binds(target: ast.expr | None, name: str) -> bool:

@@ -94,3 +94,13 @@ class StackedToolBox:
         else:
             read, write = await self.stack.enter_async_context(stdio_client(params))
             self.session = ClientSession(read, write)  # positive: stdio entered on the stack
+
+    async def reconnect(self, url: str, legacy: bool) -> None:
+        if legacy:
+            self.transport = sse_client(url)
+            read, write = await self.stack.enter_async_context(self.transport)
+            self.session = ClientSession(read, write)  # negative: an SSE transport held in self
+        else:
+            self.transport = streamablehttp_client(url)
+            read, write, _ = await self.stack.enter_async_context(self.transport)
+            self.session = ClientSession(read, write)  # negative: the transport this branch holds
