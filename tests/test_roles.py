@@ -327,6 +327,12 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
     ),
     # test
     "test-dir": ({"tests/unit/helpers.py": MODULE}, "tests/unit/helpers.py", "test", "path tests/"),
+    "test-autotest-dir": (
+        {"autotest/utils/client_checks.py": MODULE},
+        "autotest/utils/client_checks.py",
+        "test",
+        "path autotest/",
+    ),
     "test-module-name": (
         {"ranker/test_score.py": MODULE},
         "ranker/test_score.py",

@@ -217,7 +217,8 @@ def test_a_revision_at_hand_not_forwarded_to_a_hub_loader(repo: GitRepo, run_arc
     # a function with no revision at hand; a local's revision read after the call (for the teacher
     # model loaded next); a model's revision at a dataset load; a revision given only to another
     # id's load (the base model beside its adapter, 44; the student beside its teacher, 54); a
-    # directory the function has just saved the model to (48).
+    # directory the function has just saved the model to (48); an id set to what a download
+    # given the revision returned (61).
     found = review(repo, run_archbot, {"models/hub_loading.py": "hub_loading.py"})
 
     assert only("hf-unpinned-revision", found) == [

@@ -71,6 +71,8 @@ _TEST_DIRS = frozenset(
         "test",
         "tests",
         "testing",
+        "autotest",
+        "autotests",
         "__tests__",
         "__mocks__",
         "e2e",

@@ -249,9 +249,12 @@ def _under_deadline(src: PythonFile, call: ast.Call) -> bool:
 def _over_http_transport(src: PythonFile, session: ast.Call) -> bool:
     """The session reads a stream that an MCP HTTP transport opened for it: around it (`async with
     streamablehttp_client(url) as (read, write, _):`, the nearest enclosing `with` that binds the
-    stream decides), or entered on an exit stack before it in its function (`read, write, _ =
-    await stack.enter_async_context(transport)`, the transport made there or held in a name)."""
-    stream = argument(session, 0, "read_stream")
+    stream decides), or entered before it in its function (`read, write, _ = await
+    stack.enter_async_context(transport)`, `streams = await transport.__aenter__()`, the transport
+    made there or held in a name)."""
+    first = session.args[0] if session.args else None
+    # `ClientSession(*streams)`: the streams a transport handed back, as one tuple.
+    stream = first.value if isinstance(first, ast.Starred) else argument(session, 0, "read_stream")
     if not isinstance(stream, ast.Name):
         return False
     for ancestor in src.nodes.ancestors(session):
@@ -270,12 +273,21 @@ def _over_http_transport(src: PythonFile, session: ast.Call) -> bool:
         and any(_binds(target, stream.id) for target in node.targets)
     ]
     return bool(entered) and all(
-        isinstance(value, ast.Call)
-        and called_name(value) in ("enter_async_context", "enter_context")
-        and bool(value.args)
-        and _http_transport(src, _assigned_before(src, value.args[0], value))
+        (transport := _entered(value)) is not None
+        and _http_transport(src, _assigned_before(src, transport, value))
         for value in entered
     )
+
+
+def _entered(value: ast.expr) -> ast.expr | None:
+    """The context manager `value` enters: `stack.enter_async_context(cm)`, `cm.__aenter__()`."""
+    if not isinstance(value, ast.Call):
+        return None
+    if called_name(value) in ("enter_async_context", "enter_context") and value.args:
+        return value.args[0]
+    if isinstance(value.func, ast.Attribute) and value.func.attr in ("__aenter__", "__enter__"):
+        return value.func.value
+    return None
 
 
 def _assigned_before(src: PythonFile, held: ast.expr, use: ast.AST) -> ast.expr:

@@ -952,6 +952,33 @@ def _given_to_another_id(src: PythonFile, read: ast.AST, loaded: str | None) -> 
     return False
 
 
+def _fetched_at_revision(src: PythonFile, call: ast.Call, entry: loaders.HubLoader) -> bool:
+    """The id the loader is given is a name the function set, before the call, to what a call
+    given a revision returned (`path = get_model(path, download_dir, config.revision)`,
+    `snapshot_download(repo_id, revision=rev)`): files fetched at that revision."""
+    loaded = argument(call, entry.repo_position, *entry.repo_names)
+    function = src.nodes.function(call)
+    if not isinstance(loaded, ast.Name) or function is None:
+        return False
+    revisions = _REVISION_NAMES["any"]
+    for node in own_nodes(*function.body):
+        if not (
+            isinstance(node, ast.Assign)
+            and node.lineno < call.lineno
+            and any(isinstance(t, ast.Name) and t.id == loaded.id for t in node.targets)
+        ):
+            continue
+        value = node.value.value if isinstance(node.value, ast.Await) else node.value
+        if isinstance(value, ast.Call) and any(
+            (isinstance(part, ast.Name) and part.id in revisions)
+            or (isinstance(part, ast.Attribute) and part.attr in revisions)
+            for argument_value in _arguments(value)
+            for part in ast.walk(argument_value)
+        ):
+            return True
+    return False
+
+
 # Where code writes a model, tokenizer or dataset to a directory it can load again from.
 _SAVES = frozenset(["save_pretrained", "save_model", "save_to_disk"])
 
@@ -986,7 +1013,7 @@ def _revision_not_forwarded(src: PythonFile, call: ast.Call, name: str) -> str |
     if src.names.keywords(call).state(*entry.revision_options) != "absent":
         return None
     where = _revision_in_scope(src, function, call, entry.holds, _loaded_id(src, call))
-    if where is None or _saved_here(src, call):
+    if where is None or _saved_here(src, call) or _fetched_at_revision(src, call, entry):
         return None
     loader = _method(call) or name.rsplit(".", 1)[-1]
     return f"`{loader}` is called without `revision=` although {where} is at hand: it loads the main branch."
@@ -1306,8 +1333,9 @@ def hf_unpinned_revision(src: PythonFile) -> Iterator[Hit]:
     hand (a `revision` parameter, `kwargs.get("revision")`, `config.revision`) - one passed
     through a `**` splat the code does not show is accepted, a revision the function gives only
     to the load of another id (an adapter's, beside its base model) is not at hand, and a
-    directory the function has just saved a model to (`save_pretrained(path)`) holds local
-    files; the same for a project function (a
+    directory the function has just saved a model to (`save_pretrained(path)`), or an id it set
+    to what a call given the revision returned (`path = get_model(path, dir, cfg.revision)`),
+    holds local files; the same for a project function (a
     base class's `__init__`) that loads the id it is given with the revision its own parameter
     gives, called with the id but not the revision (`super().__init__(model_id=model_id,
     **kwargs)` after taking `revision` as a named parameter, which `**kwargs` then cannot carry),

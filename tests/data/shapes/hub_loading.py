@@ -54,3 +54,12 @@ def distill(student_id: str, teacher_id: str, revision: str):
     student = AutoModelForCausalLM.from_pretrained(student_id)
     teacher = AutoModelForCausalLM.from_pretrained(teacher_id, revision=revision)
     return student, teacher
+
+
+def load_fetched(model_path: str, settings):
+    model_path = fetch_model(model_path, settings.cache_dir, settings.revision)
+    return AutoModelForCausalLM.from_pretrained(model_path)
+
+
+def fetch_model(model_path: str, cache_dir: str, revision: str) -> str:
+    return f"{cache_dir}/{model_path}@{revision}"

@@ -104,3 +104,13 @@ class StackedToolBox:
             self.transport = streamablehttp_client(url)
             read, write, _ = await self.stack.enter_async_context(self.transport)
             self.session = ClientSession(read, write)  # negative: the transport this branch holds
+
+
+class ManualToolBox:
+    async def connect(self, url: str, params: StdioServerParameters) -> None:
+        self.transport = sse_client(url)
+        streams = await self.transport.__aenter__()
+        self.session = ClientSession(*streams)  # negative: an SSE transport entered by hand
+        self.local = stdio_client(params)
+        pipes = await self.local.__aenter__()
+        self.local_session = ClientSession(*pipes)  # positive: stdio entered by hand
