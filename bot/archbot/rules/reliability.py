@@ -274,7 +274,7 @@ def _over_http_transport(src: PythonFile, session: ast.Call) -> bool:
     ]
     return bool(entered) and all(
         (transport := _entered(value)) is not None
-        and _http_transport(src, _assigned_before(src, transport, value))
+        and all(_http_transport(src, held) for held in _assigned_before(src, transport, value))
         for value in entered
     )
 
@@ -290,24 +290,43 @@ def _entered(value: ast.expr) -> ast.expr | None:
     return None
 
 
-def _assigned_before(src: PythonFile, held: ast.expr, use: ast.AST) -> ast.expr:
-    """What `held` (a name or `self.x`) was last assigned, in source order, before `use` in its
-    function (`self.transport = streamablehttp_client(url)` in the branch that enters it); `held`
-    itself when the function assigns it nowhere before."""
+def _assigned_before(src: PythonFile, held: ast.expr, use: ast.AST) -> list[ast.expr]:
+    """What `held` (a name or `self.x`) may hold at `use`, from its function's assignments before
+    it: the last one when it sits in the same branch as `use` (`self.transport =
+    streamablehttp_client(url)` in the branch that enters it), else each of them (one per branch
+    of an `if` that chose the transport); `held` itself when there is none."""
     function = src.nodes.function(use)
     if not isinstance(held, (ast.Name, ast.Attribute)) or function is None:
-        return held
+        return [held]
     key = ast.unparse(held)
-    latest: ast.Assign | None = None
-    for node in scope_walk(*function.body):
-        if (
-            isinstance(node, ast.Assign)
+    assigned = sorted(
+        (
+            node
+            for node in scope_walk(*function.body)
+            if isinstance(node, ast.Assign)
             and node.lineno < getattr(use, "lineno", 0)
             and any(ast.unparse(target) == key for target in node.targets)
-            and (latest is None or node.lineno > latest.lineno)
-        ):
-            latest = node
-    return latest.value if latest is not None else held
+        ),
+        key=lambda node: node.lineno,
+    )
+    if not assigned:
+        return [held]
+    if _branch(src, assigned[-1]) is _branch(src, use):
+        return [assigned[-1].value]
+    return [node.value for node in assigned]
+
+
+# Statements whose bodies run on some paths only (or again): a value assigned in one may not be
+# the one in effect after it.
+_BRANCHES = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.Try, ast.ExceptHandler, ast.match_case)
+
+
+def _branch(src: PythonFile, node: ast.AST) -> ast.AST | None:
+    """The innermost branch or loop (or, outside any, the function) that `node` runs in."""
+    for ancestor in src.nodes.ancestors(node):
+        if isinstance(ancestor, (*_BRANCHES, ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            return ancestor
+    return None
 
 
 def _binds(target: ast.expr | None, name: str) -> bool:

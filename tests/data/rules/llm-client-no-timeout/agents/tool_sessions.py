@@ -114,3 +114,12 @@ class ManualToolBox:
         self.local = stdio_client(params)
         pipes = await self.local.__aenter__()
         self.local_session = ClientSession(*pipes)  # positive: stdio entered by hand
+
+
+async def open_either(url: str | None, params: StdioServerParameters, stack: AsyncExitStack) -> ClientSession:
+    if url is None:
+        client = stdio_client(params)
+    else:
+        client = sse_client(url)
+    transports = await stack.enter_async_context(client)
+    return await stack.enter_async_context(ClientSession(*transports))  # positive: stdio on one branch
