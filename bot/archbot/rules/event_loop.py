@@ -695,7 +695,7 @@ class _LoopToItself:
 
 
 def _position(node: ast.AST) -> tuple[int, int]:
-    return node.lineno, node.col_offset  # type: ignore[attr-defined]
+    return getattr(node, "lineno", 0), getattr(node, "col_offset", 0)
 
 
 def _end(node: ast.stmt) -> tuple[int, int]:
