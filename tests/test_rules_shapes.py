@@ -233,14 +233,15 @@ def test_a_revision_at_hand_not_passed_to_a_project_loader(repo: GitRepo, run_ar
     # revision their parameter gives. Negatives: the revision passed on (by position, by keyword);
     # a **kwargs that may carry it (the subclass took no named revision, or rebinds its **kwargs);
     # a callee whose default is a commit SHA; a caller with no revision at hand; a literal id; a
-    # super(LoadingRuntime, self) call, which skips LoadingRuntime's loading __init__.
+    # super(LoadingRuntime, self) call, which skips LoadingRuntime's loading __init__; an id built
+    # as a path on this machine (an export directory, 64 and 65).
     files = {"engines/base.py": "engines/base.py", "engines/vision.py": "engines/vision.py"}
     found = review(repo, run_archbot, files)
 
     assert only("hf-unpinned-revision", found) == [
-        ("engines/vision.py", 9, "hf-unpinned-revision", "medium"),  # super().__init__(model_id=...)
-        ("engines/vision.py", 26, "hf-unpinned-revision", "medium"),  # Engine.__init__(self, model_id)
-        ("engines/vision.py", 30, "hf-unpinned-revision", "medium"),  # load_weights: revision="main"
+        ("engines/vision.py", 13, "hf-unpinned-revision", "medium"),  # super().__init__(model_id=...)
+        ("engines/vision.py", 30, "hf-unpinned-revision", "medium"),  # Engine.__init__(self, model_id)
+        ("engines/vision.py", 34, "hf-unpinned-revision", "medium"),  # load_weights: revision="main"
     ]
 
 

@@ -23,6 +23,7 @@ from archbot.rules.pyast import (
     kwarg,
     literal_text,
     string_value,
+    url_value,
 )
 from archbot.rules.source import PythonFile, SourceFile
 
@@ -979,6 +980,18 @@ def _fetched_at_revision(src: PythonFile, call: ast.Call, entry: loaders.HubLoad
     return False
 
 
+# What builds a path on this machine (never a Hub id): a directory the code exports or saves to.
+_PATH_MAKERS = frozenset(["pathlib.Path", "os.path.join", "tempfile.mkdtemp", "tempfile.gettempdir"])
+
+
+def _filesystem_path(src: PythonFile, call: ast.Call, value: ast.expr) -> bool:
+    """`value`, given to `call`, is built as a path on this machine (`Path(tmp.name)`,
+    `os.path.join(out, "onnx")`), itself or through the name it is read from (its last assignment
+    before the call): local files, no revision to pin."""
+    built = url_value(src.names, src.nodes, call, value)
+    return isinstance(built, ast.Call) and src.names.call_name(built) in _PATH_MAKERS
+
+
 # Where code writes a model, tokenizer or dataset to a directory it can load again from.
 _SAVES = frozenset(["save_pretrained", "save_model", "save_to_disk"])
 
@@ -1055,7 +1068,8 @@ def _revision_not_passed_on(src: PythonFile, call: ast.Call) -> str | None:
     parameter gives (`_parameter_loads`), called with that id but not that revision, while the
     caller has a revision at hand: `super().__init__(model_id=model_id, **kwargs)` in a subclass
     that took `revision` as a named parameter (so `**kwargs` cannot carry it). The callee loads
-    the main branch (or its default's floating revision)."""
+    the main branch (or its default's floating revision). An id built as a path on this machine
+    (`Path(export_dir.name)`) holds local files."""
     names = src.names
     function = src.nodes.function(call)
     if function is None or "revision" not in src.text:
@@ -1076,6 +1090,7 @@ def _revision_not_passed_on(src: PythonFile, call: ast.Call) -> str | None:
             or revision in bound
             or keywords.carried(revision) != "absent"
             or not _floating_default(target, revision)
+            or _filesystem_path(src, call, model)
         ):
             continue
         where = _revision_in_scope(src, function, call, entry.holds, ast.dump(model))

@@ -1,3 +1,7 @@
+import os
+import tempfile
+from pathlib import Path
+
 from transformers import AutoImageProcessor
 
 from engines.base import Engine, LoadingRuntime, load_exact, load_reviewed, load_weights
@@ -52,3 +56,10 @@ class PrebuiltRuntime(LoadingRuntime):
     def __init__(self, model_id: str, model, revision: str | None = None):
         super(LoadingRuntime, self).__init__(model_id)
         self.model = model
+
+
+def export_and_load(checkpoint: str, revision: str):
+    exported = tempfile.TemporaryDirectory()
+    export_dir = Path(exported.name)
+    onnx = load_weights(os.path.join(exported.name, "onnx"))
+    return load_weights(export_dir), onnx
