@@ -499,11 +499,13 @@ def test_a_call_given_its_callers_arguments_carries_its_old_gap_silently(
     assert changed == [("service/complete.py", "llm-client-no-retry", "medium", [19])]
 
 
+# An OpenAI client with its timeout and retries set (lines 1-5 of the fixtures below).
+BOUNDED_CLIENT = "from openai import OpenAI\n\nclient = OpenAI(timeout=30, max_retries=3)\n\n\n"
+
+
 # A labelling job calling the model once per review, in turn (line 9).
 LABELS = (
-    "from openai import OpenAI\n\n"
-    "client = OpenAI(timeout=30, max_retries=3)\n\n\n"
-    "def label(texts, model):\n"
+    BOUNDED_CLIENT + "def label(texts, model):\n"
     "    labels = []\n"
     "    for r in texts:\n"
     '        out = client.chat.completions.create(model=model, messages=[{"role": "user", "content": r}])\n'
@@ -538,9 +540,7 @@ def test_a_call_in_a_loop_given_other_options_carries_its_old_gap_silently(
 
 # A service coroutine calling the model through the synchronous client, on the event loop (line 7).
 COROUTINE_ANSWER = (
-    "from openai import OpenAI\n\n"
-    "client = OpenAI(timeout=30, max_retries=3)\n\n\n"
-    "async def answer(question):\n"
+    BOUNDED_CLIENT + "async def answer(question):\n"
     '    reply = client.chat.completions.create(model="gpt-4o-2024-08-06", max_tokens=200, '
     'messages=[{"role": "user", "content": question}])\n'
     "    return reply.choices[0].message.content\n"

@@ -433,7 +433,7 @@ class Names:
                 for n in own_nodes(*function.body)
                 if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
             }
-            found = self._locals[function] = frozenset(stored | _parameters(function))
+            found = self._locals[function] = frozenset(stored | parameter_names(function))
         return found
 
     def qualname(self, node: ast.AST | None) -> str | None:
@@ -726,7 +726,7 @@ class Names:
             isinstance(n, ast.Name) and n.id == forwarded and isinstance(n.ctx, ast.Store)
             for n in own_nodes(*function.body)
         ):
-            named = frozenset(_parameters(function)) - {forwarded}
+            named = frozenset(parameter_names(function)) - {forwarded}
         return Keywords(values, tuple(unresolved), forwarded, named)
 
     def _splat(
@@ -828,7 +828,7 @@ class Names:
         through: str | None = None
         if function is not None and function.args.kwarg is not None and function.args.kwarg.arg == name.id:
             through = name.id
-        elif function is not None and name.id in _parameters(function):
+        elif function is not None and name.id in parameter_names(function):
             return None
         else:
             scope_nodes = own_nodes(*function.body) if function is not None else iter(self.tree.module.body)
@@ -1097,7 +1097,7 @@ class Names:
         """What a local name (not a parameter) of its function was assigned before its use, and,
         with `loops`, what the loops binding it iterate over."""
         function = self.tree.function(name) if self.tree.owns(name) else None
-        if function is None or name.id in _parameters(function):
+        if function is None or name.id in parameter_names(function):
             return
         for node in own_nodes(*function.body):
             for target, value in _assigned(node):
@@ -1107,7 +1107,8 @@ class Names:
                 yield node.iter
 
 
-def _parameters(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+def parameter_names(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    """Every name the function's parameters bind (`*args` and `**kwargs` included)."""
     return {a.arg for a in ast.walk(function.args) if isinstance(a, ast.arg)}
 
 

@@ -10,7 +10,7 @@ from archbot import carried
 from archbot.models import Severity
 from archbot.repo import loaders
 from archbot.repo.model import Function, own_nodes
-from archbot.repo.resolve import Keywords, Names, Tree
+from archbot.repo.resolve import Keywords, Names, Tree, parameter_names
 from archbot.rules import Family, Hit
 from archbot.rules.pyast import (
     argument,
@@ -715,10 +715,7 @@ def _handed_on(src: PythonFile, call: ast.Call, value: ast.expr) -> bool:
     if isinstance(value, ast.Attribute):
         return True
     function = src.nodes.function(call)
-    if not isinstance(value, ast.Name) or function is None:
-        return False
-    parameters = function.args
-    return value.id in {a.arg for a in [*parameters.posonlyargs, *parameters.args, *parameters.kwonlyargs]}
+    return isinstance(value, ast.Name) and function is not None and value.id in parameter_names(function)
 
 
 def _options_owner(src: PythonFile, call: ast.Call) -> ast.Call | None:
@@ -910,7 +907,7 @@ def _revision_in_scope(
             ]
             if not uses or not all(_given_to_another_id(src, use, loaded) for use in uses):
                 return f"the `{arg.arg}` parameter"
-    parameters = {a.arg for a in ast.walk(function.args) if isinstance(a, ast.arg)}
+    parameters = parameter_names(function)
     for node in own_nodes(*function.body):
         holder: ast.expr | None = None
         if (
@@ -954,30 +951,21 @@ def _given_to_another_id(src: PythonFile, read: ast.AST, loaded: str | None) -> 
 
 
 def _fetched_at_revision(src: PythonFile, call: ast.Call, entry: loaders.HubLoader) -> bool:
-    """The id the loader is given is a name the function set, before the call, to what a call
+    """The id the loader is given is a name the function last set, before the call, to what a call
     given a revision returned (`path = get_model(path, download_dir, config.revision)`,
     `snapshot_download(repo_id, revision=rev)`): files fetched at that revision."""
     loaded = argument(call, entry.repo_position, *entry.repo_names)
-    function = src.nodes.function(call)
-    if not isinstance(loaded, ast.Name) or function is None:
+    if not isinstance(loaded, ast.Name):
         return False
+    fetched = url_value(src.names, src.nodes, call, loaded)
+    fetched = fetched.value if isinstance(fetched, ast.Await) else fetched
     revisions = _REVISION_NAMES["any"]
-    for node in own_nodes(*function.body):
-        if not (
-            isinstance(node, ast.Assign)
-            and node.lineno < call.lineno
-            and any(isinstance(t, ast.Name) and t.id == loaded.id for t in node.targets)
-        ):
-            continue
-        value = node.value.value if isinstance(node.value, ast.Await) else node.value
-        if isinstance(value, ast.Call) and any(
-            (isinstance(part, ast.Name) and part.id in revisions)
-            or (isinstance(part, ast.Attribute) and part.attr in revisions)
-            for argument_value in _arguments(value)
-            for part in ast.walk(argument_value)
-        ):
-            return True
-    return False
+    return isinstance(fetched, ast.Call) and any(
+        (isinstance(part, ast.Name) and part.id in revisions)
+        or (isinstance(part, ast.Attribute) and part.attr in revisions)
+        for given in _arguments(fetched)
+        for part in ast.walk(given)
+    )
 
 
 # What builds a path on this machine (never a Hub id): a directory the code exports or saves to.
