@@ -280,3 +280,43 @@ def test_a_requirement_rewritten_with_its_old_specifier_is_not_unpinned(repo: Gi
         ("requirements.txt", 3, "medium"),
         ("requirements.txt", 5, "medium"),
     ]
+
+
+_PINNED_SHA = "4f3b1c2d9e8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c"
+
+
+def test_a_new_config_written_from_the_projects_others_carries_their_remote_code_switch(
+    repo: GitRepo,
+    run_archbot,  # type: ignore[no-untyped-def]
+) -> None:
+    """A configuration line the project's other configurations already hold, with the same finding
+    (carried.py: a new experiment's config copied from the last one, an entry added to a registry
+    beside its siblings), repeats the project's choice; the first switch of its kind, and a copy of
+    a pinned one left unpinned, are reported, in each file the change adds it to."""
+    vision = "model:\n  name: acme/vision-7b\n  trust_remote_code: true\n  dtype: bfloat16\n"
+    repo.stage("experiments/configs/v1/vision_small.yaml", vision)
+    repo.stage(
+        "experiments/registry.yaml",
+        "- name: acme/vision-7b\n  args:\n    trust_remote_code: true\n",
+    )
+    repo.stage(
+        "serving/configs/base.yaml",
+        f"model:\n  name: acme/chat-7b\n  trust-remote-code: yes\n  revision: {_PINNED_SHA}\n",
+    )
+    repo.commit("before")
+    large = vision.replace("dtype: bfloat16", "dtype: float16")
+    repo.stage("experiments/configs/v2/vision_large.yaml", large)
+    repo.stage(
+        "experiments/registry.yaml",
+        "- name: acme/vision-7b\n  args:\n    trust_remote_code: true\n"
+        "- name: acme/vision-13b\n  args:\n    trust_remote_code: true\n",
+    )
+    repo.stage("serving/configs/large.yaml", "model:\n  name: acme/chat-13b\n  trust-remote-code: yes\n")
+    repo.stage("agents/configs/planner.yaml", "model:\n  name: acme/plan-3b\n  trust_remote_code: on\n")
+    repo.stage("agents/configs/critic.yaml", "model:\n  name: acme/critic-3b\n  trust_remote_code: on\n")
+
+    assert findings_for("trust-remote-code", review_staged(run_archbot)) == [
+        ("agents/configs/critic.yaml", 3, "high"),
+        ("agents/configs/planner.yaml", 3, "high"),
+        ("serving/configs/large.yaml", 3, "high"),
+    ]

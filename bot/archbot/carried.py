@@ -28,6 +28,13 @@ call, so `stop=` added to a completion carries it; a call per loop item: the loo
 the coroutine it runs in); and a rule
 that reads the values (a request body without its seed, the file a rewritten loader unpickles)
 speaks when they change or move.
+
+A configuration line is seldom written from nothing: a new experiment's config is copied from the
+last one, a registry entry from its siblings. A line a change adds to a file other than code, for
+a rule that judges a setting (subject "call" or "surroundings": remote code switched on), carries
+what its rule said of the same line elsewhere in that file, or in the nearest files of its kind
+the change left alone, before the change: the project's choice repeated, reviewed where it was
+first made. The first such line, or a copy that drops the pin its model had, still speaks.
 """
 
 from __future__ import annotations
@@ -508,6 +515,54 @@ def _before(path: str, sources: Mapping[str, SourceFile], files: Mapping[str, Ch
     return None
 
 
+# How many of the nearest files of its kind a new configuration line is looked for in.
+_NEAREST_TEMPLATES = 3
+
+
+def _templated_from(
+    after: SourceFile, line: int, sources: Mapping[str, SourceFile], files: Mapping[str, ChangedFile]
+) -> dict[str, frozenset[int]]:
+    """Where the repository held the text of `line`, a line a change adds to a configuration file,
+    before the change: the file's own lines with that text, and those of the nearest files of its
+    kind (by path) that hold it and that the change left alone. A new configuration is written
+    from the project's others (an experiment's config copied from the last one, an entry added to
+    a registry beside its siblings)."""
+    text = after.line(line).strip()
+    key = _collapsed(text)
+    if not key:
+        return {}
+    found: dict[str, frozenset[int]] = {}
+    before = _before(after.path, sources, files)
+    own = _lines_holding(before or "", key)
+    if own:
+        found[after.path] = own
+    name = after.path.rsplit("/", 1)[-1]
+    kind = f"*.{name.rsplit('.', 1)[-1]}" if "." in name.lstrip(".") else name
+    others = [path for path in after.repo.containing((text,), kind) if path not in files]
+    for path in sorted(others, key=lambda other: (-_shared_folders(other, after.path), other))[
+        :_NEAREST_TEMPLATES
+    ]:
+        held = _lines_holding(after.repo.text(path) or "", key)
+        if held:
+            found[path] = held
+    return found
+
+
+def _lines_holding(text: str, key: str) -> frozenset[int]:
+    """The numbers of the lines of `text` that are `key`, whitespace collapsed."""
+    return frozenset(number for number, line in enumerate(text.splitlines(), 1) if _collapsed(line) == key)
+
+
+def _shared_folders(path: str, other: str) -> int:
+    """How many leading folders two paths share."""
+    shared = 0
+    for mine, theirs in zip(path.split("/")[:-1], other.split("/")[:-1], strict=False):
+        if mine != theirs:
+            break
+        shared += 1
+    return shared
+
+
 class _Suspect(typing.NamedTuple):
     """A finding to check against the file before the change: carried when its rule reported on
     one of `lines` there (none: any line), with the same words when `same_words`."""
@@ -544,7 +599,10 @@ def without_carried(
       given (on a line that rewrites a removed one, not one added past them);
     - any finding on a rewritten line of a file other than Python (a manifest's image tag bumped)
       when its rule said the same words of that file before the change: the gap was there, the
-      change did not bring it. (In Python an edit near a gap is often the place to close it: an
+      change did not bring it; on a new line of such a file, for a rule that judges a setting
+      (subject "call" or "surroundings"), when its rule said the same words of a line with its
+      text in that file before the change or in one of the nearest files of its kind the change
+      left alone (`_templated_from`). (In Python an edit near a gap is often the place to close it: an
       evaluation's generation config added without the seed it lacked.)
     `rerun(before, specs)` runs rules over a file's old version."""
     from archbot.rules import source
@@ -575,14 +633,17 @@ def without_carried(
         for path, numbers in by_path.items():
             suspects.setdefault(path, []).append(_Suspect(finding, frozenset(numbers)))
         after = sources.get(finding.file)
+        spec = specs.get(finding.rule)
+        subject = finding.subject or (spec.subject if spec is not None else None)
         if not isinstance(after, source.PythonFile):
             if replaced is not None:
                 suspects.setdefault(finding.file, []).append(_Suspect(finding, frozenset(), True))
+            elif after is not None and subject in ("call", "surroundings"):
+                for path, lines in _templated_from(after, finding.line, sources, files).items():
+                    suspects.setdefault(path, []).append(_Suspect(finding, lines, True))
         elif after.kind == "python":
             if finding.file not in reformats:
                 reformats[finding.file] = _Reformats(_before(finding.file, sources, files), changed)
-            spec = specs.get(finding.rule)
-            subject = finding.subject or (spec.subject if spec is not None else None)
             old_lines = reformats[finding.file].old_lines(after, finding.line, subject, removed)
             if old_lines:
                 suspects.setdefault(finding.file, []).append(_Suspect(finding, old_lines))
@@ -590,11 +651,12 @@ def without_carried(
                 for path, lines in removed.moved_to(after, finding.line, elsewhere=True).items():
                     suspects.setdefault(path, []).append(_Suspect(finding, lines))
     for path, items in suspects.items():
-        before_text = _before(path, sources, files)
-        if before_text is None:
-            continue
         after = sources.get(path)
         repo = after.repo if after is not None else next(iter(sources.values())).repo
+        # A file the change left alone is now as it was before it.
+        before_text = _before(path, sources, files) if path in files else repo.text(path)
+        if before_text is None:
+            continue
         every_line = frozenset(range(1, before_text.count("\n") + 2))
         items = [item if item.lines else item._replace(lines=every_line) for item in items]
         before = source.make(path, before_text, frozenset().union(*(i.lines for i in items)), True, repo)
