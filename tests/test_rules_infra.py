@@ -320,3 +320,43 @@ def test_a_new_config_written_from_the_projects_others_carries_their_remote_code
         ("agents/configs/planner.yaml", 3, "high"),
         ("serving/configs/large.yaml", 3, "high"),
     ]
+
+
+def test_a_kustomize_patch_leaves_what_it_omits_to_its_base(repo: GitRepo, run_archbot) -> None:  # type: ignore[no-untyped-def]
+    """A file a kustomization merges as a patch (`patches:` entries, `patchesStrategicMerge:`
+    items, named relative to the kustomization, from a folder above it too) holds only what it
+    changes: the resources, probes and replicas it leaves out are the base's. A workload the same
+    kustomization lists as a resource is whole, and its gaps are reported."""
+    server = (
+        "apiVersion: apps/v1\n"
+        "kind: Deployment\n"
+        "metadata:\n"
+        "  name: {name}\n"
+        "spec:\n"
+        "  template:\n"
+        "    spec:\n"
+        "      containers:\n"
+        "        - name: {name}\n"
+        "          image: vllm/vllm-openai:v0.6.3\n"
+        "          env:\n"
+        "            - name: MAX_MODEL_LEN\n"
+        "              value: '8192'\n"
+    )
+    repo.stage(
+        "deploy/overlays/prod/kustomization.yaml",
+        "resources:\n  - ../../base\n  - router.yaml\n"
+        "patches:\n  - path: patches/chat-server.yaml\n    target:\n      kind: Deployment\n"
+        "patchesStrategicMerge:\n  - ../shared/embed-server.yaml\n",
+    )
+    repo.stage("deploy/overlays/prod/patches/chat-server.yaml", server.format(name="chat-server"))
+    repo.stage("deploy/overlays/shared/embed-server.yaml", server.format(name="embed-server"))
+    repo.stage("deploy/overlays/prod/router.yaml", server.format(name="router"))
+
+    report = review_staged(run_archbot)
+
+    assert sorted((f["rule"], f["file"], f["line"]) for f in places(report)) == [
+        ("k8s-serving-no-liveness-or-startup-probe", "deploy/overlays/prod/router.yaml", 9),
+        ("k8s-serving-no-readiness-probe", "deploy/overlays/prod/router.yaml", 9),
+        ("k8s-serving-no-resources", "deploy/overlays/prod/router.yaml", 9),
+        ("k8s-serving-single-replica-no-hpa", "deploy/overlays/prod/router.yaml", 2),
+    ]

@@ -23,6 +23,7 @@ from archbot.rules.manifests import (
     get,
     items,
     key_line,
+    kustomize_patch,
     manifest,
     mapping,
     repo_documents,
@@ -45,7 +46,7 @@ _SLOW_LOAD_SECONDS = 300
 
 
 def _manifest(src: YamlFile) -> Manifest:
-    return manifest(src.documents, src.template.outputs)
+    return manifest(src.documents, src.template.outputs, kustomize_patch(src.repo, src.path))
 
 
 def _report_line(
@@ -165,7 +166,8 @@ def k8s_serving_no_resources(src: YamlFile) -> Iterator[Hit]:
     batch custom resources (`*Job`, Argo workflows, Tekton runs) are skipped. A preset merged by
     a controller (`*Config`, `*Template`) is reported only when it declares `resources:` and
     leaves part out. Resources written by an unrendered template (`toYaml .Values.resources`)
-    are unknown, not missing.
+    are unknown, not missing, as is what a kustomize patch (a file a kustomization lists under
+    `patches:`) leaves to its base.
 
     Why:
         Without requests the scheduler over-packs nodes; without a memory limit a model server that
@@ -291,7 +293,7 @@ def k8s_serving_no_readiness_probe(src: YamlFile) -> Iterator[Hit]:
     """A Deployment or StatefulSet container without a `readinessProbe`.
 
     High when a Service in the change or the repository selects the pod, medium otherwise. Init
-    containers, Jobs and CronJobs are skipped.
+    containers, Jobs and CronJobs are skipped; so is a probe a kustomize patch leaves to its base.
 
     Why:
         Without readiness the Service sends traffic to a pod as soon as its process starts, while
@@ -367,7 +369,7 @@ def k8s_serving_no_liveness_or_startup_probe(src: YamlFile) -> Iterator[Hit]:
 
     Liveness is optional for a process that exits on failure: suppress with
     `# archbot: ignore[k8s-serving-no-liveness-or-startup-probe] exits on failure`. Init
-    containers, Jobs and CronJobs are skipped.
+    containers, Jobs and CronJobs are skipped; so is a probe a kustomize patch leaves to its base.
 
     Why:
         A deadlocked server that never exits is never restarted without liveness; with a liveness
@@ -560,7 +562,8 @@ def _latest_in_values(src: YamlFile) -> Iterator[Hit]:
 )
 def k8s_serving_single_replica_no_hpa(src: YamlFile) -> Iterator[Hit]:
     """A model-server Deployment with `replicas` of 1 (or unset) and no HorizontalPodAutoscaler or
-    KEDA `ScaledObject` targeting it anywhere in the repository's manifests.
+    KEDA `ScaledObject` targeting it anywhere in the repository's manifests. A kustomize patch
+    without `replicas` keeps its base's.
 
     Why:
         One replica is a single point of failure: every node drain, OOM kill or rollout is an
@@ -583,6 +586,8 @@ def k8s_serving_single_replica_no_hpa(src: YamlFile) -> Iterator[Hit]:
         if workload.kind != "Deployment" or not any(c.is_model_server for c in workload.main_containers):
             continue
         spec = get(workload.document, "spec")
+        if get(spec, "replicas") is None and workload.manifest.patch:
+            continue  # the base's count stands
         replicas = _int(get(spec, "replicas"), 1)
         if replicas is None or replicas > 1:
             continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import functools
+import posixpath
 import re
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
@@ -172,6 +173,9 @@ class Manifest:
 
     documents: tuple[yaml.Node, ...]
     outputs: tuple[tuple[int, int], ...] = ()
+    # A patch merged over a base the file does not hold (a kustomization's `patches:`): a key it
+    # leaves out keeps the base's value, unknown here.
+    patch: bool = False
 
     def presence(self, node: yaml.Node | None, *path: str) -> Presence:
         """Whether the value at `path` under the mapping `node` is there, absent, or unknowable."""
@@ -184,7 +188,7 @@ class Manifest:
                 return Presence.MISSING
             child = get(node, key)
             if child is None:
-                return Presence.UNKNOWN if self.opens(node) else Presence.MISSING
+                return Presence.UNKNOWN if self.patch or self.opens(node) else Presence.MISSING
             node = child
         return Presence.PRESENT
 
@@ -306,8 +310,49 @@ class Workload:
         return is_partial(self.kind)
 
 
-def manifest(documents: Iterable[yaml.Node], outputs: tuple[tuple[int, int], ...] = ()) -> Manifest:
-    return Manifest(tuple(documents), outputs)
+def manifest(
+    documents: Iterable[yaml.Node], outputs: tuple[tuple[int, int], ...] = (), patch: bool = False
+) -> Manifest:
+    return Manifest(tuple(documents), outputs, patch)
+
+
+_KUSTOMIZATIONS = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+
+
+def kustomize_patch(repo: Repository, path: str) -> bool:
+    """Is `path` a patch a kustomization of the repository merges over its resources
+    (`patches:` and `patchesJson6902:` entries' `path`, `patchesStrategicMerge:` items)?"""
+    return path in _kustomize_patches(repo)
+
+
+@functools.lru_cache(maxsize=8)
+def _kustomize_patches(repo: Repository) -> frozenset[str]:
+    """Every file the repository's kustomizations name as patches, read once per review."""
+    return frozenset(
+        patch
+        for kustomization in repo.files
+        if kustomization.rsplit("/", 1)[-1] in _KUSTOMIZATIONS
+        for patch in _patch_paths(repo, kustomization)
+    )
+
+
+def _patch_paths(repo: Repository, kustomization: str) -> frozenset[str]:
+    """The files a kustomization names as patches, as repository paths."""
+    import yaml
+
+    text = repo.text(kustomization)
+    if not text:
+        return frozenset()
+    try:
+        document = yaml.compose(text, Loader=source.YAML_LOADER)
+    except yaml.YAMLError:
+        return frozenset()
+    entries = [*items(get(document, "patches")), *items(get(document, "patchesJson6902"))]
+    named = [*items(get(document, "patchesStrategicMerge")), *(get(entry, "path") for entry in entries)]
+    folder = posixpath.dirname(kustomization)
+    return frozenset(
+        posixpath.normpath(posixpath.join(folder, value)) for value in map(scalar, named) if value
+    )
 
 
 def workloads(source: Manifest) -> Iterator[Workload]:
