@@ -317,6 +317,33 @@ def test_nltk_pickle_formats_and_extensions() -> None:
     assert (entry.pickle_formats, entry.pickle_extensions) == (("pickle",), (".pickle", ".pkl"))
 
 
+_PICKLE_DUMPS = {(f"{module}.dump", 1) for module in ("pickle", "_pickle", "cPickle", "dill", "cloudpickle")}
+# deserialiser: {(writer, position of the file it writes)}
+SERIALISER_FACTS: dict[str, set[tuple[str, int]]] = {
+    "pickle.load": _PICKLE_DUMPS,
+    "_pickle.load": _PICKLE_DUMPS,
+    "cPickle.load": _PICKLE_DUMPS,
+    "dill.load": _PICKLE_DUMPS,
+    "cloudpickle.load": _PICKLE_DUMPS,
+    "joblib.load": {("joblib.dump", 1)},
+    "sklearn.externals.joblib.load": {("sklearn.externals.joblib.dump", 1)},
+    "numpy.load": {("numpy.save", 0), ("numpy.savez", 0), ("numpy.savez_compressed", 0)},
+}
+
+
+def test_every_serialiser_entry_is_pinned() -> None:
+    assert sorted(loaders.SERIALISERS) == sorted(SERIALISER_FACTS)
+
+
+@pytest.mark.parametrize("qualname", sorted(SERIALISER_FACTS))
+def test_serialiser_entry(qualname: str) -> None:
+    writers = loaders.SERIALISERS[qualname]
+
+    assert qualname in loaders.DESERIALISERS
+    assert {(writer.qualname, writer.path_position) for writer in writers} == SERIALISER_FACTS[qualname]
+    assert all(writer.path_names for writer in writers)
+
+
 @pytest.mark.parametrize("qualname", ["torch.jit.load", "torch.utils.cpp_extension.load", "json.load"])
 def test_loaders_that_never_unpickle(qualname: str) -> None:
     assert loaders.deserialiser(qualname) is None

@@ -104,6 +104,34 @@ _DESERIALISERS: tuple[Deserialiser, ...] = (
 )
 
 DESERIALISERS: Mapping[str, Deserialiser] = {entry.qualname: entry for entry in _DESERIALISERS}
+
+
+@dataclasses.dataclass(frozen=True)
+class Serialiser:
+    """A function that writes a file in a format a deserialiser reads; where it takes the file."""
+
+    qualname: str
+    path_position: int
+    path_names: tuple[str, ...]
+
+
+_PICKLE_FAMILY = ("pickle", "_pickle", "cPickle", "dill", "cloudpickle")
+_PICKLE_WRITERS = tuple(Serialiser(f"{module}.dump", 1, ("file",)) for module in _PICKLE_FAMILY)
+_NUMPY_WRITERS = tuple(
+    Serialiser(f"numpy.{name}", 0, ("file",)) for name in ("save", "savez", "savez_compressed")
+)
+# Deserialiser -> the functions that write what it reads (the library's own pair: pickle's dump
+# for its load; pickle's variants share one format).
+SERIALISERS: Mapping[str, tuple[Serialiser, ...]] = {
+    "pickle.load": _PICKLE_WRITERS,
+    "_pickle.load": _PICKLE_WRITERS,
+    "cPickle.load": _PICKLE_WRITERS,
+    "dill.load": _PICKLE_WRITERS,
+    "cloudpickle.load": _PICKLE_WRITERS,
+    "joblib.load": (Serialiser("joblib.dump", 1, ("filename",)),),
+    "sklearn.externals.joblib.load": (Serialiser("sklearn.externals.joblib.dump", 1, ("filename",)),),
+    "numpy.load": _NUMPY_WRITERS,
+}
 # Loading functions that are never pickle-based, whatever their name suggests (bandit #1293, #1343).
 NOT_DESERIALISERS = frozenset(["torch.jit.load", "torch.utils.cpp_extension.load"])
 

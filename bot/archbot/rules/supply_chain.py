@@ -22,6 +22,7 @@ from archbot.rules.pyast import (
     is_true,
     kwarg,
     literal_text,
+    scope_walk,
     string_value,
     url_value,
 )
@@ -165,6 +166,40 @@ def _round_trip(src: PythonFile, node: ast.AST | None) -> bool:
     return name.endswith(".dumps") and name.split(".")[0] in ("pickle", "dill", "cloudpickle")
 
 
+def _written_here(
+    src: PythonFile, entry: loaders.Deserialiser, path: ast.expr | None, scope: ast.AST
+) -> bool:
+    """The function reads back a file it writes itself with the writer of that format (a cache,
+    an index it built): `path` (or the path a `with open(path) as f` handle was opened on) is the
+    path one of its calls of a matching writer is given, written the same way. What the process
+    wrote is not an artifact from elsewhere."""
+    writers = {writer.qualname: writer for writer in loaders.SERIALISERS.get(entry.qualname, ())}
+    if path is None or not writers:
+        return False
+    nodes = list(scope_walk(scope))
+    opened = _opened_paths(src, nodes)
+    read = ast.dump(opened.get(path.id, path) if isinstance(path, ast.Name) else path)
+    for node in nodes:
+        if not isinstance(node, ast.Call) or (writer := writers.get(src.names.call_name(node) or "")) is None:
+            continue
+        written = argument(node, writer.path_position, *writer.path_names)
+        if isinstance(written, ast.Name):
+            written = opened.get(written.id, written)
+        if written is not None and ast.dump(written) == read:
+            return True
+    return False
+
+
+def _opened_paths(src: PythonFile, nodes: list[ast.AST]) -> dict[str, ast.expr]:
+    """Each name bound to a file opened on a path (`with open(path, "rb") as f`, `f = open(path)`)
+    -> that path."""
+    paths: dict[str, ast.expr] = {}
+    for name, value in assigned_values(nodes):
+        if isinstance(value, ast.Call) and src.nodes.builtin(value.func, "open") is not None and value.args:
+            paths[name] = value.args[0]
+    return paths
+
+
 def _unpickles(entry: loaders.Deserialiser, keywords: Keywords, path: ast.expr | None) -> bool:
     """Does this call of a table loader unpickle? Always; or when its option has the unsafe value
     (or is left out, for a `default_unsafe` entry); or when its format option names pickle, or is
@@ -210,7 +245,9 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
     the fix asks for; nor a `torch.load` given the project's own `pickle_module=` (an allow-listed
     unpickler, not pickle, dill or cloudpickle); nor one in a function that exchanges bytes
     between the processes of its job (a torch.distributed collective of the loaders table's
-    JOB_TRANSPORTS): the job's own data.
+    JOB_TRANSPORTS): the job's own data; nor a file the same function writes itself, at the path
+    it reads, with a writer of that format (the loaders table's SERIALISERS: a cache `pickle.dump`-ed
+    and read back, an index `np.save`-d before `np.load(..., allow_pickle=True)`).
     A web handler that picks a codec from a table by request data (`CODECS[request.headers[
     "Content-Type"]]`, a query parameter; the request objects of repo/web.py), itself or through a
     project function it hands the data to that returns the pick (`codec_for(content_type)`), where
@@ -279,6 +316,8 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
                 )
             continue
         if not _unpickles(entry, names.keywords(call), path_arg) or _round_trip(src, path_arg):
+            continue
+        if _written_here(src, entry, path_arg, scope):
             continue
         if _behind_opt_in(src.nodes, call) or _between_ranks(src, call):
             continue

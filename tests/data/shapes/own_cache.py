@@ -1,0 +1,63 @@
+import os
+import pickle
+
+import dill
+import joblib
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+
+def listing(bucket, cache_dir):
+    cache_file = os.path.join(cache_dir, f"{bucket}.cache")
+    if os.path.exists(cache_file):
+        with open(cache_file, "rb") as handle:
+            return pickle.load(handle)
+    names = sorted(bucket.list())
+    with open(cache_file, "wb") as handle:
+        pickle.dump(names, handle)
+    return names
+
+
+def sample_index(prefix, documents):
+    index_path = prefix + "_idx.npy"
+    if not os.path.exists(index_path):
+        np.save(index_path, np.arange(len(documents)), allow_pickle=True)
+    return np.load(index_path, allow_pickle=True, mmap_mode="r")
+
+
+def classifier(features, labels, path):
+    if not os.path.exists(path):
+        joblib.dump(LogisticRegression().fit(features, labels), path)
+    return joblib.load(path)
+
+
+def vocabulary(texts, out):
+    with open(out, "wb") as sink:
+        dill.dump(sorted(set(texts)), sink)
+    with open(out, "rb") as source:
+        return pickle.load(source)
+
+
+def mismatched(cache_dir, name):
+    written = os.path.join(cache_dir, name + ".new")
+    read = os.path.join(cache_dir, name)
+    with open(written, "wb") as sink:
+        pickle.dump([], sink)
+    with open(read, "rb") as source:
+        return pickle.load(source)
+
+
+def loaded_elsewhere(path):
+    with open(path, "rb") as source:
+        return pickle.load(source)
+
+
+def saved_elsewhere(path, value):
+    with open(path, "wb") as sink:
+        pickle.dump(value, sink)
+
+
+def other_format(path, rows):
+    np.save(path, rows)
+    with open(path, "rb") as source:
+        return pickle.load(source)
