@@ -158,6 +158,25 @@ def test_invalid_toml(repo: GitRepo, run_archbot: RunArchbot) -> None:
     assert err.startswith(f"archbot: {toplevel(repo) / 'pyproject.toml'}: invalid TOML: ")
 
 
+def test_another_tools_invalid_pyproject_is_not_read_as_config(
+    repo: GitRepo, run_archbot: RunArchbot
+) -> None:
+    """A table declared twice, which TOML forbids and some packaging tools accept, in a
+    pyproject.toml that never names archbot: the defaults apply and the review runs."""
+    repo.write(
+        "pyproject.toml",
+        '[tool.poetry.extras]\nfast = ["uvloop"]\n\n[tool.poetry.extras]\nio = ["aiofiles"]\n',
+    )
+    repo.stage("llm/health.py", DEFECT)
+
+    result = run_archbot("review", "--format", "json", "--fail-on", "high")
+
+    assert (result.code, result.err) == (1, "")
+    assert [(f["rule"], f["file"], f["line"]) for f in json.loads(result.out)["findings"]] == [
+        ("http-call-no-timeout", "llm/health.py", 8)
+    ]
+
+
 def test_config_option_reads_that_file(repo: GitRepo, run_archbot: RunArchbot) -> None:
     repo.write(".archbot.yml", "fail_on: never\n")
     repo.write("ci/strict.yml", "fail_on: medium\n")

@@ -176,10 +176,23 @@ def test_pyproject_without_an_archbot_table_keeps_the_fast_path_invalid_toml_doe
     repo.stage("shop/invoice.py", PLAIN_MODULE)
     assert assert_same_as_full_review(repo, fast=True) == (0, NO_ML, "")
 
-    repo.write("pyproject.toml", '[project]\nname = "shop\n')
+    repo.write("pyproject.toml", '[project]\nname = "shop"\n\n[tool.archbot]\nfail_on = "high\n')
     code, out, err = assert_same_as_full_review(repo, fast=False)
     assert (code, out) == (2, "")
     assert err.startswith("archbot: ") and "invalid TOML" in err
+
+
+def test_another_tools_invalid_pyproject_keeps_the_fast_path(repo: GitRepo) -> None:
+    """A pyproject.toml that never names archbot is another tool's: a table declared twice (which
+    TOML forbids and some packaging tools accept) stops no review."""
+    repo.write(
+        "pyproject.toml",
+        '[tool.poetry.extras]\nfast = ["uvloop"]\n\n[tool.poetry.extras]\nio = ["aiofiles"]\n',
+    )
+    repo.commit("project")
+    repo.stage("shop/invoice.py", PLAIN_MODULE)
+
+    assert assert_same_as_full_review(repo, fast=True) == (0, NO_ML, "")
 
 
 def test_repository_personas_go_to_the_full_review(repo: GitRepo) -> None:

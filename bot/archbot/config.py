@@ -155,13 +155,27 @@ def discover(root: Path | None) -> Config:
     """The repository's config: .archbot.yml, else [tool.archbot] in pyproject.toml, else defaults."""
     if root is None:
         return Config()
-    for name in (*CONFIG_FILES, "pyproject.toml"):
+    for name in CONFIG_FILES:
         candidate = root / name
         if candidate.is_file():
-            config = load(candidate)
-            if name != "pyproject.toml" or config.origin is not None:
-                return config
-    return Config()
+            return load(candidate)
+    pyproject = root / "pyproject.toml"
+    if not pyproject.is_file():
+        return Config()
+    try:
+        text = pyproject.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise usage_error(f"cannot read config {pyproject}: {error}") from None
+    if not holds_archbot_settings(text):
+        return Config()
+    return parse(text, str(pyproject))
+
+
+def holds_archbot_settings(pyproject: str) -> bool:
+    """Can a pyproject.toml's text hold archbot's settings? Only text naming archbot can: other
+    tools' files are not archbot's to judge (a table declared twice, which TOML forbids and some
+    of their parsers accept, must not stop a review)."""
+    return "archbot" in pyproject
 
 
 def parse(text: str, name: str) -> Config:

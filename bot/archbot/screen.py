@@ -222,6 +222,8 @@ def _default_setup(root: str) -> bool:
         return True
     with open(pyproject, "rb") as handle:
         data = handle.read()
+    if b"archbot" not in data:
+        return True  # as config.holds_archbot_settings: another tool's file, whatever its syntax
     # Parsed as config.discover parses it: invalid TOML fails the full review, and only a
     # [tool.archbot] table (not, say, archbot among the dev dependencies) is a config.
     if sys.version_info >= (3, 11):
