@@ -89,6 +89,7 @@ def test_rules_marks_the_opt_in_rules_and_says_how_to_enable_one(
         "llm-model-alias-unpinned",
         "llm-model-hardcoded",
         "llm-no-max-tokens",
+        "unpinned-ml-dependency",
     ]
     assert (
         "Off by default (a team's policy, not a defect): rules: {enable: [llm-no-max-tokens]} turns it on.\n"

@@ -880,7 +880,8 @@ def test_security_rules_speak_in_shipped_code_only(repo: GitRepo, run_archbot: R
 
 def test_dependencies_of_a_published_library_are_not_unpinned(repo: GitRepo, run_archbot: RunArchbot) -> None:
     """A published package declares ranges, rightly, with a command line or a web framework among
-    its dependencies; only an application that builds no package pins."""
+    its dependencies; only an application that builds no package pins (a team's policy: enabled)."""
+    repo.write(".archbot.yml", "rules:\n  enable: [unpinned-ml-dependency]\n")
     repo.stage("pyproject.toml", CLI_PYPROJECT)
     repo.stage("ranker/__init__.py", "")
 
@@ -898,7 +899,9 @@ def test_dependencies_of_a_published_library_are_not_unpinned(repo: GitRepo, run
 
 def test_hardening_is_left_to_an_examples_readers(repo: GitRepo, run_archbot: RunArchbot) -> None:
     """An example's requirements and missing timeouts are its readers' to set: nothing is said,
-    in scripts either (their runners set them), unless the team maps those paths to `service`."""
+    in scripts either (their runners set them), unless the team maps those paths to `service`
+    (dependency pins are a team's policy: enabled)."""
+    repo.write(".archbot.yml", "rules:\n  enable: [unpinned-ml-dependency]\n")
     repo.stage("requirements.txt", "torch==2.3.1\n")
     repo.stage("examples/rag/requirements.txt", "torch\ntransformers>=4.40\n")
     repo.stage("examples/rag/client.py", CLIENT)
@@ -906,7 +909,9 @@ def test_hardening_is_left_to_an_examples_readers(repo: GitRepo, run_archbot: Ru
 
     assert found(review(run_archbot)) == []
 
-    repo.write(".archbot.yml", 'roles:\n  "examples/**": service\n')
+    repo.write(
+        ".archbot.yml", 'rules:\n  enable: [unpinned-ml-dependency]\nroles:\n  "examples/**": service\n'
+    )
 
     assert found(review(run_archbot)) == [
         ("examples/rag/client.py", "llm-timeout-disabled", "high", [4]),
@@ -981,7 +986,21 @@ def test_the_opt_in_rules_are_the_team_policies() -> None:
         "llm-model-alias-unpinned",
         "llm-model-hardcoded",
         "llm-no-max-tokens",
+        "unpinned-ml-dependency",
     ]
+
+
+def test_a_dependency_pin_is_a_teams_policy(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    """An application's unversioned or lower-bounded ML packages are reported only where the
+    team's config enables the rule."""
+    repo.stage("requirements.txt", "fastapi==0.110.0\ntorch>=2.1.0\ntransformers\n")
+    repo.stage("app/serve.py", "import torch\n\n\ndef device():\n    return torch.device('cuda')\n")
+
+    assert found(review(run_archbot)) == []
+
+    repo.write(".archbot.yml", "rules:\n  enable: [unpinned-ml-dependency]\n")
+
+    assert found(review(run_archbot)) == [("requirements.txt", "unpinned-ml-dependency", "medium", [2, 3])]
 
 
 def test_two_rules_never_say_the_same_thing_on_one_line() -> None:

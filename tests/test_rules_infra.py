@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from archbot import policy
 from archbot.rules.registry import FAMILIES
 from conftest import GitRepo, places
 
@@ -226,6 +227,9 @@ def test_every_infra_rule_has_a_case() -> None:
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_rule_case(case: str, repo: GitRepo, run_archbot) -> None:  # type: ignore[no-untyped-def]
+    rule = case.split("/")[1]
+    if policy.policy(rule).opt_in:
+        repo.write(".archbot.yml", f"rules:\n  enable: [{rule}]\n")
     report = review(repo, run_archbot, case)
 
     assert findings_for(case.split("/")[1], report) == sorted(CASES[case])
@@ -268,6 +272,7 @@ def test_a_requirement_rewritten_with_its_old_specifier_is_not_unpinned(repo: Gi
     """A package renamed (a typo fixed) or given an extra keeps the specifier of the line it
     replaces: the change did not unpin it. A line that drops a pin, or a requirement the change
     adds, is reported."""
+    repo.write(".archbot.yml", "rules:\n  enable: [unpinned-ml-dependency]\n")
     before = "fastapi==0.110.0\nsentence-transformer\ntransformers==4.44.2\nopenai>=1.0\n"
     repo.stage("requirements.txt", before)
     repo.commit("before")

@@ -254,7 +254,11 @@ POLICY: dict[str, RulePolicy] = {
     "llm-model-alias-unpinned": RulePolicy(MODEL_CHOICE, "model-id", opt_in=True),
     "llm-model-hardcoded": RulePolicy(MODEL_CHOICE, "model-id", opt_in=True),
     "hf-unpinned-revision": RulePolicy(HUB_REVISION, "hub-revision", variants={"named": NAMED_HUB_REVISION}),
-    "unpinned-ml-dependency": RulePolicy(DEPENDENCY, "dependency-pin"),
+    # A team policy too: read on recent commits of public ML repositories, a range or an
+    # unversioned ML package in an application's requirements or image was the maintainers'
+    # choice every time (a floor they had tested, a lock or CI kept elsewhere, a base image's own
+    # torch); none was changed.
+    "unpinned-ml-dependency": RulePolicy(DEPENDENCY, "dependency-pin", opt_in=True),
     "dockerfile-base-image-unpinned": RulePolicy(DEPLOYMENT, "image-pin"),
     "k8s-image-unpinned": RulePolicy(DEPLOYMENT, "image-pin"),
     "k8s-gpu-resources-invalid": RulePolicy(DEPLOYMENT, "gpu"),
