@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+import secret_corpus
 from archbot import policy
 from archbot.rules.registry import FAMILIES
 from conftest import GitRepo, places
@@ -364,4 +365,32 @@ def test_a_kustomize_patch_leaves_what_it_omits_to_its_base(repo: GitRepo, run_a
         ("k8s-serving-no-readiness-probe", "deploy/overlays/prod/router.yaml", 9),
         ("k8s-serving-no-resources", "deploy/overlays/prod/router.yaml", 9),
         ("k8s-serving-single-replica-no-hpa", "deploy/overlays/prod/router.yaml", 2),
+    ]
+
+
+def test_a_credential_in_code_quoted_as_data_is_the_datas(repo: GitRepo, run_archbot) -> None:  # type: ignore[no-untyped-def]
+    """A dataset of programs, or a fixture holding a grader's source, quotes code inside its
+    strings: a random literal under a credential name there (between escaped quotes) is the
+    program's, not this repository's setting. A key with a provider's shape is a key wherever it
+    sits; the same name and literal as the data file's own setting, and in a notebook's code, are
+    reported."""
+    token = secret_corpus.chars(secret_corpus.ALNUM, 32)
+    anthropic = next(s.value for s in secret_corpus.CORPUS if s.kind == "anthropic")
+    program = f'const std::string grader_secret = "{token}";\nint main() {{ return 0; }}'
+    repo.stage(
+        "tests/data/graders.jsonl",
+        json.dumps({"task": "sum", "checker": program})
+        + "\n"
+        + json.dumps({"task": "chat", "client": f'client = Anthropic(api_key="{anthropic}")'})
+        + "\n",
+    )
+    repo.stage("deploy/settings.json", json.dumps({"grader_secret": token}, indent=2) + "\n")
+    cell = {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None}
+    notebook = {"cells": [{**cell, "source": [f'grader_secret = "{token}"\n']}], "metadata": {}}
+    repo.stage("notebooks/grade.ipynb", json.dumps(notebook, indent=1) + "\n")
+
+    assert findings_for("hardcoded-llm-api-key", review_staged(run_archbot)) == [
+        ("deploy/settings.json", 2, "high"),
+        ("notebooks/grade.ipynb", 9, "high"),
+        ("tests/data/graders.jsonl", 2, "critical"),
     ]

@@ -48,7 +48,9 @@ def hardcoded_llm_api_key(src: SourceFile) -> Iterator[Hit]:
     value of a credential name (`HF_TOKEN: hf_...`, `apiKey: "sk-..."`); high for a random
     token-like literal under a credential name (`COHERE_API_KEY="..."`). Placeholders
     (`your-key`, `xxxx`, `${VAR}`, `{{ .Values.token }}`), names about a credential rather than the
-    credential (`SECRET_NAME`, `HF_TOKEN_PATH`) and token counts (`max_tokens`) are skipped.
+    credential (`SECRET_NAME`, `HF_TOKEN_PATH`) and token counts (`max_tokens`) are skipped, as is
+    a random literal under a credential name in code a data file quotes (between escaped quotes:
+    a dataset's programs, a fixture's source file; a notebook's code is the repository's).
 
     Why:
         A committed key is exposed to everyone with read access and to every clone, fork and CI log;
@@ -88,10 +90,19 @@ def _committed(src: SourceFile, number: int) -> secrets.Detected | None:
     window = before + line
     found = next((d for d in secrets.detect(window) if d.start >= len(before)), None)
     if found is not None and not found.exact:
-        # A literal known by its name alone: the object around it may be a search config.
+        # A literal known by its name alone: the object around it may be a search config, or
+        # the assignment may be code quoted as data.
         around = "\n".join(src.line(n) for n in range(number - 6, number + 7))
-        return None if secrets.search_config(around) else found
+        return None if secrets.search_config(around) or _quoted_code(src, window, found) else found
     return found
+
+
+def _quoted_code(src: SourceFile, window: str, found: secrets.Detected) -> bool:
+    """The assignment sits inside a string of a data file, its value between escaped quotes
+    (`"source": "const std::string output_secret = \\"...\\";"`): a dataset's program or a
+    fixture's source file, whose names and values are the data's, not this repository's
+    settings. A notebook's JSON quotes its own code so: that code is the repository's."""
+    return src.kind == "other" and window[max(0, found.start - 2) : found.start] in ('\\"', "\\'")
 
 
 def _literal_keys(src: PythonFile) -> Iterator[tuple[int, str]]:
