@@ -608,3 +608,20 @@ def test_a_file_the_function_writes_itself_is_read_back(repo: GitRepo, run_archb
         ("features/own_cache.py", 52, "unsafe-model-deserialization", "high"),
         ("features/own_cache.py", 63, "unsafe-model-deserialization", "high"),
     ]
+
+
+def test_a_method_started_by_its_class_as_the_entry_coroutine(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    # `run` starts `run_async` with `asyncio.run(self.run_async())`: before its first hand-over
+    # (the `async with`, 27) it has the loop to itself, so the scheduler lookup at 26 delays
+    # nobody; after it (30) other work waits. `score_async` is also awaited by `evaluate` (47):
+    # it may run beside other work, and its lookup is reported (on its `async def`, 38: it awaits
+    # nothing).
+    repo.stage("pipeline/__init__.py", "")
+    found = review(
+        repo, run_archbot, {"pipeline/steps.py": "batch_step.py"}, "--persona", "senior-ml-systems-architect"
+    )
+
+    assert [f for f in found if f[2].endswith("-in-async")] == [
+        ("pipeline/steps.py", 30, "blocking-call-in-async", "medium"),
+        ("pipeline/steps.py", 38, "blocking-call-in-async", "medium"),
+    ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+import typing
 from collections.abc import Iterator
 
 from archbot.models import Severity
@@ -84,8 +85,9 @@ def sync_llm_client_in_async(src: PythonFile) -> Iterator[Hit]:
     """A synchronous LLM SDK or HTTP call made directly inside an `async def`. A call the code
     awaits returns an awaitable, so its client is async whatever a factory's other branch builds.
     Not judged where the coroutine has the loop to itself: one that reads the terminal (`input()`,
-    `getpass`) talks to one person; a program's entry coroutine (`asyncio.run(main())`) runs alone
-    until it first awaits other work or starts a task.
+    `getpass`) talks to one person; a program's entry coroutine (`asyncio.run(main())`, or a
+    class's `asyncio.run(self.run_async())`) runs alone until it first awaits other work or starts
+    a task.
 
     Why:
         The call blocks the event loop for the whole upstream latency — seconds for an LLM — so
@@ -161,7 +163,8 @@ def _awaits(statement: ast.stmt, names: set[str]) -> bool:
 def blocking_sleep_in_async(src: PythonFile) -> Iterator[Hit]:
     """`time.sleep()` called directly inside an `async def` (not judged where the coroutine has the
     loop to itself: one that reads the terminal, an interactive program's, or a program's entry
-    coroutine, `asyncio.run(main())`, before it first awaits other work or starts a task).
+    coroutine, `asyncio.run(main())` or `asyncio.run(self.run_async())`, before it first awaits
+    other work or starts a task).
 
     Why:
         `time.sleep` freezes the whole event loop, not just this coroutine: a hand-rolled retry
@@ -671,7 +674,8 @@ class _LoopToItself:
     """The calls made while their coroutine has the event loop to itself, so blocking it delays
     nobody: a coroutine that reads the terminal (`input()`, `getpass`: a program talking to one
     person, waiting on the keyboard as on anything else), and a program's entry coroutine (the one
-    `asyncio.run(main())` starts) before it first hands the loop to other work."""
+    `asyncio.run(main())` or `asyncio.run(self.run_async())` starts) before it first hands the
+    loop to other work."""
 
     def __init__(self, src: PythonFile) -> None:
         self._src = src
@@ -725,24 +729,42 @@ _LOOP_SLEEPS = frozenset(["asyncio.sleep", "anyio.sleep", "trio.sleep"])
 
 
 def _entry_coroutines(src: PythonFile) -> dict[ast.AsyncFunctionDef, ast.AST | None]:
-    """The module's `async def`s that a loop runner starts (`asyncio.run(main())`) and nothing in
-    the module awaits or schedules otherwise, each with the first thing it does that lets other
-    work run (an `await` of anything but a sleep, `async for`, `async with`, a task it starts):
-    None when it never does."""
+    """The module's `async def`s that a loop runner starts (`asyncio.run(main())`, or a method's
+    `asyncio.run(self.run_async(...))` starting another `async def` of its class) and nothing in
+    the module awaits or schedules otherwise (by that name, as a function or as any object's
+    method), each with the first thing it does that lets other work run (an `await` of anything
+    but a sleep, `async for`, `async with`, a task it starts): None when it never does."""
     defined = {node.name: node for node in src.tree.body if isinstance(node, ast.AsyncFunctionDef)}
     started: set[ast.AsyncFunctionDef] = set()
-    called_otherwise: set[ast.AsyncFunctionDef] = set()
+    called_otherwise: set[str] = set()
     for call in src.nodes.calls:
         target = call.args[0] if call.args else None
         if called_name(call) == "run" and src.names.call_name(call) in _LOOP_RUNNERS and target is not None:
             coroutine = target.func if isinstance(target, ast.Call) else target
             if isinstance(coroutine, ast.Name) and coroutine.id in defined:
                 started.add(defined[coroutine.id])
-        elif isinstance(call.func, ast.Name) and call.func.id in defined:
+            elif _own_method(coroutine):
+                started.update(_methods_named(src.nodes.enclosing_class(call), coroutine.attr))
+        elif isinstance(call.func, (ast.Name, ast.Attribute)):
             runner = src.nodes.parents.get(call)
             if not (isinstance(runner, ast.Call) and called_name(runner) == "run"):
-                called_otherwise.add(defined[call.func.id])
-    return {function: _first_hand_over(src.names, function) for function in started - called_otherwise}
+                called_otherwise.add(called_name(call) or "")
+    return {
+        function: _first_hand_over(src.names, function)
+        for function in started
+        if function.name not in called_otherwise
+    }
+
+
+def _own_method(node: ast.expr) -> typing.TypeGuard[ast.Attribute]:
+    """`self.name` or `cls.name`: a method of the class the code runs in."""
+    receiver = node.value if isinstance(node, ast.Attribute) else None
+    return isinstance(receiver, ast.Name) and receiver.id in ("self", "cls")
+
+
+def _methods_named(owner: ast.ClassDef | None, name: str) -> list[ast.AsyncFunctionDef]:
+    body = owner.body if owner is not None else []
+    return [node for node in body if isinstance(node, ast.AsyncFunctionDef) and node.name == name]
 
 
 def _first_hand_over(names: Names, function: ast.AsyncFunctionDef) -> ast.AST | None:
@@ -879,9 +901,9 @@ def blocking_call_in_async(src: PythonFile) -> Iterator[Hit]:
     Django query, a thread wait and an async twin stay at their call: the fix is there); one that
     blocks on nothing stays silent (framework handlers often are async). Not judged where the
     coroutine has the loop to itself: one that reads the terminal (`input()`, `getpass`) talks to
-    one person; a program's entry coroutine (`asyncio.run(main())`) runs alone until it first
-    awaits other work (anything but a sleep) or starts a task, so its setup (a manifest fetched, a
-    file listed) delays nobody.
+    one person; a program's entry coroutine (`asyncio.run(main())`, or a class's
+    `asyncio.run(self.run_async())`) runs alone until it first awaits other work (anything but a
+    sleep) or starts a task, so its setup (a manifest fetched, a file listed) delays nobody.
 
     Why:
         All of these block the event loop until the database, the threads, the process, the disk
