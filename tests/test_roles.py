@@ -479,6 +479,41 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "script",
         "(`fire.Fire`)",
     ),
+    # A module that writes files as it is imported (a dataset converted and saved, in a loop or
+    # not) is run; one that writes inside its functions, or reads at module level, is whatever the
+    # rest says, and inside a package the package's.
+    "script-writes-files-at-module-level": (
+        {
+            "data_prep/pairs.py": (
+                "import json\n\nrows = [{'q': 1}]\nfor split in ('train', 'test'):\n"
+                "    with open(f'{split}.jsonl', mode='w') as out:\n        out.write(json.dumps(rows))\n"
+            )
+        },
+        "data_prep/pairs.py",
+        "script",
+        "writes files at module level",
+    ),
+    "not-script-writes-in-a-function": (
+        {
+            "data_prep/pairs.py": (
+                "import json\n\nwith open('rows.json') as source:\n    ROWS = json.load(source)\n\n\n"
+                "def save(path):\n    json.dump(ROWS, open(path, 'w'))\n"
+            )
+        },
+        "data_prep/pairs.py",
+        "service",
+        "no distributable",
+    ),
+    "not-script-writes-at-module-level-in-a-package": (
+        {
+            "pyproject.toml": LIBRARY_PYPROJECT,
+            "ranker/__init__.py": "",
+            "ranker/stats.py": "import json\n\njson.dump({}, open('stats.json', 'w'))\n",
+        },
+        "ranker/stats.py",
+        "library",
+        "in a distributable package",
+    ),
     "not-script-arguments-in-a-function": (
         {"study/label_pairs.py": "def cli(parser):\n    args = parser.parse_args()\n    return args\n"},
         "study/label_pairs.py",

@@ -412,8 +412,9 @@ class Classifier:
 
     def _entry_point(self, path: str, text: str) -> str | None:
         """A module run as a program: a console script's module, a `__main__` guard outside any
-        package or in a benchmark, or a module that reads its command-line arguments as it is
-        imported (checked after service: an app's server module often has one too)."""
+        package or in a benchmark, a module that reads its command-line arguments as it is
+        imported, or one outside any package that writes files as it is imported (checked after
+        service: an app's server module often has one too)."""
         if not path.endswith(".py"):
             return None
         guarded = _MAIN_GUARD.search(text) is not None
@@ -423,6 +424,9 @@ class Classifier:
         if parsed is not None:
             # Reading the command line on import: run as a program, never imported by one.
             return f"command-line arguments read at module level (`{parsed.group(1)}`)"
+        if not self._in_package(path) and _writes_files_at_module_level(text):
+            # Writing files on import (a dataset converted and saved): run, never imported.
+            return "writes files at module level (`open(..., 'w')` outside any function)"
         name = PurePosixPath(path)
         if guarded and _BENCHMARK_NAME.search(name.stem):
             # Inside a package too: a benchmark is run to measure the package, not imported by it.
@@ -588,6 +592,45 @@ def _serves(module: str) -> bool:
         return True
     package = catalog.lookup(module, "python")
     return package is not None and package.domain == "serving"
+
+
+# A write mode given to `open` (a screen before parsing).
+_WRITE_OPEN = re.compile(r"""\bopen\([^\n]*["'][wax]b?\+?["']""")
+
+
+def _writes_files_at_module_level(text: str) -> bool:
+    """The module's own statements (not those of its functions or classes) open a file for
+    writing: `json.dump(rows, open("out.json", "w"))`, or `with open(path, "w")` in a loop."""
+    if _WRITE_OPEN.search(text) is None:
+        return False
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError):
+        return False
+    stack: list[ast.AST] = list(tree.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        if isinstance(node, ast.Call) and _opens_for_writing(node):
+            return True
+        stack.extend(ast.iter_child_nodes(node))
+    return False
+
+
+def _opens_for_writing(call: ast.Call) -> bool:
+    mode = (
+        call.args[1]
+        if len(call.args) > 1
+        else next((k.value for k in call.keywords if k.arg == "mode"), None)
+    )
+    return (
+        isinstance(call.func, ast.Name)
+        and call.func.id == "open"
+        and isinstance(mode, ast.Constant)
+        and isinstance(mode.value, str)
+        and mode.value.strip("bt+") in ("w", "a", "x")
+    )
 
 
 def _imported_names(text: str) -> dict[str, str]:
