@@ -486,7 +486,8 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         {
             "data_prep/pairs.py": (
                 "import json\n\nrows = [{'q': 1}]\nfor split in ('train', 'test'):\n"
-                "    with open(f'{split}.jsonl', mode='w') as out:\n        out.write(json.dumps(rows))\n"
+                "    with open(\n        f'{split}.jsonl', mode='w'\n    ) as out:\n"
+                "        out.write(json.dumps(rows))\n"
             )
         },
         "data_prep/pairs.py",

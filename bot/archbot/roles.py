@@ -594,14 +594,14 @@ def _serves(module: str) -> bool:
     return package is not None and package.domain == "serving"
 
 
-# A write mode given to `open` (a screen before parsing).
-_WRITE_OPEN = re.compile(r"""\bopen\([^\n]*["'][wax]b?\+?["']""")
+# A call of `open` (a screen before parsing; its mode may sit on a later line).
+_OPEN_CALL = re.compile(r"\bopen\s*\(")
 
 
 def _writes_files_at_module_level(text: str) -> bool:
     """The module's own statements (not those of its functions or classes) open a file for
     writing: `json.dump(rows, open("out.json", "w"))`, or `with open(path, "w")` in a loop."""
-    if _WRITE_OPEN.search(text) is None:
+    if _OPEN_CALL.search(text) is None:
         return False
     try:
         tree = ast.parse(text)
