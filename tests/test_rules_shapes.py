@@ -625,3 +625,15 @@ def test_a_method_started_by_its_class_as_the_entry_coroutine(repo: GitRepo, run
         ("pipeline/steps.py", 30, "blocking-call-in-async", "medium"),
         ("pipeline/steps.py", 38, "blocking-call-in-async", "medium"),
     ]
+
+
+def test_remote_code_in_a_directory_on_this_machine(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    # A literal path on this machine (absolute, a drive, relative to the working directory) or one
+    # built as a path holds its operator's files, not a Hub repository: 10, 14, 18 and 22 are
+    # silent. A Hub id (26) and a path the caller chooses (30) are reported.
+    found = review(repo, run_archbot, {"serving/load.py": "local_checkpoints.py"})
+
+    assert only("trust-remote-code", found) == [
+        ("serving/load.py", 26, "trust-remote-code", "high"),
+        ("serving/load.py", 30, "trust-remote-code", "high"),
+    ]

@@ -674,8 +674,9 @@ def trust_remote_code(src: SourceFile) -> Iterator[Hit]:
     `loader_kwargs=dict(trust_remote_code=True)`, that call's `revision=`), the code is the one
     reviewed: not reported. Nor is a revision the call hands on from where it is chosen (a
     parameter, an attribute: no literal the code resolves it to), pinned or not there; nor a load
-    from files an enclosing `os.path.exists(path)` check has just found on this machine (the
-    operator's, not the Hub's).
+    from files on this machine (the operator's, not the Hub's): a path an enclosing
+    `os.path.exists(path)` check has just found, a literal path (`"/srv/models/chat"`, `"./ckpt"`,
+    a drive) or one built as a path (`os.path.join(out, "final")`).
 
     Why:
         The model repository's code runs with your process's permissions at load time, and under a
@@ -699,8 +700,10 @@ def trust_remote_code(src: SourceFile) -> Iterator[Hit]:
             if keyword is None or not is_true(keyword.value) or _pinned_call(src, call):
                 continue
             loaded = argument(call, 0, *_LOADED_NAMES)
-            if loaded is not None and checked_local_path(src.nodes, call, loaded):
-                continue  # files found on this machine: code its operator put there, not the Hub's
+            if loaded is not None and (
+                checked_local_path(src.nodes, call, loaded) or _on_this_machine(src, call, loaded)
+            ):
+                continue  # files on this machine: code its operator put there, not the Hub's
             # The trust is given where the flag or the repository it trusts is written: a change
             # to the call's other options (a keyword added beside the flag) gives none.
             line = src.changed_line(keyword.value) or (
@@ -728,6 +731,20 @@ def trust_remote_code(src: SourceFile) -> Iterator[Hit]:
 
 # What a loader is given to load, by keyword (or first positionally).
 _LOADED_NAMES = ("pretrained_model_name_or_path", "model", "model_id", "model_name", "repo_id", "path")
+
+
+# A literal path on this machine: absolute, relative to the working directory, home, a drive.
+_LOCAL_PATH = re.compile(r"^(?:/|\./|\.\./|~|[A-Za-z]:[\\/])")
+
+
+def _on_this_machine(src: PythonFile, call: ast.Call, loaded: ast.expr) -> bool:
+    """What `call` loads is a directory on this machine: a literal path (`"/data/models/chat"`,
+    `"D:\\models\\chat"`) or one built as a path (`os.path.join(out, "model")`), itself or through
+    the name it is read from: no Hub repository, no remote code fetched."""
+    built = url_value(src.names, src.nodes, call, loaded)
+    held = src.names.value_of(built) if isinstance(built, ast.Name) else None
+    text = string_value(held[1] if held is not None else built)
+    return (text is not None and _LOCAL_PATH.match(text) is not None) or _filesystem_path(src, call, loaded)
 
 
 def _pinned_call(src: PythonFile, call: ast.Call) -> bool:
