@@ -51,6 +51,7 @@ import typing
 from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from archbot.models import ChangedFile, Finding, Subject
+from archbot.repo.model import shared_folders
 
 if typing.TYPE_CHECKING:
     from archbot.rules import RuleSpec
@@ -539,7 +540,7 @@ def _templated_from(
     name = after.path.rsplit("/", 1)[-1]
     kind = f"*.{name.rsplit('.', 1)[-1]}" if "." in name.lstrip(".") else name
     others = [path for path in after.repo.containing((text,), kind) if path not in files]
-    for path in sorted(others, key=lambda other: (-_shared_folders(other, after.path), other))[
+    for path in sorted(others, key=lambda other: (-shared_folders(other, after.path), other))[
         :_NEAREST_TEMPLATES
     ]:
         held = _lines_holding(after.repo.text(path) or "", key)
@@ -551,16 +552,6 @@ def _templated_from(
 def _lines_holding(text: str, key: str) -> frozenset[int]:
     """The numbers of the lines of `text` that are `key`, whitespace collapsed."""
     return frozenset(number for number, line in enumerate(text.splitlines(), 1) if _collapsed(line) == key)
-
-
-def _shared_folders(path: str, other: str) -> int:
-    """How many leading folders two paths share."""
-    shared = 0
-    for mine, theirs in zip(path.split("/")[:-1], other.split("/")[:-1], strict=False):
-        if mine != theirs:
-            break
-        shared += 1
-    return shared
 
 
 class _Suspect(typing.NamedTuple):

@@ -601,21 +601,15 @@ _OPEN_CALL = re.compile(r"\bopen\s*\(")
 def _writes_files_at_module_level(text: str) -> bool:
     """The module's own statements (not those of its functions or classes) open a file for
     writing: `json.dump(rows, open("out.json", "w"))`, or `with open(path, "w")` in a loop."""
+    from archbot.repo.model import own_nodes
+
     if _OPEN_CALL.search(text) is None:
         return False
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError):
         return False
-    stack: list[ast.AST] = list(tree.body)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            continue
-        if isinstance(node, ast.Call) and _opens_for_writing(node):
-            return True
-        stack.extend(ast.iter_child_nodes(node))
-    return False
+    return any(isinstance(node, ast.Call) and _opens_for_writing(node) for node in own_nodes(tree))
 
 
 def _opens_for_writing(call: ast.Call) -> bool:

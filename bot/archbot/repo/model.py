@@ -97,6 +97,16 @@ def child_nodes(node: ast.AST) -> list[ast.AST]:
     return found
 
 
+def shared_folders(path: str, other: str) -> int:
+    """How many leading folders two repository paths share."""
+    shared = 0
+    for mine, theirs in zip(path.split("/")[:-1], other.split("/")[:-1], strict=False):
+        if mine != theirs:
+            break
+        shared += 1
+    return shared
+
+
 def own_nodes(*roots: ast.AST) -> Iterator[ast.AST]:
     """The roots and what they contain, not entering nested functions, lambdas or classes."""
     stack = list(roots)
@@ -493,12 +503,7 @@ class Repository:
 
         def closeness(candidate: tuple[str, str]) -> tuple[int, int]:
             path, _ = candidate
-            shared = 0
-            for a, b in zip(path.split("/"), here.split("/"), strict=False):
-                if a != b:
-                    break
-                shared += 1
-            return (-shared, len(path))
+            return (-shared_folders(path, near), len(path))
 
         return min(accepted, key=closeness)[0]
 
