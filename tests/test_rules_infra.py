@@ -12,6 +12,7 @@ default routing threshold, and these tests are about the rules, not routing.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -365,6 +366,38 @@ def test_a_kustomize_patch_leaves_what_it_omits_to_its_base(repo: GitRepo, run_a
         ("k8s-serving-no-readiness-probe", "deploy/overlays/prod/router.yaml", 9),
         ("k8s-serving-no-resources", "deploy/overlays/prod/router.yaml", 9),
         ("k8s-serving-single-replica-no-hpa", "deploy/overlays/prod/router.yaml", 2),
+    ]
+
+
+def test_a_column_of_digests_is_the_tables_data(repo: GitRepo, run_archbot) -> None:  # type: ignore[no-untyped-def]
+    """A table of hex digests keyed by name (a tool manifest's frozen schema hashes) holds values
+    computed alike for a list of things: a name that happens to hold a credential word
+    (`vault_secret_read`) is one more row, not a key. The same digest under a credential name on
+    its own, and a column where most names are credentials, are reported."""
+
+    def digest(name: str) -> str:
+        return hashlib.sha256(name.encode()).hexdigest()
+
+    tools = [
+        "search_docs",
+        "vault_secret_read",
+        "upload_file",
+        "session_token_refresh",
+        "list_models",
+        "rank",
+    ]
+    rows = "".join(f'    "{tool}": "{digest(tool)}",\n' for tool in tools)
+    repo.stage("tests/test_manifest.py", f"SCHEMA_DIGESTS = {{\n{rows}}}\n")
+    keys = ["search_api_key", "maps_api_key", "mail_api_key", "build_id", "worker_token"]
+    repo.stage("deploy/service.yaml", "".join(f"{key}: {digest(key)}\n" for key in keys))
+    repo.stage("deploy/signing.yaml", f"name: signer\nsigning_secret: {digest('signer')}\n")
+
+    assert findings_for("hardcoded-llm-api-key", review_staged(run_archbot)) == [
+        ("deploy/service.yaml", 1, "high"),
+        ("deploy/service.yaml", 2, "high"),
+        ("deploy/service.yaml", 3, "high"),
+        ("deploy/service.yaml", 5, "high"),
+        ("deploy/signing.yaml", 2, "high"),
     ]
 
 

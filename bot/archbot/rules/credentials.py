@@ -93,7 +93,12 @@ def _committed(src: SourceFile, number: int) -> secrets.Detected | None:
         # A literal known by its name alone: the object around it may be a search config, or
         # the assignment may be code quoted as data.
         around = "\n".join(src.line(n) for n in range(number - 6, number + 7))
-        return None if secrets.search_config(around) or _quoted_code(src, window, found) else found
+        if (
+            secrets.search_config(around)
+            or _quoted_code(src, window, found)
+            or _table_column(src, number, found)
+        ):
+            return None
     return found
 
 
@@ -103,6 +108,44 @@ def _quoted_code(src: SourceFile, window: str, found: secrets.Detected) -> bool:
     fixture's source file, whose names and values are the data's, not this repository's
     settings. A notebook's JSON quotes its own code so: that code is the repository's."""
     return src.kind == "other" and window[max(0, found.start - 2) : found.start] in ('\\"', "\\'")
+
+
+# One entry of a flat table, one per line: `"name": "value",`, `name: value`, `NAME=value`.
+_TABLE_ENTRY = re.compile(
+    r"""\s*["']?(?P<name>[\w.\-]+)["']?\s*[:=]\s*["']?(?P<value>[A-Za-z0-9+/=_\-]+)["']?\s*,?\s*(?:#.*|//.*)?"""
+)
+_COMMENT = re.compile(r"\s*(?:#|//)")
+# A column: this many hex values of one length, at most a third of them under credential names.
+_COLUMN_LENGTH = 5
+_HEX = frozenset("0123456789abcdef")
+
+
+def _table_column(src: SourceFile, number: int, found: secrets.Detected) -> bool:
+    """The literal is one hex value of a column: a run of entries, line after line, whose values
+    are all hex digits of its length, most of them under names of no credential (a table of
+    digests keyed by tool name, where `credential_get` is one more tool). A key is one value under
+    one name; digests computed alike for a list of things are the table's data. Only hex: keys
+    generated as random tokens stand beside ids of their own length in a `.env`."""
+    length = _hex_length(found.secret)
+    if length is None:
+        return False
+    alike = credentials = 0
+    for step in (-1, 1):
+        at = number if step == 1 else number - 1
+        while 0 < at <= len(src.lines):
+            text = src.line(at)
+            entry = _TABLE_ENTRY.fullmatch(text)
+            if entry is None and not _COMMENT.match(text):
+                break
+            if entry is not None and _hex_length(entry.group("value")) == length:
+                alike += 1
+                credentials += secrets.credential_name(entry.group("name"))
+            at += step
+    return alike >= _COLUMN_LENGTH and 3 * credentials <= alike
+
+
+def _hex_length(value: str) -> int | None:
+    return len(value) if _HEX.issuperset(value.lower()) and (value.islower() or value.isupper()) else None
 
 
 def _literal_keys(src: PythonFile) -> Iterator[tuple[int, str]]:
