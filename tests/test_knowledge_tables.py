@@ -181,6 +181,14 @@ def test_every_verified_seed_option_is_pinned() -> None:
     assert verified == SEED_FACTS
 
 
+def test_batch_calls_take_a_sequence_of_prompts() -> None:
+    """Only calls that run a sequence of prompts as one batch: a chat call's list of messages is
+    one conversation (vLLM's `chat` takes either, so it is not one)."""
+    batches = {q: dict(c.batch_calls) for q, c in sdk.CLIENTS.items() if c.batch_calls}
+    assert batches == {"vllm.LLM": {"generate": (0, "prompts")}}
+    assert all(set(c.batch_calls) <= set(c.calls) for c in sdk.CLIENTS.values())
+
+
 @pytest.mark.parametrize(
     ("qualname", "method", "option"),
     [

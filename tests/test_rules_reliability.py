@@ -154,6 +154,11 @@ EXPECTED: dict[str, Expected] = {
         ("pipelines/batch_answers.py", 33, "low"),  # trio.to_thread.run_sync(lambda: ...)
         ("pipelines/batch_answers.py", 40, "low"),  # legacy completion model's apredict
         ("pipelines/batch_answers.py", 41, "low"),  # legacy LLMChain's acall
+        # Negatives: vLLM's batch call given a list built per shard, or a slice; a loop over
+        # chunks (`range` with a step). A chat call given one conversation per item is reported.
+        ("pipelines/offline_generate.py", 14, "low"),  # vLLM generate of one prompt per item
+        ("pipelines/offline_generate.py", 48, "low"),  # one chat completion per note
+        ("pipelines/offline_generate.py", 56, "low"),  # vLLM chat of one conversation per item
     ],
     # Negatives: batches, slices, embed_documents of a list, a literal list of queries,
     # a plural field that is already a list.

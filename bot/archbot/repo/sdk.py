@@ -35,6 +35,9 @@ class Client:
     out takes none; UNKNOWN when nobody verified the client's calls). `scoring_tasks`: the tasks
     (the constructor's `task`, first positional) for which the client's calls label, score or
     extract in batches and generate nothing: they are then embedding calls, as a cross-encoder's.
+    `batch_calls`: the generation calls that take a sequence of prompts and run them as one batch,
+    mapped to that argument's position and keyword (vLLM's `generate(prompts)`); a call that
+    takes one conversation as a list of messages is not one.
     """
 
     qualname: str
@@ -60,6 +63,7 @@ class Client:
     seed_options: Mapping[str, str] | Unknown = UNKNOWN
     local: bool = False
     scoring_tasks: frozenset[str] = frozenset()
+    batch_calls: Mapping[str, tuple[int, str]] = dataclasses.field(default_factory=dict)
 
     @property
     def blocking(self) -> bool:
@@ -503,9 +507,11 @@ _ENTRIES: tuple[Client, ...] = (
     Client(
         qualname="vllm.LLM",
         provider="local",
-        source="vllm LLM: generate/chat run the engine in-process and block until done",
+        source="vllm LLM: generate/chat run the engine in-process and block until done; "
+        "generate(prompts: PromptType | Sequence[PromptType]) schedules a sequence as one batch",
         retry_options=(),
         calls={"generate": ("max_tokens",), "chat": ("max_tokens",)},
+        batch_calls={"generate": (0, "prompts")},
         embedding_calls=("embed", "encode"),
         local=True,
     ),

@@ -439,12 +439,14 @@ def llm_call_in_loop(src: PythonFile) -> Iterator[Hit]:
     `to_thread.run_sync`, `run_in_executor`), or a project function given the loop's item that
     makes one (resolved through the repository model, in any module, one hop).
 
-    Calibration guard: silent for a literal collection, a loop that stops after success (a retry
+    Calibration guard: silent for a literal collection, a loop over chunks (`range` with a step,
+    `itertools.batched`: each call covers several items), a loop that stops after success (a retry
     or a search), an agent tool-call loop, coroutines created for a fan-out, a call under a
-    limiter, embeddings (embedding-call-per-item's concern), a project function not given the
-    item or also given state the loop carries (a history appended to: each call needs the
-    previous answer), one whose model call is a batch call, and a function the model cannot
-    resolve.
+    limiter, embeddings (embedding-call-per-item's concern), a batch call given a sequence of
+    prompts built for it (vLLM's `llm.generate([...])`: the SDK table's batch calls), a project
+    function not given the item or also given state the loop carries (a history appended to:
+    each call needs the previous answer), one whose model call is a batch call, and a function
+    the model cannot resolve.
 
     Why:
         Latency grows N-fold with the input and each request pays the round trip and rate-limit
@@ -467,7 +469,7 @@ def llm_call_in_loop(src: PythonFile) -> Iterator[Hit]:
         loop = _loop_of(src, call) if line is not None else None
         if line is None or loop is None or _excluded_loop(loop):
             continue
-        if _literal_iterable(src.names, _loop_iterable(loop)):
+        if _literal_iterable(src.names, _loop_iterable(loop)) or _chunked(_loop_iterable(loop)):
             continue
         if _under_limiter(src, call):
             continue
@@ -484,7 +486,7 @@ def _per_item_llm_call(
     itself, a thread offload of one, or a project function that makes one (one hop)."""
     site = llm_call(src.names, call)
     if site is not None:
-        if _generation(site) and _sequential(src, call, site):
+        if _generation(site) and _sequential(src, call, site) and not _batch_given(src.names, call, site):
             return f"`.{site.method}()` runs once per loop item."
         return None
     awaited = isinstance(src.nodes.parents.get(call), ast.Await)
@@ -511,6 +513,31 @@ def _per_item_llm_call(
             if _generation(inner) and inner.method not in ("batch", "abatch"):
                 return f"`{callee.node.name}()` calls an LLM (`.{inner.method}()`) once per loop item."
     return None
+
+
+def _batch_given(names: Names, call: ast.Call, site: LLMCall) -> bool:
+    """A batch call (the SDK table's `batch_calls`) given a sequence of prompts built for it: a
+    list or a comprehension, a slice, or a local name holding one. Each call runs many items."""
+    facts = site.facts
+    where = facts.batch_calls.get(site.method) if facts is not None else None
+    prompts = argument(call, *where) if where is not None else None
+    if isinstance(prompts, ast.Name):
+        prompts = _local_value(names, prompts)
+    return isinstance(prompts, (ast.List, ast.Tuple, ast.ListComp, ast.GeneratorExp)) or (
+        isinstance(prompts, ast.Subscript) and isinstance(prompts.slice, ast.Slice)
+    )
+
+
+def _chunked(iterable: ast.expr) -> bool:
+    """A loop over chunks, not items: `range(start, stop, step)` with a step other than 1 (each
+    index starts a slice), or `itertools.batched(items, n)`."""
+    if not isinstance(iterable, ast.Call) or not isinstance(iterable.func, (ast.Name, ast.Attribute)):
+        return False
+    name = iterable.func.id if isinstance(iterable.func, ast.Name) else iterable.func.attr
+    if name == "range" and len(iterable.args) == 3:
+        step = iterable.args[2]
+        return not (isinstance(step, ast.Constant) and step.value in (1, -1))
+    return name == "batched"
 
 
 def _generation(site: LLMCall) -> bool:
