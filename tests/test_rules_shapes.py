@@ -217,14 +217,16 @@ def test_a_revision_at_hand_not_forwarded_to_a_hub_loader(repo: GitRepo, run_arc
     # a function with no revision at hand; a local's revision read after the call (for the teacher
     # model loaded next); a model's revision at a dataset load; a revision given only to another
     # id's load (the base model beside its adapter, 44; the student beside its teacher, 54); a
-    # directory the function has just saved the model to (48); an id set to what a download
-    # given the revision returned (61).
+    # directory the function has just saved the model to (52); an id set to what a download
+    # given the revision returned (65); a directory built as a path on this machine, the export's
+    # output (76, 77).
     found = review(repo, run_archbot, {"models/hub_loading.py": "hub_loading.py"})
 
     assert only("hf-unpinned-revision", found) == [
-        ("models/hub_loading.py", 7, "hf-unpinned-revision", "medium"),  # the `revision` parameter
-        ("models/hub_loading.py", 13, "hf-unpinned-revision", "medium"),  # kwargs.get("revision")
-        ("models/hub_loading.py", 49, "hf-unpinned-revision", "medium"),  # the adapter's tokenizer
+        ("models/hub_loading.py", 11, "hf-unpinned-revision", "medium"),  # the `revision` parameter
+        ("models/hub_loading.py", 17, "hf-unpinned-revision", "medium"),  # kwargs.get("revision")
+        ("models/hub_loading.py", 53, "hf-unpinned-revision", "medium"),  # the adapter's tokenizer
+        ("models/hub_loading.py", 78, "hf-unpinned-revision", "medium"),  # the Hub id, beside them
     ]
 
 

@@ -1062,7 +1062,8 @@ def _revision_not_forwarded(src: PythonFile, call: ast.Call, name: str) -> str |
     """A Hub loader called without a revision while the function it is in has one at hand: the
     model (or its tokenizer, or data) comes from the main branch, whatever the caller pinned. A
     revision passed through a `**` splat the code does not show (forwarded `**kwargs` included)
-    is accepted."""
+    is accepted. A directory the function has saved to, or one built as a path on this machine
+    (an export's output, `Path(tmp.name)`), holds local files."""
     entry = _hub_loader(name or None, call)
     function = src.nodes.function(call)
     if entry is None or function is None:
@@ -1070,7 +1071,13 @@ def _revision_not_forwarded(src: PythonFile, call: ast.Call, name: str) -> str |
     if src.names.keywords(call).state(*entry.revision_options) != "absent":
         return None
     where = _revision_in_scope(src, function, call, entry.holds, _loaded_id(src, call))
-    if where is None or _saved_here(src, call) or _fetched_at_revision(src, call, entry):
+    loaded = argument(call, entry.repo_position, *entry.repo_names)
+    if (
+        where is None
+        or _saved_here(src, call)
+        or (loaded is not None and _filesystem_path(src, call, loaded))
+        or _fetched_at_revision(src, call, entry)
+    ):
         return None
     loader = _method(call) or name.rsplit(".", 1)[-1]
     return f"`{loader}` is called without `revision=` although {where} is at hand: it loads the main branch."

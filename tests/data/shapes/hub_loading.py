@@ -1,5 +1,9 @@
+import os
+import tempfile
+from pathlib import Path
+
 import datasets
-from transformers import AutoModelForCausalLM, AutoTokenizer
+from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
 
 
 def load(model_id: str, revision: str):
@@ -63,3 +67,12 @@ def load_fetched(model_path: str, settings):
 
 def fetch_model(model_path: str, cache_dir: str, revision: str) -> str:
     return f"{cache_dir}/{model_path}@{revision}"
+
+
+def export_and_reload(model_id: str, revision: str, export):
+    workdir = tempfile.TemporaryDirectory()
+    export_path = Path(workdir.name)
+    export(model_id, output=export_path, revision=revision)
+    config = AutoConfig.from_pretrained(export_path)
+    tokenizer = AutoTokenizer.from_pretrained(os.path.join(workdir.name, "tokenizer"))
+    return config, tokenizer, AutoTokenizer.from_pretrained(model_id)
