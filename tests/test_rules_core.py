@@ -43,7 +43,7 @@ EXPECTED: dict[str, Expected] = {
         ("ranking/artifacts.py", 18, "low"),  # torch.load, no weights_only, torch not pinned old
         ("ranking/artifacts.py", 23, "high"),  # torch.load of a downloaded file, no weights_only
         ("ranking/artifacts.py", 27, "critical"),  # weights_only=False of hf_hub_download
-        ("ranking/artifacts.py", 34, "high"),  # weights_only=False of a local path
+        ("ranking/artifacts.py", 34, "low"),  # weights_only=False of a file not downloaded
         ("ranking/artifacts.py", 54, "medium"),  # joblib.load of a repository-relative literal
         ("ranking/artifacts.py", 59, "critical"),  # pickle.loads of requests.get(...).content
         ("ranking/artifacts.py", 63, "high"),  # pandas.read_pickle of a run-time path

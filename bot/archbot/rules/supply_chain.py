@@ -259,6 +259,12 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
     only encodes the reply), and a key the handler vetted first (an `if` on it that raises or
     returns: the pickle type refused, an allow-list) are not reported there.
 
+    A `torch.load` of a downloaded file is high without `weights_only` and critical with
+    `weights_only=False`. Of a file the code did not download, an explicit `weights_only=False` is
+    the author's choice for the project's own checkpoints, said low, as is a `torch.load` that
+    leaves `weights_only` to torch's default (True since 2.6) unless the repository pins an older
+    torch (high).
+
     Why:
         A pickle (`torch.load` with `weights_only=False`, `pickle`/`cloudpickle`/`dill`, `joblib`,
         `shelve`, `pandas.read_pickle`, `numpy.load(allow_pickle=True)`, `nltk.data.load` of a
@@ -308,12 +314,20 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
                         Severity.LOW,
                     )
             elif is_false(weights_only.value):
-                critical = _downloaded(src, path_arg, scope)
-                yield Hit(
-                    line,
-                    "`torch.load(..., weights_only=False)`" + (" of a downloaded file." if critical else "."),
-                    Severity.CRITICAL if critical else Severity.HIGH,
-                )
+                # Written out, the opt-out is the author's choice (a checkpoint holding optimizer
+                # state or Python objects the safe loader refuses): what makes it a hole is a file
+                # from elsewhere, and only a download says so.
+                if _downloaded(src, path_arg, scope):
+                    yield Hit(
+                        line, "`torch.load(..., weights_only=False)` of a downloaded file.", Severity.CRITICAL
+                    )
+                else:
+                    yield Hit(
+                        line,
+                        "`torch.load(..., weights_only=False)`: keep it to checkpoints this project "
+                        "writes, or allow their classes with `torch.serialization.add_safe_globals`.",
+                        Severity.LOW,
+                    )
             continue
         if not _unpickles(entry, names.keywords(call), path_arg) or _round_trip(src, path_arg):
             continue
