@@ -254,9 +254,33 @@ def _entry_point(module: ast.Module) -> bool:
 
 
 def _training_function(tree: Tree, module: ast.Module, call: ast.Call) -> bool:
-    """The call sits in a module-level function named for training (`train`, `train_model`...)."""
+    """The call sits in a module-level function named for training (`train`, `train_model`...)
+    that builds what it trains. One handed its model (`def train_epoch(model, batches)`) is a step
+    of its caller's run: the model was drawn and the data ordered there, where the seed belongs."""
     function = tree.function(call)
-    return function is not None and function in module.body and "train" in function.name.lower()
+    if function is None or function not in module.body or "train" not in function.name.lower():
+        return False
+    return not _handed_its_model(function)
+
+
+# What a training loop does with its model: runs it, sets its mode, reads its weights, steps it.
+_MODEL_USES = frozenset(["train", "fit", "parameters", "named_parameters", "step"])
+
+
+def _handed_its_model(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """A parameter is what the function trains: called (`model(x)`), or given a model's method
+    (`model.train()`, `model.parameters()`, `optimizer.step()`)."""
+    arguments = function.args
+    parameters = {a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)}
+    for node in ast.walk(function):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr in _MODEL_USES:
+            func = func.value
+        if isinstance(func, ast.Name) and func.id in parameters:
+            return True
+    return False
 
 
 def _new_head(names: Names, call: ast.Call) -> str | None:

@@ -1,4 +1,4 @@
-"""Reusable training loop."""
+"""Reusable training loops: one handed its model, one that builds its own."""
 
 import torch
 from torch import nn
@@ -14,3 +14,13 @@ def train_epoch(model: nn.Module, batches: list[tuple[torch.Tensor, torch.Tensor
         optimizer.step()
         total += loss.item()
     return total
+
+
+def train_probe(features: torch.Tensor, labels: torch.Tensor) -> nn.Module:
+    probe = nn.Linear(features.shape[1], 1)
+    optimizer = torch.optim.SGD(probe.parameters(), lr=0.1)
+    for _ in range(100):
+        optimizer.zero_grad()
+        nn.functional.mse_loss(probe(features), labels).backward()
+        optimizer.step()
+    return probe
