@@ -97,11 +97,12 @@ EXPECTED: dict[str, Expected] = {
         ("agents/policies.py", 104, "medium"),  # a constant's transient errors
     ],
     # Negatives: wait_exponential_jitter, bare @retry (retry-unbounded's), exponential sleeps
-    # (sync and async), a range loop over rows that is not a retry loop.
+    # (sync and async), a range loop over rows that is not a retry loop, a constant wait of
+    # seconds (line 103).
     "retry-no-backoff": [
         ("agents/calls.py", 18, "medium"),  # @retry(stop=...) without wait
         ("agents/calls.py", 37, "medium"),  # manual retry loop without sleep
-        ("agents/calls.py", 47, "low"),  # constant sleep, no jitter
+        ("agents/calls.py", 47, "low"),  # a sub-second constant sleep
     ],
     # Negatives: openai.APIError caught, `except Exception`, a project error class, a Celery task
     # with autoretry_for, a call outside any handler.

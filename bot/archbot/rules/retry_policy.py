@@ -185,8 +185,17 @@ def _sleeps(names: Names, statements: list[ast.stmt]) -> list[ast.Call]:
     return found
 
 
-def _constant_sleep(call: ast.Call) -> bool:
-    return len(call.args) == 1 and isinstance(call.args[0], ast.Constant) and not call.keywords
+# A constant wait this long between attempts gives a rate-limited provider room: a working policy,
+# if not the best one (jitter spreads a fleet's retries), and the author's to choose.
+_ROOMY_WAIT = 1.0
+
+
+def _short_constant_sleep(call: ast.Call) -> bool:
+    """`sleep(0.2)`: a literal wait under a second, barely a pause between attempts."""
+    if len(call.args) != 1 or call.keywords or not isinstance(call.args[0], ast.Constant):
+        return False
+    seconds = call.args[0].value
+    return isinstance(seconds, (int, float)) and not isinstance(seconds, bool) and seconds < _ROOMY_WAIT
 
 
 def _collects(body: list[ast.stmt]) -> bool:
@@ -227,8 +236,10 @@ def _manual_retry_loop(src: PythonFile, loop: ast.For | ast.AsyncFor) -> Hit | N
     sleeps = _sleeps(src.names, loop.body)
     if not sleeps:
         return Hit(0, "retry loop around an LLM call retries immediately, with no sleep.")
-    if all(_constant_sleep(s) for s in sleeps):
-        return Hit(0, "retry loop sleeps a constant time with no backoff or jitter.", Severity.LOW)
+    if all(_short_constant_sleep(s) for s in sleeps):
+        return Hit(
+            0, "retry loop sleeps a constant fraction of a second, with no backoff or jitter.", Severity.LOW
+        )
     return None
 
 
@@ -278,8 +289,10 @@ def retry_no_backoff(src: PythonFile) -> Iterator[Hit]:
     """A retry policy that retries immediately (tenacity with `stop=` but no `wait=`, a manual
     `for attempt in range(N)` loop around an LLM call with no sleep, an SDK's own retries left at
     a constant strategy: litellm `num_retries` or `retry_policy` without
-    `retry_strategy="exponential_backoff_retry"`), or after a constant sleep. An SDK call whose
-    `**` splat the code does not show (it may carry the strategy) is reported low.
+    `retry_strategy="exponential_backoff_retry"`), or (low) after a constant sleep of under a
+    second. A constant wait of a second or more gives the provider room and is left to the
+    author. An SDK call whose `**` splat the code does not show (it may carry the strategy) is
+    reported low.
 
     Why:
         When a provider answers 429 or 503, every client retrying at once (or at the same fixed

@@ -44,12 +44,12 @@ def hammer(text: str) -> str:
 
 
 def fixed_pause(text: str) -> str:
-    for _attempt in range(4):  # positive (low): constant sleep, no jitter
+    for _attempt in range(4):  # positive (low): a sub-second constant sleep, barely a pause
         try:
             reply = client.chat.completions.create(model="gpt-4o-mini", messages=_messages(text), max_tokens=50)
             return reply.choices[0].message.content or ""
         except RateLimitError:
-            time.sleep(2)
+            time.sleep(0.2)
     raise RuntimeError("rate limited")
 
 
@@ -97,3 +97,13 @@ def sample(text: str, count: int) -> list[str]:
             return outputs
         outputs.append(reply.choices[0].message.content or "")
     return outputs
+
+
+def waits_out(text: str) -> str:
+    for _attempt in range(4):  # negative: a constant wait of seconds gives the provider room
+        try:
+            reply = client.chat.completions.create(model="gpt-4o-mini", messages=_messages(text), max_tokens=50)
+            return reply.choices[0].message.content or ""
+        except RateLimitError:
+            time.sleep(10)
+    raise RuntimeError("rate limited")
