@@ -131,8 +131,10 @@ VARIANTS = {
     "llm-client-no-timeout": {"component": "component default timeout"},
     "llm-output-exec": {"untraced": "code execution, input untraced"},
     "retry-unbounded": {"transient": "application"},
+    "trust-remote-code": {"named": "remote code of a named model"},
 }
 TREATMENTS["code execution, input untraced"] = HARDENING
+TREATMENTS["remote code of a named model"] = {**HARDENING, "library": "drop"}
 TREATMENTS["hub revision of a named id"] = {**HARDENING, "library": "drop"}
 TREATMENTS["component default timeout"] = {**HARDENING, "library": "drop"}
 
@@ -809,6 +811,37 @@ def test_a_librarys_named_hub_id_is_a_default_its_callers_override(
     ]
 
 
+# A library module trusting the code of a model it names (line 7, and through a module constant,
+# 8), of a model its caller names (11), and of a dataset's loading script it names (14).
+NAMED_REMOTE = (
+    "from datasets import load_dataset\nfrom transformers import AutoModel\n\nRERANKER = \"acme/reranker\"\n\n"
+    "def default_models():\n"
+    '    return AutoModel.from_pretrained("acme/embedder", trust_remote_code=True), AutoModel.from_pretrained(\n'
+    "        RERANKER, trust_remote_code=True)\n\n"
+    "def load_model(name):\n"
+    "    return AutoModel.from_pretrained(name, trust_remote_code=True)\n\n"
+    "def questions():\n"
+    '    return load_dataset("acme/questions", trust_remote_code=True)\n'
+)
+
+
+def test_a_librarys_named_model_trusted_is_its_chosen_dependency(
+    repo: GitRepo, run_archbot: RunArchbot
+) -> None:
+    """A model a library names by its Hub id and trusts is a dependency its maintainers chose (and
+    pin or not, as its named revisions); a model its caller names, and a dataset's loading script,
+    are reported there. An application's named model is the one it ships: reported."""
+    repo.stage("pyproject.toml", LIBRARY_PYPROJECT)
+    repo.stage("ranker/__init__.py", "")
+    repo.stage("ranker/models.py", NAMED_REMOTE)
+    repo.stage("service/models.py", NAMED_REMOTE)
+
+    assert [f for f in found(review(run_archbot)) if f[1] == "trust-remote-code"] == [
+        ("ranker/models.py", "trust-remote-code", "high", [11, 14]),
+        ("service/models.py", "trust-remote-code", "high", [7, 8, 11, 14]),
+    ]
+
+
 def test_tests_report_only_secrets_and_code_execution(repo: GitRepo, run_archbot: RunArchbot) -> None:
     repo.stage("tests/test_keys.py", f'import openai\n\nclient = openai.OpenAI(api_key="{OPENAI_KEY}")\n')
     repo.stage("tests/test_exec.py", EXEC)
@@ -867,15 +900,15 @@ def test_waiting_out_transient_errors_forever_is_the_applications_choice(
 
 def test_security_rules_speak_in_shipped_code_only(repo: GitRepo, run_archbot: RunArchbot) -> None:
     """An example or a script names the model it loads for whoever runs it to choose: nothing is
-    said there."""
+    said there. (A library's named model is its chosen dependency: the test above.)"""
     repo.stage("pyproject.toml", LIBRARY_PYPROJECT)
     repo.stage("ranker/__init__.py", "")
-    repo.stage("ranker/load.py", TRUST)
+    repo.stage("service/load.py", TRUST)
     repo.stage("scripts/load.py", TRUST)
     repo.stage("examples/load.py", TRUST)
     repo.stage("docs/snippets/load.py", TRUST)
 
-    assert found(review(run_archbot)) == [("ranker/load.py", "trust-remote-code", "high", [4])]
+    assert found(review(run_archbot)) == [("service/load.py", "trust-remote-code", "high", [4])]
 
 
 def test_dependencies_of_a_published_library_are_not_unpinned(repo: GitRepo, run_archbot: RunArchbot) -> None:

@@ -99,6 +99,12 @@ UNTRACED_EXECUTION = _row("code execution, input untraced", "drop", **_HARDENING
 # Security of the code that ships: not in tests, examples or scripts, which name the model or file
 # they load for whoever runs them to choose (a model that ships its own code needs the flag).
 SECURITY = _row("security", "drop", **_HARDENING)
+# Remote code of a model the code names by its Hub id: an application ships that model and pins
+# what it runs; a library names a default dependency whose code it must run to use it (read on
+# public libraries: an embedder, a tokenizer, a simulation environment, each trusted on purpose
+# and never changed), and pinning it is its maintainers' choice, as for NAMED_HUB_REVISION. A
+# model or path a caller or configuration chooses, trusted by the library, is still SECURITY's.
+NAMED_REMOTE_CODE = _row("remote code of a named model", "drop", **{**_HARDENING, "library": "drop"})
 # Wrong results whatever the deployment: a model left in training mode, embeddings of two models.
 CORRECTNESS = _row("correctness", "drop", **_SHIPPED)
 # Failure handling a copy needs in production and an example or a script leaves out: bounded
@@ -217,6 +223,7 @@ POLICY: dict[str, RulePolicy] = {
             "load_dataset",
             "vllm",
         ),
+        variants={"named": NAMED_REMOTE_CODE},
     ),
     "unsafe-model-deserialization": RulePolicy(SECURITY, "deserialization", "change"),
     "user-input-in-system-prompt": RulePolicy(SECURITY, "prompt-injection"),

@@ -690,7 +690,11 @@ def trust_remote_code(src: SourceFile) -> Iterator[Hit]:
     parameter, an attribute: no literal the code resolves it to), pinned or not there; nor a load
     from files on this machine (the operator's, not the Hub's): a path an enclosing
     `os.path.exists(path)` check has just found, a literal path (`"/srv/models/chat"`, `"./ckpt"`,
-    a drive) or one built as a path (`os.path.join(out, "final")`).
+    a drive) or one built as a path (`os.path.join(out, "final")`). A model the code names by
+    its Hub id (`"org/embedder"`, not a dataset) is the `named` variant: an application ships
+    it and is told; a library's named model is a default dependency its maintainers chose, whose
+    pin is theirs to choose too (as for its named revisions), and a caller's model or path
+    trusted by the library is still reported there.
 
     Why:
         The model repository's code runs with your process's permissions at load time, and under a
@@ -724,7 +728,9 @@ def trust_remote_code(src: SourceFile) -> Iterator[Hit]:
                 src.changed_line(loaded) if loaded is not None else None
             )
             if line is not None:
-                yield Hit(line, "")
+                # A model the code names itself is its own choice of dependency: where that
+                # matters is the role policy's (a library's named model is a default it ships).
+                yield Hit(line, "", variant="named" if _named_model(src, call, loaded) else "")
         return
     for number in sorted(src.changed):
         text = src.line(number)
@@ -755,10 +761,25 @@ def _on_this_machine(src: PythonFile, call: ast.Call, loaded: ast.expr) -> bool:
     """What `call` loads is a directory on this machine: a literal path (`"/data/models/chat"`,
     `"D:\\models\\chat"`) or one built as a path (`os.path.join(out, "model")`), itself or through
     the name it is read from: no Hub repository, no remote code fetched."""
+    text = _loaded_text(src, call, loaded)
+    return (text is not None and _LOCAL_PATH.match(text) is not None) or _filesystem_path(src, call, loaded)
+
+
+def _loaded_text(src: PythonFile, call: ast.Call, loaded: ast.expr) -> str | None:
+    """The literal `call` loads, as written or held by the name it is read from."""
     built = url_value(src.names, src.nodes, call, loaded)
     held = src.names.value_of(built) if isinstance(built, ast.Name) else None
-    text = string_value(held[1] if held is not None else built)
-    return (text is not None and _LOCAL_PATH.match(text) is not None) or _filesystem_path(src, call, loaded)
+    return string_value(held[1] if held is not None else built)
+
+
+def _named_model(src: PythonFile, call: ast.Call, loaded: ast.expr | None) -> bool:
+    """`call` loads a model (not a dataset: a dataset's loading script is no part of using its
+    data) that the code names by its Hub id (`"org/embedder"`, or a module constant holding it)."""
+    text = _loaded_text(src, call, loaded) if loaded is not None else None
+    entry = _hub_loader(src.names.call_name(call), call)
+    return (
+        text is not None and _HUB_ID.match(text) is not None and (entry is None or entry.holds != "dataset")
+    )
 
 
 def _pinned_call(src: PythonFile, call: ast.Call) -> bool:
