@@ -814,9 +814,11 @@ def test_a_librarys_named_hub_id_is_a_default_its_callers_override(
 # A library module trusting the code of a model it names (line 7, and through a module constant,
 # 8), of a model its caller names (11), and of a dataset's loading script it names (14).
 NAMED_REMOTE = (
-    "from datasets import load_dataset\nfrom transformers import AutoModel\n\nRERANKER = \"acme/reranker\"\n\n"
+    "from datasets import load_dataset\nfrom transformers import AutoModel\n\n"
+    'RERANKER = "acme/reranker"\n\n'
     "def default_models():\n"
-    '    return AutoModel.from_pretrained("acme/embedder", trust_remote_code=True), AutoModel.from_pretrained(\n'
+    '    return AutoModel.from_pretrained("acme/embedder", trust_remote_code=True), '
+    "AutoModel.from_pretrained(\n"
     "        RERANKER, trust_remote_code=True)\n\n"
     "def load_model(name):\n"
     "    return AutoModel.from_pretrained(name, trust_remote_code=True)\n\n"
