@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+import typing
 from collections.abc import Iterator
 
 from archbot.models import Severity
@@ -758,29 +759,65 @@ def _llm_url(src: PythonFile, call: ast.Call, url: ast.expr | None) -> bool | No
     return True if any(_ENDPOINT_NAME.search(name) for name in identifiers) else None
 
 
-def _no_retry(src: PythonFile, call: ast.Call) -> tuple[str, ast.Call | None] | None:
-    """Why the LLM call never retries, with the requests/httpx session it goes through (if built
-    in this file: its construction is where the retry policy belongs); None if it can retry."""
+class _NoRetry(typing.NamedTuple):
+    """Why an LLM call never retries, the client library it goes through, and the requests/httpx
+    session it uses when built in this file (its construction is where the retry policy belongs)."""
+
+    detail: str
+    library: str
+    session: ast.Call | None
+
+
+def _no_retry(src: PythonFile, call: ast.Call) -> _NoRetry | None:
+    """Why the LLM call never retries; None if it can retry."""
     site = llm_call(src.names, call)
     if site is not None and site.provider == "huggingface":
-        return f"`{site.client_class.rsplit('.', 1)[-1]}` has no built-in retries.", None
+        return _NoRetry(
+            f"`{site.client_class.rsplit('.', 1)[-1]}` has no built-in retries.", site.client_class, None
+        )
     if site is not None and site.provider == "google-genai" and site.client is not None:
         options = kwarg(site.client, "http_options")
         config = kwarg(call, "config")
         if has_splat(site.client) or (config is not None and "http_options" in ast.unparse(config.value)):
             return None
         if _genai_options_lack(options.value if options else None, "retry_options"):
-            return "`genai.Client` without `http_options.retry_options` makes one attempt.", None
+            detail = "`genai.Client` without `http_options.retry_options` makes one attempt."
+            return _NoRetry(detail, site.client_class, None)
         return None
     post = _llm_post(src, call)
     if post is None:
         return None
     library, session = post
+    detail = f"`{library}` to an LLM endpoint never retries."
     if not library.startswith("requests."):
-        return None if _transport_set(session) else (f"`{library}` to an LLM endpoint never retries.", None)
+        return None if _transport_set(session) else _NoRetry(detail, library, None)
     if session is not None and _mounts_adapter(src, session):
         return None
-    return f"`{library}` to an LLM endpoint never retries.", session
+    return _NoRetry(detail, library, session)
+
+
+_ANY_ERROR = frozenset(["Exception", "BaseException"])
+
+
+def _failure_handled(src: PythonFile, call: ast.Call, library: str) -> bool:
+    """The call sits in the body of a `try` with a handler for what it raises: bare, `Exception`,
+    or an error class of its own client library (`requests.RequestException`,
+    `httpx.HTTPStatusError`). What a failure does is then decided beside the call (a message, a
+    fallback, an error of the caller's API); a retry is one answer of several, not a gap."""
+    root = library.split(".", 1)[0]
+    child: ast.AST = call
+    for ancestor in src.nodes.ancestors(call):
+        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            return False
+        if isinstance(ancestor, ast.Try) and any(child is node for node in ancestor.body):
+            for handler in ancestor.handlers:
+                kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+                for kind in kinds:
+                    name = "Exception" if kind is None else src.names.qualname(kind) or ast.unparse(kind)
+                    if name.rsplit(".", 1)[-1] in _ANY_ERROR or name.split(".", 1)[0] == root:
+                        return True
+        child = ancestor
+    return False
 
 
 @RULES.rule(
@@ -806,7 +843,9 @@ def llm_client_no_retry(src: PythonFile) -> Iterator[Hit]:
     function or on a caller in the file, a `for attempt in range(N)` or `while` retry loop with a
     `try` around the call, a `Retrying` loop, a function handed to a retry helper, a
     `requests.Session` with a mounted `HTTPAdapter` (in this file or the factory that builds it),
-    an httpx client given its own `transport=`.
+    an httpx client given its own `transport=`, a call in a `try` whose handler catches its
+    failure (bare, `Exception`, or an error of its own library, `requests.RequestException`):
+    what a failure does is decided there.
 
     Why:
         Rate limits (429) and overloads (503) are routine for LLM endpoints. Without a retry the
@@ -830,9 +869,9 @@ def llm_client_no_retry(src: PythonFile) -> Iterator[Hit]:
         if not is_post and src.changed_line(call) is None:
             continue
         found = _no_retry(src, call)
-        if found is None or _retry_covered(src, call):
+        if found is None or _retry_covered(src, call) or _failure_handled(src, call, found.library):
             continue
-        detail, session = found
+        detail, _, session = found
         session_line = src.changed_line(session) if session is not None else None
         if session is not None and session_line is not None:
             if session not in reported_sessions:

@@ -36,3 +36,40 @@ def upload(blob: bytes, bucket: str) -> None:
 def mirror(text: str) -> None:
     url = "https://myapi.mistral.ai.example.net/v1/notes"
     requests.post(url, json={"text": text}, timeout=30)  # negative: a look-alike host
+
+
+def label_or_none(text: str, token: str) -> dict | None:
+    route = "https://router.huggingface.co/hf-inference/models/org/classifier"
+    try:
+        answer = requests.post(route, json={"text": text}, timeout=30)  # negative: its failure handled
+        answer.raise_for_status()
+    except requests.RequestException:
+        return None
+    return answer.json()
+
+
+def label_or_fail(text: str) -> dict:
+    route = "https://router.huggingface.co/hf-inference/models/org/classifier"
+    try:
+        return requests.post(route, json={"text": text}, timeout=30).json()  # negative: any error
+    except Exception as error:
+        raise RuntimeError("the classifier is unavailable") from error
+
+
+def label_parsed(text: str) -> dict:
+    route = "https://router.huggingface.co/hf-inference/models/org/classifier"
+    try:
+        return requests.post(route, json={"text": text}, timeout=30).json()  # positive
+    except ValueError:
+        return {}
+
+
+def label_logged(text: str) -> dict:
+    route = "https://router.huggingface.co/hf-inference/models/org/classifier"
+    try:
+        reply = {}
+    except requests.RequestException:
+        reply = {}
+    finally:
+        reply = requests.post(route, json={"text": text}, timeout=30).json()  # positive: in finally
+    return reply
