@@ -203,6 +203,7 @@ def test_the_rules_that_judge_a_call_by_its_surroundings() -> None:
         "embedding-call-per-item",
         "llm-call-in-loop",
         "llm-client-no-retry",
+        "retry-unbounded",
         "sync-llm-client-in-async",
     ]
 
@@ -566,6 +567,47 @@ def test_a_blocking_call_given_other_options_carries_its_old_gap_silently(
 
     assert added == [("service/answer.py", "sync-llm-client-in-async", "high", [7])]
     assert changed == [("service/answer.py", "sync-llm-client-in-async", "high", [12])]
+
+
+# A service's answer retried forever on any error (the loop, line 9).
+RETRY_ANSWER = (
+    "def answer(question):\n"
+    "    while True:\n"
+    "        try:\n"
+    "            reply = client.chat.completions.create(\n"
+    '                model="gpt-4o-2024-08-06", max_tokens=200,\n'
+    '                messages=[{"role": "user", "content": question}],\n'
+    "            )\n"
+    "            return reply.choices[0].message.content\n"
+    "        except Exception:\n"
+    "            time.sleep(5)\n"
+)
+RETRY_FOREVER = "import time\n\n" + BOUNDED_CLIENT + RETRY_ANSWER
+
+
+def test_a_retry_loop_whose_call_is_given_other_options_carries_its_old_gap_silently(
+    repo: GitRepo, run_archbot: RunArchbot
+) -> None:
+    """A retry policy's stop condition is the loop's, not its call's: an option added to the call
+    it retries (line 13) leaves the loop as it was; a loop the change adds (line 22) speaks."""
+    after = RETRY_FOREVER.replace("max_tokens=200,\n", "max_tokens=200,\n                temperature=0,\n")
+    after += (
+        "\n\ndef title(text):\n"
+        "    while True:\n"
+        "        try:\n"
+        "            return client.completions.create(\n"
+        '                model="gpt-3.5-turbo-instruct", max_tokens=20, prompt=text)\n'
+        "        except Exception:\n"
+        "            time.sleep(5)\n"
+    )
+    added, changed = edited(repo, run_archbot, "service/answer.py", RETRY_FOREVER, after, "deterministic")
+
+    assert [f for f in added if f[1] == "retry-unbounded"] == [
+        ("service/answer.py", "retry-unbounded", "high", [9])
+    ]
+    assert [f for f in changed if f[1] == "retry-unbounded"] == [
+        ("service/answer.py", "retry-unbounded", "high", [22])
+    ]
 
 
 # A package's training step: a Lightning Trainer built and run, no RNG seeded anywhere (line 5).

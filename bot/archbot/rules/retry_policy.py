@@ -132,6 +132,7 @@ def _endless_retry_loop(src: PythonFile, loop: ast.While) -> bool:
     severity=Severity.HIGH,
     persona="llm-ml-engineer",
     kinds=("python", "notebook"),
+    subject="surroundings",
 )
 def retry_unbounded(src: PythonFile) -> Iterator[Hit]:
     """A retry policy that never gives up: tenacity without `stop=`, backoff without
@@ -139,7 +140,9 @@ def retry_unbounded(src: PythonFile) -> Iterator[Hit]:
     A policy that retries only errors that pass by themselves (rate limits, timeouts, dropped
     connections, 5xx: the SDK facts' transient errors) is the `transient` variant, at medium:
     nothing it repeats is billed or fails for good, and how long to wait out an outage is the
-    application's to choose, so a library leaves it to its callers (the role policy below).
+    application's to choose, so a library leaves it to its callers (the role policy below). The
+    stop condition is the policy's, around the call: a change that only gives the retried call
+    other options leaves it as it was, and is not reported for it.
 
     Why:
         tenacity defaults to `stop_never` and `wait_none`: it retries forever, immediately, on any
