@@ -53,11 +53,14 @@ EXPECTED: dict[str, Expected] = {
         ("ranking/artifacts.py", 126, "low"),  # torch.load(pickle_module=dill): anything goes
     ],
     # Negatives: trust_remote_code=False, a non-literal flag, the flag in a YAML comment, a call
-    # that pins the revision to a commit (line 15, and line 27 through a constant).
+    # that pins the revision to a commit (line 15, and line 27 through a constant), a load after
+    # the caller's opt-in (`if not allow_remote_code: raise`, line 34; `if ...trust_remote_code:`,
+    # line 39).
     "trust-remote-code": [
         ("deploy/vllm.yaml", 15, "high"),  # --trust-remote-code in container args
         ("serving/load_model.py", 11, "high"),
         ("serving/load_model.py", 21, "high"),  # revision="main" does not pin it
+        ("serving/load_model.py", 46, "high"),  # under an `if` that opts in to nothing
     ],
     # Negatives: 40-hex revision, revision from a constant, an attribute, an argument, a call;
     # local and absolute paths; a builtin dataset name that is not org/name; a pytest module; a

@@ -690,7 +690,9 @@ def trust_remote_code(src: SourceFile) -> Iterator[Hit]:
     parameter, an attribute: no literal the code resolves it to), pinned or not there; nor a load
     from files on this machine (the operator's, not the Hub's): a path an enclosing
     `os.path.exists(path)` check has just found, a literal path (`"/srv/models/chat"`, `"./ckpt"`,
-    a drive) or one built as a path (`os.path.join(out, "final")`). A model the code names by
+    a drive) or one built as a path (`os.path.join(out, "final")`); nor a load that runs only
+    after an opt-in (inside `if allow_remote_code:`, or after `if not trust_remote_code_allowed():
+    raise ...` in its block): the operator's informed choice. A model the code names by
     its Hub id (`"org/embedder"`, not a dataset) is the `named` variant: an application ships
     it and is told; a library's named model is a default dependency its maintainers chose, whose
     pin is theirs to choose too (as for its named revisions), and a caller's model or path
@@ -717,6 +719,8 @@ def trust_remote_code(src: SourceFile) -> Iterator[Hit]:
             keyword = kwarg(call, "trust_remote_code")
             if keyword is None or not is_true(keyword.value) or _pinned_call(src, call):
                 continue
+            if _behind_opt_in(src.nodes, call):
+                continue  # loaded only after the operator allowed remote code: their informed choice
             loaded = argument(call, 0, *_LOADED_NAMES)
             if loaded is not None and (
                 checked_local_path(src.nodes, call, loaded) or _on_this_machine(src, call, loaded)

@@ -26,3 +26,21 @@ def load_model(allow_remote_code: bool) -> tuple[object, object, object]:
     )
     vision = AutoModelForCausalLM.from_pretrained(MODEL_ID, revision=MODEL_SHA, trust_remote_code=True)
     return model, tokenizer, (generator, eval_set, configured, vision)
+
+
+def load_reranker(model_path: str, allow_remote_code: bool) -> object:
+    if not allow_remote_code:
+        raise ValueError("this reranker runs code from its repository: allow remote code to load it")
+    return AutoModelForCausalLM.from_pretrained(model_path, trust_remote_code=True)
+
+
+def load_if_allowed(model_path: str, settings: object) -> object | None:
+    if getattr(settings, "trust_remote_code", False):
+        return AutoModelForCausalLM.from_pretrained(model_path, trust_remote_code=True)
+    return None
+
+
+def load_unguarded(model_path: str, verbose: bool) -> object:
+    if verbose:
+        print("loading", model_path)
+    return AutoModelForCausalLM.from_pretrained(model_path, trust_remote_code=True)
