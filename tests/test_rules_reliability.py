@@ -102,7 +102,7 @@ EXPECTED: dict[str, Expected] = {
     ],
     # Negatives: wait_exponential_jitter, bare @retry (retry-unbounded's), exponential sleeps
     # (sync and async), a range loop over rows that is not a retry loop, a constant wait of
-    # seconds (line 103).
+    # seconds (line 103, asynchronous).
     "retry-no-backoff": [
         ("agents/calls.py", 18, "medium"),  # @retry(stop=...) without wait
         ("agents/calls.py", 37, "medium"),  # manual retry loop without sleep

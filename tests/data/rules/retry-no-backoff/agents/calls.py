@@ -99,11 +99,10 @@ def sample(text: str, count: int) -> list[str]:
     return outputs
 
 
-def waits_out(text: str) -> str:
+async def waits_out(text: str) -> str | None:
     for _attempt in range(4):  # negative: a constant wait of seconds gives the provider room
         try:
-            reply = client.chat.completions.create(model="gpt-4o-mini", messages=_messages(text), max_tokens=50)
-            return reply.choices[0].message.content or ""
+            return (await aclient.completions.create(model="gpt-4o-mini", prompt=text, max_tokens=50)).id
         except RateLimitError:
-            time.sleep(10)
-    raise RuntimeError("rate limited")
+            await asyncio.sleep(10)
+    return None
