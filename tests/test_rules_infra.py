@@ -93,10 +93,12 @@ CASES: dict[str, Expected] = {
     ],
     # Negatives: a stage alias, an ARG default with a tag, `${VAR:-stage}`, a digest, scratch,
     # --platform with a tag, a tag written as a build argument (`:${GATEWAY_VERSION}`, the build
-    # chooses it; its default `latest` is a fallback).
+    # chooses it; its default `latest` is a fallback), an image the repository publishes (its
+    # release workflow's IMAGE_NAME) or builds (`docker build -t` in its Makefile).
     "rules/dockerfile-base-image-unpinned/images": [
         ("serving/Dockerfile", 6, "medium"),  # ARG default `python` has no tag
         ("serving/Dockerfile", 10, "medium"),
+        ("serving/extras/tools.Dockerfile", 2, "medium"),  # a name the builds only start with
         ("serving/gateway.Dockerfile", 3, "medium"),  # :latest written
         ("training/Dockerfile.gpu", 1, "medium"),  # :latest
     ],

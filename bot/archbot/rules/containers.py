@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import fnmatch
+import re
+import typing
 from collections.abc import Iterator
 
 from archbot.models import Severity
 from archbot.rules import Family, Hit
 from archbot.rules.dockerfile import arg_defaults, instructions, substitute
 from archbot.rules.source import SourceFile
+
+if typing.TYPE_CHECKING:
+    from archbot.repo.model import Repository
 
 RULES = Family()
 
@@ -26,7 +32,10 @@ def dockerfile_base_image_unpinned(src: SourceFile) -> Iterator[Hit]:
     default of a global `ARG` (a default carrying a tag passes; no default means the image comes
     from the build command and is skipped). A tag written as a build argument
     (`FROM acme/app:${VERSION}`) is the build's to choose, whatever its default (a fallback):
-    skipped. A digest (`@sha256:...`) passes.
+    skipped. A digest (`@sha256:...`) passes. So does an image the repository builds or publishes
+    itself (its CI, a script, a Makefile or a compose file names it as what it builds, tags or
+    pushes: `IMAGE_NAME: acme/app`, `docker build -t acme/app`): extending its own current build
+    is a release choice, not a floating dependency.
 
     Why:
         An untagged CUDA or PyTorch base image moves with every push: the next build silently gets
@@ -64,7 +73,7 @@ def dockerfile_base_image_unpinned(src: SourceFile) -> Iterator[Hit]:
         if "$" in (_tag(written) or ""):
             continue  # the tag is a build argument: the build command chooses it
         tag = _tag(image)
-        if tag is None or tag == "latest":
+        if (tag is None or tag == "latest") and not _built_here(src.repo, image):
             shown = image if image == written else f"{written} (= {image})"
             yield Hit(line, f"`FROM {shown}` " + ("has no tag." if tag is None else "uses `latest`."))
 
@@ -73,3 +82,32 @@ def _tag(reference: str) -> str | None:
     """The tag of an image reference (`registry:5000/org/app:1.2` -> `1.2`), None without one."""
     last = reference.rsplit("/", 1)[-1]
     return last.split(":", 1)[1] if ":" in last else None
+
+
+# Where a repository says what image it builds or publishes: CI workflows, scripts, make and
+# compose files.
+_BUILD_FILES = (".github/workflows/*.yml", ".github/workflows/*.yaml", "*.sh", "Makefile", "*.mk", "justfile")
+_COMPOSE = re.compile(r"(?:^|/)(?:docker-)?compose[\w.-]*\.ya?ml$")
+# What names the image a build makes: `-t`/`--tag`, `docker push`/`docker tag`, an image-name
+# setting (`IMAGE_NAME: org/app`, docker/metadata-action's `images:`); a compose service's
+# `image:` in a file that builds.
+_BUILT_AS = (
+    r"(?:\s-t\s+|--tag[=\s]+|docker\s+push\s+|docker\s+tag\s+\S+\s+|image_?name\s*[:=]\s*|images\s*:\s*)"
+)
+
+
+def _built_here(repo: Repository, image: str) -> bool:
+    """The repository builds, tags or pushes `image` (its name without tag) itself."""
+    name = re.escape(image.rsplit(":", 1)[0] if ":" in image.rsplit("/", 1)[-1] else image)
+    built = re.compile(rf"(?im){_BUILT_AS}['\"]?{name}(?=[:'\"\s]|$)")
+    composed = re.compile(rf"(?m)^\s*image:\s*['\"]?{name}(?=[:'\"\s]|$)")
+    for path in repo.files:
+        base = path.rsplit("/", 1)[-1]
+        if any(fnmatch.fnmatchcase(path, pattern) or base == pattern for pattern in _BUILD_FILES):
+            if built.search(repo.text(path) or ""):
+                return True
+        elif _COMPOSE.search(path):
+            text = repo.text(path) or ""
+            if "build:" in text and composed.search(text):
+                return True
+    return False

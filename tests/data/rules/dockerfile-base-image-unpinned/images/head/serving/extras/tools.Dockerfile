@@ -1,0 +1,2 @@
+FROM acme/ranker-tools
+FROM acme/ranker-runtime-dev:latest

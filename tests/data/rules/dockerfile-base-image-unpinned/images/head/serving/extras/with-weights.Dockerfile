@@ -1,0 +1,3 @@
+# The released runtime with the weights baked in.
+FROM acme/ranker-runtime:latest
+COPY weights/ /opt/weights/
