@@ -601,14 +601,16 @@ def test_a_loop_over_zip_takes_each_name_from_its_own_sequence(
 def test_a_file_the_function_writes_itself_is_read_back(repo: GitRepo, run_archbot: RunArchbot) -> None:
     # Negatives: a cache listing pickled and read back at one path, an index `np.save`-d before
     # `np.load(allow_pickle=True)`, a model `joblib.dump`-ed then loaded, a `dill.dump` read with
-    # `pickle.load` (one format). Reported: a different path written than read (47), a path only
-    # another function writes (52), a file written in another format (`np.save`, 63).
+    # `pickle.load` (one format), a spool file written and polled through `open(...)` handles
+    # given in place (69). Reported: a different path written than read (47), a path only
+    # another function writes (52, 76), a file written in another format (`np.save`, 63).
     found = review(repo, run_archbot, {"features/own_cache.py": "own_cache.py"})
 
     assert only("unsafe-model-deserialization", found) == [
         ("features/own_cache.py", 47, "unsafe-model-deserialization", "high"),
         ("features/own_cache.py", 52, "unsafe-model-deserialization", "high"),
         ("features/own_cache.py", 63, "unsafe-model-deserialization", "high"),
+        ("features/own_cache.py", 76, "unsafe-model-deserialization", "high"),
     ]
 
 

@@ -170,24 +170,32 @@ def _written_here(
     src: PythonFile, entry: loaders.Deserialiser, path: ast.expr | None, scope: ast.AST
 ) -> bool:
     """The function reads back a file it writes itself with the writer of that format (a cache,
-    an index it built): `path` (or the path a `with open(path) as f` handle was opened on) is the
-    path one of its calls of a matching writer is given, written the same way. What the process
-    wrote is not an artifact from elsewhere."""
+    an index it built): `path` (or the path a file handle was opened on: `with open(path) as f`,
+    or `open(path, "rb")` given in place) is the path one of its calls of a matching writer is
+    given, written the same way. What the process wrote is not an artifact from elsewhere."""
     writers = {writer.qualname: writer for writer in loaders.SERIALISERS.get(entry.qualname, ())}
     if path is None or not writers:
         return False
     nodes = list(scope_walk(scope))
     opened = _opened_paths(src, nodes)
-    read = ast.dump(opened.get(path.id, path) if isinstance(path, ast.Name) else path)
+    read = ast.dump(_file_path(src, path, opened))
     for node in nodes:
         if not isinstance(node, ast.Call) or (writer := writers.get(src.names.call_name(node) or "")) is None:
             continue
         written = argument(node, writer.path_position, *writer.path_names)
-        if isinstance(written, ast.Name):
-            written = opened.get(written.id, written)
-        if written is not None and ast.dump(written) == read:
+        if written is not None and ast.dump(_file_path(src, written, opened)) == read:
             return True
     return False
+
+
+def _file_path(src: PythonFile, file: ast.expr, opened: dict[str, ast.expr]) -> ast.expr:
+    """The path a file argument stands for: the path its handle was opened on (a name bound to
+    `open(path)`, or `open(path, mode)` itself), else the argument as written."""
+    if isinstance(file, ast.Name):
+        return opened.get(file.id, file)
+    if isinstance(file, ast.Call) and src.nodes.builtin(file.func, "open") is not None and file.args:
+        return file.args[0]
+    return file
 
 
 def _opened_paths(src: PythonFile, nodes: list[ast.AST]) -> dict[str, ast.expr]:

@@ -61,3 +61,16 @@ def other_format(path, rows):
     np.save(path, rows)
     with open(path, "rb") as source:
         return pickle.load(source)
+
+
+def hand_off(spool, request_id, message):
+    pickle.dump(message, open(spool / f"{request_id}.pkl", "wb"))
+    while (spool / f"{request_id}.pkl").exists():
+        reply = pickle.load(open(spool / f"{request_id}.pkl", "rb"))
+        if reply.get("answered"):
+            return reply
+    return None
+
+
+def read_spool(spool, request_id):
+    return pickle.load(open(spool / f"{request_id}.pkl", "rb"))
