@@ -853,8 +853,9 @@ def test_a_librarys_named_hub_id_is_a_default_its_callers_override(
     ]
 
 
-# A library module trusting the code of a model it names (line 7, and through a module constant,
-# 8), of a model its caller names (11), and of a dataset's loading script it names (14).
+# A library module trusting the code of a model it names (line 7, through a module constant 8,
+# one of two it picks 18), of a model its caller names (11), and of a dataset's loading script it
+# names (14).
 NAMED_REMOTE = (
     "from datasets import load_dataset\nfrom transformers import AutoModel\n\n"
     'RERANKER = "acme/reranker"\n\n'
@@ -865,7 +866,10 @@ NAMED_REMOTE = (
     "def load_model(name):\n"
     "    return AutoModel.from_pretrained(name, trust_remote_code=True)\n\n"
     "def questions():\n"
-    '    return load_dataset("acme/questions", trust_remote_code=True)\n'
+    '    return load_dataset("acme/questions", trust_remote_code=True)\n\n'
+    "def scorer(lite):\n"
+    '    name = "acme/scorer-small" if lite else "acme/scorer-large"\n'
+    "    return AutoModel.from_pretrained(name, trust_remote_code=True)\n"
 )
 
 
@@ -882,7 +886,7 @@ def test_a_librarys_named_model_trusted_is_its_chosen_dependency(
 
     assert [f for f in found(review(run_archbot)) if f[1] == "trust-remote-code"] == [
         ("ranker/models.py", "trust-remote-code", "high", [11, 14]),
-        ("service/models.py", "trust-remote-code", "high", [7, 8, 11, 14]),
+        ("service/models.py", "trust-remote-code", "high", [7, 8, 11, 14, 18]),
     ]
 
 

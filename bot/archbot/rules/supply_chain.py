@@ -786,12 +786,16 @@ def _loaded_text(src: PythonFile, call: ast.Call, loaded: ast.expr) -> str | Non
 
 def _named_model(src: PythonFile, call: ast.Call, loaded: ast.expr | None) -> bool:
     """`call` loads a model (not a dataset: a dataset's loading script is no part of using its
-    data) that the code names by its Hub id (`"org/embedder"`, or a module constant holding it)."""
-    text = _loaded_text(src, call, loaded) if loaded is not None else None
+    data) that the code names by its Hub id: `"org/embedder"`, a module constant holding it, or
+    one of two the code picks between (`"org/small" if lite else "org/large"`)."""
     entry = _hub_loader(src.names.call_name(call), call)
-    return (
-        text is not None and _HUB_ID.match(text) is not None and (entry is None or entry.holds != "dataset")
-    )
+    if loaded is None or (entry is not None and entry.holds == "dataset"):
+        return False
+    built = url_value(src.names, src.nodes, call, loaded)
+    held = src.names.value_of(built) if isinstance(built, ast.Name) else None
+    value = held[1] if held is not None else built
+    branches = [value.body, value.orelse] if isinstance(value, ast.IfExp) else [value]
+    return all(_HUB_ID.match(string_value(branch) or "") is not None for branch in branches)
 
 
 def _pinned_call(src: PythonFile, call: ast.Call) -> bool:
