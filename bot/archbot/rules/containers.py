@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fnmatch
 import re
 import typing
 from collections.abc import Iterator
@@ -85,9 +84,9 @@ def _tag(reference: str) -> str | None:
 
 
 # Where a repository says what image it builds or publishes: CI workflows, scripts, make and
-# compose files.
+# compose files (Repository.glob: a path or a file name).
 _BUILD_FILES = (".github/workflows/*.yml", ".github/workflows/*.yaml", "*.sh", "Makefile", "*.mk", "justfile")
-_COMPOSE = re.compile(r"(?:^|/)(?:docker-)?compose[\w.-]*\.ya?ml$")
+_COMPOSE_FILES = ("docker-compose*.yml", "docker-compose*.yaml", "compose*.yml", "compose*.yaml")
 # What names the image a build makes: `-t`/`--tag`, `docker push`/`docker tag`, an image-name
 # setting (`IMAGE_NAME: org/app`, docker/metadata-action's `images:`); a compose service's
 # `image:` in a file that builds.
@@ -101,13 +100,10 @@ def _built_here(repo: Repository, image: str) -> bool:
     name = re.escape(image.rsplit(":", 1)[0] if ":" in image.rsplit("/", 1)[-1] else image)
     built = re.compile(rf"(?im){_BUILT_AS}['\"]?{name}(?=[:'\"\s]|$)")
     composed = re.compile(rf"(?m)^\s*image:\s*['\"]?{name}(?=[:'\"\s]|$)")
-    for path in repo.files:
-        base = path.rsplit("/", 1)[-1]
-        if any(fnmatch.fnmatchcase(path, pattern) or base == pattern for pattern in _BUILD_FILES):
-            if built.search(repo.text(path) or ""):
-                return True
-        elif _COMPOSE.search(path):
-            text = repo.text(path) or ""
-            if "build:" in text and composed.search(text):
-                return True
-    return False
+    if any(built.search(repo.text(path) or "") for pattern in _BUILD_FILES for path in repo.glob(pattern)):
+        return True
+    return any(
+        "build:" in (text := repo.text(path) or "") and composed.search(text) is not None
+        for pattern in _COMPOSE_FILES
+        for path in repo.glob(pattern)
+    )

@@ -193,19 +193,23 @@ def _file_path(src: PythonFile, file: ast.expr, opened: dict[str, ast.expr]) -> 
     `open(path)`, or `open(path, mode)` itself), else the argument as written."""
     if isinstance(file, ast.Name):
         return opened.get(file.id, file)
-    if isinstance(file, ast.Call) and src.nodes.builtin(file.func, "open") is not None and file.args:
-        return file.args[0]
-    return file
+    path = _opened_on(src, file)
+    return file if path is None else path
 
 
 def _opened_paths(src: PythonFile, nodes: list[ast.AST]) -> dict[str, ast.expr]:
     """Each name bound to a file opened on a path (`with open(path, "rb") as f`, `f = open(path)`)
     -> that path."""
-    paths: dict[str, ast.expr] = {}
-    for name, value in assigned_values(nodes):
-        if isinstance(value, ast.Call) and src.nodes.builtin(value.func, "open") is not None and value.args:
-            paths[name] = value.args[0]
-    return paths
+    return {
+        name: path for name, value in assigned_values(nodes) if (path := _opened_on(src, value)) is not None
+    }
+
+
+def _opened_on(src: PythonFile, value: ast.expr) -> ast.expr | None:
+    """The path of `open(path, ...)`; None for anything else."""
+    if isinstance(value, ast.Call) and src.nodes.builtin(value.func, "open") is not None and value.args:
+        return value.args[0]
+    return None
 
 
 def _unpickles(entry: loaders.Deserialiser, keywords: Keywords, path: ast.expr | None) -> bool:
@@ -773,15 +777,15 @@ def _on_this_machine(src: PythonFile, call: ast.Call, loaded: ast.expr) -> bool:
     """What `call` loads is a directory on this machine: a literal path (`"/data/models/chat"`,
     `"D:\\models\\chat"`) or one built as a path (`os.path.join(out, "model")`), itself or through
     the name it is read from: no Hub repository, no remote code fetched."""
-    text = _loaded_text(src, call, loaded)
+    text = string_value(_loaded_value(src, call, loaded))
     return (text is not None and _LOCAL_PATH.match(text) is not None) or _filesystem_path(src, call, loaded)
 
 
-def _loaded_text(src: PythonFile, call: ast.Call, loaded: ast.expr) -> str | None:
-    """The literal `call` loads, as written or held by the name it is read from."""
+def _loaded_value(src: PythonFile, call: ast.Call, loaded: ast.expr) -> ast.expr:
+    """What `call` loads, as written or as the name it is read from holds it."""
     built = url_value(src.names, src.nodes, call, loaded)
     held = src.names.value_of(built) if isinstance(built, ast.Name) else None
-    return string_value(held[1] if held is not None else built)
+    return held[1] if held is not None else built
 
 
 def _named_model(src: PythonFile, call: ast.Call, loaded: ast.expr | None) -> bool:
@@ -791,9 +795,7 @@ def _named_model(src: PythonFile, call: ast.Call, loaded: ast.expr | None) -> bo
     entry = _hub_loader(src.names.call_name(call), call)
     if loaded is None or (entry is not None and entry.holds == "dataset"):
         return False
-    built = url_value(src.names, src.nodes, call, loaded)
-    held = src.names.value_of(built) if isinstance(built, ast.Name) else None
-    value = held[1] if held is not None else built
+    value = _loaded_value(src, call, loaded)
     branches = [value.body, value.orelse] if isinstance(value, ast.IfExp) else [value]
     return all(_HUB_ID.match(string_value(branch) or "") is not None for branch in branches)
 

@@ -263,6 +263,12 @@ def _training_function(tree: Tree, module: ast.Module, call: ast.Call) -> bool:
     return not _handed_its_model(function)
 
 
+def _parameter_names(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
+    """Every named parameter, positional ones first (as repo.model.Function.parameters)."""
+    args = function.args
+    return [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
+
+
 # What a training loop does with its model: runs it, sets its mode, reads its weights, steps it.
 _MODEL_USES = frozenset(["train", "fit", "parameters", "named_parameters", "step"])
 
@@ -270,8 +276,7 @@ _MODEL_USES = frozenset(["train", "fit", "parameters", "named_parameters", "step
 def _handed_its_model(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     """A parameter is what the function trains: called (`model(x)`), or given a model's method
     (`model.train()`, `model.parameters()`, `optimizer.step()`)."""
-    arguments = function.args
-    parameters = {a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)}
+    parameters = set(_parameter_names(function))
     for node in ast.walk(function):
         if not isinstance(node, ast.Call):
             continue
@@ -1461,8 +1466,7 @@ _SEED_OPTION = re.compile(r"^--?((?:\w+[-_])?seed)$")
 
 
 def _unused_parameter(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
-    params = [a.arg for a in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]]
-    unused = [p for p in params if _SEED_PARAMETER.match(p) and not _reads(node, p)]
+    unused = [p for p in _parameter_names(node) if _SEED_PARAMETER.match(p) and not _reads(node, p)]
     return unused[0] if unused else None
 
 
@@ -1890,12 +1894,10 @@ def _seed_decides(src: PythonFile, call: ast.Call) -> bool:
 def _seed_in_scope(src: PythonFile, call: ast.Call) -> bool:
     """A seed-named parameter of an enclosing function, or a seed field of an enclosing class."""
     for ancestor in src.nodes.ancestors(call):
-        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            params = [
-                a.arg for a in [*ancestor.args.posonlyargs, *ancestor.args.args, *ancestor.args.kwonlyargs]
-            ]
-            if any(_SEED_PARAMETER.match(p) for p in params):
-                return True
+        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
+            _SEED_PARAMETER.match(p) for p in _parameter_names(ancestor)
+        ):
+            return True
         if isinstance(ancestor, ast.ClassDef) and _class_seed_fields(ancestor):
             return True
     return False
