@@ -138,6 +138,16 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "library",
         "setup.py builds a package",
     ),
+    "library-setup-cfg": (
+        {
+            "setup.cfg": "[metadata]\nname = ranker\n\n[options]\npackages = find:\n",
+            "ranker/__init__.py": "",
+            "ranker/a.py": MODULE,
+        },
+        "ranker/a.py",
+        "library",
+        "setup.cfg builds a package",
+    ),
     "library-subproject": (
         {
             "libs/core/pyproject.toml": LIBRARY_PYPROJECT,
@@ -230,6 +240,12 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
     "not-library-loose-module": (
         {"pyproject.toml": LIBRARY_PYPROJECT, "notes/helper.py": MODULE},
         "notes/helper.py",
+        "service",
+        "no distributable package",
+    ),
+    "not-library-setup-cfg-of-tool-settings": (
+        {"setup.cfg": "[flake8]\nmax-line-length = 120\n", "ranker/__init__.py": "", "ranker/a.py": MODULE},
+        "ranker/a.py",
         "service",
         "no distributable package",
     ),

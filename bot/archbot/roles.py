@@ -136,6 +136,8 @@ _SCRIPT_NAMES = frozenset(
     )
 )
 _PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg", "package.json", "go.mod", "Cargo.toml")
+# The sections of a setup.cfg that describe a package: the rest configure tools.
+_SETUP_CFG_PACKAGE = re.compile(r"^\[(?:metadata|options)\]", re.MULTILINE)
 _SHELL_SUFFIXES = frozenset((".sh", ".bash", ".zsh", ".ps1", ".bat"))
 _INFRA_KINDS = frozenset(("dockerfile",))  # image build files by any name (classify.file_kind)
 # The words of an image build file's name, and those that only say what kind of file it is.
@@ -476,6 +478,9 @@ class Classifier:
 def _project(directory: str, name: str, path: str, text: str) -> Project:
     if name == "pyproject.toml":
         return _pyproject(directory, path, text)
+    if name == "setup.cfg" and not _SETUP_CFG_PACKAGE.search(text):
+        # Only tool settings (`[flake8]`, `[tool:pytest]`): it builds nothing.
+        return Project(directory)
     if name in ("setup.py", "setup.cfg"):
         entries = frozenset(_ENTRY_POINT.findall(text)) if "console_scripts" in text else frozenset()
         framework = _app_framework(_REQUIREMENT_NAME.findall(text))
