@@ -40,8 +40,8 @@ request with none on the call or its session, which waits up to 5 minutes. A `da
 `file:` URL (its text, or a `startswith` guard around the call) reaches no network.
 
 Why it matters:
-    `requests` never times out unless told to ("your code may hang for minutes or more").
-    A model server or LLM endpoint that stops answering then holds the worker, its
+    `requests` and `urllib` never time out unless told to ("your code may hang for minutes
+    or more"). A model server or LLM endpoint that stops answering then holds the worker, its
     connection and the user's request until something else kills them.
 
 Fix:

@@ -200,6 +200,12 @@ def test_a_components_long_default_speaks_where_the_project_bounds_its_other_cli
 
     assert only("llm-client-no-timeout", review(repo, run_archbot, {})) == []
 
+    # A bounded client in a tutorial or a test is not the practice of the code that ships.
+    repo.stage("tutorials/chat/main.py", CHAT_COMPONENT)
+    repo.stage("tests/test_chat.py", CHAT_COMPONENT)
+
+    assert only("llm-client-no-timeout", review(repo, run_archbot, {})) == []
+
     repo.stage("llm/chat.py", CHAT_COMPONENT)
     result = run_archbot("review", "--format", "json", "--fail-on", "never")
     findings = [f for f in json.loads(result.out)["findings"] if f["rule"] == "llm-client-no-timeout"]

@@ -503,6 +503,13 @@ def _role(name: str) -> Role:
     raise ValueError(f"unknown role {name!r}")
 
 
+def path_role(path: str) -> Role | None:
+    """The role a path alone decides (a test, an example, docs, a script, vendored code), or None
+    for code whose role the repository decides: what rules read as the project's own practice."""
+    found = _role_by_path(path)
+    return found[0] if found is not None else None
+
+
 def _role_by_path(path: str) -> tuple[Role, str] | None:
     """Roles a path alone decides: vendored, docs, test, example, script."""
     pure = PurePosixPath(path)

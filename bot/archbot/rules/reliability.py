@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from archbot.models import Severity
 from archbot.repo import sdk
 from archbot.repo.resolve import Names
+from archbot.roles import path_role
 from archbot.rules import Family, Hit
 from archbot.rules.endpoints import MODEL_ENDPOINT
 from archbot.rules.pyast import (
@@ -351,7 +352,8 @@ _MAX_PEER_FILES = 40
 def _project_bound(src: PythonFile, call: ast.Call, provider: str) -> str | None:
     """Where the project builds another client of `provider` with a timeout (`path:line`): its own
     convention, which the client at `call` leaves out. Searched in the files that name one of the
-    provider's client classes (SDK facts table) and `timeout`; None when none does, or past the
+    provider's client classes (SDK facts table) and `timeout`, among those whose path leaves their
+    role to the repository (not tests, examples or scripts); None when none does, or past the
     bound."""
     if src.repo is None:
         return None
@@ -367,7 +369,9 @@ def _project_bound(src: PythonFile, call: ast.Call, provider: str) -> str | None
     found = set(src.repo.containing(classes)) & set(src.repo.containing(("timeout",)))
     if len(found) > _MAX_PEER_FILES:
         return None
-    for path in (p for p in src.repo.files if p in found):
+    # A test's, an example's or a script's client says nothing of the practice of the code that
+    # ships (a tutorial bounding its one client).
+    for path in (p for p in src.repo.files if p in found and path_role(p) is None):
         module = src.names.module if path == src.path else src.repo.module(path)
         if module is None:
             continue

@@ -104,8 +104,8 @@ def http_call_no_timeout(src: PythonFile) -> Iterator[Hit]:
     `file:` URL (its text, or a `startswith` guard around the call) reaches no network.
 
     Why:
-        `requests` never times out unless told to ("your code may hang for minutes or more").
-        A model server or LLM endpoint that stops answering then holds the worker, its
+        `requests` and `urllib` never time out unless told to ("your code may hang for minutes
+        or more"). A model server or LLM endpoint that stops answering then holds the worker, its
         connection and the user's request until something else kills them.
     Fix:
         Pass `timeout=(connect, read)` sized to the endpoint, e.g. `timeout=(3.05, 60)`, and handle
