@@ -431,6 +431,23 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "library",
         "pyproject.toml builds a package",
     ),
+    "script-tree-named-for-what-it-processes": (
+        {"vision/corpus_cleaning_scripts/dedup/near_duplicates.py": MODULE},
+        "vision/corpus_cleaning_scripts/dedup/near_duplicates.py",
+        "script",
+        "path corpus_cleaning_scripts/ (a tree of scripts outside any package)",
+    ),
+    "not-script-scripts-module-inside-a-package": (
+        {
+            "pyproject.toml": LIBRARY_PYPROJECT,
+            "ranker/__init__.py": "",
+            "ranker/launch_scripts/__init__.py": "",
+            "ranker/launch_scripts/slurm.py": MODULE,
+        },
+        "ranker/launch_scripts/slurm.py",
+        "library",
+        "pyproject.toml builds a package",
+    ),
     "not-example-sample-weights": (
         {"app/sample_weights.py": MODULE},
         "app/sample_weights.py",

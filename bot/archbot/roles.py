@@ -113,6 +113,8 @@ _EXAMPLE_DIRS = frozenset(
 # Words that make a compound directory name an example tree (`ragas_examples`); not `sample`, `demo`
 # or `notebook`, which name library code as often (`sample_utils`, `demo_mode`, `notebook_client`).
 _EXAMPLE_WORDS = frozenset(("examples", "tutorials", "cookbook", "cookbooks", "demos", "quickstarts"))
+# Likewise a tree of scripts (`data_processing_scripts/`, `eval-scripts/`).
+_SCRIPT_WORDS = frozenset(("scripts",))
 # Project scaffolds a CLI copies out (`init`, `create`): their code is sample code for users to
 # edit. Only code: a Helm chart's `templates/` holds manifests.
 _SCAFFOLD_DIRS = frozenset(("templates", "template", "starters", "starter"))
@@ -386,6 +388,9 @@ class Classifier:
             return f"file name {pure.name} is no module name"
         if len(parts) > 1 and parts[0] in _TOP_SCRIPT_DIRS and not self._in_package(path):
             return f"top-level {parts[0]}/ outside any package"
+        scripts = self._named_tree(path, _SCRIPT_WORDS)
+        if scripts is not None:
+            return f"path {scripts}/ (a tree of scripts outside any package)"
         if ".github" in parts[:-1] and pure.suffix.lower() in _SCAFFOLD_CODE:
             # An action's or a workflow's helper program: CI tooling, not the workflow it serves.
             return "a CI program under .github/"
@@ -405,11 +410,17 @@ class Classifier:
     def _example_tree(self, path: str) -> str | None:
         """A tree of examples named for its project (`ragas_examples/`, `llama-index-demos/`) that no
         package holds: inside a package, `few_shot_examples/` is the library's own data."""
+        directory = self._named_tree(path, _EXAMPLE_WORDS)
+        return f"path {directory}/ (a tree of examples outside any package)" if directory else None
+
+    def _named_tree(self, path: str, words: frozenset[str]) -> str | None:
+        """The first directory of `path` with one of `words` in its compound name
+        (`datasets_processing_scripts/`) that sits outside any package."""
         parts = PurePosixPath(path).parts[:-1]
         for depth, directory in enumerate(parts):
-            words = re.split(r"[-_.]", directory.lower())
-            if _EXAMPLE_WORDS.intersection(words) and not self._in_package("/".join(parts[: depth + 1])):
-                return f"path {directory}/ (a tree of examples outside any package)"
+            named = words.intersection(re.split(r"[-_.]", directory.lower()))
+            if named and not self._in_package("/".join(parts[: depth + 1])):
+                return directory
         return None
 
     def _entry_point(self, path: str, text: str) -> str | None:
