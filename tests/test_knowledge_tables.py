@@ -352,6 +352,18 @@ def test_serialiser_entry(qualname: str) -> None:
     assert all(writer.path_names for writer in writers)
 
 
+@pytest.mark.parametrize(
+    ("qualname", "positions"), [("os.replace", (0, 1)), ("os.rename", (0, 1)), ("shutil.move", (0, 1))]
+)
+def test_file_moves(qualname: str, positions: tuple[int, int]) -> None:
+    assert loaders.FILE_MOVES[qualname] == positions
+
+
+def test_every_file_move_is_pinned() -> None:
+    assert sorted(loaders.FILE_MOVES) == ["os.rename", "os.replace", "shutil.move"]
+    assert {"rename", "replace"} == loaders.PATH_MOVES
+
+
 @pytest.mark.parametrize("qualname", ["torch.jit.load", "torch.utils.cpp_extension.load", "json.load"])
 def test_loaders_that_never_unpickle(qualname: str) -> None:
     assert loaders.deserialiser(qualname) is None

@@ -608,15 +608,19 @@ def test_a_file_the_function_writes_itself_is_read_back(repo: GitRepo, run_archb
     # Negatives: a cache listing pickled and read back at one path, an index `np.save`-d before
     # `np.load(allow_pickle=True)`, a model `joblib.dump`-ed then loaded, a `dill.dump` read with
     # `pickle.load` (one format), a spool file written and polled through `open(...)` handles
-    # given in place (69). Reported: a different path written than read (47), a path only
-    # another function writes (52, 76), a file written in another format (`np.save`, 63).
+    # given in place (70), a memo written to a temporary file and moved onto the path it reads
+    # through `path.open("rb")` (84, `os.replace`; 100, `partial.replace(target)`). Reported: a
+    # different path written than read (48), a path only another function writes (53, 77), a
+    # file written in another format (`np.save`, 64), a file moved into place that the function
+    # did not write (109).
     found = review(repo, run_archbot, {"features/own_cache.py": "own_cache.py"})
 
     assert only("unsafe-model-deserialization", found) == [
-        ("features/own_cache.py", 47, "unsafe-model-deserialization", "high"),
-        ("features/own_cache.py", 52, "unsafe-model-deserialization", "high"),
-        ("features/own_cache.py", 63, "unsafe-model-deserialization", "high"),
-        ("features/own_cache.py", 76, "unsafe-model-deserialization", "high"),
+        ("features/own_cache.py", 48, "unsafe-model-deserialization", "high"),
+        ("features/own_cache.py", 53, "unsafe-model-deserialization", "high"),
+        ("features/own_cache.py", 64, "unsafe-model-deserialization", "high"),
+        ("features/own_cache.py", 77, "unsafe-model-deserialization", "high"),
+        ("features/own_cache.py", 109, "unsafe-model-deserialization", "high"),
     ]
 
 

@@ -132,6 +132,15 @@ SERIALISERS: Mapping[str, tuple[Serialiser, ...]] = {
     "sklearn.externals.joblib.load": (Serialiser("sklearn.externals.joblib.dump", 1, ("filename",)),),
     "numpy.load": _NUMPY_WRITERS,
 }
+# Calls that move a written file into place, (source, destination) by position: a file written to
+# a temporary name and moved onto the path read back (an atomic write) is still the writer's own.
+# Path objects' own `.replace(target)` / `.rename(target)` do the same (source: the receiver).
+FILE_MOVES: Mapping[str, tuple[int, int]] = {
+    "os.replace": (0, 1),
+    "os.rename": (0, 1),
+    "shutil.move": (0, 1),
+}
+PATH_MOVES = frozenset(["replace", "rename"])
 # Loading functions that are never pickle-based, whatever their name suggests (bandit #1293, #1343).
 NOT_DESERIALISERS = frozenset(["torch.jit.load", "torch.utils.cpp_extension.load"])
 

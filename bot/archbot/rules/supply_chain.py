@@ -178,14 +178,36 @@ def _written_here(
         return False
     nodes = list(scope_walk(scope))
     opened = _opened_paths(src, nodes)
-    read = ast.dump(_file_path(src, path, opened))
-    for node in nodes:
-        if not isinstance(node, ast.Call) or (writer := writers.get(src.names.call_name(node) or "")) is None:
-            continue
-        written = argument(node, writer.path_position, *writer.path_names)
-        if written is not None and ast.dump(_file_path(src, written, opened)) == read:
-            return True
-    return False
+    written: set[str] = set()
+    calls = [node for node in nodes if isinstance(node, ast.Call)]
+    for call in calls:
+        writer = writers.get(src.names.call_name(call) or "")
+        file = argument(call, writer.path_position, *writer.path_names) if writer is not None else None
+        if file is not None:
+            written.add(ast.dump(_file_path(src, file, opened)))
+    for call in calls:
+        move = _move(src, call) if written else None
+        if move is not None and ast.dump(_file_path(src, move[0], opened)) in written:
+            written.add(ast.dump(move[1]))
+    return ast.dump(_file_path(src, path, opened)) in written
+
+
+def _move(src: PythonFile, call: ast.Call) -> tuple[ast.expr, ast.expr] | None:
+    """(source, destination) of a call that moves a file into place (loaders.FILE_MOVES:
+    `os.replace(tmp.name, path)`; `tmp_path.replace(path)`); a handle's `.name` is the handle's
+    file."""
+    positions = loaders.FILE_MOVES.get(src.names.call_name(call) or "")
+    if positions is not None:
+        source, target = argument(call, positions[0]), argument(call, positions[1])
+    elif isinstance(call.func, ast.Attribute) and call.func.attr in loaders.PATH_MOVES and call.args:
+        source, target = call.func.value, call.args[0]
+    else:
+        return None
+    if source is None or target is None:
+        return None
+    if isinstance(source, ast.Attribute) and source.attr == "name":
+        source = source.value
+    return source, target
 
 
 def _file_path(src: PythonFile, file: ast.expr, opened: dict[str, ast.expr]) -> ast.expr:
@@ -206,10 +228,30 @@ def _opened_paths(src: PythonFile, nodes: list[ast.AST]) -> dict[str, ast.expr]:
 
 
 def _opened_on(src: PythonFile, value: ast.expr) -> ast.expr | None:
-    """The path of `open(path, ...)`; None for anything else."""
-    if isinstance(value, ast.Call) and src.nodes.builtin(value.func, "open") is not None and value.args:
+    """The path of `open(path, ...)` or of a path object's `path.open("rb")`; None for anything
+    else."""
+    if not isinstance(value, ast.Call):
+        return None
+    if src.nodes.builtin(value.func, "open") is not None and value.args:
         return value.args[0]
+    if (
+        isinstance(value.func, ast.Attribute)
+        and value.func.attr == "open"
+        and all(_is_file_mode(mode) for mode in value.args)
+    ):
+        return value.func.value
     return None
+
+
+_FILE_MODE = re.compile(r"[rwxabt+]+")
+
+
+def _is_file_mode(node: ast.expr) -> bool:
+    return (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and _FILE_MODE.fullmatch(node.value) is not None
+    )
 
 
 def _unpickles(entry: loaders.Deserialiser, keywords: Keywords, path: ast.expr | None) -> bool:
@@ -259,7 +301,8 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
     between the processes of its job (a torch.distributed collective of the loaders table's
     JOB_TRANSPORTS): the job's own data; nor a file the same function writes itself, at the path
     it reads, with a writer of that format (the loaders table's SERIALISERS: a cache `pickle.dump`-ed
-    and read back, an index `np.save`-d before `np.load(..., allow_pickle=True)`).
+    and read back, an index `np.save`-d before `np.load(..., allow_pickle=True)`), directly or
+    to a temporary file it moves onto that path (FILE_MOVES: `os.replace(tmp.name, path)`).
     A web handler that picks a codec from a table by request data (`CODECS[request.headers[
     "Content-Type"]]`, a query parameter; the request objects of repo/web.py), itself or through a
     project function it hands the data to that returns the pick (`codec_for(content_type)`), where

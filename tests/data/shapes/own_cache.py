@@ -1,5 +1,6 @@
 import os
 import pickle
+import tempfile
 
 import dill
 import joblib
@@ -74,3 +75,35 @@ def hand_off(spool, request_id, message):
 
 def read_spool(spool, request_id):
     return pickle.load(open(spool / f"{request_id}.pkl", "rb"))
+
+
+def memoized(store, key, compute):
+    target = store / f"{key}.pickle"
+    if target.exists():
+        with target.open("rb") as source:
+            return pickle.load(source)
+    value = compute()
+    staging = tempfile.NamedTemporaryFile("wb", dir=store, delete=False)
+    pickle.dump(value, staging)
+    staging.close()
+    os.replace(staging.name, target)
+    return value
+
+
+def staged(store, key, value):
+    target = store / f"{key}.pickle"
+    partial = target.with_suffix(".partial")
+    with partial.open("wb") as sink:
+        pickle.dump(value, sink)
+    partial.replace(target)
+    with target.open("rb") as source:
+        return pickle.load(source)
+
+
+def adopted(store, key, fetched, index):
+    with open(store / "index.pickle", "wb") as sink:
+        pickle.dump(index, sink)
+    target = store / f"{key}.pickle"
+    os.replace(fetched, target)
+    with target.open("rb") as source:
+        return pickle.load(source)
