@@ -359,6 +359,10 @@ def test_file_moves(qualname: str, positions: tuple[int, int]) -> None:
     assert loaders.FILE_MOVES[qualname] == positions
 
 
+def test_dataset_writers_are_the_methods_that_save_a_dataset() -> None:
+    assert sorted(loaders.DATASET_WRITERS) == ["push_to_hub", "save_to_disk"]
+
+
 def test_every_file_move_is_pinned() -> None:
     assert sorted(loaders.FILE_MOVES) == ["os.rename", "os.replace", "shutil.move"]
     assert {"rename", "replace"} == loaders.PATH_MOVES

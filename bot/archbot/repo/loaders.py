@@ -132,6 +132,9 @@ SERIALISERS: Mapping[str, tuple[Serialiser, ...]] = {
     "sklearn.externals.joblib.load": (Serialiser("sklearn.externals.joblib.dump", 1, ("filename",)),),
     "numpy.load": _NUMPY_WRITERS,
 }
+# Methods that publish or save a Hugging Face dataset (`Dataset`, `DatasetDict`): a script that
+# calls one builds a dataset once, and what it drew is fixed in what it saved.
+DATASET_WRITERS = frozenset(["push_to_hub", "save_to_disk"])
 # Calls that move a written file into place, (source, destination) by position: a file written to
 # a temporary name and moved onto the path read back (an atomic write) is still the writer's own.
 # Path objects' own `.replace(target)` / `.rename(target)` do the same (source: the receiver).

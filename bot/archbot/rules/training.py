@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import PurePosixPath
 
 from archbot.models import Severity
-from archbot.repo import sdk
+from archbot.repo import loaders, sdk
 from archbot.repo.model import Class, Function, Symbol, own_nodes
 from archbot.repo.resolve import Names, Tree, binding_key
 from archbot.rules import Family, Hit
@@ -505,6 +505,16 @@ def _random_by_name(src: PythonFile, call: ast.Call) -> bool:
     )
 
 
+def _saves_a_dataset(src: PythonFile) -> bool:
+    """The module publishes or saves a dataset (loaders.DATASET_WRITERS: `ds.push_to_hub(...)`):
+    it builds an evaluation set once, and the draw is fixed in what it saved, which is what every
+    evaluation then reads."""
+    return any(
+        isinstance(call.func, ast.Attribute) and call.func.attr in loaders.DATASET_WRITERS
+        for call in src.names.tree.calls
+    )
+
+
 def _has_sampling_setting(node: ast.AST | None) -> bool:
     """A `seed` or `temperature` key or keyword anywhere in a request payload or config."""
     if node is None:
@@ -589,7 +599,9 @@ def eval_no_seed(src: PythonFile) -> Iterator[Hit]:
     or an LLM generation request — SDK call or raw POST to an LLM endpoint — that sets neither
     `seed` nor `temperature`. A draw inside a function or class named for being random
     (`RandomBaselineSolver`, `create_random_action`) is what that code is for, not the
-    evaluation's sample: not judged.
+    evaluation's sample: not judged; nor is one in a module that saves or publishes a dataset
+    (`push_to_hub`, `save_to_disk`): it builds the evaluation set once, and what it drew is fixed
+    in what it saved.
 
     Why:
         An evaluation exists to compare runs. When each run draws different questions, orders the
@@ -612,7 +624,7 @@ def eval_no_seed(src: PythonFile) -> Iterator[Hit]:
     for call in src.changed_calls():
         line = src.changed_line(call)
         sampler = _unseeded_sampling(src, call)
-        if sampler is not None and _random_by_name(src, call):
+        if sampler is not None and (_random_by_name(src, call) or _saves_a_dataset(src)):
             continue
         if sampler is not None and line is not None:
             if seeded is None:
