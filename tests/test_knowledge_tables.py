@@ -137,6 +137,23 @@ def test_pipeline_tasks_that_generate_nothing(task: str, scores: bool) -> None:
     assert (task in sdk.CLIENTS["transformers.pipeline"].scoring_tasks) == scores
 
 
+@pytest.mark.parametrize(
+    ("task", "samples"),
+    [
+        ("text-generation", True),
+        ("image-text-to-text", True),
+        ("automatic-speech-recognition", False),  # Whisper decodes greedily
+        ("translation", False),
+        ("summarization", False),
+        ("text2text-generation", False),
+        ("text-classification", False),
+    ],
+)
+def test_pipeline_tasks_that_sample(task: str, samples: bool) -> None:
+    """A pipeline samples as its model's generation config says only for chat-style generation."""
+    assert (task in sdk.CLIENTS["transformers.pipeline"].sampling_tasks) == samples
+
+
 def test_anthropic_requires_max_tokens_and_others_do_not() -> None:
     assert [q for q, c in sdk.CLIENTS.items() if c.cap_required] == [
         q for q in sdk.CLIENTS if q.startswith("anthropic.")

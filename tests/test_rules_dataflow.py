@@ -143,7 +143,8 @@ EXPECTED: dict[str, Expected] = {
     # classifier pipeline scoring answers (evals/toxicity_eval.py:12, it samples nothing), draws
     # in a baseline named for being random (evals/baselines.py:10 and 14), a shuffle by an RNG
     # object handed in (evals/baselines.py:28: seeded where it is made), a script that builds
-    # the evaluation splits once and publishes them (evals/build_support_sets.py:11).
+    # the evaluation splits once and publishes them (evals/build_support_sets.py:11), pipelines
+    # that decode greedily or whose task is not named (evals/speech_eval.py:8 and 13).
     "eval-no-seed": [
         ("evals/gpqa_eval.py", 19, "low"),  # dataset.shuffle()
         ("evals/gpqa_eval.py", 26, "low"),  # random.shuffle(choices)

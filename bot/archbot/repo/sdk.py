@@ -35,6 +35,9 @@ class Client:
     out takes none; UNKNOWN when nobody verified the client's calls). `scoring_tasks`: the tasks
     (the constructor's `task`, first positional) for which the client's calls label, score or
     extract in batches and generate nothing: they are then embedding calls, as a cross-encoder's.
+    `sampling_tasks`: for a client built per task, the tasks whose generation samples as the
+    model's own generation config says (chat LLMs ship `do_sample`); the others decode greedily
+    unless told, and a task the constructor does not name is not known.
     `batch_calls`: the generation calls that take a sequence of prompts and run them as one batch,
     mapped to that argument's position and keyword (vLLM's `generate(prompts)`); a call that
     takes one conversation as a list of messages is not one.
@@ -63,6 +66,7 @@ class Client:
     seed_options: Mapping[str, str] | Unknown = UNKNOWN
     local: bool = False
     scoring_tasks: frozenset[str] = frozenset()
+    sampling_tasks: frozenset[str] = frozenset()
     batch_calls: Mapping[str, tuple[int, str]] = dataclasses.field(default_factory=dict)
 
     @property
@@ -547,6 +551,7 @@ _ENTRIES: tuple[Client, ...] = (
                 "zero-shot-object-detection",
             ]
         ),
+        sampling_tasks=frozenset(["text-generation", "image-text-to-text"]),
     ),
 )
 

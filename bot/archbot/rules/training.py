@@ -15,6 +15,7 @@ from archbot.repo.resolve import Names, Tree, binding_key
 from archbot.rules import Family, Hit
 from archbot.rules.endpoints import LLM_ENDPOINT
 from archbot.rules.pyast import (
+    LLMCall,
     argument,
     assigned_values,
     attribute_chain,
@@ -556,6 +557,17 @@ def _sampling_passed(names: Names, call: ast.Call) -> bool:
     return False
 
 
+def _may_sample(site: LLMCall) -> bool:
+    """The call may sample: for a client built per task (a transformers pipeline), only one built
+    for a task that samples (sdk.Client.sampling_tasks); an ASR or translation pipeline decodes
+    greedily, and one whose task the constructor does not name is not judged."""
+    facts = site.facts
+    if facts is None or not facts.sampling_tasks:
+        return True
+    task = string_value(argument(site.client, 0, "task")) if site.client is not None else None
+    return task in facts.sampling_tasks
+
+
 def _unseeded_generation(src: PythonFile, call: ast.Call) -> ast.AST | None:
     """An LLM generation request with neither `seed` nor `temperature`: the node to report (the
     payload's generation config when it has one, where the setting belongs), else None."""
@@ -564,7 +576,9 @@ def _unseeded_generation(src: PythonFile, call: ast.Call) -> ast.AST | None:
         return None
     site = llm_call(names, call)
     if site is not None:
-        if site.embedding or _has_sampling_setting(call) or _sampling_passed(names, call):
+        if site.embedding or not _may_sample(site):
+            return None
+        if _has_sampling_setting(call) or _sampling_passed(names, call):
             return None
         config = kwarg(call, "config", "generation_config")
         return config.value if config is not None else call
@@ -597,7 +611,9 @@ def eval_no_seed(src: PythonFile) -> Iterator[Hit]:
     (here, in the local modules it imports, or in a project function the entry point or the
     sampling function calls, two project calls deep: `start_run()` calling `random.seed`);
     or an LLM generation request — SDK call or raw POST to an LLM endpoint — that sets neither
-    `seed` nor `temperature`. A draw inside a function or class named for being random
+    `seed` nor `temperature` (a transformers pipeline only when built for a task that samples,
+    text generation: a speech recognition pipeline decodes greedily, and one whose task is not
+    named is not judged). A draw inside a function or class named for being random
     (`RandomBaselineSolver`, `create_random_action`) is what that code is for, not the
     evaluation's sample: not judged; nor is one in a module that saves or publishes a dataset
     (`push_to_hub`, `save_to_disk`): it builds the evaluation set once, and what it drew is fixed
