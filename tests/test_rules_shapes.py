@@ -609,10 +609,11 @@ def test_a_file_the_function_writes_itself_is_read_back(repo: GitRepo, run_archb
     # `np.load(allow_pickle=True)`, a model `joblib.dump`-ed then loaded, a `dill.dump` read with
     # `pickle.load` (one format), a spool file written and polled through `open(...)` handles
     # given in place (70), a memo written to a temporary file and moved onto the path it reads
-    # through `path.open("rb")` (84, `os.replace`; 100, `partial.replace(target)`). Reported: a
-    # different path written than read (48), a path only another function writes (53, 77), a
-    # file written in another format (`np.save`, 64), a file moved into place that the function
-    # did not write (109).
+    # through `path.open("rb")` (84, `os.replace`; 100, `partial.replace(target)`), bytes a memo
+    # stores pickled under the key it reads (115). Reported: a different path written than read
+    # (48), a path only another function writes (53, 77), a file written in another format
+    # (`np.save`, 64), a file moved into place that the function did not write (109), bytes only
+    # another function stores (122).
     found = review(repo, run_archbot, {"features/own_cache.py": "own_cache.py"})
 
     assert only("unsafe-model-deserialization", found) == [
@@ -621,7 +622,22 @@ def test_a_file_the_function_writes_itself_is_read_back(repo: GitRepo, run_archb
         ("features/own_cache.py", 64, "unsafe-model-deserialization", "high"),
         ("features/own_cache.py", 77, "unsafe-model-deserialization", "high"),
         ("features/own_cache.py", 109, "unsafe-model-deserialization", "high"),
+        ("features/own_cache.py", 122, "unsafe-model-deserialization", "high"),
     ]
+
+
+def test_bytes_unpickled_are_said_to_be_data(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    repo.stage(
+        "features/entries.py",
+        "import pickle\n\nimport torch\n\n\n"
+        "def entry(store, key):\n    return torch.as_tensor(pickle.loads(store[key]))\n",
+    )
+
+    result = run_archbot("review", "--format", "json", "--fail-on", "never")
+
+    findings = [f for f in json.loads(result.out)["findings"] if f["rule"] == "unsafe-model-deserialization"]
+    assert [(f["file"], f["line"], f["severity"]) for f in findings] == [("features/entries.py", 7, "high")]
+    assert findings[0]["rationale"].startswith("`pickle.loads` of data decided at run time.")
 
 
 def test_a_method_started_by_its_class_as_the_entry_coroutine(repo: GitRepo, run_archbot: RunArchbot) -> None:

@@ -166,6 +166,21 @@ def _round_trip(src: PythonFile, node: ast.AST | None) -> bool:
     return name.endswith(".dumps") and name.split(".")[0] in ("pickle", "dill", "cloudpickle")
 
 
+def _stored_here(src: PythonFile, data: ast.expr | None, scope: ast.AST) -> bool:
+    """`data` is bytes the same function stores itself, pickled, under the same name or key: a
+    memo (`cache[key] = pickle.dumps(result)` ... `pickle.loads(cache[key])`), whatever store it
+    keeps them in."""
+    if not isinstance(data, (ast.Name, ast.Subscript, ast.Attribute)):
+        return False
+    read = ast.unparse(data)
+    return any(
+        isinstance(node, ast.Assign)
+        and _round_trip(src, node.value)
+        and any(ast.unparse(target) == read for target in node.targets)
+        for node in scope_walk(scope)
+    )
+
+
 def _written_here(
     src: PythonFile, entry: loaders.Deserialiser, path: ast.expr | None, scope: ast.AST
 ) -> bool:
@@ -302,7 +317,9 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
     JOB_TRANSPORTS): the job's own data; nor a file the same function writes itself, at the path
     it reads, with a writer of that format (the loaders table's SERIALISERS: a cache `pickle.dump`-ed
     and read back, an index `np.save`-d before `np.load(..., allow_pickle=True)`), directly or
-    to a temporary file it moves onto that path (FILE_MOVES: `os.replace(tmp.name, path)`).
+    to a temporary file it moves onto that path (FILE_MOVES: `os.replace(tmp.name, path)`);
+    nor bytes it stores pickled under the name or key it reads (a memo: `cache[key] =
+    pickle.dumps(result)` ... `pickle.loads(cache[key])`).
     A web handler that picks a codec from a table by request data (`CODECS[request.headers[
     "Content-Type"]]`, a query parameter; the request objects of repo/web.py), itself or through a
     project function it hands the data to that returns the pick (`codec_for(content_type)`), where
@@ -386,6 +403,8 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
             continue
         if not _unpickles(entry, names.keywords(call), path_arg) or _round_trip(src, path_arg):
             continue
+        if _stored_here(src, path_arg, scope):
+            continue
         if _written_here(src, entry, path_arg, scope):
             continue
         if _behind_opt_in(src.nodes, call) or _between_ranks(src, call):
@@ -395,7 +414,8 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
         elif _is_repo_literal_path(path_arg):
             yield Hit(line, f"`{name}` of a repository file.", Severity.MEDIUM)
         else:
-            yield Hit(line, f"`{name}` of a path decided at run time.")
+            read = "data" if name.endswith((".loads", ".decode")) else "a path"
+            yield Hit(line, f"`{name}` of {read} decided at run time.")
     yield from _aliased_torch_load(src)
     yield from _request_chosen_unpickler(src)
 

@@ -107,3 +107,16 @@ def adopted(store, key, fetched, index):
     os.replace(fetched, target)
     with target.open("rb") as source:
         return pickle.load(source)
+
+
+def remembered(store, compute, *args):
+    key = repr(args)
+    if key in store:
+        return pickle.loads(store[key])
+    value = compute(*args)
+    store[key] = pickle.dumps(value)
+    return value
+
+
+def shared_entry(store, key):
+    return pickle.loads(store[key])
