@@ -437,7 +437,7 @@ def _work_behind(
         if symbol is not None and symbol.cls is not None:
             continue  # a constructor: not followed, so the search never walks class hierarchies
         callee = here.callee(call)
-        if callee is None or callee[0] in seen or callee[0].is_async:
+        if callee is None or callee[0] in seen or callee[0].is_async or _memoised(callee[0].node):
             continue
         inner, there = callee
         seen.add(inner)
@@ -496,6 +496,37 @@ def _assigned_key(src: PythonFile, call: ast.Call) -> str | None:
     if isinstance(parent, ast.AnnAssign):
         return binding_key(parent.target)
     return None
+
+
+# Decorators that keep a function's result: it does its work on the first call (per arguments).
+_MEMOISING = frozenset(["cache", "lru_cache", "cached"])
+
+
+def _memoised(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """The function returns what it kept: decorated to cache its result (`functools.lru_cache`), or
+    it first returns its kept value when there is one (`if _session is not None: return _session`).
+    Whatever it does to make that value blocks once, not each time a coroutine calls it."""
+    for decorator in function.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        name = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", None)
+        if name in _MEMOISING:
+            return True
+    body = [
+        statement
+        for statement in function.body
+        if not isinstance(statement, ast.Global)
+        and not (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant))
+    ]
+    first = body[0] if body else None
+    if not isinstance(first, ast.If) or len(first.body) != 1 or not isinstance(first.body[0], ast.Return):
+        return False
+    kept = first.body[0].value
+    key = binding_key(kept) if kept is not None else None
+    return key is not None and any(
+        binding_key(node) == key
+        for node in ast.walk(first.test)
+        if isinstance(node, (ast.Name, ast.Attribute))
+    )
 
 
 def _lazy_init(src: PythonFile, call: ast.Call, key: str) -> bool:
@@ -610,7 +641,7 @@ def _sync_project_call(src: PythonFile, call: ast.Call) -> tuple[str, Severity, 
     if twin is not None and twin.node is not caller and not _returns_without_calls(function.node):
         detail = f"`{function.name}()` is synchronous and its class has `{twin.name}()`: await that instead."
         return detail, Severity.MEDIUM, True
-    if _setup_call(src, call, function):
+    if _setup_call(src, call, function) or _memoised(function.node):
         return None
     work = _work_behind(here, function, _IO_HOPS, {function}, _per_item(src.nodes, call))
     if work is None:
@@ -886,7 +917,9 @@ def blocking_call_in_async(src: PythonFile) -> Iterator[Hit]:
     beside the module, a path constant) or the one file it is handed (an attachment saved, a
     sample loaded: brief beside the coroutine's awaits), is not reported, nor a
     one-time setup call outside a loop (a factory, constructor or setup function, a configuration
-    read, a lazy `if self.x is None` initialisation), nor a call that hands back a Future the
+    read, a lazy `if self.x is None` initialisation), nor a getter that returns what it kept
+    (`functools.lru_cache`, or `if _session is not None: return _session` first: it blocks once),
+    nor a call that hands back a Future the
     coroutine awaits (`await asyncio.wrap_future(bus.emit(...))`), nor a new call the coroutine
     already makes on lines the change leaves alone (running that work on the loop is its design).
     Also (medium) a call that waits on a synchronous database or service client of the datastores

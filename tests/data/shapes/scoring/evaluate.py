@@ -11,6 +11,9 @@ from scoring.telemetry import (
     parse_rubric,
     read_attachments,
     read_scoring_config,
+    remote_settings,
+    send_event,
+    shared_session,
     track,
 )
 
@@ -57,3 +60,12 @@ class Evaluator:
             )
             grades.append(answer.choices[0].message.content or "")
         return grades
+
+    async def publish(self, prompt: str) -> str:
+        shared_session()
+        limits = remote_settings()
+        answer = await client.chat.completions.create(
+            model="gpt-4o-2024-08-06", max_tokens=50, messages=[{"role": "user", "content": prompt}]
+        )
+        send_event({"prompt": prompt, "answer": answer.id, **limits})
+        return prompt

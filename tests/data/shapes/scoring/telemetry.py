@@ -1,3 +1,4 @@
+import functools
 from pathlib import Path
 
 import requests
@@ -62,3 +63,26 @@ def read_attachments(names: list[str]) -> list[bytes]:
         upload = Path("uploads", name)
         found.append(upload.read_bytes())
     return found
+
+
+_SESSION: requests.Session | None = None
+
+
+def shared_session() -> requests.Session:
+    global _SESSION
+    if _SESSION is not None:
+        return _SESSION
+    session = requests.Session()
+    session.get(TELEMETRY_URL, timeout=5)
+    _SESSION = session
+    return session
+
+
+@functools.lru_cache(maxsize=1)
+def remote_settings() -> dict:
+    return requests.get(TELEMETRY_URL.replace("events", "settings"), timeout=5).json()
+
+
+def send_event(event: dict) -> None:
+    shared_session()
+    requests.post(TELEMETRY_URL, json=event, timeout=5)
