@@ -105,7 +105,9 @@ EXPECTED: dict[str, Expected] = {
     ],
     # Negatives: a seeded script, seeding in an imported local settings module, the HF Trainer with
     # TrainingArguments(seed=) for training (not for a head drawn before it), set_seed before a new
-    # head, a pytest module that fine-tunes, a library nn.Module with a fit method, random_state everywhere,
+    # head, a classifier checkpoint loaded with `num_labels=` in a module that trains nothing
+    # (serve/route_scores.py: its head is the checkpoint's), a pytest module that fine-tunes, a
+    # library nn.Module with a fit method, random_state everywhere,
     # KFold without shuffle, GridSearchCV, numpy's global seed for sklearn, a project subclass of
     # the Trainer given its arguments (train/distill_custom_trainer.py), `Panel.fit` called on an
     # imported class in a script that trains nothing (train/dashboard.py), project helpers re-exported

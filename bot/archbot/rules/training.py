@@ -372,8 +372,9 @@ def training_no_seed(src: PythonFile) -> Iterator[Hit]:
     Also: sklearn `train_test_split`, `KFold(shuffle=True)`, `RandomForest*` and randomized
     searches without `random_state` (unless the module calls `np.random.seed`); and a model with a
     new task head (`AutoModelFor*Classification.from_pretrained(..., num_labels=)`, `...WithValueHead`) in a
-    module that never seeds explicitly — `TrainingArguments(seed=)` is applied by the Trainer's
-    `__init__`, after the head was already drawn.
+    module that trains and never seeds explicitly — `TrainingArguments(seed=)` is applied by the
+    Trainer's `__init__`, after the head was already drawn; a module that trains nothing loads a
+    classifier to use it, with the head its checkpoint brings.
     Also, at medium severity: a randomized decomposition or clustering that looks deterministic
     (`SHUFFLERS` entries that draw a `decomposition`: `torch.svd_lowrank`/`pca_lowrank`, seeded
     only through the global RNG; sklearn `randomized_svd`, `TruncatedSVD`,
@@ -420,7 +421,10 @@ def training_no_seed(src: PythonFile) -> Iterator[Hit]:
             if what is not None and line is not None:
                 yield Hit(line, f"sklearn `{what}` without `random_state`.")
     heads = [(call, head) for call in changed_calls if (head := _new_head(names, call)) is not None]
-    if heads and not _seeds_globally(src):
+    # A module that trains nothing loads a classifier to use it: `num_labels=` then matches the
+    # head its checkpoint brings (a random one would be useless), not a new one to train.
+    trains = any(_training_call(names, call) for call in tree.calls)
+    if heads and trains and not _seeds_globally(src):
         for call, head in heads:
             line = src.changed_line(call)
             if line is not None:
