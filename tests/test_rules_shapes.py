@@ -316,16 +316,18 @@ def test_blocking_project_calls_only_on_the_per_request_path(repo: GitRepo, run_
     # request names (a rubric), or one per item of a loop whose items each await the model (a
     # case file, line 54): brief beside the awaits around them, unlike the files a request hands
     # over read one by one with nothing awaited between them; getters that return what they kept
-    # (a module's session once made, an `lru_cache`d settings fetch, 65 and 66): they block once.
+    # (a module's session once made, an `lru_cache`d fetch without arguments, 66 and 67): they
+    # block once.
     files = {f"scoring/{name}": f"scoring/{name}" for name in ("telemetry.py", "evaluate.py")}
     found = review(repo, run_archbot, files, "--persona", "senior-ml-systems-architect")
 
     assert only("blocking-call-in-async", found) == [
-        ("scoring/evaluate.py", 35, "blocking-call-in-async", "medium"),  # a builder called per item
-        ("scoring/evaluate.py", 47, "blocking-call-in-async", "medium"),  # telemetry POST per request
-        ("scoring/evaluate.py", 48, "blocking-call-in-async", "medium"),  # create_* as an action
-        ("scoring/evaluate.py", 51, "blocking-call-in-async", "medium"),  # files named by the request
-        ("scoring/evaluate.py", 70, "blocking-call-in-async", "medium"),  # its own POST, past a kept session
+        ("scoring/evaluate.py", 36, "blocking-call-in-async", "medium"),  # a builder called per item
+        ("scoring/evaluate.py", 48, "blocking-call-in-async", "medium"),  # telemetry POST per request
+        ("scoring/evaluate.py", 49, "blocking-call-in-async", "medium"),  # create_* as an action
+        ("scoring/evaluate.py", 52, "blocking-call-in-async", "medium"),  # files named by the request
+        ("scoring/evaluate.py", 71, "blocking-call-in-async", "medium"),  # its own POST, past a kept session
+        ("scoring/evaluate.py", 72, "blocking-call-in-async", "medium"),  # cached per argument: per request
     ]
 
 

@@ -503,13 +503,16 @@ _MEMOISING = frozenset(["cache", "lru_cache", "cached"])
 
 
 def _memoised(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    """The function returns what it kept: decorated to cache its result (`functools.lru_cache`), or
-    it first returns its kept value when there is one (`if _session is not None: return _session`).
-    Whatever it does to make that value blocks once, not each time a coroutine calls it."""
+    """The function returns the one value it kept: it takes no arguments and is decorated to cache
+    its result (`functools.lru_cache`), or it first returns its kept value when there is one
+    (`if _session is not None: return _session`). Whatever it does to make that value blocks once,
+    not each time a coroutine calls it."""
+    parameters = [a.arg for a in (*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs)]
     for decorator in function.decorator_list:
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
         name = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", None)
-        if name in _MEMOISING:
+        # Kept per argument, a cache blocks again for each new one a request brings.
+        if name in _MEMOISING and not [p for p in parameters if p not in ("self", "cls")]:
             return True
     body = [
         statement

@@ -2,6 +2,7 @@ from openai import AsyncOpenAI
 
 from scoring.telemetry import (
     Embedder,
+    adapter_location,
     append_log,
     build_judge,
     create_report,
@@ -68,4 +69,4 @@ class Evaluator:
             model="gpt-4o-2024-08-06", max_tokens=50, messages=[{"role": "user", "content": prompt}]
         )
         send_event({"prompt": prompt, "answer": answer.id, **limits})
-        return prompt
+        return adapter_location(prompt)

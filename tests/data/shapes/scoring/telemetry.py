@@ -86,3 +86,8 @@ def remote_settings() -> dict:
 def send_event(event: dict) -> None:
     shared_session()
     requests.post(TELEMETRY_URL, json=event, timeout=5)
+
+
+@functools.lru_cache(maxsize=256)
+def adapter_location(adapter_id: str) -> str:
+    return requests.get(TELEMETRY_URL.replace("events", adapter_id), timeout=5).text
