@@ -124,6 +124,7 @@ EXPECTED: dict[str, Expected] = {
         # A module-level training function that builds its model; not one handed it (line 13).
         ("train/loops.py", 24, "low"),
         ("train/finetune_hf.py", 12, "low"),  # new head drawn before the Trainer seeds
+        ("train/preference_trainer.py", 8, "low"),  # a Trainer subclass draws its head first
         ("train/train_classifier.py", 17, "low"),  # __main__ script: first training call
         # The same strategy, whose helpers only shard and shuffle with a seed of their own.
         ("train/train_critic.py", 18, "low"),

@@ -289,6 +289,24 @@ def _handed_its_model(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     return False
 
 
+def _trains(src: PythonFile) -> bool:
+    """The module trains: it makes a training call, or defines a trainer (a class derived from one
+    named `...Trainer`, as a Hugging Face `Trainer` subclass is). A module that trains nothing
+    loads a classifier to use it: `num_labels=` then matches the head its checkpoint brings (a
+    random one would be useless), not a new one to train."""
+    if any(_training_call(src.names, call) for call in src.nodes.calls):
+        return True
+    return any(
+        isinstance(node, ast.ClassDef)
+        and any(
+            ast.unparse(base).rsplit(".", 1)[-1].endswith("Trainer")
+            and _TOKENIZER_WORD.search(ast.unparse(base)) is None
+            for base in node.bases
+        )
+        for node in ast.walk(src.tree)
+    )
+
+
 def _new_head(names: Names, call: ast.Call) -> str | None:
     """The class of a `from_pretrained` that adds a randomly initialised task head, else None."""
     name = names.call_name(call) or ""
@@ -372,7 +390,8 @@ def training_no_seed(src: PythonFile) -> Iterator[Hit]:
     Also: sklearn `train_test_split`, `KFold(shuffle=True)`, `RandomForest*` and randomized
     searches without `random_state` (unless the module calls `np.random.seed`); and a model with a
     new task head (`AutoModelFor*Classification.from_pretrained(..., num_labels=)`, `...WithValueHead`) in a
-    module that trains and never seeds explicitly — `TrainingArguments(seed=)` is applied by the
+    module that trains (a training call, or a `Trainer` subclass) and never seeds explicitly —
+    `TrainingArguments(seed=)` is applied by the
     Trainer's `__init__`, after the head was already drawn; a module that trains nothing loads a
     classifier to use it, with the head its checkpoint brings.
     Also, at medium severity: a randomized decomposition or clustering that looks deterministic
@@ -421,10 +440,7 @@ def training_no_seed(src: PythonFile) -> Iterator[Hit]:
             if what is not None and line is not None:
                 yield Hit(line, f"sklearn `{what}` without `random_state`.")
     heads = [(call, head) for call in changed_calls if (head := _new_head(names, call)) is not None]
-    # A module that trains nothing loads a classifier to use it: `num_labels=` then matches the
-    # head its checkpoint brings (a random one would be useless), not a new one to train.
-    trains = any(_training_call(names, call) for call in tree.calls)
-    if heads and trains and not _seeds_globally(src):
+    if heads and _trains(src) and not _seeds_globally(src):
         for call, head in heads:
             line = src.changed_line(call)
             if line is not None:
