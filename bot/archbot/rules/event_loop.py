@@ -498,7 +498,7 @@ def _assigned_key(src: PythonFile, call: ast.Call) -> str | None:
     return None
 
 
-# Decorators that keep a function's result: it does its work on the first call (per arguments).
+# Decorators that keep a function's result: it does its work on the first call with those arguments.
 _MEMOISING = frozenset(["cache", "lru_cache", "cached"])
 
 
@@ -920,9 +920,10 @@ def blocking_call_in_async(src: PythonFile) -> Iterator[Hit]:
     beside the module, a path constant) or the one file it is handed (an attachment saved, a
     sample loaded: brief beside the coroutine's awaits), is not reported, nor a
     one-time setup call outside a loop (a factory, constructor or setup function, a configuration
-    read, a lazy `if self.x is None` initialisation), nor a getter that returns what it kept
-    (`functools.lru_cache`, or `if _session is not None: return _session` first: it blocks once),
-    nor a call that hands back a Future the
+    read, a lazy `if self.x is None` initialisation), nor a getter of the one value it kept
+    (`functools.lru_cache` on a function without arguments, or `if _session is not None: return
+    _session` first: it blocks once; a cache kept per argument blocks for each new one), nor a
+    call that hands back a Future the
     coroutine awaits (`await asyncio.wrap_future(bus.emit(...))`), nor a new call the coroutine
     already makes on lines the change leaves alone (running that work on the loop is its design).
     Also (medium) a call that waits on a synchronous database or service client of the datastores
