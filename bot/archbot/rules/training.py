@@ -391,9 +391,9 @@ def training_no_seed(src: PythonFile) -> Iterator[Hit]:
     searches without `random_state` (unless the module calls `np.random.seed`); and a model with a
     new task head (`AutoModelFor*Classification.from_pretrained(..., num_labels=)`, `...WithValueHead`) in a
     module that trains (a training call, or a `Trainer` subclass) and never seeds explicitly —
-    `TrainingArguments(seed=)` is applied by the
-    Trainer's `__init__`, after the head was already drawn; a module that trains nothing loads a
-    classifier to use it, with the head its checkpoint brings.
+    `TrainingArguments(seed=)` is applied by the Trainer's `__init__`, after the head was already
+    drawn; a module that trains nothing loads a classifier to use it, with the head its checkpoint
+    brings.
     Also, at medium severity: a randomized decomposition or clustering that looks deterministic
     (`SHUFFLERS` entries that draw a `decomposition`: `torch.svd_lowrank`/`pca_lowrank`, seeded
     only through the global RNG; sklearn `randomized_svd`, `TruncatedSVD`,
@@ -532,7 +532,7 @@ def _saves_a_dataset(src: PythonFile) -> bool:
     evaluation then reads."""
     return any(
         isinstance(call.func, ast.Attribute) and call.func.attr in loaders.DATASET_WRITERS
-        for call in src.names.tree.calls
+        for call in src.nodes.calls
     )
 
 
