@@ -179,6 +179,9 @@ def test_values_under_a_credential_name(text: str, kind: str, name: str) -> None
         '"ADMIN_SECRET": "validadminsecret12345678901234567890"',
         'client = OpenAI(api_key="NotRequiredSinceWeAreLocal")',
         "  password: 'infini_rag_flow_OS_01'",
+        # A class name under a name that says token for another reason (a token-classification head).
+        'MISTRAL3_TOKEN_CLASSIFIER = "Mistral3ForTokenClassification"',
+        'QWEN3_MOE_TOKEN_HEAD = "Qwen3MoeForTokenClassificationLM"',
         # Keys meant to be public: PostHog project keys, Stripe publishable keys.
         'POSTHOG_API_KEY = "phc_Hw2Kq9Lz5Xv7Nc3Bm8Tj1Rs4Yp6Gf0DeAx2Kq9Lz5Xv7Nc"',
         # An empty value: the next line is another assignment, not this one's value.

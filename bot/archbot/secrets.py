@@ -554,13 +554,29 @@ _WORDS_THEN_NUMBER = re.compile(r"(?:[A-Z][a-z]+|[a-z]{2,}|[A-Z]{2,}(?![a-z]))+\
 
 def _human_written(value: str) -> bool:
     """Words and numbers (`dev-secret-for-testing-12345678`, `sk-super-secret-1234567890`,
-    `validadminsecret12345`, `NotRequiredSinceWeAreLocal`): typed by a person as a stand-in, not
-    generated. A generated key has a long segment of letters and digits in no word order."""
+    `validadminsecret12345`, `NotRequiredSinceWeAreLocal`), or a class name of words
+    (`Mistral3ForTokenClassification`): typed by a person, not generated. A generated key has a
+    long segment of letters and digits in no word order."""
     for segment in (p for p in _SEGMENTS.split(value) if len(p) > 8):
         words = _WORD.findall(segment)
-        if not _WORDS_THEN_NUMBER.fullmatch(segment) or (words and sum(map(len, words)) / len(words) < 3.5):
+        typed = _WORDS_THEN_NUMBER.fullmatch(segment) and not (
+            words and sum(map(len, words)) / len(words) < 3.5
+        )
+        if not (typed or _class_name(segment)):
             return False
     return True
+
+
+# A piece of a class or type name: a word of three letters or more, or an acronym, each with at
+# most a short number after it (`Qwen3`, `For`, `LM`), or a number. A random key's humps are
+# shorter (`Fq9`, `Lz2`).
+_CLASS_NAME_PIECE = re.compile(r"(?:[A-Z]?[a-z]{2,}|[A-Z]{2,5})\d{0,3}|\d{1,4}")
+
+
+def _class_name(segment: str) -> bool:
+    """A name of words in camel case (`Mistral3ForTokenClassification`, `Qwen3MoeForCausalLM`)."""
+    pieces = [p for p in _NAME_SPLIT.split(segment) if p]
+    return len(pieces) >= 3 and all(_CLASS_NAME_PIECE.fullmatch(p) for p in pieces)
 
 
 def _standalone(text: str, start: int, end: int) -> bool:
