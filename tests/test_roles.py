@@ -583,6 +583,27 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
     "docs-sphinx-conf": ({"docs/conf.py": "project = 'ranker'\n"}, "docs/conf.py", "docs", "path docs/"),
     "docs-mkdocs": ({"mkdocs.yml": "site_name: ranker\n"}, "mkdocs.yml", "docs", "mkdocs.yml"),
     # generated
+    "generated-build-output": (
+        {
+            "setup.py": "from setuptools import setup\nsetup(name='ranker')\n",
+            "build/lib/ranker/score.py": MODULE,
+        },
+        "build/lib/ranker/score.py",
+        "generated",
+        "path build/lib/ (a package build's copy of its sources)",
+    ),
+    "generated-build-output-of-a-platform": (
+        {"build/lib.linux-x86_64-cpython-311/ranker/_ext.py": MODULE},
+        "build/lib.linux-x86_64-cpython-311/ranker/_ext.py",
+        "generated",
+        "path build/lib.linux-x86_64-cpython-311/",
+    ),
+    "not-generated-build-scripts": (
+        {"build/release.py": MODULE, "build/library/notes.py": MODULE},
+        "build/library/notes.py",
+        "service",
+        "no distributable package",
+    ),
     "generated-protobuf": (
         {"api/ranker_pb2.py": MODULE},
         "api/ranker_pb2.py",

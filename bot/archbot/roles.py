@@ -51,6 +51,10 @@ _VENDORED_DIRS = frozenset(
         "site-packages",
     )
 )
+# What setuptools' build step writes: `build/lib/` (`build/lib.linux-x86_64-cpython-311/`), the
+# package's modules copied for the wheel, committed by mistake; its sources are reviewed where
+# they live.
+_BUILD_OUTPUT = re.compile(r"(?:^|/)build/lib(?:\.[\w.-]+)?/")
 _GENERATED_NAME = re.compile(
     r"(_pb2(_grpc)?\.pyi?|\.pb\.go|\.pb\.gw\.go|_grpc\.pb\.go|\.generated\.\w+|_generated\.\w+|\.gen\.\w+|"
     r"\.min\.(js|css))$"
@@ -577,6 +581,9 @@ def _generated(path: str, text: str) -> str | None:
     name = path.rsplit("/", 1)[-1]
     if _GENERATED_NAME.search(name):
         return f"generated file name {name}"
+    build = _BUILD_OUTPUT.search(path)
+    if build is not None:
+        return f"path {build.group(0).strip('/')}/ (a package build's copy of its sources)"
     for line in text.split("\n", 8)[:8]:
         comment = line.strip()
         if not comment.startswith(_COMMENT_STARTS):
