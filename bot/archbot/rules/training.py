@@ -657,10 +657,11 @@ def eval_no_seed(src: PythonFile) -> Iterator[Hit]:
     if not _EVAL_PATH.search(src.path.lower()):
         return
     seeded: bool | None = None
+    saves_a_dataset = _saves_a_dataset(src)
     for call in src.changed_calls():
         line = src.changed_line(call)
         sampler = _unseeded_sampling(src, call)
-        if sampler is not None and (_random_by_name(src, call) or _saves_a_dataset(src)):
+        if sampler is not None and (saves_a_dataset or _random_by_name(src, call)):
             continue
         if sampler is not None and line is not None:
             if seeded is None:
