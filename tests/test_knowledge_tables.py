@@ -746,6 +746,8 @@ def test_transient_errors(qualname: str) -> None:
         "openai.BadRequestError",  # 400: a prompt too long stays too long
         "openai.AuthenticationError",
         "openai.APIError",  # every API error, refusals included
+        "openai.error.InvalidRequestError",  # the legacy SDK's 400 and 404
+        "openai.error.AuthenticationError",
         "anthropic.APIStatusError",
         "anthropic.NotFoundError",
         "requests.HTTPError",

@@ -134,6 +134,8 @@ VARIANTS = {
     "trust-remote-code": {"named": "remote code of a named model"},
 }
 TREATMENTS["code execution, input untraced"] = HARDENING
+# Variants that are a team's policy, off unless `rules.enable` lists their rule.
+OPT_IN_VARIANTS = {"hf-unpinned-revision": frozenset(["named"])}
 TREATMENTS["remote code of a named model"] = {**HARDENING, "library": "drop"}
 TREATMENTS["hub revision of a named id"] = {**HARDENING, "library": "drop"}
 TREATMENTS["component default timeout"] = {**HARDENING, "library": "drop"}
@@ -175,6 +177,7 @@ def test_the_policy_of_each_rule(rule: str) -> None:
     assert {variant: row.name for variant, row in entry.variants.items()} == VARIANTS.get(rule, {})
     for row in entry.variants.values():
         assert dict(row.treatments) == TREATMENTS[row.name]
+    assert entry.opt_in_variants == OPT_IN_VARIANTS.get(rule, frozenset())
 
 
 def test_the_rules_that_judge_a_call_by_its_options() -> None:
@@ -235,6 +238,7 @@ def test_rules_explain_where_they_speak(run_archbot: RunArchbot) -> None:
         "    test, example, script, docs, generated, vendored: not reported\n"
         "    only in files whose own code is ML/LLM-related\n"
         "Its 'named' findings (row 'hub revision of a named id'):\n"
+        "    off by default (a team's policy): rules: {enable: [hf-unpinned-revision]} turns them on\n"
         "    service, infra: reported\n"
         "    library, test, example, script, docs, generated, vendored: not reported\n"
     ) in variant.out
@@ -661,6 +665,7 @@ def test_remote_code_is_news_where_the_flag_or_what_it_trusts_changes(
 ) -> None:
     """An option added beside the flag (line 8) gives no new trust; another repository trusted
     (line 12) does."""
+    repo.write(".archbot.yml", "rules:\n  enable: [hf-unpinned-revision]\n")
     repo.stage("service/rollout.py", ROLLOUT)
     repo.commit("before")
     edited = ROLLOUT.replace(
@@ -841,11 +846,19 @@ def test_a_librarys_named_hub_id_is_a_default_its_callers_override(
 ) -> None:
     """A Hub id a library names itself is its default, pinned or not as its maintainers choose; a
     revision its caller gave and it drops is reported there too. An application's named id is the
-    model it ships: reported."""
+    model it ships: whether to pin it is the team's policy, reported where the config enables the
+    rule."""
     repo.stage("pyproject.toml", LIBRARY_PYPROJECT)
     repo.stage("ranker/__init__.py", "")
     repo.stage("ranker/scoring.py", HUB_DEFAULTS)
     repo.stage("service/scoring.py", HUB_DEFAULTS)
+
+    assert found(review(run_archbot)) == [
+        ("ranker/scoring.py", "hf-unpinned-revision", "medium", [9]),
+        ("service/scoring.py", "hf-unpinned-revision", "medium", [9]),
+    ]
+
+    repo.write(".archbot.yml", "rules:\n  enable: [hf-unpinned-revision]\n")
 
     assert found(review(run_archbot)) == [
         ("ranker/scoring.py", "hf-unpinned-revision", "medium", [9]),

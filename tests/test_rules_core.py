@@ -34,7 +34,8 @@ EXPECTED: dict[str, Expected] = {
         ("app/clients.py", 19, "critical"),  # high-entropy literal api_key= to a known client
         ("deploy/answer-service.yaml", 14, "critical"),  # key as a literal env value
     ],
-    # Negatives: weights_only=True, non-literal weights_only, torch.jit.load,
+    # Negatives: weights_only=True, non-literal weights_only, weights_only=False of a file not
+    # downloaded (line 34: the author's choice for its own checkpoint), torch.jit.load,
     # torch.utils.cpp_extension.load, numpy.load without allow_pickle; a chosen torch.load whose
     # kwargs dict has weights_only or is a parameter (unresolved), a loader that is not torch.load,
     # a pickle.loads(pickle.dumps(obj)) round trip, a torch.load given the project's own
@@ -43,7 +44,6 @@ EXPECTED: dict[str, Expected] = {
         ("ranking/artifacts.py", 18, "low"),  # torch.load, no weights_only, torch not pinned old
         ("ranking/artifacts.py", 23, "high"),  # torch.load of a downloaded file, no weights_only
         ("ranking/artifacts.py", 27, "critical"),  # weights_only=False of hf_hub_download
-        ("ranking/artifacts.py", 34, "low"),  # weights_only=False of a file not downloaded
         ("ranking/artifacts.py", 54, "medium"),  # joblib.load of a repository-relative literal
         ("ranking/artifacts.py", 59, "critical"),  # pickle.loads of requests.get(...).content
         ("ranking/artifacts.py", 63, "high"),  # pandas.read_pickle of a run-time path

@@ -99,6 +99,9 @@ EXPECTED: dict[str, Expected] = {
         ("agents/policies.py", 91, "medium"),  # tenacity retry_if_exception_type
         ("agents/policies.py", 99, "high"),  # a constant's transient errors, and OSError
         ("agents/policies.py", 104, "medium"),  # a constant's transient errors
+        # The legacy SDK's APIError is its 5xx; openai>=1's is every API error, refusals too.
+        ("agents/graders.py", 9, "medium"),
+        ("agents/graders.py", 17, "high"),
     ],
     # Negatives: wait_exponential_jitter, bare @retry (retry-unbounded's), exponential sleeps
     # (sync and async), a range loop over rows that is not a retry loop, a constant wait of

@@ -329,7 +329,9 @@ def _pragma_for(finding: Finding, line_text: Callable[[str, int], str]) -> Pragm
 
 
 def _disabled(finding: Finding, config: Config) -> bool:
-    if finding.rule in config.rules.disable or not policy.enabled(finding.rule, config.rules.enable):
+    if finding.rule in config.rules.disable or not policy.enabled(
+        finding.rule, config.rules.enable, finding.variant
+    ):
         return True
     return any(
         _glob(glob, finding.file) and (finding.rule in ids or "*" in ids)

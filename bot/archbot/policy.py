@@ -19,7 +19,9 @@ One table, one entry per rule. An entry names
   id the code names itself, beside a caller's revision dropped); its hit names the variant;
 - `opt_in` for a rule that checks a team's policy rather than a defect (which snapshot to pin,
   where a model id lives, whether every call caps its output): it is off unless the config lists it
-  in `rules.enable`, as linters ship their opinionated rules.
+  in `rules.enable`, as linters ship their opinionated rules; `opt_in_variants` for the variants of
+  a rule that is on whose findings are such a policy (a Hub id the code names, loaded unpinned):
+  the config's `rules.enable` listing the rule turns them on too.
 
 Adding a rule: add its entry here; tests/test_policy.py fails for a registered rule without one.
 The pre-commit screen (screen.py) reads `needs` without the review pipeline: this module imports
@@ -143,6 +145,9 @@ HUB_REVISION = _row("hub revision", "drop", **_HARDENING)
 # in a library it is a default (a tokenizer, a scorer's model, a benchmark's dataset) its callers
 # override and its maintainers choose whether to pin, as with a model id (MODEL_CHOICE). A revision
 # the library has at hand and does not pass on stays HUB_REVISION: its caller's pin is lost.
+# Whether to pin the models an application names is a team's policy, as for a model alias: the
+# variant is opt-in (read on recent commits of public ML repositories, no such load was ever pinned
+# afterwards: research code, plugins, a tokenizer fetched for a converter).
 NAMED_HUB_REVISION = _row("hub revision of a named id", "drop", **{**_HARDENING, "library": "drop"})
 # Dependency pins: a published library declares ranges, rightly; an application pins; a script's or
 # an example's requirements are its runner's.
@@ -157,9 +162,10 @@ PERSONA = _row("persona review", "drop", **{**_SHIPPED, "example": "lower", "scr
 
 class RulePolicy:
     """One rule's entry: its row, its topic, its scope, (for `any` rules) the words it needs,
-    whether it is off unless the config enables it, and the rows of its variants."""
+    whether it (or which of its variants) is off unless the config enables it, and the rows of its
+    variants."""
 
-    __slots__ = ("keys", "needs", "opt_in", "row", "scope", "topic", "variants")
+    __slots__ = ("keys", "needs", "opt_in", "opt_in_variants", "row", "scope", "topic", "variants")
 
     def __init__(
         self,
@@ -170,6 +176,7 @@ class RulePolicy:
         keys: bool = False,
         opt_in: bool = False,
         variants: Mapping[str, Row] | None = None,
+        opt_in_variants: Collection[str] = (),
     ) -> None:
         self.row = row
         self.topic = topic
@@ -178,6 +185,7 @@ class RulePolicy:
         self.keys = keys
         self.opt_in = opt_in
         self.variants = variants or {}
+        self.opt_in_variants = frozenset(opt_in_variants)
 
     def treatment(self, role: Role, variant: str = "") -> Treatment:
         """What `role` does with a finding of `variant` ('' for the rule's own row)."""
@@ -260,7 +268,9 @@ POLICY: dict[str, RulePolicy] = {
     "shuffle-without-seed": RulePolicy(HYGIENE, "seed"),
     "llm-model-alias-unpinned": RulePolicy(MODEL_CHOICE, "model-id", opt_in=True),
     "llm-model-hardcoded": RulePolicy(MODEL_CHOICE, "model-id", opt_in=True),
-    "hf-unpinned-revision": RulePolicy(HUB_REVISION, "hub-revision", variants={"named": NAMED_HUB_REVISION}),
+    "hf-unpinned-revision": RulePolicy(
+        HUB_REVISION, "hub-revision", variants={"named": NAMED_HUB_REVISION}, opt_in_variants=("named",)
+    ),
     # A team policy too: read on recent commits of public ML repositories, a range or an
     # unversioned ML package in an application's requirements or image was the maintainers'
     # choice every time (a floor they had tested, a lock or CI kept elsewhere, a base image's own
@@ -284,10 +294,13 @@ def policy(rule: str) -> RulePolicy:
     return POLICY.get(rule, _META_POLICY)
 
 
-def enabled(rule: str, enable: Collection[str]) -> bool:
-    """Whether `rule` reports at all: every rule but an opt-in one that `enable` (the config's
-    `rules.enable`) does not list ("*" lists them all)."""
-    return not policy(rule).opt_in or rule in enable or "*" in enable
+def enabled(rule: str, enable: Collection[str], variant: str = "") -> bool:
+    """Whether `rule`'s findings of `variant` report at all: every rule's but those of an opt-in
+    rule or variant whose rule `enable` (the config's `rules.enable`) does not list ("*" lists them
+    all)."""
+    entry = policy(rule)
+    opted = entry.opt_in or variant in entry.opt_in_variants
+    return not opted or rule in enable or "*" in enable
 
 
 def any_scope_words() -> frozenset[str]:
@@ -352,5 +365,8 @@ def describe(rule: str) -> str:
     else:
         lines.append("    in every file, ML/LLM-related or not")
     for variant, row in entry.variants.items():
-        lines += [f"Its '{variant}' findings (row '{row.name}'):", *_where(row)]
+        lines.append(f"Its '{variant}' findings (row '{row.name}'):")
+        if variant in entry.opt_in_variants:
+            lines.append(f"    off by default (a team's policy): rules: {{enable: [{rule}]}} turns them on")
+        lines += _where(row)
     return "\n".join(lines)

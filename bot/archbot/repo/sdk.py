@@ -739,6 +739,9 @@ TRANSIENT_ERRORS = frozenset(
         "openai.error.Timeout",
         "openai.error.ServiceUnavailableError",
         "openai.error.TryAgain",
+        # The legacy SDK's catch-all for a 5xx or an unreadable response; the refusals (400, 401,
+        # 403, 404) each have their own class there, unlike openai>=1's `APIError`, their base.
+        "openai.error.APIError",
         "google.api_core.exceptions.ResourceExhausted",
         "google.api_core.exceptions.ServiceUnavailable",
         "google.api_core.exceptions.DeadlineExceeded",

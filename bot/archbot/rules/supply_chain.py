@@ -333,9 +333,9 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
 
     A `torch.load` of a downloaded file is high without `weights_only` and critical with
     `weights_only=False`. Of a file the code did not download, an explicit `weights_only=False` is
-    the author's choice for the project's own checkpoints, said low, as is a `torch.load` that
-    leaves `weights_only` to torch's default (True since 2.6) unless the repository pins an older
-    torch (high).
+    the author's choice for the project's own checkpoints: not reported. A `torch.load` that leaves
+    `weights_only` to torch's default (True since 2.6) is said low, unless the repository pins an
+    older torch (high).
 
     Why:
         A pickle (`torch.load` with `weights_only=False`, `pickle`/`cloudpickle`/`dill`, `joblib`,
@@ -385,21 +385,14 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
                         "(where it defaults to True); say `weights_only=True`.",
                         Severity.LOW,
                     )
-            elif is_false(weights_only.value):
+            elif is_false(weights_only.value) and _downloaded(src, path_arg, scope):
                 # Written out, the opt-out is the author's choice (a checkpoint holding optimizer
                 # state or Python objects the safe loader refuses): what makes it a hole is a file
-                # from elsewhere, and only a download says so.
-                if _downloaded(src, path_arg, scope):
-                    yield Hit(
-                        line, "`torch.load(..., weights_only=False)` of a downloaded file.", Severity.CRITICAL
-                    )
-                else:
-                    yield Hit(
-                        line,
-                        "`torch.load(..., weights_only=False)`: keep it to checkpoints this project "
-                        "writes, or allow their classes with `torch.serialization.add_safe_globals`.",
-                        Severity.LOW,
-                    )
+                # from elsewhere, and only a download says so (read on public ML code, every other
+                # such load was of the project's own checkpoints, and stayed).
+                yield Hit(
+                    line, "`torch.load(..., weights_only=False)` of a downloaded file.", Severity.CRITICAL
+                )
             continue
         if not _unpickles(entry, names.keywords(call), path_arg) or _round_trip(src, path_arg):
             continue
@@ -1532,9 +1525,11 @@ def hf_unpinned_revision(src: PythonFile) -> Iterator[Hit]:
     replaces the loader by another loading the same id in the same function), or replaces its full
     commit SHA with a branch or tag, whatever the id is (the old call is read in the file as it was
     before the change); a revision moved into a `**` splat or a variable is accepted. A Hub id the
-    code names itself is the rule's `named` variant: in a library it is a default its callers
-    override, and is not reported there (the role policy below); given a `**` splat the code does
-    not show (`load_dataset("org/set", **options)`), it may be given its revision: not reported.
+    code names itself is the rule's `named` variant, a team's policy (which snapshot of the models
+    it names it ships): off unless the config's `rules.enable` lists the rule, and then not reported
+    in a library, where it is a default its callers override (the role policy below); given a `**`
+    splat the code does not show (`load_dataset("org/set", **options)`), it may be given its
+    revision: not reported.
 
     Why:
         Without a pinned revision every load takes whatever the repository's main branch holds
