@@ -69,6 +69,7 @@ def test_pragma_without_reason_is_reported(repo: GitRepo, run_archbot: RunArchbo
 
 
 def test_nosec_b615_suppresses_hf_unpinned_revision(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    repo.write(".archbot.yml", "rules:\n  enable: [hf-unpinned-revision]\n")  # named ids: opt-in
     repo.stage(
         "training/encoder.py",
         "from transformers import AutoModel, AutoTokenizer\n\n"
