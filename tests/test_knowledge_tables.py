@@ -756,3 +756,13 @@ def test_transient_errors(qualname: str) -> None:
 )
 def test_errors_that_do_not_pass_by_themselves(qualname: str) -> None:
     assert qualname not in sdk.TRANSIENT_ERRORS
+
+
+@pytest.mark.parametrize("method", sorted(sdk.QUERY_EMBEDDING_METHODS))
+def test_query_embedding_methods(method: str) -> None:
+    """Each embeds one search query (LangChain `Embeddings.embed_query`, LlamaIndex
+    `BaseEmbedding.get_query_embedding`, and their async forms): a single-text method, whose
+    document twin is no batch of queries."""
+    assert "query" in method.split("_")
+    assert method.removeprefix("a") in ("embed_query", "get_query_embedding")
+    assert method in sdk.LANGCHAIN_EMBEDDING_CALLS or method.removeprefix("a").startswith("get_")

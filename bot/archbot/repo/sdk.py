@@ -717,6 +717,13 @@ LANGCHAIN_RUNNABLE_CALLS = frozenset([*_LANGCHAIN_CALLS, *_LANGCHAIN_TWINS, *_LA
 # Those of them that return a coroutine.
 LANGCHAIN_ASYNC_CALLS = frozenset(_LANGCHAIN_TWINS.values())
 LANGCHAIN_EMBEDDING_CALLS = frozenset([*_LANGCHAIN_EMBEDDING_TWINS, *_LANGCHAIN_EMBEDDING_TWINS.values()])
+# The methods that embed a search query (LangChain `Embeddings`, LlamaIndex `BaseEmbedding`): none
+# has a batch form, and the document batch (`embed_documents`, `get_text_embedding_batch`) is no
+# substitute: an asymmetric embedder (E5, BGE, an instruct model) encodes a query with its own
+# prefix or instruction.
+QUERY_EMBEDDING_METHODS = frozenset(
+    ["embed_query", "aembed_query", "get_query_embedding", "aget_query_embedding"]
+)
 
 
 # Errors that pass by themselves: rate limits, overload, timeouts, dropped connections and server

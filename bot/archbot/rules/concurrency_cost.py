@@ -6,6 +6,7 @@ import ast
 from collections.abc import Iterable, Iterator
 
 from archbot.models import Severity
+from archbot.repo import sdk
 from archbot.repo.resolve import Names
 from archbot.rules import Family, Hit
 from archbot.rules.pyast import (
@@ -642,7 +643,10 @@ def _batched(loop: _Loop) -> bool:
     subject="surroundings",
 )
 def embedding_call_per_item(src: PythonFile) -> Iterator[Hit]:
-    """An embedding call inside a loop over documents that embeds a single item per call.
+    """An embedding call inside a loop over documents that embeds a single item per call. A
+    query-embedding method (`embed_query`, `get_query_embedding` and their async forms) in a loop
+    over queries, by the names of its variables or of what it iterates (`for question in
+    questions`), is not reported: no batch form embeds queries as queries.
 
     Why:
         Embedding APIs and local encoders take batches: one request for 1,000 texts costs about
@@ -671,9 +675,25 @@ def embedding_call_per_item(src: PythonFile) -> Iterator[Hit]:
             continue
         if _in_except_handler(src, loop):
             continue  # a one-by-one fallback after a batched request failed
+        if method in sdk.QUERY_EMBEDDING_METHODS and _over_queries(loop):
+            continue  # the query API has no batch form
         line = src.changed_line(call)
         if line is not None and _single_item(embedded, _item_names(loop)):
             yield Hit(line, f"`.{method}()` embeds one item per call inside a loop.")
+
+
+_QUERY_WORDS = frozenset(["query", "queries", "question", "questions"])
+
+
+def _over_queries(loop: _Loop) -> bool:
+    """The loop's items are search queries, by the names of its variables or of what it iterates
+    (`for question in dict.fromkeys(questions)`, `[embed_query(q) for q in sub_queries]`)."""
+    named = _loop_target(loop) | {
+        node.id if isinstance(node, ast.Name) else node.attr
+        for node in ast.walk(_loop_iterable(loop))
+        if isinstance(node, (ast.Name, ast.Attribute))
+    }
+    return any(_QUERY_WORDS.intersection(name.lower().split("_")) for name in named)
 
 
 # Single-text methods of project embedding wrappers (`self.embedder.embed(text)`); the batch

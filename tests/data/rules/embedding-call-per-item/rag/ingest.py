@@ -54,3 +54,19 @@ def per_section(sections: list[object]) -> list[object]:
     for section in sections:
         out.append(client.embeddings.create(model="text-embedding-3-small", input=section.paragraphs))
     return out  # negative above: a plural field is already a list
+
+
+def expanded_search(sub_queries: list[str]) -> dict[str, object]:
+    return {q: embedder.embed_query(q) for q in dict.fromkeys(sub_queries)}  # negative: queries
+
+
+def rerank_inputs(questions: list[object]) -> list[object]:
+    vectors: list[object] = []
+    for question in questions:
+        vectors.append(embedder.embed_query(question.text))  # negative: queries have no batch form
+        vectors.append(encoder.encode(question.text))  # positive: encode takes a batch
+    return vectors
+
+
+def passages(docs: list[str]) -> list[object]:
+    return [embedder.embed_query(d) for d in docs]  # positive: documents through the query API
