@@ -147,7 +147,9 @@ EXPECTED: dict[str, Expected] = {
     # in a baseline named for being random (evals/baselines.py:10 and 14), a shuffle by an RNG
     # object handed in (evals/baselines.py:28: seeded where it is made), a script that builds
     # the evaluation splits once and publishes them (evals/build_support_sets.py:11), pipelines
-    # that decode greedily or whose task is not named (evals/speech_eval.py:8 and 13).
+    # that decode greedily or whose task is not named (evals/speech_eval.py:8 and 13), sampling
+    # options or a payload built with a `**` splat of the caller's (evals/codegen_eval.py:30,
+    # evals/gpqa_eval.py:85).
     "eval-no-seed": [
         ("evals/gpqa_eval.py", 19, "low"),  # dataset.shuffle()
         ("evals/gpqa_eval.py", 26, "low"),  # random.shuffle(choices)
@@ -156,6 +158,7 @@ EXPECTED: dict[str, Expected] = {
         ("evals/gpqa_eval.py", 58, "low"),  # judge chat.completions.create
         ("evals/baselines.py", 19, "low"),  # a baseline that is not random by name shuffles
         ("evals/codegen_eval.py", 23, "low"),  # vLLM generate with default sampling
+        ("evals/codegen_eval.py", 37, "low"),  # its own params, not the parameter of line 17
         ("evals/toxicity_eval.py", 15, "low"),  # a text-generation pipeline
     ],
     # Negatives: .eval() after torch.load, Scorer().to(...).eval(), a from_pretrained model,

@@ -551,9 +551,22 @@ def _has_sampling_setting(node: ast.AST | None) -> bool:
 
 
 def _resolved(names: Names, node: ast.AST | None) -> ast.AST | None:
-    """A name's assigned value (one hop), so `json=payload` and `URL` constants can be read."""
-    if isinstance(node, ast.Name) and node.id in names.bindings:
-        return names.bindings[node.id]
+    """A name's assigned value (one hop), so `json=payload` and `URL` constants can be read: the
+    last value its own scope assigns it before the use, else a module constant. A parameter (or a
+    name its function binds otherwise) is the caller's: the name itself, not known here."""
+    if not isinstance(node, ast.Name):
+        return node
+    tree = names.tree
+    for scope in dict.fromkeys([tree.scope_of(node), tree.module]):
+        values = [
+            value
+            for name, value in assigned_values(tree.scopes[scope])
+            if name == node.id and (scope is tree.module or value.lineno < node.lineno)
+        ]
+        if values:
+            return values[-1]
+        if node.id in tree.bound_names[scope]:
+            return node
     return node
 
 
@@ -566,15 +579,25 @@ _SAMPLING_OBJECTS = frozenset(
 
 def _sampling_passed(names: Names, call: ast.Call) -> bool:
     """A sampling-settings object is passed (`llm.generate(prompts, sampling_params)`) whose value
-    sets `seed` or `temperature`, or is not known here (unresolved: not judged)."""
+    sets `seed` or `temperature`, or is not known here (unresolved, or built with a `**` splat of
+    options the code does not show: `SamplingParams(max_tokens=n, **decoding_kwargs)`; not
+    judged)."""
     values = [*call.args[1:], *(k.value for k in call.keywords if k.arg in _SAMPLING_OBJECTS)]
     for value in values:
         resolved = _resolved(names, value)
-        if _has_sampling_setting(resolved):
+        if _has_sampling_setting(resolved) or _splatted(resolved):
             return True
         if isinstance(resolved, (ast.Name, ast.Attribute, ast.Subscript)):
             return True
     return False
+
+
+def _splatted(node: ast.AST | None) -> bool:
+    """Options built with a `**` splat (`Params(**options)`, `{**base, "n": 1}`): any of them may
+    set what the code does not show."""
+    if isinstance(node, ast.Call):
+        return any(k.arg is None for k in node.keywords)
+    return isinstance(node, ast.Dict) and None in node.keys
 
 
 def _may_sample(site: LLMCall) -> bool:
@@ -609,7 +632,7 @@ def _unseeded_generation(src: PythonFile, call: ast.Call) -> ast.AST | None:
     payload = _resolved(names, getattr(kwarg(call, "json"), "value", None))
     if not LLM_ENDPOINT.search(literal_text(url)) or not isinstance(payload, ast.Dict):
         return None
-    if _has_sampling_setting(payload):
+    if _has_sampling_setting(payload) or _splatted(payload):
         return None
     for key, value in zip(payload.keys, payload.values, strict=True):
         if isinstance(key, ast.Constant) and key.value in _PAYLOAD_CONFIG_KEYS:

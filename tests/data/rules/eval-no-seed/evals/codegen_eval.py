@@ -22,3 +22,17 @@ def sample_free(prompts: list[str], model: str) -> list[str]:
     llm = LLM(model=model)
     outputs = llm.generate(prompts)  # positive: default sampling, no seed
     return [o.outputs[0].text for o in outputs]
+
+
+def sample_with(prompts: list[str], model: str, max_tokens: int, **decoding: float) -> list[str]:
+    llm = LLM(model=model)
+    params = SamplingParams(max_tokens=max_tokens, **decoding)
+    outputs = llm.generate(prompts, params)  # negative: the caller's options may set both
+    return [o.outputs[0].text for o in outputs]
+
+
+def sample_short(prompts: list[str], model: str) -> list[str]:
+    llm = LLM(model=model)
+    params = SamplingParams(max_tokens=64)
+    outputs = llm.generate(prompts, params)  # positive: its own params set neither
+    return [o.outputs[0].text for o in outputs]

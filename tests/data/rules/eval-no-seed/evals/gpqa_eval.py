@@ -77,3 +77,12 @@ def grade_pinned(question: str, answer: str) -> str:
 def similarity(texts: list[str]) -> list[list[float]]:
     vectors = judge.embeddings.create(model="text-embedding-3-small", input=texts)  # negative
     return [item.embedding for item in vectors.data]
+
+
+def grade_with_options(question: str, answer: str, options: dict[str, object]) -> str:
+    response = requests.post(
+        JUDGE_URL,
+        json={"contents": [{"parts": [{"text": f"{question}\n{answer}"}]}], **options},  # negative
+        timeout=60,
+    )
+    return response.json()["candidates"][0]["content"]["parts"][0]["text"]
