@@ -647,6 +647,30 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "vendored",
         "a repository this change imports: its own .github/ added at libs/parsekit/",
     ),
+    "vendored-codebase-imported-whole": (
+        {
+            "ext/retriever/LICENSE": "MIT License\n",
+            "ext/retriever/setup.py": "from setuptools import setup\nsetup(name='retriever')\n",
+            "ext/retriever/retriever/__init__.py": "",
+            **{f"ext/retriever/retriever/stage{i}.py": MODULE for i in range(97)},
+        },
+        "ext/retriever/retriever/stage0.py",
+        "vendored",
+        "a repository this change imports: 100 files added with their own LICENSE and packaging at "
+        "ext/retriever/",
+    ),
+    # A monorepo's new package, written in the change: tens of files, its license and packaging.
+    "not-vendored-new-package": (
+        {
+            "libs/retriever/LICENSE": "MIT License\n",
+            "libs/retriever/pyproject.toml": LIBRARY_PYPROJECT,
+            "libs/retriever/ranker/__init__.py": "",
+            **{f"libs/retriever/ranker/stage{i}.py": MODULE for i in range(30)},
+        },
+        "libs/retriever/ranker/stage0.py",
+        "library",
+        "in a distributable package: libs/retriever/pyproject.toml",
+    ),
     "not-vendored-name": ({"app/vendors.py": MODULE}, "app/vendors.py", "service", "no distributable"),
 }
 

@@ -226,11 +226,35 @@ _TOP_LEVEL_ARGUMENTS = re.compile(
 _ENTRY_POINT = re.compile(r"""["']\s*[\w.-]+\s*=\s*([\w.]+)\s*(?::\s*[\w.]+)?\s*["']""")
 
 
-def imported_trees(added: Iterable[str]) -> frozenset[str]:
+# A project's own license file, at its root.
+_LICENSE_FILE = re.compile(r"(?:LICEN[CS]E|COPYING)(?:[-.][\w.-]*)?", re.I)
+# The packaging files a copied Python project brings with it.
+_PACKAGING_FILES = frozenset(["setup.py", "setup.cfg", "pyproject.toml"])
+# A codebase rather than a package written in one change: a change adding a new package of its
+# own with a license and packaging (a monorepo's new integration) adds tens of files.
+_IMPORTED_CODEBASE_FILES = 100
+
+
+def imported_trees(added: Iterable[str]) -> dict[str, str]:
     """The directories where a change adds another repository whole (a git subtree, a copied
-    project): it adds their own `.github/`, which GitHub reads only at a repository's root. The
+    project), each with the sign of it: it adds their own `.github/`, which GitHub reads only at a
+    repository's root, or a whole codebase with its own license and packaging at its root. The
     import is another project's code, not the author's; later edits there are reviewed as usual."""
-    return frozenset(path.split("/.github/", 1)[0] for path in added if "/.github/" in path)
+    paths = list(added)
+    trees = {path.split("/.github/", 1)[0]: "its own .github/ added" for path in paths if "/.github/" in path}
+    names: dict[str, set[str]] = {}
+    for path in paths:
+        directory, _, name = path.rpartition("/")
+        if directory:
+            names.setdefault(directory, set()).add(name)
+    for directory, held in names.items():
+        if directory in trees or not held & _PACKAGING_FILES:
+            continue
+        license_file = next((name for name in sorted(held) if _LICENSE_FILE.fullmatch(name)), None)
+        count = sum(1 for path in paths if path.startswith(f"{directory}/"))
+        if license_file is not None and count >= _IMPORTED_CODEBASE_FILES:
+            trees[directory] = f"{count} files added with their own {license_file} and packaging"
+    return trees
 
 
 def glob_match(pattern: str, path: str) -> bool:
@@ -265,10 +289,12 @@ class Project:
 class Classifier:
     """Roles for the files of one review: repository metadata is read once, lazily."""
 
-    def __init__(self, repo: Repository, overrides: Mapping[str, str], imported: Iterable[str] = ()) -> None:
+    def __init__(
+        self, repo: Repository, overrides: Mapping[str, str], imported: Mapping[str, str] | None = None
+    ) -> None:
         self._repo = repo
         self._overrides = overrides
-        self._imported = tuple(imported)
+        self._imported = dict(imported or {})
 
     @functools.cached_property
     def _files(self) -> frozenset[str]:
@@ -300,7 +326,7 @@ class Classifier:
             return FileRole(path, by_path[0], (by_path[1],))
         tree = next((d for d in self._imported if path.startswith(f"{d}/")), None)
         if tree is not None:
-            imports = f"a repository this change imports: its own .github/ added at {tree}/"
+            imports = f"a repository this change imports: {self._imported[tree]} at {tree}/"
             return FileRole(path, "vendored", (imports,))
         generated = _generated(path, text)
         if generated is not None:
