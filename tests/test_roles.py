@@ -672,6 +672,37 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "in a distributable package: libs/retriever/pyproject.toml",
     ),
     "not-vendored-name": ({"app/vendors.py": MODULE}, "app/vendors.py", "service", "no distributable"),
+    # The repository's own word, for GitHub Linguist.
+    "generated-by-gitattributes": (
+        {
+            ".gitattributes": "*.py text\napi/client/** linguist-generated=true\n",
+            "api/client/models.py": MODULE,
+        },
+        "api/client/models.py",
+        "generated",
+        ".gitattributes: api/client/** linguist-generated=true",
+    ),
+    "vendored-by-gitattributes-name": (
+        {".gitattributes": "*_upstream.py linguist-vendored\n", "app/ranker_upstream.py": MODULE},
+        "app/ranker_upstream.py",
+        "vendored",
+        ".gitattributes: *_upstream.py linguist-vendored",
+    ),
+    "generated-by-nested-gitattributes": (
+        {"sdk/.gitattributes": "client/** linguist-generated\n", "sdk/client/api.py": MODULE},
+        "sdk/client/api.py",
+        "generated",
+        "sdk/.gitattributes: client/** linguist-generated",
+    ),
+    "not-vendored-gitattributes-unset": (
+        {
+            ".gitattributes": "lib/** linguist-vendored\nlib/ranker/** -linguist-vendored\n",
+            "lib/ranker/core.py": MODULE,
+        },
+        "lib/ranker/core.py",
+        "service",
+        "no distributable",
+    ),
 }
 
 

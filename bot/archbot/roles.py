@@ -3,7 +3,9 @@
 A role comes from the file's path, its content and the repository's own metadata (pyproject.toml,
 setup.py/setup.cfg, package.json, go.mod, Cargo.toml: which directories are distributable packages,
 which modules are entry points), never from a list of known repositories. Config can override it
-(`roles: {"tools/**": script}`). Precedence, first match wins: config; vendored; generated; docs;
+(`roles: {"tools/**": script}`), and so can the repository's `.gitattributes` (Linguist's
+`linguist-vendored`, `linguist-generated`). Precedence, first match wins: config; `.gitattributes`;
+vendored; generated; docs;
 test; example; script; infra; service; library; and otherwise `service` (application code that no
 distributable package declares: the rules' own severities are calibrated for it).
 """
@@ -20,6 +22,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import PurePosixPath
 from typing import Protocol
 
+from archbot import gitattributes
 from archbot.classify import FileFacts, file_kind
 from archbot.models import ROLE_NAMES, FileRole, Role
 from archbot.repo import catalog
@@ -300,6 +303,20 @@ class Classifier:
     def _files(self) -> frozenset[str]:
         return frozenset(self._repo.files)
 
+    @functools.cached_property
+    def _attributes(self) -> list[gitattributes.Line]:
+        """The Linguist lines of every `.gitattributes` file, the root's first, then deeper ones
+        (which override it, as in git)."""
+        files = sorted(
+            (path for path in self._files if path.rsplit("/", 1)[-1] == ".gitattributes"),
+            key=lambda path: path.count("/"),
+        )
+        return [
+            line
+            for path in files
+            for line in gitattributes.parse(path.rpartition("/")[0], self._repo.text(path) or "")
+        ]
+
     @functools.cache  # noqa: B019 - one Classifier per review; the cache dies with it
     def _project_at(self, directory: str) -> Project | None:
         """The packaging metadata in `directory` ('' for the root), if it has any."""
@@ -321,6 +338,11 @@ class Classifier:
         for pattern, role in self._overrides.items():
             if glob_match(pattern, path):
                 return FileRole(path, _role(role), (f"config roles: {pattern}",))
+        for attribute, linguist_role in gitattributes.LINGUIST_ROLES.items():
+            line = gitattributes.attribute_of(self._attributes, path, attribute)
+            if line is not None:
+                where = f"{line.directory}/.gitattributes" if line.directory else ".gitattributes"
+                return FileRole(path, _role(linguist_role), (f"{where}: {line.text}",))
         by_path = _role_by_path(path)
         if by_path is not None and by_path[0] in ("vendored",):
             return FileRole(path, by_path[0], (by_path[1],))
