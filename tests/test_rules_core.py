@@ -51,6 +51,7 @@ EXPECTED: dict[str, Expected] = {
         ("ranking/artifacts.py", 75, "low"),  # torch.load chosen as `loader`, kwargs dict lacks it
         ("ranking/artifacts.py", 87, "high"),  # the chosen torch.load called on a download
         ("ranking/artifacts.py", 126, "low"),  # torch.load(pickle_module=dill): anything goes
+        ("ranking/artifacts.py", 131, "medium"),  # pickle.load of a handle opened on a repository file
     ],
     # Negatives: trust_remote_code=False, a non-literal flag, the flag in a YAML comment, a call
     # that pins the revision to a commit (line 15, and line 27 through a constant), a load after

@@ -291,6 +291,14 @@ def _unpickles(entry: loaders.Deserialiser, keywords: Keywords, path: ast.expr |
     return chosen == "auto" and literal_text(path).endswith(entry.pickle_extensions)
 
 
+def _literal_file(src: PythonFile, path: ast.expr | None, scope: ast.AST) -> ast.expr | None:
+    """The path as written, or for a handle the path it was opened on (`with open("x.pkl", "rb")
+    as f`)."""
+    if path is None:
+        return None
+    return _file_path(src, path, _opened_paths(src, list(scope_walk(scope))))
+
+
 def _is_repo_literal_path(node: ast.AST | None) -> bool:
     value = string_value(node)
     return value is not None and not value.startswith(("/", "~", "http:", "https:", "s3:", "gs:"))
@@ -404,7 +412,7 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
             continue
         if _downloaded(src, path_arg, scope):
             yield Hit(line, f"`{name}` of a downloaded file.", Severity.CRITICAL)
-        elif _is_repo_literal_path(path_arg):
+        elif _is_repo_literal_path(_literal_file(src, path_arg, scope)):
             yield Hit(line, f"`{name}` of a repository file.", Severity.MEDIUM)
         else:
             read = "data" if name.endswith((".loads", ".decode")) else "a path"

@@ -124,3 +124,8 @@ def load_index_with_dill(path: str) -> dict:
     import dill
 
     return torch.load(path, pickle_module=dill)
+
+
+def load_thresholds() -> dict:
+    with open("ranking/thresholds.pkl", "rb") as handle:
+        return pickle.load(handle)
