@@ -672,37 +672,6 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "in a distributable package: libs/retriever/pyproject.toml",
     ),
     "not-vendored-name": ({"app/vendors.py": MODULE}, "app/vendors.py", "service", "no distributable"),
-    # The repository's own word, for GitHub Linguist.
-    "generated-by-gitattributes": (
-        {
-            ".gitattributes": "*.py text\napi/client/** linguist-generated=true\n",
-            "api/client/models.py": MODULE,
-        },
-        "api/client/models.py",
-        "generated",
-        ".gitattributes: api/client/** linguist-generated=true",
-    ),
-    "vendored-by-gitattributes-name": (
-        {".gitattributes": "*_upstream.py linguist-vendored\n", "app/ranker_upstream.py": MODULE},
-        "app/ranker_upstream.py",
-        "vendored",
-        ".gitattributes: *_upstream.py linguist-vendored",
-    ),
-    "generated-by-nested-gitattributes": (
-        {"sdk/.gitattributes": "client/** linguist-generated\n", "sdk/client/api.py": MODULE},
-        "sdk/client/api.py",
-        "generated",
-        "sdk/.gitattributes: client/** linguist-generated",
-    ),
-    "not-vendored-gitattributes-unset": (
-        {
-            ".gitattributes": "lib/** linguist-vendored\nlib/ranker/** -linguist-vendored\n",
-            "lib/ranker/core.py": MODULE,
-        },
-        "lib/ranker/core.py",
-        "service",
-        "no distributable",
-    ),
 }
 
 
@@ -811,3 +780,69 @@ def test_an_imported_repository_is_reviewed_once_it_is_edited(repo: GitRepo, run
         "role": "service",
         "signals": ["application code: no distributable package declares it"],
     }
+
+
+def test_a_change_cannot_mark_its_own_code_generated(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    """A `.gitattributes` line the change under review adds is not read (a change cannot silence
+    itself, as a pull request cannot change the config it is reviewed with); once committed, it is
+    the repository's word."""
+    repo.stage(".gitattributes", "*.png binary\n")
+    repo.commit("attributes")
+    repo.stage(".gitattributes", "*.png binary\napp/** linguist-generated\n")
+    repo.stage("app/llm.py", MODULE)
+
+    assert route_roles(run_archbot)["app/llm.py"] == {
+        "role": "service",
+        "signals": ["application code: no distributable package declares it"],
+    }
+
+    repo.commit("mark app generated")
+    repo.stage("app/llm.py", MODULE + "\n\nLIMIT = 3\n")
+
+    assert route_roles(run_archbot)["app/llm.py"] == {
+        "role": "generated",
+        "signals": [".gitattributes: app/** linguist-generated"],
+    }
+
+
+# The repository's own word, for GitHub Linguist: (.gitattributes path, its text, file, role, signal).
+LINGUIST: dict[str, tuple[str, str, str, str, str]] = {
+    "generated": (
+        ".gitattributes",
+        "*.py text\napi/client/** linguist-generated=true\n",
+        "api/client/models.py",
+        "generated",
+        ".gitattributes: api/client/** linguist-generated=true",
+    ),
+    "vendored-by-name": (
+        ".gitattributes",
+        "*_upstream.py linguist-vendored\n",
+        "app/ranker_upstream.py",
+        "vendored",
+        ".gitattributes: *_upstream.py linguist-vendored",
+    ),
+    "nested": (
+        "sdk/.gitattributes",
+        "client/** linguist-generated\n",
+        "sdk/client/api.py",
+        "generated",
+        "sdk/.gitattributes: client/** linguist-generated",
+    ),
+    "unset-by-a-later-line": (
+        ".gitattributes",
+        "lib/** linguist-vendored\nlib/ranker/** -linguist-vendored\n",
+        "lib/ranker/core.py",
+        "service",
+        "application code: no distributable package declares it",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(LINGUIST))
+def test_linguist_attributes_give_a_role(case: str, repo: GitRepo, run_archbot: RunArchbot) -> None:
+    attributes, text, path, role, signal = LINGUIST[case]
+    repo.stage(attributes, text)
+    repo.commit("attributes")
+    repo.stage(path, MODULE)
+
+    assert route_roles(run_archbot)[path] == {"role": role, "signals": [signal]}

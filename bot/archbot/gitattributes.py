@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import fnmatch
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 # The attributes read, each with the role it gives a file.
 LINGUIST_ROLES = {"linguist-vendored": "vendored", "linguist-generated": "generated"}
@@ -31,10 +31,13 @@ class Line:
     text: str  # the line, for the signal that names it
 
 
-def parse(directory: str, text: str) -> list[Line]:
+def parse(directory: str, text: str, skipped: Collection[int] = ()) -> list[Line]:
+    """The Linguist lines of one file; `skipped`: line numbers (1-based) not to read."""
     lines: list[Line] = []
-    for raw in text.splitlines():
+    for number, raw in enumerate(text.splitlines(), start=1):
         stripped = raw.strip()
+        if number in skipped:
+            continue
         if not stripped or stripped.startswith("#"):
             continue
         pattern, *attributes = stripped.split()

@@ -9,7 +9,7 @@ import dataclasses
 import json
 from collections.abc import Mapping, Sequence
 
-from archbot import claude_models, context, layout, prompt, protocol, roles, secrets
+from archbot import claude_models, context, layout, prompt, protocol, secrets
 from archbot.budget import Work, sendable
 from archbot.config import LLMConfig
 from archbot.models import ChangedFile, Finding, Severity, SkippedFile
@@ -47,7 +47,7 @@ class Builder:
         self.config = config
         self.files: dict[str, ChangedFile] = {f.path: f for f in request.change.files}
         self.roles: Mapping[str, str] = {path: r.role for path, r in request.routing.roles.items()}
-        classifier = roles.Classifier(request.routing.repo, request.config.roles)
+        classifier = request.routing.classifier
 
         def role_of(path: str) -> str:
             known = request.routing.roles.get(path)

@@ -21,6 +21,7 @@ from archbot.models import (
     Signal,
     SkippedFile,
 )
+from archbot.roles import Classifier
 from archbot.sources import Change
 
 if typing.TYPE_CHECKING:
@@ -44,6 +45,8 @@ class Routing:
     # Files whose own code is ML/LLM-related (routing.ml_related): where `ml`-scope rules speak.
     ml: frozenset[str]
     repo: Repository
+    # What decided the roles, for the files the persona review's context reads beside them.
+    classifier: Classifier
 
 
 @dataclasses.dataclass(frozen=True)
@@ -95,7 +98,8 @@ def route(
 
     repo = Repository(change.list_repo, change.post.read, change.post.prefetch, search=change.search)
     imported = roles.imported_trees(c.path for c in change.files if c.status == "added")
-    classifier = roles.Classifier(repo, config.roles, imported)
+    unread = {c.path: frozenset(c.added_lines) for c in change.files if c.path.endswith(".gitattributes")}
+    classifier = roles.Classifier(repo, config.roles, imported, unread)
     project = routing.ProjectModules(repo)
     candidates: list[ChangedFile] = []
     skipped: list[SkippedFile] = []
@@ -144,7 +148,15 @@ def route(
     )
     ml = frozenset(r.path for r in routes if routing.ml_related(r) or forced is not None)
     return Routing(
-        tuple(routes), assignments, tuple(skipped), texts, frozenset(complete), file_roles, ml, repo
+        tuple(routes),
+        assignments,
+        tuple(skipped),
+        texts,
+        frozenset(complete),
+        file_roles,
+        ml,
+        repo,
+        classifier,
     )
 
 

@@ -18,7 +18,7 @@ import fnmatch
 import functools
 import re
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from pathlib import PurePosixPath
 from typing import Protocol
 
@@ -293,11 +293,19 @@ class Classifier:
     """Roles for the files of one review: repository metadata is read once, lazily."""
 
     def __init__(
-        self, repo: Repository, overrides: Mapping[str, str], imported: Mapping[str, str] | None = None
+        self,
+        repo: Repository,
+        overrides: Mapping[str, str],
+        imported: Mapping[str, str] | None = None,
+        unread: Mapping[str, Collection[int]] | None = None,
     ) -> None:
+        """`unread`: lines of `.gitattributes` files not to read, those the change under review
+        adds: a change cannot mark its own code vendored or generated (as the config is read at a
+        pull request's base)."""
         self._repo = repo
         self._overrides = overrides
         self._imported = dict(imported or {})
+        self._unread = dict(unread or {})
 
     @functools.cached_property
     def _files(self) -> frozenset[str]:
@@ -314,7 +322,9 @@ class Classifier:
         return [
             line
             for path in files
-            for line in gitattributes.parse(path.rpartition("/")[0], self._repo.text(path) or "")
+            for line in gitattributes.parse(
+                path.rpartition("/")[0], self._repo.text(path) or "", self._unread.get(path, ())
+            )
         ]
 
     @functools.cache  # noqa: B019 - one Classifier per review; the cache dies with it
