@@ -508,7 +508,6 @@ CONSTRUCTED = {
     "sqlmodel.Session": "sqlalchemy.session",
     "sqlalchemy.create_engine": "sqlalchemy.engine",
     "sqlmodel.create_engine": "sqlalchemy.engine",
-    "sqlite3.connect": "dbapi.connection",
     "psycopg2.connect": "dbapi.connection",
     "psycopg.connect": "dbapi.connection",
     "psycopg.Connection.connect": "dbapi.connection",
@@ -548,7 +547,8 @@ def test_store_constructor(qualname: str) -> None:
     [
         ("from pymongo import MongoClient\nMongoClient()['rag']['docs']\n", "pymongo.collection"),
         ("from pymongo import MongoClient\nMongoClient().rag.get_collection('docs')\n", "pymongo.collection"),
-        ("import sqlite3\nsqlite3.connect('a.db').cursor()\n", "dbapi.cursor"),
+        ("import pymysql\npymysql.connect(host='db').cursor()\n", "dbapi.cursor"),
+        ("import sqlite3\nsqlite3.connect('a.db').cursor()\n", None),  # in the process: no server
         ("import boto3\nboto3.Session().client('s3')\n", "boto3.client"),
         (
             "from sqlalchemy.orm import sessionmaker\nFactory = sessionmaker()\nFactory()\n",

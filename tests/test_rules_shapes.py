@@ -335,7 +335,8 @@ def test_sync_database_and_service_clients_in_async_code(repo: GitRepo, run_arch
     # Negatives: offloads (to_thread, run_in_executor, run_in_threadpool), async clients
     # (redis.asyncio, AsyncElasticsearch, motor, AsyncSession, async_sessionmaker, a sessionmaker
     # of AsyncSession), a lazy peewee select, a presigned URL, a class that is not a peewee model,
-    # a DB-API cursor() and sqlite3.connect, a receiver the code does not resolve (`store`).
+    # a DB-API cursor(), sqlite3 (in the process, on a local file: lines 81-82), a receiver the
+    # code does not resolve (`store`).
     files = {f"stores/{name}": f"stores/{name}" for name in ("db.py", "models.py", "clients.py", "api.py")}
     found = review(repo, run_archbot, files, "--persona", "senior-ml-systems-architect")
 
@@ -353,9 +354,9 @@ def test_sync_database_and_service_clients_in_async_code(repo: GitRepo, run_arch
         ("stores/api.py", 71, "blocking-call-in-async", "medium"),  # its query, executed
         ("stores/api.py", 73, "blocking-call-in-async", "medium"),  # save()
         ("stores/api.py", 74, "blocking-call-in-async", "medium"),  # create()
-        ("stores/api.py", 83, "blocking-call-in-async", "medium"),  # DB-API cursor
-        ("stores/api.py", 84, "blocking-call-in-async", "medium"),
-        ("stores/api.py", 85, "blocking-call-in-async", "medium"),  # psycopg2.connect
+        ("stores/api.py", 83, "blocking-call-in-async", "medium"),  # psycopg2.connect
+        ("stores/api.py", 85, "blocking-call-in-async", "medium"),  # DB-API cursor
+        ("stores/api.py", 86, "blocking-call-in-async", "medium"),
     ]
 
 

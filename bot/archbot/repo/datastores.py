@@ -8,6 +8,8 @@ what to use instead in async code. `CONSTRUCTORS` maps the calls that build each
 `ANNOTATIONS` the classes a parameter may be annotated with; `MODEL_BASES` the ORM base classes
 whose project subclasses are models (peewee). Async clients (SQLAlchemy's `AsyncSession`, motor,
 `redis.asyncio`, `AsyncElasticsearch`, aioboto3) are absent on purpose: their calls are awaited.
+So is `sqlite3`: it runs in the process on a local file, with no server to wait on, as brief as
+the local file reads the event-loop rules do not count.
 Rules ask this table; `kind_of` resolves an expression to a kind through the repository model.
 """
 
@@ -54,8 +56,8 @@ _SA_SOURCE = "SQLAlchemy docs: Session, Query, Connection (sync); asyncio extens
 _SA_QUERY_CHAIN: tuple[str, ...] = ("filter", "filter_by", "join", "outerjoin", "order_by", "limit", "offset")
 _SA_QUERY_CHAIN += ("options", "group_by", "having", "where", "distinct", "select_from", "with_entities")
 _SA_SESSION = "use `AsyncSession` (`await session.execute(...)`), or run it with `asyncio.to_thread`"
-_DBAPI_SOURCE = "PEP 249 (DB-API 2.0): connect, commit, Cursor.execute/fetch*; sqlite3, psycopg2, pymysql"
-_DBAPI = "use an async driver (asyncpg, psycopg's `AsyncConnection`, aiosqlite) or `asyncio.to_thread`"
+_DBAPI_SOURCE = "PEP 249 (DB-API 2.0): connect, commit, Cursor.execute/fetch*; psycopg2, pymysql"
+_DBAPI = "use an async driver (asyncpg, psycopg's `AsyncConnection`, aiomysql) or `asyncio.to_thread`"
 _MONGO_SOURCE = "PyMongo docs: MongoClient, Database, Collection; motor and AsyncMongoClient are async"
 _MONGO = "use pymongo's `AsyncMongoClient` or motor, or `asyncio.to_thread`"
 _PEEWEE_SOURCE = "peewee docs: Model.get/create/save, SelectQuery.execute; queries run when executed"
@@ -259,7 +261,6 @@ CONSTRUCTORS: Mapping[str, str] = {
     "sqlmodel.Session": "sqlalchemy.session",
     "sqlalchemy.create_engine": "sqlalchemy.engine",
     "sqlmodel.create_engine": "sqlalchemy.engine",
-    "sqlite3.connect": "dbapi.connection",
     "psycopg2.connect": "dbapi.connection",
     "psycopg.connect": "dbapi.connection",
     "psycopg.Connection.connect": "dbapi.connection",
@@ -285,8 +286,6 @@ ANNOTATIONS: Mapping[str, str] = {
     "sqlalchemy.orm.Session": "sqlalchemy.session",
     "sqlalchemy.orm.session.Session": "sqlalchemy.session",
     "sqlmodel.Session": "sqlalchemy.session",
-    "sqlite3.Connection": "dbapi.connection",
-    "sqlite3.Cursor": "dbapi.cursor",
     "pymongo.MongoClient": "pymongo.client",
     "pymongo.database.Database": "pymongo.database",
     "pymongo.collection.Collection": "pymongo.collection",

@@ -78,10 +78,11 @@ async def peewee_documents(title: str) -> list:
 
 async def raw_rows(store, key: str) -> list:
     await asyncio.sleep(0)  # awaits: each blocking call is its own place
-    connection = sqlite3.connect("app.db")
-    cursor = connection.cursor()
+    local = sqlite3.connect("app.db")
+    local.execute("select * from drafts")  # in the process, on a local file: no server to wait on
+    remote = psycopg2.connect("dbname=docs")
+    cursor = remote.cursor()
     cursor.execute("select * from docs")
     found = cursor.fetchall()
-    remote = psycopg2.connect("dbname=docs")
     store.get(key)
     return [found, remote]
