@@ -153,6 +153,12 @@ def test_a_key_beside_an_app_id_alone_is_still_a_secret() -> None:
             "openai-key",
             "OPENAI_API_KEY",
         ),
+        # A Kubernetes Secret's data, base64 of a drawn key.
+        (
+            "data:\n  SESSION_SECRET: Ujd2VHoyS3BYOXdMYzRSYk44c0hkMUpxV201WWUzVWY=",
+            "credential-literal",
+            "SESSION_SECRET",
+        ),
     ],
 )
 def test_values_under_a_credential_name(text: str, kind: str, name: str) -> None:
@@ -188,6 +194,9 @@ def test_values_under_a_credential_name(text: str, kind: str, name: str) -> None
         "ANALYTICS_PASSWORD=\nANALYTICS_DATABASE=events_3\n",
         "TELEMETRY_TOKEN=\nTELEMETRY_SERVICE=ingest_v2-eu\n",
         "auth:\n  api_token:\n  tenant: Acme_Prod_Tenant_7\n",
+        # A Kubernetes Secret's data, base64 of a stand-in or of words a person typed.
+        "data:\n  SESSION_SECRET: cmFua2VyLWRldi1zZXNzaW9uLXNlY3JldC1jaGFuZ2UtbWU=",
+        "data:\n  ADMIN_PASSWORD: c3RhZ2luZy1hZG1pbi1wYXNzd29yZC0yMDI0",
         # Not a literal: the first name of an expression.
         '{"endpoint_api_key": gpt2_custom_connection.secrets["endpoint_api_key"]}',
     ],

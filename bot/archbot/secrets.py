@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import dataclasses
 import itertools
 import math
@@ -506,6 +508,7 @@ def detect(text: str) -> Iterator[Detected]:
                 value.startswith(PUBLIC_KEY_PREFIXES)
                 or _search_only_key(text, start)
                 or _human_written(value)
+                or _encoded_stand_in(value)
                 or not _standalone(text, start, end)
             ):
                 continue
@@ -550,6 +553,22 @@ _SEGMENTS = re.compile(r"[-_.]+")
 
 _WORD = re.compile(r"[A-Z][a-z]+|[a-z]{2,}|[A-Z]{2,}(?![a-z])")
 _WORDS_THEN_NUMBER = re.compile(r"(?:[A-Z][a-z]+|[a-z]{2,}|[A-Z]{2,}(?![a-z]))+\d*|\d+[A-Za-z]{0,3}")
+
+
+_BASE64 = re.compile(r"(?:[A-Za-z0-9+/]{4})+(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
+
+
+def _encoded_stand_in(value: str) -> bool:
+    """Base64 of a stand-in or of words a person typed (a Kubernetes Secret's `data:` holds its
+    values encoded: `ZG9jc2dwdC1kZXYtc2VjcmV0LWNoYW5nZS1tZQ==` is `docsgpt-dev-secret-change-me`).
+    A key's bytes encoded stay a key's: judged as they are."""
+    if _BASE64.fullmatch(value) is None:
+        return False
+    try:
+        text = base64.b64decode(value, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return False
+    return text.isprintable() and (stand_in(text) or _human_written(text))
 
 
 def _human_written(value: str) -> bool:
