@@ -32,6 +32,10 @@ def test_patterns_match_as_in_git(pattern: str, path: str, expected: bool) -> No
     assert gitattributes.matches(line, path) is expected
 
 
+def marked(lines: list[gitattributes.Line], paths: tuple[str, ...], attribute: str) -> list[str]:
+    return [path for path in paths if gitattributes.attribute_of(lines, path, attribute) is not None]
+
+
 def test_a_later_line_overrides_and_unsets() -> None:
     lines = gitattributes.parse(
         "",
@@ -42,21 +46,15 @@ def test_a_later_line_overrides_and_unsets() -> None:
         "lib/tok/bpe/** linguist-vendored=true text eol=lf\n",
     )
 
-    assert [
-        path
-        for path in ("lib/x.py", "lib/ranker/core.py", "lib/tok/a.py", "lib/tok/bpe/merge.py")
-        if gitattributes.attribute_of(lines, path, "linguist-vendored") is not None
-    ] == ["lib/x.py", "lib/tok/bpe/merge.py"]
+    paths = ("lib/x.py", "lib/ranker/core.py", "lib/tok/a.py", "lib/tok/bpe/merge.py")
+    assert marked(lines, paths, "linguist-vendored") == ["lib/x.py", "lib/tok/bpe/merge.py"]
 
 
 def test_a_nested_file_speaks_for_its_directory_only() -> None:
     lines = gitattributes.parse("sdk", "client/** linguist-generated\n*.pyi linguist-generated\n")
 
-    assert [
-        path
-        for path in ("sdk/client/api.py", "client/api.py", "sdk/types.pyi", "types.pyi")
-        if gitattributes.attribute_of(lines, path, "linguist-generated") is not None
-    ] == ["sdk/client/api.py", "sdk/types.pyi"]
+    paths = ("sdk/client/api.py", "client/api.py", "sdk/types.pyi", "types.pyi")
+    assert marked(lines, paths, "linguist-generated") == ["sdk/client/api.py", "sdk/types.pyi"]
 
 
 def test_other_attributes_are_not_read() -> None:
