@@ -221,6 +221,38 @@ def _collects(body: list[ast.stmt]) -> bool:
     return False
 
 
+def _changes_request(names: Names, attempt: ast.Try) -> bool:
+    """A failure handler changes what the next attempt sends (`params["model"] = fallback`,
+    `kwargs.pop("tools")`, `prompt = shorter`): the loop tries another request, a fallback, rather
+    than repeating one a provider refused for its load."""
+    sent = {
+        node.id
+        for call in scope_walk(*attempt.body)
+        if isinstance(call, ast.Call) and llm_call(names, call) is not None
+        for value in [*call.args, *(k.value for k in call.keywords)]
+        for node in ast.walk(value)
+        if isinstance(node, ast.Name)
+    }
+    for handler in attempt.handlers:
+        for node in scope_walk(*handler.body):
+            targets = node.targets if isinstance(node, ast.Assign) else []
+            if isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+                targets = [node.target]
+            for target in targets:
+                base = target.value if isinstance(target, (ast.Subscript, ast.Attribute)) else target
+                if isinstance(base, ast.Name) and base.id in sent:
+                    return True
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("pop", "update", "__setitem__")
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id in sent
+            ):
+                return True
+    return False
+
+
 def _manual_retry_loop(src: PythonFile, loop: ast.For | ast.AsyncFor) -> Hit | None:
     source = loop.iter
     if not (
@@ -230,11 +262,12 @@ def _manual_retry_loop(src: PythonFile, loop: ast.For | ast.AsyncFor) -> Hit | N
         and "range" not in src.names.imports
     ):
         return None
-    if not _tries_around_llm(src.names, loop.body):
+    tries = _tries_around_llm(src.names, loop.body)
+    if not tries:
         return None
     if not any(isinstance(n, (ast.Break, ast.Return)) for n in scope_walk(*loop.body)):
         return None
-    if _collects(loop.body):
+    if _collects(loop.body) or any(_changes_request(src.names, attempt) for attempt in tries):
         return None
     sleeps = _sleeps(src.names, loop.body)
     if not sleeps:
@@ -290,7 +323,9 @@ def _sdk_retries_without_backoff(src: PythonFile, call: ast.Call) -> Hit | None:
 )
 def retry_no_backoff(src: PythonFile) -> Iterator[Hit]:
     """A retry policy that retries immediately (tenacity with `stop=` but no `wait=`, a manual
-    `for attempt in range(N)` loop around an LLM call with no sleep, an SDK's own retries left at
+    `for attempt in range(N)` loop around an LLM call with no sleep, unless a failure handler
+    changes what the next attempt sends (a fallback: another model, a dropped option), an SDK's
+    own retries left at
     a constant strategy: litellm `num_retries` or `retry_policy` without
     `retry_strategy="exponential_backoff_retry"`), or (low) after a constant sleep of under a
     second. A constant wait of a second or more gives the provider room and is left to the

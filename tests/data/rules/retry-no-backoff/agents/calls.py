@@ -4,7 +4,7 @@ import asyncio
 import random
 import time
 
-from openai import AsyncOpenAI, OpenAI, RateLimitError
+from openai import AsyncOpenAI, BadRequestError, OpenAI, RateLimitError
 from tenacity import retry, stop_after_attempt, wait_exponential_jitter
 
 client = OpenAI(timeout=30)
@@ -105,4 +105,25 @@ async def waits_out(text: str) -> str | None:
             return (await aclient.completions.create(model="gpt-4o-mini", prompt=text, max_tokens=50)).id
         except RateLimitError:
             await asyncio.sleep(10)
+    return None
+
+
+def with_fallback(text: str) -> str | None:
+    options: dict[str, object] = {"model": "gpt-4o", "messages": _messages(text), "max_tokens": 50}
+    for _attempt in range(2):  # negative: the handler sends another request, a fallback
+        try:
+            return client.chat.completions.create(**options).choices[0].message.content
+        except BadRequestError:
+            options["model"] = "gpt-4o-mini"
+    return None
+
+
+def repeated(text: str) -> str | None:
+    options: dict[str, object] = {"model": "gpt-4o", "messages": _messages(text), "max_tokens": 50}
+    for _attempt in range(2):  # positive: the handler only counts, the same request goes again
+        try:
+            return client.chat.completions.create(**options).choices[0].message.content
+        except RateLimitError:
+            failures = _attempt + 1
+            print(f"rate limited {failures}")
     return None
