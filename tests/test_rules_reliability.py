@@ -110,7 +110,7 @@ EXPECTED: dict[str, Expected] = {
         ("agents/calls.py", 18, "medium"),  # @retry(stop=...) without wait
         ("agents/calls.py", 37, "medium"),  # manual retry loop without sleep
         ("agents/calls.py", 47, "low"),  # a sub-second constant sleep
-        ("agents/calls.py", 123, "medium"),  # the same request again (line 113: a fallback)
+        ("agents/calls.py", 123, "medium"),  # the same request again (113: a fallback; 134: a re-ask)
     ],
     # Negatives: openai.APIError caught, `except Exception`, a project error class, a Celery task
     # with autoretry_for, a call outside any handler.

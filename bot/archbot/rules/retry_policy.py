@@ -221,10 +221,15 @@ def _collects(body: list[ast.stmt]) -> bool:
     return False
 
 
+# Methods that change a dict or a list of messages in place.
+_MUTATORS = frozenset(["pop", "update", "__setitem__", "setdefault", "append", "extend", "insert"])
+
+
 def _changes_request(names: Names, attempt: ast.Try) -> bool:
     """A failure handler changes what the next attempt sends (`params["model"] = fallback`,
-    `kwargs.pop("tools")`, `prompt = shorter`): the loop tries another request, a fallback, rather
-    than repeating one a provider refused for its load."""
+    `kwargs.pop("tools")`, `prompt = shorter`, `messages.append(correction)`): the loop tries
+    another request, a fallback or a re-ask, rather than repeating one a provider refused for its
+    load."""
     sent = {
         node.id
         for call in scope_walk(*attempt.body)
@@ -245,7 +250,7 @@ def _changes_request(names: Names, attempt: ast.Try) -> bool:
             if (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Attribute)
-                and node.func.attr in ("pop", "update", "__setitem__")
+                and node.func.attr in _MUTATORS
                 and isinstance(node.func.value, ast.Name)
                 and node.func.value.id in sent
             ):

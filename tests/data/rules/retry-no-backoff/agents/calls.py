@@ -127,3 +127,14 @@ def repeated(text: str) -> str | None:
             failures = _attempt + 1
             print(f"rate limited {failures}")
     return None
+
+
+def reask(text: str) -> int | None:
+    messages = _messages(text)
+    for _attempt in range(3):  # negative: the handler re-asks with a correction
+        try:
+            reply = client.chat.completions.create(model="gpt-4o-mini", messages=messages, max_tokens=5)
+            return int(reply.choices[0].message.content or "")
+        except ValueError:
+            messages.append({"role": "user", "content": "Answer with a number only."})
+    return None
