@@ -405,8 +405,9 @@ def test_a_column_of_digests_is_the_tables_data(repo: GitRepo, run_archbot) -> N
 
 def test_a_credential_in_code_quoted_as_data_is_the_datas(repo: GitRepo, run_archbot) -> None:  # type: ignore[no-untyped-def]
     """A dataset of programs, or a fixture holding a grader's source, quotes code inside its
-    strings: a random literal under a credential name there (between escaped quotes) is the
-    program's, not this repository's setting. A key with a provider's shape is a key wherever it
+    strings: a random literal under a credential name there (between escaped quotes, or given by
+    `=` where JSON itself only writes `"name": value`) is the program's, not this repository's
+    setting. A key with a provider's shape is a key wherever it
     sits; the same name and literal as the data file's own setting, and in a notebook's code, are
     reported."""
     token = secret_corpus.chars(secret_corpus.ALNUM, 32)
@@ -419,6 +420,8 @@ def test_a_credential_in_code_quoted_as_data_is_the_datas(repo: GitRepo, run_arc
         + json.dumps({"task": "chat", "client": f'client = Anthropic(api_key="{anthropic}")'})
         + "\n",
     )
+    signature = f"def fetch(host='ftp.example.org', ftp_password='{token}'):\n    return host\n"
+    repo.stage("benchmarks/tasks.json", json.dumps([{"id": "ftp", "prompt": signature}], indent=1) + "\n")
     repo.stage("deploy/settings.json", json.dumps({"grader_secret": token}, indent=2) + "\n")
     cell = {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None}
     notebook = {"cells": [{**cell, "source": [f'grader_secret = "{token}"\n']}], "metadata": {}}

@@ -103,11 +103,19 @@ def _committed(src: SourceFile, number: int) -> secrets.Detected | None:
 
 
 def _quoted_code(src: SourceFile, window: str, found: secrets.Detected) -> bool:
-    """The assignment sits inside a string of a data file, its value between escaped quotes
-    (`"source": "const std::string output_secret = \\"...\\";"`): a dataset's program or a
-    fixture's source file, whose names and values are the data's, not this repository's
-    settings. A notebook's JSON quotes its own code so: that code is the repository's."""
-    return src.kind == "other" and window[max(0, found.start - 2) : found.start] in ('\\"', "\\'")
+    """The assignment sits inside a string of a data file: its value between escaped quotes
+    (`"source": "const std::string output_secret = \\"...\\";"`), or, in JSON, given by `=`
+    (`"prompt": "def fetch(ftp_password='...')"`: JSON itself writes only `"name": value`). It is
+    a dataset's program or a fixture's source file, whose names and values are the data's, not
+    this repository's settings. A notebook's JSON quotes its own code so: that code is the
+    repository's."""
+    if src.kind != "other":
+        return False
+    if window[max(0, found.start - 2) : found.start] in ('\\"', "\\'"):
+        return True
+    named = window.rfind(found.name, 0, found.start) if found.name else -1
+    between = window[named + len(found.name or "") : found.start] if named >= 0 else ""
+    return src.path.endswith((".json", ".jsonl")) and "=" in between and ":" not in between
 
 
 # One entry of a flat table, one per line: `"name": "value",`, `name: value`, `NAME=value`.
