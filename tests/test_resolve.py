@@ -10,7 +10,7 @@ import pytest
 
 from archbot import sources
 from archbot.repo.model import Repository
-from archbot.repo.resolve import Names
+from archbot.repo.resolve import Names, Tree
 from conftest import GitRepo
 
 PROJECT = {
@@ -239,8 +239,6 @@ def test_langchain_pipe_chains_resolve_to_their_chat_model(names: Names) -> None
 
 
 def test_without_a_repository_names_resolve_within_the_file() -> None:
-    from archbot.repo.resolve import Tree
-
     tree = Tree(ast.parse("import numpy as np\nfrom .local import thing\nnp.load('x')\nthing()\n"))
     names = Names(tree)
     load, thing = tree.calls
@@ -318,8 +316,6 @@ async def handler(request: Request, other: Request | None, body: "ChatRequest", 
     ],
 )
 def test_request_data(index: int, expected: str | None) -> None:
-    from archbot.repo.resolve import Tree
-
     names = Names(Tree(ast.parse(REQUEST_HANDLER)))
     returned = next(n.value for n in names.tree.walked if isinstance(n, ast.Return))
     assert isinstance(returned, ast.Tuple)
@@ -364,3 +360,23 @@ def test_inherited_methods_read_the_class_attributes_of_the_class_they_run_on(re
         held.append(built[0] if built is not None else None)
 
     assert held == ["openai.OpenAI", None, "openai.OpenAI"]  # Base itself holds no client
+
+
+def test_a_name_stands_for_its_own_scopes_value_where_it_is_used() -> None:
+    """The last value its function assigns before the use, else its module's; a parameter is the
+    caller's, whatever another function assigns to the same name."""
+    code = (
+        "PARAMS = {'n': 1}\n"
+        "PARAMS = {'n': 2}\n\n"
+        "def given(params):\n    return params\n\n"
+        "def built():\n    params = {'n': 3}\n    params = {'n': 4}\n    return params\n\n"
+        "def constant():\n    return PARAMS\n"
+    )
+    names = Names(Tree(ast.parse(code)))
+    returned = [n.value for n in names.tree.walked if isinstance(n, ast.Return)]
+
+    assert [
+        ast.unparse(value) if (value := names.value_at(r)) is not None else None
+        for r in returned
+        if isinstance(r, ast.Name)
+    ] == [None, "{'n': 4}", "{'n': 2}"]

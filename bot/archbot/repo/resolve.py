@@ -1093,6 +1093,22 @@ class Names:
         values = self._earlier_values(name, loops=True)
         return next(filter(None, (self.config_source(value, depth + 1) for value in values)), None)
 
+    def value_at(self, name: ast.Name) -> ast.expr | None:
+        """The one value a name stands for where it is used, as written: the last its function
+        assigns it before the use, else the last its module assigns it. None for a parameter or
+        another name its function binds (the caller's, not known here), or one never assigned."""
+        function = self.tree.function(name) if self.tree.owns(name) else None
+        local = max(self._earlier_values(name, loops=False), key=lambda value: value.lineno, default=None)
+        if local is not None or (function is not None and name.id in self.tree.bound_names[function]):
+            return local
+        module = (
+            value
+            for node in self.tree.scopes[self.tree.module]
+            for target, value in _assigned(node)
+            if _is_name(target, name.id)
+        )
+        return max(module, key=lambda value: value.lineno, default=None)
+
     def _earlier_values(self, name: ast.Name, loops: bool) -> Iterator[ast.expr]:
         """What a local name (not a parameter) of its function was assigned before its use, and,
         with `loops`, what the loops binding it iterate over."""

@@ -113,9 +113,11 @@ def _quoted_code(src: SourceFile, window: str, found: secrets.Detected) -> bool:
         return False
     if window[max(0, found.start - 2) : found.start] in ('\\"', "\\'"):
         return True
-    named = window.rfind(found.name, 0, found.start) if found.name else -1
-    between = window[named + len(found.name or "") : found.start] if named >= 0 else ""
-    return src.path.endswith((".json", ".jsonl")) and "=" in between and ":" not in between
+    if not found.name or not src.path.endswith((".json", ".jsonl")):
+        return False
+    named = window.rfind(found.name, 0, found.start)
+    between = window[named + len(found.name) : found.start] if named >= 0 else ""
+    return "=" in between and ":" not in between
 
 
 # One entry of a flat table, one per line: `"name": "value",`, `name: value`, `NAME=value`.

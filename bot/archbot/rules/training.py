@@ -556,18 +556,7 @@ def _resolved(names: Names, node: ast.AST | None) -> ast.AST | None:
     name its function binds otherwise) is the caller's: the name itself, not known here."""
     if not isinstance(node, ast.Name):
         return node
-    tree = names.tree
-    for scope in dict.fromkeys([tree.scope_of(node), tree.module]):
-        values = [
-            value
-            for name, value in assigned_values(tree.scopes[scope])
-            if name == node.id and (scope is tree.module or value.lineno < node.lineno)
-        ]
-        if values:
-            return values[-1]
-        if node.id in tree.bound_names[scope]:
-            return node
-    return node
+    return names.value_at(node) or node
 
 
 # Where a generation call takes its sampling settings as one object (vLLM `SamplingParams`, a
