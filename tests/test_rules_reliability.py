@@ -153,6 +153,8 @@ EXPECTED: dict[str, Expected] = {
         ("pipelines/label_reviews.py", 19, "low"),
         ("pipelines/label_reviews.py", 24, "low"),  # `prompt | llm` chain in a comprehension
         ("pipelines/label_reviews.py", 30, "low"),  # awaited one at a time
+        # Negatives: a call given the history the loop appends to, or the summary it rewrites.
+        ("pipelines/label_reviews.py", 105, "low"),  # a prompt the body sets afresh per item
         # Through the repository model and thread offloads. Negatives: a call carrying the
         # history the loop appends to, a step with no model call, a step making a batch call, a
         # literal collection, coroutines for a fan-out, an offload of a function with no model

@@ -444,10 +444,11 @@ def llm_call_in_loop(src: PythonFile) -> Iterator[Hit]:
     `itertools.batched`: each call covers several items), a loop that stops after success (a retry
     or a search), an agent tool-call loop, coroutines created for a fan-out, a call under a
     limiter, embeddings (embedding-call-per-item's concern), a batch call given a sequence of
-    prompts built for it (vLLM's `llm.generate([...])`: the SDK table's batch calls), a project
-    function not given the item or also given state the loop carries (a history appended to:
-    each call needs the previous answer), one whose model call is a batch call, and a function
-    the model cannot resolve.
+    prompts built for it (vLLM's `llm.generate([...])`: the SDK table's batch calls), a call
+    (or a project function) also given state the loop carries, bound before the loop and changed
+    in it (an agent's messages appended to, a running summary rewritten: each call needs the
+    previous answer), a project function not given the item, one whose model call is a batch
+    call, and a function the model cannot resolve.
 
     Why:
         Latency grows N-fold with the input and each request pays the round trip and rate-limit
@@ -487,7 +488,12 @@ def _per_item_llm_call(
     itself, a thread offload of one, or a project function that makes one (one hop)."""
     site = llm_call(src.names, call)
     if site is not None:
-        if _generation(site) and _sequential(src, call, site) and not _batch_given(src.names, call, site):
+        if (
+            _generation(site)
+            and _sequential(src, call, site)
+            and not _batch_given(src.names, call, site)
+            and not _carried(src, call, loop)
+        ):
             return f"`.{site.method}()` runs once per loop item."
         return None
     awaited = isinstance(src.nodes.parents.get(call), ast.Await)
@@ -497,7 +503,7 @@ def _per_item_llm_call(
         if site is not None and _generation(site) and awaited:
             return f"`.{site.method}()` runs in a thread once per loop item, each awaited in turn."
         return None
-    if not _passes_item(call, loop) or _carried(call, loop):
+    if not _passes_item(call, loop) or _carried(src, call, loop):
         return None
     own = src.nodes.function(call)
     for callee in _callees(src, src.names, call, functions):
@@ -572,12 +578,13 @@ def _passes_item(call: ast.Call, loop: _Loop) -> bool:
     return bool(_passed_names(call) & _item_names(loop))
 
 
-def _carried(call: ast.Call, loop: _Loop) -> bool:
+def _carried(src: PythonFile, call: ast.Call, loop: _Loop) -> bool:
     """The call is also given state the loop carries from one item to the next (a conversation
-    history appended to, a running summary reassigned): each call needs the previous one's result."""
+    history appended to, a running summary reassigned, an agent's messages): each call needs the
+    previous one's result. Carried state is bound before the loop (a parameter, an assignment)
+    and changed in it; a name the body sets afresh for each item (its prompt) is not."""
     if not isinstance(loop, (ast.For, ast.AsyncFor)):
         return False
-    items = _item_names(loop)
     changed: set[str] = set()
     for node in scope_walk(*loop.body):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
@@ -585,11 +592,30 @@ def _carried(call: ast.Call, loop: _Loop) -> bool:
         elif (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
-            and node.func.attr in ("append", "extend", "insert", "update")
+            and node.func.attr in _IN_PLACE_GROWERS
             and isinstance(node.func.value, ast.Name)
         ):
             changed.add(node.func.value.id)
-    return bool((_passed_names(call) - items) & changed)
+    passed = (_passed_names(call) - _item_names(loop)) & changed
+    return bool(passed & _bound_outside(src, loop))
+
+
+# Methods that grow a list or a dict in place (a history appended to).
+_IN_PLACE_GROWERS = frozenset(["append", "extend", "insert", "update"])
+
+
+def _bound_outside(src: PythonFile, loop: _Loop) -> set[str]:
+    """Names the loop's function (or module) binds outside the loop: its parameters and what its
+    other statements assign."""
+    function = src.nodes.function(loop)
+    bound: set[str] = set()
+    if function is not None:
+        bound |= {a.arg for a in (*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs)}
+    inside = {id(node) for node in ast.walk(loop)}
+    for node in scope_walk(*(function.body if function is not None else src.tree.body)):
+        if id(node) not in inside and isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            bound.add(node.id)
+    return bound
 
 
 def _single_item(node: ast.expr | None, targets: set[str]) -> bool:

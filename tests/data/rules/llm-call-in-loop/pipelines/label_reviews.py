@@ -80,3 +80,27 @@ def embed(reviews: list[str]) -> list[object]:
 def answer_tools(messages: list[dict[str, object]], tool_calls: list[object]) -> None:
     for call in tool_calls:  # negative: agent tool-call loop
         client.chat.completions.create(model="gpt-4o-mini", messages=messages, max_tokens=100, tools=[call])
+
+
+def refine_plan(steps: list[str]) -> str:
+    history = [{"role": "system", "content": "Refine the plan one step at a time."}]
+    for step in steps:  # negative: each call is given the history the loop appends to
+        history.append({"role": "user", "content": step})
+        reply = client.chat.completions.create(model="gpt-4o-mini", messages=history, max_tokens=50)
+        history.append({"role": "assistant", "content": reply.choices[0].message.content or ""})
+    return str(history[-1]["content"])
+
+
+def running_summary(chunks: list[str]) -> str:
+    summary = ""
+    for chunk in chunks:  # negative: each call is given the summary the previous one wrote
+        summary = llm.invoke(f"Summary so far: {summary}\nAdd: {chunk}").content
+    return str(summary)
+
+
+def summarize_each(chunks: list[str]) -> list[str]:
+    out = []
+    for chunk in chunks:
+        prompt = f"Summarize: {chunk}"
+        out.append(llm.invoke(prompt).content)  # positive (low): the prompt is set afresh per item
+    return out
