@@ -13,7 +13,7 @@ from archbot.policy import policy
 from archbot.repo import datastores, loaders, sdk, web
 from archbot.repo.resolve import Names, Tree
 from archbot.rules import endpoints
-from archbot.rules.pyast import is_response_shape
+from archbot.rules.pyast import is_response_shape, loopback_url
 
 U = sdk.UNKNOWN
 # qualname: (provider, default timeout, default retries, is_async, async twin)
@@ -766,3 +766,33 @@ def test_query_embedding_methods(method: str) -> None:
     assert "query" in method.split("_")
     assert method.removeprefix("a") in ("embed_query", "get_query_embedding")
     assert method in sdk.LANGCHAIN_EMBEDDING_CALLS or method.removeprefix("a").startswith("get_")
+
+
+@pytest.mark.parametrize(
+    ("code", "on_this_machine"),
+    [
+        ('requests.post("http://localhost:8000/v1/chat/completions")', True),
+        ('requests.post("http://127.0.0.1:11434/api/generate")', True),
+        ('requests.post("http://0.0.0.0:9000/generate")', True),
+        ('requests.post("http://[::1]:8080/generate")', True),
+        ('requests.post(f"http://localhost:{port}/v1/completions")', True),
+        ('url = os.getenv("URL", "http://localhost:8000/v1")\nrequests.post(url)', True),
+        ('url = params.get("url", "http://127.0.0.1:8000")\nrequests.post(url)', True),
+        ('requests.post("http://localhost.example.com/v1")', False),
+        ('requests.post("http://vllm.internal:8000/v1")', False),
+        ('requests.post(f"http://{host}:8000/v1")', False),
+        ('url = os.getenv("URL")\nrequests.post(url)', False),
+        ('url = os.getenv("URL", "https://api.example.com/v1")\nrequests.post(url)', False),
+    ],
+)
+def test_loopback_hosts(code: str, on_this_machine: bool) -> None:
+    tree = ast.parse(
+        "def send(port, host, params):\n" + "".join(f"    {line}\n" for line in code.splitlines())
+    )
+    call = next(
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and ast.unparse(node.func) == "requests.post"
+    )
+    names = Names(Tree(tree))
+    assert loopback_url(names, names.tree, call, call.args[0]) is on_this_machine

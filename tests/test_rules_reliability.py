@@ -77,6 +77,9 @@ EXPECTED: dict[str, Expected] = {
         ("assistant/batch_scoring.py", 19, "medium"),  # the session of the embeddings request
         ("assistant/batch_scoring.py", 26, "medium"),  # {"inputs": batch} in a loop over batches
         ("assistant/batch_scoring.py", 43, "medium"),  # body["messages"] set in the loop
+        # A model server on this machine is not reported (a loopback literal, or the default of a
+        # configuration lookup); a lookup's default on another host is.
+        ("assistant/local_engine.py", 38, "medium"),  # os.getenv default on a remote host
         # POSTs to hosted model APIs known by their host, whatever the path or body. Negatives: a
         # retried call, another Google API host, a look-alike host.
         ("evals/hosted_judges.py", 13, "medium"),  # a hosted scorer, per reply

@@ -9,6 +9,7 @@ import dataclasses
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from archbot.repo import sdk
 from archbot.repo.model import child_nodes
@@ -192,6 +193,34 @@ def _unwrapped(node: ast.expr) -> ast.expr:
     while isinstance(node, ast.Call) and called_name(node) in _PATH_WRAPPERS and len(node.args) == 1:
         node = node.args[0]
     return node
+
+
+# Hosts naming this machine: a server there runs beside the code (an engine in the same container,
+# a local Ollama), with no provider's rate limits or load balancer in between.
+LOOPBACK_HOSTS = frozenset(["localhost", "127.0.0.1", "0.0.0.0", "::1"])
+
+
+def loopback_url(names: Names, tree: Tree, call: ast.Call, url: ast.expr) -> bool:
+    """The URL a call is given is on this machine where the code shows it: its literal start, or
+    the default a configuration lookup gives it (`params.get("api_base",
+    "http://localhost:8000/v1")`, `os.getenv("OLLAMA_URL", "http://127.0.0.1:11434")`), read at
+    the argument, `self.x`'s one value in its class or a local name's last assignment."""
+    held = names.value_of(url) if isinstance(url, ast.Attribute) else None
+    candidates = [url, url_value(names, tree, call, url), *([held[1]] if held is not None else [])]
+    for candidate in candidates:
+        default = _lookup_default(candidate)
+        text = _leading_text(default if default is not None else candidate)
+        if text.startswith(("http://", "https://")) and urlsplit(text).hostname in LOOPBACK_HOSTS:
+            return True
+    return False
+
+
+def _lookup_default(node: ast.expr) -> ast.expr | None:
+    """The default of a configuration lookup: `x.get(key, default)`, `os.getenv(key, default)`."""
+    if not isinstance(node, ast.Call) or len(node.args) != 2 or node.keywords:
+        return None
+    name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+    return node.args[1] if name in ("get", "getenv") else None
 
 
 def _leading_text(node: ast.expr) -> str:

@@ -29,6 +29,7 @@ from archbot.rules.pyast import (
     literal_text,
     llm_call,
     llm_client_kind,
+    loopback_url,
     scope_walk,
     string_value,
     url_value,
@@ -792,6 +793,11 @@ def _no_retry(src: PythonFile, call: ast.Call) -> _NoRetry | None:
     if post is None:
         return None
     library, session = post
+    # A model server on this machine (an engine in the same container, a local Ollama) has no
+    # provider's rate limits or load balancer to wait out: a retry would meet the same server.
+    url = argument(call, 1 if library.endswith(".request") else 0, "url")
+    if url is not None and loopback_url(src.names, src.nodes, call, url):
+        return None
     detail = f"`{library}` to an LLM endpoint never retries."
     if not library.startswith("requests."):
         return None if _transport_set(session) else _NoRetry(detail, library, None)
@@ -849,7 +855,9 @@ def llm_client_no_retry(src: PythonFile) -> Iterator[Hit]:
     `requests.Session` with a mounted `HTTPAdapter` (in this file or the factory that builds it),
     an httpx client given its own `transport=`, a call in a `try` whose handler catches its
     failure (bare, `Exception`, or an error of its own library, `requests.RequestException`):
-    what a failure does is decided there.
+    what a failure does is decided there; a POST to a server on this machine (a loopback URL where
+    the code shows it, or the default of its configuration lookup: an engine in the same
+    container, a local Ollama), with no provider's rate limits or load balancer in between.
 
     Why:
         Rate limits (429) and overloads (503) are routine for LLM endpoints. Without a retry the
