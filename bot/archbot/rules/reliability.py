@@ -254,7 +254,7 @@ def _over_http_transport(src: PythonFile, session: ast.Call) -> bool:
     streamablehttp_client(url) as (read, write, _):`, the nearest enclosing `with` that binds the
     stream decides), or entered before it in its function (`read, write, _ = await
     stack.enter_async_context(transport)`, `streams = await transport.__aenter__()`, the transport
-    made there or held in a name)."""
+    made there or held in a name; the streams unpacked from a name holding what was entered)."""
     first = session.args[0] if session.args else None
     # `ClientSession(*streams)`: the streams a transport handed back, as one tuple.
     stream = first.value if isinstance(first, ast.Starred) else argument(session, 0, "read_stream")
@@ -269,17 +269,26 @@ def _over_http_transport(src: PythonFile, session: ast.Call) -> bool:
                     return _http_transport(src, item.context_expr)
     function = src.nodes.function(session)
     entered = [
-        node.value.value if isinstance(node.value, ast.Await) else node.value
+        _awaited(value)
         for node in (scope_walk(*function.body) if function is not None else ())
         if isinstance(node, ast.Assign)
         and node.lineno < session.lineno
         and any(_binds(target, stream.id) for target in node.targets)
+        # The streams unpacked from a name that holds what was entered (`streams = await
+        # stack.enter_async_context(sse_client(url))`, then `read, write = streams`).
+        for value in (
+            _assigned_before(src, node.value, node) if isinstance(node.value, ast.Name) else [node.value]
+        )
     ]
     return bool(entered) and all(
         (transport := _entered(value)) is not None
         and all(_http_transport(src, held) for held in _assigned_before(src, transport, value))
         for value in entered
     )
+
+
+def _awaited(value: ast.expr) -> ast.expr:
+    return value.value if isinstance(value, ast.Await) else value
 
 
 def _entered(value: ast.expr) -> ast.expr | None:

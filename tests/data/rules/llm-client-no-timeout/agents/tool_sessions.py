@@ -123,3 +123,15 @@ async def open_either(url: str | None, params: StdioServerParameters, stack: Asy
         client = sse_client(url)
     transports = await stack.enter_async_context(client)
     return await stack.enter_async_context(ClientSession(*transports))  # positive: stdio on one branch
+
+
+class UnpackedToolBox:
+    async def open_remote(self, url: str, stack: AsyncExitStack) -> ClientSession:
+        remote = await stack.enter_async_context(sse_client(url, timeout=10))
+        read, write = remote
+        return ClientSession(read, write)  # negative: streams unpacked from the SSE transport's name
+
+    async def open_local(self, params: StdioServerParameters, stack: AsyncExitStack) -> ClientSession:
+        local = await stack.enter_async_context(stdio_client(params))
+        read, write = local
+        return ClientSession(read, write)  # positive: streams unpacked from the stdio transport's name
