@@ -52,6 +52,9 @@ EXPECTED: dict[str, Expected] = {
         ("ranking/artifacts.py", 87, "high"),  # the chosen torch.load called on a download
         ("ranking/artifacts.py", 126, "low"),  # torch.load(pickle_module=dill): anything goes
         ("ranking/artifacts.py", 131, "medium"),  # pickle.load of a handle opened on a repository file
+        ("ranking/artifacts.py", 142, "medium"),  # a handle on a module constant beside the module
+        ("ranking/artifacts.py", 146, "medium"),  # os.path.join(os.path.dirname(__file__), ...)
+        ("ranking/artifacts.py", 150, "high"),  # beside the module, under a name given at run time
     ],
     # Negatives: trust_remote_code=False, a non-literal flag, the flag in a YAML comment, a call
     # that pins the revision to a commit (line 15, and line 27 through a constant), a load after

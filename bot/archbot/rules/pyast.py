@@ -215,6 +215,49 @@ def loopback_url(names: Names, tree: Tree, call: ast.Call, url: ast.expr) -> boo
     return False
 
 
+# What builds a path from another without leaving the tree it names: `Path(__file__).parent /
+# "assets"`, `os.path.join(os.path.dirname(__file__), "x.pkl")`.
+_PATH_CALLS = frozenset(
+    [
+        "pathlib.Path",
+        "pathlib.PurePath",
+        "os.path.join",
+        "os.path.dirname",
+        "os.path.abspath",
+        "os.path.realpath",
+        "os.path.normpath",
+    ]
+)
+_PATH_METHODS = frozenset(["joinpath", "absolute", "resolve"])
+
+
+def beside_module(names: Names, node: ast.expr | None, hops: int = 2) -> bool:
+    """A path the code builds from its own module's file (`Path(__file__).parent / "assets" /
+    "calibrator.pkl"`, `os.path.join(os.path.dirname(__file__), "vocab.pkl")`), written there or
+    held in a name (a module constant): a file that ships with the code. Every other part is a
+    string literal."""
+    if isinstance(node, ast.Name):
+        if node.id == "__file__":
+            return True
+        held = names.value_of(node) if hops else None
+        return held is not None and beside_module(held[0], held[1], hops - 1)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+        return beside_module(names, node.left, hops) and string_value(node.right) is not None
+    if isinstance(node, ast.Attribute) and node.attr == "parent":
+        return beside_module(names, node.value, hops)
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute):
+        return node.value.attr == "parents" and beside_module(names, node.value.value, hops)
+    if not isinstance(node, ast.Call) or node.keywords:
+        return False
+    if isinstance(node.func, ast.Attribute) and node.func.attr in _PATH_METHODS:
+        base, rest = node.func.value, node.args
+    elif names.call_name(node) in _PATH_CALLS and node.args:
+        base, rest = node.args[0], node.args[1:]
+    else:
+        return False
+    return beside_module(names, base, hops) and all(string_value(part) is not None for part in rest)
+
+
 def _lookup_default(node: ast.expr) -> ast.expr | None:
     """The default of a configuration lookup: `x.get(key, default)`, `os.getenv(key, default)`."""
     if not isinstance(node, ast.Call) or len(node.args) != 2 or node.keywords:

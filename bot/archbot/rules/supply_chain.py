@@ -15,6 +15,7 @@ from archbot.rules import Family, Hit
 from archbot.rules.pyast import (
     argument,
     assigned_values,
+    beside_module,
     checked_local_path,
     is_false,
     is_none,
@@ -299,9 +300,13 @@ def _literal_file(src: PythonFile, path: ast.expr | None, scope: ast.AST) -> ast
     return _file_path(src, path, _opened_paths(src, list(scope_walk(scope))))
 
 
-def _is_repo_literal_path(node: ast.AST | None) -> bool:
+def _repository_file(names: Names, node: ast.expr | None) -> bool:
+    """A file of the repository: a relative literal path, or a path built from the module's own
+    file (`Path(__file__).parent / "assets" / "calibrator.pkl"`)."""
     value = string_value(node)
-    return value is not None and not value.startswith(("/", "~", "http:", "https:", "s3:", "gs:"))
+    if value is not None:
+        return not value.startswith(("/", "~", "http:", "https:", "s3:", "gs:"))
+    return beside_module(names, node)
 
 
 @RULES.rule(
@@ -343,7 +348,10 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
     `weights_only=False`. Of a file the code did not download, an explicit `weights_only=False` is
     the author's choice for the project's own checkpoints: not reported. A `torch.load` that leaves
     `weights_only` to torch's default (True since 2.6) is said low, unless the repository pins an
-    older torch (high).
+    older torch (high). Another loader is critical on a download, medium on a file of the
+    repository (a relative literal path, or one built from the module's own file: `Path(__file__)
+    .parent / "assets" / "calibrator.pkl"`, a pickle that ships with the code but that no review
+    can read) and high on a path decided at run time.
 
     Why:
         A pickle (`torch.load` with `weights_only=False`, `pickle`/`cloudpickle`/`dill`, `joblib`,
@@ -412,7 +420,7 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
             continue
         if _downloaded(src, path_arg, scope):
             yield Hit(line, f"`{name}` of a downloaded file.", Severity.CRITICAL)
-        elif _is_repo_literal_path(_literal_file(src, path_arg, scope)):
+        elif _repository_file(names, _literal_file(src, path_arg, scope)):
             yield Hit(line, f"`{name}` of a repository file.", Severity.MEDIUM)
         else:
             read = "data" if name.endswith((".loads", ".decode")) else "a path"

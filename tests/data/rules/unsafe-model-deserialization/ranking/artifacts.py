@@ -129,3 +129,22 @@ def load_index_with_dill(path: str) -> dict:
 def load_thresholds() -> dict:
     with open("ranking/thresholds.pkl", "rb") as handle:
         return pickle.load(handle)
+
+
+import os  # noqa: E402
+import pathlib  # noqa: E402
+
+CALIBRATOR = pathlib.Path(__file__).parent / "assets" / "calibrator.pkl"
+
+
+def load_calibrator() -> object:
+    with open(CALIBRATOR, "rb") as handle:
+        return pickle.load(handle)  # medium: a file shipped beside the module
+
+
+def load_vocabulary() -> object:
+    return joblib.load(os.path.join(os.path.dirname(__file__), "vocab.joblib"))  # medium: beside the module
+
+
+def load_user_state(name: str) -> object:
+    return joblib.load(pathlib.Path(__file__).parent / name)  # high: a name decided at run time
