@@ -672,3 +672,17 @@ def test_remote_code_in_a_directory_on_this_machine(repo: GitRepo, run_archbot: 
         ("serving/load.py", 26, "trust-remote-code", "high"),
         ("serving/load.py", 30, "trust-remote-code", "high"),
     ]
+
+
+def test_an_async_twin_whose_hook_never_suspends_is_no_fix(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    # A base's `aretrieve` awaits the subclass's `_aretrieve`. Where that hook awaits nothing (it
+    # returns the sync hook's result), awaiting the twin would block the loop the same: the sync
+    # call is judged by its own work, an in-memory walk (line 6). Where the hook awaits the
+    # service, or a thread, the twin is the fix.
+    files = {"lookup/retrievers.py": "lookup/retrievers.py", "lookup/answer.py": "lookup/answer.py"}
+    found = review(repo, run_archbot, files, "--persona", "senior-ml-systems-architect")
+
+    assert only("blocking-call-in-async", found) == [
+        ("lookup/answer.py", 11, "blocking-call-in-async", "medium"),
+        ("lookup/answer.py", 16, "blocking-call-in-async", "medium"),
+    ]

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from archbot.models import Severity
 from archbot.repo import datastores
 from archbot.repo.model import Function, own_nodes
-from archbot.repo.resolve import Names, Tree, binding_key
+from archbot.repo.resolve import Names, Tree, binding_key, is_receiver
 from archbot.rules import Family, Hit
 from archbot.rules.endpoints import DATA_URL, HTTP_METHODS
 from archbot.rules.pyast import (
@@ -462,6 +462,36 @@ def _async_twin(names: Names, function: Function) -> Function | None:
     return None
 
 
+_SUSPENDS = (ast.Await, ast.AsyncFor, ast.AsyncWith)
+
+
+def _hollow(here: Names, twin: Function) -> bool:
+    """The twin, for the receiver's class, awaits only that class's coroutines that never suspend
+    (`async def _aretrieve(self, q): return self._retrieve(q)` beneath a base's `aretrieve`): a
+    coroutine that awaits nothing runs on the loop just as the sync call does, so awaiting it
+    instead is no fix, and the sync call is judged by the work it does."""
+    cls = here.self_class or twin.owner
+    body = list(own_nodes(*twin.node.body))
+    if cls is None or here.repo is None or any(isinstance(n, _SUSPENDS[1:]) for n in body):
+        return False
+    awaited = [node.value for node in body if isinstance(node, ast.Await)]
+    for value in awaited:
+        if not (
+            isinstance(value, ast.Call)
+            and isinstance(value.func, ast.Attribute)
+            and is_receiver(value.func.value)
+        ):
+            return False
+        hook = here.repo.method(cls, value.func.attr)
+        if hook is None or not hook.is_async or is_stub(hook.node):
+            return False
+        if any(
+            isinstance(node, (ast.Await, ast.AsyncFor, ast.AsyncWith)) for node in own_nodes(*hook.node.body)
+        ):
+            return False
+    return bool(awaited)
+
+
 def _wraps(twin: Function, name: str) -> bool:
     """The twin runs the sync method itself (`return await asyncio.to_thread(self.compile, ...)`,
     or calls it): a wrapper, not another way to do the work, so a call of the sync method is
@@ -638,6 +668,8 @@ def _sync_project_call(src: PythonFile, call: ast.Call) -> tuple[str, Severity, 
     if _hands_back_work(src, call, function):
         return None
     twin = _async_twin(src.names, function)
+    if twin is not None and _hollow(here, twin):
+        twin = None
     # A twin delegating to its own sync method is judged by the work that method does; a sync
     # method that returns without calling anything (a constant fallback beside a twin that looks
     # things up) cannot block.
