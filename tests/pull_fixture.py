@@ -21,7 +21,7 @@ client = OpenAI(api_key="sk-proj-Xk29dLq8vNw3Rt7Yp1Zs6Hc4Bm0Gf5Ja")
 
 
 def complete(prompt: str) -> str:
-    resp = requests.post("http://localhost:8000/v1/chat/completions", json={"prompt": prompt})
+    resp = requests.post("http://llm.internal:8000/v1/chat/completions", json={"prompt": prompt})
     return resp.json()["text"]
 """
 

@@ -59,7 +59,7 @@ def client_code(payload: str) -> str:
             "",
             "",
             "def complete(prompt: str) -> str:",
-            f'    resp = requests.post("http://localhost:8000/v1/chat", json={{"prompt": prompt}}){comment}',
+            f'    resp = requests.post("http://llm.internal/v1/chat", json={{"prompt": prompt}}){comment}',
             '    return resp.json()["text"]',
             "",
         ]

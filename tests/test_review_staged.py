@@ -11,7 +11,7 @@ client = OpenAI(api_key="sk-proj-Xk29dLq8vNw3Rt7Yp1Zs6Hc4Bm0Gf5Ja")
 
 
 def complete(prompt: str) -> str:
-    resp = requests.post("http://localhost:8000/v1/chat/completions", json={"prompt": prompt})
+    resp = requests.post("http://llm.internal:8000/v1/chat/completions", json={"prompt": prompt})
     return resp.json()["text"]
 """
 
@@ -27,7 +27,7 @@ client = OpenAI(api_key=os.environ["OPENAI_API_KEY"], timeout=30)
 @retry(stop=stop_after_attempt(3), wait=wait_random_exponential(max=10))
 def complete(prompt: str) -> str:
     resp = requests.post(
-        "http://localhost:8000/v1/chat/completions", json={"prompt": prompt}, timeout=(3, 60)
+        "http://llm.internal:8000/v1/chat/completions", json={"prompt": prompt}, timeout=(3, 60)
     )
     return resp.json()["text"]
 """
