@@ -121,7 +121,8 @@ EXPECTED: dict[str, Expected] = {
         ("models/churn.py", 14, "low"),  # RandomForestClassifier
         ("models/churn.py", 16, "low"),  # entry point fits with nothing seeded
         ("models/churn.py", 17, "low"),  # RandomizedSearchCV
-        # A module-level training function that builds its model; not one handed it (line 13).
+        # A module-level training function that builds its model; not one handed it (line 13), nor
+        # one that only switches its modules' modes (`module.train(flag)`, lines 35-38).
         ("train/loops.py", 24, "low"),
         ("train/finetune_hf.py", 12, "low"),  # new head drawn before the Trainer seeds
         ("train/preference_trainer.py", 8, "low"),  # a Trainer subclass draws its head first

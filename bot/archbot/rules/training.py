@@ -208,9 +208,12 @@ def _seeds_globally(src: PythonFile) -> bool:
 def _training_call(names: Names, call: ast.Call) -> bool:
     """`.fit(`, `Trainer(`, `.train(`, `loss.backward()`, `optimizer.step()`. Not a method called on
     an imported class itself (`Panel.fit(...)` lays out a console panel): models train as instances;
-    nor a tokenizer's or a processor's vocabulary learnt (`_fits_a_tokenizer`)."""
+    nor a tokenizer's or a processor's vocabulary learnt (`_fits_a_tokenizer`); nor a module's
+    mode switched (`_mode_switch`)."""
     func = call.func
     if isinstance(func, ast.Attribute):
+        if func.attr == "train" and _mode_switch(names, call):
+            return False
         if func.attr in ("fit", "train", "backward"):
             owner = (names.qualname(func.value) or "").rsplit(".", 1)[-1]
             return not (owner[:1].isupper() and not owner.isupper()) and not _fits_a_tokenizer(names, call)
@@ -224,6 +227,30 @@ def _training_call(names: Names, call: ast.Call) -> bool:
     name = names.call_name(call) or (func.id if isinstance(func, ast.Name) else "")
     # `tokenizers.trainers.BpeTrainer` trains a vocabulary, not a model.
     return name.rsplit(".", 1)[-1].endswith("Trainer") and _TOKENIZER_WORD.search(name) is None
+
+
+def _mode_switch(names: Names, call: ast.Call) -> bool:
+    """`module.train(flag)`: PyTorch's `nn.Module.train(mode)` switches dropout and batch norm to
+    training behaviour and trains nothing. The call is given one flag: `mode=`, a boolean literal,
+    a test (`not frozen`, `phase == "student"`), or a parameter annotated `bool`."""
+    if kwarg(call, "mode") is not None and len(call.keywords) == 1 and not call.args:
+        return True
+    if len(call.args) != 1 or call.keywords:
+        return False
+    flag = call.args[0]
+    if isinstance(flag, ast.Constant):
+        return isinstance(flag.value, bool)
+    if isinstance(flag, (ast.Compare, ast.BoolOp)) or (
+        isinstance(flag, ast.UnaryOp) and isinstance(flag.op, ast.Not)
+    ):
+        return True
+    function = names.tree.function(call)
+    if not isinstance(flag, ast.Name) or function is None:
+        return False
+    return any(
+        arg.arg == flag.id and isinstance(arg.annotation, ast.Name) and arg.annotation.id == "bool"
+        for arg in (*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs)
+    )
 
 
 # A tokenizer or a processor learns its vocabulary by counting (BPE merges, WordPiece, a DCT

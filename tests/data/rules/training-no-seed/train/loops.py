@@ -24,3 +24,16 @@ def train_probe(features: torch.Tensor, labels: torch.Tensor) -> nn.Module:
         nn.functional.mse_loss(probe(features), labels).backward()
         optimizer.step()
     return probe
+
+
+def part(parts: dict[str, nn.Module], name: str) -> nn.Module:
+    return parts[name]
+
+
+def set_train_phase(parts: dict[str, nn.Module], student_turn: bool, phase: str) -> None:
+    student = part(parts, "student")
+    student.train(student_turn)  # negative: nn.Module.train(mode) switches behaviour, trains nothing
+    critic = part(parts, "critic")
+    critic.train(not student_turn)
+    critic.train(mode=phase == "critic")
+    nn.Linear(4, 1).train(False)
