@@ -27,6 +27,11 @@ MAIN = 'def main():\n    print("ok")\n\n\nif __name__ == "__main__":\n    main()
 FASTAPI_APP = (
     'from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get("/health")\ndef health():\n    return {}\n'
 )
+LAZY_SERVER = (
+    "class Ranker:\n    def serve(self, port):\n        from flask import Flask\n\n"
+    "        app = Flask(__name__)\n        app.run(port=port)\n"
+)
+OPTIONAL_SERVER = "try:\n    from flask import Flask\nexcept ImportError:\n    Flask = None\n"
 ROUTER_ONLY = '@router.post("/answers")\nasync def answer(body):\n    return body\n'
 MANIFEST = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ranker\n"
 
@@ -102,6 +107,20 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "ranker/ui.py",
         "service",
         "imports fastapi",
+    ),
+    # A framework imported only inside a function is an optional feature of a library module; one
+    # imported at module level, even under `try:`, makes the module a service.
+    "library-module-with-a-lazy-web-server": (
+        {"pyproject.toml": LIBRARY_PYPROJECT, "ranker/__init__.py": "", "ranker/models.py": LAZY_SERVER},
+        "ranker/models.py",
+        "library",
+        "in a distributable package",
+    ),
+    "service-optional-import-at-module-level": (
+        {"pyproject.toml": LIBRARY_PYPROJECT, "ranker/__init__.py": "", "ranker/ui.py": OPTIONAL_SERVER},
+        "ranker/ui.py",
+        "service",
+        "imports flask",
     ),
     "service-app-main-guard": (
         {"serve.py": FASTAPI_APP + 'if __name__ == "__main__":\n    pass\n'},

@@ -395,7 +395,9 @@ class Classifier:
         if facts is not None and facts.kind not in ("requirements", "pyproject", "conda"):
             for module in facts.imports:
                 for framework in SERVICE_IMPORTS:
-                    if module == framework or module.startswith(framework + "."):
+                    if (module == framework or module.startswith(framework + ".")) and not (
+                        facts.kind == "python" and _imported_only_in_functions(text, framework)
+                    ):
                         return f"imports {framework}"
         if facts is not None and facts.kind in ("python", "notebook"):
             imported: dict[str, str] | None = None
@@ -546,6 +548,35 @@ class Classifier:
         if project.application is not None:
             return FileRole(path, "service", (f"part of an application: {project.application}",))
         return None
+
+
+def _imported_only_in_functions(text: str, framework: str) -> bool:
+    """Every import of `framework` (or a submodule) in the module sits in a function body."""
+    indented = re.compile(rf"^[ \t]+(?:from|import)[ \t]+{re.escape(framework)}\b", re.M)
+    if indented.search(text) is None:
+        return False
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return False
+    in_functions = False
+    pending: list[tuple[ast.AST, bool]] = [(tree, False)]
+    while pending:
+        node, in_function = pending.pop()
+        imported = (
+            [alias.name for alias in node.names]
+            if isinstance(node, ast.Import)
+            else [node.module or ""]
+            if isinstance(node, ast.ImportFrom) and not node.level
+            else []
+        )
+        if any(name == framework or name.startswith(f"{framework}.") for name in imported):
+            if not in_function:
+                return False
+            in_functions = True
+        inside = in_function or isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+        pending.extend((child, inside) for child in ast.iter_child_nodes(node))
+    return in_functions
 
 
 def _project(directory: str, name: str, path: str, text: str) -> Project:
