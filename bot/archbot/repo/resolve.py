@@ -300,6 +300,9 @@ class Names:
         self.repo = repo
         self.module = module
         self.imports: dict[str, str] = {}
+        # What the module imports outside any function (a function's own import loads an optional
+        # feature when it runs: `def serve(self): from flask import Flask`).
+        self.module_imports: set[str] = set()
         self.bindings: dict[str, ast.expr] = {}
         self.annotations: dict[str, ast.expr] = {}
         self._class_spans = [
@@ -314,9 +317,13 @@ class Names:
                 for alias in node.names:
                     local = alias.asname or alias.name.split(".")[0]
                     self.imports[local] = alias.name if alias.asname else local
+                    if tree.function(node) is None:
+                        self.module_imports.add(alias.name)
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 for alias in node.names:
                     self.imports[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+                    if tree.function(node) is None:
+                        self.module_imports.add(f"{node.module}.{alias.name}")
             elif isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 for target in targets:

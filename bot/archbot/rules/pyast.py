@@ -333,7 +333,13 @@ def is_route_handler(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
 
 
 def is_serving_module(names: Names) -> bool:
-    return imports_any(names, *SERVING_MODULES)
+    """The module imports a web, RPC or task framework outside its functions: a framework one
+    function imports for itself (a library's optional server) serves that function only."""
+    return any(_serving(name) for name in names.module_imports)
+
+
+def _serving(module: str) -> bool:
+    return any(module == m or module.startswith(m + ".") for m in SERVING_MODULES)
 
 
 def has_retry_wrapper(names: Names, tree: Tree, node: ast.AST) -> bool:
@@ -734,6 +740,16 @@ def contains_llm_call(names: Names, *roots: ast.AST) -> bool:
 
 
 def in_serving_context(names: Names, tree: Tree, node: ast.AST) -> bool:
-    """In a module importing a web/RPC/task framework, or inside a route handler or task."""
+    """In a serving module (`is_serving_module`), inside a route handler or task, or in a function
+    that imports a serving framework itself."""
+    if is_serving_module(names):
+        return True
     function = tree.function(node)
-    return is_serving_module(names) or (function is not None and is_route_handler(function))
+    return function is not None and (
+        is_route_handler(function)
+        or any(
+            (isinstance(inner, ast.Import) and any(_serving(alias.name) for alias in inner.names))
+            or (isinstance(inner, ast.ImportFrom) and not inner.level and _serving(inner.module or ""))
+            for inner in ast.walk(function)
+        )
+    )
