@@ -167,6 +167,38 @@ def test_torch_load_is_high_when_the_repo_pins_old_torch(repo: GitRepo, run_arch
     assert findings_for("unsafe-model-deserialization", result.out) == [("train/resume.py", 5, "high")]
 
 
+@pytest.mark.parametrize(
+    ("manifest", "requirement", "expected"),
+    [
+        ("pyproject.toml", '[project]\nname = "resume"\ndependencies = ["torch>=2.6.0"]\n', []),
+        ("requirements.txt", "torch==2.7.1\n", []),
+        ("requirements.txt", "torch>=2.10\n", []),
+        ("requirements.txt", "torch>=2.1\n", [("train/resume.py", 5, "low")]),
+        (
+            "requirements.txt",
+            "torch>=2.6\ntorch<2.6 ; python_version < '3.9'\n",
+            [("train/resume.py", 5, "high")],
+        ),
+    ],
+)
+def test_torch_load_is_not_reported_where_torch_defaults_to_the_safe_load(
+    manifest: str,
+    requirement: str,
+    expected: list[tuple[str, int, str]],
+    repo: GitRepo,
+    run_archbot: RunArchbot,
+) -> None:
+    # torch >= 2.6 loads with weights_only=True by default: a requirement whose floor is 2.6 or
+    # later makes the plain call the safe one; a lower floor leaves it to the installed release.
+    repo.stage(manifest, requirement)
+    repo.commit("require torch")
+    repo.stage("train/resume.py", "import torch\n\n\ndef resume(path):\n    return torch.load(path)\n")
+
+    result = run_archbot("review", "--format", "json", "--fail-on", "never")
+
+    assert findings_for("unsafe-model-deserialization", result.out) == expected
+
+
 def test_trust_remote_code_in_a_dockerfile_command(repo: GitRepo, run_archbot: RunArchbot) -> None:
     repo.stage(
         "serving/Dockerfile",

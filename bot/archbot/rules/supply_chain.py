@@ -41,10 +41,14 @@ _DOWNLOADERS = frozenset(
 )
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 _FULL_SHA = re.compile(r"^[0-9a-f]{40}$")
+# A torch requirement, on its own line or in a list (`dependencies = ["torch>=2.6", ...]`).
+_TORCH_REQUIREMENT = r"(?:^|[\[,])\s*[\"']?torch\s*"
 _OLD_TORCH = re.compile(
-    r"^\s*[\"']?torch\s*(==\s*(1\.|2\.[0-5]\b)|<\s*2\.[0-6]\b|<=\s*2\.[0-5]\b|~=\s*(1\.|2\.[0-5]\b))",
+    _TORCH_REQUIREMENT + r"(==\s*(1\.|2\.[0-5]\b)|<\s*2\.[0-6]\b|<=\s*2\.[0-5]\b|~=\s*(1\.|2\.[0-5]\b))",
     re.M,
 )
+# A requirement whose floor is torch 2.6 or later, where `torch.load` defaults to weights_only=True.
+_NEW_TORCH = re.compile(_TORCH_REQUIREMENT + r"(>=|==|~=|>)\s*(2\.([6-9]|\d{2,})\b|[3-9]\.)", re.M)
 _TRUST_FLAG = re.compile(r"(^|\s|[\"'\[,])--trust-remote-code\b")
 # The same switch as a setting: Helm values `trustRemoteCode: true`, `TRUST_REMOTE_CODE=true` in an
 # env file or Dockerfile `ENV`, `trust_remote_code=True` in a model-arguments string; the value
@@ -56,16 +60,21 @@ _TRUST_NAME = re.compile(r"(?i)\bname:[ \t]*[\"']?trust[_-]?remote[_-]?code[\"']
 _TRUE_VALUE = re.compile(r"(?i)^[ \t]*value:[ \t]*[\"']?(?:true|1|yes|on)[\"']?[ \t]*$")
 
 
-def _repo_pins_old_torch(src: SourceFile) -> bool:
-    for path in (
-        src.repo.glob("requirements*.txt")
-        + src.repo.glob("pyproject.toml")[:1]
-        + src.repo.glob("setup.py")[:1]
-    ):
-        text = src.repo.text(path)
-        if text and _OLD_TORCH.search(text):
-            return True
-    return False
+def _torch_floor(src: SourceFile) -> str | None:
+    """What the repository's requirements say of torch's version: 'old' when one pins a release
+    before 2.6 (`torch.load` then defaults to weights_only=False), 'new' when one requires 2.6 or
+    later and none pins an older one, None when they do not tell."""
+    texts = [
+        src.repo.text(path) or ""
+        for path in (
+            src.repo.glob("requirements*.txt")
+            + src.repo.glob("pyproject.toml")[:1]
+            + src.repo.glob("setup.py")[:1]
+        )
+    ]
+    if any(_OLD_TORCH.search(text) for text in texts):
+        return "old"
+    return "new" if any(_NEW_TORCH.search(text) for text in texts) else None
 
 
 def _downloaded(src: PythonFile, node: ast.AST | None, scope: ast.AST) -> bool:
@@ -348,10 +357,11 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
     `weights_only=False`. Of a file the code did not download, an explicit `weights_only=False` is
     the author's choice for the project's own checkpoints: not reported. A `torch.load` that leaves
     `weights_only` to torch's default (True since 2.6) is said low, unless the repository pins an
-    older torch (high). Another loader is critical on a download, medium on a file of the
-    repository (a relative literal path, or one built from the module's own file: `Path(__file__)
-    .parent / "assets" / "calibrator.pkl"`, a pickle that ships with the code but that no review
-    can read) and high on a path decided at run time.
+    older torch (high) or requires 2.6 or later (not reported: the default is the safe load).
+    Another loader is critical on a download, medium on a file of the repository (a relative
+    literal path, or one built from the module's own file: `Path(__file__).parent / "assets" /
+    "calibrator.pkl"`, a pickle that ships with the code but that no review can read) and high on
+    a path decided at run time.
 
     Why:
         A pickle (`torch.load` with `weights_only=False`, `pickle`/`cloudpickle`/`dill`, `joblib`,
@@ -387,14 +397,14 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
                         "`torch.load` of a downloaded file without `weights_only=True`.",
                         Severity.HIGH,
                     )
-                elif _repo_pins_old_torch(src):
+                elif (floor := _torch_floor(src)) == "old":
                     yield Hit(
                         line,
                         "`torch.load` without `weights_only`, and the repository pins "
                         "torch < 2.6 where the default is `weights_only=False`.",
                         Severity.HIGH,
                     )
-                else:
+                elif floor is None:
                     yield Hit(
                         line,
                         "`torch.load` without `weights_only`: safe only on torch >= 2.6 "
@@ -491,12 +501,14 @@ def _aliased_torch_load(src: PythonFile) -> Iterator[Hit]:
                 Severity.HIGH,
                 f"`{alias}` is `torch.load`, called on a downloaded file without `weights_only`.",
             )
-        elif _repo_pins_old_torch(src):
+        elif (floor := _torch_floor(src)) == "old":
             found = (
                 Severity.HIGH,
                 f"`{alias}` is `torch.load`, called without `weights_only`, and the repository pins "
                 "torch < 2.6 where the default is `weights_only=False`.",
             )
+        elif floor == "new":
+            continue
         else:
             found = (
                 Severity.LOW,
