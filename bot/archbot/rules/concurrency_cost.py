@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterable, Iterator
 
 from archbot.models import Severity
@@ -448,7 +449,8 @@ def llm_call_in_loop(src: PythonFile) -> Iterator[Hit]:
     (or a project function) also given state the loop carries, bound before the loop and changed
     in it (an agent's messages appended to, a running summary rewritten: each call needs the
     previous answer), a project function not given the item, one whose model call is a batch
-    call, and a function the model cannot resolve.
+    call, one named for embedding (`embed_query` over a generic `invoke_model`: embeddings), and a
+    function the model cannot resolve.
 
     Why:
         Latency grows N-fold with the input and each request pays the round trip and rate-limit
@@ -509,6 +511,10 @@ def _per_item_llm_call(
     for callee in _callees(src, src.names, call, functions):
         if callee.node is own or (isinstance(callee.node, ast.AsyncFunctionDef) and not awaited):
             continue
+        # A function named for embedding (`embed_query` over a generic `invoke_model`) embeds:
+        # embedding-call-per-item's concern, not a generation per item.
+        if _EMBEDDING_NAME.search(callee.node.name):
+            continue
         body = list(scope_walk(*callee.node.body))
         # An async client's call the function does not await is a coroutine it hands back (to a
         # `gather` that fans them out), not a call made per item.
@@ -520,6 +526,9 @@ def _per_item_llm_call(
             if _generation(inner) and inner.method not in ("batch", "abatch"):
                 return f"`{callee.node.name}()` calls an LLM (`.{inner.method}()`) once per loop item."
     return None
+
+
+_EMBEDDING_NAME = re.compile(r"(?i)embed")
 
 
 def _batch_given(names: Names, call: ast.Call, site: LLMCall) -> bool:

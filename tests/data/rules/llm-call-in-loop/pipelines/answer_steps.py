@@ -29,3 +29,7 @@ def normalise(text: str) -> str:
 
 def answer_later(question: str):
     return chat.ainvoke(question)
+
+
+def embed_passage(text: str) -> list[float]:
+    return [float(len(part)) for part in str(chat.invoke(f"Vectorise: {text}").content).split()]
