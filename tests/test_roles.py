@@ -122,6 +122,19 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "service",
         "imports flask",
     ),
+    # A tool-settings-only pyproject beside a package's sources builds nothing: the package is the
+    # root project's (setuptools `where = ["sdk/python"]`).
+    "library-under-a-tools-only-pyproject": (
+        {
+            "pyproject.toml": LIBRARY_PYPROJECT,
+            "sdk/python/pyproject.toml": "[tool.ruff]\nline-length = 100\n",
+            "sdk/python/ranker/__init__.py": "",
+            "sdk/python/ranker/score.py": MODULE,
+        },
+        "sdk/python/ranker/score.py",
+        "library",
+        "pyproject.toml builds a package",
+    ),
     "service-app-main-guard": (
         {"serve.py": FASTAPI_APP + 'if __name__ == "__main__":\n    pass\n'},
         "serve.py",

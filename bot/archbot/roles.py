@@ -280,6 +280,10 @@ class Project:
     application: str | None = None
     entry_modules: frozenset[str] = frozenset()
 
+    @property
+    def declares_anything(self) -> bool:
+        return bool(self.distributable or self.application or self.entry_modules)
+
     def merged(self, other: Project) -> Project:
         return Project(
             self.directory,
@@ -428,12 +432,16 @@ class Classifier:
         )
 
     def _project_of(self, path: str) -> Project | None:
-        """The nearest enclosing directory's packaging metadata."""
+        """The nearest enclosing directory's packaging metadata that says something: a
+        `pyproject.toml` of tool settings only (`[tool.ruff]` beside the sources of a package the
+        root builds) neither builds nor serves, and the search goes on above it."""
         directory = path
         while directory:
             directory = directory.rsplit("/", 1)[0] if "/" in directory else ""
             project = self._project_at(directory)
-            if project is not None:
+            if project is not None and (
+                project.distributable or project.application or project.entry_modules
+            ):
                 return project
         return None
 
