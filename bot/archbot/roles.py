@@ -282,6 +282,8 @@ class Project:
 
     @property
     def declares_anything(self) -> bool:
+        """It builds a package, serves an application or names console scripts: a project of
+        tool settings only (`[tool.ruff]`) declares nothing."""
         return bool(self.distributable or self.application or self.entry_modules)
 
     def merged(self, other: Project) -> Project:
@@ -439,9 +441,7 @@ class Classifier:
         while directory:
             directory = directory.rsplit("/", 1)[0] if "/" in directory else ""
             project = self._project_at(directory)
-            if project is not None and (
-                project.distributable or project.application or project.entry_modules
-            ):
+            if project is not None and project.declares_anything:
                 return project
         return None
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 
 from archbot.models import Severity
 from archbot.repo import sdk
-from archbot.repo.resolve import Names
+from archbot.repo.resolve import Names, parameter_names
 from archbot.rules import Family, Hit
 from archbot.rules.pyast import (
     THREAD_OFFLOAD,
@@ -617,9 +617,7 @@ def _bound_outside(src: PythonFile, loop: _Loop) -> set[str]:
     """Names the loop's function (or module) binds outside the loop: its parameters and what its
     other statements assign."""
     function = src.nodes.function(loop)
-    bound: set[str] = set()
-    if function is not None:
-        bound |= {a.arg for a in (*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs)}
+    bound = parameter_names(function) if function is not None else set()
     inside = {id(node) for node in ast.walk(loop)}
     for node in scope_walk(*(function.body if function is not None else src.tree.body)):
         if id(node) not in inside and isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):

@@ -472,22 +472,17 @@ def _hollow(here: Names, twin: Function) -> bool:
     instead is no fix, and the sync call is judged by the work it does."""
     cls = here.self_class or twin.owner
     body = list(own_nodes(*twin.node.body))
-    if cls is None or here.repo is None or any(isinstance(n, _SUSPENDS[1:]) for n in body):
+    if cls is None or here.repo is None or any(isinstance(n, (ast.AsyncFor, ast.AsyncWith)) for n in body):
         return False
     awaited = [node.value for node in body if isinstance(node, ast.Await)]
     for value in awaited:
-        if not (
-            isinstance(value, ast.Call)
-            and isinstance(value.func, ast.Attribute)
-            and is_receiver(value.func.value)
-        ):
+        func = value.func if isinstance(value, ast.Call) else None
+        if not isinstance(func, ast.Attribute) or not is_receiver(func.value):
             return False
-        hook = here.repo.method(cls, value.func.attr)
+        hook = here.repo.method(cls, func.attr)
         if hook is None or not hook.is_async or is_stub(hook.node):
             return False
-        if any(
-            isinstance(node, (ast.Await, ast.AsyncFor, ast.AsyncWith)) for node in own_nodes(*hook.node.body)
-        ):
+        if any(isinstance(node, _SUSPENDS) for node in own_nodes(*hook.node.body)):
             return False
     return bool(awaited)
 
