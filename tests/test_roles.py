@@ -135,6 +135,26 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "library",
         "pyproject.toml builds a package",
     ),
+    # A module outside any package named for a demo or an example is one; in a package the same
+    # word names library code.
+    "example-named-module": (
+        {"API_DEMO_CHAT.py": MODULE},
+        "API_DEMO_CHAT.py",
+        "example",
+        "(demo), outside any package",
+    ),
+    "example-named-module-in-a-tree": (
+        {"rag/retrieval_example.py": MODULE},
+        "rag/retrieval_example.py",
+        "example",
+        "(example), outside any package",
+    ),
+    "library-demo-mode-in-a-package": (
+        {"pyproject.toml": LIBRARY_PYPROJECT, "ranker/__init__.py": "", "ranker/demo_mode.py": MODULE},
+        "ranker/demo_mode.py",
+        "library",
+        "in a distributable package",
+    ),
     "service-app-main-guard": (
         {"serve.py": FASTAPI_APP + 'if __name__ == "__main__":\n    pass\n'},
         "serve.py",

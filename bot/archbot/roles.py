@@ -120,6 +120,9 @@ _EXAMPLE_DIRS = frozenset(
 # Words that make a compound directory name an example tree (`ragas_examples`); not `sample`, `demo`
 # or `notebook`, which name library code as often (`sample_utils`, `demo_mode`, `notebook_client`).
 _EXAMPLE_WORDS = frozenset(("examples", "tutorials", "cookbook", "cookbooks", "demos", "quickstarts"))
+# Words that make a module's file name, outside any package, an example program (`chat_demo.py`).
+_EXAMPLE_NAME_WORDS = frozenset(("demo", "example", "tutorial"))
+_NAME_WORD = re.compile(r"[_\-.]+")
 # Likewise a tree of scripts (`data_processing_scripts/`, `eval-scripts/`).
 _SCRIPT_WORDS = frozenset(("scripts",))
 # Project scaffolds a CLI copies out (`init`, `create`): their code is sample code for users to
@@ -375,7 +378,7 @@ class Classifier:
             )
         if by_path is not None and not (by_path[0] == "script" and self._subpackage_script_dir(path)):
             return FileRole(path, by_path[0], (by_path[1],))
-        examples = self._example_tree(path)
+        examples = self._example_tree(path) or self._example_name(path)
         if examples is not None:
             return FileRole(path, "example", (examples,))
         script = self._script(path)
@@ -527,6 +530,17 @@ class Classifier:
         """A Helm chart's file: Chart.yaml, a template or a values file (classify.helm_kind)."""
         kind = file_kind(path, self._files.__contains__)
         return "Helm chart" if kind in ("helm", "helm-values") else None
+
+    def _example_name(self, path: str) -> str | None:
+        """A Python module outside any package named for a demo or an example (`chat_demo.py`,
+        `API_DEMO_CHAT.py`, `example_rag.py`): a program shown to readers, as under `demos/`. In a
+        package the same word names library code (`demo_mode.py`)."""
+        pure = PurePosixPath(path)
+        if pure.suffix != ".py" or self._under_package(path):
+            return None
+        words = set(_NAME_WORD.split(pure.stem.lower()))
+        found = sorted(words & _EXAMPLE_NAME_WORDS)
+        return f"file name {pure.name} ({found[0]}), outside any package" if found else None
 
     def _in_package(self, path: str) -> bool:
         directory = path.rsplit("/", 1)[0] if "/" in path else ""
