@@ -199,6 +199,44 @@ def test_torch_load_is_not_reported_where_torch_defaults_to_the_safe_load(
     assert findings_for("unsafe-model-deserialization", result.out) == expected
 
 
+AGENT_CONFIG = """chat:
+  generator:
+    model: acme/vision-chat
+    pipeline_kwargs:
+
+      trust_remote_code: true
+retriever:
+  top_k: 4
+"""
+UNNAMED_CONFIG = "chat:\n  pipeline_kwargs:\n    trust_remote_code: true\n"
+
+
+@pytest.mark.parametrize(
+    ("packaged", "config", "expected"),
+    [
+        # A library's configuration naming the model it trusts: a default its maintainers chose.
+        (True, AGENT_CONFIG, []),
+        (True, UNNAMED_CONFIG, [("config/agent.yaml", 3, "high")]),
+        # An application ships the model it names: it is told.
+        (False, AGENT_CONFIG, [("config/agent.yaml", 6, "high")]),
+    ],
+)
+def test_remote_code_switched_on_for_a_model_the_configuration_names(
+    packaged: bool, config: str, expected: list[tuple[str, int, str]], repo: GitRepo, run_archbot: RunArchbot
+) -> None:
+    if packaged:
+        repo.stage(
+            "pyproject.toml",
+            '[build-system]\nrequires = ["setuptools"]\n\n[project]\nname = "agentkit"\nversion = "1.0"\n',
+        )
+    repo.stage("agentkit/__init__.py", "from transformers import pipeline\n")
+    repo.stage("config/agent.yaml", config)
+
+    result = run_archbot("review", "--format", "json", "--fail-on", "never")
+
+    assert findings_for("trust-remote-code", result.out) == expected
+
+
 def test_trust_remote_code_in_a_dockerfile_command(repo: GitRepo, run_archbot: RunArchbot) -> None:
     repo.stage(
         "serving/Dockerfile",

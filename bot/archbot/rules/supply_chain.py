@@ -792,7 +792,9 @@ def trust_remote_code(src: SourceFile) -> Iterator[Hit]:
     its Hub id (`"org/embedder"`, not a dataset) is the `named` variant: an application ships
     it and is told; a library's named model is a default dependency its maintainers chose, whose
     pin is theirs to choose too (as for its named revisions), and a caller's model or path
-    trusted by the library is still reported there.
+    trusted by the library is still reported there. In configuration, the switch is the `named`
+    variant where its block (between two unindented lines) names the one model it loads by its
+    Hub id (`model: org/vision-chat`).
 
     Why:
         The model repository's code runs with your process's permissions at load time, and under a
@@ -846,7 +848,8 @@ def trust_remote_code(src: SourceFile) -> Iterator[Hit]:
             )
             and not _pinned_block(src, number)
         ):
-            yield Hit(number, "remote code is switched on in configuration.")
+            named = "named" if _names_its_model(src, number) else ""
+            yield Hit(number, "remote code is switched on in configuration.", variant=named)
 
 
 # What a loader is given to load, by keyword (or first positionally).
@@ -949,6 +952,26 @@ def _pinned_block(src: SourceFile, number: int) -> bool:
         _PINNED_SETTING.search("\n".join(lines)) is not None
         or _PINNED_FLAG.search(" ".join(lines)) is not None
     )
+
+
+# A configuration key naming the model a block loads, and its value.
+_MODEL_KEY = re.compile(
+    r"^[ \t]*(?:-[ \t]+)?[\"']?(?:model|model_id|model_name|model_name_or_path|pretrained_model_name_or_path)"
+    r"[\"']?[ \t]*[:=][ \t]*[\"']?(?P<id>[^\"'\s#,]+)"
+)
+
+
+def _names_its_model(src: SourceFile, number: int) -> bool:
+    """The configuration block holding line `number` (the lines between two unindented ones)
+    names the one model it loads by its Hub id (`model: org/vision-chat`): the named variant, as
+    in code."""
+    start, end = number, number + 1
+    while start > 1 and (not src.line(start).strip() or _indent(src.line(start)) > 0):
+        start -= 1
+    while end <= len(src.lines) and (not src.line(end).strip() or _indent(src.line(end)) > 0):
+        end += 1
+    models = {m.group("id") for at in range(start, end) if (m := _MODEL_KEY.match(src.line(at)))}
+    return len(models) == 1 and _HUB_ID.match(next(iter(models))) is not None
 
 
 def _indent(text: str) -> int:
