@@ -473,7 +473,7 @@ def llm_call_in_loop(src: PythonFile) -> Iterator[Hit]:
         loop = _loop_of(src, call) if line is not None else None
         if line is None or loop is None or _excluded_loop(loop):
             continue
-        if _literal_iterable(src.names, _loop_iterable(loop)) or _chunked(_loop_iterable(loop)):
+        if _literal_iterable(src.names, _loop_iterable(loop)) or _chunked(src.names, _loop_iterable(loop)):
             continue
         if _under_limiter(src, call):
             continue
@@ -544,9 +544,26 @@ def _batch_given(names: Names, call: ast.Call, site: LLMCall) -> bool:
     )
 
 
-def _chunked(iterable: ast.expr) -> bool:
+# How many names and wrappers a chunked loop's iterable is read through.
+_UNWRAPS = 4
+
+
+def _chunked(names: Names, iterable: ast.expr) -> bool:
     """A loop over chunks, not items: `range(start, stop, step)` with a step other than 1 (each
-    index starts a slice), or `itertools.batched(items, n)`."""
+    index starts a slice), or `itertools.batched(items, n)`; also wrapped in `list(...)`, `tqdm(...)`
+    or `enumerate(...)`, or held in a local name (`starts = list(range(0, n, size))`)."""
+    for _ in range(_UNWRAPS):
+        if isinstance(iterable, ast.Name) and (held := _local_value(names, iterable)) is not None:
+            iterable = held
+        elif (
+            isinstance(iterable, ast.Call)
+            and isinstance(iterable.func, ast.Name)
+            and iterable.func.id in ("list", "tuple", "tqdm", "enumerate")
+            and iterable.args
+        ):
+            iterable = iterable.args[0]
+        else:
+            break
     if not isinstance(iterable, ast.Call) or not isinstance(iterable.func, (ast.Name, ast.Attribute)):
         return False
     name = iterable.func.id if isinstance(iterable.func, ast.Name) else iterable.func.attr

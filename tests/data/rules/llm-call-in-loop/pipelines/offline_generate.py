@@ -54,3 +54,17 @@ def digest_each(notes: list[str]) -> list[str]:
 
 def reply_each(conversations: list[list[dict[str, str]]]) -> list[str]:
     return [llm.chat(conversation, params)[0].outputs[0].text for conversation in conversations]
+
+
+def digest_batches(notes: list[str], size: int) -> list[str]:
+    from tqdm import tqdm
+
+    digests = []
+    starts = list(range(0, len(notes), size))
+    for start in tqdm(starts):  # negative: chunk starts held in a name, wrapped for progress
+        joined = "\n".join(notes[start : start + size])
+        reply = client.chat.completions.create(
+            model="gpt-4o-mini", max_tokens=200, messages=[{"role": "user", "content": joined}]
+        )
+        digests.append(reply.choices[0].message.content or "")
+    return digests
