@@ -55,6 +55,11 @@ _MCP_HTTP_TRANSPORTS = frozenset(
         "mcp.client.streamable_http.streamable_http_client",
     )
 )
+# What an MCP transport's context hands back: the stdio, SSE and websocket transports two streams,
+# the streamable HTTP transport a third value (its session-id callback). Streams unpacked as three
+# values came from the streamable HTTP transport, however the code reached it (a helper choosing
+# between SDK versions).
+_STREAMABLE_HTTP_VALUES = 3
 # Deadlines code puts around an await: `asyncio.wait_for(aw, timeout)` and the scopes that cancel
 # what runs inside them.
 _WAIT_FOR = "asyncio.wait_for"
@@ -254,7 +259,8 @@ def _over_http_transport(src: PythonFile, session: ast.Call) -> bool:
     streamablehttp_client(url) as (read, write, _):`, the nearest enclosing `with` that binds the
     stream decides), or entered before it in its function (`read, write, _ = await
     stack.enter_async_context(transport)`, `streams = await transport.__aenter__()`, the transport
-    made there or held in a name; the streams unpacked from a name holding what was entered)."""
+    made there or held in a name; the streams unpacked from a name holding what was entered), or
+    unpacked as the three values only the streamable HTTP transport hands back."""
     first = session.args[0] if session.args else None
     # `ClientSession(*streams)`: the streams a transport handed back, as one tuple.
     stream = first.value if isinstance(first, ast.Starred) else argument(session, 0, "read_stream")
@@ -266,14 +272,22 @@ def _over_http_transport(src: PythonFile, session: ast.Call) -> bool:
         if isinstance(ancestor, (ast.With, ast.AsyncWith)):
             for item in ancestor.items:
                 if _binds(item.optional_vars, stream.id):
-                    return _http_transport(src, item.context_expr)
+                    return _http_transport(src, item.context_expr) or _streamable_unpacking(
+                        item.optional_vars
+                    )
     function = src.nodes.function(session)
-    entered = [
-        _awaited(value)
+    bindings = [
+        node
         for node in (scope_walk(*function.body) if function is not None else ())
         if isinstance(node, ast.Assign)
         and node.lineno < session.lineno
         and any(_binds(target, stream.id) for target in node.targets)
+    ]
+    if bindings and all(any(_streamable_unpacking(t) for t in node.targets) for node in bindings):
+        return True
+    entered = [
+        _awaited(value)
+        for node in bindings
         # The streams unpacked from a name that holds what was entered (`streams = await
         # stack.enter_async_context(sse_client(url))`, then `read, write = streams`).
         for value in (
@@ -285,6 +299,11 @@ def _over_http_transport(src: PythonFile, session: ast.Call) -> bool:
         and all(_http_transport(src, held) for held in _assigned_before(src, transport, value))
         for value in entered
     )
+
+
+def _streamable_unpacking(target: ast.expr | None) -> bool:
+    """`read, write, _ = ...`: the three values only the streamable HTTP transport hands back."""
+    return isinstance(target, ast.Tuple) and len(target.elts) == _STREAMABLE_HTTP_VALUES
 
 
 def _awaited(value: ast.expr) -> ast.expr:

@@ -135,3 +135,21 @@ class UnpackedToolBox:
         local = await stack.enter_async_context(stdio_client(params))
         read, write = local
         return ClientSession(read, write)  # positive: streams unpacked from the stdio transport's name
+
+
+def compatible_transport(url: str) -> object:
+    """The transport of whichever SDK release is installed."""
+    return getattr(mcp_client_module(), "streamable_http_client", streamablehttp_client)(url)
+
+
+def mcp_client_module() -> object:
+    import mcp.client.streamable_http as module
+
+    return module
+
+
+class CompatibleToolBox:
+    async def connect(self, url: str) -> None:
+        self.transport = compatible_transport(url)
+        read, write, _ = await self.transport.__aenter__()
+        self.session = ClientSession(read, write)  # negative: three values: the streamable HTTP transport
