@@ -199,6 +199,23 @@ def test_torch_load_is_not_reported_where_torch_defaults_to_the_safe_load(
     assert findings_for("unsafe-model-deserialization", result.out) == expected
 
 
+def test_a_pickle_named_by_a_data_index_is_no_repository_file(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    # `nltk:tokenizers/...` names a resource of NLTK's data index (fetched by `nltk.download`),
+    # not a path in the repository.
+    repo.stage(
+        "text/split.py",
+        'import nltk\nfrom transformers import pipeline\n\nCLASSIFY = pipeline("text-classification", '
+        'model="./classifier")\n\n\ndef sentences():\n'
+        '    return nltk.data.load("nltk:tokenizers/punkt/english.pickle")\n',
+    )
+
+    result = run_archbot("review", "--format", "json", "--fail-on", "never")
+
+    found = [f for f in places(json.loads(result.out)) if f["rule"] == "unsafe-model-deserialization"]
+    assert [(f["file"], f["line"], f["severity"]) for f in found] == [("text/split.py", 8, "medium")]
+    assert found[0]["rationale"].startswith("`nltk.data.load` of a `nltk:` resource, fetched from its index.")
+
+
 AGENT_CONFIG = """chat:
   generator:
     model: acme/vision-chat

@@ -309,6 +309,17 @@ def _literal_file(src: PythonFile, path: ast.expr | None, scope: ast.AST) -> ast
     return _file_path(src, path, _opened_paths(src, list(scope_walk(scope))))
 
 
+# A literal naming a resource by its index (`nltk:tokenizers/punkt/english.pickle`): a scheme of two
+# or more letters (one is a Windows drive) not followed by `//` (a URL: a file fetched directly).
+_RESOURCE_SCHEME = re.compile(r"^(?P<scheme>[A-Za-z][\w+.-]+):(?!//)")
+
+
+def _resource_scheme(node: ast.expr | None) -> str | None:
+    """The scheme of a literal that names a resource of a data index, not a file path."""
+    match = _RESOURCE_SCHEME.match(string_value(node) or "")
+    return match.group("scheme") if match else None
+
+
 def _repository_file(names: Names, node: ast.expr | None) -> bool:
     """A file of the repository: a relative literal path, or a path built from the module's own
     file (`Path(__file__).parent / "assets" / "calibrator.pkl"`)."""
@@ -360,8 +371,9 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
     older torch (high) or requires 2.6 or later (not reported: the default is the safe load).
     Another loader is critical on a download, medium on a file of the repository (a relative
     literal path, or one built from the module's own file: `Path(__file__).parent / "assets" /
-    "calibrator.pkl"`, a pickle that ships with the code but that no review can read) and high on
-    a path decided at run time.
+    "calibrator.pkl"`, a pickle that ships with the code but that no review can read) or on a
+    resource a data index names (`nltk:tokenizers/punkt/english.pickle`), and high on a path
+    decided at run time.
 
     Why:
         A pickle (`torch.load` with `weights_only=False`, `pickle`/`cloudpickle`/`dill`, `joblib`,
@@ -430,6 +442,8 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
             continue
         if _downloaded(src, path_arg, scope):
             yield Hit(line, f"`{name}` of a downloaded file.", Severity.CRITICAL)
+        elif (scheme := _resource_scheme(_literal_file(src, path_arg, scope))) is not None:
+            yield Hit(line, f"`{name}` of a `{scheme}:` resource, fetched from its index.", Severity.MEDIUM)
         elif _repository_file(names, _literal_file(src, path_arg, scope)):
             yield Hit(line, f"`{name}` of a repository file.", Severity.MEDIUM)
         else:
