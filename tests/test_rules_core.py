@@ -65,6 +65,8 @@ EXPECTED: dict[str, Expected] = {
         ("serving/load_model.py", 11, "high"),
         ("serving/load_model.py", 21, "high"),  # revision="main" does not pin it
         ("serving/load_model.py", 46, "high"),  # under an `if` that opts in to nothing
+        # Negatives: a name for a directory (`self.load_dir`) and a configuration read from it.
+        ("serving/load_model.py", 59, "high"),  # a path that may be a Hub id
     ],
     # Negatives: 40-hex revision, revision from a constant, an attribute, an argument, a call;
     # local and absolute paths; a builtin dataset name that is not org/name; a pytest module; a

@@ -876,10 +876,33 @@ _LOCAL_PATH = re.compile(r"^(?:/|\./|\.\./|~|[A-Za-z]:[\\/])")
 
 def _on_this_machine(src: PythonFile, call: ast.Call, loaded: ast.expr) -> bool:
     """What `call` loads is a directory on this machine: a literal path (`"/data/models/chat"`,
-    `"D:\\models\\chat"`) or one built as a path (`os.path.join(out, "model")`), itself or through
-    the name it is read from: no Hub repository, no remote code fetched."""
+    `"D:\\models\\chat"`), one built as a path (`os.path.join(out, "model")`), itself or through
+    the name it is read from, a name or attribute named for a directory (`self.load_dir`,
+    `ckpt_dir`), or a configuration loaded from one of those: no Hub repository, no remote code
+    fetched."""
     text = string_value(_loaded_value(src, call, loaded))
-    return (text is not None and _LOCAL_PATH.match(text) is not None) or _filesystem_path(src, call, loaded)
+    if text is not None and _LOCAL_PATH.match(text) is not None:
+        return True
+    if _named_for_a_directory(loaded) or _filesystem_path(src, call, loaded):
+        return True
+    # A configuration a loader read from this machine (`config = AutoConfig.from_pretrained(
+    # load_dir)`, then `from_config(config, trust_remote_code=True)`): its code is there too.
+    held = url_value(src.names, src.nodes, call, loaded) if isinstance(loaded, ast.Name) else None
+    inner = argument(held, 0, *_LOADED_NAMES) if isinstance(held, ast.Call) and held is not call else None
+    return inner is not None and isinstance(held, ast.Call) and _on_this_machine(src, held, inner)
+
+
+# A name for a directory (`load_dir`, `ckpt_dir`, `checkpoint_directory`): a Hub id is no directory.
+_DIRECTORY_WORDS = frozenset(["dir", "directory"])
+# Words that say the value may be something else (`name_or_dir`, `repo_dir`'s Hub repository).
+_OTHER_THAN_A_DIRECTORY = frozenset(["or", "name", "id", "repo", "hub", "url"])
+
+
+def _named_for_a_directory(value: ast.expr) -> bool:
+    """A name or attribute whose last word says directory and no word says otherwise."""
+    named = value.attr if isinstance(value, ast.Attribute) else getattr(value, "id", "")
+    words = named.lower().split("_")
+    return words[-1] in _DIRECTORY_WORDS and not _OTHER_THAN_A_DIRECTORY & set(words)
 
 
 def _loaded_value(src: PythonFile, call: ast.Call, loaded: ast.expr) -> ast.expr:

@@ -44,3 +44,17 @@ def load_unguarded(model_path: str, verbose: bool) -> object:
     if verbose:
         print("loading", model_path)
     return AutoModelForCausalLM.from_pretrained(model_path, trust_remote_code=True)
+
+
+class CheckpointConverter:
+    def __init__(self, load_dir: str, tokenizer_path: str) -> None:
+        self.load_dir = load_dir
+        self.tokenizer_path = tokenizer_path
+
+    def build(self) -> object:
+        from transformers import AutoConfig
+
+        config = AutoConfig.from_pretrained(self.load_dir, trust_remote_code=True)  # negative: a directory
+        model = AutoModelForCausalLM.from_config(config, trust_remote_code=True)  # negative: its config
+        tokenizer = AutoTokenizer.from_pretrained(self.tokenizer_path, trust_remote_code=True)
+        return model, tokenizer
