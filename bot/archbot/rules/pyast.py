@@ -205,8 +205,10 @@ def loopback_url(names: Names, tree: Tree, call: ast.Call, url: ast.expr) -> boo
     the default a configuration lookup gives it (`params.get("api_base",
     "http://localhost:8000/v1")`, `os.getenv("OLLAMA_URL", "http://127.0.0.1:11434")`), read at
     the argument, `self.x`'s one value in its class or a local name's last assignment."""
+    # `url_value` gives the argument itself where it resolves nothing, and `self.x`'s value only
+    # when it is literal text: a lookup held there (`params.get(...)`) is read from `value_of`.
     held = names.value_of(url) if isinstance(url, ast.Attribute) else None
-    candidates = [url, url_value(names, tree, call, url), *([held[1]] if held is not None else [])]
+    candidates = [url_value(names, tree, call, url), *([held[1]] if held is not None else [])]
     for candidate in candidates:
         default = _lookup_default(candidate)
         text = _leading_text(default if default is not None else candidate)

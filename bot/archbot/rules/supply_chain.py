@@ -442,9 +442,9 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
             continue
         if _downloaded(src, path_arg, scope):
             yield Hit(line, f"`{name}` of a downloaded file.", Severity.CRITICAL)
-        elif (scheme := _resource_scheme(_literal_file(src, path_arg, scope))) is not None:
+        elif (scheme := _resource_scheme(literal := _literal_file(src, path_arg, scope))) is not None:
             yield Hit(line, f"`{name}` of a `{scheme}:` resource, fetched from its index.", Severity.MEDIUM)
-        elif _repository_file(names, _literal_file(src, path_arg, scope)):
+        elif _repository_file(names, literal):
             yield Hit(line, f"`{name}` of a repository file.", Severity.MEDIUM)
         else:
             read = "data" if name.endswith((".loads", ".decode")) else "a path"
@@ -888,8 +888,10 @@ def _on_this_machine(src: PythonFile, call: ast.Call, loaded: ast.expr) -> bool:
     # A configuration a loader read from this machine (`config = AutoConfig.from_pretrained(
     # load_dir)`, then `from_config(config, trust_remote_code=True)`): its code is there too.
     held = url_value(src.names, src.nodes, call, loaded) if isinstance(loaded, ast.Name) else None
-    inner = argument(held, 0, *_LOADED_NAMES) if isinstance(held, ast.Call) and held is not call else None
-    return inner is not None and isinstance(held, ast.Call) and _on_this_machine(src, held, inner)
+    if not isinstance(held, ast.Call) or held is call:
+        return False
+    inner = argument(held, 0, *_LOADED_NAMES)
+    return inner is not None and _on_this_machine(src, held, inner)
 
 
 # A name for a directory (`load_dir`, `ckpt_dir`, `checkpoint_directory`): a Hub id is no directory.
