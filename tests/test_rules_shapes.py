@@ -218,6 +218,34 @@ def test_a_components_long_default_speaks_where_the_project_bounds_its_other_cli
     )
 
 
+def test_one_bounded_client_among_many_left_to_the_sdk_is_no_convention(
+    repo: GitRepo, run_archbot: RunArchbot
+) -> None:
+    # A library whose chat component bounds its client while two other components leave theirs to
+    # the SDK: one exception, not the project's practice, so the components in the change are left
+    # to their callers as in a library that bounds none. A component built from **options counts
+    # for neither side; once bounded components are as many as unbounded ones, the practice holds.
+    unbounded = (FIXTURES / "generators.py").read_text().replace("OpenAI(timeout=30)", "OpenAI()")
+    repo.stage("pyproject.toml", LIBRARY_PYPROJECT)
+    repo.stage("llm/__init__.py", "")
+    repo.stage("llm/chat.py", CHAT_COMPONENT)
+    repo.stage("llm/summary.py", CHAT_COMPONENT.replace("OpenAI(timeout=20)", "OpenAI()"))
+    repo.stage("llm/rerank.py", CHAT_COMPONENT.replace("OpenAI(timeout=20)", "OpenAI(max_retries=5)"))
+    repo.stage("llm/tools.py", CHAT_COMPONENT.replace("OpenAI(timeout=20)", "OpenAI(**options)"))
+    repo.commit("components")
+    repo.stage("llm/generators.py", unbounded)
+
+    assert only("llm-client-no-timeout", review(repo, run_archbot, {})) == []
+
+    bounded = CHAT_COMPONENT.replace("OpenAI(timeout=20)", "OpenAI(timeout=httpx.Timeout(30))")
+    repo.stage("llm/agent.py", bounded)
+
+    assert only("llm-client-no-timeout", review(repo, run_archbot, {})) == [
+        ("llm/generators.py", 10, "llm-client-no-timeout", "low"),
+        ("llm/generators.py", 15, "llm-client-no-timeout", "low"),
+    ]
+
+
 def test_a_revision_at_hand_not_forwarded_to_a_hub_loader(repo: GitRepo, run_archbot: RunArchbot) -> None:
     # Negatives: the revision passed, forwarded through **kwargs (accepted), through a local dict;
     # a function with no revision at hand; a local's revision read after the call (for the teacher

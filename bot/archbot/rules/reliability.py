@@ -373,17 +373,20 @@ def _http_transport(src: PythonFile, opened: ast.expr) -> bool:
     return isinstance(opened, ast.Call) and src.names.call_name(opened) in _MCP_HTTP_TRANSPORTS
 
 
-# How many files naming a provider's client and `timeout` the search for the project's own bound
-# reads; past it, silence.
+# How many files naming a provider's client the search for the project's own bound reads; past
+# it, silence.
 _MAX_PEER_FILES = 40
 
 
 def _project_bound(src: PythonFile, call: ast.Call, provider: str) -> str | None:
-    """Where the project builds another client of `provider` with a timeout (`path:line`): its own
-    convention, which the client at `call` leaves out. Searched in the files that name one of the
-    provider's client classes (SDK facts table) and `timeout`, among those whose path leaves their
-    role to the repository (not tests, examples or scripts); None when none does, or past the
-    bound."""
+    """Where the project builds another client of `provider` with a timeout (`path:line`), when
+    that is its convention, which the client at `call` leaves out: another client of this file is
+    bounded, or at least half of the other files that build the provider's clients bound one.
+    Read in the files that name one of the provider's client classes (SDK facts table), among
+    those whose path leaves their role to the repository (not tests, examples or scripts). None
+    when no convention holds (one bounded client among many left to the SDK is an exception, not
+    a practice), or past the bound. A client built from `**options` may be bounded there: it
+    counts for neither side."""
     if src.repo is None:
         return None
     classes = tuple(
@@ -395,26 +398,38 @@ def _project_bound(src: PythonFile, call: ast.Call, provider: str) -> str | None
             }
         )
     )
-    found = set(src.repo.containing(classes)) & set(src.repo.containing(("timeout",)))
-    if len(found) > _MAX_PEER_FILES:
-        return None
+    found = set(src.repo.containing(classes))
     # A test's, an example's or a script's client says nothing of the practice of the code that
     # ships (a tutorial bounding its one client).
-    for path in (p for p in src.repo.files if p in found and path_role(p) is None):
+    peers = [p for p in src.repo.files if p in found and path_role(p) is None]
+    if len(peers) > _MAX_PEER_FILES:
+        return None
+    bounded: list[str] = []
+    unbounded = 0
+    for path in peers:
         module = src.names.module if path == src.path else src.repo.module(path)
         if module is None:
             continue
         names = src.names if path == src.path else Names.of(src.repo, module)
-        for other in names.tree.calls:
-            timeout = kwarg(other, "timeout")
-            if (
-                other is not call
-                and timeout is not None
-                and not is_none(timeout.value)
-                and llm_client_kind(names.call_name(other)) == provider
-            ):
-                return f"{path}:{other.lineno}"
-    return None
+        clients = [
+            other
+            for other in names.tree.calls
+            if other is not call and llm_client_kind(names.call_name(other)) == provider
+        ]
+        bound = next((c for c in clients if _bounded_here(c)), None)
+        if bound is not None and path == src.path:
+            return f"{path}:{bound.lineno}"
+        if bound is not None:
+            bounded.append(f"{path}:{bound.lineno}")
+        elif path != src.path and any(not has_splat(c) for c in clients):
+            unbounded += 1
+    return bounded[0] if bounded and len(bounded) >= unbounded else None
+
+
+def _bounded_here(client: ast.Call) -> bool:
+    """The client's construction gives it a timeout (not None)."""
+    timeout = kwarg(client, "timeout")
+    return timeout is not None and not is_none(timeout.value)
 
 
 def _component_holding(src: PythonFile, call: ast.Call) -> str | None:
@@ -453,9 +468,11 @@ def llm_client_no_timeout(src: PythonFile) -> Iterator[Hit]:
         capacity is gone. Batch scripts may legitimately wait, so the long-default variant
         applies to serving code, and (low) to a client a class builds in `__init__` and keeps
         outside scripts: a component (a library's generator, an app's service object) whose
-        callers are often request paths. In a library that variant speaks where the project
-        gives another client of that provider a timeout - its own convention, which this one
-        leaves out; a library that sets none leaves the SDK's bound to its callers.
+        callers are often request paths. In a library that variant speaks where bounding that
+        provider's clients is the project's convention (another client in the file, or at least
+        half of the other files that build one, set a timeout), which this one leaves out; a
+        library that sets none, or bounds one client among many, leaves the SDK's bound to its
+        callers.
     Fix:
         Set a timeout sized to the caller: `OpenAI(timeout=20)`, `.with_options(timeout=...)` or
         per call; `InferenceClient(timeout=30)`; `genai.Client(http_options={"timeout": 30_000})`
