@@ -342,6 +342,14 @@ def test_nltk_pickle_formats_and_extensions() -> None:
     assert (entry.pickle_formats, entry.pickle_extensions) == (("pickle",), (".pickle", ".pkl"))
 
 
+def test_only_nltk_looks_relative_names_up_in_a_data_index() -> None:
+    # nltk.data.load's default protocol is "nltk:" (its data path); every other loader opens a
+    # relative name as a file.
+    assert {q: e.index_scheme for q, e in loaders.DESERIALISERS.items() if e.index_scheme} == {
+        "nltk.data.load": "nltk"
+    }
+
+
 _PICKLE_DUMPS = {(f"{module}.dump", 1) for module in ("pickle", "_pickle", "cPickle", "dill", "cloudpickle")}
 # deserialiser: {(writer, position of the file it writes)}
 SERIALISER_FACTS: dict[str, set[tuple[str, int]]] = {

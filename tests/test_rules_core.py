@@ -181,6 +181,15 @@ def test_torch_load_is_high_when_the_repo_pins_old_torch(repo: GitRepo, run_arch
             "torch>=2.6\ntorch<2.6 ; python_version < '3.9'\n",
             [("train/resume.py", 5, "high")],
         ),
+        ("requirements/base.txt", "torch>=2.6\n", []),
+        ("train/requirements.txt", "torch==2.3.1\n", [("train/resume.py", 5, "high")]),
+        # A sibling project's (a vendored example's) pin says nothing of this file's torch.
+        ("vendor/examples/vision/requirements.txt", "torch==1.11.0+cpu\n", [("train/resume.py", 5, "low")]),
+        (
+            "serve/pyproject.toml",
+            '[project]\nname = "serve"\ndependencies = ["torch>=2.6"]\n',
+            [("train/resume.py", 5, "low")],
+        ),
     ],
 )
 def test_torch_load_is_not_reported_where_torch_defaults_to_the_safe_load(
@@ -192,6 +201,7 @@ def test_torch_load_is_not_reported_where_torch_defaults_to_the_safe_load(
 ) -> None:
     # torch >= 2.6 loads with weights_only=True by default: a requirement whose floor is 2.6 or
     # later makes the plain call the safe one; a lower floor leaves it to the installed release.
+    # The requirements read are those of the directories holding the file, up to the root.
     repo.stage(manifest, requirement)
     repo.commit("require torch")
     repo.stage("train/resume.py", "import torch\n\n\ndef resume(path):\n    return torch.load(path)\n")
@@ -216,6 +226,40 @@ def test_a_pickle_named_by_a_data_index_is_no_repository_file(repo: GitRepo, run
     found = [f for f in places(json.loads(result.out)) if f["rule"] == "unsafe-model-deserialization"]
     assert [(f["file"], f["line"], f["severity"]) for f in found] == [("text/split.py", 8, "medium")]
     assert found[0]["rationale"].startswith("`nltk.data.load` of a `nltk:` resource, fetched from its index.")
+
+
+NLTK_NAMES = """import nltk
+from transformers import pipeline
+
+CLASSIFY = pipeline("text-classification", model="./classifier")
+
+
+def sentences(language, root):
+    nltk.data.load("tokenizers/punkt/english.pickle")
+    nltk.data.load(f"taggers/{language}/tagger.pickle")
+    nltk.data.load("/srv/models/english.pickle")
+    nltk.data.load(f"{root}/english.pickle")
+"""
+
+
+def test_a_relative_name_given_to_nltk_is_a_resource_of_its_index(
+    repo: GitRepo, run_archbot: RunArchbot
+) -> None:
+    # NLTK looks a name with no scheme up in its data path (its default protocol is `nltk:`): a
+    # relative name, or an f-string beginning with one, is a resource of the index (medium), not a
+    # repository file or a path decided at run time. An absolute path is a file chosen at run time
+    # (high), and so is an f-string beginning with a value.
+    repo.stage("text/split.py", NLTK_NAMES)
+
+    result = run_archbot("review", "--format", "json", "--fail-on", "never")
+
+    found = [f for f in places(json.loads(result.out)) if f["rule"] == "unsafe-model-deserialization"]
+    assert sorted((f["line"], f["severity"]) for f in found) == [
+        (8, "medium"),
+        (9, "medium"),
+        (10, "high"),
+        (11, "high"),
+    ]
 
 
 AGENT_CONFIG = """chat:

@@ -21,7 +21,9 @@ When = Literal["always", "option", "format"]
 class Deserialiser:
     """`when`: "always" unpickles; "option": only when `option` is given `value` (or, with
     `default_unsafe`, when the option is left out); "format": when `option` names a pickle
-    format, or is left out and the path ends in a pickle extension."""
+    format, or is left out and the path ends in a pickle extension. `index_scheme`: a relative
+    name with no scheme names a resource of the library's data index under that scheme (found in
+    its data path, fetched by its downloader), not a file of the repository."""
 
     qualname: str
     when: When
@@ -33,6 +35,7 @@ class Deserialiser:
     default_unsafe: bool = False
     pickle_formats: tuple[str, ...] = ()
     pickle_extensions: tuple[str, ...] = ()
+    index_scheme: str = ""
 
 
 def _always(qualname: str, source: str, *names: str, position: int = 0) -> Deserialiser:
@@ -100,6 +103,9 @@ _DESERIALISERS: tuple[Deserialiser, ...] = (
         option="format",
         pickle_formats=("pickle",),
         pickle_extensions=(".pickle", ".pkl"),
+        # NLTK docs: "The default protocol is "nltk:", which searches for the file in the the NLTK
+        # data package."
+        index_scheme="nltk",
     ),
 )
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import ast
+import fnmatch
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from archbot import carried
 from archbot.models import Severity
@@ -61,20 +62,32 @@ _TRUE_VALUE = re.compile(r"(?i)^[ \t]*value:[ \t]*[\"']?(?:true|1|yes|on)[\"']?[
 
 
 def _torch_floor(src: SourceFile) -> str | None:
-    """What the repository's requirements say of torch's version: 'old' when one pins a release
-    before 2.6 (`torch.load` then defaults to weights_only=False), 'new' when one requires 2.6 or
-    later and none pins an older one, None when they do not tell."""
-    texts = [
-        src.repo.text(path) or ""
-        for path in (
-            src.repo.glob("requirements*.txt")
-            + src.repo.glob("pyproject.toml")[:1]
-            + src.repo.glob("setup.py")[:1]
-        )
-    ]
+    """What the requirements that govern the file say of torch's version: 'old' when one pins a
+    release before 2.6 (`torch.load` then defaults to weights_only=False), 'new' when one requires
+    2.6 or later and none pins an older one, None when they do not tell."""
+    texts = [src.repo.text(path) or "" for path in _governing_manifests(src.repo.files, src.path)]
     if any(_OLD_TORCH.search(text) for text in texts):
         return "old"
     return "new" if any(_NEW_TORCH.search(text) for text in texts) else None
+
+
+def _governing_manifests(files: Iterable[str], path: str) -> list[str]:
+    """The dependency manifests in the directories that hold `path`, from its own up to the root:
+    `requirements*.txt` (or a `requirements/` directory's `.txt` files), `pyproject.toml`,
+    `setup.py`. A sibling project's or a vendored example's pins say nothing of this file's."""
+    parts = path.split("/")[:-1]
+    directories = {"/".join(parts[:depth]) for depth in range(len(parts) + 1)}
+    found = []
+    for file in files:
+        directory, _, name = file.rpartition("/")
+        parent, _, folder = directory.rpartition("/")
+        beside = directory in directories and (
+            fnmatch.fnmatchcase(name, "requirements*.txt") or name in ("pyproject.toml", "setup.py")
+        )
+        listed = folder == "requirements" and parent in directories and name.endswith(".txt")
+        if beside or listed:
+            found.append(file)
+    return found
 
 
 def _downloaded(src: PythonFile, node: ast.AST | None, scope: ast.AST) -> bool:
@@ -314,10 +327,25 @@ def _literal_file(src: PythonFile, path: ast.expr | None, scope: ast.AST) -> ast
 _RESOURCE_SCHEME = re.compile(r"^(?P<scheme>[A-Za-z][\w+.-]+):(?!//)")
 
 
-def _resource_scheme(node: ast.expr | None) -> str | None:
-    """The scheme of a literal that names a resource of a data index, not a file path."""
-    match = _RESOURCE_SCHEME.match(string_value(node) or "")
-    return match.group("scheme") if match else None
+def _resource_scheme(entry: loaders.Deserialiser, node: ast.expr | None) -> str | None:
+    """The scheme of a literal that names a resource of a data index, not a file path: written
+    out, or the loader's own default for a relative name (`nltk.data.load("tokenizers/punkt/
+    english.pickle")`, or an f-string beginning so)."""
+    head = _literal_head(node)
+    match = _RESOURCE_SCHEME.match(head)
+    if match:
+        return match.group("scheme")
+    if entry.index_scheme and head and not head.startswith(("/", "~", ".", "\\")):
+        return entry.index_scheme
+    return None
+
+
+def _literal_head(node: ast.expr | None) -> str:
+    """A string's text, or an f-string's literal beginning ('' when it begins with a value)."""
+    if isinstance(node, ast.JoinedStr):
+        first = node.values[0] if node.values else None
+        return first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else ""
+    return string_value(node) or ""
 
 
 def _repository_file(names: Names, node: ast.expr | None) -> bool:
@@ -367,13 +395,15 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
     A `torch.load` of a downloaded file is high without `weights_only` and critical with
     `weights_only=False`. Of a file the code did not download, an explicit `weights_only=False` is
     the author's choice for the project's own checkpoints: not reported. A `torch.load` that leaves
-    `weights_only` to torch's default (True since 2.6) is said low, unless the repository pins an
-    older torch (high) or requires 2.6 or later (not reported: the default is the safe load).
+    `weights_only` to torch's default (True since 2.6) is said low, unless the requirements of the
+    directories holding the file (its own up to the root's; not a sibling project's) pin an older
+    torch (high) or require 2.6 or later (not reported: the default is the safe load).
     Another loader is critical on a download, medium on a file of the repository (a relative
     literal path, or one built from the module's own file: `Path(__file__).parent / "assets" /
     "calibrator.pkl"`, a pickle that ships with the code but that no review can read) or on a
-    resource a data index names (`nltk:tokenizers/punkt/english.pickle`), and high on a path
-    decided at run time.
+    resource a data index names (`nltk:tokenizers/punkt/english.pickle`, or a relative name the
+    loader looks up in its index: `nltk.data.load("tokenizers/punkt/english.pickle")`), and high
+    on a path decided at run time.
 
     Why:
         A pickle (`torch.load` with `weights_only=False`, `pickle`/`cloudpickle`/`dill`, `joblib`,
@@ -412,7 +442,7 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
                 elif (floor := _torch_floor(src)) == "old":
                     yield Hit(
                         line,
-                        "`torch.load` without `weights_only`, and the repository pins "
+                        "`torch.load` without `weights_only`, and its requirements pin "
                         "torch < 2.6 where the default is `weights_only=False`.",
                         Severity.HIGH,
                     )
@@ -442,7 +472,7 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
             continue
         if _downloaded(src, path_arg, scope):
             yield Hit(line, f"`{name}` of a downloaded file.", Severity.CRITICAL)
-        elif (scheme := _resource_scheme(literal := _literal_file(src, path_arg, scope))) is not None:
+        elif (scheme := _resource_scheme(entry, literal := _literal_file(src, path_arg, scope))) is not None:
             yield Hit(line, f"`{name}` of a `{scheme}:` resource, fetched from its index.", Severity.MEDIUM)
         elif _repository_file(names, literal):
             yield Hit(line, f"`{name}` of a repository file.", Severity.MEDIUM)
@@ -518,7 +548,7 @@ def _aliased_torch_load(src: PythonFile) -> Iterator[Hit]:
         elif (floor := _torch_floor(src)) == "old":
             found = (
                 Severity.HIGH,
-                f"`{alias}` is `torch.load`, called without `weights_only`, and the repository pins "
+                f"`{alias}` is `torch.load`, called without `weights_only`, and its requirements pin "
                 "torch < 2.6 where the default is `weights_only=False`.",
             )
         elif floor == "new":
