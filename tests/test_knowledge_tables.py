@@ -388,6 +388,17 @@ def test_dataset_writers_are_the_methods_that_save_a_dataset() -> None:
     assert sorted(loaders.DATASET_WRITERS) == ["push_to_hub", "save_to_disk"]
 
 
+def test_artifact_savers_are_the_dataset_writers_and_the_model_table_and_figure_savers() -> None:
+    assert sorted(loaders.ARTIFACT_SAVERS) == [
+        "push_to_hub",
+        "save_pretrained",
+        "save_to_disk",
+        "savefig",
+        "to_csv",
+        "to_parquet",
+    ]
+
+
 def test_every_file_move_is_pinned() -> None:
     assert sorted(loaders.FILE_MOVES) == ["os.rename", "os.replace", "shutil.move"]
     assert {"rename", "replace"} == loaders.PATH_MOVES

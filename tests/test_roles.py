@@ -554,6 +554,30 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "script",
         "command-line arguments read at module level (`parser.parse_args`)",
     ),
+    # `sys.argv` read by the module's own statements, in a package or not; inside a function it
+    # says nothing.
+    "script-argv-at-module-level": (
+        {"study/merge_scores.py": "import sys\n\nROOT = sys.argv[1]\nprint(ROOT)\n"},
+        "study/merge_scores.py",
+        "script",
+        "command-line arguments read at module level (`sys.argv`)",
+    ),
+    "script-argv-in-a-package": (
+        {
+            "pyproject.toml": LIBRARY_PYPROJECT,
+            "ranker/__init__.py": "",
+            "ranker/merge.py": "import sys\n\nif len(sys.argv) > 1:\n    print(sys.argv[1])\n",
+        },
+        "ranker/merge.py",
+        "script",
+        "(`sys.argv`)",
+    ),
+    "not-script-argv-in-a-function": (
+        {"study/merge_scores.py": "import sys\n\n\ndef root():\n    return sys.argv[1]\n"},
+        "study/merge_scores.py",
+        "service",
+        "no distributable",
+    ),
     "script-fire-in-a-package": (
         {
             "pyproject.toml": LIBRARY_PYPROJECT,
@@ -578,6 +602,18 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "data_prep/pairs.py",
         "script",
         "writes files at module level",
+    ),
+    # A model fetched and saved as the module is imported: a one-off program.
+    "script-saves-a-model-at-module-level": (
+        {
+            "fetch/get_model.py": (
+                "from transformers import AutoModel\n\nmodel = AutoModel.from_pretrained('org/m')\n"
+                "model.save_pretrained('checkpoints/m')\n"
+            )
+        },
+        "fetch/get_model.py",
+        "script",
+        "writes files at module level (`.save_pretrained(...)` outside any function)",
     ),
     "not-script-writes-in-a-function": (
         {

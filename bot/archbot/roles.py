@@ -25,7 +25,7 @@ from typing import Protocol
 from archbot import gitattributes
 from archbot.classify import FileFacts, file_kind
 from archbot.models import ROLE_NAMES, FileRole, Role
-from archbot.repo import catalog
+from archbot.repo import catalog, loaders
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -501,8 +501,9 @@ class Classifier:
     def _entry_point(self, path: str, text: str) -> str | None:
         """A module run as a program: a console script's module, a `__main__` guard outside any
         package or in a benchmark, a module that reads its command-line arguments as it is
-        imported, or one outside any package that writes files as it is imported (checked after
-        service: an app's server module often has one too)."""
+        imported (parsed, or `sys.argv` itself), or one outside any package that writes files or
+        saves an artifact as it is imported (checked after service: an app's server module often
+        has one too)."""
         if not path.endswith(".py"):
             return None
         guarded = _MAIN_GUARD.search(text) is not None
@@ -512,9 +513,13 @@ class Classifier:
         if parsed is not None:
             # Reading the command line on import: run as a program, never imported by one.
             return f"command-line arguments read at module level (`{parsed.group(1)}`)"
-        if not self._in_package(path) and _writes_files_at_module_level(text):
-            # Writing files on import (a dataset converted and saved): run, never imported.
-            return "writes files at module level (`open(..., 'w')` outside any function)"
+        work = _module_level_work(text)
+        if work.reads_argv:
+            return "command-line arguments read at module level (`sys.argv`)"
+        if not self._in_package(path) and work.writes:
+            # Writing files on import (a dataset converted and saved, a model downloaded and
+            # saved): run, never imported.
+            return f"writes files at module level (`{work.writes}` outside any function)"
         name = PurePosixPath(path)
         if guarded and _BENCHMARK_NAME.search(name.stem):
             # Inside a package too: a benchmark is run to measure the package, not imported by it.
@@ -735,22 +740,45 @@ def _serves(module: str) -> bool:
     return package is not None and package.domain == "serving"
 
 
-# A call of `open` (a screen before parsing; its mode may sit on a later line).
-_OPEN_CALL = re.compile(r"\bopen\s*\(")
+# What only a program does as it is imported (a screen before parsing): opening a file (its mode
+# may sit on a later line), saving an artifact (loaders.ARTIFACT_SAVERS), reading its command line.
+_MODULE_WORK = re.compile(
+    r"\bopen\s*\(|\bsys\.argv\b|\.(?:" + "|".join(sorted(loaders.ARTIFACT_SAVERS)) + r")\s*\("
+)
 
 
-def _writes_files_at_module_level(text: str) -> bool:
-    """The module's own statements (not those of its functions or classes) open a file for
-    writing: `json.dump(rows, open("out.json", "w"))`, or `with open(path, "w")` in a loop."""
+@dataclasses.dataclass(frozen=True)
+class _ModuleWork:
+    """What the module's own statements (not those of its functions or classes) do: read the
+    command line (`sys.argv`); write a file, as the call that does it (`open(..., 'w')`,
+    `.save_pretrained(...)`), or ''."""
+
+    reads_argv: bool = False
+    writes: str = ""
+
+
+def _module_level_work(text: str) -> _ModuleWork:
+    """`json.dump(rows, open("out.json", "w"))`, `with open(path, "w")` in a loop,
+    `model.save_pretrained(out)`, `path = sys.argv[1]`, outside any function."""
     from archbot.repo.model import own_nodes
 
-    if _OPEN_CALL.search(text) is None:
-        return False
+    if _MODULE_WORK.search(text) is None:
+        return _ModuleWork()
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError):
-        return False
-    return any(isinstance(node, ast.Call) and _opens_for_writing(node) for node in own_nodes(tree))
+        return _ModuleWork()
+    reads_argv = False
+    writes = ""
+    for node in own_nodes(tree):
+        if isinstance(node, ast.Attribute) and node.attr == "argv" and isinstance(node.value, ast.Name):
+            reads_argv = reads_argv or node.value.id == "sys"
+        elif isinstance(node, ast.Call) and not writes:
+            if _opens_for_writing(node):
+                writes = "open(..., 'w')"
+            elif isinstance(node.func, ast.Attribute) and node.func.attr in loaders.ARTIFACT_SAVERS:
+                writes = f".{node.func.attr}(...)"
+    return _ModuleWork(reads_argv, writes)
 
 
 def _opens_for_writing(call: ast.Call) -> bool:

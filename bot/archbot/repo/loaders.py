@@ -141,6 +141,10 @@ SERIALISERS: Mapping[str, tuple[Serialiser, ...]] = {
 # Methods that publish or save a Hugging Face dataset (`Dataset`, `DatasetDict`): a script that
 # calls one builds a dataset once, and what it drew is fixed in what it saved.
 DATASET_WRITERS = frozenset(["push_to_hub", "save_to_disk"])
+# Methods that save an artifact to files or a hub: a model, a tokenizer, a dataset, a table, a
+# figure (transformers' `save_pretrained`, datasets' writers, pandas' `to_csv`/`to_parquet`,
+# matplotlib's `savefig`).
+ARTIFACT_SAVERS = DATASET_WRITERS | frozenset(["save_pretrained", "to_csv", "to_parquet", "savefig"])
 # Calls that move a written file into place, (source, destination) by position: a file written to
 # a temporary name and moved onto the path read back (an atomic write) is still the writer's own.
 # Path objects' own `.replace(target)` / `.rename(target)` do the same (source: the receiver).
