@@ -150,7 +150,8 @@ EXPECTED: dict[str, Expected] = {
     # the evaluation splits once and publishes them (evals/build_support_sets.py:11), pipelines
     # that decode greedily or whose task is not named (evals/speech_eval.py:8 and 13), sampling
     # options or a payload built with a `**` splat of the caller's (evals/codegen_eval.py:30,
-    # evals/gpqa_eval.py:85).
+    # evals/gpqa_eval.py:85), a training loop's data order under a directory named for training
+    # and evaluation (pipeline/train_eval/order.py:8).
     "eval-no-seed": [
         ("evals/gpqa_eval.py", 19, "low"),  # dataset.shuffle()
         ("evals/gpqa_eval.py", 26, "low"),  # random.shuffle(choices)

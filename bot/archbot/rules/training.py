@@ -500,7 +500,22 @@ def training_no_seed(src: PythonFile) -> Iterator[Hit]:
 
 
 # Evaluation code by path: `evals/`, `eval_frames.py`, `benchmarks/`, `llm_judge.py` (not "retrieval").
-_EVAL_PATH = re.compile(r"(^|[/_.-])(evals?|evaluation|evaluate|benchmarks?|judge)([/_.-]|$)")
+# A segment that names training too (`train_eval_utils/`, `train_and_eval.py`) is a training loop
+# that also evaluates: what it draws is the training's (data order, augmentation).
+_EVAL_WORDS = frozenset(["eval", "evals", "evaluation", "evaluate", "benchmark", "benchmarks", "judge"])
+_TRAINING_WORDS = frozenset(["train", "training", "trainer", "finetune", "pretrain"])
+_PATH_WORD = re.compile(r"[_.-]")
+
+
+def _evaluation_path(path: str) -> bool:
+    """A directory or the file named for evaluation alone."""
+    for segment in PurePosixPath(path.lower()).with_suffix("").parts:
+        words = set(_PATH_WORD.split(segment))
+        if words & _EVAL_WORDS and not words & _TRAINING_WORDS:
+            return True
+    return False
+
+
 _UNSEEDED_SAMPLERS = frozenset(
     [
         "random.shuffle",
@@ -665,7 +680,8 @@ def _unseeded_generation(src: PythonFile, call: ast.Call) -> ast.AST | None:
 )
 def eval_no_seed(src: PythonFile) -> Iterator[Hit]:
     """In evaluation code (a path with `eval`, `evals`, `evaluation`, `benchmark` or `judge` as a
-    word): examples or answer choices sampled or shuffled with no seed (`random.shuffle`,
+    word of a directory or file name that does not also name training, as `train_eval/` does):
+    examples or answer choices sampled or shuffled with no seed (`random.shuffle`,
     `random.sample`, `np.random.permutation`, `dataset.shuffle()`) in a module that seeds no RNG
     (here, in the local modules it imports, or in a project function the entry point or the
     sampling function calls, two project calls deep: `start_run()` calling `random.seed`);
@@ -693,7 +709,7 @@ def eval_no_seed(src: PythonFile) -> Iterator[Hit]:
         random.Random(SEED).shuffle(choices)
         verdict = client.chat.completions.create(model=JUDGE, messages=judge_prompt, temperature=0, seed=SEED)
     """
-    if not _EVAL_PATH.search(src.path.lower()):
+    if not _evaluation_path(src.path):
         return
     seeded: bool | None = None
     saves_a_dataset = _saves_a_dataset(src)
