@@ -239,6 +239,7 @@ def sentences(language, root):
     nltk.data.load(f"taggers/{language}/tagger.pickle")
     nltk.data.load("/srv/models/english.pickle")
     nltk.data.load(f"{root}/english.pickle")
+    nltk.data.load(f"file:{root}/english.pickle")
 """
 
 
@@ -248,7 +249,7 @@ def test_a_relative_name_given_to_nltk_is_a_resource_of_its_index(
     # NLTK looks a name with no scheme up in its data path (its default protocol is `nltk:`): a
     # relative name, or an f-string beginning with one, is a resource of the index (medium), not a
     # repository file or a path decided at run time. An absolute path is a file chosen at run time
-    # (high), and so is an f-string beginning with a value.
+    # (high), and so are an f-string beginning with a value and a `file:` URL.
     repo.stage("text/split.py", NLTK_NAMES)
 
     result = run_archbot("review", "--format", "json", "--fail-on", "never")
@@ -259,6 +260,7 @@ def test_a_relative_name_given_to_nltk_is_a_resource_of_its_index(
         (9, "medium"),
         (10, "high"),
         (11, "high"),
+        (12, "high"),
     ]
 
 

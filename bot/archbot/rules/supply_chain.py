@@ -334,7 +334,8 @@ def _resource_scheme(entry: loaders.Deserialiser, node: ast.expr | None) -> str 
     head = _literal_head(node)
     match = _RESOURCE_SCHEME.match(head)
     if match:
-        return match.group("scheme")
+        # `file:` names a file on this machine (RFC 8089), chosen like any path.
+        return match.group("scheme") if match.group("scheme").lower() != "file" else None
     if entry.index_scheme and head and not head.startswith(("/", "~", ".", "\\")):
         return entry.index_scheme
     return None
