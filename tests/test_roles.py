@@ -572,6 +572,17 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "script",
         "(`sys.argv`)",
     ),
+    # In a package, the command line read under a `__main__` guard leaves the module importable.
+    "not-script-argv-under-a-main-guard-in-a-package": (
+        {
+            "pyproject.toml": LIBRARY_PYPROJECT,
+            "ranker/__init__.py": "",
+            "ranker/merge.py": "import sys\n\nif __name__ == '__main__':\n    print(sys.argv[1])\n",
+        },
+        "ranker/merge.py",
+        "library",
+        "in a distributable package",
+    ),
     "not-script-argv-in-a-function": (
         {"study/merge_scores.py": "import sys\n\n\ndef root():\n    return sys.argv[1]\n"},
         "study/merge_scores.py",

@@ -759,7 +759,9 @@ class _ModuleWork:
 
 def _module_level_work(text: str) -> _ModuleWork:
     """`json.dump(rows, open("out.json", "w"))`, `with open(path, "w")` in a loop,
-    `model.save_pretrained(out)`, `path = sys.argv[1]`, outside any function."""
+    `model.save_pretrained(out)`, `path = sys.argv[1]`, outside any function. The command line
+    read under `if __name__ == "__main__":` does not count: the module is importable as well, and
+    that guard speaks for itself (_entry_point)."""
     from archbot.repo.model import own_nodes
 
     if _MODULE_WORK.search(text) is None:
@@ -768,17 +770,45 @@ def _module_level_work(text: str) -> _ModuleWork:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError):
         return _ModuleWork()
-    reads_argv = False
+    unguarded = [
+        statement
+        for statement in tree.body
+        if not _is_main_guard(statement)
+        and not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+    ]
+    reads_argv = any(
+        isinstance(node, ast.Attribute)
+        and node.attr == "argv"
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "sys"
+        for node in own_nodes(*unguarded)
+    )
     writes = ""
     for node in own_nodes(tree):
-        if isinstance(node, ast.Attribute) and node.attr == "argv" and isinstance(node.value, ast.Name):
-            reads_argv = reads_argv or node.value.id == "sys"
-        elif isinstance(node, ast.Call) and not writes:
-            if _opens_for_writing(node):
-                writes = "open(..., 'w')"
-            elif isinstance(node.func, ast.Attribute) and node.func.attr in loaders.ARTIFACT_SAVERS:
-                writes = f".{node.func.attr}(...)"
+        if isinstance(node, ast.Call) and _opens_for_writing(node):
+            writes = "open(..., 'w')"
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in loaders.ARTIFACT_SAVERS
+        ):
+            writes = f".{node.func.attr}(...)"
+        if writes:
+            break
     return _ModuleWork(reads_argv, writes)
+
+
+def _is_main_guard(statement: ast.stmt) -> bool:
+    """`if __name__ == "__main__":`."""
+    test = statement.test if isinstance(statement, ast.If) else None
+    return (
+        isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Name)
+        and test.left.id == "__name__"
+        and len(test.comparators) == 1
+        and isinstance(test.comparators[0], ast.Constant)
+        and test.comparators[0].value == "__main__"
+    )
 
 
 def _opens_for_writing(call: ast.Call) -> bool:
