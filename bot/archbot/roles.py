@@ -577,14 +577,23 @@ class Classifier:
         return None
 
 
+@functools.lru_cache(maxsize=4)
+def _syntax(text: str) -> ast.Module | None:
+    """A Python file's syntax tree, parsed once for the several signals read from it (imports made
+    in functions, handler decorators, work done on import); None when it does not parse."""
+    try:
+        return ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+
+
 def _imported_only_in_functions(text: str, framework: str) -> bool:
     """Every import of `framework` (or a submodule) in the module sits in a function body."""
     indented = re.compile(rf"^[ \t]+(?:from|import)[ \t]+{re.escape(framework)}\b", re.M)
     if indented.search(text) is None:
         return False
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError):
+    tree = _syntax(text)
+    if tree is None:
         return False
     in_functions = False
     pending: list[tuple[ast.AST, bool]] = [(tree, False)]
@@ -766,9 +775,8 @@ def _module_level_work(text: str) -> _ModuleWork:
 
     if _MODULE_WORK.search(text) is None:
         return _ModuleWork()
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError):
+    tree = _syntax(text)
+    if tree is None:
         return _ModuleWork()
     unguarded = [
         statement
@@ -832,9 +840,8 @@ def _imported_names(text: str) -> dict[str, str]:
     repository model indexes them; empty when the file does not parse."""
     from archbot.repo.model import Module
 
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError):
+    tree = _syntax(text)
+    if tree is None:
         return {}
     return {
         local: "" if imported.level else ".".join(filter(None, (imported.module, imported.name)))

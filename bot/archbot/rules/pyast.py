@@ -142,7 +142,7 @@ def url_start(names: Names, tree: Tree, call: ast.Call, url: ast.expr) -> str:
     what it stands for (`url_value`), or for a name, the prefix an enclosing
     `if NAME.startswith("data:"):` guards it with (the call in the guarded body, in the same
     function); '' when the code does not show it."""
-    start = _leading_text(url_value(names, tree, call, url))
+    start = leading_text(url_value(names, tree, call, url))
     if start or not isinstance(url, ast.Name):
         return start
     return next((p for p in (_guarded_prefix(t, url.id) for t in _guards(tree, call)) if p), "")
@@ -211,7 +211,7 @@ def loopback_url(names: Names, tree: Tree, call: ast.Call, url: ast.expr) -> boo
     candidates = [url_value(names, tree, call, url), *([held[1]] if held is not None else [])]
     for candidate in candidates:
         default = _lookup_default(candidate)
-        text = _leading_text(default if default is not None else candidate)
+        text = leading_text(default if default is not None else candidate)
         if text.startswith(("http://", "https://")) and urlsplit(text).hostname in LOOPBACK_HOSTS:
             return True
     return False
@@ -268,7 +268,7 @@ def _lookup_default(node: ast.expr) -> ast.expr | None:
     return node.args[1] if name in ("get", "getenv") else None
 
 
-def _leading_text(node: ast.expr) -> str:
+def leading_text(node: ast.expr | None) -> str:
     """The literal text a string or f-string starts with ('' when it starts with a value)."""
     if isinstance(node, ast.JoinedStr):
         first = node.values[0] if node.values else None

@@ -23,6 +23,7 @@ from archbot.rules.pyast import (
     is_test_module,
     is_true,
     kwarg,
+    leading_text,
     literal_text,
     scope_walk,
     string_value,
@@ -331,7 +332,7 @@ def _resource_scheme(entry: loaders.Deserialiser, node: ast.expr | None) -> str 
     """The scheme of a literal that names a resource of a data index, not a file path: written
     out, or the loader's own default for a relative name (`nltk.data.load("tokenizers/punkt/
     english.pickle")`, or an f-string beginning so)."""
-    head = _literal_head(node)
+    head = leading_text(node)
     match = _RESOURCE_SCHEME.match(head)
     if match:
         # `file:` names a file on this machine (RFC 8089), chosen like any path.
@@ -339,14 +340,6 @@ def _resource_scheme(entry: loaders.Deserialiser, node: ast.expr | None) -> str 
     if entry.index_scheme and head and not head.startswith(("/", "~", ".", "\\")):
         return entry.index_scheme
     return None
-
-
-def _literal_head(node: ast.expr | None) -> str:
-    """A string's text, or an f-string's literal beginning ('' when it begins with a value)."""
-    if isinstance(node, ast.JoinedStr):
-        first = node.values[0] if node.values else None
-        return first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else ""
-    return string_value(node) or ""
 
 
 def _repository_file(names: Names, node: ast.expr | None) -> bool:
