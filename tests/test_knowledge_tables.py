@@ -361,6 +361,7 @@ SERIALISER_FACTS: dict[str, set[tuple[str, int]]] = {
     "joblib.load": {("joblib.dump", 1)},
     "sklearn.externals.joblib.load": {("sklearn.externals.joblib.dump", 1)},
     "numpy.load": {("numpy.save", 0), ("numpy.savez", 0), ("numpy.savez_compressed", 0)},
+    "torch.load": {("torch.save", 1)},
 }
 
 

@@ -137,6 +137,7 @@ SERIALISERS: Mapping[str, tuple[Serialiser, ...]] = {
     "joblib.load": (Serialiser("joblib.dump", 1, ("filename",)),),
     "sklearn.externals.joblib.load": (Serialiser("sklearn.externals.joblib.dump", 1, ("filename",)),),
     "numpy.load": _NUMPY_WRITERS,
+    "torch.load": (Serialiser("torch.save", 1, ("f",)),),
 }
 # Methods that publish or save a Hugging Face dataset (`Dataset`, `DatasetDict`): a script that
 # calls one builds a dataset once, and what it drew is fixed in what it saved.

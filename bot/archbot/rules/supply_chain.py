@@ -371,7 +371,8 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
     between the processes of its job (a torch.distributed collective of the loaders table's
     JOB_TRANSPORTS): the job's own data; nor a file the same function writes itself, at the path
     it reads, with a writer of that format (the loaders table's SERIALISERS: a cache `pickle.dump`-ed
-    and read back, an index `np.save`-d before `np.load(..., allow_pickle=True)`), directly or
+    and read back, an index `np.save`-d before `np.load(..., allow_pickle=True)`, features
+    `torch.save`-d before `torch.load`), directly or
     to a temporary file it moves onto that path (FILE_MOVES: `os.replace(tmp.name, path)`);
     nor bytes it stores pickled under the name or key it reads (a memo: `cache[key] =
     pickle.dumps(result)` ... `pickle.loads(cache[key])`).
@@ -424,7 +425,7 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
         path_arg = argument(call, entry.path_position, *entry.path_names)
         if name == "torch.load":
             weights_only = kwarg(call, "weights_only")
-            if _own_unpickler(names, call):
+            if _own_unpickler(names, call) or _written_here(src, entry, path_arg, scope):
                 continue
             if weights_only is None:
                 if _downloaded(src, path_arg, scope):

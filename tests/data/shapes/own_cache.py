@@ -5,6 +5,7 @@ import tempfile
 import dill
 import joblib
 import numpy as np
+import torch
 from sklearn.linear_model import LogisticRegression
 
 
@@ -120,3 +121,14 @@ def remembered(store, compute, *args):
 
 def shared_entry(store, key):
     return pickle.loads(store[key])
+
+
+def features(root, compute):
+    cache = f"{root}/features.pt"
+    if not os.path.exists(cache):
+        torch.save(compute(), cache)
+    return torch.load(cache)
+
+
+def features_saved_elsewhere(root):
+    return torch.load(f"{root}/features.pt")
