@@ -400,6 +400,32 @@ def test_artifact_savers_are_the_dataset_writers_and_the_model_table_and_figure_
     ]
 
 
+# downloader: what it returns (its docs), the file it fetched or the way to it
+DOWNLOADER_RESULTS = {
+    "huggingface_hub.hf_hub_download": "the local path of the cached file",
+    "huggingface_hub.snapshot_download": "the local folder of the snapshot",
+    "urllib.request.urlretrieve": "(filename, headers)",
+    "requests.get": "a Response whose .content is the body",
+    "torch.hub.download_url_to_file": "None: the file is written at dst",
+    "timm.models.hub.download_cached_file": "the path of the cached file",
+    "timm.models._hub.download_cached_file": "the path of the cached file (timm >= 0.9)",
+    "wget.download": "the output filename",
+    "gdown.download": "the output path",
+    "gdown.cached_download": "the cached path",
+    "modelscope.snapshot_download": "the local folder of the model",
+    "modelscope.hub.snapshot_download.snapshot_download": "the local folder of the model",
+}
+
+
+def test_every_downloader_is_pinned() -> None:
+    assert sorted(loaders.DOWNLOADERS) == sorted(DOWNLOADER_RESULTS)
+
+
+@pytest.mark.parametrize("qualname", sorted(DOWNLOADER_RESULTS))
+def test_a_downloader_fetches_and_does_not_unpickle(qualname: str) -> None:
+    assert "." in qualname and loaders.deserialiser(qualname) is None
+
+
 def test_every_file_move_is_pinned() -> None:
     assert sorted(loaders.FILE_MOVES) == ["os.rename", "os.replace", "shutil.move"]
     assert {"rename", "replace"} == loaders.PATH_MOVES

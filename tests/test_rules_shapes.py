@@ -661,6 +661,27 @@ def test_a_file_the_function_writes_itself_is_read_back(repo: GitRepo, run_archb
     ]
 
 
+def test_a_project_function_that_downloads_returns_a_downloaded_file(
+    repo: GitRepo, run_archbot: RunArchbot
+) -> None:
+    # A project function that calls a downloader (urlretrieve, timm's download_cached_file) and
+    # returns a value hands back the file it fetched: `torch.load` of it is high (8, 13) and
+    # `joblib.load` critical (17). One that downloads and returns nothing, or returns a path
+    # without downloading, does not: its load stays low (22; no requirement says torch's version).
+    found = review(
+        repo,
+        run_archbot,
+        {"weights/fetch.py": "download_helpers.py", "weights/encoder.py": "downloaded_weights.py"},
+    )
+
+    assert only("unsafe-model-deserialization", found) == [
+        ("weights/encoder.py", 8, "unsafe-model-deserialization", "high"),
+        ("weights/encoder.py", 13, "unsafe-model-deserialization", "high"),
+        ("weights/encoder.py", 17, "unsafe-model-deserialization", "critical"),
+        ("weights/encoder.py", 22, "unsafe-model-deserialization", "low"),
+    ]
+
+
 def test_bytes_unpickled_are_said_to_be_data(repo: GitRepo, run_archbot: RunArchbot) -> None:
     repo.stage(
         "features/entries.py",

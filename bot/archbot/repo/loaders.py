@@ -247,6 +247,27 @@ REMOTE_CODE_LOADER_WORDS = (
 _LOCAL_FROM_PRETRAINED = ("peft.PeftConfig",)
 
 
+# Functions that fetch a file over the network (what they return is it: its local path, or for
+# `requests.get` the response whose `.content` is its bytes); a project function that calls one
+# and returns a value is a download too (supply_chain's `_downloaded`).
+DOWNLOADERS = frozenset(
+    [
+        "huggingface_hub.hf_hub_download",
+        "huggingface_hub.snapshot_download",
+        "urllib.request.urlretrieve",
+        "requests.get",
+        "torch.hub.download_url_to_file",
+        "timm.models.hub.download_cached_file",
+        "timm.models._hub.download_cached_file",
+        "wget.download",
+        "gdown.download",
+        "gdown.cached_download",
+        "modelscope.snapshot_download",
+        "modelscope.hub.snapshot_download.snapshot_download",
+    ]
+)
+
+
 # Calls that move bytes between the processes of one job (torch.distributed collectives): a pickle
 # of what they carry is the job's own data, as torch's own `*_object` collectives unpickle it.
 JOB_TRANSPORTS = frozenset(

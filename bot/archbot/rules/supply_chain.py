@@ -33,14 +33,6 @@ from archbot.rules.source import PythonFile, SourceFile
 
 RULES = Family()
 
-_DOWNLOADERS = frozenset(
-    [
-        "huggingface_hub.hf_hub_download",
-        "huggingface_hub.snapshot_download",
-        "urllib.request.urlretrieve",
-        "requests.get",
-    ]
-)
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 _FULL_SHA = re.compile(r"^[0-9a-f]{40}$")
 # A torch requirement, on its own line or in a list (`dependencies = ["torch>=2.6", ...]`).
@@ -96,7 +88,7 @@ def _downloaded(src: PythonFile, node: ast.AST | None, scope: ast.AST) -> bool:
     if isinstance(node, ast.Attribute) and node.attr == "content":
         node = node.value
     if isinstance(node, ast.Call):
-        return src.names.call_name(node) in _DOWNLOADERS
+        return src.names.call_name(node) in loaders.DOWNLOADERS or _project_download(src.names, node)
     if isinstance(node, ast.Name):
         for candidate in ast.walk(scope):
             if (
@@ -106,6 +98,23 @@ def _downloaded(src: PythonFile, node: ast.AST | None, scope: ast.AST) -> bool:
             ):
                 return True
     return False
+
+
+def _project_download(names: Names, call: ast.Call) -> bool:
+    """`call` runs a project function that downloads (calls one of the loaders table's
+    DOWNLOADERS) and returns a value: what it returns is the file it fetched
+    (`download_cached_file(url)` -> its cached path). One hop: the wrapper's own body."""
+    callee = names.callee(call)
+    if callee is None:
+        return False
+    function, body_names = callee
+    nodes = list(ast.walk(function.node))
+    returns = any(
+        isinstance(node, ast.Return) and node.value is not None and not is_none(node.value) for node in nodes
+    )
+    return returns and any(
+        isinstance(node, ast.Call) and body_names.call_name(node) in loaders.DOWNLOADERS for node in nodes
+    )
 
 
 def _refers_to_torch_load(src: PythonFile, value: ast.expr) -> bool:
@@ -387,8 +396,9 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
     only encodes the reply), and a key the handler vetted first (an `if` on it that raises or
     returns: the pickle type refused, an allow-list) are not reported there.
 
-    A `torch.load` of a downloaded file is high without `weights_only` and critical with
-    `weights_only=False`. Of a file the code did not download, an explicit `weights_only=False` is
+    A `torch.load` of a downloaded file (fetched by a downloader of the loaders table, or by a
+    project function that calls one and returns what it fetched: `download_cached_file(url)`) is
+    high without `weights_only` and critical with `weights_only=False`. Of a file the code did not download, an explicit `weights_only=False` is
     the author's choice for the project's own checkpoints: not reported. A `torch.load` that leaves
     `weights_only` to torch's default (True since 2.6) is said low, unless the requirements of the
     directories holding the file (its own up to the root's; not a sibling project's) pin an older

@@ -1,0 +1,22 @@
+import joblib
+import torch
+
+from weights.fetch import cached, fetched_by_timm, local, warm
+
+
+def encoder(url, cache_dir):
+    return torch.load(cached(url, cache_dir))
+
+
+def audio_encoder(url):
+    checkpoint_file = fetched_by_timm(url)
+    return torch.load(checkpoint_file)
+
+
+def calibrator(url, cache_dir):
+    return joblib.load(cached(url, cache_dir))
+
+
+def warmed(url, cache_dir):
+    warm(url, cache_dir)
+    return torch.load(local(cache_dir, "warm.bin"))
