@@ -398,8 +398,9 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
 
     A `torch.load` of a downloaded file (fetched by a downloader of the loaders table, or by a
     project function that calls one and returns what it fetched: `download_cached_file(url)`) is
-    high without `weights_only` and critical with `weights_only=False`. Of a file the code did not download, an explicit `weights_only=False` is
-    the author's choice for the project's own checkpoints: not reported. A `torch.load` that leaves
+    high without `weights_only` and critical with `weights_only=False`. Of a file the code did not
+    download, an explicit `weights_only=False` is the author's choice for the project's own
+    checkpoints: not reported. A `torch.load` that leaves
     `weights_only` to torch's default (True since 2.6) is said low, unless the requirements of the
     directories holding the file (its own up to the root's; not a sibling project's) pin an older
     torch (high) or require 2.6 or later (not reported: the default is the safe load).
