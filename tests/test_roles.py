@@ -758,6 +758,43 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "a repository this change imports: 100 files added with their own LICENSE and packaging at "
         "ext/retriever/",
     ),
+    "vendored-repository-with-its-code-of-conduct": (
+        {
+            "research/DPR/LICENSE": "MIT License\n",
+            "research/DPR/CODE_OF_CONDUCT.md": "# Code of Conduct\n",
+            "research/DPR/setup.py": "from setuptools import setup\nsetup(name='dpr')\n",
+            "research/DPR/dpr/__init__.py": "",
+            "research/DPR/dpr/index.py": MODULE,
+        },
+        "research/DPR/dpr/index.py",
+        "vendored",
+        "a repository this change imports: added with its own LICENSE, packaging and "
+        "CODE_OF_CONDUCT.md at research/DPR/",
+    ),
+    "vendored-installed-checkout": (
+        {
+            "ext/ranker/LICENSE.txt": "Apache License\n",
+            "ext/ranker/setup.py": "from setuptools import setup\nsetup(name='ranker')\n",
+            "ext/ranker/ranker.egg-info/PKG-INFO": "Name: ranker\n",
+            "ext/ranker/ranker/model.py": MODULE,
+        },
+        "ext/ranker/ranker/model.py",
+        "vendored",
+        "added with its own LICENSE.txt, packaging and ranker.egg-info at ext/ranker/",
+    ),
+    # A package of the monorepo with a code of conduct but no license of its own is the
+    # project's own.
+    "not-vendored-code-of-conduct-without-license": (
+        {
+            "libs/ranker/CODE_OF_CONDUCT.md": "# Code of Conduct\n",
+            "libs/ranker/pyproject.toml": LIBRARY_PYPROJECT,
+            "libs/ranker/ranker/__init__.py": "",
+            "libs/ranker/ranker/model.py": MODULE,
+        },
+        "libs/ranker/ranker/model.py",
+        "library",
+        "in a distributable package: libs/ranker/pyproject.toml",
+    ),
     # A monorepo's new package, written in the change: tens of files, its license and packaging.
     "not-vendored-new-package": (
         {

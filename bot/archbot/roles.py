@@ -239,13 +239,20 @@ _PACKAGING_FILES = frozenset(["setup.py", "setup.cfg", "pyproject.toml"])
 # A codebase rather than a package written in one change: a change adding a new package of its
 # own with a license and packaging (a monorepo's new integration) adds tens of files.
 _IMPORTED_CODEBASE_FILES = 100
+# What a copy of a whole repository brings beside its license and packaging, whatever its size: a
+# code of conduct (a repository's community file, not a package's) or the `*.egg-info/` metadata
+# that installing a checkout leaves in it.
+_CODE_OF_CONDUCT = re.compile(r"CODE[-_]OF[-_]CONDUCT(?:\.\w+)?", re.I)
+_EGG_INFO = re.compile(r"[^/]+\.egg-info/[^/]+")
 
 
 def imported_trees(added: Iterable[str]) -> dict[str, str]:
     """The directories where a change adds another repository whole (a git subtree, a copied
     project), each with the sign of it: it adds their own `.github/`, which GitHub reads only at a
     repository's root, or a whole codebase with its own license and packaging at its root. The
-    import is another project's code, not the author's; later edits there are reviewed as usual."""
+    import is another project's code, not the author's; later edits there are reviewed as usual.
+    A directory with its own license and packaging is such a copy when it also brings a code of
+    conduct or an installed checkout's `*.egg-info/`, or when it adds a whole codebase."""
     paths = list(added)
     trees = {path.split("/.github/", 1)[0]: "its own .github/ added" for path in paths if "/.github/" in path}
     names: dict[str, set[str]] = {}
@@ -257,9 +264,17 @@ def imported_trees(added: Iterable[str]) -> dict[str, str]:
         if directory in trees or not held & _PACKAGING_FILES:
             continue
         license_file = next((name for name in sorted(held) if _LICENSE_FILE.fullmatch(name)), None)
-        count = sum(1 for path in paths if path.startswith(f"{directory}/"))
-        if license_file is not None and count >= _IMPORTED_CODEBASE_FILES:
-            trees[directory] = f"{count} files added with their own {license_file} and packaging"
+        if license_file is None:
+            continue
+        below = [path[len(directory) + 1 :] for path in paths if path.startswith(f"{directory}/")]
+        repository_file = next(
+            (name for name in sorted(held) if _CODE_OF_CONDUCT.fullmatch(name)),
+            next((rest.split("/", 1)[0] for rest in sorted(below) if _EGG_INFO.fullmatch(rest)), None),
+        )
+        if repository_file is not None:
+            trees[directory] = f"added with its own {license_file}, packaging and {repository_file}"
+        elif len(below) >= _IMPORTED_CODEBASE_FILES:
+            trees[directory] = f"{len(below)} files added with their own {license_file} and packaging"
     return trees
 
 
