@@ -682,6 +682,33 @@ def test_a_project_function_that_downloads_returns_a_downloaded_file(
     ]
 
 
+def test_a_torch_load_of_a_file_its_module_saves_is_its_own_format(
+    repo: GitRepo, run_archbot: RunArchbot
+) -> None:
+    # Where no requirement says torch's version, a `torch.load` of a file some function of the
+    # same module `torch.save`s under the same name is the module's own format read back: a store
+    # persisting itself (11), RNG states saved per rank (22), an adapter saved through a handle
+    # (32). Reported low: a model file nothing in the module saves (36), a bare name (40), and a
+    # name that is a different local in each function (48).
+    found = review(repo, run_archbot, {"store/chunks.py": "own_checkpoints.py"})
+
+    assert only("unsafe-model-deserialization", found) == [
+        ("store/chunks.py", 36, "unsafe-model-deserialization", "low"),
+        ("store/chunks.py", 40, "unsafe-model-deserialization", "low"),
+        ("store/chunks.py", 48, "unsafe-model-deserialization", "low"),
+    ]
+
+
+def test_an_old_torch_makes_the_modules_own_format_a_risk(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    # With torch < 2.6 required, `torch.load` unpickles whatever it is given: the store's own file
+    # is reported as every other load (a shared or replaced file runs code).
+    repo.stage("requirements.txt", "torch==2.1.2\n")
+    found = review(repo, run_archbot, {"store/chunks.py": "own_checkpoints.py"})
+
+    assert [line for _, line, _, _ in only("unsafe-model-deserialization", found)] == [11, 22, 32, 36, 40, 48]
+    assert {severity for *_, severity in only("unsafe-model-deserialization", found)} == {"high"}
+
+
 def test_bytes_unpickled_are_said_to_be_data(repo: GitRepo, run_archbot: RunArchbot) -> None:
     repo.stage(
         "features/entries.py",

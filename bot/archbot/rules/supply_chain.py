@@ -240,6 +240,56 @@ def _written_here(
     return ast.dump(_file_path(src, path, opened)) in written
 
 
+def _saved_by_module(
+    src: PythonFile, entry: loaders.Deserialiser, path: ast.expr | None, scope: ast.AST
+) -> bool:
+    """Some function of the module writes, with the writer of that format, a file of the name this
+    load reads (`torch.save(state, self.persist_path)` in `persist`, `torch.load(self.persist_path)`
+    in `__init__`; `os.path.join(ckpt_dir, f"rng_{rank}.pt")` saved, `os.path.join(load_dir,
+    f"rng_{rank}.pt")` loaded): the module's own format, read back."""
+    writers = {writer.qualname: writer for writer in loaders.SERIALISERS.get(entry.qualname, ())}
+    if path is None or not writers:
+        return False
+    read = _file_name(src, _file_path(src, path, _opened_paths(src, list(scope_walk(scope)))))
+    if read is None:
+        return False
+    for call in src.nodes.calls:
+        writer = writers.get(src.names.call_name(call) or "")
+        file = argument(call, writer.path_position, *writer.path_names) if writer is not None else None
+        if file is None:
+            continue
+        opened = _opened_paths(src, list(scope_walk(src.nodes.function(call) or src.tree)))
+        if _file_name(src, _file_path(src, file, opened)) == read:
+            return True
+    return False
+
+
+def _file_name(src: PythonFile, path: ast.expr) -> str | None:
+    """The last component of a path as code (`os.path.join(d, f"rng_{rank}.pt")`: `f"rng_{rank}.pt"`;
+    `root / "x.pt"`: `x.pt`; `self.persist_path`), or None for a bare name: a local of its own
+    function, which names nothing another function can share."""
+    if isinstance(path, ast.Call) and path.args and src.names.call_name(path) == "os.path.join":
+        path = path.args[-1]
+    elif isinstance(path, ast.Call) and path.args and isinstance(path.func, ast.Attribute):
+        path = path.args[-1] if path.func.attr == "joinpath" else path
+    elif isinstance(path, ast.BinOp) and isinstance(path.op, (ast.Div, ast.Add)):
+        path = path.right
+    if isinstance(path, ast.Name):
+        return None
+    if isinstance(path, ast.JoinedStr):
+        text = "".join(
+            str(part.value) if isinstance(part, ast.Constant) else "{" + ast.unparse(part) + "}"
+            for part in path.values
+        )
+    else:
+        text = string_value(path) or ast.unparse(path)
+    if isinstance(path, (ast.Constant, ast.JoinedStr)):
+        # The text after the last separator: `f"{root}/cache.pt"` and `f"{other}/cache.pt"` name
+        # one file in two directories.
+        text = text.rsplit("/", 1)[-1]
+    return text or None
+
+
 def _move(src: PythonFile, call: ast.Call) -> tuple[ast.expr, ast.expr] | None:
     """(source, destination) of a call that moves a file into place (loaders.FILE_MOVES:
     `os.replace(tmp.name, path)`; `tmp_path.replace(path)`); a handle's `.name` is the handle's
@@ -403,7 +453,10 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
     checkpoints: not reported. A `torch.load` that leaves
     `weights_only` to torch's default (True since 2.6) is said low, unless the requirements of the
     directories holding the file (its own up to the root's; not a sibling project's) pin an older
-    torch (high) or require 2.6 or later (not reported: the default is the safe load).
+    torch (high) or require 2.6 or later (not reported: the default is the safe load). Said low,
+    it is not reported either when some function of the module `torch.save`s a file of the name it
+    reads (a store persisting itself, a checkpoint's RNG states): the module's own format, read
+    back where torch is likely to load it safely.
     Another loader is critical on a download, medium on a file of the repository (a relative
     literal path, or one built from the module's own file: `Path(__file__).parent / "assets" /
     "calibrator.pkl"`, a pickle that ships with the code but that no review can read) or on a
@@ -452,7 +505,7 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
                         "torch < 2.6 where the default is `weights_only=False`.",
                         Severity.HIGH,
                     )
-                elif floor is None:
+                elif floor is None and not _saved_by_module(src, entry, path_arg, scope):
                     yield Hit(
                         line,
                         "`torch.load` without `weights_only`: safe only on torch >= 2.6 "
