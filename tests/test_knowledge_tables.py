@@ -350,6 +350,14 @@ def test_only_nltk_looks_relative_names_up_in_a_data_index() -> None:
     }
 
 
+def test_only_nltk_stops_unpickling_code_from_a_release_on() -> None:
+    # nltk#3276 / CVE-2024-39705: from 3.9.1 data.load's restricted unpickler refuses classes and
+    # functions. Every other loader unpickles whatever it is given in every release.
+    assert {q: e.safe_since for q, e in loaders.DESERIALISERS.items() if e.safe_since} == {
+        "nltk.data.load": ("nltk", (3, 9, 1))
+    }
+
+
 _PICKLE_DUMPS = {(f"{module}.dump", 1) for module in ("pickle", "_pickle", "cPickle", "dill", "cloudpickle")}
 # deserialiser: {(writer, position of the file it writes)}
 SERIALISER_FACTS: dict[str, set[tuple[str, int]]] = {

@@ -264,6 +264,37 @@ def test_a_relative_name_given_to_nltk_is_a_resource_of_its_index(
     ]
 
 
+@pytest.mark.parametrize(
+    ("manifest", "text", "lines"),
+    [
+        # From 3.9.1 nltk.data.load refuses to build classes or functions (CVE-2024-39705).
+        ("requirements.txt", "nltk>=3.9.1\n", []),
+        ("pyproject.toml", '[project]\nname = "split"\ndependencies = ["nltk>=3.9.1,<4", "regex"]\n', []),
+        ("setup.py", "from setuptools import setup\nsetup(install_requires=['torch', 'nltk==3.9.2'])\n", []),
+        ("text/requirements.txt", "nltk>=3.9.1\nnltk\n", []),
+        # Older releases admitted, or nothing said: reported as before.
+        ("requirements.txt", "nltk>=3.8\n", [8, 9, 10, 11, 12]),
+        ("requirements.txt", "nltk~=3.9\n", [8, 9, 10, 11, 12]),
+        ("requirements.txt", "nltk>=3.9.1\nnltk<3.9 ; python_version < '3.9'\n", [8, 9, 10, 11, 12]),
+        ("requirements.txt", "nltk\n", [8, 9, 10, 11, 12]),
+        ("requirements.txt", "nltk-contrib>=3.9.1\n", [8, 9, 10, 11, 12]),
+        # A sibling project's requirement says nothing of this file's.
+        ("tools/requirements.txt", "nltk>=3.9.1\n", [8, 9, 10, 11, 12]),
+    ],
+)
+def test_nltk_from_the_release_that_refuses_code_is_not_reported(
+    manifest: str, text: str, lines: list[int], repo: GitRepo, run_archbot: RunArchbot
+) -> None:
+    repo.write(manifest, text)
+    repo.commit("requirements")
+    repo.stage("text/split.py", NLTK_NAMES)
+
+    result = run_archbot("review", "--format", "json", "--fail-on", "never")
+
+    found = [f for f in places(json.loads(result.out)) if f["rule"] == "unsafe-model-deserialization"]
+    assert [f["line"] for f in found] == lines
+
+
 AGENT_CONFIG = """chat:
   generator:
     model: acme/vision-chat

@@ -23,7 +23,9 @@ class Deserialiser:
     `default_unsafe`, when the option is left out); "format": when `option` names a pickle
     format, or is left out and the path ends in a pickle extension. `index_scheme`: a relative
     name with no scheme names a resource of the library's data index under that scheme (found in
-    its data path, fetched by its downloader), not a file of the repository."""
+    its data path, fetched by its downloader), not a file of the repository. `safe_since`: the
+    release of its package from which it no longer builds arbitrary objects (a restricted
+    unpickler), as (package, version)."""
 
     qualname: str
     when: When
@@ -36,6 +38,7 @@ class Deserialiser:
     pickle_formats: tuple[str, ...] = ()
     pickle_extensions: tuple[str, ...] = ()
     index_scheme: str = ""
+    safe_since: tuple[str, tuple[int, ...]] | None = None
 
 
 def _always(qualname: str, source: str, *names: str, position: int = 0) -> Deserialiser:
@@ -106,6 +109,9 @@ _DESERIALISERS: tuple[Deserialiser, ...] = (
         # NLTK docs: "The default protocol is "nltk:", which searches for the file in the the NLTK
         # data package."
         index_scheme="nltk",
+        # CVE-2024-39705 (nltk#3276): data.load unpickles through a restricted unpickler that
+        # refuses classes and functions; "NLTK 3.9.1 is no longer vulnerable".
+        safe_since=("nltk", (3, 9, 1)),
     ),
 )
 

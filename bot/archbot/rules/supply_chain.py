@@ -64,6 +64,32 @@ def _torch_floor(src: SourceFile) -> str | None:
     return "new" if any(_NEW_TORCH.search(text) for text in texts) else None
 
 
+_SPECIFIER = re.compile(r"(<=|>=|==|~=|<|>)\s*(\d+(?:\.\d+)*)")
+
+
+def _requires_at_least(src: SourceFile, package: str, version: tuple[int, ...]) -> bool:
+    """A requirement that governs the file admits `package` only from `version` on (`nltk>=3.9.1`,
+    `nltk==3.9.2`), and none pins or caps it below (`nltk==3.8.1`, `nltk<3.9`). A bare mention
+    (`nltk`) is neutral: the install satisfies the other requirement."""
+    mention = re.compile(
+        rf"(?:^|[\[,])\s*[\"']?{re.escape(package)}\s*(?:\[[^\]]*\])?\s*([<>=~][^;\"'\n]*)?(?=[;\"',\s]|$)",
+        re.M | re.I,
+    )
+    floors: list[bool] = []
+    for path in _governing_manifests(src.repo.files, src.path):
+        for found in mention.finditer(src.repo.text(path) or ""):
+            specifiers = [
+                (operator, tuple(int(part) for part in number.split(".")))
+                for operator, number in _SPECIFIER.findall(found.group(1) or "")
+            ]
+            if any(operator in ("<", "<=") and bound <= version for operator, bound in specifiers):
+                return False
+            lower = [bound for operator, bound in specifiers if operator in (">=", "==", "~=", ">")]
+            if lower:
+                floors.append(max(lower) >= version)
+    return bool(floors) and all(floors)
+
+
 def _governing_manifests(files: Iterable[str], path: str) -> list[str]:
     """The dependency manifests in the directories that hold `path`, from its own up to the root:
     `requirements*.txt` (or a `requirements/` directory's `.txt` files), `pyproject.toml`,
@@ -434,7 +460,10 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
     `torch.save`-d before `torch.load`), directly or
     to a temporary file it moves onto that path (FILE_MOVES: `os.replace(tmp.name, path)`);
     nor bytes it stores pickled under the name or key it reads (a memo: `cache[key] =
-    pickle.dumps(result)` ... `pickle.loads(cache[key])`).
+    pickle.dumps(result)` ... `pickle.loads(cache[key])`); nor a loader whose package, from a
+    release on, unpickles through a restricted unpickler that refuses code (the loaders table's
+    `safe_since`: `nltk.data.load` from nltk 3.9.1), where the requirements of the directories
+    holding the file admit only that release or later (`nltk>=3.9.1`).
     A web handler that picks a codec from a table by request data (`CODECS[request.headers[
     "Content-Type"]]`, a query parameter; the request objects of repo/web.py), itself or through a
     project function it hands the data to that returns the pick (`codec_for(content_type)`), where
@@ -528,6 +557,8 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
         if _written_here(src, entry, path_arg, scope):
             continue
         if _behind_opt_in(src.nodes, call) or _between_ranks(src, call):
+            continue
+        if entry.safe_since is not None and _requires_at_least(src, *entry.safe_since):
             continue
         if _downloaded(src, path_arg, scope):
             yield Hit(line, f"`{name}` of a downloaded file.", Severity.CRITICAL)
