@@ -22,6 +22,10 @@ APP_PYPROJECT = (
     '[project]\nname = "ranker"\nversion = "1.0"\ndependencies = ["numpy>=1.26", "fastapi>=0.110"]\n'
 )
 CLI_PYPROJECT = LIBRARY_PYPROJECT + '\n[project.scripts]\nranker = "ranker.cli:main"\n'
+SETUP_EXCLUDING_TOOLS = (
+    "from setuptools import find_packages, setup\n\n"
+    'setup(name="vidgen", packages=find_packages(exclude=("tools", "scripts", "tests")))\n'
+)
 MODULE = "def score(values):\n    return sum(values)\n"
 MAIN = 'def main():\n    print("ok")\n\n\nif __name__ == "__main__":\n    main()\n'
 FASTAPI_APP = (
@@ -542,6 +546,54 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
     ),
     "script-main-guard": ({"train.py": MAIN}, "train.py", "script", "outside any package"),
     "script-top-tools": ({"tools/release.py": MODULE}, "tools/release.py", "script", "top-level tools/"),
+    # A package the project's packaging leaves out of what it ships is no library code.
+    "script-tools-left-out-of-find-packages": (
+        {
+            "setup.py": SETUP_EXCLUDING_TOOLS,
+            "vidgen/__init__.py": "",
+            "tools/__init__.py": "",
+            "tools/caption/__init__.py": "",
+            "tools/caption/caption_frames.py": MAIN,
+        },
+        "tools/caption/caption_frames.py",
+        "script",
+        "top-level tools/ outside any package (setup.py leaves it out of find_packages)",
+    ),
+    "library-beside-left-out-tools": (
+        {
+            "setup.py": SETUP_EXCLUDING_TOOLS,
+            "vidgen/__init__.py": "",
+            "vidgen/utils/__init__.py": "",
+            "vidgen/utils/ckpt.py": MODULE,
+            "tools/__init__.py": "",
+        },
+        "vidgen/utils/ckpt.py",
+        "library",
+        "in a distributable package: setup.py builds a package",
+    ),
+    "not-library-outside-included-packages": (
+        {
+            "setup.py": "from setuptools import find_packages, setup\n\n"
+            'setup(name="vidgen", packages=find_packages(include=["vidgen", "vidgen.*"]))\n',
+            "vidgen/__init__.py": "",
+            "labs/__init__.py": "",
+            "labs/probe.py": MODULE,
+        },
+        "labs/probe.py",
+        "service",
+        "no distributable package",
+    ),
+    "script-tools-left-out-by-pyproject": (
+        {
+            "pyproject.toml": LIBRARY_PYPROJECT + '\n[tool.setuptools.packages.find]\nexclude = ["tools*"]\n',
+            "ranker/__init__.py": "",
+            "tools/__init__.py": "",
+            "tools/export.py": MAIN,
+        },
+        "tools/export.py",
+        "script",
+        "[tool.setuptools.packages.find] leaves it out",
+    ),
     # A module that reads the command line as it is imported is run, not imported; one that
     # parses arguments inside a function is whatever the rest says.
     "script-arguments-at-module-level": (

@@ -2,7 +2,8 @@
 
 A role comes from the file's path, its content and the repository's own metadata (pyproject.toml,
 setup.py/setup.cfg, package.json, go.mod, Cargo.toml: which directories are distributable packages,
-which modules are entry points), never from a list of known repositories. Config can override it
+which packages their `find_packages(exclude=, include=)` leaves out of what they ship, which modules
+are entry points), never from a list of known repositories. Config can override it
 (`roles: {"tools/**": script}`), and so can the repository's `.gitattributes` (Linguist's
 `linguist-vendored`, `linguist-generated`). Precedence, first match wins: config; `.gitattributes`;
 vendored; generated; docs;
@@ -297,6 +298,7 @@ class Project:
     distributable: str | None = None
     application: str | None = None
     entry_modules: frozenset[str] = frozenset()
+    packages: PackageFind | None = None
 
     @property
     def declares_anything(self) -> bool:
@@ -310,6 +312,29 @@ class Project:
             self.distributable or other.distributable,
             self.application or other.application,
             self.entry_modules | other.entry_modules,
+            self.packages or other.packages,
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class PackageFind:
+    """How a project's packaging finds its packages (setuptools' `find_packages(where=, exclude=,
+    include=)`, `[tool.setuptools.packages.find]`): glob patterns over dotted package names."""
+
+    source: str
+    where: str = ""
+    exclude: tuple[str, ...] = ()
+    include: tuple[str, ...] = ()
+
+    def leaves_out(self, package: str) -> bool:
+        """`package` (dotted, relative to `where`) is not shipped: a pattern excludes it or one of
+        the packages holding it (`exclude=["tools"]` is meant for `tools.caption` too), or
+        `include` names neither it nor them."""
+        held = [".".join(package.split(".")[:depth]) for depth in range(1, package.count(".") + 2)]
+        if any(fnmatch.fnmatchcase(name, pattern) for name in held for pattern in self.exclude):
+            return True
+        return bool(self.include) and not any(
+            fnmatch.fnmatchcase(name, pattern) for name in held for pattern in self.include
         )
 
 
@@ -477,7 +502,8 @@ class Classifier:
             # `create-schema.py` cannot be imported by name: it is only ever run.
             return f"file name {pure.name} is no module name"
         if len(parts) > 1 and parts[0] in _TOP_SCRIPT_DIRS and not self._in_package(path):
-            return f"top-level {parts[0]}/ outside any package"
+            left_out = self._left_out(path)
+            return f"top-level {parts[0]}/ outside any package" + (f" ({left_out})" if left_out else "")
         scripts = self._named_tree(path, _SCRIPT_WORDS)
         if scripts is not None:
             return f"path {scripts}/ (a tree of scripts outside any package)"
@@ -563,16 +589,31 @@ class Classifier:
         return f"file name {pure.name} ({found[0]}), outside any package" if found else None
 
     def _in_package(self, path: str) -> bool:
+        """In a Python package that its project ships (not one its packaging leaves out)."""
         directory = path.rsplit("/", 1)[0] if "/" in path else ""
-        return bool(directory) and f"{directory}/__init__.py" in self._files
+        return bool(directory) and f"{directory}/__init__.py" in self._files and not self._left_out(path)
 
     def _under_package(self, path: str) -> bool:
         """In a package, or in a directory without `__init__.py` beneath one: a namespace
         sub-package (PEP 420) the package ships with it (`evals/elsuite/task/`)."""
         parts = PurePosixPath(path).parts[:-1]
-        return any(
+        return not self._left_out(path) and any(
             f"{'/'.join(parts[:depth])}/__init__.py" in self._files for depth in range(1, len(parts) + 1)
         )
+
+    def _left_out(self, path: str) -> str | None:
+        """Why the packaging of the project holding `path` leaves its directory out of the packages
+        it ships (`find_packages(exclude=["tools", "scripts"])`), or None."""
+        project = self._project_of(path)
+        if project is None or project.packages is None:
+            return None
+        find = project.packages
+        root = "/".join(part for part in (project.directory, find.where) if part)
+        directory = path.rsplit("/", 1)[0] if "/" in path else ""
+        if root and not directory.startswith(f"{root}/") and directory != root:
+            return None
+        package = directory[len(root) :].strip("/").replace("/", ".")
+        return find.source if package and find.leaves_out(package) else None
 
     def _by_project(self, path: str) -> FileRole | None:
         """A file of a distributable package is library code, even when the package depends on a
@@ -640,7 +681,8 @@ def _project(directory: str, name: str, path: str, text: str) -> Project:
         entries = frozenset(_ENTRY_POINT.findall(text)) if "console_scripts" in text else frozenset()
         framework = _app_framework(_REQUIREMENT_NAME.findall(text))
         application = f"{path} requires {framework}" if framework else None
-        return Project(directory, f"{path} builds a package", application, entries)
+        packages = _setup_py_find(path, text) if name == "setup.py" else None
+        return Project(directory, f"{path} builds a package", application, entries, packages)
     if name == "package.json":
         private = re.search(r'"private"\s*:\s*true', text) is not None
         exported = re.search(r'"(main|exports|module|types)"\s*:', text) is not None
@@ -904,7 +946,52 @@ def _pyproject(directory: str, path: str, text: str) -> Project:
         project.get("name") and setuptools.get("packages")
     ):
         distributable = f"{path} declares packages"
-    return Project(directory, distributable, application, frozenset(entries))
+    find = _table(_table(setuptools, "packages"), "find")
+    where = find.get("where")
+    packages = PackageFind(
+        f"{path} [tool.setuptools.packages.find] leaves it out",
+        str(where[0]) if isinstance(where, list) and len(where) == 1 else "",
+        _strings(find.get("exclude")),
+        _strings(find.get("include")),
+    )
+    shaped = packages.exclude or packages.include
+    return Project(directory, distributable, application, frozenset(entries), packages if shaped else None)
+
+
+def _strings(value: object) -> tuple[str, ...]:
+    return tuple(str(item) for item in value) if isinstance(value, list) else ()
+
+
+_FIND_CALLS = frozenset(["find_packages", "find_namespace_packages"])
+
+
+def _setup_py_find(path: str, text: str) -> PackageFind | None:
+    """The `exclude`/`include` patterns (literal lists or tuples) and `where` of the
+    `find_packages(...)` call of a setup.py; None when it has none or does not parse."""
+    tree = _syntax(text)
+    if tree is None:
+        return None
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if called not in _FIND_CALLS:
+            continue
+        given = dict(zip(("where", "exclude", "include"), node.args, strict=False))
+        given.update({keyword.arg: keyword.value for keyword in node.keywords if keyword.arg})
+        exclude, include = _literal_strings(given.get("exclude")), _literal_strings(given.get("include"))
+        where = given.get("where")
+        root = where.value if isinstance(where, ast.Constant) and isinstance(where.value, str) else ""
+        if exclude or include:
+            return PackageFind(f"{path} leaves it out of find_packages", root.strip("./"), exclude, include)
+    return None
+
+
+def _literal_strings(node: ast.expr | None) -> tuple[str, ...]:
+    if not isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        return ()
+    return tuple(e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str))
 
 
 def _table(table: Mapping[str, object], key: str) -> dict[str, object]:
