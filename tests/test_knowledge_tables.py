@@ -434,6 +434,27 @@ def test_a_downloader_fetches_and_does_not_unpickle(qualname: str) -> None:
     assert "." in qualname and loaders.deserialiser(qualname) is None
 
 
+def test_worker_process_starters_are_pinned() -> None:
+    # Each starts processes of this program on this machine (a pool, a child, torch's spawn).
+    assert sorted(loaders.WORKER_PROCESSES) == [
+        "concurrent.futures.ProcessPoolExecutor",
+        "multiprocessing.Pool",
+        "multiprocessing.Process",
+        "multiprocessing.get_context",
+        "multiprocessing.pool.Pool",
+        "torch.multiprocessing.Pool",
+        "torch.multiprocessing.Process",
+        "torch.multiprocessing.spawn",
+    ]
+    assert sorted(loaders.PICKLE_DUMPS) == [
+        "_pickle.dumps",
+        "cPickle.dumps",
+        "cloudpickle.dumps",
+        "dill.dumps",
+        "pickle.dumps",
+    ]
+
+
 def test_every_file_move_is_pinned() -> None:
     assert sorted(loaders.FILE_MOVES) == ["os.rename", "os.replace", "shutil.move"]
     assert {"rename", "replace"} == loaders.PATH_MOVES

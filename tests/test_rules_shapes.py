@@ -709,6 +709,26 @@ def test_an_old_torch_makes_the_modules_own_format_a_risk(repo: GitRepo, run_arc
     assert {severity for *_, severity in only("unsafe-model-deserialization", found)} == {"high"}
 
 
+def test_bytes_a_module_pickles_for_its_worker_processes_are_its_own(
+    repo: GitRepo, run_archbot: RunArchbot
+) -> None:
+    # A worker unpickling the function its pool was handed (`dill.dumps` in the parent, a process
+    # pool started in the module) loads the program's own bytes (10). Reported: bytes read from a
+    # socket in that module (22), and a store that pickles and unpickles values but starts no
+    # workers (the bytes come back from wherever it keeps them: 12).
+    files = {
+        "app/ranker.py": "ranker.py",
+        "parallel/workers.py": "worker_payloads.py",
+        "cache/store.py": "pickled_store.py",
+    }
+    found = review(repo, run_archbot, files)
+
+    assert only("unsafe-model-deserialization", found) == [
+        ("cache/store.py", 12, "unsafe-model-deserialization", "high"),
+        ("parallel/workers.py", 22, "unsafe-model-deserialization", "high"),
+    ]
+
+
 def test_bytes_unpickled_are_said_to_be_data(repo: GitRepo, run_archbot: RunArchbot) -> None:
     repo.stage(
         "features/entries.py",

@@ -290,6 +290,24 @@ JOB_TRANSPORTS = frozenset(
 )
 
 
+# Calls that start worker processes of this machine's program (a process pool, a child process):
+# bytes a module pickles and hands to them are the program's own, passed between its processes.
+WORKER_PROCESSES = frozenset(
+    [
+        "multiprocessing.Pool",
+        "multiprocessing.Process",
+        "multiprocessing.get_context",
+        "multiprocessing.pool.Pool",
+        "concurrent.futures.ProcessPoolExecutor",
+        "torch.multiprocessing.spawn",
+        "torch.multiprocessing.Process",
+        "torch.multiprocessing.Pool",
+    ]
+)
+# Functions that pickle to bytes, for the pickle family's `loads`.
+PICKLE_DUMPS = frozenset(f"{module}.dumps" for module in _PICKLE_FAMILY)
+
+
 def deserialiser(qualname: str | None) -> Deserialiser | None:
     if qualname is None or qualname in NOT_DESERIALISERS:
         return None

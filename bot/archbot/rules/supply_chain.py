@@ -454,7 +454,9 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
     the fix asks for; nor a `torch.load` given the project's own `pickle_module=` (an allow-listed
     unpickler, not pickle, dill or cloudpickle); nor one in a function that exchanges bytes
     between the processes of its job (a torch.distributed collective of the loaders table's
-    JOB_TRANSPORTS): the job's own data; nor a file the same function writes itself, at the path
+    JOB_TRANSPORTS): the job's own data; nor a `loads` of a parameter in a module that pickles to
+    bytes itself and starts worker processes (WORKER_PROCESSES: a function `dill.dumps`-ed for a
+    process pool and loaded in the worker); nor a file the same function writes itself, at the path
     it reads, with a writer of that format (the loaders table's SERIALISERS: a cache `pickle.dump`-ed
     and read back, an index `np.save`-d before `np.load(..., allow_pickle=True)`, features
     `torch.save`-d before `torch.load`), directly or
@@ -558,6 +560,8 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
             continue
         if _behind_opt_in(src.nodes, call) or _between_ranks(src, call):
             continue
+        if _handed_to_workers(src, call, path_arg):
+            continue
         if entry.safe_since is not None and _requires_at_least(src, *entry.safe_since):
             continue
         if _downloaded(src, path_arg, scope):
@@ -621,6 +625,19 @@ def _between_ranks(src: PythonFile, call: ast.Call) -> bool:
         isinstance(node, ast.Call) and src.names.call_name(node) in loaders.JOB_TRANSPORTS
         for node in ast.walk(function)
     )
+
+
+def _handed_to_workers(src: PythonFile, call: ast.Call, data: ast.expr | None) -> bool:
+    """`pickle.loads(payload)` of a parameter, in a module that pickles to bytes itself and starts
+    worker processes (loaders.WORKER_PROCESSES): a function or task the program hands its own
+    workers (`dill.dumps(fn)` in the parent, `dill.loads(payload)` in the worker)."""
+    function = src.nodes.function(call)
+    if function is None or not isinstance(data, ast.Name) or data.id not in parameter_names(function):
+        return False
+    if not (src.names.call_name(call) or "").endswith(".loads"):
+        return False
+    called = {src.names.call_name(node) for node in src.nodes.calls}
+    return bool(called & loaders.PICKLE_DUMPS) and bool(called & loaders.WORKER_PROCESSES)
 
 
 def _aliased_torch_load(src: PythonFile) -> Iterator[Hit]:
