@@ -153,6 +153,12 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "example",
         "(example), outside any package",
     ),
+    "example-numbered-demo": (
+        {"web_demo2.py": FASTAPI_APP},
+        "web_demo2.py",
+        "example",
+        "file name web_demo2.py (demo), outside any package",
+    ),
     "library-demo-mode-in-a-package": (
         {"pyproject.toml": LIBRARY_PYPROJECT, "ranker/__init__.py": "", "ranker/demo_mode.py": MODULE},
         "ranker/demo_mode.py",

@@ -123,7 +123,8 @@ _EXAMPLE_DIRS = frozenset(
 _EXAMPLE_WORDS = frozenset(("examples", "tutorials", "cookbook", "cookbooks", "demos", "quickstarts"))
 # Words that make a module's file name, outside any package, an example program (`chat_demo.py`).
 _EXAMPLE_NAME_WORDS = frozenset(("demo", "example", "tutorial"))
-_NAME_WORD = re.compile(r"[_\-.]+")
+# Words of a file name: separators and numbers split them (`web_demo2.py` is a second demo).
+_NAME_WORD = re.compile(r"[_\-.\d]+")
 # Likewise a tree of scripts (`data_processing_scripts/`, `eval-scripts/`).
 _SCRIPT_WORDS = frozenset(("scripts",))
 # Project scaffolds a CLI copies out (`init`, `create`): their code is sample code for users to
