@@ -450,7 +450,9 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
     that holds ML/LLM code (the module that saves and loads a model often imports no ML package),
     and a pickle round trip of the process's own bytes is not reported, nor a pickle load that runs
     only after its caller opted in (inside `if allow_pickle:`, or after `if not allow_pickle: raise`
-    in the same block; the flag's name says allow, trust or unsafe): that is the informed choice
+    in the same block, or after a setting compared with its yes that raises otherwise: `if
+    options.get("trust_insecure_model_files", "false") != "true": raise`; the flag's name says
+    allow, trust or unsafe): that is the informed choice
     the fix asks for; nor a `torch.load` given the project's own `pickle_module=` (an allow-listed
     unpickler, not pickle, dill or cloudpickle); nor one in a function that exchanges bytes
     between the processes of its job (a torch.distributed collective of the loaders table's
@@ -584,13 +586,38 @@ def _opt_in_flag(test: ast.expr) -> bool:
     return any(word in ast.unparse(test).lower() for word in _OPT_IN_WORDS)
 
 
+# How a flag read from configuration says yes, and no.
+_YES = frozenset(["true", "1", "yes", "on"])
+_NO = frozenset(["false", "0", "no", "off", ""])
+
+
+def _unset(test: ast.expr) -> ast.expr | None:
+    """The flag `test` holds when it is not set: `not allow_pickle`; a setting compared with its
+    yes or no (`options.get("trust_insecure_model_files", "false").lower() != "true"`,
+    `allow == False`, `flag is not True`); None for any other test."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return test.operand
+    if not (
+        isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.comparators[0], ast.Constant)
+    ):
+        return None
+    operator, value = test.ops[0], test.comparators[0].value
+    said = str(value).lower() if isinstance(value, (str, bool, int)) else None
+    if isinstance(operator, (ast.NotEq, ast.IsNot)) and said in _YES:
+        return test.left
+    if isinstance(operator, (ast.Eq, ast.Is)) and said in _NO:
+        return test.left
+    return None
+
+
 def _refuses_unless_opted_in(statement: ast.stmt) -> bool:
-    """`if not allow_pickle: raise ...`."""
+    """`if not allow_pickle: raise ...`, or the same of a setting compared with its yes
+    (`if options.get("trust_insecure_model_files", "false").lower() != "true": raise ...`)."""
+    flag = _unset(statement.test) if isinstance(statement, ast.If) else None
     return (
         isinstance(statement, ast.If)
-        and isinstance(statement.test, ast.UnaryOp)
-        and isinstance(statement.test.op, ast.Not)
-        and _opt_in_flag(statement.test.operand)
+        and flag is not None
+        and _opt_in_flag(flag)
         and any(isinstance(inner, ast.Raise) for inner in statement.body)
     )
 
@@ -602,7 +629,7 @@ def _behind_opt_in(tree: Tree, call: ast.Call) -> bool:
     for ancestor in tree.ancestors(call):
         if (
             isinstance(ancestor, ast.If)
-            and not isinstance(ancestor.test, ast.UnaryOp)
+            and _unset(ancestor.test) is None
             and any(statement is child for statement in ancestor.body)
             and _opt_in_flag(ancestor.test)
         ):
