@@ -151,8 +151,11 @@ EXPECTED: dict[str, Expected] = {
     # that decode greedily or whose task is not named (evals/speech_eval.py:8 and 13), sampling
     # options or a payload built with a `**` splat of the caller's (evals/codegen_eval.py:30,
     # evals/gpqa_eval.py:85), a training loop's data order under a directory named for training
-    # and evaluation (pipeline/train_eval/order.py:8).
+    # and evaluation (pipeline/train_eval/order.py:8), a task helper's `random.choice` in a
+    # package whose evaluator seeds `random` (eval_harness/tasks/mcq_utils.py:9).
     "eval-no-seed": [
+        ("benchmark_suite/sampling.py", 7, "low"),  # its package reseeds from the clock only
+        ("eval_harness/tasks/mcq_utils.py", 14, "low"),  # a dataset's shuffle: not the global RNG
         ("evals/gpqa_eval.py", 19, "low"),  # dataset.shuffle()
         ("evals/gpqa_eval.py", 26, "low"),  # random.shuffle(choices)
         ("evals/gpqa_eval.py", 28, "low"),  # np.random.permutation

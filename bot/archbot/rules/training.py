@@ -143,6 +143,37 @@ def _seeded_in_local_modules(src: PythonFile) -> bool:
     )
 
 
+# The global RNGs a framework's run seeds for every module of its package: `random.seed(0)` covers
+# `random.choice(...)` in a task's helper that the framework calls (the seed has a value; a bare
+# `random.seed()` reseeds from the clock).
+_PACKAGE_SEED_TEXT = re.compile(r"\b(?:random|np\.random|numpy\.random)\.seed\(\s*[^)\s]")
+# Draws from the global RNGs those seeds cover (as `_unseeded_sampling` names them).
+_GLOBAL_DRAWS = ("`random.", "`numpy.random.")
+# At most this many modules of the package are read for it, shallowest first (a framework seeds in
+# its evaluator or its entry point, near the package's root).
+_PACKAGE_SEED_SEARCH_LIMIT = 300
+
+
+def _seeded_by_package(src: PythonFile) -> bool:
+    """Another module of the file's top-level package seeds the global RNG with a value: a
+    framework that seeds its runs (`random.seed(random_seed)` in its evaluator) before it calls
+    its tasks' helpers. Only modules of a package (a directory with `__init__.py`) are read."""
+    parts = PurePosixPath(src.path).parts[:-1]
+    files = set(src.repo.files)
+    held = ["/".join(parts[: depth + 1]) for depth in range(len(parts))]
+    root = next((directory for directory in held if f"{directory}/__init__.py" in files), None)
+    if root is None:
+        return False
+    modules = sorted(
+        (path for path in files if path.startswith(f"{root}/") and path.endswith(".py") and path != src.path),
+        key=lambda path: (path.count("/"), path),
+    )
+    return any(
+        (text := src.repo.text(path)) is not None and _PACKAGE_SEED_TEXT.search(text) is not None
+        for path in modules[:_PACKAGE_SEED_SEARCH_LIMIT]
+    )
+
+
 def _seeded(src: PythonFile) -> bool:
     return any(_seeding_call(src.names, call) for call in src.nodes.calls) or _seeded_in_local_modules(src)
 
@@ -684,7 +715,10 @@ def eval_no_seed(src: PythonFile) -> Iterator[Hit]:
     examples or answer choices sampled or shuffled with no seed (`random.shuffle`,
     `random.sample`, `np.random.permutation`, `dataset.shuffle()`) in a module that seeds no RNG
     (here, in the local modules it imports, or in a project function the entry point or the
-    sampling function calls, two project calls deep: `start_run()` calling `random.seed`);
+    sampling function calls, two project calls deep: `start_run()` calling `random.seed`; for a
+    draw from the global `random` or `numpy.random`, also in another module of its top-level
+    package, as a framework's evaluator seeds `random.seed(random_seed)` before it runs its
+    tasks' helpers);
     or an LLM generation request — SDK call or raw POST to an LLM endpoint — that sets neither
     `seed` nor `temperature` (a transformers pipeline only when built for a task that samples,
     text generation: a speech recognition pipeline decodes greedily, and one whose task is not
@@ -712,6 +746,7 @@ def eval_no_seed(src: PythonFile) -> Iterator[Hit]:
     if not _evaluation_path(src.path):
         return
     seeded: bool | None = None
+    package_seeded: bool | None = None
     saves_a_dataset = _saves_a_dataset(src)
     for call in src.changed_calls():
         line = src.changed_line(call)
@@ -721,8 +756,11 @@ def eval_no_seed(src: PythonFile) -> Iterator[Hit]:
         if sampler is not None and line is not None:
             if seeded is None:
                 seeded = _seeds_globally(src) or _seeded_behind(src.names, _entry_calls(src, [call]))
-            if not seeded:
-                yield Hit(line, f"{sampler} with no seed: every evaluation run sees different data.")
+            if not seeded and sampler.startswith(_GLOBAL_DRAWS) and package_seeded is None:
+                package_seeded = _seeded_by_package(src)
+            if seeded or (sampler.startswith(_GLOBAL_DRAWS) and package_seeded):
+                continue
+            yield Hit(line, f"{sampler} with no seed: every evaluation run sees different data.")
             continue
         target = _unseeded_generation(src, call)
         target_line = src.changed_line(target) if target is not None else None

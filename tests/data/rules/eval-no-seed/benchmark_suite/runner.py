@@ -1,0 +1,5 @@
+import random
+
+
+def reseed():
+    random.seed()
