@@ -732,16 +732,17 @@ def test_bytes_a_module_pickles_for_its_worker_processes_are_its_own(
 def test_a_setting_that_must_say_yes_before_pickles_load_is_an_opt_in(
     repo: GitRepo, run_archbot: RunArchbot
 ) -> None:
-    # A handler that raises unless its setting says yes (`... .lower() != "true"`, `is False`)
+    # A handler that raises unless its setting says yes (`... .lower() != "true"`, `is not True`)
     # loads pickles only where the operator opted in (10, 12, 20). Reported: a load in the body of
-    # the refusal's own test (26: it runs when the setting says no), and one after a check that
-    # only warns (34).
+    # the refusal's own test (26: it runs when the setting says no), one after a check that only
+    # warns (34), and one that raises only when the flag is set to no (41: left unset, it loads).
     files = {"app/ranker.py": "ranker.py", "serving/formats.py": "model_formats.py"}
     found = review(repo, run_archbot, files)
 
     assert only("unsafe-model-deserialization", found) == [
         ("serving/formats.py", 26, "unsafe-model-deserialization", "high"),
         ("serving/formats.py", 34, "unsafe-model-deserialization", "high"),
+        ("serving/formats.py", 41, "unsafe-model-deserialization", "high"),
     ]
 
 

@@ -586,15 +586,15 @@ def _opt_in_flag(test: ast.expr) -> bool:
     return any(word in ast.unparse(test).lower() for word in _OPT_IN_WORDS)
 
 
-# How a flag read from configuration says yes, and no.
+# How a flag read from configuration says yes.
 _YES = frozenset(["true", "1", "yes", "on"])
-_NO = frozenset(["false", "0", "no", "off", ""])
 
 
 def _unset(test: ast.expr) -> ast.expr | None:
     """The flag `test` holds when it is not set: `not allow_pickle`; a setting compared with its
-    yes or no (`options.get("trust_insecure_model_files", "false").lower() != "true"`,
-    `allow == False`, `flag is not True`); None for any other test."""
+    yes (`options.get("trust_insecure_model_files", "false").lower() != "true"`, `flag is not
+    True`); None for any other test. (`flag is False` refuses only a flag set to no: one left
+    unset still loads.)"""
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
         return test.operand
     if not (
@@ -603,11 +603,7 @@ def _unset(test: ast.expr) -> ast.expr | None:
         return None
     operator, value = test.ops[0], test.comparators[0].value
     said = str(value).lower() if isinstance(value, (str, bool, int)) else None
-    if isinstance(operator, (ast.NotEq, ast.IsNot)) and said in _YES:
-        return test.left
-    if isinstance(operator, (ast.Eq, ast.Is)) and said in _NO:
-        return test.left
-    return None
+    return test.left if isinstance(operator, (ast.NotEq, ast.IsNot)) and said in _YES else None
 
 
 def _refuses_unless_opted_in(statement: ast.stmt) -> bool:
