@@ -155,6 +155,7 @@ EXPECTED: dict[str, Expected] = {
     # package whose evaluator seeds `random` (eval_harness/tasks/mcq_utils.py:9).
     "eval-no-seed": [
         ("benchmark_suite/sampling.py", 7, "low"),  # its package reseeds from the clock only
+        ("eval_harness/quick_check.py", 8, "low"),  # a program of its own: no evaluator runs it
         ("eval_harness/tasks/mcq_utils.py", 14, "low"),  # a dataset's shuffle: not the global RNG
         ("evals/gpqa_eval.py", 19, "low"),  # dataset.shuffle()
         ("evals/gpqa_eval.py", 26, "low"),  # random.shuffle(choices)

@@ -25,6 +25,7 @@ from archbot.rules.pyast import (
     is_false,
     is_none,
     is_route_handler,
+    is_script,
     is_serving_module,
     is_test_module,
     is_true,
@@ -716,9 +717,9 @@ def eval_no_seed(src: PythonFile) -> Iterator[Hit]:
     `random.sample`, `np.random.permutation`, `dataset.shuffle()`) in a module that seeds no RNG
     (here, in the local modules it imports, or in a project function the entry point or the
     sampling function calls, two project calls deep: `start_run()` calling `random.seed`; for a
-    draw from the global `random` or `numpy.random`, also in another module of its top-level
-    package, as a framework's evaluator seeds `random.seed(random_seed)` before it runs its
-    tasks' helpers);
+    draw from the global `random` or `numpy.random` in a module that is no program of its own,
+    also in another module of its top-level package, as a framework's evaluator seeds
+    `random.seed(random_seed)` before it runs its tasks' helpers);
     or an LLM generation request — SDK call or raw POST to an LLM endpoint — that sets neither
     `seed` nor `temperature` (a transformers pipeline only when built for a task that samples,
     text generation: a speech recognition pipeline decodes greedily, and one whose task is not
@@ -757,7 +758,8 @@ def eval_no_seed(src: PythonFile) -> Iterator[Hit]:
             if seeded is None:
                 seeded = _seeds_globally(src) or _seeded_behind(src.names, _entry_calls(src, [call]))
             if not seeded and sampler.startswith(_GLOBAL_DRAWS) and package_seeded is None:
-                package_seeded = _seeded_by_package(src)
+                # A program run on its own (its `__main__` guard) starts no framework's run.
+                package_seeded = not is_script(src) and _seeded_by_package(src)
             if seeded or (sampler.startswith(_GLOBAL_DRAWS) and package_seeded):
                 continue
             yield Hit(line, f"{sampler} with no seed: every evaluation run sees different data.")
