@@ -75,7 +75,7 @@ def _requires_at_least(src: SourceFile, package: str, version: tuple[int, ...]) 
         rf"(?:^|[\[,])\s*[\"']?{re.escape(package)}\s*(?:\[[^\]]*\])?\s*([<>=~][^;\"'\n]*)?(?=[;\"',\s]|$)",
         re.M | re.I,
     )
-    floors: list[bool] = []
+    from_version: list[bool] = []
     for path in _governing_manifests(src.repo.files, src.path):
         for found in mention.finditer(src.repo.text(path) or ""):
             specifiers = [
@@ -86,8 +86,8 @@ def _requires_at_least(src: SourceFile, package: str, version: tuple[int, ...]) 
                 return False
             lower = [bound for operator, bound in specifiers if operator in (">=", "==", "~=", ">")]
             if lower:
-                floors.append(max(lower) >= version)
-    return bool(floors) and all(floors)
+                from_version.append(max(lower) >= version)
+    return bool(from_version) and all(from_version)
 
 
 def _governing_manifests(files: Iterable[str], path: str) -> list[str]:
@@ -294,10 +294,12 @@ def _file_name(src: PythonFile, path: ast.expr) -> str | None:
     """The last component of a path as code (`os.path.join(d, f"rng_{rank}.pt")`: `f"rng_{rank}.pt"`;
     `root / "x.pt"`: `x.pt`; `self.persist_path`), or None for a bare name: a local of its own
     function, which names nothing another function can share."""
-    if isinstance(path, ast.Call) and path.args and src.names.call_name(path) == "os.path.join":
+    joined = isinstance(path, ast.Call) and (
+        src.names.call_name(path) == "os.path.join"
+        or (isinstance(path.func, ast.Attribute) and path.func.attr == "joinpath")
+    )
+    if isinstance(path, ast.Call) and joined and path.args:
         path = path.args[-1]
-    elif isinstance(path, ast.Call) and path.args and isinstance(path.func, ast.Attribute):
-        path = path.args[-1] if path.func.attr == "joinpath" else path
     elif isinstance(path, ast.BinOp) and isinstance(path.op, (ast.Div, ast.Add)):
         path = path.right
     if isinstance(path, ast.Name):
@@ -452,17 +454,17 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
     only after its caller opted in (inside `if allow_pickle:`, or after `if not allow_pickle: raise`
     in the same block, or after a setting compared with its yes that raises otherwise: `if
     options.get("trust_insecure_model_files", "false") != "true": raise`; the flag's name says
-    allow, trust or unsafe): that is the informed choice
-    the fix asks for; nor a `torch.load` given the project's own `pickle_module=` (an allow-listed
-    unpickler, not pickle, dill or cloudpickle); nor one in a function that exchanges bytes
-    between the processes of its job (a torch.distributed collective of the loaders table's
-    JOB_TRANSPORTS): the job's own data; nor a `loads` of a parameter in a module that pickles to
-    bytes itself and starts worker processes (WORKER_PROCESSES: a function `dill.dumps`-ed for a
-    process pool and loaded in the worker); nor a file the same function writes itself, at the path
-    it reads, with a writer of that format (the loaders table's SERIALISERS: a cache `pickle.dump`-ed
-    and read back, an index `np.save`-d before `np.load(..., allow_pickle=True)`, features
-    `torch.save`-d before `torch.load`), directly or
-    to a temporary file it moves onto that path (FILE_MOVES: `os.replace(tmp.name, path)`);
+    allow, trust or unsafe): that is the informed choice the fix asks for; nor a `torch.load`
+    given the project's own `pickle_module=` (an allow-listed unpickler, not pickle, dill or
+    cloudpickle); nor one in a function that exchanges bytes between the processes of its job (a
+    torch.distributed collective of the loaders table's JOB_TRANSPORTS): the job's own data; nor
+    a `loads` of a parameter in a module that pickles to bytes itself and starts worker processes
+    (WORKER_PROCESSES: a function `dill.dumps`-ed for a process pool and loaded in the worker);
+    nor a file the same function writes itself, at the path it reads, with a writer of that
+    format (the loaders table's SERIALISERS: a cache `pickle.dump`-ed and read back, an index
+    `np.save`-d before `np.load(..., allow_pickle=True)`, features `torch.save`-d before
+    `torch.load`), directly or to a temporary file it moves onto that path (FILE_MOVES:
+    `os.replace(tmp.name, path)`);
     nor bytes it stores pickled under the name or key it reads (a memo: `cache[key] =
     pickle.dumps(result)` ... `pickle.loads(cache[key])`); nor a loader whose package, from a
     release on, unpickles through a restricted unpickler that refuses code (the loaders table's
@@ -483,10 +485,10 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
     project function that calls one and returns what it fetched: `download_cached_file(url)`) is
     high without `weights_only` and critical with `weights_only=False`. Of a file the code did not
     download, an explicit `weights_only=False` is the author's choice for the project's own
-    checkpoints: not reported. A `torch.load` that leaves
-    `weights_only` to torch's default (True since 2.6) is said low, unless the requirements of the
-    directories holding the file (its own up to the root's; not a sibling project's) pin an older
-    torch (high) or require 2.6 or later (not reported: the default is the safe load). Said low,
+    checkpoints: not reported. A `torch.load` that leaves `weights_only` to torch's default (True
+    since 2.6) is said low, unless the requirements of the directories holding the file (its own
+    up to the root's; not a sibling project's) pin an older torch (high) or require 2.6 or later
+    (not reported: the default is the safe load). Said low,
     it is not reported either when some function of the module `torch.save`s a file of the name it
     reads (a store persisting itself, a checkpoint's RNG states): the module's own format, read
     back where torch is likely to load it safely.
