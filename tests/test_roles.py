@@ -816,6 +816,19 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "a repository this change imports: 100 files added with their own LICENSE and packaging at "
         "ext/retriever/",
     ),
+    "vendored-codebase-whose-packaging-declares-its-license": (
+        {
+            "video/sft/pyproject.toml": LIBRARY_PYPROJECT.replace(
+                'version = "1.0"', 'version = "1.0"\nlicense = {text = "Apache License 2.0"}'
+            ),
+            "video/sft/tuner/__init__.py": "",
+            **{f"video/sft/tuner/stage{i}.py": MODULE for i in range(99)},
+        },
+        "video/sft/tuner/stage0.py",
+        "vendored",
+        "a repository this change imports: 101 files added with their own license in pyproject.toml "
+        "and packaging at video/sft/",
+    ),
     "vendored-repository-with-its-code-of-conduct": (
         {
             "research/DPR/LICENSE": "MIT License\n",

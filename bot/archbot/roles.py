@@ -19,7 +19,7 @@ import fnmatch
 import functools
 import re
 import sys
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from pathlib import PurePosixPath
 from typing import Protocol
 
@@ -248,13 +248,19 @@ _CODE_OF_CONDUCT = re.compile(r"CODE[-_]OF[-_]CONDUCT(?:\.\w+)?", re.I)
 _EGG_INFO = re.compile(r"[^/]+\.egg-info/[^/]+")
 
 
-def imported_trees(added: Iterable[str]) -> dict[str, str]:
+# A license declared in the packaging itself: pyproject's `license = ...` (its `[project]` table),
+# setup.cfg's `license = ...`, setup.py's `license="..."`.
+_PACKAGING_LICENSE = re.compile(r"""^\s*license\s*=|\blicense\s*=\s*["']""", re.M)
+
+
+def imported_trees(added: Iterable[str], text: Callable[[str], str | None]) -> dict[str, str]:
     """The directories where a change adds another repository whole (a git subtree, a copied
     project), each with the sign of it: it adds their own `.github/`, which GitHub reads only at a
     repository's root, or a whole codebase with its own license and packaging at its root. The
     import is another project's code, not the author's; later edits there are reviewed as usual.
-    A directory with its own license and packaging is such a copy when it also brings a code of
-    conduct or an installed checkout's `*.egg-info/`, or when it adds a whole codebase."""
+    A directory with its own license (a license file, or one its packaging declares: `text` reads
+    an added file) and packaging is such a copy when it also brings a code of conduct or an
+    installed checkout's `*.egg-info/`, or when it adds a whole codebase."""
     paths = list(added)
     trees = {path.split("/.github/", 1)[0]: "its own .github/ added" for path in paths if "/.github/" in path}
     names: dict[str, set[str]] = {}
@@ -266,6 +272,15 @@ def imported_trees(added: Iterable[str]) -> dict[str, str]:
         if directory in trees or not held & _PACKAGING_FILES:
             continue
         license_file = next((name for name in sorted(held) if _LICENSE_FILE.fullmatch(name)), None)
+        if license_file is None:
+            license_file = next(
+                (
+                    f"license in {name}"
+                    for name in sorted(held & _PACKAGING_FILES)
+                    if _PACKAGING_LICENSE.search(text(f"{directory}/{name}") or "")
+                ),
+                None,
+            )
         if license_file is None:
             continue
         below = [path[len(directory) + 1 :] for path in paths if path.startswith(f"{directory}/")]
