@@ -313,6 +313,20 @@ def _entry_point(module: ast.Module) -> bool:
     return False
 
 
+# A function named for checking the code rather than running it: a self-test a kernel module runs
+# under its `__main__` guard (`test_backward_correctness`), a benchmark.
+_CHECK_NAME = re.compile(r"^(?:test|bench|benchmark)(?:_|$)", re.I)
+
+
+def _in_a_check(tree: Tree, call: ast.Call) -> bool:
+    """The call sits in a function named for a test or a benchmark: its backward pass compares
+    gradients or times a kernel; it trains nothing."""
+    return any(
+        isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and _CHECK_NAME.match(node.name) is not None
+        for node in tree.ancestors(call)
+    )
+
+
 def _training_function(tree: Tree, module: ast.Module, call: ast.Call) -> bool:
     """The call sits in a module-level function named for training (`train`, `train_model`...)
     that builds what it trains. One handed its model (`def train_epoch(model, batches)`) is a step
@@ -445,7 +459,8 @@ def training_no_seed(src: PythonFile) -> Iterator[Hit]:
     trainers, and project classes derived from them, seed from `args.seed`). A call the
     resolver cannot place is not followed. A tokenizer or processor learning its vocabulary
     (`tokenizer.fit(...)`, `Tokenizer.train(files, BpeTrainer(...))`) counts, it draws nothing:
-    not training.
+    not training; nor does a backward pass in a function named for a test or a benchmark
+    (`test_backward_correctness` in a kernel's module, run under its `__main__` guard).
     Also: sklearn `train_test_split`, `KFold(shuffle=True)`, `RandomForest*` and randomized
     searches without `random_state` (unless the module calls `np.random.seed`); and a model with a
     new task head (`AutoModelFor*Classification.from_pretrained(..., num_labels=)`, `...WithValueHead`) in a
@@ -513,7 +528,9 @@ def training_no_seed(src: PythonFile) -> Iterator[Hit]:
     training = [
         call
         for call in changed_calls
-        if _training_call(names, call) and (entry or _training_function(tree, module, call))
+        if _training_call(names, call)
+        and (entry or _training_function(tree, module, call))
+        and not _in_a_check(tree, call)
     ]
     if not training or _seeded(src) or _seeded_behind(names, _entry_calls(src, training)):
         return
