@@ -153,6 +153,23 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "example",
         "(example), outside any package",
     ),
+    "example-demo-tree": (
+        {"composite_demo/client.py": MODULE, "composite_demo/main.py": MODULE},
+        "composite_demo/client.py",
+        "example",
+        "path composite_demo/ (a tree of examples outside any package)",
+    ),
+    "library-demo-tree-in-a-package": (
+        {
+            "pyproject.toml": LIBRARY_PYPROJECT,
+            "ranker/__init__.py": "",
+            "ranker/demo_assets/__init__.py": "",
+            "ranker/demo_assets/loader.py": MODULE,
+        },
+        "ranker/demo_assets/loader.py",
+        "library",
+        "in a distributable package",
+    ),
     "example-numbered-demo": (
         {"web_demo2.py": FASTAPI_APP},
         "web_demo2.py",

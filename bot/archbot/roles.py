@@ -118,9 +118,10 @@ _EXAMPLE_DIRS = frozenset(
         "recipe",
     )
 )
-# Words that make a compound directory name an example tree (`ragas_examples`); not `sample`, `demo`
-# or `notebook`, which name library code as often (`sample_utils`, `demo_mode`, `notebook_client`).
-_EXAMPLE_WORDS = frozenset(("examples", "tutorials", "cookbook", "cookbooks", "demos", "quickstarts"))
+# Words that make a compound directory name, outside any package, an example tree (`ragas_examples`,
+# `composite_demo`, as a module named `chat_demo.py` is one); not `sample` or `notebook`, which name
+# code as often (`sample_utils`, `notebook_client`).
+_EXAMPLE_WORDS = frozenset(("examples", "tutorials", "cookbook", "cookbooks", "demo", "demos", "quickstarts"))
 # Words that make a module's file name, outside any package, an example program (`chat_demo.py`).
 _EXAMPLE_NAME_WORDS = frozenset(("demo", "example", "tutorial"))
 # Words of a file name: separators and numbers split them (`web_demo2.py` is a second demo).
