@@ -122,7 +122,8 @@ EXPECTED: dict[str, Expected] = {
         ("models/churn.py", 16, "low"),  # entry point fits with nothing seeded
         ("models/churn.py", 17, "low"),  # RandomizedSearchCV
         # A kernel module's self-tests and benchmark run backward passes (lines 12, 18): checks,
-        # not training; the probe it fits under the same `__main__` guard trains.
+        # not training; nor does a module's `train(self, mode=True)` override switch anything but
+        # its mode (31). The probe it fits under the same `__main__` guard trains.
         ("models/kernels/rotary_ops.py", 25, "low"),
         # A module-level training function that builds its model; not one handed it (line 13), nor
         # one that only switches its modules' modes (`module.train(flag)`, lines 35-38).

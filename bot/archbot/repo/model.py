@@ -97,6 +97,20 @@ def child_nodes(node: ast.AST) -> list[ast.AST]:
     return found
 
 
+def parameter_default(function: ast.FunctionDef | ast.AsyncFunctionDef, name: str) -> ast.expr | None:
+    """The default value of `function`'s parameter `name` (None when it has none)."""
+    args = function.args
+    positional = [*args.posonlyargs, *args.args]
+    offset = len(positional) - len(args.defaults)
+    for index, arg in enumerate(positional):
+        if arg.arg == name:
+            return args.defaults[index - offset] if index >= offset else None
+    for arg, default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
+        if arg.arg == name:
+            return default
+    return None
+
+
 def shared_folders(path: str, other: str) -> int:
     """How many leading folders two repository paths share."""
     shared = 0
@@ -148,16 +162,7 @@ class Function:
 
     def default(self, name: str) -> ast.expr | None:
         """The default value of parameter `name` (None when it has none)."""
-        args = self.node.args
-        positional = [*args.posonlyargs, *args.args]
-        offset = len(positional) - len(args.defaults)
-        for index, arg in enumerate(positional):
-            if arg.arg == name:
-                return args.defaults[index - offset] if index >= offset else None
-        for arg, default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
-            if arg.arg == name:
-                return default
-        return None
+        return parameter_default(self.node, name)
 
     def annotation(self, name: str) -> ast.expr | None:
         args = self.node.args

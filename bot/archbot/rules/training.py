@@ -10,7 +10,7 @@ from pathlib import PurePosixPath
 
 from archbot.models import Severity
 from archbot.repo import loaders, sdk
-from archbot.repo.model import Class, Function, Symbol, own_nodes
+from archbot.repo.model import Class, Function, Symbol, own_nodes, parameter_default
 from archbot.repo.resolve import Names, Tree, binding_key
 from archbot.rules import Family, Hit
 from archbot.rules.endpoints import LLM_ENDPOINT
@@ -264,7 +264,8 @@ def _training_call(names: Names, call: ast.Call) -> bool:
 def _mode_switch(names: Names, call: ast.Call) -> bool:
     """`module.train(flag)`: PyTorch's `nn.Module.train(mode)` switches dropout and batch norm to
     training behaviour and trains nothing. The call is given one flag: `mode=`, a boolean literal,
-    a test (`not frozen`, `phase == "student"`), or a parameter annotated `bool`."""
+    a test (`not frozen`, `phase == "student"`), or a parameter annotated `bool` or defaulting to
+    a boolean (`def train(self, mode=True): super().train(mode)`, a module's override)."""
     if kwarg(call, "mode") is not None and len(call.keywords) == 1 and not call.args:
         return True
     if len(call.args) != 1 or call.keywords:
@@ -279,9 +280,17 @@ def _mode_switch(names: Names, call: ast.Call) -> bool:
     function = names.tree.function(call)
     if not isinstance(flag, ast.Name) or function is None:
         return False
+    arguments = function.args
     return any(
-        arg.arg == flag.id and isinstance(arg.annotation, ast.Name) and arg.annotation.id == "bool"
-        for arg in (*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs)
+        arg.arg == flag.id
+        and (
+            (isinstance(arg.annotation, ast.Name) and arg.annotation.id == "bool")
+            or (
+                isinstance(default := parameter_default(function, arg.arg), ast.Constant)
+                and isinstance(default.value, bool)
+            )
+        )
+        for arg in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)
     )
 
 

@@ -26,6 +26,12 @@ def fit_probe():
     optimizer.step()
 
 
+class FrozenStem(torch.nn.Module):
+    def train(self, mode=True):
+        super().train(mode)
+        return self
+
+
 if __name__ == "__main__":
     test_backward_correctness()
     benchmark_rotate()
