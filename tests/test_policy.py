@@ -931,10 +931,17 @@ def test_an_untraced_eval_speaks_in_shipped_code_only(repo: GitRepo, run_archbot
         repo.stage(path, UNTRACED_EVAL)
     repo.stage("examples/run.py", EXEC)
 
-    assert found(review(run_archbot)) == [
+    report = review(run_archbot)
+
+    assert found(report) == [
         ("examples/run.py", "llm-output-exec", "critical", [9]),
         ("ranker/rows.py", "llm-output-exec", "low", [7]),
     ]
+    # It says what it knows: the value was not traced, and how to parse a literal without code.
+    assert report["findings"][1]["rationale"].startswith(  # type: ignore[index]
+        "bare `eval` in a module that imports an LLM SDK, of a value not traced to model output or a "
+        "request; to parse a literal, `ast.literal_eval` runs no code."
+    )
 
 
 # A package's labeller waiting out rate limits forever (line 7).

@@ -516,7 +516,8 @@ def llm_output_exec(src: PythonFile) -> Iterator[Hit]:
                 else:
                     yield Hit(
                         line,
-                        f"bare {label} in a module that imports an LLM SDK.",
+                        f"bare {label} in a module that imports an LLM SDK, of a value not traced to "
+                        "model output or a request; to parse a literal, `ast.literal_eval` runs no code.",
                         Severity.LOW,
                         variant="untraced",
                     )
