@@ -757,6 +757,18 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
     "docs-sphinx-conf": ({"docs/conf.py": "project = 'ranker'\n"}, "docs/conf.py", "docs", "path docs/"),
     "docs-mkdocs": ({"mkdocs.yml": "site_name: ranker\n"}, "mkdocs.yml", "docs", "mkdocs.yml"),
     # generated
+    "generated-editor-history": (
+        {"ranker/__init__.py": "", ".history/ranker/score_20231022213139.py": MODULE},
+        ".history/ranker/score_20231022213139.py",
+        "generated",
+        "path .history/ (an editor's local history: copies of files, not code)",
+    ),
+    "generated-notebook-checkpoint": (
+        {"notebooks/.ipynb_checkpoints/explore-checkpoint.ipynb": '{"cells": [], "nbformat": 4}'},
+        "notebooks/.ipynb_checkpoints/explore-checkpoint.ipynb",
+        "generated",
+        "path .ipynb_checkpoints/ (Jupyter's autosaved checkpoints: copies of files, not code)",
+    ),
     "generated-build-output": (
         {
             "setup.py": "from setuptools import setup\nsetup(name='ranker')\n",

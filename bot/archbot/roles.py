@@ -59,6 +59,12 @@ _VENDORED_DIRS = frozenset(
 # package's modules copied for the wheel, committed by mistake; its sources are reviewed where
 # they live.
 _BUILD_OUTPUT = re.compile(r"(?:^|/)build/lib(?:\.[\w.-]+)?/")
+# Copies of source files that tools save on their own: Jupyter's autosave checkpoints, the local
+# history an editor extension keeps (`.history/pkg/module_20231022213139.py`).
+_TOOL_COPIES = {
+    ".ipynb_checkpoints": "Jupyter's autosaved checkpoints",
+    ".history": "an editor's local history",
+}
 _GENERATED_NAME = re.compile(
     r"(_pb2(_grpc)?\.pyi?|\.pb\.go|\.pb\.gw\.go|_grpc\.pb\.go|\.generated\.\w+|_generated\.\w+|\.gen\.\w+|"
     r"\.min\.(js|css))$"
@@ -783,6 +789,9 @@ def _generated(path: str, text: str) -> str | None:
     build = _BUILD_OUTPUT.search(path)
     if build is not None:
         return f"path {build.group(0).strip('/')}/ (a package build's copy of its sources)"
+    copies = next((directory for directory in path.split("/")[:-1] if directory in _TOOL_COPIES), None)
+    if copies is not None:
+        return f"path {copies}/ ({_TOOL_COPIES[copies]}: copies of files, not code)"
     for line in text.split("\n", 8)[:8]:
         comment = line.strip()
         if not comment.startswith(_COMMENT_STARTS):
