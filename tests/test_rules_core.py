@@ -305,6 +305,11 @@ retriever:
   top_k: 4
 """
 UNNAMED_CONFIG = "chat:\n  pipeline_kwargs:\n    trust_remote_code: true\n"
+# The key says which model it names (`embedding_hf_model_name`).
+EMBEDDING_CONFIG = (
+    "huggingface:\n  embedding_hf_model_name: acme/embed-text-v1.5\n  access_token: ${HF_TOKEN:}\n"
+    "  trust_remote_code: true\nvectorstore:\n  database: qdrant\n"
+)
 
 
 @pytest.mark.parametrize(
@@ -313,6 +318,8 @@ UNNAMED_CONFIG = "chat:\n  pipeline_kwargs:\n    trust_remote_code: true\n"
         # A library's configuration naming the model it trusts: a default its maintainers chose.
         (True, AGENT_CONFIG, []),
         (True, UNNAMED_CONFIG, [("config/agent.yaml", 3, "high")]),
+        (True, EMBEDDING_CONFIG, []),
+        (False, EMBEDDING_CONFIG, [("config/agent.yaml", 4, "high")]),
         # An application ships the model it names: it is told.
         (False, AGENT_CONFIG, [("config/agent.yaml", 6, "high")]),
     ],

@@ -970,7 +970,7 @@ def trust_remote_code(src: SourceFile) -> Iterator[Hit]:
     pin is theirs to choose too (as for its named revisions), and a caller's model or path
     trusted by the library is still reported there. In configuration, the switch is the `named`
     variant where its block (between two unindented lines) names the one model it loads by its
-    Hub id (`model: org/vision-chat`).
+    Hub id (`model: org/vision-chat`, `embedding_model_name: org/embed-v1`).
 
     Why:
         The model repository's code runs with your process's permissions at load time, and under a
@@ -1155,9 +1155,11 @@ def _pinned_block(src: SourceFile, number: int) -> bool:
     )
 
 
-# A configuration key naming the model a block loads, and its value.
+# A configuration key naming the model a block loads, and its value; the key may say which model
+# it is (`embedding_model_name`, `embedding_hf_model_name`, `llm_model_id`).
 _MODEL_KEY = re.compile(
-    r"^[ \t]*(?:-[ \t]+)?[\"']?(?:model|model_id|model_name|model_name_or_path|pretrained_model_name_or_path)"
+    r"^[ \t]*(?:-[ \t]+)?[\"']?(?:\w+_)?"
+    r"(?:model|model_id|model_name|model_name_or_path|pretrained_model_name_or_path)"
     r"[\"']?[ \t]*[:=][ \t]*[\"']?(?P<id>[^\"'\s#,]+)"
 )
 
