@@ -746,6 +746,20 @@ def test_a_setting_that_must_say_yes_before_pickles_load_is_an_opt_in(
     ]
 
 
+def test_a_list_the_object_pickled_into_its_own_buffer_is_its_own(
+    repo: GitRepo, run_archbot: RunArchbot
+) -> None:
+    # A dataset list serialized into one buffer (`self._chunks`, filled with `pickle.dumps` bytes
+    # in `__init__`) and unpickled item by item, through a local view (19) or in place, in a
+    # subclass (29), holds the object's own bytes. Reported: bytes a client fetched (37).
+    files = {"app/ranker.py": "ranker.py", "data/serialized.py": "serialized_list.py"}
+    found = review(repo, run_archbot, files)
+
+    assert only("unsafe-model-deserialization", found) == [
+        ("data/serialized.py", 37, "unsafe-model-deserialization", "high"),
+    ]
+
+
 def test_bytes_unpickled_are_said_to_be_data(repo: GitRepo, run_archbot: RunArchbot) -> None:
     repo.stage(
         "features/entries.py",

@@ -240,6 +240,45 @@ def _stored_here(src: PythonFile, data: ast.expr | None, scope: ast.AST) -> bool
     )
 
 
+def _object_buffer(src: PythonFile, data: ast.expr | None, scope: ast.AST) -> bool:
+    """`data` reads an attribute of the object (`self._lst[start:end]`, directly or through a local
+    name: `view = memoryview(self._lst[a:b])`) that a method of a class of the module fills with
+    bytes it pickles itself (`self._lst = np.concatenate([pickle.dumps(x) ...])`): a dataset list
+    serialized into one buffer to share with its loader's workers, unpickled item by item."""
+    if isinstance(data, ast.Name):
+        data = next(
+            (value for name, value in assigned_values(list(scope_walk(scope))) if name == data.id), None
+        )
+    if data is None:
+        return False
+    read = {
+        node.attr
+        for node in ast.walk(data)
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self"
+    }
+    if not read:
+        return False
+    for function in ast.walk(src.tree):
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        nodes = list(ast.walk(function))
+        pickles = any(
+            isinstance(node, ast.Call) and src.names.call_name(node) in loaders.PICKLE_DUMPS for node in nodes
+        )
+        filled = {
+            target.attr
+            for node in nodes
+            if isinstance(node, ast.Assign)
+            for target in node.targets
+            if isinstance(target, ast.Attribute)
+            and isinstance(target.value, ast.Name)
+            and target.value.id == "self"
+        }
+        if pickles and read & filled:
+            return True
+    return False
+
+
 def _written_here(
     src: PythonFile, entry: loaders.Deserialiser, path: ast.expr | None, scope: ast.AST
 ) -> bool:
@@ -466,7 +505,9 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
     `torch.load`), directly or to a temporary file it moves onto that path (FILE_MOVES:
     `os.replace(tmp.name, path)`);
     nor bytes it stores pickled under the name or key it reads (a memo: `cache[key] =
-    pickle.dumps(result)` ... `pickle.loads(cache[key])`); nor a loader whose package, from a
+    pickle.dumps(result)` ... `pickle.loads(cache[key])`), or that a method of the module's classes
+    pickles into the attribute it reads (a dataset list serialized into `self._lst`, unpickled
+    item by item); nor a loader whose package, from a
     release on, unpickles through a restricted unpickler that refuses code (the loaders table's
     `safe_since`: `nltk.data.load` from nltk 3.9.1), where the requirements of the directories
     holding the file admit only that release or later (`nltk>=3.9.1`).
@@ -558,7 +599,7 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
             continue
         if not _unpickles(entry, names.keywords(call), path_arg) or _round_trip(src, path_arg):
             continue
-        if _stored_here(src, path_arg, scope):
+        if _stored_here(src, path_arg, scope) or _object_buffer(src, path_arg, scope):
             continue
         if _written_here(src, entry, path_arg, scope):
             continue
