@@ -434,6 +434,22 @@ def test_a_downloader_fetches_and_does_not_unpickle(qualname: str) -> None:
     assert "." in qualname and loaders.deserialiser(qualname) is None
 
 
+def test_job_transports_are_the_collectives_that_move_bytes_between_ranks() -> None:
+    # Each hands one rank's tensor bytes to others (all_reduce too: a zero-padded buffer summed
+    # across ranks is a gather).
+    assert sorted(loaders.JOB_TRANSPORTS) == [
+        "torch.distributed.all_gather",
+        "torch.distributed.all_gather_into_tensor",
+        "torch.distributed.all_reduce",
+        "torch.distributed.all_to_all",
+        "torch.distributed.broadcast",
+        "torch.distributed.gather",
+        "torch.distributed.irecv",
+        "torch.distributed.recv",
+        "torch.distributed.scatter",
+    ]
+
+
 def test_worker_process_starters_are_pinned() -> None:
     # Each starts processes of this program on this machine (a pool, a child, torch's spawn).
     assert sorted(loaders.WORKER_PROCESSES) == [

@@ -280,6 +280,7 @@ JOB_TRANSPORTS = frozenset(
     [
         "torch.distributed.all_gather",
         "torch.distributed.all_gather_into_tensor",
+        "torch.distributed.all_reduce",
         "torch.distributed.all_to_all",
         "torch.distributed.broadcast",
         "torch.distributed.gather",

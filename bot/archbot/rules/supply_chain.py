@@ -496,7 +496,8 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
     allow, trust or unsafe): that is the informed choice the fix asks for; nor a `torch.load`
     given the project's own `pickle_module=` (an allow-listed unpickler, not pickle, dill or
     cloudpickle); nor one in a function that exchanges bytes between the processes of its job (a
-    torch.distributed collective of the loaders table's JOB_TRANSPORTS): the job's own data; nor
+    torch.distributed collective of the loaders table's JOB_TRANSPORTS, called there or in a
+    project function it calls: `ddp_allgather(buffer)`): the job's own data; nor
     a `loads` of a parameter in a module that pickles to bytes itself and starts worker processes
     (WORKER_PROCESSES: a function `dill.dumps`-ed for a process pool and loaded in the worker);
     nor a file the same function writes itself, at the path it reads, with a writer of that
@@ -685,12 +686,23 @@ def _behind_opt_in(tree: Tree, call: ast.Call) -> bool:
 
 
 def _between_ranks(src: PythonFile, call: ast.Call) -> bool:
-    """`call`'s function moves bytes between the ranks of its job (loaders.JOB_TRANSPORTS)."""
+    """`call`'s function moves bytes between the ranks of its job (loaders.JOB_TRANSPORTS), itself
+    or through a project function that does (`ddp_allgather(buffer)` wrapping `dist.all_gather`)."""
     function = src.nodes.function(call)
-    return function is not None and any(
-        isinstance(node, ast.Call) and src.names.call_name(node) in loaders.JOB_TRANSPORTS
-        for node in ast.walk(function)
-    )
+    if function is None:
+        return False
+    for node in ast.walk(function):
+        if not isinstance(node, ast.Call):
+            continue
+        if src.names.call_name(node) in loaders.JOB_TRANSPORTS:
+            return True
+        callee = src.names.callee(node)
+        if callee is not None and any(
+            isinstance(inner, ast.Call) and callee[1].call_name(inner) in loaders.JOB_TRANSPORTS
+            for inner in ast.walk(callee[0].node)
+        ):
+            return True
+    return False
 
 
 def _handed_to_workers(src: PythonFile, call: ast.Call, data: ast.expr | None) -> bool:

@@ -13,3 +13,20 @@ def gather_objects(obj: object, group_size: int) -> list[object]:
 
 def load_peer_state(blob: bytes) -> object:
     return pickle.loads(blob)
+
+
+def ring_gather(tensor: torch.Tensor) -> list[torch.Tensor]:
+    gathered = [torch.empty_like(tensor) for _ in range(dist.get_world_size())]
+    dist.all_gather(gathered, tensor)
+    return gathered
+
+
+def gather_list(data: object) -> list[object]:
+    payload = torch.frombuffer(bytearray(pickle.dumps(data)), dtype=torch.uint8)
+    return [pickle.loads(t.numpy().tobytes()) for t in ring_gather(payload)]
+
+
+def summed_list(data: object) -> list[object]:
+    buffer = torch.zeros(1024, dtype=torch.uint8)
+    dist.all_reduce(buffer)
+    return [pickle.loads(buffer.numpy().tobytes())]
