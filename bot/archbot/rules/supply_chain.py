@@ -11,7 +11,7 @@ from archbot import carried
 from archbot.models import Severity
 from archbot.repo import loaders
 from archbot.repo.model import Function, own_nodes
-from archbot.repo.resolve import Keywords, Names, Tree, parameter_names
+from archbot.repo.resolve import Keywords, Names, Tree, is_receiver, parameter_names
 from archbot.rules import Family, Hit
 from archbot.rules.pyast import (
     argument,
@@ -252,31 +252,29 @@ def _object_buffer(src: PythonFile, data: ast.expr | None, scope: ast.AST) -> bo
     if data is None:
         return False
     read = {
-        node.attr
-        for node in ast.walk(data)
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self"
+        node.attr for node in ast.walk(data) if isinstance(node, ast.Attribute) and is_receiver(node.value)
     }
-    if not read:
-        return False
-    for function in ast.walk(src.tree):
-        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            continue
-        nodes = list(ast.walk(function))
-        pickles = any(
-            isinstance(node, ast.Call) and src.names.call_name(node) in loaders.PICKLE_DUMPS for node in nodes
-        )
-        filled = {
-            target.attr
-            for node in nodes
-            if isinstance(node, ast.Assign)
-            for target in node.targets
-            if isinstance(target, ast.Attribute)
-            and isinstance(target.value, ast.Name)
-            and target.value.id == "self"
-        }
-        if pickles and read & filled:
-            return True
-    return False
+    functions = (
+        node for node in ast.walk(src.tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+    )
+    return bool(read) and any(read & _pickled_into(src, function) for function in functions)
+
+
+def _pickled_into(src: PythonFile, function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    """The attributes of its object a function assigns (`self._lst = ...`) when it pickles to bytes
+    itself (loaders.PICKLE_DUMPS); none when it pickles nothing."""
+    nodes = list(ast.walk(function))
+    if not any(
+        isinstance(node, ast.Call) and src.names.call_name(node) in loaders.PICKLE_DUMPS for node in nodes
+    ):
+        return set()
+    return {
+        target.attr
+        for node in nodes
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Attribute) and is_receiver(target.value)
+    }
 
 
 def _written_here(
