@@ -1018,6 +1018,64 @@ def test_an_imported_repository_is_reviewed_once_it_is_edited(repo: GitRepo, run
     }
 
 
+def test_an_update_of_a_whole_copied_repository_is_vendored(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    """A change rewriting a hundred files of a copied repository at once (an update from upstream)
+    brings another project's code as its import did; an edit of a few files there is the
+    author's. A monorepo package (its own license and packaging, no .github/ or code of conduct)
+    rewritten as widely stays the project's."""
+    repo.stage("deps/tokkit/.github/workflows/ci.yml", "on: push\n")
+    repo.stage("deps/tokkit/LICENSE", "MIT License\n")
+    repo.stage("libs/ranker/LICENSE", "MIT License\n")
+    repo.stage("libs/ranker/pyproject.toml", LIBRARY_PYPROJECT)
+    repo.stage("libs/ranker/ranker/__init__.py", "")
+    for i in range(99):
+        repo.stage(f"deps/tokkit/tokkit/part{i}.py", MODULE)
+        repo.stage(f"libs/ranker/ranker/part{i}.py", MODULE)
+    repo.commit("import tokkit, write ranker")
+
+    for i in range(99):
+        repo.stage(f"deps/tokkit/tokkit/part{i}.py", MODULE + f"\n\nLIMIT = {i}\n")
+        repo.stage(f"libs/ranker/ranker/part{i}.py", MODULE + f"\n\nLIMIT = {i}\n")
+    repo.stage("deps/tokkit/tokkit/added.py", MODULE)
+    roles = route_roles(run_archbot)
+
+    assert roles["deps/tokkit/tokkit/part7.py"] == {
+        "role": "vendored",
+        "signals": [
+            "a repository this change imports: an update of 100 files to its copy with its own .github/ "
+            "at deps/tokkit/"
+        ],
+    }
+    assert roles["libs/ranker/ranker/part7.py"]["role"] == "library"
+
+    repo.commit("update tokkit")
+    repo.stage("deps/tokkit/tokkit/part7.py", MODULE + "\n\nLIMIT = 70\n")
+
+    assert route_roles(run_archbot)["deps/tokkit/tokkit/part7.py"]["role"] == "service"
+
+
+def test_an_update_of_a_copy_with_its_code_of_conduct_is_vendored(
+    repo: GitRepo, run_archbot: RunArchbot
+) -> None:
+    repo.stage("research/DPR/LICENSE", "MIT License\n")
+    repo.stage("research/DPR/CODE_OF_CONDUCT.md", "# Code of Conduct\n")
+    repo.stage("research/DPR/setup.py", "from setuptools import setup\nsetup(name='dpr')\n")
+    for i in range(100):
+        repo.stage(f"research/DPR/dpr/stage{i}.py", MODULE)
+    repo.commit("import DPR")
+
+    for i in range(100):
+        repo.stage(f"research/DPR/dpr/stage{i}.py", MODULE + f"\n\nLIMIT = {i}\n")
+
+    assert route_roles(run_archbot)["research/DPR/dpr/stage3.py"] == {
+        "role": "vendored",
+        "signals": [
+            "a repository this change imports: an update of 100 files to its copy with its own LICENSE, "
+            "packaging and CODE_OF_CONDUCT.md at research/DPR/"
+        ],
+    }
+
+
 def test_a_change_cannot_mark_its_own_code_generated(repo: GitRepo, run_archbot: RunArchbot) -> None:
     """A `.gitattributes` line the change under review adds is not read (a change cannot silence
     itself, as a pull request cannot change the config it is reviewed with); once committed, it is

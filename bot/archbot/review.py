@@ -98,6 +98,7 @@ def route(
 
     repo = Repository(change.list_repo, change.post.read, change.post.prefetch, search=change.search)
     imported = roles.imported_trees((c.path for c in change.files if c.status == "added"), repo.text)
+    imported |= roles.synced_trees((c.path for c in change.files), lambda: repo.files, repo.text)
     unread = {c.path: frozenset(c.added_lines) for c in change.files if c.path.endswith(".gitattributes")}
     classifier = roles.Classifier(repo, config.roles, imported, unread)
     project = routing.ProjectModules(repo)

@@ -264,7 +264,8 @@ def imported_trees(added: Iterable[str], text: Callable[[str], str | None]) -> d
     """The directories where a change adds another repository whole (a git subtree, a copied
     project), each with the sign of it: it adds their own `.github/`, which GitHub reads only at a
     repository's root, or a whole codebase with its own license and packaging at its root. The
-    import is another project's code, not the author's; later edits there are reviewed as usual.
+    import is another project's code, not the author's; later edits there are reviewed as usual
+    (unless they update the whole copy: `synced_trees`).
     A directory with its own license (a license file, or one its packaging declares: `text` reads
     an added file) and packaging is such a copy when it also brings a code of conduct or an
     installed checkout's `*.egg-info/`, or when it adds a whole codebase."""
@@ -276,30 +277,90 @@ def imported_trees(added: Iterable[str], text: Callable[[str], str | None]) -> d
         if directory:
             names.setdefault(directory, set()).add(name)
     for directory, held in names.items():
-        if directory in trees or not held & _PACKAGING_FILES:
-            continue
-        license_file = next((name for name in sorted(held) if _LICENSE_FILE.fullmatch(name)), None)
-        if license_file is None:
-            license_file = next(
-                (
-                    f"license in {name}"
-                    for name in sorted(held & _PACKAGING_FILES)
-                    if _PACKAGING_LICENSE.search(text(f"{directory}/{name}") or "")
-                ),
-                None,
-            )
-        if license_file is None:
+        if directory in trees:
             continue
         below = [path[len(directory) + 1 :] for path in paths if path.startswith(f"{directory}/")]
-        repository_file = next(
-            (name for name in sorted(held) if _CODE_OF_CONDUCT.fullmatch(name)),
-            next((rest.split("/", 1)[0] for rest in sorted(below) if _EGG_INFO.fullmatch(rest)), None),
-        )
+        license_file = _own_license(directory, held, text)
+        if license_file is None:
+            continue
+        repository_file = _repository_file(held, below)
         if repository_file is not None:
             trees[directory] = f"added with its own {license_file}, packaging and {repository_file}"
         elif len(below) >= _IMPORTED_CODEBASE_FILES:
             trees[directory] = f"{len(below)} files added with their own {license_file} and packaging"
     return trees
+
+
+def synced_trees(
+    changed: Iterable[str], files: Callable[[], Iterable[str]], text: Callable[[str], str | None]
+) -> dict[str, str]:
+    """The directories holding another repository's copy where a change rewrites a whole codebase
+    at once: an update of the copy from upstream is another project's code as much as its import
+    was. A copy is a directory below the root with its own `.github/`, or with its own license,
+    packaging and a code of conduct (or `*.egg-info/`), in the reviewed revision (`files` lists
+    it, read only when the change is that large). An edit of a few files there is the author's."""
+    counts: dict[str, int] = {}
+    for path in changed:
+        parts = path.split("/")[:-1]
+        for depth in range(1, len(parts) + 1):
+            directory = "/".join(parts[:depth])
+            counts[directory] = counts.get(directory, 0) + 1
+    large = {directory for directory, count in counts.items() if count >= _IMPORTED_CODEBASE_FILES}
+    if not large:
+        return {}
+    held: dict[str, set[str]] = {directory: set() for directory in large}
+    below: dict[str, list[str]] = {directory: [] for directory in large}
+    github: set[str] = set()
+    for path in files():
+        if "/.github/" in path and (owner := path.split("/.github/", 1)[0]) in large:
+            github.add(owner)
+        parts = path.split("/")
+        for depth in range(1, len(parts)):
+            directory = "/".join(parts[:depth])
+            if directory in large:
+                below[directory].append("/".join(parts[depth:]))
+                if depth == len(parts) - 1:
+                    held[directory].add(parts[-1])
+    trees: dict[str, str] = {}
+    for directory in sorted(large, key=lambda d: d.count("/")):
+        if any(directory.startswith(f"{tree}/") for tree in trees):
+            continue
+        sign: str | None = "its own .github/" if directory in github else None
+        license_file = _own_license(directory, held[directory], text)
+        if sign is None and license_file is not None:
+            repository_file = _repository_file(held[directory], below[directory])
+            if repository_file is not None:
+                sign = f"its own {license_file}, packaging and {repository_file}"
+        if sign is not None:
+            trees[directory] = f"an update of {counts[directory]} files to its copy with {sign}"
+    return trees
+
+
+def _own_license(directory: str, held: set[str], text: Callable[[str], str | None]) -> str | None:
+    """The license of a directory with packaging of its own: its license file, or the packaging
+    file declaring one; None without packaging or license."""
+    if not held & _PACKAGING_FILES:
+        return None
+    license_file = next((name for name in sorted(held) if _LICENSE_FILE.fullmatch(name)), None)
+    if license_file is not None:
+        return license_file
+    return next(
+        (
+            f"license in {name}"
+            for name in sorted(held & _PACKAGING_FILES)
+            if _PACKAGING_LICENSE.search(text(f"{directory}/{name}") or "")
+        ),
+        None,
+    )
+
+
+def _repository_file(held: set[str], below: Iterable[str]) -> str | None:
+    """A file only a whole repository's copy holds: its code of conduct, or an installed
+    checkout's `*.egg-info/`."""
+    return next(
+        (name for name in sorted(held) if _CODE_OF_CONDUCT.fullmatch(name)),
+        next((rest.split("/", 1)[0] for rest in sorted(below) if _EGG_INFO.fullmatch(rest)), None),
+    )
 
 
 def glob_match(pattern: str, path: str) -> bool:
