@@ -101,7 +101,10 @@ def _aiohttp_session(src: PythonFile, call: ast.Call) -> tuple[str, str] | None:
 def http_call_no_timeout(src: PythonFile) -> Iterator[Hit]:
     """A `requests` or `urllib` call with no timeout, which can wait forever, or an `aiohttp`
     request with none on the call or its session, which waits up to 5 minutes. A `data:` or
-    `file:` URL (its text, or a `startswith` guard around the call) reaches no network.
+    `file:` URL (its text, or a `startswith` guard around the call) reaches no network. A request
+    to this machine and to no model path (`f"http://localhost:{port}/terminate"`, a server the
+    code started or proxies to) is one process of the deployment calling another beside it: not
+    reported.
 
     Why:
         `requests` and `urllib` never time out unless told to ("your code may hang for minutes
@@ -123,7 +126,9 @@ def http_call_no_timeout(src: PythonFile) -> Iterator[Hit]:
             if timeout is not None and not is_none(timeout.value):
                 continue
             position = 1 if target.endswith(".request") else 0
-            url = literal_text(argument(call, position, "url"))
+            url = _url_text(src, call, position)
+            if _beside(url):
+                continue
             llm = bool(MODEL_ENDPOINT.search(url))
             what = "`timeout=None`" if timeout is not None else "no timeout"
             yield Hit(
@@ -133,7 +138,9 @@ def http_call_no_timeout(src: PythonFile) -> Iterator[Hit]:
             )
         elif line is not None and (aiohttp_call := _aiohttp_session(src, call)) is not None:
             method, why = aiohttp_call
-            url = literal_text(argument(call, 1 if method == "request" else 0, "url"))
+            url = _url_text(src, call, 1 if method == "request" else 0)
+            if _beside(url):
+                continue
             llm = bool(MODEL_ENDPOINT.search(url))
             yield Hit(
                 line,
@@ -149,6 +156,12 @@ def http_call_no_timeout(src: PythonFile) -> Iterator[Hit]:
             and not _offline(src, call)
         ):
             yield Hit(line, "`urllib.request.urlopen` without `timeout`.")
+
+
+def _url_text(src: PythonFile, call: ast.Call, position: int) -> str:
+    """The literal text of the URL a call requests, where the code shows it (`url_value`)."""
+    url = argument(call, position, "url")
+    return "" if url is None else literal_text(url_value(src.names, src.nodes, call, url))
 
 
 def _offline(src: PythonFile, call: ast.Call) -> bool:
@@ -191,7 +204,12 @@ def _on_this_machine(src: PythonFile, client: ast.Call) -> bool:
     """Every URL the client is sent to is a loopback one and no model's: a process it runs beside
     (a server it started and proxies to), whose caller's own connection bounds the request."""
     texts = [literal_text(url) for url in _client_urls(src, client)]
-    return bool(texts) and all(LOOPBACK_URL.match(t) and not MODEL_ENDPOINT.search(t) for t in texts)
+    return bool(texts) and all(_beside(text) for text in texts)
+
+
+def _beside(url: str) -> bool:
+    """A loopback URL to no model path: a process of the same deployment on this machine."""
+    return LOOPBACK_URL.match(url) is not None and not MODEL_ENDPOINT.search(url)
 
 
 def _timeout_disabled(call: ast.Call) -> ast.keyword | None:

@@ -66,3 +66,18 @@ class PooledRankerClient:
 
     def score(self, query: str) -> dict:
         return self.requests.get(RANKER_URL, params={"q": query}).json()
+
+
+class SidecarClient:
+    def __init__(self, port: int) -> None:
+        self.port = port
+
+    def shutdown(self) -> None:
+        requests.get(f"http://localhost:{self.port}/shutdown")
+
+    def generate(self, prompt: str) -> dict:
+        return requests.post(f"http://127.0.0.1:{self.port}/v1/completions", json={"prompt": prompt}).json()
+
+    def status(self) -> dict:
+        url = f"http://localhost:{self.port}/status"
+        return requests.get(url).json()
