@@ -39,7 +39,8 @@ EXPECTED: dict[str, Expected] = {
     # torch.utils.cpp_extension.load, numpy.load without allow_pickle; a chosen torch.load whose
     # kwargs dict has weights_only or is a parameter (unresolved), a loader that is not torch.load,
     # a pickle.loads(pickle.dumps(obj)) round trip, a torch.load given the project's own
-    # allow-listed `pickle_module=` (line 120).
+    # allow-listed `pickle_module=` (line 120); torch.load given weights_only through a `**` splat
+    # the code shows (line 155), or given the caller's own keywords (line 164).
     "unsafe-model-deserialization": [
         ("ranking/artifacts.py", 18, "low"),  # torch.load, no weights_only, torch not pinned old
         ("ranking/artifacts.py", 23, "high"),  # torch.load of a downloaded file, no weights_only
@@ -55,6 +56,7 @@ EXPECTED: dict[str, Expected] = {
         ("ranking/artifacts.py", 142, "medium"),  # a handle on a module constant beside the module
         ("ranking/artifacts.py", 146, "medium"),  # os.path.join(os.path.dirname(__file__), ...)
         ("ranking/artifacts.py", 150, "high"),  # beside the module, under a name given at run time
+        ("ranking/artifacts.py", 160, "high"),  # a download, the splat shown without weights_only
     ],
     # Negatives: trust_remote_code=False, a non-literal flag, the flag in a YAML comment, a call
     # that pins the revision to a commit (line 15, and line 27 through a constant), a load after

@@ -150,32 +150,6 @@ def _refers_to_torch_load(src: PythonFile, value: ast.expr) -> bool:
     return src.names.qualname(value) == "torch.load"
 
 
-def _dict_branches(value: ast.expr) -> list[ast.Dict] | None:
-    """The dict literals an expression can be (`{} if safe else {...}`); None if not only literals."""
-    if isinstance(value, ast.IfExp):
-        body, orelse = _dict_branches(value.body), _dict_branches(value.orelse)
-        return None if body is None or orelse is None else body + orelse
-    return [value] if isinstance(value, ast.Dict) and None not in value.keys else None
-
-
-def _splat_lacks_weights_only(call: ast.Call, scope_nodes: list[ast.AST]) -> bool:
-    """True when every `**name` of the call is a dict literal of this scope without `weights_only`;
-    False when one has it or cannot be resolved (a non-literal `weights_only` is accepted)."""
-    for keyword in call.keywords:
-        if keyword.arg is not None:
-            continue
-        if not isinstance(keyword.value, ast.Name):
-            return False
-        values = [value for name, value in assigned_values(scope_nodes) if name == keyword.value.id]
-        branches = [_dict_branches(value) for value in values]
-        if not values or any(b is None for b in branches):
-            return False
-        keys = {string_value(key) for dicts in branches for d in dicts or [] for key in d.keys}
-        if "weights_only" in keys:
-            return False
-    return True
-
-
 def _torch_load_aliases(src: PythonFile) -> Iterator[tuple[ast.Assign, str, ast.Call]]:
     """`loader = torch.load` (or a conditional choosing it), paired with each call of `loader(...)`
     in the same scope that passes no `weights_only`."""
@@ -196,10 +170,16 @@ def _torch_load_aliases(src: PythonFile) -> Iterator[tuple[ast.Assign, str, ast.
                     isinstance(call, ast.Call)
                     and isinstance(call.func, ast.Name)
                     and call.func.id == alias
-                    and kwarg(call, "weights_only") is None
-                    and _splat_lacks_weights_only(call, scope_nodes)
+                    and _leaves_weights_only(src, call)
                 ):
                     yield node, alias, call
+
+
+def _leaves_weights_only(src: PythonFile, call: ast.Call) -> bool:
+    """The call surely passes no `weights_only`: none written, and every `**` splat one whose keys
+    the code shows (`kwargs = {"weights_only": True} if new_torch else {}` may pass it)."""
+    keywords = src.names.keywords(call)
+    return "weights_only" not in keywords.values and keywords.complete
 
 
 # Modules that unpickle anything, given as `torch.load(..., pickle_module=)`.
@@ -525,7 +505,10 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
     project function that calls one and returns what it fetched: `download_cached_file(url)`) is
     high without `weights_only` and critical with `weights_only=False`. Of a file the code did not
     download, an explicit `weights_only=False` is the author's choice for the project's own
-    checkpoints: not reported. A `torch.load` that leaves `weights_only` to torch's default (True
+    checkpoints: not reported. A `weights_only` in a `**` splat the code shows counts as written
+    (`options = {"weights_only": True} if new_torch else {}`); a splat it does not show, or the
+    caller's own `**kwargs` passed on, may carry one: not reported. A `torch.load` that leaves
+    `weights_only` to torch's default (True
     since 2.6) is said low, unless the requirements of the directories holding the file (its own
     up to the root's; not a sibling project's) pin an older torch (high) or require 2.6 or later
     (not reported: the default is the safe load). Said low,
@@ -563,10 +546,12 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
         scope = src.nodes.function(call) or src.tree
         path_arg = argument(call, entry.path_position, *entry.path_names)
         if name == "torch.load":
-            weights_only = kwarg(call, "weights_only")
+            weights_only = names.keywords(call).get("weights_only")
             if _own_unpickler(names, call) or _written_here(src, entry, path_arg, scope):
                 continue
             if weights_only is None:
+                if not _leaves_weights_only(src, call):
+                    continue
                 if _downloaded(src, path_arg, scope):
                     yield Hit(
                         line,
@@ -587,7 +572,7 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
                         "(where it defaults to True); say `weights_only=True`.",
                         Severity.LOW,
                     )
-            elif is_false(weights_only.value) and _downloaded(src, path_arg, scope):
+            elif is_false(weights_only) and _downloaded(src, path_arg, scope):
                 # Written out, the opt-out is the author's choice (a checkpoint holding optimizer
                 # state or Python objects the safe loader refuses): what makes it a hole is a file
                 # from elsewhere, and only a download says so (read on public ML code, every other

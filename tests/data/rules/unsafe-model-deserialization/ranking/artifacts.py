@@ -148,3 +148,17 @@ def load_vocabulary() -> object:
 
 def load_user_state(name: str) -> object:
     return joblib.load(pathlib.Path(__file__).parent / name)  # high: a name decided at run time
+
+
+def load_reranker(path: str) -> dict:
+    options = {"weights_only": True} if torch.__version__ >= "1.13" else {}
+    return torch.load(path, map_location="cpu", **options)  # weights_only through a shown splat
+
+
+def load_reranker_from(url: str) -> dict:
+    options = {"map_location": "cpu"}
+    return torch.load(hf_hub_download("org/reranker", url), **options)  # high: the splat lacks it
+
+
+def load_reranker_with(path: str, **options: object) -> dict:
+    return torch.load(path, **options)  # the caller's keywords may carry weights_only
