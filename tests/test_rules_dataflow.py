@@ -125,6 +125,10 @@ EXPECTED: dict[str, Expected] = {
         # not training; nor does a module's `train(self, mode=True)` override switch anything but
         # its mode (31). The probe it fits under the same `__main__` guard trains.
         ("models/kernels/rotary_ops.py", 25, "low"),
+        # A lone backward pass under a module's `__main__` guard is a quick check that changes no
+        # weight (models/latent_head.py); in a loop, or beside an optimizer step, it trains.
+        ("models/latent_warmup.py", 12, "low"),
+        ("models/latent_warmup.py", 18, "low"),
         # A module-level training function that builds its model; not one handed it (line 13), nor
         # one that only switches its modules' modes (`module.train(flag)`, lines 35-38).
         ("train/loops.py", 24, "low"),

@@ -336,6 +336,34 @@ def _in_a_check(tree: Tree, call: ast.Call) -> bool:
     )
 
 
+# What runs its body more than once: a loop or a comprehension.
+_REPEATS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def _gradient_check(names: Names, tree: Tree, call: ast.Call) -> bool:
+    """A lone `loss.backward()`: gradients computed once, and no weight changes. Every training
+    call of its function (or of the module-level code) is a backward pass outside any loop, with no
+    optimizer step, fit or Trainer beside it: a module's quick check under its `__main__` guard
+    (`loss = model(x); loss.backward()`), not a training run."""
+    scope = tree.scope_of(call)
+    calls = [node for node in tree.scopes.get(scope, ()) if isinstance(node, ast.Call)]
+    return call in calls and all(
+        isinstance(other.func, ast.Attribute)
+        and other.func.attr == "backward"
+        and not any(isinstance(ancestor, _REPEATS) for ancestor in _up_to(tree, other, scope))
+        for other in calls
+        if _training_call(names, other)
+    )
+
+
+def _up_to(tree: Tree, node: ast.AST, scope: ast.AST) -> Iterator[ast.AST]:
+    """The ancestors of `node` below `scope`."""
+    for ancestor in tree.ancestors(node):
+        if ancestor is scope:
+            return
+        yield ancestor
+
+
 def _training_function(tree: Tree, module: ast.Module, call: ast.Call) -> bool:
     """The call sits in a module-level function named for training (`train`, `train_model`...)
     that builds what it trains. One handed its model (`def train_epoch(model, batches)`) is a step
@@ -469,7 +497,9 @@ def training_no_seed(src: PythonFile) -> Iterator[Hit]:
     resolver cannot place is not followed. A tokenizer or processor learning its vocabulary
     (`tokenizer.fit(...)`, `Tokenizer.train(files, BpeTrainer(...))`) counts, it draws nothing:
     not training; nor does a backward pass in a function named for a test or a benchmark
-    (`test_backward_correctness` in a kernel's module, run under its `__main__` guard).
+    (`test_backward_correctness` in a kernel's module, run under its `__main__` guard), nor a lone
+    one: outside any loop, with no optimizer step, fit or Trainer in its function or module-level
+    code (a module's quick check, `loss = model(x); loss.backward()`), which changes no weight.
     Also: sklearn `train_test_split`, `KFold(shuffle=True)`, `RandomForest*` and randomized
     searches without `random_state` (unless the module calls `np.random.seed`); and a model with a
     new task head (`AutoModelFor*Classification.from_pretrained(..., num_labels=)`, `...WithValueHead`) in a
@@ -540,6 +570,7 @@ def training_no_seed(src: PythonFile) -> Iterator[Hit]:
         if _training_call(names, call)
         and (entry or _training_function(tree, module, call))
         and not _in_a_check(tree, call)
+        and not _gradient_check(names, tree, call)
     ]
     if not training or _seeded(src) or _seeded_behind(names, _entry_calls(src, training)):
         return
