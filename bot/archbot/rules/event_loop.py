@@ -20,6 +20,7 @@ from archbot.rules.pyast import (
     imports_any,
     is_stub,
     llm_call,
+    loop_of,
     scope_walk,
     url_start,
 )
@@ -510,7 +511,6 @@ _SETUP_NAME = re.compile(
 )
 _FACTORY_NAME = re.compile(r"^_*(?:create|make|build|from)(?:_|$)|_factory$")
 _CONFIG_RESULT = re.compile(r"(?i)^(?:.*_)?(?:config|cfg|conf|configuration|settings|options|opts|params)$")
-_LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
 def _assigned_key(src: PythonFile, call: ast.Call) -> str | None:
@@ -571,26 +571,15 @@ def _lazy_init(src: PythonFile, call: ast.Call, key: str) -> bool:
     return False
 
 
-def _loop_of(tree: Tree, call: ast.Call) -> ast.AST | None:
-    """The innermost loop of the function that makes the call (in the module `tree` holds) that
-    runs it once per item, if any."""
-    for ancestor in tree.ancestors(call):
-        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-            return None
-        if isinstance(ancestor, _LOOPS):
-            return ancestor
-    return None
-
-
 def _in_loop(tree: Tree, call: ast.Call) -> bool:
-    return _loop_of(tree, call) is not None
+    return loop_of(tree, call) is not None
 
 
 def _per_item(tree: Tree, call: ast.Call) -> bool:
     """The call runs once per item of a loop that waits on nothing else: a loop whose items each
     also await (an evaluation run, a request) hands the event loop back on every one, and a file
     read between two awaits is brief beside them."""
-    loop = _loop_of(tree, call)
+    loop = loop_of(tree, call)
     if loop is None or isinstance(loop, ast.AsyncFor):
         return False
     return not any(isinstance(node, ast.Await) for node in ast.walk(loop))

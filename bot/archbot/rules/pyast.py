@@ -97,6 +97,21 @@ def string_value(node: ast.AST | None) -> str | None:
     return None
 
 
+# What runs its body once per item: a loop or a comprehension.
+LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def loop_of(tree: Tree, node: ast.AST) -> ast.AST | None:
+    """The innermost loop (or comprehension) of the function or module-level code holding `node`
+    that runs it once per item, if any."""
+    for ancestor in tree.ancestors(node):
+        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            return None
+        if isinstance(ancestor, LOOPS):
+            return ancestor
+    return None
+
+
 def literal_text(node: ast.AST | None) -> str:
     """The literal parts of a string or f-string ('' for anything else)."""
     if isinstance(node, ast.JoinedStr):

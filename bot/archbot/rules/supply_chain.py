@@ -508,10 +508,9 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
     checkpoints: not reported. A `weights_only` in a `**` splat the code shows counts as written
     (`options = {"weights_only": True} if new_torch else {}`); a splat it does not show, or the
     caller's own `**kwargs` passed on, may carry one: not reported. A `torch.load` that leaves
-    `weights_only` to torch's default (True
-    since 2.6) is said low, unless the requirements of the directories holding the file (its own
-    up to the root's; not a sibling project's) pin an older torch (high) or require 2.6 or later
-    (not reported: the default is the safe load). Said low,
+    `weights_only` to torch's default (True since 2.6) is said low, unless the requirements of the
+    directories holding the file (its own up to the root's; not a sibling project's) pin an older
+    torch (high) or require 2.6 or later (not reported: the default is the safe load). Said low,
     it is not reported either when some function of the module `torch.save`s a file of the name it
     reads (a store persisting itself, a checkpoint's RNG states): the module's own format, read
     back where torch is likely to load it safely.
@@ -546,12 +545,13 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
         scope = src.nodes.function(call) or src.tree
         path_arg = argument(call, entry.path_position, *entry.path_names)
         if name == "torch.load":
-            weights_only = names.keywords(call).get("weights_only")
+            keywords = names.keywords(call)
+            weights_only = keywords.get("weights_only")
             if _own_unpickler(names, call) or _written_here(src, entry, path_arg, scope):
                 continue
             if weights_only is None:
-                if not _leaves_weights_only(src, call):
-                    continue
+                if not keywords.complete:
+                    continue  # a `**` splat the code does not show may carry it
                 if _downloaded(src, path_arg, scope):
                     yield Hit(
                         line,

@@ -32,6 +32,7 @@ from archbot.rules.pyast import (
     kwarg,
     literal_text,
     llm_call,
+    loop_of,
     scope_walk,
     string_value,
 )
@@ -336,10 +337,6 @@ def _in_a_check(tree: Tree, call: ast.Call) -> bool:
     )
 
 
-# What runs its body more than once: a loop or a comprehension.
-_REPEATS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
-
-
 def _gradient_check(names: Names, tree: Tree, call: ast.Call) -> bool:
     """A lone `loss.backward()`: gradients computed once, and no weight changes. Every training
     call of its function (or of the module-level code) is a backward pass outside any loop, with no
@@ -350,18 +347,10 @@ def _gradient_check(names: Names, tree: Tree, call: ast.Call) -> bool:
     return call in calls and all(
         isinstance(other.func, ast.Attribute)
         and other.func.attr == "backward"
-        and not any(isinstance(ancestor, _REPEATS) for ancestor in _up_to(tree, other, scope))
+        and loop_of(tree, other) is None
         for other in calls
         if _training_call(names, other)
     )
-
-
-def _up_to(tree: Tree, node: ast.AST, scope: ast.AST) -> Iterator[ast.AST]:
-    """The ancestors of `node` below `scope`."""
-    for ancestor in tree.ancestors(node):
-        if ancestor is scope:
-            return
-        yield ancestor
 
 
 def _training_function(tree: Tree, module: ast.Module, call: ast.Call) -> bool:
