@@ -422,6 +422,7 @@ DOWNLOADER_RESULTS = {
     "gdown.cached_download": "the cached path",
     "modelscope.snapshot_download": "the local folder of the model",
     "modelscope.hub.snapshot_download.snapshot_download": "the local folder of the model",
+    "basicsr.utils.download_util.load_file_from_url": "the path of the downloaded (cached) file",
 }
 
 

@@ -669,6 +669,8 @@ def test_a_project_function_that_downloads_returns_a_downloaded_file(
     # returns a value hands back the file it fetched: `torch.load` of it is high (8, 13) and
     # `joblib.load` critical (17). One that downloads and returns nothing, or returns a path
     # without downloading, does not: its load stays low (22; no requirement says torch's version).
+    # A path a downloader of the loaders table may have fetched (basicsr's `load_file_from_url`,
+    # on one branch) is a download too (30).
     found = review(
         repo,
         run_archbot,
@@ -680,6 +682,7 @@ def test_a_project_function_that_downloads_returns_a_downloaded_file(
         ("weights/encoder.py", 13, "unsafe-model-deserialization", "high"),
         ("weights/encoder.py", 17, "unsafe-model-deserialization", "critical"),
         ("weights/encoder.py", 22, "unsafe-model-deserialization", "low"),
+        ("weights/encoder.py", 30, "unsafe-model-deserialization", "high"),
     ]
 
 

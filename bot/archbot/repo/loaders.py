@@ -270,6 +270,7 @@ DOWNLOADERS = frozenset(
         "gdown.cached_download",
         "modelscope.snapshot_download",
         "modelscope.hub.snapshot_download.snapshot_download",
+        "basicsr.utils.download_util.load_file_from_url",
     ]
 )
 

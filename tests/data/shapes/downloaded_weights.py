@@ -20,3 +20,11 @@ def calibrator(url, cache_dir):
 def warmed(url, cache_dir):
     warm(url, cache_dir)
     return torch.load(local(cache_dir, "warm.bin"))
+
+
+def upscaler(model_path):
+    from basicsr.utils.download_util import load_file_from_url
+
+    if model_path.startswith("https://"):
+        model_path = load_file_from_url(url=model_path, model_dir="weights")
+    return torch.load(model_path, map_location="cpu")
