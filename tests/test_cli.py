@@ -38,9 +38,9 @@ peers:    B113, S113
 A `requests` or `urllib` call with no timeout, which can wait forever, or an `aiohttp`
 request with none on the call or its session, which waits up to 5 minutes. A `data:` or
 `file:` URL (its text, or a `startswith` guard around the call) reaches no network. A request
-to this machine and to no model path (`f"http://localhost:{port}/terminate"`, a server the
-code started or proxies to) is one process of the deployment calling another beside it: not
-reported.
+to this machine and to no model path (`f"http://localhost:{port}/terminate"`, or a host the
+code shows as one constant: a server the code started or proxies to) is one process of the
+deployment calling another beside it: not reported.
 
 Why it matters:
     `requests` and `urllib` never time out unless told to ("your code may hang for minutes

@@ -85,7 +85,7 @@ EXPECTED: dict[str, Expected] = {
     ],
     # Negatives: timeout=(3, 30), urlopen with timeout, httpx (5 s default), **options,
     # `self.requests.get` bound to something that is not a requests.Session, a loopback URL to no
-    # model path (literal, or through a local name).
+    # model path (literal, through a local name, or an f-string whose host is a class constant).
     "http-call-no-timeout": [
         ("llm/gateway.py", 17, "medium"),
         ("llm/gateway.py", 21, "high"),  # literal LLM endpoint
@@ -94,6 +94,7 @@ EXPECTED: dict[str, Expected] = {
         ("llm/gateway.py", 38, "medium"),  # urllib.request.urlopen
         ("llm/gateway.py", 68, "medium"),  # self.requests bound to requests.Session()
         ("llm/gateway.py", 79, "high"),  # a model path on this machine
+        ("llm/gateway.py", 107, "medium"),  # the f-string's host is another machine
     ],
     # Negatives: explicit timeouts on clients and LangChain models, request_timeout,
     # default_request_timeout, http_client=, timeout=None on a non-LLM class, httpx.get without one,

@@ -121,6 +121,25 @@ def literal_text(node: ast.AST | None) -> str:
     return string_value(node) or ""
 
 
+def rendered_text(names: Names, node: ast.expr | None, hops: int = 3) -> str:
+    """The literal text of a string or f-string with each placeholder filled in by the one string
+    the code shows for it, up to `hops` names deep (`f"http://{self.host}:{port}"` where the class
+    says `host = "127.0.0.1"`); a placeholder it cannot tell stays empty, as in `literal_text`."""
+    if isinstance(node, (ast.Name, ast.Attribute)):
+        held = names.value_of(node) if hops > 0 else None
+        return "" if held is None else rendered_text(held[0], held[1], hops - 1)
+    if isinstance(node, ast.JoinedStr):
+        return "".join(
+            value.value
+            if isinstance(value, ast.Constant) and isinstance(value.value, str)
+            else rendered_text(names, value.value, hops)
+            if isinstance(value, ast.FormattedValue) and value.format_spec is None
+            else ""
+            for value in node.values
+        )
+    return string_value(node) or ""
+
+
 def argument(call: ast.Call, position: int, *names: str) -> ast.expr | None:
     """A call's argument by keyword or position."""
     keyword = kwarg(call, *names)

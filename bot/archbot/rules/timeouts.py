@@ -18,6 +18,7 @@ from archbot.rules.pyast import (
     kwarg,
     literal_text,
     llm_client_kind,
+    rendered_text,
     scope_walk,
     url_start,
     url_value,
@@ -102,9 +103,9 @@ def http_call_no_timeout(src: PythonFile) -> Iterator[Hit]:
     """A `requests` or `urllib` call with no timeout, which can wait forever, or an `aiohttp`
     request with none on the call or its session, which waits up to 5 minutes. A `data:` or
     `file:` URL (its text, or a `startswith` guard around the call) reaches no network. A request
-    to this machine and to no model path (`f"http://localhost:{port}/terminate"`, a server the
-    code started or proxies to) is one process of the deployment calling another beside it: not
-    reported.
+    to this machine and to no model path (`f"http://localhost:{port}/terminate"`, or a host the
+    code shows as one constant: a server the code started or proxies to) is one process of the
+    deployment calling another beside it: not reported.
 
     Why:
         `requests` and `urllib` never time out unless told to ("your code may hang for minutes
@@ -159,9 +160,10 @@ def http_call_no_timeout(src: PythonFile) -> Iterator[Hit]:
 
 
 def _url_text(src: PythonFile, call: ast.Call, position: int) -> str:
-    """The literal text of the URL a call requests, where the code shows it (`url_value`)."""
+    """The text of the URL a call requests, where the code shows it (`url_value`), its
+    placeholders filled in where the code shows their one value (`rendered_text`)."""
     url = argument(call, position, "url")
-    return "" if url is None else literal_text(url_value(src.names, src.nodes, call, url))
+    return "" if url is None else rendered_text(src.names, url_value(src.names, src.nodes, call, url))
 
 
 def _offline(src: PythonFile, call: ast.Call) -> bool:

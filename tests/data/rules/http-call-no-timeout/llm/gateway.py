@@ -81,3 +81,27 @@ class SidecarClient:
     def status(self) -> dict:
         url = f"http://localhost:{self.port}/status"
         return requests.get(url).json()
+
+
+class ToolServerClient:
+    DEFAULT_HOST = "127.0.0.1"
+
+    def __init__(self, port: int) -> None:
+        self.host = self.DEFAULT_HOST
+        self.url = f"http://{self.host}:{port}"
+        self.session = requests.Session()
+
+    def ping(self) -> int:
+        return self.session.get(self.url).status_code
+
+
+class ToolGatewayClient:
+    DEFAULT_HOST = "tools.internal"
+
+    def __init__(self, port: int) -> None:
+        self.host = self.DEFAULT_HOST
+        self.url = f"http://{self.host}:{port}"
+        self.session = requests.Session()
+
+    def ping(self) -> int:
+        return self.session.get(self.url).status_code
