@@ -293,7 +293,7 @@ def _saved_by_module(
     writers = {writer.qualname: writer for writer in loaders.SERIALISERS.get(entry.qualname, ())}
     if path is None or not writers:
         return False
-    read = _file_name(src, _file_path(src, path, _opened_paths(src, list(scope_walk(scope)))))
+    read = _file_name(src, path, scope)
     if read is None:
         return False
     for call in src.nodes.calls:
@@ -301,38 +301,108 @@ def _saved_by_module(
         file = argument(call, writer.path_position, *writer.path_names) if writer is not None else None
         if file is None:
             continue
-        opened = _opened_paths(src, list(scope_walk(src.nodes.function(call) or src.tree)))
-        if _file_name(src, _file_path(src, file, opened)) == read:
+        saved = _file_name(src, file, src.nodes.function(call) or src.tree)
+        if saved is not None and (saved == read or _fits(saved, read) or _fits(read, saved)):
             return True
     return False
 
 
-def _file_name(src: PythonFile, path: ast.expr) -> str | None:
-    """The last component of a path as code (`os.path.join(d, f"rng_{rank}.pt")`: `f"rng_{rank}.pt"`;
-    `root / "x.pt"`: `x.pt`; `self.persist_path`), or None for a bare name: a local of its own
-    function, which names nothing another function can share."""
+def _bound_path(src: PythonFile, path: ast.expr, scope: ast.AST) -> ast.expr:
+    """What a local name stands for as a path in its function: the path it is bound to once and
+    only once (`checkpoint = os.path.join(d, "model.bin")`, `out = self._shard_path(i)`, `name =
+    f"intkey_{k}.bin"`); not an in-memory buffer, not a parameter; else the node itself."""
+    function = scope if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+    if not isinstance(path, ast.Name) or (function is not None and path.id in parameter_names(function)):
+        return path
+    nodes = list(scope_walk(scope))
+    bound = [value for name, value in assigned_values(nodes) if name == path.id]
+    assigned = [
+        node.value
+        for node in nodes
+        if isinstance(node, (ast.Assign, ast.AnnAssign))
+        and node.value is not None
+        and any(isinstance(target, ast.Name) and target.id == path.id for target in _targets(node))
+    ]
+    if len(bound) == 1 and len(assigned) == 1 and _names_a_file(src, assigned[0]):
+        return assigned[0]
+    return path
+
+
+def _targets(node: ast.Assign | ast.AnnAssign) -> list[ast.expr]:
+    return node.targets if isinstance(node, ast.Assign) else [node.target]
+
+
+def _names_a_file(src: PythonFile, value: ast.expr) -> bool:
+    """A value that is a path as code: a literal, a joined or formatted path, or what a project
+    function returns (`self._shard_path(i)`); not a buffer or a handle of a library."""
+    if isinstance(value, (ast.Constant, ast.JoinedStr, ast.BinOp)) or _template(value) is not None:
+        return True
+    if not isinstance(value, ast.Call):
+        return False
+    joined = src.names.call_name(value) in ("os.path.join", "pathlib.Path") or (
+        isinstance(value.func, ast.Attribute) and value.func.attr == "joinpath"
+    )
+    return joined or src.names.target(value) is not None
+
+
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+_PERCENT_FIELD = re.compile(r"%[-+ #0]*\d*(?:\.\d+)?[sdifrx]")
+
+
+def _fits(template: str, name: str) -> bool:
+    """A file name template (`snapshot_{}.pth`, `f"ckpt_{step}.pt"`) whose own words say more than
+    its extension fits a name (`snapshot_best.pth`): the two name one kind of file."""
+    parts = _PLACEHOLDER.split(template)
+    stem = "".join(parts).rsplit(".", 1)[0]
+    if len(parts) == 1 or len(re.sub(r"[\W_]", "", stem)) < 3:
+        return False
+    return re.fullmatch(".+".join(map(re.escape, parts)), name) is not None
+
+
+def _file_name(src: PythonFile, file: ast.expr, scope: ast.AST) -> str | None:
+    """The last component of the path a file argument stands for in its function (`_file_path`,
+    `_bound_path`) as code (`os.path.join(d, f"rng_{rank}.pt")`: `f"rng_{rank}.pt"`; `root /
+    "x.pt"`: `x.pt`; `self.persist_path`), or None for a bare name: a parameter or a local of its
+    own function, which names nothing another function can share."""
+    path = _bound_path(src, _file_path(src, file, _opened_paths(src, list(scope_walk(scope)))), scope)
     joined = isinstance(path, ast.Call) and (
         src.names.call_name(path) == "os.path.join"
         or (isinstance(path.func, ast.Attribute) and path.func.attr == "joinpath")
     )
     if isinstance(path, ast.Call) and joined and path.args:
-        path = path.args[-1]
+        path = _bound_path(src, path.args[-1], scope)
     elif isinstance(path, ast.BinOp) and isinstance(path.op, (ast.Div, ast.Add)):
-        path = path.right
+        path = _bound_path(src, path.right, scope)
     if isinstance(path, ast.Name):
         return None
+    template = _template(path)
     if isinstance(path, ast.JoinedStr):
         text = "".join(
             str(part.value) if isinstance(part, ast.Constant) else "{" + ast.unparse(part) + "}"
             for part in path.values
         )
+    elif template is not None:
+        text = template
     else:
         text = string_value(path) or ast.unparse(path)
-    if isinstance(path, (ast.Constant, ast.JoinedStr)):
+    if isinstance(path, (ast.Constant, ast.JoinedStr)) or template is not None:
         # The text after the last separator: `f"{root}/cache.pt"` and `f"{other}/cache.pt"` name
         # one file in two directories.
         text = text.rsplit("/", 1)[-1]
-    return text or None
+    # `prefix + ".pt"` ends like every file of its kind: an extension names no file.
+    return None if not text or text.startswith(".") else text
+
+
+def _template(path: ast.expr) -> str | None:
+    """The text of a name formatted from a literal (`"snapshot_{}.pth".format(tag)`, `"shard_%02d.bin"
+    % rank`), each field written `{}`; None for anything else."""
+    if isinstance(path, ast.Call) and isinstance(path.func, ast.Attribute) and path.func.attr == "format":
+        text = string_value(path.func.value)
+        return None if text is None else _PLACEHOLDER.sub("{}", text)
+    if isinstance(path, ast.BinOp) and isinstance(path.op, ast.Mod):
+        text = string_value(path.left)
+        return None if text is None else _PERCENT_FIELD.sub("{}", text)
+    return None
 
 
 def _move(src: PythonFile, call: ast.Call) -> tuple[ast.expr, ast.expr] | None:
@@ -512,8 +582,10 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
     directories holding the file (its own up to the root's; not a sibling project's) pin an older
     torch (high) or require 2.6 or later (not reported: the default is the safe load). Said low,
     it is not reported either when some function of the module `torch.save`s a file of the name it
-    reads (a store persisting itself, a checkpoint's RNG states): the module's own format, read
-    back where torch is likely to load it safely.
+    reads (a store persisting itself, a checkpoint's RNG states; a local name stands for the one
+    path it is bound to, and a template of the saved names fits the name read: `"snapshot_{}.pth"
+    .format(tag)` saved, `"snapshot_best.pth"` read): the module's own format, read back where
+    torch is likely to load it safely.
     Another loader is critical on a download, medium on a file of the repository (a relative
     literal path, or one built from the module's own file: `Path(__file__).parent / "assets" /
     "calibrator.pkl"`, a pickle that ships with the code but that no review can read) or on a

@@ -1,3 +1,4 @@
+import io
 import os
 
 import torch
@@ -46,3 +47,77 @@ def export(buffer, state):
 
 def restore(buffer):
     return torch.load(buffer)
+
+
+def save_snapshot(out_dir, state, epoch, is_best):
+    target = os.path.join(out_dir, "snapshot_{}.pth".format("best" if is_best else epoch))
+    torch.save(state, target)
+
+
+def reload_best_snapshot(out_dir):
+    target = os.path.join(out_dir, "snapshot_best.pth")
+    return torch.load(target, map_location="cpu")
+
+
+def save_shard(state, save_dir, rank):
+    torch.save(state, os.path.join(save_dir, "shard_%02d.bin" % rank))
+
+
+def load_shard(load_dir, rank):
+    shard = os.path.join(load_dir, "shard_%02d.bin" % rank)
+    return torch.load(shard)
+
+
+def save_step(state, save_dir, step):
+    torch.save(state, os.path.join(save_dir, "{}.pt".format(step)))
+
+
+def load_final(load_dir):
+    return torch.load(os.path.join(load_dir, "final.pt"))
+
+
+class ShardedIndex:
+    def __init__(self, out_dir):
+        self.out_dir = out_dir
+
+    def _shard_path(self, index):
+        return os.path.join(self.out_dir, f"shard-{index}.pt")
+
+    def write(self, index, embeddings):
+        target = self._shard_path(index)
+        torch.save(embeddings, target)
+
+    def read(self, index):
+        target: str = self._shard_path(index)
+        return torch.load(target)
+
+
+def to_bytes(state):
+    buffer = io.BytesIO()
+    torch.save(state, buffer)
+    return buffer.getvalue()
+
+
+def from_bytes(data):
+    buffer = io.BytesIO(data)
+    return torch.load(buffer)
+
+
+def export_named(state, prefix):
+    torch.save(state, prefix + ".pt")
+
+
+def load_named(name):
+    return torch.load(name + ".pt")
+
+
+def save_parts(parts, out_dir):
+    for key, part in parts.items():
+        part_file = f"part_{key}.bin"
+        torch.save(part, os.path.join(out_dir, part_file))
+
+
+def load_parts(keys, in_dir):
+    for key in keys:
+        part_file = f"part_{key}.bin"
+        yield torch.load(os.path.join(in_dir, part_file))
