@@ -934,6 +934,33 @@ def _inside_module_class(tree: Tree, node: ast.AST, local_classes: set[str]) -> 
     return False
 
 
+def _another_object(src: PythonFile, call: ast.Call, target: ast.expr, local_classes: set[str]) -> bool:
+    """A bare name the calling function binds itself (`head = self._attached()`) to something it
+    neither loads, builds from a module class nor restores with `load_state_dict`: its own object,
+    which only shares the name of a model another function makes (`head = Head()` in a loader)."""
+    function = src.nodes.function(call)
+    if not isinstance(target, ast.Name) or function is None:
+        return False
+    own = [value for name, value in assigned_values(scope_walk(*function.body)) if name == target.id]
+    if not own:
+        return False
+    for value in own:
+        inner = _unwrap(value)[0]
+        if not isinstance(inner, ast.Call):
+            continue
+        local = inner.func.id if isinstance(inner.func, ast.Name) else ""
+        if src.names.call_name(inner) == "torch.load" or local in local_classes:
+            return False
+    return not any(
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "load_state_dict"
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == target.id
+        for node in scope_walk(*function.body)
+    )
+
+
 @RULES.rule(
     "inference-without-eval-mode",
     title="PyTorch model served without eval() or no-grad",
@@ -946,7 +973,9 @@ def inference_without_eval_mode(src: PythonFile) -> Iterator[Hit]:
     `nn.Module` obtained by `torch.load`, `load_state_dict` or a local model class is called,
     with no `.eval()` on it anywhere in the module and no `torch.no_grad()` /
     `torch.inference_mode()` around the call. Hugging Face `from_pretrained` models are skipped:
-    they are already in eval mode.
+    they are already in eval mode; so is a local name the calling function binds to something it
+    does not load, build or restore (`head = self._attached()`), though another function binds
+    that name to a model.
 
     Why:
         A new `nn.Module` is in training mode: dropout stays active and batch-norm uses batch
@@ -985,6 +1014,8 @@ def inference_without_eval_mode(src: PythonFile) -> Iterator[Hit]:
         target = func.value if isinstance(func, ast.Attribute) and func.attr == "forward" else func
         key = names.key(target)
         if key is None or key not in models.sources or key in models.evaluated:
+            continue
+        if _another_object(src, call, target, local_classes):
             continue
         line = src.changed_line(call)
         if (

@@ -33,3 +33,21 @@ class EvalPredictor:
 
     def predict(self, rows: torch.Tensor) -> torch.Tensor:
         return self.model(rows)
+
+
+class Probe:
+    def __init__(self, backbone: nn.Module) -> None:
+        self.backbone = backbone
+
+    def _attached(self) -> nn.Module:
+        return self.backbone
+
+    def predict(self, rows: torch.Tensor) -> torch.Tensor:
+        head = self._attached()
+        return head(rows)
+
+
+def restore_head(path: str) -> Regressor:
+    head = Regressor()
+    head.load_state_dict(torch.load(path, weights_only=True))
+    return head
