@@ -706,6 +706,17 @@ def test_a_torch_load_of_a_file_its_module_saves_is_its_own_format(
     ]
 
 
+def test_a_path_joined_by_a_star_imported_os_names_its_file(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    # `os` through `from .common import *` still joins paths: the head the module saves is read
+    # back (11, silent); the backbone nothing saves is reported low (15).
+    files = {"heads/common.py": "star_common.py", "heads/io.py": "star_checkpoints.py"}
+    found = review(repo, run_archbot, files)
+
+    assert only("unsafe-model-deserialization", found) == [
+        ("heads/io.py", 15, "unsafe-model-deserialization", "low"),
+    ]
+
+
 def test_an_old_torch_makes_the_modules_own_format_a_risk(repo: GitRepo, run_archbot: RunArchbot) -> None:
     # With torch < 2.6 required, `torch.load` unpickles whatever it is given: the store's own file
     # is reported as every other load (a shared or replaced file runs code).

@@ -339,10 +339,17 @@ def _names_a_file(src: PythonFile, value: ast.expr) -> bool:
         return True
     if not isinstance(value, ast.Call):
         return False
-    joined = src.names.call_name(value) in ("os.path.join", "pathlib.Path") or (
-        isinstance(value.func, ast.Attribute) and value.func.attr == "joinpath"
+    made = _joins_path(src, value) or src.names.call_name(value) == "pathlib.Path"
+    return made or src.names.target(value) is not None
+
+
+def _joins_path(src: PythonFile, call: ast.Call) -> bool:
+    """`os.path.join(...)`, however `os` came in (a star import too), or `root.joinpath(...)`."""
+    return (
+        src.names.call_name(call) == "os.path.join"
+        or ast.unparse(call.func) == "os.path.join"
+        or (isinstance(call.func, ast.Attribute) and call.func.attr == "joinpath")
     )
-    return joined or src.names.target(value) is not None
 
 
 _PLACEHOLDER = re.compile(r"\{[^{}]*\}")
@@ -365,11 +372,7 @@ def _file_name(src: PythonFile, file: ast.expr, scope: ast.AST) -> str | None:
     "x.pt"`: `x.pt`; `self.persist_path`), or None for a bare name: a parameter or a local of its
     own function, which names nothing another function can share."""
     path = _bound_path(src, _file_path(src, file, _opened_paths(src, list(scope_walk(scope)))), scope)
-    joined = isinstance(path, ast.Call) and (
-        src.names.call_name(path) == "os.path.join"
-        or (isinstance(path.func, ast.Attribute) and path.func.attr == "joinpath")
-    )
-    if isinstance(path, ast.Call) and joined and path.args:
+    if isinstance(path, ast.Call) and _joins_path(src, path) and path.args:
         path = _bound_path(src, path.args[-1], scope)
     elif isinstance(path, ast.BinOp) and isinstance(path.op, (ast.Div, ast.Add)):
         path = _bound_path(src, path.right, scope)

@@ -1,0 +1,3 @@
+import os
+
+SEED = 7
