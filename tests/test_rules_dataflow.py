@@ -135,6 +135,10 @@ EXPECTED: dict[str, Expected] = {
         ("train/finetune_hf.py", 12, "low"),  # new head drawn before the Trainer seeds
         ("train/preference_trainer.py", 8, "low"),  # a Trainer subclass draws its head first
         ("train/train_classifier.py", 17, "low"),  # __main__ script: first training call
+        # A trainer that fits after validating trains (9); so may one handed on (15). One built
+        # only to validate, test or predict trains nothing (train/encode_latents.py).
+        ("train/encode_then_tune.py", 9, "low"),
+        ("train/encode_then_tune.py", 15, "low"),
         # The same strategy, whose helpers only shard and shuffle with a seed of their own.
         ("train/train_critic.py", 18, "low"),
         # Randomized decompositions and clusterings. Negatives: a seed parameter in scope, an exact

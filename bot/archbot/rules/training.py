@@ -259,7 +259,41 @@ def _training_call(names: Names, call: ast.Call) -> bool:
             return "optim" in label.lower()
     name = names.call_name(call) or (func.id if isinstance(func, ast.Name) else "")
     # `tokenizers.trainers.BpeTrainer` trains a vocabulary, not a model.
-    return name.rsplit(".", 1)[-1].endswith("Trainer") and _TOKENIZER_WORD.search(name) is None
+    trainer = name.rsplit(".", 1)[-1].endswith("Trainer") and _TOKENIZER_WORD.search(name) is None
+    return trainer and not _evaluates_only(names.tree, call)
+
+
+# What a trainer runs that leaves the weights as they are.
+_EVALUATING = frozenset(["validate", "test", "predict", "evaluate"])
+
+
+def _evaluates_only(tree: Tree, call: ast.Call) -> bool:
+    """A trainer built only to run a model over data: `Trainer(...).test(...)`, or `runner =
+    Trainer(...)` whose every use in its function is a `validate`, `test`, `predict` or `evaluate`
+    call (a trainer handed on or fitted may train)."""
+    parent = tree.parents.get(call)
+    if isinstance(parent, ast.Attribute):
+        return parent.attr in _EVALUATING
+    target = parent.targets[0] if isinstance(parent, ast.Assign) and len(parent.targets) == 1 else None
+    if not isinstance(target, ast.Name):
+        return False
+    scope = tree.function(call)
+    uses = [
+        node
+        for node in scope_walk(*(scope.body if scope is not None else tree.module.body))
+        if isinstance(node, ast.Name) and node.id == target.id and isinstance(node.ctx, ast.Load)
+    ]
+    return bool(uses) and all(_evaluation_call(tree, use) for use in uses)
+
+
+def _evaluation_call(tree: Tree, receiver: ast.Name) -> bool:
+    method = tree.parents.get(receiver)
+    return (
+        isinstance(method, ast.Attribute)
+        and method.attr in _EVALUATING
+        and isinstance(call := tree.parents.get(method), ast.Call)
+        and call.func is method
+    )
 
 
 def _mode_switch(names: Names, call: ast.Call) -> bool:
@@ -483,7 +517,9 @@ def training_no_seed(src: PythonFile) -> Iterator[Hit]:
     `np.random.seed`, `default_rng(seed)`, `tf.random.set_seed`, `set_seed`, `seed_everything`
     (or any call named for seeding, resolved or not), `TrainingArguments` (Hugging Face
     trainers, and project classes derived from them, seed from `args.seed`). A call the
-    resolver cannot place is not followed. A tokenizer or processor learning its vocabulary
+    resolver cannot place is not followed. A trainer built only to validate, test, predict or
+    evaluate (every use of it in its function is one of those calls) trains nothing; one
+    fitted or handed on may. A tokenizer or processor learning its vocabulary
     (`tokenizer.fit(...)`, `Tokenizer.train(files, BpeTrainer(...))`) counts, it draws nothing:
     not training; nor does a backward pass in a function named for a test or a benchmark
     (`test_backward_correctness` in a kernel's module, run under its `__main__` guard), nor a lone
