@@ -532,6 +532,36 @@ def test_any_from_pretrained_is_a_hub_loader_except_local_configs() -> None:
     assert loaders.hub_loader("transformers.AutoTokenizer") is None
 
 
+# Whether `trust_remote_code=True` given to the call may run the repository's code.
+REMOTE_CODE_RUNS = {
+    "transformers.AutoModelForCausalLM.from_pretrained": True,
+    "transformers.AutoTokenizer.from_pretrained": True,
+    "transformers.AutoConfig.from_pretrained": True,
+    "transformers.AutoProcessor.from_pretrained": True,
+    "transformers.pipeline": True,
+    "transformers.PreTrainedTokenizerFast.from_pretrained": True,  # may read the config through AutoConfig
+    "transformers.TFBertModel.from_pretrained": True,  # not judged: TensorFlow's loader
+    "sentence_transformers.SentenceTransformer": True,
+    "datasets.load_dataset": True,
+    "project.models.ChatModel.from_pretrained": True,
+    "transformers.Qwen3ForCausalLM.from_pretrained": False,
+    "transformers.BertModel.from_pretrained": False,
+    "transformers.GPT2LMHeadModel.from_pretrained": False,
+    "transformers.LlavaForConditionalGeneration.from_pretrained": False,
+    "transformers.models.qwen3.modeling_qwen3.Qwen3ForCausalLM.from_pretrained": False,
+    "transformers.T5EncoderModel.from_pretrained": False,
+}
+
+
+@pytest.mark.parametrize("qualname", sorted(REMOTE_CODE_RUNS))
+def test_which_loaders_run_remote_code(qualname: str) -> None:
+    assert loaders.runs_remote_code(qualname) is REMOTE_CODE_RUNS[qualname]
+
+
+def test_an_unresolved_call_may_run_remote_code() -> None:
+    assert loaders.runs_remote_code(None) is True
+
+
 def test_retries_that_wait_nothing_name_the_option_that_backs_off() -> None:
     # litellm's completion_with_retries defaults to retry_strategy="constant_retry": no wait.
     backing_off = {

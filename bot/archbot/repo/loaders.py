@@ -11,6 +11,7 @@ they do not keep lists of their own.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping
 from typing import Literal
 
@@ -251,6 +252,20 @@ REMOTE_CODE_LOADER_WORDS = (
 )
 # Classes whose `from_pretrained` reads only local or already-loaded objects.
 _LOCAL_FROM_PRETRAINED = ("peft.PeftConfig",)
+# A model class transformers ships (`Qwen3ForCausalLM`, `BertModel`, `GPT2LMHeadModel`), not an
+# Auto class: its `from_pretrained` is `PreTrainedModel`'s, which ignores `trust_remote_code`
+# ("is to be used with Auto classes. It has no effect here and is ignored"): the class runs its
+# own code, never the repository's. Tokenizers are not among them: theirs may read the
+# repository's config through `AutoConfig`.
+_SHIPPED_MODEL_CLASS = re.compile(
+    r"^transformers(\.\w+)*\.(?!Auto|TF|Flax)\w*(Model|For[A-Z]\w*)\.from_pretrained$"
+)
+
+
+def runs_remote_code(qualname: str | None) -> bool:
+    """Whether a call given `trust_remote_code=True` may run the repository's code: all but the
+    `from_pretrained` of a model class transformers ships (an unresolved call may)."""
+    return qualname is None or _SHIPPED_MODEL_CLASS.match(qualname) is None
 
 
 # Functions that fetch a file over the network (what they return is it: its local path, or for

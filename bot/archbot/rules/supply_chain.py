@@ -1073,7 +1073,9 @@ def trust_remote_code(src: SourceFile) -> Iterator[Hit]:
     parameter, an attribute: no literal the code resolves it to), pinned or not there; nor a load
     from files on this machine (the operator's, not the Hub's): a path an enclosing
     `os.path.exists(path)` check has just found, a literal path (`"/srv/models/chat"`, `"./ckpt"`,
-    a drive) or one built as a path (`os.path.join(out, "final")`); nor a load that runs only
+    a drive) or one built as a path (`os.path.join(out, "final")`); nor the `from_pretrained` of
+    a model class transformers ships (`Qwen3ForCausalLM`), which ignores the flag: only the Auto
+    classes (and other loaders) run the repository's code; nor a load that runs only
     after an opt-in (inside `if allow_remote_code:`, or after `if not trust_remote_code_allowed():
     raise ...` in its block): the operator's informed choice. A model the code names by
     its Hub id (`"org/embedder"`, not a dataset) is the `named` variant: an application ships
@@ -1104,6 +1106,8 @@ def trust_remote_code(src: SourceFile) -> Iterator[Hit]:
             keyword = kwarg(call, "trust_remote_code")
             if keyword is None or not is_true(keyword.value) or _pinned_call(src, call):
                 continue
+            if not loaders.runs_remote_code(src.names.call_name(call)):
+                continue  # a model class the library ships ignores the flag
             if _behind_opt_in(src.nodes, call):
                 continue  # loaded only after the operator allowed remote code: their informed choice
             loaded = argument(call, 0, *_LOADED_NAMES)
