@@ -562,6 +562,33 @@ def test_an_unresolved_call_may_run_remote_code() -> None:
     assert loaders.runs_remote_code(None) is True
 
 
+@pytest.mark.parametrize("qualname", sorted(sdk.ANSWER_ERRORS))
+def test_an_answer_error_is_no_failed_call(qualname: str) -> None:
+    assert sdk.answer_error(qualname)
+    assert qualname not in sdk.TRANSIENT_ERRORS
+
+
+# A project's error classes, by name: whether each says an answer could not be read.
+PROJECT_ERRORS = {
+    "canopy.errors.ExtractionException": True,
+    "app.llm.InvalidJSONOutput": True,
+    "app.parsing.ParseError": True,
+    "app.schema.SchemaMismatch": True,
+    "app.llm.LLMRateLimitError": False,
+    "app.llm.OutputTimeoutError": False,
+    "app.llm.APIResponseFormatError": False,
+    "app.llm.ServerOverloaded": False,
+    "app.llm.LLMError": False,
+    "openai.RateLimitError": False,
+    "Exception": False,
+}
+
+
+@pytest.mark.parametrize("qualname", sorted(PROJECT_ERRORS))
+def test_a_project_error_named_for_an_unreadable_answer(qualname: str) -> None:
+    assert sdk.answer_error(qualname) is PROJECT_ERRORS[qualname]
+
+
 def test_retries_that_wait_nothing_name_the_option_that_backs_off() -> None:
     # litellm's completion_with_retries defaults to retry_strategy="constant_retry": no wait.
     backing_off = {

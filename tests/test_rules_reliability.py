@@ -118,6 +118,8 @@ EXPECTED: dict[str, Expected] = {
         ("agents/calls.py", 37, "medium"),  # manual retry loop without sleep
         ("agents/calls.py", 47, "low"),  # a sub-second constant sleep
         ("agents/calls.py", 123, "medium"),  # the same request again (113: a fallback; 134: a re-ask)
+        # A rate limit retried at once beside a parse error (159); a parse error alone is a re-ask.
+        ("agents/calls.py", 159, "medium"),
     ],
     # Negatives: openai.APIError caught, `except Exception`, a project error class, a Celery task
     # with autoretry_for, a call outside any handler.

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import re
 from collections.abc import Mapping
 from typing import Final, Literal
 
@@ -780,3 +781,41 @@ TRANSIENT_ERRORS = frozenset(
         "asyncio.TimeoutError",
     ]
 )
+
+
+# Errors that say an answer could not be read (its parsing or validation failed), not that the
+# call failed: a retry on them asks the model again, and waiting first changes nothing. Python's
+# own, the JSON and validation libraries', LangChain's output parsers'.
+ANSWER_ERRORS = frozenset(
+    [
+        "ValueError",
+        "KeyError",
+        "IndexError",
+        "TypeError",
+        "AssertionError",
+        "json.JSONDecodeError",
+        "json.decoder.JSONDecodeError",
+        "pydantic.ValidationError",
+        "pydantic_core.ValidationError",
+        "jsonschema.ValidationError",
+        "jsonschema.exceptions.ValidationError",
+        "langchain_core.exceptions.OutputParserException",
+        "langchain.schema.OutputParserException",
+    ]
+)
+# A project's own error named for an answer it could not read (`ExtractionException`,
+# `InvalidJSONOutput`, `ParseError`), and not for a failed call.
+_ANSWER_WORDS = re.compile(r"(?i)pars|extract|valid|format|schema|json|decod|output|answer")
+_CALL_WORDS = re.compile(
+    r"(?i)rate|limit|timeout|connect|unavailable|overload|server|throttl|network|temporar|quota|http|api"
+)
+
+
+def answer_error(qualname: str) -> bool:
+    """Whether an error class says an answer could not be read (ANSWER_ERRORS, or a class named
+    for one), rather than that a call failed."""
+    name = qualname.rsplit(".", 1)[-1]
+    if qualname in ANSWER_ERRORS:
+        return True
+    named = _ANSWER_WORDS.search(name) is not None and _CALL_WORDS.search(name) is None
+    return named and qualname not in TRANSIENT_ERRORS

@@ -80,6 +80,12 @@ def _error_classes(names: Names, given: ast.expr, depth: int = 0) -> list[str]:
     return classes
 
 
+def _re_asks(classes: list[str]) -> bool:
+    """A policy that retries only answers it could not read (`retry_if_exception_type(
+    ExtractionException)`): it asks the model again, where a wait changes nothing."""
+    return bool(classes) and all(sdk.answer_error(c) for c in classes if c)
+
+
 def _unbounded(line: int, what: str, classes: list[str]) -> Hit:
     """The finding for a policy that never stops: the `transient` variant when every error it
     retries passes by itself (a rate limit, a timeout: sdk.TRANSIENT_ERRORS), so none of the
@@ -330,12 +336,13 @@ def retry_no_backoff(src: PythonFile) -> Iterator[Hit]:
     """A retry policy that retries immediately (tenacity with `stop=` but no `wait=`, a manual
     `for attempt in range(N)` loop around an LLM call with no sleep, unless a failure handler
     changes what the next attempt sends (a fallback: another model, a dropped option), an SDK's
-    own retries left at
-    a constant strategy: litellm `num_retries` or `retry_policy` without
+    own retries left at a constant strategy: litellm `num_retries` or `retry_policy` without
     `retry_strategy="exponential_backoff_retry"`), or (low) after a constant sleep of under a
     second. A constant wait of a second or more gives the provider room and is left to the
-    author. An SDK call whose `**` splat the code does not show (it may carry the strategy) is
-    reported low.
+    author. A tenacity policy that retries only errors saying an answer could not be read (the
+    SDK facts' ANSWER_ERRORS, or a project error named for one: `ExtractionException`) asks the
+    model again, and a wait changes nothing: not reported. An SDK call whose `**` splat the code
+    does not show (it may carry the strategy) is reported low.
 
     Why:
         When a provider answers 429 or 503, every client retrying at once (or at the same fixed
@@ -361,6 +368,7 @@ def retry_no_backoff(src: PythonFile) -> Iterator[Hit]:
             and name in RETRYING
             and kwarg(call, "stop") is not None
             and kwarg(call, "wait") is None
+            and not _re_asks(_retried_errors(src.names, call, name))
         ):
             yield Hit(line, f"tenacity `{name.rsplit('.', 1)[-1]}` without `wait=` retries at once.")
     for call in src.changed_calls():

@@ -5,7 +5,7 @@ import random
 import time
 
 from openai import AsyncOpenAI, BadRequestError, OpenAI, RateLimitError
-from tenacity import retry, stop_after_attempt, wait_exponential_jitter
+from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 
 client = OpenAI(timeout=30)
 aclient = AsyncOpenAI(timeout=30)
@@ -138,3 +138,25 @@ def reask(text: str) -> int | None:
         except ValueError:
             messages.append({"role": "user", "content": "Answer with a number only."})
     return None
+
+
+class QuestionParseError(Exception):
+    """The reply held no question."""
+
+
+def _question(reply: str) -> str:
+    if "?" not in reply:
+        raise QuestionParseError(reply)
+    return reply
+
+
+@retry(stop=stop_after_attempt(3), retry=retry_if_exception_type(QuestionParseError))  # negative: a re-ask
+def follow_up(text: str) -> str:
+    reply = client.chat.completions.create(model="gpt-4o-mini", messages=_messages(text), max_tokens=40)
+    return _question(reply.choices[0].message.content or "")
+
+
+@retry(stop=stop_after_attempt(3), retry=retry_if_exception_type((QuestionParseError, RateLimitError)))
+def follow_up_or_wait(text: str) -> str:  # positive: a rate limit retried at once
+    reply = client.chat.completions.create(model="gpt-4o-mini", messages=_messages(text), max_tokens=40)
+    return _question(reply.choices[0].message.content or "")
