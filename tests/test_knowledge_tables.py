@@ -570,7 +570,7 @@ def test_an_answer_error_is_no_failed_call(qualname: str) -> None:
 
 # A project's error classes, by name: whether each says an answer could not be read.
 PROJECT_ERRORS = {
-    "canopy.errors.ExtractionException": True,
+    "app.query.ExtractionException": True,
     "app.llm.InvalidJSONOutput": True,
     "app.parsing.ParseError": True,
     "app.schema.SchemaMismatch": True,
