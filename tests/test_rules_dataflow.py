@@ -126,9 +126,12 @@ EXPECTED: dict[str, Expected] = {
         # its mode (31). The probe it fits under the same `__main__` guard trains.
         ("models/kernels/rotary_ops.py", 25, "low"),
         # A lone backward pass under a module's `__main__` guard is a quick check that changes no
-        # weight (models/latent_head.py); in a loop, or beside an optimizer step, it trains.
+        # weight (models/latent_head.py); in a loop, or beside an optimizer step, it trains. Under
+        # the `__main__` guard, steps on random tensors that save nothing are a smoke test
+        # (models/noise_smoke.py, and line 18 of models/latent_warmup.py); a function that warms
+        # a head on noise trains it (12), and so does a warm start whose weights are saved (13).
         ("models/latent_warmup.py", 12, "low"),
-        ("models/latent_warmup.py", 18, "low"),
+        ("models/noise_warm_start.py", 13, "low"),
         # A module-level training function that builds its model; not one handed it (line 13), nor
         # one that only switches its modules' modes (`module.train(flag)`, lines 35-38).
         ("train/loops.py", 24, "low"),

@@ -387,6 +387,75 @@ def _gradient_check(names: Names, tree: Tree, call: ast.Call) -> bool:
     )
 
 
+# torch's tensor factories that draw from its RNG: a model's input made of them is noise.
+NOISE_TENSORS = frozenset(
+    [
+        "torch.randn",
+        "torch.rand",
+        "torch.randint",
+        "torch.randn_like",
+        "torch.rand_like",
+        "torch.randint_like",
+        "torch.normal",
+    ]
+)
+
+
+def _on_noise(names: Names, tree: Tree, call: ast.Call) -> bool:
+    """A module's smoke test on noise (lucidrains' `# quick test` blocks), whose outcome no seed
+    makes meaningful: under the module's `__main__` guard, every backward pass starts from a loss
+    the model computed on tensors drawn from the RNG (`images = torch.randn(8, 3, 256, 256)`;
+    `loss = learner(images)`), the other training calls are optimizer steps, and nothing is saved.
+    A warm-up on random codes whose weights a function keeps is training."""
+    if tree.function(call) is not None or not any(
+        isinstance(node, ast.If) and "__main__" in ast.unparse(node.test) for node in tree.ancestors(call)
+    ):
+        return False
+    nodes = tree.scopes.get(tree.module, ())
+    if any(isinstance(node, ast.Call) and (called_name(node) or "").startswith("save") for node in nodes):
+        return False
+    bound: dict[str, list[ast.expr]] = {}
+    for name, value in assigned_values(nodes):
+        bound.setdefault(name, []).append(value)
+    passes = 0
+    for other in (node for node in nodes if isinstance(node, ast.Call) and _training_call(names, node)):
+        start = _is_backward(other)
+        if start is None and isinstance(other.func, ast.Attribute) and other.func.attr == "step":
+            continue
+        if not isinstance(start, ast.Name) or not _computed_on_noise(names, bound, start.id):
+            return False
+        passes += 1
+    return passes > 0
+
+
+def _computed_on_noise(names: Names, bound: dict[str, list[ast.expr]], loss: str) -> bool:
+    """`loss` is only ever a model's output on noise: each value it is bound to is a call whose
+    arguments are NOISE_TENSORS draws or constants, given in place or through names bound only to
+    them, one at least a draw."""
+    drawn = False
+    for value in bound.get(loss, []):
+        if not isinstance(value, ast.Call):
+            return False
+        for given in _chain_arguments(value):
+            values = bound.get(given.id, []) if isinstance(given, ast.Name) else [given]
+            if not values:
+                return False
+            for made in values:
+                if isinstance(made, ast.Call) and names.call_name(made) in NOISE_TENSORS:
+                    drawn = True
+                elif not isinstance(made, ast.Constant):
+                    return False
+    return drawn
+
+
+def _chain_arguments(call: ast.Call) -> Iterator[ast.expr]:
+    """The arguments of a call and of the calls it chains on (`head(x).pow(2).mean()`: `2`, `x`)."""
+    node: ast.expr = call
+    while isinstance(node, ast.Call):
+        yield from (*node.args, *(keyword.value for keyword in node.keywords))
+        node = node.func.value if isinstance(node.func, ast.Attribute) else node.func
+
+
 def _training_function(tree: Tree, module: ast.Module, call: ast.Call) -> bool:
     """The call sits in a module-level function named for training (`train`, `train_model`...)
     that builds what it trains. One handed its model (`def train_epoch(model, batches)`) is a step
@@ -521,7 +590,10 @@ def training_no_seed(src: PythonFile) -> Iterator[Hit]:
     evaluate (every use of it in its function is one of those calls) trains nothing; one
     fitted or handed on may. A tokenizer or processor learning its vocabulary
     (`tokenizer.fit(...)`, `Tokenizer.train(files, BpeTrainer(...))`) counts, it draws nothing:
-    not training; nor does a backward pass in a function named for a test or a benchmark
+    not training; nor is a smoke test on noise: every backward pass of its scope starts from a
+    loss the model computed on tensors drawn there from torch's RNG (`images = torch.randn(...)`;
+    `loss = learner(images)`), beside optimizer steps at most; nor does a backward pass in a
+    function named for a test or a benchmark
     (`test_backward_correctness` in a kernel's module, run under its `__main__` guard), nor a lone
     one: outside any loop, with no optimizer step, fit or Trainer in its function or module-level
     code (a module's quick check, `loss = model(x); loss.backward()`), which changes no weight.
@@ -596,6 +668,7 @@ def training_no_seed(src: PythonFile) -> Iterator[Hit]:
         and (entry or _training_function(tree, module, call))
         and not _in_a_check(tree, call)
         and not _gradient_check(names, tree, call)
+        and not _on_noise(names, tree, call)
     ]
     if not training or _seeded(src) or _seeded_behind(names, _entry_calls(src, training)):
         return
