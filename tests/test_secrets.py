@@ -89,6 +89,10 @@ def test_each_shape_is_detected_where_it_says_and_always_redacted(kind: str) -> 
         'ANTHROPIC_API_KEY="sk-ant-api03-abcdefghijklmnopqrstuvwx"',
         'OPENAI_API_KEY="sk-proj-0123456789abcdefQx7Lm2Nv"',
         'headers = {"X-Api-Key": "qk_1234567Hq8Zt2Lm4Nv6Bx0Pc3"}',
+        # Interleaved counted runs: letters and digits each counting up.
+        'connection = {"client_secret": "a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6"}',
+        # A token of a known prefix whose body is short typed parts, not drawn ids and a secret.
+        'return {"token": "xoxb-111-222-xyz", "app_token": "xapp-A111-222-xyz"}',
         # A docs site's search-only key (served to every visitor), beside its app id and index.
         'docsearch({\n  appId: "QW3RTY12AB",\n  indexName: "guides",\n'
         '  apiKey: "5f0c9e2ab17d4c83e6a9b0f4d27c1e58",\n});',

@@ -81,7 +81,13 @@ SHAPES: dict[str, Shape] = {
     "google-oauth-secret": Shape(
         "Google OAuth client secret", re.compile(r"\b(GOCSPX-[A-Za-z0-9_-]{28})" + _END), "anywhere"
     ),
-    "slack-token": Shape("Slack token", re.compile(r"\b(xox[abposr]-[A-Za-z0-9-]{10,})" + _END), "anywhere"),
+    # Slack draws a token's body: account and team ids of ten digits and more, a secret of letters
+    # and digits; a body of short parts (`xoxb-111-222-xyz`) was typed for a test.
+    "slack-token": Shape(
+        "Slack token",
+        re.compile(r"\b(xox[abposr]-(?=[A-Za-z0-9-]*[A-Za-z0-9]{8})[A-Za-z0-9-]{10,})" + _END),
+        "anywhere",
+    ),
     "slack-webhook": Shape(
         "Slack webhook",
         re.compile(r"(https://hooks\.slack\.com/(?:services|workflows)/[A-Za-z0-9/_-]{20,})"),
@@ -165,8 +171,8 @@ _KEY_REFERENCE = re.compile(r"(?:\$|(?i:env|environ|os\.environ|secrets?)[:/.])[
 def is_placeholder(value: str) -> bool:
     """A stand-in for a key: a placeholder word, a template, a reference to where the key lives
     (`env:OPENAI_API_KEY`), a body of one or two repeated characters (`AKIA6666666666666666`,
-    `sk-000000000000`) or a counted run (`0123456789abcdef`, `sk-abcdefgh...`), which no generated
-    key has."""
+    `sk-000000000000`) or a counted run (`0123456789abcdef`, `sk-abcdefgh...`, or interleaved:
+    `a1b2c3d4e5f6...`), which no generated key has."""
     return (
         bool(_PLACEHOLDER.search(value))
         or _KEY_REFERENCE.fullmatch(value) is not None
@@ -193,7 +199,13 @@ _COUNTED_RUN = 6
 
 
 def _counted(value: str) -> bool:
+    """A counted run in the value, or in either of its interleaved halves (`a1b2c3d4e5f6`: the
+    letters count up, and so do the digits)."""
     lowered = value.lower()
+    return any(_counted_run(part) for part in (lowered, lowered[0::2], lowered[1::2]))
+
+
+def _counted_run(lowered: str) -> bool:
     run, step = 1, 0
     for before, after in itertools.pairwise(lowered):
         here = ord(after) - ord(before)
