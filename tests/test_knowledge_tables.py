@@ -12,7 +12,7 @@ import pytest
 from archbot.policy import policy
 from archbot.repo import datastores, loaders, sdk, web
 from archbot.repo.resolve import Names, Tree
-from archbot.rules import endpoints, training
+from archbot.rules import endpoints
 from archbot.rules.pyast import is_response_shape, loopback_url
 
 U = sdk.UNKNOWN
@@ -587,20 +587,6 @@ PROJECT_ERRORS = {
 @pytest.mark.parametrize("qualname", sorted(PROJECT_ERRORS))
 def test_a_project_error_named_for_an_unreadable_answer(qualname: str) -> None:
     assert sdk.answer_error(qualname) is PROJECT_ERRORS[qualname]
-
-
-def test_noise_tensors_are_torch_draws() -> None:
-    # A model input made by one of these is random: a quick test's, not data.
-    assert {
-        "torch.randn",
-        "torch.rand",
-        "torch.randint",
-        "torch.randn_like",
-        "torch.rand_like",
-        "torch.randint_like",
-        "torch.normal",
-    } == training.NOISE_TENSORS
-    assert not training.NOISE_TENSORS & set(training.SHUFFLERS)
 
 
 def test_retries_that_wait_nothing_name_the_option_that_backs_off() -> None:

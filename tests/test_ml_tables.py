@@ -51,6 +51,29 @@ def test_each_shuffler_is_judged_only_without_its_seed(qualname: str) -> None:
         assert training._shuffler(src, last_call(src)) is None
 
 
+def _smoke_test(draw: str) -> bool:
+    """Whether one step on an input `draw` makes, under a `__main__` guard, is a smoke test."""
+    src = python(
+        "import torch\n"
+        'if __name__ == "__main__":\n'
+        f"    batch = {draw}\n"
+        "    loss = model(batch)\n"
+        "    loss.backward()\n"
+    )
+    backward = next(c for c in src.nodes.calls if ast.unparse(c.func) == "loss.backward")
+    return training._on_noise(src.names, src.nodes, backward)
+
+
+@pytest.mark.parametrize("qualname", sorted(training.NOISE_TENSORS))
+def test_each_noise_tensor_makes_an_input_noise(qualname: str) -> None:
+    assert _smoke_test(f"{qualname}(2, 3)")
+
+
+def test_a_constant_or_loaded_input_is_no_noise() -> None:
+    assert not _smoke_test("torch.zeros(2, 3)")
+    assert not _smoke_test("torch.load('batch.pt', weights_only=True)")
+
+
 def test_dataset_shuffle_method() -> None:
     src = python(
         "import random\nds = load()\nds.shuffle()\nds.shuffle(seed=3)\nrandom.Random(3).shuffle(ds)\n"
