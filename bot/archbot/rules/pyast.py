@@ -753,15 +753,18 @@ def is_stub(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     return True
 
 
+def is_main_guard(node: ast.AST) -> bool:
+    """`if __name__ == "__main__":`, the block a module runs only as a program."""
+    if not isinstance(node, ast.If):
+        return False
+    test = ast.unparse(node.test)
+    return "__name__" in test and "__main__" in test
+
+
 def is_script(src: PythonFile) -> bool:
     """A notebook or command-line script (`if __name__ == "__main__"`): interactive and batch
     work may legitimately wait out aiohttp's 5-minute default."""
-    return src.kind == "notebook" or any(
-        isinstance(node, ast.If)
-        and "__name__" in ast.unparse(node.test)
-        and "__main__" in ast.unparse(node.test)
-        for node in src.tree.body
-    )
+    return src.kind == "notebook" or any(is_main_guard(node) for node in src.tree.body)
 
 
 def is_test_module(path: str) -> bool:

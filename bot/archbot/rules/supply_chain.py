@@ -314,22 +314,9 @@ def _bound_path(src: PythonFile, path: ast.expr, scope: ast.AST) -> ast.expr:
     function = scope if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
     if not isinstance(path, ast.Name) or (function is not None and path.id in parameter_names(function)):
         return path
-    nodes = list(scope_walk(scope))
-    bound = [value for name, value in assigned_values(nodes) if name == path.id]
-    assigned = [
-        node.value
-        for node in nodes
-        if isinstance(node, (ast.Assign, ast.AnnAssign))
-        and node.value is not None
-        and any(isinstance(target, ast.Name) and target.id == path.id for target in _targets(node))
-    ]
-    if len(bound) == 1 and len(assigned) == 1 and _names_a_file(src, assigned[0]):
-        return assigned[0]
-    return path
-
-
-def _targets(node: ast.Assign | ast.AnnAssign) -> list[ast.expr]:
-    return node.targets if isinstance(node, ast.Assign) else [node.target]
+    bound = [value for name, value in assigned_values(scope_walk(scope)) if name == path.id]
+    assigned = len(bound) == 1 and isinstance(src.nodes.parents.get(bound[0]), (ast.Assign, ast.AnnAssign))
+    return bound[0] if assigned and _names_a_file(src, bound[0]) else path
 
 
 def _names_a_file(src: PythonFile, value: ast.expr) -> bool:

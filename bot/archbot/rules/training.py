@@ -23,6 +23,7 @@ from archbot.rules.pyast import (
     called_name,
     has_splat,
     is_false,
+    is_main_guard,
     is_none,
     is_route_handler,
     is_script,
@@ -277,10 +278,9 @@ def _evaluates_only(tree: Tree, call: ast.Call) -> bool:
     target = parent.targets[0] if isinstance(parent, ast.Assign) and len(parent.targets) == 1 else None
     if not isinstance(target, ast.Name):
         return False
-    scope = tree.function(call)
     uses = [
         node
-        for node in scope_walk(*(scope.body if scope is not None else tree.module.body))
+        for node in tree.scopes.get(tree.scope_of(call), ())
         if isinstance(node, ast.Name) and node.id == target.id and isinstance(node.ctx, ast.Load)
     ]
     return bool(uses) and all(_evaluation_call(tree, use) for use in uses)
@@ -407,9 +407,7 @@ def _on_noise(names: Names, tree: Tree, call: ast.Call) -> bool:
     the model computed on tensors drawn from the RNG (`images = torch.randn(8, 3, 256, 256)`;
     `loss = learner(images)`), the other training calls are optimizer steps, and nothing is saved.
     A warm-up on random codes whose weights a function keeps is training."""
-    if tree.function(call) is not None or not any(
-        isinstance(node, ast.If) and "__main__" in ast.unparse(node.test) for node in tree.ancestors(call)
-    ):
+    if tree.function(call) is not None or not any(is_main_guard(node) for node in tree.ancestors(call)):
         return False
     nodes = tree.scopes.get(tree.module, ())
     if any(isinstance(node, ast.Call) and (called_name(node) or "").startswith("save") for node in nodes):
