@@ -728,6 +728,25 @@ def test_an_old_torch_makes_the_modules_own_format_a_risk(repo: GitRepo, run_arc
     assert {severity for *_, severity in only("unsafe-model-deserialization", found)} == {"high"}
 
 
+def test_a_torch_load_where_an_optimizer_is_restored_resumes_the_runs_own_checkpoint(
+    repo: GitRepo, run_archbot: RunArchbot
+) -> None:
+    # A function that restores an optimizer's state resumes a training run: the checkpoints it
+    # reads are the run's own, whatever torch the requirements pin (8: the optimizer restored
+    # from the loaded state; 17: through the engine's `load_optimizer`). Reported: a warm start
+    # from weights (22, 37: an optimizer only named as a setting; 32: `optimum_model` is no
+    # optimizer), and a resume from a download (26).
+    repo.stage("requirements.txt", "torch==2.1.2\n")
+    found = review(repo, run_archbot, {"train/resume.py": "resumed_runs.py"})
+
+    assert only("unsafe-model-deserialization", found) == [
+        ("train/resume.py", 22, "unsafe-model-deserialization", "high"),
+        ("train/resume.py", 26, "unsafe-model-deserialization", "high"),
+        ("train/resume.py", 32, "unsafe-model-deserialization", "high"),
+        ("train/resume.py", 37, "unsafe-model-deserialization", "high"),
+    ]
+
+
 def test_bytes_a_module_pickles_for_its_worker_processes_are_its_own(
     repo: GitRepo, run_archbot: RunArchbot
 ) -> None:

@@ -307,6 +307,27 @@ def _saved_by_module(
     return False
 
 
+_OPTIMIZER_WORDS = frozenset(["optimizer", "optimizers", "optim", "opt"])
+
+
+def _resumes_training(scope: ast.AST) -> bool:
+    """The function restores an optimizer's state (`optimizer.load_state_dict(state["optimizer"])`,
+    `engine.load_optimizer(optimizer, path)`): it resumes a training run, and what it loads are
+    checkpoints that run wrote. Pretrained weights carry no optimizer state to restore."""
+    for node in scope_walk(scope):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        method = node.func.attr
+        if method == "load_state_dict":
+            owner = node.func.value
+            named = owner.attr if isinstance(owner, ast.Attribute) else getattr(owner, "id", "")
+            if _OPTIMIZER_WORDS & set(named.lower().split("_")):
+                return True
+        elif method.startswith("load_") and _OPTIMIZER_WORDS & set(method.split("_")):
+            return True
+    return False
+
+
 def _bound_path(src: PythonFile, path: ast.expr, scope: ast.AST) -> ast.expr:
     """What a local name stands for as a path in its function: the path it is bound to once and
     only once (`checkpoint = os.path.join(d, "model.bin")`, `out = self._shard_path(i)`, `name =
@@ -575,7 +596,10 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
     reads (a store persisting itself, a checkpoint's RNG states; a local name stands for the one
     path it is bound to, and a template of the saved names fits the name read: `"snapshot_{}.pth"
     .format(tag)` saved, `"snapshot_best.pth"` read): the module's own format, read back where
-    torch is likely to load it safely.
+    torch is likely to load it safely. Whatever torch is pinned, a `torch.load` without
+    `weights_only` that is no download is not reported in a function that restores an optimizer's
+    state (`optimizer.load_state_dict(state["optimizer"])`, `engine.load_optimizer(optimizer,
+    path)`): a training run resumed from the checkpoints it wrote, an artifact the fix allows.
     Another loader is critical on a download, medium on a file of the repository (a relative
     literal path, or one built from the module's own file: `Path(__file__).parent / "assets" /
     "calibrator.pkl"`, a pickle that ships with the code but that no review can read) or on a
@@ -612,6 +636,8 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
             if _own_unpickler(names, call) or _written_here(src, entry, path_arg, scope):
                 continue
             if weights_only is None:
+                if _resumes_training(scope) and not _downloaded(src, path_arg, scope):
+                    continue
                 if not keywords.complete:
                     continue  # a `**` splat the code does not show may carry it
                 if _downloaded(src, path_arg, scope):

@@ -1,0 +1,38 @@
+import os
+
+import torch
+from huggingface_hub import hf_hub_download
+
+
+def resume(model, optimizer, scaler, path):
+    state = torch.load(path, map_location="cpu")
+    model.load_state_dict(state["model"])
+    optimizer.load_state_dict(state["optimizer"])
+    scaler.load_state_dict(state["scaler"])
+    return state["epoch"] + 1
+
+
+def restore_run(engine, model, ema, optimizer, run_dir):
+    engine.load_model(model, os.path.join(run_dir, "model"))
+    ema.load_state_dict(torch.load(os.path.join(run_dir, "ema.pt")))
+    engine.load_optimizer(optimizer, os.path.join(run_dir, "optimizer"))
+
+
+def warm_start(model, weights):
+    model.load_state_dict(torch.load(weights, map_location="cpu"))
+
+
+def resume_from_hub(model, optimizer, repo_id):
+    state = torch.load(hf_hub_download(repo_id, "trainer_state.pt"))
+    model.load_state_dict(state["model"])
+    optimizer.load_state_dict(state["optimizer"])
+
+
+def export_optimum(optimum_model, path):
+    optimum_model.load_state_dict(torch.load(path))
+    optimum_model.save_pretrained(os.path.dirname(path))
+
+
+def adopt(model, options, path):
+    model.load_state_dict(torch.load(path))
+    options.optimizer = "adamw"
