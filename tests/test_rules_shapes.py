@@ -733,7 +733,8 @@ def test_a_torch_load_where_an_optimizer_is_restored_resumes_the_runs_own_checkp
 ) -> None:
     # A function that restores an optimizer's state resumes a training run: the checkpoints it
     # reads are the run's own, whatever torch the requirements pin (8: the optimizer restored
-    # from the loaded state; 17: through the engine's `load_optimizer`). Reported: a warm start
+    # from the loaded state; 17: through the engine's `load_optimizer`; 42: `torch.load` chosen
+    # as the loader of a resume). Reported: a warm start
     # from weights (22, 37: an optimizer only named as a setting; 32: `optimum_model` is no
     # optimizer), and a resume from a download (26).
     repo.stage("requirements.txt", "torch==2.1.2\n")

@@ -801,6 +801,8 @@ def _aliased_torch_load(src: PythonFile) -> Iterator[Hit]:
                 Severity.HIGH,
                 f"`{alias}` is `torch.load`, called on a downloaded file without `weights_only`.",
             )
+        elif _resumes_training(scope):
+            continue
         elif (floor := _torch_floor(src)) == "old":
             found = (
                 Severity.HIGH,

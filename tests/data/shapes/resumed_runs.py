@@ -36,3 +36,10 @@ def export_optimum(optimum_model, path):
 def adopt(model, options, path):
     model.load_state_dict(torch.load(path))
     options.optimizer = "adamw"
+
+
+def resume_shards(model, optimizer, shard_paths):
+    load = torch.load
+    for shard in shard_paths:
+        model.load_state_dict(load(shard), strict=False)
+    optimizer.load_state_dict(load(shard_paths[0])["optimizer"])
