@@ -316,12 +316,22 @@ EMBEDDING_CONFIG = (
     "  trust_remote_code: true\nvectorstore:\n  database: qdrant\n"
 )
 
+# A model card whose key names the Hub repository (`hub_repo`), and one naming only its data.
+CARD_CONFIG = (
+    "name: acme_chat_small\nfamily: chat\nmodel_config:\n  hub_repo: acme/chat-small\n"
+    "  trust_remote_code: true\ncheckpoint: hub://acme/chat-small\n"
+)
+DATA_CONFIG = "corpus:\n  data_files: corpora/train\n  trust_remote_code: true\n"
+
 
 @pytest.mark.parametrize(
     ("packaged", "config", "expected"),
     [
         # A library's configuration naming the model it trusts: a default its maintainers chose.
         (True, AGENT_CONFIG, []),
+        (True, CARD_CONFIG, []),
+        (False, CARD_CONFIG, [("config/agent.yaml", 5, "high")]),
+        (True, DATA_CONFIG, [("config/agent.yaml", 3, "high")]),
         (True, UNNAMED_CONFIG, [("config/agent.yaml", 3, "high")]),
         (True, EMBEDDING_CONFIG, []),
         (False, EMBEDDING_CONFIG, [("config/agent.yaml", 4, "high")]),

@@ -1098,7 +1098,8 @@ def trust_remote_code(src: SourceFile) -> Iterator[Hit]:
     pin is theirs to choose too (as for its named revisions), and a caller's model or path
     trusted by the library is still reported there. In configuration, the switch is the `named`
     variant where its block (between two unindented lines) names the one model it loads by its
-    Hub id (`model: org/vision-chat`, `embedding_model_name: org/embed-v1`).
+    Hub id under a key that says so (`model: org/vision-chat`, `embedding_model_name:
+    org/embed-v1`, `hf_name: org/chat-small`, `repo_id: ...`).
 
     Why:
         The model repository's code runs with your process's permissions at load time, and under a
@@ -1289,15 +1290,16 @@ def _pinned_block(src: SourceFile, number: int) -> bool:
 # it is (`embedding_model_name`, `embedding_hf_model_name`, `llm_model_id`).
 _MODEL_KEY = re.compile(
     r"^[ \t]*(?:-[ \t]+)?[\"']?(?:\w+_)?"
-    r"(?:model|model_id|model_name|model_name_or_path|pretrained_model_name_or_path)"
+    r"(?:model|model_id|model_name|model_name_or_path|pretrained_model_name_or_path|name_or_path"
+    r"|(?:hf|hub|repo)_(?:name|id|repo)|repo)"
     r"[\"']?[ \t]*[:=][ \t]*[\"']?(?P<id>[^\"'\s#,]+)"
 )
 
 
 def _names_its_model(src: SourceFile, number: int) -> bool:
     """The configuration block holding line `number` (the lines between two unindented ones)
-    names the one model it loads by its Hub id (`model: org/vision-chat`): the named variant, as
-    in code."""
+    names the one model it loads by its Hub id under a key that says so (`model: org/vision-chat`,
+    `hf_name: org/chat-small`, `repo_id: ...`): the named variant, as in code."""
     start, end = number, number + 1
     while start > 1 and (not src.line(start).strip() or _indent(src.line(start)) > 0):
         start -= 1
