@@ -6,6 +6,8 @@ fails here first, so it is made on purpose, with its source."""
 from __future__ import annotations
 
 import ast
+import json
+from collections.abc import Callable
 
 import pytest
 
@@ -14,6 +16,9 @@ from archbot.repo import datastores, loaders, sdk, web
 from archbot.repo.resolve import Names, Tree
 from archbot.rules import endpoints
 from archbot.rules.pyast import is_response_shape, loopback_url
+from conftest import GitRepo, Run, places
+
+RunArchbot = Callable[..., Run]
 
 U = sdk.UNKNOWN
 # qualname: (provider, default timeout, default retries, is_async, async twin)
@@ -433,6 +438,40 @@ def test_every_downloader_is_pinned() -> None:
 @pytest.mark.parametrize("qualname", sorted(DOWNLOADER_RESULTS))
 def test_a_downloader_fetches_and_does_not_unpickle(qualname: str) -> None:
     assert "." in qualname and loaders.deserialiser(qualname) is None
+
+
+# dataset base class: what its subclasses implement (torch/torchvision docs)
+DATASET_BASES = {
+    "torch.utils.data.Dataset": "__getitem__ (and __len__): a sample by key",
+    "torch.utils.data.IterableDataset": "__iter__: a stream of samples",
+    "torch.utils.data.dataset.Dataset": "the module Dataset is defined in",
+    "torch.utils.data.dataset.IterableDataset": "the module IterableDataset is defined in",
+    "torchvision.datasets.VisionDataset": "__getitem__ of an image dataset under root",
+    "torchvision.datasets.vision.VisionDataset": "the module VisionDataset is defined in",
+}
+
+
+def test_every_dataset_base_is_pinned() -> None:
+    assert sorted(loaders.DATASET_CLASSES) == sorted(DATASET_BASES)
+
+
+@pytest.mark.parametrize("qualname", sorted(DATASET_BASES))
+def test_a_dataset_of_each_base_reads_its_own_samples(
+    qualname: str, repo: GitRepo, run_archbot: RunArchbot
+) -> None:
+    module, _, name = qualname.rpartition(".")
+    repo.stage(
+        "data/frames.py",
+        f"import pickle\n\nfrom {module} import {name}\n\n\nclass Frames({name}):\n"
+        "    def read(self, path):\n        with open(path, 'rb') as f:\n"
+        "            return pickle.load(f)\n\n\n"
+        "def read(path):\n    with open(path, 'rb') as f:\n        return pickle.load(f)\n",
+    )
+
+    result = run_archbot("review", "--format", "json", "--fail-on", "never")
+
+    found = [(f["line"], f["severity"]) for f in places(json.loads(result.out))]
+    assert found == [(14, "high")]
 
 
 def test_job_transports_are_the_collectives_that_move_bytes_between_ranks() -> None:

@@ -748,6 +748,21 @@ def test_a_torch_load_where_an_optimizer_is_restored_resumes_the_runs_own_checkp
     ]
 
 
+def test_a_datasets_methods_read_the_samples_it_was_pointed_at(
+    repo: GitRepo, run_archbot: RunArchbot
+) -> None:
+    # A torch dataset's index (13), latents (19) and captions (21), and a project subclass's
+    # (28), are the training operator's own data: not reported. Reported: a dataset's download
+    # (31), a class that is no dataset (37), a module function (41).
+    found = review(repo, run_archbot, {"clips/data.py": "dataset_samples.py"})
+
+    assert only("unsafe-model-deserialization", found) == [
+        ("clips/data.py", 31, "unsafe-model-deserialization", "critical"),
+        ("clips/data.py", 37, "unsafe-model-deserialization", "high"),
+        ("clips/data.py", 41, "unsafe-model-deserialization", "low"),
+    ]
+
+
 def test_bytes_a_module_pickles_for_its_worker_processes_are_its_own(
     repo: GitRepo, run_archbot: RunArchbot
 ) -> None:

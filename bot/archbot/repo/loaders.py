@@ -321,6 +321,19 @@ WORKER_PROCESSES = frozenset(
         "torch.multiprocessing.Pool",
     ]
 )
+# Base classes of a dataset (torch's map-style and iterable datasets, torchvision's): what its
+# methods read are the samples whoever trains pointed it at (precomputed latents, tokenized shards,
+# annotations), that operator's own data.
+DATASET_CLASSES = frozenset(
+    [
+        "torch.utils.data.Dataset",
+        "torch.utils.data.IterableDataset",
+        "torch.utils.data.dataset.Dataset",
+        "torch.utils.data.dataset.IterableDataset",
+        "torchvision.datasets.VisionDataset",
+        "torchvision.datasets.vision.VisionDataset",
+    ]
+)
 # Functions that pickle to bytes, for the pickle family's `loads`.
 PICKLE_DUMPS = frozenset(f"{module}.dumps" for module in _PICKLE_FAMILY)
 

@@ -307,6 +307,16 @@ def _saved_by_module(
     return False
 
 
+def _dataset_sample(src: PythonFile, call: ast.Call) -> bool:
+    """`call` runs in a method of a dataset class (one deriving, directly or through project
+    classes, from the loaders table's DATASET_CLASSES): it reads the samples whoever trains
+    pointed the dataset at, their own data."""
+    cls = src.names.enclosing_class(call)
+    if cls is None or src.repo is None:
+        return False
+    return any(base in loaders.DATASET_CLASSES for base in src.repo.subclasses_external(cls))
+
+
 _OPTIMIZER_WORDS = frozenset(["optimizer", "optimizers", "optim", "opt"])
 
 
@@ -600,6 +610,11 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
     `weights_only` that is no download is not reported in a function that restores an optimizer's
     state (`optimizer.load_state_dict(state["optimizer"])`, `engine.load_optimizer(optimizer,
     path)`): a training run resumed from the checkpoints it wrote, an artifact the fix allows.
+    A method of a dataset class (deriving from torch's `Dataset` or `IterableDataset`, or
+    torchvision's `VisionDataset`, directly or through project classes: the loaders table's
+    DATASET_CLASSES) reads the samples whoever trains pointed it at (precomputed latents,
+    tokenized shards, annotations): its loads of a path decided at run time, and its `torch.load`s
+    without `weights_only`, are not reported; a download there still is.
     Another loader is critical on a download, medium on a file of the repository (a relative
     literal path, or one built from the module's own file: `Path(__file__).parent / "assets" /
     "calibrator.pkl"`, a pickle that ships with the code but that no review can read) or on a
@@ -636,7 +651,8 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
             if _own_unpickler(names, call) or _written_here(src, entry, path_arg, scope):
                 continue
             if weights_only is None:
-                if _resumes_training(scope) and not _downloaded(src, path_arg, scope):
+                own_data = _resumes_training(scope) or _dataset_sample(src, call)
+                if own_data and not _downloaded(src, path_arg, scope):
                     continue
                 if not keywords.complete:
                     continue  # a `**` splat the code does not show may carry it
@@ -687,7 +703,7 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
             yield Hit(line, f"`{name}` of a `{scheme}:` resource, fetched from its index.", Severity.MEDIUM)
         elif _repository_file(names, literal):
             yield Hit(line, f"`{name}` of a repository file.", Severity.MEDIUM)
-        else:
+        elif not _dataset_sample(src, call):
             read = "data" if name.endswith((".loads", ".decode")) else "a path"
             yield Hit(line, f"`{name}` of {read} decided at run time.")
     yield from _aliased_torch_load(src)
