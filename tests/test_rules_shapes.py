@@ -734,9 +734,9 @@ def test_a_torch_load_where_an_optimizer_is_restored_resumes_the_runs_own_checkp
     # A function that restores an optimizer's state resumes a training run: the checkpoints it
     # reads are the run's own, whatever torch the requirements pin (8: the optimizer restored
     # from the loaded state; 17: through the engine's `load_optimizer`; 42: `torch.load` chosen
-    # as the loader of a resume). Reported: a warm start
-    # from weights (22, 37: an optimizer only named as a setting; 32: `optimum_model` is no
-    # optimizer), and a resume from a download (26).
+    # as the loader of a resume; 49: the optimizer's state read from it for the caller). Reported:
+    # a warm start from weights (22; 37: an optimizer only named as a setting; 32: `optimum_model`
+    # is no optimizer; 54: only the model's key read), and a resume from a download (26).
     repo.stage("requirements.txt", "torch==2.1.2\n")
     found = review(repo, run_archbot, {"train/resume.py": "resumed_runs.py"})
 
@@ -745,6 +745,7 @@ def test_a_torch_load_where_an_optimizer_is_restored_resumes_the_runs_own_checkp
         ("train/resume.py", 26, "unsafe-model-deserialization", "high"),
         ("train/resume.py", 32, "unsafe-model-deserialization", "high"),
         ("train/resume.py", 37, "unsafe-model-deserialization", "high"),
+        ("train/resume.py", 54, "unsafe-model-deserialization", "high"),
     ]
 
 

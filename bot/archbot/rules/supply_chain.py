@@ -320,11 +320,17 @@ def _dataset_sample(src: PythonFile, call: ast.Call) -> bool:
 _OPTIMIZER_WORDS = frozenset(["optimizer", "optimizers", "optim", "opt"])
 
 
+_OPTIMIZER_KEY_WORDS = frozenset(["optimizer", "optimizers", "optim"])
+
+
 def _resumes_training(scope: ast.AST) -> bool:
     """The function restores an optimizer's state (`optimizer.load_state_dict(state["optimizer"])`,
-    `engine.load_optimizer(optimizer, path)`): it resumes a training run, and what it loads are
-    checkpoints that run wrote. Pretrained weights carry no optimizer state to restore."""
+    `engine.load_optimizer(optimizer, path)`) or reads it from what it loaded (`state["optimizer"]`,
+    `"optimizer" in state`, `state.get("optimizer")`): it resumes a training run, and what it loads
+    are checkpoints that run wrote. Pretrained weights carry no optimizer state to restore."""
     for node in scope_walk(scope):
+        if (key := _key_read(node)) is not None and _OPTIMIZER_KEY_WORDS & set(key.lower().split("_")):
+            return True
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
             continue
         method = node.func.attr
@@ -336,6 +342,24 @@ def _resumes_training(scope: ast.AST) -> bool:
         elif method.startswith("load_") and _OPTIMIZER_WORDS & set(method.split("_")):
             return True
     return False
+
+
+def _key_read(node: ast.AST) -> str | None:
+    """The literal key `node` reads from a mapping: `state["key"]`, `"key" in state`,
+    `state.get("key")` or `.pop("key")`."""
+    if isinstance(node, ast.Subscript):
+        key: ast.AST = node.slice
+    elif isinstance(node, ast.Compare) and isinstance(node.ops[0], (ast.In, ast.NotIn)):
+        key = node.left
+    elif (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in ("get", "pop")
+    ):
+        key = node.args[0] if node.args else node
+    else:
+        return None
+    return key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
 
 
 def _bound_path(src: PythonFile, path: ast.expr, scope: ast.AST) -> ast.expr:

@@ -43,3 +43,13 @@ def resume_shards(model, optimizer, shard_paths):
     for shard in shard_paths:
         model.load_state_dict(load(shard), strict=False)
     optimizer.load_state_dict(load(shard_paths[0])["optimizer"])
+
+
+def training_state(path):
+    state = torch.load(path, map_location="cpu")
+    return state["model"], state.get("optimizer"), state.get("step", 0)
+
+
+def weights_of(path):
+    state = torch.load(path, map_location="cpu")
+    return state["model"] if "model" in state else state
