@@ -516,6 +516,29 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "script",
         "path corpus_cleaning_scripts/ (a tree of scripts outside any package)",
     ),
+    "script-tree-named-for-a-benchmark": (
+        {"video-edit-Bench/judges/vision_judge.py": MODULE},
+        "video-edit-Bench/judges/vision_judge.py",
+        "script",
+        "path video-edit-Bench/ (a benchmark's tree outside any package)",
+    ),
+    "not-script-benchmark-module-inside-a-package": (
+        {
+            "pyproject.toml": LIBRARY_PYPROJECT,
+            "ranker/__init__.py": "",
+            "ranker/long_bench/__init__.py": "",
+            "ranker/long_bench/tasks.py": MODULE,
+        },
+        "ranker/long_bench/tasks.py",
+        "library",
+        "pyproject.toml builds a package",
+    ),
+    "not-script-a-workbench": (
+        {"app/workbench/panel.py": MODULE},
+        "app/workbench/panel.py",
+        "service",
+        "no distributable",
+    ),
     "not-script-scripts-module-inside-a-package": (
         {
             "pyproject.toml": LIBRARY_PYPROJECT,

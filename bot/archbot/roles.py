@@ -134,6 +134,9 @@ _EXAMPLE_NAME_WORDS = frozenset(("demo", "example", "tutorial"))
 _NAME_WORD = re.compile(r"[_\-.\d]+")
 # Likewise a tree of scripts (`data_processing_scripts/`, `eval-scripts/`).
 _SCRIPT_WORDS = frozenset(("scripts",))
+# And a benchmark's tree (`GEdit-Bench/`, `long_bench/`, `agent-benchmarks/`): programs run to
+# measure, with the judges and loaders they use.
+_BENCHMARK_WORDS = frozenset(("bench", "benchmark", "benchmarks"))
 # Project scaffolds a CLI copies out (`init`, `create`): their code is sample code for users to
 # edit. Only code: a Helm chart's `templates/` holds manifests.
 _SCAFFOLD_DIRS = frozenset(("templates", "template", "starters", "starter"))
@@ -591,6 +594,9 @@ class Classifier:
         scripts = self._named_tree(path, _SCRIPT_WORDS)
         if scripts is not None:
             return f"path {scripts}/ (a tree of scripts outside any package)"
+        benchmark = self._named_tree(path, _BENCHMARK_WORDS)
+        if benchmark is not None:
+            return f"path {benchmark}/ (a benchmark's tree outside any package)"
         if ".github" in parts[:-1] and pure.suffix.lower() in _SCAFFOLD_CODE:
             # An action's or a workflow's helper program: CI tooling, not the workflow it serves.
             return "a CI program under .github/"
