@@ -12,6 +12,8 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from conftest import GitRepo, Run, places
 
 RunArchbot = Callable[..., Run]
@@ -550,6 +552,30 @@ def test_remote_code_in_files_found_on_this_machine_is_not_the_hubs(
         ("serving/loader.py", 19, "trust-remote-code", "high"),
         ("serving/loader.py", 20, "trust-remote-code", "high"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("packaged", "expected"),
+    [
+        # A library's model it names, read from a local copy or its Hub id, is a default it ships.
+        (True, [16, 31]),
+        # An application ships it, and is told.
+        (False, [16, 24, 31]),
+    ],
+)
+def test_remote_code_of_a_local_copy_or_the_model_the_code_names(
+    packaged: bool, expected: list[int], repo: GitRepo, run_archbot: RunArchbot
+) -> None:
+    # A directory built as a path and kept in an attribute is on this machine (9, 10). A caller's
+    # path kept there (16), and a name bound to a caller's name as well as a path (31), may be the
+    # Hub's. A name bound to the model's Hub id, or to its local copy if one exists, names its
+    # model (24).
+    if packaged:
+        repo.stage("pyproject.toml", LIBRARY_PYPROJECT)
+        repo.stage("llm/__init__.py", "")
+    found = review(repo, run_archbot, {"llm/captions.py": "local_copies.py"})
+
+    assert [line for _, line, _, _ in only("trust-remote-code", found)] == expected
 
 
 def test_code_only_type_checkers_read_is_not_reviewed(repo: GitRepo, run_archbot: RunArchbot) -> None:

@@ -1128,12 +1128,15 @@ def trust_remote_code(src: SourceFile) -> Iterator[Hit]:
     parameter, an attribute: no literal the code resolves it to), pinned or not there; nor a load
     from files on this machine (the operator's, not the Hub's): a path an enclosing
     `os.path.exists(path)` check has just found, a literal path (`"/srv/models/chat"`, `"./ckpt"`,
-    a drive) or one built as a path (`os.path.join(out, "final")`); nor the `from_pretrained` of
+    a drive) or one built as a path (`os.path.join(out, "final")`, also kept in an attribute:
+    `self.model_path = os.path.join(root, "weights")`); nor the `from_pretrained` of
     a model class transformers ships (`Qwen3ForCausalLM`), which ignores the flag: only the Auto
     classes (and other loaders) run the repository's code; nor a load that runs only
     after an opt-in (inside `if allow_remote_code:`, or after `if not trust_remote_code_allowed():
     raise ...` in its block): the operator's informed choice. A model the code names by
-    its Hub id (`"org/embedder"`, not a dataset) is the `named` variant: an application ships
+    its Hub id (`"org/embedder"`, not a dataset; also a name bound to that id or else to a
+    local copy's path: `model_id = "org/embedder"`, then `model_id = local_dir` if it exists) is
+    the `named` variant: an application ships
     it and is told; a library's named model is a default dependency its maintainers chose, whose
     pin is theirs to choose too (as for its named revisions), and a caller's model or path
     trusted by the library is still reported there. In configuration, the switch is the `named`
@@ -1256,7 +1259,36 @@ def _named_model(src: PythonFile, call: ast.Call, loaded: ast.expr | None) -> bo
         return False
     value = _loaded_value(src, call, loaded)
     branches = [value.body, value.orelse] if isinstance(value, ast.IfExp) else [value]
-    return all(_HUB_ID.match(string_value(branch) or "") is not None for branch in branches)
+    if all(_HUB_ID.match(string_value(branch) or "") is not None for branch in branches):
+        return True
+    return _named_or_local(src, call, loaded)
+
+
+def _named_or_local(src: PythonFile, call: ast.Call, loaded: ast.expr) -> bool:
+    """A local name the function binds more than once, to its model's Hub id or to a path on this
+    machine (`model_id = "org/chat"` unless a local copy exists, then `model_id = local_dir`): the
+    code names the model it loads, wherever it reads it from."""
+    function = src.nodes.function(call)
+    if not isinstance(loaded, ast.Name) or function is None:
+        return False
+    nodes = list(scope_walk(*function.body))
+    bound = [value for name, value in assigned_values(nodes) if name == loaded.id]
+    if len(bound) < 2:
+        return False
+    named = [value for value in bound if _HUB_ID.match(string_value(value) or "") is not None]
+    return bool(named) and all(value in named or _local_value(src, nodes, value) for value in bound)
+
+
+def _local_value(src: PythonFile, nodes: list[ast.AST], value: ast.expr) -> bool:
+    """`value` is a path on this machine: a local literal, a path built (`os.path.join(...)`), or
+    a local name the function binds only to such a path."""
+    if isinstance(value, ast.Name):
+        bound = [held for name, held in assigned_values(nodes) if name == value.id]
+        return len(bound) == 1 and not isinstance(bound[0], ast.Name) and _local_value(src, nodes, bound[0])
+    text = string_value(value)
+    if text is not None:
+        return _LOCAL_PATH.match(text) is not None
+    return isinstance(value, ast.Call) and src.names.call_name(value) in _PATH_MAKERS
 
 
 def _pinned_call(src: PythonFile, call: ast.Call) -> bool:
@@ -1566,8 +1598,11 @@ _PATH_MAKERS = frozenset(["pathlib.Path", "os.path.join", "tempfile.mkdtemp", "t
 def _filesystem_path(src: PythonFile, call: ast.Call, value: ast.expr) -> bool:
     """`value`, given to `call`, is built as a path on this machine (`Path(tmp.name)`,
     `os.path.join(out, "onnx")`), itself or through the name it is read from (its last assignment
-    before the call): local files, no revision to pin."""
+    before the call) or the attribute (`self.model_path`'s one value in its class): local files,
+    no revision to pin."""
     built = url_value(src.names, src.nodes, call, value)
+    if isinstance(built, ast.Attribute) and (held := src.names.value_of(built)) is not None:
+        built = held[1]
     return isinstance(built, ast.Call) and src.names.call_name(built) in _PATH_MAKERS
 
 
