@@ -317,10 +317,11 @@ def _dataset_sample(src: PythonFile, call: ast.Call) -> bool:
     return any(base in loaders.DATASET_CLASSES for base in src.repo.subclasses_external(cls))
 
 
-_OPTIMIZER_WORDS = frozenset(["optimizer", "optimizers", "optim", "opt"])
-
-
+# Words naming an optimizer's state in a checkpoint (`state["optimizer"]`, `"optim_states"`), and
+# an optimizer object: an `opt` whose `load_state_dict` runs is one, while a checkpoint's `"opt"`
+# key as often holds the run's options.
 _OPTIMIZER_KEY_WORDS = frozenset(["optimizer", "optimizers", "optim"])
+_OPTIMIZER_WORDS = _OPTIMIZER_KEY_WORDS | {"opt"}
 
 
 def _resumes_training(scope: ast.AST) -> bool:
@@ -355,8 +356,9 @@ def _key_read(node: ast.AST) -> str | None:
         isinstance(node, ast.Call)
         and isinstance(node.func, ast.Attribute)
         and node.func.attr in ("get", "pop")
+        and node.args
     ):
-        key = node.args[0] if node.args else node
+        key = node.args[0]
     else:
         return None
     return key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
@@ -1600,10 +1602,10 @@ def _filesystem_path(src: PythonFile, call: ast.Call, value: ast.expr) -> bool:
     `os.path.join(out, "onnx")`), itself or through the name it is read from (its last assignment
     before the call) or the attribute (`self.model_path`'s one value in its class): local files,
     no revision to pin."""
-    built = url_value(src.names, src.nodes, call, value)
-    if isinstance(built, ast.Attribute) and (held := src.names.value_of(built)) is not None:
-        built = held[1]
-    return isinstance(built, ast.Call) and src.names.call_name(built) in _PATH_MAKERS
+    names, built = src.names, url_value(src.names, src.nodes, call, value)
+    if isinstance(built, ast.Attribute) and (held := names.value_of(built)) is not None:
+        names, built = held
+    return isinstance(built, ast.Call) and names.call_name(built) in _PATH_MAKERS
 
 
 # Where code writes a model, tokenizer or dataset to a directory it can load again from.
