@@ -762,7 +762,9 @@ def test_a_torch_load_where_an_optimizer_is_restored_resumes_the_runs_own_checkp
     # from the loaded state; 17: through the engine's `load_optimizer`; 42: `torch.load` chosen
     # as the loader of a resume; 49: the optimizer's state read from it for the caller). Reported:
     # a warm start from weights (22; 37: an optimizer only named as a setting; 32: `optimum_model`
-    # is no optimizer; 54: only the model's key read), and a resume from a download (26).
+    # is no optimizer; 54: only the model's key read; 59: the optimizer's key only tested), a
+    # resume from a download (26), and released weights a function that also resumes names as
+    # pretrained (66).
     repo.stage("requirements.txt", "torch==2.1.2\n")
     found = review(repo, run_archbot, {"train/resume.py": "resumed_runs.py"})
 
@@ -772,6 +774,8 @@ def test_a_torch_load_where_an_optimizer_is_restored_resumes_the_runs_own_checkp
         ("train/resume.py", 32, "unsafe-model-deserialization", "high"),
         ("train/resume.py", 37, "unsafe-model-deserialization", "high"),
         ("train/resume.py", 54, "unsafe-model-deserialization", "high"),
+        ("train/resume.py", 59, "unsafe-model-deserialization", "high"),
+        ("train/resume.py", 66, "unsafe-model-deserialization", "high"),
     ]
 
 

@@ -324,11 +324,14 @@ _OPTIMIZER_KEY_WORDS = frozenset(["optimizer", "optimizers", "optim"])
 _OPTIMIZER_WORDS = _OPTIMIZER_KEY_WORDS | {"opt"}
 
 
-def _resumes_training(scope: ast.AST) -> bool:
+def _resumes_training(scope: ast.AST, path: ast.expr | None) -> bool:
     """The function restores an optimizer's state (`optimizer.load_state_dict(state["optimizer"])`,
     `engine.load_optimizer(optimizer, path)`) or reads it from what it loaded (`state["optimizer"]`,
-    `"optimizer" in state`, `state.get("optimizer")`): it resumes a training run, and what it loads
-    are checkpoints that run wrote. Pretrained weights carry no optimizer state to restore."""
+    `state.get("optimizer")`): it resumes a training run, and what it loads are checkpoints that
+    run wrote. Pretrained weights carry no optimizer state to restore; a path named for them
+    (`config.pretrained_path`) is read by a function that also resumes, and is theirs."""
+    if path is not None and any("pretrain" in word.lower() for word in _words_of(path)):
+        return False
     for node in scope_walk(scope):
         if (key := _key_read(node)) is not None and _OPTIMIZER_KEY_WORDS & set(key.lower().split("_")):
             return True
@@ -345,13 +348,22 @@ def _resumes_training(scope: ast.AST) -> bool:
     return False
 
 
+def _words_of(node: ast.expr) -> Iterator[str]:
+    """The names, attributes and literal text an expression is written with."""
+    for part in ast.walk(node):
+        if isinstance(part, ast.Name):
+            yield part.id
+        elif isinstance(part, ast.Attribute):
+            yield part.attr
+        elif isinstance(part, ast.Constant) and isinstance(part.value, str):
+            yield part.value
+
+
 def _key_read(node: ast.AST) -> str | None:
-    """The literal key `node` reads from a mapping: `state["key"]`, `"key" in state`,
-    `state.get("key")` or `.pop("key")`."""
+    """The literal key whose value `node` reads from a mapping: `state["key"]`, `state.get("key")`
+    or `.pop("key")` (a test for the key, `"key" in state`, reads nothing)."""
     if isinstance(node, ast.Subscript):
         key: ast.AST = node.slice
-    elif isinstance(node, ast.Compare) and isinstance(node.ops[0], (ast.In, ast.NotIn)):
-        key = node.left
     elif (
         isinstance(node, ast.Call)
         and isinstance(node.func, ast.Attribute)
@@ -677,7 +689,7 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
             if _own_unpickler(names, call) or _written_here(src, entry, path_arg, scope):
                 continue
             if weights_only is None:
-                own_data = _resumes_training(scope) or _dataset_sample(src, call)
+                own_data = _resumes_training(scope, path_arg) or _dataset_sample(src, call)
                 if own_data and not _downloaded(src, path_arg, scope):
                     continue
                 if not keywords.complete:
@@ -843,7 +855,7 @@ def _aliased_torch_load(src: PythonFile) -> Iterator[Hit]:
                 Severity.HIGH,
                 f"`{alias}` is `torch.load`, called on a downloaded file without `weights_only`.",
             )
-        elif _resumes_training(scope):
+        elif _resumes_training(scope, argument(call, 0, "f")):
             continue
         elif (floor := _torch_floor(src)) == "old":
             found = (

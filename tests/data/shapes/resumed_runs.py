@@ -53,3 +53,17 @@ def training_state(path):
 def weights_of(path):
     state = torch.load(path, map_location="cpu")
     return state["model"] if "model" in state else state
+
+
+def weights_without_optimizer(path):
+    state = torch.load(path, map_location="cpu")
+    if "optimizer" in state:
+        state = state["model"]
+    return state
+
+
+def setup(model, optimizer, config):
+    state = torch.load(config.pretrained_path, map_location="cpu")
+    model.load_state_dict(state["model"])
+    if config.resume:
+        optimizer.load_state_dict(state["optimizer"])
