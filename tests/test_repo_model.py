@@ -184,6 +184,28 @@ def test_classes_know_bases_methods_and_self_attributes_across_modules(shop: Rep
     assert method is not None and method.owner is not None and method.owner.name == "Base"
 
 
+def test_a_class_named_as_its_imported_base_derives_from_the_import(repo: GitRepo) -> None:
+    # `class Dataset(Dataset)` rebinds the name only after its bases are read: its base is the
+    # import, and a subclass of it reaches that import too. A class naming itself without an
+    # import has no base the model can name.
+    model = build(
+        repo,
+        {
+            "clips/data.py": (
+                "from torch.utils.data import Dataset\n\n\nclass Dataset(Dataset):\n    pass\n\n\n"
+                "class Clips(Dataset):\n    pass\n"
+            ),
+            "clips/odd.py": "class Odd(Odd):\n    pass\n",
+        },
+    )
+    module, odd = model.module("clips/data.py"), model.module("clips/odd.py")
+    assert module is not None and odd is not None
+
+    assert model.subclasses_external(module.classes["Dataset"]) == ["torch.utils.data.Dataset"]
+    assert model.subclasses_external(module.classes["Clips"]) == ["torch.utils.data.Dataset"]
+    assert model.base_classes(odd.classes["Odd"]) == []
+
+
 def test_the_word_screen_asks_git_for_the_index_or_the_head_commit_and_reads_nothing(repo: GitRepo) -> None:
     repo.stage("app/a.py", "make_client()\n")
     repo.stage("app/b.py", "X = 1\n")

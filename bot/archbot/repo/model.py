@@ -714,7 +714,13 @@ class Repository:
         while queue and len(found) < 32:
             current = queue.pop(0)
             for base in current.bases:
-                symbol = self.expression(current.module, _subscript_base(base))
+                written = _subscript_base(base)
+                symbol = self.expression(current.module, written)
+                if symbol is not None and symbol.cls is current and isinstance(written, ast.Name):
+                    # `class Dataset(Dataset)`: the base is what the name held before the class
+                    # statement rebound it, an import.
+                    imported = current.module.imports.get(written.id)
+                    symbol = self.resolve_import(current.module, imported) if imported else None
                 if symbol is None:
                     continue
                 if symbol.cls is not None:
