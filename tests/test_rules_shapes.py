@@ -569,7 +569,7 @@ def test_remote_code_of_a_local_copy_or_the_model_the_code_names(
     # A directory built as a path and kept in an attribute is on this machine (9, 10). A caller's
     # path kept there (16), and a name bound to a caller's name as well as a path (31), may be the
     # Hub's. A name bound to the model's Hub id, or to its local copy if one exists, names its
-    # model (24).
+    # model (24). A name bound to a local path's name is on this machine (37).
     if packaged:
         repo.stage("pyproject.toml", LIBRARY_PYPROJECT)
         repo.stage("llm/__init__.py", "")

@@ -1612,12 +1612,22 @@ _PATH_MAKERS = frozenset(["pathlib.Path", "os.path.join", "tempfile.mkdtemp", "t
 def _filesystem_path(src: PythonFile, call: ast.Call, value: ast.expr) -> bool:
     """`value`, given to `call`, is built as a path on this machine (`Path(tmp.name)`,
     `os.path.join(out, "onnx")`), itself or through the name it is read from (its last assignment
-    before the call) or the attribute (`self.model_path`'s one value in its class): local files,
-    no revision to pin."""
+    before the call; for a name the function binds once, to another name: `model_id = local_dir`,
+    that name's) or the attribute (`self.model_path`'s one value in its class): local files, no
+    revision to pin."""
     names, built = src.names, url_value(src.names, src.nodes, call, value)
+    if isinstance(built, ast.Name) and isinstance(value, ast.Name) and _bound_once(src, call, value):
+        built = url_value(names, src.nodes, call, built)
     if isinstance(built, ast.Attribute) and (held := names.value_of(built)) is not None:
         names, built = held
     return isinstance(built, ast.Call) and names.call_name(built) in _PATH_MAKERS
+
+
+def _bound_once(src: PythonFile, call: ast.Call, name: ast.Name) -> bool:
+    """The function around `call` binds `name` once (no branch binds it to something else)."""
+    function = src.nodes.function(call)
+    nodes = scope_walk(*function.body) if function is not None else iter(())
+    return [bound for bound, _ in assigned_values(nodes)].count(name.id) == 1
 
 
 # Where code writes a model, tokenizer or dataset to a directory it can load again from.

@@ -29,3 +29,9 @@ def chooser(root, name):
     if not os.path.isdir(model_id):
         model_id = name
     return AutoModel.from_pretrained(model_id, trust_remote_code=True)
+
+
+def local_only(root):
+    weights_dir = os.path.join(root, "weights", "captioner-int4")
+    model_id = weights_dir
+    return AutoModel.from_pretrained(model_id, trust_remote_code=True)
