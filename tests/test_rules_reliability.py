@@ -94,13 +94,14 @@ EXPECTED: dict[str, Expected] = {
         ("evals/hosted_judges.py", 74, "medium"),  # in the finally block
     ],
     # Negatives: stop= given, backoff max_time=, a **policy splat, AsyncRetrying with stop,
-    # a `while True` loop with an attempt counter.
+    # a `while True` loop with an attempt counter, one whose pass ends in a `break` (111).
     "retry-unbounded": [
         ("agents/policies.py", 19, "high"),  # bare @retry
         ("agents/policies.py", 24, "high"),  # @retry(wait=...) without stop
         ("agents/policies.py", 34, "high"),  # backoff without max_tries/max_time
         ("agents/policies.py", 50, "high"),  # Retrying(...) without stop
         ("agents/policies.py", 64, "high"),  # while True retrying forever
+        ("agents/policies.py", 124, "high"),  # while True whose handler skips the break
         # Transient errors only (timeouts, dropped connections): an outage holds the call.
         ("agents/policies.py", 86, "medium"),  # backoff
         ("agents/policies.py", 91, "medium"),  # tenacity retry_if_exception_type

@@ -108,12 +108,27 @@ def _tries_around_llm(names: Names, statements: list[ast.stmt]) -> list[ast.Try]
     ]
 
 
+def _continues(handler: ast.ExceptHandler) -> bool:
+    """The handler starts the loop's next pass itself (`continue`)."""
+    return any(isinstance(n, ast.Continue) for n in scope_walk(*handler.body))
+
+
+def _left_after(loop: ast.While, attempt: ast.Try) -> bool:
+    """A statement of the loop's body after the `try` (at the same level) leaves the loop
+    whatever happened: a `break`, `return` or `raise` that a handler falling through reaches."""
+    if attempt not in loop.body:
+        return False
+    after = loop.body[loop.body.index(attempt) + 1 :]
+    return any(isinstance(statement, (ast.Break, ast.Return, ast.Raise)) for statement in after)
+
+
 def _endless_retry_loop(src: PythonFile, loop: ast.While) -> bool:
     """`while True:` retrying an LLM call whose failure handler loops again, with no counter."""
     if not (isinstance(loop.test, ast.Constant) and loop.test.value is True):
         return False
     keeps_looping = any(
         not any(isinstance(n, (ast.Raise, ast.Return, ast.Break)) for n in scope_walk(*h.body))
+        and (_continues(h) or not _left_after(loop, attempt))
         for attempt in _tries_around_llm(src.names, loop.body)
         for h in attempt.handlers
     )
@@ -142,9 +157,11 @@ def _endless_retry_loop(src: PythonFile, loop: ast.While) -> bool:
 )
 def retry_unbounded(src: PythonFile) -> Iterator[Hit]:
     """A retry policy that never gives up: tenacity without `stop=`, backoff without
-    `max_tries`/`max_time`, or a `while True:` loop retrying an LLM call with no attempt counter.
-    A policy that retries only errors that pass by themselves (rate limits, timeouts, dropped
-    connections, 5xx: the SDK facts' transient errors) is the `transient` variant, at medium:
+    `max_tries`/`max_time`, or a `while True:` loop retrying an LLM call with no attempt counter
+    (one whose failure handler neither leaves the loop nor falls through to a `break` after the
+    `try`: a pass ending in `break` runs once). A policy that retries only errors that pass by
+    themselves (rate limits, timeouts, dropped connections, 5xx: the SDK facts' transient errors)
+    is the `transient` variant, at medium:
     nothing it repeats is billed or fails for good, and how long to wait out an outage is the
     application's to choose, so a library leaves it to its callers (the role policy below). The
     stop condition is the policy's, around the call: a change that only gives the retried call

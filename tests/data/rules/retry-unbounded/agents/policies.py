@@ -104,3 +104,29 @@ def review(prompt: str) -> str:
 @backoff.on_exception(backoff.expo, TRANSIENT)  # the constant's transient errors
 def polish(prompt: str) -> str:
     return _ask(prompt)
+
+
+def supports_long_prompts(prompt: str) -> bool:
+    supported = True
+    while True:  # negative: one pass, whatever the handler does; a later break ends the loop
+        try:
+            client.messages.create(
+                model="claude-3-5-haiku-20241022", max_tokens=1, messages=[{"role": "user", "content": prompt}]
+            )
+        except APIError:
+            supported = False
+        break
+    return supported
+
+
+def ask_until_answered(prompt: str) -> str:
+    answer = ""
+    while True:  # positive: the handler skips the break
+        try:
+            answer = client.messages.create(
+                model="claude-3-5-haiku-20241022", max_tokens=300, messages=[{"role": "user", "content": prompt}]
+            ).content[0].text
+        except APIError:
+            continue
+        break
+    return answer
