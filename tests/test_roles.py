@@ -287,6 +287,33 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "script",
         "in a benchmark (recall_benchmark.py)",
     ),
+    "script-converter-inside-package": (
+        {
+            "pyproject.toml": LIBRARY_PYPROJECT,
+            "ranker/__init__.py": "",
+            "ranker/encoder/__init__.py": "",
+            "ranker/encoder/convert_encoder_to_hf.py": MODULE + MAIN,
+        },
+        "ranker/encoder/convert_encoder_to_hf.py",
+        "script",
+        "in a converter (convert_encoder_to_hf.py)",
+    ),
+    "library-converter-without-main-inside-package": (
+        {"pyproject.toml": LIBRARY_PYPROJECT, "ranker/__init__.py": "", "ranker/convert.py": MODULE},
+        "ranker/convert.py",
+        "library",
+        "distributable package",
+    ),
+    "library-conversion-helpers-inside-package": (
+        {
+            "pyproject.toml": LIBRARY_PYPROJECT,
+            "ranker/__init__.py": "",
+            "ranker/conversions.py": MODULE + MAIN,
+        },
+        "ranker/conversions.py",
+        "library",
+        "distributable package",
+    ),
     "library-benchmark-helpers-inside-package": (
         {"pyproject.toml": LIBRARY_PYPROJECT, "ranker/__init__.py": "", "ranker/benchmark_data.py": MODULE},
         "ranker/benchmark_data.py",

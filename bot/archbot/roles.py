@@ -144,6 +144,9 @@ _SCAFFOLD_CODE = frozenset((".py", ".js", ".jsx", ".ts", ".tsx", ".go", ".rs"))
 _SCRIPT_DIRS = frozenset(("scripts", "script", "bin", "benchmarks", "benchmark", "bench", "hack"))
 # A module named for a benchmark (`breadth_benchmark.py`, `bench_decode.py`).
 _BENCHMARK_NAME = re.compile(r"(?:^|_)(?:benchmarks?|bench)(?:_|$)")
+# A module named for converting (`convert.py`, `convert_llama_weights_to_hf.py`): with a
+# `__main__` guard, a tool run once on a checkpoint, as a benchmark is run to measure.
+_CONVERTER_NAME = re.compile(r"^convert(?:_|$)")
 # Only at the top of the repository and outside any Python package: inside a package `tools/`
 # usually holds library code (an agent framework's tools).
 _TOP_SCRIPT_DIRS = frozenset(("tools", "dev", "utils", "ci"))
@@ -631,7 +634,7 @@ class Classifier:
 
     def _entry_point(self, path: str, text: str) -> str | None:
         """A module run as a program: a console script's module, a `__main__` guard outside any
-        package or in a benchmark, a module that reads its command-line arguments as it is
+        package or in a benchmark or a converter, a module that reads its command-line arguments as it is
         imported (parsed, or `sys.argv` itself), or one outside any package that writes files or
         saves an artifact as it is imported (checked after service: an app's server module often
         has one too)."""
@@ -655,6 +658,9 @@ class Classifier:
         if guarded and _BENCHMARK_NAME.search(name.stem):
             # Inside a package too: a benchmark is run to measure the package, not imported by it.
             return f'`if __name__ == "__main__"` in a benchmark ({name.name})'
+        if guarded and _CONVERTER_NAME.search(name.stem):
+            # Inside a package too: a converter is run once on a checkpoint, not imported to serve.
+            return f'`if __name__ == "__main__"` in a converter ({name.name})'
         project = self._project_of(path)
         if project is not None:
             module = _module_name(path, project.directory)
