@@ -672,10 +672,12 @@ def test_a_file_the_function_writes_itself_is_read_back(repo: GitRepo, run_archb
     # through `path.open("rb")` (85, `os.replace`; 101, `partial.replace(target)`), bytes a memo
     # stores pickled under the key it reads (116), features `torch.save`-d and read back (130),
     # and by another function under the name it reads, through a local name (134: the module's
-    # own format where no requirement says torch's version).
+    # own format where no requirement says torch's version), a name bound to the cache's path
+    # among others (144).
     # Reported: a different path written than read (49), a path only another function writes
     # (54, 78), a file written in another format (`np.save`, 65), a file moved into place that the
-    # function did not write (110), bytes only another function stores (123).
+    # function did not write (110), bytes only another function stores (123), a name bound to
+    # paths nothing writes (152).
     found = review(repo, run_archbot, {"features/own_cache.py": "own_cache.py"})
 
     assert only("unsafe-model-deserialization", found) == [
@@ -685,6 +687,7 @@ def test_a_file_the_function_writes_itself_is_read_back(repo: GitRepo, run_archb
         ("features/own_cache.py", 78, "unsafe-model-deserialization", "high"),
         ("features/own_cache.py", 110, "unsafe-model-deserialization", "high"),
         ("features/own_cache.py", 123, "unsafe-model-deserialization", "high"),
+        ("features/own_cache.py", 152, "unsafe-model-deserialization", "high"),
     ]
 
 

@@ -263,7 +263,8 @@ def _written_here(
     """The function reads back a file it writes itself with the writer of that format (a cache,
     an index it built): `path` (or the path a file handle was opened on: `with open(path) as f`,
     or `open(path, "rb")` given in place) is the path one of its calls of a matching writer is
-    given, written the same way. What the process wrote is not an artifact from elsewhere."""
+    given, written the same way, or a local name one of whose values is (`load_from =
+    cache_path`). What the process wrote is not an artifact from elsewhere."""
     writers = {writer.qualname: writer for writer in loaders.SERIALISERS.get(entry.qualname, ())}
     if path is None or not writers:
         return False
@@ -280,7 +281,14 @@ def _written_here(
         move = _move(src, call) if written else None
         if move is not None and ast.dump(_file_path(src, move[0], opened)) in written:
             written.add(ast.dump(move[1]))
-    return ast.dump(_file_path(src, path, opened)) in written
+    read = _file_path(src, path, opened)
+    if ast.dump(read) in written:
+        return True
+    # A local name one of whose values is a path written here (`load_from = cache_path` when the
+    # cache exists, else computed and dumped there): the function's cache, read back.
+    if not isinstance(read, ast.Name):
+        return False
+    return any(name == read.id and ast.dump(value) in written for name, value in assigned_values(nodes))
 
 
 def _saved_by_module(

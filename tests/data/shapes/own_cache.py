@@ -132,3 +132,21 @@ def features(root, compute):
 
 def features_saved_elsewhere(root):
     return torch.load(f"{root}/features.pt")
+
+
+def rotation(model, cache_path, given_path, out_path):
+    load_from = ""
+    if given_path:
+        load_from = given_path
+    elif os.path.exists(cache_path):
+        load_from = cache_path
+    if load_from:
+        return pickle.load(open(load_from, "rb"))
+    matrix = model.rotation()
+    pickle.dump(matrix, open(cache_path, "wb"))
+    return matrix
+
+
+def rotation_given(model, given_path, other_path):
+    load_from = given_path if given_path else other_path
+    return pickle.load(open(load_from, "rb"))
