@@ -751,6 +751,26 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "script",
         "writes files at module level (`.save_pretrained(...)` outside any function)",
     ),
+    # Images generated and saved as the module is imported: a program run for its output.
+    "script-saves-images-at-module-level": (
+        {
+            "generate_images.py": (
+                "from diffusers import DiffusionPipeline\n\n"
+                "pipe = DiffusionPipeline.from_pretrained('org/m')\n"
+                "for i, image in enumerate(pipe('a cat').images):\n    image.save(f'result_{i}.png')\n"
+            )
+        },
+        "generate_images.py",
+        "script",
+        "writes files at module level (`.save(...)` outside any function)",
+    ),
+    # A record saved at module level writes no file the code names.
+    "not-script-a-record-saved-at-module-level": (
+        {"seed_admin.py": "from app.models import User\n\nadmin = User(name='admin')\nadmin.save()\n"},
+        "seed_admin.py",
+        "service",
+        "no distributable",
+    ),
     "not-script-writes-in-a-function": (
         {
             "data_prep/pairs.py": (

@@ -908,8 +908,10 @@ def _serves(module: str) -> bool:
 # What only a program does as it is imported (a screen before parsing): opening a file (its mode
 # may sit on a later line), saving an artifact (loaders.ARTIFACT_SAVERS), reading its command line.
 _MODULE_WORK = re.compile(
-    r"\bopen\s*\(|\bsys\.argv\b|\.(?:" + "|".join(sorted(loaders.ARTIFACT_SAVERS)) + r")\s*\("
+    r"\bopen\s*\(|\bsys\.argv\b|\.(?:save|" + "|".join(sorted(loaders.ARTIFACT_SAVERS)) + r")\s*\("
 )
+# A file name as code writes it: text ending in an extension (`"out.png"`, `f"result_{i}.wav"`).
+_FILE_NAME_END = re.compile(r"\.[A-Za-z][A-Za-z0-9]{1,4}$")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -924,7 +926,8 @@ class _ModuleWork:
 
 def _module_level_work(text: str) -> _ModuleWork:
     """`json.dump(rows, open("out.json", "w"))`, `with open(path, "w")` in a loop,
-    `model.save_pretrained(out)`, `path = sys.argv[1]`, outside any function. The command line
+    `model.save_pretrained(out)`, `image.save(f"result_{i}.png")`, `path = sys.argv[1]`, outside
+    any function. The command line
     read under `if __name__ == "__main__":` does not count: the module is importable as well, and
     that guard speaks for itself (_entry_point)."""
     from archbot.repo.model import own_nodes
@@ -954,12 +957,30 @@ def _module_level_work(text: str) -> _ModuleWork:
         elif (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
-            and node.func.attr in loaders.ARTIFACT_SAVERS
+            and (node.func.attr in loaders.ARTIFACT_SAVERS or _saves_to_a_named_file(node))
         ):
             writes = f".{node.func.attr}(...)"
         if writes:
             break
     return _ModuleWork(reads_argv, writes)
+
+
+def _saves_to_a_named_file(call: ast.Call) -> bool:
+    """`.save(...)` given a file name the code writes out (`im.save(f"result_{i}.png")`,
+    `torch.save(state, "head.pt")`): an object's `.save()` alone (a record's) writes no file."""
+    if not isinstance(call.func, ast.Attribute) or call.func.attr != "save":
+        return False
+    for argument in call.args[:2]:
+        if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
+            text = argument.value
+        elif isinstance(argument, ast.JoinedStr) and argument.values:
+            last = argument.values[-1]
+            text = last.value if isinstance(last, ast.Constant) and isinstance(last.value, str) else ""
+        else:
+            continue
+        if _FILE_NAME_END.search(text):
+            return True
+    return False
 
 
 def _is_main_guard(statement: ast.stmt) -> bool:
