@@ -634,10 +634,10 @@ class Classifier:
 
     def _entry_point(self, path: str, text: str) -> str | None:
         """A module run as a program: a console script's module, a `__main__` guard outside any
-        package or in a benchmark or a converter, a module that reads its command-line arguments as it is
-        imported (parsed, or `sys.argv` itself), or one outside any package that writes files or
-        saves an artifact as it is imported (checked after service: an app's server module often
-        has one too)."""
+        package or in a benchmark or a converter, a module that reads its command-line arguments
+        as it is imported (parsed, or `sys.argv` itself), or one outside any package that writes
+        files or saves an artifact as it is imported (checked after service: an app's server
+        module often has one too)."""
         if not path.endswith(".py"):
             return None
         guarded = _MAIN_GUARD.search(text) is not None
@@ -906,7 +906,8 @@ def _serves(module: str) -> bool:
 
 
 # What only a program does as it is imported (a screen before parsing): opening a file (its mode
-# may sit on a later line), saving an artifact (loaders.ARTIFACT_SAVERS), reading its command line.
+# may sit on a later line), saving an artifact (loaders.ARTIFACT_SAVERS, or `.save` to a file it
+# names), reading its command line.
 _MODULE_WORK = re.compile(
     r"\bopen\s*\(|\bsys\.argv\b|\.(?:save|" + "|".join(sorted(loaders.ARTIFACT_SAVERS)) + r")\s*\("
 )
@@ -927,9 +928,8 @@ class _ModuleWork:
 def _module_level_work(text: str) -> _ModuleWork:
     """`json.dump(rows, open("out.json", "w"))`, `with open(path, "w")` in a loop,
     `model.save_pretrained(out)`, `image.save(f"result_{i}.png")`, `path = sys.argv[1]`, outside
-    any function. The command line
-    read under `if __name__ == "__main__":` does not count: the module is importable as well, and
-    that guard speaks for itself (_entry_point)."""
+    any function. The command line read under `if __name__ == "__main__":` does not count: the
+    module is importable as well, and that guard speaks for itself (_entry_point)."""
     from archbot.repo.model import own_nodes
 
     if _MODULE_WORK.search(text) is None:
