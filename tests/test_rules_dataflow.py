@@ -138,6 +138,9 @@ EXPECTED: dict[str, Expected] = {
         ("train/finetune_hf.py", 12, "low"),  # new head drawn before the Trainer seeds
         ("train/preference_trainer.py", 8, "low"),  # a Trainer subclass draws its head first
         ("train/train_classifier.py", 17, "low"),  # __main__ script: first training call
+        # `model.train()` after `model.eval()` switches a module back (line 9); a trainer's
+        # `.train()` beside it trains.
+        ("train/validate_main.py", 15, "low"),
         # A trainer that fits after validating trains (9); so may one handed on (15). One built
         # only to validate, test or predict trains nothing (train/encode_latents.py).
         ("train/encode_then_tune.py", 9, "low"),

@@ -298,11 +298,14 @@ def _evaluation_call(tree: Tree, receiver: ast.Name) -> bool:
 
 def _mode_switch(names: Names, call: ast.Call) -> bool:
     """`module.train(flag)`: PyTorch's `nn.Module.train(mode)` switches dropout and batch norm to
-    training behaviour and trains nothing. The call is given one flag: `mode=`, a boolean literal,
+    training behaviour and trains nothing. The call is given no argument where its function also
+    calls the same receiver's `.eval()` (`_also_evaluated`), or one flag: `mode=`, a boolean literal,
     a test (`not frozen`, `phase == "student"`), or a parameter annotated `bool` or defaulting to
     a boolean (`def train(self, mode=True): super().train(mode)`, a module's override)."""
     if kwarg(call, "mode") is not None and len(call.keywords) == 1 and not call.args:
         return True
+    if not call.args and not call.keywords:
+        return _also_evaluated(names, call)
     if len(call.args) != 1 or call.keywords:
         return False
     flag = call.args[0]
@@ -326,6 +329,24 @@ def _mode_switch(names: Names, call: ast.Call) -> bool:
             )
         )
         for arg in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)
+    )
+
+
+def _also_evaluated(names: Names, call: ast.Call) -> bool:
+    """`model.train()` in a function that also calls `model.eval()`: a module switched between its
+    modes (back to training after validating; `.eval()` unless fine-tuned), as a trainer's
+    `.train()`, which has no `.eval()`, never is."""
+    if not isinstance(call.func, ast.Attribute):
+        return False
+    receiver = ast.dump(call.func.value)
+    scope = names.tree.function(call) or names.tree.module
+    return any(
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "eval"
+        and not node.args
+        and ast.dump(node.func.value) == receiver
+        for node in scope_walk(scope)
     )
 
 
