@@ -605,6 +605,11 @@ def assigned_values(nodes: Iterable[ast.AST]) -> list[tuple[str, ast.expr]]:
     return pairs
 
 
+def values_bound(nodes: Iterable[ast.AST], name: str) -> list[ast.expr]:
+    """Every value a scope binds the local `name` to (`assigned_values` of that one name)."""
+    return [value for bound, value in assigned_values(nodes) if bound == name]
+
+
 def _loop_bindings(target: ast.expr, iterable: ast.expr) -> list[tuple[ast.expr, ast.expr]]:
     """What each part of a loop target is taken from: `for text, vector in zip(texts, vectors)`
     takes `text` from `texts` alone, `for i, reply in enumerate(replies)` takes `reply` from

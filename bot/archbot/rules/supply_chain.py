@@ -28,6 +28,7 @@ from archbot.rules.pyast import (
     scope_walk,
     string_value,
     url_value,
+    values_bound,
 )
 from archbot.rules.source import PythonFile, SourceFile
 
@@ -288,7 +289,7 @@ def _written_here(
     # cache exists, else computed and dumped there): the function's cache, read back.
     if not isinstance(read, ast.Name):
         return False
-    return any(name == read.id and ast.dump(value) in written for name, value in assigned_values(nodes))
+    return any(ast.dump(value) in written for value in values_bound(nodes, read.id))
 
 
 def _saved_by_module(
@@ -381,7 +382,7 @@ def _key_read(node: ast.AST) -> str | None:
         key = node.args[0]
     else:
         return None
-    return key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
+    return string_value(key)
 
 
 def _bound_path(src: PythonFile, path: ast.expr, scope: ast.AST) -> ast.expr:
@@ -391,7 +392,7 @@ def _bound_path(src: PythonFile, path: ast.expr, scope: ast.AST) -> ast.expr:
     function = scope if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
     if not isinstance(path, ast.Name) or (function is not None and path.id in parameter_names(function)):
         return path
-    bound = [value for name, value in assigned_values(scope_walk(scope)) if name == path.id]
+    bound = values_bound(scope_walk(scope), path.id)
     assigned = len(bound) == 1 and isinstance(src.nodes.parents.get(bound[0]), (ast.Assign, ast.AnnAssign))
     return bound[0] if assigned and _names_a_file(src, bound[0]) else path
 
@@ -697,12 +698,11 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
             if _own_unpickler(names, call) or _written_here(src, entry, path_arg, scope):
                 continue
             if weights_only is None:
+                downloaded = _downloaded(src, path_arg, scope)
                 own_data = _resumes_training(scope, path_arg) or _dataset_sample(src, call)
-                if own_data and not _downloaded(src, path_arg, scope):
-                    continue
-                if not keywords.complete:
-                    continue  # a `**` splat the code does not show may carry it
-                if _downloaded(src, path_arg, scope):
+                if (own_data and not downloaded) or not keywords.complete:
+                    continue  # the run's own data; or a `**` splat the code does not show may carry it
+                if downloaded:
                     yield Hit(
                         line,
                         "`torch.load` of a downloaded file without `weights_only=True`.",
@@ -1294,7 +1294,7 @@ def _named_or_local(src: PythonFile, call: ast.Call, loaded: ast.expr) -> bool:
     if not isinstance(loaded, ast.Name) or function is None:
         return False
     nodes = list(scope_walk(*function.body))
-    bound = [value for name, value in assigned_values(nodes) if name == loaded.id]
+    bound = values_bound(nodes, loaded.id)
     if len(bound) < 2:
         return False
     named = [value for value in bound if _HUB_ID.match(string_value(value) or "") is not None]
@@ -1305,7 +1305,7 @@ def _local_value(src: PythonFile, nodes: list[ast.AST], value: ast.expr) -> bool
     """`value` is a path on this machine: a local literal, a path built (`os.path.join(...)`), or
     a local name the function binds only to such a path."""
     if isinstance(value, ast.Name):
-        bound = [held for name, held in assigned_values(nodes) if name == value.id]
+        bound = values_bound(nodes, value.id)
         return len(bound) == 1 and not isinstance(bound[0], ast.Name) and _local_value(src, nodes, bound[0])
     text = string_value(value)
     if text is not None:
@@ -1635,7 +1635,7 @@ def _bound_once(src: PythonFile, call: ast.Call, name: ast.Name) -> bool:
     """The function around `call` binds `name` once (no branch binds it to something else)."""
     function = src.nodes.function(call)
     nodes = scope_walk(*function.body) if function is not None else iter(())
-    return [bound for bound, _ in assigned_values(nodes)].count(name.id) == 1
+    return len(values_bound(nodes, name.id)) == 1
 
 
 # Where code writes a model, tokenizer or dataset to a directory it can load again from.
