@@ -771,6 +771,59 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "service",
         "no distributable",
     ),
+    # A model asked and its answer printed as the module is imported: run for its output.
+    "script-prints-an-answer-at-module-level": (
+        {
+            "ask_model.py": (
+                "from transformers import pipeline\n\nask = pipeline('text-generation', model='org/m')\n"
+                "for prompt in ('a', 'b'):\n    print(ask(prompt)[0]['generated_text'])\n"
+            )
+        },
+        "ask_model.py",
+        "script",
+        "shows results at module level (`print(...)` outside any function)",
+    ),
+    "script-shows-a-plot-at-module-level": (
+        {"plots/loss_curve.py": "import matplotlib.pyplot as plt\n\nplt.plot([3, 2, 1])\nplt.show()\n"},
+        "plots/loss_curve.py",
+        "script",
+        "shows results at module level (`.show()` outside any function)",
+    ),
+    # A fixed message, a warning in a handler or a branch, a print in a function or in a
+    # package: nothing says the module is run for its output.
+    "not-script-prints-a-constant-message": (
+        {"worker_setup.py": "print('loading settings')\nprint(f'done')\nLIMIT = 3\n"},
+        "worker_setup.py",
+        "service",
+        "no distributable",
+    ),
+    "not-script-prints-in-a-handler-or-branch": (
+        {
+            "answer_cache.py": (
+                "import os\n\ntry:\n    import redis\nexcept ImportError as error:\n    print(error)\n"
+                "if not os.environ.get('CACHE_URL'):\n    print(os.environ.get('CACHE_HOST'))\n"
+            )
+        },
+        "answer_cache.py",
+        "service",
+        "no distributable",
+    ),
+    "not-script-prints-in-a-function": (
+        {"report.py": "def show(rows):\n    print(rows)\n    rows.plot().show()\n"},
+        "report.py",
+        "service",
+        "no distributable",
+    ),
+    "not-script-prints-at-module-level-in-a-package": (
+        {
+            "pyproject.toml": LIBRARY_PYPROJECT,
+            "ranker/__init__.py": "",
+            "ranker/banner.py": "import sys\n\nprint(sys.version)\n",
+        },
+        "ranker/banner.py",
+        "library",
+        "in a distributable package",
+    ),
     "not-script-writes-in-a-function": (
         {
             "data_prep/pairs.py": (
@@ -965,9 +1018,38 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "library",
         "in a distributable package: libs/ranker/pyproject.toml",
     ),
-    # A monorepo's new package, written in the change: tens of files, its license and packaging.
+    # A copy keeps its author's license; a repository with no license of its own did not write
+    # the licensed project inside it.
+    "vendored-licensed-copy-in-an-unlicensed-repository": (
+        {
+            "speech/clapkit/LICENSE": "CC0 1.0 Universal\n",
+            "speech/clapkit/pyproject.toml": LIBRARY_PYPROJECT,
+            "speech/clapkit/src/clapkit/__init__.py": "",
+            "speech/clapkit/src/clapkit/model.py": MODULE,
+        },
+        "speech/clapkit/src/clapkit/model.py",
+        "vendored",
+        "a repository this change imports: added with its own LICENSE and packaging, in a repository "
+        "with no license of its own at speech/clapkit/",
+    ),
+    # A project at the top of an unlicensed repository (its Python SDK beside its JS one) is the
+    # repository's own.
+    "not-vendored-top-level-project-of-an-unlicensed-repository": (
+        {
+            "python/LICENSE": "MIT License\n",
+            "python/pyproject.toml": LIBRARY_PYPROJECT,
+            "python/ranker/__init__.py": "",
+            "python/ranker/model.py": MODULE,
+        },
+        "python/ranker/model.py",
+        "library",
+        "in a distributable package: python/pyproject.toml",
+    ),
+    # A monorepo's new package, written in the change: tens of files, its license (the
+    # repository's) and packaging.
     "not-vendored-new-package": (
         {
+            "LICENSE": "MIT License\n",
             "libs/retriever/LICENSE": "MIT License\n",
             "libs/retriever/pyproject.toml": LIBRARY_PYPROJECT,
             "libs/retriever/ranker/__init__.py": "",
@@ -1086,6 +1168,36 @@ def test_an_imported_repository_is_reviewed_once_it_is_edited(repo: GitRepo, run
         "role": "service",
         "signals": ["application code: no distributable package declares it"],
     }
+
+
+def test_a_copy_uploaded_in_several_changes_is_vendored(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    """Files added to a copy already there (its license, packaging and `*.egg-info/`) are more of
+    the copy; a change that also edits a file of it is the author's work there."""
+    repo.stage("LICENSE", "Apache License\n")
+    repo.stage("critic/EasyTrain/LICENSE", "Apache License\n")
+    repo.stage("critic/EasyTrain/setup.py", "from setuptools import setup\nsetup(name='easytrain')\n")
+    repo.stage("critic/EasyTrain/easytrain.egg-info/PKG-INFO", "Name: easytrain\n")
+    repo.stage("critic/EasyTrain/easytrain/__init__.py", "")
+    repo.commit("upload EasyTrain, part 1")
+
+    repo.stage("critic/EasyTrain/easytrain/protocol.py", MODULE)
+    repo.stage("critic/EasyTrain/easytrain/workers/actor.py", MODULE)
+    roles = route_roles(run_archbot)
+
+    sign = (
+        "a repository this change imports: added with its own LICENSE, packaging and easytrain.egg-info "
+        "at critic/EasyTrain/"
+    )
+    assert roles["critic/EasyTrain/easytrain/protocol.py"] == {"role": "vendored", "signals": [sign]}
+    assert roles["critic/EasyTrain/easytrain/workers/actor.py"] == {"role": "vendored", "signals": [sign]}
+
+    repo.commit("upload EasyTrain, part 2")
+    repo.stage("critic/EasyTrain/easytrain/protocol.py", MODULE + "\n\nLIMIT = 3\n")
+    repo.stage("critic/EasyTrain/easytrain/reward.py", MODULE)
+    roles = route_roles(run_archbot)
+
+    assert roles["critic/EasyTrain/easytrain/protocol.py"]["role"] == "library"
+    assert roles["critic/EasyTrain/easytrain/reward.py"]["role"] == "library"
 
 
 def test_an_update_of_a_whole_copied_repository_is_vendored(repo: GitRepo, run_archbot: RunArchbot) -> None:

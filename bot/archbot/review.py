@@ -97,7 +97,12 @@ def route(
     from archbot.repo.model import Repository
 
     repo = Repository(change.list_repo, change.post.read, change.post.prefetch, search=change.search)
-    imported = roles.imported_trees((c.path for c in change.files if c.status == "added"), repo.text)
+    imported = roles.imported_trees(
+        (c.path for c in change.files if c.status == "added"),
+        (c.path for c in change.files if c.status != "added"),
+        lambda: repo.files,
+        repo.text,
+    )
     imported |= roles.synced_trees((c.path for c in change.files), lambda: repo.files, repo.text)
     unread = {c.path: frozenset(c.added_lines) for c in change.files if c.path.endswith(".gitattributes")}
     classifier = roles.Classifier(repo, config.roles, imported, unread)

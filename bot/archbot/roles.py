@@ -19,7 +19,7 @@ import fnmatch
 import functools
 import re
 import sys
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from pathlib import PurePosixPath
 from typing import Protocol
 
@@ -266,35 +266,99 @@ _EGG_INFO = re.compile(r"[^/]+\.egg-info/[^/]+")
 _PACKAGING_LICENSE = re.compile(r"""^\s*license\s*=|\blicense\s*=\s*["']""", re.M)
 
 
-def imported_trees(added: Iterable[str], text: Callable[[str], str | None]) -> dict[str, str]:
-    """The directories where a change adds another repository whole (a git subtree, a copied
+def imported_trees(
+    added: Iterable[str],
+    edited: Iterable[str],
+    files: Callable[[], Iterable[str]],
+    text: Callable[[str], str | None],
+) -> dict[str, str]:
+    """The directories where a change adds another repository's code (a git subtree, a copied
     project), each with the sign of it: it adds their own `.github/`, which GitHub reads only at a
-    repository's root, or a whole codebase with its own license and packaging at its root. The
-    import is another project's code, not the author's; later edits there are reviewed as usual
-    (unless they update the whole copy: `synced_trees`).
-    A directory with its own license (a license file, or one its packaging declares: `text` reads
-    an added file) and packaging is such a copy when it also brings a code of conduct or an
-    installed checkout's `*.egg-info/`, or when it adds a whole codebase."""
+    repository's root, or files to a directory that (in the reviewed revision: `files` lists it,
+    `text` reads it) has its own license (a license file, or one its packaging declares) and
+    packaging, and also
+    - a code of conduct or an installed checkout's `*.egg-info/`: a whole repository's files;
+    - a whole codebase added at once;
+    - a license file in a repository with no license of its own, below a top-level directory: a
+      repository's own packages share its license, a copy keeps its author's.
+    A copy arrives in several changes as often as in one; a change that also edits a file there
+    is the author's work on it, reviewed as usual (unless it updates the whole copy:
+    `synced_trees`)."""
     paths = list(added)
     trees = {path.split("/.github/", 1)[0]: "its own .github/ added" for path in paths if "/.github/" in path}
-    names: dict[str, set[str]] = {}
+    edited_in = {directory for path in edited for directory in _directories(path)}
+    counts: dict[str, int] = {}
     for path in paths:
-        directory, _, name = path.rpartition("/")
-        if directory:
-            names.setdefault(directory, set()).add(name)
-    for directory, held in names.items():
-        if directory in trees:
+        for directory in _directories(path):
+            if directory not in edited_in:
+                counts[directory] = counts.get(directory, 0) + 1
+    if not counts:
+        return trees
+    copies = _Contents.of(counts, files())
+    for directory in sorted(counts, key=lambda d: d.count("/")):
+        if any(directory == tree or directory.startswith(f"{tree}/") for tree in trees):
             continue
-        below = [path[len(directory) + 1 :] for path in paths if path.startswith(f"{directory}/")]
-        license_file = _own_license(directory, held, text)
-        if license_file is None:
-            continue
-        repository_file = _repository_file(held, below)
-        if repository_file is not None:
-            trees[directory] = f"added with its own {license_file}, packaging and {repository_file}"
-        elif len(below) >= _IMPORTED_CODEBASE_FILES:
-            trees[directory] = f"{len(below)} files added with their own {license_file} and packaging"
+        sign = "its own .github/" if directory in copies.github else None
+        sign = sign or _copy_sign(directory, copies, counts[directory], text)
+        if sign is not None:
+            trees[directory] = sign
     return trees
+
+
+def _directories(path: str) -> Iterator[str]:
+    """The directories holding `path`, outermost first, not the root."""
+    parts = path.split("/")
+    for depth in range(1, len(parts)):
+        yield "/".join(parts[:depth])
+
+
+@dataclasses.dataclass(frozen=True)
+class _Contents:
+    """What some directories hold in the reviewed revision: the names of their files, the files of
+    their sub-directories (`pkg.egg-info/PKG-INFO`), which have their own `.github/`; and whether
+    the repository has a license file at its root."""
+
+    held: dict[str, set[str]]
+    below: dict[str, list[str]]
+    github: set[str]
+    root_licensed: bool
+
+    @classmethod
+    def of(cls, directories: Iterable[str], files: Iterable[str]) -> _Contents:
+        held: dict[str, set[str]] = {directory: set() for directory in directories}
+        below: dict[str, list[str]] = {directory: [] for directory in held}
+        github: set[str] = set()
+        root_licensed = False
+        for path in files:
+            directory, _, name = path.rpartition("/")
+            if not directory:
+                root_licensed = root_licensed or _LICENSE_FILE.fullmatch(name) is not None
+                continue
+            if directory in held:
+                held[directory].add(name)
+            parent, _, subdirectory = directory.rpartition("/")
+            if parent in below:
+                below[parent].append(f"{subdirectory}/{name}")
+            if "/.github/" in path and (owner := path.split("/.github/", 1)[0]) in held:
+                github.add(owner)
+        return cls(held, below, github, root_licensed)
+
+
+def _copy_sign(
+    directory: str, copies: _Contents, added: int, text: Callable[[str], str | None]
+) -> str | None:
+    """Why a directory with `added` files added is another project's copy (imported_trees)."""
+    license_file = _own_license(directory, copies.held[directory], text)
+    if license_file is None:
+        return None
+    repository_file = _repository_file(copies.held[directory], copies.below[directory])
+    if repository_file is not None:
+        return f"added with its own {license_file}, packaging and {repository_file}"
+    if added >= _IMPORTED_CODEBASE_FILES:
+        return f"{added} files added with their own {license_file} and packaging"
+    if not copies.root_licensed and "/" in directory and _LICENSE_FILE.fullmatch(license_file):
+        return f"added with its own {license_file} and packaging, in a repository with no license of its own"
+    return None
 
 
 def synced_trees(
@@ -307,34 +371,20 @@ def synced_trees(
     it, read only when the change is that large). An edit of a few files there is the author's."""
     counts: dict[str, int] = {}
     for path in changed:
-        parts = path.split("/")[:-1]
-        for depth in range(1, len(parts) + 1):
-            directory = "/".join(parts[:depth])
+        for directory in _directories(path):
             counts[directory] = counts.get(directory, 0) + 1
     large = {directory for directory, count in counts.items() if count >= _IMPORTED_CODEBASE_FILES}
     if not large:
         return {}
-    held: dict[str, set[str]] = {directory: set() for directory in large}
-    below: dict[str, list[str]] = {directory: [] for directory in large}
-    github: set[str] = set()
-    for path in files():
-        if "/.github/" in path and (owner := path.split("/.github/", 1)[0]) in large:
-            github.add(owner)
-        parts = path.split("/")
-        for depth in range(1, len(parts)):
-            directory = "/".join(parts[:depth])
-            if directory in large:
-                below[directory].append("/".join(parts[depth:]))
-                if depth == len(parts) - 1:
-                    held[directory].add(parts[-1])
+    copies = _Contents.of(large, files())
     trees: dict[str, str] = {}
     for directory in sorted(large, key=lambda d: d.count("/")):
         if any(directory.startswith(f"{tree}/") for tree in trees):
             continue
-        sign: str | None = "its own .github/" if directory in github else None
-        license_file = _own_license(directory, held[directory], text)
+        sign: str | None = "its own .github/" if directory in copies.github else None
+        license_file = _own_license(directory, copies.held[directory], text)
         if sign is None and license_file is not None:
-            repository_file = _repository_file(held[directory], below[directory])
+            repository_file = _repository_file(copies.held[directory], copies.below[directory])
             if repository_file is not None:
                 sign = f"its own {license_file}, packaging and {repository_file}"
         if sign is not None:
@@ -654,6 +704,10 @@ class Classifier:
             # Writing files on import (a dataset converted and saved, a model downloaded and
             # saved): run, never imported.
             return f"writes files at module level (`{work.writes}` outside any function)"
+        if not self._in_package(path) and work.shows:
+            # Showing results on import (a model loaded, asked and its answer printed): run for
+            # its output, never imported.
+            return f"shows results at module level (`{work.shows}` outside any function)"
         name = PurePosixPath(path)
         if guarded and _BENCHMARK_NAME.search(name.stem):
             # Inside a package too: a benchmark is run to measure the package, not imported by it.
@@ -907,9 +961,11 @@ def _serves(module: str) -> bool:
 
 # What only a program does as it is imported (a screen before parsing): opening a file (its mode
 # may sit on a later line), saving an artifact (loaders.ARTIFACT_SAVERS, or `.save` to a file it
-# names), reading its command line.
+# names), reading its command line, showing what it computed.
 _MODULE_WORK = re.compile(
-    r"\bopen\s*\(|\bsys\.argv\b|\.(?:save|" + "|".join(sorted(loaders.ARTIFACT_SAVERS)) + r")\s*\("
+    r"\bopen\s*\(|\bsys\.argv\b|\bprint\s*\(|\.(?:save|show|"
+    + "|".join(sorted(loaders.ARTIFACT_SAVERS))
+    + r")\s*\("
 )
 # A file name as code writes it: text ending in an extension (`"out.png"`, `f"result_{i}.wav"`).
 _FILE_NAME_END = re.compile(r"\.[A-Za-z][A-Za-z0-9]{1,4}$")
@@ -919,10 +975,12 @@ _FILE_NAME_END = re.compile(r"\.[A-Za-z][A-Za-z0-9]{1,4}$")
 class _ModuleWork:
     """What the module's own statements (not those of its functions or classes) do: read the
     command line (`sys.argv`); write a file, as the call that does it (`open(..., 'w')`,
-    `.save_pretrained(...)`), or ''."""
+    `.save_pretrained(...)`), or ''; show a result it computed, as the call (`print(...)`,
+    `.show()`), or ''."""
 
     reads_argv: bool = False
     writes: str = ""
+    shows: str = ""
 
 
 def _module_level_work(text: str) -> _ModuleWork:
@@ -962,7 +1020,39 @@ def _module_level_work(text: str) -> _ModuleWork:
             writes = f".{node.func.attr}(...)"
         if writes:
             break
-    return _ModuleWork(reads_argv, writes)
+    shows = next((shown for statement in _run_through(unguarded) if (shown := _shown(statement))), "")
+    return _ModuleWork(reads_argv, writes, shows)
+
+
+def _constant_text(node: ast.expr) -> bool:
+    """A constant, or an f-string of constants only (`f"done"`)."""
+    if isinstance(node, ast.JoinedStr):
+        return all(isinstance(value, ast.Constant) for value in node.values)
+    return isinstance(node, ast.Constant)
+
+
+def _run_through(statements: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """The statements and those of the loops and `with` blocks among them: what runs whenever the
+    module does. A branch or a handler (`except ImportError as error: print(error)`) runs when
+    something is amiss."""
+    for statement in statements:
+        yield statement
+        if isinstance(statement, (ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith)):
+            yield from _run_through(statement.body)
+
+
+def _shown(statement: ast.stmt) -> str:
+    """`print(answer)`, `print(f"loss {loss}")`, `plt.show()`: a statement that shows a value the
+    code computed, as the call; a constant message (`print("loading")`) shows nothing computed."""
+    if not isinstance(statement, ast.Expr) or not isinstance(statement.value, ast.Call):
+        return ""
+    call = statement.value
+    if isinstance(call.func, ast.Name) and call.func.id == "print":
+        computed = any(not _constant_text(argument) for argument in call.args)
+        return "print(...)" if computed else ""
+    if isinstance(call.func, ast.Attribute) and call.func.attr == "show" and not call.args:
+        return ".show()"
+    return ""
 
 
 def _saves_to_a_named_file(call: ast.Call) -> bool:
