@@ -440,6 +440,35 @@ def test_a_downloader_fetches_and_does_not_unpickle(qualname: str) -> None:
     assert "." in qualname and loaders.deserialiser(qualname) is None
 
 
+# record store opener: how its values are read (py-lmdb, plyvel docs)
+RECORD_STORE_READS = {
+    "lmdb.open": "an Environment; env.begin().get(key) returns the stored bytes",
+    "lmdb.Environment": "the class lmdb.open returns",
+    "plyvel.DB": "a LevelDB database; db.get(key) returns the stored bytes",
+}
+
+
+def test_every_record_store_is_pinned() -> None:
+    assert sorted(loaders.RECORD_STORES) == sorted(RECORD_STORE_READS)
+
+
+@pytest.mark.parametrize("qualname", sorted(RECORD_STORE_READS))
+def test_records_of_each_store_are_its_own(qualname: str, repo: GitRepo, run_archbot: RunArchbot) -> None:
+    module, _, name = qualname.rpartition(".")
+    repo.stage(
+        "data/records.py",
+        f"import pickle\n\nimport torch\nfrom {module} import {name}\n\n\n"
+        f"def record(path, key):\n    store = {name}(path)\n    return pickle.loads(store.get(key))\n\n\n"
+        "def blob(data):\n    return torch.tensor(pickle.loads(data))\n",
+    )
+
+    result = run_archbot("review", "--format", "json", "--fail-on", "never")
+
+    assert [(f["line"], f["rule"]) for f in json.loads(result.out)["findings"]] == [
+        (13, "unsafe-model-deserialization")
+    ]
+
+
 # dataset base class: what its subclasses implement (torch/torchvision docs)
 DATASET_BASES = {
     "torch.utils.data.Dataset": "__getitem__ (and __len__): a sample by key",

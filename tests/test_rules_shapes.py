@@ -797,6 +797,16 @@ def test_a_datasets_methods_read_the_samples_it_was_pointed_at(
     ]
 
 
+def test_records_of_a_store_a_function_opens_are_its_own(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    # Records unpickled from an LMDB environment the class (12) or the function (20) opens are
+    # what whoever packed the store wrote. Reported: bytes from nowhere the module opens (25).
+    found = review(repo, run_archbot, {"frames/store.py": "record_stores.py"})
+
+    assert only("unsafe-model-deserialization", found) == [
+        ("frames/store.py", 25, "unsafe-model-deserialization", "high"),
+    ]
+
+
 def test_bytes_a_module_pickles_for_its_worker_processes_are_its_own(
     repo: GitRepo, run_archbot: RunArchbot
 ) -> None:

@@ -334,6 +334,9 @@ DATASET_CLASSES = frozenset(
         "torchvision.datasets.vision.VisionDataset",
     ]
 )
+# Embedded key-value stores a dataset is packed into (LMDB, LevelDB): the values read from one are
+# the records whoever built the store wrote, the operator's own data, as a dataset's samples are.
+RECORD_STORES = frozenset(["lmdb.open", "lmdb.Environment", "plyvel.DB"])
 # Functions that pickle to bytes, for the pickle family's `loads`.
 PICKLE_DUMPS = frozenset(f"{module}.dumps" for module in _PICKLE_FAMILY)
 

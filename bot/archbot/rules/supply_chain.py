@@ -326,6 +326,19 @@ def _dataset_sample(src: PythonFile, call: ast.Call) -> bool:
     return any(base in loaders.DATASET_CLASSES for base in src.repo.subclasses_external(cls))
 
 
+def _store_record(src: PythonFile, call: ast.Call) -> bool:
+    """`call` runs where a local record store is opened (the loaders table's RECORD_STORES): in its
+    function, or in a method of its class (`self.env = lmdb.open(root)` in `__init__`). What it
+    unpickles are the records whoever packed the store wrote."""
+    scopes = [src.nodes.function(call), src.nodes.enclosing_class(call)]
+    return any(
+        isinstance(node, ast.Call) and src.names.call_name(node) in loaders.RECORD_STORES
+        for scope in scopes
+        if scope is not None
+        for node in ast.walk(scope)
+    )
+
+
 # Words naming an optimizer's state in a checkpoint (`state["optimizer"]`, `"optim_states"`), and
 # an optimizer object: an `opt` whose `load_state_dict` runs is one, while a checkpoint's `"opt"`
 # key as often holds the run's options.
@@ -661,7 +674,9 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
     torchvision's `VisionDataset`, directly or through project classes: the loaders table's
     DATASET_CLASSES) reads the samples whoever trains pointed it at (precomputed latents,
     tokenized shards, annotations): its loads of a path decided at run time, and its `torch.load`s
-    without `weights_only`, are not reported; a download there still is.
+    without `weights_only`, are not reported; a download there still is. Nor are the records a
+    function unpickles from a local record store that it, or its class, opens (the loaders
+    table's RECORD_STORES: `lmdb.open(root)`, LevelDB): the data whoever packed the store wrote.
     Another loader is critical on a download, medium on a file of the repository (a relative
     literal path, or one built from the module's own file: `Path(__file__).parent / "assets" /
     "calibrator.pkl"`, a pickle that ships with the code but that no review can read) or on a
@@ -749,7 +764,7 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
             yield Hit(line, f"`{name}` of a `{scheme}:` resource, fetched from its index.", Severity.MEDIUM)
         elif _repository_file(names, literal):
             yield Hit(line, f"`{name}` of a repository file.", Severity.MEDIUM)
-        elif not _dataset_sample(src, call):
+        elif not (_dataset_sample(src, call) or _store_record(src, call)):
             read = "data" if name.endswith((".loads", ".decode")) else "a path"
             yield Hit(line, f"`{name}` of {read} decided at run time.")
     yield from _aliased_torch_load(src)
