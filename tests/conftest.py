@@ -96,13 +96,19 @@ def run_archbot(capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-
 def places(report: dict[str, Any]) -> list[dict[str, Any]]:
     """Every place a report's findings stand for, as the rules found them: one rule's finding
     grouped over several lines of a file (filter.grouped) counts once per line, with that line's
-    own severity, and a hygiene line (example and script code) once per finding folded into it."""
+    own severity, one standing for the same code in other files (filter.across_files) once per
+    line of each, and a hygiene line (example and script code) once per finding folded into it."""
     found: list[dict[str, Any]] = []
     for finding in report["findings"]:
         if finding["folded"]:
             found += [{**finding, **folded} for folded in finding["folded"]]
         else:
             found += [{**finding, **place} for place in finding["places"]]
+        found += [
+            {**finding, "file": other["file"], "line": line}
+            for other in finding.get("also", [])
+            for line in other["lines"]
+        ]
     return found
 
 

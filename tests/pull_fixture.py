@@ -25,6 +25,13 @@ def complete(prompt: str) -> str:
     return resp.json()["text"]
 """
 
+
+def leaky_client(n: int) -> str:
+    """LEAKY_CLIENT with a key and a server of its own: findings of its own, not the same code as
+    another file's (which would be one finding: filter.across_files)."""
+    return LEAKY_CLIENT.replace("Gf5Ja", f"Gf{n:03d}").replace("llm.internal", f"llm{n}.internal")
+
+
 KEY_FIXED_CLIENT = LEAKY_CLIENT.replace(
     'api_key="sk-proj-Xk29dLq8vNw3Rt7Yp1Zs6Hc4Bm0Gf5Ja"', 'api_key=os.environ["OPENAI_API_KEY"]'
 ).replace("import requests\n", "import os\n\nimport requests\n")

@@ -191,8 +191,10 @@ def test_partial_kinds(kind: str, partial: bool) -> None:
 
 def test_a_dockerfile_under_any_name_is_reviewed(repo: GitRepo, run_archbot) -> None:  # type: ignore[no-untyped-def]
     names = ["Dockerfile_cuda", "Dockerfile-dev", "serving.dockerfile", "Containerfile"]
-    for name in names:
-        repo.stage(f"images/{name}", "FROM pytorch/pytorch\nRUN pip install --no-cache-dir vllm==0.6.3\n")
+    for n, name in enumerate(names):
+        # Each its own base image: four findings, not one for the same line in four files.
+        image = f"FROM acme/torch-{n}\nRUN pip install --no-cache-dir vllm==0.6.3\n"
+        repo.stage(f"images/{name}", image)
 
     result = run_archbot(
         "review", "--format", "json", "--fail-on", "never", "--persona", "ai-architect-agent"

@@ -18,7 +18,7 @@ import pytest
 from archbot.github import state as state_module
 from conftest import run_console
 from github_server import APP_LOGIN, APP_TOKEN, BOT_LOGIN, PERSONAL_LOGIN, PERSONAL_TOKEN, WRITE_TOKEN
-from pull_fixture import INLINE, KEY_FIXED_CLIENT, LEAKY_CLIENT, STALLING, PullSetup, pull
+from pull_fixture import INLINE, KEY_FIXED_CLIENT, STALLING, PullSetup, leaky_client, pull
 
 __all__ = ["pull"]
 
@@ -327,7 +327,7 @@ BIG_FILE_INLINE = [("app/llm.py", 4), ("app/prompts.py", 4), ("app/llm.py", 8), 
 def huge_pull(pull: PullSetup, files: int) -> None:
     for n in range(files - 1):
         pull.repo.write(f"docs/pages/page_{n:04d}.md", f"page {n}\n")
-    pull.repo.write("zz/llm_client.py", LEAKY_CLIENT)
+    pull.repo.write("zz/llm_client.py", leaky_client(1))
     pull.head = pull.repo.commit("a huge change")
     pull.server.pulls[7].head = pull.head
     pull.write_event()
@@ -390,7 +390,7 @@ def test_a_2_mb_file_without_a_checkout_is_reviewed(
         f"PROMPT_{n} = 'Summarise the ticket in one sentence, then list the actions.'\n"
         for n in range(26_000)
     )
-    pull.push({"app/prompts.py": LEAKY_CLIENT + padding})
+    pull.push({"app/prompts.py": leaky_client(1) + padding})
     assert len((pull.repo.path / "app/prompts.py").read_bytes()) > 2_000_000
 
     result, elapsed = run_timed(run_archbot)
@@ -407,7 +407,7 @@ def test_a_2_mb_file_without_git_is_reviewed_from_its_diff_and_named(
         f"PROMPT_{n} = 'Summarise the ticket in one sentence, then list the actions.'\n"
         for n in range(26_000)
     )
-    pull.push({"app/prompts.py": LEAKY_CLIENT + padding})
+    pull.push({"app/prompts.py": leaky_client(1) + padding})
     pull.server.git_enabled = False
 
     result, elapsed = run_timed(run_archbot)

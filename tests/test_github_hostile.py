@@ -14,7 +14,7 @@ import pytest
 
 from archbot import render
 from archbot.github import state as state_module
-from pull_fixture import FAST, LEAKY_CLIENT, PullSetup, pull
+from pull_fixture import FAST, LEAKY_CLIENT, PullSetup, leaky_client, pull
 
 __all__ = ["pull"]
 
@@ -66,7 +66,7 @@ def test_findings_that_would_overflow_the_state_still_get_a_readable_comment(
     pull: PullSetup, run_archbot: Any
 ) -> None:
     # 120 files, each with a critical finding, named so that escaping multiplies their length.
-    files = {f"app/{'<>&' * 50}_{n:03d}.py": LEAKY_CLIENT for n in range(120)}
+    files = {f"app/{'<>&' * 50}_{n:03d}.py": leaky_client(n) for n in range(120)}
     pull.push(files)
 
     result = run_archbot("github")

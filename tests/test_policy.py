@@ -1043,6 +1043,46 @@ def test_one_finding_per_rule_per_file_lists_its_lines(repo: GitRepo, run_archbo
     ]
 
 
+# One variant's config, copied for each size: the same call on the same line of three files, and a
+# fourth file whose call reads differently.
+VARIANT_CONFIG = (
+    "import openai\nimport requests\n\n\ndef weights(url):\n    return requests.get(url).content\n"
+)
+
+
+def test_the_same_code_in_several_files_is_one_finding(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    for size in ("base", "large", "small"):
+        repo.stage(f"llm/variants/{size}.py", VARIANT_CONFIG)
+    repo.stage("llm/variants/tiny.py", VARIANT_CONFIG.replace("(url)", "(url, stream=True)"))
+
+    report = review(run_archbot)
+
+    findings = [f for f in report["findings"] if f["rule"] == "http-call-no-timeout"]  # type: ignore[attr-defined]
+    assert [(f["file"], f["line"], f["title"], f.get("also")) for f in findings] == [
+        (
+            "llm/variants/base.py",
+            6,
+            "Plain HTTP call without a timeout (3 places in 3 files)",
+            [
+                {"file": "llm/variants/large.py", "lines": [6]},
+                {"file": "llm/variants/small.py", "lines": [6]},
+            ],
+        ),
+        ("llm/variants/tiny.py", 6, "Plain HTTP call without a timeout", None),
+    ]
+    text = run_archbot("review", "--fail-on", "never").out
+    assert "      also in: llm/variants/large.py:6, llm/variants/small.py:6\n" in text
+    sarif = json.loads(run_archbot("review", "--format", "sarif", "--fail-on", "never").out)
+    related = sarif["runs"][0]["results"][0]["relatedLocations"]
+    assert [
+        (r["physicalLocation"]["artifactLocation"]["uri"], r["physicalLocation"]["region"]["startLine"])
+        for r in related
+    ] == [
+        ("llm/variants/large.py", 6),
+        ("llm/variants/small.py", 6),
+    ]
+
+
 def finding(rule: str, line: int, severity: Severity) -> Finding:
     return Finding(rule, "rules", "llm-ml-engineer", severity, "llm/gateway.py", line, rule, "why", "fix")
 

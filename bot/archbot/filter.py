@@ -210,7 +210,7 @@ def apply(
             kept[key] = finding
     for item in meta:
         kept.setdefault((item.rule, item.file, item.line), item)
-    shown = grouped(one_per_topic(kept.values()))
+    shown = across_files(grouped(one_per_topic(kept.values())), line_text)
     shown += [hygiene_line(items) for items in folded.values() if HYGIENE_RULE not in config.rules.disable]
     ordered = sorted(shown, key=lambda f: (-f.severity, f.file, f.line, f.rule))
     seen: dict[tuple[str, str, str], int] = {}
@@ -275,6 +275,31 @@ def grouped(findings: Iterable[Finding]) -> list[Finding]:
             out.append(anchor)
             continue
         out.append(dataclasses.replace(anchor, places=places, title=f"{anchor.title} ({len(lines)} places)"))
+    return out
+
+
+def across_files(findings: Iterable[Finding], line_text: Callable[[str, int], str]) -> list[Finding]:
+    """One finding for a rule's match of the same code in several files (a setting copied into
+    every variant's config, a loader pasted into each module): anchored in the first file, listing
+    the others. Matches that read differently, or that the rule explains differently, stay apart."""
+    groups: dict[tuple[object, ...], list[Finding]] = {}
+    out: list[Finding] = []
+    for finding in findings:
+        if finding.source != "rules" or finding.old_line is not None or finding.rule == HYGIENE_RULE:
+            out.append(finding)
+            continue
+        code = " ".join(line_text(finding.file, finding.line).split())
+        key = (finding.rule, finding.variant, finding.severity, finding.role, finding.rationale, code)
+        groups.setdefault(key, []).append(finding)
+    for items in groups.values():
+        anchor, *others = sorted(items, key=lambda f: (f.file, f.line))
+        if not others:
+            out.append(anchor)
+            continue
+        base = anchor.title.removesuffix(f" ({len(anchor.lines)} places)")
+        places = sum(len(f.lines) for f in items)
+        title = f"{base} ({places} places in {len(items)} files)"
+        out.append(dataclasses.replace(anchor, title=title, also=tuple((f.file, f.lines) for f in others)))
     return out
 
 

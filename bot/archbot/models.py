@@ -158,6 +158,9 @@ class Finding:
     places: tuple[tuple[int, Severity], ...] = ()
     # On a hygiene line: the (rule, line, severity) of every finding folded into it.
     folded: tuple[tuple[str, int, Severity], ...] = ()
+    # The other files where the rule matched the same code (filter.across_files), each with its
+    # lines; empty when the finding is of one file.
+    also: tuple[tuple[str, tuple[int, ...]], ...] = ()
 
     @property
     def lines(self) -> tuple[int, ...]:
@@ -169,12 +172,21 @@ class Finding:
         return tuple(line for line in self.lines if line != self.line)
 
     @property
+    def elsewhere(self) -> tuple[tuple[str, int], ...]:
+        """Every (file, line) this finding stands for besides the one it is anchored on."""
+        return tuple((self.file, line) for line in self.other_lines) + tuple(
+            (path, line) for path, lines in self.also for line in lines
+        )
+
+    @property
     def blocks(self) -> bool:
         """Whether the finding can fail a build (`--fail-on`): folded hygiene lines never do."""
         return self.rule != HYGIENE_RULE
 
     def to_json(self) -> dict[str, object]:
         extra: dict[str, object] = {} if self.old_line is None else {"old_line": self.old_line}
+        if self.also:
+            extra["also"] = [{"file": path, "lines": list(lines)} for path, lines in self.also]
         return {
             "fingerprint": self.fingerprint,
             "rule": self.rule,

@@ -16,7 +16,7 @@ MAX_GUIDANCE_CHARS = 6000
 # Rule findings in these roles are not hints: tests and mocks hold secrets and shortcuts on purpose.
 NO_HINT_ROLES = frozenset(("test", "generated", "vendored", "docs"))
 # The filter's "(3 places)" on a grouped finding's title: the hint lists the lines instead.
-_PLACES = re.compile(r" \(\d+ places\)$")
+_PLACES = re.compile(r" \(\d+ places(?: in \d+ files)?\)$")
 _MOCK_PATH = re.compile(
     r"(?:^|/)(?:mocks?|fakes?|stubs?|fixtures?)(?:/|$)|(?:^|/)(?:mock|fake|stub)_[^/]*$", re.I
 )
@@ -67,7 +67,7 @@ def hints(findings: Sequence[Finding], roles: Mapping[str, str]) -> tuple[Hint, 
     """Rule findings as hints: none from tests, mocks, docs or generated code; one line per file and
     rule, listing its lines, at its worst severity; numbered in the order of the places they point
     at (file, then first line), as the change is shown."""
-    groups: dict[tuple[str, str], list[Finding]] = {}
+    groups: dict[tuple[str, str], list[tuple[Finding, tuple[int, ...]]]] = {}
     for finding in findings:
         if (
             finding.source != "rules"
@@ -75,10 +75,11 @@ def hints(findings: Sequence[Finding], roles: Mapping[str, str]) -> tuple[Hint, 
             or _MOCK_PATH.search(finding.file)
         ):
             continue
-        groups.setdefault((finding.file, finding.rule), []).append(finding)
+        for path, numbers in ((finding.file, finding.lines), *finding.also):
+            groups.setdefault((path, finding.rule), []).append((finding, numbers))
     placed = sorted(
         (
-            (path, sorted({line for f in items for line in f.lines}), rule, items)
+            (path, sorted({line for _, numbers in items for line in numbers}), rule, [f for f, _ in items])
             for (path, rule), items in groups.items()
         ),
         key=lambda group: (group[0], group[1], group[2]),

@@ -82,6 +82,8 @@ def text(report: Report, colour: bool = False, quiet: bool = False) -> str:
             lines.append(f"  {finding.location}  {plain(finding.title)}  [{finding.rule}]")
             if finding.other_lines:
                 lines.append(f"      also: lines {', '.join(map(str, finding.other_lines))}")
+            if finding.also:
+                lines.append(f"      also in: {other_files(finding, plain)}")
             lines.append(f"      why: {plain(finding.rationale)}")
             lines.append(f"      fix: {plain(finding.suggestion)}")
     if not report.findings:
@@ -272,9 +274,23 @@ def _md_location(finding: Finding, link: LinkFor | None) -> str:
     target = link(finding.file, finding.line) if link and finding.old_line is None else None
     shown = f"[{md_code(where)}]({target})" if target else md_code(where)
     others = finding.other_lines
-    if not others:
-        return shown
-    return f"{shown} (also line{'s' if len(others) > 1 else ''} {', '.join(map(str, others))})"
+    if others:
+        shown = f"{shown} (also line{'s' if len(others) > 1 else ''} {', '.join(map(str, others))})"
+    if finding.also:
+        shown = f"{shown} (also in {other_files(finding, md_code)})"
+    return shown
+
+
+# The other files named where a finding stands for the same code in many (filter.across_files).
+_FILES_NAMED = 5
+
+
+def other_files(finding: Finding, show: Callable[[str], str]) -> str:
+    """`b.py:3, c.py:3,9 and 12 more files`: the other files of a finding, the first few named,
+    each place shown by `show` (`plain` in a terminal, `md_code` in Markdown)."""
+    named = [show(f"{path}:{','.join(map(str, lines))}") for path, lines in finding.also[:_FILES_NAMED]]
+    more = len(finding.also) - len(named)
+    return ", ".join(named) + (f" and {more} more file{'s' * (more > 1)}" if more else "")
 
 
 def _md_occurrence(finding: Finding, link: LinkFor | None) -> str:
@@ -348,6 +364,7 @@ def _md_medium_low(findings: Sequence[Finding], explained: Mapping[str, str]) ->
             lines.append(f"- {_ICONS[severity]} {_explained([first])[key]}")
         if first.source == "rules":
             lines += [f"  - {md_code(f'{f.file}:{line}')}" for f in group for line in f.lines]
+            lines += [f"  - also in {other_files(f, md_code)}" for f in group if f.also]
     return lines
 
 

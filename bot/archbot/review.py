@@ -319,11 +319,12 @@ def _new(rule_findings: Sequence[Finding], llm_findings: Sequence[Finding]) -> l
         finding
         for finding in llm_findings
         if not any(
-            r.file == finding.file
-            and abs(r.line - finding.line) <= 3
+            path == finding.file
+            and abs(line - finding.line) <= 3
             and r.severity >= finding.severity
             and _same_topic(r, finding)
             for r in rule_findings
+            for path, line in ((r.file, r.line), *r.elsewhere)
         )
     ]
 

@@ -76,22 +76,23 @@ def log(report: Report, version: str) -> dict[str, object]:
                         }
                     }
                 ],
-                # One rule's finding stands for every place of it in the file (filter.grouped).
+                # One rule's finding stands for every place of it in the file (filter.grouped),
+                # and for the same code in other files (filter.across_files).
                 **(
                     {
                         "relatedLocations": [
                             {
                                 "id": index,
                                 "physicalLocation": {
-                                    "artifactLocation": {"uri": finding.file, "uriBaseId": "%SRCROOT%"},
+                                    "artifactLocation": {"uri": path, "uriBaseId": "%SRCROOT%"},
                                     "region": {"startLine": line},
                                 },
                                 "message": {"text": "the same here"},
                             }
-                            for index, line in enumerate(finding.other_lines, start=1)
+                            for index, (path, line) in enumerate(finding.elsewhere, start=1)
                         ]
                     }
-                    if finding.other_lines
+                    if finding.elsewhere
                     else {}
                 ),
                 "partialFingerprints": {"archbotFingerprint/v1": finding.fingerprint},
