@@ -77,10 +77,10 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
     ),
     "script-eval-framework-task": (
         {
-            "evals/grading.py": "from evalkit import Task, task\n\n\n@task\ndef grading():\n"
+            "graders/grading.py": "from evalkit import Task, task\n\n\n@task\ndef grading():\n"
             '    return Task()\n\n\nif __name__ == "__main__":\n    grading()\n'
         },
-        "evals/grading.py",
+        "graders/grading.py",
         "script",
         "__main__",
     ),
@@ -493,11 +493,12 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "path tests/",
     ),
     "not-test-latest": ({"app/latest.py": MODULE}, "app/latest.py", "service", "no distributable"),
+    # An evaluation's tree is no test suite: its runners are scripts.
     "not-test-evaluation": (
         {"evaluation/metrics.py": MODULE},
         "evaluation/metrics.py",
-        "service",
-        "no distributable",
+        "script",
+        "path evaluation/ (an evaluation's tree outside any package)",
     ),
     # example
     "example-dir": ({"examples/rag/app.py": FASTAPI_APP}, "examples/rag/app.py", "example", "path examples/"),
@@ -548,6 +549,36 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "video-edit-Bench/judges/vision_judge.py",
         "script",
         "path video-edit-Bench/ (a benchmark's tree outside any package)",
+    ),
+    "script-tree-of-an-evaluation": (
+        {"evaluation/ChartQA/run_chartqa.py": MODULE, "evaluation/ChartQA/utils.py": MODULE},
+        "evaluation/ChartQA/utils.py",
+        "script",
+        "path evaluation/ (an evaluation's tree outside any package)",
+    ),
+    "script-tree-named-for-an-evaluation": (
+        {"video-eval_suite/tasks/temporal.py": MODULE},
+        "video-eval_suite/tasks/temporal.py",
+        "script",
+        "path video-eval_suite/ (an evaluation's tree outside any package)",
+    ),
+    # An evaluation framework's own package, and a word that only contains the letters.
+    "not-script-evaluation-package": (
+        {
+            "pyproject.toml": LIBRARY_PYPROJECT,
+            "ranker/__init__.py": "",
+            "ranker/evaluation/__init__.py": "",
+            "ranker/evaluation/metrics.py": MODULE,
+        },
+        "ranker/evaluation/metrics.py",
+        "library",
+        "pyproject.toml builds a package",
+    ),
+    "not-script-a-retrieval-tree": (
+        {"app/retrieval/search.py": MODULE},
+        "app/retrieval/search.py",
+        "service",
+        "no distributable",
     ),
     "not-script-benchmark-module-inside-a-package": (
         {

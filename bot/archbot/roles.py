@@ -137,6 +137,9 @@ _SCRIPT_WORDS = frozenset(("scripts",))
 # And a benchmark's tree (`GEdit-Bench/`, `long_bench/`, `agent-benchmarks/`): programs run to
 # measure, with the judges and loaders they use.
 _BENCHMARK_WORDS = frozenset(("bench", "benchmark", "benchmarks"))
+# And an evaluation's tree (`evaluation/MathVision/`, `eval/RULER/`, `lmms-eval_video/`): the
+# harness runners a model's authors measure it with, each run for its scores.
+_EVALUATION_WORDS = frozenset(("eval", "evals", "evaluation", "evaluations"))
 # Project scaffolds a CLI copies out (`init`, `create`): their code is sample code for users to
 # edit. Only code: a Helm chart's `templates/` holds manifests.
 _SCAFFOLD_DIRS = frozenset(("templates", "template", "starters", "starter"))
@@ -650,6 +653,9 @@ class Classifier:
         benchmark = self._named_tree(path, _BENCHMARK_WORDS)
         if benchmark is not None:
             return f"path {benchmark}/ (a benchmark's tree outside any package)"
+        evaluation = self._named_tree(path, _EVALUATION_WORDS)
+        if evaluation is not None:
+            return f"path {evaluation}/ (an evaluation's tree outside any package)"
         if ".github" in parts[:-1] and pure.suffix.lower() in _SCAFFOLD_CODE:
             # An action's or a workflow's helper program: CI tooling, not the workflow it serves.
             return "a CI program under .github/"
