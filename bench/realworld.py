@@ -242,7 +242,8 @@ class Tally:
 
 def places(findings: list[dict[str, Any]]) -> Iterable[tuple[str, str, int]]:
     """(rule, file, line) of every place a finding stands for: each line of one rule's finding
-    grouped over a file, each finding folded into a hygiene line."""
+    grouped over a file, and of the other files it stands for (the same code there), each finding
+    folded into a hygiene line."""
     for finding in findings:
         if finding.get("folded"):
             yield from ((f["rule"], finding["file"], f["line"]) for f in finding["folded"])
@@ -250,6 +251,11 @@ def places(findings: list[dict[str, Any]]) -> Iterable[tuple[str, str, int]]:
             yield from (
                 (finding["rule"], finding["file"], line) for line in finding.get("lines", [finding["line"]])
             )
+        yield from (
+            (finding["rule"], other["file"], line)
+            for other in finding.get("also", [])
+            for line in other["lines"]
+        )
 
 
 def percent(part_count: int, whole: int) -> str:
