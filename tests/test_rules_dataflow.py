@@ -65,7 +65,7 @@ EXPECTED: dict[str, Expected] = {
         ("api/flask_app.py", 10, "critical"),  # eval of flask's request, outside any handler
         # Only the builtins count. Negatives: a module-level `def eval`, `exec` from a relative
         # import, `self.eval(...)`, a parameter named `exec`, `eval` imported inside the function.
-        ("evals/calculator.py", 21, "low"),  # the builtin inside a method named `eval`
+        ("grading/calculator.py", 21, "low"),  # the builtin inside a method named `eval`
     ],
     # Negatives: user data in the user/human message, a Depends() dependency in instructions=,
     # a ChatPromptTemplate placeholder, a constant system prompt, a helper that is not a route
@@ -92,16 +92,16 @@ EXPECTED: dict[str, Expected] = {
     # documented examples (`examples=`, `description=`), open weights (`gpt-oss-*`), an Azure
     # deployment's name.
     "llm-model-alias-unpinned": [
-        ("evals/judge.py", 11, "low"),  # gpt-4o
-        ("evals/judge.py", 14, "low"),  # claude-sonnet-4-5
-        ("evals/judge.py", 17, "low"),  # gemini-*-latest
-        ("evals/judge.py", 26, "low"),  # dataclass field default o3-mini
-        ("evals/judge.py", 32, "low"),  # chatgpt-4o-latest at a call
-        ("evals/judge.py", 37, "low"),  # parameter default o4-mini
-        ("evals/judge.py", 39, "low"),  # litellm provider prefix openai/gpt-4.1-mini
-        ("evals/judge.py", 52, "low"),  # init_chat_model("...-latest")
-        ("evals/judge.py", 56, "low"),  # {"model": "gpt-4.1"} request payload
-        ("evals/judge.py", 67, "low"),  # a "model" key outside any documenting argument
+        ("grading/judge.py", 11, "low"),  # gpt-4o
+        ("grading/judge.py", 14, "low"),  # claude-sonnet-4-5
+        ("grading/judge.py", 17, "low"),  # gemini-*-latest
+        ("grading/judge.py", 26, "low"),  # dataclass field default o3-mini
+        ("grading/judge.py", 32, "low"),  # chatgpt-4o-latest at a call
+        ("grading/judge.py", 37, "low"),  # parameter default o4-mini
+        ("grading/judge.py", 39, "low"),  # litellm provider prefix openai/gpt-4.1-mini
+        ("grading/judge.py", 52, "low"),  # init_chat_model("...-latest")
+        ("grading/judge.py", 56, "low"),  # {"model": "gpt-4.1"} request payload
+        ("grading/judge.py", 67, "low"),  # a "model" key outside any documenting argument
     ],
     # Negatives: a seeded script, seeding in an imported local settings module, the HF Trainer with
     # TrainingArguments(seed=) for training (not for a head drawn before it), set_seed before a new

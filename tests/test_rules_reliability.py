@@ -86,12 +86,12 @@ EXPECTED: dict[str, Expected] = {
         ("assistant/local_engine.py", 38, "medium"),  # os.getenv default on a remote host
         # POSTs to hosted model APIs known by their host, whatever the path or body. Negatives: a
         # retried call, another Google API host, a look-alike host.
-        ("evals/hosted_judges.py", 13, "medium"),  # a hosted scorer, per reply
-        ("evals/hosted_judges.py", 21, "medium"),  # a hosted inference router
+        ("grading/hosted_judges.py", 13, "medium"),  # a hosted scorer, per reply
+        ("grading/hosted_judges.py", 21, "medium"),  # a hosted inference router
         # A call whose failure a handler decides (its library's error, any error) is not reported;
         # one under a handler of another error, or in a `finally`, is.
-        ("evals/hosted_judges.py", 62, "medium"),  # only ValueError caught
-        ("evals/hosted_judges.py", 74, "medium"),  # in the finally block
+        ("grading/hosted_judges.py", 62, "medium"),  # only ValueError caught
+        ("grading/hosted_judges.py", 74, "medium"),  # in the finally block
     ],
     # Negatives: stop= given, backoff max_time=, a **policy splat, AsyncRetrying with stop,
     # a `while True` loop with an attempt counter, one whose pass ends in a `break` (111).

@@ -656,11 +656,11 @@ def test_a_loop_over_zip_takes_each_name_from_its_own_sequence(
     # not the embedding call's (17); embedding vectors are numbers, never text to parse (18).
     # Model replies zipped (34) or enumerated (37) stay model output; the questions beside them
     # (33) and the count (36) do not.
-    found = review(repo, run_archbot, {"evals/rows.py": "graded_rows.py"})
+    found = review(repo, run_archbot, {"grading/rows.py": "graded_rows.py"})
 
     assert only("llm-output-json-unvalidated", found) == [
-        ("evals/rows.py", 34, "llm-output-json-unvalidated", "medium"),
-        ("evals/rows.py", 37, "llm-output-json-unvalidated", "medium"),
+        ("grading/rows.py", 34, "llm-output-json-unvalidated", "medium"),
+        ("grading/rows.py", 37, "llm-output-json-unvalidated", "medium"),
     ]
 
 
