@@ -574,6 +574,12 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "library",
         "pyproject.toml builds a package",
     ),
+    "not-script-a-top-level-evaluation-package": (
+        {"vision_eval/__init__.py": "", "vision_eval/models/judge.py": MODULE},
+        "vision_eval/models/judge.py",
+        "service",
+        "no distributable",
+    ),
     "not-script-a-retrieval-tree": (
         {"app/retrieval/search.py": MODULE},
         "app/retrieval/search.py",

@@ -653,7 +653,8 @@ class Classifier:
         benchmark = self._named_tree(path, _BENCHMARK_WORDS)
         if benchmark is not None:
             return f"path {benchmark}/ (a benchmark's tree outside any package)"
-        evaluation = self._named_tree(path, _EVALUATION_WORDS)
+        # An evaluation framework's own package (`lm_eval/`, `evals/`) is its code, not a runner.
+        evaluation = self._named_tree(path, _EVALUATION_WORDS, packages=False)
         if evaluation is not None:
             return f"path {evaluation}/ (an evaluation's tree outside any package)"
         if ".github" in parts[:-1] and pure.suffix.lower() in _SCAFFOLD_CODE:
@@ -678,13 +679,19 @@ class Classifier:
         directory = self._named_tree(path, _EXAMPLE_WORDS)
         return f"path {directory}/ (a tree of examples outside any package)" if directory else None
 
-    def _named_tree(self, path: str, words: frozenset[str]) -> str | None:
+    def _named_tree(self, path: str, words: frozenset[str], packages: bool = True) -> str | None:
         """The first directory of `path` with one of `words` in its compound name
-        (`datasets_processing_scripts/`) that sits outside any package."""
+        (`datasets_processing_scripts/`) that sits outside any package; with `packages` False,
+        one that is no package itself either."""
         parts = PurePosixPath(path).parts[:-1]
         for depth, directory in enumerate(parts):
             named = words.intersection(re.split(r"[-_.]", directory.lower()))
-            if named and not self._in_package("/".join(parts[: depth + 1])):
+            tree = "/".join(parts[: depth + 1])
+            if (
+                named
+                and not self._in_package(tree)
+                and (packages or not self._in_package(f"{tree}/__init__.py"))
+            ):
                 return directory
         return None
 
