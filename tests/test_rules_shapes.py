@@ -466,7 +466,9 @@ def test_a_sync_call_that_hands_back_a_future_is_not_blocking(repo: GitRepo, run
 def test_stored_options_reaching_a_remote_code_loader(repo: GitRepo, run_archbot: RunArchbot) -> None:
     # Negatives: the forwarding function pops the key, or sets it False at the loader; a class that
     # does not forward its **kwargs to a loader; options filtered by an allow-list, checked for the
-    # key, a literal dict; trust_remote_code=False at the call itself.
+    # key, a literal dict, a dict of named keys holding configured values (56); trust_remote_code=
+    # False at the call itself. Reported: configured options spread into a dict (61), a dict of
+    # named keys that configured options are added to (65).
     files = {
         "store/encoders.py": "embedder_registry/encoders.py",
         "store/registry.py": "embedder_registry/registry.py",
@@ -478,6 +480,8 @@ def test_stored_options_reaching_a_remote_code_loader(repo: GitRepo, run_archbot
     assert only("trust-remote-code", found) == [
         ("store/registry.py", 13, "trust-remote-code", "high"),  # config.get("kwargs"), one hop
         ("store/registry.py", 19, "trust-remote-code", "high"),  # json.loads straight to the loader
+        ("store/registry.py", 61, "trust-remote-code", "high"),
+        ("store/registry.py", 65, "trust-remote-code", "high"),
     ]
 
 

@@ -1447,7 +1447,9 @@ def _configured_remote_code(src: PythonFile) -> Iterator[Hit]:
     the configuration can switch remote code on. Reported where the options are read from the
     configuration when that line changed (the place to filter them), else at the call. Silent when
     the key is handled anywhere on the way (set at the call or the sink, popped, checked, filtered
-    by an allow-list), when the sink does not resolve, or when the file names no such loader (its
+    by an allow-list), when the options are a dict whose keys the code names (`{"torch_dtype":
+    config.torch_dtype}`: a configured value sets no other option), when the sink does not
+    resolve, or when the file names no such loader (its
     name or package: loaders.REMOTE_CODE_LOADER_WORDS), so that the pre-commit screen stays sound."""
     lowered = src.text.lower()
     if not any(word in lowered for word in loaders.REMOTE_CODE_LOADER_WORDS):
@@ -1464,7 +1466,8 @@ def _configured_remote_code(src: PythonFile) -> Iterator[Hit]:
         if scope is not None and _mentions_trust_key(scope, call):
             continue
         for splat in splats:
-            source = names.config_source(splat)
+            parts = _open_parts(splat, scope)
+            source = next(filter(None, (names.config_source(part) for part in parts)), None)
             sink = _remote_code_sink(src, call) if source is not None else None
             if source is None or sink is None:
                 continue
@@ -1476,6 +1479,50 @@ def _configured_remote_code(src: PythonFile) -> Iterator[Hit]:
                     f"the configuration can set `{_TRUST_KEY}=True`; drop the key or allow-list the options.",
                 )
             break
+
+
+def _open_parts(splat: ast.expr, scope: ast.AST | None, depth: int = 0) -> list[ast.expr]:
+    """The parts of a `**` splat whose keys the code does not show: none of a dict it writes
+    (`{"torch_dtype": config.torch_dtype}`: a configured value there sets no other option), the
+    `**` spreads inside one, and anything else whole. A local name counts as the dicts it is bound
+    to when the function never adds to it (`kwargs.update(...)`, `kwargs[key] = ...`)."""
+    if isinstance(splat, ast.Dict):
+        return [
+            part
+            for key, value in zip(splat.keys, splat.values, strict=True)
+            if key is None
+            for part in _open_parts(value, scope, depth + 1)
+        ]
+    if isinstance(splat, ast.Name) and scope is not None and depth < _MAX_SPLAT_DEPTH:
+        values = values_bound(ast.walk(scope), splat.id)
+        if values and all(isinstance(v, ast.Dict) for v in values) and not _added_to(scope, splat.id):
+            return [part for value in values for part in _open_parts(value, scope, depth + 1)]
+    return [splat]
+
+
+# How deep a splat's dicts are followed (a name bound to a dict spreading another name...).
+_MAX_SPLAT_DEPTH = 4
+# The dict methods that add keys.
+_ADDS_KEYS = frozenset(["update", "setdefault", "__setitem__", "__ior__"])
+
+
+def _added_to(scope: ast.AST, name: str) -> bool:
+    """The scope adds keys to the dict `name`: `name.update(...)`, `name[key] = ...`, `name |= ...`."""
+    for node in ast.walk(scope):
+        receivers: list[ast.expr] = []
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in _ADDS_KEYS
+        ):
+            receivers = [node.func.value]
+        elif isinstance(node, ast.AugAssign):
+            receivers = [node.target]
+        elif isinstance(node, ast.Assign):
+            receivers = [target.value for target in node.targets if isinstance(target, ast.Subscript)]
+        if any(isinstance(receiver, ast.Name) and receiver.id == name for receiver in receivers):
+            return True
+    return False
 
 
 def _remote_code_sink(src: PythonFile, call: ast.Call) -> str | None:

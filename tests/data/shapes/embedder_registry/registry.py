@@ -50,3 +50,18 @@ def literal_options(checkpoint: str) -> DenseEncoder:
 
 def explicit_false(config: dict[str, Any]) -> Any:
     return AutoModel.from_pretrained(config["checkpoint"], trust_remote_code=False, **config["kwargs"])
+
+
+def typed_options(config: dict[str, Any]) -> DenseEncoder:
+    kwargs = {"device": config["device"]}
+    return DenseEncoder(config["checkpoint"], **kwargs)
+
+
+def spread_options(config: dict[str, Any]) -> DenseEncoder:
+    return DenseEncoder(config["checkpoint"], **{"device": config["device"], **config["kwargs"]})
+
+
+def updated_options(config: dict[str, Any]) -> DenseEncoder:
+    kwargs = {"device": config["device"]}
+    kwargs.update(config["extra"])
+    return DenseEncoder(config["checkpoint"], **kwargs)
