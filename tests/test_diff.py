@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -199,6 +200,28 @@ def test_rename_of_a_quoted_path(repo: GitRepo) -> None:
         "naïve model.py",
         "renamed",
     )
+
+
+def test_a_file_git_shows_as_text_with_nul_bytes_further_on_is_binary(
+    repo: GitRepo, run_archbot: RunArchbot
+) -> None:
+    """Git shows a file as text when its first 8,000 bytes hold no NUL (a PDF, a data dump): the
+    change is reviewed, that file skipped as binary."""
+    repo.commit("start")
+    repo.stage("docs/paper.pdf", b"%PDF-1.4\n" + b"stream of text\n" * 1000 + b"\x00\x01obj\n" * 10)
+    repo.stage("llm/client.py", "import openai\n\nclient = openai.OpenAI(timeout=None)\n")
+    repo.commit("paper and client")
+
+    result = run_archbot(
+        "review", "--base", "HEAD~1", "--head", "HEAD", "--format", "json", "--fail-on", "never"
+    )
+
+    assert (result.code, result.err) == (0, "")
+    report = json.loads(result.out)
+    assert [(f["file"], f["line"], f["rule"]) for f in report["findings"]] == [
+        ("llm/client.py", 3, "llm-timeout-disabled")
+    ]
+    assert report["files"]["skipped"] == [{"path": "docs/paper.pdf", "reason": "binary file"}]
 
 
 def full_diff(repo: GitRepo) -> str:

@@ -621,12 +621,21 @@ def test_binary_file_with_a_python_name_is_skipped(repo: GitRepo, run_archbot: R
 
 
 def test_binary_content_in_a_diff_file(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    # NUL bytes in a file's section: git showed a binary file as text; that file is binary.
     (repo.path / "nul.diff").write_bytes(
         b"diff --git a/m.py b/m.py\n--- a/m.py\n+++ b/m.py\n@@ -0,0 +1 @@\n+" + PNG + b"\n"
     )
     result = review(run_archbot, "--diff", "nul.diff")
-    assert (result.code, result.out) == (2, "")
-    assert result.err == "archbot: the diff contains NUL bytes: this looks like a binary file, not a diff\n"
+    assert (result.code, result.out, result.err) == (0, "archbot: no ML/LLM-related changes\n", "")
+    # Before any file's section, or in a section with no ---/+++ lines: no diff at all.
+    (repo.path / "nul-head.diff").write_bytes(PNG + b"\ndiff --git a/m.py b/m.py\n")
+    (repo.path / "nul-section.diff").write_bytes(b"diff --git a/m.py b/m.py\n" + PNG + b"\n")
+    for name in ("nul-head.diff", "nul-section.diff"):
+        result = review(run_archbot, "--diff", name)
+        assert (result.code, result.out) == (2, "")
+        assert (
+            result.err == "archbot: the diff contains NUL bytes: this looks like a binary file, not a diff\n"
+        )
     (repo.path / "png.diff").write_bytes(
         b"diff --git a/logo.png b/logo.png\nnew file mode 100644\nindex 0000000..1111111\n"
         b"Binary files /dev/null and b/logo.png differ\n"

@@ -39,7 +39,7 @@ def parse(text: str) -> list[ChangedFile]:
     if not text.strip():
         return []
     if "\x00" in text:
-        raise usage_error("the diff contains NUL bytes: this looks like a binary file, not a diff")
+        text = _binary_sections(text)
     if not _HEADER_START.search(text):
         raise usage_error("this is not a unified diff (no 'diff --git', '---/+++' or '@@' lines)")
     cut = _HEADER_WITHOUT_HUNK.search(text)
@@ -56,6 +56,38 @@ def parse(text: str) -> list[ChangedFile]:
     if not patch:
         raise usage_error("malformed diff: no file sections found")
     return [_changed_file(patched) for patched in patch if not _is_submodule(patched)]
+
+
+# A git diff's file sections, each from its `diff --git` line.
+_SECTION_START = re.compile(r"^diff --git ", re.M)
+
+
+def _binary_sections(text: str) -> str:
+    """A git diff whose file sections hold NUL bytes: git shows a file as text when its first
+    8,000 bytes hold none (a PDF, a data dump), so NULs further on make it binary, which the
+    section then says (`Binary files a/x and b/x differ`) in place of its hunks. NULs anywhere
+    else (a binary file given as the diff) are a usage error."""
+    starts = [match.start() for match in _SECTION_START.finditer(text)]
+    if not starts or "\x00" in text[: starts[0]]:
+        raise usage_error("the diff contains NUL bytes: this looks like a binary file, not a diff")
+    sections = [text[start:end] for start, end in zip(starts, [*starts[1:], len(text)], strict=True)]
+    return text[: starts[0]] + "".join(_as_binary(s) if "\x00" in s else s for s in sections)
+
+
+def _as_binary(section: str) -> str:
+    """A file section with its hunks replaced by git's line for a binary file."""
+    header: list[str] = []
+    paths = {"---": "", "+++": ""}
+    for line in section.splitlines():
+        if line.startswith(("--- ", "+++ ")):
+            paths[line[:3]] = line[4:]
+            continue
+        if line.startswith("@@ ") or "\x00" in line:
+            break
+        header.append(line)
+    if not paths["---"] or not paths["+++"]:
+        raise usage_error("the diff contains NUL bytes: this looks like a binary file, not a diff")
+    return "\n".join([*header, f"Binary files {paths['---']} and {paths['+++']} differ"]) + "\n"
 
 
 def _is_submodule(patched: PatchedFile) -> bool:
