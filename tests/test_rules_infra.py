@@ -403,6 +403,29 @@ def test_a_column_of_digests_is_the_tables_data(repo: GitRepo, run_archbot) -> N
     ]
 
 
+def test_a_credential_in_text_the_code_holds_is_the_texts(repo: GitRepo, run_archbot) -> None:  # type: ignore[no-untyped-def]
+    """A name and a random literal inside a string the code hands on (a redactor's test input, a
+    parser's) are that text's; the same assignment in code, and a key with a provider's shape
+    inside such a string, are reported."""
+    token = secret_corpus.chars(secret_corpus.ALNUM, 24)
+    anthropic = next(s.value for s in secret_corpus.CORPUS if s.kind == "anthropic")
+    repo.stage(
+        "src/__tests__/scrub.test.ts",
+        f"it('scrubs a JSON body', () => {{\n"
+        f"  expect(scrub('{{\"client_secret\":\"{token}\"}}')).toBe('x');\n}});\n"
+        f"it('scrubs a key', () => {{\n  expect(scrub('{{\"api_key\":\"{anthropic}\"}}')).toBe('x');\n}});\n",
+    )
+    repo.stage(
+        "tests/test_scrub.py", f"def test_env_line():\n    assert scrub('api_key=\"{token}\"') == 'x'\n"
+    )
+    repo.stage("src/settings.ts", f'export const client_secret = "{token}";\n')
+
+    assert findings_for("hardcoded-llm-api-key", review_staged(run_archbot)) == [
+        ("src/__tests__/scrub.test.ts", 5, "critical"),
+        ("src/settings.ts", 1, "high"),
+    ]
+
+
 def test_a_credential_in_code_quoted_as_data_is_the_datas(repo: GitRepo, run_archbot) -> None:  # type: ignore[no-untyped-def]
     """A dataset of programs, or a fixture holding a grader's source, quotes code inside its
     strings: a random literal under a credential name there (between escaped quotes, or given by

@@ -50,7 +50,9 @@ def hardcoded_llm_api_key(src: SourceFile) -> Iterator[Hit]:
     (`your-key`, `xxxx`, `${VAR}`, `{{ .Values.token }}`), names about a credential rather than the
     credential (`SECRET_NAME`, `HF_TOKEN_PATH`) and token counts (`max_tokens`) are skipped, as is
     a random literal under a credential name in code a data file quotes (between escaped quotes:
-    a dataset's programs, a fixture's source file; a notebook's code is the repository's).
+    a dataset's programs, a fixture's source file; a notebook's code is the repository's), or in
+    text a string of the code holds (`redact('{"client_secret": "..."}')`: a redactor's or a
+    parser's test input).
 
     Why:
         A committed key is exposed to everyone with read access and to every clone, fork and CI log;
@@ -96,10 +98,42 @@ def _committed(src: SourceFile, number: int) -> secrets.Detected | None:
         if (
             secrets.search_config(around)
             or _quoted_code(src, window, found)
+            or _inside_a_string(src, window, found)
             or _table_column(src, number, found)
         ):
             return None
     return found
+
+
+# Source code, whose string literals hold text the code handles.
+_CODE_KINDS = frozenset(["python", "javascript", "typescript", "go", "rust"])
+
+
+def _inside_a_string(src: SourceFile, window: str, found: secrets.Detected) -> bool:
+    """In code, the name and its literal sit inside a string the line opened before them
+    (`redact('{"client_secret":"..."}')`, `parse('api_key="..."')`): text the code hands to a
+    parser, a redactor or a prompt (a test's input, most often), not a setting of its own."""
+    if src.kind not in _CODE_KINDS or not found.name:
+        return False
+    named = window.rfind(found.name, 0, found.start)
+    if named < 0:
+        return False
+    start = window.rfind("\n", 0, named) + 1
+    opened: str | None = None
+    opened_at = escaped = False
+    for at in range(start, named):
+        char = window[at]
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif opened is None and char in "\"'`":
+            opened, opened_at = char, at == named - 1
+        elif char == opened:
+            opened = None
+    # A string opened right before the name and closed right after it is the name's own quotes.
+    own_quotes = opened_at and window[named + len(found.name) : named + len(found.name) + 1] == opened
+    return opened is not None and not own_quotes
 
 
 def _quoted_code(src: SourceFile, window: str, found: secrets.Detected) -> bool:
