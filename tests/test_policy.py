@@ -1072,6 +1072,9 @@ def test_the_same_code_in_several_files_is_one_finding(repo: GitRepo, run_archbo
     ]
     text = run_archbot("review", "--fail-on", "never").out
     assert "      also in: llm/variants/large.py:6, llm/variants/small.py:6\n" in text
+    comment = run_archbot("review", "--format", "markdown", "--fail-on", "never").out
+    assert "0 critical · 0 high · 2 medium · 0 low in 4 files\n" in comment
+    assert "  - also in `llm/variants/large.py:6`, `llm/variants/small.py:6`\n" in comment
     sarif = json.loads(run_archbot("review", "--format", "sarif", "--fail-on", "never").out)
     related = sarif["runs"][0]["results"][0]["relatedLocations"]
     assert [

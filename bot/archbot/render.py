@@ -242,7 +242,7 @@ def _md_counts(report: Report) -> str:
         else f"{counts[severity.label]} {severity.label}"
         for severity in sorted(Severity, reverse=True)
     ]
-    files = {f.file for f in report.findings}
+    files = {path for f in report.findings for path in (f.file, *(other for other, _ in f.also))}
     where = f" in {plural(len(files), 'file')}" if files else ""
     return " · ".join(parts) + where
 
