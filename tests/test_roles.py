@@ -580,6 +580,29 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "service",
         "no distributable",
     ),
+    # A package's tools/ holds the programs it ships; its other modules there are its code.
+    "script-a-packages-tool": (
+        {
+            "pyproject.toml": LIBRARY_PYPROJECT,
+            "ranker/__init__.py": "",
+            "ranker/tools/__init__.py": "",
+            "ranker/tools/merge_heads.py": MODULE + "\n\nif __name__ == '__main__':\n    main()\n",
+        },
+        "ranker/tools/merge_heads.py",
+        "script",
+        '`if __name__ == "__main__"` in a package\'s tools/ (a program it ships)',
+    ),
+    "not-script-a-packages-tool-helper": (
+        {
+            "pyproject.toml": LIBRARY_PYPROJECT,
+            "ranker/__init__.py": "",
+            "ranker/tools/__init__.py": "",
+            "ranker/tools/search.py": MODULE,
+        },
+        "ranker/tools/search.py",
+        "library",
+        "in a distributable package",
+    ),
     "not-script-a-retrieval-tree": (
         {"app/retrieval/search.py": MODULE},
         "app/retrieval/search.py",

@@ -145,6 +145,9 @@ _EVALUATION_WORDS = frozenset(("eval", "evals", "evaluation", "evaluations"))
 _SCAFFOLD_DIRS = frozenset(("templates", "template", "starters", "starter"))
 _SCAFFOLD_CODE = frozenset((".py", ".js", ".jsx", ".ts", ".tsx", ".go", ".rs"))
 _SCRIPT_DIRS = frozenset(("scripts", "script", "bin", "benchmarks", "benchmark", "bench", "hack"))
+# A package's own directory of programs (`ultrakit/tools/`, `pkg/scripts/`): its modules with a
+# `__main__` guard are the command-line tools the package ships, run on what their user names.
+_PROGRAM_DIRS = frozenset(("tools", "scripts", "script", "bin"))
 # A module named for a benchmark (`breadth_benchmark.py`, `bench_decode.py`).
 _BENCHMARK_NAME = re.compile(r"(?:^|_)(?:benchmarks?|bench)(?:_|$)")
 # A module named for converting (`convert.py`, `convert_llama_weights_to_hf.py`): with a
@@ -728,6 +731,8 @@ class Classifier:
         if guarded and _CONVERTER_NAME.search(name.stem):
             # Inside a package too: a converter is run once on a checkpoint, not imported to serve.
             return f'`if __name__ == "__main__"` in a converter ({name.name})'
+        if guarded and name.parent.name.lower() in _PROGRAM_DIRS:
+            return f'`if __name__ == "__main__"` in a package\'s {name.parent.name}/ (a program it ships)'
         project = self._project_of(path)
         if project is not None:
             module = _module_name(path, project.directory)
