@@ -20,11 +20,13 @@ EXPECTED: dict[str, Expected] = {
         ("train/loops.py", 48, "high"),  # a step function called in a loop
     ],
     # Negatives: .item(), .detach(), float(), a multi-task loss summed and then backpropagated, a
-    # loss rebound to loss.detach() before it is kept, an eval loop (no backward) reusing the name.
+    # loss rebound to loss.detach() before it is kept, an eval loop (no backward) reusing the name;
+    # a reduced loss's .data and a detached entropy beside a wrapper's backward(loss, optimizer).
     "loss-accumulated-with-graph": [
         ("train/epoch.py", 17, "medium"),  # total_loss += loss
         ("train/epoch.py", 18, "medium"),  # history.append(loss * batch size)
         ("train/epoch.py", 53, "medium"),  # kept.append(out.loss) after accelerator.backward(out.loss)
+        ("train/epoch.py", 88, "medium"),  # kept.append(loss) after self.booster.backward(loss, ...)
     ],
     # Negatives: eval() and inference_mode before the loop, a function that only evaluates (its
     # caller decides), a no_grad function, a test-time-adaptation loop that backpropagates.

@@ -1173,11 +1173,14 @@ _DETACHING = frozenset(["item", "detach", "tolist", "numpy"])
 
 def _is_backward(call: ast.Call) -> ast.AST | None:
     """The tensor a backward pass starts from: `loss.backward()`, `accelerator.backward(loss)`,
-    `self.manual_backward(loss)`, `scaler.scale(loss).backward()`; None if `call` is none."""
+    `self.booster.backward(loss, optimizer)`, `self.manual_backward(loss)`,
+    `scaler.scale(loss).backward()`; None if `call` is none."""
     func = call.func
     if not isinstance(func, ast.Attribute) or func.attr not in _BACKWARD_WRAPPERS:
         return None
-    if call.args and (func.attr == "manual_backward" or not _tensor_method(func.value)):
+    if call.args and (
+        func.attr == "manual_backward" or not _tensor_method(func.value) or _named_loss(call.args[0])
+    ):
         return call.args[0]
     receiver = func.value
     if (
@@ -1187,6 +1190,12 @@ def _is_backward(call: ast.Call) -> ast.AST | None:
     ):
         return receiver.args[0] if receiver.args else receiver
     return receiver
+
+
+def _named_loss(node: ast.AST) -> bool:
+    """An argument named for a loss (`loss`, `total_loss`, `outputs.loss`): what a wrapper's
+    `backward(loss, ...)` starts from; a tensor's own `backward(gradient)` takes a gradient."""
+    return "loss" in (binding_key(node) or "").lower()
 
 
 def _tensor_method(node: ast.AST) -> bool:
@@ -1377,9 +1386,11 @@ def _backpropagated(nodes: list[ast.AST]) -> set[str]:
 
 def _kept_graph(value: ast.AST, losses: set[str]) -> str | None:
     """The loss name `value` carries with its autograd graph: read outside `.item()`, `.detach()`,
-    `.tolist()`, `float()`/`int()`."""
+    `.tolist()`, `.data`, `float()`/`int()`."""
     if isinstance(value, ast.Name):
         return value.id if value.id in losses else None
+    if isinstance(value, ast.Attribute) and value.attr == "data":
+        return None  # the tensor's data without its history
     if isinstance(value, ast.Call):
         func = value.func
         if isinstance(func, ast.Attribute) and func.attr in _DETACHING:

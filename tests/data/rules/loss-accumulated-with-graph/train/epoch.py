@@ -70,3 +70,20 @@ def train_then_evaluate(model: nn.Module, train_loader, eval_loader, optimizer: 
             loss = model(**batch).loss
         eval_losses.append(loss)
     return losses + eval_losses
+
+
+class PolicyTrainer:
+    def __init__(self, booster, optimizer, reduce):
+        self.booster = booster
+        self.optimizer = optimizer
+        self.reduce = reduce
+
+    def step(self, batches):
+        mean_loss, entropies, kept = [], [], []
+        for batch in batches:
+            loss, entropy = self.booster.forward(batch)
+            self.booster.backward(loss, self.optimizer)
+            mean_loss.append(self.reduce(loss).data)
+            entropies.append(self.reduce(entropy.detach()))
+            kept.append(loss)
+        return mean_loss, entropies, kept
