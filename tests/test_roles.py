@@ -580,7 +580,8 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "service",
         "no distributable",
     ),
-    # A package's tools/ holds the programs it ships; its other modules there are its code.
+    # A package's tools/ holds the programs it ships (its other modules there are its code:
+    # library-tools-inside-package).
     "script-a-packages-tool": (
         {
             "pyproject.toml": LIBRARY_PYPROJECT,
@@ -591,17 +592,6 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "ranker/tools/merge_heads.py",
         "script",
         '`if __name__ == "__main__"` in a package\'s tools/ (a program it ships)',
-    ),
-    "not-script-a-packages-tool-helper": (
-        {
-            "pyproject.toml": LIBRARY_PYPROJECT,
-            "ranker/__init__.py": "",
-            "ranker/tools/__init__.py": "",
-            "ranker/tools/search.py": MODULE,
-        },
-        "ranker/tools/search.py",
-        "library",
-        "in a distributable package",
     ),
     "not-script-a-retrieval-tree": (
         {"app/retrieval/search.py": MODULE},
