@@ -210,7 +210,7 @@ def apply(
             kept[key] = finding
     for item in meta:
         kept.setdefault((item.rule, item.file, item.line), item)
-    shown = across_files(grouped(one_per_topic(kept.values())), line_text)
+    shown = [_counted(f) for f in across_files(grouped(one_per_topic(kept.values())), line_text)]
     shown += [hygiene_line(items) for items in folded.values() if HYGIENE_RULE not in config.rules.disable]
     ordered = sorted(shown, key=lambda f: (-f.severity, f.file, f.line, f.rule))
     seen: dict[tuple[str, str, str], int] = {}
@@ -271,10 +271,7 @@ def grouped(findings: Iterable[Finding]) -> list[Finding]:
         anchor = min(items, key=_rank)
         places = tuple(sorted({f.line: f.severity for f in sorted(items, key=_rank, reverse=True)}.items()))
         lines = tuple(line for line, _ in places)
-        if len(lines) == 1:
-            out.append(anchor)
-            continue
-        out.append(dataclasses.replace(anchor, places=places, title=f"{anchor.title} ({len(lines)} places)"))
+        out.append(anchor if len(lines) == 1 else dataclasses.replace(anchor, places=places))
     return out
 
 
@@ -296,11 +293,18 @@ def across_files(findings: Iterable[Finding], line_text: Callable[[str, int], st
         if not others:
             out.append(anchor)
             continue
-        base = anchor.title.removesuffix(f" ({len(anchor.lines)} places)")
-        places = sum(len(f.lines) for f in items)
-        title = f"{base} ({places} places in {len(items)} files)"
-        out.append(dataclasses.replace(anchor, title=title, also=tuple((f.file, f.lines) for f in others)))
+        out.append(dataclasses.replace(anchor, also=tuple((f.file, f.lines) for f in others)))
     return out
+
+
+def _counted(finding: Finding) -> Finding:
+    """A finding standing for several places says how many in its title: `(3 places)`, `(4 places
+    in 2 files)`."""
+    places = len(finding.lines) + sum(len(lines) for _, lines in finding.also)
+    if places == 1:
+        return finding
+    where = f" in {len(finding.also) + 1} files" if finding.also else ""
+    return dataclasses.replace(finding, title=f"{finding.title} ({places} places{where})")
 
 
 def hygiene_line(items: list[Finding]) -> Finding:
