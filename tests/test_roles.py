@@ -527,6 +527,73 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "example",
         "path ranker_examples/ (a tree of examples outside any package)",
     ),
+    # A repository whose README's title calls it a collection of examples: its projects are
+    # examples, outside the package its root builds.
+    "example-repository-by-its-title": (
+        {
+            "README.md": '<p align="center"><img src="logo.png"></p>\n\n# Ranker Cookbook\n\nRecipes.\n',
+            "retrieval/agent/app.py": FASTAPI_APP,
+        },
+        "retrieval/agent/app.py",
+        "example",
+        "a repository of examples: its README's title says cookbook",
+    ),
+    "example-repository-by-an-html-title": (
+        {
+            "README.md": '<div align="center">\n<h1 align="center">\n'
+            '  <img src="logo.svg"> Ranker Quickstarts\n</h1>\n',
+            "chat/bot.py": MODULE,
+        },
+        "chat/bot.py",
+        "example",
+        "its README's title says quickstarts",
+    ),
+    "example-repository-by-an-underlined-title": (
+        {"README.rst": "Ranker samples\n==============\n\nText.\n", "batch/score.py": MODULE},
+        "batch/score.py",
+        "example",
+        "its README's title says samples",
+    ),
+    "example-repository-project-of-its-own": (
+        {
+            "README.md": "# Agent Samples\n",
+            "agents/travel/pyproject.toml": LIBRARY_PYPROJECT,
+            "agents/travel/ranker/__init__.py": "",
+            "agents/travel/ranker/agent.py": MODULE,
+        },
+        "agents/travel/ranker/agent.py",
+        "example",
+        "its README's title says samples",
+    ),
+    "not-example-repository-its-root-package": (
+        {
+            "README.md": "# Ranker Cookbook\n",
+            "pyproject.toml": LIBRARY_PYPROJECT,
+            "ranker/__init__.py": "",
+            "ranker/stages.py": MODULE,
+        },
+        "ranker/stages.py",
+        "library",
+        "pyproject.toml builds a package",
+    ),
+    "not-example-repository-word-below-the-title": (
+        {"README.md": "# Ranker\n\n## Examples\n\nSee the examples.\n", "api/app.py": FASTAPI_APP},
+        "api/app.py",
+        "service",
+        "imports fastapi",
+    ),
+    "not-example-repository-word-inside-a-word": (
+        {"README.md": "```\n# examples\n```\n\n# Democratizing Ranking\n", "api/app.py": FASTAPI_APP},
+        "api/app.py",
+        "service",
+        "imports fastapi",
+    ),
+    "not-example-repository-readme-of-a-directory": (
+        {"docs/README.md": "# Cookbook\n", "api/app.py": FASTAPI_APP},
+        "api/app.py",
+        "service",
+        "imports fastapi",
+    ),
     "not-example-examples-data-inside-a-package": (
         {
             "pyproject.toml": LIBRARY_PYPROJECT,

@@ -130,6 +130,33 @@ _EXAMPLE_DIRS = frozenset(
 _EXAMPLE_WORDS = frozenset(("examples", "tutorials", "cookbook", "cookbooks", "demo", "demos", "quickstarts"))
 # Words that make a module's file name, outside any package, an example program (`chat_demo.py`).
 _EXAMPLE_NAME_WORDS = frozenset(("demo", "example", "tutorial"))
+# Words of a README's title that name the whole repository a collection of examples (`NVIDIA
+# Generative AI Examples`, `Llama Cookbook`, `Claude Quickstarts`, `ADK Samples`): its projects are
+# shown to readers, and each reader runs and hardens their own copy.
+_COLLECTION_WORDS = frozenset(
+    (
+        "example",
+        "examples",
+        "sample",
+        "samples",
+        "quickstart",
+        "quickstarts",
+        "cookbook",
+        "cookbooks",
+        "recipes",
+        "tutorial",
+        "tutorials",
+        "demo",
+        "demos",
+    )
+)
+_README = re.compile(r"readme(?:\.(?:md|markdown|rst|txt))?", re.I)
+# A README's level-one heading: Markdown `# Title`, `Title` over `===` (reStructuredText too), HTML.
+_ATX_TITLE = re.compile(r"#[ \t]+(.*?)[ \t#]*")
+_SETEXT_RULE = re.compile(r"=+\s*")
+_HTML_TITLE = re.compile(r"<h1\b[^>]*>(.*?)</h1\s*>", re.I | re.S)
+_TAG = re.compile(r"<[^>]*>")
+_FENCE = ("```", "~~~")
 # Words of a file name: separators and numbers split them (`web_demo2.py` is a second demo).
 _NAME_WORD = re.compile(r"[_\-.\d]+")
 # Likewise a tree of scripts (`data_processing_scripts/`, `eval-scripts/`).
@@ -564,7 +591,7 @@ class Classifier:
             )
         if by_path is not None and not (by_path[0] == "script" and self._subpackage_script_dir(path)):
             return FileRole(path, by_path[0], (by_path[1],))
-        examples = self._example_tree(path) or self._example_name(path)
+        examples = self._example_tree(path) or self._example_name(path) or self._example_repository(path)
         if examples is not None:
             return FileRole(path, "example", (examples,))
         script = self._script(path)
@@ -756,6 +783,30 @@ class Classifier:
         found = sorted(words & _EXAMPLE_NAME_WORDS)
         return f"file name {pure.name} ({found[0]}), outside any package" if found else None
 
+    @functools.cached_property
+    def _collection_word(self) -> str | None:
+        """The word of the root README's title that calls the repository a collection of examples,
+        or None."""
+        readme = min(
+            (path for path in self._files if "/" not in path and _README.fullmatch(path)), default=None
+        )
+        if readme is None:
+            return None
+        words = re.findall(r"[a-z]+", _readme_title(self._repo.text(readme) or "").lower())
+        return next((word for word in words if word in _COLLECTION_WORDS), None)
+
+    def _example_repository(self, path: str) -> str | None:
+        """A file of a repository whose README's title calls it a collection of examples, outside
+        the package its root builds (a cookbook's own helper library is a library): one of the
+        examples."""
+        word = self._collection_word
+        if word is None:
+            return None
+        project = self._project_of(path)
+        if project is not None and not project.directory and project.distributable and self._packaged(path):
+            return None
+        return f"a repository of examples: its README's title says {word}"
+
     def _in_package(self, path: str) -> bool:
         """In a Python package that its project ships (not one its packaging leaves out)."""
         directory = path.rsplit("/", 1)[0] if "/" in path else ""
@@ -793,12 +844,44 @@ class Classifier:
         if project is None:
             return None
         module = path.endswith((".py", ".pyi"))
-        packaged = not module or self._under_package(path) or "/src/" in f"/{path}"
+        packaged = not module or self._packaged(path)
         if project.distributable is not None and packaged:
             return FileRole(path, "library", (f"in a distributable package: {project.distributable}",))
         if project.application is not None:
             return FileRole(path, "service", (f"part of an application: {project.application}",))
         return None
+
+    def _packaged(self, path: str) -> bool:
+        """In a package, or beneath a `src/` layout's sources."""
+        return self._under_package(path) or "/src/" in f"/{path}"
+
+
+def _readme_title(text: str) -> str:
+    """The first level-one heading of a README (Markdown `#` or `===`, reStructuredText, HTML
+    `<h1>`) that has text once its markup is stripped (a logo alone is none), or ''."""
+    lines = text.splitlines()
+    fenced = False
+    for number, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped.startswith(_FENCE):
+            fenced = not fenced
+        if fenced:
+            continue
+        atx = _ATX_TITLE.fullmatch(stripped)
+        following = lines[number + 1].strip() if number + 1 < len(lines) else ""
+        html = _HTML_TITLE.search("\n".join(lines[number:])) if "<h1" in stripped.lower() else None
+        if atx is not None:
+            title = atx.group(1)
+        elif html is not None:
+            title = html.group(1)
+        elif stripped and not _SETEXT_RULE.fullmatch(stripped) and _SETEXT_RULE.fullmatch(following):
+            title = stripped
+        else:
+            continue
+        title = " ".join(_TAG.sub(" ", title).split())
+        if title:
+            return title
+    return ""
 
 
 @functools.lru_cache(maxsize=4)
