@@ -136,7 +136,8 @@ EXPECTED: dict[str, Expected] = {
         ("pipelines/summaries.py", 32, "medium"),  # except BaseException: return ""
     ],
     # Negatives: a shared module semaphore, fixed arity, a literal slice, no LLM call, a literal
-    # list, chunked batches, a semaphore created once per fan-out by the caller.
+    # list, chunked batches, a semaphore created once per fan-out by the caller, a method of an
+    # unknown object that only shares its name with a function of the file that calls an LLM.
     "llm-unbounded-gather": [
         ("pipelines/fanout.py", 35, "high"),  # gather over a generator
         ("pipelines/fanout.py", 37, "high"),  # gather(*tasks) built by a comprehension

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 
 from archbot.models import Severity
 from archbot.repo import sdk
-from archbot.repo.resolve import Names, parameter_names
+from archbot.repo.resolve import Names, is_receiver, parameter_names
 from archbot.rules import Family, Hit
 from archbot.rules.pyast import (
     THREAD_OFFLOAD,
@@ -217,9 +217,16 @@ def _unwrap_task(names: Names, node: ast.expr) -> ast.expr:
 
 
 def _called_functions(functions: dict[str, list[_Function]], call: ast.Call) -> list[_Function]:
+    """The functions of this file `call` runs by their name: a plain call (`summarize(doc)`, a
+    nested function) or a method called on `self`/`cls`. Another object's method
+    (`self.engine.generate(...)`) is its class's, which only the repository model can tell: a
+    function of this file that shares the name is no evidence."""
     func = call.func
-    name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
-    return functions.get(name, []) if name else []
+    if isinstance(func, ast.Name):
+        return functions.get(func.id, [])
+    if isinstance(func, ast.Attribute) and is_receiver(func.value):
+        return functions.get(func.attr, [])
+    return []
 
 
 class _Callee:
