@@ -527,6 +527,20 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "example",
         "path ranker_examples/ (a tree of examples outside any package)",
     ),
+    # `__init__.py` in a directory whose name is no identifier makes no package: the demo tree
+    # below it is outside any package.
+    "example-demo-tree-below-a-directory-no-package-can-be": (
+        {"Ranker-2.5-Live/__init__.py": "", "Ranker-2.5-Live/web_demo/app.py": FASTAPI_APP},
+        "Ranker-2.5-Live/web_demo/app.py",
+        "example",
+        "path web_demo/ (a tree of examples outside any package)",
+    ),
+    "not-example-demo-tree-in-a-package": (
+        {"ranker_live/__init__.py": "", "ranker_live/web_demo/app.py": FASTAPI_APP},
+        "ranker_live/web_demo/app.py",
+        "service",
+        "imports fastapi",
+    ),
     # A repository whose README's title calls it a collection of examples: its projects are
     # examples, outside the package its root builds.
     "example-repository-by-its-title": (

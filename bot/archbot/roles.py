@@ -810,15 +810,21 @@ class Classifier:
     def _in_package(self, path: str) -> bool:
         """In a Python package that its project ships (not one its packaging leaves out)."""
         directory = path.rsplit("/", 1)[0] if "/" in path else ""
-        return bool(directory) and f"{directory}/__init__.py" in self._files and not self._left_out(path)
+        return bool(directory) and self._package_directory(directory) and not self._left_out(path)
 
     def _under_package(self, path: str) -> bool:
         """In a package, or in a directory without `__init__.py` beneath one: a namespace
         sub-package (PEP 420) the package ships with it (`evals/elsuite/task/`)."""
         parts = PurePosixPath(path).parts[:-1]
         return not self._left_out(path) and any(
-            f"{'/'.join(parts[:depth])}/__init__.py" in self._files for depth in range(1, len(parts) + 1)
+            self._package_directory("/".join(parts[:depth])) for depth in range(1, len(parts) + 1)
         )
+
+    def _package_directory(self, directory: str) -> bool:
+        """A directory Python imports as a package: it holds `__init__.py` and its name is an
+        identifier (`Ranker-2.5-Live/__init__.py` makes no importable package:
+        its subdirectories are projects of their own)."""
+        return f"{directory}/__init__.py" in self._files and directory.rsplit("/", 1)[-1].isidentifier()
 
     def _left_out(self, path: str) -> str | None:
         """Why the packaging of the project holding `path` leaves its directory out of the packages
