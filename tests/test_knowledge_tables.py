@@ -14,7 +14,7 @@ import pytest
 from archbot.policy import policy
 from archbot.repo import datastores, loaders, sdk, web
 from archbot.repo.resolve import Names, Tree
-from archbot.rules import endpoints
+from archbot.rules import endpoints, training
 from archbot.rules.pyast import is_response_shape, loopback_url
 from conftest import GitRepo, Run, places
 
@@ -1013,3 +1013,8 @@ def test_loopback_hosts(code: str, on_this_machine: bool) -> None:
     )
     names = Names(Tree(tree))
     assert loopback_url(names, names.tree, call, call.args[0]) is on_this_machine
+
+
+def test_every_gradient_clearing_method_is_pinned() -> None:
+    """Each entry is exercised by tests/data/rules/training-no-zero-grad (a loop it clears)."""
+    assert sorted(training.GRADIENT_CLEARS) == ["clear_grad", "clear_gradients", "zero_grad"]

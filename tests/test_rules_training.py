@@ -18,6 +18,8 @@ EXPECTED: dict[str, Expected] = {
         ("train/loops.py", 15, "high"),  # zero_grad once, before the loops
         ("train/loops.py", 24, "high"),  # AMP: scaler.step(opt)
         ("train/loops.py", 48, "high"),  # a step function called in a loop
+        # PaddlePaddle's clear_grad and clear_gradients clear; a loop with neither does not.
+        ("train/paddle_loops.py", 28, "high"),
     ],
     # Negatives: .item(), .detach(), float(), a multi-task loss summed and then backpropagated, a
     # loss rebound to loss.detach() before it is kept, an eval loop (no backward) reusing the name;

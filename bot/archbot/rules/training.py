@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import PurePosixPath
 
 from archbot.models import Severity
@@ -1225,10 +1225,20 @@ def _is_optimizer_step(names: Names, call: ast.Call) -> bool:
     return not call.args and _is_optimizer(names, func.value)
 
 
+# The methods that clear accumulated gradients, by framework (an optimizer's or a model's), each
+# with where it is documented.
+GRADIENT_CLEARS: Mapping[str, str] = {
+    "zero_grad": "PyTorch (and OneFlow): torch.optim.Optimizer.zero_grad, torch.nn.Module.zero_grad",
+    "clear_grad": "PaddlePaddle 2.x: paddle.optimizer.Optimizer.clear_grad; MegEngine: Optimizer.clear_grad",
+    "clear_gradients": "PaddlePaddle 1.x (fluid): Optimizer.clear_gradients, dygraph Layer.clear_gradients",
+}
+
+
 def _clears_gradients(node: ast.AST) -> bool:
-    """`.zero_grad(...)`, `p.grad = None`, `p.grad.zero_()` / `p.grad.data.zero_()`."""
+    """A clearing method of any framework (`.zero_grad(...)`, Paddle's `.clear_grad()`), `p.grad =
+    None`, `p.grad.zero_()` / `p.grad.data.zero_()`."""
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-        if node.func.attr == "zero_grad":
+        if node.func.attr in GRADIENT_CLEARS:
             return True
         if node.func.attr in ("zero_", "detach_"):
             _, chain = attribute_chain(node.func.value)
