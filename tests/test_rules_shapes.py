@@ -256,7 +256,7 @@ def test_a_revision_at_hand_not_forwarded_to_a_hub_loader(repo: GitRepo, run_arc
     # id's load (the base model beside its adapter, 44; the student beside its teacher, 54); a
     # directory the function has just saved the model to (52); an id set to what a download
     # given the revision returned (65); a directory built as a path on this machine, the export's
-    # output (76, 77).
+    # output (76, 77); a dataset beside a helper given the model's id and revision (84).
     found = review(repo, run_archbot, {"models/hub_loading.py": "hub_loading.py"})
 
     assert only("hf-unpinned-revision", found) == [

@@ -1645,8 +1645,10 @@ def _revision_in_scope(
 
 
 def _given_to_another_id(src: PythonFile, read: ast.AST, loaded: str | None) -> bool:
-    """`read` (of a revision) is part of what a Hub loader call of its function is given, and that
-    call loads another id than `loaded`."""
+    """`read` (of a revision) is part of what a call of its function is given beside another id
+    than `loaded`: a Hub loader of that id, or a helper also given an id a Hub loader of the
+    function loads (`model_class(model_path, args.revision)` beside `from_pretrained(model_path,
+    revision=args.revision)`: the revision goes with `model_path`, not with a dataset)."""
     for ancestor in src.nodes.ancestors(read):
         if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
             return False
@@ -1654,7 +1656,16 @@ def _given_to_another_id(src: PythonFile, read: ast.AST, loaded: str | None) -> 
             other = _loaded_id(src, ancestor)
             if other is not None:
                 return other != loaded
+            given = {ast.dump(value) for value in _arguments(ancestor)}
+            if loaded not in given and given & (_ids_loaded(src, ancestor) - {loaded}):
+                return True
     return False
+
+
+def _ids_loaded(src: PythonFile, node: ast.AST) -> set[str | None]:
+    """The ids the Hub loader calls of `node`'s function (or module) load, as written."""
+    scope = src.nodes.function(node) or src.tree
+    return {_loaded_id(src, call) for call in scope_walk(scope) if isinstance(call, ast.Call)} - {None}
 
 
 def _fetched_at_revision(src: PythonFile, call: ast.Call, entry: loaders.HubLoader) -> bool:

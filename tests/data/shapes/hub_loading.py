@@ -76,3 +76,14 @@ def export_and_reload(model_id: str, revision: str, export):
     config = AutoConfig.from_pretrained(export_path)
     tokenizer = AutoTokenizer.from_pretrained(os.path.join(workdir.name, "tokenizer"))
     return config, tokenizer, AutoTokenizer.from_pretrained(model_id)
+
+
+def fine_tune(args):
+    tokenizer = AutoTokenizer.from_pretrained(args.base_model, revision=args.revision)
+    architectures = model_architectures(args.base_model, args.revision)
+    rows = datasets.load_dataset(args.dataset_name)
+    return tokenizer, architectures, rows
+
+
+def model_architectures(model_path: str, revision: str):
+    return AutoConfig.from_pretrained(model_path, revision=revision).architectures
