@@ -70,8 +70,9 @@ def test_pickle_backed_loaders_from_the_loaders_table(repo: GitRepo, run_archbot
     found = review(repo, run_archbot, files)
 
     assert only("unsafe-model-deserialization", found) == [
-        # Not lines 11, 26, 32: bytes the job's own ranks exchanged (dist.all_gather, through a
-        # project wrapper of it, dist.all_reduce over a padded buffer).
+        # Not lines 11, 26, 32, 41: bytes the job's own ranks exchanged (dist.all_gather, through a
+        # project wrapper of it, dist.all_reduce over a padded buffer, a tensor's bytes whatever
+        # collective carried it).
         ("parallel/gather.py", 15, "unsafe-model-deserialization", "high"),
         ("store/program_store.py", 12, "unsafe-model-deserialization", "high"),  # cloudpickle.load
         ("store/program_store.py", 16, "unsafe-model-deserialization", "high"),  # nltk format="pickle"

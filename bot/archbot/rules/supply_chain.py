@@ -752,7 +752,7 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
             continue
         if _written_here(src, entry, path_arg, scope):
             continue
-        if _behind_opt_in(src.nodes, call) or _between_ranks(src, call):
+        if _behind_opt_in(src.nodes, call) or _between_ranks(src, call) or _tensor_bytes(path_arg, scope):
             continue
         if _handed_to_workers(src, call, path_arg):
             continue
@@ -851,6 +851,24 @@ def _between_ranks(src: PythonFile, call: ast.Call) -> bool:
         ):
             return True
     return False
+
+
+def _tensor_bytes(data: ast.expr | None, scope: ast.AST) -> bool:
+    """`data` is a tensor's bytes (`gathered[i].numpy().tobytes()`, also through a local name):
+    objects a job moves between its ranks inside tensors, whatever collective carried them (a
+    training library's own over NCCL, as torch's `*_object` collectives do over theirs)."""
+    if isinstance(data, ast.Name):
+        data = next(
+            (value for name, value in assigned_values(list(scope_walk(scope))) if name == data.id), None
+        )
+    if not (
+        isinstance(data, ast.Call) and isinstance(data.func, ast.Attribute) and data.func.attr == "tobytes"
+    ):
+        return False
+    array = data.func.value
+    return (
+        isinstance(array, ast.Call) and isinstance(array.func, ast.Attribute) and array.func.attr == "numpy"
+    )
 
 
 def _handed_to_workers(src: PythonFile, call: ast.Call, data: ast.expr | None) -> bool:

@@ -30,3 +30,13 @@ def summed_list(data: object) -> list[object]:
     buffer = torch.zeros(1024, dtype=torch.uint8)
     dist.all_reduce(buffer)
     return [pickle.loads(buffer.numpy().tobytes())]
+
+
+def exchange_objects(obj: object, transport) -> list[object]:
+    payload = torch.ByteTensor(torch.ByteStorage.from_buffer(pickle.dumps(obj)))
+    gathered = transport.all_gather(payload)
+    objects = []
+    for rank in range(gathered.size(0)):
+        data = gathered[rank].cpu().numpy().tobytes()
+        objects.append(pickle.loads(data))
+    return objects
