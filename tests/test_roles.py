@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
-from conftest import GitRepo, Run
+from conftest import GitRepo, Run, places
 
 RunArchbot = Callable[..., Run]
 
@@ -1365,6 +1365,64 @@ def test_an_update_of_a_whole_copied_repository_is_vendored(repo: GitRepo, run_a
     repo.stage("deps/tokkit/tokkit/part7.py", MODULE + "\n\nLIMIT = 70\n")
 
     assert route_roles(run_archbot)["deps/tokkit/tokkit/part7.py"]["role"] == "service"
+
+
+REMOTE_LOADER = (
+    "from transformers import AutoModel\n\n\n"
+    "def load(path):\n    return AutoModel.from_pretrained(path, trust_remote_code=True)\n"
+)
+
+
+def reported(run_archbot: RunArchbot, *source: str) -> list[tuple[str, int, str]]:
+    result = run_archbot("review", *source, "--format", "json", "--fail-on", "never")
+    assert (result.code, result.err) == (0, "")
+    return sorted((f["file"], f["line"], f["rule"]) for f in places(json.loads(result.out)))
+
+
+@pytest.mark.parametrize("committed", [False, True], ids=["staged", "range"])
+def test_a_bulk_copy_of_the_repository_own_code_is_vendored(
+    committed: bool, repo: GitRepo, run_archbot: RunArchbot
+) -> None:
+    """A change copying a hundred of the repository's own files at once (a directory duplicated
+    or reorganized) adds no code of its own: its exact copies are vendored and say nothing. A
+    file it edits while copying is the change's; so are a few files copied to start a variant."""
+    for i in range(100):
+        repo.stage(f"v1/stage{i}.py", MODULE + f"\nSTAGE = {i}\n")
+    repo.stage("v1/loader.py", REMOTE_LOADER)
+    repo.stage("v1/__init__.py", "")
+    repo.commit("v1")
+    for i in range(100):
+        repo.stage(f"v2/stage{i}.py", MODULE + f"\nSTAGE = {i}\n")
+    repo.stage("v2/loader.py", REMOTE_LOADER)
+    repo.stage("v2/stage0.py", MODULE + "\nSTAGE = 'edited'\n")
+    repo.stage("v2/edited_loader.py", REMOTE_LOADER + "\nLIMIT = 1\n")
+    source = ("--base", "HEAD~1") if committed else ()
+    if committed:
+        repo.commit("v2")
+
+    found = route_roles(run_archbot) if not committed else None
+    findings = reported(run_archbot, *source)
+
+    if found is not None:
+        assert found["v2/loader.py"] == {
+            "role": "vendored",
+            "signals": ["an exact copy of v1/loader.py, one of 100 files this change copies"],
+        }
+        assert found["v2/stage0.py"]["role"] == "service"
+    assert findings == [("v2/edited_loader.py", 5, "trust-remote-code")]
+
+
+def test_a_few_files_copied_are_the_change_own(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    repo.stage("v1/loader.py", REMOTE_LOADER)
+    for i in range(120):
+        repo.stage(f"v1/stage{i}.py", MODULE + f"\nSTAGE = {i}\n")
+    repo.commit("v1")
+    repo.stage("v3/loader.py", REMOTE_LOADER)
+    for i in range(120):
+        repo.stage(f"v3/new{i}.py", MODULE + f"\nNEW = {i}\n")
+
+    assert route_roles(run_archbot)["v3/loader.py"]["role"] == "service"
+    assert reported(run_archbot) == [("v3/loader.py", 5, "trust-remote-code")]
 
 
 def test_an_update_of_a_copy_with_its_code_of_conduct_is_vendored(

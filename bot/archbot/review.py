@@ -105,7 +105,8 @@ def route(
     )
     imported |= roles.synced_trees((c.path for c in change.files), lambda: repo.files, repo.text)
     unread = {c.path: frozenset(c.added_lines) for c in change.files if c.path.endswith(".gitattributes")}
-    classifier = roles.Classifier(repo, config.roles, imported, unread)
+    copied = roles.bulk_copies([c.path for c in change.files if c.status == "added"], change.copies)
+    classifier = roles.Classifier(repo, config.roles, imported, unread, copied)
     project = routing.ProjectModules(repo)
     candidates: list[ChangedFile] = []
     skipped: list[SkippedFile] = []

@@ -19,7 +19,7 @@ import fnmatch
 import functools
 import re
 import sys
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import PurePosixPath
 from typing import Protocol
 
@@ -338,6 +338,19 @@ def imported_trees(
     return trees
 
 
+def bulk_copies(
+    added: Sequence[str], copies: Callable[[Sequence[str]], Mapping[str, str]] | None
+) -> dict[str, str]:
+    """The added files that are exact copies of files the repository already holds (each with its
+    source), when a change copies a whole codebase of them at once (a directory duplicated or
+    reorganized): code nobody wrote in this change. A few files copied to start a new variant
+    (a second deployment, a new model's module) are reviewed as the change's own."""
+    if copies is None or len(added) < _IMPORTED_CODEBASE_FILES:
+        return {}
+    found = dict(copies(added))
+    return found if len(found) >= _IMPORTED_CODEBASE_FILES else {}
+
+
 def _directories(path: str) -> Iterator[str]:
     """The directories holding `path`, outermost first, not the root."""
     parts = path.split("/")
@@ -520,14 +533,17 @@ class Classifier:
         overrides: Mapping[str, str],
         imported: Mapping[str, str] | None = None,
         unread: Mapping[str, Collection[int]] | None = None,
+        copied: Mapping[str, str] | None = None,
     ) -> None:
         """`unread`: lines of `.gitattributes` files not to read, those the change under review
         adds: a change cannot mark its own code vendored or generated (as the config is read at a
-        pull request's base)."""
+        pull request's base). `copied`: files the change copies in bulk (bulk_copies), each with
+        its source."""
         self._repo = repo
         self._overrides = overrides
         self._imported = dict(imported or {})
         self._unread = dict(unread or {})
+        self._copied = dict(copied or {})
 
     @functools.cached_property
     def _files(self) -> frozenset[str]:
@@ -582,6 +598,10 @@ class Classifier:
         if tree is not None:
             imports = f"a repository this change imports: {self._imported[tree]} at {tree}/"
             return FileRole(path, "vendored", (imports,))
+        source = self._copied.get(path)
+        if source is not None:
+            copy = f"an exact copy of {source}, one of {len(self._copied)} files this change copies"
+            return FileRole(path, "vendored", (copy,))
         generated = _generated(path, text)
         if generated is not None:
             return FileRole(path, "generated", (generated,))

@@ -42,6 +42,11 @@ class PostChangeFiles(Protocol):
 
 # The repository files holding one of some literal words, or None when the search failed.
 Search = Callable[[Sequence[str]], frozenset[str] | None]
+# Of some files the change adds, those whose content the base revision already holds at another
+# path (an exact copy, as git's copy detection finds it), each with that path.
+Copies = Callable[[Sequence[str]], Mapping[str, str]]
+# The blob of an empty file: every repository holds one, it says nothing about where code came from.
+_EMPTY_BLOB = "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,6 +60,7 @@ class Change:
     list_repo: Callable[[], tuple[str, ...]]
     root: Path | None
     search: Search | None = None
+    copies: Copies | None = None
 
 
 def git(
@@ -107,6 +113,7 @@ def staged(paths: Sequence[str] = (), cwd: Path | None = None) -> Change:
         list_repo=lambda: _ls_files(root, ["ls-files", "-z", "--cached"]),
         root=root,
         search=_Grep(root, None),
+        copies=_Copies(root, "HEAD", None) if _resolves(root, "HEAD") else None,
     )
 
 
@@ -123,9 +130,10 @@ def ref_range(
     root = repo_root(cwd)
     head_ref = head or "HEAD"
     base_sha, head_sha = _resolve(root, base, "base"), _resolve(root, head_ref, "head")
+    diff_base = base_sha
     if not base_is_merge_base:
         try:
-            git(["merge-base", base_sha, head_sha], root)
+            diff_base = diff.decode(git(["merge-base", base_sha, head_sha], root)).strip()
         except ArchbotError:
             raise ArchbotError(_no_merge_base_message(root, base, head_ref)) from None
     spec = f"{base_sha}{'..' if base_is_merge_base else '...'}{head_sha}"
@@ -137,6 +145,7 @@ def ref_range(
         list_repo=lambda: _ls_files(root, ["ls-tree", "-r", "-z", "--name-only", head_sha]),
         root=root,
         search=_Grep(root, head_sha),
+        copies=_Copies(root, diff_base, head_sha),
     )
 
 
@@ -250,6 +259,43 @@ def _selected(path: str, paths: Sequence[str]) -> bool:
 
 def _ls_files(root: Path, args: list[str]) -> tuple[str, ...]:
     return tuple(p for p in diff.decode(git(args, root)).split("\0") if p)
+
+
+class _Copies:
+    """Exact copies among added files: their blobs (in the index, or in the head commit) looked up
+    among the base commit's blobs. Two listings, made only when asked."""
+
+    def __init__(self, root: Path, base: str, head: str | None) -> None:
+        self._root = root
+        self._base = base
+        self._head = head
+
+    def __call__(self, added: Sequence[str]) -> Mapping[str, str]:
+        if not added:
+            return {}
+        listing = ["ls-files", "-s", "-z"] if self._head is None else ["ls-tree", "-r", "-z", self._head]
+        blobs = _blobs(self._root, [*listing, "--", *added])
+        sources: dict[str, str] = {}
+        for blob, path in _blobs(self._root, ["ls-tree", "-r", "-z", self._base]):
+            sources.setdefault(blob, path)
+        return {
+            path: sources[blob]
+            for blob, path in blobs
+            if blob != _EMPTY_BLOB and blob in sources and sources[blob] != path
+        }
+
+
+def _blobs(root: Path, args: list[str]) -> list[tuple[str, str]]:
+    """(blob, path) of each entry `git ls-tree` or `git ls-files -s` lists: `<mode> <type> <blob>\t
+    <path>` or `<mode> <blob> <stage>\t<path>`; the blob is the one field of 40 hex digits (64 in a
+    SHA-256 repository)."""
+    found = []
+    for entry in diff.decode(git(["--literal-pathspecs", *args], root)).split("\0"):
+        meta, tab, path = entry.partition("\t")
+        blob = next((field for field in meta.split() if len(field) in (40, 64)), None)
+        if tab and blob is not None:
+            found.append((blob, path))
+    return found
 
 
 class _Grep:
