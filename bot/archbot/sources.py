@@ -273,8 +273,11 @@ class _Copies:
     def __call__(self, added: Sequence[str]) -> Mapping[str, str]:
         if not added:
             return {}
+        # The whole listing, filtered here: a change adding thousands of files would not fit
+        # their paths on a command line.
         listing = ["ls-files", "-s", "-z"] if self._head is None else ["ls-tree", "-r", "-z", self._head]
-        blobs = _blobs(self._root, [*listing, "--", *added])
+        wanted = set(added)
+        blobs = [(blob, path) for blob, path in _blobs(self._root, listing) if path in wanted]
         sources: dict[str, str] = {}
         for blob, path in _blobs(self._root, ["ls-tree", "-r", "-z", self._base]):
             sources.setdefault(blob, path)
@@ -290,7 +293,7 @@ def _blobs(root: Path, args: list[str]) -> list[tuple[str, str]]:
     <path>` or `<mode> <blob> <stage>\t<path>`; the blob is the one field of 40 hex digits (64 in a
     SHA-256 repository)."""
     found = []
-    for entry in diff.decode(git(["--literal-pathspecs", *args], root)).split("\0"):
+    for entry in diff.decode(git(args, root)).split("\0"):
         meta, tab, path = entry.partition("\t")
         blob = next((field for field in meta.split() if len(field) in (40, 64)), None)
         if tab and blob is not None:
