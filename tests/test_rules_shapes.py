@@ -468,8 +468,9 @@ def test_stored_options_reaching_a_remote_code_loader(repo: GitRepo, run_archbot
     # Negatives: the forwarding function pops the key, or sets it False at the loader; a class that
     # does not forward its **kwargs to a loader; options filtered by an allow-list, checked for the
     # key, a literal dict, a dict of named keys holding configured values (56); trust_remote_code=
-    # False at the call itself. Reported: configured options spread into a dict (61), a dict of
-    # named keys that configured options are added to (65).
+    # False at the call itself; a dict of named keys given more named keys (75). Reported:
+    # configured options spread into a dict (61), a dict of named keys that configured options
+    # are added to (65), or a key the configuration names (79).
     files = {
         "store/encoders.py": "embedder_registry/encoders.py",
         "store/registry.py": "embedder_registry/registry.py",
@@ -483,6 +484,7 @@ def test_stored_options_reaching_a_remote_code_loader(repo: GitRepo, run_archbot
         ("store/registry.py", 19, "trust-remote-code", "high"),  # json.loads straight to the loader
         ("store/registry.py", 61, "trust-remote-code", "high"),
         ("store/registry.py", 65, "trust-remote-code", "high"),
+        ("store/registry.py", 79, "trust-remote-code", "high"),
     ]
 
 

@@ -1525,22 +1525,50 @@ _ADDS_KEYS = frozenset(["update", "setdefault", "__setitem__", "__ior__"])
 
 
 def _added_to(scope: ast.AST, name: str) -> bool:
-    """The scope adds keys to the dict `name`: `name.update(...)`, `name[key] = ...`, `name |= ...`."""
+    """The scope adds to the dict `name` keys the code does not show: `name.update(other)`,
+    `name[key] = ...` with a computed key, `name |= other`. A key written out (`name["hf_overrides"]
+    = ...`, `name.update(device=...)`) is shown, and another option than `trust_remote_code`."""
     for node in ast.walk(scope):
-        receivers: list[ast.expr] = []
+        receiver: ast.expr | None = None
+        shown = False
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
             and node.func.attr in _ADDS_KEYS
         ):
-            receivers = [node.func.value]
+            receiver = node.func.value
+            shown = _shows_keys(node.func.attr, node)
         elif isinstance(node, ast.AugAssign):
-            receivers = [node.target]
+            receiver, shown = node.target, _shown_dict(node.value)
         elif isinstance(node, ast.Assign):
-            receivers = [target.value for target in node.targets if isinstance(target, ast.Subscript)]
-        if any(isinstance(receiver, ast.Name) and receiver.id == name for receiver in receivers):
+            targets = [target for target in node.targets if isinstance(target, ast.Subscript)]
+            receiver = targets[0].value if targets else None
+            shown = all(_shown_key(target.slice) for target in targets)
+        if isinstance(receiver, ast.Name) and receiver.id == name and not shown:
             return True
     return False
+
+
+def _shows_keys(method: str, call: ast.Call) -> bool:
+    """A dict method's call adds only keys it writes out: `setdefault("key", ...)`,
+    `update({"key": ...}, key=...)`."""
+    if method == "setdefault":
+        return bool(call.args) and _shown_key(call.args[0])
+    if method != "update":
+        return False
+    return all(_shown_dict(arg) for arg in call.args) and all(
+        keyword.arg is not None and keyword.arg != "trust_remote_code" for keyword in call.keywords
+    )
+
+
+def _shown_dict(node: ast.expr) -> bool:
+    return isinstance(node, ast.Dict) and all(key is not None and _shown_key(key) for key in node.keys)
+
+
+def _shown_key(node: ast.expr) -> bool:
+    """A key written out, other than `trust_remote_code` itself."""
+    key = string_value(node)
+    return key is not None and key != "trust_remote_code"
 
 
 def _remote_code_sink(src: PythonFile, call: ast.Call) -> str | None:

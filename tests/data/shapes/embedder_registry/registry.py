@@ -65,3 +65,17 @@ def updated_options(config: dict[str, Any]) -> DenseEncoder:
     kwargs = {"device": config["device"]}
     kwargs.update(config["extra"])
     return DenseEncoder(config["checkpoint"], **kwargs)
+
+
+def overridden_options(config: dict[str, Any]) -> DenseEncoder:
+    kwargs = {"device": config["device"]}
+    kwargs["pooling"] = config["pooling"]
+    kwargs.update(normalize=config["normalize"])
+    kwargs.setdefault("batch_size", config["batch_size"])
+    return DenseEncoder(config["checkpoint"], **kwargs)
+
+
+def keyed_options(config: dict[str, Any]) -> DenseEncoder:
+    kwargs = {"device": config["device"]}
+    kwargs[config["option"]] = config["value"]
+    return DenseEncoder(config["checkpoint"], **kwargs)
