@@ -1018,3 +1018,11 @@ def test_loopback_hosts(code: str, on_this_machine: bool) -> None:
 def test_every_gradient_clearing_method_is_pinned() -> None:
     """Each entry is exercised by tests/data/rules/training-no-zero-grad (a loop it clears)."""
     assert sorted(training.GRADIENT_CLEARS) == ["clear_grad", "clear_gradients", "zero_grad"]
+
+
+def test_every_local_code_option_is_pinned() -> None:
+    """Exercised by tests/data/rules/trust-remote-code/serving/speech.py."""
+    assert dict(loaders.LOCAL_CODE_OPTIONS) == {
+        "funasr.AutoModel": "remote_code",
+        "funasr.auto.auto_model.AutoModel": "remote_code",
+    }

@@ -69,6 +69,9 @@ EXPECTED: dict[str, Expected] = {
         ("serving/load_model.py", 46, "high"),  # under an `if` that opts in to nothing
         # Negatives: a name for a directory (`self.load_dir`) and a configuration read from it.
         ("serving/load_model.py", 59, "high"),  # a path that may be a Hub id
+        # FunASR imports the code file `remote_code` names: a local one is this checkout's.
+        ("serving/speech.py", 8, "high"),  # the downloaded model's own model.py
+        ("serving/speech.py", 9, "high"),  # a code file fetched from a URL
     ],
     # Negatives: 40-hex revision, revision from a constant, an attribute, an argument, a call;
     # local and absolute paths; a builtin dataset name that is not org/name; a pytest module; a

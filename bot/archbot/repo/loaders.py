@@ -262,6 +262,16 @@ _SHIPPED_MODEL_CLASS = re.compile(
 )
 
 
+# Loaders whose `trust_remote_code=True` imports the code file an option names, when given one:
+# FunASR's `AutoModel(..., trust_remote_code=True, remote_code="./model.py")` runs
+# `import_module_from_path(kwargs.get("remote_code", "model"))`; without it, the downloaded
+# model's own `model.py`.
+LOCAL_CODE_OPTIONS: Mapping[str, str] = {
+    "funasr.AutoModel": "remote_code",
+    "funasr.auto.auto_model.AutoModel": "remote_code",
+}
+
+
 def runs_remote_code(qualname: str | None) -> bool:
     """Whether a call given `trust_remote_code=True` may run the repository's code: all but the
     `from_pretrained` of a model class transformers ships (an unresolved call may)."""

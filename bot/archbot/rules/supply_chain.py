@@ -1222,6 +1222,8 @@ def trust_remote_code(src: SourceFile) -> Iterator[Hit]:
                 continue
             if not loaders.runs_remote_code(src.names.call_name(call)):
                 continue  # a model class the library ships ignores the flag
+            if _code_file_given(src, call):
+                continue  # the loader imports that file of this checkout, not the model's code
             if _behind_opt_in(src.nodes, call):
                 continue  # loaded only after the operator allowed remote code: their informed choice
             loaded = argument(call, 0, *_LOADED_NAMES)
@@ -1263,6 +1265,15 @@ _LOADED_NAMES = ("pretrained_model_name_or_path", "model", "model_id", "model_na
 
 # A literal path on this machine: absolute, relative to the working directory, home, a drive.
 _LOCAL_PATH = re.compile(r"^(?:/|\./|\.\./|~|[A-Za-z]:[\\/])")
+
+
+def _code_file_given(src: PythonFile, call: ast.Call) -> bool:
+    """The loader takes its remote code from a file an option names (loaders.LOCAL_CODE_OPTIONS),
+    and the call names a local one (`remote_code="./model.py"`, not a URL)."""
+    option = loaders.LOCAL_CODE_OPTIONS.get(src.names.call_name(call) or "")
+    given = kwarg(call, option) if option is not None else None
+    path = string_value(given.value) if given is not None else None
+    return path is not None and "://" not in path
 
 
 def _on_this_machine(src: PythonFile, call: ast.Call, loaded: ast.expr) -> bool:
