@@ -631,6 +631,18 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "script",
         "path video-edit-Bench/ (a benchmark's tree outside any package)",
     ),
+    # A library's own package named for what it measures is its code.
+    "library-package-named-for-a-benchmark": (
+        {
+            "pyproject.toml": LIBRARY_PYPROJECT,
+            "detkit_benchmark/__init__.py": "",
+            "detkit_benchmark/modeling/__init__.py": "",
+            "detkit_benchmark/modeling/backbone.py": MODULE,
+        },
+        "detkit_benchmark/modeling/backbone.py",
+        "library",
+        "in a distributable package",
+    ),
     "script-tree-of-an-evaluation": (
         {"evaluation/ChartQA/run_chartqa.py": MODULE, "evaluation/ChartQA/utils.py": MODULE},
         "evaluation/ChartQA/utils.py",

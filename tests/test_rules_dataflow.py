@@ -170,7 +170,8 @@ EXPECTED: dict[str, Expected] = {
     # options or a payload built with a `**` splat of the caller's (evals/codegen_eval.py:30,
     # evals/gpqa_eval.py:85), a training loop's data order under a directory named for training
     # and evaluation (pipeline/train_eval/order.py:8), a task helper's `random.choice` in a
-    # package whose evaluator seeds `random` (eval_harness/tasks/mcq_utils.py:9).
+    # package whose evaluator seeds `random` (eval_harness/tasks/mcq_utils.py:9), a layer held
+    # as `self.shuffle` and called (evals/probe_model.py:25).
     "eval-no-seed": [
         ("benchmark_suite/sampling.py", 7, "low"),  # its package reseeds from the clock only
         ("eval_harness/quick_check.py", 8, "low"),  # a program of its own: no evaluator runs it

@@ -700,10 +700,11 @@ class Classifier:
         scripts = self._named_tree(path, _SCRIPT_WORDS)
         if scripts is not None:
             return f"path {scripts}/ (a tree of scripts outside any package)"
-        benchmark = self._named_tree(path, _BENCHMARK_WORDS)
+        # A library's own package named for what it measures (`maskrcnn_benchmark/`), or an
+        # evaluation framework's (`lm_eval/`, `evals/`), is its code, not a runner.
+        benchmark = self._named_tree(path, _BENCHMARK_WORDS, packages=False)
         if benchmark is not None:
             return f"path {benchmark}/ (a benchmark's tree outside any package)"
-        # An evaluation framework's own package (`lm_eval/`, `evals/`) is its code, not a runner.
         evaluation = self._named_tree(path, _EVALUATION_WORDS, packages=False)
         if evaluation is not None:
             return f"path {evaluation}/ (an evaluation's tree outside any package)"

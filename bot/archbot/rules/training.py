@@ -749,6 +749,8 @@ def _unseeded_sampling(src: PythonFile, call: ast.Call) -> str | None:
     func = call.func
     if not isinstance(func, ast.Attribute) or func.attr != "shuffle" or name is not None:
         return None
+    if src.names.constructor(func) is not None:
+        return None  # an object held under that name (`self.shuffle = ChannelShuffle(groups)`), called
     if kwarg(call, *_SEED_KWARGS) is not None or any(k.arg is None for k in call.keywords):
         return None
     built = src.names.constructor(func.value)
