@@ -113,7 +113,7 @@ def staged(paths: Sequence[str] = (), cwd: Path | None = None) -> Change:
         list_repo=lambda: _ls_files(root, ["ls-files", "-z", "--cached"]),
         root=root,
         search=_Grep(root, None),
-        copies=_Copies(root, "HEAD", None) if _resolves(root, "HEAD") else None,
+        copies=_Copies(root, "HEAD", None),
     )
 
 
@@ -263,7 +263,8 @@ def _ls_files(root: Path, args: list[str]) -> tuple[str, ...]:
 
 class _Copies:
     """Exact copies among added files: their blobs (in the index, or in the head commit) looked up
-    among the base commit's blobs. Two listings, made only when asked."""
+    among the base commit's blobs. Two listings, made only when asked; none before the first
+    commit (no HEAD to copy from)."""
 
     def __init__(self, root: Path, base: str, head: str | None) -> None:
         self._root = root
@@ -278,8 +279,12 @@ class _Copies:
         listing = ["ls-files", "-s", "-z"] if self._head is None else ["ls-tree", "-r", "-z", self._head]
         wanted = set(added)
         blobs = [(blob, path) for blob, path in _blobs(self._root, listing) if path in wanted]
+        try:
+            base = _blobs(self._root, ["ls-tree", "-r", "-z", self._base])
+        except ArchbotError:
+            return {}  # staged before the first commit: nothing to copy from
         sources: dict[str, str] = {}
-        for blob, path in _blobs(self._root, ["ls-tree", "-r", "-z", self._base]):
+        for blob, path in base:
             sources.setdefault(blob, path)
         return {
             path: sources[blob]

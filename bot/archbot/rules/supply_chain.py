@@ -1551,10 +1551,14 @@ def _added_to(scope: ast.AST, name: str) -> bool:
             shown = _shows_keys(node.func.attr, node)
         elif isinstance(node, ast.AugAssign):
             receiver, shown = node.target, _shown_dict(node.value)
-        elif isinstance(node, ast.Assign):
-            targets = [target for target in node.targets if isinstance(target, ast.Subscript)]
-            receiver = targets[0].value if targets else None
-            shown = all(_shown_key(target.slice) for target in targets)
+        elif isinstance(node, ast.Assign) and any(
+            isinstance(target, ast.Subscript)
+            and isinstance(target.value, ast.Name)
+            and target.value.id == name
+            and not _shown_key(target.slice)
+            for target in node.targets
+        ):
+            return True
         if isinstance(receiver, ast.Name) and receiver.id == name and not shown:
             return True
     return False
