@@ -626,7 +626,8 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
     given the project's own `pickle_module=` (an allow-listed unpickler, not pickle, dill or
     cloudpickle); nor one in a function that exchanges bytes between the processes of its job (a
     torch.distributed collective of the loaders table's JOB_TRANSPORTS, called there or in a
-    project function it calls: `ddp_allgather(buffer)`): the job's own data; nor
+    project function it calls: `ddp_allgather(buffer)`), or of a tensor's bytes
+    (`gathered[i].numpy().tobytes()`, whatever collective carried them): the job's own data; nor
     a `loads` of a parameter in a module that pickles to bytes itself and starts worker processes
     (WORKER_PROCESSES: a function `dill.dumps`-ed for a process pool and loaded in the worker);
     nor a file the same function writes itself, at the path it reads, with a writer of that
@@ -1186,7 +1187,9 @@ def trust_remote_code(src: SourceFile) -> Iterator[Hit]:
     a drive) or one built as a path (`os.path.join(out, "final")`, also kept in an attribute:
     `self.model_path = os.path.join(root, "weights")`); nor the `from_pretrained` of
     a model class transformers ships (`Qwen3ForCausalLM`), which ignores the flag: only the Auto
-    classes (and other loaders) run the repository's code; nor a load that runs only
+    classes (and other loaders) run the repository's code; nor a loader that imports the code
+    file an option names, given a local one (LOCAL_CODE_OPTIONS: FunASR's `remote_code=
+    "./model.py"`); nor a load that runs only
     after an opt-in (inside `if allow_remote_code:`, or after `if not trust_remote_code_allowed():
     raise ...` in its block): the operator's informed choice. A model the code names by
     its Hub id (`"org/embedder"`, not a dataset; also a name bound to that id or else to a

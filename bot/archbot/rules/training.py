@@ -899,7 +899,8 @@ def eval_no_seed(src: PythonFile) -> Iterator[Hit]:
     or an LLM generation request — SDK call or raw POST to an LLM endpoint — that sets neither
     `seed` nor `temperature` (a transformers pipeline only when built for a task that samples,
     text generation: a speech recognition pipeline decodes greedily, and one whose task is not
-    named is not judged). A draw inside a function or class named for being random
+    named is not judged). A `.shuffle(...)` called on an object held under that name (`self.shuffle
+    = ChannelShuffle(2)`, a layer) is no draw. A draw inside a function or class named for being random
     (`RandomBaselineSolver`, `create_random_action`) is what that code is for, not the
     evaluation's sample: not judged; nor is one in a module that saves or publishes a dataset
     (`push_to_hub`, `save_to_disk`): it builds the evaluation set once, and what it drew is fixed
@@ -1315,7 +1316,8 @@ def _conditional(tree: Tree, node: ast.AST, within: ast.AST) -> bool:
 def training_no_zero_grad(src: PythonFile) -> Iterator[Hit]:
     """A loop that runs a backward pass (`loss.backward()`, `accelerator.backward(loss)`,
     `scaler.scale(loss).backward()`) and an optimizer step (`optimizer.step()`, `scaler.step(opt)`)
-    every iteration, with no `zero_grad()` (nor `p.grad = None`) in the loop or in a function of
+    every iteration, with no `zero_grad()` (nor another framework's clearing method,
+    GRADIENT_CLEARS: Paddle's `clear_grad()`; nor `p.grad = None`) in the loop or in a function of
     this module it calls. Also a step function of this module (backward and step, no loop of its
     own) called in such a loop.
 
