@@ -770,11 +770,12 @@ def test_a_torch_load_where_an_optimizer_is_restored_resumes_the_runs_own_checkp
     # A function that restores an optimizer's state resumes a training run: the checkpoints it
     # reads are the run's own, whatever torch the requirements pin (8: the optimizer restored
     # from the loaded state; 17: through the engine's `load_optimizer`; 42: `torch.load` chosen
-    # as the loader of a resume; 49: the optimizer's state read from it for the caller). Reported:
+    # as the loader of a resume; 49: the optimizer's state read from it for the caller; 77: a
+    # function whose own helper, defined and called there, restores the optimizer). Reported:
     # a warm start from weights (22; 37: an optimizer only named as a setting; 32: `optimum_model`
     # is no optimizer; 54: only the model's key read; 59: the optimizer's key only tested), a
-    # resume from a download (26), and released weights a function that also resumes names as
-    # pretrained (66).
+    # resume from a download (26), released weights a function that also resumes names as
+    # pretrained (66), and a load beside a helper that would resume but is never called (85).
     repo.stage("requirements.txt", "torch==2.1.2\n")
     found = review(repo, run_archbot, {"train/resume.py": "resumed_runs.py"})
 
@@ -786,6 +787,7 @@ def test_a_torch_load_where_an_optimizer_is_restored_resumes_the_runs_own_checkp
         ("train/resume.py", 54, "unsafe-model-deserialization", "high"),
         ("train/resume.py", 59, "unsafe-model-deserialization", "high"),
         ("train/resume.py", 66, "unsafe-model-deserialization", "high"),
+        ("train/resume.py", 85, "unsafe-model-deserialization", "high"),
     ]
 
 

@@ -349,12 +349,13 @@ _OPTIMIZER_WORDS = _OPTIMIZER_KEY_WORDS | {"opt"}
 def _resumes_training(scope: ast.AST, path: ast.expr | None) -> bool:
     """The function restores an optimizer's state (`optimizer.load_state_dict(state["optimizer"])`,
     `engine.load_optimizer(optimizer, path)`) or reads it from what it loaded (`state["optimizer"]`,
-    `state.get("optimizer")`): it resumes a training run, and what it loads are checkpoints that
-    run wrote. Pretrained weights carry no optimizer state to restore; a path named for them
-    (`config.pretrained_path`) is read by a function that also resumes, and is theirs."""
+    `state.get("optimizer")`), itself or in a helper it defines and calls: it resumes a training
+    run, and what it loads are checkpoints that run wrote. Pretrained weights carry no optimizer
+    state to restore; a path named for them (`config.pretrained_path`) is read by a function that
+    also resumes, and is theirs."""
     if path is not None and any("pretrain" in word.lower() for word in _words_of(path)):
         return False
-    for node in scope_walk(scope):
+    for node in _with_local_helpers(scope):
         if (key := _key_read(node)) is not None and _OPTIMIZER_KEY_WORDS & set(key.lower().split("_")):
             return True
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
@@ -368,6 +369,22 @@ def _resumes_training(scope: ast.AST, path: ast.expr | None) -> bool:
         elif method.startswith("load_") and _OPTIMIZER_WORDS & set(method.split("_")):
             return True
     return False
+
+
+def _with_local_helpers(scope: ast.AST) -> list[ast.AST]:
+    """The nodes of a scope and of the functions it defines and calls itself (`def
+    _load_optimizer(): ...` then `_load_optimizer()`): what it runs, helpers included."""
+    nodes = list(scope_walk(scope))
+    called = {
+        node.func.id for node in nodes if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+    }
+    helpers = [
+        child
+        for node in nodes
+        for child in ast.iter_child_nodes(node)
+        if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)) and child.name in called
+    ]
+    return [*nodes, *(inner for helper in helpers for inner in scope_walk(*helper.body))]
 
 
 def _words_of(node: ast.expr) -> Iterator[str]:

@@ -67,3 +67,19 @@ def setup(model, optimizer, config):
     model.load_state_dict(state["model"])
     if config.resume:
         optimizer.load_state_dict(state["optimizer"])
+
+
+def resume_run(model, optimizer, run_dir):
+    def restore_optimizer():
+        optimizer.load_state_dict(torch.load(os.path.join(run_dir, "optimizer.pt"), map_location="cpu"))
+
+    restore_optimizer()
+    extra = torch.load(os.path.join(run_dir, "extra.pt"), map_location="cpu")
+    return extra["step"]
+
+
+def warm_start(model, weights_path):
+    def unused_resume(optimizer):
+        optimizer.load_state_dict(torch.load(weights_path)["optimizer"])
+
+    return torch.load(weights_path, map_location="cpu")
