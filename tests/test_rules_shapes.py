@@ -100,7 +100,8 @@ def test_blocking_work_behind_a_project_call_in_async_code(repo: GitRepo, run_ar
     # async twin that returns without calling anything (a constant fallback), a sync method that
     # only computes, whose class inherits its twin as a base's unimplemented stub, an alternate
     # constructor (`Index.from_file`) whose result is kept, a sync method that only computes
-    # beside a twin that only runs it in a thread (awaiting that would change nothing).
+    # beside a twin that only runs it in a thread (awaiting that would change nothing), a
+    # generator function called (its body runs as the generator is iterated).
     files = {
         "components/convert.py": "components/convert.py",
         "components/extract.py": "components/extract.py",
@@ -108,9 +109,9 @@ def test_blocking_work_behind_a_project_call_in_async_code(repo: GitRepo, run_ar
     found = review(repo, run_archbot, files, "--persona", "senior-ml-systems-architect")
 
     assert only("blocking-call-in-async", found) == [
-        ("components/extract.py", 18, "blocking-call-in-async", "medium"),  # open() one call further
-        ("components/extract.py", 19, "blocking-call-in-async", "medium"),  # the class has run_async
-        ("components/extract.py", 30, "blocking-call-in-async", "medium"),  # an abstract sync method
+        ("components/extract.py", 21, "blocking-call-in-async", "medium"),  # open() one call further
+        ("components/extract.py", 22, "blocking-call-in-async", "medium"),  # the class has run_async
+        ("components/extract.py", 33, "blocking-call-in-async", "medium"),  # an abstract sync method
     ]
 
 

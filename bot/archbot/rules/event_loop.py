@@ -629,6 +629,12 @@ def _hands_back_work(src: PythonFile, call: ast.Call, function: Function) -> boo
     return False
 
 
+def _generator(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Calling it builds a generator and runs none of its body: the body runs as the generator is
+    iterated (a `StreamingResponse` iterates a sync one in a thread pool)."""
+    return any(isinstance(node, (ast.Yield, ast.YieldFrom)) for node in scope_walk(*function.body))
+
+
 def _returns_without_calls(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     """The method returns a value and calls nothing to get it (a constant fallback); an abstract
     body (`...`, `pass`, `raise NotImplementedError`) says nothing of what its overrides do."""
@@ -649,7 +655,7 @@ def _sync_project_call(src: PythonFile, call: ast.Call) -> tuple[str, Severity, 
     if callee is None or callee[0].is_async or callee[0].node is caller:
         return None
     function, here = callee
-    if _hands_back_work(src, call, function):
+    if _hands_back_work(src, call, function) or _generator(function.node):
         return None
     twin = _async_twin(src.names, function)
     if twin is not None and _hollow(here, twin):
@@ -940,7 +946,8 @@ def blocking_call_in_async(src: PythonFile) -> Iterator[Hit]:
     (`functools.lru_cache` on a function without arguments, or `if _session is not None: return
     _session` first: it blocks once; a cache kept per argument blocks for each new one), nor a
     call that hands back a Future the
-    coroutine awaits (`await asyncio.wrap_future(bus.emit(...))`), nor a new call the coroutine
+    coroutine awaits (`await asyncio.wrap_future(bus.emit(...))`), nor a generator function's call
+    (it builds the generator; the body runs as it is iterated), nor a new call the coroutine
     already makes on lines the change leaves alone (running that work on the loop is its design).
     Also (medium) a call that waits on a synchronous database or service client of the datastores
     table (SQLAlchemy `Session`/`Query`, peewee models, pymongo, sync `redis.Redis`, DB-API

@@ -1,5 +1,6 @@
 import asyncio
 import base64
+from collections.abc import Iterator
 
 
 def encoded(path: str) -> str:
@@ -73,3 +74,10 @@ class Renderer:
 
     async def render_async(self, texts: list[str]) -> str:
         return await asyncio.to_thread(self.render, texts)
+
+
+class PageStream:
+    def pages(self, paths: list[str]) -> Iterator[str]:
+        for path in paths:
+            with open(path) as handle:
+                yield handle.read()

@@ -1,6 +1,9 @@
 import asyncio
+from collections.abc import Iterator
 
-from components.convert import Formatter, Index, Limits, LocalBudget, PageConverter, Renderer, Scorer, Sizer
+from components.convert import (
+    Formatter, Index, Limits, LocalBudget, PageConverter, PageStream, Renderer, Scorer, Sizer
+)
 
 
 class Extractor:
@@ -41,3 +44,7 @@ async def restored(path: str) -> int:
 
 async def rendered(texts: list[str]) -> str:
     return Renderer().render(texts)  # negative: its twin only runs render in a thread
+
+
+async def streamed(paths: list[str]) -> Iterator[str]:
+    return PageStream().pages(paths)  # negative: calling a generator function runs none of it
