@@ -97,15 +97,16 @@ def route(
     from archbot.repo.model import Repository
 
     repo = Repository(change.list_repo, change.post.read, change.post.prefetch, search=change.search)
+    added_paths = [c.path for c in change.files if c.status == "added"]
     imported = roles.imported_trees(
-        (c.path for c in change.files if c.status == "added"),
+        added_paths,
         (c.path for c in change.files if c.status != "added"),
         lambda: repo.files,
         repo.text,
     )
     imported |= roles.synced_trees((c.path for c in change.files), lambda: repo.files, repo.text)
     unread = {c.path: frozenset(c.added_lines) for c in change.files if c.path.endswith(".gitattributes")}
-    copied = roles.bulk_copies([c.path for c in change.files if c.status == "added"], change.copies)
+    copied = roles.bulk_copies(added_paths, change.copies)
     classifier = roles.Classifier(repo, config.roles, imported, unread, copied)
     project = routing.ProjectModules(repo)
     candidates: list[ChangedFile] = []

@@ -227,9 +227,7 @@ def _object_buffer(src: PythonFile, data: ast.expr | None, scope: ast.AST) -> bo
     bytes it pickles itself (`self._lst = np.concatenate([pickle.dumps(x) ...])`): a dataset list
     serialized into one buffer to share with its loader's workers, unpickled item by item."""
     if isinstance(data, ast.Name):
-        data = next(
-            (value for name, value in assigned_values(list(scope_walk(scope))) if name == data.id), None
-        )
+        data = next(iter(values_bound(scope_walk(scope), data.id)), None)
     if data is None:
         return False
     read = {
@@ -876,9 +874,7 @@ def _tensor_bytes(data: ast.expr | None, scope: ast.AST) -> bool:
     objects a job moves between its ranks inside tensors, whatever collective carried them (a
     training library's own over NCCL, as torch's `*_object` collectives do over theirs)."""
     if isinstance(data, ast.Name):
-        data = next(
-            (value for name, value in assigned_values(list(scope_walk(scope))) if name == data.id), None
-        )
+        data = next(iter(values_bound(scope_walk(scope), data.id)), None)
     if not (
         isinstance(data, ast.Call) and isinstance(data.func, ast.Attribute) and data.func.attr == "tobytes"
     ):
@@ -1730,6 +1726,7 @@ def _given_to_another_id(src: PythonFile, read: ast.AST, loaded: str | None) -> 
     than `loaded`: a Hub loader of that id, or a helper also given an id a Hub loader of the
     function loads (`model_class(model_path, args.revision)` beside `from_pretrained(model_path,
     revision=args.revision)`: the revision goes with `model_path`, not with a dataset)."""
+    others: set[str | None] | None = None
     for ancestor in src.nodes.ancestors(read):
         if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
             return False
@@ -1737,8 +1734,10 @@ def _given_to_another_id(src: PythonFile, read: ast.AST, loaded: str | None) -> 
             other = _loaded_id(src, ancestor)
             if other is not None:
                 return other != loaded
+            if others is None:
+                others = _ids_loaded(src, read) - {loaded}
             given = {ast.dump(value) for value in _arguments(ancestor)}
-            if loaded not in given and given & (_ids_loaded(src, ancestor) - {loaded}):
+            if loaded not in given and given & others:
                 return True
     return False
 
