@@ -686,6 +686,63 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "script",
         '`if __name__ == "__main__"` in a package\'s tools/ (a program it ships)',
     ),
+    # A package's command line is its product's interface, not a tool beside it.
+    "not-script-a-packages-cli-program": (
+        {
+            "pyproject.toml": LIBRARY_PYPROJECT,
+            "ranker/__init__.py": "",
+            "ranker/cli/__init__.py": "",
+            "ranker/cli/preprocess.py": MODULE + "\n\nif __name__ == '__main__':\n    main()\n",
+        },
+        "ranker/cli/preprocess.py",
+        "library",
+        "pyproject.toml builds a package",
+    ),
+    # A parser built as the module is imported, read by its `__main__` guard: a program, inside a
+    # package too; built in a function, or with no guard to read it, it says nothing.
+    "script-a-module-building-its-parser": (
+        {
+            "pyproject.toml": LIBRARY_PYPROJECT,
+            "ranker/__init__.py": "",
+            "ranker/scoring/__init__.py": "",
+            "ranker/scoring/sweep.py": (
+                "import argparse\n\nparser = argparse.ArgumentParser()\nparser.add_argument('--shots')\n\n"
+                + MODULE
+                + "\n\nif __name__ == '__main__':\n    score(parser.parse_args().shots)\n"
+            ),
+        },
+        "ranker/scoring/sweep.py",
+        "script",
+        '`if __name__ == "__main__"` with a parser built at module level (`argparse.ArgumentParser`)',
+    ),
+    "not-script-a-parser-built-in-a-function": (
+        {
+            "pyproject.toml": LIBRARY_PYPROJECT,
+            "ranker/__init__.py": "",
+            "ranker/scoring/__init__.py": "",
+            "ranker/scoring/sweep.py": (
+                "import argparse\n\ndef arguments():\n    parser = argparse.ArgumentParser()\n"
+                "    return parser.parse_args()\n\n"
+                + MODULE
+                + "\n\nif __name__ == '__main__':\n    score(arguments())\n"
+            ),
+        },
+        "ranker/scoring/sweep.py",
+        "library",
+        "pyproject.toml builds a package",
+    ),
+    "not-script-a-shared-parser-without-a-guard": (
+        {
+            "pyproject.toml": LIBRARY_PYPROJECT,
+            "ranker/__init__.py": "",
+            "ranker/options.py": (
+                "from transformers import HfArgumentParser\n\nparser = HfArgumentParser(())\n"
+            ),
+        },
+        "ranker/options.py",
+        "library",
+        "pyproject.toml builds a package",
+    ),
     "not-script-a-retrieval-tree": (
         {"app/retrieval/search.py": MODULE},
         "app/retrieval/search.py",

@@ -173,7 +173,9 @@ _SCAFFOLD_DIRS = frozenset(("templates", "template", "starters", "starter"))
 _SCAFFOLD_CODE = frozenset((".py", ".js", ".jsx", ".ts", ".tsx", ".go", ".rs"))
 _SCRIPT_DIRS = frozenset(("scripts", "script", "bin", "benchmarks", "benchmark", "bench", "hack"))
 # A package's own directory of programs (`ultrakit/tools/`, `pkg/scripts/`): its modules with a
-# `__main__` guard are the command-line tools the package ships, run on what their user names.
+# `__main__` guard are the command-line tools the package ships, run on what their user names. Not
+# `cli/`: a package's command line is its product's interface (`trainer preprocess config.yml`),
+# run on its users' models and configurations.
 _PROGRAM_DIRS = frozenset(("tools", "scripts", "script", "bin"))
 # A module named for a benchmark (`breadth_benchmark.py`, `bench_decode.py`).
 _BENCHMARK_NAME = re.compile(r"(?:^|_)(?:benchmarks?|bench)(?:_|$)")
@@ -277,6 +279,9 @@ _MAIN_GUARD = re.compile(r"^if\s+__name__\s*==\s*['\"]__main__['\"]\s*:", re.M)
 _TOP_LEVEL_ARGUMENTS = re.compile(
     r"^(?:\w[\w, ]*=\s*)?([\w.]*(?:\.parse_args|\.parse_known_args|fire\.Fire|typer\.run))\(", re.M
 )
+# A command-line parser bound at module level (`parser = argparse.ArgumentParser(...)`,
+# `HfArgumentParser`): built as the module is imported, for its `__main__` guard to read.
+_TOP_LEVEL_PARSER = re.compile(r"^\w+\s*(?::\s*[\w.]+\s*)?=\s*([\w.]*ArgumentParser)\(", re.M)
 _ENTRY_POINT = re.compile(r"""["']\s*[\w.-]+\s*=\s*([\w.]+)\s*(?::\s*[\w.]+)?\s*["']""")
 
 
@@ -748,7 +753,8 @@ class Classifier:
 
     def _entry_point(self, path: str, text: str) -> str | None:
         """A module run as a program: a console script's module, a `__main__` guard outside any
-        package or in a benchmark or a converter, a module that reads its command-line arguments
+        package, beside a command-line parser built at module level, in a benchmark, a converter
+        or a package's directory of programs, a module that reads its command-line arguments
         as it is imported (parsed, or `sys.argv` itself), or one outside any package that writes
         files or saves an artifact as it is imported (checked after service: an app's server
         module often has one too)."""
@@ -772,6 +778,10 @@ class Classifier:
             # Showing results on import (a model loaded, asked and its answer printed): run for
             # its output, never imported.
             return f"shows results at module level (`{work.shows}` outside any function)"
+        built = _TOP_LEVEL_PARSER.search(text)
+        if guarded and built is not None:
+            # Inside a package too: its arguments are declared as it is imported, for the guard.
+            return f'`if __name__ == "__main__"` with a parser built at module level (`{built.group(1)}`)'
         name = PurePosixPath(path)
         if guarded and _BENCHMARK_NAME.search(name.stem):
             # Inside a package too: a benchmark is run to measure the package, not imported by it.
