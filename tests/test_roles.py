@@ -964,6 +964,41 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "script",
         "writes files at module level (`.save(...)` outside any function)",
     ),
+    # Weights converted and saved under a path the code joins: the file name ends the join.
+    "script-saves-weights-under-a-joined-path": (
+        {
+            "convert/merge_shards.py": (
+                "import os\nimport torch\n\nstate = {}\nfor i in range(2):\n"
+                "    state.update(torch.load(os.path.join('in', f'part-{i}.bin')))\n"
+                "torch.save(state, os.path.join('out', 'merged.pt'))\n"
+            )
+        },
+        "convert/merge_shards.py",
+        "script",
+        "writes files at module level (`.save(...)` outside any function)",
+    ),
+    "script-saves-an-image-under-a-path-divided": (
+        {
+            "render_grid.py": (
+                "from pathlib import Path\nfrom PIL import Image\n\n"
+                "Image.new('RGB', (8, 8)).save(Path('out') / 'grid.png')\n"
+            )
+        },
+        "render_grid.py",
+        "script",
+        "writes files at module level (`.save(...)` outside any function)",
+    ),
+    # A record saved at module level writes no file the code names.
+    "not-script-a-record-saved-under-a-joined-name": (
+        {
+            "seed_admin.py": (
+                "from app.models import User\n\nUser(name='/'.join(['a', 'b'])).save(', '.join(['x']))\n"
+            )
+        },
+        "seed_admin.py",
+        "service",
+        "no distributable",
+    ),
     # A record saved at module level writes no file the code names.
     "not-script-a-record-saved-at-module-level": (
         {"seed_admin.py": "from app.models import User\n\nadmin = User(name='admin')\nadmin.save()\n"},

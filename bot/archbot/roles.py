@@ -1195,20 +1195,30 @@ def _shown(statement: ast.stmt) -> str:
 
 def _saves_to_a_named_file(call: ast.Call) -> bool:
     """`.save(...)` given a file name the code writes out (`im.save(f"result_{i}.png")`,
-    `torch.save(state, "head.pt")`): an object's `.save()` alone (a record's) writes no file."""
+    `torch.save(state, "head.pt")`, `torch.save(state, os.path.join(out, "model.pt"))`): an
+    object's `.save()` alone (a record's) writes no file."""
     if not isinstance(call.func, ast.Attribute) or call.func.attr != "save":
         return False
-    for argument in call.args[:2]:
-        if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
-            text = argument.value
-        elif isinstance(argument, ast.JoinedStr) and argument.values:
-            last = argument.values[-1]
-            text = last.value if isinstance(last, ast.Constant) and isinstance(last.value, str) else ""
-        else:
-            continue
-        if _FILE_NAME_END.search(text):
-            return True
-    return False
+    return any(_FILE_NAME_END.search(_path_end(argument)) for argument in call.args[:2])
+
+
+def _path_end(node: ast.expr) -> str:
+    """The literal text a path ends with: of a string, an f-string's last part, a path joined
+    (`os.path.join(out, "model.pt")`, `out / "model.pt"`) by its last part; else ''."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr) and node.values:
+        return _path_end(node.values[-1])
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+        return _path_end(node.right)
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "join"
+        and node.args
+    ):
+        return _path_end(node.args[-1])
+    return ""
 
 
 def _is_main_guard(statement: ast.stmt) -> bool:
