@@ -731,15 +731,17 @@ def test_a_torch_load_of_a_file_its_module_saves_is_its_own_format(
     # persisting itself (12), RNG states saved per rank (23), an adapter saved through a handle
     # (33), the best of the snapshots a template names, through a local name (59), a shard named
     # with `%` (68), a shard whose path a method of the class makes (92), a part whose file name
-    # a local holds (123). Reported low: a model
+    # a local holds (123), a parameter defaulting to the file its `save` defaults to (134).
+    # Reported low: a model
     # file nothing in the module saves (37), a bare name (41), a name that is a different local
     # in each function (49), a file a template of no words but its extension could name (76), an
-    # in-memory buffer (103), and a name that only ends like a saved one (111).
+    # in-memory buffer (103), a name that only ends like a saved one (111), a parameter
+    # defaulting to a file nothing saves (137) or to no file (140).
     found = review(repo, run_archbot, {"store/chunks.py": "own_checkpoints.py"})
 
     assert only("unsafe-model-deserialization", found) == [
         ("store/chunks.py", line, "unsafe-model-deserialization", "low")
-        for line in (37, 41, 49, 76, 103, 111)
+        for line in (37, 41, 49, 76, 103, 111, 137, 140)
     ]
 
 
@@ -761,7 +763,7 @@ def test_an_old_torch_makes_the_modules_own_format_a_risk(repo: GitRepo, run_arc
     found = review(repo, run_archbot, {"store/chunks.py": "own_checkpoints.py"})
 
     reported = [line for _, line, _, _ in only("unsafe-model-deserialization", found)]
-    assert reported == [12, 23, 33, 37, 41, 49, 59, 68, 76, 92, 103, 111, 123]
+    assert reported == [12, 23, 33, 37, 41, 49, 59, 68, 76, 92, 103, 111, 123, 134, 137, 140]
     assert {severity for *_, severity in only("unsafe-model-deserialization", found)} == {"high"}
 
 

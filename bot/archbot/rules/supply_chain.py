@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from archbot import carried
 from archbot.models import Severity
 from archbot.repo import loaders
-from archbot.repo.model import Function, own_nodes
+from archbot.repo.model import Function, own_nodes, parameter_default
 from archbot.repo.resolve import Keywords, Names, Tree, is_receiver, parameter_names
 from archbot.rules import Family, Hit
 from archbot.rules.pyast import (
@@ -462,13 +462,19 @@ def _fits(template: str, name: str) -> bool:
 def _file_name(src: PythonFile, file: ast.expr, scope: ast.AST) -> str | None:
     """The last component of the path a file argument stands for in its function (`_file_path`,
     `_bound_path`) as code (`os.path.join(d, f"rng_{rank}.pt")`: `f"rng_{rank}.pt"`; `root /
-    "x.pt"`: `x.pt`; `self.persist_path`), or None for a bare name: a parameter or a local of its
-    own function, which names nothing another function can share."""
+    "x.pt"`: `x.pt`; `self.persist_path`; a parameter's default file name), or None for a bare
+    name: a parameter without one or a local of its own function, which names nothing another
+    function can share."""
     path = _bound_path(src, _file_path(src, file, _opened_paths(src, list(scope_walk(scope)))), scope)
     if isinstance(path, ast.Call) and _joins_path(src, path) and path.args:
         path = _bound_path(src, path.args[-1], scope)
     elif isinstance(path, ast.BinOp) and isinstance(path.op, (ast.Div, ast.Add)):
         path = _bound_path(src, path.right, scope)
+    if isinstance(path, ast.Name) and isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        # A parameter defaulting to a file (`def load(self, path="./checkpoint.pt")`) names that
+        # file, as the `save` beside it that defaults to the same one does.
+        default = parameter_default(scope, path.id) if path.id in parameter_names(scope) else None
+        path = default if default is not None and string_value(default) is not None else path
     if isinstance(path, ast.Name):
         return None
     template = _template(path)
@@ -680,8 +686,10 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
     torch (high) or require 2.6 or later (not reported: the default is the safe load). Said low,
     it is not reported either when some function of the module `torch.save`s a file of the name it
     reads (a store persisting itself, a checkpoint's RNG states; a local name stands for the one
-    path it is bound to, and a template of the saved names fits the name read: `"snapshot_{}.pth"
-    .format(tag)` saved, `"snapshot_best.pth"` read): the module's own format, read back where
+    path it is bound to, a parameter for the file it defaults to: `def load(self, path=
+    "./policy.pt")` beside a `save` defaulting to the same file, and a template of the saved names
+    fits the name read: `"snapshot_{}.pth".format(tag)` saved, `"snapshot_best.pth"` read): the
+    module's own format, read back where
     torch is likely to load it safely. Whatever torch is pinned, a `torch.load` without
     `weights_only` that is no download is not reported in a function that restores an optimizer's
     state (`optimizer.load_state_dict(state["optimizer"])`, `engine.load_optimizer(optimizer,

@@ -121,3 +121,20 @@ def load_parts(keys, in_dir):
     for key in keys:
         part_file = f"part_{key}.bin"
         yield torch.load(os.path.join(in_dir, part_file))
+
+
+class Policy:
+    def __init__(self, model):
+        self.model = model
+
+    def save(self, path="./policy.pt"):
+        torch.save(self.model.state_dict(), path)
+
+    def load(self, path="./policy.pt"):
+        self.model.load_state_dict(torch.load(path))
+
+    def load_reference(self, path="./reference.pt"):
+        self.model.load_state_dict(torch.load(path))
+
+    def load_any(self, path=None):
+        self.model.load_state_dict(torch.load(path))
