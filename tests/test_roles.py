@@ -743,6 +743,58 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "library",
         "pyproject.toml builds a package",
     ),
+    # A module whose user types at its prompt in a loop is an interactive terminal program,
+    # inside a package too; a demo loop under its `__main__` guard, a single confirmation, or an
+    # `input` the module binds itself says nothing.
+    "script-an-interactive-chat-loop": (
+        {
+            "pyproject.toml": LIBRARY_PYPROJECT,
+            "ranker/__init__.py": "",
+            "ranker/serve/__init__.py": "",
+            "ranker/serve/chat.py": (
+                "def main(model):\n    while True:\n        question = input('you: ')\n"
+                "        print(model(question))\n\n\nif __name__ == '__main__':\n    main(print)\n"
+            ),
+        },
+        "ranker/serve/chat.py",
+        "script",
+        "reads its user's console input in a loop (`input(...)` in a `while`)",
+    ),
+    "not-script-a-console-demo-under-the-guard": (
+        {
+            "pyproject.toml": LIBRARY_PYPROJECT,
+            "ranker/__init__.py": "",
+            "ranker/chat.py": (
+                MODULE + "\n\nif __name__ == '__main__':\n    while True:\n        print(score([input()]))\n"
+            ),
+        },
+        "ranker/chat.py",
+        "library",
+        "pyproject.toml builds a package",
+    ),
+    "not-script-a-single-confirmation": (
+        {
+            "pyproject.toml": LIBRARY_PYPROJECT,
+            "ranker/__init__.py": "",
+            "ranker/cache.py": (
+                "def clear(paths):\n    if input('delete? ') == 'y':\n        while paths:\n"
+                "            paths.pop()\n"
+            ),
+        },
+        "ranker/cache.py",
+        "library",
+        "pyproject.toml builds a package",
+    ),
+    "not-script-its-own-input": (
+        {
+            "pyproject.toml": LIBRARY_PYPROJECT,
+            "ranker/__init__.py": "",
+            "ranker/stream.py": "def drain(input):\n    while True:\n        yield input()\n",
+        },
+        "ranker/stream.py",
+        "library",
+        "pyproject.toml builds a package",
+    ),
     "not-script-a-retrieval-tree": (
         {"app/retrieval/search.py": MODULE},
         "app/retrieval/search.py",

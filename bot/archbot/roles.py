@@ -282,6 +282,8 @@ _TOP_LEVEL_ARGUMENTS = re.compile(
 # A command-line parser bound at module level (`parser = argparse.ArgumentParser(...)`,
 # `HfArgumentParser`): built as the module is imported, for its `__main__` guard to read.
 _TOP_LEVEL_PARSER = re.compile(r"^\w+\s*(?::\s*[\w.]+\s*)?=\s*([\w.]*ArgumentParser)\(", re.M)
+# The built-in console read, as text: the cheap test before the syntax tree is read.
+_CONSOLE_INPUT = re.compile(r"(?<![\w.])input\s*\(")
 _ENTRY_POINT = re.compile(r"""["']\s*[\w.-]+\s*=\s*([\w.]+)\s*(?::\s*[\w.]+)?\s*["']""")
 
 
@@ -754,7 +756,8 @@ class Classifier:
     def _entry_point(self, path: str, text: str) -> str | None:
         """A module run as a program: a console script's module, a `__main__` guard outside any
         package, beside a command-line parser built at module level, in a benchmark, a converter
-        or a package's directory of programs, a module that reads its command-line arguments
+        or a package's directory of programs, a module that reads its user's console input in a
+        loop (an interactive chat or command loop), a module that reads its command-line arguments
         as it is imported (parsed, or `sys.argv` itself), or one outside any package that writes
         files or saves an artifact as it is imported (checked after service: an app's server
         module often has one too)."""
@@ -782,6 +785,9 @@ class Classifier:
         if guarded and built is not None:
             # Inside a package too: its arguments are declared as it is imported, for the guard.
             return f'`if __name__ == "__main__"` with a parser built at module level (`{built.group(1)}`)'
+        if _CONSOLE_INPUT.search(text) is not None and _reads_console_in_a_loop(text):
+            # Its user types at a terminal: a chat or command loop, one person's program.
+            return "reads its user's console input in a loop (`input(...)` in a `while`)"
         name = PurePosixPath(path)
         if guarded and _BENCHMARK_NAME.search(name.stem):
             # Inside a package too: a benchmark is run to measure the package, not imported by it.
@@ -1219,6 +1225,36 @@ def _path_end(node: ast.expr) -> str:
     ):
         return _path_end(node.args[-1])
     return ""
+
+
+def _reads_console_in_a_loop(text: str) -> bool:
+    """The built-in `input()` called in a `while` loop outside the `__main__` guard (a library
+    module's demo under its guard is still the library's): the module is an interactive terminal
+    program. A module that binds `input` itself (a parameter, an import) calls its own."""
+    tree = _syntax(text)
+    if tree is None:
+        return False
+    bound = any(
+        (isinstance(node, ast.Name) and node.id == "input" and not isinstance(node.ctx, ast.Load))
+        or (isinstance(node, ast.arg) and node.arg == "input")
+        or (isinstance(node, ast.alias) and (node.asname or node.name) == "input")
+        or (isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == "input")
+        for node in ast.walk(tree)
+    )
+    if bound:
+        return False
+    loops = (
+        node
+        for statement in tree.body
+        if not _is_main_guard(statement)
+        for node in ast.walk(statement)
+        if isinstance(node, ast.While)
+    )
+    return any(
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "input"
+        for loop in loops
+        for node in ast.walk(loop)
+    )
 
 
 def _is_main_guard(statement: ast.stmt) -> bool:
