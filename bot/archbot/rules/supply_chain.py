@@ -687,10 +687,10 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
     it is not reported either when some function of the module `torch.save`s a file of the name it
     reads (a store persisting itself, a checkpoint's RNG states; a local name stands for the one
     path it is bound to, a parameter for the file it defaults to: `def load(self, path=
-    "./policy.pt")` beside a `save` defaulting to the same file, and a template of the saved names
-    fits the name read: `"snapshot_{}.pth".format(tag)` saved, `"snapshot_best.pth"` read): the
-    module's own format, read back where
-    torch is likely to load it safely. Whatever torch is pinned, a `torch.load` without
+    "./policy.pt")` beside a `save` defaulting to the same file, and a template of the saved
+    names fits the name read: `"snapshot_{}.pth".format(tag)` saved, `"snapshot_best.pth"` read):
+    the module's own format, read back where torch is likely to load it safely. Whatever torch is
+    pinned, a `torch.load` without
     `weights_only` that is no download is not reported in a function that restores an optimizer's
     state (`optimizer.load_state_dict(state["optimizer"])`, `engine.load_optimizer(optimizer,
     path)`): a training run resumed from the checkpoints it wrote, an artifact the fix allows.
