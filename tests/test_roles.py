@@ -1292,6 +1292,17 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "vendored",
         "added with its own LICENSE.txt, packaging and ranker.egg-info at ext/ranker/",
     ),
+    # A research repository copied whole without packaging: its license beside its code of conduct.
+    "vendored-license-and-code-of-conduct-without-packaging": (
+        {
+            "models/encoders/ImageKit/LICENSE": "Attribution-NonCommercial 4.0\n",
+            "models/encoders/ImageKit/CODE_OF_CONDUCT.md": "# Code of Conduct\n",
+            "models/encoders/ImageKit/models/backbone.py": MODULE,
+        },
+        "models/encoders/ImageKit/models/backbone.py",
+        "vendored",
+        "added with its own LICENSE and CODE_OF_CONDUCT.md at models/encoders/ImageKit/",
+    ),
     # A package of the monorepo with a code of conduct but no license of its own is the
     # project's own.
     "not-vendored-code-of-conduct-without-license": (
@@ -1601,6 +1612,31 @@ def test_an_update_of_a_copy_with_its_code_of_conduct_is_vendored(
             "packaging and CODE_OF_CONDUCT.md at research/DPR/"
         ],
     }
+
+
+def test_a_copied_repository_moved_unchanged_is_vendored(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    """A copy moved elsewhere (its license and code of conduct renamed unchanged) arrives there as
+    an import does: a file the change adds to it is more of the copy. A moved file edited on the
+    way is the author's work there, so the copy's files are reviewed."""
+    repo.stage("code/Embedder/LICENSE", "MIT License\n")
+    repo.stage("code/Embedder/CODE_OF_CONDUCT.md", "# Code of Conduct\n")
+    repo.stage("code/Embedder/data.py", MODULE)
+    repo.commit("embedder")
+    (repo.path / "app/encoders").mkdir(parents=True)
+    repo.git("mv", "code/Embedder", "app/encoders/Embedder")
+    repo.stage("app/encoders/Embedder/models/embedder_model.py", MODULE + "\n\nWIDTH = 512\n")
+
+    assert route_roles(run_archbot)["app/encoders/Embedder/models/embedder_model.py"] == {
+        "role": "vendored",
+        "signals": [
+            "a repository this change imports: added with its own LICENSE and CODE_OF_CONDUCT.md "
+            "at app/encoders/Embedder/"
+        ],
+    }
+
+    repo.stage("app/encoders/Embedder/data.py", MODULE + "\n\nLIMIT = 3\n")
+
+    assert route_roles(run_archbot)["app/encoders/Embedder/models/embedder_model.py"]["role"] == "service"
 
 
 def test_a_change_cannot_mark_its_own_code_generated(repo: GitRepo, run_archbot: RunArchbot) -> None:

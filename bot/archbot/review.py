@@ -98,9 +98,12 @@ def route(
 
     repo = Repository(change.list_repo, change.post.read, change.post.prefetch, search=change.search)
     added_paths = [c.path for c in change.files if c.status == "added"]
+    # A file moved or copied unchanged arrives where it lands as an added one does: nobody wrote
+    # it in this change (a copied repository moved, its license and code of conduct with it).
+    arrived = {c.path for c in change.files if c.status in ("renamed", "copied") and not c.hunks}
     imported = roles.imported_trees(
-        added_paths,
-        (c.path for c in change.files if c.status != "added"),
+        [*added_paths, *sorted(arrived)],
+        (c.path for c in change.files if c.status != "added" and c.path not in arrived),
         lambda: repo.files,
         repo.text,
     )

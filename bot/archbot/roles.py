@@ -318,9 +318,11 @@ def imported_trees(
     `text` reads it) has its own license (a license file, or one its packaging declares) and
     packaging, and also
     - a code of conduct or an installed checkout's `*.egg-info/`: a whole repository's files;
+    - without packaging, a license file beside a code of conduct: a research repository's copy;
     - a whole codebase added at once;
     - a license file in a repository with no license of its own, below a top-level directory: a
       repository's own packages share its license, a copy keeps its author's.
+    `added` holds the files moved or copied unchanged too (a copy moved elsewhere arrives there).
     A copy arrives in several changes as often as in one; a change that also edits a file there
     is the author's work on it, reviewed as usual (unless it updates the whole copy:
     `synced_trees`)."""
@@ -403,7 +405,12 @@ def _copy_sign(
     """Why a directory with `added` files added is another project's copy (imported_trees)."""
     license_file = _own_license(directory, copies.held[directory], text)
     if license_file is None:
-        return None
+        # A research repository copied whole often has no packaging: its license file beside its
+        # code of conduct still says whose it is.
+        held = sorted(copies.held[directory])
+        conduct = next((name for name in held if _CODE_OF_CONDUCT.fullmatch(name)), None)
+        licensed = next((name for name in held if _LICENSE_FILE.fullmatch(name)), None)
+        return f"added with its own {licensed} and {conduct}" if conduct and licensed else None
     repository_file = _repository_file(copies.held[directory], copies.below[directory])
     if repository_file is not None:
         return f"added with its own {license_file}, packaging and {repository_file}"
