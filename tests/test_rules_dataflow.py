@@ -171,11 +171,14 @@ EXPECTED: dict[str, Expected] = {
     # evals/gpqa_eval.py:85), a training loop's data order under a directory named for training
     # and evaluation (pipeline/train_eval/order.py:8), a task helper's `random.choice` in a
     # package whose evaluator seeds `random` (eval_harness/tasks/mcq_utils.py:9), a layer held
-    # as `self.shuffle` and called (evals/probe_model.py:25).
+    # as `self.shuffle` and called (evals/probe_model.py:25), a shuffle of rows then all graded
+    # (evals/batch_grader.py:15 mapped, 21 looped over: only their order changes).
     "eval-no-seed": [
         ("benchmark_suite/sampling.py", 7, "low"),  # its package reseeds from the clock only
         ("eval_harness/quick_check.py", 8, "low"),  # a program of its own: no evaluator runs it
         ("eval_harness/tasks/mcq_utils.py", 14, "low"),  # a dataset's shuffle: not the global RNG
+        ("evals/batch_grader.py", 29, "low"),  # the first five of the shuffled rows
+        ("evals/batch_grader.py", 34, "low"),  # a loop over them that stops early
         ("evals/gpqa_eval.py", 19, "low"),  # dataset.shuffle()
         ("evals/gpqa_eval.py", 26, "low"),  # random.shuffle(choices)
         ("evals/gpqa_eval.py", 28, "low"),  # np.random.permutation

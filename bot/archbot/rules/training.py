@@ -776,6 +776,47 @@ def _random_by_name(src: PythonFile, call: ast.Call) -> bool:
     )
 
 
+# Shuffles in place: what they change is the order of the list they are given.
+_IN_PLACE_SHUFFLES = frozenset(["random.shuffle", "numpy.random.shuffle"])
+
+
+def _order_only(src: PythonFile, call: ast.Call) -> bool:
+    """`random.shuffle(items)` of a local list that its function then only processes whole: loops
+    over it with no `break`, maps a function over it (`executor.map(score, items)`), counts it.
+    Every item is scored, in another order: the evaluation's result does not change."""
+    scope = src.nodes.function(call)
+    if src.names.call_name(call) not in _IN_PLACE_SHUFFLES or scope is None or len(call.args) != 1:
+        return False
+    shuffled = call.args[0]
+    if not isinstance(shuffled, ast.Name):
+        return False
+    after = [
+        node
+        for node in scope_walk(*scope.body)
+        if isinstance(node, ast.Name) and node.id == shuffled.id and node.lineno > call.lineno
+    ]
+    return bool(after) and all(_processed_whole(src, node) for node in after)
+
+
+def _processed_whole(src: PythonFile, name: ast.Name) -> bool:
+    """`name` is read as a whole: the iterable of a `for` without `break` (through `tqdm(...)` or
+    `enumerate(...)`), a mapped call's iterable (`map(f, items)`, `pool.imap(f, items)`), or
+    `len(items)`."""
+    node: ast.AST = name
+    parent = src.nodes.parents.get(node)
+    while isinstance(parent, ast.Call) and ast.unparse(parent.func).rsplit(".", 1)[-1] in (
+        "tqdm",
+        "enumerate",
+    ):
+        node, parent = parent, src.nodes.parents.get(parent)
+    if isinstance(parent, ast.For) and parent.iter is node:
+        return not any(isinstance(inner, ast.Break) for inner in scope_walk(*parent.body))
+    if not isinstance(parent, ast.Call) or node not in parent.args:
+        return False
+    called = ast.unparse(parent.func).rsplit(".", 1)[-1]
+    return called == "len" or (called.endswith("map") and parent.args.index(node) > 0)
+
+
 def _saves_a_dataset(src: PythonFile) -> bool:
     """The module publishes or saves a dataset (loaders.DATASET_WRITERS: `ds.push_to_hub(...)`):
     it builds an evaluation set once, and the draw is fixed in what it saved, which is what every
@@ -904,7 +945,9 @@ def eval_no_seed(src: PythonFile) -> Iterator[Hit]:
     (`RandomBaselineSolver`, `create_random_action`) is what that code is for, not the
     evaluation's sample: not judged; nor is one in a module that saves or publishes a dataset
     (`push_to_hub`, `save_to_disk`): it builds the evaluation set once, and what it drew is fixed
-    in what it saved.
+    in what it saved; nor a `random.shuffle(items)` of a list its function then processes whole
+    (a `for` without `break`, `executor.map(score, items)`, `len(items)`): only the order the
+    items are scored in changes.
 
     Why:
         An evaluation exists to compare runs. When each run draws different questions, orders the
@@ -929,7 +972,7 @@ def eval_no_seed(src: PythonFile) -> Iterator[Hit]:
     for call in src.changed_calls():
         line = src.changed_line(call)
         sampler = _unseeded_sampling(src, call)
-        if sampler is not None and (saves_a_dataset or _random_by_name(src, call)):
+        if sampler is not None and (saves_a_dataset or _random_by_name(src, call) or _order_only(src, call)):
             continue
         if sampler is not None and line is not None:
             if seeded is None:
