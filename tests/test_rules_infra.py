@@ -102,6 +102,12 @@ CASES: dict[str, Expected] = {
         ("serving/gateway.Dockerfile", 3, "medium"),  # :latest written
         ("training/Dockerfile.gpu", 1, "medium"),  # :latest
     ],
+    # A stage that only fetches and unpacks files for later stages hands on those files, whatever
+    # its base (server/Dockerfile:2). A stage that builds, and the final stage, are reported.
+    "rules/dockerfile-base-image-unpinned/stages": [
+        ("server/Dockerfile", 8, "medium"),  # pip builds wheels on a floating python
+        ("server/Dockerfile", 12, "medium"),  # the final image
+    ],
     # BuildKit heredoc bodies belong to the instruction that opened them. Negatives: Python and
     # SQL lines starting with `from`/`FROM` in RUN and COPY bodies (`<<'PY'`, `<<"EOF2"`, two
     # heredocs on one line, `<<-` with tab-indented terminator), `1<<4` and a `<<<` here-string.

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from archbot.models import Severity
 from archbot.rules import Family, Hit
-from archbot.rules.dockerfile import arg_defaults, instructions, substitute
+from archbot.rules.dockerfile import Instruction, arg_defaults, instructions, substitute
 from archbot.rules.source import SourceFile
 
 if typing.TYPE_CHECKING:
@@ -34,7 +34,9 @@ def dockerfile_base_image_unpinned(src: SourceFile) -> Iterator[Hit]:
     skipped. A digest (`@sha256:...`) passes. So does an image the repository builds or publishes
     itself (its CI, a script, a Makefile or a compose file names it as what it builds, tags or
     pushes: `IMAGE_NAME: acme/app`, `docker build -t acme/app`): extending its own current build
-    is a release choice, not a floating dependency.
+    is a release choice, not a floating dependency. Nor is a stage that only fetches and unpacks
+    files for the stages after it (`ADD` of a source archive, `RUN mkdir -p /src && tar -xf ...`):
+    what they copy from it is the same whatever its base.
 
     Why:
         An untagged CUDA or PyTorch base image moves with every push: the next build silently gets
@@ -51,7 +53,8 @@ def dockerfile_base_image_unpinned(src: SourceFile) -> Iterator[Hit]:
     global_args: dict[str, str | None] = {}
     stages: set[str] = set()
     seen_from = False
-    for instruction in instructions(src.lines):
+    every = list(instructions(src.lines))
+    for index, instruction in enumerate(every):
         if instruction.keyword == "ARG" and not seen_from:
             global_args.update(arg_defaults(instruction.arguments))
             continue
@@ -64,17 +67,58 @@ def dockerfile_base_image_unpinned(src: SourceFile) -> Iterator[Hit]:
         written = words[0]
         image = substitute(written, global_args)
         earlier_stage = image is not None and image.lower() in stages
-        if len(words) >= 3 and words[1].lower() == "as":
-            stages.add(words[2].lower())
+        alias = words[2].lower() if len(words) >= 3 and words[1].lower() == "as" else None
+        if alias is not None:
+            stages.add(alias)
         line = instruction.lines[0]
         if image is None or earlier_stage or image == "scratch" or "@" in image or line not in src.changed:
             continue
+        if _fetches_only(every[index + 1 :], alias, global_args):
+            continue  # it hands later stages the files it fetched, whatever its base
         if "$" in (_tag(written) or ""):
             continue  # the tag is a build argument: the build command chooses it
         tag = _tag(image)
         if (tag is None or tag == "latest") and not _built_here(src.repo, image):
             shown = image if image == written else f"{written} (= {image})"
             yield Hit(line, f"`FROM {shown}` " + ("has no tag." if tag is None else "uses `latest`."))
+
+
+# The commands of a stage that only fetches and unpacks files: what it hands on are those files.
+_FETCH_COMMANDS = frozenset(
+    ["tar", "unzip", "gunzip", "mkdir", "mv", "cp", "rm", "ln", "chmod", "test", "cd", "echo", "ls", "true"]
+)
+_FETCH_INSTRUCTIONS = frozenset(["ADD", "COPY", "WORKDIR", "ARG", "ENV", "LABEL"])
+_COMMAND_SEPARATOR = re.compile(r"&&|\|\||;")
+
+
+def _fetches_only(after: list[Instruction], alias: str | None, global_args: dict[str, str | None]) -> bool:
+    """The stage `alias` whose instructions follow only fetches and unpacks files (`ADD` of a
+    source archive, `RUN mkdir -p /src && tar -xf ...`) for later stages that copy from it, none
+    built on it: its base image runs no build, and what they copy is the same whatever that base
+    is. The last stage is the image itself."""
+    body: list[Instruction] = []
+    for instruction in after:
+        if instruction.keyword == "FROM":
+            break
+        body.append(instruction)
+    bases = {
+        (substitute(words[0], global_args) or "").lower()
+        for instruction in after[len(body) :]
+        if instruction.keyword == "FROM"
+        and (words := [w for w in instruction.arguments.split() if not w.startswith("--")])
+    }
+    if alias is None or len(body) == len(after) or alias in bases:
+        return False
+    if not any(instruction.keyword in ("ADD", "RUN") for instruction in body):
+        return False
+    for instruction in body:
+        if instruction.keyword == "RUN" and not instruction.heredocs:
+            commands = [part.split() for part in _COMMAND_SEPARATOR.split(instruction.arguments)]
+            if all(words and words[0] in _FETCH_COMMANDS for words in commands):
+                continue
+        if instruction.keyword not in _FETCH_INSTRUCTIONS:
+            return False
+    return True
 
 
 def _tag(reference: str) -> str | None:

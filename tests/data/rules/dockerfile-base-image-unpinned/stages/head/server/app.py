@@ -1,0 +1,3 @@
+import torch
+
+MODEL = torch.nn.Linear(4, 2)
