@@ -172,7 +172,8 @@ EXPECTED: dict[str, Expected] = {
     # and evaluation (pipeline/train_eval/order.py:8), a task helper's `random.choice` in a
     # package whose evaluator seeds `random` (eval_harness/tasks/mcq_utils.py:9), a layer held
     # as `self.shuffle` and called (evals/probe_model.py:25), a shuffle of rows then all graded
-    # (evals/batch_grader.py:15 mapped, 21 looped over: only their order changes).
+    # (evals/batch_grader.py:15 mapped, 21 looped over, 46 mapped under the module's `__main__`
+    # guard: only their order changes).
     "eval-no-seed": [
         ("benchmark_suite/sampling.py", 7, "low"),  # its package reseeds from the clock only
         ("eval_harness/quick_check.py", 8, "low"),  # a program of its own: no evaluator runs it

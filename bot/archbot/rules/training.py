@@ -781,18 +781,19 @@ _IN_PLACE_SHUFFLES = frozenset(["random.shuffle", "numpy.random.shuffle"])
 
 
 def _order_only(src: PythonFile, call: ast.Call) -> bool:
-    """`random.shuffle(items)` of a local list that its function then only processes whole: loops
-    over it with no `break`, maps a function over it (`executor.map(score, items)`), counts it.
-    Every item is scored, in another order: the evaluation's result does not change."""
+    """`random.shuffle(items)` of a local list that its function (or the module, at its top level)
+    then only processes whole: loops over it with no `break`, maps a function over it
+    (`executor.map(score, items)`), counts it. Every item is scored, in another order: the
+    evaluation's result does not change."""
     scope = src.nodes.function(call)
-    if src.names.call_name(call) not in _IN_PLACE_SHUFFLES or scope is None or len(call.args) != 1:
+    if src.names.call_name(call) not in _IN_PLACE_SHUFFLES or len(call.args) != 1:
         return False
     shuffled = call.args[0]
     if not isinstance(shuffled, ast.Name):
         return False
     after = [
         node
-        for node in scope_walk(*scope.body)
+        for node in scope_walk(*(scope or src.tree).body)
         if isinstance(node, ast.Name) and node.id == shuffled.id and node.lineno > call.lineno
     ]
     return bool(after) and all(_processed_whole(src, node) for node in after)
