@@ -85,7 +85,10 @@ def dockerfile_base_image_unpinned(src: SourceFile) -> Iterator[Hit]:
 
 # The commands of a stage that only fetches and unpacks files: what it hands on are those files.
 _FETCH_COMMANDS = frozenset(
-    ["tar", "unzip", "gunzip", "mkdir", "mv", "cp", "rm", "ln", "chmod", "test", "cd", "echo", "ls", "true"]
+    [
+        *("wget", "curl", "tar", "unzip", "gunzip"),
+        *("mkdir", "mv", "cp", "rm", "ln", "chmod", "test", "cd", "echo", "ls", "true"),
+    ]
 )
 _FETCH_INSTRUCTIONS = frozenset(["ADD", "COPY", "WORKDIR", "ARG", "ENV", "LABEL"])
 _COMMAND_SEPARATOR = re.compile(r"&&|\|\||;")
