@@ -105,8 +105,9 @@ CASES: dict[str, Expected] = {
     # A stage that only fetches and unpacks files for later stages hands on those files, whatever
     # its base (server/Dockerfile:2). A stage that builds, and the final stage, are reported.
     "rules/dockerfile-base-image-unpinned/stages": [
-        ("server/Dockerfile", 10, "medium"),  # pip builds wheels on a floating python
-        ("server/Dockerfile", 14, "medium"),  # the final image
+        ("server/Dockerfile", 10, "medium"),  # a script piped from curl runs there
+        ("server/Dockerfile", 13, "medium"),  # pip builds wheels on a floating python
+        ("server/Dockerfile", 17, "medium"),  # the final image
     ],
     # BuildKit heredoc bodies belong to the instruction that opened them. Negatives: Python and
     # SQL lines starting with `from`/`FROM` in RUN and COPY bodies (`<<'PY'`, `<<"EOF2"`, two

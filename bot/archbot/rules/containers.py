@@ -91,7 +91,8 @@ _FETCH_COMMANDS = frozenset(
     ]
 )
 _FETCH_INSTRUCTIONS = frozenset(["ADD", "COPY", "WORKDIR", "ARG", "ENV", "LABEL"])
-_COMMAND_SEPARATOR = re.compile(r"&&|\|\||;")
+# Commands joined in a shell line, a pipe too: `curl ... | tar -xz` fetches, `curl ... | sh` runs.
+_COMMAND_SEPARATOR = re.compile(r"&&|\|\||;|\|")
 
 
 def _fetches_only(after: list[Instruction], alias: str | None, global_args: dict[str, str | None]) -> bool:
