@@ -407,9 +407,9 @@ def _copy_sign(
     if license_file is None:
         # A research repository copied whole often has no packaging: its license file beside its
         # code of conduct still says whose it is.
-        held = sorted(copies.held[directory])
-        conduct = next((name for name in held if _CODE_OF_CONDUCT.fullmatch(name)), None)
-        licensed = next((name for name in held if _LICENSE_FILE.fullmatch(name)), None)
+        held = copies.held[directory]
+        conduct = next((name for name in sorted(held) if _CODE_OF_CONDUCT.fullmatch(name)), None)
+        licensed = _license_file(held)
         return f"added with its own {licensed} and {conduct}" if conduct and licensed else None
     repository_file = _repository_file(copies.held[directory], copies.below[directory])
     if repository_file is not None:
@@ -452,12 +452,17 @@ def synced_trees(
     return trees
 
 
+def _license_file(held: Iterable[str]) -> str | None:
+    """The license file among a directory's file names (the first by name), or None."""
+    return next((name for name in sorted(held) if _LICENSE_FILE.fullmatch(name)), None)
+
+
 def _own_license(directory: str, held: set[str], text: Callable[[str], str | None]) -> str | None:
     """The license of a directory with packaging of its own: its license file, or the packaging
     file declaring one; None without packaging or license."""
     if not held & _PACKAGING_FILES:
         return None
-    license_file = next((name for name in sorted(held) if _LICENSE_FILE.fullmatch(name)), None)
+    license_file = _license_file(held)
     if license_file is not None:
         return license_file
     return next(

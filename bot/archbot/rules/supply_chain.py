@@ -690,10 +690,10 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
     "./policy.pt")` beside a `save` defaulting to the same file, and a template of the saved
     names fits the name read: `"snapshot_{}.pth".format(tag)` saved, `"snapshot_best.pth"` read):
     the module's own format, read back where torch is likely to load it safely. Whatever torch is
-    pinned, a `torch.load` without
-    `weights_only` that is no download is not reported in a function that restores an optimizer's
-    state (`optimizer.load_state_dict(state["optimizer"])`, `engine.load_optimizer(optimizer,
-    path)`): a training run resumed from the checkpoints it wrote, an artifact the fix allows.
+    pinned, a `torch.load` without `weights_only` that is no download is not reported in a
+    function that restores an optimizer's state (`optimizer.load_state_dict(state["optimizer"])`,
+    `engine.load_optimizer(optimizer, path)`): a training run resumed from the checkpoints it
+    wrote, an artifact the fix allows.
     A method of a dataset class (deriving from torch's `Dataset` or `IterableDataset`, or
     torchvision's `VisionDataset`, directly or through project classes: the loaders table's
     DATASET_CLASSES) reads the samples whoever trains pointed it at (precomputed latents,

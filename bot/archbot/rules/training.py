@@ -785,12 +785,12 @@ def _order_only(src: PythonFile, call: ast.Call) -> bool:
     then only processes whole: loops over it with no `break`, maps a function over it
     (`executor.map(score, items)`), counts it. Every item is scored, in another order: the
     evaluation's result does not change."""
-    scope = src.nodes.function(call)
     if src.names.call_name(call) not in _IN_PLACE_SHUFFLES or len(call.args) != 1:
         return False
     shuffled = call.args[0]
     if not isinstance(shuffled, ast.Name):
         return False
+    scope = src.nodes.function(call)
     after = [
         node
         for node in scope_walk(*(scope or src.tree).body)
@@ -946,9 +946,9 @@ def eval_no_seed(src: PythonFile) -> Iterator[Hit]:
     (`RandomBaselineSolver`, `create_random_action`) is what that code is for, not the
     evaluation's sample: not judged; nor is one in a module that saves or publishes a dataset
     (`push_to_hub`, `save_to_disk`): it builds the evaluation set once, and what it drew is fixed
-    in what it saved; nor a `random.shuffle(items)` of a list its function then processes whole
-    (a `for` without `break`, `executor.map(score, items)`, `len(items)`): only the order the
-    items are scored in changes.
+    in what it saved; nor a `random.shuffle(items)` of a list its function (or the module's top
+    level) then processes whole (a `for` without `break`, `executor.map(score, items)`,
+    `len(items)`): only the order the items are scored in changes.
 
     Why:
         An evaluation exists to compare runs. When each run draws different questions, orders the
