@@ -1303,6 +1303,50 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "vendored",
         "added with its own LICENSE and CODE_OF_CONDUCT.md at models/encoders/ImageKit/",
     ),
+    # A published package copied into the repository keeps its own `__version__`; the same name
+    # for a project's integration module, or the package its own packaging builds, is the
+    # project's.
+    "vendored-a-copied-package-declaring-its-version": (
+        {
+            "segmenter/ultralytics/__init__.py": "__version__ = '8.0.120'\n",
+            "segmenter/ultralytics/nn/tasks.py": MODULE,
+        },
+        "segmenter/ultralytics/nn/tasks.py",
+        "vendored",
+        "a copy of the ultralytics package at segmenter/ultralytics/: it declares its own __version__",
+    ),
+    "vendored-a-copied-package-importing-its-version": (
+        {
+            "reward/open_clip/__init__.py": (
+                "from .version import __version__\nfrom .factory import create_model\n"
+            ),
+            "reward/open_clip/factory.py": MODULE,
+        },
+        "reward/open_clip/factory.py",
+        "vendored",
+        "a copy of the open_clip package at reward/open_clip/",
+    ),
+    "not-vendored-an-integration-named-for-its-sdk": (
+        {
+            "app/__init__.py": "",
+            "app/providers/__init__.py": "",
+            "app/providers/anthropic/__init__.py": "from .client import Client\n",
+            "app/providers/anthropic/client.py": MODULE,
+        },
+        "app/providers/anthropic/client.py",
+        "service",
+        "no distributable",
+    ),
+    "not-vendored-the-package-its-packaging-builds": (
+        {
+            "libs/ranker/pyproject.toml": LIBRARY_PYPROJECT.replace("ranker", "timm"),
+            "libs/ranker/timm/__init__.py": "__version__ = '1.0.0'\n",
+            "libs/ranker/timm/layers.py": MODULE,
+        },
+        "libs/ranker/timm/layers.py",
+        "library",
+        "in a distributable package",
+    ),
     # A package of the monorepo with a code of conduct but no license of its own is the
     # project's own.
     "not-vendored-code-of-conduct-without-license": (

@@ -282,6 +282,9 @@ _TOP_LEVEL_ARGUMENTS = re.compile(
 # A command-line parser bound at module level (`parser = argparse.ArgumentParser(...)`,
 # `HfArgumentParser`): built as the module is imported, for its `__main__` guard to read.
 _TOP_LEVEL_PARSER = re.compile(r"^\w+\s*(?::\s*[\w.]+\s*)?=\s*([\w.]*ArgumentParser)\(", re.M)
+# A package's own version declared in its `__init__.py` (`__version__ = "8.0.120"`, or imported
+# from its version module): what a published package carries and a project's subpackage does not.
+_OWN_VERSION = re.compile(r"^(?:__version__\s*[:=]|from\s+\.\w*\s+import\s+[^\n]*\b__version__\b)", re.M)
 # The built-in console read, as text: the cheap test before the syntax tree is read.
 _CONSOLE_INPUT = re.compile(r"(?<![\w.])input\s*\(")
 _ENTRY_POINT = re.compile(r"""["']\s*[\w.-]+\s*=\s*([\w.]+)\s*(?::\s*[\w.]+)?\s*["']""")
@@ -621,6 +624,9 @@ class Classifier:
         if source is not None:
             copy = f"an exact copy of {source}, one of {len(self._copied)} files this change copies"
             return FileRole(path, "vendored", (copy,))
+        package_copy = self._package_copy(path)
+        if package_copy is not None:
+            return FileRole(path, "vendored", (package_copy,))
         generated = _generated(path, text)
         if generated is not None:
             return FileRole(path, "generated", (generated,))
@@ -888,6 +894,30 @@ class Classifier:
             return None
         package = directory[len(root) :].strip("/").replace("/", ".")
         return find.source if package and find.leaves_out(package) else None
+
+    def _package_copy(self, path: str) -> str | None:
+        """A copy of a published package inside the repository: a directory holding `path`, named
+        as a package of the catalog (not a name projects also use for their own modules), whose
+        `__init__.py` declares the package's own `__version__`, and that no packaging of this
+        repository builds (`vendor/ultralytics/`, `ext/open_clip/`). A project's module named for
+        the SDK it integrates (`integrations/langchain/`) declares no version of its own."""
+        if not path.endswith(".py"):
+            return None
+        for directory in _directories(path):
+            name = directory.rsplit("/", 1)[-1]
+            package = catalog.lookup(name, "python")
+            init = f"{directory}/__init__.py"
+            if package is None or package.name != name or package.shared or init not in self._files:
+                continue
+            if _OWN_VERSION.search(self._repo.text(init) or "") is None:
+                continue
+            built = self._by_project(init)
+            if built is None or built.role != "library":
+                return (
+                    f"a copy of the {name} package at {directory}/: it declares its own "
+                    "__version__, and no packaging here builds it"
+                )
+        return None
 
     def _by_project(self, path: str) -> FileRole | None:
         """A file of a distributable package is library code, even when the package depends on a
