@@ -26,6 +26,9 @@ SETUP_EXCLUDING_TOOLS = (
     "from setuptools import find_packages, setup\n\n"
     'setup(name="vidgen", packages=find_packages(exclude=("tools", "scripts", "tests")))\n'
 )
+FIND_ALL_SETUP = (
+    'from setuptools import find_packages, setup\n\nsetup(name="vidgen", packages=find_packages())\n'
+)
 MODULE = "def score(values):\n    return sum(values)\n"
 MAIN = 'def main():\n    print("ok")\n\n\nif __name__ == "__main__":\n    main()\n'
 FASTAPI_APP = (
@@ -907,6 +910,53 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "labs/probe.py",
         "service",
         "no distributable package",
+    ),
+    # find_packages() enters a directory only through its `__init__.py`: a package beneath a
+    # directory without one is not shipped; find_namespace_packages() and a `package_dir` mapping
+    # find it.
+    "not-library-beneath-a-directory-find-packages-skips": (
+        {
+            "setup.py": FIND_ALL_SETUP,
+            "vidgen/__init__.py": "",
+            "research/detector/__init__.py": "",
+            "research/detector/head.py": MODULE,
+        },
+        "research/detector/head.py",
+        "service",
+        "no distributable package",
+    ),
+    "library-find-packages-through-packages": (
+        {
+            "setup.py": FIND_ALL_SETUP,
+            "vidgen/__init__.py": "",
+            "vidgen/detector/__init__.py": "",
+            "vidgen/detector/head.py": MODULE,
+        },
+        "vidgen/detector/head.py",
+        "library",
+        "in a distributable package: setup.py builds a package",
+    ),
+    "library-find-namespace-packages-beneath-a-plain-directory": (
+        {
+            "setup.py": FIND_ALL_SETUP.replace("find_packages", "find_namespace_packages"),
+            "vidgen/__init__.py": "",
+            "research/detector/__init__.py": "",
+            "research/detector/head.py": MODULE,
+        },
+        "research/detector/head.py",
+        "library",
+        "in a distributable package: setup.py builds a package",
+    ),
+    "library-find-packages-with-a-package-dir": (
+        {
+            "setup.py": FIND_ALL_SETUP.replace("find_packages()", 'find_packages(), package_dir={"": "."}'),
+            "vidgen/__init__.py": "",
+            "research/detector/__init__.py": "",
+            "research/detector/head.py": MODULE,
+        },
+        "research/detector/head.py",
+        "library",
+        "in a distributable package: setup.py builds a package",
     ),
     "script-tools-left-out-by-pyproject": (
         {

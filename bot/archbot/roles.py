@@ -533,6 +533,10 @@ class PackageFind:
     where: str = ""
     exclude: tuple[str, ...] = ()
     include: tuple[str, ...] = ()
+    # `find_packages()` (not `find_namespace_packages()`) from a literal root: it finds a package
+    # only through `__init__.py` files from that root down, so a directory without one hides every
+    # package beneath it (`research/yolo/__init__.py` ships nothing when `research/` has none).
+    regular: bool = False
 
     def leaves_out(self, package: str) -> bool:
         """`package` (dotted, relative to `where`) is not shipped: a pattern excludes it or one of
@@ -893,7 +897,13 @@ class Classifier:
         if root and not directory.startswith(f"{root}/") and directory != root:
             return None
         package = directory[len(root) :].strip("/").replace("/", ".")
-        return find.source if package and find.leaves_out(package) else None
+        if not package:
+            return None
+        top = "/".join(part for part in (root, package.split(".")[0]) if part)
+        if find.regular and not self._package_directory(top):
+            setup = find.source.split(" ", 1)[0]
+            return f"{setup}'s find_packages() finds no package in {top}/ (no __init__.py)"
+        return find.source if find.leaves_out(package) else None
 
     def _package_copy(self, path: str) -> str | None:
         """A copy of a published package inside the repository: a directory holding `path`, named
@@ -937,8 +947,8 @@ class Classifier:
         return None
 
     def _packaged(self, path: str) -> bool:
-        """In a package, or beneath a `src/` layout's sources."""
-        return self._under_package(path) or "/src/" in f"/{path}"
+        """In a package, or beneath a `src/` layout's sources, and not left out by the packaging."""
+        return self._under_package(path) or ("/src/" in f"/{path}" and not self._left_out(path))
 
 
 def _readme_title(text: str) -> str:
@@ -1407,21 +1417,31 @@ def _setup_py_find(path: str, text: str) -> PackageFind | None:
     tree = _syntax(text)
     if tree is None:
         return None
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Call):
-            continue
-        func = node.func
-        called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-        if called not in _FIND_CALLS:
-            continue
-        given = dict(zip(("where", "exclude", "include"), node.args, strict=False))
-        given.update({keyword.arg: keyword.value for keyword in node.keywords if keyword.arg})
-        exclude, include = _literal_strings(given.get("exclude")), _literal_strings(given.get("include"))
-        where = given.get("where")
-        root = where.value if isinstance(where, ast.Constant) and isinstance(where.value, str) else ""
-        if exclude or include:
-            return PackageFind(f"{path} leaves it out of find_packages", root.strip("./"), exclude, include)
+    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
+    finds = [call for call in calls if _called_name(call) in _FIND_CALLS]
+    if len(finds) != 1:
+        return None
+    find = finds[0]
+    given = dict(zip(("where", "exclude", "include"), find.args, strict=False))
+    given.update({keyword.arg: keyword.value for keyword in find.keywords if keyword.arg})
+    exclude, include = _literal_strings(given.get("exclude")), _literal_strings(given.get("include"))
+    where = given.get("where")
+    literal_root = where is None or (isinstance(where, ast.Constant) and isinstance(where.value, str))
+    root = where.value if isinstance(where, ast.Constant) and isinstance(where.value, str) else ""
+    # The one call is all `packages=` says, and no `package_dir=` maps packages elsewhere.
+    alone = any(
+        keyword.arg == "packages" and keyword.value is find for call in calls for keyword in call.keywords
+    ) and not any(keyword.arg == "package_dir" for call in calls for keyword in call.keywords)
+    regular = _called_name(find) == "find_packages" and literal_root and alone
+    if exclude or include or regular:
+        source = f"{path} leaves it out of find_packages"
+        return PackageFind(source, root.strip("./"), exclude, include, regular)
     return None
+
+
+def _called_name(call: ast.Call) -> str:
+    func = call.func
+    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
 
 
 def _literal_strings(node: ast.expr | None) -> tuple[str, ...]:
