@@ -2,7 +2,8 @@
 
 A role comes from the file's path, its content and the repository's own metadata (pyproject.toml,
 setup.py/setup.cfg, package.json, go.mod, Cargo.toml: which directories are distributable packages,
-which packages their `find_packages(exclude=, include=)` leaves out of what they ship, which modules
+which packages their `find_packages(exclude=, include=)` leaves out of what they ship or cannot reach
+(a package beneath a directory without `__init__.py`), which modules
 are entry points), never from a list of known repositories. Config can override it
 (`roles: {"tools/**": script}`), and so can the repository's `.gitattributes` (Linguist's
 `linguist-vendored`, `linguist-generated`). Precedence, first match wins: config; `.gitattributes`;
