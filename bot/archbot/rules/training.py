@@ -59,6 +59,15 @@ _SEEDERS = frozenset(
         "lightning.pytorch.seed_everything",
         "lightning_fabric.seed_everything",
         "accelerate.utils.set_seed",
+        # Framework setups that seed every RNG from the run's config, as Hugging Face trainers do
+        # from `args.seed`: detectron2's `default_setup` from `cfg.SEED` (a logged random seed
+        # when it is negative), mmengine's runner from its `randomness=` (likewise when None).
+        "detectron2.engine.default_setup",
+        "detectron2.engine.defaults.default_setup",
+        "mmengine.runner.Runner",
+        "mmengine.runner.Runner.from_cfg",
+        "mmengine.runner.runner.Runner",
+        "mmengine.runner.runner.Runner.from_cfg",
     ]
 )
 # Hugging Face trainers seed every RNG in __init__ from `args.seed` (default 42).
@@ -604,7 +613,8 @@ def training_no_seed(src: PythonFile) -> Iterator[Hit]:
     `strategy.setup()` on an object a project factory built): `torch.manual_seed`, `random.seed`,
     `np.random.seed`, `default_rng(seed)`, `tf.random.set_seed`, `set_seed`, `seed_everything`
     (or any call named for seeding, resolved or not), `TrainingArguments` (Hugging Face
-    trainers, and project classes derived from them, seed from `args.seed`). A call the
+    trainers, and project classes derived from them, seed from `args.seed`), detectron2's
+    `default_setup(cfg, args)` and mmengine's `Runner` (each seeds from the run's config). A call the
     resolver cannot place is not followed. A trainer built only to validate, test, predict or
     evaluate (every use of it in its function is one of those calls) trains nothing; one
     fitted or handed on may. A tokenizer or processor learning its vocabulary
