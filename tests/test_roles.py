@@ -1281,6 +1281,31 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "vendored",
         "third_party/",
     ),
+    "vendored-3rdparty": (
+        {"3rdparty/matcher/assign.py": MODULE},
+        "3rdparty/matcher/assign.py",
+        "vendored",
+        "path 3rdparty/",
+    ),
+    # `external/` that is no package keeps other projects' code; a package's `external/` module
+    # is its own code (integrations with external services).
+    "vendored-external-directory": (
+        {"tracker/external/refiner/lib/heads.py": MODULE, "tracker/lib/train.py": MODULE},
+        "tracker/external/refiner/lib/heads.py",
+        "vendored",
+        "path external/, no Python package",
+    ),
+    "not-vendored-an-external-package": (
+        {
+            "pyproject.toml": LIBRARY_PYPROJECT,
+            "ranker/__init__.py": "",
+            "ranker/external/__init__.py": "",
+            "ranker/external/search.py": MODULE,
+        },
+        "ranker/external/search.py",
+        "library",
+        "in a distributable package",
+    ),
     "vendored-beats-test": (
         {"vendor/lib/tests/test_x.py": MODULE},
         "vendor/lib/tests/test_x.py",

@@ -52,10 +52,17 @@ _VENDORED_DIRS = frozenset(
         "third_party",
         "third-party",
         "thirdparty",
+        "3rdparty",
+        "3rd_party",
+        "3rd-party",
+        "vendors",
         "node_modules",
         "site-packages",
     )
 )
+# Linguist's other vendored directories (`extern(al)?/`): a project's own package may use the name
+# for its integrations (`loaders/external/__init__.py`), so only a directory that is no package.
+_EXTERNAL_DIRS = frozenset(("external", "extern"))
 # What setuptools' build step writes: `build/lib/` (`build/lib.linux-x86_64-cpython-311/`), the
 # package's modules copied for the wheel, committed by mistake; its sources are reviewed where
 # they live.
@@ -621,6 +628,9 @@ class Classifier:
         by_path = _role_by_path(path)
         if by_path is not None and by_path[0] in ("vendored",):
             return FileRole(path, by_path[0], (by_path[1],))
+        external = self._external_tree(path)
+        if external is not None:
+            return FileRole(path, "vendored", (external,))
         tree = next((d for d in self._imported if path.startswith(f"{d}/")), None)
         if tree is not None:
             imports = f"a repository this change imports: {self._imported[tree]} at {tree}/"
@@ -660,6 +670,15 @@ class Classifier:
         if by_project is not None:
             return by_project
         return FileRole(path, "service", ("application code: no distributable package declares it",))
+
+    def _external_tree(self, path: str) -> str | None:
+        """Beneath an `external/` or `extern/` directory that is no Python package: where a
+        repository keeps the code of other projects it builds on (Linguist's vendor.yml)."""
+        for directory in _directories(path):
+            name = directory.rsplit("/", 1)[-1]
+            if name.lower() in _EXTERNAL_DIRS and f"{directory}/__init__.py" not in self._files:
+                return f"path {name}/, no Python package: other projects' code kept here"
+        return None
 
     def _service(self, facts: FileFacts | None, text: str) -> str | None:
         """Code that serves requests: it imports a web, RPC or task-queue framework, or decorates
