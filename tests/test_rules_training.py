@@ -69,6 +69,7 @@ EXPECTED: dict[str, Expected] = {
         ("data/prepare_splits.py", 21, "low"),  # DataLoader(shuffle=True) in an unseeded script
         ("data/shards.py", 10, "low"),  # WebDataset(shardshuffle=100): time and pid, whatever is seeded
         ("data/shards.py", 14, "low"),  # .shuffle(1000) of a webdataset pipeline without rng=/seed=
+        # (.shuffle(0), line 34: a buffer of no sample reorders nothing)
         ("data/shards.py", 26, "low"),  # a library loader whose only caller, a script, seeds nothing
         ("data/streams.py", 13, "low"),  # streaming (through .map) in a library module
     ],

@@ -1792,8 +1792,14 @@ _SEED_PARAMETER = re.compile(r"^_?(?!cache_)(?:\w+_)?seed$")
 
 
 def _shuffler(src: PythonFile, call: ast.Call) -> Shuffler | None:
-    """The shuffling `call` does, when it does shuffle and is given none of its seeding keywords."""
+    """The shuffling `call` does, when it does shuffle and is given none of its seeding keywords.
+    A dataset's `.shuffle(0)` or `.shuffle(1)` draws no order: a buffer of one sample or none
+    (webdataset, `tf.data`), or the seed itself (Hugging Face datasets take `seed` first)."""
     found = _random_draw(src, call)
+    if found is _DATASET_SHUFFLE and call.args:
+        first = call.args[0]
+        if isinstance(first, ast.Constant) and type(first.value) is int and first.value in (0, 1):
+            return None
     return found if found is not None and found.draws == "order" else None
 
 

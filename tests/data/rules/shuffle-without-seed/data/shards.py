@@ -28,3 +28,7 @@ def token_batches(dataset: Dataset) -> DataLoader:
 
 def ranked_batches(dataset: Dataset) -> DataLoader:
     return DataLoader(dataset, batch_size=8, shuffle=True)
+
+
+def image_text_in_order(urls: str) -> wds.WebDataset:
+    return wds.WebDataset(urls).decode("pil").shuffle(0)
