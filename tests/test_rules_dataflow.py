@@ -115,7 +115,8 @@ EXPECTED: dict[str, Expected] = {
     # train/train_reward.py), a strategy made by a factory whose method seeds in its own helper
     # (two hops, train/train_policy.py), a script that fits a tokenizer and a processor (counting,
     # no RNG: train/train_tokenizer.py), frameworks whose setup seeds every RNG from the run's config
-    # (detectron2's default_setup: train/train_detector.py; mmengine's Runner: train/train_segmenter.py).
+    # (detectron2's default_setup: train/train_detector.py; mmengine's Runner: train/train_segmenter.py),
+    # an Ultralytics model whose own train() seeds (train/train_yolo.py).
     "training-no-seed": [
         ("models/churn.py", 11, "low"),  # train_test_split without random_state
         ("models/churn.py", 12, "low"),  # KFold(shuffle=True)

@@ -72,6 +72,9 @@ _SEEDERS = frozenset(
 )
 # Hugging Face trainers seed every RNG in __init__ from `args.seed` (default 42).
 _SEEDING_TRAINERS = re.compile(r"^(transformers|trl)\.(\w+\.)*\w*Trainer$")
+# Models whose own `.train()` seeds every RNG from its arguments: Ultralytics' (`seed=0` and
+# `deterministic=True` unless told otherwise).
+_SELF_SEEDING_MODELS = ("ultralytics.",)
 # A torch.Generator's own `generator.manual_seed(s)` seeds only that generator, not the run.
 _LOCAL_SEED_TEXT = re.compile(
     r"(?<!generator\.)(?<!\bgen\.)(?<!\brng\.)\b(manual_seed|seed_everything|set_seed|set_random_seed|"
@@ -112,6 +115,10 @@ def _seeding_call(names: Names, call: ast.Call) -> bool:
     name = names.call_name(call) or ""
     if _SEEDING_TRAINERS.match(name) or _seeding_trainer_subclass(names, call):
         return True
+    if isinstance(call.func, ast.Attribute) and call.func.attr == "train":
+        built = names.constructor(call.func.value)
+        if built is not None and built[0].startswith(_SELF_SEEDING_MODELS):
+            return True
     if name == "numpy.random.default_rng":
         return bool(call.args or call.keywords)
     if name.endswith("TrainingArguments") or (name.startswith("trl.") and name.endswith("Config")):
@@ -614,7 +621,8 @@ def training_no_seed(src: PythonFile) -> Iterator[Hit]:
     `np.random.seed`, `default_rng(seed)`, `tf.random.set_seed`, `set_seed`, `seed_everything`
     (or any call named for seeding, resolved or not), `TrainingArguments` (Hugging Face
     trainers, and project classes derived from them, seed from `args.seed`), detectron2's
-    `default_setup(cfg, args)` and mmengine's `Runner` (each seeds from the run's config). A call the
+    `default_setup(cfg, args)` and mmengine's `Runner` (each seeds from the run's config), an
+    Ultralytics model's own `.train()` (`seed=0` by default). A call the
     resolver cannot place is not followed. A trainer built only to validate, test, predict or
     evaluate (every use of it in its function is one of those calls) trains nothing; one
     fitted or handed on may. A tokenizer or processor learning its vocabulary
