@@ -116,7 +116,8 @@ EXPECTED: dict[str, Expected] = {
     # (two hops, train/train_policy.py), a script that fits a tokenizer and a processor (counting,
     # no RNG: train/train_tokenizer.py), frameworks whose setup seeds every RNG from the run's config
     # (detectron2's default_setup: train/train_detector.py; mmengine's Runner: train/train_segmenter.py),
-    # an Ultralytics model whose own train() seeds (train/train_yolo.py).
+    # an Ultralytics model whose own train() seeds (train/train_yolo.py), a trainer derived from the
+    # Hugging Face Trainer in another package (train/train_embedder.py).
     "training-no-seed": [
         ("models/churn.py", 11, "low"),  # train_test_split without random_state
         ("models/churn.py", 12, "low"),  # KFold(shuffle=True)

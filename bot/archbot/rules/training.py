@@ -70,8 +70,9 @@ _SEEDERS = frozenset(
         "mmengine.runner.runner.Runner.from_cfg",
     ]
 )
-# Hugging Face trainers seed every RNG in __init__ from `args.seed` (default 42).
-_SEEDING_TRAINERS = re.compile(r"^(transformers|trl)\.(\w+\.)*\w*Trainer$")
+# Hugging Face trainers seed every RNG in __init__ from `args.seed` (default 42), and so do the
+# trainers other packages derive from them (sentence-transformers', Unsloth's).
+_SEEDING_TRAINERS = re.compile(r"^(transformers|trl|sentence_transformers|unsloth)\.(\w+\.)*\w*Trainer$")
 # Models whose own `.train()` seeds every RNG from its arguments: Ultralytics' (`seed=0` and
 # `deterministic=True` unless told otherwise).
 _SELF_SEEDING_MODELS = ("ultralytics.",)
