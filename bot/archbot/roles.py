@@ -541,10 +541,11 @@ class PackageFind:
     where: str = ""
     exclude: tuple[str, ...] = ()
     include: tuple[str, ...] = ()
-    # `find_packages()` (not `find_namespace_packages()`) from a literal root: it finds a package
-    # only through `__init__.py` files from that root down, so a directory without one hides every
-    # package beneath it (`research/yolo/__init__.py` ships nothing when `research/` has none).
-    regular: bool = False
+    # The setup.py whose one `find_packages()` (not `find_namespace_packages()`) from a literal
+    # root is all it ships ('' for none): it finds a package only through `__init__.py` files from
+    # that root down, so a directory without one hides every package beneath it
+    # (`research/yolo/__init__.py` ships nothing when `research/` has none).
+    finder: str = ""
 
     def leaves_out(self, package: str) -> bool:
         """`package` (dotted, relative to `where`) is not shipped: a pattern excludes it or one of
@@ -920,9 +921,8 @@ class Classifier:
         if not package:
             return None
         top = "/".join(part for part in (root, package.split(".")[0]) if part)
-        if find.regular and not self._package_directory(top):
-            setup = find.source.split(" ", 1)[0]
-            return f"{setup}'s find_packages() finds no package in {top}/ (no __init__.py)"
+        if find.finder and not self._package_directory(top):
+            return f"{find.finder}'s find_packages() finds no package in {top}/ (no __init__.py)"
         return find.source if find.leaves_out(package) else None
 
     def _package_copy(self, path: str) -> str | None:
@@ -1452,10 +1452,10 @@ def _setup_py_find(path: str, text: str) -> PackageFind | None:
     alone = any(
         keyword.arg == "packages" and keyword.value is find for call in calls for keyword in call.keywords
     ) and not any(keyword.arg == "package_dir" for call in calls for keyword in call.keywords)
-    regular = _called_name(find) == "find_packages" and literal_root and alone
-    if exclude or include or regular:
+    finder = path if _called_name(find) == "find_packages" and literal_root and alone else ""
+    if exclude or include or finder:
         source = f"{path} leaves it out of find_packages"
-        return PackageFind(source, root.strip("./"), exclude, include, regular)
+        return PackageFind(source, root.strip("./"), exclude, include, finder)
     return None
 
 
