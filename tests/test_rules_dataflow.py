@@ -117,7 +117,8 @@ EXPECTED: dict[str, Expected] = {
     # no RNG: train/train_tokenizer.py), frameworks whose setup seeds every RNG from the run's config
     # (detectron2's default_setup: train/train_detector.py; mmengine's Runner: train/train_segmenter.py),
     # an Ultralytics model whose own train() seeds (train/train_yolo.py), a trainer derived from the
-    # Hugging Face Trainer in another package (train/train_embedder.py).
+    # Hugging Face Trainer in another package (train/train_embedder.py), faiss indexes trained
+    # (their clustering seeds itself: train/build_index.py).
     "training-no-seed": [
         ("models/churn.py", 11, "low"),  # train_test_split without random_state
         ("models/churn.py", 12, "low"),  # KFold(shuffle=True)

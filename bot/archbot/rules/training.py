@@ -259,7 +259,8 @@ def _seeds_globally(src: PythonFile) -> bool:
 def _training_call(names: Names, call: ast.Call) -> bool:
     """`.fit(`, `Trainer(`, `.train(`, `loss.backward()`, `optimizer.step()`. Not a method called on
     an imported class itself (`Panel.fit(...)` lays out a console panel): models train as instances;
-    nor a tokenizer's or a processor's vocabulary learnt (`_fits_a_tokenizer`); nor a module's
+    nor a tokenizer's or a processor's vocabulary learnt, nor a faiss index trained (seeded with
+    1234: `_fits_a_tokenizer`); nor a module's
     mode switched (`_mode_switch`)."""
     func = call.func
     if isinstance(func, ast.Attribute):
@@ -372,10 +373,17 @@ def _also_evaluated(names: Names, call: ast.Call) -> bool:
 _TOKENIZER_WORD = re.compile(r"(?i)tokeni[sz]er|processor")
 
 
+# Vector indexes whose `.train()` clusters or quantizes with a fixed seed (faiss: 1234).
+_SEEDED_INDEXES = ("faiss.",)
+
+
 def _fits_a_tokenizer(names: Names, call: ast.Call) -> bool:
-    """`tokenizer.fit(...)`, `tok.train(files)` on a `tokenizers.Tokenizer`, an `AutoProcessor`'s."""
+    """`tokenizer.fit(...)`, `tok.train(files)` on a `tokenizers.Tokenizer`, an `AutoProcessor`'s;
+    or a vector index trained with its own fixed seed (`index.train(vectors)` on a faiss index)."""
     receiver, _ = call_receiver(call)
     built = names.constructor(receiver)
+    if built is not None and built[0].startswith(_SEEDED_INDEXES):
+        return True
     label = built[0] if built is not None else names.key(receiver) or ""
     return _TOKENIZER_WORD.search(label) is not None
 
@@ -628,7 +636,8 @@ def training_no_seed(src: PythonFile) -> Iterator[Hit]:
     evaluate (every use of it in its function is one of those calls) trains nothing; one
     fitted or handed on may. A tokenizer or processor learning its vocabulary
     (`tokenizer.fit(...)`, `Tokenizer.train(files, BpeTrainer(...))`) counts, it draws nothing:
-    not training; nor is a smoke test on noise: every backward pass of its scope starts from a
+    not training; nor is a faiss index's `.train(vectors)` (its clustering seeds itself, 1234);
+    nor is a smoke test on noise: every backward pass of its scope starts from a
     loss the model computed on tensors drawn there from torch's RNG (`images = torch.randn(...)`;
     `loss = learner(images)`), beside optimizer steps at most; nor does a backward pass in a
     function named for a test or a benchmark
