@@ -465,16 +465,7 @@ def _file_name(src: PythonFile, file: ast.expr, scope: ast.AST) -> str | None:
     "x.pt"`: `x.pt`; `self.persist_path`; a parameter's default file name), or None for a bare
     name: a parameter without one or a local of its own function, which names nothing another
     function can share."""
-    path = _bound_path(src, _file_path(src, file, _opened_paths(src, list(scope_walk(scope)))), scope)
-    if isinstance(path, ast.Call) and _joins_path(src, path) and path.args:
-        path = _bound_path(src, path.args[-1], scope)
-    elif isinstance(path, ast.BinOp) and isinstance(path.op, (ast.Div, ast.Add)):
-        path = _bound_path(src, path.right, scope)
-    if isinstance(path, ast.Name) and isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        # A parameter defaulting to a file (`def load(self, path="./checkpoint.pt")`) names that
-        # file, as the `save` beside it that defaults to the same one does.
-        default = parameter_default(scope, path.id) if path.id in parameter_names(scope) else None
-        path = default if default is not None and string_value(default) is not None else path
+    path = _last_component(src, file, scope)
     if isinstance(path, ast.Name):
         return None
     template = _template(path)
@@ -493,6 +484,34 @@ def _file_name(src: PythonFile, file: ast.expr, scope: ast.AST) -> str | None:
         text = text.rsplit("/", 1)[-1]
     # `prefix + ".pt"` ends like every file of its kind: an extension names no file.
     return None if not text or text.startswith(".") else text
+
+
+def _last_component(src: PythonFile, file: ast.expr, scope: ast.AST) -> ast.expr:
+    """The expression of the last component of the path a file argument stands for in its
+    function (`_file_name`)."""
+    path = _bound_path(src, _file_path(src, file, _opened_paths(src, list(scope_walk(scope)))), scope)
+    if isinstance(path, ast.Call) and _joins_path(src, path) and path.args:
+        path = _bound_path(src, path.args[-1], scope)
+    elif isinstance(path, ast.BinOp) and isinstance(path.op, (ast.Div, ast.Add)):
+        path = _bound_path(src, path.right, scope)
+    if isinstance(path, ast.Name) and isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        # A parameter defaulting to a file (`def load(self, path="./checkpoint.pt")`) names that
+        # file, as the `save` beside it that defaults to the same one does.
+        default = parameter_default(scope, path.id) if path.id in parameter_names(scope) else None
+        path = default if default is not None and string_value(default) is not None else path
+    return path
+
+
+def _own_cache(src: PythonFile, entry: loaders.Deserialiser, path: ast.expr | None, scope: ast.AST) -> bool:
+    """A file read under a literal name (`cache_dir / "vocab.pkl"`) that another function of the
+    module writes, with the writer of that format, under the same name: the module's own cache.
+    A name formatted at run time (`f"{request_id}.pkl"` in a spool other processes write to) or
+    a path kept elsewhere names no file of the module's own."""
+    if path is None:
+        return False
+    last = _last_component(src, path, scope)
+    literal = isinstance(last, ast.Constant) and isinstance(last.value, str)
+    return literal and _saved_by_module(src, entry, path, scope)
 
 
 def _template(path: ast.expr) -> str | None:
@@ -655,7 +674,10 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
     format (the loaders table's SERIALISERS: a cache `pickle.dump`-ed and read back, an index
     `np.save`-d before `np.load(..., allow_pickle=True)`, features `torch.save`-d before
     `torch.load`), directly or to a temporary file it moves onto that path (FILE_MOVES:
-    `os.replace(tmp.name, path)`);
+    `os.replace(tmp.name, path)`), or that another function of the module writes under the
+    literal file name it reads (a cache one method dumps to `cache_dir / "vocab.pkl"` and another
+    reads back; not a name formatted at run time, as a spool's `f"{request_id}.pkl"`, nor a
+    download of that name);
     nor bytes it stores pickled under the name or key it reads (a memo: `cache[key] =
     pickle.dumps(result)` ... `pickle.loads(cache[key])`), or that a method of the module's classes
     pickles into the attribute it reads (a dataset list serialized into `self._lst`, unpickled
@@ -775,6 +797,8 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
         if _stored_here(src, path_arg, scope) or _object_buffer(src, path_arg, scope):
             continue
         if _written_here(src, entry, path_arg, scope):
+            continue
+        if _own_cache(src, entry, path_arg, scope) and not _downloaded(src, path_arg, scope):
             continue
         if _behind_opt_in(src.nodes, call) or _between_ranks(src, call) or _tensor_bytes(path_arg, scope):
             continue
