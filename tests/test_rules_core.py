@@ -74,6 +74,8 @@ EXPECTED: dict[str, Expected] = {
         # FunASR imports the code file `remote_code` names: a local one is this checkout's.
         ("serving/speech.py", 8, "high"),  # the downloaded model's own model.py
         ("serving/speech.py", 9, "high"),  # a code file fetched from a URL
+        # Not line 18: a project model class inherits PreTrainedModel's loader, which ignores it.
+        ("serving/own_model.py", 19, "high"),  # its own from_pretrained hands the flag on
     ],
     # Negatives: 40-hex revision, revision from a constant, an attribute, an argument, a call;
     # local and absolute paths; a builtin dataset name that is not org/name; a pytest module; a

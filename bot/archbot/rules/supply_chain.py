@@ -1232,7 +1232,9 @@ def trust_remote_code(src: SourceFile) -> Iterator[Hit]:
     a drive) or one built as a path (`os.path.join(out, "final")`, also kept in an attribute:
     `self.model_path = os.path.join(root, "weights")`); nor the `from_pretrained` of
     a model class transformers ships (`Qwen3ForCausalLM`), which ignores the flag: only the Auto
-    classes (and other loaders) run the repository's code; nor a loader that imports the code
+    classes (and other loaders) run the repository's code; nor that of a project class derived
+    from one (`class ChatModel(PreTrainedModel)`) that inherits its `from_pretrained` (one of its
+    own may hand the flag to an Auto class); nor a loader that imports the code
     file an option names, given a local one (LOCAL_CODE_OPTIONS: FunASR's `remote_code=
     "./model.py"`); nor a load that runs only
     after an opt-in (inside `if allow_remote_code:`, or after `if not trust_remote_code_allowed():
@@ -1268,8 +1270,8 @@ def trust_remote_code(src: SourceFile) -> Iterator[Hit]:
             keyword = kwarg(call, "trust_remote_code")
             if keyword is None or not is_true(keyword.value) or _pinned_call(src, call):
                 continue
-            if not loaders.runs_remote_code(src.names.call_name(call)):
-                continue  # a model class the library ships ignores the flag
+            if not loaders.runs_remote_code(src.names.call_name(call)) or _project_model_class(src, call):
+                continue  # a model class the library ships ignores the flag, and so do the project's
             if _code_file_given(src, call):
                 continue  # the loader imports that file of this checkout, not the model's code
             if _behind_opt_in(src.nodes, call):
@@ -1305,6 +1307,21 @@ def trust_remote_code(src: SourceFile) -> Iterator[Hit]:
         ):
             named = "named" if _names_its_model(src, number) else ""
             yield Hit(number, "remote code is switched on in configuration.", variant=named)
+
+
+def _project_model_class(src: PythonFile, call: ast.Call) -> bool:
+    """`ChatModel.from_pretrained(...)` of a project class derived from a model class transformers
+    ships (`PreTrainedModel`, `LlamaForCausalLM`), with no `from_pretrained` of its own or of its
+    project bases: transformers' loader, which ignores `trust_remote_code`."""
+    func = call.func
+    if not isinstance(func, ast.Attribute) or func.attr != "from_pretrained" or src.repo is None:
+        return False
+    symbol = src.names.symbol(func.value)
+    cls = symbol.cls if symbol is not None else None
+    if cls is None or src.repo.method(cls, "from_pretrained") is not None:
+        return False
+    bases = src.repo.subclasses_external(cls)
+    return any(not loaders.runs_remote_code(f"{base}.from_pretrained") for base in bases)
 
 
 # What a loader is given to load, by keyword (or first positionally).
