@@ -30,6 +30,12 @@ FIND_ALL_SETUP = (
     'from setuptools import find_packages, setup\n\nsetup(name="vidgen", packages=find_packages())\n'
 )
 MODULE = "def score(values):\n    return sum(values)\n"
+# A package beside a research directory holding a package of its own, with no `__init__.py`.
+RESEARCH_BESIDE_PACKAGE = {
+    "vidgen/__init__.py": "",
+    "research/detector/__init__.py": "",
+    "research/detector/head.py": MODULE,
+}
 MAIN = 'def main():\n    print("ok")\n\n\nif __name__ == "__main__":\n    main()\n'
 FASTAPI_APP = (
     'from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get("/health")\ndef health():\n    return {}\n'
@@ -917,9 +923,7 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
     "not-library-beneath-a-directory-find-packages-skips": (
         {
             "setup.py": FIND_ALL_SETUP,
-            "vidgen/__init__.py": "",
-            "research/detector/__init__.py": "",
-            "research/detector/head.py": MODULE,
+            **RESEARCH_BESIDE_PACKAGE,
         },
         "research/detector/head.py",
         "service",
@@ -939,9 +943,7 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
     "library-find-namespace-packages-beneath-a-plain-directory": (
         {
             "setup.py": FIND_ALL_SETUP.replace("find_packages", "find_namespace_packages"),
-            "vidgen/__init__.py": "",
-            "research/detector/__init__.py": "",
-            "research/detector/head.py": MODULE,
+            **RESEARCH_BESIDE_PACKAGE,
         },
         "research/detector/head.py",
         "library",
@@ -950,9 +952,7 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
     "library-find-packages-with-a-package-dir": (
         {
             "setup.py": FIND_ALL_SETUP.replace("find_packages()", 'find_packages(), package_dir={"": "."}'),
-            "vidgen/__init__.py": "",
-            "research/detector/__init__.py": "",
-            "research/detector/head.py": MODULE,
+            **RESEARCH_BESIDE_PACKAGE,
         },
         "research/detector/head.py",
         "library",
