@@ -132,6 +132,7 @@ VARIANTS = {
     "llm-output-exec": {"untraced": "code execution, input untraced"},
     "retry-unbounded": {"transient": "application"},
     "trust-remote-code": {"named": "remote code of a named model"},
+    "unsafe-model-deserialization": {"own-file": "a module's own file read back"},
 }
 TREATMENTS["code execution, input untraced"] = HARDENING
 # Variants that are a team's policy, off unless `rules.enable` lists their rule.
@@ -139,6 +140,10 @@ OPT_IN_VARIANTS = {"hf-unpinned-revision": frozenset(["named"])}
 TREATMENTS["remote code of a named model"] = {**HARDENING, "library": "drop"}
 TREATMENTS["hub revision of a named id"] = {**HARDENING, "library": "drop"}
 TREATMENTS["component default timeout"] = {**HARDENING, "library": "drop"}
+TREATMENTS["a module's own file read back"] = {
+    **dict.fromkeys(models.ROLE_NAMES, "drop"),
+    "library": "report",
+}
 
 
 def test_persona_findings_are_never_folded() -> None:
@@ -900,6 +905,33 @@ def test_a_librarys_named_model_trusted_is_its_chosen_dependency(
     assert [f for f in found(review(run_archbot)) if f[1] == "trust-remote-code"] == [
         ("ranker/models.py", "trust-remote-code", "high", [11, 14]),
         ("service/models.py", "trust-remote-code", "high", [7, 8, 11, 14, 18]),
+    ]
+
+
+# A store that pickles its records under one file name and reads them back (line 11).
+OWN_STORE = (
+    "import pickle\n\n\nclass RecordStore:\n    def __init__(self, root):\n        self.root = root\n\n"
+    "    def load(self):\n"
+    '        with open(self.root / "records.pkl", "rb") as handle:\n'
+    "            return pickle.load(handle)\n\n"
+    "    def save(self, records):\n"
+    '        with open(self.root / "records.pkl", "wb") as handle:\n'
+    "            pickle.dump(records, handle)\n"
+)
+
+
+def test_a_file_a_module_writes_and_reads_back_speaks_in_a_library_only(
+    repo: GitRepo, run_archbot: RunArchbot
+) -> None:
+    """An application's own cache, read back where it wrote it, is its own file; a library reads
+    it back from wherever its caller points it, a store that may come from another machine."""
+    repo.stage("pyproject.toml", LIBRARY_PYPROJECT)
+    repo.stage("ranker/__init__.py", "")
+    repo.stage("ranker/store.py", OWN_STORE)
+    repo.stage("service/store.py", OWN_STORE)
+
+    assert [f for f in found(review(run_archbot)) if f[1] == "unsafe-model-deserialization"] == [
+        ("ranker/store.py", "unsafe-model-deserialization", "high", [10]),
     ]
 
 

@@ -674,10 +674,7 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
     format (the loaders table's SERIALISERS: a cache `pickle.dump`-ed and read back, an index
     `np.save`-d before `np.load(..., allow_pickle=True)`, features `torch.save`-d before
     `torch.load`), directly or to a temporary file it moves onto that path (FILE_MOVES:
-    `os.replace(tmp.name, path)`), or that another function of the module writes under the
-    literal file name it reads (a cache one method dumps to `cache_dir / "vocab.pkl"` and another
-    reads back; not a name formatted at run time, as a spool's `f"{request_id}.pkl"`, nor a
-    download of that name);
+    `os.replace(tmp.name, path)`);
     nor bytes it stores pickled under the name or key it reads (a memo: `cache[key] =
     pickle.dumps(result)` ... `pickle.loads(cache[key])`), or that a method of the module's classes
     pickles into the attribute it reads (a dataset list serialized into `self._lst`, unpickled
@@ -685,6 +682,12 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
     release on, unpickles through a restricted unpickler that refuses code (the loaders table's
     `safe_since`: `nltk.data.load` from nltk 3.9.1), where the requirements of the directories
     holding the file admit only that release or later (`nltk>=3.9.1`).
+    A file another function of the module writes, with a writer of that format, under the literal
+    name it reads (a cache one method dumps to `cache_dir / "vocab.pkl"` and another reads back;
+    not a name formatted at run time, as a spool's `f"{request_id}.pkl"`, nor a download) is the
+    `own-file` variant: an application's or a script's own file, not reported there; a library
+    reads it from wherever its caller points it (a vector store's persisted metadata, a
+    classifier shared between machines), where it is reported.
     A web handler that picks a codec from a table by request data (`CODECS[request.headers[
     "Content-Type"]]`, a query parameter; the request objects of repo/web.py), itself or through a
     project function it hands the data to that returns the pick (`codec_for(content_type)`), where
@@ -798,8 +801,6 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
             continue
         if _written_here(src, entry, path_arg, scope):
             continue
-        if _own_cache(src, entry, path_arg, scope) and not _downloaded(src, path_arg, scope):
-            continue
         if _behind_opt_in(src.nodes, call) or _between_ranks(src, call) or _tensor_bytes(path_arg, scope):
             continue
         if _handed_to_workers(src, call, path_arg):
@@ -808,6 +809,9 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
             continue
         if _downloaded(src, path_arg, scope):
             yield Hit(line, f"`{name}` of a downloaded file.", Severity.CRITICAL)
+        elif _own_cache(src, entry, path_arg, scope):
+            detail = f"`{name}` of a file this module writes itself, read from where its caller says."
+            yield Hit(line, detail, variant="own-file")
         elif (scheme := _resource_scheme(entry, literal := _literal_file(src, path_arg, scope))) is not None:
             yield Hit(line, f"`{name}` of a `{scheme}:` resource, fetched from its index.", Severity.MEDIUM)
         elif _repository_file(names, literal):
