@@ -682,8 +682,9 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
     release on, unpickles through a restricted unpickler that refuses code (the loaders table's
     `safe_since`: `nltk.data.load` from nltk 3.9.1), where the requirements of the directories
     holding the file admit only that release or later (`nltk>=3.9.1`).
-    A file another function of the module writes, with a writer of that format, under the literal
-    name it reads (a cache one method dumps to `cache_dir / "vocab.pkl"` and another reads back;
+    A path decided at run time whose file another function of the module writes, with a writer of
+    that format, under the literal name it reads (a cache one method dumps to `cache_dir /
+    "vocab.pkl"` and another reads back;
     not a name formatted at run time, as a spool's `f"{request_id}.pkl"`, nor a download) is the
     `own-file` variant: an application's or a script's own file, not reported there; a library
     reads it from wherever its caller points it (a vector store's persisted metadata, a
@@ -809,14 +810,16 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
             continue
         if _downloaded(src, path_arg, scope):
             yield Hit(line, f"`{name}` of a downloaded file.", Severity.CRITICAL)
-        elif _own_cache(src, entry, path_arg, scope):
-            detail = f"`{name}` of a file this module writes itself, read from where its caller says."
-            yield Hit(line, detail, variant="own-file")
         elif (scheme := _resource_scheme(entry, literal := _literal_file(src, path_arg, scope))) is not None:
             yield Hit(line, f"`{name}` of a `{scheme}:` resource, fetched from its index.", Severity.MEDIUM)
         elif _repository_file(names, literal):
             yield Hit(line, f"`{name}` of a repository file.", Severity.MEDIUM)
-        elif not (_dataset_sample(src, call) or _store_record(src, call)):
+        elif _dataset_sample(src, call) or _store_record(src, call):
+            continue
+        elif _own_cache(src, entry, path_arg, scope):
+            detail = f"`{name}` of a file this module writes itself, read from where its caller says."
+            yield Hit(line, detail, variant="own-file")
+        else:
             read = "data" if name.endswith((".loads", ".decode")) else "a path"
             yield Hit(line, f"`{name}` of {read} decided at run time.")
     yield from _aliased_torch_load(src)
