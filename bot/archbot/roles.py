@@ -1460,6 +1460,7 @@ def _setup_py_find(path: str, text: str) -> PackageFind | None:
 
 
 def _called_name(call: ast.Call) -> str:
+    # rules.pyast's called_name, kept here: importing it loads the resolver on every run.
     func = call.func
     return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
 

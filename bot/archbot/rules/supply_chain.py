@@ -684,11 +684,11 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
     holding the file admit only that release or later (`nltk>=3.9.1`).
     A path decided at run time whose file another function of the module writes, with a writer of
     that format, under the literal name it reads (a cache one method dumps to `cache_dir /
-    "vocab.pkl"` and another reads back;
-    not a name formatted at run time, as a spool's `f"{request_id}.pkl"`, nor a download) is the
-    `own-file` variant: an application's or a script's own file, not reported there; a library
-    reads it from wherever its caller points it (a vector store's persisted metadata, a
-    classifier shared between machines), where it is reported.
+    "vocab.pkl"` and another reads back; not a name formatted at run time, as a spool's
+    `f"{request_id}.pkl"`, nor a download) is the `own-file` variant: an application's or a
+    script's own file, not reported there; a library reads it from wherever its caller points it
+    (a vector store's persisted metadata, a classifier shared between machines), where it is
+    reported.
     A web handler that picks a codec from a table by request data (`CODECS[request.headers[
     "Content-Type"]]`, a query parameter; the request objects of repo/web.py), itself or through a
     project function it hands the data to that returns the pick (`codec_for(content_type)`), where

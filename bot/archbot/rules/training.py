@@ -259,16 +259,16 @@ def _seeds_globally(src: PythonFile) -> bool:
 def _training_call(names: Names, call: ast.Call) -> bool:
     """`.fit(`, `Trainer(`, `.train(`, `loss.backward()`, `optimizer.step()`. Not a method called on
     an imported class itself (`Panel.fit(...)` lays out a console panel): models train as instances;
-    nor a tokenizer's or a processor's vocabulary learnt, nor a faiss index trained (seeded with
-    1234: `_fits_a_tokenizer`); nor a module's
-    mode switched (`_mode_switch`)."""
+    nor a tokenizer's or a processor's vocabulary learnt, nor a faiss index trained with its own
+    seed (`_learns_without_drawing`); nor a module's mode switched (`_mode_switch`)."""
     func = call.func
     if isinstance(func, ast.Attribute):
         if func.attr == "train" and _mode_switch(names, call):
             return False
         if func.attr in ("fit", "train", "backward"):
             owner = (names.qualname(func.value) or "").rsplit(".", 1)[-1]
-            return not (owner[:1].isupper() and not owner.isupper()) and not _fits_a_tokenizer(names, call)
+            imported_class = owner[:1].isupper() and not owner.isupper()
+            return not imported_class and not _learns_without_drawing(names, call)
         if func.attr == "step":
             receiver, _ = call_receiver(call)
             built = names.constructor(receiver)
@@ -377,7 +377,7 @@ _TOKENIZER_WORD = re.compile(r"(?i)tokeni[sz]er|processor")
 _SEEDED_INDEXES = ("faiss.",)
 
 
-def _fits_a_tokenizer(names: Names, call: ast.Call) -> bool:
+def _learns_without_drawing(names: Names, call: ast.Call) -> bool:
     """`tokenizer.fit(...)`, `tok.train(files)` on a `tokenizers.Tokenizer`, an `AutoProcessor`'s;
     or a vector index trained with its own fixed seed (`index.train(vectors)` on a faiss index)."""
     receiver, _ = call_receiver(call)
