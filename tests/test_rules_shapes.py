@@ -870,6 +870,20 @@ def test_a_list_the_object_pickled_into_its_own_buffer_is_its_own(
     ]
 
 
+def test_the_state_a_pickle_hands_setstate_is_that_pickle(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    # `__setstate__` runs while a pickle is loaded: unpickling the state it is handed (13), a part
+    # of it once unpickled (14) or through a local name (21) runs nothing that pickle could not
+    # run already. Reported: a file the state names, read on its own (23), and bytes an ordinary
+    # method is handed (26).
+    files = {"app/ranker.py": "ranker.py", "features/state.py": "restored_state.py"}
+    found = review(repo, run_archbot, files)
+
+    assert only("unsafe-model-deserialization", found) == [
+        ("features/state.py", 23, "unsafe-model-deserialization", "high"),
+        ("features/state.py", 26, "unsafe-model-deserialization", "high"),
+    ]
+
+
 def test_bytes_unpickled_are_said_to_be_data(repo: GitRepo, run_archbot: RunArchbot) -> None:
     repo.stage(
         "features/entries.py",

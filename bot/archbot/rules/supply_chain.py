@@ -206,6 +206,28 @@ def _round_trip(src: PythonFile, node: ast.AST | None) -> bool:
     return name.endswith(".dumps") and name.split(".")[0] in ("pickle", "dill", "cloudpickle")
 
 
+def _unpickled_state(src: PythonFile, call: ast.Call, data: ast.expr | None) -> bool:
+    """`data` is the state `__setstate__` is handed, or a part of it (`dill.loads(state)`,
+    `pickle.loads(state["model"])`, also through a local name or the state unpickled once more):
+    bytes of the pickle being loaded, whose loader already runs whatever that pickle holds;
+    unpickling them again adds nothing."""
+    function = src.nodes.function(call)
+    if not isinstance(function, ast.FunctionDef) or function.name != "__setstate__":
+        return False
+    if len(function.args.args) != 2 or data is None:
+        return False
+    state = function.args.args[1].arg
+    for _ in range(3):
+        while isinstance(data, (ast.Subscript, ast.Attribute)):
+            data = data.value
+        if not isinstance(data, ast.Name) or data.id == state:
+            break
+        data = next(iter(values_bound(scope_walk(function), data.id)), None)
+        if isinstance(data, ast.Call) and (src.names.call_name(data) or "").endswith(".loads") and data.args:
+            data = data.args[0]
+    return isinstance(data, ast.Name) and data.id == state
+
+
 def _stored_here(src: PythonFile, data: ast.expr | None, scope: ast.AST) -> bool:
     """`data` is bytes the same function stores itself, pickled, under the same name or key: a
     memo (`cache[key] = pickle.dumps(result)` ... `pickle.loads(cache[key])`), whatever store it
@@ -655,26 +677,26 @@ def _repository_file(names: Names, node: ast.expr | None) -> bool:
     peers=("B614", "B301", "S301", "B403", "S614"),
 )
 def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
-    """Loading a model or data file with pickle, which runs any code the file contains. The
-    loaders are those of the loaders table (repo/loaders.py); it speaks in every file of a change
-    that holds ML/LLM code (the module that saves and loads a model often imports no ML package),
-    and a pickle round trip of the process's own bytes is not reported, nor a pickle load that runs
-    only after its caller opted in (inside `if allow_pickle:`, or after `if not allow_pickle: raise`
-    in the same block, or after a setting compared with its yes that raises otherwise: `if
-    options.get("trust_insecure_model_files", "false") != "true": raise`; the flag's name says
-    allow, trust or unsafe): that is the informed choice the fix asks for; nor a `torch.load`
-    given the project's own `pickle_module=` (an allow-listed unpickler, not pickle, dill or
-    cloudpickle); nor one in a function that exchanges bytes between the processes of its job (a
-    torch.distributed collective of the loaders table's JOB_TRANSPORTS, called there or in a
+    """Loading a model or data file with pickle, which runs any code the file contains. The loaders
+    are those of the loaders table (repo/loaders.py); it speaks in every file of a change that holds
+    ML/LLM code (the module that saves and loads a model often imports no ML package), and a pickle
+    round trip of the process's own bytes is not reported, nor the state `__setstate__` is handed
+    (`dill.loads(state)`: the pickle being loaded already runs what it holds), nor a pickle load
+    that runs only after its caller opted in (inside `if allow_pickle:`, or after `if not
+    allow_pickle: raise` in the same block, or after a setting compared with its yes that raises
+    otherwise: `if options.get("trust_insecure_model_files", "false") != "true": raise`; the flag's
+    name says allow, trust or unsafe): that is the informed choice the fix asks for; nor a
+    `torch.load` given the project's own `pickle_module=` (an allow-listed unpickler, not pickle,
+    dill or cloudpickle); nor one in a function that exchanges bytes between the processes of its
+    job (a torch.distributed collective of the loaders table's JOB_TRANSPORTS, called there or in a
     project function it calls: `ddp_allgather(buffer)`), or of a tensor's bytes
-    (`gathered[i].numpy().tobytes()`, whatever collective carried them): the job's own data; nor
-    a `loads` of a parameter in a module that pickles to bytes itself and starts worker processes
-    (WORKER_PROCESSES: a function `dill.dumps`-ed for a process pool and loaded in the worker);
-    nor a file the same function writes itself, at the path it reads, with a writer of that
-    format (the loaders table's SERIALISERS: a cache `pickle.dump`-ed and read back, an index
-    `np.save`-d before `np.load(..., allow_pickle=True)`, features `torch.save`-d before
-    `torch.load`), directly or to a temporary file it moves onto that path (FILE_MOVES:
-    `os.replace(tmp.name, path)`);
+    (`gathered[i].numpy().tobytes()`, whatever collective carried them): the job's own data; nor a
+    `loads` of a parameter in a module that pickles to bytes itself and starts worker processes
+    (WORKER_PROCESSES: a function `dill.dumps`-ed for a process pool and loaded in the worker); nor
+    a file the same function writes itself, at the path it reads, with a writer of that format (the
+    loaders table's SERIALISERS: a cache `pickle.dump`-ed and read back, an index `np.save`-d before
+    `np.load(..., allow_pickle=True)`, features `torch.save`-d before `torch.load`), directly or to
+    a temporary file it moves onto that path (FILE_MOVES: `os.replace(tmp.name, path)`);
     nor bytes it stores pickled under the name or key it reads (a memo: `cache[key] =
     pickle.dumps(result)` ... `pickle.loads(cache[key])`), or that a method of the module's classes
     pickles into the attribute it reads (a dataset list serialized into `self._lst`, unpickled
@@ -797,6 +819,8 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
                 )
             continue
         if not _unpickles(entry, names.keywords(call), path_arg) or _round_trip(src, path_arg):
+            continue
+        if _unpickled_state(src, call, path_arg):
             continue
         if _stored_here(src, path_arg, scope) or _object_buffer(src, path_arg, scope):
             continue
