@@ -410,6 +410,21 @@ def test_a_column_of_digests_is_the_tables_data(repo: GitRepo, run_archbot) -> N
     ]
 
 
+def test_a_digest_named_as_one_is_no_credential(repo: GitRepo, run_archbot) -> None:  # type: ignore[no-untyped-def]
+    """A value whose name says it is a one-way digest of the credential (a secrets scanner's
+    baseline under `hashed_secret`, a user table's `password_hash`) is not the credential; the
+    same digest under the credential's own name is reported."""
+    digest = hashlib.sha1(b"baseline").hexdigest()
+    entry = {"type": "Secret Keyword", "filename": "app/config.py", "hashed_secret": digest, "line_number": 3}
+    baseline = {"version": "1.5.0", "results": {"app/config.py": [entry]}}
+    repo.stage(".secrets.baseline", json.dumps(baseline, indent=2) + "\n")
+    repo.stage("deploy/users.yaml", f"admin:\n  password_hash: {digest}\n  api_secret: {digest}\n")
+
+    assert findings_for("hardcoded-llm-api-key", review_staged(run_archbot)) == [
+        ("deploy/users.yaml", 3, "high"),
+    ]
+
+
 def test_a_credential_in_text_the_code_holds_is_the_texts(repo: GitRepo, run_archbot) -> None:  # type: ignore[no-untyped-def]
     """A name and a random literal inside a string the code hands on (a redactor's test input, a
     parser's) are that text's; the same assignment in code, and a key with a provider's shape

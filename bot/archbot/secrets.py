@@ -385,6 +385,10 @@ SETTING_PARTS = frozenset(
         "tokens",
     ]
 )
+# A part saying the value is a one-way digest of the credential, not the credential
+# (`password_hash`, detect-secrets' `hashed_secret`, `token_sha256`): what a login table or a
+# secrets scanner's baseline keeps so that nobody need keep the secret.
+DIGEST_PARTS = frozenset(["hash", "hashed", "digest", "sha1", "sha256", "sha512", "md5", "checksum"])
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
@@ -396,6 +400,8 @@ def credential_name(name: str) -> bool:
     """Does this variable, key or field name hold a credential (`HF_TOKEN`, `apiKey`, `db_password`)?"""
     parts = _name_parts(name)
     if not parts or parts[-1] in SETTING_PARTS or any(p.startswith("tokeniz") or p == "max" for p in parts):
+        return False
+    if any(p in DIGEST_PARTS for p in parts):
         return False
     return any(p in CREDENTIAL_PARTS for p in parts) or parts[-1] == "key"
 
