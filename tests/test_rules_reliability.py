@@ -36,6 +36,7 @@ EXPECTED: dict[str, Expected] = {
         ("agents/tool_sessions.py", 116, "high"),  # stdio entered by hand (an SSE one: 113)
         ("agents/tool_sessions.py", 125, "high"),  # a transport chosen by an `if`: stdio on one branch
         ("agents/tool_sessions.py", 137, "high"),  # stdio streams unpacked from a name (SSE: 132)
+        ("agents/tool_sessions.py", 165, "high"),  # stdio entered under a deadline, held in self (SSE: 162)
         ("app/chat_api.py", 15, "medium"),  # OpenAI() in a serving module
         ("app/chat_api.py", 18, "medium"),  # custom httpx client without a timeout keeps 600 s
         ("app/chat_api.py", 21, "medium"),  # cohere.ClientV2(): 300 s

@@ -260,18 +260,21 @@ def _over_http_transport(src: PythonFile, session: ast.Call) -> bool:
     stream decides), or entered before it in its function (`read, write, _ = await
     stack.enter_async_context(transport)`, `streams = await transport.__aenter__()`, the transport
     made there or held in a name; the streams unpacked from a name holding what was entered), or
-    unpacked as the three values only the streamable HTTP transport hands back."""
+    unpacked as the three values only the streamable HTTP transport hands back. The stream may be
+    held in a name or an attribute (`self.read`), and the entry awaited under a deadline
+    (`await asyncio.wait_for(transport.__aenter__(), timeout)`)."""
     first = session.args[0] if session.args else None
     # `ClientSession(*streams)`: the streams a transport handed back, as one tuple.
     stream = first.value if isinstance(first, ast.Starred) else argument(session, 0, "read_stream")
-    if not isinstance(stream, ast.Name):
+    if not isinstance(stream, (ast.Name, ast.Attribute)):
         return False
+    held = ast.unparse(stream)
     for ancestor in src.nodes.ancestors(session):
         if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
             break
         if isinstance(ancestor, (ast.With, ast.AsyncWith)):
             for item in ancestor.items:
-                if _binds(item.optional_vars, stream.id):
+                if _binds(item.optional_vars, held):
                     return _http_transport(src, item.context_expr) or _streamable_unpacking(
                         item.optional_vars
                     )
@@ -281,12 +284,12 @@ def _over_http_transport(src: PythonFile, session: ast.Call) -> bool:
         for node in (scope_walk(*function.body) if function is not None else ())
         if isinstance(node, ast.Assign)
         and node.lineno < session.lineno
-        and any(_binds(target, stream.id) for target in node.targets)
+        and any(_binds(target, held) for target in node.targets)
     ]
     if bindings and all(any(_streamable_unpacking(t) for t in node.targets) for node in bindings):
         return True
     entered = [
-        _awaited(value)
+        _awaited(src, value)
         for node in bindings
         # The streams unpacked from a name that holds what was entered (`streams = await
         # stack.enter_async_context(sse_client(url))`, then `read, write = streams`).
@@ -306,8 +309,12 @@ def _streamable_unpacking(target: ast.expr | None) -> bool:
     return isinstance(target, ast.Tuple) and len(target.elts) == _STREAMABLE_HTTP_VALUES
 
 
-def _awaited(value: ast.expr) -> ast.expr:
-    return value.value if isinstance(value, ast.Await) else value
+def _awaited(src: PythonFile, value: ast.expr) -> ast.expr:
+    """What an `await` waits for, past a deadline put around it (`asyncio.wait_for(aw, timeout)`)."""
+    value = value.value if isinstance(value, ast.Await) else value
+    if isinstance(value, ast.Call) and src.names.call_name(value) == _WAIT_FOR and value.args:
+        return value.args[0]
+    return value
 
 
 def _entered(value: ast.expr) -> ast.expr | None:
@@ -360,9 +367,10 @@ def _branch(src: PythonFile, node: ast.AST) -> ast.AST | None:
     return None
 
 
-def _binds(target: ast.expr | None, name: str) -> bool:
+def _binds(target: ast.expr | None, held: str) -> bool:
+    """`target` binds the name or attribute `held` (`read`, `self.read`), alone or unpacked."""
     bound = target.elts if isinstance(target, ast.Tuple) else [target]
-    return any(isinstance(n, ast.Name) and n.id == name for n in bound)
+    return any(isinstance(n, (ast.Name, ast.Attribute)) and ast.unparse(n) == held for n in bound)
 
 
 def _http_transport(src: PythonFile, opened: ast.expr) -> bool:

@@ -153,3 +153,13 @@ class CompatibleToolBox:
         self.transport = compatible_transport(url)
         read, write, _ = await self.transport.__aenter__()
         self.session = ClientSession(read, write)  # negative: three values: the streamable HTTP transport
+
+
+class DeadlineToolBox:
+    async def connect(self, url: str, params: StdioServerParameters, timeout: float) -> None:
+        self.transport = sse_client(url)
+        self.read, self.write = await asyncio.wait_for(self.transport.__aenter__(), timeout=timeout)
+        self.session = ClientSession(self.read, self.write)  # negative: SSE entered under a deadline
+        self.local = stdio_client(params)
+        self.pipe_in, self.pipe_out = await asyncio.wait_for(self.local.__aenter__(), timeout=timeout)
+        self.local_session = ClientSession(self.pipe_in, self.pipe_out)  # positive: stdio, held in self
