@@ -57,8 +57,11 @@ EXPECTED: dict[str, Expected] = {
         ("ranking/artifacts.py", 146, "medium"),  # os.path.join(os.path.dirname(__file__), ...)
         ("ranking/artifacts.py", 150, "high"),  # beside the module, under a name given at run time
         ("ranking/artifacts.py", 160, "high"),  # a download, the splat shown without weights_only
-        # Not line 17: the module's own cache, dumped by another method under the name it reads.
+        # Not line 17: the module's own cache, dumped by another method under the name it reads;
+        # nor 36: the object's own file, at the attribute a method of its class writes.
         ("ranking/vocab_cache.py", 21, "high"),  # a file name the module never writes
+        ("ranking/vocab_cache.py", 40, "high"),  # another object's file
+        ("ranking/vocab_cache.py", 49, "high"),  # an attribute no method of the class writes
     ],
     # Negatives: trust_remote_code=False, a non-literal flag, the flag in a YAML comment, a call
     # that pins the revision to a commit (line 15, and line 27 through a constant), a load after

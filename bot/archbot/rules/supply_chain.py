@@ -526,14 +526,39 @@ def _last_component(src: PythonFile, file: ast.expr, scope: ast.AST) -> ast.expr
 
 def _own_cache(src: PythonFile, entry: loaders.Deserialiser, path: ast.expr | None, scope: ast.AST) -> bool:
     """A file read under a literal name (`cache_dir / "vocab.pkl"`) that another function of the
-    module writes, with the writer of that format, under the same name: the module's own cache.
-    A name formatted at run time (`f"{request_id}.pkl"` in a spool other processes write to) or
-    a path kept elsewhere names no file of the module's own."""
+    module writes, with the writer of that format, under the same name: the module's own cache;
+    or at the path its object holds, which a method of its class writes. A name formatted at run
+    time (`f"{request_id}.pkl"` in a spool other processes write to) or a path kept elsewhere
+    names no file of the module's own."""
     if path is None:
         return False
     last = _last_component(src, path, scope)
+    if isinstance(last, ast.Attribute) and is_receiver(last.value):
+        return _saved_by_class(src, entry, last, scope)
     literal = isinstance(last, ast.Constant) and isinstance(last.value, str)
     return literal and _saved_by_module(src, entry, path, scope)
+
+
+def _saved_by_class(
+    src: PythonFile, entry: loaders.Deserialiser, held: ast.Attribute, scope: ast.AST
+) -> bool:
+    """A method of the class that reads the path its object holds (`self.metadata_path`) writes
+    that same attribute's file, with a writer of that format: the object's own file, however its
+    name was made (`root / f"{name}_metadata.pkl"` in `__init__`)."""
+    cls = src.nodes.parents.get(scope)
+    writers = {writer.qualname: writer for writer in loaders.SERIALISERS.get(entry.qualname, ())}
+    if not isinstance(cls, ast.ClassDef) or not writers:
+        return False
+    key = ast.unparse(held)
+    for call in src.nodes.calls:
+        writer = writers.get(src.names.call_name(call) or "")
+        file = argument(call, writer.path_position, *writer.path_names) if writer is not None else None
+        function = src.nodes.function(call)
+        if file is None or function is None or src.nodes.parents.get(function) is not cls:
+            continue
+        if ast.unparse(_last_component(src, file, function)) == key:
+            return True
+    return False
 
 
 def _template(path: ast.expr) -> str | None:
@@ -707,10 +732,11 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
     A path decided at run time whose file another function of the module writes, with a writer of
     that format, under the literal name it reads (a cache one method dumps to `cache_dir /
     "vocab.pkl"` and another reads back; not a name formatted at run time, as a spool's
-    `f"{request_id}.pkl"`, nor a download) is the `own-file` variant: an application's or a
-    script's own file, not reported there; a library reads it from wherever its caller points it
-    (a vector store's persisted metadata, a classifier shared between machines), where it is
-    reported.
+    `f"{request_id}.pkl"`, nor a download), or at the path its object holds when a method of its
+    class writes that attribute's file (`self.metadata_path`, however its name was made), is the
+    `own-file` variant: an application's or a script's own file, not reported there; a library reads
+    it from wherever its caller points it (a vector store's persisted metadata, a classifier shared
+    between machines), where it is reported.
     A web handler that picks a codec from a table by request data (`CODECS[request.headers[
     "Content-Type"]]`, a query parameter; the request objects of repo/web.py), itself or through a
     project function it hands the data to that returns the pick (`codec_for(content_type)`), where
