@@ -16,6 +16,15 @@ LIBRARY_PYPROJECT = (
     '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n\n'
     '[project]\nname = "ranker"\nversion = "1.0"\ndependencies = ["numpy>=1.26"]\n'
 )
+# A package found under one root only, the sources of an application beside it.
+SEARCH_ROOT_PYPROJECT = (
+    LIBRARY_PYPROJECT
+    + '\n[tool.setuptools]\npackage-dir = {"" = "backend"}\n\n'
+    + '[tool.setuptools.packages.find]\nwhere = ["backend"]\ninclude = ["app*"]\n'
+)
+DOT_ROOT_PYPROJECT = (
+    LIBRARY_PYPROJECT + '\n[tool.setuptools.packages.find]\nwhere = ["."]\nexclude = ["tools*"]\n'
+)
 WEB_LIBRARY_PYPROJECT = LIBRARY_PYPROJECT.replace('["numpy>=1.26"]', '["numpy>=1.26", "fastapi>=0.110"]')
 # An application's project: it names its dependencies and builds no package.
 APP_PYPROJECT = (
@@ -968,6 +977,64 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "tools/export.py",
         "script",
         "[tool.setuptools.packages.find] leaves it out",
+    ),
+    # A finder given a root (`where = ["backend"]`) ships the packages under it alone: a package
+    # beside that root is in no wheel (an evaluation harness beside an application's backend).
+    "library-under-the-finders-root": (
+        {
+            "pyproject.toml": SEARCH_ROOT_PYPROJECT,
+            "backend/app/__init__.py": "",
+            "backend/app/rag/__init__.py": "",
+            "backend/app/rag/ingest.py": MODULE,
+        },
+        "backend/app/rag/ingest.py",
+        "library",
+        "in a distributable package: pyproject.toml builds a package",
+    ),
+    "script-evaluation-beside-the-finders-root": (
+        {
+            "pyproject.toml": SEARCH_ROOT_PYPROJECT,
+            "backend/app/__init__.py": "",
+            "evaluation/__init__.py": "",
+            "evaluation/runners.py": MODULE,
+        },
+        "evaluation/runners.py",
+        "script",
+        "path evaluation/ (an evaluation's tree outside any package)",
+    ),
+    # `where = ["."]` is the project itself: its exclusions still apply, its packages still ship.
+    "script-tools-left-out-under-a-dot-root": (
+        {
+            "pyproject.toml": DOT_ROOT_PYPROJECT,
+            "ranker/__init__.py": "",
+            "tools/__init__.py": "",
+            "tools/export.py": MAIN,
+        },
+        "tools/export.py",
+        "script",
+        "[tool.setuptools.packages.find] leaves it out",
+    ),
+    "library-under-a-dot-root": (
+        {
+            "pyproject.toml": DOT_ROOT_PYPROJECT,
+            "ranker/__init__.py": "",
+            "ranker/scores/__init__.py": "",
+            "ranker/scores/rank.py": MODULE,
+        },
+        "ranker/scores/rank.py",
+        "library",
+        "in a distributable package: pyproject.toml builds a package",
+    ),
+    "not-library-beside-the-finders-root": (
+        {
+            "pyproject.toml": SEARCH_ROOT_PYPROJECT,
+            "backend/app/__init__.py": "",
+            "worker/__init__.py": "",
+            "worker/jobs.py": MODULE,
+        },
+        "worker/jobs.py",
+        "service",
+        "no distributable package",
     ),
     # A module that reads the command line as it is imported is run, not imported; one that
     # parses arguments inside a function is whatever the rest says.

@@ -18,6 +18,7 @@ import ast
 import dataclasses
 import fnmatch
 import functools
+import posixpath
 import re
 import sys
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
@@ -916,7 +917,10 @@ class Classifier:
         root = "/".join(part for part in (project.directory, find.where) if part)
         directory = path.rsplit("/", 1)[0] if "/" in path else ""
         if root and not directory.startswith(f"{root}/") and directory != root:
-            return None
+            # The finder searches its `where` alone: a package beside that root ships in no wheel
+            # (`evaluation/` beside `where = ["backend"]`).
+            beside = bool(find.where) and directory != project.directory
+            return f"{find.source}: it finds packages under {root}/ only" if beside else None
         package = directory[len(root) :].strip("/").replace("/", ".")
         if not package:
             return None
@@ -1416,11 +1420,11 @@ def _pyproject(directory: str, path: str, text: str) -> Project:
     where = find.get("where")
     packages = PackageFind(
         f"{path} [tool.setuptools.packages.find] leaves it out",
-        str(where[0]) if isinstance(where, list) and len(where) == 1 else "",
+        _search_root(str(where[0])) if isinstance(where, list) and len(where) == 1 else "",
         _strings(find.get("exclude")),
         _strings(find.get("include")),
     )
-    shaped = packages.exclude or packages.include
+    shaped = packages.where or packages.exclude or packages.include
     return Project(directory, distributable, application, frozenset(entries), packages if shaped else None)
 
 
@@ -1455,8 +1459,15 @@ def _setup_py_find(path: str, text: str) -> PackageFind | None:
     finder = path if _called_name(find) == "find_packages" and literal_root and alone else ""
     if exclude or include or finder:
         source = f"{path} leaves it out of find_packages"
-        return PackageFind(source, root.strip("./"), exclude, include, finder)
+        return PackageFind(source, _search_root(root), exclude, include, finder)
     return None
+
+
+def _search_root(where: str) -> str:
+    """A finder's `where`, relative to its project: `"."`, `"./"` and `""` are the project itself
+    (''); a root above it (`".."`) says nothing this review can follow ('')."""
+    root = posixpath.normpath(where) if where else "."
+    return "" if root == "." or root.startswith("..") else root
 
 
 def _called_name(call: ast.Call) -> str:
