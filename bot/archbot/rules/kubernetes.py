@@ -439,7 +439,10 @@ def _startup_budget(probe: yaml.Node) -> int | None:
 )
 def k8s_probes_identical(src: YamlFile) -> Iterator[Hit]:
     """The readiness and liveness probes of a container check the same thing (same HTTP path and
-    port, TCP port, gRPC port or exec command).
+    port, TCP port, gRPC port or exec command), and liveness gives up no later than twice as late
+    as readiness (`failureThreshold x periodSeconds`, Kubernetes' defaults 3 and 10 s where unset):
+    a liveness budget of twice readiness's or more is the larger budget the fix asks for. A budget
+    written by a template counts as unknown: reported.
 
     Why:
         Under overload the readiness probe fails so the pod stops getting traffic; an identical
@@ -462,6 +465,8 @@ def k8s_probes_identical(src: YamlFile) -> Iterator[Hit]:
             checked = _probe_target(readiness)
             if checked is None or checked != _probe_target(liveness) or TEMPLATED in "".join(checked):
                 continue
+            if _outlasts(liveness, readiness):
+                continue
             line = _report_line(
                 src,
                 [key_line(container.node, "livenessProbe"), key_line(container.node, "readinessProbe")],
@@ -469,6 +474,19 @@ def k8s_probes_identical(src: YamlFile) -> Iterator[Hit]:
             )
             if line is not None:
                 yield Hit(line, f"Both probes of `{container.name}` check {checked[0]} {checked[1]}.")
+
+
+def _outlasts(liveness: yaml.Node | None, readiness: yaml.Node | None) -> bool:
+    """Liveness fails after at least twice the time readiness does (`failureThreshold x
+    periodSeconds` of each): the pod leaves the Service long before it is restarted."""
+    alive, ready = _failure_budget(liveness), _failure_budget(readiness)
+    return alive is not None and ready is not None and alive >= 2 * ready
+
+
+def _failure_budget(probe: yaml.Node | None) -> int | None:
+    failures = _int(get(probe, "failureThreshold"), 3)
+    period = _int(get(probe, "periodSeconds"), 10)
+    return None if failures is None or period is None else failures * period
 
 
 def _probe_target(probe: yaml.Node | None) -> tuple[str, str] | None:
