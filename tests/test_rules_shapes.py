@@ -884,6 +884,21 @@ def test_the_state_a_pickle_hands_setstate_is_that_pickle(repo: GitRepo, run_arc
     ]
 
 
+def test_bytes_a_class_pickles_into_its_store_are_its_own(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    # A class that stores pickled bytes in a key-value store and reads them back under the same
+    # key (19: through local names; 31: a key formatted in place, a value pickled into a name) is
+    # an application's own cache. Reported: a key nothing of the class writes (34), a key written
+    # with JSON (45), a store the class only reads (53).
+    files = {"app/ranker.py": "ranker.py", "app/cache.py": "store_cache.py"}
+    found = review(repo, run_archbot, files)
+
+    assert only("unsafe-model-deserialization", found) == [
+        ("app/cache.py", 34, "unsafe-model-deserialization", "high"),
+        ("app/cache.py", 45, "unsafe-model-deserialization", "high"),
+        ("app/cache.py", 53, "unsafe-model-deserialization", "high"),
+    ]
+
+
 def test_bytes_unpickled_are_said_to_be_data(repo: GitRepo, run_archbot: RunArchbot) -> None:
     repo.stage(
         "features/entries.py",

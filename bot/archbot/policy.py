@@ -107,9 +107,10 @@ SECURITY = _row("security", "drop", **_HARDENING)
 # and never changed), and pinning it is its maintainers' choice, as for NAMED_HUB_REVISION. A
 # model or path a caller or configuration chooses, trusted by the library, is still SECURITY's.
 NAMED_REMOTE_CODE = _row("remote code of a named model", "drop", **{**_HARDENING, "library": "drop"})
-# A file a module writes and reads back under one name: an application's or a script's own cache;
-# a library persists it where its caller says and reads back whatever is there (a vector store's
-# metadata, a classifier moved between machines: LangChain's FAISS.load_local asks for an opt-in).
+# A file a module writes and reads back under one name (or bytes a class pickles into a key-value
+# store and reads back under one key): an application's or a script's own cache; a library
+# persists it where its caller says and reads back whatever is there (a vector store's metadata, a
+# classifier moved between machines: LangChain's FAISS.load_local asks for an opt-in).
 OWN_FILE = _row("a module's own file read back", "drop", library="report")
 # Wrong results whatever the deployment: a model left in training mode, embeddings of two models.
 CORRECTNESS = _row("correctness", "drop", **_SHIPPED)

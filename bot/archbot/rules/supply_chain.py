@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import fnmatch
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 
 from archbot import carried
 from archbot.models import Severity
@@ -561,6 +561,55 @@ def _saved_by_class(
     return False
 
 
+def _stored_by_class(src: PythonFile, data: ast.expr | None, scope: ast.AST) -> bool:
+    """`data` is what a key-value store returns for an entry (`await self.redis.get(key)`, through a
+    local name) under which a method of the same class stores bytes it pickles, in the same store
+    (`await self.redis.set(key, pickle.dumps(state), ex=3600)`; the loaders table's STORE_READS and
+    STORE_WRITES): the object's own cache, read back."""
+    cls = src.nodes.parents.get(scope)
+    if isinstance(data, ast.Name):
+        data = next(iter(values_bound(scope_walk(scope), data.id)), None)
+    read = _store_call(src, data, scope, loaders.STORE_READS)
+    if not isinstance(cls, ast.ClassDef) or read is None:
+        return False
+    for node in ast.walk(cls):
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+            continue
+        spec = loaders.STORE_WRITES.get(node.func.attr)
+        function = src.nodes.function(node)
+        if spec is None or function is None or len(node.args) <= spec[1]:
+            continue
+        written = _store_call(src, node, function, {node.func.attr: spec[0]})
+        value = node.args[spec[1]]
+        if isinstance(value, ast.Name):
+            value = next(iter(values_bound(scope_walk(function), value.id)), value)
+        pickled = isinstance(value, ast.Call) and src.names.call_name(value) in loaders.PICKLE_DUMPS
+        if pickled and written == read:
+            return True
+    return False
+
+
+def _store_call(
+    src: PythonFile, node: ast.AST | None, scope: ast.AST, methods: Mapping[str, int]
+) -> tuple[str, tuple[str, ...]] | None:
+    """(store, entry) of a call of one of `methods` on a store (`self.redis.get(key)`, awaited or
+    not): the store as written and the arguments naming the entry, a local name as the value it
+    is bound to once (`key = f"index:{self.name}"`)."""
+    node = node.value if isinstance(node, ast.Await) else node
+    if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+        return None
+    count = methods.get(node.func.attr)
+    if count is None or len(node.args) < count:
+        return None
+    entry = []
+    for argument_node in node.args[:count]:
+        if isinstance(argument_node, ast.Name):
+            bound = values_bound(scope_walk(scope), argument_node.id)
+            argument_node = bound[0] if len(bound) == 1 else argument_node
+        entry.append(ast.unparse(argument_node))
+    return ast.unparse(node.func.value), tuple(entry)
+
+
 def _template(path: ast.expr) -> str | None:
     """The text of a name formatted from a literal (`"snapshot_{}.pth".format(tag)`, `"shard_%02d.bin"
     % rank`), each field written `{}`; None for anything else."""
@@ -736,7 +785,10 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
     class writes that attribute's file (`self.metadata_path`, however its name was made), is the
     `own-file` variant: an application's or a script's own file, not reported there; a library reads
     it from wherever its caller points it (a vector store's persisted metadata, a classifier shared
-    between machines), where it is reported.
+    between machines), where it is reported. So are bytes a key-value store returns for an entry
+    under which a method of the same class stores what it pickles, in the same store (`await
+    self.redis.set(key, pickle.dumps(index))` beside `pickle.loads(await self.redis.get(key))`;
+    the loaders table's STORE_READS and STORE_WRITES): the object's own cache.
     A web handler that picks a codec from a table by request data (`CODECS[request.headers[
     "Content-Type"]]`, a query parameter; the request objects of repo/web.py), itself or through a
     project function it hands the data to that returns the pick (`codec_for(content_type)`), where
@@ -868,6 +920,9 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
             continue
         elif _own_cache(src, entry, path_arg, scope):
             detail = f"`{name}` of a file this module writes itself, read from where its caller says."
+            yield Hit(line, detail, variant="own-file")
+        elif _stored_by_class(src, path_arg, scope):
+            detail = f"`{name}` of bytes its class pickles into the store it is given, read back."
             yield Hit(line, detail, variant="own-file")
         else:
             read = "data" if name.endswith((".loads", ".decode")) else "a path"
