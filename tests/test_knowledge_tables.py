@@ -440,6 +440,12 @@ def test_a_downloader_fetches_and_does_not_unpickle(qualname: str) -> None:
     assert "." in qualname and loaders.deserialiser(qualname) is None
 
 
+def reviewed(run_archbot: RunArchbot) -> list[tuple[int, str]]:
+    """(line, rule) of each finding of a review of what is staged."""
+    result = run_archbot("review", "--format", "json", "--fail-on", "never")
+    return [(f["line"], f["rule"]) for f in json.loads(result.out)["findings"]]
+
+
 # record store opener: how its values are read (py-lmdb, plyvel docs)
 RECORD_STORE_READS = {
     "lmdb.open": "an Environment; env.begin().get(key) returns the stored bytes",
@@ -462,11 +468,7 @@ def test_records_of_each_store_are_its_own(qualname: str, repo: GitRepo, run_arc
         "def blob(data):\n    return torch.tensor(pickle.loads(data))\n",
     )
 
-    result = run_archbot("review", "--format", "json", "--fail-on", "never")
-
-    assert [(f["line"], f["rule"]) for f in json.loads(result.out)["findings"]] == [
-        (13, "unsafe-model-deserialization")
-    ]
+    assert reviewed(run_archbot) == [(13, "unsafe-model-deserialization")]
 
 
 # key-value store method: how many leading arguments name the entry, and where a write's value is
@@ -505,11 +507,7 @@ def test_bytes_each_store_write_keeps_are_read_back_as_the_classs_own(
         "    def peer(self, key):\n        return torch.as_tensor(pickle.loads(self.other.get(key)))\n",
     )
 
-    result = run_archbot("review", "--format", "json", "--fail-on", "never")
-
-    assert [(f["line"], f["rule"]) for f in json.loads(result.out)["findings"]] == [
-        (14, "unsafe-model-deserialization")
-    ]
+    assert reviewed(run_archbot) == [(14, "unsafe-model-deserialization")]
 
 
 # dataset base class: what its subclasses implement (torch/torchvision docs)

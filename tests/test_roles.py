@@ -46,6 +46,8 @@ RESEARCH_BESIDE_PACKAGE = {
     "research/detector/head.py": MODULE,
 }
 MAIN = 'def main():\n    print("ok")\n\n\nif __name__ == "__main__":\n    main()\n'
+# A package and a directory of tools beside it that its packaging leaves out.
+TOOLS_BESIDE_PACKAGE = {"ranker/__init__.py": "", "tools/__init__.py": "", "tools/export.py": MAIN}
 FASTAPI_APP = (
     'from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get("/health")\ndef health():\n    return {}\n'
 )
@@ -970,9 +972,7 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
     "script-tools-left-out-by-pyproject": (
         {
             "pyproject.toml": LIBRARY_PYPROJECT + '\n[tool.setuptools.packages.find]\nexclude = ["tools*"]\n',
-            "ranker/__init__.py": "",
-            "tools/__init__.py": "",
-            "tools/export.py": MAIN,
+            **TOOLS_BESIDE_PACKAGE,
         },
         "tools/export.py",
         "script",
@@ -1004,12 +1004,7 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
     ),
     # `where = ["."]` is the project itself: its exclusions still apply, its packages still ship.
     "script-tools-left-out-under-a-dot-root": (
-        {
-            "pyproject.toml": DOT_ROOT_PYPROJECT,
-            "ranker/__init__.py": "",
-            "tools/__init__.py": "",
-            "tools/export.py": MAIN,
-        },
+        {"pyproject.toml": DOT_ROOT_PYPROJECT, **TOOLS_BESIDE_PACKAGE},
         "tools/export.py",
         "script",
         "[tool.setuptools.packages.find] leaves it out",
