@@ -313,12 +313,17 @@ def _written_here(
 
 
 def _saved_by_module(
-    src: PythonFile, entry: loaders.Deserialiser, path: ast.expr | None, scope: ast.AST
+    src: PythonFile,
+    entry: loaders.Deserialiser,
+    path: ast.expr | None,
+    scope: ast.AST,
+    within: ast.ClassDef | None = None,
 ) -> bool:
-    """Some function of the module writes, with the writer of that format, a file of the name this
-    load reads (`torch.save(state, self.persist_path)` in `persist`, `torch.load(self.persist_path)`
-    in `__init__`; `os.path.join(ckpt_dir, f"rng_{rank}.pt")` saved, `os.path.join(load_dir,
-    f"rng_{rank}.pt")` loaded): the module's own format, read back."""
+    """Some function of the module (with `within`, a method of that class) writes, with the writer
+    of that format, a file of the name this load reads (`torch.save(state, self.persist_path)` in
+    `persist`, `torch.load(self.persist_path)` in `__init__`; `os.path.join(ckpt_dir,
+    f"rng_{rank}.pt")` saved, `os.path.join(load_dir, f"rng_{rank}.pt")` loaded): the module's own
+    format, read back."""
     writers = {writer.qualname: writer for writer in loaders.SERIALISERS.get(entry.qualname, ())}
     if path is None or not writers:
         return False
@@ -328,9 +333,12 @@ def _saved_by_module(
     for call in src.nodes.calls:
         writer = writers.get(src.names.call_name(call) or "")
         file = argument(call, writer.path_position, *writer.path_names) if writer is not None else None
-        if file is None:
+        function = src.nodes.function(call)
+        if file is None or (
+            within is not None and (function is None or src.nodes.parents.get(function) is not within)
+        ):
             continue
-        saved = _file_name(src, file, src.nodes.function(call) or src.tree)
+        saved = _file_name(src, file, function or src.tree)
         if saved is not None and (saved == read or _fits(saved, read) or _fits(read, saved)):
             return True
     return False
@@ -534,31 +542,10 @@ def _own_cache(src: PythonFile, entry: loaders.Deserialiser, path: ast.expr | No
         return False
     last = _last_component(src, path, scope)
     if isinstance(last, ast.Attribute) and is_receiver(last.value):
-        return _saved_by_class(src, entry, last, scope)
+        cls = src.nodes.parents.get(scope)
+        return isinstance(cls, ast.ClassDef) and _saved_by_module(src, entry, path, scope, within=cls)
     literal = isinstance(last, ast.Constant) and isinstance(last.value, str)
     return literal and _saved_by_module(src, entry, path, scope)
-
-
-def _saved_by_class(
-    src: PythonFile, entry: loaders.Deserialiser, held: ast.Attribute, scope: ast.AST
-) -> bool:
-    """A method of the class that reads the path its object holds (`self.metadata_path`) writes
-    that same attribute's file, with a writer of that format: the object's own file, however its
-    name was made (`root / f"{name}_metadata.pkl"` in `__init__`)."""
-    cls = src.nodes.parents.get(scope)
-    writers = {writer.qualname: writer for writer in loaders.SERIALISERS.get(entry.qualname, ())}
-    if not isinstance(cls, ast.ClassDef) or not writers:
-        return False
-    key = ast.unparse(held)
-    for call in src.nodes.calls:
-        writer = writers.get(src.names.call_name(call) or "")
-        file = argument(call, writer.path_position, *writer.path_names) if writer is not None else None
-        function = src.nodes.function(call)
-        if file is None or function is None or src.nodes.parents.get(function) is not cls:
-            continue
-        if ast.unparse(_last_component(src, file, function)) == key:
-            return True
-    return False
 
 
 def _stored_by_class(src: PythonFile, data: ast.expr | None, scope: ast.AST) -> bool:
