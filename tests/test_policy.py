@@ -131,12 +131,16 @@ VARIANTS = {
     "llm-client-no-timeout": {"component": "component default timeout"},
     "llm-output-exec": {"untraced": "code execution, input untraced"},
     "retry-unbounded": {"transient": "application"},
+    "training-no-seed": {"entry-point": "hygiene"},
     "trust-remote-code": {"named": "remote code of a named model"},
     "unsafe-model-deserialization": {"own-file": "a module's own file read back"},
 }
 TREATMENTS["code execution, input untraced"] = HARDENING
 # Variants that are a team's policy, off unless `rules.enable` lists their rule.
-OPT_IN_VARIANTS = {"hf-unpinned-revision": frozenset(["named"])}
+OPT_IN_VARIANTS = {
+    "hf-unpinned-revision": frozenset(["named"]),
+    "training-no-seed": frozenset(["entry-point"]),
+}
 TREATMENTS["remote code of a named model"] = {**HARDENING, "library": "drop"}
 TREATMENTS["hub revision of a named id"] = {**HARDENING, "library": "drop"}
 TREATMENTS["component default timeout"] = {**HARDENING, "library": "drop"}
@@ -638,6 +642,7 @@ def test_a_module_gap_carries_when_its_call_is_given_other_arguments(
     """`training-no-seed`'s "no seed anywhere in the module" is the module's gap, not the
     call's: a keyword the change gives the Trainer (line 8) leaves it as it was. A training
     function the change adds (line 15) speaks."""
+    repo.write(".archbot.yml", "rules:\n  enable: [training-no-seed]\n")  # the entry point: opt-in
     repo.stage("pyproject.toml", LIBRARY_PYPROJECT)
     repo.stage("ranker/__init__.py", "")
     after = FIT.replace('"auto",\n', '"auto",\n        devices=1,\n')
@@ -1177,6 +1182,37 @@ def test_a_dependency_pin_is_a_teams_policy(repo: GitRepo, run_archbot: RunArchb
     repo.write(".archbot.yml", "rules:\n  enable: [unpinned-ml-dependency]\n")
 
     assert found(review(run_archbot)) == [("requirements.txt", "unpinned-ml-dependency", "medium", [2, 3])]
+
+
+# A package's fine-tuning step: a new classification head (line 5), drawn before the Trainer seeds.
+HEAD_TUNE = (
+    "from transformers import AutoModelForSequenceClassification, Trainer\n\n\n"
+    "def tune(data, args):\n"
+    "    model = AutoModelForSequenceClassification.from_pretrained(\n"
+    '        "base-model",\n'
+    "        num_labels=3,\n"
+    "    )\n"
+    "    Trainer(model=model, args=args, train_dataset=data).train()\n"
+)
+
+
+def test_a_training_run_without_a_seed_is_a_teams_policy(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    """A training function that seeds nothing (a Lightning fit, line 5 of fit.py) is reported only
+    where the team's config enables the rule; a head drawn unseeded before the Hugging Face Trainer
+    seeds (line 5 of tune.py) always is."""
+    repo.stage("pyproject.toml", LIBRARY_PYPROJECT)
+    repo.stage("ranker/__init__.py", "")
+    repo.stage("ranker/tune.py", HEAD_TUNE)
+    repo.stage("ranker/fit.py", FIT)
+
+    assert found(review(run_archbot)) == [("ranker/tune.py", "training-no-seed", "low", [5])]
+
+    repo.write(".archbot.yml", "rules:\n  enable: [training-no-seed]\n")
+
+    assert found(review(run_archbot)) == [
+        ("ranker/fit.py", "training-no-seed", "low", [5]),
+        ("ranker/tune.py", "training-no-seed", "low", [5]),
+    ]
 
 
 def test_two_rules_never_say_the_same_thing_on_one_line() -> None:

@@ -632,7 +632,9 @@ def training_no_seed(src: PythonFile) -> Iterator[Hit]:
     trainers, and project classes derived from them, seed from `args.seed`), detectron2's
     `default_setup(cfg, args)` and mmengine's `Runner` (each seeds from the run's config), an
     Ultralytics model's own `.train()` (`seed=0` by default). A call the
-    resolver cannot place is not followed. A trainer built only to validate, test, predict or
+    resolver cannot place is not followed. These are the rule's `entry-point` findings: whether
+    every run seeds is a team's policy, so they are off unless `rules.enable` lists the rule (the
+    variants below stay on). A trainer built only to validate, test, predict or
     evaluate (every use of it in its function is one of those calls) trains nothing; one
     fitted or handed on may. A tokenizer or processor learning its vocabulary
     (`tokenizer.fit(...)`, `Tokenizer.train(files, BpeTrainer(...))`) counts, it draws nothing:
@@ -729,7 +731,10 @@ def training_no_seed(src: PythonFile) -> Iterator[Hit]:
         if line is not None:
             # The gap is the module's, not the call's: other arguments for the call carry it over.
             yield Hit(
-                line, "training runs with no RNG seed set anywhere in the module.", subject="surroundings"
+                line,
+                "training runs with no RNG seed set anywhere in the module.",
+                subject="surroundings",
+                variant="entry-point",
             )
 
 
