@@ -307,6 +307,28 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "script",
         "in a benchmark (recall_benchmark.py)",
     ),
+    "script-smoke-check-inside-package": (
+        {
+            "pyproject.toml": LIBRARY_PYPROJECT,
+            "ranker/__init__.py": "",
+            "ranker/serving_smoke.py": MODULE + MAIN,
+        },
+        "ranker/serving_smoke.py",
+        "script",
+        "in a smoke check (serving_smoke.py)",
+    ),
+    "library-smoke-named-without-main-inside-package": (
+        {"pyproject.toml": LIBRARY_PYPROJECT, "ranker/__init__.py": "", "ranker/smoke_inputs.py": MODULE},
+        "ranker/smoke_inputs.py",
+        "library",
+        "distributable package",
+    ),
+    "library-smoker-inside-package": (
+        {"pyproject.toml": LIBRARY_PYPROJECT, "ranker/__init__.py": "", "ranker/smoker.py": MODULE + MAIN},
+        "ranker/smoker.py",
+        "library",
+        "distributable package",
+    ),
     "script-converter-inside-package": (
         {
             "pyproject.toml": LIBRARY_PYPROJECT,

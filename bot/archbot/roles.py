@@ -188,6 +188,9 @@ _SCRIPT_DIRS = frozenset(("scripts", "script", "bin", "benchmarks", "benchmark",
 _PROGRAM_DIRS = frozenset(("tools", "scripts", "script", "bin"))
 # A module named for a benchmark (`breadth_benchmark.py`, `bench_decode.py`).
 _BENCHMARK_NAME = re.compile(r"(?:^|_)(?:benchmarks?|bench)(?:_|$)")
+# A module named for a smoke check (`serving_smoke.py`, `smoke_decode.py`): with a `__main__`
+# guard, a program run once to see the package work end to end, as a benchmark is run to measure.
+_SMOKE_NAME = re.compile(r"(?:^|_)smoke(?:_|$)")
 # A module named for converting (`convert.py`, `convert_llama_weights_to_hf.py`): with a
 # `__main__` guard, a tool run once on a checkpoint, as a benchmark is run to measure.
 _CONVERTER_NAME = re.compile(r"^convert(?:_|$)")
@@ -836,6 +839,8 @@ class Classifier:
         if guarded and _BENCHMARK_NAME.search(name.stem):
             # Inside a package too: a benchmark is run to measure the package, not imported by it.
             return f'`if __name__ == "__main__"` in a benchmark ({name.name})'
+        if guarded and _SMOKE_NAME.search(name.stem):
+            return f'`if __name__ == "__main__"` in a smoke check ({name.name})'
         if guarded and _CONVERTER_NAME.search(name.stem):
             # Inside a package too: a converter is run once on a checkpoint, not imported to serve.
             return f'`if __name__ == "__main__"` in a converter ({name.name})'
