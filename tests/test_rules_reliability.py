@@ -44,6 +44,11 @@ EXPECTED: dict[str, Expected] = {
         ("app/chat_api.py", 24, "high"),  # genai.Client()
         ("app/chat_api.py", 26, "high"),  # genai.Client(http_options without timeout)
         ("app/chat_api.py", 51, "medium"),  # litellm.acompletion without timeout
+        # Async clients whose every call is awaited under a deadline (asyncio.wait_for, a deadline
+        # scope) are bounded; a blocking client under asyncio.wait_for is not, nor one that
+        # leaves a call without a deadline.
+        ("app/triage_api.py", 13, "medium"),
+        ("app/triage_api.py", 14, "medium"),
         # A framework one function imports for itself serves that function, not the module (a
         # batch job's optional front end): the batch function's client is not in a request path.
         ("jobs/digest.py", 19, "medium"),  # OpenAI() where the lazily imported Flask serves

@@ -139,6 +139,14 @@ def _call_timeout(names: Names, call: ast.Call) -> bool:
     return kwarg(call, "timeout") is not None or has_splat(call) or _options_timeout(names, receiver)
 
 
+def _call_bounded(src: PythonFile, call: ast.Call, site: LLMCall) -> bool:
+    """The call is given a timeout, or (through an async client) awaited under a deadline the code
+    puts around it (`await asyncio.wait_for(client.chat.completions.create(...), timeout=5)`): the
+    deadline cancels the request. A blocking client's call runs to its end before any deadline
+    around it is looked at."""
+    return _call_timeout(src.names, call) or (site.is_async and _under_deadline(src, call))
+
+
 def _custom_client_bounded(names: Names, ctor: ast.Call, provider: str) -> bool | None:
     """True: a custom http client sets the timeout; False: none, or one without a timeout;
     None: a client the file cannot show."""
@@ -480,7 +488,10 @@ def llm_client_no_timeout(src: PythonFile) -> Iterator[Hit]:
         provider's clients is the project's convention (another client in the file, or at least
         half of the other files that build one, set a timeout), which this one leaves out; a
         library that sets none, or bounds one client among many, leaves the SDK's bound to its
-        callers.
+        callers. A client whose every call passes `timeout=`, or, for an async client, is awaited
+        under a deadline the code puts around it (`asyncio.wait_for(..., timeout)`, `async with
+        asyncio.timeout(...)`), is bounded; a deadline around a blocking client's call stops
+        nothing (the call returns before the deadline is looked at).
     Fix:
         Set a timeout sized to the caller: `OpenAI(timeout=20)`, `.with_options(timeout=...)` or
         per call; `InferenceClient(timeout=30)`; `genai.Client(http_options={"timeout": 30_000})`
@@ -510,7 +521,7 @@ def llm_client_no_timeout(src: PythonFile) -> Iterator[Hit]:
             if _ctor_has_timeout(src, call, provider) is not False:
                 continue
             uses = _client_calls(src, call)
-            if uses and all(_call_timeout(names, use) for use, _ in uses):
+            if uses and all(_call_bounded(src, use, site) for use, site in uses):
                 continue
             bound = None if serving else _project_bound(src, call, provider)
             if serving:
@@ -552,7 +563,7 @@ def llm_client_no_timeout(src: PythonFile) -> Iterator[Hit]:
             and site.client is not None
             and src.changed_line(site.client) is None
             and _ctor_has_timeout(src, site.client, site.provider) is False
-            and not _call_timeout(names, call)
+            and not _call_bounded(src, call, site)
         ):
             yield Hit(
                 line,
