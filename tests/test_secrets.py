@@ -188,6 +188,7 @@ def test_values_under_a_credential_name(text: str, kind: str, name: str) -> None
         'api_key = "sk-ant-abcdefg1234567890"',
         '"ADMIN_SECRET": "validadminsecret12345678901234567890"',
         'client = OpenAI(api_key="NotRequiredSinceWeAreLocal")',
+        'session_secret = "leak-canary-value-0xCAFEF00D"',  # words and a number written in hex
         "  password: 'infini_rag_flow_OS_01'",
         # A class name under a name that says token for another reason (a token-classification head).
         'MISTRAL3_TOKEN_CLASSIFIER = "Mistral3ForTokenClassification"',

@@ -570,6 +570,8 @@ _SEGMENTS = re.compile(r"[-_.]+")
 
 
 _WORD = re.compile(r"[A-Z][a-z]+|[a-z]{2,}|[A-Z]{2,}(?![a-z])")
+# A number written in hex (`0xDEADBEEF`, a 64-bit value at most): typed, as a decimal one is.
+_HEX_NUMBER = re.compile(r"0[xX][0-9A-Fa-f]{1,16}")
 _WORDS_THEN_NUMBER = re.compile(r"(?:[A-Z][a-z]+|[a-z]{2,}|[A-Z]{2,}(?![a-z]))+\d*|\d+[A-Za-z]{0,3}")
 
 
@@ -591,13 +593,13 @@ def _encoded_stand_in(value: str) -> bool:
 
 def _human_written(value: str) -> bool:
     """Words and numbers (`dev-secret-for-testing-12345678`, `sk-super-secret-1234567890`,
-    `validadminsecret12345`, `NotRequiredSinceWeAreLocal`), or a class name of words
-    (`Mistral3ForTokenClassification`): typed by a person, not generated. A generated key has a
-    long segment of letters and digits in no word order."""
+    `validadminsecret12345`, `NotRequiredSinceWeAreLocal`, `canary-0xCAFEF00D`), or a class name of
+    words (`Mistral3ForTokenClassification`): typed by a person, not generated. A generated key
+    has a long segment of letters and digits in no word order."""
     for segment in (p for p in _SEGMENTS.split(value) if len(p) > 8):
         words = _WORD.findall(segment)
-        typed = _WORDS_THEN_NUMBER.fullmatch(segment) and not (
-            words and sum(map(len, words)) / len(words) < 3.5
+        typed = _HEX_NUMBER.fullmatch(segment) or (
+            _WORDS_THEN_NUMBER.fullmatch(segment) and not (words and sum(map(len, words)) / len(words) < 3.5)
         )
         if not (typed or _class_name(segment)):
             return False
