@@ -163,6 +163,9 @@ def test_a_key_beside_an_app_id_alone_is_still_a_secret() -> None:
             "credential-literal",
             "SESSION_SECRET",
         ),
+        # Drawn hex keys (32 digits, 3.3 and 3.4 bits a character): Azure's shape.
+        ('"azure": {"api_key": "a4c123b1612dd272d1371c17149d4395"}', "credential-literal", "api_key"),
+        ("SEARCH_API_KEY=107F80E222F828767EFC2F91624A8940", "credential-literal", "SEARCH_API_KEY"),
     ],
 )
 def test_values_under_a_credential_name(text: str, kind: str, name: str) -> None:
@@ -189,6 +192,9 @@ def test_values_under_a_credential_name(text: str, kind: str, name: str) -> None
         '"ADMIN_SECRET": "validadminsecret12345678901234567890"',
         'client = OpenAI(api_key="NotRequiredSinceWeAreLocal")',
         'session_secret = "leak-canary-value-0xCAFEF00D"',  # words and a number written in hex
+        # Hex a person typed or that a digest fills: too short for a key, or of one or two digits.
+        'api_key = "9d4b1e7a0c3f8e2d"',
+        'API_SECRET = "0000000000000000000000000000000a"',
         "  password: 'infini_rag_flow_OS_01'",
         # A class name under a name that says token for another reason (a token-classification head).
         'MISTRAL3_TOKEN_CLASSIFIER = "Mistral3ForTokenClassification"',

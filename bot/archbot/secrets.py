@@ -226,13 +226,22 @@ def entropy(value: str) -> float:
     return -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
 
 
+# Hex carries at most 4 bits a character: a drawn key of 32 hex digits or more (Azure's API keys,
+# many REST services') measures about 3.3 to 3.8 bits, under the 3.5 asked of a key of letters and
+# digits, so hex is held to detect-secrets' bar for it (3.0).
+_HEX_KEY = re.compile(r"[0-9a-f]{32,}|[0-9A-F]{32,}")
+_HEX_KEY_ENTROPY = 3.0
+_KEY_ENTROPY = 3.5
+
+
 def looks_like_secret(value: str) -> bool:
     """A literal that is long, random-looking and not a placeholder or a made-up stand-in (rule
     23's literal branch)."""
+    bar = _HEX_KEY_ENTROPY if _HEX_KEY.fullmatch(value) else _KEY_ENTROPY
     return (
         len(value) >= 20
         and " " not in value
-        and entropy(value) >= 3.5
+        and entropy(value) >= bar
         and not is_placeholder(value)
         and not _human_written(value)
     )
