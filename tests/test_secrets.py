@@ -192,6 +192,9 @@ def test_values_under_a_credential_name(text: str, kind: str, name: str) -> None
         '"ADMIN_SECRET": "validadminsecret12345678901234567890"',
         'client = OpenAI(api_key="NotRequiredSinceWeAreLocal")',
         'session_secret = "leak-canary-value-0xCAFEF00D"',  # words and a number written in hex
+        # A key's shape around a body typed three at a time.
+        'STRIPE_SECRET_KEY = "sk_live_29Xyz789Abc123Mno456"',
+        'HF_TOKEN = "hf_Pqr567Stu890Efg234Jkl678Xyz0123Cde"',
         # Hex a person typed or that a digest fills: too short for a key, or of one or two digits.
         'api_key = "9d4b1e7a0c3f8e2d"',
         'API_SECRET = "0000000000000000000000000000000a"',

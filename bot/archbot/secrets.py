@@ -198,11 +198,36 @@ def stand_in(value: str) -> bool:
 _COUNTED_RUN = 6
 
 
+# Short counted runs making up most of a value (`Abc123Def456Ghi789`): typed three at a time. A drawn
+# key holds a run of three in about one place in 600.
+_SHORT_RUN = 3
+_MOSTLY_RUNS = 0.8
+_MOSTLY_RUNS_LENGTH = 12
+
+
 def _counted(value: str) -> bool:
     """A counted run in the value, or in either of its interleaved halves (`a1b2c3d4e5f6`: the
-    letters count up, and so do the digits)."""
+    letters count up, and so do the digits), or short runs making up most of it."""
     lowered = value.lower()
-    return any(_counted_run(part) for part in (lowered, lowered[0::2], lowered[1::2]))
+    return any(_counted_run(part) for part in (lowered, lowered[0::2], lowered[1::2])) or _mostly_runs(
+        lowered
+    )
+
+
+def _mostly_runs(lowered: str) -> bool:
+    """At least four fifths of the value's longest segment (its drawn body, past a prefix such as
+    `sk_live_`) lie in counted runs of three or more (`sk_live_51abc123def456ghi789`)."""
+    body = max(_SEGMENTS.split(lowered), key=len)
+    if len(body) < _MOSTLY_RUNS_LENGTH:
+        return False
+    in_runs, run = 0, 1
+    for before, after in itertools.pairwise([*body, ""]):
+        if after and before.isalnum() and after.isalnum() and ord(after) - ord(before) == 1:
+            run += 1
+            continue
+        in_runs += run if run >= _SHORT_RUN else 0
+        run = 1
+    return in_runs >= _MOSTLY_RUNS * len(body)
 
 
 def _counted_run(lowered: str) -> bool:
