@@ -317,6 +317,26 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "script",
         "in a smoke check (serving_smoke.py)",
     ),
+    "script-smoke-check-starting-its-server": (
+        {
+            "pyproject.toml": LIBRARY_PYPROJECT,
+            "ranker/__init__.py": "",
+            "ranker/grpc_smoke.py": "import grpc\n\n" + MODULE + MAIN,
+        },
+        "ranker/grpc_smoke.py",
+        "script",
+        "in a smoke check (grpc_smoke.py)",
+    ),
+    "service-server-module-with-main": (
+        {
+            "pyproject.toml": LIBRARY_PYPROJECT,
+            "ranker/__init__.py": "",
+            "ranker/grpc_server.py": "import grpc\n\n" + MODULE + MAIN,
+        },
+        "ranker/grpc_server.py",
+        "service",
+        "imports grpc",
+    ),
     "library-smoke-named-without-main-inside-package": (
         {"pyproject.toml": LIBRARY_PYPROJECT, "ranker/__init__.py": "", "ranker/smoke_inputs.py": MODULE},
         "ranker/smoke_inputs.py",

@@ -375,6 +375,23 @@ def bulk_copies(
     return found if len(found) >= _IMPORTED_CODEBASE_FILES else {}
 
 
+def _named_program(path: str, text: str) -> str | None:
+    """A module named for what a program does, run under its `__main__` guard, inside a package
+    too: a benchmark is run to measure the package and a smoke check to see it work end to end
+    (either may start the server it exercises), a converter once on a checkpoint; none is imported
+    to serve."""
+    name = PurePosixPath(path)
+    if not path.endswith(".py") or _MAIN_GUARD.search(text) is None:
+        return None
+    if _BENCHMARK_NAME.search(name.stem):
+        return f'`if __name__ == "__main__"` in a benchmark ({name.name})'
+    if _SMOKE_NAME.search(name.stem):
+        return f'`if __name__ == "__main__"` in a smoke check ({name.name})'
+    if _CONVERTER_NAME.search(name.stem):
+        return f'`if __name__ == "__main__"` in a converter ({name.name})'
+    return None
+
+
 def _directories(path: str) -> Iterator[str]:
     """The directories holding `path`, outermost first, not the root."""
     parts = path.split("/")
@@ -665,6 +682,10 @@ class Classifier:
         infra = _infra(path, text) or self._chart(path)
         if infra is not None:
             return FileRole(path, "infra", (infra,))
+        program = _named_program(path, text)
+        if program is not None:
+            # Before service: a benchmark or a smoke check starts the server it measures.
+            return FileRole(path, "script", (program,))
         service = self._service(facts, text)
         if service is not None:
             return FileRole(path, "service", (service,))
@@ -802,12 +823,12 @@ class Classifier:
 
     def _entry_point(self, path: str, text: str) -> str | None:
         """A module run as a program: a console script's module, a `__main__` guard outside any
-        package, beside a command-line parser built at module level, in a benchmark, a converter
-        or a package's directory of programs, a module that reads its user's console input in a
-        loop (an interactive chat or command loop), a module that reads its command-line arguments
-        as it is imported (parsed, or `sys.argv` itself), or one outside any package that writes
-        files or saves an artifact as it is imported (checked after service: an app's server
-        module often has one too)."""
+        package, beside a command-line parser built at module level, or in a package's directory
+        of programs, a module that reads its user's console input in a loop (an interactive chat
+        or command loop), a module that reads its command-line arguments as it is imported
+        (parsed, or `sys.argv` itself), or one outside any package that writes files or saves an
+        artifact as it is imported (checked after service: an app's server module often has one
+        too; a program named for what it does is _named_program's, checked before)."""
         if not path.endswith(".py"):
             return None
         guarded = _MAIN_GUARD.search(text) is not None
@@ -836,14 +857,6 @@ class Classifier:
             # Its user types at a terminal: a chat or command loop, one person's program.
             return "reads its user's console input in a loop (`input(...)` in a `while`)"
         name = PurePosixPath(path)
-        if guarded and _BENCHMARK_NAME.search(name.stem):
-            # Inside a package too: a benchmark is run to measure the package, not imported by it.
-            return f'`if __name__ == "__main__"` in a benchmark ({name.name})'
-        if guarded and _SMOKE_NAME.search(name.stem):
-            return f'`if __name__ == "__main__"` in a smoke check ({name.name})'
-        if guarded and _CONVERTER_NAME.search(name.stem):
-            # Inside a package too: a converter is run once on a checkpoint, not imported to serve.
-            return f'`if __name__ == "__main__"` in a converter ({name.name})'
         if guarded and name.parent.name.lower() in _PROGRAM_DIRS:
             return f'`if __name__ == "__main__"` in a package\'s {name.parent.name}/ (a program it ships)'
         project = self._project_of(path)
