@@ -428,9 +428,9 @@ def test_a_digest_named_as_one_is_no_credential(repo: GitRepo, run_archbot) -> N
 
 
 def test_a_credential_in_text_the_code_holds_is_the_texts(repo: GitRepo, run_archbot) -> None:  # type: ignore[no-untyped-def]
-    """A name and a random literal inside a string the code hands on (a redactor's test input, a
-    parser's) are that text's; the same assignment in code, and a key with a provider's shape
-    inside such a string, are reported."""
+    """A name and a random literal, or a looser key shape known by that name (`sk-...`), inside a
+    string the code hands on (a redactor's test input, a parser's) are that text's; the same
+    assignment in code, and a key whose shape identifies it inside such a string, are reported."""
     token = secret_corpus.chars(secret_corpus.ALNUM, 24)
     anthropic = next(s.value for s in secret_corpus.CORPUS if s.kind == "anthropic")
     repo.stage(
@@ -440,7 +440,9 @@ def test_a_credential_in_text_the_code_holds_is_the_texts(repo: GitRepo, run_arc
         f"it('scrubs a key', () => {{\n  expect(scrub('{{\"api_key\":\"{anthropic}\"}}')).toBe('x');\n}});\n",
     )
     repo.stage(
-        "tests/test_scrub.py", f"def test_env_line():\n    assert scrub('api_key=\"{token}\"') == 'x'\n"
+        "tests/test_scrub.py",
+        f"def test_env_line():\n    assert scrub('api_key=\"{token}\"') == 'x'\n\n\n"
+        f"def test_openai_line():\n    assert scrub('OPENAI_API_KEY = \"sk-{token}\" (rotated)') == 'x'\n",
     )
     repo.stage("src/settings.ts", f'export const client_secret = "{token}";\n')
 

@@ -50,8 +50,9 @@ def hardcoded_llm_api_key(src: SourceFile) -> Iterator[Hit]:
     (`your-key`, `xxxx`, `${VAR}`, `{{ .Values.token }}`), names about a credential rather than the
     credential (`SECRET_NAME`, `HF_TOKEN_PATH`) and token counts (`max_tokens`) are skipped, as is
     a random literal under a credential name in code a data file quotes (between escaped quotes:
-    a dataset's programs, a fixture's source file; a notebook's code is the repository's), or in
-    text a string of the code holds (`redact('{"client_secret": "..."}')`: a redactor's or a
+    a dataset's programs, a fixture's source file; a notebook's code is the repository's), and a
+    random literal or a looser key shape under a credential name in text a string of the code
+    holds (`redact('{"client_secret": "..."}')`, `scrub('api_key = "sk-..."')`: a redactor's or a
     parser's test input).
 
     Why:
@@ -91,14 +92,19 @@ def _committed(src: SourceFile, number: int) -> secrets.Detected | None:
     before = src.line(number - 1) + "\n"
     window = before + line
     found = next((d for d in secrets.detect(window) if d.start >= len(before)), None)
-    if found is not None and not found.exact:
-        # A literal known by its name alone: the object around it may be a search config, or
-        # the assignment may be code quoted as data.
+    if found is None or found.name is None:
+        return found
+    # A literal known by the name it is assigned to (a looser key shape, `api_key = "sk-..."`, or a
+    # random value): that assignment may be text a string of the code holds.
+    if _inside_a_string(src, window, found):
+        return None
+    if not found.exact:
+        # Known by its name alone: the object around it may be a search config, or the assignment
+        # may be code quoted as data.
         around = "\n".join(src.line(n) for n in range(number - 6, number + 7))
         if (
             secrets.search_config(around)
             or _quoted_code(src, window, found)
-            or _inside_a_string(src, window, found)
             or _table_column(src, number, found)
         ):
             return None
