@@ -1,7 +1,7 @@
 """The knowledge tables, entry by entry: SDK facts (timeouts, retries, output caps, blocking calls
-and their async twins), the loaders that unpickle or take a Hub revision, and the synchronous
-database and service clients (datastores). A change to any entry
-fails here first, so it is made on purpose, with its source."""
+and their async twins), the loaders that unpickle or take a Hub revision, the synchronous
+database and service clients (datastores), and the tool images an init container runs (images).
+A change to any entry fails here first, so it is made on purpose, with its source."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pytest
 from archbot.policy import policy
 from archbot.repo import datastores, loaders, sdk, web
 from archbot.repo.resolve import Names, Tree
-from archbot.rules import endpoints, training
+from archbot.rules import endpoints, images, training
 from archbot.rules.pyast import is_response_shape, loopback_url
 from conftest import GitRepo, Run, places
 
@@ -1067,3 +1067,49 @@ def test_every_local_code_option_is_pinned() -> None:
         "funasr.AutoModel": "remote_code",
         "funasr.auto.auto_model.AutoModel": "remote_code",
     }
+
+
+UTILITY_IMAGES = {
+    "busybox",
+    "alpine",
+    "alpine/curl",
+    "alpine/git",
+    "curlimages/curl",
+    "bitnami/kubectl",
+    "bitnami/os-shell",
+    "appropriate/curl",
+    "groundnuty/k8s-wait-for",
+}
+
+
+def test_every_utility_image_is_pinned() -> None:
+    assert images.UTILITY_IMAGES == UTILITY_IMAGES
+
+
+@pytest.mark.parametrize("name", sorted(UTILITY_IMAGES))
+def test_a_utility_image_by_each_of_its_names(name: str) -> None:
+    """On Docker Hub, written bare, tagged, with the registry or (official images) `library/`."""
+    written = [name, f"{name}:latest", f"docker.io/{name}"]
+    if "/" not in name:
+        written.append(f"docker.io/library/{name}")
+    assert [images.utility_image(w) for w in written] == [True] * len(written)
+    assert images.utility_image(f"ghcr.io/acme/{name.rsplit('/', 1)[-1]}") is False
+
+
+@pytest.mark.parametrize(
+    ("reference", "local", "versioned"),
+    [
+        ("localhost:5000/acme/app:latest", True, False),
+        ("localhost/acme/app", True, False),
+        ("127.0.0.1:5001/app", True, False),
+        ("localhost:5000", True, False),
+        ("registry.internal:5000/acme/app", False, False),
+        ("10.0.0.12:5000/acme/app:latest", False, False),
+        ("vault.example.com/gaudi/1.22.1/ubuntu22.04/pytorch-installer-2.7.1:latest", False, True),
+        ("acme/serving-v2.1:latest", False, True),
+        ("acme/ubuntu22.04:latest", False, False),
+        ("acme/llama-3-8b:latest", False, False),
+    ],
+)
+def test_where_an_image_lives_and_what_its_path_names(reference: str, local: bool, versioned: bool) -> None:
+    assert (images.local_registry(reference), images.versioned_repository(reference)) == (local, versioned)

@@ -80,9 +80,14 @@ CASES: dict[str, Expected] = {
         ("deploy/stack.yaml", 17, "medium"),  # :latest
         ("deploy/stack.yaml", 19, "medium"),  # registry:5000/... has no tag
         ("deploy/stack.yaml", 42, "medium"),  # CronJob container
+        # Negatives: tool images an init container runs (alpine/curl, busybox:latest), `latest`
+        # under a path naming a release, an image in a registry on the local machine.
+        ("deploy/stack.yaml", 63, "medium"),  # busybox as a serving pod's own container
+        ("deploy/stack.yaml", 65, "medium"),  # a path that names no release
     ],
     # Helm values. Negatives: an empty tag (the chart's appVersion), `latest` with a digest, a
-    # release tag, a `latest` that is no image's tag.
+    # release tag, a `latest` that is no image's tag, a repository on the local machine, one
+    # whose path names a release.
     "rules/k8s-image-unpinned/helm-values": [
         ("charts/rag/values.yaml", 4, "medium"),
         ("charts/rag/values.yaml", 16, "medium"),  # image: name:latest
@@ -96,11 +101,14 @@ CASES: dict[str, Expected] = {
     # Negatives: a stage alias, an ARG default with a tag, `${VAR:-stage}`, a digest, scratch,
     # --platform with a tag, a tag written as a build argument (`:${GATEWAY_VERSION}`, the build
     # chooses it; its default `latest` is a fallback), an image the repository publishes (its
-    # release workflow's IMAGE_NAME) or builds (`docker build -t` in its Makefile).
+    # release workflow's IMAGE_NAME) or builds (`docker build -t` in its Makefile), an image in a
+    # registry on the local machine (serving/dev.Dockerfile), `latest` under a repository path
+    # naming a release (serving/hpu.Dockerfile).
     "rules/dockerfile-base-image-unpinned/images": [
         ("serving/Dockerfile", 6, "medium"),  # ARG default `python` has no tag
         ("serving/Dockerfile", 10, "medium"),
         ("serving/extras/tools.Dockerfile", 2, "medium"),  # a name the builds only start with
+        ("serving/gaudi-nightly.Dockerfile", 1, "medium"),  # `ubuntu22.04` names no release
         ("serving/gateway.Dockerfile", 3, "medium"),  # :latest written
         ("training/Dockerfile.gpu", 1, "medium"),  # :latest
     ],

@@ -12,6 +12,7 @@ from archbot import secrets
 from archbot.models import Severity
 from archbot.repo.model import Repository
 from archbot.rules import Family, Hit
+from archbot.rules.images import local_registry, utility_image, versioned_repository
 from archbot.rules.manifests import (
     LONG_RUNNING_KINDS,
     SERVED_KINDS,
@@ -517,7 +518,11 @@ def k8s_image_unpinned(src: YamlFile) -> Iterator[Hit]:
 
     A digest (`@sha256:...`, or a values `digest:`) passes; images written as variables
     (`$(IMAGE)`, `${IMAGE}`) or by a template are skipped; an empty values `tag` (the chart's
-    appVersion) passes.
+    appVersion) passes. So do an image in a registry on the local machine (`localhost:5000/...`:
+    its user built and pushed it), `latest` under a repository path that names a release
+    (`.../1.22.1/installer-2.7.1:latest`), and a general-purpose tool image an init container runs
+    (`busybox`, `alpine/curl`: waiting for a service or copying files, the same whatever its
+    build; `images.UTILITY_IMAGES`).
 
     Why:
         `latest` resolves to whatever was pushed last: the model server version in production is
@@ -542,8 +547,13 @@ def k8s_image_unpinned(src: YamlFile) -> Iterator[Hit]:
                 continue
             last = image.rsplit("/", 1)[-1]
             tag = last.split(":", 1)[1] if ":" in last else None
-            if tag is None or tag == "latest":
-                yield Hit(line, f"`{image}` " + ("has no tag." if tag is None else "uses `latest`."))
+            if tag is not None and tag != "latest":
+                continue
+            if local_registry(image) or (tag == "latest" and versioned_repository(image)):
+                continue
+            if container.init and utility_image(image):
+                continue  # a shell tool that waits or copies does the same whatever its build
+            yield Hit(line, f"`{image}` " + ("has no tag." if tag is None else "uses `latest`."))
 
 
 def _latest_in_values(src: YamlFile) -> Iterator[Hit]:
@@ -560,12 +570,19 @@ def _latest_in_values(src: YamlFile) -> Iterator[Hit]:
         values = mapping(node)
         stack.extend(values.values())
         tag = (scalar(values.get("tag")) or "").strip()
-        if "repository" in values and tag == "latest" and not (scalar(values.get("digest")) or "").strip():
+        repository = (scalar(values.get("repository")) or "").strip()
+        if (
+            "repository" in values
+            and tag == "latest"
+            and not (scalar(values.get("digest")) or "").strip()
+            and not local_registry(repository)
+            and not versioned_repository(repository)
+        ):
             line = key_line(node, "tag")
             if line in src.changed:
                 yield Hit(line, f"`{scalar(values['repository'])}` is deployed with `tag: latest`.")
         image = (scalar(values.get("image")) or "").strip()
-        if image.endswith(":latest") and "@" not in image:
+        if image.endswith(":latest") and "@" not in image and not local_registry(image):
             line = key_line(node, "image")
             if line in src.changed:
                 yield Hit(line, f"`{image}` uses `latest`.")
