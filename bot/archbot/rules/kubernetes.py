@@ -440,10 +440,12 @@ def _startup_budget(probe: yaml.Node) -> int | None:
 )
 def k8s_probes_identical(src: YamlFile) -> Iterator[Hit]:
     """The readiness and liveness probes of a container check the same thing (same HTTP path and
-    port, TCP port, gRPC port or exec command), and liveness gives up no later than twice as late
+    port, gRPC port or exec command), and liveness gives up no later than twice as late
     as readiness (`failureThreshold x periodSeconds`, Kubernetes' defaults 3 and 10 s where unset):
     a liveness budget of twice readiness's or more is the larger budget the fix asks for. A budget
-    written by a template counts as unknown: reported.
+    written by a template counts as unknown: reported. Two probes of one TCP port are not: the
+    kernel completes a TCP handshake however busy the server is, so overload fails neither (a
+    database's `tcpSocket` probes); only a check the server itself answers does.
 
     Why:
         Under overload the readiness probe fails so the pod stops getting traffic; an identical
@@ -466,6 +468,8 @@ def k8s_probes_identical(src: YamlFile) -> Iterator[Hit]:
             checked = _probe_target(readiness)
             if checked is None or checked != _probe_target(liveness) or TEMPLATED in "".join(checked):
                 continue
+            if checked[0] == _TCP_PORT:
+                continue  # a TCP connect fails when the process is gone, not when it is busy
             if _outlasts(liveness, readiness):
                 continue
             line = _report_line(
@@ -490,11 +494,14 @@ def _failure_budget(probe: yaml.Node | None) -> int | None:
     return None if failures is None or period is None else failures * period
 
 
+_TCP_PORT = "TCP port"
+
+
 def _probe_target(probe: yaml.Node | None) -> tuple[str, str] | None:
     http = get(probe, "httpGet")
     if http is not None:
         return "HTTP", f"{scalar(get(http, 'path')) or '/'} on port {scalar(get(http, 'port'))}"
-    for key, label in (("tcpSocket", "TCP port"), ("grpc", "gRPC port")):
+    for key, label in (("tcpSocket", _TCP_PORT), ("grpc", "gRPC port")):
         node = get(probe, key)
         if node is not None:
             return label, str(scalar(get(node, "port")))
