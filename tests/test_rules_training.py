@@ -3,6 +3,8 @@ with a negative for each calibration guard."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from conftest import GitRepo, places
@@ -107,3 +109,33 @@ def test_rule_fixture(rule: str, repo: GitRepo, run_archbot: RunArchbot) -> None
 
     assert (result.code, result.err) == (0, "")
     assert findings_for(rule, result.out) == sorted(EXPECTED[rule])
+
+
+# A churn model's split, seeded with a keyword sklearn does not take (line 9), and one seeded right.
+MISNAMED_SEED = (
+    "from sklearn.linear_model import LogisticRegression\n"
+    "from sklearn.model_selection import train_test_split\n"
+    "\n"
+    "SEED = 7\n"
+    "\n"
+    "\n"
+    "def fit_churn(features, labels):\n"
+    "    model = LogisticRegression(random_state=SEED)\n"
+    "    x_train, x_test, y_train, y_test = train_test_split(features, labels, test_size=0.2, seed=SEED)\n"
+    "    kept = train_test_split(features, labels, test_size=0.2, random_state=SEED)\n"
+    "    return model.fit(x_train, y_train), x_test, y_test, kept\n"
+)
+
+
+def test_a_split_given_a_seed_keyword_sklearn_does_not_take(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    """`seed=` is no keyword of sklearn's splitters: the split is unseeded, and the call raises
+    TypeError; the finding says both."""
+    repo.stage("churn/model.py", MISNAMED_SEED)
+
+    result = run_archbot("review", "--format", "json", "--fail-on", "never")
+
+    (finding,) = [f for f in json.loads(result.out)["findings"] if f["rule"] == "training-no-seed"]
+    assert (finding["file"], finding["line"], finding["severity"]) == ("churn/model.py", 9, "low")
+    assert finding["rationale"].startswith(
+        "sklearn `train_test_split` without `random_state` (it takes no `seed=`: the call raises TypeError)."
+    )

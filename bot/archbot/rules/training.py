@@ -697,7 +697,12 @@ def training_no_seed(src: PythonFile) -> Iterator[Hit]:
             what = _unseeded_sklearn(names, call)
             line = src.changed_line(call)
             if what is not None and line is not None:
-                yield Hit(line, f"sklearn `{what}` without `random_state`.")
+                misnamed = next((k.arg for k in call.keywords if k.arg in ("seed", "random_seed")), None)
+                yield Hit(
+                    line,
+                    f"sklearn `{what}` without `random_state`"
+                    + (f" (it takes no `{misnamed}=`: the call raises TypeError)." if misnamed else "."),
+                )
     heads = [(call, head) for call in changed_calls if (head := _new_head(names, call)) is not None]
     if heads and _trains(src) and not _seeds_globally(src):
         for call, head in heads:
