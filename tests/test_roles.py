@@ -307,6 +307,28 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "script",
         "in a benchmark (recall_benchmark.py)",
     ),
+    "library-bazel-wheel": (
+        {
+            "BUILD.bazel": 'load("@rules_python//python:packaging.bzl", "py_wheel")\n\n'
+            'py_wheel(\n    name = "wheel",\n    distribution = "ranker",\n)\n',
+            "ranker/BUILD.bazel": 'py_library(\n    name = "ranker",\n    srcs = glob(["*.py"]),\n)\n',
+            "ranker/__init__.py": "",
+            "ranker/score.py": MODULE,
+        },
+        "ranker/score.py",
+        "library",
+        "BUILD.bazel builds a wheel (py_wheel)",
+    ),
+    "service-bazel-without-a-wheel": (
+        {
+            "BUILD.bazel": 'py_binary(\n    name = "server",\n    srcs = ["ranker/score.py"],\n)\n',
+            "ranker/__init__.py": "",
+            "ranker/score.py": MODULE,
+        },
+        "ranker/score.py",
+        "service",
+        "no distributable package declares it",
+    ),
     "script-smoke-check-inside-package": (
         {
             "pyproject.toml": LIBRARY_PYPROJECT,

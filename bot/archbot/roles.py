@@ -209,7 +209,19 @@ _SCRIPT_NAMES = frozenset(
         "justfile",
     )
 )
-_PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg", "package.json", "go.mod", "Cargo.toml")
+_PROJECT_FILES = (
+    "pyproject.toml",
+    "setup.py",
+    "setup.cfg",
+    "package.json",
+    "go.mod",
+    "Cargo.toml",
+    "BUILD.bazel",
+    "BUILD",
+)
+# A Bazel target that builds a Python wheel (rules_python's `py_wheel`, or a project macro of that
+# name): the Python packages beneath its BUILD file ship in it.
+_PY_WHEEL = re.compile(r"^\s*py_wheel\s*\(", re.MULTILINE)
 # The sections of a setup.cfg that describe a package: the rest configure tools.
 _SETUP_CFG_PACKAGE = re.compile(r"^\[(?:metadata|options)\]", re.MULTILINE)
 _SHELL_SUFFIXES = frozenset((".sh", ".bash", ".zsh", ".ps1", ".bat"))
@@ -1077,6 +1089,8 @@ def _project(directory: str, name: str, path: str, text: str) -> Project:
         return Project(directory, f"{path} exports a package" if exported and not private else None)
     if name == "go.mod":
         return Project(directory, f"{path} declares a Go module")
+    if name in ("BUILD.bazel", "BUILD"):
+        return Project(directory, f"{path} builds a wheel (py_wheel)" if _PY_WHEEL.search(text) else None)
     crate = "[lib]" in text or ("[package]" in text and "[[bin]]" not in text)
     return Project(directory, f"{path} declares a library crate" if crate else None)
 
