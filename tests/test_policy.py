@@ -877,8 +877,8 @@ def test_a_librarys_named_hub_id_is_a_default_its_callers_override(
 
 
 # A library module trusting the code of a model it names (line 7, through a module constant 8,
-# one of two it picks 18), of a model its caller names (11), and of a dataset's loading script it
-# names (14).
+# one of two it picks 18, one of its organisation's it formats 21), of a model its caller names
+# (11; or whose organisation its caller names, 24), and of a dataset's loading script it names (14).
 NAMED_REMOTE = (
     "from datasets import load_dataset\nfrom transformers import AutoModel\n\n"
     'RERANKER = "acme/reranker"\n\n'
@@ -892,7 +892,11 @@ NAMED_REMOTE = (
     '    return load_dataset("acme/questions", trust_remote_code=True)\n\n'
     "def scorer(lite):\n"
     '    name = "acme/scorer-small" if lite else "acme/scorer-large"\n'
-    "    return AutoModel.from_pretrained(name, trust_remote_code=True)\n"
+    "    return AutoModel.from_pretrained(name, trust_remote_code=True)\n\n"
+    "def sized(size):\n"
+    '    return AutoModel.from_pretrained(f"acme/encoder-{size}", trust_remote_code=True)\n\n'
+    "def of_org(org):\n"
+    '    return AutoModel.from_pretrained(f"{org}/encoder", trust_remote_code=True)\n'
 )
 
 
@@ -908,8 +912,8 @@ def test_a_librarys_named_model_trusted_is_its_chosen_dependency(
     repo.stage("service/models.py", NAMED_REMOTE)
 
     assert [f for f in found(review(run_archbot)) if f[1] == "trust-remote-code"] == [
-        ("ranker/models.py", "trust-remote-code", "high", [11, 14]),
-        ("service/models.py", "trust-remote-code", "high", [7, 8, 11, 14, 18]),
+        ("ranker/models.py", "trust-remote-code", "high", [11, 14, 24]),
+        ("service/models.py", "trust-remote-code", "high", [7, 8, 11, 14, 18, 21, 24]),
     ]
 
 

@@ -35,6 +35,8 @@ from archbot.rules.source import PythonFile, SourceFile
 RULES = Family()
 
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
+# The start of a Hub id that writes out its organisation (`acme/`, `acme/encoder-`).
+_HUB_ORG = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]*$")
 _FULL_SHA = re.compile(r"^[0-9a-f]{40}$")
 # A torch requirement, on its own line or in a list (`dependencies = ["torch>=2.6", ...]`).
 _TORCH_REQUIREMENT = r"(?:^|[\[,])\s*[\"']?torch\s*"
@@ -1339,7 +1341,8 @@ def trust_remote_code(src: SourceFile) -> Iterator[Hit]:
     after an opt-in (inside `if allow_remote_code:`, or after `if not trust_remote_code_allowed():
     raise ...` in its block): the operator's informed choice. A model the code names by
     its Hub id (`"org/embedder"`, not a dataset; also a name bound to that id or else to a
-    local copy's path: `model_id = "org/embedder"`, then `model_id = local_dir` if it exists) is
+    local copy's path: `model_id = "org/embedder"`, then `model_id = local_dir` if it exists, and
+    an id formatted after its organisation, written out: `f"org/encoder-{size}"`) is
     the `named` variant: an application ships
     it and is told; a library's named model is a default dependency its maintainers chose, whose
     pin is theirs to choose too (as for its named revisions), and a caller's model or path
@@ -1482,16 +1485,32 @@ def _loaded_value(src: PythonFile, call: ast.Call, loaded: ast.expr) -> ast.expr
 
 def _named_model(src: PythonFile, call: ast.Call, loaded: ast.expr | None) -> bool:
     """`call` loads a model (not a dataset: a dataset's loading script is no part of using its
-    data) that the code names by its Hub id: `"org/embedder"`, a module constant holding it, or
-    one of two the code picks between (`"org/small" if lite else "org/large"`)."""
+    data) that the code names by its Hub id: `"org/embedder"`, a module constant holding it, one
+    of two the code picks between (`"org/small" if lite else "org/large"`), or one of an
+    organisation's it formats (`f"org/encoder-{size}"`)."""
     entry = _hub_loader(src.names.call_name(call), call)
     if loaded is None or (entry is not None and entry.holds == "dataset"):
         return False
     value = _loaded_value(src, call, loaded)
     branches = [value.body, value.orelse] if isinstance(value, ast.IfExp) else [value]
-    if all(_HUB_ID.match(string_value(branch) or "") is not None for branch in branches):
+    if all(
+        _HUB_ID.match(string_value(branch) or "") is not None or _org_written(branch) for branch in branches
+    ):
         return True
     return _named_or_local(src, call, loaded)
+
+
+def _org_written(value: ast.expr) -> bool:
+    """A Hub id formatted after its organisation, written out (`f"acme/encoder-{size}"`, `"acme/" +
+    name`): the code names whose model it loads, choosing among that organisation's."""
+    if isinstance(value, ast.JoinedStr):
+        first = value.values[0] if value.values else None
+    elif isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add):
+        first = value.left
+    else:
+        return False
+    text = first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else ""
+    return _HUB_ORG.match(text) is not None
 
 
 def _named_or_local(src: PythonFile, call: ast.Call, loaded: ast.expr) -> bool:
