@@ -43,6 +43,7 @@ CASES: dict[str, Expected] = {
         ("deploy/chat.yaml", 22, "high"),  # vLLM without requests.cpu: anchored at `requests:`
         ("deploy/chat.yaml", 46, "medium"),  # plain container without any
         ("deploy/chat.yaml", 85, "high"),  # KServe predictor model without resources
+        # Negative: a ModelMesh InferenceService (line 98) runs in its ServingRuntime's pods.
     ],
     # Only the replicas line and one container's image changed: neither the untouched model server
     # nor the bumped container is reported (its gap was there before the change: carried.py).

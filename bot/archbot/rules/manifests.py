@@ -355,10 +355,16 @@ def _patch_paths(repo: Repository, kustomization: str) -> frozenset[str]:
     )
 
 
+# KServe's annotation choosing how an InferenceService is deployed; under `ModelMesh` its model is
+# loaded into the pods of a shared ServingRuntime, not pods of its own.
+_DEPLOYMENT_MODE = "serving.kserve.io/deploymentMode"
+
+
 def workloads(source: Manifest) -> Iterator[Workload]:
     """Every pod template in the Kubernetes objects of a manifest, wherever its kind keeps it: a
     mapping holding `containers:` (a list of mappings) is a pod spec, under any kind, custom
-    resources included. KServe predictors' `model:` counts as a container."""
+    resources included. KServe predictors' `model:` counts as a container, except under ModelMesh
+    (the ServingRuntime's pods run it, and carry the resources and probes)."""
     import yaml
 
     for document in source.documents:
@@ -375,6 +381,8 @@ def workloads(source: Manifest) -> Iterator[Workload]:
             ]
             model = get(pod, "model")
             if isinstance(model, yaml.MappingNode) and not containers:
+                if scalar(get(document, "metadata", "annotations", _DEPLOYMENT_MODE)) == "ModelMesh":
+                    continue  # the model is placed in its ServingRuntime's pods, which have their own
                 containers.insert(0, Container(model, "predictor.model", False, key_line(pod, "model")))
             labels = get(parent, "metadata", "labels")
             if labels is None:
