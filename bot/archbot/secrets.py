@@ -216,31 +216,37 @@ def _counted(value: str) -> bool:
 
 def _mostly_runs(lowered: str) -> bool:
     """At least four fifths of the value's longest segment (its drawn body, past a prefix such as
-    `sk_live_`) lie in counted runs of three or more (`sk_live_51abc123def456ghi789`)."""
+    `sk_live_`) lie in runs counting up, three or more long (`sk_live_51abc123def456ghi789`)."""
     body = max(_SEGMENTS.split(lowered), key=len)
     if len(body) < _MOSTLY_RUNS_LENGTH:
         return False
-    in_runs, run = 0, 1
-    for before, after in itertools.pairwise([*body, ""]):
-        if after and before.isalnum() and after.isalnum() and ord(after) - ord(before) == 1:
-            run += 1
-            continue
-        in_runs += run if run >= _SHORT_RUN else 0
-        run = 1
+    in_runs = sum(length for length, step in _runs(body) if step == 1 and length >= _SHORT_RUN)
     return in_runs >= _MOSTLY_RUNS * len(body)
 
 
 def _counted_run(lowered: str) -> bool:
+    return any(length >= _COUNTED_RUN for length, _ in _runs(lowered))
+
+
+def _runs(lowered: str) -> Iterator[tuple[int, int]]:
+    """(length, step) of each run of letters or digits counting up (step 1) or down (-1) one at a
+    time (`abc`, `321`); a run that turns back starts the next from its last character."""
     run, step = 1, 0
     for before, after in itertools.pairwise(lowered):
         here = ord(after) - ord(before)
         if before.isalnum() and after.isalnum() and abs(here) == 1:
-            run, step = (run + 1 if here == step else 2), here
+            if here == step:
+                run += 1
+                continue
+            if step:
+                yield run, step
+            run, step = 2, here
         else:
+            if step:
+                yield run, step
             run, step = 1, 0
-        if run >= _COUNTED_RUN:
-            return True
-    return False
+    if step:
+        yield run, step
 
 
 def entropy(value: str) -> float:
