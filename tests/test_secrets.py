@@ -91,6 +91,9 @@ def test_each_shape_is_detected_where_it_says_and_always_redacted(kind: str) -> 
         'headers = {"X-Api-Key": "qk_1234567Hq8Zt2Lm4Nv6Bx0Pc3"}',
         # Interleaved counted runs: letters and digits each counting up.
         'connection = {"client_secret": "a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6"}',
+        # A walk along a keyboard row, forwards or back.
+        '"aws_secret_access_key": "Zt4QWERTYu8Pm2Lq7Vx9Nc3Bd6Hk1Rw5Ys0Gj2Fa"',
+        'OPENAI_API_KEY="sk-proj-Hq8Zt2LkjhgfdsLm4Nv6Bx0Pc3Rw5"',
         # A token of a known prefix whose body is short typed parts, not drawn ids and a secret.
         'return {"token": "xoxb-111-222-xyz", "app_token": "xapp-A111-222-xyz"}',
         # A docs site's search-only key (served to every visitor), beside its app id and index.
@@ -119,6 +122,11 @@ def test_a_reference_to_where_the_key_lives_is_no_key(value: str, secret: bool) 
 
 def test_a_short_counted_run_in_a_random_key_is_still_a_secret() -> None:
     text = 'OPENAI_API_KEY="sk-4Fq9Lz2Xabcde7Nc3Bm8Tj1Rs5Yp6Gd0W"'
+    assert [d.kind for d in secrets.detect(text)] == ["openai-key"]
+
+
+def test_a_short_keyboard_walk_in_a_random_key_is_still_a_secret() -> None:
+    text = 'OPENAI_API_KEY="sk-4Fq9Lz2Xqwert7Nc3Bm8Tj1Rs5Yp6Gd0W"'
     assert [d.kind for d in secrets.detect(text)] == ["openai-key"]
 
 

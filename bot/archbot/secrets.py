@@ -205,12 +205,28 @@ _MOSTLY_RUNS = 0.8
 _MOSTLY_RUNS_LENGTH = 12
 
 
+# Letters along a keyboard row (`qwerty`, `asdfgh`, `lkjhgf`): typed, as a counted run is. A drawn
+# key of 40 symbols holds one of these walks of six about once in 10^7 keys.
+_KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+_KEYBOARD_WALK = re.compile(
+    "|".join(
+        row[start : start + _COUNTED_RUN]
+        for line in _KEYBOARD_ROWS
+        for row in (line, line[::-1])
+        for start in range(len(row) - _COUNTED_RUN + 1)
+    )
+)
+
+
 def _counted(value: str) -> bool:
     """A counted run in the value, or in either of its interleaved halves (`a1b2c3d4e5f6`: the
-    letters count up, and so do the digits), or short runs making up most of it."""
+    letters count up, and so do the digits), short runs making up most of it, or a walk along a
+    keyboard row."""
     lowered = value.lower()
-    return any(_counted_run(part) for part in (lowered, lowered[0::2], lowered[1::2])) or _mostly_runs(
-        lowered
+    return (
+        any(_counted_run(part) for part in (lowered, lowered[0::2], lowered[1::2]))
+        or _mostly_runs(lowered)
+        or _KEYBOARD_WALK.search(lowered) is not None
     )
 
 
