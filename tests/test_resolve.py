@@ -278,6 +278,74 @@ def test_imported_sdk_clients_and_legacy_chains_resolve_to_their_model(repo: Git
     assert names.constructor(emit.func.value) is None  # type: ignore[attr-defined]  # a project class
 
 
+def test_settings_fields_give_the_defaults_their_class_declares(repo: GitRepo) -> None:
+    repo.stage(
+        "app/config.py",
+        "import dataclasses\n"
+        "from pydantic import Field\n"
+        "from pydantic_settings import BaseSettings\n"
+        "\n"
+        "\n"
+        "class Settings(BaseSettings):\n"
+        "    engine_url: str = Field(default='http://localhost:9000', alias='ENGINE')\n"
+        "    judge_url: str = Field('https://judge.example.org')\n"
+        "    cache_dir: str = '/var/cache/app'\n"
+        "    region: str\n"
+        "    mirror: str = 'a'\n"
+        "\n"
+        "    def use_mirror(self) -> None:\n"
+        "        self.mirror = 'b'\n"
+        "\n"
+        "\n"
+        "@dataclasses.dataclass\n"
+        "class Paths:\n"
+        "    root: str = dataclasses.field(default='/srv')\n"
+        "\n"
+        "\n"
+        "def get_settings() -> Settings:\n"
+        "    return Settings()\n"
+        "\n"
+        "\n"
+        "settings = get_settings()\n",
+    )
+    repo.stage(
+        "app/use.py",
+        "from app.config import Paths, Settings, settings\n"
+        "\n"
+        "\n"
+        "def read(paths: Paths, mine: Settings, table: dict) -> tuple:\n"
+        "    return (\n"
+        "        settings.engine_url,\n"
+        "        getattr(settings, 'judge_url'),\n"
+        "        mine.cache_dir,\n"
+        "        paths.root,\n"
+        "        settings.region,\n"
+        "        settings.mirror,\n"
+        "        getattr(settings, 'engine_url', 'x'),\n"
+        "        table.engine_url,\n"
+        "    )\n",
+    )
+    change = sources.staged()
+    model = Repository(change.list_repo, change.post.read)
+    module = model.module("app/use.py")
+    assert module is not None
+    names = Names.of(model, module)
+    returned = next(n for n in ast.walk(module.tree) if isinstance(n, ast.Tuple))
+
+    defaults = [names.setting_default(read) for read in returned.elts]
+
+    assert [None if d is None else ast.literal_eval(d) for d in defaults] == [
+        "http://localhost:9000",  # Field(default=...), the object built by a factory
+        "https://judge.example.org",  # Field's first argument, read through getattr
+        "/var/cache/app",  # a plain class default, the object annotated
+        "/srv",  # dataclasses.field(default=...)
+        None,  # declared without a value
+        None,  # assigned twice: which one holds is unknown
+        None,  # getattr with its own default
+        None,  # not a project class's object
+    ]
+
+
 REQUEST_HANDLER = """\
 from fastapi import Request
 from flask import request as flask_request

@@ -608,6 +608,33 @@ class Names:
                 return values[0]
         return None
 
+    def setting_default(self, node: ast.expr) -> ast.expr | None:
+        """The value a settings class gives the field `node` reads, in effect when configuration
+        leaves it unset: `settings.base_url` or `getattr(settings, "base_url")`, where `settings`
+        is an object (here or imported, built directly or by a factory, or annotated) of a project
+        class whose code assigns the field once, a value or pydantic's `Field(default)`. None
+        when the code does not show one."""
+        read = _field_read(node)
+        if read is None or self.repo is None:
+            return None
+        holder, field = read
+        held = self.value_of(holder) if isinstance(holder, ast.Name) else None
+        names, value = held if held is not None else (self, holder)
+        built = names.constructor(value)
+        near = names.module.path if names.module is not None else ""
+        symbol = self.repo.symbol(built[0], near) if built is not None else None
+        if symbol is None or symbol.cls is None:
+            return None
+        values = self.repo.attribute_values(symbol.cls, field)
+        if len(values) != 1:
+            return None
+        owner, assigned = values[0]
+        declared = Names.of(self.repo, owner.module)
+        if isinstance(assigned, ast.Call) and declared.qualname(assigned.func) in _FIELD_DECLARATIONS:
+            default = next((k.value for k in assigned.keywords if k.arg == "default"), None)
+            return default if default is not None else (assigned.args[0] if assigned.args else None)
+        return assigned
+
     def target(self, call: ast.Call) -> Function | None:
         """The project function `call` runs: a function, a class's `__init__`, a method through
         `self`, `super()`, an object built from a project class, or a module attribute."""
@@ -1128,6 +1155,26 @@ class Names:
                     yield value
             if loops and isinstance(node, (ast.For, ast.AsyncFor)) and _binds(node.target, name.id):
                 yield node.iter
+
+
+# Declarations of a settings field whose default is their `default` (or first) argument.
+_FIELD_DECLARATIONS = frozenset(["pydantic.Field", "pydantic.fields.Field", "dataclasses.field"])
+
+
+def _field_read(node: ast.expr) -> tuple[ast.expr, str] | None:
+    """The object and the field name a read names: `holder.field`, `getattr(holder, "field")`."""
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        return node.value, node.attr
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "getattr"
+        and len(node.args) == 2
+        and not node.keywords
+    ):
+        field = string_value(node.args[1])
+        return (node.args[0], field) if field is not None else None
+    return None
 
 
 def parameter_names(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:

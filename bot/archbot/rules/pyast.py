@@ -234,21 +234,37 @@ def _unwrapped(node: ast.expr) -> ast.expr:
 LOOPBACK_HOSTS = frozenset(["localhost", "127.0.0.1", "0.0.0.0", "::1"])
 
 
-def loopback_url(names: Names, tree: Tree, call: ast.Call, url: ast.expr) -> bool:
+def loopback_url(names: Names, tree: Tree, call: ast.Call, url: ast.expr, hops: int = 1) -> bool:
     """The URL a call is given is on this machine where the code shows it: its literal start, or
     the default a configuration lookup gives it (`params.get("api_base",
-    "http://localhost:8000/v1")`, `os.getenv("OLLAMA_URL", "http://127.0.0.1:11434")`), read at
-    the argument, `self.x`'s one value in its class or a local name's last assignment."""
+    "http://localhost:8000/v1")`, `os.getenv("OLLAMA_URL", "http://127.0.0.1:11434")`, a
+    settings class's field, `settings.ollama_url`), read at the argument, `self.x`'s one value in
+    its class or a local name's last assignment; for a URL formatted after a base
+    (`f"{self.base_url}/api/generate"`), where that base is."""
     # `url_value` gives the argument itself where it resolves nothing, and `self.x`'s value only
     # when it is literal text: a lookup held there (`params.get(...)`) is read from `value_of`.
     held = names.value_of(url) if isinstance(url, ast.Attribute) else None
     candidates = [url_value(names, tree, call, url), *([held[1]] if held is not None else [])]
     for candidate in candidates:
+        base = _formatted_base(candidate)
+        if base is not None:
+            if hops and loopback_url(names, tree, call, base, hops - 1):
+                return True
+            continue
         default = _lookup_default(candidate)
+        if default is None:
+            default = names.setting_default(candidate)
         text = leading_text(default if default is not None else candidate)
         if text.startswith(("http://", "https://")) and urlsplit(text).hostname in LOOPBACK_HOSTS:
             return True
     return False
+
+
+def _formatted_base(node: ast.expr) -> ast.expr | None:
+    """The value an f-string starts with (`f"{base}/v1/chat"` gives `base`)."""
+    if isinstance(node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.FormattedValue):
+        return node.values[0].value
+    return None
 
 
 # What builds a path from another without leaving the tree it names: `Path(__file__).parent /

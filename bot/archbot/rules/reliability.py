@@ -920,8 +920,9 @@ def llm_client_no_retry(src: PythonFile) -> Iterator[Hit]:
     an httpx client given its own `transport=`, a call in a `try` whose handler catches its
     failure (bare, `Exception`, or an error of its own library, `requests.RequestException`):
     what a failure does is decided there; a POST to a server on this machine (a loopback URL where
-    the code shows it, or the default of its configuration lookup: an engine in the same
-    container, a local Ollama), with no provider's rate limits or load balancer in between.
+    the code shows it, or the default of its configuration lookup or of the settings field it is
+    formatted after: an engine in the same container, a local Ollama), with no provider's rate
+    limits or load balancer in between.
 
     Why:
         Rate limits (429) and overloads (503) are routine for LLM endpoints. Without a retry the
