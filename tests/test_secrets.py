@@ -91,6 +91,9 @@ def test_each_shape_is_detected_where_it_says_and_always_redacted(kind: str) -> 
         'headers = {"X-Api-Key": "qk_1234567Hq8Zt2Lm4Nv6Bx0Pc3"}',
         # Interleaved counted runs: letters and digits each counting up.
         'connection = {"client_secret": "a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6"}',
+        # A hex body where the provider draws letters of both cases: made from a hash or a UUID.
+        "remote = 'https://ghp_5be2c0A9d41F7e8B3c6D0a2f9E4b7C1d8A3e6F0b@github.com/o/r.git'",
+        'STRIPE_KEY = "sk_live_9f86d081884c7d659a2feaa0c55ad015"',
         # A walk along a keyboard row, forwards or back.
         '"aws_secret_access_key": "Zt4QWERTYu8Pm2Lq7Vx9Nc3Bd6Hk1Rw5Ys0Gj2Fa"',
         'OPENAI_API_KEY="sk-proj-Hq8Zt2LkjhgfdsLm4Nv6Bx0Pc3Rw5"',
@@ -123,6 +126,14 @@ def test_a_reference_to_where_the_key_lives_is_no_key(value: str, secret: bool) 
 def test_a_short_counted_run_in_a_random_key_is_still_a_secret() -> None:
     text = 'OPENAI_API_KEY="sk-4Fq9Lz2Xabcde7Nc3Bm8Tj1Rs5Yp6Gd0W"'
     assert [d.kind for d in secrets.detect(text)] == ["openai-key"]
+
+
+def test_a_hex_body_is_a_key_where_the_provider_draws_hex() -> None:
+    text = (
+        'DEEPSEEK_API_KEY="sk-9f86d081884c7d659a2feaa0c55ad015"\n'
+        'GH="ghp_Hq8Zt2Lm4Nv6Bx0Pc3Rw5Ys9Gj1Fa7Dk2Qe4T"'
+    )
+    assert [d.kind for d in secrets.detect(text)] == ["github-token", "openai-key"]
 
 
 def test_a_short_keyboard_walk_in_a_random_key_is_still_a_secret() -> None:

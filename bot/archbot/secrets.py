@@ -8,6 +8,7 @@ import dataclasses
 import itertools
 import math
 import re
+import string
 from collections import Counter
 from collections.abc import Iterator
 from typing import Literal
@@ -28,6 +29,14 @@ class Shape:
     label: str
     pattern: re.Pattern[str]
     detect: Detect
+    # The provider draws the body from letters of both cases and digits: a body of hex digits
+    # alone (36 of them hex by chance: once in 10^16) was made from a hash or a UUID for a test.
+    drawn_mixed: bool = False
+
+    def stands_in(self, value: str) -> bool:
+        """A value of this shape that stands in for a key (`stand_in`, or a hex body where the
+        provider draws letters of both cases)."""
+        return stand_in(value) or (self.drawn_mixed and _hex_body(value))
 
 
 # Every secret shape archbot knows: redaction masks them all; the rule reports them by `detect`.
@@ -50,7 +59,9 @@ SHAPES: dict[str, Shape] = {
     "huggingface-access-token": Shape(
         "Hugging Face token", re.compile(r"\b(hf_[a-zA-Z]{34})" + _END), "anywhere"
     ),
-    "google-api-key": Shape("Google API key", re.compile(r"\b(AIza[0-9A-Za-z\-_]{35})" + _END), "anywhere"),
+    "google-api-key": Shape(
+        "Google API key", re.compile(r"\b(AIza[0-9A-Za-z\-_]{35})" + _END), "anywhere", drawn_mixed=True
+    ),
     "anthropic-key": Shape(
         "Anthropic-style key", re.compile(r"\b(sk-ant-[a-z0-9]+-[A-Za-z0-9_\-]{20,})" + _END), "assigned"
     ),
@@ -77,6 +88,7 @@ SHAPES: dict[str, Shape] = {
         "GitHub token",
         re.compile(r"\b(gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{60,255})\b"),
         "anywhere",
+        drawn_mixed=True,
     ),
     "google-oauth-secret": Shape(
         "Google OAuth client secret", re.compile(r"\b(GOCSPX-[A-Za-z0-9_-]{28})" + _END), "anywhere"
@@ -94,9 +106,15 @@ SHAPES: dict[str, Shape] = {
         "anywhere",
     ),
     "gitlab-token": Shape("GitLab token", re.compile(r"\b(glpat-[A-Za-z0-9_-]{20,})" + _END), "anywhere"),
-    "stripe-key": Shape("Stripe live key", re.compile(r"\b([sr]k_live_[A-Za-z0-9]{20,})" + _END), "anywhere"),
-    "groq-key": Shape("Groq API key", re.compile(r"\b(gsk_[A-Za-z0-9]{40,})" + _END), "anywhere"),
-    "replicate-token": Shape("Replicate token", re.compile(r"\b(r8_[A-Za-z0-9]{30,})" + _END), "anywhere"),
+    "stripe-key": Shape(
+        "Stripe live key", re.compile(r"\b([sr]k_live_[A-Za-z0-9]{20,})" + _END), "anywhere", drawn_mixed=True
+    ),
+    "groq-key": Shape(
+        "Groq API key", re.compile(r"\b(gsk_[A-Za-z0-9]{40,})" + _END), "anywhere", drawn_mixed=True
+    ),
+    "replicate-token": Shape(
+        "Replicate token", re.compile(r"\b(r8_[A-Za-z0-9]{30,})" + _END), "anywhere", drawn_mixed=True
+    ),
     "pinecone-key": Shape(
         "Pinecone API key", re.compile(r"\b(pcsk_[A-Za-z0-9]{4,}_[A-Za-z0-9]{40,})" + _END), "anywhere"
     ),
@@ -109,7 +127,7 @@ SHAPES: dict[str, Shape] = {
         "anywhere",
     ),
     "twilio-key": Shape("Twilio API key", re.compile(r"\b(SK[0-9a-f]{32})\b"), "assigned"),
-    "npm-token": Shape("npm token", re.compile(r"\b(npm_[A-Za-z0-9]{36})\b"), "anywhere"),
+    "npm-token": Shape("npm token", re.compile(r"\b(npm_[A-Za-z0-9]{36})\b"), "anywhere", drawn_mixed=True),
     "pypi-token": Shape(
         "PyPI token", re.compile(r"\b(pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,})" + _END), "anywhere"
     ),
@@ -158,7 +176,7 @@ def provider_key(text: str) -> tuple[str, re.Match[str]] | None:
         if shape.detect != "anywhere":
             continue
         for match in shape.pattern.finditer(text):
-            if not stand_in(match.group(1)):
+            if not shape.stands_in(match.group(1)):
                 return name, match
     return None
 
@@ -238,6 +256,15 @@ def _mostly_runs(lowered: str) -> bool:
         return False
     in_runs = sum(length for length, step in _runs(body) if step == 1 and length >= _SHORT_RUN)
     return in_runs >= _MOSTLY_RUNS * len(body)
+
+
+_HEX_BODY_LENGTH = 20
+
+
+def _hex_body(value: str) -> bool:
+    """The value's longest segment (its drawn body, past a prefix such as `ghp_`) is hex digits."""
+    body = max(_SEGMENTS.split(value), key=len)
+    return len(body) >= _HEX_BODY_LENGTH and all(c in string.hexdigits for c in body)
 
 
 def _counted_run(lowered: str) -> bool:
@@ -567,7 +594,7 @@ def detect(text: str) -> Iterator[Detected]:
         if shape.detect != "anywhere":
             continue
         for match in shape.pattern.finditer(text):
-            if not stand_in(match.group(1)):
+            if not shape.stands_in(match.group(1)):
                 taken.append(match.span(1))
                 yield Detected(kind, shape.label, match.group(1), match.start(1))
     for pattern in _ASSIGNED:
@@ -601,7 +628,7 @@ def _assigned_shape(value: str) -> tuple[str, str] | None:
     for kind, shape in SHAPES.items():
         if shape.detect == "assigned":
             match = shape.pattern.search(value)
-            if match is not None and not stand_in(match.group(1)):
+            if match is not None and not shape.stands_in(match.group(1)):
                 return kind, match.group(1)
     return None
 
