@@ -90,9 +90,10 @@ EXPECTED: dict[str, Expected] = {
         # A model server on this machine is not reported (a loopback literal, or the default of a
         # configuration lookup); a lookup's default on another host is.
         ("assistant/local_engine.py", 38, "medium"),  # os.getenv default on a remote host
-        # A settings class's default for the base a URL is formatted after: on this machine (15,
-        # 22: a local engine), or on another host (reported).
+        # A settings class's default, or a module constant, for the base a URL is formatted
+        # after: on this machine (15, 22, 37: a local engine), or on another host (reported).
         ("assistant/settings_drafts.py", 28, "medium"),
+        ("assistant/settings_drafts.py", 42, "medium"),
         # POSTs to hosted model APIs known by their host, whatever the path or body. Negatives: a
         # retried call, another Google API host, a look-alike host.
         ("grading/hosted_judges.py", 13, "medium"),  # a hosted scorer, per reply

@@ -239,12 +239,14 @@ def loopback_url(names: Names, tree: Tree, call: ast.Call, url: ast.expr, hops: 
     the default a configuration lookup gives it (`params.get("api_base",
     "http://localhost:8000/v1")`, `os.getenv("OLLAMA_URL", "http://127.0.0.1:11434")`, a
     settings class's field, `settings.ollama_url`), read at the argument, `self.x`'s one value in
-    its class or a local name's last assignment; for a URL formatted after a base
+    its class, a local name's last assignment or a module constant; for a URL formatted after a base
     (`f"{self.base_url}/api/generate"`), where that base is."""
     # `url_value` gives the argument itself where it resolves nothing, and `self.x`'s value only
-    # when it is literal text: a lookup held there (`params.get(...)`) is read from `value_of`.
-    held = names.value_of(url) if isinstance(url, ast.Attribute) else None
-    candidates = [url_value(names, tree, call, url), *([held[1]] if held is not None else [])]
+    # when it is literal text: a lookup held there (`params.get(...)`) is read from `value_of`, as
+    # is a module constant a name with no local assignment stands for.
+    value = url_value(names, tree, call, url)
+    held = names.value_of(url) if isinstance(url, ast.Attribute) or value is url else None
+    candidates = [value, *([held[1]] if held is not None else [])]
     for candidate in candidates:
         base = _formatted_base(candidate)
         if base is not None:

@@ -27,3 +27,17 @@ def review(text: str, settings: EngineSettings) -> str:
     url = f"{settings.review_base}/v1/chat/completions"
     reply = requests.post(url, json={"messages": [{"role": "user", "content": text}]}, timeout=60)
     return reply.json()["choices"][0]["message"]["content"]  # positive above: another host
+
+
+LOCAL_BASE = "http://localhost:11434"
+SHARED_BASE = "https://drafts.example.net"
+
+
+def local_outline(text: str) -> str:
+    reply = requests.post(f"{LOCAL_BASE}/api/generate", json={"model": "phi3", "prompt": text}, timeout=60)
+    return reply.json()["response"]  # negative above: a module constant on this machine
+
+
+def shared_outline(text: str) -> str:
+    reply = requests.post(f"{SHARED_BASE}/api/generate", json={"model": "phi3", "prompt": text}, timeout=60)
+    return reply.json()["response"]  # positive above
