@@ -307,6 +307,43 @@ def test_severity_follows_the_role(repo: GitRepo, run_archbot: RunArchbot) -> No
     ]
 
 
+# A shipped module with a self-check run as a program: its `__main__` block (lines 12-14).
+CLIENT_WITH_SELF_CHECK = (
+    CLIENT
+    + "\n\n"
+    + 'if __name__ == "__main__":\n'
+    + "    probe = openai.OpenAI(timeout=None)\n"
+    + '    print(requests.get("http://ranker.internal/health").status_code, probe)\n'
+)
+
+
+def test_a_shipped_modules_main_block_is_script_code(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    """The block a module runs only as a program is judged as a script's code: the same missing
+    timeouts are reported above it and not in it; `archbot route` says which lines it holds. A
+    committed secret there is reported as anywhere."""
+    repo.stage("pyproject.toml", LIBRARY_PYPROJECT)
+    repo.stage("ranker/__init__.py", "")
+    repo.stage("ranker/client.py", CLIENT_WITH_SELF_CHECK)
+    repo.stage(
+        "ranker/keys.py",
+        'if __name__ == "__main__":\n'
+        '    OPENAI_API_KEY = "sk-proj-Hq8Zt2Lm4Nv6Bx0Pc3Rw5Ys9Gj1Fa7Dk2Qe4TxU"\n',
+    )
+
+    report = review(run_archbot)
+    route = run_archbot("route")
+
+    assert found(report) == [
+        ("ranker/keys.py", "hardcoded-llm-api-key", "critical", [2]),
+        ("ranker/client.py", "llm-timeout-disabled", "medium", [4]),
+        ("ranker/client.py", "http-call-no-timeout", "low", [8]),
+    ]
+    assert (
+        "ranker/client.py -> llm-ml-engineer\n  role: library (in a distributable package: pyproject.toml"
+        " builds a package; lines 12-13: its `__main__` block, script code (run only as a program))\n"
+    ) in route.out
+
+
 # A data-preparation script: two streaming datasets shuffled without a seed (lines 3 and 4).
 STREAMS = (
     "from datasets import load_dataset\n\n"

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 
 from archbot import policy
 from archbot.config import Config
-from archbot.models import HYGIENE_RULE, ChangedFile, Finding, Role, Severity, Suppression
+from archbot.models import HYGIENE_RULE, ChangedFile, FileRole, Finding, Role, Severity, Suppression
 from archbot.rules import RuleDoc, RuleSpec
 
 _PRAGMA = re.compile(r"#\s*archbot:\s*ignore\[(?P<ids>[^\]]*)\](?P<reason>.*)$")
@@ -155,6 +155,13 @@ def fingerprint(finding: Finding, line_text: str, occurrence: int) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:20]
 
 
+def role_of(roles: Mapping[str, FileRole] | None, finding: Finding) -> Role:
+    """The role of the code a finding is on: its file's, or `script` in a shipped module's
+    `__main__` block; `service` (the rules' own severities) for a file without one."""
+    file_role = (roles or {}).get(finding.file)
+    return "service" if file_role is None else file_role.role_at(finding.line)
+
+
 def apply(
     findings: Iterable[Finding],
     files: Mapping[str, ChangedFile],
@@ -162,10 +169,11 @@ def apply(
     config: Config,
     peers: Mapping[str, tuple[str, ...]],
     min_confidence: float = 0.0,
-    roles: Mapping[str, Role] | None = None,
+    roles: Mapping[str, FileRole] | None = None,
 ) -> Filtered:
     """Keep what the user should see. `line_text(path, line)` reads the post-change file; `roles`
-    gives each file's role (a file without one is treated as a service: the rules' own severities)."""
+    gives each file's role (`role_of`: a file without one is treated as a service, the rules' own
+    severities)."""
     kept: dict[tuple[str, str, int], Finding] = {}
     folded: dict[str, list[Finding]] = {}
     roles = roles or {}
@@ -182,7 +190,7 @@ def apply(
             continue
         if finding.confidence < min_confidence or _disabled(finding, config):
             continue
-        role = roles.get(finding.file, "service")
+        role = role_of(roles, finding)
         treatment = policy.policy(finding.rule).treatment(role, finding.variant)
         if treatment == "drop":
             continue

@@ -221,6 +221,15 @@ class FileRole:
     path: str
     role: Role
     signals: tuple[str, ...]
+    # The (first, last) lines of a shipped module's `__main__` blocks: code that runs only when
+    # someone runs the module as a program, script code whatever the file is.
+    program_blocks: tuple[tuple[int, int], ...] = ()
+
+    def role_at(self, line: int) -> Role:
+        """The role of the code at `line`: `script` in a `__main__` block, else the file's."""
+        if any(first <= line <= last for first, last in self.program_blocks):
+            return "script"
+        return self.role
 
     def to_json(self) -> dict[str, object]:
         return {"role": self.role, "signals": list(self.signals)}

@@ -221,11 +221,10 @@ def review(
     ]
     ran = engine.run(sources, specs, _wanted(routing))
     lines = {s.path: s.lines for s in sources}
-    role_of = {path: file_role.role for path, file_role in routing.roles.items()}
 
     def folded(finding: Finding) -> bool:
         entry = policy.policy(finding.rule)
-        return entry.treatment(role_of.get(finding.file, "service"), finding.variant) == "fold"
+        return entry.treatment(filter.role_of(routing.roles, finding), finding.variant) == "fold"
 
     rule_findings = carried.without_carried(
         ran.findings,
@@ -241,7 +240,7 @@ def review(
         return file_lines[number - 1] if 0 < number <= len(file_lines) else ""
 
     peers = {rule_id: spec.peers for rule_id, spec in specs.items()}
-    rule_result = filter.apply(rule_findings, files, line_text, config, peers, roles=role_of)
+    rule_result = filter.apply(rule_findings, files, line_text, config, peers, roles=routing.roles)
     persona_result = PersonaReviewResult()
     persona_routing = routing if focus is None else _focused(routing, focus)
     if persona_reviewer is not None and persona_routing.assignments:
@@ -253,7 +252,13 @@ def review(
     # Kept down to the "possible" threshold; below llm.min_confidence they are shown collapsed as
     # worth a look, never inline and never failing a build.
     llm_result = filter.apply(
-        persona_result.findings, files, line_text, config, peers, config.llm.possible_confidence, role_of
+        persona_result.findings,
+        files,
+        line_text,
+        config,
+        peers,
+        config.llm.possible_confidence,
+        routing.roles,
     )
     notices = [*ran.notices, *persona_result.notices]
     if llm_result.dropped_outside_diff:

@@ -651,6 +651,19 @@ class Classifier:
         return found
 
     def classify(self, path: str, text: str, facts: FileFacts | None) -> FileRole:
+        """The file's role, with the signals that decided it, and in a shipped Python module
+        the `__main__` blocks that are script code."""
+        found = self._classify(path, text, facts)
+        if found.role not in _SHIPPED_CODE or facts is None or facts.kind != "python":
+            return found
+        blocks = program_blocks(text)
+        if not blocks:
+            return found
+        spans = ", ".join(f"{first}-{last}" for first, last in blocks)
+        said = f"lines {spans}: its `__main__` block, script code (run only as a program)"
+        return dataclasses.replace(found, signals=(*found.signals, said), program_blocks=blocks)
+
+    def _classify(self, path: str, text: str, facts: FileFacts | None) -> FileRole:
         for pattern, role in self._overrides.items():
             if glob_match(pattern, path):
                 return FileRole(path, _role(role), (f"config roles: {pattern}",))
@@ -1362,6 +1375,25 @@ def _reads_console_in_a_loop(text: str) -> bool:
         isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "input"
         for loop in loops
         for node in ast.walk(loop)
+    )
+
+
+# Roles of code that ships, whose `__main__` blocks are script code.
+_SHIPPED_CODE = frozenset(["service", "library"])
+
+
+def program_blocks(text: str) -> tuple[tuple[int, int], ...]:
+    """The (first, last) lines of the body of each module-level `if __name__ == "__main__":`."""
+    if "__main__" not in text:
+        return ()
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return ()
+    return tuple(
+        (statement.body[0].lineno, statement.body[-1].end_lineno or statement.body[-1].lineno)
+        for statement in tree.body
+        if isinstance(statement, ast.If) and _is_main_guard(statement)
     )
 
 
