@@ -1113,3 +1113,59 @@ def test_a_utility_image_by_each_of_its_names(name: str) -> None:
 )
 def test_where_an_image_lives_and_what_its_path_names(reference: str, local: bool, versioned: bool) -> None:
     assert (images.local_registry(reference), images.versioned_repository(reference)) == (local, versioned)
+
+
+# how an application names the coroutines its server runs at startup and shutdown
+LIFECYCLE_HANDOVERS = {
+    "lifespan": "app = FastAPI(lifespan=boot)",
+    "on_startup": "app = Starlette(on_startup=[boot])",
+    "on_shutdown": "app = Litestar(route_handlers=[], on_shutdown=[boot])",
+}
+LIFECYCLE_SIGNAL_LISTS = ["cleanup_ctx", "on_cleanup", "on_shutdown", "on_startup"]
+BOOT = (
+    "from openai import OpenAI\n\n"
+    "client = OpenAI(timeout=10)\n\n\n"
+    "async def boot(app=None):\n"
+    "    client.chat.completions.create(model='m', messages=[], max_tokens=1)\n\n\n"
+)
+
+
+def test_every_lifecycle_handover_is_pinned() -> None:
+    assert sorted(web.LIFECYCLE_KEYWORDS) == sorted(LIFECYCLE_HANDOVERS)
+    assert sorted(web.LIFECYCLE_SIGNALS) == LIFECYCLE_SIGNAL_LISTS
+    assert {"startup", "shutdown"} == web.LIFECYCLE_EVENTS
+
+
+@pytest.mark.parametrize(
+    "handover", [*LIFECYCLE_HANDOVERS.values(), "app.add_event_handler('startup', boot)"]
+)
+def test_a_coroutine_the_server_runs_at_startup_blocks_no_request(
+    handover: str, repo: GitRepo, run_archbot: RunArchbot
+) -> None:
+    repo.stage("gateway/boot.py", f"{BOOT}{handover}\n")
+    repo.stage("gateway/served.py", f'"""Served."""\n{BOOT}app = FastAPI()\n')
+
+    result = run_archbot("review", "--format", "json", "--fail-on", "never")
+    found = [(f["file"], f["line"], f["rule"]) for f in places(json.loads(result.out))]
+    assert found == [("gateway/served.py", 8, "sync-llm-client-in-async")]
+
+
+@pytest.mark.parametrize("signal", LIFECYCLE_SIGNAL_LISTS)
+def test_a_coroutine_an_aiohttp_signal_runs_blocks_no_request(
+    signal: str, repo: GitRepo, run_archbot: RunArchbot
+) -> None:
+    repo.stage("gateway/boot.py", f"{BOOT}app = web.Application()\napp.{signal}.append(boot)\n")
+
+    assert reviewed(run_archbot) == []
+
+
+@pytest.mark.parametrize(
+    ("event", "found"), [("startup", []), ("shutdown", []), ("request", [(8, "sync-llm-client-in-async")])]
+)
+def test_a_coroutine_decorated_for_a_lifecycle_event_blocks_no_request(
+    event: str, found: list[tuple[int, str]], repo: GitRepo, run_archbot: RunArchbot
+) -> None:
+    code = BOOT.replace("async def boot", f"@app.on_event({event!r})\nasync def boot")
+    repo.stage("gateway/boot.py", code)
+
+    assert reviewed(run_archbot) == found

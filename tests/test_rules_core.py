@@ -128,6 +128,10 @@ EXPECTED: dict[str, Expected] = {
         ("api/answers.py", 72, "high"),  # LangChain .invoke
         ("api/answers.py", 79, "high"),  # requests.get
         ("api/answers.py", 87, "medium"),  # local transformers pipeline
+        # A web app's lifespan and startup handlers (FastAPI, aiohttp signals, Starlette
+        # on_startup) run before any request is served: silent; its handlers are not.
+        ("warmup/hooks.py", 24, "high"),
+        ("warmup/server.py", 30, "high"),
     ],
     # Negatives: asyncio.sleep, to_thread(time.sleep, ...), an executor lambda, a nested def,
     # time.sleep in a sync def.

@@ -50,6 +50,25 @@ SERVING_PACKAGES = (
     "litestar",
     "bottle",
 )
+# How an application hands the server the coroutines it runs at startup and shutdown, each with
+# where it is documented. The server accepts no request until startup ends and serves none once
+# shutdown begins (a lifespan waits at its `yield` while the app serves), so a blocking call there
+# delays no request.
+LIFECYCLE_KEYWORDS: Mapping[str, str] = {
+    "lifespan": "FastAPI, Starlette and Litestar docs: lifespan=, the app's startup and shutdown",
+    "on_startup": "Starlette and Litestar docs: on_startup=[...] handlers",
+    "on_shutdown": "Starlette and Litestar docs: on_shutdown=[...] handlers",
+}
+# The events of `@app.on_event("startup")` and `app.add_event_handler("shutdown", f)` (FastAPI,
+# Starlette).
+LIFECYCLE_EVENTS = frozenset(["startup", "shutdown"])
+# aiohttp's signal lists of an Application: `app.on_startup.append(f)`.
+LIFECYCLE_SIGNALS: Mapping[str, str] = {
+    "on_startup": "aiohttp docs: Application.on_startup",
+    "on_shutdown": "aiohttp docs: Application.on_shutdown",
+    "on_cleanup": "aiohttp docs: Application.on_cleanup",
+    "cleanup_ctx": "aiohttp docs: Application.cleanup_ctx",
+}
 # Attributes of a request that hold what the client sent, and what each is.
 CLIENT_ATTRIBUTES: Mapping[str, str] = {
     "headers": "header",

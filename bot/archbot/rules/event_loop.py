@@ -8,9 +8,9 @@ import typing
 from collections.abc import Iterator
 
 from archbot.models import Severity
-from archbot.repo import datastores
+from archbot.repo import datastores, web
 from archbot.repo.model import Function, own_nodes
-from archbot.repo.resolve import Names, Tree, binding_key, is_receiver
+from archbot.repo.resolve import Names, Tree, binding_key, is_receiver, string_value
 from archbot.rules import Family, Hit
 from archbot.rules.endpoints import DATA_URL, HTTP_METHODS
 from archbot.rules.pyast import (
@@ -86,9 +86,9 @@ def sync_llm_client_in_async(src: PythonFile) -> Iterator[Hit]:
     """A synchronous LLM SDK or HTTP call made directly inside an `async def`. A call the code
     awaits returns an awaitable, so its client is async whatever a factory's other branch builds.
     Not judged where the coroutine has the loop to itself: one that reads the terminal (`input()`,
-    `getpass`) talks to one person; a program's entry coroutine (`asyncio.run(main())`, or a
-    class's `asyncio.run(self.run_async())`) runs alone until it first awaits other work or starts
-    a task.
+    `getpass`) talks to one person; a web app's lifespan or startup handler runs before any
+    request is served; a program's entry coroutine (`asyncio.run(main())`, or a class's
+    `asyncio.run(self.run_async())`) runs alone until it first awaits other work or starts a task.
 
     Why:
         The call blocks the event loop for the whole upstream latency — seconds for an LLM — so
@@ -163,9 +163,9 @@ def _awaits(statement: ast.stmt, names: set[str]) -> bool:
 )
 def blocking_sleep_in_async(src: PythonFile) -> Iterator[Hit]:
     """`time.sleep()` called directly inside an `async def` (not judged where the coroutine has the
-    loop to itself: one that reads the terminal, an interactive program's, or a program's entry
-    coroutine, `asyncio.run(main())` or `asyncio.run(self.run_async())`, before it first awaits
-    other work or starts a task).
+    loop to itself: one that reads the terminal, an interactive program's, a web app's lifespan or
+    startup handler, or a program's entry coroutine, `asyncio.run(main())` or
+    `asyncio.run(self.run_async())`, before it first awaits other work or starts a task).
 
     Why:
         `time.sleep` freezes the whole event loop, not just this coroutine: a hand-rolled retry
@@ -729,13 +729,14 @@ def _loop_block(
 class _LoopToItself:
     """The calls made while their coroutine has the event loop to itself, so blocking it delays
     nobody: a coroutine that reads the terminal (`input()`, `getpass`: a program talking to one
-    person, waiting on the keyboard as on anything else), and a program's entry coroutine (the one
-    `asyncio.run(main())` or `asyncio.run(self.run_async())` starts) before it first hands the
-    loop to other work."""
+    person, waiting on the keyboard as on anything else), a web app's startup and shutdown (its
+    lifespan, its startup handlers: no request is served until they end), and a program's entry
+    coroutine (the one `asyncio.run(main())` or `asyncio.run(self.run_async())` starts) before it
+    first hands the loop to other work."""
 
     def __init__(self, src: PythonFile) -> None:
         self._src = src
-        self._terminal = _terminal_coroutines(src)
+        self._terminal = _terminal_coroutines(src) | _lifecycle_coroutines(src)
         self._entries = _entry_coroutines(src)
 
     def __contains__(self, call: ast.Call) -> bool:
@@ -776,6 +777,56 @@ def _terminal_coroutines(src: PythonFile) -> frozenset[ast.AST]:
             if isinstance(function, ast.AsyncFunctionDef):
                 found.add(function)
     return frozenset(found)
+
+
+def _lifecycle_coroutines(src: PythonFile) -> frozenset[ast.AST]:
+    """The module's `async def`s a web app runs at startup or shutdown (web.LIFECYCLE_*): the one
+    given as its `lifespan=` or in `on_startup=[...]`, handed to `add_event_handler("startup",
+    ...)` or appended to aiohttp's `app.on_startup`, or decorated `@app.on_event("startup")`."""
+    named: set[str] = set()
+    for call in src.nodes.calls:
+        for keyword in call.keywords:
+            if keyword.arg in web.LIFECYCLE_KEYWORDS:
+                named |= _function_names(keyword.value)
+        func = call.func
+        if not isinstance(func, ast.Attribute):
+            continue
+        if (
+            func.attr == "add_event_handler"
+            and len(call.args) == 2
+            and string_value(call.args[0]) in web.LIFECYCLE_EVENTS
+        ):
+            named |= _function_names(call.args[1])
+        elif (
+            func.attr in ("append", "extend", "insert")
+            and isinstance(func.value, ast.Attribute)
+            and func.value.attr in web.LIFECYCLE_SIGNALS
+        ):
+            for arg in call.args:
+                named |= _function_names(arg)
+    return frozenset(
+        node
+        for node in src.tree.body
+        if isinstance(node, ast.AsyncFunctionDef)
+        and (node.name in named or any(_startup_decorator(d) for d in node.decorator_list))
+    )
+
+
+def _function_names(node: ast.expr) -> set[str]:
+    """The functions an argument names: one name, or the names of a list or tuple."""
+    items = node.elts if isinstance(node, (ast.List, ast.Tuple)) else [node]
+    return {item.id for item in items if isinstance(item, ast.Name)}
+
+
+def _startup_decorator(decorator: ast.expr) -> bool:
+    """`@app.on_event("startup")` or `@router.on_event("shutdown")`."""
+    return (
+        isinstance(decorator, ast.Call)
+        and isinstance(decorator.func, ast.Attribute)
+        and decorator.func.attr == "on_event"
+        and len(decorator.args) == 1
+        and string_value(decorator.args[0]) in web.LIFECYCLE_EVENTS
+    )
 
 
 # What starts an event loop with a program's first coroutine.
@@ -961,7 +1012,8 @@ def blocking_call_in_async(src: PythonFile) -> Iterator[Hit]:
     Django query, a thread wait and an async twin stay at their call: the fix is there); one that
     blocks on nothing stays silent (framework handlers often are async). Not judged where the
     coroutine has the loop to itself: one that reads the terminal (`input()`, `getpass`) talks to
-    one person; a program's entry coroutine (`asyncio.run(main())`, or a class's
+    one person; a web app's lifespan or startup handler (`lifespan=`, `@app.on_event("startup")`)
+    runs before any request is served; a program's entry coroutine (`asyncio.run(main())`, or a class's
     `asyncio.run(self.run_async())`) runs alone until it first awaits other work (anything but a
     sleep) or starts a task, so its setup (a manifest fetched, a file listed) delays nobody.
 
