@@ -361,6 +361,81 @@ def test_no_governance_persona_for_model_eval_or_for_code_that_is_not_ml(path: s
     )
 
 
+@pytest.mark.parametrize(
+    ("path", "text", "url", "weight"),
+    [
+        # A client of a model through plain HTTP: an OpenAI-compatible path, Ollama's port, a
+        # hosted API's host; in Python and in a TypeScript source. Named on an added line or not.
+        (
+            "shop/assistant.py",
+            'import requests\n\nURL = "http://models.internal/v1/chat/completions"\n',
+            "/v1/chat/completions",
+            routing.MODEL_URL_ADDED,
+        ),
+        ("shop/drafts.py", 'BASE = "http://127.0.0.1:11434"\n', ":11434", routing.MODEL_URL_ADDED),
+        (
+            "web/summarize.ts",
+            'const r = await fetch("https://api.anthropic.com/v1/messages", init);\n',
+            "api.anthropic.com",
+            routing.MODEL_URL_ADDED,
+        ),
+    ],
+)
+def test_a_model_url_routes_a_file_that_imports_no_sdk(path: str, text: str, url: str, weight: float) -> None:
+    routed = route(path, text, frozenset((len(text.splitlines()),)))
+
+    assert routed.persona == catalog.LLM
+    assert routing.Signal("endpoint", url, weight) in routed.signals[catalog.LLM]
+    assert routing.ml_related(routed)
+
+
+def test_a_model_url_on_unchanged_lines_alone_routes_nothing() -> None:
+    """A UI's text names a provider's URL as a placeholder: the locale file's change goes to no
+    persona (its code still names a model, so the rules read it as they read a file importing an
+    SDK on unchanged lines)."""
+    text = (
+        "export default {\n  baseUrlPlaceholder: 'https://api.openai.com/v1',\n"
+        "  prompts: 'Prompts',\n  rerank: 'Rerank',\n  save: 'Save',\n};\n"
+    )
+
+    routed = route("web/src/locales/en.ts", text, frozenset((5,)))
+
+    assert routing.Signal("endpoint", "api.openai.com", routing.MODEL_URL_FILE) in routed.signals[catalog.LLM]
+    assert routed.persona is None
+
+
+def test_a_model_url_on_unchanged_lines_does_not_choose_the_persona() -> None:
+    """A change that cuts retrieved rows (`top_k`, line 7), beside a judge's URL it had already: as
+    many words of each persona's on the file's other lines, the URL does not tip the choice."""
+    text = (
+        "import requests\n\n"
+        'JUDGE = "https://api.openai.com/v1/chat/completions"\n\n\n'
+        "def score(rows, top_k, prompt_template, chat_history, chunk_size):\n"
+        "    return sorted(rows)[:top_k]\n"
+    )
+
+    routed = route("quality/run.py", text, frozenset((7,)))
+
+    assert routed.persona == catalog.SYSTEM
+    assert routing.Signal("endpoint", "api.openai.com", routing.MODEL_URL_FILE) in routed.signals[catalog.LLM]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Routes of applications that serve no model: a report generator, a support chat, messages.
+        'requests.post(f"{BASE}/generate", json=order)\n',
+        'requests.post(f"{BASE}/api/chat", json={"room": room, "text": text})\n',
+        'requests.get("https://mail.example.org/v1/messages")\n',
+        'requests.get("https://shop.example.org/v1/completions-report")\n',
+    ],
+)
+def test_urls_of_other_apis_route_nothing(text: str) -> None:
+    routed = route("shop/orders.py", f"import requests\n\n{text}")
+
+    assert routed.persona is None and not routing.ml_related(routed)
+
+
 # --- real repositories: a change per language, sub-modules, project-import propagation ----------
 
 

@@ -12,9 +12,9 @@ from collections.abc import Callable
 import pytest
 
 from archbot.policy import policy
-from archbot.repo import datastores, loaders, sdk, web
+from archbot.repo import datastores, endpoints, loaders, sdk, web
 from archbot.repo.resolve import Names, Tree
-from archbot.rules import endpoints, images, training
+from archbot.rules import images, training
 from archbot.rules.pyast import is_response_shape, loopback_url
 from conftest import GitRepo, Run, places
 

@@ -125,6 +125,20 @@ def test_a_provider_key_in_a_plain_file_goes_to_the_full_review(repo: GitRepo) -
     assert "[hardcoded-llm-api-key]" in out
 
 
+def test_a_model_url_in_a_file_without_an_sdk_goes_to_the_full_review(repo: GitRepo) -> None:
+    repo.stage(
+        "shop/assistant.py",
+        "import requests\n\n\ndef answer(messages):\n"
+        '    reply = requests.post("https://llm.example.org/v1/chat/completions", json=messages)\n'
+        "    return reply.json()\n",
+    )
+
+    code, out, _ = assert_same_as_full_review(repo, fast=False)
+
+    assert code == 0
+    assert "shop/assistant.py:5" in out and "[http-call-no-timeout]" in out
+
+
 def test_a_keyword_split_across_whitespace_goes_to_the_full_review(repo: GitRepo) -> None:
     """Routing joins `a . b` into the token `a.b`: the screen must not miss it."""
     repo.stage(
@@ -274,6 +288,13 @@ fragments = st.one_of(
     st.sampled_from(SOURCE_NAMES).map(lambda w: f'    "{w}": "^1.0",'),
     st.sampled_from(SOURCE_NAMES).map(lambda w: f"\t{w} v1.0.0"),
     st.sampled_from(["total = 0", "def f(x):", "    return x", "# a comment", f'KEY = "{OPENAI_KEY}"']),
+    st.sampled_from(
+        [
+            'URL = "http://localhost:11434/api/generate"',
+            'requests.post("https://api.groq.com/openai/v1/chat/completions")',
+            'u = f"{base}/v1/embeddings"',
+        ]
+    ),
 )
 paths = st.sampled_from(
     [

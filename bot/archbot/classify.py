@@ -15,6 +15,8 @@ from collections.abc import Callable, Mapping
 from pathlib import PurePosixPath
 from typing import Literal
 
+from archbot.repo import endpoints
+
 FileKind = Literal[
     "python",
     "notebook",
@@ -170,6 +172,9 @@ class FileFacts:
     tokens: Mapping[str, bool]
     # Security-relevant content by kind (SECURITY), each with whether it is on an added line.
     security: Mapping[str, bool] = dataclasses.field(default_factory=dict)
+    # URLs of generative models the code names (endpoints.MODEL_CLIENT_URL: `/v1/chat/completions`,
+    # `api.anthropic.com`): a client of a model with no SDK imported.
+    model_urls: Mapping[str, bool] = dataclasses.field(default_factory=dict)
 
 
 def file_kind(path: str, tracked: Callable[[str], bool] | None = None) -> FileKind:
@@ -232,16 +237,44 @@ def facts(path: str, text: str, added: frozenset[int]) -> FileFacts:
         imports = _python_imports(text, added)
         if path.rsplit("/", 1)[-1] == "setup.py":
             imports |= _setup_requirements(text, added)
-        return FileFacts(path, kind, imports, _python_tokens(text, added), _security(text, added, "#"))
+        return FileFacts(
+            path,
+            kind,
+            imports,
+            _python_tokens(text, added),
+            _security(text, added, "#"),
+            _model_urls(text, added),
+        )
     if kind == "notebook":
         code, lines = notebook_code(text)
         mapped = frozenset(i + 1 for i, line in enumerate(lines) if line in added)
-        return FileFacts(path, kind, _python_imports(code, mapped), _python_tokens(code, mapped))
+        return FileFacts(
+            path,
+            kind,
+            _python_imports(code, mapped),
+            _python_tokens(code, mapped),
+            model_urls=_model_urls(code, mapped),
+        )
     if kind in ("requirements", "pyproject", "conda"):
         return FileFacts(path, kind, _requirement_names(text, added, kind), _text_tokens(text, added))
     imports = _source_imports(path, kind, text, added)
-    security = _security(text, added, "//") if kind in ("javascript", "typescript", "go", "rust") else {}
-    return FileFacts(path, kind, imports, _text_tokens(text, added), security)
+    source = kind in ("javascript", "typescript", "go", "rust")
+    security = _security(text, added, "//") if source else {}
+    urls = _model_urls(text, added) if source else {}
+    return FileFacts(path, kind, imports, _text_tokens(text, added), security, urls)
+
+
+def _model_urls(text: str, added: frozenset[int]) -> dict[str, bool]:
+    """The model URLs (endpoints.MODEL_CLIENT_URL) the code names, each with whether an added line
+    names it."""
+    found: dict[str, bool] = {}
+    if not endpoints.MODEL_CLIENT_URL.search(text):
+        return found
+    index = _LineIndex(text)
+    for match in endpoints.MODEL_CLIENT_URL.finditer(text):
+        url = match.group(0)
+        found[url] = found.get(url, False) or index.line(match.start()) in added
+    return found
 
 
 def _security(text: str, added: frozenset[int], comment: str) -> dict[str, bool]:

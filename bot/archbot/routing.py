@@ -41,6 +41,13 @@ PACKAGE_CHOICE = 0.5
 # What a project module this file imports imports (one hop): it supports the file's own signals
 # and is never the only reason (the pre-commit screen must be able to tell from the file itself).
 PROPAGATED_WEIGHT = IMPORT_FILE
+# A model URL the code names (endpoints.MODEL_CLIENT_URL): a client of a generative model whatever
+# it imports (raw `requests` to Ollama or an OpenAI-compatible server), weighed as an import where
+# the change names it. On unchanged lines it counts as a keyword (the rules still read the file as
+# ML code): a UI's text names a provider's URL as a placeholder (a locale file's
+# `https://api.openai.com/v1`), beside words such as `prompts`.
+MODEL_URL_ADDED, MODEL_URL_FILE = IMPORT_ADDED, KEYWORD_FILE
+MODEL_URL_PERSONA = catalog.LLM
 # Security-relevant content on changed lines of an ML file: brings in the governance persona.
 SECURITY_WEIGHT = 1.0
 SECURITY_PERSONA = catalog.PLATFORM
@@ -211,9 +218,15 @@ def _mention_signals(
 
 def _choice(signals: Sequence[Signal]) -> float:
     """A persona's score for choosing the file's persona: imports on unchanged lines count at most
-    UNCHANGED_IMPORT_CAP together, so what the changed lines do outweighs them."""
+    UNCHANGED_IMPORT_CAP together and a model URL there not at all, so what the changed lines do
+    outweighs them."""
     unchanged = [s.weight for s in signals if s.kind == "imports" and s.weight < IMPORT_ADDED]
-    domain = sum(s.weight for s in signals if s.kind not in ("security", "package"))
+    # A model URL on unchanged lines makes the file ML code and says nothing of what the change does.
+    domain = sum(
+        s.weight
+        for s in signals
+        if s.kind not in ("security", "package") and not (s.kind == "endpoint" and s.weight < MODEL_URL_ADDED)
+    )
     # A module inside a refined sub-module (`llama_index/vector_stores/...`) is that work itself.
     package = max((_package_choice(s.value) for s in signals if s.kind == "package"), default=0.0)
     return domain - sum(unchanged) + min(sum(unchanged), UNCHANGED_IMPORT_CAP) + package
@@ -263,6 +276,9 @@ def route_file(
     anchor_total = 0.0
     for name, persona in personas.items():
         anchors, context, found = score(persona, path, facts, matches)
+        if name == MODEL_URL_PERSONA and facts is not None and facts.model_urls:
+            url = _model_url_signal(facts)
+            anchors, found = anchors + url.weight, (*found, url)
         if name == SECURITY_PERSONA and extra:
             anchors, found = anchors + sum(s.weight for s in extra), (*found, *extra)
         anchor_total += anchors
@@ -283,9 +299,17 @@ def route_file(
     return FileRoute(path, scores, signals, chosen)
 
 
+def _model_url_signal(facts: FileFacts) -> Signal:
+    """One signal for the model URLs a file names: the first an added line names, else the first."""
+    url, added = next(
+        ((u, a) for u, a in facts.model_urls.items() if a), next(iter(facts.model_urls.items()))
+    )
+    return Signal("endpoint", url, MODEL_URL_ADDED if added else MODEL_URL_FILE)
+
+
 # Signals that come from what a file's code says (not its path): any one of them makes the file
 # ML/LLM-related for the rules whose shape is general code (policy.py scope `ml`).
-_CODE_SIGNALS = frozenset(("imports", "depends", "package", "mentions", "keyword", "secret"))
+_CODE_SIGNALS = frozenset(("imports", "depends", "package", "mentions", "keyword", "secret", "endpoint"))
 # How much a file of each role counts when the change's personas are ranked: the library and the
 # service are what a change is about, not the tests and examples beside them.
 ROLE_WEIGHTS: Mapping[Role, float] = {

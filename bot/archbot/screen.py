@@ -5,14 +5,14 @@ Routing (routing.route_file) sends a file to a persona only when its anchor sign
 threshold, and every anchor signal needs one of: a persona path glob matching the path; a persona
 import or keyword occurring in the file's code, which makes it a substring of the file (up to ASCII
 case and '-'/'_' in requirement names, with whitespace allowed around the dots of a dotted name);
-a provider key; or the config assigning the file. The rules read every file, but a rule of scope
-`ml` (policy.py) speaks only in a file with such a code signal, and a rule of scope `any` only in a
-file holding one of the words it `needs`. This module checks those necessary conditions on the
-staged files without importing the review pipeline (click, unidiff, dataclasses: most of the hook's
-time). "Surely free" is final: the full review would print the same line. Otherwise the full review
-decides, so a false alarm costs time, never a finding. What it cannot judge cheaply (a config file,
-repository personas, a notebook, anything git does not hand over as a plain blob) is left to the
-full review.
+a provider key; a model URL (endpoints.MODEL_CLIENT_URL); or the config assigning the file. The
+rules read every file, but a rule of scope `ml` (policy.py) speaks only in a file with such a code
+signal, and a rule of scope `any` only in a file holding one of the words it `needs`. This module
+checks those necessary conditions on the staged files without importing the review pipeline (click,
+unidiff, dataclasses: most of the hook's time). "Surely free" is final: the full review would print
+the same line. Otherwise the full review decides, so a false alarm costs time, never a finding.
+What it cannot judge cheaply (a config file, repository personas, a notebook, anything git does not
+hand over as a plain blob) is left to the full review.
 """
 
 from __future__ import annotations
@@ -25,11 +25,13 @@ from collections.abc import Iterator, Mapping, Sequence
 
 from archbot import frontmatter, policy
 from archbot.cachedir import cache_dir
-from archbot.repo import catalog
+from archbot.repo import catalog, endpoints
 
 NO_ML_CHANGES = "archbot: no ML/LLM-related changes"
 # secrets.SHAPES detected anywhere: every such key starts with one of these (policy.KEY_START).
 PROVIDER_KEY_START = re.compile(policy.KEY_START.encode())
+# A model URL routes the file that names it (routing.MODEL_URL_PERSONA).
+MODEL_CLIENT_URL = re.compile(endpoints.MODEL_CLIENT_URL.pattern.encode())
 # review.route: a NUL byte in the first 8 KiB makes a file binary, and it is never routed.
 BINARY_PROBE = 8192
 _CONFIG_FILES = (".archbot.yml", ".archbot.yaml")
@@ -156,7 +158,7 @@ def may_be_routed(path: str, data: bytes, triggers: Triggers) -> bool:
         return b"\0" not in data[:BINARY_PROBE]
     if path_may_be_routed(path, triggers):
         return True
-    if PROVIDER_KEY_START.search(data):
+    if PROVIDER_KEY_START.search(data) or MODEL_CLIENT_URL.search(data):
         return True
     folded = fold(data)
     words = (*triggers.words, *triggers.sources.get(_ecosystem(path) or "", ()))

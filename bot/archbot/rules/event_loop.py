@@ -9,10 +9,10 @@ from collections.abc import Iterator
 
 from archbot.models import Severity
 from archbot.repo import datastores, web
+from archbot.repo.endpoints import DATA_URL, HTTP_METHODS
 from archbot.repo.model import Function, own_nodes
 from archbot.repo.resolve import Names, Tree, binding_key, is_receiver, string_value
 from archbot.rules import Family, Hit
-from archbot.rules.endpoints import DATA_URL, HTTP_METHODS
 from archbot.rules.pyast import (
     argument,
     call_receiver,

@@ -1,6 +1,7 @@
 """Shared matchers for Python rules (RULES.md §4.1): qualified names through imports and one-hop
 bindings, LLM clients and call sites, async and serving context, retry wrappers, URLs, scripts and
-test modules. Rule families import these and `endpoints`, never each other."""
+test modules. Rule families import these and the repository's tables (`archbot.repo`), never each
+other."""
 
 from __future__ import annotations
 

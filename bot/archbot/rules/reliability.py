@@ -9,10 +9,10 @@ from collections.abc import Iterator
 
 from archbot.models import Severity
 from archbot.repo import sdk
+from archbot.repo.endpoints import MODEL_ENDPOINT
 from archbot.repo.resolve import Names
 from archbot.roles import path_role
 from archbot.rules import Family, Hit
-from archbot.rules.endpoints import MODEL_ENDPOINT
 from archbot.rules.pyast import (
     RETRYING,
     LLMCall,

@@ -6,9 +6,9 @@ import ast
 from collections.abc import Iterator
 
 from archbot.models import Severity
+from archbot.repo.endpoints import HTTP_METHODS, LOOPBACK_URL, MODEL_ENDPOINT, OFFLINE_URL
 from archbot.repo.resolve import binding_key
 from archbot.rules import Family, Hit
-from archbot.rules.endpoints import HTTP_METHODS, LOOPBACK_URL, MODEL_ENDPOINT, OFFLINE_URL
 from archbot.rules.pyast import (
     argument,
     call_receiver,

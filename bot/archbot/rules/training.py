@@ -10,10 +10,10 @@ from pathlib import PurePosixPath
 
 from archbot.models import Severity
 from archbot.repo import loaders, sdk
+from archbot.repo.endpoints import LLM_ENDPOINT
 from archbot.repo.model import Class, Function, Symbol, own_nodes, parameter_default
 from archbot.repo.resolve import Names, Tree, binding_key
 from archbot.rules import Family, Hit
-from archbot.rules.endpoints import LLM_ENDPOINT
 from archbot.rules.pyast import (
     LLMCall,
     argument,

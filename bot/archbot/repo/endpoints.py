@@ -1,11 +1,16 @@
-"""Where HTTP calls go (shared by the families that judge calls): the HTTP methods, the hosted
-model APIs by what they serve, the serving paths of model servers, this machine."""
+"""Where HTTP calls go (shared by the families that judge calls, routing and the hook's screen):
+the HTTP methods, the hosted model APIs by what they serve, the serving paths of model servers,
+this machine. The screen reads it without the review pipeline: it imports only `re` at run time."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from typing import Final, Literal
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (the screen reads this module)
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Final, Literal
 
 HTTP_METHODS = frozenset(["get", "post", "put", "patch", "delete", "head", "options", "request"])
 # Hosted model APIs, one entry per host, by what they serve: "generation" (a model that samples
@@ -36,6 +41,13 @@ def _hosts(kind: str) -> str:
 LLM_ENDPOINT = re.compile(
     r"/v1/(chat/)?completions|/v1/embeddings|/v1/messages|/generate\b|:11434|/api/(generate|chat)\b|"
     + _hosts("generation")
+)
+# What marks a file's code as a client of a generative model by itself, with no SDK imported
+# (routing, the hook's screen): the OpenAI-compatible serving paths, Ollama's port, the hosted
+# APIs' hosts. Narrower than LLM_ENDPOINT: `/generate`, `/api/chat` and `/v1/messages` also name
+# routes of applications that serve no model.
+MODEL_CLIENT_URL = re.compile(
+    r"/v1/(?:chat/)?completions(?![\w-])|/v1/embeddings(?![\w-])|:11434\b|" + _hosts("generation")
 )
 # A URL that reaches any hosted model, a scoring one included (what retries and timeouts concern).
 MODEL_ENDPOINT = re.compile(f"{LLM_ENDPOINT.pattern}|{_hosts('scoring')}")
