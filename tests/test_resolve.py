@@ -248,6 +248,15 @@ def test_without_a_repository_names_resolve_within_the_file() -> None:
     assert names.target(load) is None
 
 
+def staged_names(path: str) -> Names:
+    """The resolver of one module of the staged repository."""
+    change = sources.staged()
+    model = Repository(change.list_repo, change.post.read)
+    module = model.module(path)
+    assert module is not None
+    return Names.of(model, module)
+
+
 def test_imported_sdk_clients_and_legacy_chains_resolve_to_their_model(repo: GitRepo) -> None:
     repo.stage(
         "app/clients.py",
@@ -263,11 +272,7 @@ def test_imported_sdk_clients_and_legacy_chains_resolve_to_their_model(repo: Git
         "from app.bus import bus\nfrom app.clients import llm, qa\n\n"
         "llm.invoke('x')\nqa.arun('y')\nbus.emit(1)\n",
     )
-    change = sources.staged()
-    model = Repository(change.list_repo, change.post.read)
-    module = model.module("app/use.py")
-    assert module is not None
-    names = Names.of(model, module)
+    names = staged_names("app/use.py")
     invoke, arun, emit = names.tree.calls
 
     client = names.constructor(invoke.func.value)  # type: ignore[attr-defined]
@@ -325,12 +330,8 @@ def test_settings_fields_give_the_defaults_their_class_declares(repo: GitRepo) -
         "        table.engine_url,\n"
         "    )\n",
     )
-    change = sources.staged()
-    model = Repository(change.list_repo, change.post.read)
-    module = model.module("app/use.py")
-    assert module is not None
-    names = Names.of(model, module)
-    returned = next(n for n in ast.walk(module.tree) if isinstance(n, ast.Tuple))
+    names = staged_names("app/use.py")
+    returned = next(n for n in names.tree.walked if isinstance(n, ast.Tuple))
 
     defaults = [names.setting_default(read) for read in returned.elts]
 
