@@ -85,6 +85,9 @@ CASES: dict[str, Expected] = {
         # under a path naming a release, an image in a registry on the local machine.
         ("deploy/stack.yaml", 63, "medium"),  # busybox as a serving pod's own container
         ("deploy/stack.yaml", 65, "medium"),  # a path that names no release
+        # Negative: an image the node holds already (`imagePullPolicy: Never`, 78); one pulled if
+        # missing is reported.
+        ("deploy/stack.yaml", 80, "medium"),
     ],
     # Helm values. Negatives: an empty tag (the chart's appVersion), `latest` with a digest, a
     # release tag, a `latest` that is no image's tag, a repository on the local machine, one

@@ -526,7 +526,8 @@ def k8s_image_unpinned(src: YamlFile) -> Iterator[Hit]:
     A digest (`@sha256:...`, or a values `digest:`) passes; images written as variables
     (`$(IMAGE)`, `${IMAGE}`) or by a template are skipped; an empty values `tag` (the chart's
     appVersion) passes. So do an image in a registry on the local machine (`localhost:5000/...`:
-    its user built and pushed it), `latest` under a repository path that names a release
+    its user built and pushed it) or one the node holds already (`imagePullPolicy: Never`: built
+    or imported there, never pulled), `latest` under a repository path that names a release
     (`.../1.22.1/installer-2.7.1:latest`), and a general-purpose tool image an init container runs
     (`busybox`, `alpine/curl`: waiting for a service or copying files, the same whatever its
     build; `images.UTILITY_IMAGES`).
@@ -558,6 +559,8 @@ def k8s_image_unpinned(src: YamlFile) -> Iterator[Hit]:
                 continue
             if local_registry(image) or (tag == "latest" and versioned_repository(image)):
                 continue
+            if scalar(get(container.node, "imagePullPolicy")) == "Never":
+                continue  # the node's own image, built or imported there: nothing is pulled
             if container.init and utility_image(image):
                 continue  # a shell tool that waits or copies does the same whatever its build
             yield Hit(line, f"`{image}` " + ("has no tag." if tag is None else "uses `latest`."))
