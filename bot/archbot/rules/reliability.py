@@ -873,14 +873,19 @@ def _no_retry(src: PythonFile, call: ast.Call) -> _NoRetry | None:
 _ANY_ERROR = frozenset(["Exception", "BaseException"])
 
 
-def _failure_handled(src: PythonFile, call: ast.Call, library: str) -> bool:
+def _failure_handled(src: PythonFile, call: ast.AST, library: str, hops: int = 1) -> bool:
     """The call sits in the body of a `try` with a handler for what it raises: bare, `Exception`,
     or an error class of its own client library (`requests.RequestException`,
     `httpx.HTTPStatusError`). What a failure does is then decided beside the call (a message, a
-    fallback, an error of the caller's API); a retry is one answer of several, not a gap."""
+    fallback, an error of the caller's API); a retry is one answer of several, not a gap. In a
+    function nested in another, the try may be where the enclosing function runs it: every use of
+    its name there (`await asyncio.to_thread(request)`) is in such a `try`."""
     root = library.split(".", 1)[0]
     child: ast.AST = call
     for ancestor in src.nodes.ancestors(call):
+        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef)) and hops:
+            uses = _uses_in_enclosing_function(src, ancestor)
+            return bool(uses) and all(_failure_handled(src, use, library, hops - 1) for use in uses)
         if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
             return False
         if isinstance(ancestor, ast.Try) and any(child is node for node in ancestor.body):
@@ -892,6 +897,21 @@ def _failure_handled(src: PythonFile, call: ast.Call, library: str) -> bool:
                         return True
         child = ancestor
     return False
+
+
+def _uses_in_enclosing_function(
+    src: PythonFile, function: ast.FunctionDef | ast.AsyncFunctionDef
+) -> list[ast.Name]:
+    """The reads of a nested function's name in the function that defines it (none for a function
+    defined elsewhere)."""
+    enclosing = src.nodes.function(function)
+    if enclosing is None:
+        return []
+    return [
+        node
+        for node in scope_walk(*enclosing.body)
+        if isinstance(node, ast.Name) and node.id == function.name and isinstance(node.ctx, ast.Load)
+    ]
 
 
 @RULES.rule(
@@ -918,7 +938,8 @@ def llm_client_no_retry(src: PythonFile) -> Iterator[Hit]:
     `try` around the call, a `Retrying` loop, a function handed to a retry helper, a
     `requests.Session` with a mounted `HTTPAdapter` (in this file or the factory that builds it),
     an httpx client given its own `transport=`, a call in a `try` whose handler catches its
-    failure (bare, `Exception`, or an error of its own library, `requests.RequestException`):
+    failure (bare, `Exception`, or an error of its own library, `requests.RequestException`), or
+    in a nested function every run of which is in such a `try` (`await asyncio.to_thread(request)`):
     what a failure does is decided there; a POST to a server on this machine (a loopback URL where
     the code shows it, or the default of its configuration lookup or of the settings field it is
     formatted after: an engine in the same container, a local Ollama), with no provider's rate

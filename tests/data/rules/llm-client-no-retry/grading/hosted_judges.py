@@ -1,5 +1,7 @@
 """Judging generated replies with hosted classifier and model APIs."""
 
+import asyncio
+
 import requests
 from datasets import Dataset
 from tenacity import retry, stop_after_attempt, wait_random_exponential
@@ -73,3 +75,26 @@ def label_logged(text: str) -> dict:
     finally:
         reply = requests.post(route, json={"text": text}, timeout=30).json()  # positive: in finally
     return reply
+
+
+async def label_in_thread(text: str) -> dict:
+    def request() -> dict:
+        route = "https://router.huggingface.co/hf-inference/models/org/classifier"
+        return requests.post(route, json={"text": text}, timeout=30).json()  # negative: run in a try
+
+    try:
+        return await asyncio.to_thread(request)
+    except Exception:
+        return {}
+
+
+async def label_in_thread_bare(text: str) -> dict:
+    def request() -> dict:
+        route = "https://router.huggingface.co/hf-inference/models/org/classifier"
+        return requests.post(route, json={"text": text}, timeout=30).json()  # positive
+
+    first = await asyncio.to_thread(request)
+    try:
+        return first | await asyncio.to_thread(request)
+    except Exception:
+        return first
