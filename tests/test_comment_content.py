@@ -237,7 +237,7 @@ ASYNCIO = ["import asyncio", "import os", "", "async def f():"]
         ),
         (
             "hardcoded-llm-api-key",
-            'client = OpenAI(api_key="sk-proj-9fQ2vL7xT4mB8nR1cW6zK3pH5dJ0sY2g")',
+            'client = OpenAI(api_key="sk-proj-9fQ20N2X5gU84x2iqjSvZeJzkAOPBDs7")',
             'client = OpenAI(api_key=os.environ["OPENAI_API_KEY"])',
         ),
     ],
@@ -253,7 +253,7 @@ def test_mechanical_fix_is_the_corrected_line(rule: str, line: str, fixed: str) 
         ("http-call-no-timeout", "r = requests.post(URL, **options)", ASYNCIO),  # may pass timeout
         ("http-call-no-timeout", "r = session.post(URL)", ASYNCIO),  # not known to take timeout=30
         ("blocking-sleep-in-async", "time.sleep(1)", ["import time"]),  # asyncio not imported
-        ("hardcoded-llm-api-key", 'c = OpenAI(api_key="sk-proj-9fQ2vL7xT4mB8nR1cW6zK3pH5dJ0sY2g")', []),
+        ("hardcoded-llm-api-key", 'c = OpenAI(api_key="sk-proj-9fQ20N2X5gU84x2iqjSvZeJzkAOPBDs7")', []),
         (
             "http-call-no-timeout",
             'requests.post(URL, headers={"x-api-key": "sk-ant-api03-' + "x7Y" * 31 + 'AA"})',

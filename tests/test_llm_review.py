@@ -113,11 +113,11 @@ def test_text_footer_shows_model_calls_tokens_cost(
 
 
 PLANTED = {
-    "openai": "sk-proj-" + "Ab3dEf6hIj9lMn2pQr5tUv8xYz1B" * 2,
+    "openai": "sk-proj-" + "Ab3dxXQuVesOgOZ1TvZVVAxhPRxs" * 2,
     "anthropic": "sk-ant-api03-" + "x7Y" * 31 + "AA",
     "huggingface": "hf_" + "QwErTyUiOpAsDfGhJkLzXcVbNmQwErTyUi",
     "aws": "AKIA" + "Q7W3E9R2T5Y8U1I4",
-    "github": "ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8",
+    "github": "ghp_" + "a1B2NhYTKquoRAYd5uAsK4ksARhBdyAFY5bQ",
     "slack": "xoxb-" + "2847561930-Hq8Zt3Lw9Xk2",
     "assigned": "Zx81kLmQ2pWvT7rB9sQ4",
 }
@@ -427,7 +427,7 @@ def test_findings_only_on_files_the_persona_was_sent_and_model_output_redacted(
     repo: GitRepo, anthropic_server: AnthropicServer, run_archbot: Any
 ) -> None:
     staged(repo, **{"docs__notes.md": "# Notes\n\nThe client lives in app/llm.py.\n"})
-    leaked = "sk-proj-" + "Qm4vT8zL2xN6rB1cW5yH9kD3" * 3
+    leaked = "sk-proj-" + "Qm4vXBTXn6nzCyIGN1dm18pD" * 3
     on_unsent = {**NO_FALLBACK, "file": "docs/notes.md", "line": 3, "title": "Docs are stale"}
     with_key = {**NO_FALLBACK, "failure": f"the key {leaked} leaks"}
     anthropic_server.script = [findings(with_key, on_unsent)]
@@ -444,7 +444,7 @@ def test_endpoint_error_text_and_the_key_are_redacted_from_notices(
     repo: GitRepo, anthropic_server: AnthropicServer, run_archbot: Any
 ) -> None:
     staged(repo)
-    echoed = "ghp_" + "Zr7Kq2Lw9Xv4Tn8Mb3Hc6Jd1Fs5Gy0Pa2Ue7Wi"
+    echoed = "ghp_" + "Zr7Ks6a933dUcWPtha8OH4d8cGWajlTCxoebUm"
     anthropic_server.default = lambda: error(
         400, "invalid_request_error", f"bad header x-api-key=test-key-not-secret, token {echoed}"
     )

@@ -6,7 +6,7 @@ import pytest
 
 from archbot import secrets
 
-OPENAI_KEY = "sk-proj-" + "Ab3dEf6hIj9lMn2pQr5tUv8x" * 2
+OPENAI_KEY = "sk-proj-" + "Ab3d52hNSIwi6HZSlGbCou9n" * 2
 RANDOM_PASSWORD = "Zx81kLmQ2pWvT7rB9sQ4"
 
 

@@ -94,6 +94,9 @@ def test_each_shape_is_detected_where_it_says_and_always_redacted(kind: str) -> 
         # A hex body where the provider draws letters of both cases: made from a hash or a UUID.
         "remote = 'https://ghp_5be2c0A9d41F7e8B3c6D0a2f9E4b7C1d8A3e6F0b@github.com/o/r.git'",
         'STRIPE_KEY = "sk_live_9f86d081884c7d659a2feaa0c55ad015"',
+        # Capitals, small letters and digits in a fixed rhythm: generated to look random.
+        'API_SECRET = "Rk4Tn8Wp2Vb6Xq9Zm3Lc7Hd5Fs1Gj0Yh4Ue8Pa2"',
+        'OPENAI_API_KEY = "sk-proj-7wQe3rTy9uIo1pAs5dFg2hJk8lZx4cVb6nMq"',
         # A walk along a keyboard row, forwards or back.
         '"aws_secret_access_key": "Zt4QWERTYu8Pm2Lq7Vx9Nc3Bd6Hk1Rw5Ys0Gj2Fa"',
         'OPENAI_API_KEY="sk-proj-Hq8Zt2LkjhgfdsLm4Nv6Bx0Pc3Rw5"',
@@ -131,7 +134,7 @@ def test_a_short_counted_run_in_a_random_key_is_still_a_secret() -> None:
 def test_a_hex_body_is_a_key_where_the_provider_draws_hex() -> None:
     text = (
         'DEEPSEEK_API_KEY="sk-9f86d081884c7d659a2feaa0c55ad015"\n'
-        'GH="ghp_Hq8Zt2Lm4Nv6Bx0Pc3Rw5Ys9Gj1Fa7Dk2Qe4T"'
+        'GH="ghp_Hq8ZBYARYRKHmIRBtrGWo0A9YEHjWtWtLTPEz"'
     )
     assert [d.kind for d in secrets.detect(text)] == ["github-token", "openai-key"]
 
@@ -150,7 +153,7 @@ def test_a_key_beside_an_app_id_alone_is_still_a_secret() -> None:
     ("text", "kind", "name"),
     [
         (
-            'const client = new OpenAI({ apiKey: "sk-4Fq9Lz2Xv7Nc3Bm8Tj1Rs5Yp6Gd0WeK" });',
+            'const client = new OpenAI({ apiKey: "sk-4Fq92MkTmgZqu7xajxm00oBo7OqqIvu" });',
             "openai-key",
             "apiKey",
         ),
@@ -162,8 +165,8 @@ def test_a_key_beside_an_app_id_alone_is_still_a_secret() -> None:
             "credential-literal",
             "LANGFUSE_SECRET_KEY",
         ),
-        ('{"openai_api_key": "sk-4Fq9Lz2Xv7Nc3Bm8Tj1Rs5Yp6Gd0WeK"}', "openai-key", "openai_api_key"),
-        ('os.Setenv("OPENAI_API_KEY", "sk-4Fq9Lz2Xv7Nc3Bm8Tj1Rs5Yp6Gd0WeK")', "openai-key", "OPENAI_API_KEY"),
+        ('{"openai_api_key": "sk-4Fq92MkTmgZqu7xajxm00oBo7OqqIvu"}', "openai-key", "openai_api_key"),
+        ('os.Setenv("OPENAI_API_KEY", "sk-4Fq92MkTmgZqu7xajxm00oBo7OqqIvu")', "openai-key", "OPENAI_API_KEY"),
         ('apiKey := "R7vTz2KpX9wLc4RbN8sHd1JqWm5Ye3Uf"', "credential-literal", "apiKey"),
         (
             'pub const COHERE_API_KEY: &str = "R7vTz2KpX9wLc4RbN8sHd1JqWm5Ye3Uf";',
@@ -172,7 +175,7 @@ def test_a_key_beside_an_app_id_alone_is_still_a_secret() -> None:
         ),
         ('const dbPassword string = "R7vTz2KpX9wLc4RbN8sHd1JqWm5Ye3Uf"', "credential-literal", "dbPassword"),
         (
-            "  - name: OPENAI_API_KEY\n    value: sk-4Fq9Lz2Xv7Nc3Bm8Tj1Rs5Yp6Gd0WeK",
+            "  - name: OPENAI_API_KEY\n    value: sk-4Fq92MkTmgZqu7xajxm00oBo7OqqIvu",
             "openai-key",
             "OPENAI_API_KEY",
         ),
@@ -222,7 +225,7 @@ def test_values_under_a_credential_name(text: str, kind: str, name: str) -> None
         'MISTRAL3_TOKEN_CLASSIFIER = "Mistral3ForTokenClassification"',
         'QWEN3_MOE_TOKEN_HEAD = "Qwen3MoeForTokenClassificationLM"',
         # Keys meant to be public: PostHog project keys, Stripe publishable keys.
-        'POSTHOG_API_KEY = "phc_Hw2Kq9Lz5Xv7Nc3Bm8Tj1Rs4Yp6Gf0DeAx2Kq9Lz5Xv7Nc"',
+        'POSTHOG_API_KEY = "phc_Hw2KzDtnQhVkWLKePqeZZgW4onicr50WXx2Kq9Lz5Xv7Nc"',
         # An empty value: the next line is another assignment, not this one's value.
         "ANALYTICS_PASSWORD=\nANALYTICS_DATABASE=events_3\n",
         "TELEMETRY_TOKEN=\nTELEMETRY_SERVICE=ingest_v2-eu\n",

@@ -238,14 +238,53 @@ _KEYBOARD_WALK = re.compile(
 
 def _counted(value: str) -> bool:
     """A counted run in the value, or in either of its interleaved halves (`a1b2c3d4e5f6`: the
-    letters count up, and so do the digits), short runs making up most of it, or a walk along a
-    keyboard row."""
+    letters count up, and so do the digits), short runs making up most of it, a walk along a
+    keyboard row, or a body in a fixed rhythm of capitals, small letters and digits."""
     lowered = value.lower()
     return (
         any(_counted_run(part) for part in (lowered, lowered[0::2], lowered[1::2]))
         or _mostly_runs(lowered)
         or _KEYBOARD_WALK.search(lowered) is not None
+        or _rhythmic(value)
     )
+
+
+# A body whose capitals, small letters and digits repeat one short pattern holding all three
+# (`Kx2Lv3Qw5...`: capital, small, digit) was typed or generated to look random: a drawn key of 24
+# symbols or more follows such a pattern at nine symbols in ten about once in 10^5 keys (and a hex
+# one, with no capitals, never).
+_RHYTHM_PERIODS = (3, 4)
+_RHYTHM_SHARE = 0.9
+_RHYTHM_LENGTH = 24
+
+
+def _rhythmic(value: str) -> bool:
+    """Nine in ten of the longest segment's symbols follow one pattern of 3 or 4 symbol classes
+    holding a capital, a small letter and a digit, however many symbols come before it starts."""
+    body = max(_SEGMENTS.split(value), key=len)
+    if len(body) < _RHYTHM_LENGTH:
+        return False
+    classes = ["A" if c.isupper() else "a" if c.islower() else "0" if c.isdigit() else "." for c in body]
+    for period in _RHYTHM_PERIODS:
+        for start in range(period):
+            pattern = classes[start : start + period]
+            if set(pattern) != {"A", "a", "0"}:
+                continue
+            matching = sum(
+                1 for i in range(start, len(classes)) if classes[i] == pattern[(i - start) % period]
+            )
+            if matching >= _RHYTHM_SHARE * len(classes):
+                return True
+    return False
+    classes = ["A" if c.isupper() else "a" if c.islower() else "0" if c.isdigit() else "." for c in body]
+    for period in _RHYTHM_PERIODS:
+        pattern = classes[:period]
+        if len(set(pattern)) < 2:
+            continue
+        matching = sum(1 for i, kind in enumerate(classes) if kind == pattern[i % period])
+        if matching >= _RHYTHM_SHARE * len(classes):
+            return True
+    return False
 
 
 def _mostly_runs(lowered: str) -> bool:

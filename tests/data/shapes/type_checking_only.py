@@ -7,7 +7,7 @@ import typing
 if typing.TYPE_CHECKING:
     from openai import OpenAI
 
-    SAMPLE_KEY = "sk-proj-Hq83LdPz0Wn5Xc2Vb7Nm4Ks9Tj1Ry6Ue"
+    SAMPLE_KEY = "sk-proj-Hq83NQjuV32S9OUU9RnQraWbz7A6JiBj"
 
     def _typed_example(prompt: str) -> None:
         client = OpenAI(timeout=None)

@@ -8,7 +8,7 @@ import (
 const anthropicAPIKey string = "R7vTz2KpX9wLc4RbN8sHd1JqWm5Ye3Uf"
 
 func main() {
-	os.Setenv("OPENAI_API_KEY", "sk-Lw3Kd9Xq2Vp7Zm4Rt8Ny1Hb6Gc5Fj0Se")
+	os.Setenv("OPENAI_API_KEY", "sk-Lw3KPGPvklc8ODdOJ6UDStdg7touohmS")
 	http.HandleFunc("/v1/chat", func(w http.ResponseWriter, r *http.Request) {
 		token := r.Header.Get("Authorization")
 		_ = token

@@ -1,6 +1,6 @@
 import OpenAI from "openai";
 
-const client = new OpenAI({ apiKey: "sk-proj-Hq83LdPz0Wn5Xc2Vb7Nm4Ks9Tj1Ry6Ue" });
+const client = new OpenAI({ apiKey: "sk-proj-Hq83NQjuV32S9OUU9RnQraWbz7A6JiBj" });
 const fromEnv = new OpenAI({ apiKey: process.env.OPENAI_API_KEY });
 const placeholder = new OpenAI({ apiKey: "sk-your-key-here" });
 
