@@ -15,8 +15,11 @@ MODULE = '''"""Generation client {n}."""
 import requests
 
 
-def generate_{n}(prompt: str) -> dict:
-    return requests.post("http://tgi.internal:8080/generate", json={{"inputs": prompt}}).json()
+def generate_{n}(prompts: list[str]) -> list[dict]:
+    replies = []
+    for prompt in prompts:
+        replies.append(requests.post("http://tgi.internal:8080/generate", json={{"inputs": prompt}}).json())
+    return replies
 '''
 BROKEN = "import requests\n\ndef broken(:\n"
 
@@ -36,11 +39,12 @@ def test_a_change_past_the_worker_threshold_keeps_every_finding_and_notice_in_or
 
     assert (result.code, result.err) == (0, "")
     report = json.loads(result.out)
-    # The same call in every file: one finding per rule, listing every other file in order.
-    others = [{"file": f"gen/client_{n:03}.py", "lines": [7]} for n in range(1, count)]
+    # The same call in every file (in a loop over prompts: a batch): one finding per rule, listing
+    # every other file in order.
+    others = [{"file": f"gen/client_{n:03}.py", "lines": [9]} for n in range(1, count)]
     assert [(f["file"], f["line"], f["rule"], f["severity"], f["also"]) for f in report["findings"]] == [
-        ("gen/client_000.py", 7, "http-call-no-timeout", "high", others),
-        ("gen/client_000.py", 7, "llm-client-no-retry", "medium", others),
+        ("gen/client_000.py", 9, "http-call-no-timeout", "high", others),
+        ("gen/client_000.py", 9, "llm-client-no-retry", "medium", others),
     ]
     assert report["notices"] == [
         "gen/client_050_broken.py: not valid Python (line 3); only text rules ran on it"

@@ -71,7 +71,7 @@ ROWS = {
     "llm-timeout-disabled": "reliability",
     "llm-client-no-timeout": "reliability",
     "http-call-no-timeout": "reliability",
-    "llm-client-no-retry": "reliability",
+    "llm-client-no-retry": "retries of a client called in bulk",
     "llm-retries-disabled": "reliability",
     "retry-no-backoff": "reliability",
     "llm-no-max-tokens": "application",
@@ -128,6 +128,7 @@ TREATMENTS["training loop"] = {**SHIPPED, "script": "report"}
 # Variant -> its row, for the rules whose variants have rows of their own.
 VARIANTS = {
     "hf-unpinned-revision": {"named": "hub revision of a named id"},
+    "llm-client-no-retry": {"batch": "reliability"},
     "llm-client-no-timeout": {"component": "component default timeout"},
     "llm-output-exec": {"untraced": "code execution, input untraced"},
     "retry-unbounded": {"transient": "application"},
@@ -144,6 +145,11 @@ OPT_IN_VARIANTS = {
 TREATMENTS["remote code of a named model"] = {**HARDENING, "library": "drop"}
 TREATMENTS["hub revision of a named id"] = {**HARDENING, "library": "drop"}
 TREATMENTS["component default timeout"] = {**HARDENING, "library": "drop"}
+# A single call without retries: a library's client (called in bulk), not a service's request.
+TREATMENTS["retries of a client called in bulk"] = {
+    **dict.fromkeys(models.ROLE_NAMES, "drop"),
+    "library": "lower",
+}
 TREATMENTS["a module's own file read back"] = {
     **dict.fromkeys(models.ROLE_NAMES, "drop"),
     "library": "report",
@@ -327,7 +333,7 @@ def test_a_shipped_modules_main_block_is_script_code(repo: GitRepo, run_archbot:
     repo.stage(
         "ranker/keys.py",
         'if __name__ == "__main__":\n'
-        '    OPENAI_API_KEY = "sk-proj-Hq8Zt2Lm4Nv6Bx0Pc3Rw5Ys9Gj1Fa7Dk2Qe4TxU"\n',
+        '    OPENAI_API_KEY = "sk-proj-Hq8ZJewM2MsfG7wzAbcg2CPoZwfFv6MIA1UmCko"\n',
     )
 
     report = review(run_archbot)
@@ -533,7 +539,9 @@ def test_a_call_given_its_callers_arguments_carries_its_old_gap_silently(
     """The caller's options forwarded into a call (`**options` added, line 7) keep the call and
     its gap. A call's missing retry closes around it (a wrapper, the client), so a keyword of its
     own added (line 11) or another prompt given (line 15) carries it too; a new call (line 19)
-    speaks."""
+    speaks. (A library's client: its users call it in bulk.)"""
+    repo.stage("pyproject.toml", LIBRARY_PYPROJECT)
+    repo.stage("ranker/__init__.py", "")
     after = COMPLETIONS.replace("complete(prompt)", "complete(prompt, **options)").replace(
         "(prompt, max_new_tokens=64)", "(prompt, max_new_tokens=64, **options)"
     )
@@ -542,14 +550,14 @@ def test_a_call_given_its_callers_arguments_carries_its_old_gap_silently(
     added, changed = edited(
         repo,
         run_archbot,
-        "service/complete.py",
+        "ranker/complete.py",
         COMPLETIONS + SUMMARY.format(given="text"),
         after,
         "forward the caller's options; stream nothing; prompt the summary",
     )
 
-    assert added == [("service/complete.py", "llm-client-no-retry", "medium", [7, 11, 15])]
-    assert changed == [("service/complete.py", "llm-client-no-retry", "medium", [19])]
+    assert added == [("ranker/complete.py", "llm-client-no-retry", "low", [7, 11, 15])]
+    assert changed == [("ranker/complete.py", "llm-client-no-retry", "low", [19])]
 
 
 # An OpenAI client with its timeout and retries set (lines 1-5 of the fixtures below).
@@ -1266,7 +1274,7 @@ def test_two_rules_never_say_the_same_thing_on_one_line() -> None:
     found = [
         finding("http-call-no-timeout", 1, Severity.MEDIUM),
         finding("llm-timeout-disabled", 1, Severity.HIGH),
-        finding("llm-client-no-retry", 1, Severity.MEDIUM),
+        finding("llm-retries-disabled", 1, Severity.MEDIUM),
         finding("llm-model-hardcoded", 2, Severity.LOW),
         finding("llm-model-alias-unpinned", 2, Severity.LOW),
     ]
@@ -1276,7 +1284,7 @@ def test_two_rules_never_say_the_same_thing_on_one_line() -> None:
 
     assert [(f.rule, f.line) for f in kept.findings] == [
         ("llm-timeout-disabled", 1),
-        ("llm-client-no-retry", 1),
+        ("llm-retries-disabled", 1),
         ("llm-model-alias-unpinned", 2),
     ]
 

@@ -44,9 +44,7 @@ def test_staged_llm_client_defects_then_fixed(repo: GitRepo, run_archbot) -> Non
     assert result.out == (
         "app/llm.py:4: critical [hardcoded-llm-api-key] Provider API key or token in source or config\n"
         "app/llm.py:8: high [http-call-no-timeout] Plain HTTP call without a timeout\n"
-        "app/llm.py:8: medium [llm-client-no-retry] LLM call through a client with no built-in retries "
-        "and no wrapper\n"
-        "archbot: 3 findings: 1 critical, 1 high, 1 medium, 0 low\n"
+        "archbot: 2 findings: 1 critical, 1 high, 0 medium, 0 low\n"
     )
 
     repo.stage("app/llm.py", FIXED_CLIENT)

@@ -35,12 +35,15 @@ def only(rule: str, found: Found) -> Found:
 
 
 def test_a_post_through_requests_request_to_self_url(repo: GitRepo, run_archbot: RunArchbot) -> None:
-    # Negatives: a POST to a status URL (not an LLM path), a GET, a method that is not a literal.
+    # A library's client (single calls without retries: low). Negatives: a POST to a status URL
+    # (not an LLM path), a GET, a method that is not a literal.
+    repo.stage("llm/__init__.py", "")
+    repo.stage("pyproject.toml", '[build-system]\nrequires = ["hatchling"]\n\n[project]\nname = "llm"\n')
     found = review(repo, run_archbot, {"llm/rest_layer.py": "rest_layer.py"}, "--persona", "llm-ml-engineer")
 
     assert only("llm-client-no-retry", found) == [
-        ("llm/rest_layer.py", 16, "llm-client-no-retry", "medium"),  # "POST" to self.url
-        ("llm/rest_layer.py", 20, "llm-client-no-retry", "medium"),  # method="post" to a constant
+        ("llm/rest_layer.py", 16, "llm-client-no-retry", "low"),  # "POST" to self.url
+        ("llm/rest_layer.py", 20, "llm-client-no-retry", "low"),  # method="post" to a constant
     ]
 
 

@@ -126,6 +126,13 @@ TRAINING = _row("training loop", "drop", **{**_SHIPPED, "script": "report"})
 # Production hardening whose weight depends on where the code runs: a missing timeout is high in a
 # service and one step lower in a library (its caller may bound it).
 RELIABILITY = _row("reliability", "drop", **{**_HARDENING, "library": "lower"})
+# Retries of a client that is called in bulk: a library's client serves batches, evaluations and
+# agents' loops, where one transient error loses the work around it (read on real fixes: an
+# invocation layer posting to a provider once, an evaluation metric's scorer, a model server
+# client's session); a service's call answering one request fails that request and its user asks
+# again (read on recent commits of public applications: no such call was changed to retry). A call
+# inside a loop over data is bulk wherever it is (the rule's `batch` variant, RELIABILITY's row).
+BULK_RETRY = _row("retries of a client called in bulk", "drop", library="lower")
 # A component that keeps a client with its SDK's long default timeout (600 s) in a project that
 # bounds none of that provider's clients: in an application it is a service object its request
 # paths wait on; a library leaves the SDK's bound to its callers (read on recent commits of public
@@ -257,7 +264,7 @@ POLICY: dict[str, RulePolicy] = {
     "llm-timeout-disabled": RulePolicy(RELIABILITY, "timeout"),
     "llm-client-no-timeout": RulePolicy(RELIABILITY, "timeout", variants={"component": COMPONENT_DEFAULT}),
     "http-call-no-timeout": RulePolicy(RELIABILITY, "timeout"),
-    "llm-client-no-retry": RulePolicy(RELIABILITY, "retry"),
+    "llm-client-no-retry": RulePolicy(BULK_RETRY, "retry", variants={"batch": RELIABILITY}),
     "llm-retries-disabled": RulePolicy(RELIABILITY, "retry"),
     "retry-no-backoff": RulePolicy(RELIABILITY, "retry"),
     # Team policies, off unless enabled (module docstring): read on recent commits of public

@@ -928,7 +928,9 @@ def llm_client_no_retry(src: PythonFile) -> Iterator[Hit]:
     `/v1/chat/completions`, a URL named as one, like `self.inference_endpoint`, or a JSON body
     of a model request, like `{"inputs": batch}` or `{"model": m, "messages": ...}`) and no
     retry wrapper around it. Inside a loop over data (batches of documents) the finding says so:
-    one transient error loses the whole batch.
+    one transient error loses the whole batch (the `batch` variant, reported in services too); a
+    single call is the concern of a library's client, called in bulk by its users, not of a
+    service's call answering one request, which its user repeats.
 
     Calibration guard: silent for a POST whose URL and body say nothing of a model (sampling
     options alone, as in a fine-tuning job's configuration, are not a model request), a model-like
@@ -955,10 +957,11 @@ def llm_client_no_retry(src: PythonFile) -> Iterator[Hit]:
         503, 504], allowed_methods=None))` on a `requests.Session`; wrap other calls with tenacity
         (`stop=stop_after_attempt(4)`, `wait=wait_random_exponential(max=20)`) or backoff.
     Bad:
-        resp = requests.post("http://tgi:8080/generate", json=body, timeout=30)
+        for doc in docs:
+            out.append(requests.post("http://tgi:8080/generate", json={"inputs": doc}, timeout=30))
     Good:
         @retry(stop=stop_after_attempt(4), wait=wait_random_exponential(max=20))
-        def generate(body): return requests.post("http://tgi:8080/generate", json=body, timeout=30)
+        def generate(doc): return requests.post("http://tgi:8080/generate", json={"inputs": doc}, timeout=30)
     """
     reported_sessions: set[ast.Call] = set()
     for call in src.nodes.calls:
@@ -977,11 +980,13 @@ def llm_client_no_retry(src: PythonFile) -> Iterator[Hit]:
                 yield Hit(
                     session_line,
                     f"{detail[:-1]} (line {call.lineno}): the session built here has no retry policy.",
+                    variant="batch" if _data_loop(src, call) is not None else "",
                 )
             continue
         line = src.changed_line(call)
         loop = _data_loop(src, call) if line is not None else None
-        if loop is not None:
+        if loop is not None and line is not None:
             detail = f"{detail[:-1]}, inside a loop over `{loop}`: one 429 or 5xx loses the whole batch."
-        if line is not None:
+            yield Hit(line, detail, variant="batch")
+        elif line is not None:
             yield Hit(line, detail)

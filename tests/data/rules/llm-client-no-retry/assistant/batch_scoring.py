@@ -98,3 +98,8 @@ def start_finetunes(url: str, configs: list[dict]) -> None:
 def kickoff_all(base_url: str, runs: list[dict]) -> None:
     for run in runs:
         requests.post(f"{base_url}/kickoff", json={"inputs": run}, timeout=60)  # negative: not a model
+
+
+def probe(api_url: str, text: str) -> dict:
+    reply = requests.post(api_url, json={"inputs": [text]}, timeout=60)
+    return reply.json()  # negative above: one call answering one request, in a service
