@@ -1169,3 +1169,37 @@ def test_a_coroutine_decorated_for_a_lifecycle_event_blocks_no_request(
     repo.stage("gateway/boot.py", code)
 
     assert reviewed(run_archbot) == found
+
+
+# the keywords a generation call takes its input by (sdk.GENERATION_INPUTS)
+GENERATION_INPUTS = [
+    "body",
+    "contents",
+    "images",
+    "input",
+    "inputs",
+    "instructions",
+    "message",
+    "messages",
+    "prompt",
+    "prompt_token_ids",
+    "prompts",
+    "system",
+]
+
+
+def test_every_generation_input_is_pinned() -> None:
+    assert sorted(sdk.GENERATION_INPUTS) == GENERATION_INPUTS
+
+
+@pytest.mark.parametrize("keyword", GENERATION_INPUTS)
+def test_a_call_given_an_input_per_item_is_a_generation_per_item(
+    keyword: str, repo: GitRepo, run_archbot: RunArchbot
+) -> None:
+    repo.stage(
+        "pipelines/per_item.py",
+        "import ollama\n\nclient = ollama.Client(host='http://gpu:11434', timeout=30)\n\n\n"
+        f"def run(items):\n    for item in items:\n        client.generate(model='m', {keyword}=item)\n",
+    )
+
+    assert (8, "llm-call-in-loop") in reviewed(run_archbot)

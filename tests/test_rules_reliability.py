@@ -195,6 +195,8 @@ EXPECTED: dict[str, Expected] = {
         ("pipelines/offline_generate.py", 14, "low"),  # vLLM generate of one prompt per item
         ("pipelines/offline_generate.py", 48, "low"),  # one chat completion per note
         ("pipelines/offline_generate.py", 56, "low"),  # vLLM chat of one conversation per item
+        # Negative: a call given nothing to generate from (an Ollama unload per model, 78).
+        ("pipelines/offline_generate.py", 80, "low"),  # the same call given a prompt
     ],
     # Negatives: batches, slices, embed_documents of a list, a literal list of queries,
     # a plural field that is already a list, embed_query over queries (lines 60, 66: the query API

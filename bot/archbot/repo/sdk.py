@@ -642,6 +642,30 @@ def request_body(keys: frozenset[str]) -> RequestBody | None:
     return fitting[0] if len(fitting) == 1 else None
 
 
+# The keywords a generation call takes its input by, across the table's SDKs (OpenAI's `messages`,
+# `prompt` and `input`, Anthropic's `messages` and `system`, google-genai's `contents`, Ollama's
+# `prompt`, `messages` and `images`, HF's `inputs` and `prompt`, Cohere's `message`, Bedrock's
+# `body`, vLLM's `prompts` and `prompt_token_ids`). A call given none of them, no positional argument
+# and no `**` splat generates nothing: it loads or unloads a model (Ollama's `generate(model=m,
+# keep_alive=0)`).
+GENERATION_INPUTS = frozenset(
+    [
+        "messages",
+        "prompt",
+        "input",
+        "instructions",
+        "system",
+        "contents",
+        "images",
+        "inputs",
+        "message",
+        "body",
+        "prompts",
+        "prompt_token_ids",
+    ]
+)
+
+
 # LangChain chat models without an entry of their own (their defaults are not verified here):
 # still chat models, so their calls reach a model.
 _LANGCHAIN_CHAT_MODELS = frozenset(

@@ -455,9 +455,11 @@ def llm_call_in_loop(src: PythonFile) -> Iterator[Hit]:
     prompts built for it (vLLM's `llm.generate([...])`: the SDK table's batch calls), a call
     (or a project function) also given state the loop carries, bound before the loop and changed
     in it (an agent's messages appended to, a running summary rewritten: each call needs the
-    previous answer), a project function not given the item, one whose model call is a batch
-    call, one named for embedding (`embed_query` over a generic `invoke_model`: embeddings), and a
-    function the model cannot resolve.
+    previous answer), a call given nothing to generate from (no positional argument, splat or
+    input keyword, `sdk.GENERATION_INPUTS`: Ollama's `generate(model=m, keep_alive=0)` unloads a
+    model), a project function not given the item, one whose model call is a batch call, one named
+    for embedding (`embed_query` over a generic `invoke_model`: embeddings), and a function the
+    model cannot resolve.
 
     Why:
         Latency grows N-fold with the input and each request pays the round trip and rate-limit
@@ -499,6 +501,7 @@ def _per_item_llm_call(
     if site is not None:
         if (
             _generation(site)
+            and _given_input(call)
             and _sequential(src, call, site)
             and not _batch_given(src.names, call, site)
             and not _carried(src, call, loop)
@@ -582,6 +585,13 @@ def _chunked(names: Names, iterable: ast.expr) -> bool:
 
 def _generation(site: LLMCall) -> bool:
     return not site.embedding and site.method != "rerank"
+
+
+def _given_input(call: ast.Call) -> bool:
+    """The call hands the model something to generate from: a positional argument, a `**` splat
+    or one of the SDKs' input keywords (sdk.GENERATION_INPUTS); a call given none loads or unloads
+    a model."""
+    return bool(call.args) or any(k.arg is None or k.arg in sdk.GENERATION_INPUTS for k in call.keywords)
 
 
 def _offloaded(names: Names, call: ast.Call) -> ast.Call | None:

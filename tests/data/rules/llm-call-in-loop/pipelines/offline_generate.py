@@ -68,3 +68,13 @@ def digest_batches(notes: list[str], size: int) -> list[str]:
         )
         digests.append(reply.choices[0].message.content or "")
     return digests
+
+
+def release_models(names: list[str]) -> None:
+    import ollama
+
+    local = ollama.Client(host="http://gpu-box:11434", timeout=30)
+    for name in names:
+        local.generate(model=name, keep_alive=0)  # negative: no prompt, an unload
+    for name in names:
+        local.generate(model=name, prompt="ping", keep_alive=0)  # positive: a prompt per model
