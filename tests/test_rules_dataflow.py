@@ -26,6 +26,8 @@ EXPECTED: dict[str, Expected] = {
         ("app/extract.py", 26, "medium"),  # json.loads(resp.choices[0].message.content)
         ("app/extract.py", 33, "medium"),  # a name derived from the content through str methods
         ("app/extract.py", 41, "medium"),  # Anthropic message.content[0].text (annotated client)
+        # Negative: a tool call's arguments (95); the message's text beside them is reported.
+        ("app/extract.py", 96, "medium"),
     ],
     # Negatives: id/usage/token counts, len(), a module-level constant, finish_reason/model, and a
     # batch job (not serving) that logs its prompts.

@@ -106,6 +106,14 @@ def _is_validator(names: Names, call: ast.Call) -> bool:
     return isinstance(call.func, ast.Attribute) and call.func.attr in _VALIDATORS
 
 
+def _tool_arguments(text: ast.expr) -> bool:
+    """A tool call's arguments (`call.function.arguments`, `tool_call["arguments"]`): the SDK has the
+    model fill the declared function's schema, its own structured output."""
+    if isinstance(text, ast.Attribute):
+        return text.attr == "arguments"
+    return isinstance(text, ast.Subscript) and string_value(text.slice) == "arguments"
+
+
 def _structured(flow: LLMFlow, calls: frozenset[ast.AST]) -> bool:
     """The producing call already asks for structured output (`response_format`, `.parse`)."""
     for call in calls:
@@ -126,7 +134,8 @@ def _structured(flow: LLMFlow, calls: frozenset[ast.AST]) -> bool:
 )
 def llm_output_json_unvalidated(src: PythonFile) -> Iterator[Hit]:
     """`json.loads` on model output with no error handling, no schema validation and no
-    structured-output request on the call that produced it.
+    structured-output request on the call that produced it. A tool call's arguments are the SDK's
+    structured output (the model fills the declared function's schema): not reported.
 
     Why:
         Models return malformed or off-schema JSON often enough to matter: a missing brace,
@@ -158,6 +167,7 @@ def llm_output_json_unvalidated(src: PythonFile) -> Iterator[Hit]:
             origins = flow.origins(text)
             if (
                 not origins
+                or _tool_arguments(text)
                 or _structured(flow, origins)
                 or _caught(names, tree, node, _JSON_ERRORS)
                 or _validated(names, tree, flow, nodes, node)

@@ -85,3 +85,12 @@ def extract_parsed(text: str) -> dict:
 def load_cached(path: str) -> dict:
     with open(path, encoding="utf-8") as handle:
         return json.loads(handle.read())
+
+
+def call_tool(text: str, tools: list[dict]) -> dict:
+    resp = client.chat.completions.create(
+        model=MODEL, max_completion_tokens=400, messages=_ask(text), tools=tools
+    )
+    call = resp.choices[0].message.tool_calls[0]
+    arguments = json.loads(call.function.arguments)  # negative: a tool call's arguments
+    return arguments | json.loads(resp.choices[0].message.content or "{}")  # positive: the text
