@@ -65,6 +65,8 @@ EXPECTED: dict[str, Expected] = {
         ("ingest/clients.py", 32, "medium"),  # .with_options(max_retries=0)
         ("ingest/clients.py", 39, "medium"),  # litellm.completion(num_retries=0)
         ("ingest/clients.py", 95, "medium"),  # handed to a function that does not retry
+        # Negative: a function's client that makes no model call (it lists models, 106).
+        ("ingest/clients.py", 111, "medium"),  # one that makes a model call
     ],
     # Negatives: genai with retry_options, a backoff-decorated call, POSTs to non-LLM URLs (literal
     # and bound to a name, and a named server URL with an admin path), a manual retry loop, a

@@ -609,6 +609,32 @@ def _handed_out(src: PythonFile, ctor: ast.Call) -> bool:
     )
 
 
+def _local_and_idle(src: PythonFile, ctor: ast.Call) -> bool:
+    """The client lives in a local name of one function, which makes no model call through it
+    and hands it to nothing: it lists models or checks a key (a settings page's connection test),
+    where an answer now matters more than a retry."""
+    parent = src.nodes.parents.get(ctor)
+    function = src.nodes.function(ctor)
+    if function is None or not isinstance(parent, ast.Assign) or len(parent.targets) != 1:
+        return False
+    target = parent.targets[0]
+    if not isinstance(target, ast.Name):
+        return False
+    for node in scope_walk(*function.body):
+        if isinstance(node, ast.Call) and any(
+            isinstance(arg, ast.Name) and arg.id == target.id
+            for arg in (*node.args, *(k.value for k in node.keywords))
+        ):
+            return False
+        if (
+            isinstance(node, (ast.Return, ast.Yield))
+            and isinstance(node.value, ast.Name)
+            and node.value.id == target.id
+        ):
+            return False
+    return True
+
+
 def _handed_to_a_retrying_function(src: PythonFile, ctor: ast.Call) -> bool:
     """The client, or a name bound to it, is handed to a project function that a retry decorator
     wraps (`create_retrying(client=Anthropic(max_retries=0), ...)` under `@backoff.on_exception`):
@@ -648,7 +674,7 @@ def _retries_disabled(src: PythonFile, call: ast.Call) -> str | None:
                 or _handed_to_a_retrying_function(src, call)
             ):
                 return None
-            if not uses and _handed_out(src, call):
+            if not uses and (_handed_out(src, call) or _local_and_idle(src, call)):
                 return None
             return f"`{class_name}(max_retries=0)` turns off the SDK's retries."
         if isinstance(call.func, ast.Attribute) and call.func.attr == "with_options":
@@ -679,7 +705,8 @@ def _retries_disabled(src: PythonFile, call: ast.Call) -> str | None:
 def llm_retries_disabled(src: PythonFile) -> Iterator[Hit]:
     """`max_retries=0` / `num_retries=0` on an LLM client or call with no retry wrapper instead.
     A client a factory returns, unused where it is made, is left alone: its callers (elsewhere)
-    decide how it is retried.
+    decide how it is retried; so is one a function keeps in a local name and makes no model call
+    through (it lists models or checks a key: an answer now matters more than a retry).
 
     Why:
         The SDKs retry 429, 408, 409 and 5xx with exponential backoff and honour `Retry-After`.

@@ -100,3 +100,13 @@ def describe(client: Anthropic, prompt: str) -> str:
         model="claude-3-5-haiku-20241022", max_tokens=300, messages=[{"role": "user", "content": prompt}]
     )
     return message.content[0].text
+
+
+def list_models(api_key: str) -> list[str]:
+    lister = OpenAI(api_key=api_key, max_retries=0, timeout=10)
+    return [model.id for model in lister.models.list()]  # negative above: no model call through it
+
+
+def probe(api_key: str) -> str:
+    prober = OpenAI(api_key=api_key, max_retries=0, timeout=10)
+    return prober.chat.completions.create(model="m", messages=[])  # positive above: a model call
