@@ -192,6 +192,7 @@ EXPECTED: dict[str, Expected] = {
         ("evals/gpqa_eval.py", 38, "low"),  # Gemini payload's generationConfig without seed/temperature
         ("evals/gpqa_eval.py", 58, "low"),  # judge chat.completions.create
         ("evals/baselines.py", 19, "low"),  # a baseline that is not random by name shuffles
+        ("evals/chain_judge.py", 14, "low"),  # a LangChain model built with neither (10: with)
         ("evals/codegen_eval.py", 23, "low"),  # vLLM generate with default sampling
         ("evals/codegen_eval.py", 37, "low"),  # its own params, not the parameter of line 17
         ("evals/toxicity_eval.py", 15, "low"),  # a text-generation pipeline

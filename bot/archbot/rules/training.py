@@ -942,6 +942,11 @@ def _unseeded_generation(src: PythonFile, call: ast.Call) -> ast.AST | None:
             return None
         if _has_sampling_setting(call) or _sampling_passed(names, call):
             return None
+        if site.provider == "langchain":
+            # A LangChain model samples as it was built (`ChatOpenAI(temperature=0)`): its
+            # constructor says, and one the code does not show is not judged.
+            built = site.client
+            return None if built is None or _has_sampling_setting(built) or has_splat(built) else call
         config = kwarg(call, "config", "generation_config")
         return config.value if config is not None else call
     name = names.call_name(call) or ""
@@ -977,7 +982,8 @@ def eval_no_seed(src: PythonFile) -> Iterator[Hit]:
     also in another module of its top-level package, as a framework's evaluator seeds
     `random.seed(random_seed)` before it runs its tasks' helpers);
     or an LLM generation request — SDK call or raw POST to an LLM endpoint — that sets neither
-    `seed` nor `temperature` (a transformers pipeline only when built for a task that samples,
+    `seed` nor `temperature` (a LangChain model's call by the model's constructor, when the code
+    shows it; a transformers pipeline only when built for a task that samples,
     text generation: a speech recognition pipeline decodes greedily, and one whose task is not
     named is not judged). A `.shuffle(...)` called on an object held under that name (`self.shuffle
     = ChannelShuffle(2)`, a layer) is no draw. A draw inside a function or class named for being random
