@@ -28,6 +28,8 @@ EXPECTED: dict[str, Expected] = {
         ("app/extract.py", 41, "medium"),  # Anthropic message.content[0].text (annotated client)
         # Negative: a tool call's arguments (95); the message's text beside them is reported.
         ("app/extract.py", 96, "medium"),
+        # Negative: the Responses API asked for a JSON schema (106); asked for text, reported.
+        ("app/extract.py", 111, "medium"),
     ],
     # Negatives: id/usage/token counts, len(), a module-level constant, finish_reason/model, and a
     # batch job (not serving) that logs its prompts.

@@ -115,13 +115,37 @@ def _tool_arguments(text: ast.expr) -> bool:
 
 
 def _structured(flow: LLMFlow, calls: frozenset[ast.AST]) -> bool:
-    """The producing call already asks for structured output (`response_format`, `.parse`)."""
+    """The producing call already asks for structured output (`response_format`, `.parse`, the
+    Responses API's `text={"format": {"type": "json_schema", ...}}`)."""
     for call in calls:
         if not isinstance(call, ast.Call):
             continue
         site = flow.calls[call]
         if site.method.endswith("parse") or kwarg(call, *_STRUCTURED_KWARGS) is not None:
             return True
+        text = kwarg(call, "text")
+        if text is not None and _json_format(text.value):
+            return True
+    return False
+
+
+# The output formats of the Responses API's `text={"format": {"type": ...}}` that are JSON.
+_JSON_FORMATS = frozenset(["json_schema", "json_object"])
+
+
+def _json_format(text: ast.expr) -> bool:
+    """`text=` asks for JSON: its `format` is a JSON type, or a value the code does not show."""
+    if not isinstance(text, ast.Dict):
+        return False
+    for key, value in zip(text.keys, text.values, strict=True):
+        if string_value(key) != "format":
+            continue
+        if not isinstance(value, ast.Dict):
+            return True
+        kind = next(
+            (v for k, v in zip(value.keys, value.values, strict=True) if string_value(k) == "type"), None
+        )
+        return kind is None or string_value(kind) in _JSON_FORMATS or string_value(kind) is None
     return False
 
 

@@ -94,3 +94,18 @@ def call_tool(text: str, tools: list[dict]) -> dict:
     call = resp.choices[0].message.tool_calls[0]
     arguments = json.loads(call.function.arguments)  # negative: a tool call's arguments
     return arguments | json.loads(resp.choices[0].message.content or "{}")  # positive: the text
+
+
+def extract_with_schema(text: str, schema: dict) -> dict:
+    resp = client.responses.create(
+        model=MODEL,
+        max_output_tokens=400,
+        input=text,
+        text={"format": {"type": "json_schema", "name": "invoice", "schema": schema, "strict": True}},
+    )
+    return json.loads(resp.output_text)  # negative: the Responses API's structured output
+
+
+def extract_plain_text(text: str) -> dict:
+    resp = client.responses.create(model=MODEL, max_output_tokens=400, input=text, text={"format": {"type": "text"}})
+    return json.loads(resp.output_text)  # positive: text asked for
