@@ -73,7 +73,8 @@ EXPECTED: dict[str, Expected] = {
     # tenacity Retrying loop, a nested function handed to a project retry helper, a requests.Session
     # with a mounted HTTPAdapter(max_retries=Retry(...)). The fixture's config makes its files
     # library code (a single call: low), save the batch scorer, a service whose calls in loops over
-    # data are reported (medium) and whose single call (`probe`) is not.
+    # data are reported (medium) and whose single call (`probe`), a call in rounds that stop at an
+    # answer (`converse`) or a call that is a loop's own iterable (`stream_reply`) is not.
     "llm-client-no-retry": [
         ("assistant/generate.py", 24, "low"),  # genai.Client without retry_options
         ("assistant/generate.py", 34, "low"),  # InferenceClient

@@ -18,6 +18,7 @@ from archbot.rules.pyast import (
     in_serving_context,
     llm_call,
     scope_walk,
+    stops_early,
     string_value,
 )
 from archbot.rules.source import PythonFile
@@ -427,9 +428,7 @@ def _under_limiter(src: PythonFile, call: ast.Call) -> bool:
 
 def _excluded_loop(loop: _Loop) -> bool:
     """Retry loops (they stop after success) and agent tool-call loops."""
-    if isinstance(loop, (ast.For, ast.AsyncFor)) and any(
-        isinstance(n, (ast.Break, ast.Return)) for n in scope_walk(loop)
-    ):
+    if isinstance(loop, (ast.For, ast.AsyncFor)) and stops_early(loop):
         return True
     return "tool_call" in ast.unparse(_loop_iterable(loop))
 

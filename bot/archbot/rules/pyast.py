@@ -777,6 +777,12 @@ def is_stub(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     return True
 
 
+def stops_early(loop: ast.For | ast.AsyncFor) -> bool:
+    """The loop may end at a `break` or a `return` (not in a nested function): a retry, a search or
+    an agent's rounds, which stop at an answer, not a pass over data."""
+    return any(isinstance(node, (ast.Break, ast.Return)) for node in scope_walk(loop))
+
+
 def is_main_guard(node: ast.AST) -> bool:
     """`if __name__ == "__main__":`, the block a module runs only as a program."""
     if not isinstance(node, ast.If):

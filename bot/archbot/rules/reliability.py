@@ -31,6 +31,7 @@ from archbot.rules.pyast import (
     llm_client_kind,
     loopback_url,
     scope_walk,
+    stops_early,
     string_value,
     url_value,
 )
@@ -817,13 +818,21 @@ def _transport_set(ctor: ast.Call | None) -> bool:
 
 
 def _data_loop(src: PythonFile, call: ast.Call) -> str | None:
-    """The iterable of the loop over data the call runs in (not a literal collection), within
-    its function."""
+    """The iterable of the loop over data the call runs in (not a literal collection, nor a loop
+    that stops at an answer: an agent's rounds, a search), within its function. A call that is
+    the loop's own iterable (`for chunk in client.stream(...)`) runs once."""
+    child: ast.AST = call
     for ancestor in src.nodes.ancestors(call):
         if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
             return None
-        if isinstance(ancestor, (ast.For, ast.AsyncFor)) and not _literal_collection(ancestor.iter):
+        if (
+            isinstance(ancestor, (ast.For, ast.AsyncFor))
+            and child is not ancestor.iter
+            and not _literal_collection(ancestor.iter)
+            and not stops_early(ancestor)
+        ):
             return ast.unparse(ancestor.iter)
+        child = ancestor
     return None
 
 

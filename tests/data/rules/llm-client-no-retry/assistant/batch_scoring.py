@@ -103,3 +103,19 @@ def kickoff_all(base_url: str, runs: list[dict]) -> None:
 def probe(api_url: str, text: str) -> dict:
     reply = requests.post(api_url, json={"inputs": [text]}, timeout=60)
     return reply.json()  # negative above: one call answering one request, in a service
+
+
+def converse(api_url: str, rounds: int, text: str) -> dict:
+    for _ in range(rounds):
+        reply = requests.post(api_url, json={"inputs": [text]}, timeout=60).json()
+        if reply.get("done"):
+            return reply  # negative above: rounds that stop at an answer, no pass over data
+        text = reply["next"]
+    return {}
+
+
+def stream_reply(api_url: str, text: str) -> list[bytes]:
+    chunks = []
+    for chunk in requests.post(api_url, json={"inputs": [text]}, timeout=60, stream=True).iter_lines():
+        chunks.append(chunk)
+    return chunks  # negative above: the loop's own iterable, one call
