@@ -1384,11 +1384,8 @@ _SHIPPED_CODE = frozenset(["service", "library"])
 
 def program_blocks(text: str) -> tuple[tuple[int, int], ...]:
     """The (first, last) lines of the body of each module-level `if __name__ == "__main__":`."""
-    if "__main__" not in text:
-        return ()
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError):
+    tree = _syntax(text) if "__main__" in text else None
+    if tree is None:
         return ()
     return tuple(
         (statement.body[0].lineno, statement.body[-1].end_lineno or statement.body[-1].lineno)

@@ -261,7 +261,7 @@ _RHYTHM_LENGTH = 24
 def _rhythmic(value: str) -> bool:
     """Nine in ten of the longest segment's symbols follow one pattern of 3 or 4 symbol classes
     holding a capital, a small letter and a digit, however many symbols come before it starts."""
-    body = max(_SEGMENTS.split(value), key=len)
+    body = _body(value)
     if len(body) < _RHYTHM_LENGTH:
         return False
     classes = ["A" if c.isupper() else "a" if c.islower() else "0" if c.isdigit() else "." for c in body]
@@ -276,21 +276,12 @@ def _rhythmic(value: str) -> bool:
             if matching >= _RHYTHM_SHARE * len(classes):
                 return True
     return False
-    classes = ["A" if c.isupper() else "a" if c.islower() else "0" if c.isdigit() else "." for c in body]
-    for period in _RHYTHM_PERIODS:
-        pattern = classes[:period]
-        if len(set(pattern)) < 2:
-            continue
-        matching = sum(1 for i, kind in enumerate(classes) if kind == pattern[i % period])
-        if matching >= _RHYTHM_SHARE * len(classes):
-            return True
-    return False
 
 
 def _mostly_runs(lowered: str) -> bool:
     """At least four fifths of the value's longest segment (its drawn body, past a prefix such as
     `sk_live_`) lie in runs counting up, three or more long (`sk_live_51abc123def456ghi789`)."""
-    body = max(_SEGMENTS.split(lowered), key=len)
+    body = _body(lowered)
     if len(body) < _MOSTLY_RUNS_LENGTH:
         return False
     in_runs = sum(length for length, step in _runs(body) if step == 1 and length >= _SHORT_RUN)
@@ -300,9 +291,14 @@ def _mostly_runs(lowered: str) -> bool:
 _HEX_BODY_LENGTH = 20
 
 
+def _body(value: str) -> str:
+    """The value's longest segment: its drawn body, past a prefix such as `sk_live_` or `ghp_`."""
+    return max(_SEGMENTS.split(value), key=len)
+
+
 def _hex_body(value: str) -> bool:
-    """The value's longest segment (its drawn body, past a prefix such as `ghp_`) is hex digits."""
-    body = max(_SEGMENTS.split(value), key=len)
+    """The value's body (`_body`) is hex digits."""
+    body = _body(value)
     return len(body) >= _HEX_BODY_LENGTH and all(c in string.hexdigits for c in body)
 
 

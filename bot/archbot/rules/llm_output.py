@@ -145,7 +145,8 @@ def _json_format(text: ast.expr) -> bool:
         kind = next(
             (v for k, v in zip(value.keys, value.values, strict=True) if string_value(k) == "type"), None
         )
-        return kind is None or string_value(kind) in _JSON_FORMATS or string_value(kind) is None
+        written = string_value(kind)
+        return written is None or written in _JSON_FORMATS
     return False
 
 

@@ -1503,14 +1503,15 @@ def _named_model(src: PythonFile, call: ast.Call, loaded: ast.expr | None) -> bo
 def _org_written(value: ast.expr) -> bool:
     """A Hub id formatted after its organisation, written out (`f"acme/encoder-{size}"`, `"acme/" +
     name`): the code names whose model it loads, choosing among that organisation's."""
-    if isinstance(value, ast.JoinedStr):
-        first = value.values[0] if value.values else None
-    elif isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add):
-        first = value.left
-    else:
+    if (
+        isinstance(value, ast.BinOp)
+        and isinstance(value.op, ast.Add)
+        and isinstance(value.left, ast.Constant)
+    ):
+        value = value.left
+    elif not isinstance(value, ast.JoinedStr):
         return False
-    text = first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else ""
-    return _HUB_ORG.match(text) is not None
+    return _HUB_ORG.match(leading_text(value)) is not None
 
 
 def _named_or_local(src: PythonFile, call: ast.Call, loaded: ast.expr) -> bool:
