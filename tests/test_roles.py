@@ -1326,6 +1326,28 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "script",
         "a CI program under .github/",
     ),
+    "script-hidden-tooling": (
+        {
+            ".kiro/specs/ranking/retune.py": (
+                "import asyncio\n\nasync def main():\n    await asyncio.sleep(0)\n\nasyncio.run(main())\n"
+            )
+        },
+        ".kiro/specs/ranking/retune.py",
+        "script",
+        "path .kiro/ (a hidden directory: the repository's own tooling)",
+    ),
+    "script-hidden-agent-skill": (
+        {"app/.claude/skills/report/render.ts": "export const render = () => 1;\n"},
+        "app/.claude/skills/report/render.ts",
+        "script",
+        "path .claude/ (a hidden directory",
+    ),
+    "not-script-hidden-service": (
+        {".serverless/handler.py": "from fastapi import FastAPI\n\napp = FastAPI()\n"},
+        ".serverless/handler.py",
+        "service",
+        "imports fastapi",
+    ),
     "script-unimportable-name": (
         {"setup-index.py": "import weaviate\n\nweaviate.Client().schema.delete_all()\n"},
         "setup-index.py",

@@ -714,6 +714,9 @@ class Classifier:
         service = self._service(facts, text)
         if service is not None:
             return FileRole(path, "service", (service,))
+        tooling = self._hidden_tree(path)
+        if tooling is not None:
+            return FileRole(path, "script", (tooling,))
         entry = self._entry_point(path, text)
         if entry is not None:
             return FileRole(path, "script", (entry,))
@@ -812,6 +815,20 @@ class Classifier:
             # An action's or a workflow's helper program: CI tooling, not the workflow it serves.
             return "a CI program under .github/"
         return None
+
+    def _hidden_tree(self, path: str) -> str | None:
+        """Code under a hidden directory (`.claude/`, `.kiro/`, `.devcontainer/`, `.buildkite/`):
+        the tooling of the repository's own workflow — an editor's or an agent's hooks and skills,
+        a one-off tuning program kept beside a spec, a CI pipeline's generator — not the
+        application's code (`.github/` is _script's). Checked after service: a serverless
+        handler kept there still serves."""
+        pure = PurePosixPath(path)
+        if pure.suffix.lower() not in _SCAFFOLD_CODE:
+            return None
+        hidden = next((d for d in pure.parts[:-1] if d.startswith(".") and d.strip(".")), None)
+        if hidden is None:
+            return None
+        return f"path {hidden}/ (a hidden directory: the repository's own tooling)"
 
     def _subpackage_script_dir(self, path: str) -> bool:
         """A directory named like scripts (`benchmark/`, `bin/`) that is a sub-package of a Python
