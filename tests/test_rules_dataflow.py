@@ -67,6 +67,9 @@ EXPECTED: dict[str, Expected] = {
         ("api/calc.py", 43, "low"),
         ("api/calc.py", 47, "low"),
         ("api/flask_app.py", 10, "critical"),  # eval of flask's request, outside any handler
+        # A query held in a name, in a handler that calls no model; a filter of literal clauses
+        # bound with their values (`clauses, params = [...], [since]`) is no request text.
+        ("api/usage.py", 27, "critical"),
         # Only the builtins count. Negatives: a module-level `def eval`, `exec` from a relative
         # import, `self.eval(...)`, a parameter named `exec`, `eval` imported inside the function.
         ("grading/calculator.py", 21, "low"),  # the builtin inside a method named `eval`

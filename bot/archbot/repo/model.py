@@ -234,13 +234,25 @@ class Class:
         return {name: tuple(values) for name, values in found.items()}
 
 
+def unpacked(target: ast.expr, value: ast.expr) -> list[tuple[ast.expr, ast.expr]]:
+    """`conds, params = ["a = %s"], [user]` binds `conds` to the first list alone: a tuple target
+    given a tuple or list of as many values (no starred part) pairs them one by one; any other
+    target takes the whole value."""
+    if (
+        isinstance(target, (ast.Tuple, ast.List))
+        and isinstance(value, (ast.Tuple, ast.List))
+        and len(target.elts) == len(value.elts)
+        and not any(isinstance(part, ast.Starred) for part in [*target.elts, *value.elts])
+    ):
+        pairs = zip(target.elts, value.elts, strict=True)
+        return [pair for part, item in pairs for pair in unpacked(part, item)]
+    return [(target, value)]
+
+
 def _assignments(node: ast.AST) -> Iterator[tuple[ast.expr, ast.expr]]:
     if isinstance(node, ast.Assign):
         for target in node.targets:
-            if isinstance(target, (ast.Tuple, ast.List)) and isinstance(node.value, (ast.Tuple, ast.List)):
-                yield from zip(target.elts, node.value.elts, strict=False)
-            else:
-                yield target, node.value
+            yield from unpacked(target, node.value)
     elif isinstance(node, ast.AnnAssign) and node.value is not None:
         yield node.target, node.value
 

@@ -440,6 +440,14 @@ def _sql_text(node: ast.expr, values: Mapping[str, list[ast.expr]]) -> list[ast.
     return []
 
 
+def _query_by_name(call: ast.Call) -> bool:
+    """`cur.execute(query, params)`, `text(sql)`: a call that may run a query held in a name."""
+    if not call.args or not isinstance(call.args[0], ast.Name):
+        return False
+    method = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")
+    return method in _SQL_METHODS or method == "text"
+
+
 Sink = tuple[str, list[ast.expr], list[ast.expr]]
 
 
@@ -529,8 +537,14 @@ def llm_output_exec(src: PythonFile) -> Iterator[Hit]:
             if not isinstance(node, ast.Call):
                 continue
             line = src.changed_line(node)
-            sink = _sink(names, node, flow.values) if line is not None else None
-            if sink is None or line is None or line in reported:
+            if line is None or line in reported:
+                continue
+            if user is None and not flow.calls and _query_by_name(node):
+                # The query is a name's value and no model call made the flow bind the scope's
+                # names: the request data's bindings say what the name holds.
+                user = _request_data(names, scope, nodes)
+            sink = _sink(names, node, user.values if user is not None and not flow.calls else flow.values)
+            if sink is None:
                 continue
             label, critical, high = sink
             if user is None:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from archbot.repo import sdk
-from archbot.repo.model import child_nodes
+from archbot.repo.model import child_nodes, unpacked
 from archbot.repo.resolve import Names, Tree, binding_key
 
 if TYPE_CHECKING:
@@ -608,7 +608,7 @@ def assigned_values(nodes: Iterable[ast.AST]) -> list[tuple[str, ast.expr]]:
     for node in nodes:
         bound: list[tuple[ast.expr, ast.expr]]
         if isinstance(node, ast.Assign):
-            bound = [(target, node.value) for target in node.targets]
+            bound = [pair for target in node.targets for pair in unpacked(target, node.value)]
         elif isinstance(node, (ast.AnnAssign, ast.AugAssign, ast.NamedExpr)) and node.value is not None:
             bound = [(node.target, node.value)]
         elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
