@@ -30,6 +30,19 @@ WEB_LIBRARY_PYPROJECT = LIBRARY_PYPROJECT.replace('["numpy>=1.26"]', '["numpy>=1
 APP_PYPROJECT = (
     '[project]\nname = "ranker"\nversion = "1.0"\ndependencies = ["numpy>=1.26", "fastapi>=0.110"]\n'
 )
+# A package that pins its dependencies exactly, a web framework among them: an application packaged
+# for its deployment. With one range too many, or no framework, it stays a library.
+PINNED_APP_PYPROJECT = LIBRARY_PYPROJECT.replace(
+    '["numpy>=1.26"]',
+    '["numpy==1.26.4", "fastapi==0.115.6", "uvicorn[standard]==0.34.0",'
+    " \"httpx==0.28.1; python_version >= '3.11'\"]",
+)
+LOOSE_APP_PYPROJECT = PINNED_APP_PYPROJECT.replace('"httpx==0.28.1', '"httpx>=0.28').replace(
+    '"uvicorn[standard]==0.34.0"', '"uvicorn[standard]~=0.34"'
+)
+PINNED_LIBRARY_PYPROJECT = PINNED_APP_PYPROJECT.replace('"fastapi==0.115.6", ', "").replace(
+    "uvicorn[standard]==0.34.0", "pandas==2.2.3"
+)
 CLI_PYPROJECT = LIBRARY_PYPROJECT + '\n[project.scripts]\nranker = "ranker.cli:main"\n'
 SETUP_EXCLUDING_TOOLS = (
     "from setuptools import find_packages, setup\n\n"
@@ -122,6 +135,24 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
     ),
     "library-with-a-web-framework-dependency": (
         {"pyproject.toml": WEB_LIBRARY_PYPROJECT, "ranker/__init__.py": "", "ranker/score.py": MODULE},
+        "ranker/score.py",
+        "library",
+        "pyproject.toml builds a package",
+    ),
+    "service-pinned-application-package": (
+        {"pyproject.toml": PINNED_APP_PYPROJECT, "ranker/__init__.py": "", "ranker/score.py": MODULE},
+        "ranker/score.py",
+        "service",
+        "pyproject.toml requires fastapi and pins its dependencies exactly",
+    ),
+    "library-with-a-web-framework-and-ranges": (
+        {"pyproject.toml": LOOSE_APP_PYPROJECT, "ranker/__init__.py": "", "ranker/score.py": MODULE},
+        "ranker/score.py",
+        "library",
+        "pyproject.toml builds a package",
+    ),
+    "library-pinned-without-a-web-framework": (
+        {"pyproject.toml": PINNED_LIBRARY_PYPROJECT, "ranker/__init__.py": "", "ranker/score.py": MODULE},
         "ranker/score.py",
         "library",
         "pyproject.toml builds a package",

@@ -1485,9 +1485,14 @@ def _pyproject(directory: str, path: str, text: str) -> Project:
     ]
     framework = _app_framework(n for d in names for n in _REQUIREMENT_NAME.findall(f'"{d}"'))
     application = f"{path} requires {framework}" if framework else None
+    pinned = isinstance(dependencies, list) and _pinned_exactly([str(d) for d in dependencies])
     distributable: str | None = None
     if poetry.get("package-mode") is False or uv.get("package") is False:
         distributable = None
+    elif application is not None and pinned:
+        # Exact pins on (nearly) every dependency make a package no other project can install
+        # beside its own: an application packaged for its deployment, not a library.
+        application += " and pins its dependencies exactly (an application's deployment)"
     elif "build-system" in table and (project.get("name") or poetry.get("name")):
         distributable = f"{path} builds a package"
     elif (poetry.get("name") and poetry.get("packages")) or (
@@ -1504,6 +1509,20 @@ def _pyproject(directory: str, path: str, text: str) -> Project:
     )
     shaped = packages.where or packages.exclude or packages.include
     return Project(directory, distributable, application, frozenset(entries), packages if shaped else None)
+
+
+# A requirement pinned to one release (`fastapi==0.115.6`, `uvicorn[standard]==0.34.0; python_version
+# >= "3.11"`); a range (`>=`, `~=`, `<`), a wildcard (`==2.*`) or no version is not.
+_EXACT_PIN = re.compile(r"^[^;<>=!~]*==\s*[\w.+-]+\s*(?:;.*)?$")
+
+
+def _pinned_exactly(requirements: list[str]) -> bool:
+    """Three or more requirements, at least four in five pinned to one release each: what a
+    deployment locks and a library, installed beside other packages, never does."""
+    if len(requirements) < 3:
+        return False
+    pinned = sum(1 for requirement in requirements if _EXACT_PIN.match(requirement.strip()))
+    return pinned * 5 >= len(requirements) * 4
 
 
 def _strings(value: object) -> tuple[str, ...]:
