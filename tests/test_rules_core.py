@@ -62,6 +62,9 @@ EXPECTED: dict[str, Expected] = {
         ("ranking/vocab_cache.py", 21, "high"),  # a file name the module never writes
         ("ranking/vocab_cache.py", 40, "high"),  # another object's file
         ("ranking/vocab_cache.py", 49, "high"),  # an attribute no method of the class writes
+        # Not line 64: what the class's `save(table_path)` dumps, loaded from its own parameter of
+        # the same name.
+        ("ranking/vocab_cache.py", 68, "high"),  # a parameter no method of the class writes to
     ],
     # Negatives: trust_remote_code=False, a non-literal flag, the flag in a YAML comment, a call
     # that pins the revision to a commit (line 15, and line 27 through a constant), a load after

@@ -543,11 +543,34 @@ def _own_cache(src: PythonFile, entry: loaders.Deserialiser, path: ast.expr | No
     if path is None:
         return False
     last = _last_component(src, path, scope)
+    cls = src.nodes.parents.get(scope)
     if isinstance(last, ast.Attribute) and is_receiver(last.value):
-        cls = src.nodes.parents.get(scope)
         return isinstance(cls, ast.ClassDef) and _saved_by_module(src, entry, path, scope, within=cls)
+    method = scope if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+    if isinstance(last, ast.Name) and isinstance(cls, ast.ClassDef) and method is not None:
+        return last.id in parameter_names(method) and _saved_to_parameter(src, entry, last.id, cls, method)
     literal = isinstance(last, ast.Constant) and isinstance(last.value, str)
     return literal and _saved_by_module(src, entry, path, scope)
+
+
+def _saved_to_parameter(
+    src: PythonFile, entry: loaders.Deserialiser, parameter: str, cls: ast.ClassDef, reader: ast.AST
+) -> bool:
+    """Another method of `cls` writes, with the writer of that format, to the path its own
+    parameter of the same name holds (`save_index(self, metadata_path)` dumps what
+    `load_index(self, metadata_path)` loads): the class's persistence pair, its own format read
+    back from where its caller keeps it."""
+    writers = {writer.qualname: writer for writer in loaders.SERIALISERS.get(entry.qualname, ())}
+    for call in src.nodes.calls:
+        writer = writers.get(src.names.call_name(call) or "")
+        file = argument(call, writer.path_position, *writer.path_names) if writer is not None else None
+        method = src.nodes.function(call)
+        if file is None or method is None or method is reader or src.nodes.parents.get(method) is not cls:
+            continue
+        written = _last_component(src, file, method)
+        if isinstance(written, ast.Name) and written.id == parameter and parameter in parameter_names(method):
+            return True
+    return False
 
 
 def _stored_by_class(src: PythonFile, data: ast.expr | None, scope: ast.AST) -> bool:
@@ -772,7 +795,9 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
     "vocab.pkl"` and another reads back; not a name formatted at run time, as a spool's
     `f"{request_id}.pkl"`, nor a download), or at the path its object holds when a method of its
     class writes that attribute's file (`self.metadata_path`, however its name was made), is the
-    `own-file` variant: an application's or a script's own file, not reported there; a library reads
+    `own-file` variant (so is a path parameter a method of its class also writes to, under a
+    parameter of the same name: `save(self, table_path)` beside `load(self, table_path)`, the
+    class's persistence pair): an application's or a script's own file, not reported there; a library reads
     it from wherever its caller points it (a vector store's persisted metadata, a classifier shared
     between machines), where it is reported. So are bytes a key-value store returns for an entry
     under which a method of the same class stores what it pickles, in the same store (`await

@@ -47,3 +47,22 @@ class MetadataReader:
     def load(self) -> dict[str, list[int]]:
         with open(self.metadata_path, "rb") as handle:
             return pickle.load(handle)  # high: a path no method of this class writes
+
+
+class ShardTable:
+    """A shard table its caller persists where it likes: save and load take the same path."""
+
+    def __init__(self) -> None:
+        self.shards: dict[str, list[int]] = {}
+
+    def save(self, table_path: str) -> None:
+        with open(table_path, "wb") as handle:
+            pickle.dump(self.shards, handle)
+
+    def load(self, table_path: str) -> None:
+        with open(table_path, "rb") as handle:
+            self.shards = pickle.load(handle)  # the class's own format, read back
+
+    def merge(self, bundle_path: str) -> None:
+        with open(bundle_path, "rb") as handle:
+            self.shards.update(pickle.load(handle))  # high: a path no method of the class writes
