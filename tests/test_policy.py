@@ -134,7 +134,10 @@ VARIANTS = {
     "retry-unbounded": {"transient": "application"},
     "training-no-seed": {"entry-point": "hygiene"},
     "trust-remote-code": {"named": "remote code of a named model"},
-    "unsafe-model-deserialization": {"own-file": "a module's own file read back"},
+    "unsafe-model-deserialization": {
+        "own-file": "an artifact of no outside source",
+        "run-time": "an artifact of no outside source",
+    },
 }
 TREATMENTS["code execution, input untraced"] = HARDENING
 # Variants that are a team's policy, off unless `rules.enable` lists their rule.
@@ -150,7 +153,7 @@ TREATMENTS["retries of a client called in bulk"] = {
     **dict.fromkeys(models.ROLE_NAMES, "drop"),
     "library": "lower",
 }
-TREATMENTS["a module's own file read back"] = {
+TREATMENTS["an artifact of no outside source"] = {
     **dict.fromkeys(models.ROLE_NAMES, "drop"),
     "library": "report",
 }

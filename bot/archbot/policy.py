@@ -107,11 +107,14 @@ SECURITY = _row("security", "drop", **_HARDENING)
 # and never changed), and pinning it is its maintainers' choice, as for NAMED_HUB_REVISION. A
 # model or path a caller or configuration chooses, trusted by the library, is still SECURITY's.
 NAMED_REMOTE_CODE = _row("remote code of a named model", "drop", **{**_HARDENING, "library": "drop"})
-# A file a module writes and reads back under one name (or bytes a class pickles into a key-value
-# store and reads back under one key): an application's or a script's own cache; a library
-# persists it where its caller says and reads back whatever is there (a vector store's metadata, a
+# A pickle the code shows coming from no outside source: a file a module writes and reads back
+# under one name (or bytes a class pickles into a key-value store and reads back under one key),
+# or a path (bytes) a caller or a setting passes on — no download, no request, outside a route
+# handler. In an application or a script it is the operator's own artifact (its cache, its model,
+# its index), and calling it untrusted would be a guess; a library persists where its caller says
+# and loads whatever its callers point it at (a saved program, a vector store's metadata, a
 # classifier moved between machines: LangChain's FAISS.load_local asks for an opt-in).
-OWN_FILE = _row("a module's own file read back", "drop", library="report")
+OWN_ARTIFACT = _row("an artifact of no outside source", "drop", library="report")
 # Wrong results whatever the deployment: a model left in training mode, embeddings of two models.
 CORRECTNESS = _row("correctness", "drop", **_SHIPPED)
 # Failure handling a copy needs in production and an example or a script leaves out: bounded
@@ -246,7 +249,10 @@ POLICY: dict[str, RulePolicy] = {
         variants={"named": NAMED_REMOTE_CODE},
     ),
     "unsafe-model-deserialization": RulePolicy(
-        SECURITY, "deserialization", "change", variants={"own-file": OWN_FILE}
+        SECURITY,
+        "deserialization",
+        "change",
+        variants={"own-file": OWN_ARTIFACT, "run-time": OWN_ARTIFACT},
     ),
     "user-input-in-system-prompt": RulePolicy(SECURITY, "prompt-injection"),
     "blocking-call-in-async": RulePolicy(EVENT_LOOP, "blocking"),

@@ -20,6 +20,7 @@ from archbot.rules.pyast import (
     checked_local_path,
     is_false,
     is_none,
+    is_route_handler,
     is_test_module,
     is_true,
     kwarg,
@@ -553,6 +554,18 @@ def _own_cache(src: PythonFile, entry: loaders.Deserialiser, path: ast.expr | No
     return literal and _saved_by_module(src, entry, path, scope)
 
 
+def _untraced(src: PythonFile, call: ast.Call, loaded: ast.expr | None, scope: ast.AST) -> str:
+    """The `run-time` variant for a load whose file or bytes the code shows coming from nowhere in
+    particular (no download, no repository file, no request: a path a caller or a setting
+    passes on), outside a web route handler; '' in a handler or for request data, where the
+    client may choose what is unpickled."""
+    if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)) and is_route_handler(scope):
+        return ""
+    if loaded is not None and src.names.request_source(loaded) is not None:
+        return ""
+    return "" if any(src.names.request_source(a) is not None for a in call.args) else "run-time"
+
+
 def _saved_to_parameter(
     src: PythonFile, entry: loaders.Deserialiser, parameter: str, cls: ast.ClassDef, reader: ast.AST
 ) -> bool:
@@ -803,6 +816,12 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
     under which a method of the same class stores what it pickles, in the same store (`await
     self.redis.set(key, pickle.dumps(index))` beside `pickle.loads(await self.redis.get(key))`;
     the loaders table's STORE_READS and STORE_WRITES): the object's own cache.
+    A path or bytes decided at run time that the code shows coming from no outside source (no
+    download, no request data, no repository file: a path a caller or a setting passes on),
+    outside a web route handler, is the `run-time` variant: in an application the operator's own
+    artifact (its model, its index), not reported there; a library loads whatever its callers
+    point it at, where it is reported. In a route handler the client may choose the file: it is
+    reported as before.
     A web handler that picks a codec from a table by request data (`CODECS[request.headers[
     "Content-Type"]]`, a query parameter; the request objects of repo/web.py), itself or through a
     project function it hands the data to that returns the pick (`codec_for(content_type)`), where
@@ -893,6 +912,7 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
                         "`torch.load` without `weights_only`, and its requirements pin "
                         "torch < 2.6 where the default is `weights_only=False`.",
                         Severity.HIGH,
+                        variant=_untraced(src, call, path_arg, scope),
                     )
                 elif floor is None and not _saved_by_module(src, entry, path_arg, scope):
                     yield Hit(
@@ -940,7 +960,8 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
             yield Hit(line, detail, variant="own-file")
         else:
             read = "data" if name.endswith((".loads", ".decode")) else "a path"
-            yield Hit(line, f"`{name}` of {read} decided at run time.")
+            variant = _untraced(src, call, path_arg, scope)
+            yield Hit(line, f"`{name}` of {read} decided at run time.", variant=variant)
     yield from _aliased_torch_load(src)
     yield from _request_chosen_unpickler(src)
 
