@@ -56,9 +56,10 @@ EXPECTED: dict[str, Expected] = {
         ("ranking/artifacts.py", 160, "high"),  # a download, the splat shown without weights_only
         # Not lines 63 (pandas.read_pickle), 67 (numpy.load(allow_pickle=True)) nor 150 (beside the
         # module, a name given at run time): paths a caller passes on, in a service; nor, in its
-        # route handlers, a path no client chooses (restore.py 14, outside the handler) or the
-        # module's own cache (restore.py 30, written by save_labels).
-        ("ranking/restore.py", 19, "high"),  # a route handler's own parameter
+        # route handlers, a path no client chooses (restore.py 15, outside the handler) or the
+        # module's own cache (restore.py 32, written by save_labels).
+        ("ranking/restore.py", 20, "high"),  # a route handler's own parameter
+        ("ranking/restore.py", 39, "critical"),  # a path a URL was just fetched to
         # A library (the fixture's .archbot.yml) loads whatever its callers point it at: its own
         # caches (17, 36, 64) as much as the files it never writes (21, 40, 49, 68).
         ("ranking/vocab_cache.py", 17, "high"),

@@ -127,6 +127,24 @@ def _downloaded(src: PythonFile, node: ast.AST | None, scope: ast.AST) -> bool:
                 and _downloaded(src, candidate.value, scope)
             ):
                 return True
+            if isinstance(candidate, ast.Call) and _fetches_to(src, candidate, node.id):
+                return True
+    return False
+
+
+def _fetches_to(src: PythonFile, call: ast.Call, path: str) -> bool:
+    """`call` is handed a web URL and the name `path` together (`download(url, model_path)`,
+    `urlretrieve(f"https://.../{name}", target)`, whatever the function): it fetches that URL
+    to the path."""
+    arguments = [*call.args, *(keyword.value for keyword in call.keywords)]
+    if not any(isinstance(a, ast.Name) and a.id == path for a in arguments):
+        return False
+    for given in arguments:
+        url = url_value(src.names, src.nodes, call, given)
+        while isinstance(url, ast.BinOp) and isinstance(url.op, ast.Add):
+            url = url.left
+        if leading_text(url).startswith(("https://", "http://")):
+            return True
     return False
 
 
@@ -834,7 +852,8 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
     returns: the pickle type refused, an allow-list) are not reported there.
 
     A `torch.load` of a downloaded file (fetched by a downloader of the loaders table, or by a
-    project function that calls one and returns what it fetched: `download_cached_file(url)`) is
+    project function that calls one and returns what it fetched: `download_cached_file(url)`, or
+    at a path a call was handed together with a web URL: `download(url, model_path)`) is
     high without `weights_only` and critical with `weights_only=False`. Of a file the code did not
     download, an explicit `weights_only=False` is the author's choice for the project's own
     checkpoints: not reported. A `weights_only` in a `**` splat the code shows counts as written

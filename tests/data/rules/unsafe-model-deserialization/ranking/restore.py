@@ -1,6 +1,7 @@
 """Model restore endpoints of the ranking service."""
 
 import pickle
+from collections.abc import Callable
 from pathlib import Path
 
 import joblib
@@ -29,3 +30,10 @@ def save_labels(labels: list[str]) -> None:
 def labels() -> list[str]:
     with open(CACHE_DIR / "labels.pkl", "rb") as handle:
         return pickle.load(handle)  # the module's own cache, written by save_labels
+
+
+def load_published(name: str, root: str, fetch: Callable[[str, str], None]) -> object:
+    url = "https://models.example.com/ranking/" + name
+    path = f"{root}/{name}"
+    fetch(url, path)
+    return joblib.load(path)  # critical: fetched from that URL, whatever `fetch` is
