@@ -349,16 +349,6 @@ DATASET_CLASSES = frozenset(
 RECORD_STORES = frozenset(["lmdb.open", "lmdb.Environment", "plyvel.DB"])
 # Functions that pickle to bytes, for the pickle family's `loads`.
 PICKLE_DUMPS = frozenset(f"{module}.dumps" for module in _PICKLE_FAMILY)
-# A key-value store's methods (redis-py and its asyncio client, memcached clients, diskcache): what
-# a read returns for a key is what a write stored under it. Method -> how many leading arguments
-# name the entry (a hash's name and field for `hget`/`hset`), and, for writes, where the value is.
-STORE_READS: Mapping[str, int] = {"get": 1, "getex": 1, "hget": 2}
-STORE_WRITES: Mapping[str, tuple[int, int]] = {
-    "set": (1, 1),
-    "setnx": (1, 1),
-    "setex": (1, 2),
-    "hset": (2, 2),
-}
 
 
 def deserialiser(qualname: str | None) -> Deserialiser | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import fnmatch
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 
 from archbot import carried
 from archbot.models import Severity
@@ -338,9 +338,8 @@ def _saved_by_module(
     entry: loaders.Deserialiser,
     path: ast.expr | None,
     scope: ast.AST,
-    within: ast.ClassDef | None = None,
 ) -> bool:
-    """Some function of the module (with `within`, a method of that class) writes, with the writer
+    """Some function of the module writes, with the writer
     of that format, a file of the name this load reads (`torch.save(state, self.persist_path)` in
     `persist`, `torch.load(self.persist_path)` in `__init__`; `os.path.join(ckpt_dir,
     f"rng_{rank}.pt")` saved, `os.path.join(load_dir, f"rng_{rank}.pt")` loaded): the module's own
@@ -355,9 +354,7 @@ def _saved_by_module(
         writer = writers.get(src.names.call_name(call) or "")
         file = argument(call, writer.path_position, *writer.path_names) if writer is not None else None
         function = src.nodes.function(call)
-        if file is None or (
-            within is not None and (function is None or src.nodes.parents.get(function) is not within)
-        ):
+        if file is None:
             continue
         saved = _file_name(src, file, function or src.tree)
         if saved is not None and (saved == read or _fits(saved, read) or _fits(read, saved)):
@@ -555,19 +552,12 @@ def _last_component(src: PythonFile, file: ast.expr, scope: ast.AST) -> ast.expr
 
 def _own_cache(src: PythonFile, entry: loaders.Deserialiser, path: ast.expr | None, scope: ast.AST) -> bool:
     """A file read under a literal name (`cache_dir / "vocab.pkl"`) that another function of the
-    module writes, with the writer of that format, under the same name: the module's own cache;
-    or at the path its object holds, which a method of its class writes. A name formatted at run
-    time (`f"{request_id}.pkl"` in a spool other processes write to) or a path kept elsewhere
-    names no file of the module's own."""
+    module writes, with the writer of that format, under the same name: the module's own cache. A
+    name formatted at run time (`f"{request_id}.pkl"` in a spool other processes write to) or a
+    path kept elsewhere names no file of the module's own."""
     if path is None:
         return False
     last = _last_component(src, path, scope)
-    cls = src.nodes.parents.get(scope)
-    if isinstance(last, ast.Attribute) and is_receiver(last.value):
-        return isinstance(cls, ast.ClassDef) and _saved_by_module(src, entry, path, scope, within=cls)
-    method = scope if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
-    if isinstance(last, ast.Name) and isinstance(cls, ast.ClassDef) and method is not None:
-        return last.id in parameter_names(method) and _saved_to_parameter(src, entry, last.id, cls, method)
     literal = isinstance(last, ast.Constant) and isinstance(last.value, str)
     return literal and _saved_by_module(src, entry, path, scope)
 
@@ -582,75 +572,6 @@ def _untraced(src: PythonFile, call: ast.Call, loaded: ast.expr | None, scope: a
     if loaded is not None and src.names.request_source(loaded) is not None:
         return ""
     return "" if any(src.names.request_source(a) is not None for a in call.args) else "run-time"
-
-
-def _saved_to_parameter(
-    src: PythonFile, entry: loaders.Deserialiser, parameter: str, cls: ast.ClassDef, reader: ast.AST
-) -> bool:
-    """Another method of `cls` writes, with the writer of that format, to the path its own
-    parameter of the same name holds (`save_index(self, metadata_path)` dumps what
-    `load_index(self, metadata_path)` loads): the class's persistence pair, its own format read
-    back from where its caller keeps it."""
-    writers = {writer.qualname: writer for writer in loaders.SERIALISERS.get(entry.qualname, ())}
-    for call in src.nodes.calls:
-        writer = writers.get(src.names.call_name(call) or "")
-        file = argument(call, writer.path_position, *writer.path_names) if writer is not None else None
-        method = src.nodes.function(call)
-        if file is None or method is None or method is reader or src.nodes.parents.get(method) is not cls:
-            continue
-        written = _last_component(src, file, method)
-        if isinstance(written, ast.Name) and written.id == parameter and parameter in parameter_names(method):
-            return True
-    return False
-
-
-def _stored_by_class(src: PythonFile, data: ast.expr | None, scope: ast.AST) -> bool:
-    """`data` is what a key-value store returns for an entry (`await self.redis.get(key)`, through a
-    local name) under which a method of the same class stores bytes it pickles, in the same store
-    (`await self.redis.set(key, pickle.dumps(state), ex=3600)`; the loaders table's STORE_READS and
-    STORE_WRITES): the object's own cache, read back."""
-    cls = src.nodes.parents.get(scope)
-    if isinstance(data, ast.Name):
-        data = next(iter(values_bound(scope_walk(scope), data.id)), None)
-    read = _store_call(src, data, scope, loaders.STORE_READS)
-    if not isinstance(cls, ast.ClassDef) or read is None:
-        return False
-    for node in ast.walk(cls):
-        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
-            continue
-        spec = loaders.STORE_WRITES.get(node.func.attr)
-        function = src.nodes.function(node)
-        if spec is None or function is None or len(node.args) <= spec[1]:
-            continue
-        written = _store_call(src, node, function, {node.func.attr: spec[0]})
-        value = node.args[spec[1]]
-        if isinstance(value, ast.Name):
-            value = next(iter(values_bound(scope_walk(function), value.id)), value)
-        pickled = isinstance(value, ast.Call) and src.names.call_name(value) in loaders.PICKLE_DUMPS
-        if pickled and written == read:
-            return True
-    return False
-
-
-def _store_call(
-    src: PythonFile, node: ast.AST | None, scope: ast.AST, methods: Mapping[str, int]
-) -> tuple[str, tuple[str, ...]] | None:
-    """(store, entry) of a call of one of `methods` on a store (`self.redis.get(key)`, awaited or
-    not): the store as written and the arguments naming the entry, a local name as the value it
-    is bound to once (`key = f"index:{self.name}"`)."""
-    node = node.value if isinstance(node, ast.Await) else node
-    if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
-        return None
-    count = methods.get(node.func.attr)
-    if count is None or len(node.args) < count:
-        return None
-    entry = []
-    for argument_node in node.args[:count]:
-        if isinstance(argument_node, ast.Name):
-            bound = values_bound(scope_walk(scope), argument_node.id)
-            argument_node = bound[0] if len(bound) == 1 else argument_node
-        entry.append(ast.unparse(argument_node))
-    return ast.unparse(node.func.value), tuple(entry)
 
 
 def _template(path: ast.expr) -> str | None:
@@ -824,16 +745,10 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
     A path decided at run time whose file another function of the module writes, with a writer of
     that format, under the literal name it reads (a cache one method dumps to `cache_dir /
     "vocab.pkl"` and another reads back; not a name formatted at run time, as a spool's
-    `f"{request_id}.pkl"`, nor a download), or at the path its object holds when a method of its
-    class writes that attribute's file (`self.metadata_path`, however its name was made), is the
-    `own-file` variant (so is a path parameter a method of its class also writes to, under a
-    parameter of the same name: `save(self, table_path)` beside `load(self, table_path)`, the
-    class's persistence pair): an application's or a script's own file, not reported there; a library reads
-    it from wherever its caller points it (a vector store's persisted metadata, a classifier shared
-    between machines), where it is reported. So are bytes a key-value store returns for an entry
-    under which a method of the same class stores what it pickles, in the same store (`await
-    self.redis.set(key, pickle.dumps(index))` beside `pickle.loads(await self.redis.get(key))`;
-    the loaders table's STORE_READS and STORE_WRITES): the object's own cache.
+    `f"{request_id}.pkl"`, nor a download), is the `own-file` variant: an application's or a
+    script's own file, not reported there, in its route handlers too; a library reads it from
+    wherever its caller points it (a vector store's persisted metadata, a classifier shared
+    between machines), where it is reported.
     A path or bytes decided at run time that the code shows coming from no outside source (no
     download, no request data, no repository file: a path a caller or a setting passes on),
     outside a web route handler, is the `run-time` variant: in an application the operator's own
@@ -973,9 +888,6 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
             continue
         elif _own_cache(src, entry, path_arg, scope):
             detail = f"`{name}` of a file this module writes itself, read from where its caller says."
-            yield Hit(line, detail, variant="own-file")
-        elif _stored_by_class(src, path_arg, scope):
-            detail = f"`{name}` of bytes its class pickles into the store it is given, read back."
             yield Hit(line, detail, variant="own-file")
         else:
             read = "data" if name.endswith((".loads", ".decode")) else "a path"

@@ -1,4 +1,5 @@
-"""A vocabulary cached between runs: one method dumps it, another reads it back."""
+"""A library's vocabulary cache (the fixture's .archbot.yml): it reads whatever its callers point
+it at, its own files as much as any other."""
 
 import pickle
 from pathlib import Path
@@ -14,7 +15,7 @@ class VocabularyCache:
 
     def load(self) -> dict[str, int]:
         with open(self.cache_dir / "vocab.pkl", "rb") as handle:
-            return pickle.load(handle)  # the module's own cache, read back
+            return pickle.load(handle)  # high: its own cache, read from where its caller says
 
     def load_shared(self) -> dict[str, int]:
         with open(self.cache_dir / "shared_vocab.pkl", "rb") as handle:
@@ -33,7 +34,7 @@ class IndexMetadata:
 
     def load(self) -> dict[str, list[int]]:
         with open(self.metadata_path, "rb") as handle:
-            return pickle.load(handle)  # the object's own file, written by its save
+            return pickle.load(handle)  # high: the object's own file, where its caller put it
 
     def adopt(self, peer: "IndexMetadata") -> dict[str, list[int]]:
         with open(peer.metadata_path, "rb") as handle:
@@ -48,21 +49,3 @@ class MetadataReader:
         with open(self.metadata_path, "rb") as handle:
             return pickle.load(handle)  # high: a path no method of this class writes
 
-
-class ShardTable:
-    """A shard table its caller persists where it likes: save and load take the same path."""
-
-    def __init__(self) -> None:
-        self.shards: dict[str, list[int]] = {}
-
-    def save(self, table_path: str) -> None:
-        with open(table_path, "wb") as handle:
-            pickle.dump(self.shards, handle)
-
-    def load(self, table_path: str) -> None:
-        with open(table_path, "rb") as handle:
-            self.shards = pickle.load(handle)  # the class's own format, read back
-
-    def merge(self, bundle_path: str) -> None:
-        with open(bundle_path, "rb") as handle:
-            self.shards.update(pickle.load(handle))  # high: a path no method of the class writes
