@@ -138,6 +138,8 @@ EXPECTED: dict[str, Expected] = {
         ("agents/calls.py", 123, "medium"),  # the same request again (113: a fallback; 134: a re-ask)
         # A rate limit retried at once beside a parse error (159); a parse error alone is a re-ask.
         ("agents/calls.py", 159, "medium"),
+        # A loop that goes on only after an unreadable answer (166) is a re-ask; after any error, not.
+        ("agents/calls.py", 180, "medium"),
     ],
     # Negatives: openai.APIError caught, `except Exception`, a project error class, a Celery task
     # with autoretry_for, a call outside any handler.

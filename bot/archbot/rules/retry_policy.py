@@ -86,6 +86,21 @@ def _re_asks(classes: list[str]) -> bool:
     return bool(classes) and all(sdk.answer_error(c) for c in classes if c)
 
 
+def _errors_tried_again(names: Names, tries: list[ast.Try]) -> list[str]:
+    """The classes of the errors after which a retry loop's next attempt runs: those of each
+    handler that `continue`s or does not end in a `return` or `raise` ('' for a bare `except`);
+    a handler that gives up (`return fallback`) retries nothing."""
+    classes: list[str] = []
+    for attempt in tries:
+        for handler in attempt.handlers:
+            gives_up = bool(handler.body) and isinstance(handler.body[-1], (ast.Return, ast.Raise))
+            goes_on = any(isinstance(node, ast.Continue) for node in scope_walk(*handler.body))
+            if gives_up and not goes_on:
+                continue
+            classes += _error_classes(names, handler.type) if handler.type is not None else [""]
+    return classes
+
+
 def _unbounded(line: int, what: str, classes: list[str]) -> Hit:
     """The finding for a policy that never stops: the `transient` variant when every error it
     retries passes by itself (a rate limit, a timeout: sdk.TRANSIENT_ERRORS), so none of the
@@ -297,6 +312,9 @@ def _manual_retry_loop(src: PythonFile, loop: ast.For | ast.AsyncFor) -> Hit | N
         return None
     if _collects(loop.body) or any(_changes_request(src.names, attempt) for attempt in tries):
         return None
+    again = _errors_tried_again(src.names, tries)
+    if again and all(error and sdk.answer_error(error) for error in again):
+        return None  # it asks again only for an answer it could not read: a wait changes nothing
     sleeps = _sleeps(src.names, loop.body)
     if not sleeps:
         return Hit(0, "retry loop around an LLM call retries immediately, with no sleep.")
@@ -352,7 +370,9 @@ def _sdk_retries_without_backoff(src: PythonFile, call: ast.Call) -> Hit | None:
 def retry_no_backoff(src: PythonFile) -> Iterator[Hit]:
     """A retry policy that retries immediately (tenacity with `stop=` but no `wait=`, a manual
     `for attempt in range(N)` loop around an LLM call with no sleep, unless a failure handler
-    changes what the next attempt sends (a fallback: another model, a dropped option), an SDK's
+    changes what the next attempt sends (a fallback: another model, a dropped option) or the
+    loop goes on only after errors saying an answer could not be read (ANSWER_ERRORS: a
+    `json.JSONDecodeError` asked again, a failed call given up), an SDK's
     own retries left at a constant strategy: litellm `num_retries` or `retry_policy` without
     `retry_strategy="exponential_backoff_retry"`), or (low) after a constant sleep of under a
     second. A constant wait of a second or more gives the provider room and is left to the

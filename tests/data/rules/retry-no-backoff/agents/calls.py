@@ -160,3 +160,29 @@ def follow_up(text: str) -> str:
 def follow_up_or_wait(text: str) -> str:  # positive: a rate limit retried at once
     reply = client.chat.completions.create(model="gpt-4o-mini", messages=_messages(text), max_tokens=40)
     return _question(reply.choices[0].message.content or "")
+
+
+def parsed_score(text: str) -> float | None:
+    for attempt in range(2):  # negative: only an unreadable answer goes again; a failed call gives up
+        try:
+            reply = client.chat.completions.create(model="gpt-4o-mini", messages=_messages(text), max_tokens=5)
+            return float(reply.choices[0].message.content or "")
+        except ValueError:
+            if attempt == 0:
+                continue
+            return None
+        except RateLimitError:
+            return None
+    return None
+
+
+def parsed_or_anything(text: str) -> float | None:
+    for _attempt in range(2):  # positive: after any other error too, the same request goes again
+        try:
+            reply = client.chat.completions.create(model="gpt-4o-mini", messages=_messages(text), max_tokens=5)
+            return float(reply.choices[0].message.content or "")
+        except ValueError:
+            continue
+        except Exception:
+            print("call failed")
+    return None
