@@ -361,7 +361,7 @@ def test_blocking_project_calls_only_on_the_per_request_path(repo: GitRepo, run_
     # over read one by one with nothing awaited between them; getters that return what they kept
     # (a module's session once made, an `lru_cache`d fetch without arguments, 66 and 67): they
     # block once.
-    files = {f"scoring/{name}": f"scoring/{name}" for name in ("telemetry.py", "evaluate.py")}
+    files = {f"scoring/{name}": f"scoring/{name}" for name in ("telemetry.py", "evaluate.py", "locales.py")}
     found = review(repo, run_archbot, files, "--persona", "senior-ml-systems-architect")
 
     assert only("blocking-call-in-async", found) == [
@@ -371,6 +371,9 @@ def test_blocking_project_calls_only_on_the_per_request_path(repo: GitRepo, run_
         ("scoring/evaluate.py", 52, "blocking-call-in-async", "medium"),  # files named by the request
         ("scoring/evaluate.py", 71, "blocking-call-in-async", "medium"),  # its own POST, past a kept session
         ("scoring/evaluate.py", 72, "blocking-call-in-async", "medium"),  # cached per argument: per request
+        # Not 42: a loop over two file names the code writes out reads no data item by item (49:
+        # the files a request names, one by one, in a coroutine that awaits nothing).
+        ("scoring/locales.py", 49, "blocking-call-in-async", "medium"),
     ]
 
 

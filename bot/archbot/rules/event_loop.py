@@ -578,11 +578,21 @@ def _in_loop(tree: Tree, call: ast.Call) -> bool:
 def _per_item(tree: Tree, call: ast.Call) -> bool:
     """The call runs once per item of a loop that waits on nothing else: a loop whose items each
     also await (an evaluation run, a request) hands the event loop back on every one, and a file
-    read between two awaits is brief beside them."""
+    read between two awaits is brief beside them; a loop over a few constants the code writes
+    out (`for name in ("strings.json", "fallback.json")`) reads no data item by item."""
     loop = loop_of(tree, call)
     if loop is None or isinstance(loop, ast.AsyncFor):
         return False
+    if isinstance(loop, ast.For) and _written_out(loop.iter):
+        return False
     return not any(isinstance(node, ast.Await) for node in ast.walk(loop))
+
+
+def _written_out(iterable: ast.expr) -> bool:
+    """A tuple, list or set of constants written out in the loop itself."""
+    return isinstance(iterable, (ast.Tuple, ast.List, ast.Set)) and all(
+        isinstance(item, ast.Constant) for item in iterable.elts
+    )
 
 
 def _setup_call(src: PythonFile, call: ast.Call, function: Function) -> bool:
