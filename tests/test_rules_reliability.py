@@ -49,6 +49,8 @@ EXPECTED: dict[str, Expected] = {
         # leaves a call without a deadline.
         ("app/triage_api.py", 13, "medium"),
         ("app/triage_api.py", 14, "medium"),
+        # A client a health check keeps for one model listing, under a deadline (51); without one.
+        ("app/triage_api.py", 58, "medium"),
         # A framework one function imports for itself serves that function, not the module (a
         # batch job's optional front end): the batch function's client is not in a request path.
         ("jobs/digest.py", 19, "medium"),  # OpenAI() where the lazily imported Flask serves

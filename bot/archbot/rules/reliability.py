@@ -491,8 +491,10 @@ def llm_client_no_timeout(src: PythonFile) -> Iterator[Hit]:
         library that sets none, or bounds one client among many, leaves the SDK's bound to its
         callers. A client whose every call passes `timeout=`, or, for an async client, is awaited
         under a deadline the code puts around it (`asyncio.wait_for(..., timeout)`, `async with
-        asyncio.timeout(...)`), is bounded; a deadline around a blocking client's call stops
-        nothing (the call returns before the deadline is looked at).
+        asyncio.timeout(...)`), is bounded, and so is one a function keeps in a local name for
+        calls that make no model call (a health check's model listing), each awaited under such a
+        deadline; a deadline around a blocking client's call stops nothing (the call returns
+        before the deadline is looked at).
     Fix:
         Set a timeout sized to the caller: `OpenAI(timeout=20)`, `.with_options(timeout=...)` or
         per call; `InferenceClient(timeout=30)`; `genai.Client(http_options={"timeout": 30_000})`
@@ -523,6 +525,8 @@ def llm_client_no_timeout(src: PythonFile) -> Iterator[Hit]:
                 continue
             uses = _client_calls(src, call)
             if uses and all(_call_bounded(src, use, site) for use, site in uses):
+                continue
+            if not uses and _local_and_idle(src, call) and _idle_calls_under_deadline(src, call):
                 continue
             bound = None if serving else _project_bound(src, call, provider)
             if serving:
@@ -608,6 +612,25 @@ def _handed_out(src: PythonFile, ctor: ast.Call) -> bool:
         isinstance(node, ast.Return) and isinstance(node.value, ast.Name) and node.value.id in targets
         for node in ast.walk(function)
     )
+
+
+def _idle_calls_under_deadline(src: PythonFile, ctor: ast.Call) -> bool:
+    """The calls a function makes through the local name it keeps the client in (a health check's
+    `client.models.list()`) are each awaited under a deadline it puts around them
+    (`asyncio.wait_for(..., timeout=5)`), and there is at least one."""
+    parent = src.nodes.parents.get(ctor)
+    function = src.nodes.function(ctor)
+    if function is None or not isinstance(parent, ast.Assign) or not isinstance(parent.targets[0], ast.Name):
+        return False
+    name = parent.targets[0].id
+    through = [
+        node
+        for node in scope_walk(*function.body)
+        if isinstance(node, ast.Call)
+        and isinstance(root := call_receiver(node)[0], ast.Name)
+        and root.id == name
+    ]
+    return bool(through) and all(_under_deadline(src, node) for node in through)
 
 
 def _local_and_idle(src: PythonFile, ctor: ast.Call) -> bool:

@@ -44,3 +44,17 @@ async def reply(ticket: str) -> str:
     )
     polished = await mixed.chat.completions.create(model="gpt-4o-mini", messages=messages, max_tokens=400)
     return polished.choices[0].message.content or draft.choices[0].message.content or ""
+
+
+@app.get("/health/models")
+async def models_ready() -> bool:
+    probe = AsyncOpenAI()  # negative: its one call, a model listing, is awaited under a deadline
+    listed = await asyncio.wait_for(probe.models.list(), timeout=5)
+    return bool(listed.data)
+
+
+@app.get("/health/models/slow")
+async def models_listed() -> bool:
+    probe = AsyncOpenAI()  # positive (medium): its model listing has no deadline
+    listed = await probe.models.list()
+    return bool(listed.data)
