@@ -89,6 +89,7 @@ def test_rules_marks_the_opt_in_rules_and_says_how_to_enable_one(
     explained = run_archbot("rules", "llm-no-max-tokens").out
 
     assert sorted(line.split()[0] for line in listed if line.endswith("  (opt-in)")) == [
+        "llm-call-in-loop",
         "llm-model-alias-unpinned",
         "llm-model-hardcoded",
         "llm-no-max-tokens",

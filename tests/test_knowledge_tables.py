@@ -1162,6 +1162,7 @@ def test_every_generation_input_is_pinned() -> None:
 def test_a_call_given_an_input_per_item_is_a_generation_per_item(
     keyword: str, repo: GitRepo, run_archbot: RunArchbot
 ) -> None:
+    repo.stage(".archbot.yml", "rules:\n  enable: [llm-call-in-loop]\n")
     repo.stage(
         "pipelines/per_item.py",
         "import ollama\n\nclient = ollama.Client(host='http://gpu:11434', timeout=30)\n\n\n"

@@ -593,6 +593,7 @@ def test_a_call_in_a_loop_given_other_options_carries_its_old_gap_silently(
 ) -> None:
     """A call made once per item is batched by changing the loop around it: an option added to
     the call (line 9) leaves that as it was. A loop the change adds (line 17) speaks."""
+    repo.stage(".archbot.yml", "rules:\n  enable: [llm-call-in-loop]\n")
     after = LABELS.replace("messages=[", "temperature=0, messages=[") + SUMMARIES
     added, changed = edited(
         repo, run_archbot, "jobs/labels.py", LABELS, after, "label deterministically; summarize"
@@ -1216,11 +1217,24 @@ def test_team_policy_rules_speak_only_where_the_config_enables_them(
 
 def test_the_opt_in_rules_are_the_team_policies() -> None:
     assert sorted(rule for rule, entry in policy.POLICY.items() if entry.opt_in) == [
+        "llm-call-in-loop",
         "llm-model-alias-unpinned",
         "llm-model-hardcoded",
         "llm-no-max-tokens",
         "unpinned-ml-dependency",
     ]
+
+
+def test_a_generation_loop_is_a_teams_policy(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    """A generation call made once per item of a collection is reported only where the team's
+    config enables the rule."""
+    repo.stage("jobs/labels.py", LABELS)
+
+    assert found(review(run_archbot)) == []
+
+    repo.write(".archbot.yml", "rules:\n  enable: [llm-call-in-loop]\n")
+
+    assert found(review(run_archbot)) == [("jobs/labels.py", "llm-call-in-loop", "low", [9])]
 
 
 def test_a_dependency_pin_is_a_teams_policy(repo: GitRepo, run_archbot: RunArchbot) -> None:

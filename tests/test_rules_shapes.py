@@ -174,6 +174,7 @@ def test_a_cross_encoder_scores_pairs_in_batches_and_generates_nothing(
     # Negative: a helper scoring one answer's pairs in one batch, called per answer (line 14): no
     # model generation per item. A single pair scored per item (line 18) is an encoder's batch
     # left unused.
+    repo.stage(".archbot.yml", "rules:\n  enable: [llm-call-in-loop]\n")
     found = review(repo, run_archbot, {"ranker/agreement.py": "agreement.py"})
 
     assert [f for f in found if f[2] in ("llm-call-in-loop", "embedding-call-per-item")] == [
