@@ -493,3 +493,26 @@ def test_a_credential_in_code_quoted_as_data_is_the_datas(repo: GitRepo, run_arc
         ("notebooks/grade.ipynb", 9, "high"),
         ("tests/data/graders.jsonl", 2, "critical"),
     ]
+
+
+def test_a_credential_of_a_service_on_this_machine(repo: GitRepo, run_archbot) -> None:  # type: ignore[no-untyped-def]
+    """A random literal under a credential name that names no hosted service, in a file whose every
+    service address is this machine's or its local network's, is the credential of a service the
+    developer runs locally; a provider's name, a provider's key shape, or one address elsewhere
+    keeps it reported."""
+    secret = hashlib.sha256(b"local identity server").hexdigest()[:32]
+    repo.stage(
+        "dev/.env.local",
+        "IDP_URL=http://localhost:3302\nDB_HOST=127.0.0.1\nSEARCH_URL=http://search.local:9200\n"
+        f"IDP_CLIENT_SECRET={secret}\nPINECONE_API_KEY={secret}\n",
+    )
+    repo.stage(
+        "dev/remote.env",
+        f"IDP_URL=http://localhost:3302\nAUDIT_URL=https://audit.example.com/v1\nIDP_CLIENT_SECRET={secret}\n",
+    )
+    repo.stage("dev/seed.sh", f'IDP_URL="http://localhost:3302"\nIDP_CLIENT_SECRET="{secret}"\n')
+
+    assert findings_for("hardcoded-llm-api-key", review_staged(run_archbot)) == [
+        ("dev/.env.local", 5, "high"),
+        ("dev/remote.env", 3, "high"),
+    ]

@@ -525,8 +525,8 @@ def credential_name(name: str) -> bool:
 
 
 # What makes a `key` a credential rather than a lookup key (`cache_key`, `sort_key`): a word for
-# its use, or the service it opens.
-KEY_QUALIFIERS = frozenset(
+# its use, or the service it opens (KEY_PROVIDERS).
+KEY_USES = frozenset(
     [
         "api",
         "secret",
@@ -539,6 +539,10 @@ KEY_QUALIFIERS = frozenset(
         "license",
         "subscription",
         "service",
+    ]
+)
+KEY_PROVIDERS = frozenset(
+    [
         "openai",
         "anthropic",
         "claude",
@@ -567,6 +571,7 @@ KEY_QUALIFIERS = frozenset(
         "qdrant",
     ]
 )
+KEY_QUALIFIERS = KEY_USES | KEY_PROVIDERS
 
 
 # Words one of which every reported credential name holds (policy.py repeats them for the
@@ -577,6 +582,12 @@ CREDENTIAL_WORDS = ("api_key", "apikey", "api-key", "token", "secret", "passw", 
 def _names_credential(name: str) -> bool:
     lowered = name.lower()
     return credential_name(name) and any(word in lowered for word in CREDENTIAL_WORDS)
+
+
+def names_a_provider(name: str) -> bool:
+    """The credential name names a hosted service (`PINECONE_API_KEY`, `openaiKey`): its key opens
+    an account elsewhere, whatever the file around it points at."""
+    return any(part in KEY_PROVIDERS for part in _name_parts(name))
 
 
 def _says_what_credential(name: str) -> bool:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 from archbot import secrets
 from archbot.classify import ALL_KINDS
 from archbot.models import Severity
 from archbot.rules import Family, Hit
-from archbot.rules.pyast import llm_client_kind, string_value
+from archbot.rules.pyast import LOOPBACK_HOSTS, llm_client_kind, string_value
 from archbot.rules.source import PythonFile, SourceFile
 
 RULES = Family()
@@ -53,7 +54,10 @@ def hardcoded_llm_api_key(src: SourceFile) -> Iterator[Hit]:
     a dataset's programs, a fixture's source file; a notebook's code is the repository's), and a
     random literal or a looser key shape under a credential name in text a string of the code
     holds (`redact('{"client_secret": "..."}')`, `scrub('api_key = "sk-..."')`: a redactor's or a
-    parser's test input).
+    parser's test input). So is a random literal under a name for no hosted service
+    (`IDP_CLIENT_SECRET`, `JWT_SECRET_KEY`) in a file whose every service address (a URL, a
+    `*_HOST` setting) is this machine's or its local network's (`localhost`, `127.0.0.1`,
+    `*.local`): the credential of a service its developer runs locally.
 
     Why:
         A committed key is exposed to everyone with read access and to every clone, fork and CI log;
@@ -106,9 +110,45 @@ def _committed(src: SourceFile, number: int) -> secrets.Detected | None:
             secrets.search_config(around)
             or _quoted_code(src, window, found)
             or _table_column(src, number, found)
+            or _for_a_local_service(src, found)
         ):
             return None
     return found
+
+
+# A service's address as a file writes it: a URL (`http://localhost:3302`,
+# `postgres://app:pw@127.0.0.1/db`, `ws://127.0.0.1:8765`) or a host setting (`POSTGRES_HOST=
+# localhost`, `sip_domain: 127.0.0.1`).
+_SERVICE_URL = re.compile(r"(?i)\b[a-z][a-z0-9+.-]*://[^\s\"'<>`)]+")
+_HOST_SETTING = re.compile(
+    r"(?im)^[ \t]*(?:export[ \t]+)?[\w.-]*(?:host|hostname|domain|server)[\"']?[ \t]*[:=]"
+    r"[ \t]*[\"']?([\w.\[\]:-]+)"
+)
+
+
+def _for_a_local_service(src: SourceFile, found: secrets.Detected) -> bool:
+    """A random literal under a credential name that names no hosted service (`M2M_APP_SECRET`,
+    `JWT_SECRET_KEY`, `API_KEY`), in a file whose every service address is this machine's or its
+    local network's (`localhost`, `127.0.0.1`, `*.local`): the credential of a service the
+    developer runs locally (a dev identity server, a local knowledge base, a test database's
+    app), made for that setup. A name for a provider (`OPENAI_API_KEY`) opens an account
+    elsewhere, and a provider's key shape is reported wherever it is."""
+    if found.name is None or secrets.names_a_provider(found.name):
+        return False
+    hosts = [_host(url) for url in _SERVICE_URL.findall(src.text)]
+    hosts += [match.lower().strip("[]") for match in _HOST_SETTING.findall(src.text)]
+    return bool(hosts) and all(host is not None and _local_host(host) for host in hosts)
+
+
+def _host(url: str) -> str | None:
+    try:
+        return urlsplit(url).hostname
+    except ValueError:
+        return None
+
+
+def _local_host(host: str) -> bool:
+    return host in LOOPBACK_HOSTS or host.endswith((".localhost", ".local"))
 
 
 # Source code, whose string literals hold text the code handles.
