@@ -144,7 +144,7 @@ EXPECTED: dict[str, Expected] = {
         ("agents/calls.py", 180, "medium"),
     ],
     # Negatives: openai.APIError caught, `except Exception`, a project error class, a Celery task
-    # with autoretry_for, a call outside any handler.
+    # with autoretry_for, a call outside any handler, an in-process encoder (line 102).
     "llm-call-no-error-handling": [
         ("app/routes.py", 24, "medium"),  # route handler, no try
         ("app/routes.py", 44, "medium"),  # only JSONDecodeError caught

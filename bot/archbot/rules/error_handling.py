@@ -99,7 +99,9 @@ def _task_retries(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
 )
 def llm_call_no_error_handling(src: PythonFile) -> Iterator[Hit]:
     """An LLM call directly in a route handler or task, outside any `try` that catches provider
-    errors, in an app with no exception handler for them.
+    errors, in an app with no exception handler for them. A model run in-process (the SDK
+    table's local clients: a sentence-transformers encoder, a transformers pipeline) has no
+    provider whose errors these are.
 
     Why:
         Provider errors (rate limit, timeout, overload, content filter) are expected events.
@@ -127,7 +129,9 @@ def llm_call_no_error_handling(src: PythonFile) -> Iterator[Hit]:
             continue
         site = llm_call(src.names, call)
         line = src.changed_line(call)
-        if site is not None and line is not None and not _inside_handled_try(src, call):
+        if site is None or (site.facts is not None and site.facts.local):
+            continue  # an in-process model (a local encoder, a pipeline) has no provider to fail
+        if line is not None and not _inside_handled_try(src, call):
             candidates.append(Hit(line, f"`.{site.method}()` errors reach the caller unhandled."))
     if candidates and not _app_handles_errors(src):
         yield from candidates

@@ -92,3 +92,12 @@ def build_prompt(text: str) -> str:
         model="gpt-4o-mini", messages=[{"role": "user", "content": text}], max_tokens=50
     )
     return reply.choices[0].message.content or ""
+
+
+@app.post("/similar")
+def similar(text: str) -> list[float]:
+    from sentence_transformers import SentenceTransformer
+
+    encoder = SentenceTransformer("all-MiniLM-L6-v2")
+    vector = encoder.encode(text)  # negative: an in-process model has no provider to fail
+    return [float(value) for value in vector]
