@@ -497,14 +497,18 @@ def test_a_credential_in_code_quoted_as_data_is_the_datas(repo: GitRepo, run_arc
 
 def test_a_credential_of_a_service_on_this_machine(repo: GitRepo, run_archbot) -> None:  # type: ignore[no-untyped-def]
     """A random literal under a credential name that names no hosted service, in a file whose every
-    service address is this machine's or its local network's, is the credential of a service the
-    developer runs locally; a provider's name, a provider's key shape, or one address elsewhere
-    keeps it reported."""
+    service address is this machine's, is the credential of a service the developer runs locally;
+    a provider's name, a provider's key shape, or one address elsewhere (a cluster's
+    `*.svc.cluster.local` too) keeps it reported."""
     secret = hashlib.sha256(b"local identity server").hexdigest()[:32]
     repo.stage(
         "dev/.env.local",
-        "IDP_URL=http://localhost:3302\nDB_HOST=127.0.0.1\nSEARCH_URL=http://search.local:9200\n"
+        "IDP_URL=http://localhost:3302\nDB_HOST=127.0.0.1\nSEARCH_URL=http://search.localhost:9200\n"
         f"IDP_CLIENT_SECRET={secret}\nPINECONE_API_KEY={secret}\n",
+    )
+    repo.stage(
+        "deploy/secret.yaml",
+        f'stringData:\n  PGHOST: "db.portal.svc.cluster.local"\n  SESSION_SECRET: "{secret}"\n',
     )
     repo.stage(
         "dev/remote.env",
@@ -513,6 +517,7 @@ def test_a_credential_of_a_service_on_this_machine(repo: GitRepo, run_archbot) -
     repo.stage("dev/seed.sh", f'IDP_URL="http://localhost:3302"\nIDP_CLIENT_SECRET="{secret}"\n')
 
     assert findings_for("hardcoded-llm-api-key", review_staged(run_archbot)) == [
+        ("deploy/secret.yaml", 3, "high"),
         ("dev/.env.local", 5, "high"),
         ("dev/remote.env", 3, "high"),
     ]

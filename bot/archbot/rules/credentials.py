@@ -56,8 +56,8 @@ def hardcoded_llm_api_key(src: SourceFile) -> Iterator[Hit]:
     holds (`redact('{"client_secret": "..."}')`, `scrub('api_key = "sk-..."')`: a redactor's or a
     parser's test input). So is a random literal under a name for no hosted service
     (`IDP_CLIENT_SECRET`, `JWT_SECRET_KEY`) in a file whose every service address (a URL, a
-    `*_HOST` setting) is this machine's or its local network's (`localhost`, `127.0.0.1`,
-    `*.local`): the credential of a service its developer runs locally.
+    `*_HOST` setting) is this machine's (`localhost`, `127.0.0.1`): the credential of a service
+    its developer runs locally.
 
     Why:
         A committed key is exposed to everyone with read access and to every clone, fork and CI log;
@@ -128,11 +128,11 @@ _HOST_SETTING = re.compile(
 
 def _for_a_local_service(src: SourceFile, found: secrets.Detected) -> bool:
     """A random literal under a credential name that names no hosted service (`M2M_APP_SECRET`,
-    `JWT_SECRET_KEY`, `API_KEY`), in a file whose every service address is this machine's or its
-    local network's (`localhost`, `127.0.0.1`, `*.local`): the credential of a service the
-    developer runs locally (a dev identity server, a local knowledge base, a test database's
-    app), made for that setup. A name for a provider (`OPENAI_API_KEY`) opens an account
-    elsewhere, and a provider's key shape is reported wherever it is."""
+    `JWT_SECRET_KEY`, `API_KEY`), in a file whose every service address is this machine's
+    (`localhost`, `127.0.0.1`): the credential of a service the developer runs locally (a dev
+    identity server, a local knowledge base, a test database's app), made for that setup. A name
+    for a provider (`OPENAI_API_KEY`) opens an account elsewhere, and a provider's key shape is
+    reported wherever it is."""
     if found.name is None or secrets.names_a_provider(found.name):
         return False
     hosts = [_host(url) for url in _SERVICE_URL.findall(src.text)]
@@ -148,7 +148,9 @@ def _host(url: str) -> str | None:
 
 
 def _local_host(host: str) -> bool:
-    return host in LOOPBACK_HOSTS or host.endswith((".localhost", ".local"))
+    """This machine (`localhost`, `127.0.0.1`, `app.localhost`); not `*.local`, which names
+    Kubernetes' services too (`db.ns.svc.cluster.local`)."""
+    return host in LOOPBACK_HOSTS or host.endswith(".localhost")
 
 
 # Source code, whose string literals hold text the code handles.
