@@ -42,20 +42,19 @@ EXPECTED: dict[str, Expected] = {
     # allow-listed `pickle_module=` (line 120); torch.load given weights_only through a `**` splat
     # the code shows (line 155), or given the caller's own keywords (line 164).
     "unsafe-model-deserialization": [
-        ("ranking/artifacts.py", 18, "low"),  # torch.load, no weights_only, torch not pinned old
         ("ranking/artifacts.py", 23, "high"),  # torch.load of a downloaded file, no weights_only
         ("ranking/artifacts.py", 27, "critical"),  # weights_only=False of hf_hub_download
         ("ranking/artifacts.py", 54, "medium"),  # joblib.load of a repository-relative literal
         ("ranking/artifacts.py", 59, "critical"),  # pickle.loads of requests.get(...).content
         ("ranking/artifacts.py", 75, "low"),  # torch.load chosen as `loader`, kwargs dict lacks it
         ("ranking/artifacts.py", 87, "high"),  # the chosen torch.load called on a download
-        ("ranking/artifacts.py", 126, "low"),  # torch.load(pickle_module=dill): anything goes
         ("ranking/artifacts.py", 131, "medium"),  # pickle.load of a handle opened on a repository file
         ("ranking/artifacts.py", 142, "medium"),  # a handle on a module constant beside the module
         ("ranking/artifacts.py", 146, "medium"),  # os.path.join(os.path.dirname(__file__), ...)
         ("ranking/artifacts.py", 160, "high"),  # a download, the splat shown without weights_only
-        # Not lines 63 (pandas.read_pickle), 67 (numpy.load(allow_pickle=True)) nor 150 (beside the
-        # module, a name given at run time): paths a caller passes on, in a service; nor, in its
+        # Not lines 18 (torch.load, torch's release unknown), 63 (pandas.read_pickle), 67
+        # (numpy.load(allow_pickle=True)), 126 (torch.load given dill) nor 150 (beside the module,
+        # a name given at run time): paths a caller passes on, in a service; nor, in its
         # route handlers, a path no client chooses (restore.py 15, outside the handler) or the
         # module's own cache (restore.py 32, written by save_labels).
         ("ranking/restore.py", 20, "high"),  # a route handler's own parameter

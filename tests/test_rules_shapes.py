@@ -724,6 +724,7 @@ def test_a_project_function_that_downloads_returns_a_downloaded_file(
     # without downloading, does not: its load stays low (22; no requirement says torch's version).
     # A path a downloader of the loaders table may have fetched (basicsr's `load_file_from_url`,
     # on one branch) is a download too (30).
+    repo.stage(".archbot.yml", LIBRARY_ROLES)
     found = review(
         repo,
         run_archbot,
@@ -753,6 +754,7 @@ def test_a_torch_load_of_a_file_its_module_saves_is_its_own_format(
     # in each function (49), a file a template of no words but its extension could name (76), an
     # in-memory buffer (103), a name that only ends like a saved one (111), a parameter
     # defaulting to a file nothing saves (137) or to no file (140).
+    repo.stage(".archbot.yml", LIBRARY_ROLES)
     found = review(repo, run_archbot, {"store/chunks.py": "own_checkpoints.py"})
 
     assert only("unsafe-model-deserialization", found) == [
@@ -764,6 +766,7 @@ def test_a_torch_load_of_a_file_its_module_saves_is_its_own_format(
 def test_a_path_joined_by_a_star_imported_os_names_its_file(repo: GitRepo, run_archbot: RunArchbot) -> None:
     # `os` through `from .common import *` still joins paths: the head the module saves is read
     # back (11, silent); the backbone nothing saves is reported low (15).
+    repo.stage(".archbot.yml", LIBRARY_ROLES)
     files = {"heads/common.py": "star_common.py", "heads/io.py": "star_checkpoints.py"}
     found = review(repo, run_archbot, files)
 

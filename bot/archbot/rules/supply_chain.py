@@ -751,7 +751,8 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
     between machines), where it is reported.
     A path or bytes decided at run time that the code shows coming from no outside source (no
     download, no request data, no repository file: a path a caller or a setting passes on),
-    outside a web route handler, is the `run-time` variant: in an application the operator's own
+    outside a web route handler, is the `run-time` variant (for `torch.load` too, whatever its
+    release): in an application the operator's own
     artifact (its model, its index), not reported there; a library loads whatever its callers
     point it at, where it is reported. In a route handler the client may choose the file: it is
     reported as before.
@@ -854,6 +855,7 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
                         "`torch.load` without `weights_only`: safe only on torch >= 2.6 "
                         "(where it defaults to True); say `weights_only=True`.",
                         Severity.LOW,
+                        variant=_untraced(src, call, path_arg, scope),
                     )
             elif is_false(weights_only) and _downloaded(src, path_arg, scope):
                 # Written out, the opt-out is the author's choice (a checkpoint holding optimizer
