@@ -618,11 +618,10 @@ def _idle_calls_under_deadline(src: PythonFile, ctor: ast.Call) -> bool:
     """The calls a function makes through the local name it keeps the client in (a health check's
     `client.models.list()`) are each awaited under a deadline it puts around them
     (`asyncio.wait_for(..., timeout=5)`), and there is at least one."""
-    parent = src.nodes.parents.get(ctor)
-    function = src.nodes.function(ctor)
-    if function is None or not isinstance(parent, ast.Assign) or not isinstance(parent.targets[0], ast.Name):
+    kept = _kept_in_a_local(src, ctor)
+    if kept is None:
         return False
-    name = parent.targets[0].id
+    function, name = kept
     through = [
         node
         for node in scope_walk(*function.body)
@@ -637,26 +636,32 @@ def _local_and_idle(src: PythonFile, ctor: ast.Call) -> bool:
     """The client lives in a local name of one function, which makes no model call through it
     and hands it to nothing: it lists models or checks a key (a settings page's connection test),
     where an answer now matters more than a retry."""
-    parent = src.nodes.parents.get(ctor)
-    function = src.nodes.function(ctor)
-    if function is None or not isinstance(parent, ast.Assign) or len(parent.targets) != 1:
+    kept = _kept_in_a_local(src, ctor)
+    if kept is None:
         return False
-    target = parent.targets[0]
-    if not isinstance(target, ast.Name):
-        return False
+    function, name = kept
     for node in scope_walk(*function.body):
         if isinstance(node, ast.Call) and any(
-            isinstance(arg, ast.Name) and arg.id == target.id
+            isinstance(arg, ast.Name) and arg.id == name
             for arg in (*node.args, *(k.value for k in node.keywords))
         ):
             return False
-        if (
-            isinstance(node, (ast.Return, ast.Yield))
-            and isinstance(node.value, ast.Name)
-            and node.value.id == target.id
-        ):
+        returned = node.value if isinstance(node, (ast.Return, ast.Yield)) else None
+        if isinstance(returned, ast.Name) and returned.id == name:
             return False
     return True
+
+
+def _kept_in_a_local(
+    src: PythonFile, ctor: ast.Call
+) -> tuple[ast.FunctionDef | ast.AsyncFunctionDef, str] | None:
+    """The function and the local name a client is built into (`probe = AsyncOpenAI()`)."""
+    parent = src.nodes.parents.get(ctor)
+    function = src.nodes.function(ctor)
+    if function is None or not isinstance(parent, ast.Assign) or len(parent.targets) != 1:
+        return None
+    target = parent.targets[0]
+    return (function, target.id) if isinstance(target, ast.Name) else None
 
 
 def _handed_to_a_retrying_function(src: PythonFile, ctor: ast.Call) -> bool:
