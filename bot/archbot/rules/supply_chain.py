@@ -569,9 +569,8 @@ def _untraced(src: PythonFile, call: ast.Call, loaded: ast.expr | None, scope: a
     client may choose what is unpickled."""
     if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)) and is_route_handler(scope):
         return ""
-    if loaded is not None and src.names.request_source(loaded) is not None:
-        return ""
-    return "" if any(src.names.request_source(a) is not None for a in call.args) else "run-time"
+    given = [value for value in (loaded, *call.args) if value is not None]
+    return "" if any(src.names.request_source(value) is not None for value in given) else "run-time"
 
 
 def _template(path: ast.expr) -> str | None:
