@@ -14,7 +14,7 @@ import pytest
 from archbot.policy import policy
 from archbot.repo import datastores, endpoints, loaders, sdk, web
 from archbot.repo.resolve import Names, Tree
-from archbot.rules import images, training
+from archbot.rules import images, manifests, training
 from archbot.rules.pyast import is_response_shape, loopback_url
 from conftest import GitRepo, Run, places
 
@@ -1170,3 +1170,48 @@ def test_a_call_given_an_input_per_item_is_a_generation_per_item(
     )
 
     assert (8, "llm-call-in-loop") in reviewed(run_archbot)
+
+
+MODEL_SERVER_EXAMPLES = {
+    "vllm": "vllm/vllm-openai:v0.6.3",
+    "text-generation-inference": "ghcr.io/huggingface/text-generation-inference:2.4.0",
+    "text-embeddings-inference": "ghcr.io/huggingface/text-embeddings-inference:cpu-1.5",
+    "tritonserver": "nvcr.io/nvidia/tritonserver:24.08-py3",
+    "torchserve": "pytorch/torchserve:0.12.0-gpu",
+    "tensorflow/serving": "tensorflow/serving:2.17.0-gpu",
+    "sglang": "lmsysorg/sglang:v0.3.5-cu124",
+    "ollama": "ollama/ollama:0.4.1",
+    "tensorrt-llm": "nvcr.io/nvidia/tensorrt-llm/release:0.15.0",
+    "ray serve": "ray serve run app:deployment",
+    "llama-server": "llama-server --model /models/q4.gguf --port 8080",
+    "llama.cpp": "ghcr.io/ggerganov/llama.cpp:server-cuda",
+    "lmdeploy": "openmmlab/lmdeploy:v0.6.2-cu12",
+    "xinference": "xprobe/xinference:v0.16.3",
+    "localai": "localai/localai:v2.22.1-aio-gpu-nvidia-cuda-12",
+    "infinity_emb": "infinity_emb v2 --model-id BAAI/bge-small-en-v1.5",
+    "mlserver": "seldonio/mlserver:1.6.1",
+}
+
+
+def test_every_model_server_is_pinned() -> None:
+    assert sorted(MODEL_SERVER_EXAMPLES) == sorted(manifests.MODEL_SERVERS)
+
+
+@pytest.mark.parametrize("entry", sorted(MODEL_SERVER_EXAMPLES))
+def test_model_server(entry: str) -> None:
+    assert manifests.model_server_named(MODEL_SERVER_EXAMPLES[entry]) == entry
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "redis:7.2.5",
+        "fluent/fluent-bit:3.1.4",
+        "timberio/vector:0.39.0-debian",
+        "otel/opentelemetry-collector:0.104.0",
+        "ghcr.io/acme/rag-api:1.2.0 uvicorn app.main:app",
+        "qdrant/qdrant:v1.12.1",
+    ],
+)
+def test_not_a_model_server(text: str) -> None:
+    assert manifests.model_server_named(text) is None

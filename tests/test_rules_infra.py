@@ -392,6 +392,62 @@ def test_a_kustomize_patch_leaves_what_it_omits_to_its_base(repo: GitRepo, run_a
     ]
 
 
+def test_a_sidecar_beside_the_serving_container_needs_no_probes(repo: GitRepo, run_archbot) -> None:  # type: ignore[no-untyped-def]
+    """A container that declares no port and is no model server, in a pod whose other container
+    declares a port or is a model server, takes none of the pod's traffic: its missing probes are
+    not reported. The same container alone in its pod is the one that serves, and is."""
+    pod = (
+        "apiVersion: apps/v1\n"
+        "kind: Deployment\n"
+        "metadata:\n"
+        "  name: {name}\n"
+        "spec:\n"
+        "  replicas: 2\n"
+        "  template:\n"
+        "    spec:\n"
+        "      containers:\n"
+        "{containers}"
+    )
+    shipper = (
+        "        - name: log-shipper\n"
+        "          image: timberio/vector:0.39.0-debian\n"
+        "          resources:\n"
+        "            requests: {cpu: 50m, memory: 64Mi}\n"
+        "            limits: {memory: 64Mi}\n"
+    )
+    gateway = (
+        "        - name: gateway\n"
+        "          image: ghcr.io/acme/gateway:1.4.2\n"
+        "          ports:\n"
+        "            - containerPort: 8080\n"
+        "          readinessProbe: {httpGet: {path: /ready, port: 8080}}\n"
+        "          livenessProbe: {httpGet: {path: /live, port: 8080}}\n"
+        "          resources:\n"
+        "            requests: {cpu: 500m, memory: 1Gi}\n"
+        "            limits: {memory: 1Gi}\n"
+    )
+    embedder = (
+        "        - name: embedder\n"
+        "          image: ghcr.io/huggingface/text-embeddings-inference:cpu-1.5\n"
+        "          startupProbe: {httpGet: {path: /health, port: 80}, failureThreshold: 60}\n"
+        "          readinessProbe: {httpGet: {path: /health, port: 80}}\n"
+        "          livenessProbe: {tcpSocket: {port: 80}}\n"
+        "          resources:\n"
+        "            requests: {cpu: '2', memory: 4Gi}\n"
+        "            limits: {memory: 4Gi}\n"
+    )
+    repo.stage("deploy/gateway.yaml", pod.format(name="gateway", containers=gateway + shipper))
+    repo.stage("deploy/embedder.yaml", pod.format(name="embedder", containers=embedder + shipper))
+    repo.stage("deploy/shipper.yaml", pod.format(name="shipper", containers=shipper))
+
+    report = review_staged(run_archbot)
+
+    assert sorted((f["rule"], f["file"], f["line"]) for f in places(report)) == [
+        ("k8s-serving-no-liveness-or-startup-probe", "deploy/shipper.yaml", 10),
+        ("k8s-serving-no-readiness-probe", "deploy/shipper.yaml", 10),
+    ]
+
+
 def test_a_column_of_digests_is_the_tables_data(repo: GitRepo, run_archbot) -> None:  # type: ignore[no-untyped-def]
     """A table of hex digests keyed by name (a tool manifest's frozen schema hashes) holds values
     computed alike for a list of things: a name that happens to hold a credential word

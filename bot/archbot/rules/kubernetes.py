@@ -294,7 +294,9 @@ def k8s_serving_no_readiness_probe(src: YamlFile) -> Iterator[Hit]:
     """A Deployment or StatefulSet container without a `readinessProbe`.
 
     High when a Service in the change or the repository selects the pod, medium otherwise. Init
-    containers, Jobs and CronJobs are skipped; so is a probe a kustomize patch leaves to its base.
+    containers, Jobs and CronJobs are skipped; so is a probe a kustomize patch leaves to its base,
+    and a sidecar: a container that declares no port and is no model server, beside one that
+    declares a port or is a model server, takes none of the Service's traffic.
 
     Why:
         Without readiness the Service sends traffic to a pod as soon as its process starts, while
@@ -318,7 +320,7 @@ def k8s_serving_no_readiness_probe(src: YamlFile) -> Iterator[Hit]:
     for workload in workloads(_manifest(src)):
         if workload.kind not in SERVED_KINDS:
             continue
-        for container in workload.main_containers:
+        for container in workload.serving_containers:
             if not workload.manifest.missing(container.node, "readinessProbe"):
                 continue
             line = _container_line(src, container)
@@ -370,7 +372,8 @@ def k8s_serving_no_liveness_or_startup_probe(src: YamlFile) -> Iterator[Hit]:
 
     Liveness is optional for a process that exits on failure: suppress with
     `# archbot: ignore[k8s-serving-no-liveness-or-startup-probe] exits on failure`. Init
-    containers, Jobs and CronJobs are skipped; so is a probe a kustomize patch leaves to its base.
+    containers, Jobs and CronJobs are skipped; so is a probe a kustomize patch leaves to its base,
+    and a sidecar beside the serving container (no port declared, no model server).
 
     Why:
         A deadlocked server that never exits is never restarted without liveness; with a liveness
@@ -393,7 +396,7 @@ def k8s_serving_no_liveness_or_startup_probe(src: YamlFile) -> Iterator[Hit]:
     for workload in workloads(_manifest(src)):
         if workload.kind not in LONG_RUNNING_KINDS:
             continue
-        for container in workload.main_containers:
+        for container in workload.serving_containers:
             liveness = get(container.node, "livenessProbe")
             presence = workload.manifest.presence(container.node, "livenessProbe")
             if presence is Presence.UNKNOWN:

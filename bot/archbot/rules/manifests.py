@@ -20,11 +20,36 @@ if TYPE_CHECKING:
     import yaml
 
 GPU_RESOURCES = ("nvidia.com/gpu", "amd.com/gpu")
-_MODEL_SERVERS = re.compile(
-    r"vllm|text-generation-inference|tritonserver|torchserve|tensorflow/serving|sglang|ollama"
-    r"|tensorrt-llm|ray serve",
-    re.I,
+# Model servers, by what names them in a container's image, command or arguments (matched
+# case-insensitively): the servers that load weights before they can answer.
+MODEL_SERVERS = (
+    "vllm",
+    "text-generation-inference",
+    "text-embeddings-inference",
+    "tritonserver",
+    "torchserve",
+    "tensorflow/serving",
+    "sglang",
+    "ollama",
+    "tensorrt-llm",
+    "ray serve",
+    "llama-server",
+    "llama.cpp",
+    "lmdeploy",
+    "xinference",
+    "localai",
+    "infinity_emb",
+    "mlserver",
 )
+_MODEL_SERVERS = re.compile("|".join(re.escape(name) for name in MODEL_SERVERS), re.I)
+
+
+def model_server_named(text: str) -> str | None:
+    """The MODEL_SERVERS entry an image, command or argument list names, if any."""
+    found = _MODEL_SERVERS.search(text)
+    return found.group(0).lower() if found else None
+
+
 # Workloads that run to completion: their pods are not served traffic and are not restarted into
 # service, so probes and serving resources do not apply. Core kinds, and the batch custom
 # resources of Kubeflow, Ray, Argo, Tekton, Spark, Volcano and JobSet; any other kind whose name
@@ -277,7 +302,11 @@ class Container:
         command = " ".join(
             [self.image, *strings(get(self.node, "command")), *strings(get(self.node, "args"))]
         )
-        return bool(_MODEL_SERVERS.search(command)) or bool(self.gpu("limits") or self.gpu("requests"))
+        return model_server_named(command) is not None or bool(self.gpu("limits") or self.gpu("requests"))
+
+    @property
+    def has_ports(self) -> bool:
+        return get(self.node, "ports") is not None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -299,6 +328,14 @@ class Workload:
     @property
     def main_containers(self) -> tuple[Container, ...]:
         return tuple(c for c in self.containers if not c.init)
+
+    @property
+    def serving_containers(self) -> tuple[Container, ...]:
+        """The main containers less the sidecars: a container that declares no port and is no model
+        server, beside one that declares a port or is a model server, takes none of the pod's
+        traffic (a log shipper, a proxy agent); the pod is served by the other."""
+        served = tuple(c for c in self.main_containers if c.has_ports or c.is_model_server)
+        return served or self.main_containers
 
     @property
     def batch(self) -> bool:
