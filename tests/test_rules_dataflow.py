@@ -30,6 +30,8 @@ EXPECTED: dict[str, Expected] = {
         ("app/extract.py", 96, "medium"),
         # Negative: the Responses API asked for a JSON schema (106); asked for text, reported.
         ("app/extract.py", 111, "medium"),
+        # Negative: a `**` splat whose dict is given `response_format` (119); one without, reported.
+        ("app/extract.py", 125, "medium"),
     ],
     # Negatives: id/usage/token counts, len(), a module-level constant, finish_reason/model, and a
     # batch job (not serving) that logs its prompts.

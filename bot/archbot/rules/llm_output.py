@@ -114,17 +114,19 @@ def _tool_arguments(text: ast.expr) -> bool:
     return isinstance(text, ast.Subscript) and string_value(text.slice) == "arguments"
 
 
-def _structured(flow: LLMFlow, calls: frozenset[ast.AST]) -> bool:
+def _structured(names: Names, flow: LLMFlow, calls: frozenset[ast.AST]) -> bool:
     """The producing call already asks for structured output (`response_format`, `.parse`, the
-    Responses API's `text={"format": {"type": "json_schema", ...}}`)."""
+    Responses API's `text={"format": {"type": "json_schema", ...}}`), written at the call or
+    carried by a `**` splat the code shows (`kwargs["response_format"] = {...}`)."""
     for call in calls:
         if not isinstance(call, ast.Call):
             continue
         site = flow.calls[call]
-        if site.method.endswith("parse") or kwarg(call, *_STRUCTURED_KWARGS) is not None:
+        keywords = names.keywords(call)
+        if site.method.endswith("parse") or keywords.get(*_STRUCTURED_KWARGS) is not None:
             return True
-        text = kwarg(call, "text")
-        if text is not None and _json_format(text.value):
+        text = keywords.get("text")
+        if text is not None and _json_format(text):
             return True
     return False
 
@@ -193,7 +195,7 @@ def llm_output_json_unvalidated(src: PythonFile) -> Iterator[Hit]:
             if (
                 not origins
                 or _tool_arguments(text)
-                or _structured(flow, origins)
+                or _structured(names, flow, origins)
                 or _caught(names, tree, node, _JSON_ERRORS)
                 or _validated(names, tree, flow, nodes, node)
             ):

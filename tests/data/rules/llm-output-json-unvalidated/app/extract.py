@@ -109,3 +109,17 @@ def extract_with_schema(text: str, schema: dict) -> dict:
 def extract_plain_text(text: str) -> dict:
     resp = client.responses.create(model=MODEL, max_output_tokens=400, input=text, text={"format": {"type": "text"}})
     return json.loads(resp.output_text)  # positive: text asked for
+
+
+def extract_with_options(text: str, schema: dict | None) -> dict:
+    options: dict = {"model": MODEL, "max_completion_tokens": 400, "messages": _ask(text)}
+    if schema is not None:
+        options["response_format"] = {"type": "json_schema", "json_schema": {"name": "row", "schema": schema}}
+    resp = client.chat.completions.create(**options)
+    return json.loads(resp.choices[0].message.content)  # negative: the splat asks for a schema
+
+
+def extract_with_plain_options(text: str) -> dict:
+    options: dict = {"model": MODEL, "max_completion_tokens": 400, "messages": _ask(text)}
+    resp = client.chat.completions.create(**options)
+    return json.loads(resp.choices[0].message.content)  # positive: the splat shows no format
