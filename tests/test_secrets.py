@@ -102,6 +102,9 @@ def test_each_shape_is_detected_where_it_says_and_always_redacted(kind: str) -> 
         'OPENAI_API_KEY="sk-proj-Hq8Zt2LkjhgfdsLm4Nv6Bx0Pc3Rw5"',
         # A token of a known prefix whose body is short typed parts, not drawn ids and a secret.
         'return {"token": "xoxb-111-222-xyz", "app_token": "xapp-A111-222-xyz"}',
+        # A hex key redacted by typing a word into it.
+        'BACKEND_API_TOKEN = "e7595fe6cwords815f7d18cd4cf63075"',
+        'SERVICE_TOKEN = "9c1e4b7a02tokenf3d8a6e5b4c7d2e1f0a9b8"',
         # A docs site's search-only key (served to every visitor), beside its app id and index.
         'docsearch({\n  appId: "QW3RTY12AB",\n  indexName: "guides",\n'
         '  apiKey: "5f0c9e2ab17d4c83e6a9b0f4d27c1e58",\n});',
@@ -120,6 +123,10 @@ def test_placeholders_are_not_secrets(text: str) -> None:
         ("secret:PROVIDER_TOKEN_PRODUCTION", False),
         ("env:R7vTz2KpX9wLc4RbN8sHd1JqWm5Ye3Uf", True),  # a key after the prefix, not a name
         ("R7vTz2KpX9wLc4RbN8sHd1JqWm5Ye3Uf", True),
+        # Letters past `f` all in one typed word: a hex key redacted by hand; spread out, drawn.
+        ("e7595fe6cwords815f7d18cd4cf63075", False),
+        ("q7x2k9m4v8z1p6r3t5w0y2n7b4c8d1f6", True),
+        ("e7595fe6c9a815f7d18cd4cf63075b2e", True),
     ],
 )
 def test_a_reference_to_where_the_key_lives_is_no_key(value: str, secret: bool) -> None:

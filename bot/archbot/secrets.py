@@ -196,6 +196,32 @@ def is_placeholder(value: str) -> bool:
         or _KEY_REFERENCE.fullmatch(value) is not None
         or (len(value) >= 8 and len(set(value[-16:])) <= 2)
         or _counted(value)
+        or _word_in_hex(value)
+    )
+
+
+_LOWER_HEX = frozenset("0123456789abcdef")
+# The longest word typed into a hex key, and the least of the key left on each side of it (a
+# provider's prefix, `dapi...`, has none before it).
+_TYPED_WORD = 12
+_HEX_AROUND = 8
+
+
+def _word_in_hex(value: str) -> bool:
+    """A hex key with a word typed into it (`e7595fe6ctoken815f7d18cd4cf63075`): a key redacted by
+    hand. Every letter past `f` sits in one short run of letters inside the hex; in a drawn key of
+    letters and digits they are spread all over."""
+    outside = [i for i, c in enumerate(value) if c not in _LOWER_HEX]
+    if len(outside) < 2:
+        return False
+    start, end = outside[0], outside[-1] + 1
+    word = value[start:end]
+    return (
+        word.isalpha()
+        and word.islower()
+        and len(word) <= _TYPED_WORD
+        and start >= _HEX_AROUND
+        and len(value) - end >= _HEX_AROUND
     )
 
 
