@@ -52,6 +52,11 @@ FIND_ALL_SETUP = (
     'from setuptools import find_packages, setup\n\nsetup(name="vidgen", packages=find_packages())\n'
 )
 MODULE = "def score(values):\n    return sum(values)\n"
+# A package the repository's own containers run: an application, unless something publishes it.
+RANKER_PACKAGE = {"pyproject.toml": LIBRARY_PYPROJECT, "ranker/__init__.py": "", "ranker/score.py": MODULE}
+RUNS_RANKER_API = (
+    'FROM python:3.12-slim\nCOPY . /app\nRUN pip install /app\nCMD ["uvicorn", "ranker.api:app"]\n'
+)
 # A package beside a research directory holding a package of its own, with no `__init__.py`.
 RESEARCH_BESIDE_PACKAGE = {
     "vidgen/__init__.py": "",
@@ -144,6 +149,88 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "ranker/score.py",
         "service",
         "pyproject.toml requires fastapi and pins its dependencies exactly",
+    ),
+    "service-package-the-repository-deploys": (
+        {**RANKER_PACKAGE, "Dockerfile": RUNS_RANKER_API, "README.md": "# Ranker\n\npip install -e .\n"},
+        "ranker/score.py",
+        "service",
+        "Dockerfile runs ranker and nothing publishes it",
+    ),
+    "service-src-layout-package-a-compose-file-runs": (
+        {
+            "pyproject.toml": LIBRARY_PYPROJECT,
+            "src/ranker/__init__.py": "",
+            "src/ranker/score.py": MODULE,
+            "deploy/compose.yaml": (
+                "services:\n  worker:\n    image: ranker:1.0\n    command: python -m ranker.worker\n"
+            ),
+        },
+        "src/ranker/score.py",
+        "service",
+        "deploy/compose.yaml runs ranker",
+    ),
+    "service-package-a-dockerfile-runs-as-a-module": (
+        {
+            **RANKER_PACKAGE,
+            "Dockerfile.prod": 'FROM python:3.12-slim\nCMD ["python", "-m", "ranker.serve"]\n',
+        },
+        "ranker/score.py",
+        "service",
+        "Dockerfile.prod runs ranker and nothing publishes it",
+    ),
+    "library-deployed-and-installed-by-name": (
+        {
+            **RANKER_PACKAGE,
+            "Dockerfile": RUNS_RANKER_API,
+            "README.md": "# Ranker\n\n    pip install -U ranker\n",
+        },
+        "ranker/score.py",
+        "library",
+        "in a distributable package",
+    ),
+    "library-deployed-and-installed-from-its-git-repository": (
+        {
+            **RANKER_PACKAGE,
+            "Dockerfile": RUNS_RANKER_API,
+            "README.md": '# Ranker\n\n    uv add "ranker[gpu] @ git+https://github.com/acme/ranker@main"\n',
+        },
+        "ranker/score.py",
+        "library",
+        "in a distributable package",
+    ),
+    # The index compares names with case and `-_.` aside: `Ranker_Core` is `ranker-core`.
+    "library-deployed-and-installed-by-its-normalized-name": (
+        {
+            **RANKER_PACKAGE,
+            "pyproject.toml": LIBRARY_PYPROJECT.replace('name = "ranker"', 'name = "Ranker_Core"'),
+            "Dockerfile": RUNS_RANKER_API,
+            "README.md": "# Ranker\n\n    pip install ranker-core\n",
+        },
+        "ranker/score.py",
+        "library",
+        "in a distributable package",
+    ),
+    "library-deployed-and-uploaded-by-a-workflow": (
+        {
+            **RANKER_PACKAGE,
+            "Dockerfile": RUNS_RANKER_API,
+            ".github/workflows/release.yml": "jobs:\n  publish:\n    steps:\n"
+            "      - uses: pypa/gh-action-pypi-publish@release/v1\n",
+        },
+        "ranker/score.py",
+        "library",
+        "in a distributable package",
+    ),
+    # A container of its image name only, and a demo server outside the package, run no package.
+    "library-whose-containers-run-something-else": (
+        {
+            **RANKER_PACKAGE,
+            "docker-compose.yml": "services:\n  ranker:\n    image: ranker:latest\n",
+            "demo/Dockerfile": 'FROM python:3.12-slim\nCMD ["uvicorn", "server:app"]\n',
+        },
+        "ranker/score.py",
+        "library",
+        "in a distributable package",
     ),
     "library-with-a-web-framework-and-ranges": (
         {"pyproject.toml": LOOSE_APP_PYPROJECT, "ranker/__init__.py": "", "ranker/score.py": MODULE},

@@ -311,6 +311,27 @@ _TOP_LEVEL_PARSER = re.compile(r"^\w+\s*(?::\s*[\w.]+\s*)?=\s*([\w.]*ArgumentPar
 _OWN_VERSION = re.compile(r"^(?:__version__\s*[:=]|from\s+\.\w*\s+import\s+[^\n]*\b__version__\b)", re.M)
 # The built-in console read, as text: the cheap test before the syntax tree is read.
 _CONSOLE_INPUT = re.compile(r"(?<![\w.])input\s*\(")
+# Files that run a container or a process of the repository's own deployment.
+_RUN_FILE = re.compile(
+    r"(?:^|/)(?:Dockerfile[^/]*|[^/]*\.dockerfile|Containerfile|(?:docker-)?compose[^/]*\.ya?ml|Procfile)$"
+)
+# A command running a package: an ASGI/WSGI server, `python -m`, Celery's app, in shell or JSON form;
+# or a `package.module:attribute` application reference anywhere.
+_RUNS_PACKAGE = (
+    r"(?:\b(?:uvicorn|gunicorn|hypercorn|granian|daphne)|(?<![\w-])-m\b|\bcelery\s+(?:-A|--app))[\"',\s\[=]+{package}[.:\"'\s\]]"
+    r"|(?<![\w./-]){package}(?:\.\w+)+:[A-Za-z_]\w*"
+)
+_README = re.compile(r"README(?:\.\w+)?", re.IGNORECASE)
+# Installing a distribution by its name from an index, or from its git repository, as its users do
+# (not `pip install -e .`, not a path). Names compare as the index does: case and `-_.` aside.
+_INSTALLED_BY_NAME = (
+    r"(?:\bpip3?\s+install|\buv\s+(?:add|pip\s+install|tool\s+install)|\bpoetry\s+add|\bpipx\s+install"
+    r"|\bconda\s+install(?:\s+-c\s+\S+)?)\s+(?:(?:-U|--upgrade|-q|--quiet|--pre)\s+)*[\"']?"
+    r"(?:{name}(?![\w/.-])|(?:[\w.\[\], -]+@\s*)?git\+https?://\S+)"
+)
+# A workflow step uploading a package to an index.
+_PUBLISHES = re.compile(r"pypi-publish|twine\s+upload|(?:poetry|uv|flit|hatch|pdm|maturin)\s+publish")
+_SETUP_NAME = re.compile(r"""^\s*name\s*[=:]\s*["']?([A-Za-z0-9][\w.-]*)""", re.MULTILINE)
 _ENTRY_POINT = re.compile(r"""["']\s*[\w.-]+\s*=\s*([\w.]+)\s*(?::\s*[\w.]+)?\s*["']""")
 
 
@@ -548,6 +569,8 @@ class Project:
     application: str | None = None
     entry_modules: frozenset[str] = frozenset()
     packages: PackageFind | None = None
+    # The distribution's name (`[project].name`, `setup(name=...)`), '' when not written.
+    name: str = ""
 
     @property
     def declares_anything(self) -> bool:
@@ -562,6 +585,7 @@ class Project:
             self.application or other.application,
             self.entry_modules | other.entry_modules,
             self.packages or other.packages,
+            self.name or other.name,
         )
 
 
@@ -1025,10 +1049,69 @@ class Classifier:
         module = path.endswith((".py", ".pyi"))
         packaged = not module or self._packaged(path)
         if project.distributable is not None and packaged:
+            deployed = self._deployed_unpublished(project, path) if module else None
+            if deployed is not None:
+                said = f"part of an application: {project.distributable}, {deployed}"
+                return FileRole(path, "service", (said,))
             return FileRole(path, "library", (f"in a distributable package: {project.distributable}",))
         if project.application is not None:
             return FileRole(path, "service", (f"part of an application: {project.application}",))
         return None
+
+    def _deployed_unpublished(self, project: Project, path: str) -> str | None:
+        """Why the package holding `path` is an application the repository deploys, or None: a
+        container or process file of the repository runs it (`uvicorn pkg.api:app`, `python -m
+        pkg`, `celery -A pkg`) and nothing publishes it (no README telling users to `pip install`
+        it, no workflow uploading it to an index). A library is installed by others; a package only
+        this repository's own containers run is the application's code."""
+        package = self._top_package(project, path)
+        if package is None:
+            return None
+        runner = self._runs(package)
+        if runner is None or self._published(project):
+            return None
+        return f"{runner} runs {package} and nothing publishes it"
+
+    def _top_package(self, project: Project, path: str) -> str | None:
+        """The top-level package of `path` in its project (beneath `src/` in a src layout)."""
+        prefix = f"{project.directory}/" if project.directory else ""
+        parts = path[len(prefix) :].split("/")
+        if parts[0] == "src" and f"{prefix}src/__init__.py" not in self._files:
+            parts = parts[1:]
+        return parts[0] if len(parts) > 1 else None
+
+    @functools.cache  # noqa: B019 - one Classifier per review; the cache dies with it
+    def _runs(self, package: str) -> str | None:
+        """The repository's container or process file that runs `package`, if any."""
+        runs = re.compile(_RUNS_PACKAGE.format(package=re.escape(package)))
+        for path in sorted(self._run_files):
+            if runs.search(self._repo.text(path) or ""):
+                return path
+        return None
+
+    @functools.cached_property
+    def _run_files(self) -> tuple[str, ...]:
+        return tuple(path for path in self._files if _RUN_FILE.search(path))
+
+    @functools.cache  # noqa: B019 - one Classifier per review; the cache dies with it
+    def _published(self, project: Project) -> bool:
+        """The package is published: its README (or the repository's) tells users to install it
+        by name, or a workflow uploads a package to an index."""
+        if project.name:
+            name = "[-_.]+".join(re.escape(part) for part in re.split(r"[-_.]+", project.name))
+            install = re.compile(_INSTALLED_BY_NAME.format(name=name), re.IGNORECASE)
+            for directory in dict.fromkeys((project.directory, "")):
+                prefix = f"{directory}/" if directory else ""
+                readmes = (
+                    f for f in self._files if f.startswith(prefix) and _README.fullmatch(f[len(prefix) :])
+                )
+                if any(install.search(self._repo.text(readme) or "") for readme in readmes):
+                    return True
+        return any(
+            _PUBLISHES.search(self._repo.text(path) or "")
+            for path in self._files
+            if path.startswith(".github/workflows/")
+        )
 
     def _packaged(self, path: str) -> bool:
         """In a package, or beneath a `src/` layout's sources, and not left out by the packaging."""
@@ -1112,7 +1195,9 @@ def _project(directory: str, name: str, path: str, text: str) -> Project:
         framework = _app_framework(_REQUIREMENT_NAME.findall(text))
         application = f"{path} requires {framework}" if framework else None
         packages = _setup_py_find(path, text) if name == "setup.py" else None
-        return Project(directory, f"{path} builds a package", application, entries, packages)
+        named = _SETUP_NAME.search(text)
+        distribution = named.group(1) if named else ""
+        return Project(directory, f"{path} builds a package", application, entries, packages, distribution)
     if name == "package.json":
         private = re.search(r'"private"\s*:\s*true', text) is not None
         exported = re.search(r'"(main|exports|module|types)"\s*:', text) is not None
@@ -1508,7 +1593,15 @@ def _pyproject(directory: str, path: str, text: str) -> Project:
         _strings(find.get("include")),
     )
     shaped = packages.where or packages.exclude or packages.include
-    return Project(directory, distributable, application, frozenset(entries), packages if shaped else None)
+    name = project.get("name") or poetry.get("name")
+    return Project(
+        directory,
+        distributable,
+        application,
+        frozenset(entries),
+        packages if shaped else None,
+        name if isinstance(name, str) else "",
+    )
 
 
 # A requirement pinned to one release (`fastapi==0.115.6`, `uvicorn[standard]==0.34.0; python_version
