@@ -33,8 +33,8 @@ EXPECTED: dict[str, Expected] = {
         # Negative: a `**` splat whose dict is given `response_format` (119); one without, reported.
         ("app/extract.py", 125, "medium"),
     ],
-    # Negatives: id/usage/token counts, len(), a module-level constant, finish_reason/model, and a
-    # batch job (not serving) that logs its prompts.
+    # Negatives: id/usage/token counts, len(), a module-level constant, finish_reason/model (also
+    # through a local name, 47), and a batch job (not serving) that logs its prompts.
     "llm-prompt-logged": [
         ("api/chat.py", 27, "medium"),  # the messages= variable
         ("api/chat.py", 30, "medium"),  # a name assigned from the response accessor, in an f-string

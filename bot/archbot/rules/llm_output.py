@@ -209,7 +209,9 @@ _LOGGER_FACTORIES = frozenset(
 )
 _LOGGER_NAMES = frozenset(["logger", "log", "_logger", "_log", "LOGGER", "LOG", "logging"])
 _PROMPT_KWARGS = ("messages", "prompt", "input", "contents")
-_METADATA = frozenset(["usage", "id", "model", "created", "finish_reason", "stop_reason", "status"])
+_METADATA = frozenset(
+    ["usage", "id", "model", "created", "finish_reason", "stop_reason", "status", "mime_type"]
+)
 
 
 def _is_log_call(names: Names, call: ast.Call) -> bool:
@@ -236,6 +238,22 @@ def _metadata(node: ast.AST) -> bool:
         _, chain = attribute_chain(node)
         return any(a in _METADATA or a.endswith(("_id", "tokens", "_count")) for a in chain)
     return False
+
+
+def _holds_metadata(flow: LLMFlow, node: ast.AST) -> bool:
+    """A local name every assignment gives metadata (`mime = part.inline_data.mime_type or
+    "image/png"`): the response's description, not its text."""
+    if not isinstance(node, ast.Name):
+        return False
+    values = flow.values.get(node.id, [])
+    return bool(values) and all(_metadata(_defaulted(value)) for value in values)
+
+
+def _defaulted(value: ast.expr) -> ast.expr:
+    """`x or default`: x."""
+    if isinstance(value, ast.BoolOp) and isinstance(value.op, ast.Or) and len(value.values) == 2:
+        return value.values[0] if isinstance(value.values[1], ast.Constant) else value
+    return value
 
 
 def _logged_nodes(node: ast.AST) -> Iterator[ast.AST]:
@@ -397,7 +415,7 @@ def llm_prompt_logged(src: PythonFile) -> Iterator[Hit]:
                 if prompt is not None:
                     yield Hit(line, f"logs `{prompt}`, the prompt sent to the model.")
                     break
-                if any(flow.node_origins(n) for n in logged):
+                if any(flow.node_origins(n) for n in logged if not _holds_metadata(flow, n)):
                     yield Hit(line, "logs the model's response text.")
                     break
 

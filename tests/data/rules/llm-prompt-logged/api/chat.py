@@ -43,4 +43,6 @@ async def summarize(body: Question) -> dict[str, str]:
         model=MODEL, max_completion_tokens=300, messages=[{"role": "user", "content": prompt}]
     )
     logger.warning("finish_reason=%s model=%s", resp.choices[0].finish_reason, resp.model)
+    stopped = resp.choices[0].finish_reason or "unknown"
+    logger.info("stopped: %s", stopped)
     return {"summary": resp.choices[0].message.content}
