@@ -296,7 +296,9 @@ def k8s_serving_no_readiness_probe(src: YamlFile) -> Iterator[Hit]:
     High when a Service in the change or the repository selects the pod, medium otherwise. Init
     containers, Jobs and CronJobs are skipped; so is a probe a kustomize patch leaves to its base,
     and a sidecar: a container that declares no port and is no model server, beside one that
-    declares a port or is a model server, takes none of the Service's traffic.
+    declares a port or is a model server, takes none of the Service's traffic. A pod no Service
+    selects whose containers declare no port and serve no model (a queue worker) takes no traffic
+    at all: not reported.
 
     Why:
         Without readiness the Service sends traffic to a pod as soon as its process starts, while
@@ -329,12 +331,20 @@ def k8s_serving_no_readiness_probe(src: YamlFile) -> Iterator[Hit]:
             if services is None:
                 services = _service_selectors(src)
             selected = any(s and s.items() <= workload.labels.items() for s in services)
+            if not selected and not _takes_traffic(workload):
+                continue
             detail = "A Service selects this pod." if selected else "No Service in the repository selects it."
             yield Hit(
                 line,
                 f"`{container.name}` has no readinessProbe. {detail}",
                 Severity.HIGH if selected else Severity.MEDIUM,
             )
+
+
+def _takes_traffic(workload: Workload) -> bool:
+    """A container of the pod declares a port or is a model server. A pod with neither that no
+    Service selects (a queue worker, a log shipper) is sent no traffic for readiness to gate."""
+    return any(c.has_ports or c.is_model_server for c in workload.main_containers)
 
 
 def _service_selectors(src: YamlFile) -> list[dict[str, str]]:
