@@ -448,6 +448,63 @@ def test_a_sidecar_beside_the_serving_container_needs_no_probes(repo: GitRepo, r
     ]
 
 
+def test_a_container_the_service_does_not_target_is_a_sidecar(repo: GitRepo, run_archbot) -> None:  # type: ignore[no-untyped-def]
+    """The Service selecting the pod sends its traffic to the API's named port: the metrics
+    exporter beside it, with a port of its own, needs no probes (the Service's port named for
+    metrics carries scrapes, not traffic). Where the Service targets a port no container
+    declares, any container may listen on it, and both are reported."""
+    deployment = (
+        "apiVersion: apps/v1\n"
+        "kind: Deployment\n"
+        "metadata:\n"
+        "  name: {name}\n"
+        "spec:\n"
+        "  replicas: 2\n"
+        "  template:\n"
+        "    metadata:\n"
+        "      labels: {{app: {name}}}\n"
+        "    spec:\n"
+        "      containers:\n"
+        "        - name: api\n"
+        "          image: ghcr.io/acme/rag-api:2.1.0\n"
+        "          ports:\n"
+        "            - {{name: http, containerPort: 8000}}\n"
+        "          resources:\n"
+        "            requests: {{cpu: 500m, memory: 1Gi}}\n"
+        "            limits: {{memory: 1Gi}}\n"
+        "        - name: exporter\n"
+        "          image: ghcr.io/acme/perf-exporter:0.3.1\n"
+        "          ports:\n"
+        "            - {{name: metrics, containerPort: 9090}}\n"
+        "          resources:\n"
+        "            requests: {{cpu: 50m, memory: 64Mi}}\n"
+        "            limits: {{memory: 64Mi}}\n"
+        "---\n"
+        "apiVersion: v1\n"
+        "kind: Service\n"
+        "metadata:\n"
+        "  name: {name}\n"
+        "spec:\n"
+        "  selector: {{app: {name}}}\n"
+        "  ports:\n"
+        "    - {{port: 80, targetPort: {target}}}\n"
+        "    - {{name: metrics, port: 9090, targetPort: metrics}}\n"
+    )
+    repo.stage("deploy/api.yaml", deployment.format(name="api", target="http"))
+    repo.stage("deploy/search.yaml", deployment.format(name="search", target="8080"))
+
+    report = review_staged(run_archbot)
+
+    assert sorted((f["rule"], f["file"], f["line"], f["severity"]) for f in places(report)) == [
+        ("k8s-serving-no-liveness-or-startup-probe", "deploy/api.yaml", 12, "medium"),
+        ("k8s-serving-no-liveness-or-startup-probe", "deploy/search.yaml", 12, "medium"),
+        ("k8s-serving-no-liveness-or-startup-probe", "deploy/search.yaml", 19, "medium"),
+        ("k8s-serving-no-readiness-probe", "deploy/api.yaml", 12, "high"),
+        ("k8s-serving-no-readiness-probe", "deploy/search.yaml", 12, "high"),
+        ("k8s-serving-no-readiness-probe", "deploy/search.yaml", 19, "high"),
+    ]
+
+
 def test_a_column_of_digests_is_the_tables_data(repo: GitRepo, run_archbot) -> None:  # type: ignore[no-untyped-def]
     """A table of hex digests keyed by name (a tool manifest's frozen schema hashes) holds values
     computed alike for a list of things: a name that happens to hold a credential word

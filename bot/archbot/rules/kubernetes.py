@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import functools
 import re
 from collections.abc import Iterable, Iterator
@@ -296,7 +297,9 @@ def k8s_serving_no_readiness_probe(src: YamlFile) -> Iterator[Hit]:
     High when a Service in the change or the repository selects the pod, medium otherwise. Init
     containers, Jobs and CronJobs are skipped; so is a probe a kustomize patch leaves to its base,
     and a sidecar: a container that declares no port and is no model server, beside one that
-    declares a port or is a model server, takes none of the Service's traffic. A pod no Service
+    declares a port or is a model server, takes none of the Service's traffic; nor does a
+    container whose ports are not the ones the selecting Services target (a metrics exporter
+    beside the API). A pod no Service
     selects whose containers declare no port and serve no model (a queue worker) takes no traffic
     at all: not reported.
 
@@ -318,7 +321,7 @@ def k8s_serving_no_readiness_probe(src: YamlFile) -> Iterator[Hit]:
             readinessProbe:
               httpGet: {path: /health, port: 80}
     """
-    services: list[dict[str, str]] | None = None
+    services: list[Service] | None = None
     for workload in workloads(_manifest(src)):
         if workload.kind not in SERVED_KINDS:
             continue
@@ -329,9 +332,10 @@ def k8s_serving_no_readiness_probe(src: YamlFile) -> Iterator[Hit]:
             if line is None:
                 continue
             if services is None:
-                services = _service_selectors(src)
-            selected = any(s and s.items() <= workload.labels.items() for s in services)
-            if not selected and not _takes_traffic(workload):
+                services = _services(src)
+            selecting = [s for s in services if s.selects(workload)]
+            selected = bool(selecting)
+            if (not selected and not _takes_traffic(workload)) or _passed_by(workload, container, selecting):
                 continue
             detail = "A Service selects this pod." if selected else "No Service in the repository selects it."
             yield Hit(
@@ -347,25 +351,75 @@ def _takes_traffic(workload: Workload) -> bool:
     return any(c.has_ports or c.is_model_server for c in workload.main_containers)
 
 
-def _service_selectors(src: YamlFile) -> list[dict[str, str]]:
-    return [*_selectors(src.documents), *_repo_selectors(src.repo)]
+# A Service port named for metrics carries Prometheus' scrapes, not the traffic readiness gates.
+_SCRAPED = re.compile(r"metric|prometheus", re.IGNORECASE)
+
+
+@dataclasses.dataclass(frozen=True)
+class Service:
+    """A Service's selector, every label known, and the container ports it sends traffic to
+    (numbers or names; None when a template writes one; not a port named for metrics)."""
+
+    selector: tuple[tuple[str, str], ...]
+    targets: frozenset[str] | None
+
+    def selects(self, workload: Workload) -> bool:
+        return bool(self.selector) and set(self.selector) <= workload.labels.items()
+
+
+def _passed_by(workload: Workload, container: Container, selecting: list[Service]) -> bool:
+    """The Services selecting the pod send their traffic to ports other containers of it declare
+    (the API's `http`, not a metrics exporter's 9090): `container` is a sidecar they pass by."""
+    if not selecting:
+        return False
+    declared = [(c, _port_keys(c)) for c in workload.main_containers]
+    for service in selecting:
+        if service.targets is None:
+            return False
+        for target in service.targets:
+            owners = [c for c, keys in declared if target in keys]
+            if not owners or any(owner is container for owner in owners):
+                return False
+    return True
+
+
+def _port_keys(container: Container) -> frozenset[str]:
+    """A container's declared ports, by number and by name."""
+    keys: set[str] = set()
+    for port in items(get(container.node, "ports")):
+        keys.update(filter(None, (scalar(get(port, "containerPort")), scalar(get(port, "name")))))
+    return frozenset(keys)
+
+
+def _services(src: YamlFile) -> list[Service]:
+    return [*_read_services(src.documents), *_repo_services(src.repo)]
 
 
 @functools.lru_cache(maxsize=8)
-def _repo_selectors(repo: Repository) -> tuple[dict[str, str], ...]:
-    """The repository's Service selectors, read once per review (not once per manifest)."""
-    return tuple(_selectors(repo_documents(repo, "Service")))
+def _repo_services(repo: Repository) -> tuple[Service, ...]:
+    """The repository's Services, read once per review (not once per manifest)."""
+    return tuple(_read_services(repo_documents(repo, "Service")))
 
 
-def _selectors(documents: Iterable[yaml.Node]) -> list[dict[str, str]]:
-    """Service selectors with every label known (a templated label may select anything)."""
+def _read_services(documents: Iterable[yaml.Node]) -> list[Service]:
+    """Services whose selector has every label known (a templated label may select anything)."""
     found = []
     for doc in documents:
         if scalar(get(doc, "kind")) != "Service":
             continue
         selector = {k: scalar(v) or "" for k, v in mapping(get(doc, "spec", "selector")).items()}
-        if not any(TEMPLATED in f"{k}{v}" for k, v in selector.items()):
-            found.append(selector)
+        if any(TEMPLATED in f"{k}{v}" for k, v in selector.items()):
+            continue
+        targets: set[str] | None = set()
+        for port in items(get(doc, "spec", "ports")):
+            if _SCRAPED.search(scalar(get(port, "name")) or ""):
+                continue
+            target = scalar(get(port, "targetPort")) or scalar(get(port, "port"))
+            if targets is not None and target and TEMPLATED not in target:
+                targets.add(target)
+            else:
+                targets = None
+        found.append(Service(tuple(selector.items()), frozenset(targets) if targets else None))
     return found
 
 
@@ -383,7 +437,8 @@ def k8s_serving_no_liveness_or_startup_probe(src: YamlFile) -> Iterator[Hit]:
     Liveness is optional for a process that exits on failure: suppress with
     `# archbot: ignore[k8s-serving-no-liveness-or-startup-probe] exits on failure`. Init
     containers, Jobs and CronJobs are skipped; so is a probe a kustomize patch leaves to its base,
-    and a sidecar beside the serving container (no port declared, no model server).
+    and a sidecar beside the serving container (no port declared, no model server, or ports the
+    Services selecting the pod do not send traffic to).
 
     Why:
         A deadlocked server that never exits is never restarted without liveness; with a liveness
@@ -403,6 +458,7 @@ def k8s_serving_no_liveness_or_startup_probe(src: YamlFile) -> Iterator[Hit]:
         livenessProbe:
           httpGet: {path: /health, port: 8000}
     """
+    services: list[Service] | None = None
     for workload in workloads(_manifest(src)):
         if workload.kind not in LONG_RUNNING_KINDS:
             continue
@@ -412,6 +468,10 @@ def k8s_serving_no_liveness_or_startup_probe(src: YamlFile) -> Iterator[Hit]:
             if presence is Presence.UNKNOWN:
                 continue
             if presence is Presence.MISSING:
+                if services is None:
+                    services = _services(src)
+                if _passed_by(workload, container, [s for s in services if s.selects(workload)]):
+                    continue
                 line = _container_line(src, container)
                 detail = f"`{container.name}` has no livenessProbe."
             elif (
