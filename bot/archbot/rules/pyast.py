@@ -154,22 +154,23 @@ def argument(call: ast.Call, position: int, *names: str) -> ast.expr | None:
 
 def url_value(names: Names, tree: Tree, call: ast.Call, url: ast.expr) -> ast.expr:
     """What a URL argument stands for where the code shows it: `self.url`'s one value in its
-    class (`__init__`'s literal), or a local name's last assignment before the call in the same
-    function; else the argument itself."""
-    if isinstance(url, ast.Attribute):
-        held = names.value_of(url)
-        return held[1] if held is not None and literal_text(held[1]) else url
-    function = tree.function(call)
-    if not isinstance(url, ast.Name) or function is None:
+    class (`__init__`'s literal), a local name's last assignment before the call in the same
+    function, or a module constant (here or imported); else the argument itself."""
+    if not isinstance(url, (ast.Attribute, ast.Name)):
         return url
-    assigned = [
-        node
-        for node in scope_walk(*function.body)
-        if isinstance(node, ast.Assign)
-        and node.lineno < call.lineno
-        and any(isinstance(t, ast.Name) and t.id == url.id for t in node.targets)
-    ]
-    return max(assigned, key=lambda node: node.lineno).value if assigned else url
+    function = tree.function(call)
+    if isinstance(url, ast.Name) and function is not None:
+        assigned = [
+            node
+            for node in scope_walk(*function.body)
+            if isinstance(node, ast.Assign)
+            and node.lineno < call.lineno
+            and any(isinstance(t, ast.Name) and t.id == url.id for t in node.targets)
+        ]
+        if assigned:
+            return max(assigned, key=lambda node: node.lineno).value
+    held = names.value_of(url)
+    return held[1] if held is not None and literal_text(held[1]) else url
 
 
 def url_start(names: Names, tree: Tree, call: ast.Call, url: ast.expr) -> str:
@@ -398,19 +399,45 @@ def _serving(module: str) -> bool:
 
 
 def has_retry_wrapper(names: Names, tree: Tree, node: ast.AST) -> bool:
-    """A retry decorator on an enclosing function, a `for ... in range(N)` loop with a `try`
-    around the node, a `while` loop with a `try` around the node that stops on success, or a
-    tenacity `Retrying` loop."""
+    """A retry decorator on an enclosing function (a retry library's, or the project's own whose
+    wrapper calls the function it decorates in a retry loop), a `for ... in range(N)` loop with a
+    `try` around the node, a `while` loop with a `try` around the node that stops on success, or
+    a tenacity `Retrying` loop."""
+    return _in_retry_loop(names, tree, node, decorators=True)
+
+
+def _retrying_decorator(names: Names, target: ast.expr) -> bool:
+    """`target` is a project decorator (or decorator factory) whose wrapper calls the function
+    it is handed inside a retry loop (`for attempt in range(n): try: return fn(*args)`)."""
+    found = names.symbol(target)
+    if found is None or found.function is None or names.repo is None:
+        return False
+    function = found.function
+    owner = names if function.module is names.module else Names.of(names.repo, function.module)
+    defined = [n for n in ast.walk(function.node) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    handed = {
+        d.args.args[0].arg for d in defined if d.args.args and d.args.args[0].arg not in ("self", "cls")
+    }
+    return any(
+        isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Name)
+        and call.func.id in handed
+        and _in_retry_loop(owner, owner.tree, call, decorators=False)
+        for call in ast.walk(function.node)
+    )
+
+
+def _in_retry_loop(names: Names, tree: Tree, node: ast.AST, decorators: bool) -> bool:
     inside_try = False
     child = node
     for ancestor in tree.ancestors(node):
         if isinstance(ancestor, ast.Try) and child in ancestor.body:
             inside_try = True
         child = ancestor
-        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        if decorators and isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef)):
             for decorator in ancestor.decorator_list:
                 target = decorator.func if isinstance(decorator, ast.Call) else decorator
-                if names.qualname(target) in RETRY_DECORATORS:
+                if names.qualname(target) in RETRY_DECORATORS or _retrying_decorator(names, target):
                     return True
         if isinstance(ancestor, (ast.For, ast.AsyncFor)):
             source = ancestor.iter
