@@ -506,6 +506,29 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "library",
         "distributable package",
     ),
+    "script-evaluation-runner-inside-package": (
+        {
+            "pyproject.toml": LIBRARY_PYPROJECT,
+            "ranker/__init__.py": "",
+            "ranker/recsys/__init__.py": "",
+            "ranker/recsys/eval_ndcg.py": MODULE + MAIN,
+        },
+        "ranker/recsys/eval_ndcg.py",
+        "script",
+        "in an evaluation runner (eval_ndcg.py)",
+    ),
+    # An evaluator the package imports (no `__main__` guard), or one named otherwise, is library code.
+    "library-evaluator-inside-package": (
+        {
+            "pyproject.toml": LIBRARY_PYPROJECT,
+            "ranker/__init__.py": "",
+            "ranker/evaluate.py": MODULE,
+            "ranker/evaluator.py": MODULE + MAIN,
+        },
+        "ranker/evaluator.py",
+        "library",
+        "distributable package",
+    ),
     "library-conversion-helpers-inside-package": (
         {
             "pyproject.toml": LIBRARY_PYPROJECT,

@@ -194,6 +194,9 @@ _SMOKE_NAME = re.compile(r"(?:^|_)smoke(?:_|$)")
 # A module named for converting (`convert.py`, `convert_llama_weights_to_hf.py`): with a
 # `__main__` guard, a tool run once on a checkpoint, as a benchmark is run to measure.
 _CONVERTER_NAME = re.compile(r"^convert(?:_|$)")
+# A module named for evaluating (`eval_ndcg.py`, `evaluate.py`, `evaluate_retrieval.py`): with a
+# `__main__` guard, an evaluation runner, run to score a model as a benchmark is run to measure.
+_EVALUATION_NAME = re.compile(r"^(?:eval|evaluate)(?:_|$)")
 # Only at the top of the repository and outside any Python package: inside a package `tools/`
 # usually holds library code (an agent framework's tools).
 _TOP_SCRIPT_DIRS = frozenset(("tools", "dev", "utils", "ci"))
@@ -411,8 +414,8 @@ def bulk_copies(
 def _named_program(path: str, text: str) -> str | None:
     """A module named for what a program does, run under its `__main__` guard, inside a package
     too: a benchmark is run to measure the package and a smoke check to see it work end to end
-    (either may start the server it exercises), a converter once on a checkpoint; none is imported
-    to serve."""
+    (either may start the server it exercises), a converter once on a checkpoint, an evaluation
+    runner to score a model; none is imported to serve."""
     name = PurePosixPath(path)
     if not path.endswith(".py") or _MAIN_GUARD.search(text) is None:
         return None
@@ -422,6 +425,8 @@ def _named_program(path: str, text: str) -> str | None:
         return f'`if __name__ == "__main__"` in a smoke check ({name.name})'
     if _CONVERTER_NAME.search(name.stem):
         return f'`if __name__ == "__main__"` in a converter ({name.name})'
+    if _EVALUATION_NAME.search(name.stem):
+        return f'`if __name__ == "__main__"` in an evaluation runner ({name.name})'
     return None
 
 
