@@ -137,6 +137,7 @@ VARIANTS = {
     "unsafe-model-deserialization": {
         "own-file": "an artifact of no outside source",
         "run-time": "an artifact of no outside source",
+        "in-house": "an artifact of no outside source, in a package no one else installs",
     },
 }
 TREATMENTS["code execution, input untraced"] = HARDENING
@@ -157,6 +158,9 @@ TREATMENTS["an artifact of no outside source"] = {
     **dict.fromkeys(models.ROLE_NAMES, "drop"),
     "library": "report",
 }
+TREATMENTS["an artifact of no outside source, in a package no one else installs"] = dict.fromkeys(
+    models.ROLE_NAMES, "drop"
+)
 
 
 def test_persona_findings_are_never_folded() -> None:
@@ -981,9 +985,11 @@ OWN_STORE = (
 def test_a_file_a_module_writes_and_reads_back_speaks_in_a_library_only(
     repo: GitRepo, run_archbot: RunArchbot
 ) -> None:
-    """An application's own cache, read back where it wrote it, is its own file; a library reads
-    it back from wherever its caller points it, a store that may come from another machine."""
+    """An application's own cache, read back where it wrote it, is its own file; a published
+    library reads it back from wherever its caller points it, a store that may come from another
+    machine."""
     repo.stage("pyproject.toml", LIBRARY_PYPROJECT)
+    repo.stage("README.md", "# Ranker\n\n    pip install ranker\n")
     repo.stage("ranker/__init__.py", "")
     repo.stage("ranker/store.py", OWN_STORE)
     repo.stage("service/store.py", OWN_STORE)
@@ -991,6 +997,40 @@ def test_a_file_a_module_writes_and_reads_back_speaks_in_a_library_only(
     assert [f for f in found(review(run_archbot)) if f[1] == "unsafe-model-deserialization"] == [
         ("ranker/store.py", "unsafe-model-deserialization", "high", [10]),
     ]
+
+
+# A loader of a path its caller passes on (line 5).
+LOAD_GIVEN_PATH = "import joblib\n\n\ndef load_ranker(path):\n    return joblib.load(path)\n"
+
+
+@pytest.mark.parametrize(
+    ("published", "expected"),
+    [
+        ({"README.md": "# Ranker\n\n```\nuv add ranker\n```\n"}, [5]),
+        ({".github/workflows/release.yml": "steps:\n  - run: twine upload dist/*\n"}, [5]),
+        ({"docs/source/installation.mdx": "# Install\n\n```\npip install ranker\n```\n"}, [5]),
+        # A server others run from the image the repository pushes: they choose what it loads.
+        ({".github/workflows/image.yml": "steps:\n  - uses: docker/build-push-action@v6\n"}, [5]),
+        ({"README.md": "# Ranker\n\n```\npip install -e .\n```\n"}, []),
+        ({"docs/design.md": "# Design\n\n    pip install ranker\n"}, []),
+    ],
+)
+def test_a_path_its_caller_passes_speaks_in_a_published_library_only(
+    published: dict[str, str], expected: list[int], repo: GitRepo, run_archbot: RunArchbot
+) -> None:
+    """A library loads whatever its callers point it at, and a published one has callers in other
+    projects (so does a server others run from a pushed image); a package nothing publishes or
+    ships (no README or installation page installing it, no upload or image workflow) is called
+    by this repository's own code, which loads its own artifacts: not reported."""
+    repo.stage("pyproject.toml", LIBRARY_PYPROJECT)
+    for path, text in published.items():
+        repo.stage(path, text)
+    repo.stage("ranker/__init__.py", "")
+    repo.stage("ranker/restore.py", LOAD_GIVEN_PATH)
+
+    lines = [f[3] for f in found(review(run_archbot)) if f[1] == "unsafe-model-deserialization"]
+
+    assert lines == ([expected] if expected else [])
 
 
 def test_tests_report_only_secrets_and_code_execution(repo: GitRepo, run_archbot: RunArchbot) -> None:

@@ -28,7 +28,7 @@ from typing import Protocol
 from archbot import gitattributes
 from archbot.classify import FileFacts, file_kind
 from archbot.models import ROLE_NAMES, FileRole, Role
-from archbot.repo import catalog, loaders
+from archbot.repo import catalog, loaders, packaging
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -43,6 +43,8 @@ class Repository(Protocol):
     def files(self) -> tuple[str, ...]: ...
 
     def text(self, path: str) -> str | None: ...
+
+    def __hash__(self) -> int: ...
 
 
 _VENDORED_DIRS = frozenset(
@@ -324,17 +326,6 @@ _RUNS_PACKAGE = (
     r"(?:\b(?:uvicorn|gunicorn|hypercorn|granian|daphne)|(?<![\w-])-m\b|\bcelery\s+(?:-A|--app))[\"',\s\[=]+{package}[.:\"'\s\]]"
     r"|(?<![\w./-]){package}(?:\.\w+)+:[A-Za-z_]\w*"
 )
-_README = re.compile(r"README(?:\.\w+)?", re.IGNORECASE)
-# Installing a distribution by its name from an index, or from its git repository, as its users do
-# (not `pip install -e .`, not a path). Names compare as the index does: case and `-_.` aside.
-_INSTALLED_BY_NAME = (
-    r"(?:\bpip3?\s+install|\buv\s+(?:add|pip\s+install|tool\s+install)|\bpoetry\s+add|\bpipx\s+install"
-    r"|\bconda\s+install(?:\s+-c\s+\S+)?)\s+(?:(?:-U|--upgrade|-q|--quiet|--pre)\s+)*[\"']?"
-    r"(?:{name}(?![\w/.-])|(?:[\w.\[\], -]+@\s*)?git\+https?://\S+)"
-)
-# A workflow step uploading a package to an index.
-_PUBLISHES = re.compile(r"pypi-publish|twine\s+upload|(?:poetry|uv|flit|hatch|pdm|maturin)\s+publish")
-_SETUP_NAME = re.compile(r"""^\s*name\s*[=:]\s*["']?([A-Za-z0-9][\w.-]*)""", re.MULTILINE)
 _ENTRY_POINT = re.compile(r"""["']\s*[\w.-]+\s*=\s*([\w.]+)\s*(?::\s*[\w.]+)?\s*["']""")
 
 
@@ -1073,7 +1064,7 @@ class Classifier:
         if package is None:
             return None
         runner = self._runs(package)
-        if runner is None or self._published(project):
+        if runner is None or packaging.published(self._repo, project.directory, project.name):
             return None
         return f"{runner} runs {package} and nothing publishes it"
 
@@ -1097,26 +1088,6 @@ class Classifier:
     @functools.cached_property
     def _run_files(self) -> tuple[str, ...]:
         return tuple(path for path in self._files if _RUN_FILE.search(path))
-
-    @functools.cache  # noqa: B019 - one Classifier per review; the cache dies with it
-    def _published(self, project: Project) -> bool:
-        """The package is published: its README (or the repository's) tells users to install it
-        by name, or a workflow uploads a package to an index."""
-        if project.name:
-            name = "[-_.]+".join(re.escape(part) for part in re.split(r"[-_.]+", project.name))
-            install = re.compile(_INSTALLED_BY_NAME.format(name=name), re.IGNORECASE)
-            for directory in dict.fromkeys((project.directory, "")):
-                prefix = f"{directory}/" if directory else ""
-                readmes = (
-                    f for f in self._files if f.startswith(prefix) and _README.fullmatch(f[len(prefix) :])
-                )
-                if any(install.search(self._repo.text(readme) or "") for readme in readmes):
-                    return True
-        return any(
-            _PUBLISHES.search(self._repo.text(path) or "")
-            for path in self._files
-            if path.startswith(".github/workflows/")
-        )
 
     def _packaged(self, path: str) -> bool:
         """In a package, or beneath a `src/` layout's sources, and not left out by the packaging."""
@@ -1200,8 +1171,7 @@ def _project(directory: str, name: str, path: str, text: str) -> Project:
         framework = _app_framework(_REQUIREMENT_NAME.findall(text))
         application = f"{path} requires {framework}" if framework else None
         packages = _setup_py_find(path, text) if name == "setup.py" else None
-        named = _SETUP_NAME.search(text)
-        distribution = named.group(1) if named else ""
+        distribution = packaging.distribution_name(path, text)
         return Project(directory, f"{path} builds a package", application, entries, packages, distribution)
     if name == "package.json":
         private = re.search(r'"private"\s*:\s*true', text) is not None

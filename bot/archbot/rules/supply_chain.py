@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 
 from archbot import carried
 from archbot.models import Severity
-from archbot.repo import loaders
+from archbot.repo import loaders, packaging
 from archbot.repo.model import Function, own_nodes, parameter_default
 from archbot.repo.resolve import Keywords, Names, Tree, is_receiver, parameter_names
 from archbot.rules import Family, Hit
@@ -565,12 +565,21 @@ def _own_cache(src: PythonFile, entry: loaders.Deserialiser, path: ast.expr | No
 def _untraced(src: PythonFile, call: ast.Call, loaded: ast.expr | None, scope: ast.AST) -> str:
     """The `run-time` variant for a load whose file or bytes the code shows coming from nowhere in
     particular (no download, no repository file, no request: a path a caller or a setting
-    passes on), outside a web route handler; '' in a handler or for request data, where the
-    client may choose what is unpickled."""
+    passes on), outside a web route handler (`in-house` in a package nothing publishes); '' in a
+    handler or for request data, where the client may choose what is unpickled."""
     if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)) and is_route_handler(scope):
         return ""
     given = [value for value in (loaded, *call.args) if value is not None]
-    return "" if any(src.names.request_source(value) is not None for value in given) else "run-time"
+    if any(src.names.request_source(value) is not None for value in given):
+        return ""
+    return _own_artifact(src, "run-time")
+
+
+def _own_artifact(src: PythonFile, variant: str) -> str:
+    """`variant` for an artifact of no outside source, or `in-house` when the package holding the
+    file reaches nobody else (published nowhere, no image pushed): its callers are then this
+    repository's own code, which loads its own artifacts, and nobody else points it at a file."""
+    return "in-house" if packaging.reaches_others(src.repo, src.path) is False else variant
 
 
 def _template(path: ast.expr) -> str | None:
@@ -747,14 +756,18 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
     `f"{request_id}.pkl"`, nor a download), is the `own-file` variant: an application's or a
     script's own file, not reported there, in its route handlers too; a library reads it from
     wherever its caller points it (a vector store's persisted metadata, a classifier shared
-    between machines), where it is reported.
+    between machines), where it is reported if it is published (as below).
     A path or bytes decided at run time that the code shows coming from no outside source (no
     download, no request data, no repository file: a path a caller or a setting passes on),
     outside a web route handler, is the `run-time` variant (for `torch.load` too, whatever its
     release): in an application the operator's own
     artifact (its model, its index), not reported there; a library loads whatever its callers
-    point it at, where it is reported. In a route handler the client may choose the file: it is
-    reported as before.
+    point it at, where it is reported — if its code reaches anyone else (its README, the
+    repository's or an installation page of its docs installs it by name or from its git
+    repository, a workflow uploads it, or a workflow pushes an image others run:
+    repo/packaging.py): a package nothing publishes or ships is run by no one else, its callers
+    are the repository's own code, and it is not reported either (the `in-house` variant). In a
+    route handler the client may choose the file: it is reported as before.
     A web handler that picks a codec from a table by request data (`CODECS[request.headers[
     "Content-Type"]]`, a query parameter; the request objects of repo/web.py), itself or through a
     project function it hands the data to that returns the pick (`codec_for(content_type)`), where
@@ -889,7 +902,7 @@ def unsafe_model_deserialization(src: PythonFile) -> Iterator[Hit]:
             continue
         elif _own_cache(src, entry, path_arg, scope):
             detail = f"`{name}` of a file this module writes itself, read from where its caller says."
-            yield Hit(line, detail, variant="own-file")
+            yield Hit(line, detail, variant=_own_artifact(src, "own-file"))
         else:
             read = "data" if name.endswith((".loads", ".decode")) else "a path"
             variant = _untraced(src, call, path_arg, scope)
