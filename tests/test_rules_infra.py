@@ -392,23 +392,18 @@ def test_a_kustomize_patch_leaves_what_it_omits_to_its_base(repo: GitRepo, run_a
     ]
 
 
+# The start of a Deployment of two replicas named `{name}`, up to its pod template.
+DEPLOYMENT_HEAD = (
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\nspec:\n  replicas: 2\n  template:\n"
+)
+
+
 def test_a_sidecar_beside_the_serving_container_needs_no_probes(repo: GitRepo, run_archbot) -> None:  # type: ignore[no-untyped-def]
     """A container that declares no port and is no model server, in a pod whose other container
     declares a port or is a model server, takes none of the pod's traffic: its missing probes are
     not reported. Alone in a pod no Service selects it takes no traffic at all, and needs no
     readiness; a liveness probe still restarts it when it hangs."""
-    pod = (
-        "apiVersion: apps/v1\n"
-        "kind: Deployment\n"
-        "metadata:\n"
-        "  name: {name}\n"
-        "spec:\n"
-        "  replicas: 2\n"
-        "  template:\n"
-        "    spec:\n"
-        "      containers:\n"
-        "{containers}"
-    )
+    pod = DEPLOYMENT_HEAD + "    spec:\n      containers:\n{containers}"
     shipper = (
         "        - name: log-shipper\n"
         "          image: timberio/vector:0.39.0-debian\n"
@@ -454,14 +449,7 @@ def test_a_container_the_service_does_not_target_is_a_sidecar(repo: GitRepo, run
     metrics carries scrapes, not traffic). Where the Service targets a port no container
     declares, any container may listen on it, and both are reported."""
     deployment = (
-        "apiVersion: apps/v1\n"
-        "kind: Deployment\n"
-        "metadata:\n"
-        "  name: {name}\n"
-        "spec:\n"
-        "  replicas: 2\n"
-        "  template:\n"
-        "    metadata:\n"
+        DEPLOYMENT_HEAD + "    metadata:\n"
         "      labels: {{app: {name}}}\n"
         "    spec:\n"
         "      containers:\n"

@@ -23,28 +23,17 @@ import re
 import sys
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import PurePosixPath
-from typing import Protocol
 
 from archbot import gitattributes
 from archbot.classify import FileFacts, file_kind
 from archbot.models import ROLE_NAMES, FileRole, Role
 from archbot.repo import catalog, loaders, packaging
+from archbot.repo.packaging import Repository
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
-
-
-class Repository(Protocol):
-    """The revision under review: its file list and file texts (repo.model.Repository)."""
-
-    @property
-    def files(self) -> tuple[str, ...]: ...
-
-    def text(self, path: str) -> str | None: ...
-
-    def __hash__(self) -> int: ...
 
 
 _VENDORED_DIRS = frozenset(
