@@ -115,8 +115,9 @@ NAMED_REMOTE_CODE = _row("remote code of a named model", "drop", **{**_HARDENING
 # and loads whatever its callers point it at (a saved program, a vector store's metadata, a
 # classifier moved between machines: LangChain's FAISS.load_local asks for an opt-in).
 OWN_ARTIFACT = _row("an artifact of no outside source", "drop", library="report")
-# The same in a package nothing publishes (no README installing it, no upload workflow): no other
-# project installs it to point it at a file, so its callers are the repository's own code.
+# The same in a package whose code reaches nobody else (no README or installation page installing
+# it, no upload workflow, no image pushed: repo/packaging.py): nobody else points it at a file, so
+# its callers are the repository's own code.
 IN_HOUSE_ARTIFACT = _row("an artifact of no outside source, in a package no one else installs", "drop")
 # Wrong results whatever the deployment: a model left in training mode, embeddings of two models.
 CORRECTNESS = _row("correctness", "drop", **_SHIPPED)

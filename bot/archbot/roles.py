@@ -1046,9 +1046,10 @@ class Classifier:
     def _deployed_unpublished(self, project: Project, path: str) -> str | None:
         """Why the package holding `path` is an application the repository deploys, or None: a
         container or process file of the repository runs it (`uvicorn pkg.api:app`, `python -m
-        pkg`, `celery -A pkg`) and nothing publishes it (no README telling users to `pip install`
-        it, no workflow uploading it to an index). A library is installed by others; a package only
-        this repository's own containers run is the application's code."""
+        pkg`, `celery -A pkg`) and nothing publishes it (no README or installation page telling users
+        to install it, no workflow uploading it to an index: repo/packaging.py). A library is
+        installed by others; a package only this repository's own containers run is the
+        application's code."""
         package = self._top_package(project, path)
         if package is None:
             return None

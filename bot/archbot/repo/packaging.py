@@ -34,7 +34,7 @@ class Repository(Protocol):
     def __hash__(self) -> int: ...
 
 
-README = re.compile(r"README(?:\.\w+)?", re.IGNORECASE)
+_README = re.compile(r"README(?:\.\w+)?", re.IGNORECASE)
 # Installing a distribution by its name from an index, or from its git repository, as its users do
 # (not `pip install -e .`, not a path). Names compare as the index does: case and `-_.` aside.
 _INSTALLED = (
@@ -79,7 +79,7 @@ def published(repo: Repository, directory: str, name: str) -> bool:
     if name:
         for folder in dict.fromkeys((directory, "")):
             prefix = f"{folder}/" if folder else ""
-            readmes = (f for f in repo.files if f.startswith(prefix) and README.fullmatch(f[len(prefix) :]))
+            readmes = (f for f in repo.files if f.startswith(prefix) and _README.fullmatch(f[len(prefix) :]))
             if any(installs(repo.text(readme) or "", name) for readme in readmes):
                 return True
         guides = (f for f in repo.files if _INSTALL_DOC.search(f))

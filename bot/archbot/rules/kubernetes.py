@@ -299,9 +299,8 @@ def k8s_serving_no_readiness_probe(src: YamlFile) -> Iterator[Hit]:
     and a sidecar: a container that declares no port and is no model server, beside one that
     declares a port or is a model server, takes none of the Service's traffic; nor does a
     container whose ports are not the ones the selecting Services target (a metrics exporter
-    beside the API). A pod no Service
-    selects whose containers declare no port and serve no model (a queue worker) takes no traffic
-    at all: not reported.
+    beside the API). A pod no Service selects whose containers declare no port and serve no model
+    (a queue worker) takes no traffic at all: not reported.
 
     Why:
         Without readiness the Service sends traffic to a pod as soon as its process starts, while
@@ -348,7 +347,7 @@ def k8s_serving_no_readiness_probe(src: YamlFile) -> Iterator[Hit]:
 def _takes_traffic(workload: Workload) -> bool:
     """A container of the pod declares a port or is a model server. A pod with neither that no
     Service selects (a queue worker, a log shipper) is sent no traffic for readiness to gate."""
-    return any(c.has_ports or c.is_model_server for c in workload.main_containers)
+    return any(c.takes_traffic for c in workload.main_containers)
 
 
 # A Service port named for metrics carries Prometheus' scrapes, not the traffic readiness gates.

@@ -308,6 +308,11 @@ class Container:
     def has_ports(self) -> bool:
         return get(self.node, "ports") is not None
 
+    @property
+    def takes_traffic(self) -> bool:
+        """It declares a port or is a model server: what a pod's traffic is sent to."""
+        return self.has_ports or self.is_model_server
+
 
 @dataclasses.dataclass(frozen=True)
 class Workload:
@@ -334,7 +339,7 @@ class Workload:
         """The main containers less the sidecars: a container that declares no port and is no model
         server, beside one that declares a port or is a model server, takes none of the pod's
         traffic (a log shipper, a proxy agent); the pod is served by the other."""
-        served = tuple(c for c in self.main_containers if c.has_ports or c.is_model_server)
+        served = tuple(c for c in self.main_containers if c.takes_traffic)
         return served or self.main_containers
 
     @property

@@ -565,8 +565,8 @@ def _own_cache(src: PythonFile, entry: loaders.Deserialiser, path: ast.expr | No
 def _untraced(src: PythonFile, call: ast.Call, loaded: ast.expr | None, scope: ast.AST) -> str:
     """The `run-time` variant for a load whose file or bytes the code shows coming from nowhere in
     particular (no download, no repository file, no request: a path a caller or a setting
-    passes on), outside a web route handler (`in-house` in a package nothing publishes); '' in a
-    handler or for request data, where the client may choose what is unpickled."""
+    passes on), outside a web route handler (`in-house` in a package whose code reaches nobody
+    else); '' in a handler or for request data, where the client may choose what is unpickled."""
     if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)) and is_route_handler(scope):
         return ""
     given = [value for value in (loaded, *call.args) if value is not None]
