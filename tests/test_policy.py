@@ -127,6 +127,7 @@ TREATMENTS["reliability"] = {**HARDENING, "library": "lower"}
 TREATMENTS["training loop"] = {**SHIPPED, "script": "report"}
 # Variant -> its row, for the rules whose variants have rows of their own.
 VARIANTS = {
+    "hardcoded-llm-api-key": {"own": "a literal secret of no hosted service"},
     "hf-unpinned-revision": {"named": "hub revision of a named id"},
     "llm-client-no-retry": {"batch": "reliability"},
     "llm-client-no-timeout": {"component": "component default timeout"},
@@ -158,6 +159,7 @@ TREATMENTS["an artifact of no outside source"] = {
     **dict.fromkeys(models.ROLE_NAMES, "drop"),
     "library": "report",
 }
+TREATMENTS["a literal secret of no hosted service"] = {**TREATMENTS["committed secret"], "test": "drop"}
 TREATMENTS["an artifact of no outside source, in a package no one else installs"] = dict.fromkeys(
     models.ROLE_NAMES, "drop"
 )
@@ -1042,6 +1044,31 @@ def test_tests_report_only_secrets_and_code_execution(repo: GitRepo, run_archbot
     assert found(review(run_archbot)) == [
         ("tests/test_exec.py", "llm-output-exec", "critical", [9]),
         ("tests/test_keys.py", "hardcoded-llm-api-key", "critical", [3]),
+    ]
+
+
+# A known-answer test's vectors (lines 2-4: a derived shared secret beside its digest and its
+# ciphertext) and a fixture's keys for hosted services (lines 5-6).
+VECTORS = (
+    "// HKDF test vectors\n"
+    'const SHARED_SECRET = "3f9a1c07d2e85b46a0c9f1e27d3b8a5c6e0f4d19b2a7c8e3f5d6a1b0c9e8d7f6";\n'
+    'const DIGEST = "b7e2a9c4d1f03e6a8c5b2d9e7f1a4c3b6d8e0f2a5c7b9d1e3f6a8c0b2d4e6f8a";\n'
+    'const SEALED = "9c4e1b7a2d5f8c3e6a9b1d4f7c0e3a6b9d2f5c8e1a4b7d0f3c6e9a2b5d8f1c4e";\n'
+    'const DEEPGRAM_API_KEY = "4c1e9b7d2a5f8e3c6b0d9a2f5e8c1b4d7a0f3e6c";\n'
+    f'const OPENAI_API_KEY = "{OPENAI_KEY}";\n'
+)
+
+
+def test_a_tests_own_secret_is_its_fixture(repo: GitRepo, run_archbot: RunArchbot) -> None:
+    """In a test, a random literal under a name for no hosted service is the secret the test hands
+    the code it tests (silent); a provider's key, by its shape or its name, is reported there too.
+    The same own secret in the code that ships is the system's secret (reported)."""
+    repo.stage("tests/vectors.test.ts", VECTORS)
+    repo.stage("src/vectors.ts", VECTORS)
+
+    assert found(review(run_archbot)) == [
+        ("src/vectors.ts", "hardcoded-llm-api-key", "critical", [2, 5, 6]),
+        ("tests/vectors.test.ts", "hardcoded-llm-api-key", "critical", [5, 6]),
     ]
 
 

@@ -295,6 +295,22 @@ def test_credential_names(name: str, credential: bool) -> None:
     assert secrets.credential_name(name) is credential
 
 
+@pytest.mark.parametrize("provider", sorted(secrets.KEY_PROVIDERS))
+def test_each_provider_name_names_a_hosted_service(provider: str) -> None:
+    """Each entry, written as a setting (`DEEPGRAM_API_KEY`) and as a field (`deepgramKey`), names
+    the account its key opens."""
+    assert secrets.names_a_provider(f"{provider.upper()}_API_KEY")
+    assert secrets.names_a_provider(f"{provider}Key")
+    assert secrets.credential_name(f"{provider.upper()}_KEY")
+
+
+@pytest.mark.parametrize(
+    "name", ["REQUEST_SHARED_SECRET", "jwt_secret_key", "client_secret", "API_KEY", "db_password", "exam_key"]
+)
+def test_a_name_for_no_hosted_service_names_no_provider(name: str) -> None:
+    assert not secrets.names_a_provider(name)
+
+
 def test_detection_reads_only_lines_with_a_hint() -> None:
     """A line with no credential word and no key prefix is not searched further."""
     assert list(secrets.detect("x = " + chars(string.ascii_letters + string.digits, 64))) == []

@@ -92,6 +92,10 @@ _HARDENING: dict[str, Treatment] = {**_SHIPPED, "example": "drop", "script": "dr
 
 # Secrets committed anywhere are exposed to every reader of the repository.
 SECRET = _row("committed secret", "report")
+# A random literal under a credential name for no hosted service (a signing key, a shared secret, a
+# password): the system's own secret where the code ships; in a test, the secret the test hands the
+# code it tests (a known-answer vector's shared secret, a fixture's password), which opens nothing.
+OWN_SECRET = _row("a literal secret of no hosted service", "report", test="drop")
 # Code execution from model output or untrusted input: a test or an example runs it too.
 EXECUTION = _row("code execution", "report", docs="drop", generated="drop", vendored="drop")
 # A bare `eval`/`exec` whose input is traced neither to model output nor to a request, in a module
@@ -230,6 +234,7 @@ POLICY: dict[str, RulePolicy] = {
         "any",
         ("api_key", "apikey", "api-key", "token", "secret", "passw", "credential"),
         keys=True,
+        variants={"own": OWN_SECRET},
     ),
     "k8s-secret-literal-env": RulePolicy(SECURITY, "secret"),
     "llm-output-exec": RulePolicy(EXECUTION, "execution", variants={"untraced": UNTRACED_EXECUTION}),

@@ -551,7 +551,8 @@ def credential_name(name: str) -> bool:
 
 
 # What makes a `key` a credential rather than a lookup key (`cache_key`, `sort_key`): a word for
-# its use, or the service it opens (KEY_PROVIDERS).
+# its use, or the service it opens (KEY_PROVIDERS: hosted model, speech, vector and search APIs
+# whose keys open a paid account).
 KEY_USES = frozenset(
     [
         "api",
@@ -595,6 +596,17 @@ KEY_PROVIDERS = frozenset(
         "openrouter",
         "weaviate",
         "qdrant",
+        "xai",
+        "cerebras",
+        "deepgram",
+        "elevenlabs",
+        "cartesia",
+        "assemblyai",
+        "livekit",
+        "tavily",
+        "serper",
+        "serpapi",
+        "firecrawl",
     ]
 )
 KEY_QUALIFIERS = KEY_USES | KEY_PROVIDERS

@@ -57,7 +57,11 @@ def hardcoded_llm_api_key(src: SourceFile) -> Iterator[Hit]:
     parser's test input). So is a random literal under a name for no hosted service
     (`IDP_CLIENT_SECRET`, `JWT_SECRET_KEY`) in a file whose every service address (a URL, a
     `*_HOST` setting) is this machine's (`localhost`, `127.0.0.1`): the credential of a service
-    its developer runs locally.
+    its developer runs locally. A random literal under a name for no hosted service is the `own`
+    variant: in a test it is the secret the test hands the code it tests (a signing key, a shared
+    secret of a known-answer vector, a fixture's password), not a key to anyone's account, and is
+    not reported there; a provider's key shape, or a literal under a provider's name
+    (`DEEPGRAM_API_KEY`), is reported in tests too.
 
     Why:
         A committed key is exposed to everyone with read access and to every clone, fork and CI log;
@@ -85,7 +89,10 @@ def hardcoded_llm_api_key(src: SourceFile) -> Iterator[Hit]:
             yield Hit(number, f"{found.label} {secrets.mask(found.secret)} on this line.")
         else:
             yield Hit(
-                number, f"`{found.name}` is set to the literal {secrets.mask(found.secret)}.", Severity.HIGH
+                number,
+                f"`{found.name}` is set to the literal {secrets.mask(found.secret)}.",
+                Severity.HIGH,
+                variant="" if secrets.names_a_provider(found.name or "") else "own",
             )
 
 
