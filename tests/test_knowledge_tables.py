@@ -1215,3 +1215,35 @@ def test_model_server(entry: str) -> None:
 )
 def test_not_a_model_server(text: str) -> None:
     assert manifests.model_server_named(text) is None
+
+
+@pytest.mark.parametrize(
+    ("command", "entry"),
+    [
+        ("vllm serve meta-llama/Llama-3.1-8B-Instruct --port 8000", "vllm"),
+        ("python3 -m vllm.entrypoints.openai.api_server --model /models/m", "vllm"),
+        ("/opt/tritonserver/bin/tritonserver --model-repository=/models", "tritonserver"),
+        ("sh -c exec ollama serve", "ollama"),
+        ("python -m sglang.launch_server --model-path /models/m", "sglang"),
+        ("ray serve run app:deployment", "ray serve"),
+        ("llama-server --model /models/q4.gguf", "llama-server"),
+        ("infinity_emb v2 --model-id BAAI/bge-small-en-v1.5", "infinity_emb"),
+    ],
+)
+def test_a_command_that_runs_a_model_server(command: str, entry: str) -> None:
+    assert manifests.model_server_run(command) == entry
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "-upstream=http://localhost:8080 -openshift-service-account=vllm-optimizer-frontend",
+        "--upstream http://vllm:8000/v1 --listen :4000",
+        "--backend=ollama --port 3000",
+        "node server.js --models-dir /data/vllm_cache",
+        "python -m acme_vllm_gateway",
+    ],
+)
+def test_a_command_that_points_at_a_model_server_runs_none(command: str) -> None:
+    """A proxy, a gateway or a UI names the model server it sends requests to: another container."""
+    assert manifests.model_server_run(command) is None

@@ -493,6 +493,46 @@ def test_a_container_the_service_does_not_target_is_a_sidecar(repo: GitRepo, run
     ]
 
 
+def test_a_proxy_that_points_at_a_model_server_is_not_one(repo: GitRepo, run_archbot) -> None:  # type: ignore[no-untyped-def]
+    """An auth proxy in front of a model server's UI names the server in its arguments (a service
+    account, the upstream's address): it runs no model, so its liveness probe restarting it after
+    100 s is right, not a crash loop of slow weight loading. The model server it points at, run
+    by its command, is judged as one."""
+    proxy = (
+        DEPLOYMENT_HEAD.format(name="chat-ui") + "    spec:\n"
+        "      containers:\n"
+        "        - name: oauth-proxy\n"
+        "          image: quay.io/openshift/origin-oauth-proxy:4.14\n"
+        "          args:\n"
+        "            - -upstream=http://vllm-server:8000\n"
+        "            - -openshift-service-account=vllm-chat-ui\n"
+        "          ports:\n"
+        "            - containerPort: 4180\n"
+        "          readinessProbe: {httpGet: {path: /oauth/healthz, port: 4180}}\n"
+        "          livenessProbe: {httpGet: {path: /oauth/healthz, port: 4180}, initialDelaySeconds: 10,"
+        " periodSeconds: 30, failureThreshold: 3}\n"
+        "          resources:\n"
+        "            requests: {cpu: 100m, memory: 128Mi}\n"
+        "            limits: {memory: 128Mi}\n"
+    )
+    server = proxy.replace("chat-ui", "vllm-server").replace(
+        "          image: quay.io/openshift/origin-oauth-proxy:4.14\n"
+        "          args:\n"
+        "            - -upstream=http://vllm-server:8000\n"
+        "            - -openshift-service-account=vllm-vllm-server\n",
+        "          image: ghcr.io/acme/runtime:2.3.0\n"
+        "          command: [python3, -m, vllm.entrypoints.openai.api_server]\n",
+    )
+    repo.stage("deploy/chat-ui.yaml", proxy)
+    repo.stage("deploy/vllm-server.yaml", server)
+
+    report = review_staged(run_archbot)
+
+    assert sorted((f["rule"], f["file"], f["line"]) for f in places(report)) == [
+        ("k8s-serving-no-liveness-or-startup-probe", "deploy/vllm-server.yaml", 16),
+    ]
+
+
 def test_a_column_of_digests_is_the_tables_data(repo: GitRepo, run_archbot) -> None:  # type: ignore[no-untyped-def]
     """A table of hex digests keyed by name (a tool manifest's frozen schema hashes) holds values
     computed alike for a list of things: a name that happens to hold a credential word

@@ -41,12 +41,25 @@ MODEL_SERVERS = (
     "infinity_emb",
     "mlserver",
 )
-_MODEL_SERVERS = re.compile("|".join(re.escape(name) for name in MODEL_SERVERS), re.I)
+_MODEL_SERVER_NAMES = "|".join(re.escape(name) for name in MODEL_SERVERS)
+_MODEL_SERVERS = re.compile(_MODEL_SERVER_NAMES, re.I)
+# A command runs a model server when it names it as a program or a module (`vllm serve`, `python -m
+# vllm.entrypoints.openai.api_server`, `/opt/tritonserver/bin/tritonserver`): the whole word, not
+# a value given to an option (`--service-account=vllm-frontend`), a host in a URL
+# (`--upstream=http://vllm:8000`) or part of another name (`vllm-optimizer`): a proxy, a gateway
+# or a UI pointing at a model server is another container.
+_MODEL_SERVER_RUN = re.compile(rf"(?<![\w=.\-])(?<!//)(?:{_MODEL_SERVER_NAMES})(?![\w\-])", re.I)
 
 
 def model_server_named(text: str) -> str | None:
-    """The MODEL_SERVERS entry an image, command or argument list names, if any."""
+    """The MODEL_SERVERS entry an image names, if any."""
     found = _MODEL_SERVERS.search(text)
+    return found.group(0).lower() if found else None
+
+
+def model_server_run(command: str) -> str | None:
+    """The MODEL_SERVERS entry a container's command and arguments run, if any."""
+    found = _MODEL_SERVER_RUN.search(command)
     return found.group(0).lower() if found else None
 
 
@@ -299,10 +312,12 @@ class Container:
 
     @property
     def is_model_server(self) -> bool:
-        command = " ".join(
-            [self.image, *strings(get(self.node, "command")), *strings(get(self.node, "args"))]
+        command = " ".join([*strings(get(self.node, "command")), *strings(get(self.node, "args"))])
+        return (
+            model_server_named(self.image) is not None
+            or model_server_run(command) is not None
+            or bool(self.gpu("limits") or self.gpu("requests"))
         )
-        return model_server_named(command) is not None or bool(self.gpu("limits") or self.gpu("requests"))
 
     @property
     def has_ports(self) -> bool:
