@@ -1081,6 +1081,25 @@ def test_where_an_image_lives_and_what_its_path_names(reference: str, local: boo
     assert (images.local_registry(reference), images.versioned_repository(reference)) == (local, versioned)
 
 
+@pytest.mark.parametrize(
+    ("reference", "placeholder"),
+    [
+        ("your-registry/mcp-server:latest", True),
+        ("YOUR_ACR.azurecr.io/rag-api", True),
+        ("<registry>/acme/app:latest", True),
+        ("ghcr.io/<org>/app", True),
+        ("REPLACE_ME/app:latest", True),
+        ("ghcr.io/acme/app:latest", False),
+        ("vllm/vllm-openai:latest", False),
+        ("registry.internal:5000/yourtube/app", False),
+        ("yourregistry.azurecr.io/app", True),
+        ("ghcr.io/acme/changemaker:latest", False),
+    ],
+)
+def test_an_image_left_for_its_deployer_to_name(reference: str, placeholder: bool) -> None:
+    assert images.placeholder_image(reference) is placeholder
+
+
 # how an application names the coroutines its server runs at startup and shutdown
 LIFECYCLE_HANDOVERS = {
     "lifespan": "app = FastAPI(lifespan=boot)",

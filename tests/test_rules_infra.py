@@ -88,10 +88,11 @@ CASES: dict[str, Expected] = {
         # Negative: an image the node holds already (`imagePullPolicy: Never`, 78); one pulled if
         # missing is reported.
         ("deploy/stack.yaml", 80, "medium"),
+        # Negative: a template's image for whoever deploys it to name (`your-registry/...`, 93).
     ],
     # Helm values. Negatives: an empty tag (the chart's appVersion), `latest` with a digest, a
     # release tag, a `latest` that is no image's tag, a repository on the local machine, one
-    # whose path names a release.
+    # whose path names a release, one whose registry is a placeholder to fill in.
     "rules/k8s-image-unpinned/helm-values": [
         ("charts/rag/values.yaml", 4, "medium"),
         ("charts/rag/values.yaml", 16, "medium"),  # image: name:latest
@@ -107,7 +108,8 @@ CASES: dict[str, Expected] = {
     # chooses it; its default `latest` is a fallback), an image the repository publishes (its
     # release workflow's IMAGE_NAME) or builds (`docker build -t` in its Makefile), an image in a
     # registry on the local machine (serving/dev.Dockerfile), `latest` under a repository path
-    # naming a release (serving/hpu.Dockerfile).
+    # naming a release (serving/hpu.Dockerfile), a template's base whose registry is a placeholder
+    # (serving/template.Dockerfile).
     "rules/dockerfile-base-image-unpinned/images": [
         ("serving/Dockerfile", 6, "medium"),  # ARG default `python` has no tag
         ("serving/Dockerfile", 10, "medium"),

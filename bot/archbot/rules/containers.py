@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from archbot.models import Severity
 from archbot.rules import Family, Hit
 from archbot.rules.dockerfile import Instruction, arg_defaults, instructions, substitute
-from archbot.rules.images import local_registry, versioned_repository
+from archbot.rules.images import local_registry, placeholder_image, versioned_repository
 from archbot.rules.source import SourceFile
 
 if typing.TYPE_CHECKING:
@@ -38,9 +38,10 @@ def dockerfile_base_image_unpinned(src: SourceFile) -> Iterator[Hit]:
     is a release choice, not a floating dependency. Nor is a stage that only fetches and unpacks
     files for the stages after it (`ADD` of a source archive, `RUN mkdir -p /src && tar -xf ...`):
     what they copy from it is the same whatever its base. Nor is an image in a registry on the
-    local machine (`localhost:5000/team/base`: built and pushed there), nor `latest` under a
-    repository path that names a release (`gaudi-docker/1.22.1/.../pytorch-installer-2.7.1:latest`:
-    the newest build of that release).
+    local machine (`localhost:5000/team/base`: built and pushed there), nor one whose path holds a
+    placeholder for whoever builds the template to fill in (`YOUR_REGISTRY/base:latest`), nor
+    `latest` under a repository path that names a release
+    (`gaudi-docker/1.22.1/.../pytorch-installer-2.7.1:latest`: the newest build of that release).
 
     Why:
         An untagged CUDA or PyTorch base image moves with every push: the next build silently gets
@@ -82,8 +83,10 @@ def dockerfile_base_image_unpinned(src: SourceFile) -> Iterator[Hit]:
         if "$" in (_tag(written) or ""):
             continue  # the tag is a build argument: the build command chooses it
         tag = _tag(image)
-        if local_registry(image) or (tag == "latest" and versioned_repository(image)):
-            continue  # built and pushed on this machine; the newest build of a named release
+        if local_registry(image) or placeholder_image(image):
+            continue  # built and pushed on this machine; a template's image to fill in
+        if tag == "latest" and versioned_repository(image):
+            continue  # the newest build of a named release
         if (tag is None or tag == "latest") and not _built_here(src.repo, image):
             shown = image if image == written else f"{written} (= {image})"
             yield Hit(line, f"`FROM {shown}` " + ("has no tag." if tag is None else "uses `latest`."))

@@ -8,6 +8,12 @@ import re
 # A registry on the machine that runs the build or the cluster's node: images its user built and
 # pushed there (`localhost:5000/team/app`), not anybody's release.
 _LOCAL_REGISTRY = re.compile(r"(?:localhost|127\.0\.0\.1)(?::\d+)?")
+# A path segment left for whoever deploys to fill in (`your-registry`, `YOUR_ACR.azurecr.io`,
+# `<registry>`, `REPLACE_ME`): the manifest is a template, its image not yet anybody's build.
+_PLACEHOLDER_SEGMENT = re.compile(
+    r"(?i)<[^>/]*>|replace[-_]?me|change[-_]?me|placeholder"
+    r"|^your(?:[-_.]|registry|repo|org|account|project|user|name|company|team|image|namespace|dockerhub|acr|ecr)"
+)
 # A path segment naming a release: `1.22.1`, `v2.7`, `pytorch-installer-2.7.1`.
 _VERSION_SEGMENT = re.compile(r"(?:^|[-_])v?\d+(?:\.\d+)+$")
 # General-purpose images an init container runs to wait for a service, copy files or fix
@@ -49,6 +55,11 @@ def local_registry(reference: str) -> bool:
     """The image lives in a registry on the local machine (`localhost:5000/erag/app`)."""
     host = _registry(reference) or reference.split("/", 1)[0]
     return _LOCAL_REGISTRY.fullmatch(host) is not None
+
+
+def placeholder_image(reference: str) -> bool:
+    """A segment of the image's path is a placeholder to fill in (`your-registry/app:latest`)."""
+    return any(_PLACEHOLDER_SEGMENT.search(segment) for segment in _repository(reference).split("/"))
 
 
 def versioned_repository(reference: str) -> bool:

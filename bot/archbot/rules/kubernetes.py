@@ -13,7 +13,7 @@ from archbot import secrets
 from archbot.models import Severity
 from archbot.repo.model import Repository
 from archbot.rules import Family, Hit
-from archbot.rules.images import local_registry, utility_image, versioned_repository
+from archbot.rules.images import local_registry, placeholder_image, utility_image, versioned_repository
 from archbot.rules.manifests import (
     LONG_RUNNING_KINDS,
     SERVED_KINDS,
@@ -598,11 +598,12 @@ def k8s_image_unpinned(src: YamlFile) -> Iterator[Hit]:
     A digest (`@sha256:...`, or a values `digest:`) passes; images written as variables
     (`$(IMAGE)`, `${IMAGE}`) or by a template are skipped; an empty values `tag` (the chart's
     appVersion) passes. So do an image in a registry on the local machine (`localhost:5000/...`:
-    its user built and pushed it) or one the node holds already (`imagePullPolicy: Never`: built
-    or imported there, never pulled), `latest` under a repository path that names a release
-    (`.../1.22.1/installer-2.7.1:latest`), and a general-purpose tool image an init container runs
-    (`busybox`, `alpine/curl`: waiting for a service or copying files, the same whatever its
-    build; `images.UTILITY_IMAGES`).
+    its user built and pushed it), an image whose path holds a placeholder for whoever deploys the
+    template to fill in (`your-registry/app:latest`, `<registry>/app`: `images.placeholder_image`),
+    one the node holds already (`imagePullPolicy: Never`: built or imported there, never pulled),
+    `latest` under a repository path that names a release (`.../1.22.1/installer-2.7.1:latest`),
+    and a general-purpose tool image an init container runs (`busybox`, `alpine/curl`: waiting for
+    a service or copying files, the same whatever its build; `images.UTILITY_IMAGES`).
 
     Why:
         `latest` resolves to whatever was pushed last: the model server version in production is
@@ -629,7 +630,9 @@ def k8s_image_unpinned(src: YamlFile) -> Iterator[Hit]:
             tag = last.split(":", 1)[1] if ":" in last else None
             if tag is not None and tag != "latest":
                 continue
-            if local_registry(image) or (tag == "latest" and versioned_repository(image)):
+            if local_registry(image) or placeholder_image(image):
+                continue
+            if tag == "latest" and versioned_repository(image):
                 continue
             if scalar(get(container.node, "imagePullPolicy")) == "Never":
                 continue  # the node's own image, built or imported there: nothing is pulled
@@ -658,13 +661,15 @@ def _latest_in_values(src: YamlFile) -> Iterator[Hit]:
             and tag == "latest"
             and not (scalar(values.get("digest")) or "").strip()
             and not local_registry(repository)
+            and not placeholder_image(repository)
             and not versioned_repository(repository)
         ):
             line = key_line(node, "tag")
             if line in src.changed:
                 yield Hit(line, f"`{scalar(values['repository'])}` is deployed with `tag: latest`.")
         image = (scalar(values.get("image")) or "").strip()
-        if image.endswith(":latest") and "@" not in image and not local_registry(image):
+        built_or_template = local_registry(image) or placeholder_image(image)
+        if image.endswith(":latest") and "@" not in image and not built_or_template:
             line = key_line(node, "image")
             if line in src.changed:
                 yield Hit(line, f"`{image}` uses `latest`.")
