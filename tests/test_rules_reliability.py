@@ -220,6 +220,8 @@ EXPECTED: dict[str, Expected] = {
         ("rag/ingest.py", 30, "medium"),  # comprehension
         ("rag/ingest.py", 67, "medium"),  # encode of each query: encode takes a batch
         ("rag/ingest.py", 72, "medium"),  # documents through the query API
+        # Negative: a class constant's groups of examples, each encoded as one batch (83).
+        ("rag/ingest.py", 87, "medium"),  # a list the program fills, one text per call
     ],
     # Negatives: RedisCache(ttl=), TTLCache, lru_cache without a model call, Redis ex=, a value
     # that is not a model response, diskcache expire=, hset followed by expire.

@@ -51,9 +51,10 @@ def _functions(nodes: Iterable[ast.AST]) -> dict[str, list[_Function]]:
 
 
 def _literal_iterable(names: Names, node: ast.expr) -> bool:
-    """A literal collection, `range(<int literal>)`, a literal slice, or a module constant or a
-    local name (assigned once) holding a non-empty literal collection, also through `enumerate`,
-    `.items()`, `.keys()`, `.values()`: its size is fixed in the code."""
+    """A literal collection, `range(<int literal>)`, a literal slice, or a module constant, a
+    class constant or attribute assigned once (`self.EXAMPLES`) or a local name (assigned once)
+    holding a non-empty literal collection, also through `enumerate`, `.items()`, `.keys()`,
+    `.values()`: its size is fixed in the code."""
     if isinstance(node, (ast.List, ast.Tuple, ast.Set, ast.Dict, ast.Constant)):
         return True
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "range":
@@ -67,9 +68,10 @@ def _literal_iterable(names: Names, node: ast.expr) -> bool:
         and not node.args
     ):
         node = node.func.value
-    if isinstance(node, ast.Name):
+    if isinstance(node, (ast.Name, ast.Attribute)):
         held = names.value_of(node)
-        value = held[1] if held is not None else _local_value(names, node)
+        local = _local_value(names, node) if isinstance(node, ast.Name) else None
+        value = held[1] if held is not None else local
         # Not an empty one: that is a container the program fills.
         if isinstance(value, ast.Dict):
             return bool(value.keys)

@@ -70,3 +70,18 @@ def rerank_inputs(questions: list[object]) -> list[object]:
 
 def passages(docs: list[str]) -> list[object]:
     return [embedder.embed_query(d) for d in docs]  # positive: documents through the query API
+
+
+class IntentRouter:
+    """Routes a question to the closest intent by its examples."""
+
+    EXAMPLES = {"billing": ["refund my order", "update my card"], "shipping": ["where is my parcel"]}
+
+    def __init__(self) -> None:
+        self.centroids = {}
+        for intent, examples in self.EXAMPLES.items():
+            self.centroids[intent] = encoder.encode(examples)  # negative: a class constant, fixed
+        self.seen: list[str] = []
+
+    def remember(self) -> list[object]:
+        return [encoder.encode(text) for text in self.seen]  # positive: a list the program fills
