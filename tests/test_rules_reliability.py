@@ -169,6 +169,8 @@ EXPECTED: dict[str, Expected] = {
         ("pipelines/fanout.py", 42, "high"),  # as_completed over a list built by append
         ("pipelines/fanout.py", 44, "high"),  # the LLM call itself in the comprehension
         ("pipelines/fanout.py", 49, "high"),  # TaskGroup.create_task in a for
+        # Negative: the parts a helper returns, at most three (`return parts[:3]`, `[question]`, 88).
+        ("pipelines/fanout.py", 90, "high"),  # the documents a helper lists, however many
         # Steps of another module (one hop through the repository model). Negatives: a shared
         # semaphore in the step, a step with no model call, a literal list, thread offloads,
         # chunks, a limiter acquired for each task started, the comprehension a gather reports.

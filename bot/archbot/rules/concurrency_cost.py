@@ -50,11 +50,13 @@ def _functions(nodes: Iterable[ast.AST]) -> dict[str, list[_Function]]:
     return found
 
 
-def _literal_iterable(names: Names, node: ast.expr) -> bool:
+def _literal_iterable(names: Names, node: ast.expr, follow: bool = True) -> bool:
     """A literal collection, `range(<int literal>)`, a literal slice, or a module constant, a
     class constant or attribute assigned once (`self.EXAMPLES`) or a local name (assigned once)
     holding a non-empty literal collection, also through `enumerate`, `.items()`, `.keys()`,
-    `.values()`: its size is fixed in the code."""
+    `.values()`: its size is fixed in the code. So is a local name given (once) the result of a
+    project function whose every return is one (`return parts[:3]`, `return [question]`; `follow`:
+    one call deep)."""
     if isinstance(node, (ast.List, ast.Tuple, ast.Set, ast.Dict, ast.Constant)):
         return True
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "range":
@@ -72,6 +74,8 @@ def _literal_iterable(names: Names, node: ast.expr) -> bool:
         held = names.value_of(node)
         local = _local_value(names, node) if isinstance(node, ast.Name) else None
         value = held[1] if held is not None else local
+        if follow and _bounded_by_callee(names, value):
+            return True
         # Not an empty one: that is a container the program fills.
         if isinstance(value, ast.Dict):
             return bool(value.keys)
@@ -80,6 +84,22 @@ def _literal_iterable(names: Names, node: ast.expr) -> bool:
         isinstance(node, ast.Subscript)
         and isinstance(node.slice, ast.Slice)
         and isinstance(node.slice.upper, ast.Constant)
+    )
+
+
+def _bounded_by_callee(names: Names, value: ast.expr | None) -> bool:
+    """`value` calls (or awaits) a project function whose every return is a collection of a size
+    the code fixes."""
+    if isinstance(value, ast.Await):
+        value = value.value
+    if not isinstance(value, ast.Call) or names.repo is None:
+        return False
+    target = names.target(value)
+    if target is None:
+        return False
+    owner = names if target.module is names.module else Names.of(names.repo, target.module)
+    return bool(target.returns) and all(
+        _literal_iterable(owner, found, follow=False) for found in target.returns
     )
 
 

@@ -68,3 +68,24 @@ async def bounded_by_caller(docs: list[str]) -> list[str]:
             return await summarize(doc)
 
     return await asyncio.gather(*(one(d) for d in docs))  # negative
+
+
+async def split_question(question: str) -> list[str]:
+    reply = await summarize(f"Split into parts, one per line: {question}")
+    parts = [line for line in reply.splitlines() if line.strip()]
+    if len(parts) > 1:
+        return parts[:3]
+    return [question]
+
+
+async def related_documents(question: str) -> list[str]:
+    reply = await summarize(f"List the documents about: {question}")
+    return reply.splitlines()
+
+
+async def answer_parts(question: str) -> list[str]:
+    parts = await split_question(question)
+    first = await asyncio.gather(*(summarize(p) for p in parts))  # negative: at most three
+    found = await related_documents(question)
+    second = await asyncio.gather(*(summarize(d) for d in found))  # positive: as many as listed
+    return [*first, *second]
