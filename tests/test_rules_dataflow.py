@@ -32,6 +32,9 @@ EXPECTED: dict[str, Expected] = {
         ("app/extract.py", 111, "medium"),
         # Negative: a `**` splat whose dict is given `response_format` (119); one without, reported.
         ("app/extract.py", 125, "medium"),
+        # Negative: a summarizer whose one caller retries it on any error (17); a labeller one of
+        # whose callers does not catch, reported.
+        ("app/summaries.py", 33, "medium"),
     ],
     # Negatives: id/usage/token counts, len(), a module-level constant, finish_reason/model (also
     # through a local name, 47), and a batch job (not serving) that logs its prompts.

@@ -78,6 +78,22 @@ def _caught(names: Names, tree: Tree, node: ast.AST, errors: frozenset[str]) -> 
     return False
 
 
+def _caught_by_callers(src: PythonFile, node: ast.AST) -> bool:
+    """`node`'s function is called in the repository, and every call sits in a `try` with a
+    handler for a JSON error (a bounded search: an unfinished one proves nothing)."""
+    function = src.nodes.function(node)
+    if function is None or src.repo is None:
+        return False
+    callers = src.repo.callers(function.name, limit=8)
+    if not callers.complete or not callers.sites:
+        return False
+    for site in callers.sites:
+        names = src.names if site.module.path == src.path else Names.of(src.repo, site.module)
+        if not _caught(names, names.tree, site.call, _JSON_ERRORS):
+            return False
+    return True
+
+
 def _validated(names: Names, tree: Tree, flow: LLMFlow, nodes: list[ast.AST], loads: ast.Call) -> bool:
     """The parsed value (or a name derived from it) goes to pydantic / jsonschema validation."""
 
@@ -162,7 +178,9 @@ def _json_format(text: ast.expr) -> bool:
 def llm_output_json_unvalidated(src: PythonFile) -> Iterator[Hit]:
     """`json.loads` on model output with no error handling, no schema validation and no
     structured-output request on the call that produced it. A tool call's arguments are the SDK's
-    structured output (the model fills the declared function's schema): not reported.
+    structured output (the model fills the declared function's schema): not reported. Error
+    handling may sit one call up: a function every caller in the repository calls inside a `try`
+    that catches the parse error (a retry loop around a summarizer) has its bad output handled.
 
     Why:
         Models return malformed or off-schema JSON often enough to matter: a missing brace,
@@ -198,6 +216,7 @@ def llm_output_json_unvalidated(src: PythonFile) -> Iterator[Hit]:
                 or _structured(names, flow, origins)
                 or _caught(names, tree, node, _JSON_ERRORS)
                 or _validated(names, tree, flow, nodes, node)
+                or _caught_by_callers(src, node)
             ):
                 continue
             yield Hit(line, "`json.loads` on model output, with no `try`, validation or structured output.")
