@@ -892,6 +892,32 @@ CASES: dict[str, tuple[dict[str, str], str, str, str]] = {
         "library",
         "pyproject.toml builds a package",
     ),
+    # An application's evaluation package, beside the package its containers run: its harness.
+    "script-an-evaluation-package-beside-a-deployed-app": (
+        {
+            "api/Dockerfile": 'FROM python:3.12-slim\nCMD ["uvicorn", "app.main:app"]\n',
+            "api/app/__init__.py": "",
+            "api/app/main.py": MODULE,
+            "evaluation/__init__.py": "",
+            "evaluation/runners/__init__.py": "",
+            "evaluation/runners/model_runner.py": MODULE,
+        },
+        "evaluation/runners/model_runner.py",
+        "script",
+        "path evaluation/ (a harness beside the application api/Dockerfile runs)",
+    ),
+    # The containers run the evaluation package itself: it serves.
+    "not-script-an-evaluation-package-the-containers-run": (
+        {
+            "Dockerfile": 'FROM python:3.12-slim\nCMD ["python", "-m", "evals.server"]\n',
+            "evals/__init__.py": "",
+            "evals/server.py": MODULE,
+            "evals/judges.py": MODULE,
+        },
+        "evals/judges.py",
+        "service",
+        "no distributable",
+    ),
     "not-script-a-top-level-evaluation-package": (
         {"vision_eval/__init__.py": "", "vision_eval/models/judge.py": MODULE},
         "vision_eval/models/judge.py",

@@ -316,6 +316,8 @@ _RUNS_PACKAGE = (
     r"|(?<![\w./-]){package}(?:\.\w+)+:[A-Za-z_]\w*"
 )
 _ENTRY_POINT = re.compile(r"""["']\s*[\w.-]+\s*=\s*([\w.]+)\s*(?::\s*[\w.]+)?\s*["']""")
+# Any package a container or process file runs: the repository deploys an application.
+_RUNS_ANY_PACKAGE = re.compile(_RUNS_PACKAGE.format(package=r"[A-Za-z_]\w*"))
 
 
 # A project's own license file, at its root.
@@ -820,10 +822,35 @@ class Classifier:
         evaluation = self._named_tree(path, _EVALUATION_WORDS, packages=False)
         if evaluation is not None:
             return f"path {evaluation}/ (an evaluation's tree outside any package)"
+        harness = self._harness_beside_deployment(path)
+        if harness is not None:
+            return harness
         if ".github" in parts[:-1] and pure.suffix.lower() in _SCAFFOLD_CODE:
             # An action's or a workflow's helper program: CI tooling, not the workflow it serves.
             return "a CI program under .github/"
         return None
+
+    def _harness_beside_deployment(self, path: str) -> str | None:
+        """A top-level package named for evaluating or benchmarking (`evaluation/`, `evals/`,
+        `benchmarks/`) that no packaging metadata covers, in a repository whose container or
+        process files run another package (`uvicorn app.main:app`): the harness that scores the
+        deployed application, run beside it, not a path of its requests. A repository that
+        deploys nothing may be the evaluation itself (its package is its product)."""
+        parts = PurePosixPath(path).parts
+        if len(parts) < 2 or not self._package_directory(parts[0]):
+            return None
+        words = set(re.split(r"[-_.]", parts[0].lower()))
+        if not words & (_EVALUATION_WORDS | _BENCHMARK_WORDS) or self._project_of(path) is not None:
+            return None
+        if self._runs(parts[0]) is not None:
+            return None
+        deployed = next(
+            (run for run in sorted(self._run_files) if _RUNS_ANY_PACKAGE.search(self._repo.text(run) or "")),
+            None,
+        )
+        if deployed is None:
+            return None
+        return f"path {parts[0]}/ (a harness beside the application {deployed} runs)"
 
     def _hidden_tree(self, path: str) -> str | None:
         """Code under a hidden directory (`.claude/`, `.kiro/`, `.devcontainer/`, `.buildkite/`):
