@@ -844,13 +844,9 @@ class Classifier:
             return None
         if self._runs(parts[0]) is not None:
             return None
-        deployed = next(
-            (run for run in sorted(self._run_files) if _RUNS_ANY_PACKAGE.search(self._repo.text(run) or "")),
-            None,
-        )
-        if deployed is None:
+        if self._deploying_file is None:
             return None
-        return f"path {parts[0]}/ (a harness beside the application {deployed} runs)"
+        return f"path {parts[0]}/ (a harness beside the application {self._deploying_file} runs)"
 
     def _hidden_tree(self, path: str) -> str | None:
         """Code under a hidden directory (`.claude/`, `.kiro/`, `.devcontainer/`, `.buildkite/`):
@@ -1105,6 +1101,14 @@ class Classifier:
     @functools.cached_property
     def _run_files(self) -> tuple[str, ...]:
         return tuple(path for path in self._files if _RUN_FILE.search(path))
+
+    @functools.cached_property
+    def _deploying_file(self) -> str | None:
+        """The first container or process file that runs a package: the repository deploys one."""
+        return next(
+            (run for run in sorted(self._run_files) if _RUNS_ANY_PACKAGE.search(self._repo.text(run) or "")),
+            None,
+        )
 
     def _packaged(self, path: str) -> bool:
         """In a package, or beneath a `src/` layout's sources, and not left out by the packaging."""
@@ -1585,14 +1589,13 @@ def _pyproject(directory: str, path: str, text: str) -> Project:
         _strings(find.get("include")),
     )
     shaped = packages.where or packages.exclude or packages.include
-    name = project.get("name") or poetry.get("name")
     return Project(
         directory,
         distributable,
         application,
         frozenset(entries),
         packages if shaped else None,
-        name if isinstance(name, str) else "",
+        packaging.declared_name(table),
     )
 
 

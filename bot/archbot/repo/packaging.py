@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Protocol
 
 if sys.version_info >= (3, 11):
@@ -97,17 +97,22 @@ def distribution_name(file: str, text: str) -> str:
     or ''."""
     if file.endswith(".toml"):
         try:
-            table = tomllib.loads(text)
+            return declared_name(tomllib.loads(text))
         except tomllib.TOMLDecodeError:
             return ""
-        project, tool = table.get("project", {}), table.get("tool", {})
-        poetry = tool.get("poetry", {}) if isinstance(tool, dict) else {}
-        name = (project.get("name") if isinstance(project, dict) else None) or (
-            poetry.get("name") if isinstance(poetry, dict) else None
-        )
-        return name if isinstance(name, str) else ""
     found = _SETUP_NAME.search(text)
     return found.group(1) if found else ""
+
+
+def declared_name(table: Mapping[str, object]) -> str:
+    """The distribution name a parsed `pyproject.toml` declares (`[project].name`, else Poetry's
+    `[tool.poetry].name`), or ''."""
+    project, tool = table.get("project", {}), table.get("tool", {})
+    poetry = tool.get("poetry", {}) if isinstance(tool, dict) else {}
+    name = (project.get("name") if isinstance(project, dict) else None) or (
+        poetry.get("name") if isinstance(poetry, dict) else None
+    )
+    return name if isinstance(name, str) else ""
 
 
 @functools.lru_cache(maxsize=256)

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     import yaml
 
 GPU_RESOURCES = ("nvidia.com/gpu", "amd.com/gpu")
-# Model servers, by what names them in a container's image, command or arguments (matched
+# Model servers, by what names them in a container's image or the command it runs (matched
 # case-insensitively): the servers that load weights before they can answer.
 MODEL_SERVERS = (
     "vllm",
